@@ -1,0 +1,159 @@
+/**
+ * Tugboat's desired-state model. Shapes follow ECS's where ECS has one, in camelCase.
+ * These are plain data: the store persists them, the API returns them, the planner reads them.
+ */
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface KeyValuePair {
+  name: string;
+  value: string;
+}
+
+export interface PortMapping {
+  containerPort: number;
+  protocol?: 'tcp' | 'udp';
+}
+
+export interface HealthCheck {
+  command: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  startPeriod?: number;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  essential?: boolean;
+  command?: string[];
+  environment?: KeyValuePair[];
+  portMappings?: PortMapping[];
+  healthCheck?: HealthCheck;
+}
+
+export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE';
+
+export interface TaskDefinition {
+  family: string;
+  revision: number;
+  taskDefinitionArn: string;
+  status: TaskDefinitionStatus;
+  cpu: string;
+  memory: string;
+  containerDefinitions: ContainerDefinition[];
+  executionRoleArn?: string;
+  taskRoleArn?: string;
+  tags?: Tag[];
+  requiresCompatibilities: ['FARGATE'];
+  networkMode: 'awsvpc';
+  registeredAt: string;
+  deregisteredAt?: string;
+  /** The ARN ECS gave this revision when Tugboat first launched it (registered lazily, once). */
+  ecsTaskDefinitionArn?: string;
+}
+
+export type CapacityProviderName = 'FARGATE' | 'FARGATE_SPOT';
+
+export interface CapacityProviderStrategyItem {
+  capacityProvider: CapacityProviderName;
+  base?: number;
+  weight?: number;
+}
+
+export interface AwsVpcConfiguration {
+  subnets: string[];
+  securityGroups?: string[];
+  assignPublicIp?: 'ENABLED' | 'DISABLED';
+}
+
+export interface NetworkConfiguration {
+  awsvpcConfiguration: AwsVpcConfiguration;
+}
+
+export interface DeploymentCircuitBreaker {
+  enable: boolean;
+  rollback: boolean;
+  /** Failed launches that fail a deployment; ECS's default is ceil(0.5 x desired) clamped to 3..200. */
+  failureThreshold?: number;
+}
+
+export interface DeploymentConfiguration {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  deploymentCircuitBreaker: DeploymentCircuitBreaker;
+  /** Seconds a task without a health check must be RUNNING before it counts as healthy (ECS default 40). */
+  minReadySeconds?: number;
+  /** A deployment that makes no progress for this long fails (default 600). */
+  progressDeadlineSeconds?: number;
+}
+
+export interface AutoDeploy {
+  tagPattern: string;
+  pinDigest?: boolean;
+}
+
+export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+export type DeploymentStatus = 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface Deployment {
+  id: string;
+  status: DeploymentStatus;
+  /** `family:revision` */
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Reconciler bookkeeping: consecutive failed launches, for crash-loop back-off. */
+  consecutiveFailures?: number;
+  /** Reconciler bookkeeping: no launch before this instant (ISO), while backing off. */
+  backoffUntil?: string;
+  /** Reconciler bookkeeping: when the deployment last made progress (ISO), for the progress deadline. */
+  lastProgressAt?: string;
+  /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */
+  launchAttempts?: number;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: string;
+  message: string;
+}
+
+export interface Service {
+  cluster: string;
+  serviceName: string;
+  serviceArn: string;
+  status: ServiceStatus;
+  /** `family:revision` */
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  launchType?: 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration: NetworkConfiguration;
+  deploymentConfiguration: DeploymentConfiguration;
+  healthCheckGracePeriodSeconds: number;
+  autoDeploy?: AutoDeploy;
+  tags: Tag[];
+  deployments: Deployment[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
