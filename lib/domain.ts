@@ -55,6 +55,8 @@ export interface TaskDefinition {
   deregisteredAt?: string;
   /** The ARN ECS gave this revision when Tugboat first launched it (registered lazily, once). */
   ecsTaskDefinitionArn?: string;
+  /** Optimistic-locking counter; every write checks and bumps it. */
+  version: number;
 }
 
 export type CapacityProviderName = 'FARGATE' | 'FARGATE_SPOT';
@@ -122,6 +124,10 @@ export interface Deployment {
   lastProgressAt?: string;
   /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */
   launchAttempts?: number;
+  /** Reconciler bookkeeping: healthy tasks at the last pass; a rise is progress (progress deadline, steady state). */
+  healthyCount?: number;
+  /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
+  rollbackOf?: string;
 }
 
 export interface ServiceEvent {

@@ -1,0 +1,67 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ValidationError } from '../errors';
+
+/** The API Gateway v2 payload limit is 10 MB; Tugboat's own documents are far smaller. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  requestId: string;
+  /** The JSON body; parsing is deferred so routes without a body never fail on one. */
+  json(): unknown;
+}
+
+export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
+
+export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const parseJsonBody = (event: APIGatewayProxyEventV2): unknown => {
+  if (event.body === undefined || event.body === null || event.body === '') {
+    throw new ValidationError('A JSON request body is required');
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new ValidationError(`Request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KB)`);
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(`Request body is not valid JSON: ${(error as Error).message}`, undefined, error);
+  }
+};
+
+/** Decodes path segments; a malformed escape is the caller's mistake, not a 500. */
+export const decodePathSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError(`Invalid percent-encoding in path segment "${segment}"`);
+  }
+};
+
+const DEFAULT_PAGE_SIZE = 100;
+
+/** `maxResults` (1-100) and `nextToken` query parameters, shared by every list route. */
+export const pageFromQuery = (query: ApiRequest['query']): { limit: number; nextToken?: string } => {
+  const maxResults = query.maxResults;
+  let limit = DEFAULT_PAGE_SIZE;
+  if (maxResults !== undefined) {
+    if (!/^\d{1,3}$/.test(maxResults) || Number(maxResults) < 1 || Number(maxResults) > 100) {
+      throw new ValidationError('maxResults: must be an integer between 1 and 100');
+    }
+    limit = Number(maxResults);
+  }
+  const nextToken = query.nextToken;
+  if (nextToken !== undefined && (nextToken === '' || nextToken.length > 2048)) {
+    throw new ValidationError('nextToken: must be a token returned by an earlier page of this list');
+  }
+  return nextToken === undefined ? { limit } : { limit, nextToken };
+};

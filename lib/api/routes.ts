@@ -1,0 +1,101 @@
+import type { Service } from '../domain';
+import {
+  createService,
+  deleteService,
+  describeService,
+  listServiceEvents,
+  listServices,
+  updateService,
+} from '../use-cases/services';
+import type { UseCaseContext } from '../use-cases/context';
+import {
+  deregisterTaskDefinition,
+  describeTaskDefinition,
+  listTaskDefinitionRevisions,
+  registerTaskDefinition,
+} from '../use-cases/task-definitions';
+import { jsonResponse, pageFromQuery } from './http';
+import type { Route } from './router';
+
+/** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
+const etag = (service: Service): Record<string, string> => ({ etag: `"${service.version}"` });
+
+/** Every HTTP route: each one parses, calls one use case and maps its result. */
+export const apiRoutes = (context: UseCaseContext): Route[] => [
+  {
+    method: 'POST',
+    path: '/task-definitions',
+    handler: async (request) => jsonResponse(201, await registerTaskDefinition(context, request.json())),
+  },
+  {
+    method: 'GET',
+    path: '/task-definitions/{family}',
+    handler: async ({ params, query }) =>
+      jsonResponse(200, await listTaskDefinitionRevisions(context, params.family!, pageFromQuery(query))),
+  },
+  {
+    method: 'GET',
+    path: '/task-definitions/{family}/{revision}',
+    handler: async ({ params }) => jsonResponse(200, await describeTaskDefinition(context, params.family!, params.revision!)),
+  },
+  {
+    method: 'DELETE',
+    path: '/task-definitions/{family}/{revision}',
+    handler: async ({ params }) =>
+      jsonResponse(200, await deregisterTaskDefinition(context, params.family!, params.revision!)),
+  },
+  {
+    method: 'POST',
+    path: '/clusters/{cluster}/services',
+    handler: async (request) => {
+      const service = await createService(context, request.params.cluster!, request.json());
+      return jsonResponse(201, { ...service, events: [] }, etag(service));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/clusters/{cluster}/services',
+    handler: async ({ params, query }) => jsonResponse(200, await listServices(context, params.cluster!, pageFromQuery(query))),
+  },
+  {
+    method: 'GET',
+    path: '/clusters/{cluster}/services/{serviceName}',
+    handler: async ({ params }) => {
+      const service = await describeService(context, params.cluster!, params.serviceName!);
+      return jsonResponse(200, service, etag(service));
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/clusters/{cluster}/services/{serviceName}',
+    handler: async (request) => {
+      const service = await updateService(
+        context,
+        request.params.cluster!,
+        request.params.serviceName!,
+        request.json(),
+        request.headers['if-match'],
+      );
+      return jsonResponse(200, service, etag(service));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/clusters/{cluster}/services/{serviceName}',
+    handler: async (request) => {
+      const service = await deleteService(
+        context,
+        request.params.cluster!,
+        request.params.serviceName!,
+        request.headers['if-match'],
+      );
+      return jsonResponse(200, service, etag(service));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/clusters/{cluster}/services/{serviceName}/events',
+    handler: async ({ params, query }) =>
+      jsonResponse(200, await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query))),
+  },
+];

@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import type { TugboatConfig } from '../config';
+import type { TugboatStore } from '../store/port';
+
+/** What every use case needs, injected so tests can fix time and ids. */
+export interface UseCaseContext {
+  store: TugboatStore;
+  config: TugboatConfig;
+  now: () => Date;
+  newId: () => string;
+}
+
+export const defaultIds = (): string => randomUUID();
+
+/** Jittered pause between optimistic-locking retries, so racing writers spread out. */
+export const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

@@ -1,0 +1,247 @@
+import type { Deployment, DeploymentConfiguration, Page, Service, ServiceEvent } from '../domain';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, VersionConflictError } from '../errors';
+import { parseInput } from '../validation/parse';
+import {
+  type CreateServiceInput,
+  clusterNameSchema,
+  createServiceSchema,
+  type DeploymentConfigurationPatch,
+  ecsName,
+  type UpdateServiceInput,
+  updateServiceSchema,
+} from '../validation/schemas';
+import { backoff, type UseCaseContext } from './context';
+import { resolveUsableTaskDefinition } from './task-definitions';
+
+/** ECS's defaults for a rolling-update service. */
+export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+  deploymentCircuitBreaker: { enable: false, rollback: false },
+  minReadySeconds: 40,
+  progressDeadlineSeconds: 600,
+};
+
+/** GET service returns this many of the newest events; the events route pages through the rest. */
+export const SERVICE_EVENTS_IN_DESCRIPTION = 100;
+const MAX_UPDATE_ATTEMPTS = 10;
+
+export interface ServiceDescription extends Service {
+  events: ServiceEvent[];
+}
+
+const serviceArn = (context: UseCaseContext, cluster: string, serviceName: string): string =>
+  `arn:aws:ecs:${context.config.region}:${context.config.accountId}:service/${cluster}/${serviceName}`;
+
+const parseCluster = (cluster: string): string => parseInput(clusterNameSchema, cluster, 'cluster name');
+const parseServiceName = (serviceName: string): string => parseInput(ecsName, serviceName, 'service name');
+
+const mergeDeploymentConfiguration = (
+  current: DeploymentConfiguration,
+  patch: DeploymentConfigurationPatch | undefined,
+): DeploymentConfiguration => {
+  const merged: DeploymentConfiguration = { ...current };
+  if (patch) {
+    for (const [field, value] of Object.entries(patch)) {
+      if (value !== undefined) (merged as unknown as Record<string, unknown>)[field] = value;
+    }
+  }
+  if (merged.minimumHealthyPercent > merged.maximumPercent) {
+    throw new ValidationError(
+      'deploymentConfiguration: minimumHealthyPercent must not be greater than maximumPercent',
+    );
+  }
+  return merged;
+};
+
+export const newDeployment = (
+  context: UseCaseContext,
+  taskDefinition: string,
+  desiredCount: number,
+  at: string,
+): Deployment => ({
+  id: `ecs-svc-${context.newId().replaceAll('-', '')}`,
+  status: 'PRIMARY',
+  taskDefinition,
+  desiredCount,
+  runningCount: 0,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason: 'ECS deployment in progress.',
+  createdAt: at,
+  updatedAt: at,
+  lastProgressAt: at,
+});
+
+export const createService = async (context: UseCaseContext, cluster: string, body: unknown): Promise<Service> => {
+  const validCluster = parseCluster(cluster);
+  const input: CreateServiceInput = parseInput(createServiceSchema, body);
+  const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
+  const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
+  const at = context.now().toISOString();
+  const service: Service = {
+    cluster: validCluster,
+    serviceName: input.serviceName,
+    serviceArn: serviceArn(context, validCluster, input.serviceName),
+    status: 'ACTIVE',
+    taskDefinition: reference,
+    desiredCount: input.desiredCount,
+    runningCount: 0,
+    pendingCount: 0,
+    ...(input.capacityProviderStrategy
+      ? { capacityProviderStrategy: input.capacityProviderStrategy }
+      : { launchType: 'FARGATE' as const }),
+    networkConfiguration: input.networkConfiguration,
+    deploymentConfiguration: mergeDeploymentConfiguration(DEFAULT_DEPLOYMENT_CONFIGURATION, input.deploymentConfiguration),
+    healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
+    ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
+    tags: input.tags ?? [],
+    deployments: [newDeployment(context, reference, input.desiredCount, at)],
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await context.store.createService(service);
+  return service;
+};
+
+export const getService = async (context: UseCaseContext, cluster: string, serviceName: string): Promise<Service> => {
+  const service = await context.store.getService(parseCluster(cluster), parseServiceName(serviceName));
+  if (!service) throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster}`);
+  return service;
+};
+
+export const describeService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+): Promise<ServiceDescription> => {
+  const service = await getService(context, cluster, serviceName);
+  const events = await context.store.listServiceEvents(service.cluster, service.serviceName, {
+    limit: SERVICE_EVENTS_IN_DESCRIPTION,
+  });
+  return { ...service, events: events.items };
+};
+
+export const listServices = async (
+  context: UseCaseContext,
+  cluster: string,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<Service>> => context.store.listServices(parseCluster(cluster), page);
+
+export const listServiceEvents = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<ServiceEvent>> => {
+  const service = await getService(context, cluster, serviceName);
+  return context.store.listServiceEvents(service.cluster, service.serviceName, page);
+};
+
+/** `"3"`, `W/"3"` or `3` -> 3; `*` -> undefined (any version). */
+export const parseIfMatch = (header: string | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const trimmed = header.trim();
+  if (trimmed === '*') return undefined;
+  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(trimmed);
+  if (!match?.[1]) throw new ValidationError('If-Match: must be the ETag of the service, for example "3"');
+  return Number(match[1]);
+};
+
+/**
+ * Read-modify-write with optimistic locking. With If-Match the caller's version must still be the
+ * stored one (412 otherwise); without it a lost race is retried on fresh state.
+ */
+const mutateService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  expectedVersion: number | undefined,
+  change: (service: Service, at: string) => Promise<Service> | Service,
+): Promise<Service> => {
+  for (let attempt = 0; ; attempt++) {
+    const current = await getService(context, cluster, serviceName);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new PreconditionFailedError(
+        `Service ${serviceName} is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
+      );
+    }
+    const at = context.now().toISOString();
+    const changed = await change(current, at);
+    if (changed === current) return current;
+    const next: Service = { ...changed, version: current.version + 1, updatedAt: at };
+    try {
+      await context.store.updateService(next);
+      return next;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      if (expectedVersion !== undefined) {
+        throw new PreconditionFailedError(`Service ${serviceName} was changed concurrently; read it again and retry`, error);
+      }
+      if (attempt + 1 >= MAX_UPDATE_ATTEMPTS) throw error;
+      await backoff(attempt);
+    }
+  }
+};
+
+export const updateService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<Service> => {
+  const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
+  const expectedVersion = parseIfMatch(ifMatch);
+  const target = input.taskDefinition ? await resolveUsableTaskDefinition(context, input.taskDefinition) : undefined;
+  return mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
+    if (service.status !== 'ACTIVE') {
+      throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
+    }
+    const next: Service = { ...service, deployments: service.deployments.map((deployment) => ({ ...deployment })) };
+    if (input.deploymentConfiguration) {
+      next.deploymentConfiguration = mergeDeploymentConfiguration(service.deploymentConfiguration, input.deploymentConfiguration);
+    }
+    if (input.autoDeploy === null) delete next.autoDeploy;
+    else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
+    if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
+    const reference = target ? `${target.family}:${target.revision}` : undefined;
+    if (reference && reference !== service.taskDefinition) {
+      next.taskDefinition = reference;
+      for (const deployment of next.deployments) {
+        if (deployment.status === 'PRIMARY') {
+          deployment.status = 'ACTIVE';
+          deployment.updatedAt = at;
+        }
+      }
+      next.deployments.unshift(newDeployment(context, reference, next.desiredCount, at));
+    }
+    const primary = next.deployments.find((deployment) => deployment.status === 'PRIMARY');
+    if (primary && primary.desiredCount !== next.desiredCount) {
+      primary.desiredCount = next.desiredCount;
+      primary.updatedAt = at;
+    }
+    return next;
+  });
+};
+
+/** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */
+export const deleteService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  ifMatch?: string,
+): Promise<Service> =>
+  mutateService(context, cluster, serviceName, parseIfMatch(ifMatch), (service, at) => {
+    if (service.status !== 'ACTIVE') return service;
+    return {
+      ...service,
+      status: 'DRAINING',
+      desiredCount: 0,
+      deployments: service.deployments.map((deployment) =>
+        deployment.status === 'PRIMARY' ? { ...deployment, desiredCount: 0, updatedAt: at } : deployment,
+      ),
+    };
+  });

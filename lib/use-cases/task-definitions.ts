@@ -1,0 +1,137 @@
+import type { Page, TaskDefinition } from '../domain';
+import { ConflictError, DependencyError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { parseInput } from '../validation/parse';
+import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
+import { backoff, type UseCaseContext } from './context';
+
+const MAX_REGISTRATION_ATTEMPTS = 60;
+
+export const taskDefinitionArn = (context: UseCaseContext, family: string, revision: number): string =>
+  `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${family}:${revision}`;
+
+/**
+ * Registers the next revision of a family. Revisions are claimed by a conditional create of
+ * `latest + 1`; a writer that loses the race re-reads and claims the next one, so racing
+ * registrations get distinct, gap-free revisions.
+ */
+export const registerTaskDefinition = async (context: UseCaseContext, body: unknown): Promise<TaskDefinition> => {
+  const input = parseInput(registerTaskDefinitionSchema, body);
+  for (let attempt = 0; attempt < MAX_REGISTRATION_ATTEMPTS; attempt++) {
+    const latest = await context.store.getLatestTaskDefinition(input.family);
+    const revision = (latest?.revision ?? 0) + 1;
+    const taskDefinition: TaskDefinition = {
+      family: input.family,
+      revision,
+      taskDefinitionArn: taskDefinitionArn(context, input.family, revision),
+      status: 'ACTIVE',
+      cpu: input.cpu,
+      memory: input.memory,
+      containerDefinitions: input.containerDefinitions,
+      ...(input.executionRoleArn ? { executionRoleArn: input.executionRoleArn } : {}),
+      ...(input.taskRoleArn ? { taskRoleArn: input.taskRoleArn } : {}),
+      tags: input.tags ?? [],
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      registeredAt: context.now().toISOString(),
+      version: 1,
+    };
+    try {
+      await context.store.createTaskDefinition(taskDefinition);
+      return taskDefinition;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      await backoff(attempt);
+    }
+  }
+  throw new DependencyError(`Too many concurrent registrations of family ${input.family}; try again`);
+};
+
+const parseFamily = (family: string): string => parseInput(ecsName, family, 'task definition family');
+
+/** `latest` or a positive revision number. */
+const parseRevision = (revision: string): number | 'latest' => {
+  if (revision === 'latest') return 'latest';
+  if (!/^[1-9]\d{0,8}$/.test(revision)) {
+    throw new ValidationError(`Invalid revision "${revision}": must be a positive integer or "latest"`);
+  }
+  return Number(revision);
+};
+
+export const listTaskDefinitionRevisions = async (
+  context: UseCaseContext,
+  family: string,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<TaskDefinition>> => {
+  const result = await context.store.listTaskDefinitions(parseFamily(family), page);
+  if (result.items.length === 0 && page.nextToken === undefined) {
+    throw new NotFoundError(`Task definition family ${family} not found`);
+  }
+  return result;
+};
+
+export const describeTaskDefinition = async (
+  context: UseCaseContext,
+  family: string,
+  revision: string,
+): Promise<TaskDefinition> => {
+  const validFamily = parseFamily(family);
+  const wanted = parseRevision(revision);
+  const taskDefinition =
+    wanted === 'latest'
+      ? await context.store.getLatestActiveTaskDefinition(validFamily)
+      : await context.store.getTaskDefinition(validFamily, wanted);
+  if (!taskDefinition) {
+    throw new NotFoundError(
+      wanted === 'latest'
+        ? `Task definition family ${family} has no ACTIVE revision`
+        : `Task definition ${family}:${revision} not found`,
+    );
+  }
+  return taskDefinition;
+};
+
+/** Deregistering marks the revision INACTIVE; it stays readable, as in ECS. Repeating it is harmless. */
+export const deregisterTaskDefinition = async (
+  context: UseCaseContext,
+  family: string,
+  revision: string,
+): Promise<TaskDefinition> => {
+  const wanted = parseRevision(revision);
+  if (wanted === 'latest') throw new ValidationError('Deregister a specific revision, not "latest"');
+  for (let attempt = 0; ; attempt++) {
+    const current = await describeTaskDefinition(context, family, String(wanted));
+    if (current.status === 'INACTIVE') return current;
+    const next: TaskDefinition = {
+      ...current,
+      status: 'INACTIVE',
+      deregisteredAt: context.now().toISOString(),
+      version: current.version + 1,
+    };
+    try {
+      await context.store.updateTaskDefinition(next);
+      return next;
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof VersionConflictError)) throw error;
+      await backoff(attempt);
+    }
+  }
+};
+
+/**
+ * Resolves `family` (its latest ACTIVE revision) or `family:revision` to a revision that a new
+ * service or deployment may use. Unknown and INACTIVE revisions are the caller's mistake: 400.
+ */
+export const resolveUsableTaskDefinition = async (context: UseCaseContext, reference: string): Promise<TaskDefinition> => {
+  const [family = '', revisionText] = reference.split(':');
+  if (revisionText === undefined) {
+    const latest = await context.store.getLatestActiveTaskDefinition(family);
+    if (!latest) throw new ValidationError(`taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`);
+    return latest;
+  }
+  const taskDefinition = await context.store.getTaskDefinition(family, Number(revisionText));
+  if (!taskDefinition) throw new ValidationError(`taskDefinition: Unable to find task definition ${reference}`);
+  if (taskDefinition.status !== 'ACTIVE') {
+    throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
+  }
+  return taskDefinition;
+};

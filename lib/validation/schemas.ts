@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
+
+/** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
+export const ecsName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, hyphens (-) and underscores (_)');
+
+const nonEmptyString = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+const intIn = (min: number, max: number) =>
+  z
+    .number()
+    .int('must be an integer')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
+
+/** CPU units or MiB, as ECS takes them: a number or a string of digits. Normalized to ECS's string form. */
+const resourceAmount = z
+  .union([z.number().int('must be an integer').positive('must be positive'), z.string().regex(/^\d+$/, 'must be a whole number')])
+  .transform((value) => String(Number(value)));
+
+export const tagSchema = z.strictObject({
+  key: nonEmptyString(128),
+  value: z.string().max(256, 'must be at most 256 characters'),
+});
+
+const tagsSchema = z
+  .array(tagSchema)
+  .max(50, 'at most 50 tags')
+  .superRefine((tags, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, tag] of tags.entries()) {
+      if (seen.has(tag.key)) ctx.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate tag key "${tag.key}"` });
+      seen.add(tag.key);
+      if (tag.key.toLowerCase().startsWith('aws:')) {
+        ctx.addIssue({ code: 'custom', path: [index, 'key'], message: 'the aws: prefix is reserved' });
+      }
+    }
+  });
+
+const healthCheckSchema = z.strictObject({
+  command: z.array(nonEmptyString(1024)).min(1, 'must have at least one element'),
+  interval: intIn(5, 300).default(30),
+  timeout: intIn(2, 60).default(5),
+  retries: intIn(1, 10).default(3),
+  startPeriod: intIn(0, 300).default(0),
+});
+
+const containerDefinitionSchema = z.strictObject({
+  name: ecsName,
+  image: nonEmptyString(255).regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/, 'is not a valid image reference'),
+  essential: z.boolean().default(true),
+  command: z.array(z.string().max(8192)).max(1000).optional(),
+  environment: z
+    .array(z.strictObject({ name: nonEmptyString(255), value: z.string().max(32768) }))
+    .max(1000)
+    .optional(),
+  portMappings: z
+    .array(z.strictObject({ containerPort: intIn(1, 65535), protocol: z.enum(['tcp', 'udp']).default('tcp') }))
+    .max(100)
+    .optional(),
+  healthCheck: healthCheckSchema.optional(),
+});
+
+const roleArn = z
+  .string()
+  .max(2048)
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
+
+export const registerTaskDefinitionSchema = z
+  .strictObject({
+    family: ecsName,
+    cpu: resourceAmount,
+    memory: resourceAmount,
+    containerDefinitions: z.array(containerDefinitionSchema).min(1, 'must have at least one container').max(10, 'at most 10 containers'),
+    executionRoleArn: roleArn.optional(),
+    taskRoleArn: roleArn.optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    const cpu = Number(input.cpu);
+    const memory = Number(input.memory);
+    if (!isValidFargateCombination(cpu, memory)) {
+      const allowed = describeFargateMemoryFor(cpu);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memory'],
+        message: allowed
+          ? `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed} MiB`
+          : `${cpu} CPU units is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384`,
+      });
+    }
+    const names = new Set<string>();
+    for (const [index, container] of input.containerDefinitions.entries()) {
+      if (names.has(container.name)) {
+        ctx.addIssue({ code: 'custom', path: ['containerDefinitions', index, 'name'], message: `duplicate container name "${container.name}"` });
+      }
+      names.add(container.name);
+    }
+    if (!input.containerDefinitions.some((container) => container.essential)) {
+      ctx.addIssue({ code: 'custom', path: ['containerDefinitions'], message: 'at least one container must be essential' });
+    }
+  });
+
+export type RegisterTaskDefinitionInput = z.output<typeof registerTaskDefinitionSchema>;
+
+/** `family` or `family:revision`. */
+export const taskDefinitionReference = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}(:[1-9]\d{0,8})?$/, 'must be "family" or "family:revision"');
+
+const capacityProviderStrategySchema = z
+  .array(
+    z.strictObject({
+      capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
+      base: intIn(0, 100000).default(0),
+      weight: intIn(0, 1000).default(0),
+    }),
+  )
+  .min(1, 'must have at least one item')
+  .max(2, 'at most one item per capacity provider')
+  .superRefine((items, ctx) => {
+    if (new Set(items.map((item) => item.capacityProvider)).size !== items.length) {
+      ctx.addIssue({ code: 'custom', message: 'each capacity provider may appear only once' });
+    }
+    if (items.filter((item) => item.base > 0).length > 1) {
+      ctx.addIssue({ code: 'custom', message: 'only one capacity provider may have a base' });
+    }
+    if (items.length > 1 && !items.some((item) => item.weight > 0)) {
+      ctx.addIssue({ code: 'custom', message: 'at least one capacity provider must have a weight greater than 0' });
+    }
+  });
+
+const awsIdList = (prefix: string, max: number) =>
+  z
+    .array(z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{1,17}$`), `must be a ${prefix}- id`))
+    .max(max, `at most ${max} items`);
+
+const networkConfigurationSchema = z.strictObject({
+  awsvpcConfiguration: z.strictObject({
+    subnets: awsIdList('subnet', 16).min(1, 'must have at least one subnet'),
+    securityGroups: awsIdList('sg', 5).optional(),
+    assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+  }),
+});
+
+const circuitBreakerSchema = z.strictObject({
+  enable: z.boolean(),
+  rollback: z.boolean(),
+  failureThreshold: intIn(1, 200).optional(),
+});
+
+const deploymentConfigurationFields = {
+  minimumHealthyPercent: intIn(0, 100),
+  maximumPercent: intIn(100, 200),
+  deploymentCircuitBreaker: circuitBreakerSchema,
+  minReadySeconds: intIn(0, 3600),
+  progressDeadlineSeconds: intIn(30, 86400),
+};
+
+const deploymentConfigurationPatchSchema = z.strictObject({
+  minimumHealthyPercent: deploymentConfigurationFields.minimumHealthyPercent.optional(),
+  maximumPercent: deploymentConfigurationFields.maximumPercent.optional(),
+  deploymentCircuitBreaker: deploymentConfigurationFields.deploymentCircuitBreaker.optional(),
+  minReadySeconds: deploymentConfigurationFields.minReadySeconds.optional(),
+  progressDeadlineSeconds: deploymentConfigurationFields.progressDeadlineSeconds.optional(),
+});
+
+export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;
+
+const autoDeploySchema = z.strictObject({
+  tagPattern: nonEmptyString(128).regex(/^[A-Za-z0-9_.*-]+$/, 'may contain letters, digits, ., -, _ and the wildcard *'),
+  pinDigest: z.boolean().optional(),
+});
+
+export const desiredCountSchema = intIn(0, 5000);
+
+export const createServiceSchema = z
+  .strictObject({
+    serviceName: ecsName,
+    taskDefinition: taskDefinitionReference,
+    desiredCount: desiredCountSchema,
+    launchType: z.literal('FARGATE', { error: 'must be "FARGATE"' }).optional(),
+    capacityProviderStrategy: capacityProviderStrategySchema.optional(),
+    networkConfiguration: networkConfigurationSchema,
+    deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
+    healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
+    autoDeploy: autoDeploySchema.optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['launchType'], message: 'launchType and capacityProviderStrategy are mutually exclusive' });
+    }
+  });
+
+export type CreateServiceInput = z.output<typeof createServiceSchema>;
+
+export const updateServiceSchema = z
+  .strictObject({
+    desiredCount: desiredCountSchema.optional(),
+    taskDefinition: taskDefinitionReference.optional(),
+    deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
+    autoDeploy: autoDeploySchema.nullable().optional(),
+  })
+  .refine((input) => Object.keys(input).length > 0, {
+    message: 'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy',
+  });
+
+export type UpdateServiceInput = z.output<typeof updateServiceSchema>;
+
+export const clusterNameSchema = ecsName;
