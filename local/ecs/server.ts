@@ -1,0 +1,195 @@
+/**
+ * ECS's wire protocol over node:http: POST with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`
+ * and a JSON 1.1 body; errors as `{"__type", "message"}` with the status ECS uses, which the SDK maps to its
+ * typed exceptions. One local-only path, POST /__local/spot-interruption, is outside the ECS API.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createLocalEcs,
+  type EventSink,
+  type LocalEcs,
+  type LocalEcsOptions,
+  type TaskStateChangeEvent,
+} from './engine';
+import { EcsServiceError } from './errors';
+
+const targetPrefix = 'AmazonEC2ContainerServiceV20141113.';
+const maxBodyBytes = 10 * 1024 * 1024;
+
+export interface LocalEcsServerOptions extends LocalEcsOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Use this endpoint instead of creating one from the options. */
+  ecs?: LocalEcs;
+  /** Sends every task state change event to this SQS queue, as an EventBridge rule with an SQS target. */
+  eventsQueueUrl?: string;
+  /** The client used for eventsQueueUrl (default: a new SQSClient, which honours AWS_ENDPOINT_URL_SQS). */
+  sqsClient?: SQSClient;
+}
+
+export interface LocalEcsServer {
+  url: string;
+  port: number;
+  ecs: LocalEcs;
+  /** Resolves when every event handed to the SQS queue so far has been sent. */
+  drainEvents(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sends events one at a time, in the order given, retrying a send a few times before reporting it. */
+export const createSqsEventSink = (
+  queueUrl: string,
+  client: SQSClient,
+): { sink: EventSink; drain: () => Promise<void> } => {
+  let chain: Promise<void> = Promise.resolve();
+  const send = async (event: TaskStateChangeEvent) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+        return;
+      } catch (error) {
+        if (attempt >= 5) {
+          console.error(`local ECS: could not send event ${event.id} to ${queueUrl}`, error);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  };
+  return {
+    sink: (event) => {
+      chain = chain.then(() => send(event));
+    },
+    drain: () => chain,
+  };
+};
+
+const readBody = (request: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new EcsServiceError('SerializationException', 'Request body too large.', 413));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+const send = (
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...headers,
+  });
+  response.end(text);
+};
+
+const sendError = (response: ServerResponse, error: EcsServiceError) =>
+  send(
+    response,
+    error.statusCode,
+    { __type: error.type, message: error.message, ...error.extra },
+    {
+      'x-amzn-errortype': error.type,
+    },
+  );
+
+const parseJson = (text: string): Record<string, unknown> => {
+  if (text.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new EcsServiceError('SerializationException', 'Start of structure or map found where not expected.');
+};
+
+export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): Promise<LocalEcsServer> => {
+  let drain: () => Promise<void> = async () => {};
+  let ownedSqsClient: SQSClient | undefined;
+  let ecs = options.ecs;
+  if (!ecs) {
+    let eventSink = options.eventSink;
+    if (options.eventsQueueUrl) {
+      const client = options.sqsClient ?? new SQSClient({});
+      if (!options.sqsClient) ownedSqsClient = client;
+      const sqs = createSqsEventSink(options.eventsQueueUrl, client);
+      const inner = eventSink;
+      eventSink = (event) => {
+        sqs.sink(event);
+        return inner?.(event);
+      };
+      drain = sqs.drain;
+    }
+    ecs = createLocalEcs({ ...options, eventSink });
+  }
+  const endpoint = ecs;
+
+  const server = createServer(async (request, response) => {
+    try {
+      const body = await readBody(request);
+      if (request.method === 'POST' && request.url === '/__local/spot-interruption') {
+        const input = parseJson(body);
+        const tasks = Array.isArray(input.tasks) ? input.tasks.map(String) : [];
+        const cluster = typeof input.cluster === 'string' ? input.cluster : undefined;
+        send(response, 200, endpoint.interruptSpotTasks({ cluster, tasks }));
+        return;
+      }
+      const target = request.headers['x-amz-target'];
+      if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
+        throw new EcsServiceError('UnknownOperationException', '', 400);
+      }
+      const output = endpoint.handle(target.slice(targetPrefix.length), parseJson(body));
+      send(response, 200, output);
+    } catch (error) {
+      if (error instanceof EcsServiceError) {
+        sendError(response, error);
+        return;
+      }
+      console.error('local ECS: internal error', error);
+      sendError(response, new EcsServiceError('ServerException', 'Internal server error.', 500));
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4100, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    ecs: endpoint,
+    drainEvents: () => drain(),
+    async close() {
+      endpoint.close();
+      await drain();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      ownedSqsClient?.destroy();
+    },
+  };
+};
