@@ -1,0 +1,75 @@
+/**
+ * How the planner reads one observed task: whether it still counts toward the service (live), whether
+ * it is healthy, and, once stopped, whether it was a failed launch.
+ */
+import { type ObservedTask, type TaskStopCode, UNHEALTHY_STOP_REASON } from './types';
+
+export interface HealthRules {
+  hasHealthCheck: boolean;
+  minReadyMs: number;
+}
+
+const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+/** Counted toward maximumPercent: not stopped, not being stopped, RUNNING or on its way there. */
+export const isLive = (task: ObservedTask): boolean =>
+  task.desiredStatus === 'RUNNING' &&
+  (task.lastStatus === 'RUNNING' || PENDING_STATUSES.has(task.lastStatus));
+
+export const isPending = (task: ObservedTask): boolean => isLive(task) && task.lastStatus !== 'RUNNING';
+export const isRunning = (task: ObservedTask): boolean => isLive(task) && task.lastStatus === 'RUNNING';
+export const isStopped = (task: ObservedTask): boolean => task.lastStatus === 'STOPPED';
+
+const runningSince = (task: ObservedTask): number => task.startedAt ?? task.createdAt;
+
+/** RUNNING and either reported HEALTHY (health check) or RUNNING for minReady (no health check). */
+export const isHealthy = (task: ObservedTask, rules: HealthRules, now: number): boolean => {
+  if (!isRunning(task)) return false;
+  if (rules.hasHealthCheck) return task.healthStatus === 'HEALTHY';
+  return now - runningSince(task) >= rules.minReadyMs;
+};
+
+export const isUnhealthy = (task: ObservedTask, rules: HealthRules): boolean =>
+  rules.hasHealthCheck && isRunning(task) && task.healthStatus === 'UNHEALTHY';
+
+/**
+ * When the task became healthy, or undefined if it never did as far as the data shows. For a task
+ * with a health check and no recorded healthyAt, the time is not known: startedAt stands in for it.
+ */
+export const becameHealthyAt = (task: ObservedTask, rules: HealthRules, now: number): number | undefined => {
+  if (task.healthyAt !== undefined) return task.healthyAt;
+  if (task.startedAt === undefined) return undefined;
+  if (rules.hasHealthCheck) return task.healthStatus === 'HEALTHY' ? task.startedAt : undefined;
+  const readyAt = task.startedAt + rules.minReadyMs;
+  const until = isStopped(task) ? (task.stoppedAt ?? now) : now;
+  return readyAt <= until ? readyAt : undefined;
+};
+
+const FAILURE_STOP_CODES = new Set<TaskStopCode>(['TaskFailedToStart', 'EssentialContainerExited']);
+
+/**
+ * A failed launch: a STOPPED task that never became healthy and was not stopped on purpose for
+ * another reason (scale-in, replacement, Spot interruption). A task Tugboat stopped for failing its
+ * health checks is recognised by UNHEALTHY_STOP_REASON; a stop without a code counts as a failure.
+ */
+export const isFailedLaunch = (task: ObservedTask, rules: HealthRules, now: number): boolean => {
+  if (!isStopped(task)) return false;
+  if (becameHealthyAt(task, rules, now) !== undefined) return false;
+  if (task.stopCode === undefined) return true;
+  if (FAILURE_STOP_CODES.has(task.stopCode)) return true;
+  const stoppedForHealth = task.stoppedReason?.startsWith(UNHEALTHY_STOP_REASON) ?? false;
+  return (
+    (task.stopCode === 'UserInitiated' || task.stopCode === 'ServiceSchedulerInitiated') && stoppedForHealth
+  );
+};
+
+/** Scale-in order within one group: unhealthy, pending, not yet healthy, then newest first. */
+export const scaleInRank = (task: ObservedTask, rules: HealthRules, now: number): number => {
+  if (isUnhealthy(task, rules)) return 0;
+  if (isPending(task)) return 1;
+  if (!isHealthy(task, rules, now)) return 2;
+  return 3;
+};
+
+export const byCreatedThenArn = (a: ObservedTask, b: ObservedTask): number =>
+  a.createdAt - b.createdAt || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0);

@@ -1,0 +1,185 @@
+/**
+ * Inputs and outputs of the reconciler's pure core, plan().
+ *
+ * plan() never performs I/O and never reads the clock: `now` is an input. Its result says what to do
+ * (actions, each with a human-readable reason so a dry-run can show it) and what the service's
+ * deployments look like afterwards (the executor persists `deployments`, `serviceStatus`,
+ * `taskDefinition` and the counts with a conditional write, then applies the actions).
+ *
+ * State changes of deployments (FAILED, COMPLETED, INACTIVE, a rollback PRIMARY) are carried by
+ * `PlanResult.deployments`; the `fail-deployment` and `rollback` actions restate them with a reason so
+ * that a dry-run can show them. They need no ECS call: an executor applies them by persisting
+ * `deployments`. `hold` actions explain why nothing is launched; an executor ignores them.
+ */
+import type {
+  CapacityProviderName,
+  CapacityProviderStrategyItem,
+  Deployment,
+  Service,
+  ServiceStatus,
+} from '../domain';
+
+export type TaskLastStatus =
+  | 'PROVISIONING'
+  | 'PENDING'
+  | 'ACTIVATING'
+  | 'RUNNING'
+  | 'DEACTIVATING'
+  | 'STOPPING'
+  | 'DEPROVISIONING'
+  | 'STOPPED';
+
+export type TaskDesiredStatus = 'RUNNING' | 'STOPPED';
+export type TaskHealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** ECS stop codes (TaskStopCode). */
+export type TaskStopCode =
+  | 'TaskFailedToStart'
+  | 'EssentialContainerExited'
+  | 'UserInitiated'
+  | 'ServiceSchedulerInitiated'
+  | 'SpotInterruption'
+  | 'TerminationNotice';
+
+/** A task as ECS (or the inventory) reports it, already attributed to a deployment via startedBy. */
+export interface ObservedTask {
+  taskArn: string;
+  /** From parseStartedBy(); an id that is not one of the service's deployments makes the task an orphan. */
+  deploymentId: string;
+  lastStatus: TaskLastStatus;
+  desiredStatus: TaskDesiredStatus;
+  healthStatus: TaskHealthStatus;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms: when the task reached RUNNING. */
+  startedAt?: number;
+  /** Epoch ms. */
+  stoppedAt?: number;
+  stopCode?: TaskStopCode;
+  /** ECS stoppedReason; the reason Tugboat gave StopTask when Tugboat stopped it. */
+  stoppedReason?: string;
+  /** Absent means a FARGATE launch type task. */
+  capacityProvider?: CapacityProviderName;
+  /**
+   * Epoch ms when the task was first seen HEALTHY, if the inventory recorded it. ECS does not keep the
+   * health of a stopped task, so without it a stopped task with a health check counts as having been
+   * healthy only if its last reported healthStatus was HEALTHY.
+   */
+  healthyAt?: number;
+}
+
+export interface TaskDefinitionFacts {
+  /** An essential container of this revision has a healthCheck. */
+  hasHealthCheck: boolean;
+}
+
+export interface PlanOptions {
+  /** First crash-loop back-off wait (default 10 s); it doubles with each further failed launch. */
+  backoffBaseMs?: number;
+  /** Longest crash-loop back-off wait (default 15 minutes, as ECS). */
+  backoffMaxMs?: number;
+}
+
+export interface PlanInput {
+  service: Service;
+  /** Every task attributed to the service, including STOPPED ones the inventory still remembers. */
+  observedTasks: ObservedTask[];
+  /** Keyed by `family:revision`; a revision missing here is taken to have no health check. */
+  taskDefinitions: Record<string, TaskDefinitionFacts>;
+  /** Epoch ms. */
+  now: number;
+  options?: PlanOptions;
+}
+
+/** One RunTask call: at most 10 tasks, one placement, one idempotency token. */
+export interface RunTaskCall {
+  count: number;
+  /** Set when the service has no capacity provider strategy. */
+  launchType?: 'FARGATE';
+  /** A single-provider strategy: Tugboat splits by base and weight itself, across calls. */
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** Deterministic per (service, deployment, launch slot, attempt): a retried pass reuses it. */
+  clientToken: string;
+}
+
+export interface LaunchAction {
+  type: 'launch';
+  deploymentId: string;
+  /** `family:revision` */
+  taskDefinition: string;
+  count: number;
+  startedBy: string;
+  group: string;
+  runTaskCalls: RunTaskCall[];
+  reason: string;
+}
+
+export type StopCause = 'unhealthy' | 'replaced' | 'scale-in' | 'orphan' | 'draining';
+
+export interface StopAction {
+  type: 'stop';
+  taskArn: string;
+  deploymentId: string;
+  cause: StopCause;
+  /** Short enough for StopTask's reason (255 chars); unhealthy stops start with UNHEALTHY_STOP_REASON. */
+  reason: string;
+}
+
+/** The deployment turned FAILED (see PlanResult.deployments): it launches nothing more. */
+export interface FailDeploymentAction {
+  type: 'fail-deployment';
+  deploymentId: string;
+  reason: string;
+}
+
+/** A new PRIMARY deployment (in PlanResult.deployments) goes back to a COMPLETED deployment's revision. */
+export interface RollbackAction {
+  type: 'rollback';
+  failedDeploymentId: string;
+  newDeploymentId: string;
+  /** The COMPLETED deployment whose task definition is restored. */
+  targetDeploymentId: string;
+  taskDefinition: string;
+  reason: string;
+}
+
+/** Nothing is launched for this deployment this pass, and why (blocked, backing off, failed, draining). */
+export interface HoldAction {
+  type: 'hold';
+  /** Absent when the hold concerns the whole service (draining). */
+  deploymentId?: string;
+  /** Epoch ms when the hold ends by itself (back-off); absent when something else must change. */
+  until?: number;
+  reason: string;
+}
+
+export type Action = LaunchAction | StopAction | FailDeploymentAction | RollbackAction | HoldAction;
+
+export interface PlanResult {
+  /** Stops come before launches: a launch may use room that a stop in the same pass frees. */
+  actions: Action[];
+  /** The next state of every deployment, newest first; a rollback PRIMARY is included. */
+  deployments: Deployment[];
+  serviceStatus: ServiceStatus;
+  /** The service's target `family:revision` (changes on rollback). */
+  taskDefinition: string;
+  /** Tasks RUNNING with desiredStatus RUNNING and not stopped by this plan. */
+  runningCount: number;
+  /** Tasks PROVISIONING/PENDING/ACTIVATING with desiredStatus RUNNING and not stopped by this plan (launches not included). */
+  pendingCount: number;
+  /**
+   * Service event messages to record. Messages are stable for an unchanged situation (no timestamps
+   * other than a back-off deadline), so the caller may drop one equal to the newest stored event.
+   */
+  events: string[];
+}
+
+/** StopTask reason prefix for tasks stopped for failing health checks; a failed launch is recognised by it. */
+export const UNHEALTHY_STOP_REASON = 'Task failed container health checks';
+
+export const DEFAULT_MIN_READY_SECONDS = 40;
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+export const DEFAULT_BACKOFF_BASE_MS = 10_000;
+export const DEFAULT_BACKOFF_MAX_MS = 15 * 60_000;
+/** RunTask launches at most 10 tasks per call. */
+export const MAX_TASKS_PER_RUN_TASK = 10;
