@@ -6,7 +6,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Local endpoints (DynamoDB Local, fauxqs, the ECS endpoint) are started per test file on free ports.
-    fileParallelism: true,
+    // One DynamoDB Local for the run; each test file gets its own table and its own free ports.
+    globalSetup: ['test/support/global-setup.ts'],
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
   },
 });

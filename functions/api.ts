@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { httpErrorMapper, requestIdOf } from '../lib/api/middleware';
@@ -17,7 +17,12 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const route = createRouter(
-  apiRoutes({ store: new DynamoDbStore(documentClient, config.tableName), config, now: () => new Date(), newId: defaultIds }),
+  apiRoutes({
+    store: new DynamoDbStore(documentClient, config.tableName),
+    config,
+    now: () => new Date(),
+    newId: defaultIds,
+  }),
 );
 
 export const handler = middy<APIGatewayProxyEventV2, unknown, Error, Context>()

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Environment, validated once at start-up: a misconfigured function fails on its first cold start
@@ -22,7 +22,9 @@ export interface TugboatConfig {
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig => {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid Tugboat configuration: ${problems}`);
   }
   return {

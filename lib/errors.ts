@@ -7,7 +7,10 @@ export class TugboatError extends Error {
   readonly code: string;
   readonly details?: unknown;
 
-  constructor(message: string, options: { statusCode: number; code: string; details?: unknown; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { statusCode: number; code: string; details?: unknown; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.statusCode = options.statusCode;
@@ -29,7 +32,10 @@ export class NotFoundError extends TugboatError {
 }
 
 export class MethodNotAllowedError extends TugboatError {
-  constructor(message: string, readonly allow: string[]) {
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
     super(message, { statusCode: 405, code: 'MethodNotAllowed' });
   }
 }

@@ -20,13 +20,20 @@ export interface RunningDynamoDb {
 }
 
 /** Starts AWS's DynamoDB Local (Java) on a loopback port, in memory unless a data directory is given. */
-export const startDynamoDbLocal = async (options: { port: number; dataDir?: string }): Promise<RunningDynamoDb> => {
+export const startDynamoDbLocal = async (options: {
+  port: number;
+  dataDir?: string;
+}): Promise<RunningDynamoDb> => {
   let dbPath: string | undefined;
   if (options.dataDir) {
     dbPath = resolve(options.dataDir, 'dynamodb');
     mkdirSync(dbPath, { recursive: true });
   }
-  const child: ChildProcess = spawn({ port: options.port, sharedDb: true, ...(dbPath ? { path: dbPath } : {}) });
+  const child: ChildProcess = spawn({
+    port: options.port,
+    sharedDb: true,
+    ...(dbPath ? { path: dbPath } : {}),
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -45,7 +52,9 @@ export const startDynamoDbLocal = async (options: { port: number; dataDir?: stri
     });
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`DynamoDB Local failed to start on port ${options.port}: ${(error as Error).message}\n${output}`);
+    throw new Error(
+      `DynamoDB Local failed to start on port ${options.port}: ${(error as Error).message}\n${output}`,
+    );
   } finally {
     client.destroy();
   }
@@ -79,7 +88,9 @@ export const tableDefinition = (): CfnTableProperties => {
   const document = loadYaml(readFileSync(file, 'utf8')) as {
     Resources: Record<string, { Type: string; Properties: CfnTableProperties }>;
   };
-  const table = Object.values(document.Resources).find((resource) => resource.Type === 'AWS::DynamoDB::Table');
+  const table = Object.values(document.Resources).find(
+    (resource) => resource.Type === 'AWS::DynamoDB::Table',
+  );
   if (!table) throw new Error(`${file} has no AWS::DynamoDB::Table`);
   return table.Properties;
 };
@@ -94,7 +105,9 @@ export const createTable = async (client: DynamoDBClient, tableName: string): Pr
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: definition.AttributeDefinitions,
         KeySchema: definition.KeySchema,
-        ...(definition.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes } : {}),
+        ...(definition.GlobalSecondaryIndexes
+          ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes }
+          : {}),
       }),
     );
   } catch (error) {

@@ -22,14 +22,20 @@ const readBody = (request: IncomingMessage): Promise<Buffer | 'too-large'> =>
   });
 
 /** Builds the API Gateway HTTP API (payload format 2.0) event that Lambda would receive. */
-export const toHttpApiEvent = (request: IncomingMessage, body: Buffer, stage = '$default'): APIGatewayProxyEventV2 => {
+export const toHttpApiEvent = (
+  request: IncomingMessage,
+  body: Buffer,
+  stage = '$default',
+): APIGatewayProxyEventV2 => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
   const contentType = headers['content-type'] ?? '';
   const isText = body.byteLength === 0 || /json|text|xml|urlencoded/.test(contentType) || contentType === '';
@@ -78,7 +84,9 @@ export const startHttpApi = async (options: {
     try {
       const body = await readBody(request);
       if (body === 'too-large') {
-        response.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
+        response
+          .writeHead(413, { 'content-type': 'application/json' })
+          .end('{"message":"Request Entity Too Large"}');
         return;
       }
       const event = toHttpApiEvent(request, body);
@@ -89,13 +97,17 @@ export const startHttpApi = async (options: {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(result?.headers ?? {})) headers[name] = String(value);
       headers['apigw-requestid'] = event.requestContext.requestId;
-      const payload = result?.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+      const payload = result?.body
+        ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
+        : undefined;
       response.writeHead(statusCode, headers);
       response.end(request.method === 'HEAD' ? undefined : payload);
     } catch (error) {
       // API Gateway answers a Lambda crash with this generic 500 and never shows the error.
       console.error('handler crashed', error);
-      response.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"message":"Internal Server Error"}');
     }
   });
   server.keepAliveTimeout = 5_000;

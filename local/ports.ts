@@ -8,7 +8,9 @@ export const freePort = (): Promise<number> =>
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -16,11 +18,16 @@ export const freePort = (): Promise<number> =>
 export const portFromEnv = async (name: string, fallback: number): Promise<number> => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535)
+    throw new Error(`${name} must be a port number, got "${raw}"`);
   return Number(raw) === 0 ? freePort() : Number(raw);
 };
 
-export const waitFor = async (what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+export const waitFor = async (
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;

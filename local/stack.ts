@@ -24,13 +24,10 @@ export interface LocalStack {
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const tableName = options.tableName ?? 'tugboat-local';
-  let dynamoDb: RunningDynamoDb | undefined;
-  const dynamoDbEndpoint =
-    options.dynamoDbEndpoint ??
-    (dynamoDb = await startDynamoDbLocal({
-      port: options.dynamoDbPort,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    })).endpoint;
+  const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
+    ? undefined
+    : await startDynamoDbLocal({ port: options.dynamoDbPort, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb!.endpoint;
 
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';

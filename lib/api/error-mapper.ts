@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { MethodNotAllowedError, isTugboatError } from '../errors';
+import { isTugboatError, MethodNotAllowedError } from '../errors';
 import { type ApiResponse, jsonResponse } from './http';
 
 /**
@@ -8,12 +8,22 @@ import { type ApiResponse, jsonResponse } from './http';
  */
 export const errorToResponse = (error: unknown, requestId: string, logger?: Logger): ApiResponse => {
   if (isTugboatError(error) && error.statusCode < 500) {
-    logger?.info('request rejected', { statusCode: error.statusCode, code: error.code, message: error.message });
+    logger?.info('request rejected', {
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
+    });
     const headers: Record<string, string> = {};
     if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
     return jsonResponse(
       error.statusCode,
-      { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        },
+      },
       headers,
     );
   }

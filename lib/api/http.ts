@@ -17,7 +17,11 @@ export interface ApiRequest {
 
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
-export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
+export const jsonResponse = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ApiResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
@@ -29,12 +33,18 @@ export const parseJsonBody = (event: APIGatewayProxyEventV2): unknown => {
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
-    throw new ValidationError(`Request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KB)`);
+    throw new ValidationError(
+      `Request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KB)`,
+    );
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw new ValidationError(`Request body is not valid JSON: ${(error as Error).message}`, undefined, error);
+    throw new ValidationError(
+      `Request body is not valid JSON: ${(error as Error).message}`,
+      undefined,
+      error,
+    );
   }
 };
 

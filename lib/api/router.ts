@@ -64,7 +64,10 @@ export const createRouter = (routes: Route[]) => {
       });
     }
     if (allowed.length > 0) {
-      throw new MethodNotAllowedError(`Method ${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, allowed);
+      throw new MethodNotAllowedError(
+        `Method ${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        allowed,
+      );
     }
     throw new NotFoundError(`No route for ${path}`);
   };

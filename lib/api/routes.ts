@@ -1,4 +1,5 @@
 import type { Service } from '../domain';
+import type { UseCaseContext } from '../use-cases/context';
 import {
   createService,
   deleteService,
@@ -7,7 +8,6 @@ import {
   listServices,
   updateService,
 } from '../use-cases/services';
-import type { UseCaseContext } from '../use-cases/context';
 import {
   deregisterTaskDefinition,
   describeTaskDefinition,
@@ -36,7 +36,8 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
   {
     method: 'GET',
     path: '/task-definitions/{family}/{revision}',
-    handler: async ({ params }) => jsonResponse(200, await describeTaskDefinition(context, params.family!, params.revision!)),
+    handler: async ({ params }) =>
+      jsonResponse(200, await describeTaskDefinition(context, params.family!, params.revision!)),
   },
   {
     method: 'DELETE',
@@ -55,7 +56,8 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
   {
     method: 'GET',
     path: '/clusters/{cluster}/services',
-    handler: async ({ params, query }) => jsonResponse(200, await listServices(context, params.cluster!, pageFromQuery(query))),
+    handler: async ({ params, query }) =>
+      jsonResponse(200, await listServices(context, params.cluster!, pageFromQuery(query))),
   },
   {
     method: 'GET',
@@ -96,6 +98,9 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
     method: 'GET',
     path: '/clusters/{cluster}/services/{serviceName}/events',
     handler: async ({ params, query }) =>
-      jsonResponse(200, await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query))),
+      jsonResponse(
+        200,
+        await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+      ),
   },
 ];

@@ -34,7 +34,9 @@ export class DynamoDbStore implements TugboatStore {
       { ...key, itemType: ITEM_TYPE.taskDefinition, ...taskDefinition },
       { ConditionExpression: 'attribute_not_exists(PK)' },
       () =>
-        new ConflictError(`Task definition ${taskDefinition.family}:${taskDefinition.revision} already exists`),
+        new ConflictError(
+          `Task definition ${taskDefinition.family}:${taskDefinition.revision} already exists`,
+        ),
     );
   }
 
@@ -65,7 +67,12 @@ export class DynamoDbStore implements TugboatStore {
   }
 
   async listTaskDefinitions(family: string, page: PageRequest): Promise<Page<TaskDefinition>> {
-    return this.query<TaskDefinition>(keys.taskDefinitionPartition(family), keys.taskDefinitionSortPrefix, page, false);
+    return this.query<TaskDefinition>(
+      keys.taskDefinitionPartition(family),
+      keys.taskDefinitionSortPrefix,
+      page,
+      false,
+    );
   }
 
   async updateTaskDefinition(next: TaskDefinition): Promise<void> {
@@ -77,7 +84,8 @@ export class DynamoDbStore implements TugboatStore {
         ExpressionAttributeNames: { '#version': 'version' },
         ExpressionAttributeValues: { ':expected': next.version - 1 },
       },
-      () => new VersionConflictError(`Task definition ${next.family}:${next.revision} was changed concurrently`),
+      () =>
+        new VersionConflictError(`Task definition ${next.family}:${next.revision} was changed concurrently`),
     );
   }
 
@@ -128,7 +136,11 @@ export class DynamoDbStore implements TugboatStore {
     );
   }
 
-  async listServiceEvents(cluster: string, serviceName: string, page: PageRequest): Promise<Page<ServiceEvent>> {
+  async listServiceEvents(
+    cluster: string,
+    serviceName: string,
+    page: PageRequest,
+  ): Promise<Page<ServiceEvent>> {
     return this.query<ServiceEvent>(
       keys.serviceEventsPartition(cluster, serviceName),
       keys.serviceEventSortPrefix,
@@ -139,7 +151,9 @@ export class DynamoDbStore implements TugboatStore {
 
   private async get<T>(key: ItemKey): Promise<T | undefined> {
     try {
-      const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const result = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       return result.Item ? stripKeys<T>(result.Item) : undefined;
     } catch (error) {
       throw new DependencyError('DynamoDB read failed', error);
@@ -163,7 +177,12 @@ export class DynamoDbStore implements TugboatStore {
     }
   }
 
-  private async query<T>(partition: string, sortPrefix: string, page: PageRequest, ascending: boolean): Promise<Page<T>> {
+  private async query<T>(
+    partition: string,
+    sortPrefix: string,
+    page: PageRequest,
+    ascending: boolean,
+  ): Promise<Page<T>> {
     const input: QueryCommandInput = {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',

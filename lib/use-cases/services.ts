@@ -1,5 +1,11 @@
 import type { Deployment, DeploymentConfiguration, Page, Service, ServiceEvent } from '../domain';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, VersionConflictError } from '../errors';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors';
 import { parseInput } from '../validation/parse';
 import {
   type CreateServiceInput,
@@ -74,7 +80,11 @@ export const newDeployment = (
   lastProgressAt: at,
 });
 
-export const createService = async (context: UseCaseContext, cluster: string, body: unknown): Promise<Service> => {
+export const createService = async (
+  context: UseCaseContext,
+  cluster: string,
+  body: unknown,
+): Promise<Service> => {
   const validCluster = parseCluster(cluster);
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
@@ -93,7 +103,10 @@ export const createService = async (context: UseCaseContext, cluster: string, bo
       ? { capacityProviderStrategy: input.capacityProviderStrategy }
       : { launchType: 'FARGATE' as const }),
     networkConfiguration: input.networkConfiguration,
-    deploymentConfiguration: mergeDeploymentConfiguration(DEFAULT_DEPLOYMENT_CONFIGURATION, input.deploymentConfiguration),
+    deploymentConfiguration: mergeDeploymentConfiguration(
+      DEFAULT_DEPLOYMENT_CONFIGURATION,
+      input.deploymentConfiguration,
+    ),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
     tags: input.tags ?? [],
@@ -106,7 +119,11 @@ export const createService = async (context: UseCaseContext, cluster: string, bo
   return service;
 };
 
-export const getService = async (context: UseCaseContext, cluster: string, serviceName: string): Promise<Service> => {
+export const getService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+): Promise<Service> => {
   const service = await context.store.getService(parseCluster(cluster), parseServiceName(serviceName));
   if (!service) throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster}`);
   return service;
@@ -178,7 +195,10 @@ const mutateService = async (
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       if (expectedVersion !== undefined) {
-        throw new PreconditionFailedError(`Service ${serviceName} was changed concurrently; read it again and retry`, error);
+        throw new PreconditionFailedError(
+          `Service ${serviceName} was changed concurrently; read it again and retry`,
+          error,
+        );
       }
       if (attempt + 1 >= MAX_UPDATE_ATTEMPTS) throw error;
       await backoff(attempt);
@@ -195,14 +215,22 @@ export const updateService = async (
 ): Promise<Service> => {
   const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
   const expectedVersion = parseIfMatch(ifMatch);
-  const target = input.taskDefinition ? await resolveUsableTaskDefinition(context, input.taskDefinition) : undefined;
+  const target = input.taskDefinition
+    ? await resolveUsableTaskDefinition(context, input.taskDefinition)
+    : undefined;
   return mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
     if (service.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
     }
-    const next: Service = { ...service, deployments: service.deployments.map((deployment) => ({ ...deployment })) };
+    const next: Service = {
+      ...service,
+      deployments: service.deployments.map((deployment) => ({ ...deployment })),
+    };
     if (input.deploymentConfiguration) {
-      next.deploymentConfiguration = mergeDeploymentConfiguration(service.deploymentConfiguration, input.deploymentConfiguration);
+      next.deploymentConfiguration = mergeDeploymentConfiguration(
+        service.deploymentConfiguration,
+        input.deploymentConfiguration,
+      );
     }
     if (input.autoDeploy === null) delete next.autoDeploy;
     else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;

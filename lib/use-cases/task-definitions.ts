@@ -1,5 +1,11 @@
 import type { Page, TaskDefinition } from '../domain';
-import { ConflictError, DependencyError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import {
+  ConflictError,
+  DependencyError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors';
 import { parseInput } from '../validation/parse';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
@@ -14,7 +20,10 @@ export const taskDefinitionArn = (context: UseCaseContext, family: string, revis
  * `latest + 1`; a writer that loses the race re-reads and claims the next one, so racing
  * registrations get distinct, gap-free revisions.
  */
-export const registerTaskDefinition = async (context: UseCaseContext, body: unknown): Promise<TaskDefinition> => {
+export const registerTaskDefinition = async (
+  context: UseCaseContext,
+  body: unknown,
+): Promise<TaskDefinition> => {
   const input = parseInput(registerTaskDefinitionSchema, body);
   for (let attempt = 0; attempt < MAX_REGISTRATION_ATTEMPTS; attempt++) {
     const latest = await context.store.getLatestTaskDefinition(input.family);
@@ -121,15 +130,22 @@ export const deregisterTaskDefinition = async (
  * Resolves `family` (its latest ACTIVE revision) or `family:revision` to a revision that a new
  * service or deployment may use. Unknown and INACTIVE revisions are the caller's mistake: 400.
  */
-export const resolveUsableTaskDefinition = async (context: UseCaseContext, reference: string): Promise<TaskDefinition> => {
+export const resolveUsableTaskDefinition = async (
+  context: UseCaseContext,
+  reference: string,
+): Promise<TaskDefinition> => {
   const [family = '', revisionText] = reference.split(':');
   if (revisionText === undefined) {
     const latest = await context.store.getLatestActiveTaskDefinition(family);
-    if (!latest) throw new ValidationError(`taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`);
+    if (!latest)
+      throw new ValidationError(
+        `taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`,
+      );
     return latest;
   }
   const taskDefinition = await context.store.getTaskDefinition(family, Number(revisionText));
-  if (!taskDefinition) throw new ValidationError(`taskDefinition: Unable to find task definition ${reference}`);
+  if (!taskDefinition)
+    throw new ValidationError(`taskDefinition: Unable to find task definition ${reference}`);
   if (taskDefinition.status !== 'ACTIVE') {
     throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
   }

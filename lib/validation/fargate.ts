@@ -25,5 +25,7 @@ export const describeFargateMemoryFor = (cpu: number): string | undefined => {
   const allowed = FARGATE_MEMORY_BY_CPU.get(cpu);
   if (!allowed) return undefined;
   const values = [...allowed];
-  return values.length <= 3 ? values.join(', ') : `${values[0]} to ${values.at(-1)} in steps of ${values[1]! - values[0]!}`;
+  return values.length <= 3
+    ? values.join(', ')
+    : `${values[0]} to ${values.at(-1)} in steps of ${values[1]! - values[0]!}`;
 };

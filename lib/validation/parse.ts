@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../errors';
 
 export interface FieldIssue {
@@ -8,7 +8,8 @@ export interface FieldIssue {
 
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+    (text, part) =>
+      typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part),
     '',
   );
 
@@ -21,10 +22,16 @@ const toFieldIssues = (issue: z.core.$ZodIssue): FieldIssue[] => {
 };
 
 /** Parses with a zod schema; a failure becomes one ValidationError naming each wrong field and why. */
-export const parseInput = <S extends z.ZodType>(schema: S, input: unknown, what = 'request body'): z.output<S> => {
+export const parseInput = <S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what = 'request body',
+): z.output<S> => {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap(toFieldIssues);
-  const summary = issues.map((issue) => (issue.field ? `${issue.field}: ${issue.message}` : issue.message)).join('; ');
+  const summary = issues
+    .map((issue) => (issue.field ? `${issue.field}: ${issue.message}` : issue.message))
+    .join('; ');
   throw new ValidationError(`Invalid ${what}: ${summary}`, { issues });
 };

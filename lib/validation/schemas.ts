@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
@@ -8,7 +8,8 @@ export const ecsName = z
   .max(255, 'must be at most 255 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, hyphens (-) and underscores (_)');
 
-const nonEmptyString = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const nonEmptyString = (max: number) =>
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 const intIn = (min: number, max: number) =>
   z
@@ -19,7 +20,10 @@ const intIn = (min: number, max: number) =>
 
 /** CPU units or MiB, as ECS takes them: a number or a string of digits. Normalized to ECS's string form. */
 const resourceAmount = z
-  .union([z.number().int('must be an integer').positive('must be positive'), z.string().regex(/^\d+$/, 'must be a whole number')])
+  .union([
+    z.number().int('must be an integer').positive('must be positive'),
+    z.string().regex(/^\d+$/, 'must be a whole number'),
+  ])
   .transform((value) => String(Number(value)));
 
 export const tagSchema = z.strictObject({
@@ -33,7 +37,8 @@ const tagsSchema = z
   .superRefine((tags, ctx) => {
     const seen = new Set<string>();
     for (const [index, tag] of tags.entries()) {
-      if (seen.has(tag.key)) ctx.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate tag key "${tag.key}"` });
+      if (seen.has(tag.key))
+        ctx.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate tag key "${tag.key}"` });
       seen.add(tag.key);
       if (tag.key.toLowerCase().startsWith('aws:')) {
         ctx.addIssue({ code: 'custom', path: [index, 'key'], message: 'the aws: prefix is reserved' });
@@ -59,7 +64,9 @@ const containerDefinitionSchema = z.strictObject({
     .max(1000)
     .optional(),
   portMappings: z
-    .array(z.strictObject({ containerPort: intIn(1, 65535), protocol: z.enum(['tcp', 'udp']).default('tcp') }))
+    .array(
+      z.strictObject({ containerPort: intIn(1, 65535), protocol: z.enum(['tcp', 'udp']).default('tcp') }),
+    )
     .max(100)
     .optional(),
   healthCheck: healthCheckSchema.optional(),
@@ -75,7 +82,10 @@ export const registerTaskDefinitionSchema = z
     family: ecsName,
     cpu: resourceAmount,
     memory: resourceAmount,
-    containerDefinitions: z.array(containerDefinitionSchema).min(1, 'must have at least one container').max(10, 'at most 10 containers'),
+    containerDefinitions: z
+      .array(containerDefinitionSchema)
+      .min(1, 'must have at least one container')
+      .max(10, 'at most 10 containers'),
     executionRoleArn: roleArn.optional(),
     taskRoleArn: roleArn.optional(),
     tags: tagsSchema.optional(),
@@ -96,12 +106,20 @@ export const registerTaskDefinitionSchema = z
     const names = new Set<string>();
     for (const [index, container] of input.containerDefinitions.entries()) {
       if (names.has(container.name)) {
-        ctx.addIssue({ code: 'custom', path: ['containerDefinitions', index, 'name'], message: `duplicate container name "${container.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containerDefinitions', index, 'name'],
+          message: `duplicate container name "${container.name}"`,
+        });
       }
       names.add(container.name);
     }
     if (!input.containerDefinitions.some((container) => container.essential)) {
-      ctx.addIssue({ code: 'custom', path: ['containerDefinitions'], message: 'at least one container must be essential' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['containerDefinitions'],
+        message: 'at least one container must be essential',
+      });
     }
   });
 
@@ -130,7 +148,10 @@ const capacityProviderStrategySchema = z
       ctx.addIssue({ code: 'custom', message: 'only one capacity provider may have a base' });
     }
     if (items.length > 1 && !items.some((item) => item.weight > 0)) {
-      ctx.addIssue({ code: 'custom', message: 'at least one capacity provider must have a weight greater than 0' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'at least one capacity provider must have a weight greater than 0',
+      });
     }
   });
 
@@ -172,7 +193,10 @@ const deploymentConfigurationPatchSchema = z.strictObject({
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;
 
 const autoDeploySchema = z.strictObject({
-  tagPattern: nonEmptyString(128).regex(/^[A-Za-z0-9_.*-]+$/, 'may contain letters, digits, ., -, _ and the wildcard *'),
+  tagPattern: nonEmptyString(128).regex(
+    /^[A-Za-z0-9_.*-]+$/,
+    'may contain letters, digits, ., -, _ and the wildcard *',
+  ),
   pinDigest: z.boolean().optional(),
 });
 
@@ -193,7 +217,11 @@ export const createServiceSchema = z
   })
   .superRefine((input, ctx) => {
     if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['launchType'], message: 'launchType and capacityProviderStrategy are mutually exclusive' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['launchType'],
+        message: 'launchType and capacityProviderStrategy are mutually exclusive',
+      });
     }
   });
 

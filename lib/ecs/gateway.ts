@@ -1,0 +1,187 @@
+/**
+ * Tugboat's ECS gateway: the calls the executor makes, on an injected ECSClient, with ECS's per-call limits
+ * (RunTask up to 10 tasks, DescribeTasks up to 100) and paging handled here.
+ *
+ * Throttling: the SDK's standard retry strategy does exponential backoff with full jitter, but it also spends
+ * a client-wide retry quota (500 tokens, 5 per retry) and stops retrying once that is drained, which is
+ * exactly what a reconciler fanning out thousands of calls hits; and it sleeps on real timers with
+ * Math.random, which cannot be tested deterministically. So the gateway retries ThrottlingException itself,
+ * with full jitter (delay = random() * min(maxDelay, baseDelay * 2^attempt)) and injectable sleep/random.
+ * Build the client with `maxAttempts: 1` (see createEcsClientForGateway) so the two do not stack.
+ */
+import {
+  type CapacityProviderStrategyItem,
+  DescribeTasksCommand,
+  ECSClient,
+  type ECSClientConfig,
+  type Failure,
+  ListTasksCommand,
+  type NetworkConfiguration,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Tag,
+  type Task,
+  type TaskDefinition,
+  type TaskOverride,
+} from '@aws-sdk/client-ecs';
+import { DependencyError, ValidationError } from '../errors';
+
+export const maxTasksPerRunTask = 10;
+export const maxTasksPerDescribe = 100;
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (default 8). */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 20_000 };
+
+export interface EcsGatewayOptions {
+  client: ECSClient;
+  cluster: string;
+  retry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface RunTasksRequest {
+  taskDefinition: string;
+  count: number;
+  /** Required: the executor's idempotency key (1-64 ASCII characters 33-126). */
+  clientToken: string;
+  startedBy?: string;
+  group?: string;
+  launchType?: 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration: NetworkConfiguration;
+  overrides?: TaskOverride;
+  tags?: Tag[];
+}
+
+export interface TaskListFilter {
+  family?: string;
+  startedBy?: string;
+  serviceName?: string;
+  desiredStatus?: 'RUNNING' | 'PENDING' | 'STOPPED';
+}
+
+export interface EcsGateway {
+  runTasks(request: RunTasksRequest): Promise<{ tasks: Task[]; failures: Failure[] }>;
+  stopTask(task: string, reason: string): Promise<Task | undefined>;
+  /** Any number of tasks; asks ECS 100 at a time. */
+  describeTasks(tasks: string[]): Promise<{ tasks: Task[]; failures: Failure[] }>;
+  /** Every page. */
+  listTasks(filter?: TaskListFilter): Promise<string[]>;
+  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+}
+
+/** An ECSClient whose own retries leave ThrottlingException to the gateway. */
+export const createEcsClientForGateway = (config: ECSClientConfig = {}): ECSClient =>
+  new ECSClient({ maxAttempts: 1, ...config });
+
+export const isThrottling = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'ThrottlingException' || error.name === 'TooManyRequestsException');
+
+/** Full jitter: uniformly random in [0, min(maxDelay, base * 2^attempt)). */
+export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () => number): number =>
+  Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
+  const { client, cluster } = options;
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+
+  const withRetry = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isThrottling(error)) throw error;
+        if (attempt + 1 >= policy.maxAttempts) {
+          throw new DependencyError(`ECS ${operation} still throttled after ${policy.maxAttempts} attempts`, error);
+        }
+        await sleep(backoffDelay(attempt, policy, random));
+      }
+    }
+  };
+
+  return {
+    async runTasks(request) {
+      if (!Number.isInteger(request.count) || request.count < 1 || request.count > maxTasksPerRunTask) {
+        throw new ValidationError(`RunTask launches 1 to ${maxTasksPerRunTask} tasks per call, not ${request.count}`);
+      }
+      if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {
+        throw new ValidationError('clientToken must be 1-64 ASCII characters in the range 33-126');
+      }
+      const output = await withRetry('RunTask', () =>
+        client.send(
+          new RunTaskCommand({
+            cluster,
+            taskDefinition: request.taskDefinition,
+            count: request.count,
+            clientToken: request.clientToken,
+            startedBy: request.startedBy,
+            group: request.group,
+            launchType: request.capacityProviderStrategy ? undefined : (request.launchType ?? 'FARGATE'),
+            capacityProviderStrategy: request.capacityProviderStrategy,
+            networkConfiguration: request.networkConfiguration,
+            overrides: request.overrides,
+            tags: request.tags,
+          }),
+        ),
+      );
+      return { tasks: output.tasks ?? [], failures: output.failures ?? [] };
+    },
+
+    async stopTask(task, reason) {
+      const output = await withRetry('StopTask', () =>
+        client.send(new StopTaskCommand({ cluster, task, reason })),
+      );
+      return output.task;
+    },
+
+    async describeTasks(taskArns) {
+      const tasks: Task[] = [];
+      const failures: Failure[] = [];
+      for (let start = 0; start < taskArns.length; start += maxTasksPerDescribe) {
+        const batch = taskArns.slice(start, start + maxTasksPerDescribe);
+        const output = await withRetry('DescribeTasks', () =>
+          client.send(new DescribeTasksCommand({ cluster, tasks: batch, include: ['TAGS'] })),
+        );
+        tasks.push(...(output.tasks ?? []));
+        failures.push(...(output.failures ?? []));
+      }
+      return { tasks, failures };
+    },
+
+    async listTasks(filter = {}) {
+      // Not the SDK's paginateListTasks: each page needs its own throttling retry.
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const token = nextToken;
+        const output = await withRetry('ListTasks', () =>
+          client.send(new ListTasksCommand({ cluster, ...filter, maxResults: 100, nextToken: token })),
+        );
+        arns.push(...(output.taskArns ?? []));
+        nextToken = output.nextToken;
+      } while (nextToken);
+      return arns;
+    },
+
+    async registerTaskDefinition(input) {
+      const output = await withRetry('RegisterTaskDefinition', () =>
+        client.send(new RegisterTaskDefinitionCommand(input)),
+      );
+      if (!output.taskDefinition) throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
+      return output.taskDefinition;
+    },
+  };
+};

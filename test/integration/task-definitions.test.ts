@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
+
+let stack: LocalStack;
+let invoke: ReturnType<typeof invoker>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const { handler } = await import('../../functions/api');
+  invoke = invoker(handler as never);
+});
+afterAll(() => stack.stop());
+
+describe('task definitions through the Lambda handler and DynamoDB Local', () => {
+  it('registers revisions starting at 1 with ECS-shaped fields and defaults', async () => {
+    const created = await invoke('POST', '/task-definitions', {
+      body: {
+        ...webTaskDefinition('shape'),
+        cpu: 1024,
+        memory: 2048,
+        containerDefinitions: [
+          { name: 'app', image: 'app:v1', healthCheck: { command: ['CMD-SHELL', 'true'] } },
+          { name: 'sidecar', image: 'envoy:1', essential: false },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      family: 'shape',
+      revision: 1,
+      status: 'ACTIVE',
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/shape:1',
+      cpu: '1024',
+      memory: '2048',
+      containerDefinitions: [
+        {
+          name: 'app',
+          essential: true,
+          healthCheck: { interval: 30, timeout: 5, retries: 3, startPeriod: 0 },
+        },
+        { name: 'sidecar', essential: false },
+      ],
+    });
+    expect(Date.parse(created.body.registeredAt)).not.toBeNaN();
+    const second = await invoke('POST', '/task-definitions', { body: webTaskDefinition('shape') });
+    expect(second.body.revision).toBe(2);
+  });
+
+  it('gives 20 parallel registrations of one family revisions 1 to 20 exactly', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        invoke('POST', '/task-definitions', { body: webTaskDefinition('race', `nginx:${index}`) }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(Array(20).fill(201));
+    const revisions = results.map((result) => result.body.revision as number).sort((a, b) => a - b);
+    expect(revisions).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    // Each revision holds the body that claimed it.
+    const images = new Set(results.map((result) => result.body.containerDefinitions[0].image));
+    expect(images.size).toBe(20);
+    const listed = await invoke('GET', '/task-definitions/race');
+    expect(listed.body.items.map((item: { revision: number }) => item.revision)).toEqual(
+      Array.from({ length: 20 }, (_, index) => 20 - index),
+    );
+  });
+
+  it('lists revisions newest first, paged with nextToken', async () => {
+    for (let index = 0; index < 5; index++) {
+      expect((await invoke('POST', '/task-definitions', { body: webTaskDefinition('paged') })).status).toBe(
+        201,
+      );
+    }
+    const first = await invoke('GET', '/task-definitions/paged', { query: { maxResults: '2' } });
+    expect(first.body.items.map((item: { revision: number }) => item.revision)).toEqual([5, 4]);
+    expect(first.body.nextToken).toEqual(expect.any(String));
+    const second = await invoke('GET', '/task-definitions/paged', {
+      query: { maxResults: '2', nextToken: first.body.nextToken },
+    });
+    expect(second.body.items.map((item: { revision: number }) => item.revision)).toEqual([3, 2]);
+    const third = await invoke('GET', '/task-definitions/paged', {
+      query: { maxResults: '2', nextToken: second.body.nextToken },
+    });
+    expect(third.body.items.map((item: { revision: number }) => item.revision)).toEqual([1]);
+    expect(third.body.nextToken).toBeUndefined();
+    const forged = await invoke('GET', '/task-definitions/paged', {
+      query: { nextToken: 'bm90LWEtdG9rZW4' },
+    });
+    expect(forged.status).toBe(400);
+    const otherFamily = await invoke('GET', '/task-definitions/race', {
+      query: { nextToken: first.body.nextToken },
+    });
+    expect(otherFamily.status).toBe(400);
+  });
+
+  it('describes one revision or the latest ACTIVE one, and 404s the unknown', async () => {
+    await invoke('POST', '/task-definitions', { body: webTaskDefinition('describe', 'nginx:a') });
+    await invoke('POST', '/task-definitions', { body: webTaskDefinition('describe', 'nginx:b') });
+    expect((await invoke('GET', '/task-definitions/describe/1')).body.containerDefinitions[0].image).toBe(
+      'nginx:a',
+    );
+    expect((await invoke('GET', '/task-definitions/describe/latest')).body.revision).toBe(2);
+    expect((await invoke('GET', '/task-definitions/describe/3')).status).toBe(404);
+    expect((await invoke('GET', '/task-definitions/nothing-here')).status).toBe(404);
+    expect((await invoke('GET', '/task-definitions/nothing-here/latest')).status).toBe(404);
+    expect((await invoke('GET', '/task-definitions/describe/zero')).status).toBe(400);
+    expect((await invoke('GET', '/task-definitions/describe/0')).status).toBe(400);
+  });
+
+  it('deregisters to INACTIVE, which new services cannot use', async () => {
+    await invoke('POST', '/task-definitions', { body: webTaskDefinition('retire') });
+    await invoke('POST', '/task-definitions', { body: webTaskDefinition('retire') });
+    const deregistered = await invoke('DELETE', '/task-definitions/retire/2');
+    expect(deregistered.status).toBe(200);
+    expect(deregistered.body).toMatchObject({ revision: 2, status: 'INACTIVE' });
+    expect((await invoke('DELETE', '/task-definitions/retire/2')).body.status).toBe('INACTIVE');
+    expect((await invoke('GET', '/task-definitions/retire/2')).body.status).toBe('INACTIVE');
+    expect((await invoke('GET', '/task-definitions/retire/latest')).body.revision).toBe(1);
+
+    const pinned = await invoke('POST', '/clusters/default/services', {
+      body: webService('pinned', 'retire:2', 1),
+    });
+    expect(pinned.status).toBe(400);
+    expect(pinned.body.error.message).toMatch(/inactive/i);
+    const bare = await invoke('POST', '/clusters/default/services', {
+      body: webService('bare', 'retire', 1),
+    });
+    expect(bare.status).toBe(201);
+    expect(bare.body.taskDefinition).toBe('retire:1');
+
+    expect((await invoke('DELETE', '/task-definitions/retire/1')).status).toBe(200);
+    const none = await invoke('POST', '/clusters/default/services', {
+      body: webService('none', 'retire', 1),
+    });
+    expect(none.status).toBe(400);
+    expect((await invoke('DELETE', '/task-definitions/retire/9')).status).toBe(404);
+  });
+
+  it('rejects invalid Fargate sizes, names and health checks with the field and the reason', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ ...webTaskDefinition(), cpu: 256, memory: 4096 }, /memory: 4096 MiB is not valid with 256 CPU/],
+      [{ ...webTaskDefinition(), cpu: 300 }, /not a Fargate size/],
+      [{ ...webTaskDefinition(), family: 'has space' }, /family: may contain only/],
+      [{ ...webTaskDefinition(), family: 'x'.repeat(256) }, /family: must be at most 255/],
+      [
+        { ...webTaskDefinition(), containerDefinitions: [{ name: 'a', image: 'x', essential: false }] },
+        /at least one container must be essential/,
+      ],
+      [
+        {
+          ...webTaskDefinition(),
+          containerDefinitions: [
+            { name: 'a', image: 'x' },
+            { name: 'a', image: 'y' },
+          ],
+        },
+        /duplicate container name/,
+      ],
+      [
+        {
+          ...webTaskDefinition(),
+          containerDefinitions: [{ name: 'a', image: 'x', healthCheck: { command: ['CMD'], interval: 4 } }],
+        },
+        /containerDefinitions\[0\]\.healthCheck\.interval: must be between 5 and 300/,
+      ],
+      [{ ...webTaskDefinition(), surprise: true }, /surprise: unknown field/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await invoke('POST', '/task-definitions', { body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error.code).toBe('ValidationError');
+      expect(response.body.error.message).toMatch(message);
+    }
+    expect((await invoke('GET', '/task-definitions/web')).status).toBe(404);
+  });
+});
