@@ -84,7 +84,8 @@ export const createEcsClientForGateway = (config: ECSClientConfig = {}): ECSClie
   new ECSClient({ maxAttempts: 1, ...config });
 
 export const isThrottling = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'ThrottlingException' || error.name === 'TooManyRequestsException');
+  error instanceof Error &&
+  (error.name === 'ThrottlingException' || error.name === 'TooManyRequestsException');
 
 /** Full jitter: uniformly random in [0, min(maxDelay, base * 2^attempt)). */
 export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () => number): number =>
@@ -105,7 +106,10 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       } catch (error) {
         if (!isThrottling(error)) throw error;
         if (attempt + 1 >= policy.maxAttempts) {
-          throw new DependencyError(`ECS ${operation} still throttled after ${policy.maxAttempts} attempts`, error);
+          throw new DependencyError(
+            `ECS ${operation} still throttled after ${policy.maxAttempts} attempts`,
+            error,
+          );
         }
         await sleep(backoffDelay(attempt, policy, random));
       }
@@ -115,7 +119,9 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
   return {
     async runTasks(request) {
       if (!Number.isInteger(request.count) || request.count < 1 || request.count > maxTasksPerRunTask) {
-        throw new ValidationError(`RunTask launches 1 to ${maxTasksPerRunTask} tasks per call, not ${request.count}`);
+        throw new ValidationError(
+          `RunTask launches 1 to ${maxTasksPerRunTask} tasks per call, not ${request.count}`,
+        );
       }
       if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {
         throw new ValidationError('clientToken must be 1-64 ASCII characters in the range 33-126');
@@ -180,7 +186,8 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       const output = await withRetry('RegisterTaskDefinition', () =>
         client.send(new RegisterTaskDefinitionCommand(input)),
       );
-      if (!output.taskDefinition) throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
+      if (!output.taskDefinition)
+        throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
       return output.taskDefinition;
     },
   };
