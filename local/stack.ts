@@ -26,7 +26,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? 'tugboat-local';
   const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
     ? undefined
-    : await startDynamoDbLocal({ port: options.dynamoDbPort, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    : await startDynamoDbLocal({
+        port: options.dynamoDbPort,
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      });
   const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb!.endpoint;
 
   process.env.AWS_REGION ??= 'us-east-1';
