@@ -843,7 +843,9 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
         let best = candidates[0]!;
         let bestScore = Number.POSITIVE_INFINITY;
         for (const item of candidates) {
-          const score = ((live.get(item.capacityProvider) ?? 0) + 1) / Math.max(item.weight ?? 1, 1e-9);
+          // Tasks placed to satisfy base do not count towards the weighted split.
+          const weighted = Math.max(0, (live.get(item.capacityProvider) ?? 0) - (item.base ?? 0));
+          const score = (weighted + 1) / Math.max(item.weight ?? 1, 1e-9);
           if (score < bestScore) {
             best = item;
             bestScore = score;

@@ -1,0 +1,268 @@
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCluster, type Harness, registerFargate, runFargate, startHarness, t0 } from './helpers';
+
+let h: Harness;
+
+beforeEach(async () => {
+  // Defaults: start 2000 ms, stop 1000 ms, crash 1000 ms after RUNNING.
+  h = await startHarness();
+  await createCluster(h.client, { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+});
+afterEach(() => h.close());
+
+const describeOne = async (arn: string): Promise<Task | undefined> =>
+  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] }))).tasks?.[0];
+
+/** The task's lastStatus at each of the given virtual instants (ms after launch). */
+const statusesAt = async (arn: string, instants: number[]) => {
+  const seen: string[] = [];
+  let elapsed = 0;
+  for (const instant of instants) {
+    h.server.ecs.advance(instant - elapsed);
+    elapsed = instant;
+    seen.push((await describeOne(arn))?.lastStatus ?? 'GONE');
+  }
+  return seen;
+};
+
+describe('lifecycle', () => {
+  it('goes PROVISIONING -> PENDING -> ACTIVATING -> RUNNING, filling the timestamps ECS fills', async () => {
+    await registerFargate(h.client, 'web', 'nginx:1.27');
+    const [launched] = await runFargate(h.client, { startedBy: 'tugboat', group: 'service:web', tags: [{ key: 'a', value: 'b' }] });
+    expect(launched?.lastStatus).toBe('PROVISIONING');
+    expect(launched?.desiredStatus).toBe('RUNNING');
+    expect(launched?.createdAt?.getTime()).toBe(t0);
+    expect(launched?.taskArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/apps\/[0-9a-f]{32}$/);
+    expect(launched?.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/apps');
+    expect(launched?.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:000000000000:task-definition/web:1');
+    expect(launched?.launchType).toBe('FARGATE');
+    expect([launched?.cpu, launched?.memory]).toEqual(['256', '512']);
+    expect(launched?.availabilityZone).toMatch(/^us-east-1[a-f]$/);
+    expect(launched?.containers?.[0]?.lastStatus).toBe('PENDING');
+    const arn = launched!.taskArn!;
+
+    expect(await statusesAt(arn, [499, 500, 1499, 1500, 1999, 2000])).toEqual([
+      'PROVISIONING',
+      'PENDING',
+      'PENDING',
+      'ACTIVATING',
+      'ACTIVATING',
+      'RUNNING',
+    ]);
+    const running = await describeOne(arn);
+    expect(running?.pullStartedAt?.getTime()).toBe(t0 + 500);
+    expect(running?.pullStoppedAt?.getTime()).toBe(t0 + 1500);
+    expect(running?.startedAt?.getTime()).toBe(t0 + 2000);
+    expect(running?.containers?.[0]?.lastStatus).toBe('RUNNING');
+    expect(running?.healthStatus).toBe('UNKNOWN');
+    expect(running?.startedBy).toBe('tugboat');
+    expect(running?.group).toBe('service:web');
+    expect(running?.tags).toEqual([{ key: 'a', value: 'b' }]);
+    expect(running?.stoppingAt).toBeUndefined();
+
+    // Runs until stopped.
+    h.server.ecs.advance(6 * 3_600_000);
+    expect((await describeOne(arn))?.lastStatus).toBe('RUNNING');
+
+    const stopAt = t0 + 2000 + 6 * 3_600_000;
+    const stopped = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: arn, reason: 'scale in' }));
+    expect(stopped.task?.desiredStatus).toBe('STOPPED');
+    expect(stopped.task?.lastStatus).toBe('DEACTIVATING');
+    expect(stopped.task?.stopCode).toBe('UserInitiated');
+    expect(stopped.task?.stoppedReason).toBe('scale in');
+    expect(stopped.task?.stoppingAt?.getTime()).toBe(stopAt);
+
+    expect(await statusesAt(arn, [332, 333, 666, 667, 999, 1000])).toEqual([
+      'DEACTIVATING',
+      'STOPPING',
+      'STOPPING',
+      'DEPROVISIONING',
+      'DEPROVISIONING',
+      'STOPPED',
+    ]);
+    const final = await describeOne(arn);
+    expect(final?.executionStoppedAt?.getTime()).toBe(stopAt + 667);
+    expect(final?.stoppedAt?.getTime()).toBe(stopAt + 1000);
+    expect(final?.containers?.[0]?.lastStatus).toBe('STOPPED');
+    expect(final?.containers?.[0]?.exitCode).toBe(0);
+    expect(final?.stoppedReason).toBe('scale in');
+  });
+
+  it('keeps the first stop when StopTask is repeated', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const [task] = await runFargate(h.client);
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!, reason: 'first' }));
+    const again = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!, reason: 'second' }));
+    expect(again.task?.stoppedReason).toBe('first');
+  });
+
+  it('stops a task that never started via STOPPING, without DEACTIVATING', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(600);
+    const stopped = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskId ?? task!.taskArn! }));
+    expect(stopped.task?.lastStatus).toBe('STOPPING');
+    expect(await statusesAt(task!.taskArn!, [500, 1000])).toEqual(['DEPROVISIONING', 'STOPPED']);
+    expect((await describeOne(task!.taskArn!))?.startedAt).toBeUndefined();
+  });
+
+  it('randomizes durations when jitter is set', async () => {
+    await h.close();
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    h = await startHarness({ jitter: 0.5, random });
+    await createCluster(h.client);
+    await registerFargate(h.client, 'web', 'nginx');
+    await runFargate(h.client, { count: 10 });
+    h.server.ecs.advance(3000);
+    const arns = (await h.client.send(new ListTasksCommand({ cluster: 'apps' }))).taskArns!;
+    const tasks = (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: arns }))).tasks!;
+    const startTimes = new Set(tasks.map((task) => task.startedAt!.getTime() - t0));
+    expect(startTimes.size).toBeGreaterThan(5);
+    for (const start of startTimes) {
+      expect(start).toBeGreaterThanOrEqual(1000);
+      expect(start).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
+describe('image tag behaviour', () => {
+  it('crash: the essential container exits 1 about 1 s after RUNNING', async () => {
+    await registerFargate(h.client, 'web', 'registry.local:5000/shop/api:v2-crash');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2999);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    h.server.ecs.advance(1);
+    const exiting = await describeOne(task!.taskArn!);
+    expect(exiting?.desiredStatus).toBe('STOPPED');
+    expect(exiting?.lastStatus).toBe('DEACTIVATING');
+    expect(exiting?.containers?.[0]?.exitCode).toBe(1);
+    expect(exiting?.executionStoppedAt?.getTime()).toBe(t0 + 3000);
+    h.server.ecs.advance(1000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.stopCode).toBe('EssentialContainerExited');
+    expect(stopped?.stoppedReason).toBe('Essential container in task exited');
+    expect(stopped?.containers?.[0]?.exitCode).toBe(1);
+  });
+
+  it('pullfail: never reaches RUNNING and stops from PENDING with TaskFailedToStart', async () => {
+    await registerFargate(h.client, 'web', 'example.com/app:pullfail');
+    const [task] = await runFargate(h.client);
+    const seen = await statusesAt(task!.taskArn!, [500, 1499, 1500, 2000, 2500, 5000]);
+    expect(seen).toEqual(['PENDING', 'PENDING', 'STOPPING', 'DEPROVISIONING', 'STOPPED', 'STOPPED']);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.startedAt).toBeUndefined();
+    expect(stopped?.stopCode).toBe('TaskFailedToStart');
+    expect(stopped?.stoppedReason).toMatch(/^CannotPullContainerError:/);
+    expect(stopped?.containers?.[0]?.reason).toMatch(/^CannotPullContainerError:/);
+    expect(stopped?.containers?.[0]?.exitCode).toBeUndefined();
+  });
+
+  it('a tag is only the text after the last colon: a registry port named crash does not crash', async () => {
+    await registerFargate(h.client, 'web', 'crash:5000/app');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(60_000);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+  });
+
+  it('healthy: HEALTHY after startPeriod when an essential container has a health check', async () => {
+    await registerFargate(h.client, 'web', 'nginx:1.27', {
+      containerDefinitions: [
+        { name: 'app', image: 'nginx:1.27', essential: true, healthCheck: { command: ['CMD', 'true'], startPeriod: 30 } },
+      ],
+    });
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 29_999);
+    const early = await describeOne(task!.taskArn!);
+    expect(early?.lastStatus).toBe('RUNNING');
+    expect(early?.healthStatus).toBe('UNKNOWN');
+    h.server.ecs.advance(1);
+    const later = await describeOne(task!.taskArn!);
+    expect(later?.healthStatus).toBe('HEALTHY');
+    expect(later?.containers?.[0]?.healthStatus).toBe('HEALTHY');
+  });
+
+  it('unhealthy: RUNNING, UNHEALTHY after startPeriod, and never stopped for it', async () => {
+    await registerFargate(h.client, 'web', 'nginx:unhealthy', {
+      containerDefinitions: [
+        { name: 'app', image: 'nginx:unhealthy', healthCheck: { command: ['CMD', 'false'], startPeriod: 10 } },
+      ],
+    });
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 9_000);
+    expect((await describeOne(task!.taskArn!))?.healthStatus).toBe('UNKNOWN');
+    h.server.ecs.advance(1_000);
+    expect((await describeOne(task!.taskArn!))?.healthStatus).toBe('UNHEALTHY');
+    h.server.ecs.advance(3_600_000);
+    const later = await describeOne(task!.taskArn!);
+    expect(later?.lastStatus).toBe('RUNNING');
+    expect(later?.healthStatus).toBe('UNHEALTHY');
+  });
+
+  it('FARGATE_SPOT: the local control call interrupts a task with SpotInterruption', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const [spot] = await runFargate(h.client, {
+      launchType: undefined,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    });
+    const [onDemand] = await runFargate(h.client);
+    expect(spot?.capacityProviderName).toBe('FARGATE_SPOT');
+    expect(spot?.launchType).toBe('FARGATE');
+    h.server.ecs.advance(2000);
+    const response = await fetch(`${h.server.url}/__local/spot-interruption`, {
+      method: 'POST',
+      body: JSON.stringify({ cluster: 'apps', tasks: [spot!.taskArn, onDemand!.taskArn] }),
+    });
+    const result = (await response.json()) as { interrupted: string[]; failures: { arn: string; reason: string }[] };
+    expect(result.interrupted).toEqual([spot!.taskArn]);
+    expect(result.failures).toEqual([{ arn: onDemand!.taskArn, reason: 'NOT_FARGATE_SPOT' }]);
+    h.server.ecs.advance(1000);
+    const stopped = await describeOne(spot!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.stopCode).toBe('SpotInterruption');
+    expect((await describeOne(onDemand!.taskArn!))?.lastStatus).toBe('RUNNING');
+  });
+
+  it('spreads a capacity provider strategy by base and weight', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const tasks = await runFargate(h.client, {
+      launchType: undefined,
+      count: 10,
+      capacityProviderStrategy: [
+        { capacityProvider: 'FARGATE', base: 2, weight: 1 },
+        { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+      ],
+    });
+    const spot = tasks.filter((task) => task.capacityProviderName === 'FARGATE_SPOT').length;
+    expect(spot).toBe(6);
+  });
+});
+
+describe('STOPPED visibility', () => {
+  it('keeps STOPPED tasks visible for an hour, then they vanish', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000);
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
+    h.server.ecs.advance(1000);
+    const listStopped = () => h.client.send(new ListTasksCommand({ cluster: 'apps', desiredStatus: 'STOPPED' }));
+    expect((await listStopped()).taskArns).toEqual([task!.taskArn]);
+    expect((await h.client.send(new ListTasksCommand({ cluster: 'apps' }))).taskArns).toEqual([]);
+
+    h.server.ecs.advance(3_600_000 - 1);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('STOPPED');
+    expect((await listStopped()).taskArns).toHaveLength(1);
+
+    h.server.ecs.advance(1);
+    const gone = await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [task!.taskArn!] }));
+    expect(gone.tasks).toEqual([]);
+    expect(gone.failures).toEqual([{ arn: task!.taskArn, reason: 'MISSING' }]);
+    expect((await listStopped()).taskArns).toEqual([]);
+    expect(h.server.ecs.taskCount()).toBe(0);
+  });
+});
