@@ -1,0 +1,296 @@
+/**
+ * A small simulation for plan(): a fake ECS that applies plan()'s actions to a task list and moves
+ * tasks through their lifecycle, one step at a time, while a fake executor persists the plan's
+ * deployments. Every step checks the rollout invariants with its own (independent) reading of
+ * health: running + pending tasks stay within the maximumPercent cap, and the healthy count stays at
+ * or above the minimumHealthyPercent floor whenever it was there before the step.
+ */
+import { expect } from 'vitest';
+import type { Deployment, DeploymentConfiguration, Service } from '../../../lib/domain';
+import { plan } from '../../../lib/reconcile/plan';
+import { parseStartedBy } from '../../../lib/reconcile/tokens';
+import type { Action, ObservedTask, PlanOptions, PlanResult } from '../../../lib/reconcile/types';
+
+export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
+
+/** How tasks of a revision behave once launched. */
+export type Behaviour =
+  | 'healthy'
+  /** Reaches RUNNING, then its essential container exits after `crashAfterMs`. */
+  | 'crash'
+  /** Reaches RUNNING and its health check reports UNHEALTHY (needs a health check). */
+  | 'unhealthy'
+  /** Never reaches RUNNING. */
+  | 'failToStart';
+
+export interface Revision {
+  hasHealthCheck: boolean;
+  behaviour: Behaviour;
+  crashAfterMs?: number;
+}
+
+export const deploymentConfiguration = (
+  overrides: Partial<DeploymentConfiguration> = {},
+): DeploymentConfiguration => ({
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+  deploymentCircuitBreaker: { enable: false, rollback: false },
+  minReadySeconds: 0,
+  ...overrides,
+});
+
+export const deployment = (
+  id: string,
+  taskDefinition: string,
+  overrides: Partial<Deployment> = {},
+): Deployment => ({
+  id,
+  status: 'PRIMARY',
+  taskDefinition,
+  desiredCount: 0,
+  runningCount: 0,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason: 'ECS deployment in progress.',
+  createdAt: new Date(T0).toISOString(),
+  updatedAt: new Date(T0).toISOString(),
+  ...overrides,
+});
+
+export const service = (overrides: Partial<Service> = {}): Service => ({
+  cluster: 'default',
+  serviceName: 'web',
+  serviceArn: SERVICE_ARN,
+  status: 'ACTIVE',
+  taskDefinition: 'web:1',
+  desiredCount: 3,
+  runningCount: 0,
+  pendingCount: 0,
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+  deploymentConfiguration: deploymentConfiguration(),
+  healthCheckGracePeriodSeconds: 0,
+  tags: [],
+  deployments: [deployment('dep-1', 'web:1')],
+  version: 1,
+  createdAt: new Date(T0).toISOString(),
+  updatedAt: new Date(T0).toISOString(),
+  ...overrides,
+});
+
+interface SimTask extends ObservedTask {
+  taskDefinition: string;
+}
+
+// The simulation's own reading of the rules, kept apart from lib/reconcile/tasks.ts on purpose.
+const counted = (t: ObservedTask) =>
+  t.desiredStatus === 'RUNNING' &&
+  ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(t.lastStatus);
+
+export class Simulation {
+  service: Service;
+  tasks: SimTask[] = [];
+  now: number;
+  readonly events: string[] = [];
+  readonly results: PlanResult[] = [];
+  private nextTask = 1;
+  private nextDeployment = 2;
+
+  constructor(
+    initial: Service,
+    readonly revisions: Record<string, Revision>,
+    readonly stepMs = 10_000,
+    readonly options: PlanOptions = {},
+    now = T0,
+  ) {
+    this.service = structuredClone(initial);
+    this.now = now;
+  }
+
+  healthyCount(): number {
+    const minReadyMs = (this.service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
+    return this.tasks.filter((t) => {
+      if (!counted(t) || t.lastStatus !== 'RUNNING') return false;
+      if (this.revisions[t.taskDefinition]?.hasHealthCheck) return t.healthStatus === 'HEALTHY';
+      return this.now - (t.startedAt ?? t.createdAt) >= minReadyMs;
+    }).length;
+  }
+
+  liveCount(): number {
+    return this.tasks.filter(counted).length;
+  }
+
+  liveTasksOf(taskDefinition: string): SimTask[] {
+    return this.tasks.filter((t) => counted(t) && t.taskDefinition === taskDefinition);
+  }
+
+  primary(): Deployment {
+    const found = this.service.deployments.find((d) => d.status === 'PRIMARY');
+    if (!found) throw new Error('no PRIMARY deployment');
+    return found;
+  }
+
+  /** What the API does on UpdateService with a new revision: a new PRIMARY, the old one ACTIVE. */
+  deploy(taskDefinition: string): string {
+    const id = `dep-${this.nextDeployment++}`;
+    for (const d of this.service.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+    const iso = new Date(this.now).toISOString();
+    this.service.deployments.unshift(
+      deployment(id, taskDefinition, {
+        desiredCount: this.service.desiredCount,
+        createdAt: iso,
+        updatedAt: iso,
+        lastProgressAt: iso,
+      }),
+    );
+    this.service.taskDefinition = taskDefinition;
+    return id;
+  }
+
+  /** One reconcile pass at `now`, the invariants checked, then the clock and the tasks move on. */
+  step(): PlanResult {
+    const observed: ObservedTask[] = this.tasks.map(({ taskDefinition: _, ...task }) => ({ ...task }));
+    const result = plan({
+      service: structuredClone(this.service),
+      observedTasks: observed,
+      taskDefinitions: Object.fromEntries(
+        Object.entries(this.revisions).map(([td, r]) => [td, { hasHealthCheck: r.hasHealthCheck }]),
+      ),
+      now: this.now,
+      options: this.options,
+    });
+    this.results.push(result);
+
+    const { desiredCount, deploymentConfiguration: config } = this.service;
+    const cap = Math.floor((desiredCount * config.maximumPercent) / 100);
+    const floor = Math.ceil((desiredCount * config.minimumHealthyPercent) / 100);
+    const liveBefore = this.liveCount();
+    const healthyBefore = this.healthyCount();
+
+    this.apply(result.actions);
+
+    if (this.service.status === 'ACTIVE') {
+      const launched = result.actions.some((a) => a.type === 'launch');
+      if (liveBefore <= cap || launched) {
+        expect(this.liveCount(), `running + pending at ${this.now - T0} ms`).toBeLessThanOrEqual(cap);
+      }
+      if (healthyBefore >= floor) {
+        expect(this.healthyCount(), `healthy at ${this.now - T0} ms`).toBeGreaterThanOrEqual(floor);
+      }
+    }
+
+    this.service.deployments = result.deployments;
+    this.service.status = result.serviceStatus;
+    this.service.taskDefinition = result.taskDefinition;
+    this.service.runningCount = result.runningCount;
+    this.service.pendingCount = result.pendingCount;
+    this.events.push(...result.events);
+
+    this.now += this.stepMs;
+    this.advance();
+    return result;
+  }
+
+  /** Steps until `done` holds after a step; fails after `maxSteps`. */
+  runUntil(done: (sim: Simulation) => boolean, maxSteps = 200): number {
+    for (let i = 1; i <= maxSteps; i++) {
+      this.step();
+      if (done(this)) return i;
+    }
+    throw new Error(`not done after ${maxSteps} steps; events: ${this.events.join(' | ')}`);
+  }
+
+  /** Kill a task as if ECS lost it (outside Tugboat's control). */
+  kill(taskArn: string): void {
+    const task = this.tasks.find((t) => t.taskArn === taskArn);
+    if (!task) throw new Error(`no task ${taskArn}`);
+    Object.assign(task, {
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedAt: this.now,
+      stopCode: 'TaskFailedToStart',
+      healthStatus: 'UNKNOWN',
+    });
+    // A task that ran and was healthy is not a failed launch: the inventory recorded healthyAt.
+    if (task.healthyAt === undefined && task.startedAt !== undefined) task.healthyAt = task.startedAt;
+  }
+
+  private apply(actions: Action[]): void {
+    for (const action of actions) {
+      if (action.type === 'stop') {
+        const task = this.tasks.find((t) => t.taskArn === action.taskArn);
+        expect(task, `stop of unknown task ${action.taskArn}`).toBeDefined();
+        if (task && task.lastStatus !== 'STOPPED') {
+          task.desiredStatus = 'STOPPED';
+          task.stoppedReason = action.reason;
+        }
+      } else if (action.type === 'launch') {
+        const attributed = parseStartedBy(action.startedBy);
+        expect(attributed?.deploymentId).toBe(action.deploymentId);
+        expect(action.runTaskCalls.reduce((sum, call) => sum + call.count, 0)).toBe(action.count);
+        for (const call of action.runTaskCalls) {
+          expect(call.count).toBeLessThanOrEqual(10);
+          for (let i = 0; i < call.count; i++) {
+            this.tasks.push({
+              taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/t${String(this.nextTask++).padStart(4, '0')}`,
+              deploymentId: attributed?.deploymentId ?? 'unknown',
+              taskDefinition: action.taskDefinition,
+              lastStatus: 'PROVISIONING',
+              desiredStatus: 'RUNNING',
+              healthStatus: 'UNKNOWN',
+              createdAt: this.now,
+              ...(call.capacityProviderStrategy?.[0]
+                ? { capacityProvider: call.capacityProviderStrategy[0].capacityProvider }
+                : {}),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  private advance(): void {
+    for (const task of this.tasks) {
+      if (task.lastStatus === 'STOPPED') continue;
+      const revision = this.revisions[task.taskDefinition];
+      if (task.desiredStatus === 'STOPPED') {
+        Object.assign(task, {
+          lastStatus: 'STOPPED',
+          stoppedAt: this.now,
+          stopCode: 'UserInitiated',
+          healthStatus: 'UNKNOWN',
+        });
+        continue;
+      }
+      if (task.lastStatus === 'PROVISIONING') {
+        if (revision?.behaviour === 'failToStart') {
+          Object.assign(task, {
+            lastStatus: 'STOPPED',
+            desiredStatus: 'STOPPED',
+            stoppedAt: this.now,
+            stopCode: 'TaskFailedToStart',
+          });
+        } else {
+          task.lastStatus = 'RUNNING';
+          task.startedAt = this.now;
+        }
+        continue;
+      }
+      if (task.lastStatus === 'RUNNING' && task.startedAt !== undefined) {
+        if (revision?.behaviour === 'crash' && this.now - task.startedAt >= (revision.crashAfterMs ?? 0)) {
+          Object.assign(task, {
+            lastStatus: 'STOPPED',
+            desiredStatus: 'STOPPED',
+            stoppedAt: this.now,
+            stopCode: 'EssentialContainerExited',
+            healthStatus: 'UNKNOWN',
+          });
+        } else if (revision?.hasHealthCheck) {
+          task.healthStatus = revision.behaviour === 'unhealthy' ? 'UNHEALTHY' : 'HEALTHY';
+          if (task.healthStatus === 'HEALTHY' && task.healthyAt === undefined) task.healthyAt = this.now;
+        }
+      }
+    }
+  }
+}
