@@ -1,5 +1,10 @@
-import { DeleteQueueCommand, CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStateChangeEvent } from '../../local/ecs';
@@ -60,7 +65,10 @@ describe('task state change events', () => {
       'RUNNING',
     ]);
     const crashed = byTask(bad.taskArn!);
-    expect(crashed.at(-1)?.detail).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
+    expect(crashed.at(-1)?.detail).toMatchObject({
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+    });
 
     const times = events.map((event) => Date.parse(event.time));
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -87,7 +95,14 @@ describe('task state change events', () => {
     });
     const last = stopped.at(-1)!.detail;
     expect(last).toMatchObject({ stopCode: 'UserInitiated', desiredStatus: 'STOPPED' });
-    for (const field of ['pullStartedAt', 'pullStoppedAt', 'startedAt', 'stoppingAt', 'executionStoppedAt', 'stoppedAt']) {
+    for (const field of [
+      'pullStartedAt',
+      'pullStoppedAt',
+      'startedAt',
+      'stoppingAt',
+      'executionStoppedAt',
+      'stoppedAt',
+    ]) {
       expect(last[field], field).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
   });
@@ -103,7 +118,9 @@ describe('task state change events', () => {
     const unique = [...new Map(h.events.map((event) => [event.id, event])).values()];
     expect(unique.map(content).sort()).toEqual(expected);
     expect(h.events.length).toBeGreaterThan(unique.length);
-    const outOfOrder = h.events.some((event, i) => i > 0 && Date.parse(event.time) < Date.parse(h!.events[i - 1]!.time));
+    const outOfOrder = h.events.some(
+      (event, i) => i > 0 && Date.parse(event.time) < Date.parse(h!.events[i - 1]!.time),
+    );
     expect(outOfOrder).toBe(true);
   });
 
@@ -113,10 +130,14 @@ describe('task state change events', () => {
     await registerFargate(h.client, 'web', 'nginx');
     const [task] = await runFargate(h.client);
     await expect
-      .poll(() => h!.events.filter((event) => event.detail.taskArn === task!.taskArn).map((e) => e.detail.lastStatus), {
-        timeout: 5000,
-        interval: 10,
-      })
+      .poll(
+        () =>
+          h!.events.filter((event) => event.detail.taskArn === task!.taskArn).map((e) => e.detail.lastStatus),
+        {
+          timeout: 5000,
+          interval: 10,
+        },
+      )
       .toEqual(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
   });
 
@@ -138,9 +159,13 @@ describe('task state change events', () => {
       const bodies: TaskStateChangeEvent[] = [];
       for (let i = 0; i < 5 && bodies.length < 4; i++) {
         const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-        bodies.push(...(received.Messages ?? []).map((message) => JSON.parse(message.Body!) as TaskStateChangeEvent));
+        bodies.push(
+          ...(received.Messages ?? []).map((message) => JSON.parse(message.Body!) as TaskStateChangeEvent),
+        );
       }
-      expect(bodies.map((event) => [event.detail.taskArn, event.detail.lastStatus, event.detail.version])).toEqual([
+      expect(
+        bodies.map((event) => [event.detail.taskArn, event.detail.lastStatus, event.detail.version]),
+      ).toEqual([
         [task!.taskArn, 'PROVISIONING', 1],
         [task!.taskArn, 'PENDING', 2],
         [task!.taskArn, 'ACTIVATING', 3],

@@ -11,7 +11,9 @@ import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } 
 import type { TaskStateChangeEvent } from '../../local/ecs/engine';
 
 export const t0 = Date.parse('2026-11-25T12:00:00.000Z');
-export const network = { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d'], assignPublicIp: 'DISABLED' as const } };
+export const network = {
+  awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d'], assignPublicIp: 'DISABLED' as const },
+};
 
 export interface Harness {
   server: LocalEcsServer;

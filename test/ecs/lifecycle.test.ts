@@ -12,7 +12,8 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 const describeOne = async (arn: string): Promise<Task | undefined> =>
-  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] }))).tasks?.[0];
+  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] })))
+    .tasks?.[0];
 
 /** The task's lastStatus at each of the given virtual instants (ms after launch). */
 const statusesAt = async (arn: string, instants: number[]) => {
@@ -29,7 +30,11 @@ const statusesAt = async (arn: string, instants: number[]) => {
 describe('lifecycle', () => {
   it('goes PROVISIONING -> PENDING -> ACTIVATING -> RUNNING, filling the timestamps ECS fills', async () => {
     await registerFargate(h.client, 'web', 'nginx:1.27');
-    const [launched] = await runFargate(h.client, { startedBy: 'tugboat', group: 'service:web', tags: [{ key: 'a', value: 'b' }] });
+    const [launched] = await runFargate(h.client, {
+      startedBy: 'tugboat',
+      group: 'service:web',
+      tags: [{ key: 'a', value: 'b' }],
+    });
     expect(launched?.lastStatus).toBe('PROVISIONING');
     expect(launched?.desiredStatus).toBe('RUNNING');
     expect(launched?.createdAt?.getTime()).toBe(t0);
@@ -66,7 +71,9 @@ describe('lifecycle', () => {
     expect((await describeOne(arn))?.lastStatus).toBe('RUNNING');
 
     const stopAt = t0 + 2000 + 6 * 3_600_000;
-    const stopped = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: arn, reason: 'scale in' }));
+    const stopped = await h.client.send(
+      new StopTaskCommand({ cluster: 'apps', task: arn, reason: 'scale in' }),
+    );
     expect(stopped.task?.desiredStatus).toBe('STOPPED');
     expect(stopped.task?.lastStatus).toBe('DEACTIVATING');
     expect(stopped.task?.stopCode).toBe('UserInitiated');
@@ -93,7 +100,9 @@ describe('lifecycle', () => {
     await registerFargate(h.client, 'web', 'nginx');
     const [task] = await runFargate(h.client);
     await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!, reason: 'first' }));
-    const again = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!, reason: 'second' }));
+    const again = await h.client.send(
+      new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!, reason: 'second' }),
+    );
     expect(again.task?.stoppedReason).toBe('first');
   });
 
@@ -101,7 +110,9 @@ describe('lifecycle', () => {
     await registerFargate(h.client, 'web', 'nginx');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(600);
-    const stopped = await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskId ?? task!.taskArn! }));
+    const stopped = await h.client.send(
+      new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!.split('/').at(-1)! }),
+    );
     expect(stopped.task?.lastStatus).toBe('STOPPING');
     expect(await statusesAt(task!.taskArn!, [500, 1000])).toEqual(['DEPROVISIONING', 'STOPPED']);
     expect((await describeOne(task!.taskArn!))?.startedAt).toBeUndefined();
@@ -173,7 +184,12 @@ describe('image tag behaviour', () => {
   it('healthy: HEALTHY after startPeriod when an essential container has a health check', async () => {
     await registerFargate(h.client, 'web', 'nginx:1.27', {
       containerDefinitions: [
-        { name: 'app', image: 'nginx:1.27', essential: true, healthCheck: { command: ['CMD', 'true'], startPeriod: 30 } },
+        {
+          name: 'app',
+          image: 'nginx:1.27',
+          essential: true,
+          healthCheck: { command: ['CMD', 'true'], startPeriod: 30 },
+        },
       ],
     });
     const [task] = await runFargate(h.client);
@@ -190,7 +206,11 @@ describe('image tag behaviour', () => {
   it('unhealthy: RUNNING, UNHEALTHY after startPeriod, and never stopped for it', async () => {
     await registerFargate(h.client, 'web', 'nginx:unhealthy', {
       containerDefinitions: [
-        { name: 'app', image: 'nginx:unhealthy', healthCheck: { command: ['CMD', 'false'], startPeriod: 10 } },
+        {
+          name: 'app',
+          image: 'nginx:unhealthy',
+          healthCheck: { command: ['CMD', 'false'], startPeriod: 10 },
+        },
       ],
     });
     const [task] = await runFargate(h.client);
@@ -218,7 +238,10 @@ describe('image tag behaviour', () => {
       method: 'POST',
       body: JSON.stringify({ cluster: 'apps', tasks: [spot!.taskArn, onDemand!.taskArn] }),
     });
-    const result = (await response.json()) as { interrupted: string[]; failures: { arn: string; reason: string }[] };
+    const result = (await response.json()) as {
+      interrupted: string[];
+      failures: { arn: string; reason: string }[];
+    };
     expect(result.interrupted).toEqual([spot!.taskArn]);
     expect(result.failures).toEqual([{ arn: onDemand!.taskArn, reason: 'NOT_FARGATE_SPOT' }]);
     h.server.ecs.advance(1000);
@@ -250,7 +273,8 @@ describe('STOPPED visibility', () => {
     h.server.ecs.advance(2000);
     await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
     h.server.ecs.advance(1000);
-    const listStopped = () => h.client.send(new ListTasksCommand({ cluster: 'apps', desiredStatus: 'STOPPED' }));
+    const listStopped = () =>
+      h.client.send(new ListTasksCommand({ cluster: 'apps', desiredStatus: 'STOPPED' }));
     expect((await listStopped()).taskArns).toEqual([task!.taskArn]);
     expect((await h.client.send(new ListTasksCommand({ cluster: 'apps' }))).taskArns).toEqual([]);
 

@@ -45,20 +45,26 @@ describe('ListTasks', () => {
 
     await h.client.send(new StopTaskCommand({ cluster: 'apps', task: web[1]!.taskArn! }));
     expect(await listAll({ desiredStatus: 'STOPPED' })).toEqual([web[1]!.taskArn]);
-    expect(await listAll({ desiredStatus: 'RUNNING', startedBy: 'tugboat' })).toEqual([web[0]!.taskArn, web[2]!.taskArn]);
+    expect(await listAll({ desiredStatus: 'RUNNING', startedBy: 'tugboat' })).toEqual([
+      web[0]!.taskArn,
+      web[2]!.taskArn,
+    ]);
     expect(await listAll({ desiredStatus: 'PENDING' })).toEqual([]);
   });
 
   it('pages with nextToken, each task exactly once, in launch order', async () => {
     const launched: string[] = [];
-    for (let i = 0; i < 25; i++) launched.push(...(await runFargate(h.client, { count: 10 })).map((t) => t.taskArn!));
+    for (let i = 0; i < 25; i++)
+      launched.push(...(await runFargate(h.client, { count: 10 })).map((t) => t.taskArn!));
     const first = await h.client.send(new ListTasksCommand({ cluster: 'apps', maxResults: 100 }));
     expect(first.taskArns).toHaveLength(100);
     expect(first.nextToken).toBeTruthy();
     const pages: string[][] = [first.taskArns!];
     let token = first.nextToken;
     while (token) {
-      const page = await h.client.send(new ListTasksCommand({ cluster: 'apps', maxResults: 100, nextToken: token }));
+      const page = await h.client.send(
+        new ListTasksCommand({ cluster: 'apps', maxResults: 100, nextToken: token }),
+      );
       pages.push(page.taskArns!);
       token = page.nextToken;
     }
@@ -93,14 +99,21 @@ describe('clusters, task definitions and tags', () => {
     h.server.ecs.advance(2000);
     await runFargate(h.client, { count: 2 });
     const described = await h.client.send(
-      new DescribeClustersCommand({ clusters: ['apps', 'arn:aws:ecs:us-east-1:000000000000:cluster/batch', 'nope'], include: ['TAGS'] }),
+      new DescribeClustersCommand({
+        clusters: ['apps', 'arn:aws:ecs:us-east-1:000000000000:cluster/batch', 'nope'],
+        include: ['TAGS'],
+      }),
     );
-    expect(described.clusters?.map((c) => [c.clusterName, c.runningTasksCount, c.pendingTasksCount])).toEqual([
-      ['apps', 3, 2],
-      ['batch', 0, 0],
-    ]);
+    expect(described.clusters?.map((c) => [c.clusterName, c.runningTasksCount, c.pendingTasksCount])).toEqual(
+      [
+        ['apps', 3, 2],
+        ['batch', 0, 0],
+      ],
+    );
     expect(described.clusters?.[1]?.tags).toEqual([{ key: 'env', value: 'dev' }]);
-    expect(described.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/nope', reason: 'MISSING' }]);
+    expect(described.failures).toEqual([
+      { arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/nope', reason: 'MISSING' },
+    ]);
     const listed = await h.client.send(new ListClustersCommand({ maxResults: 1 }));
     expect(listed.clusterArns).toEqual(['arn:aws:ecs:us-east-1:000000000000:cluster/apps']);
     const next = await h.client.send(new ListClustersCommand({ nextToken: listed.nextToken }));
@@ -124,7 +137,9 @@ describe('clusters, task definitions and tags', () => {
       task!.taskArn!,
     ];
     for (const resourceArn of resources) {
-      await h.client.send(new TagResourceCommand({ resourceArn, tags: [{ key: 'owner', value: 'tugboat' }] }));
+      await h.client.send(
+        new TagResourceCommand({ resourceArn, tags: [{ key: 'owner', value: 'tugboat' }] }),
+      );
       const { tags } = await h.client.send(new ListTagsForResourceCommand({ resourceArn }));
       expect(tags).toContainEqual({ key: 'owner', value: 'tugboat' });
     }

@@ -1,8 +1,8 @@
 import {
   DescribeTasksCommand,
+  ECSServiceException,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
-  ECSServiceException,
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,7 +74,10 @@ describe('throttling at the published rates', () => {
     await start(1); // one registration spent in start()
     const register = () =>
       h.client.send(
-        new RegisterTaskDefinitionCommand({ family: 'f', containerDefinitions: [{ name: 'a', image: 'nginx' }] }),
+        new RegisterTaskDefinitionCommand({
+          family: 'f',
+          containerDefinitions: [{ name: 'a', image: 'nginx' }],
+        }),
       );
     expect(await countThrottled(19, register)).toBe(0);
     expect(await countThrottled(1, register)).toBe(1);

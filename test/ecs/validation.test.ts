@@ -6,7 +6,7 @@ import {
   DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  ECSServiceException,
+  type ECSServiceException,
   InvalidParameterException,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -41,7 +41,11 @@ const expectEcsError = async (promise: Promise<unknown>, type: ErrorClass, messa
 
 describe('ClusterNotFoundException', () => {
   it('answers RunTask, StopTask, DescribeTasks and ListTasks on an unknown cluster', async () => {
-    await expectEcsError(runFargate(h.client, { cluster: 'nope' }), ClusterNotFoundException, /Cluster not found/);
+    await expectEcsError(
+      runFargate(h.client, { cluster: 'nope' }),
+      ClusterNotFoundException,
+      /Cluster not found/,
+    );
     await expectEcsError(
       h.client.send(new StopTaskCommand({ cluster: 'nope', task: 'abc' })),
       ClusterNotFoundException,
@@ -61,12 +65,20 @@ describe('ClientException', () => {
       ClientException,
       /Unable to find task definition/,
     );
-    await expectEcsError(runFargate(h.client, { taskDefinition: 'web:7' }), ClientException, /Unable to find/);
+    await expectEcsError(
+      runFargate(h.client, { taskDefinition: 'web:7' }),
+      ClientException,
+      /Unable to find/,
+    );
   });
 
   it('rejects RunTask with an inactive revision, and family-only RunTask when no revision is active', async () => {
     await h.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'web:1' }));
-    await expectEcsError(runFargate(h.client, { taskDefinition: 'web:1' }), ClientException, /TaskDefinition is inactive/);
+    await expectEcsError(
+      runFargate(h.client, { taskDefinition: 'web:1' }),
+      ClientException,
+      /TaskDefinition is inactive/,
+    );
     await expectEcsError(runFargate(h.client, { taskDefinition: 'web' }), ClientException, /Unable to find/);
     const described = await h.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web:1' }));
     expect(described.taskDefinition?.status).toBe('INACTIVE');
@@ -78,7 +90,10 @@ describe('ClientException', () => {
       ClientException,
       /No Fargate configuration exists for given values: 256 CPU, 4096 memory/,
     );
-    await expectEcsError(registerFargate(h.client, 'odd', 'nginx', { cpu: '8192', memory: '18432' }), ClientException);
+    await expectEcsError(
+      registerFargate(h.client, 'odd', 'nginx', { cpu: '8192', memory: '18432' }),
+      ClientException,
+    );
     await expectEcsError(registerFargate(h.client, 'nomem', 'nginx', { memory: undefined }), ClientException);
   });
 
@@ -104,7 +119,10 @@ describe('ClientException', () => {
   });
 
   it('rejects a Fargate task definition without awsvpc', async () => {
-    await expectEcsError(registerFargate(h.client, 'bridge', 'nginx', { networkMode: 'bridge' }), ClientException);
+    await expectEcsError(
+      registerFargate(h.client, 'bridge', 'nginx', { networkMode: 'bridge' }),
+      ClientException,
+    );
   });
 });
 
@@ -145,8 +163,13 @@ describe('InvalidParameterException', () => {
       InvalidParameterException,
       /100/,
     );
-    await expectEcsError(h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [] })), InvalidParameterException);
-    const exactly100 = await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: tasks.slice(0, 100) }));
+    await expectEcsError(
+      h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [] })),
+      InvalidParameterException,
+    );
+    const exactly100 = await h.client.send(
+      new DescribeTasksCommand({ cluster: 'apps', tasks: tasks.slice(0, 100) }),
+    );
     expect(exactly100.failures).toHaveLength(100);
     expect(exactly100.failures?.[0]?.reason).toBe('MISSING');
   });
@@ -163,17 +186,37 @@ describe('InvalidParameterException', () => {
   });
 
   it('rejects startedBy over 128 characters and group over 255', async () => {
-    await expectEcsError(runFargate(h.client, { startedBy: 'x'.repeat(129) }), InvalidParameterException, /startedBy/);
-    await expectEcsError(runFargate(h.client, { group: 'g'.repeat(256) }), InvalidParameterException, /group/);
+    await expectEcsError(
+      runFargate(h.client, { startedBy: 'x'.repeat(129) }),
+      InvalidParameterException,
+      /startedBy/,
+    );
+    await expectEcsError(
+      runFargate(h.client, { group: 'g'.repeat(256) }),
+      InvalidParameterException,
+      /group/,
+    );
     const [task] = await runFargate(h.client, { startedBy: 'x'.repeat(128), group: 'g'.repeat(255) });
     expect(task?.startedBy).toHaveLength(128);
     expect(task?.group).toHaveLength(255);
   });
 
   it('rejects a clientToken over 64 characters or outside ASCII 33-126', async () => {
-    await expectEcsError(runFargate(h.client, { clientToken: 'a'.repeat(65) }), InvalidParameterException, /clientToken/);
-    await expectEcsError(runFargate(h.client, { clientToken: 'has space' }), InvalidParameterException, /clientToken/);
-    await expectEcsError(runFargate(h.client, { clientToken: 'caf\u00e9' }), InvalidParameterException, /clientToken/);
+    await expectEcsError(
+      runFargate(h.client, { clientToken: 'a'.repeat(65) }),
+      InvalidParameterException,
+      /clientToken/,
+    );
+    await expectEcsError(
+      runFargate(h.client, { clientToken: 'has space' }),
+      InvalidParameterException,
+      /clientToken/,
+    );
+    await expectEcsError(
+      runFargate(h.client, { clientToken: 'caf\u00e9' }),
+      InvalidParameterException,
+      /clientToken/,
+    );
     expect(await runFargate(h.client, { clientToken: `${'!'.repeat(63)}~` })).toHaveLength(1);
   });
 
@@ -227,7 +270,9 @@ describe('ConflictException and idempotency', () => {
       runFargate(h.client, { clientToken: 'deploy-2', count: 3 }),
       ConflictException,
     );
-    expect((error as ConflictException).resourceIds?.sort()).toEqual(first.map((task) => task.taskArn).sort());
+    expect((error as ConflictException).resourceIds?.sort()).toEqual(
+      first.map((task) => task.taskArn).sort(),
+    );
   });
 
   it('forgets a token after 24 hours', async () => {
@@ -253,7 +298,9 @@ describe('unknown operations', () => {
 
 describe('task definitions', () => {
   it('numbers revisions per family and describes by family, family:revision and ARN', async () => {
-    const second = await registerFargate(h.client, 'web', 'nginx:1.28', { tags: [{ key: 'team', value: 'a' }] });
+    const second = await registerFargate(h.client, 'web', 'nginx:1.28', {
+      tags: [{ key: 'team', value: 'a' }],
+    });
     expect(second.revision).toBe(2);
     expect(second.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:000000000000:task-definition/web:2');
     const byFamily = await h.client.send(
@@ -277,7 +324,12 @@ describe('task definitions', () => {
 
   it('answers an EC2 launch with the failure ECS gives a cluster without container instances', async () => {
     const output = await h.client.send(
-      new RunTaskCommand({ cluster: 'apps', taskDefinition: 'web', launchType: 'EC2', networkConfiguration: network }),
+      new RunTaskCommand({
+        cluster: 'apps',
+        taskDefinition: 'web',
+        launchType: 'EC2',
+        networkConfiguration: network,
+      }),
     );
     expect(output.tasks).toEqual([]);
     expect(output.failures?.[0]?.reason).toBe('No Container Instances were found in your cluster.');

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCluster, type Harness, registerFargate, startHarness } from './helpers';
+
+const run = promisify(execFile);
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness({ clock: 'real', startTime: undefined, startMs: 30, stopMs: 10 });
+});
+afterEach(() => h.close());
+
+describe('unmodified clients', () => {
+  it('reaches the endpoint through AWS_ENDPOINT_URL_ECS, with no endpoint in code', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_ECS: h.server.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    });
+    try {
+      await createCluster(h.client, { clusterName: 'from-env' });
+      const client = new ECSClient({});
+      const listed = await client.send(new ListClustersCommand({}));
+      expect(listed.clusterArns).toEqual(['arn:aws:ecs:us-east-1:000000000000:cluster/from-env']);
+      client.destroy();
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('serves the AWS CLI (v1) through --endpoint-url', async (context) => {
+    const found = await run('aws', ['--version']).then(
+      () => true,
+      () => false,
+    );
+    if (!found) {
+      context.skip('the aws command is not installed; skipping the AWS CLI conformance test');
+      return;
+    }
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_REGION: 'us-east-1',
+      AWS_PAGER: '',
+    };
+    const aws = async (...args: string[]) => {
+      const { stdout } = await run(
+        'aws',
+        ['--endpoint-url', h.server.url, '--output', 'json', 'ecs', ...args],
+        { env },
+      );
+      return JSON.parse(stdout || '{}') as Record<string, any>;
+    };
+    const cluster = await aws('create-cluster', '--cluster-name', 'cli');
+    expect(cluster.cluster.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/cli');
+    await registerFargate(h.client, 'web', 'nginx');
+    const ran = await aws(
+      'run-task',
+      '--cluster',
+      'cli',
+      '--task-definition',
+      'web',
+      '--launch-type',
+      'FARGATE',
+      '--count',
+      '2',
+      '--network-configuration',
+      'awsvpcConfiguration={subnets=[subnet-1]}',
+    );
+    expect(ran.tasks).toHaveLength(2);
+    const listed = await aws('list-tasks', '--cluster', 'cli');
+    expect(listed.taskArns.sort()).toEqual(ran.tasks.map((task: { taskArn: string }) => task.taskArn).sort());
+    const described = await aws('describe-tasks', '--cluster', 'cli', '--tasks', ran.tasks[0].taskArn);
+    expect(described.tasks[0].taskDefinitionArn).toBe(
+      'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1',
+    );
+
+    const failure = await run(
+      'aws',
+      ['--endpoint-url', h.server.url, 'ecs', 'run-task', '--cluster', 'nope', '--task-definition', 'web'],
+      {
+        env,
+      },
+    ).then(
+      () => undefined,
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(failure).toMatch(/ClusterNotFoundException.*Cluster not found/);
+  });
+});
