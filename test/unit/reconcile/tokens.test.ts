@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../lib/errors';
+import {
+  clientToken,
+  deriveDeploymentId,
+  isValidDeploymentId,
+  parseStartedBy,
+  serviceKey,
+  startedBy,
+  startedByService,
+  taskGroup,
+} from '../../../lib/reconcile/tokens';
+
+const ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
+const base = { serviceArn: ARN, deploymentId: 'dep-1', launchSlot: 0, attempt: 0 };
+
+describe('clientToken', () => {
+  it('is deterministic, at most 64 chars of printable ASCII', () => {
+    const token = clientToken(base);
+    expect(clientToken({ ...base })).toBe(token);
+    expect(token.length).toBeLessThanOrEqual(64);
+    expect(token).toMatch(/^[\x21-\x7e]+$/);
+  });
+
+  it.each([
+    { change: { serviceArn: `${ARN}2` } },
+    { change: { deploymentId: 'dep-2' } },
+    { change: { launchSlot: 1 } },
+    { change: { attempt: 1 } },
+    // The parts are separated, so shifting digits between them gives another token.
+    { change: { launchSlot: 11, attempt: 1 }, against: { launchSlot: 1, attempt: 11 } },
+  ])('changes when $change changes', ({ change, against }) => {
+    expect(clientToken({ ...base, ...change })).not.toBe(clientToken({ ...base, ...against }));
+  });
+});
+
+describe('startedBy', () => {
+  it.each([
+    'dep-1',
+    '0d3c6a1e-2f4b-4c9a-9f51-0b8e2d7c4a10',
+    'd-0123456789abcdef0123456789abcdef',
+    'A_b-9',
+    'x'.repeat(107),
+  ])('round-trips deployment id %s within 128 allowed chars', (deploymentId) => {
+    const value = startedBy(ARN, deploymentId);
+    expect(value.length).toBeLessThanOrEqual(128);
+    expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(parseStartedBy(value)).toEqual({ serviceKey: serviceKey(ARN), deploymentId });
+    expect(startedByService(value, ARN)).toBe(true);
+    expect(startedByService(value, `${ARN}-other`)).toBe(false);
+  });
+
+  it.each(['', 'ecs-svc/123', 'dep 1', 'x'.repeat(108), 'dép'])(
+    'rejects deployment id %j',
+    (deploymentId) => {
+      expect(isValidDeploymentId(deploymentId)).toBe(false);
+      expect(() => startedBy(ARN, deploymentId)).toThrow(ValidationError);
+    },
+  );
+
+  it.each([undefined, '', 'ecs-svc/1234567890', 'tugboat-xyz-dep-1', 'tugboat-0123456789ab', 'someone-else'])(
+    'does not attribute %j',
+    (value) => {
+      expect(parseStartedBy(value)).toBeUndefined();
+    },
+  );
+
+  it('gives the service group and derived deployment ids that startedBy accepts', () => {
+    expect(taskGroup('web')).toBe('service:web');
+    const id = deriveDeploymentId('rollback\ndep-2');
+    expect(id).toBe(deriveDeploymentId('rollback\ndep-2'));
+    expect(id).not.toBe(deriveDeploymentId('rollback\ndep-3'));
+    expect(isValidDeploymentId(id)).toBe(true);
+  });
+});
