@@ -156,7 +156,8 @@ describe('scaling', () => {
       tasks: [
         ['a', { createdAt: T0 - 900 * S }],
         ['b', { createdAt: T0 - 800 * S }],
-        ['c', { lastStatus: 'PENDING', startedAt: undefined, createdAt: T0 - 10 * S }],
+        // Pending for long, and the oldest: still stopped before any running task.
+        ['c', { lastStatus: 'PENDING', startedAt: undefined, createdAt: T0 - 1000 * S }],
         ['d', { createdAt: T0 - 700 * S }],
       ],
       desired: 2,
@@ -171,8 +172,8 @@ describe('scaling', () => {
         ['c', { lastStatus: 'PROVISIONING', startedAt: undefined, createdAt: T0 - 5 * S }],
         ['d', { healthStatus: 'HEALTHY', createdAt: T0 - 100 * S }],
       ],
-      desired: 2,
-      stopped: ['b', 'c'],
+      desired: 3,
+      stopped: ['b'],
     },
     {
       name: 'newest first among healthy ones',
