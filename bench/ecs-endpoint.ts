@@ -13,6 +13,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
+  type ListTasksCommandOutput,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -92,7 +93,9 @@ let listed = 0;
 let token: string | undefined;
 const listStarted = performance.now();
 do {
-  const page = await client.send(new ListTasksCommand({ cluster: 'bench', nextToken: token }));
+  const page: ListTasksCommandOutput = await client.send(
+    new ListTasksCommand({ cluster: 'bench', nextToken: token }),
+  );
   listed += page.taskArns?.length ?? 0;
   token = page.nextToken;
   if (page.taskArns && page.taskArns.length > 0 && listed <= 100) {
@@ -105,7 +108,9 @@ const listSeconds = (performance.now() - listStarted) / 1000;
 const all: string[] = [];
 token = undefined;
 do {
-  const page = await client.send(new ListTasksCommand({ cluster: 'bench', nextToken: token }));
+  const page: ListTasksCommandOutput = await client.send(
+    new ListTasksCommand({ cluster: 'bench', nextToken: token }),
+  );
   all.push(...(page.taskArns ?? []));
   token = page.nextToken;
 } while (token);
