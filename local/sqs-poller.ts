@@ -35,7 +35,12 @@ export interface SqsPollerOptions {
 }
 
 export interface SqsPoller {
-  /** Aborts the long polls, lets invocations in progress finish and settle their messages, then resolves. */
+  /**
+   * Aborts the long polls, lets invocations in progress finish and settle their messages, then resolves.
+   * fauxqs does not notice a long poll's client going away: until that poll's wait would have ended, a
+   * message arriving is still received for it, so it stays in flight for one visibility timeout and its
+   * receive count goes up, as when a real SQS connection drops mid-poll.
+   */
   stop(): Promise<void>;
 }
 

@@ -18,11 +18,13 @@ import {
 } from '../../local/sqs-poller';
 
 let sqs: RunningLocalSqs;
+let sqsPort: number;
 let client: SQSClient;
 const pollers: SqsPoller[] = [];
 
 beforeAll(async () => {
-  sqs = await startLocalSqs({ port: await freePort() });
+  sqsPort = await freePort();
+  sqs = await startLocalSqs({ port: sqsPort });
   client = new SQSClient({
     endpoint: sqs.endpoint,
     region: 'us-east-1',
@@ -71,8 +73,14 @@ const sendBatch = (url: string, bodies: string[]) =>
   );
 
 describe('startLocalSqs and createQueues', () => {
-  it('listens on the loopback address it was given', () => {
-    expect(sqs.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  it('listens on the loopback address and port it was given', () => {
+    expect(sqs.endpoint).toBe(`http://127.0.0.1:${sqsPort}`);
+  });
+
+  it('says which port it could not take', async () => {
+    await expect(startLocalSqs({ port: sqsPort })).rejects.toThrow(
+      `fauxqs failed to start on 127.0.0.1:${sqsPort}`,
+    );
   });
 
   it('creates each queue with a -dlq twin and a redrive policy, and can run again', async () => {
