@@ -136,6 +136,19 @@ export interface ServiceEvent {
   message: string;
 }
 
+/** A RunTask call the reconciler committed to before making it; replayed with the same token after a crash. */
+export interface InflightLaunch {
+  deploymentId: string;
+  /** `family:revision` */
+  taskDefinition: string;
+  count: number;
+  clientToken: string;
+  startedBy: string;
+  group: string;
+  launchType?: 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+}
+
 export interface Service {
   cluster: string;
   serviceName: string;
@@ -154,6 +167,10 @@ export interface Service {
   autoDeploy?: AutoDeploy;
   tags: Tag[];
   deployments: Deployment[];
+  /** Reconciler bookkeeping: launches committed to but not yet confirmed in the inventory. */
+  inflightLaunches?: InflightLaunch[];
+  /** Reconciler bookkeeping: a delayed reconcile is already scheduled for this instant (ISO). */
+  wakeAt?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -162,4 +179,41 @@ export interface Service {
 export interface Page<T> {
   items: T[];
   nextToken?: string;
+}
+
+/**
+ * Tugboat's inventory entry for one ECS task, kept from ECS task state change events (and RunTask
+ * answers). `eventVersion` is ECS's task `version`: an update older than the stored one is ignored.
+ */
+export interface TaskRecord {
+  cluster: string;
+  serviceName?: string;
+  taskArn: string;
+  taskId: string;
+  deploymentId?: string;
+  startedBy?: string;
+  group?: string;
+  taskDefinitionArn?: string;
+  lastStatus: string;
+  desiredStatus: string;
+  healthStatus: string;
+  launchType?: string;
+  capacityProviderName?: string;
+  cpu?: string;
+  memory?: string;
+  availabilityZone?: string;
+  createdAt?: string;
+  pullStartedAt?: string;
+  pullStoppedAt?: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  stoppedAt?: string;
+  executionStoppedAt?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers?: Array<{ name?: string; image?: string; lastStatus?: string; exitCode?: number; healthStatus?: string; reason?: string }>;
+  /** When the task was first reported HEALTHY (ISO). */
+  healthyAt?: string;
+  eventVersion: number;
+  updatedAt: string;
 }

@@ -1,59 +1,194 @@
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
+import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
 import { type HttpApiHandler, startHttpApi } from './http-api';
+import { lambdaContext } from './lambda-context';
+import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
+import { type SqsEventHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 
 export interface LocalStackOptions {
   apiPort: number;
   dynamoDbPort: number;
+  sqsPort: number;
+  ecsPort: number;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
   /** Reuse a DynamoDB Local that is already running (tests share one). */
   dynamoDbEndpoint?: string;
+  /** Settings of the local ECS endpoint (start/stop times, throttling, event chaos, clock). */
+  ecs?: Omit<LocalEcsServerOptions, 'port' | 'host' | 'eventsQueueUrl'>;
+  /** Scheduler period; 0 turns the schedule off (tests may run it by hand). */
+  reconcileIntervalMs?: number;
+  /** Concurrent poll loops of the reconcile worker, as Lambda's concurrency. */
+  workerConcurrency?: number;
+  visibilityTimeoutSeconds?: number;
+  maxReceiveCount?: number;
+  /** ECS clusters to create at start. */
+  clusters?: string[];
 }
 
 export interface LocalStack {
   apiUrl: string;
   dynamoDbEndpoint: string;
+  sqsEndpoint: string;
+  ecsUrl: string;
+  ecs: LocalEcsServer;
   tableName: string;
+  queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
+  /** Runs one scheduler pass now, as the schedule would. */
+  runScheduler(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
+const scheduledEvent = (): ScheduledEvent => ({
+  version: '0',
+  id: crypto.randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '000000000000',
+  time: new Date().toISOString(),
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:000000000000:rule/tugboat-reconcile-schedule'],
+  detail: {},
+});
+
 /**
- * The local stack: DynamoDB Local, Tugboat's table and the HTTP API. Handlers reach every endpoint
- * through the SDK's standard AWS_ENDPOINT_URL_* variables, exactly as in Lambda.
+ * The local stack: DynamoDB Local, fauxqs (SQS), Tugboat's ECS endpoint, the HTTP API, the queue
+ * pollers and the reconcile schedule. Handlers reach every endpoint through the SDK's standard
+ * AWS_ENDPOINT_URL_* variables, exactly as in Lambda; nothing here is a special code path.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const tableName = options.tableName ?? 'tugboat-local';
-  const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
-    ? undefined
-    : await startDynamoDbLocal({
-        port: options.dynamoDbPort,
-        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      });
-  const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb!.endpoint;
-
-  process.env.AWS_REGION ??= 'us-east-1';
+  const region = (process.env.AWS_REGION ??= 'us-east-1');
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDbEndpoint;
-  process.env.TUGBOAT_TABLE_NAME = tableName;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-
-  const client = localDynamoDbClient(dynamoDbEndpoint);
-  await createTable(client, tableName);
-  client.destroy();
-
-  // Imported only now, so the handler's config module sees the environment set above.
-  const { handler } = (await import('../functions/api')) as { handler: HttpApiHandler };
-  const api = await startHttpApi({ handler, port: options.apiPort, functionName: 'tugboat-api' });
-
-  return {
-    apiUrl: api.url,
-    dynamoDbEndpoint,
-    tableName,
-    stop: async () => {
-      await api.close();
-      await dynamoDb?.stop();
-    },
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
   };
+
+  try {
+    const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
+      ? undefined
+      : await startDynamoDbLocal({
+          port: options.dynamoDbPort,
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        });
+    if (dynamoDb) stoppers.push(dynamoDb.stop);
+    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb!.endpoint;
+    const dynamoDbClient = localDynamoDbClient(dynamoDbEndpoint);
+    await createTable(dynamoDbClient, tableName);
+    dynamoDbClient.destroy();
+
+    const sqs = await startLocalSqs({ port: options.sqsPort });
+    stoppers.push(sqs.stop);
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region });
+    stoppers.push(async () => sqsClient.destroy());
+    const queues = await createQueues(sqsClient, TUGBOAT_QUEUE_NAMES, {
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
+    });
+
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDbEndpoint;
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+    process.env.TUGBOAT_TABLE_NAME = tableName;
+    process.env.TUGBOAT_RECONCILE_QUEUE_URL = queues['tugboat-reconcile'].url;
+
+    const ecs = await startLocalEcsServer({
+      ...options.ecs,
+      port: options.ecsPort,
+      host: '127.0.0.1',
+      eventsQueueUrl: queues['tugboat-task-events'].url,
+      sqsClient,
+    });
+    stoppers.push(ecs.close);
+    process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
+    const ecsClient = new ECSClient({ endpoint: ecs.url, region });
+    for (const cluster of options.clusters ?? ['default']) {
+      await ecsClient.send(new CreateClusterCommand({ clusterName: cluster }));
+    }
+    ecsClient.destroy();
+
+    // Imported only now, so each handler's config module sees the environment set above.
+    const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
+    const { handler: taskEvents } = (await import('../functions/task-events')) as { handler: SqsEventHandler };
+    const { handler: reconcileWorker } = (await import('../functions/reconcile-worker')) as {
+      handler: SqsEventHandler;
+    };
+    const { handler: scheduler } = (await import('../functions/reconcile-scheduler')) as {
+      handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+    };
+
+    const httpApi = await startHttpApi({ handler: api, port: options.apiPort, functionName: 'tugboat-api' });
+    stoppers.push(httpApi.close);
+
+    const onError = (error: unknown, functionName: string) => {
+      if (process.env.TUGBOAT_LOCAL_QUIET !== '1') console.error(`${functionName} failed:`, error);
+    };
+    const pollers: SqsPoller[] = [
+      startSqsPoller({
+        client: sqsClient,
+        queueUrl: queues['tugboat-task-events'].url,
+        queueArn: queues['tugboat-task-events'].arn,
+        handler: taskEvents,
+        functionName: 'tugboat-task-events',
+        waitTimeSeconds: 1,
+        concurrency: 2,
+        reportBatchItemFailures: true,
+        onError,
+      }),
+      startSqsPoller({
+        client: sqsClient,
+        queueUrl: queues['tugboat-reconcile'].url,
+        queueArn: queues['tugboat-reconcile'].arn,
+        handler: reconcileWorker,
+        functionName: 'tugboat-reconcile-worker',
+        waitTimeSeconds: 1,
+        concurrency: options.workerConcurrency ?? 4,
+        reportBatchItemFailures: true,
+        onError,
+      }),
+    ];
+    // Pollers stop before the endpoints they read from.
+    stoppers.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+
+    let schedulerRun: Promise<unknown> | undefined;
+    const runScheduler = () => {
+      schedulerRun ??= scheduler(scheduledEvent(), lambdaContext('tugboat-reconcile-scheduler')).finally(() => {
+        schedulerRun = undefined;
+      });
+      return schedulerRun;
+    };
+    const intervalMs = options.reconcileIntervalMs ?? 5_000;
+    if (intervalMs > 0) {
+      const timer = setInterval(() => {
+        runScheduler().catch((error: unknown) => onError(error, 'tugboat-reconcile-scheduler'));
+      }, intervalMs);
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await schedulerRun?.catch(() => undefined);
+      });
+    }
+
+    return {
+      apiUrl: httpApi.url,
+      dynamoDbEndpoint,
+      sqsEndpoint: sqs.endpoint,
+      ecsUrl: ecs.url,
+      ecs,
+      tableName,
+      queues,
+      runScheduler,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 };

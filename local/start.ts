@@ -1,22 +1,40 @@
 /**
  * `npm start`: runs Tugboat locally on real local endpoints.
- *   PORT                          HTTP API port (default 3000)
- *   TUGBOAT_LOCAL_DYNAMODB_PORT   DynamoDB Local port (default 8000)
- *   TUGBOAT_DATA_DIR              persist local data there (default: in memory)
+ *   PORT                                HTTP API port (default 3000)
+ *   TUGBOAT_LOCAL_DYNAMODB_PORT         DynamoDB Local port (default 8000)
+ *   TUGBOAT_LOCAL_SQS_PORT              fauxqs (SQS) port (default 9324)
+ *   TUGBOAT_LOCAL_ECS_PORT              local ECS endpoint port (default 4100), and its other
+ *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
+ *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
+ *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  */
+import { localEcsOptionsFromEnv } from './ecs';
 import { portFromEnv } from './ports';
 import { startLocalStack } from './stack';
+
+const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
+if (!/^\d+(\.\d+)?$/.test(intervalText)) {
+  throw new Error(`TUGBOAT_RECONCILE_INTERVAL_SECONDS must be a number of seconds, got "${intervalText}"`);
+}
+const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
 
 const startedAt = performance.now();
 const stack = await startLocalStack({
   apiPort: await portFromEnv('PORT', 3000),
   dynamoDbPort: await portFromEnv('TUGBOAT_LOCAL_DYNAMODB_PORT', 8000),
+  sqsPort: await portFromEnv('TUGBOAT_LOCAL_SQS_PORT', 9324),
+  ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
+  ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
+  reconcileIntervalMs: Number(intervalText) * 1000,
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
 });
 
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
-  HTTP API        ${stack.apiUrl}
-  DynamoDB Local  ${stack.dynamoDbEndpoint}  (table ${stack.tableName}${process.env.TUGBOAT_DATA_DIR ? `, data in ${process.env.TUGBOAT_DATA_DIR}` : ', in memory'})
+  HTTP API         ${stack.apiUrl}
+  local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
+  SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
+  DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
+  reconcile every ${intervalText} s
 Press Ctrl+C to stop.`);
 
 let stopping = false;

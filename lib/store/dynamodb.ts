@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,8 +8,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Page, Service, ServiceEvent, TaskDefinition } from '../domain';
+import type { Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodePageToken, encodePageToken } from './page-token';
@@ -16,8 +18,11 @@ import type { PageRequest, TugboatStore } from './port';
 
 type Item = Record<string, unknown>;
 
+/** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
+export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
+
 const stripKeys = <T>(item: Item): T => {
-  const { PK: _pk, SK: _sk, itemType: _type, ...rest } = item;
+  const { PK: _pk, SK: _sk, itemType: _type, GSI1PK: _gpk, GSI1SK: _gsk, expiresAt: _ttl, ...rest } = item;
   return rest as T;
 };
 
@@ -147,6 +152,152 @@ export class DynamoDbStore implements TugboatStore {
       page,
       false,
     );
+  }
+
+  async registerCluster(cluster: string): Promise<void> {
+    await this.put({ ...keys.clusterRegistration(cluster), itemType: ITEM_TYPE.cluster, cluster });
+  }
+
+  async listClusters(): Promise<string[]> {
+    const clusters: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.query<{ cluster: string }>(
+        keys.clusterRegistryPartition,
+        keys.clusterRegistrySortPrefix,
+        { limit: 1000, nextToken },
+        true,
+      );
+      clusters.push(...page.items.map((item) => item.cluster));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return clusters;
+  }
+
+  async recordTask(record: TaskRecord): Promise<boolean> {
+    const serviceName = record.serviceName ?? keys.unattributedService;
+    const names: Record<string, string> = { '#eventVersion': 'eventVersion' };
+    const values: Record<string, unknown> = { ':eventVersion': record.eventVersion };
+    const assignments: string[] = ['#itemType = :itemType'];
+    names['#itemType'] = 'itemType';
+    values[':itemType'] = ITEM_TYPE.task;
+    for (const [field, value] of Object.entries(record)) {
+      if (value === undefined || field === 'healthyAt') continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      assignments.push(`#${field} = :${field}`);
+    }
+    if (record.healthStatus === 'HEALTHY') {
+      names['#healthyAt'] = 'healthyAt';
+      values[':healthyAt'] = record.healthyAt ?? record.updatedAt;
+      assignments.push('#healthyAt = if_not_exists(#healthyAt, :healthyAt)');
+    }
+    const removals: string[] = [];
+    if (record.lastStatus === 'STOPPED') {
+      removals.push('GSI1PK', 'GSI1SK');
+      const stoppedAt = Date.parse(record.stoppedAt ?? record.updatedAt);
+      values[':expiresAt'] = Math.floor(stoppedAt / 1000) + TASK_HISTORY_SECONDS;
+      assignments.push('expiresAt = :expiresAt');
+    } else {
+      values[':gsi1pk'] = keys.aliveTasksPartition(record.cluster);
+      values[':gsi1sk'] = record.taskArn;
+      assignments.push('GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk');
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.task(record.cluster, serviceName, record.taskId),
+          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_not_exists(PK) OR #eventVersion < :eventVersion',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('DynamoDB write failed', error);
+    }
+  }
+
+  async getTask(cluster: string, serviceName: string, taskId: string): Promise<TaskRecord | undefined> {
+    return this.get<TaskRecord>(keys.task(cluster, serviceName, taskId));
+  }
+
+  async listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]> {
+    const tasks: TaskRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.query<TaskRecord>(
+        keys.serviceTasksPartition(cluster, serviceName),
+        keys.taskSortPrefix,
+        { limit: 1000, nextToken },
+        true,
+      );
+      tasks.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return tasks;
+  }
+
+  async listAliveTasks(cluster: string): Promise<TaskRecord[]> {
+    const tasks: TaskRecord[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let result: QueryCommandOutput;
+      try {
+        result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: keys.aliveTasksIndex,
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': keys.aliveTasksPartition(cluster) },
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        );
+      } catch (error) {
+        throw new DependencyError('DynamoDB query failed', error);
+      }
+      tasks.push(...(result.Items ?? []).map((item) => stripKeys<TaskRecord>(item)));
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return tasks;
+  }
+
+  async acquireLease(cluster: string, serviceName: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.reconcileLease(cluster, serviceName), itemType: ITEM_TYPE.lease, owner, leaseUntil: nowMs + ttlMs },
+          ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('DynamoDB write failed', error);
+    }
+  }
+
+  async releaseLease(cluster: string, serviceName: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.reconcileLease(cluster, serviceName),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('DynamoDB write failed', error);
+    }
   }
 
   private async get<T>(key: ItemKey): Promise<T | undefined> {

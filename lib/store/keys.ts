@@ -3,6 +3,10 @@
  *   task definition revision  PK TASKDEF#<family>             SK REV#<revision, zero-padded>
  *   service                   PK CLUSTER#<cluster>            SK SERVICE#<serviceName>
  *   service event             PK EVENTS#<cluster>#<service>   SK EVENT#<createdAt>#<id>
+ *   task (inventory)          PK TASKS#<cluster>#<service>    SK TASK#<taskId>
+ *                             GSI1 ALIVE#<cluster> / <taskArn>   only while the task is not STOPPED
+ *   cluster registry          PK CLUSTERS                     SK CLUSTER#<cluster>
+ *   reconcile lease           PK LEASE#<cluster>#<service>    SK LEASE
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -33,10 +37,33 @@ export const keys = {
     SK: `EVENT#${createdAt}#${id}`,
   }),
   serviceEventSortPrefix: 'EVENT#',
+
+  serviceTasksPartition: (cluster: string, serviceName: string) => `TASKS#${cluster}#${serviceName}`,
+  task: (cluster: string, serviceName: string, taskId: string): ItemKey => ({
+    PK: keys.serviceTasksPartition(cluster, serviceName),
+    SK: `TASK#${taskId}`,
+  }),
+  taskSortPrefix: 'TASK#',
+  /** Tasks no service claims (one-off tasks, or a group Tugboat does not know) share this partition. */
+  unattributedService: '-',
+  aliveTasksIndex: 'GSI1',
+  aliveTasksPartition: (cluster: string) => `ALIVE#${cluster}`,
+
+  clusterRegistryPartition: 'CLUSTERS',
+  clusterRegistration: (cluster: string): ItemKey => ({ PK: 'CLUSTERS', SK: `CLUSTER#${cluster}` }),
+  clusterRegistrySortPrefix: 'CLUSTER#',
+
+  reconcileLease: (cluster: string, serviceName: string): ItemKey => ({
+    PK: `LEASE#${cluster}#${serviceName}`,
+    SK: 'LEASE',
+  }),
 } as const;
 
 export const ITEM_TYPE = {
   taskDefinition: 'TaskDefinition',
   service: 'Service',
   serviceEvent: 'ServiceEvent',
+  task: 'Task',
+  cluster: 'Cluster',
+  lease: 'ReconcileLease',
 } as const;

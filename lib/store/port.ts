@@ -1,4 +1,4 @@
-import type { Page, Service, ServiceEvent, TaskDefinition } from '../domain';
+import type { Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 
 export interface PageRequest {
   limit: number;
@@ -31,4 +31,23 @@ export interface TugboatStore {
   addServiceEvents(cluster: string, serviceName: string, events: ServiceEvent[]): Promise<void>;
   /** Newest first. */
   listServiceEvents(cluster: string, serviceName: string, page: PageRequest): Promise<Page<ServiceEvent>>;
+
+  /** Remembers that a cluster has services, so the scheduler can enumerate clusters without a Scan. */
+  registerCluster(cluster: string): Promise<void>;
+  listClusters(): Promise<string[]>;
+
+  /**
+   * Stores a task snapshot unless the stored one is as new or newer (by `eventVersion`): events arrive
+   * at least once and out of order. Returns whether it was applied.
+   */
+  recordTask(record: TaskRecord): Promise<boolean>;
+  getTask(cluster: string, serviceName: string, taskId: string): Promise<TaskRecord | undefined>;
+  /** Every task the inventory holds for the service, STOPPED ones included. */
+  listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
+  /** Every task of the cluster that is not STOPPED, from the sparse index. */
+  listAliveTasks(cluster: string): Promise<TaskRecord[]>;
+
+  /** A short lease so that one reconciler at a time acts on a service. */
+  acquireLease(cluster: string, serviceName: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean>;
+  releaseLease(cluster: string, serviceName: string, owner: string): Promise<void>;
 }

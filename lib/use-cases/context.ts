@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
+import type { ClusterDirectory } from '../ecs/clusters';
 import type { TugboatStore } from '../store/port';
 
 /** What every use case needs, injected so tests can fix time and ids. */
@@ -8,6 +9,8 @@ export interface UseCaseContext {
   config: TugboatConfig;
   now: () => Date;
   newId: () => string;
+  /** When given, services can only be created in clusters it knows. */
+  clusters?: ClusterDirectory;
 }
 
 export const defaultIds = (): string => randomUUID();

@@ -87,6 +87,9 @@ export const createService = async (
 ): Promise<Service> => {
   const validCluster = parseCluster(cluster);
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
+  if (context.clusters && !(await context.clusters.exists(validCluster))) {
+    throw new ValidationError(`cluster: ECS has no ACTIVE cluster named ${validCluster}`);
+  }
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
@@ -115,6 +118,7 @@ export const createService = async (
     createdAt: at,
     updatedAt: at,
   };
+  await context.store.registerCluster(validCluster);
   await context.store.createService(service);
   return service;
 };

@@ -2,15 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import { lambdaContext } from '../../local/lambda-context';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
-/** A fresh table in the shared DynamoDB Local, and the HTTP API on a free port, for one test file. */
-export const startTestStack = async (): Promise<LocalStack> =>
+/**
+ * The whole local stack for one test file: a fresh table in the shared DynamoDB Local, and its own
+ * fauxqs, ECS endpoint and HTTP API on free ports. The schedule is off unless a test turns it on.
+ */
+export const startTestStack = async (overrides: Partial<LocalStackOptions> = {}): Promise<LocalStack> =>
   startLocalStack({
     apiPort: 0,
     dynamoDbPort: 0,
+    sqsPort: 0,
+    ecsPort: 0,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tableName: `tugboat-test-${randomUUID()}`,
+    reconcileIntervalMs: 0,
+    ...overrides,
   });
 
 export interface JsonResponse<T = any> {

@@ -1,0 +1,63 @@
+import { type SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { DependencyError } from '../errors';
+
+/** A request to reconcile one service: the message body of the reconcile queue. */
+export interface ReconcileRequest {
+  cluster: string;
+  serviceName: string;
+  /** Why it was asked for (a task stopped, the schedule, a wake-up); for logs only. */
+  reason: string;
+}
+
+export interface ReconcileQueue {
+  /** Sends each request as one message, 10 to a SendMessageBatch call. */
+  enqueue(requests: ReconcileRequest[], delaySeconds?: number): Promise<void>;
+}
+
+/** SQS caps DelaySeconds at 15 minutes. */
+export const MAX_DELAY_SECONDS = 900;
+const MAX_BATCH = 10;
+
+export class SqsReconcileQueue implements ReconcileQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async enqueue(requests: ReconcileRequest[], delaySeconds = 0): Promise<void> {
+    const delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)));
+    const batches: SendMessageBatchRequestEntry[][] = [];
+    for (let start = 0; start < requests.length; start += MAX_BATCH) {
+      batches.push(
+        requests.slice(start, start + MAX_BATCH).map((request, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(request),
+          ...(delay > 0 ? { DelaySeconds: delay } : {}),
+        })),
+      );
+    }
+    await Promise.all(batches.map((entries) => this.sendBatch(entries)));
+  }
+
+  private async sendBatch(entries: SendMessageBatchRequestEntry[]): Promise<void> {
+    let pending = entries;
+    // Entries SQS refused as a sender fault are not retried; the rest get a few more tries.
+    for (let attempt = 0; attempt < 4 && pending.length > 0; attempt++) {
+      let failed: string[];
+      try {
+        const result = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+        const senderFaults = (result.Failed ?? []).filter((failure) => failure.SenderFault);
+        if (senderFaults.length > 0) {
+          throw new DependencyError(`SQS refused reconcile requests: ${senderFaults.map((f) => f.Message).join('; ')}`);
+        }
+        failed = (result.Failed ?? []).map((failure) => failure.Id ?? '');
+      } catch (error) {
+        if (error instanceof DependencyError || attempt === 3) throw new DependencyError('SQS send failed', error);
+        failed = pending.map((entry) => entry.Id ?? '');
+      }
+      pending = pending.filter((entry) => failed.includes(entry.Id ?? ''));
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+    if (pending.length > 0) throw new DependencyError(`SQS did not accept ${pending.length} reconcile requests`);
+  }
+}

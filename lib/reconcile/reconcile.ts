@@ -1,0 +1,265 @@
+/**
+ * Reconciles one service, level-triggered: every pass re-reads the service, the inventory and (for
+ * launches it committed to) ECS, asks the pure plan() what to do, persists the plan's bookkeeping with
+ * an optimistic-locking write, and only then makes the ECS calls. The order makes a crash at any
+ * point safe:
+ *   - launches are committed first (Service.inflightLaunches) with deterministic clientTokens, and the
+ *     next pass replays them with the same tokens, so ECS returns the tasks it already launched;
+ *   - a lease plus the version check keep two reconcilers from acting on one service at once.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
+import { NotFoundError, VersionConflictError } from '../errors';
+import type { EcsGateway } from '../ecs/gateway';
+import type { TugboatStore } from '../store/port';
+import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
+import { plan } from './plan';
+import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
+
+export interface ReconcilerDeps {
+  store: TugboatStore;
+  /** The ECS gateway of a cluster. */
+  ecsFor: (cluster: string) => EcsGateway;
+  now: () => number;
+  newId: () => string;
+  planOptions?: PlanOptions;
+  /** How long a lease holds a service (default 60 s); a crashed holder's lease lapses by itself. */
+  leaseMs?: number;
+  /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
+  afterExternalCall?: (call: string) => void;
+}
+
+export type ReconcileOutcome =
+  | { status: 'reconciled'; plan: PlanResult; launched: number; stopped: number; wakeInMs?: number }
+  | { status: 'busy' }
+  | { status: 'gone' };
+
+const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
+
+/** Registered ECS task definitions by Tugboat ARN: registration is throttled to 1/s, so never repeat it. */
+const ecsArnCache = new Map<string, string>();
+
+export const createReconciler = (deps: ReconcilerDeps) => {
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const called = (name: string) => deps.afterExternalCall?.(name);
+
+  const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
+    const [family = '', revision = ''] = reference.split(':');
+    const taskDefinition = await deps.store.getTaskDefinition(family, Number(revision));
+    called('dynamodb:GetTaskDefinition');
+    if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
+    return taskDefinition;
+  };
+
+  /** The revision's ARN in ECS, registering it there the first time it is launched. */
+  const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> => {
+    let taskDefinition = await getTaskDefinition(reference);
+    const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(taskDefinition.taskDefinitionArn);
+    if (cached) return cached;
+    const registered = await deps.ecsFor(cluster).registerTaskDefinition({
+      family: taskDefinition.family,
+      cpu: taskDefinition.cpu,
+      memory: taskDefinition.memory,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      executionRoleArn: taskDefinition.executionRoleArn,
+      taskRoleArn: taskDefinition.taskRoleArn,
+      containerDefinitions: taskDefinition.containerDefinitions.map((container) => ({
+        name: container.name,
+        image: container.image,
+        essential: container.essential ?? true,
+        command: container.command,
+        environment: container.environment,
+        portMappings: container.portMappings,
+        healthCheck: container.healthCheck,
+      })),
+    });
+    called('ecs:RegisterTaskDefinition');
+    const arn = registered.taskDefinitionArn!;
+    ecsArnCache.set(taskDefinition.taskDefinitionArn, arn);
+    // Remember it durably; a lost race means another reconciler stored its own registration, fine too.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await deps.store.updateTaskDefinition({ ...taskDefinition, ecsTaskDefinitionArn: arn, version: taskDefinition.version + 1 });
+        called('dynamodb:UpdateTaskDefinition');
+        break;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        taskDefinition = await getTaskDefinition(reference);
+        if (taskDefinition.ecsTaskDefinitionArn) break;
+      }
+    }
+    return arn;
+  };
+
+  const recordTasks = async (tasks: Task[]): Promise<void> => {
+    const observedAt = new Date(deps.now()).toISOString();
+    await Promise.all(tasks.map((task) => deps.store.recordTask(taskRecordFromSdk(task, observedAt))));
+    if (tasks.length > 0) called('dynamodb:RecordTasks');
+  };
+
+  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<number> => {
+    const gateway = deps.ecsFor(service.cluster);
+    const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
+    const result = await gateway.runTasks({
+      taskDefinition: taskDefinitionArn,
+      count: launch.count,
+      clientToken: launch.clientToken,
+      startedBy: launch.startedBy,
+      group: launch.group,
+      ...(launch.capacityProviderStrategy
+        ? { capacityProviderStrategy: launch.capacityProviderStrategy }
+        : { launchType: 'FARGATE' as const }),
+      networkConfiguration: service.networkConfiguration,
+      ...(service.tags.length > 0 ? { tags: service.tags } : {}),
+    });
+    called('ecs:RunTask');
+    await recordTasks(result.tasks);
+    return result.tasks.length;
+  };
+
+  const persist = async (next: Service): Promise<Service> => {
+    await deps.store.updateService(next);
+    called('dynamodb:UpdateService');
+    return next;
+  };
+
+  const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
+    if (messages.length === 0) return;
+    const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, { limit: 1 });
+    // plan() repeats a message while the situation is unchanged; keep one, not one per pass.
+    const fresh = messages.filter((message) => message !== newest.items[0]?.message).slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
+    const base = deps.now();
+    const events: ServiceEvent[] = fresh.map((message, index) => ({
+      id: deps.newId(),
+      // Distinct instants keep the pass's events in order, newest last.
+      createdAt: new Date(base + index).toISOString(),
+      message,
+    }));
+    if (events.length > 0) {
+      await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
+      called('dynamodb:AddServiceEvents');
+    }
+  };
+
+  const launchesOf = (actions: Action[]): InflightLaunch[] =>
+    actions
+      .filter((action): action is LaunchAction => action.type === 'launch')
+      .flatMap((action) =>
+        action.runTaskCalls.map((call) => ({
+          deploymentId: action.deploymentId,
+          taskDefinition: action.taskDefinition,
+          count: call.count,
+          clientToken: call.clientToken,
+          startedBy: action.startedBy,
+          group: action.group,
+          ...(call.capacityProviderStrategy ? { capacityProviderStrategy: call.capacityProviderStrategy } : {}),
+          ...(call.launchType ? { launchType: call.launchType } : {}),
+        })),
+      );
+
+  /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
+  const computePlan = async (service: Service): Promise<PlanResult> => {
+    const records = await deps.store.listServiceTasks(service.cluster, service.serviceName);
+    called('dynamodb:ListServiceTasks');
+    const facts: Record<string, TaskDefinitionFacts> = {};
+    for (const reference of new Set(service.deployments.map((deployment) => deployment.taskDefinition))) {
+      facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
+    }
+    const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
+    return plan({
+      service,
+      observedTasks,
+      taskDefinitions: facts,
+      now: deps.now(),
+      ...(deps.planOptions ? { options: deps.planOptions } : {}),
+    });
+  };
+
+  /** How long until a time-based condition (readiness, back-off) may change the plan. */
+  const wakeDelay = (service: Service, result: PlanResult): number | undefined => {
+    const holds = result.actions.filter((action) => action.type === 'hold' && action.until !== undefined);
+    const now = deps.now();
+    const untils = holds.map((action) => (action as { until: number }).until - now).filter((ms) => ms > 0);
+    const settling = result.deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE');
+    if (untils.length > 0) return Math.min(...untils);
+    if (settling || result.serviceStatus === 'DRAINING' || result.runningCount !== service.desiredCount) {
+      const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
+      return Math.max(1_000, Math.min(minReadyMs, 30_000));
+    }
+    return undefined;
+  };
+
+  const reconcile = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+    const owner = deps.newId();
+    const acquired = await deps.store.acquireLease(cluster, serviceName, owner, leaseMs, deps.now());
+    called('dynamodb:AcquireLease');
+    if (!acquired) return { status: 'busy' };
+    try {
+      let service = await deps.store.getService(cluster, serviceName);
+      called('dynamodb:GetService');
+      if (!service || service.status === 'INACTIVE') return { status: 'gone' };
+
+      // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
+      let launched = 0;
+      if (service.inflightLaunches && service.inflightLaunches.length > 0) {
+        for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
+        const { inflightLaunches: _done, ...rest } = service;
+        service = await persist({ ...rest, version: service.version + 1, updatedAt: new Date(deps.now()).toISOString() });
+      }
+
+      const result = await computePlan(service);
+      const launches = launchesOf(result.actions);
+      const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
+      const nowIso = new Date(deps.now()).toISOString();
+      const wakeInMs = wakeDelay(service, result);
+      const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
+
+      const next: Service = {
+        ...service,
+        status: result.serviceStatus,
+        taskDefinition: result.taskDefinition,
+        runningCount: result.runningCount,
+        pendingCount: result.pendingCount,
+        deployments: result.deployments,
+      };
+      delete next.inflightLaunches;
+      if (launches.length > 0) next.inflightLaunches = launches;
+      // Schedule a wake-up only when none is already due sooner.
+      const existingWake = service.wakeAt ? Date.parse(service.wakeAt) : undefined;
+      const scheduleWake = wakeAt !== undefined && (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
+      if (scheduleWake) next.wakeAt = wakeAt;
+      else if (wakeAt === undefined) delete next.wakeAt;
+      if (JSON.stringify({ ...next, updatedAt: '', version: 0 }) !== JSON.stringify({ ...service, updatedAt: '', version: 0 })) {
+        service = await persist({ ...next, version: service.version + 1, updatedAt: nowIso });
+      }
+      await recordEvents(service, result.events);
+
+      let stopped = 0;
+      for (const action of stops) {
+        const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
+        called('ecs:StopTask');
+        if (task) await recordTasks([task]);
+        stopped++;
+      }
+      for (const launch of launches) launched += await runLaunch(service, launch);
+      if (launches.length > 0) {
+        const { inflightLaunches: _done, ...rest } = service;
+        service = await persist({ ...rest, version: service.version + 1, updatedAt: new Date(deps.now()).toISOString() });
+      }
+      return {
+        status: 'reconciled',
+        plan: result,
+        launched,
+        stopped,
+        ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
+      };
+    } finally {
+      await deps.store.releaseLease(cluster, serviceName, owner);
+    }
+  };
+
+  return { reconcile, computePlan };
+};
+
+export type Reconciler = ReturnType<typeof createReconciler>;

@@ -1,0 +1,113 @@
+/**
+ * The reconcile scheduler: finds the services that need work, without a table Scan, and fans them out
+ * to the reconcile queue. Per cluster it reads the services (one paged Query), the live inventory (one
+ * paged Query of the sparse index) and ECS's own list of running tasks (ceil(T/100) ListTasks), the
+ * level check that catches lost or missed events. At steady state that is all it spends: no
+ * DescribeTasks, no writes, no messages.
+ */
+import type { Service, TaskRecord } from '../domain';
+import type { EcsGateway } from '../ecs/gateway';
+import type { ReconcileRequest } from '../queue/reconcile-queue';
+import type { TugboatStore } from '../store/port';
+import { taskRecordFromSdk } from './observe';
+
+export interface SchedulerDeps {
+  store: TugboatStore;
+  ecsFor: (cluster: string) => EcsGateway;
+  enqueue: (requests: ReconcileRequest[]) => Promise<void>;
+  now: () => number;
+}
+
+export interface SchedulerReport {
+  clusters: number;
+  services: number;
+  enqueued: number;
+  /** Tasks ECS runs that the inventory did not know, and inventory tasks ECS no longer runs. */
+  unknownTasks: number;
+  vanishedTasks: number;
+}
+
+const MISSING_FROM_ECS_REASON = 'Task is no longer known to ECS';
+
+/** Whether the stored state alone says the service is not done. */
+export const serviceNeedsWork = (service: Service, now: number): string | undefined => {
+  if (service.status === 'INACTIVE') return undefined;
+  if (service.status === 'DRAINING') return 'service is draining';
+  if (service.inflightLaunches && service.inflightLaunches.length > 0) return 'launches to confirm';
+  if (service.deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE')) {
+    return 'deployment in progress';
+  }
+  if (service.deployments.some((deployment) => deployment.status === 'ACTIVE')) return 'older deployment still active';
+  if (service.runningCount !== service.desiredCount || service.pendingCount > 0) return 'not at desired count';
+  if (service.wakeAt && Date.parse(service.wakeAt) <= now) return 'wake-up due';
+  return undefined;
+};
+
+const listAllServices = async (store: TugboatStore, cluster: string): Promise<Service[]> => {
+  const services: Service[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await store.listServices(cluster, { limit: 1000, ...(nextToken ? { nextToken } : {}) });
+    services.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return services;
+};
+
+export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<SchedulerReport> => {
+  const report: SchedulerReport = { clusters: 0, services: 0, enqueued: 0, unknownTasks: 0, vanishedTasks: 0 };
+  for (const cluster of await deps.store.listClusters()) {
+    report.clusters++;
+    const gateway = deps.ecsFor(cluster);
+    const [services, alive, runningArns] = await Promise.all([
+      listAllServices(deps.store, cluster),
+      deps.store.listAliveTasks(cluster),
+      gateway.listTasks({ desiredStatus: 'RUNNING' }),
+    ]);
+    report.services += services.length;
+    const touched = new Map<string, string>();
+
+    const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
+    const running = new Set(runningArns);
+    const unknown = runningArns.filter((arn) => !known.has(arn));
+    // Inventory says running, ECS's list does not: stopped (or stopping) without an event we saw.
+    const vanished = alive.filter((record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn));
+    const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
+    if (toDescribe.length > 0) {
+      const observedAt = new Date(deps.now()).toISOString();
+      const described = await gateway.describeTasks(toDescribe);
+      for (const task of described.tasks) {
+        const record = taskRecordFromSdk(task, observedAt);
+        await deps.store.recordTask(record);
+        if (record.serviceName) touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
+      }
+      // ECS forgets stopped tasks after about an hour; record those as stopped so nothing waits on them.
+      const describedArns = new Set(described.tasks.map((task) => task.taskArn));
+      for (const record of vanished) {
+        if (describedArns.has(record.taskArn)) continue;
+        await deps.store.recordTask({
+          ...record,
+          lastStatus: 'STOPPED',
+          desiredStatus: 'STOPPED',
+          stoppedAt: record.stoppedAt ?? observedAt,
+          stoppedReason: record.stoppedReason ?? MISSING_FROM_ECS_REASON,
+          eventVersion: record.eventVersion + 1,
+          updatedAt: observedAt,
+        });
+        if (record.serviceName) touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
+      }
+      report.unknownTasks += unknown.length;
+      report.vanishedTasks += vanished.length;
+    }
+
+    const requests: ReconcileRequest[] = [];
+    const now = deps.now();
+    for (const service of services) {
+      const reason = touched.get(service.serviceName) ?? serviceNeedsWork(service, now);
+      if (reason) requests.push({ cluster, serviceName: service.serviceName, reason });
+    }
+    if (requests.length > 0) await deps.enqueue(requests);
+    report.enqueued += requests.length;
+  }
+  return report;
+};

@@ -1,0 +1,67 @@
+import * as z from 'zod';
+import type { ReconcileQueue, ReconcileRequest } from '../queue/reconcile-queue';
+import type { QueueRecord } from '../use-cases/task-events';
+import { parseJsonMessage } from '../use-cases/task-events';
+import { parseInput } from '../validation/parse';
+import { ecsName } from '../validation/schemas';
+import type { Reconciler, ReconcileOutcome } from './reconcile';
+
+const reconcileRequestSchema = z.looseObject({
+  cluster: ecsName,
+  serviceName: ecsName,
+  reason: z.string().max(1024).optional(),
+});
+
+/** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
+const BUSY_RETRY_SECONDS = 2;
+
+export interface WorkerLog {
+  reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
+  failed(messageId: string, error: unknown): void;
+}
+
+/**
+ * One batch of the reconcile queue. Messages naming the same service are reconciled once; a message
+ * fails (and SQS redelivers it, then dead-letters it) only when its service's reconcile failed.
+ */
+export const processReconcileBatch = async (
+  reconciler: Reconciler,
+  queue: ReconcileQueue,
+  records: QueueRecord[],
+  log: WorkerLog,
+): Promise<string[]> => {
+  const failed: string[] = [];
+  const byService = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
+  for (const record of records) {
+    try {
+      const parsed = parseInput(reconcileRequestSchema, parseJsonMessage(record.body), 'reconcile request');
+      const request: ReconcileRequest = { cluster: parsed.cluster, serviceName: parsed.serviceName, reason: parsed.reason ?? '' };
+      const key = `${request.cluster}/${request.serviceName}`;
+      const group = byService.get(key) ?? { request, messageIds: [] };
+      group.messageIds.push(record.messageId);
+      byService.set(key, group);
+    } catch (error) {
+      log.failed(record.messageId, error);
+      failed.push(record.messageId);
+    }
+  }
+  await Promise.all(
+    [...byService.values()].map(async ({ request, messageIds }) => {
+      try {
+        const outcome = await reconciler.reconcile(request.cluster, request.serviceName);
+        log.reconciled(request, outcome);
+        if (outcome.status === 'busy') {
+          await queue.enqueue([{ ...request, reason: `retry: ${request.reason}` }], BUSY_RETRY_SECONDS);
+        } else if (outcome.status === 'reconciled' && outcome.wakeInMs !== undefined) {
+          await queue.enqueue([{ ...request, reason: 'wake-up' }], outcome.wakeInMs / 1000);
+        }
+      } catch (error) {
+        for (const messageId of messageIds) {
+          log.failed(messageId, error);
+          failed.push(messageId);
+        }
+      }
+    }),
+  );
+  return failed;
+};

@@ -1,0 +1,196 @@
+import * as z from 'zod';
+import type { TaskRecord } from '../domain';
+import { ValidationError } from '../errors';
+import type { ReconcileRequest } from '../queue/reconcile-queue';
+import { parseStartedBy } from '../reconcile/tokens';
+import type { TugboatStore } from '../store/port';
+import { parseInput } from '../validation/parse';
+
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO timestamp');
+
+/** The fields of an EventBridge "ECS Task State Change" event that Tugboat reads; others pass through. */
+const taskStateChangeSchema = z.looseObject({
+  id: z.string().min(1),
+  source: z.literal('aws.ecs'),
+  'detail-type': z.literal('ECS Task State Change'),
+  time: isoDate.optional(),
+  detail: z.looseObject({
+    taskArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/[^/]+\/[^/]+$/, 'must be an ECS task ARN'),
+    clusterArn: z.string().regex(/:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN'),
+    version: z.number().int().nonnegative(),
+    lastStatus: z.string().min(1),
+    desiredStatus: z.string().min(1),
+    healthStatus: z.string().optional(),
+    startedBy: z.string().optional(),
+    group: z.string().optional(),
+    taskDefinitionArn: z.string().optional(),
+    launchType: z.string().optional(),
+    capacityProviderName: z.string().optional(),
+    cpu: z.string().optional(),
+    memory: z.string().optional(),
+    availabilityZone: z.string().optional(),
+    createdAt: isoDate.optional(),
+    pullStartedAt: isoDate.optional(),
+    pullStoppedAt: isoDate.optional(),
+    startedAt: isoDate.optional(),
+    stoppingAt: isoDate.optional(),
+    stoppedAt: isoDate.optional(),
+    executionStoppedAt: isoDate.optional(),
+    stopCode: z.string().optional(),
+    stoppedReason: z.string().optional(),
+    updatedAt: isoDate.optional(),
+    containers: z
+      .array(
+        z.looseObject({
+          name: z.string().optional(),
+          image: z.string().optional(),
+          lastStatus: z.string().optional(),
+          exitCode: z.number().optional(),
+          healthStatus: z.string().optional(),
+          reason: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+export type TaskStateChangeEvent = z.output<typeof taskStateChangeSchema>;
+
+const SERVICE_GROUP_PREFIX = 'service:';
+
+/** Maps an ECS task (from an event or a DescribeTasks/RunTask answer) to Tugboat's inventory record. */
+export const taskRecordFromEcs = (
+  task: TaskStateChangeEvent['detail'],
+  observedAt: string,
+): TaskRecord => {
+  const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
+  const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+  const serviceName = task.group?.startsWith(SERVICE_GROUP_PREFIX) ? task.group.slice(SERVICE_GROUP_PREFIX.length) : undefined;
+  const record: TaskRecord = {
+    cluster,
+    taskArn: task.taskArn,
+    taskId,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    healthStatus: task.healthStatus ?? 'UNKNOWN',
+    eventVersion: task.version,
+    updatedAt: task.updatedAt ?? observedAt,
+  };
+  const optional: Partial<TaskRecord> = {
+    serviceName,
+    deploymentId: parseStartedBy(task.startedBy)?.deploymentId,
+    startedBy: task.startedBy,
+    group: task.group,
+    taskDefinitionArn: task.taskDefinitionArn,
+    launchType: task.launchType,
+    capacityProviderName: task.capacityProviderName,
+    cpu: task.cpu,
+    memory: task.memory,
+    availabilityZone: task.availabilityZone,
+    createdAt: task.createdAt,
+    pullStartedAt: task.pullStartedAt,
+    pullStoppedAt: task.pullStoppedAt,
+    startedAt: task.startedAt,
+    stoppingAt: task.stoppingAt,
+    stoppedAt: task.stoppedAt,
+    executionStoppedAt: task.executionStoppedAt,
+    stopCode: task.stopCode,
+    stoppedReason: task.stoppedReason,
+    containers: task.containers?.map((container) => ({
+      ...(container.name === undefined ? {} : { name: container.name }),
+      ...(container.image === undefined ? {} : { image: container.image }),
+      ...(container.lastStatus === undefined ? {} : { lastStatus: container.lastStatus }),
+      ...(container.exitCode === undefined ? {} : { exitCode: container.exitCode }),
+      ...(container.healthStatus === undefined ? {} : { healthStatus: container.healthStatus }),
+      ...(container.reason === undefined ? {} : { reason: container.reason }),
+    })),
+  };
+  for (const [field, value] of Object.entries(optional)) {
+    if (value !== undefined) (record as unknown as Record<string, unknown>)[field] = value;
+  }
+  return record;
+};
+
+/** Changes after which the service's reconciler should look again at once, not at the next tick. */
+const needsReconcile = (record: TaskRecord): boolean =>
+  record.lastStatus === 'STOPPED' ||
+  record.lastStatus === 'RUNNING' ||
+  record.healthStatus === 'UNHEALTHY' ||
+  record.healthStatus === 'HEALTHY';
+
+/**
+ * Records one ECS task state change in the inventory. Events are at least once and out of order: one
+ * whose version is not newer than the stored one changes nothing. Returns the reconcile to trigger;
+ * a redelivered event triggers again, since the first delivery may have failed before it could.
+ */
+export const recordTaskStateChange = async (
+  store: TugboatStore,
+  body: unknown,
+): Promise<ReconcileRequest | undefined> => {
+  const event = parseInput(taskStateChangeSchema, body, 'ECS task state change event');
+  const record = taskRecordFromEcs(event.detail, event.time ?? new Date().toISOString());
+  await store.recordTask(record);
+  if (record.serviceName === undefined || !needsReconcile(record)) return undefined;
+  return {
+    cluster: record.cluster,
+    serviceName: record.serviceName,
+    reason: `task ${record.taskId} is ${record.lastStatus}${record.healthStatus === 'UNKNOWN' ? '' : ` (${record.healthStatus})`}`,
+  };
+};
+
+export const parseJsonMessage = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new ValidationError(`Message body is not valid JSON: ${(error as Error).message}`, undefined, error);
+  }
+};
+
+export interface QueueRecord {
+  messageId: string;
+  body: string;
+}
+
+/**
+ * One batch of the task-events queue: every event goes into the inventory, then the services they
+ * touch are reconciled, one request per service. Returns the message ids that failed, for SQS's
+ * partial batch response; a message fails with its own error or when its reconcile request could not
+ * be sent, so a redelivery tries both again.
+ */
+export const processTaskEventBatch = async (
+  store: TugboatStore,
+  enqueue: (requests: ReconcileRequest[]) => Promise<void>,
+  records: QueueRecord[],
+  onError: (messageId: string, error: unknown) => void,
+): Promise<string[]> => {
+  const failed: string[] = [];
+  const triggers = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
+  await Promise.all(
+    records.map(async (record) => {
+      try {
+        const request = await recordTaskStateChange(store, parseJsonMessage(record.body));
+        if (!request) return;
+        const key = `${request.cluster}/${request.serviceName}`;
+        const trigger = triggers.get(key) ?? { request, messageIds: [] };
+        trigger.messageIds.push(record.messageId);
+        triggers.set(key, trigger);
+      } catch (error) {
+        onError(record.messageId, error);
+        failed.push(record.messageId);
+      }
+    }),
+  );
+  if (triggers.size > 0) {
+    try {
+      await enqueue([...triggers.values()].map((trigger) => trigger.request));
+    } catch (error) {
+      for (const trigger of triggers.values()) {
+        for (const messageId of trigger.messageIds) {
+          onError(messageId, error);
+          failed.push(messageId);
+        }
+      }
+    }
+  }
+  return failed;
+};

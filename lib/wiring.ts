@@ -1,0 +1,61 @@
+/**
+ * The composition root the Lambda handlers share: real clients, built once per cold start, reaching
+ * their endpoints through the SDK's standard configuration (AWS_ENDPOINT_URL_* locally).
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadConfig, required, type TugboatConfig } from './config';
+import { ecsClusterDirectory } from './ecs/clusters';
+import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
+import { SqsReconcileQueue } from './queue/reconcile-queue';
+import { createReconciler } from './reconcile/reconcile';
+import { DynamoDbStore } from './store/dynamodb';
+import type { UseCaseContext } from './use-cases/context';
+
+export const createRuntime = (config: TugboatConfig = loadConfig()) => {
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoDbStore(documentClient, config.tableName);
+  let ecsClient: ReturnType<typeof createEcsClientForGateway> | undefined;
+  const ecs = () => {
+    ecsClient ??= createEcsClientForGateway();
+    return ecsClient;
+  };
+  const useCases: UseCaseContext = {
+    store,
+    config,
+    now: () => new Date(),
+    newId: randomUUID,
+    clusters: ecsClusterDirectory(ecs),
+  };
+
+  const gateways = new Map<string, EcsGateway>();
+  const ecsFor = (cluster: string): EcsGateway => {
+    let gateway = gateways.get(cluster);
+    if (!gateway) {
+      gateway = createEcsGateway({ client: ecs(), cluster });
+      gateways.set(cluster, gateway);
+    }
+    return gateway;
+  };
+
+  let sqsClient: SQSClient | undefined;
+  const reconcileQueue = () => {
+    sqsClient ??= new SQSClient({});
+    return new SqsReconcileQueue(sqsClient, required(config.reconcileQueueUrl, 'TUGBOAT_RECONCILE_QUEUE_URL'));
+  };
+
+  const reconciler = () =>
+    createReconciler({
+      store,
+      ecsFor,
+      now: Date.now,
+      newId: randomUUID,
+      ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
+    });
+
+  return { config, store, useCases, ecsFor, reconcileQueue, reconciler };
+};
