@@ -6,6 +6,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../local/ports';
@@ -273,6 +275,37 @@ describe('startSqsPoller', () => {
     });
     await waitFor('the redelivery', async () => receives.length >= 4, 8_000);
     expect(receives.sort()).toEqual(['x', 'x', 'y', 'y']);
+  });
+
+  it('works with a middy handler using sqs-partial-batch-failure', async () => {
+    const queue = (await newQueue(1))!;
+    const handled: string[] = [];
+    const handler = middy<SQSEvent>()
+      .use(sqsPartialBatchFailure({ logger: () => undefined }))
+      .handler(async (event) =>
+        Promise.allSettled(
+          event.Records.map(async (record) => {
+            if (record.body === 'bad') throw new Error('bad message');
+            handled.push(record.body);
+          }),
+        ),
+      );
+    poll({ queueUrl: queue.url, queueArn: queue.arn, handler });
+    await sendBatch(queue.url, ['ok-1', 'bad', 'ok-2']);
+
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, WaitTimeSeconds: 10 }),
+    );
+    expect(Messages.map((message) => message.Body)).toEqual(['bad']);
+    expect(handled.sort()).toEqual(['ok-1', 'ok-2']);
+    await waitFor(
+      'the main queue to empty',
+      async () => {
+        const counts = await queueCounts(queue.url);
+        return counts.visible === 0 && counts.inFlight === 0;
+      },
+      5_000,
+    );
   });
 
   it('runs several poll loops at once', async () => {
