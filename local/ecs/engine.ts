@@ -13,7 +13,7 @@ import {
   beginStop,
   behaviourOf,
   type ContainerState,
-  healthAt,
+  type HealthStatus,
   type LifecycleTiming,
   planLaunch,
   type Tag,
@@ -42,7 +42,12 @@ export interface TaskStateChangeEvent {
   time: string;
   region: string;
   resources: string[];
-  detail: Record<string, unknown> & { taskArn: string; version: number; lastStatus: string };
+  detail: Record<string, unknown> & {
+    taskArn: string;
+    version: number;
+    lastStatus: string;
+    healthStatus: HealthStatus;
+  };
 }
 
 export type EventSink = (event: TaskStateChangeEvent) => void | Promise<void>;
@@ -339,7 +344,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     if (!options.eventSink) return;
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
     const detail = {
-      ...taskView(task, at, iso, { includeTags: false, includeHealth: false }),
+      ...taskView(task, iso, false),
       updatedAt: iso(at),
     } as unknown as TaskStateChangeEvent['detail'];
     outbox.push({
@@ -359,13 +364,12 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
 
   const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
+  /** One view for DescribeTasks and event details, so an event is a DescribeTasks snapshot of its instant. */
   function taskView<T>(
     task: TaskState,
-    at: number,
     time: (ms: number | undefined) => T | undefined,
-    view: { includeTags: boolean; includeHealth: boolean },
+    includeTags: boolean,
   ): Json {
-    const health = healthAt(task, at);
     const stopped = task.lastStatus === 'STOPPED' || task.lastStatus === 'DEPROVISIONING';
     return {
       attachments: [
@@ -384,16 +388,14 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
       clusterArn: task.clusterArn,
       connectivity: task.connectivityAt !== undefined ? 'CONNECTED' : undefined,
       connectivityAt: time(task.connectivityAt),
-      containers: task.containers.map((container) =>
-        containerView(task, container, health, view.includeHealth),
-      ),
+      containers: task.containers.map((container) => containerView(task, container)),
       cpu: task.cpu,
       createdAt: time(task.createdAt),
       desiredStatus: task.desiredStatus,
       enableExecuteCommand: false,
       executionStoppedAt: time(task.executionStoppedAt),
       group: task.group,
-      healthStatus: view.includeHealth ? health : undefined,
+      healthStatus: task.healthStatus,
       lastStatus: task.lastStatus,
       launchType: task.launchType,
       memory: task.memory,
@@ -408,19 +410,14 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
       stoppedAt: time(task.stoppedAt),
       stoppedReason: task.stoppedReason,
       stoppingAt: time(task.stoppingAt),
-      tags: view.includeTags ? task.tags : undefined,
+      tags: includeTags ? task.tags : undefined,
       taskArn: task.taskArn,
       taskDefinitionArn: task.taskDefinitionArn,
       version: task.version,
     };
   }
 
-  const containerView = (
-    task: TaskState,
-    container: ContainerState,
-    health: string,
-    includeHealth: boolean,
-  ) => ({
+  const containerView = (task: TaskState, container: ContainerState) => ({
     containerArn: container.containerArn,
     taskArn: task.taskArn,
     name: container.name,
@@ -428,14 +425,13 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     lastStatus: container.lastStatus,
     exitCode: container.exitCode,
     reason: container.reason,
-    healthStatus: includeHealth ? (container.hasHealthCheck ? health : 'UNKNOWN') : undefined,
+    healthStatus: container.hasHealthCheck ? task.healthStatus : 'UNKNOWN',
     cpu: container.cpu === undefined ? '0' : String(container.cpu),
     memory: container.memory === undefined ? undefined : String(container.memory),
     networkInterfaces: [{ attachmentId: task.attachmentId, privateIpv4Address: task.privateIpv4Address }],
   });
 
-  const describeView = (task: TaskState, includeTags: boolean) =>
-    taskView(task, now(), seconds, { includeTags, includeHealth: true });
+  const describeView = (task: TaskState, includeTags: boolean) => taskView(task, seconds, includeTags);
 
   const clusterView = (cluster: ClusterState, include: string[]) => ({
     clusterArn: cluster.arn,
@@ -1068,8 +1064,12 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
         behaviour,
         healthStartPeriodMs: startPeriodSeconds * 1000,
         hasHealthCheck: essentialWithHealthCheck.length > 0,
+        healthStatus: 'UNKNOWN',
         version: 1,
-        plan: planLaunch(request.at, behaviour, jittered(timing.startMs), timing),
+        plan: planLaunch(request.at, behaviour, jittered(timing.startMs), timing, {
+          hasHealthCheck: essentialWithHealthCheck.length > 0,
+          startPeriodMs: startPeriodSeconds * 1000,
+        }),
         planGeneration: 0,
       };
       cluster.order.push({ seq: task.seq, id: taskId });

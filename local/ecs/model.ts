@@ -32,6 +32,7 @@ export type PlanStep =
   | 'PENDING'
   | 'ACTIVATING'
   | 'RUNNING'
+  | 'HEALTH'
   | 'CRASH'
   | 'PULL_FAIL'
   | 'STOPPING'
@@ -43,6 +44,8 @@ export interface PlannedChange {
   at: number;
   step: PlanStep;
 }
+
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
 export interface ContainerState {
   name: string;
@@ -94,7 +97,10 @@ export interface TaskState {
   containers: ContainerState[];
   behaviour: Behaviour;
   healthStartPeriodMs: number;
+  /** An essential container has a healthCheck, so the task gets a health transition after startPeriod. */
   hasHealthCheck: boolean;
+  /** Task-level health as DescribeTasks reports it; containers with a healthCheck report the same. */
+  healthStatus: HealthStatus;
   /** detail.version of the last state change event; bumped by every change. */
   version: number;
   plan: PlannedChange[];
@@ -129,12 +135,17 @@ export const behaviourOf = (containers: { image: string; essential: boolean }[])
   return 'runs';
 };
 
-/** The start plan: PROVISIONING now, then PENDING (image pull), ACTIVATING, RUNNING at createdAt + startMs. */
+/**
+ * The start plan: PROVISIONING now, then PENDING (image pull), ACTIVATING, RUNNING at createdAt + startMs, and
+ * with a health check the health verdict at RUNNING + startPeriod. Changes are in timestamp order; at equal
+ * times the order below holds (RUNNING before HEALTH, HEALTH before CRASH).
+ */
 export const planLaunch = (
   createdAt: number,
   behaviour: Behaviour,
   startMs: number,
   timing: LifecycleTiming,
+  health: { hasHealthCheck: boolean; startPeriodMs: number },
 ): PlannedChange[] => {
   const pendingAt = createdAt + Math.round(startMs * 0.25);
   const pulledAt = createdAt + Math.round(startMs * 0.75);
@@ -150,9 +161,15 @@ export const planLaunch = (
     { at: pulledAt, step: 'ACTIVATING' },
     { at: runningAt, step: 'RUNNING' },
   ];
+  if (health.hasHealthCheck) plan.push({ at: runningAt + health.startPeriodMs, step: 'HEALTH' });
   if (behaviour === 'crash') plan.push({ at: runningAt + timing.crashAfterMs, step: 'CRASH' });
-  return plan;
+  // Array.prototype.sort is stable, so ties keep the order they were pushed in.
+  return plan.sort((a, b) => a.at - b.at);
 };
+
+/** The verdict of a health check once startPeriod is over: only `unhealthy` images fail it. */
+export const healthVerdict = (behaviour: Behaviour): HealthStatus =>
+  behaviour === 'unhealthy' ? 'UNHEALTHY' : 'HEALTHY';
 
 const hasStarted = (task: TaskState) => task.lastStatus === 'ACTIVATING' || task.lastStatus === 'RUNNING';
 
@@ -190,6 +207,8 @@ export const beginStop = (
     stopCode: stop.stopCode,
     stoppedReason: stop.reason,
     executionStoppedAt: containersExitAt ?? (started ? task.executionStoppedAt : at),
+    // Health checks end with the stop; ECS then has no health status for the containers.
+    healthStatus: 'UNKNOWN',
     containers: task.containers.map((container) => {
       if (stop.stopCode === 'EssentialContainerExited' && container.essential) {
         return { ...container, lastStatus: 'STOPPED', exitCode: stop.exitCode ?? 1 };
@@ -242,6 +261,8 @@ export const applyPlannedChange = (
         }),
         emits: true,
       };
+    case 'HEALTH':
+      return { task: advance({ healthStatus: healthVerdict(task.behaviour) }), emits: true };
     case 'CRASH':
       return {
         task: beginStop(
@@ -287,14 +308,4 @@ export const applyPlannedChange = (
     case 'REMOVE':
       return { task: { ...task, plan: rest }, emits: false };
   }
-};
-
-export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
-
-/** Health follows from the clock: UNKNOWN until startPeriod has passed after RUNNING, and once stopping. */
-export const healthAt = (task: TaskState, now: number): HealthStatus => {
-  if (task.startedAt === undefined || task.desiredStatus === 'STOPPED') return 'UNKNOWN';
-  if (now < task.startedAt + task.healthStartPeriodMs) return 'UNKNOWN';
-  if (task.behaviour === 'unhealthy') return 'UNHEALTHY';
-  return task.hasHealthCheck ? 'HEALTHY' : 'UNKNOWN';
 };

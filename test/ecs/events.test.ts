@@ -1,4 +1,4 @@
-import { StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
@@ -23,7 +23,13 @@ const seeded = (seed: number) => () => {
 
 /** Task ids are random, so events of two runs are compared by what they say, not by which task. */
 const content = (event: TaskStateChangeEvent) =>
-  [event.detail.taskDefinitionArn, event.detail.lastStatus, event.detail.version, event.time].join('|');
+  [
+    event.detail.taskDefinitionArn,
+    event.detail.lastStatus,
+    event.detail.healthStatus,
+    event.detail.version,
+    event.time,
+  ].join('|');
 
 /** Launches 3 tasks (one crashes), stops one, and runs the clock until everything settled. */
 const scenario = async (harness: Harness) => {
@@ -92,7 +98,9 @@ describe('task state change events', () => {
       createdAt: new Date(t0).toISOString(),
       cpu: '256',
       memory: '512',
+      healthStatus: 'UNKNOWN',
     });
+    expect((first.detail.containers as { healthStatus?: string }[])[0]?.healthStatus).toBe('UNKNOWN');
     const last = stopped.at(-1)!.detail;
     expect(last).toMatchObject({ stopCode: 'UserInitiated', desiredStatus: 'STOPPED' });
     for (const field of [
@@ -179,5 +187,168 @@ describe('task state change events', () => {
       sqs.destroy();
       await sqsServer.stop();
     }
+  });
+});
+
+describe('health changes as events', () => {
+  const withHealthCheck = (image: string, startPeriod?: number) => ({
+    containerDefinitions: [
+      {
+        name: 'app',
+        image,
+        essential: true,
+        healthCheck: { command: ['CMD', 'true'], ...(startPeriod === undefined ? {} : { startPeriod }) },
+      },
+    ],
+  });
+  const summary = (event: TaskStateChangeEvent) => ({
+    lastStatus: event.detail.lastStatus,
+    healthStatus: event.detail.healthStatus,
+    containerHealth: (event.detail.containers as { healthStatus?: string }[]).map(
+      (container) => container.healthStatus,
+    ),
+    version: event.detail.version,
+    time: event.time,
+  });
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+
+  it.each([
+    ['nginx:1.27', 'HEALTHY'],
+    ['nginx:unhealthy', 'UNHEALTHY'],
+  ])(
+    '%s: RUNNING with UNKNOWN, then %s at RUNNING + startPeriod as its own event',
+    async (image, verdict) => {
+      h = await startHarness();
+      await createCluster(h.client);
+      await registerFargate(h.client, 'web', image, withHealthCheck(image, 30));
+      const [task] = await runFargate(h.client);
+      h.server.ecs.advance(2000 + 30_000 - 1);
+      const mine = () => h!.events.filter((event) => event.detail.taskArn === task!.taskArn);
+      expect(mine().map(summary).at(-1)).toEqual({
+        lastStatus: 'RUNNING',
+        healthStatus: 'UNKNOWN',
+        containerHealth: ['UNKNOWN'],
+        version: 4,
+        time: at(2000),
+      });
+
+      h.server.ecs.advance(1);
+      expect(mine().map(summary).slice(3)).toEqual([
+        {
+          lastStatus: 'RUNNING',
+          healthStatus: 'UNKNOWN',
+          containerHealth: ['UNKNOWN'],
+          version: 4,
+          time: at(2000),
+        },
+        {
+          lastStatus: 'RUNNING',
+          healthStatus: verdict,
+          containerHealth: [verdict],
+          version: 5,
+          time: at(32_000),
+        },
+      ]);
+      expect(
+        mine()
+          .slice(0, 3)
+          .map((event) => event.detail.healthStatus),
+      ).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+
+      // At the same instant DescribeTasks tells the same story as the event.
+      const described = (
+        await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [task!.taskArn!] }))
+      ).tasks?.[0];
+      expect(described?.healthStatus).toBe(verdict);
+      expect(described?.version).toBe(5);
+
+      h.server.ecs.advance(3_600_000);
+      expect(mine()).toHaveLength(5);
+    },
+  );
+
+  it('with no startPeriod, the verdict follows RUNNING at the same instant with a higher version', async () => {
+    h = await startHarness();
+    await createCluster(h.client);
+    await registerFargate(h.client, 'web', 'nginx', withHealthCheck('nginx'));
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000);
+    const mine = h.events.filter((event) => event.detail.taskArn === task!.taskArn).map(summary);
+    expect(mine.slice(3)).toEqual([
+      {
+        lastStatus: 'RUNNING',
+        healthStatus: 'UNKNOWN',
+        containerHealth: ['UNKNOWN'],
+        version: 4,
+        time: at(2000),
+      },
+      {
+        lastStatus: 'RUNNING',
+        healthStatus: 'HEALTHY',
+        containerHealth: ['HEALTHY'],
+        version: 5,
+        time: at(2000),
+      },
+    ]);
+  });
+
+  it('emits no health event for tasks without a health check, whatever the image', async () => {
+    h = await startHarness();
+    await createCluster(h.client);
+    await registerFargate(h.client, 'web', 'nginx');
+    await registerFargate(h.client, 'sick', 'nginx:unhealthy');
+    const [plain] = await runFargate(h.client);
+    const [sick] = await runFargate(h.client, { taskDefinition: 'sick' });
+    h.server.ecs.advance(3_600_000);
+    for (const task of [plain!, sick!]) {
+      const mine = h.events.filter((event) => event.detail.taskArn === task.taskArn);
+      expect(mine.map((event) => [event.detail.lastStatus, event.detail.healthStatus])).toEqual([
+        ['PROVISIONING', 'UNKNOWN'],
+        ['PENDING', 'UNKNOWN'],
+        ['ACTIVATING', 'UNKNOWN'],
+        ['RUNNING', 'UNKNOWN'],
+      ]);
+    }
+  });
+
+  it('a task stopped before startPeriod is over gets no health event', async () => {
+    h = await startHarness();
+    await createCluster(h.client);
+    await registerFargate(h.client, 'web', 'nginx', withHealthCheck('nginx', 30));
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 10_000);
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
+    h.server.ecs.advance(3_600_000);
+    const mine = h.events.filter((event) => event.detail.taskArn === task!.taskArn);
+    expect(mine.map((event) => [event.detail.lastStatus, event.detail.healthStatus])).toEqual([
+      ['PROVISIONING', 'UNKNOWN'],
+      ['PENDING', 'UNKNOWN'],
+      ['ACTIVATING', 'UNKNOWN'],
+      ['RUNNING', 'UNKNOWN'],
+      ['DEACTIVATING', 'UNKNOWN'],
+      ['STOPPING', 'UNKNOWN'],
+      ['DEPROVISIONING', 'UNKNOWN'],
+      ['STOPPED', 'UNKNOWN'],
+    ]);
+  });
+
+  it('a HEALTHY task that is stopped reports UNKNOWN from the stop on', async () => {
+    h = await startHarness();
+    await createCluster(h.client);
+    await registerFargate(h.client, 'web', 'nginx', withHealthCheck('nginx', 5));
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 5_000);
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
+    h.server.ecs.advance(1000);
+    const mine = h.events.filter((event) => event.detail.taskArn === task!.taskArn);
+    expect(mine.slice(3).map((event) => [event.detail.lastStatus, event.detail.healthStatus])).toEqual([
+      ['RUNNING', 'UNKNOWN'],
+      ['RUNNING', 'HEALTHY'],
+      ['DEACTIVATING', 'UNKNOWN'],
+      ['STOPPING', 'UNKNOWN'],
+      ['DEPROVISIONING', 'UNKNOWN'],
+      ['STOPPED', 'UNKNOWN'],
+    ]);
+    expect(mine.map((event) => event.detail.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

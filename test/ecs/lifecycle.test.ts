@@ -197,10 +197,60 @@ describe('image tag behaviour', () => {
     const early = await describeOne(task!.taskArn!);
     expect(early?.lastStatus).toBe('RUNNING');
     expect(early?.healthStatus).toBe('UNKNOWN');
+    expect(early?.containers?.[0]?.healthStatus).toBe('UNKNOWN');
     h.server.ecs.advance(1);
     const later = await describeOne(task!.taskArn!);
     expect(later?.healthStatus).toBe('HEALTHY');
     expect(later?.containers?.[0]?.healthStatus).toBe('HEALTHY');
+    // The health verdict is a state change of its own.
+    expect(later?.version).toBe(early!.version! + 1);
+    expect(later?.lastStatus).toBe('RUNNING');
+
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
+    const stopping = await describeOne(task!.taskArn!);
+    expect(stopping?.lastStatus).toBe('DEACTIVATING');
+    expect(stopping?.healthStatus).toBe('UNKNOWN');
+  });
+
+  it('only essential containers with a health check count; others report UNKNOWN', async () => {
+    await registerFargate(h.client, 'web', 'nginx', {
+      containerDefinitions: [
+        { name: 'app', image: 'nginx', essential: true, healthCheck: { command: ['CMD', 'true'] } },
+        { name: 'sidecar', image: 'envoy', essential: false },
+      ],
+    });
+    await registerFargate(h.client, 'side', 'nginx', {
+      containerDefinitions: [
+        { name: 'app', image: 'nginx', essential: true },
+        { name: 'sidecar', image: 'envoy', essential: false, healthCheck: { command: ['CMD', 'true'] } },
+      ],
+    });
+    const [checked] = await runFargate(h.client);
+    const [unchecked] = await runFargate(h.client, { taskDefinition: 'side' });
+    h.server.ecs.advance(2000);
+    const healthy = await describeOne(checked!.taskArn!);
+    expect(healthy?.healthStatus).toBe('HEALTHY');
+    expect(healthy?.containers?.map((container) => container.healthStatus)).toEqual(['HEALTHY', 'UNKNOWN']);
+    const unknown = await describeOne(unchecked!.taskArn!);
+    expect(unknown?.healthStatus).toBe('UNKNOWN');
+    expect(unknown?.containers?.map((container) => container.healthStatus)).toEqual(['UNKNOWN', 'UNKNOWN']);
+  });
+
+  it('a task stopped before startPeriod is over never gets a health verdict', async () => {
+    await registerFargate(h.client, 'web', 'nginx', {
+      containerDefinitions: [
+        { name: 'app', image: 'nginx', healthCheck: { command: ['CMD', 'true'], startPeriod: 10 } },
+      ],
+    });
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 5_000);
+    await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
+    h.server.ecs.advance(60_000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.healthStatus).toBe('UNKNOWN');
+    // PROVISIONING, PENDING, ACTIVATING, RUNNING, then DEACTIVATING to STOPPED: no health change in between.
+    expect(stopped?.version).toBe(8);
   });
 
   it('unhealthy: RUNNING, UNHEALTHY after startPeriod, and never stopped for it', async () => {
@@ -215,13 +265,30 @@ describe('image tag behaviour', () => {
     });
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2000 + 9_000);
-    expect((await describeOne(task!.taskArn!))?.healthStatus).toBe('UNKNOWN');
+    const early = await describeOne(task!.taskArn!);
+    expect(early?.healthStatus).toBe('UNKNOWN');
     h.server.ecs.advance(1_000);
-    expect((await describeOne(task!.taskArn!))?.healthStatus).toBe('UNHEALTHY');
+    const sick = await describeOne(task!.taskArn!);
+    expect(sick?.healthStatus).toBe('UNHEALTHY');
+    expect(sick?.containers?.[0]?.healthStatus).toBe('UNHEALTHY');
+    expect(sick?.version).toBe(early!.version! + 1);
     h.server.ecs.advance(3_600_000);
     const later = await describeOne(task!.taskArn!);
     expect(later?.lastStatus).toBe('RUNNING');
     expect(later?.healthStatus).toBe('UNHEALTHY');
+    expect(later?.version).toBe(sick?.version);
+  });
+
+  it('unhealthy without a health check: ECS has no health to report, so UNKNOWN', async () => {
+    await registerFargate(h.client, 'web', 'nginx:unhealthy');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000);
+    const running = await describeOne(task!.taskArn!);
+    h.server.ecs.advance(3_600_000);
+    const later = await describeOne(task!.taskArn!);
+    expect(later?.lastStatus).toBe('RUNNING');
+    expect(later?.healthStatus).toBe('UNKNOWN');
+    expect(later?.version).toBe(running?.version);
   });
 
   it('FARGATE_SPOT: the local control call interrupts a task with SpotInterruption', async () => {
