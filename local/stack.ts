@@ -43,6 +43,22 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`, a host that does not resolve
+ * everywhere; it finds a queue by its path alone, so the URLs are rewritten onto its loopback endpoint.
+ */
+const onEndpoint = <Name extends string>(
+  queues: Record<Name, QueueWithDlq>,
+  endpoint: string,
+): Record<Name, QueueWithDlq> => {
+  const rewrite = (url: string) => `${endpoint}${new URL(url).pathname}`;
+  const result = {} as Record<Name, QueueWithDlq>;
+  for (const [name, queue] of Object.entries(queues) as Array<[Name, QueueWithDlq]>) {
+    result[name] = { ...queue, url: rewrite(queue.url), dlqUrl: rewrite(queue.dlqUrl) };
+  }
+  return result;
+};
+
 const scheduledEvent = (): ScheduledEvent => ({
   version: '0',
   id: crypto.randomUUID(),
@@ -88,10 +104,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     stoppers.push(sqs.stop);
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region });
     stoppers.push(async () => sqsClient.destroy());
-    const queues = await createQueues(sqsClient, TUGBOAT_QUEUE_NAMES, {
-      maxReceiveCount: options.maxReceiveCount ?? 5,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
-    });
+    const queues = onEndpoint(
+      await createQueues(sqsClient, TUGBOAT_QUEUE_NAMES, {
+        maxReceiveCount: options.maxReceiveCount ?? 5,
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
+      }),
+      sqs.endpoint,
+    );
 
     process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDbEndpoint;
     process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
