@@ -18,7 +18,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
         logger.debug('reconciled', {
           ...request,
           status: outcome.status,
-          ...(outcome.status === 'reconciled' ? { launched: outcome.launched, stopped: outcome.stopped } : {}),
+          ...(outcome.status === 'reconciled'
+            ? { launched: outcome.launched, stopped: outcome.stopped }
+            : {}),
         }),
       failed: (messageId, error) => logger.error('reconcile failed', { messageId, error }),
     });

@@ -1,9 +1,6 @@
 import * as z from 'zod';
 
-const positiveInt = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number')
-  .transform(Number);
+const positiveInt = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
 
 /**
  * Environment, validated once at start-up: a misconfigured function fails on its first cold start
@@ -32,20 +29,27 @@ export interface TugboatConfig {
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig => {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid Tugboat configuration: ${problems}`);
   }
   return {
     tableName: parsed.data.TUGBOAT_TABLE_NAME,
     region: parsed.data.AWS_REGION,
     accountId: parsed.data.TUGBOAT_ACCOUNT_ID,
-    ...(parsed.data.TUGBOAT_RECONCILE_QUEUE_URL ? { reconcileQueueUrl: parsed.data.TUGBOAT_RECONCILE_QUEUE_URL } : {}),
-    ...(parsed.data.TUGBOAT_BACKOFF_BASE_MS === undefined ? {} : { backoffBaseMs: parsed.data.TUGBOAT_BACKOFF_BASE_MS }),
+    ...(parsed.data.TUGBOAT_RECONCILE_QUEUE_URL
+      ? { reconcileQueueUrl: parsed.data.TUGBOAT_RECONCILE_QUEUE_URL }
+      : {}),
+    ...(parsed.data.TUGBOAT_BACKOFF_BASE_MS === undefined
+      ? {}
+      : { backoffBaseMs: parsed.data.TUGBOAT_BACKOFF_BASE_MS }),
   };
 };
 
 /** For functions that cannot work without a setting: fail at start-up, naming it. */
 export const required = <T>(value: T | undefined, name: string): T => {
-  if (value === undefined) throw new Error(`Invalid Tugboat configuration: ${name} is required by this function`);
+  if (value === undefined)
+    throw new Error(`Invalid Tugboat configuration: ${name} is required by this function`);
   return value;
 };

@@ -211,7 +211,14 @@ export interface TaskRecord {
   executionStoppedAt?: string;
   stopCode?: string;
   stoppedReason?: string;
-  containers?: Array<{ name?: string; image?: string; lastStatus?: string; exitCode?: number; healthStatus?: string; reason?: string }>;
+  containers?: Array<{
+    name?: string;
+    image?: string;
+    lastStatus?: string;
+    exitCode?: number;
+    healthStatus?: string;
+    reason?: string;
+  }>;
   /** When the task was first reported HEALTHY (ISO). */
   healthyAt?: string;
   eventVersion: number;

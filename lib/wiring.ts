@@ -19,6 +19,15 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoDbStore(documentClient, config.tableName);
+  let sqsClient: SQSClient | undefined;
+  const reconcileQueue = () => {
+    sqsClient ??= new SQSClient({});
+    return new SqsReconcileQueue(
+      sqsClient,
+      required(config.reconcileQueueUrl, 'TUGBOAT_RECONCILE_QUEUE_URL'),
+    );
+  };
+
   let ecsClient: ReturnType<typeof createEcsClientForGateway> | undefined;
   const ecs = () => {
     ecsClient ??= createEcsClientForGateway();
@@ -30,6 +39,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     now: () => new Date(),
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs),
+    ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
   };
 
   const gateways = new Map<string, EcsGateway>();
@@ -40,12 +50,6 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       gateways.set(cluster, gateway);
     }
     return gateway;
-  };
-
-  let sqsClient: SQSClient | undefined;
-  const reconcileQueue = () => {
-    sqsClient ??= new SQSClient({});
-    return new SqsReconcileQueue(sqsClient, required(config.reconcileQueueUrl, 'TUGBOAT_RECONCILE_QUEUE_URL'));
   };
 
   const reconciler = () =>

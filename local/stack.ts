@@ -134,7 +134,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
-    const { handler: taskEvents } = (await import('../functions/task-events')) as { handler: SqsEventHandler };
+    const { handler: taskEvents } = (await import('../functions/task-events')) as {
+      handler: SqsEventHandler;
+    };
     const { handler: reconcileWorker } = (await import('../functions/reconcile-worker')) as {
       handler: SqsEventHandler;
     };
@@ -179,9 +181,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     let schedulerRun: Promise<unknown> | undefined;
     const runScheduler = () => {
-      schedulerRun ??= scheduler(scheduledEvent(), lambdaContext('tugboat-reconcile-scheduler')).finally(() => {
-        schedulerRun = undefined;
-      });
+      schedulerRun ??= scheduler(scheduledEvent(), lambdaContext('tugboat-reconcile-scheduler')).finally(
+        () => {
+          schedulerRun = undefined;
+        },
+      );
       return schedulerRun;
     };
     const intervalMs = options.reconcileIntervalMs ?? 5_000;

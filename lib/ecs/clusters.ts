@@ -14,7 +14,9 @@ export const ecsClusterDirectory = (client: () => ECSClient): ClusterDirectory =
       if (known.has(cluster)) return true;
       try {
         const output = await client().send(new DescribeClustersCommand({ clusters: [cluster] }));
-        const active = (output.clusters ?? []).some((found) => found.clusterName === cluster && found.status === 'ACTIVE');
+        const active = (output.clusters ?? []).some(
+          (found) => found.clusterName === cluster && found.status === 'ACTIVE',
+        );
         if (active) known.add(cluster);
         return active;
       } catch (error) {

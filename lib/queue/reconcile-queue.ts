@@ -1,4 +1,8 @@
-import { type SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DependencyError } from '../errors';
 
 /** A request to reconcile one service: the message body of the reconcile queue. */
@@ -45,19 +49,25 @@ export class SqsReconcileQueue implements ReconcileQueue {
     for (let attempt = 0; attempt < 4 && pending.length > 0; attempt++) {
       let failed: string[];
       try {
-        const result = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+        const result = await this.client.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+        );
         const senderFaults = (result.Failed ?? []).filter((failure) => failure.SenderFault);
         if (senderFaults.length > 0) {
-          throw new DependencyError(`SQS refused reconcile requests: ${senderFaults.map((f) => f.Message).join('; ')}`);
+          throw new DependencyError(
+            `SQS refused reconcile requests: ${senderFaults.map((f) => f.Message).join('; ')}`,
+          );
         }
         failed = (result.Failed ?? []).map((failure) => failure.Id ?? '');
       } catch (error) {
-        if (error instanceof DependencyError || attempt === 3) throw new DependencyError('SQS send failed', error);
+        if (error instanceof DependencyError || attempt === 3)
+          throw new DependencyError('SQS send failed', error);
         failed = pending.map((entry) => entry.Id ?? '');
       }
       pending = pending.filter((entry) => failed.includes(entry.Id ?? ''));
       if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
-    if (pending.length > 0) throw new DependencyError(`SQS did not accept ${pending.length} reconcile requests`);
+    if (pending.length > 0)
+      throw new DependencyError(`SQS did not accept ${pending.length} reconcile requests`);
   }
 }

@@ -1,7 +1,14 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import type { CapacityProviderName, TaskDefinition, TaskRecord } from '../domain';
 import { type TaskStateChangeEvent, taskRecordFromEcs } from '../use-cases/task-events';
-import type { ObservedTask, TaskDefinitionFacts, TaskDesiredStatus, TaskHealthStatus, TaskLastStatus, TaskStopCode } from './types';
+import type {
+  ObservedTask,
+  TaskDefinitionFacts,
+  TaskDesiredStatus,
+  TaskHealthStatus,
+  TaskLastStatus,
+  TaskStopCode,
+} from './types';
 
 const toIso = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
@@ -20,7 +27,8 @@ export const taskRecordFromSdk = (task: Task, observedAt: string): TaskRecord =>
   return taskRecordFromEcs(detail as TaskStateChangeEvent['detail'], observedAt);
 };
 
-const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+const epoch = (iso: string | undefined): number | undefined =>
+  iso === undefined ? undefined : Date.parse(iso);
 
 /** The planner's view of an inventory record; undefined for a task no deployment launched. */
 export const observedTaskFromRecord = (record: TaskRecord): ObservedTask | undefined => {

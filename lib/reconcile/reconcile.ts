@@ -9,8 +9,8 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
-import { NotFoundError, VersionConflictError } from '../errors';
 import type { EcsGateway } from '../ecs/gateway';
+import { NotFoundError, VersionConflictError } from '../errors';
 import type { TugboatStore } from '../store/port';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
@@ -80,7 +80,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // Remember it durably; a lost race means another reconciler stored its own registration, fine too.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await deps.store.updateTaskDefinition({ ...taskDefinition, ecsTaskDefinitionArn: arn, version: taskDefinition.version + 1 });
+        await deps.store.updateTaskDefinition({
+          ...taskDefinition,
+          ecsTaskDefinitionArn: arn,
+          version: taskDefinition.version + 1,
+        });
         called('dynamodb:UpdateTaskDefinition');
         break;
       } catch (error) {
@@ -128,7 +132,9 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (messages.length === 0) return;
     const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, { limit: 1 });
     // plan() repeats a message while the situation is unchanged; keep one, not one per pass.
-    const fresh = messages.filter((message) => message !== newest.items[0]?.message).slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
+    const fresh = messages
+      .filter((message) => message !== newest.items[0]?.message)
+      .slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
     const base = deps.now();
     const events: ServiceEvent[] = fresh.map((message, index) => ({
       id: deps.newId(),
@@ -153,7 +159,9 @@ export const createReconciler = (deps: ReconcilerDeps) => {
           clientToken: call.clientToken,
           startedBy: action.startedBy,
           group: action.group,
-          ...(call.capacityProviderStrategy ? { capacityProviderStrategy: call.capacityProviderStrategy } : {}),
+          ...(call.capacityProviderStrategy
+            ? { capacityProviderStrategy: call.capacityProviderStrategy }
+            : {}),
           ...(call.launchType ? { launchType: call.launchType } : {}),
         })),
       );
@@ -181,7 +189,9 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     const holds = result.actions.filter((action) => action.type === 'hold' && action.until !== undefined);
     const now = deps.now();
     const untils = holds.map((action) => (action as { until: number }).until - now).filter((ms) => ms > 0);
-    const settling = result.deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE');
+    const settling = result.deployments.some(
+      (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
+    );
     if (untils.length > 0) return Math.min(...untils);
     if (settling || result.serviceStatus === 'DRAINING' || result.runningCount !== service.desiredCount) {
       const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
@@ -205,7 +215,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (service.inflightLaunches && service.inflightLaunches.length > 0) {
         for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
         const { inflightLaunches: _done, ...rest } = service;
-        service = await persist({ ...rest, version: service.version + 1, updatedAt: new Date(deps.now()).toISOString() });
+        service = await persist({
+          ...rest,
+          version: service.version + 1,
+          updatedAt: new Date(deps.now()).toISOString(),
+        });
       }
 
       const result = await computePlan(service);
@@ -227,10 +241,15 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (launches.length > 0) next.inflightLaunches = launches;
       // Schedule a wake-up only when none is already due sooner.
       const existingWake = service.wakeAt ? Date.parse(service.wakeAt) : undefined;
-      const scheduleWake = wakeAt !== undefined && (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
+      const scheduleWake =
+        wakeAt !== undefined &&
+        (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
       if (scheduleWake) next.wakeAt = wakeAt;
       else if (wakeAt === undefined) delete next.wakeAt;
-      if (JSON.stringify({ ...next, updatedAt: '', version: 0 }) !== JSON.stringify({ ...service, updatedAt: '', version: 0 })) {
+      if (
+        JSON.stringify({ ...next, updatedAt: '', version: 0 }) !==
+        JSON.stringify({ ...service, updatedAt: '', version: 0 })
+      ) {
         service = await persist({ ...next, version: service.version + 1, updatedAt: nowIso });
       }
       await recordEvents(service, result.events);
@@ -245,7 +264,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       for (const launch of launches) launched += await runLaunch(service, launch);
       if (launches.length > 0) {
         const { inflightLaunches: _done, ...rest } = service;
-        service = await persist({ ...rest, version: service.version + 1, updatedAt: new Date(deps.now()).toISOString() });
+        service = await persist({
+          ...rest,
+          version: service.version + 1,
+          updatedAt: new Date(deps.now()).toISOString(),
+        });
       }
       return {
         status: 'reconciled',

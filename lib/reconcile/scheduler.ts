@@ -34,11 +34,17 @@ export const serviceNeedsWork = (service: Service, now: number): string | undefi
   if (service.status === 'INACTIVE') return undefined;
   if (service.status === 'DRAINING') return 'service is draining';
   if (service.inflightLaunches && service.inflightLaunches.length > 0) return 'launches to confirm';
-  if (service.deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE')) {
+  if (
+    service.deployments.some(
+      (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
+    )
+  ) {
     return 'deployment in progress';
   }
-  if (service.deployments.some((deployment) => deployment.status === 'ACTIVE')) return 'older deployment still active';
-  if (service.runningCount !== service.desiredCount || service.pendingCount > 0) return 'not at desired count';
+  if (service.deployments.some((deployment) => deployment.status === 'ACTIVE'))
+    return 'older deployment still active';
+  if (service.runningCount !== service.desiredCount || service.pendingCount > 0)
+    return 'not at desired count';
   if (service.wakeAt && Date.parse(service.wakeAt) <= now) return 'wake-up due';
   return undefined;
 };
@@ -55,7 +61,13 @@ const listAllServices = async (store: TugboatStore, cluster: string): Promise<Se
 };
 
 export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<SchedulerReport> => {
-  const report: SchedulerReport = { clusters: 0, services: 0, enqueued: 0, unknownTasks: 0, vanishedTasks: 0 };
+  const report: SchedulerReport = {
+    clusters: 0,
+    services: 0,
+    enqueued: 0,
+    unknownTasks: 0,
+    vanishedTasks: 0,
+  };
   for (const cluster of await deps.store.listClusters()) {
     report.clusters++;
     const gateway = deps.ecsFor(cluster);
@@ -71,7 +83,9 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     const running = new Set(runningArns);
     const unknown = runningArns.filter((arn) => !known.has(arn));
     // Inventory says running, ECS's list does not: stopped (or stopping) without an event we saw.
-    const vanished = alive.filter((record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn));
+    const vanished = alive.filter(
+      (record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn),
+    );
     const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
     if (toDescribe.length > 0) {
       const observedAt = new Date(deps.now()).toISOString();
@@ -79,7 +93,8 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
       for (const task of described.tasks) {
         const record = taskRecordFromSdk(task, observedAt);
         await deps.store.recordTask(record);
-        if (record.serviceName) touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
+        if (record.serviceName)
+          touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
       }
       // ECS forgets stopped tasks after about an hour; record those as stopped so nothing waits on them.
       const describedArns = new Set(described.tasks.map((task) => task.taskArn));
@@ -94,7 +109,8 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
           eventVersion: record.eventVersion + 1,
           updatedAt: observedAt,
         });
-        if (record.serviceName) touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
+        if (record.serviceName)
+          touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
       }
       report.unknownTasks += unknown.length;
       report.vanishedTasks += vanished.length;

@@ -4,7 +4,7 @@ import type { QueueRecord } from '../use-cases/task-events';
 import { parseJsonMessage } from '../use-cases/task-events';
 import { parseInput } from '../validation/parse';
 import { ecsName } from '../validation/schemas';
-import type { Reconciler, ReconcileOutcome } from './reconcile';
+import type { ReconcileOutcome, Reconciler } from './reconcile';
 
 const reconcileRequestSchema = z.looseObject({
   cluster: ecsName,
@@ -35,7 +35,11 @@ export const processReconcileBatch = async (
   for (const record of records) {
     try {
       const parsed = parseInput(reconcileRequestSchema, parseJsonMessage(record.body), 'reconcile request');
-      const request: ReconcileRequest = { cluster: parsed.cluster, serviceName: parsed.serviceName, reason: parsed.reason ?? '' };
+      const request: ReconcileRequest = {
+        cluster: parsed.cluster,
+        serviceName: parsed.serviceName,
+        reason: parsed.reason ?? '',
+      };
       const key = `${request.cluster}/${request.serviceName}`;
       const group = byService.get(key) ?? { request, messageIds: [] };
       group.messageIds.push(record.messageId);

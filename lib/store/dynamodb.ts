@@ -265,12 +265,23 @@ export class DynamoDbStore implements TugboatStore {
     return tasks;
   }
 
-  async acquireLease(cluster: string, serviceName: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean> {
+  async acquireLease(
+    cluster: string,
+    serviceName: string,
+    owner: string,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.reconcileLease(cluster, serviceName), itemType: ITEM_TYPE.lease, owner, leaseUntil: nowMs + ttlMs },
+          Item: {
+            ...keys.reconcileLease(cluster, serviceName),
+            itemType: ITEM_TYPE.lease,
+            owner,
+            leaseUntil: nowMs + ttlMs,
+          },
           ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },

@@ -48,6 +48,12 @@ export interface TugboatStore {
   listAliveTasks(cluster: string): Promise<TaskRecord[]>;
 
   /** A short lease so that one reconciler at a time acts on a service. */
-  acquireLease(cluster: string, serviceName: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean>;
+  acquireLease(
+    cluster: string,
+    serviceName: string,
+    owner: string,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<boolean>;
   releaseLease(cluster: string, serviceName: string, owner: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
 import type { ClusterDirectory } from '../ecs/clusters';
+import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 
 /** What every use case needs, injected so tests can fix time and ids. */
@@ -11,7 +12,27 @@ export interface UseCaseContext {
   newId: () => string;
   /** When given, services can only be created in clusters it knows. */
   clusters?: ClusterDirectory;
+  /** When given, a changed service is reconciled at once rather than at the next scheduled pass. */
+  reconcileQueue?: ReconcileQueue;
 }
+
+/**
+ * Asks for a reconcile of a service that just changed. Best effort: the write already succeeded, and
+ * the scheduler finds every service that is not steady on its next pass anyway.
+ */
+export const requestReconcile = async (
+  context: UseCaseContext,
+  service: { cluster: string; serviceName: string },
+  reason: string,
+) => {
+  try {
+    await context.reconcileQueue?.enqueue([
+      { cluster: service.cluster, serviceName: service.serviceName, reason },
+    ]);
+  } catch {
+    // The schedule catches up.
+  }
+};
 
 export const defaultIds = (): string => randomUUID();
 

@@ -16,7 +16,7 @@ import {
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
-import { backoff, type UseCaseContext } from './context';
+import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
 /** ECS's defaults for a rolling-update service. */
@@ -120,6 +120,7 @@ export const createService = async (
   };
   await context.store.registerCluster(validCluster);
   await context.store.createService(service);
+  await requestReconcile(context, service, 'service created');
   return service;
 };
 
@@ -222,7 +223,7 @@ export const updateService = async (
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
-  return mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
+  const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
     if (service.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
     }
@@ -257,6 +258,8 @@ export const updateService = async (
     }
     return next;
   });
+  await requestReconcile(context, updated, 'service updated');
+  return updated;
 };
 
 /** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */
@@ -265,8 +268,8 @@ export const deleteService = async (
   cluster: string,
   serviceName: string,
   ifMatch?: string,
-): Promise<Service> =>
-  mutateService(context, cluster, serviceName, parseIfMatch(ifMatch), (service, at) => {
+): Promise<Service> => {
+  const drained = await mutateService(context, cluster, serviceName, parseIfMatch(ifMatch), (service, at) => {
     if (service.status !== 'ACTIVE') return service;
     return {
       ...service,
@@ -277,3 +280,6 @@ export const deleteService = async (
       ),
     };
   });
+  await requestReconcile(context, drained, 'service deleted');
+  return drained;
+};

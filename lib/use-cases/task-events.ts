@@ -15,7 +15,9 @@ const taskStateChangeSchema = z.looseObject({
   'detail-type': z.literal('ECS Task State Change'),
   time: isoDate.optional(),
   detail: z.looseObject({
-    taskArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/[^/]+\/[^/]+$/, 'must be an ECS task ARN'),
+    taskArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/[^/]+\/[^/]+$/, 'must be an ECS task ARN'),
     clusterArn: z.string().regex(/:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN'),
     version: z.number().int().nonnegative(),
     lastStatus: z.string().min(1),
@@ -59,13 +61,12 @@ export type TaskStateChangeEvent = z.output<typeof taskStateChangeSchema>;
 const SERVICE_GROUP_PREFIX = 'service:';
 
 /** Maps an ECS task (from an event or a DescribeTasks/RunTask answer) to Tugboat's inventory record. */
-export const taskRecordFromEcs = (
-  task: TaskStateChangeEvent['detail'],
-  observedAt: string,
-): TaskRecord => {
+export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observedAt: string): TaskRecord => {
   const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
-  const serviceName = task.group?.startsWith(SERVICE_GROUP_PREFIX) ? task.group.slice(SERVICE_GROUP_PREFIX.length) : undefined;
+  const serviceName = task.group?.startsWith(SERVICE_GROUP_PREFIX)
+    ? task.group.slice(SERVICE_GROUP_PREFIX.length)
+    : undefined;
   const record: TaskRecord = {
     cluster,
     taskArn: task.taskArn,
@@ -142,7 +143,11 @@ export const parseJsonMessage = (body: string): unknown => {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new ValidationError(`Message body is not valid JSON: ${(error as Error).message}`, undefined, error);
+    throw new ValidationError(
+      `Message body is not valid JSON: ${(error as Error).message}`,
+      undefined,
+      error,
+    );
   }
 };
 

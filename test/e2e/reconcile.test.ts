@@ -1,0 +1,248 @@
+import { StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { httpClient, startTestStack } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { eventually } from '../support/waiting';
+
+let stack: LocalStack;
+let api: ReturnType<typeof httpClient>;
+let ecs: ReturnType<typeof ecsClient>;
+
+const image = (task: Task) => task.containers?.[0]?.image;
+
+const register = async (family: string, containerImage: string, healthCheck = false) => {
+  const response = await api.post('/task-definitions', {
+    family,
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [
+      {
+        name: 'app',
+        image: containerImage,
+        ...(healthCheck
+          ? { healthCheck: { command: ['CMD-SHELL', 'true'], interval: 5, startPeriod: 1 } }
+          : {}),
+      },
+    ],
+  });
+  expect(response.status).toBe(201);
+  return `${family}:${response.body.revision}`;
+};
+
+const createService = async (
+  serviceName: string,
+  taskDefinition: string,
+  desiredCount: number,
+  extra: object = {},
+) => {
+  const response = await api.post('/clusters/default/services', {
+    serviceName,
+    taskDefinition,
+    desiredCount,
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    deploymentConfiguration: { minReadySeconds: 0 },
+    tags: [{ key: 'team', value: 'payments' }],
+    ...extra,
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+};
+
+const getService = async (serviceName: string) =>
+  (await api.get(`/clusters/default/services/${serviceName}`)).body;
+
+/** Waits until ECS runs exactly `count` healthy-looking RUNNING tasks of the image, and nothing else live. */
+const runningOf = (serviceName: string, containerImage: string, count: number, timeoutMs = 30_000) =>
+  eventually(
+    `${count} RUNNING ${containerImage} tasks of ${serviceName}`,
+    async () => {
+      const live = (await serviceTasks(ecs, serviceName)).filter(isLive);
+      const ok =
+        live.length === count &&
+        live.every((task) => task.lastStatus === 'RUNNING' && image(task) === containerImage);
+      return ok ? live : undefined;
+    },
+    { timeoutMs },
+  );
+
+beforeAll(async () => {
+  process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
+  stack = await startTestStack({
+    ecs: { startMs: 400, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
+    visibilityTimeoutSeconds: 2,
+  });
+  api = httpClient(stack.apiUrl);
+  ecs = ecsClient(stack.ecsUrl);
+});
+afterAll(async () => {
+  ecs.destroy();
+  await stack.stop();
+});
+
+/** The schedule is off in these tests: everything below happens through task events and wake-ups. */
+describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => {
+  it('brings a new service to 3 RUNNING tasks tagged and grouped for the service', async () => {
+    const taskDefinition = await register('hello', 'nginx:1.27');
+    await createService('hello', taskDefinition, 3);
+    await stack.runScheduler();
+    const tasks = await runningOf('hello', 'nginx:1.27', 3);
+    for (const task of tasks) {
+      expect(task.group).toBe('service:hello');
+      expect(task.startedBy).toMatch(/^tugboat-[0-9a-f]{12}-/);
+      expect(task.launchType).toBe('FARGATE');
+    }
+    const service = await eventually('steady state', async () => {
+      const body = await getService('hello');
+      return body.runningCount === 3 && body.deployments[0].rolloutState === 'COMPLETED' ? body : undefined;
+    });
+    expect(service.events.map((event: { message: string }) => event.message)).toContain(
+      'service hello has reached a steady state.',
+    );
+  });
+
+  it('replaces a stopped task from its event, without waiting for the schedule', async () => {
+    const before = await runningOf('hello', 'nginx:1.27', 3);
+    const victim = before[0]!.taskArn!;
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'chaos' }));
+    const after = await runningOf('hello', 'nginx:1.27', 3, 10_000);
+    expect(after.map((task) => task.taskArn)).not.toContain(victim);
+  });
+
+  it('rolls a deployment forward within maximumPercent and minimumHealthyPercent at every sample', async () => {
+    const first = await register('roll', 'nginx:1');
+    await createService('roll', first, 4, {
+      deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 150, minReadySeconds: 0 },
+    });
+    await stack.runScheduler();
+    await runningOf('roll', 'nginx:1', 4);
+    const second = await register('roll', 'nginx:2');
+    expect((await api.patch('/clusters/default/services/roll', { taskDefinition: second })).status).toBe(200);
+    const cap = Math.floor((4 * 150) / 100);
+    const floor = Math.ceil((4 * 50) / 100);
+    let samples = 0;
+    await eventually(
+      'the rollout to nginx:2',
+      async () => {
+        const live = (await serviceTasks(ecs, 'roll')).filter(isLive);
+        const running = live.filter((task) => task.lastStatus === 'RUNNING');
+        samples++;
+        expect(live.length, 'RUNNING + PENDING tasks').toBeLessThanOrEqual(cap);
+        expect(running.length, 'healthy tasks').toBeGreaterThanOrEqual(floor);
+        const done =
+          live.length === 4 && running.length === 4 && live.every((task) => image(task) === 'nginx:2');
+        return done ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(samples).toBeGreaterThan(3);
+    const service = await eventually('rollout COMPLETED', async () => {
+      const body = await getService('roll');
+      return body.deployments[0].rolloutState === 'COMPLETED' ? body : undefined;
+    });
+    expect(service.deployments[0].taskDefinition).toBe(second);
+  });
+
+  it('fails a crashing deployment by its circuit breaker and rolls back to the old revision', async () => {
+    const good = await register('crashy', 'nginx:good');
+    // A task must stay RUNNING 2 s to count as healthy; a :crash task exits 0.3 s after it starts.
+    await createService('crashy', good, 3, {
+      deploymentConfiguration: {
+        minReadySeconds: 2,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    });
+    await stack.runScheduler();
+    await runningOf('crashy', 'nginx:good', 3);
+    await eventually('first deployment COMPLETED', async () =>
+      (await getService('crashy')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
+    );
+    const bad = await register('crashy', 'nginx:crash');
+    await api.patch('/clusters/default/services/crashy', { taskDefinition: bad });
+    const service = await eventually(
+      'rollback',
+      async () => {
+        const body = await getService('crashy');
+        const failed = body.deployments.find(
+          (deployment: { taskDefinition: string }) => deployment.taskDefinition === bad,
+        );
+        return failed?.rolloutState === 'FAILED' && body.taskDefinition === good ? body : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(
+      service.events.some((event: { message: string }) => /roll(ed|ing)? ?back/i.test(event.message)),
+    ).toBe(true);
+    await runningOf('crashy', 'nginx:good', 3, 45_000);
+  }, 90_000);
+
+  it('replaces UNHEALTHY tasks and never completes an :unhealthy deployment', async () => {
+    const healthy = await register('sickly', 'nginx:ok', true);
+    await createService('sickly', healthy, 2, {
+      deploymentConfiguration: {
+        minReadySeconds: 0,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    });
+    await stack.runScheduler();
+    await runningOf('sickly', 'nginx:ok', 2);
+    await eventually('first deployment COMPLETED', async () =>
+      (await getService('sickly')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
+    );
+    const sick = await register('sickly', 'nginx:unhealthy', true);
+    await api.patch('/clusters/default/services/sickly', { taskDefinition: sick });
+    const service = await eventually(
+      'the unhealthy deployment to fail',
+      async () => {
+        const body = await getService('sickly');
+        const deployment = body.deployments.find(
+          (d: { taskDefinition: string }) => d.taskDefinition === sick,
+        );
+        return deployment?.rolloutState === 'FAILED' ? body : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(
+      service.taskDefinition,
+      JSON.stringify({ deployments: service.deployments, events: service.events }),
+    ).toBe(healthy);
+    // The healthy tasks kept serving throughout (minimumHealthyPercent 100): never fewer than 2.
+    await runningOf('sickly', 'nginx:ok', 2, 45_000);
+    const stoppedSick = (await serviceTasks(ecs, 'sickly')).filter(
+      (task) => image(task) === 'nginx:unhealthy' && task.lastStatus === 'STOPPED',
+    );
+    expect(stoppedSick.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('drains a deleted service to INACTIVE with no task left', async () => {
+    const taskDefinition = await register('bye', 'nginx:bye');
+    await createService('bye', taskDefinition, 2);
+    await stack.runScheduler();
+    await runningOf('bye', 'nginx:bye', 2);
+    expect((await api.delete('/clusters/default/services/bye')).body.status).toBe('DRAINING');
+    await stack.runScheduler();
+    await eventually('INACTIVE', async () =>
+      (await getService('bye')).status === 'INACTIVE' ? true : undefined,
+    );
+    expect((await serviceTasks(ecs, 'bye')).filter(isLive)).toHaveLength(0);
+  });
+
+  it('lost no message: the dead-letter queues are empty', async () => {
+    const sqs = new SQSClient({
+      endpoint: stack.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    for (const queue of Object.values(stack.queues)) {
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      expect(attributes.Attributes?.ApproximateNumberOfMessages, queue.dlqUrl).toBe('0');
+    }
+    sqs.destroy();
+  });
+});
