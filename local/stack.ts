@@ -78,7 +78,8 @@ const scheduledEvent = (): ScheduledEvent => ({
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const tableName = options.tableName ?? 'tugboat-local';
-  const region = (process.env.AWS_REGION ??= 'us-east-1');
+  process.env.AWS_REGION ??= 'us-east-1';
+  const region = process.env.AWS_REGION;
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
