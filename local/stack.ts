@@ -22,7 +22,7 @@ export interface LocalStackOptions {
   ecs?: Omit<LocalEcsServerOptions, 'port' | 'host' | 'eventsQueueUrl'>;
   /** Scheduler period; 0 turns the schedule off (tests may run it by hand). */
   reconcileIntervalMs?: number;
-  /** Concurrent poll loops of the reconcile worker, as Lambda's concurrency. */
+  /** Concurrent poll loops of the reconcile worker, as Lambda's concurrency; 0 leaves the queue unread. */
   workerConcurrency?: number;
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
@@ -163,18 +163,22 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         reportBatchItemFailures: true,
         onError,
       }),
-      startSqsPoller({
-        client: sqsClient,
-        queueUrl: queues['tugboat-reconcile'].url,
-        queueArn: queues['tugboat-reconcile'].arn,
-        handler: reconcileWorker,
-        functionName: 'tugboat-reconcile-worker',
-        waitTimeSeconds: 1,
-        concurrency: options.workerConcurrency ?? 4,
-        reportBatchItemFailures: true,
-        onError,
-      }),
     ];
+    if (options.workerConcurrency !== 0) {
+      pollers.push(
+        startSqsPoller({
+          client: sqsClient,
+          queueUrl: queues['tugboat-reconcile'].url,
+          queueArn: queues['tugboat-reconcile'].arn,
+          handler: reconcileWorker,
+          functionName: 'tugboat-reconcile-worker',
+          waitTimeSeconds: 1,
+          concurrency: options.workerConcurrency ?? 4,
+          reportBatchItemFailures: true,
+          onError,
+        }),
+      );
+    }
     // Pollers stop before the endpoints they read from.
     stoppers.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));

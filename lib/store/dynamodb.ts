@@ -22,7 +22,16 @@ type Item = Record<string, unknown>;
 export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
 
 const stripKeys = <T>(item: Item): T => {
-  const { PK: _pk, SK: _sk, itemType: _type, GSI1PK: _gpk, GSI1SK: _gsk, expiresAt: _ttl, ...rest } = item;
+  const {
+    PK: _pk,
+    SK: _sk,
+    itemType: _type,
+    GSI1PK: _gpk,
+    GSI1SK: _gsk,
+    expiresAt: _ttl,
+    healthyVersion: _hv,
+    ...rest
+  } = item;
   return rest as T;
 };
 
@@ -187,11 +196,6 @@ export class DynamoDbStore implements TugboatStore {
       values[`:${field}`] = value;
       assignments.push(`#${field} = :${field}`);
     }
-    if (record.healthStatus === 'HEALTHY') {
-      names['#healthyAt'] = 'healthyAt';
-      values[':healthyAt'] = record.healthyAt ?? record.updatedAt;
-      assignments.push('#healthyAt = if_not_exists(#healthyAt, :healthyAt)');
-    }
     const removals: string[] = [];
     if (record.lastStatus === 'STOPPED') {
       removals.push('GSI1PK', 'GSI1SK');
@@ -203,6 +207,7 @@ export class DynamoDbStore implements TugboatStore {
       values[':gsi1sk'] = record.taskArn;
       assignments.push('GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk');
     }
+    let applied = false;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -214,10 +219,37 @@ export class DynamoDbStore implements TugboatStore {
           ExpressionAttributeValues: values,
         }),
       );
-      return true;
+      applied = true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new DependencyError('DynamoDB write failed', error);
+      if (!(error instanceof ConditionalCheckFailedException))
+        throw new DependencyError('DynamoDB write failed', error);
+    }
+    if (record.healthStatus === 'HEALTHY') await this.recordHealthy(record, serviceName);
+    return applied;
+  }
+
+  /**
+   * healthyAt is the time of the earliest-version HEALTHY report, whatever order reports arrive in:
+   * its own conditional write keeps the lowest version, so a late, older event still lowers it.
+   */
+  private async recordHealthy(record: TaskRecord, serviceName: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.task(record.cluster, serviceName, record.taskId),
+          UpdateExpression: 'SET healthyAt = :at, healthyVersion = :version',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(healthyVersion) OR healthyVersion > :version)',
+          ExpressionAttributeValues: {
+            ':at': record.healthyAt ?? record.updatedAt,
+            ':version': record.eventVersion,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException))
+        throw new DependencyError('DynamoDB write failed', error);
     }
   }
 

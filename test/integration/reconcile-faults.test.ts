@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
+import { createReconciler } from '../../lib/reconcile/reconcile';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { recordTaskStateChange } from '../../lib/use-cases/task-events';
+import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { createLocalEcs, type TaskStateChangeEvent } from '../../local/ecs';
+import type { LocalStack } from '../../local/stack';
+import { httpClient, startTestStack } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { eventually } from '../support/waiting';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class SimulatedCrash extends Error {}
+
+describe('reconciler under faults (no reconcile worker: the test drives every pass)', () => {
+  let stack: LocalStack;
+  let api: ReturnType<typeof httpClient>;
+  let ecs: ReturnType<typeof ecsClient>;
+  let store: DynamoDbStore;
+  const gateways = new Map<string, ReturnType<typeof createEcsGateway>>();
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      ecs: { startMs: 300, stopMs: 100, throttle: 'off' },
+      workerConcurrency: 0,
+    });
+    api = httpClient(stack.apiUrl);
+    ecs = ecsClient(stack.ecsUrl);
+    store = new DynamoDbStore(
+      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      stack.tableName,
+    );
+  });
+  afterAll(async () => {
+    ecs.destroy();
+    await stack.stop();
+  });
+
+  const reconcilerWith = (afterExternalCall?: (call: string) => void) =>
+    createReconciler({
+      store,
+      ecsFor: (cluster) => {
+        let gateway = gateways.get(cluster);
+        if (!gateway) {
+          gateway = createEcsGateway({
+            client: createEcsClientForGateway({
+              endpoint: stack.ecsUrl,
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+            }),
+            cluster,
+          });
+          gateways.set(cluster, gateway);
+        }
+        return gateway;
+      },
+      now: Date.now,
+      newId: randomUUID,
+      leaseMs: 5_000,
+      ...(afterExternalCall ? { afterExternalCall } : {}),
+    });
+
+  const createService = async (name: string, desiredCount: number, deploymentConfiguration: object = {}) => {
+    const family = `fam-${name}`;
+    expect(
+      (
+        await api.post('/task-definitions', {
+          family,
+          cpu: 256,
+          memory: 512,
+          containerDefinitions: [{ name: 'app', image: 'nginx:1.27' }],
+        })
+      ).status,
+    ).toBe(201);
+    const response = await api.post('/clusters/default/services', {
+      serviceName: name,
+      taskDefinition: family,
+      desiredCount,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      deploymentConfiguration: { minReadySeconds: 0, ...deploymentConfiguration },
+    });
+    expect(response.status).toBe(201);
+  };
+
+  /** Runs clean passes until the service is steady (events keep the inventory current meanwhile). */
+  const converge = async (name: string, desired: number) => {
+    const reconciler = reconcilerWith();
+    await eventually(
+      `${name} converged`,
+      async () => {
+        await reconciler.reconcile('default', name);
+        const service = await store.getService('default', name);
+        const live = (await serviceTasks(ecs, name)).filter(isLive);
+        const steady =
+          service?.deployments[0]?.rolloutState === 'COMPLETED' &&
+          live.length === desired &&
+          live.every((task) => task.lastStatus === 'RUNNING');
+        return steady ? true : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+  };
+
+  it('converges with no extra task launched after a crash following any external call', async () => {
+    // A clean pass tells which external calls a first pass makes, in order.
+    const calls: string[] = [];
+    await createService('probe', 3);
+    await reconcilerWith((call) => calls.push(call)).reconcile('default', 'probe');
+    expect(calls).toContain('ecs:RunTask');
+    expect(calls).toContain('ecs:RegisterTaskDefinition');
+
+    for (let crashAt = 1; crashAt <= calls.length; crashAt++) {
+      const name = `crash-${crashAt}`;
+      await createService(name, 3);
+      let seen = 0;
+      const crashing = reconcilerWith((call) => {
+        seen++;
+        if (seen === crashAt) throw new SimulatedCrash(`crash after ${call}`);
+      });
+      await expect(crashing.reconcile('default', name)).rejects.toBeInstanceOf(SimulatedCrash);
+      await converge(name, 3);
+      const everLaunched = await serviceTasks(ecs, name);
+      expect(everLaunched, `crash after call ${crashAt} (${calls[crashAt - 1]})`).toHaveLength(3);
+    }
+  }, 180_000);
+
+  it('never exceeds the cap with five reconcilers racing on one service, and ends exact', async () => {
+    await createService('race', 6, { maximumPercent: 150, minimumHealthyPercent: 50 });
+    const cap = 9;
+    let maxLive = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const live = (await serviceTasks(ecs, 'race')).filter(isLive).length;
+        maxLive = Math.max(maxLive, live);
+        await sleep(50);
+      }
+    })();
+    const reconcilers = Array.from({ length: 5 }, () => reconcilerWith());
+    for (let round = 0; round < 25; round++) {
+      await Promise.all(reconcilers.map((reconciler) => reconciler.reconcile('default', 'race')));
+      await sleep(150);
+    }
+    sampling = false;
+    await sampler;
+    expect(maxLive).toBeLessThanOrEqual(cap);
+    const live = (await serviceTasks(ecs, 'race')).filter(isLive);
+    expect(live).toHaveLength(6);
+    expect(live.every((task) => task.lastStatus === 'RUNNING')).toBe(true);
+    // Nothing launched twice: every task ECS ever ran for the service is one of the six.
+    expect(await serviceTasks(ecs, 'race')).toHaveLength(6);
+  }, 60_000);
+});
+
+describe('task inventory from duplicated and reordered events', () => {
+  it('ends the same whatever order and however often events arrive', async () => {
+    const events: TaskStateChangeEvent[] = [];
+    const localEcs = createLocalEcs({
+      clock: 'virtual',
+      throttle: 'off',
+      eventSink: (event) => void events.push(event),
+    });
+    localEcs.handle('CreateCluster', { clusterName: 'default' });
+    localEcs.handle('RegisterTaskDefinition', {
+      family: 'inv',
+      cpu: '256',
+      memory: '512',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'nginx:1',
+          essential: true,
+          healthCheck: { command: ['CMD', 'true'], startPeriod: 5 },
+        },
+      ],
+    });
+    const run = localEcs.handle('RunTask', {
+      cluster: 'default',
+      taskDefinition: 'inv',
+      count: 3,
+      launchType: 'FARGATE',
+      group: 'service:inv',
+      startedBy: 'tugboat-0123456789ab-dep1',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+    }) as { tasks: Array<{ taskArn: string }> };
+    localEcs.advance(10_000);
+    localEcs.handle('StopTask', { cluster: 'default', task: run.tasks[0]!.taskArn, reason: 'test' });
+    localEcs.advance(10_000);
+    localEcs.close();
+    expect(events.length).toBeGreaterThan(15);
+
+    const dynamo = DynamoDBDocumentClient.from(localDynamoDbClient(inject('dynamoDbEndpoint')), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const freshStore = async () => {
+      const tableName = `tugboat-inventory-${randomUUID()}`;
+      await createTable(localDynamoDbClient(inject('dynamoDbEndpoint')), tableName);
+      return new DynamoDbStore(dynamo, tableName);
+    };
+    const inOrder = await freshStore();
+    for (const event of events) await recordTaskStateChange(inOrder, event);
+    const expected = await inOrder.listServiceTasks('default', 'inv');
+    expect(expected).toHaveLength(3);
+    expect(expected.filter((task) => task.lastStatus === 'STOPPED')).toHaveLength(1);
+    expect(expected.every((task) => task.healthyAt !== undefined)).toBe(true);
+
+    // Deterministic shuffles with every event delivered once to three times.
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let trial = 0; trial < 3; trial++) {
+      const deliveries = events.flatMap((event) =>
+        Array.from({ length: 1 + Math.floor(random() * 3) }, () => event),
+      );
+      for (let index = deliveries.length - 1; index > 0; index--) {
+        const other = Math.floor(random() * (index + 1));
+        [deliveries[index], deliveries[other]] = [deliveries[other]!, deliveries[index]!];
+      }
+      const shuffled = await freshStore();
+      // Concurrent deliveries, as several Lambda pollers would make them.
+      await Promise.all(deliveries.map((event) => recordTaskStateChange(shuffled, event)));
+      expect(await shuffled.listServiceTasks('default', 'inv')).toEqual(expected);
+    }
+  }, 60_000);
+});
