@@ -1,0 +1,76 @@
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { httpClient, startTestStack } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { eventually } from '../support/waiting';
+
+describe('tight ECS throttling', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    // 10% of ECS's published rates: launches burst 10 then 2 per second, reads burst 10 then 2 per second.
+    stack = await startTestStack({
+      ecs: { startMs: 300, stopMs: 100, throttle: 0.1 },
+      visibilityTimeoutSeconds: 5,
+    });
+  });
+  afterAll(() => stack.stop());
+
+  it('still converges, and no SQS message is lost', async () => {
+    const api = httpClient(stack.apiUrl);
+    const ecs = ecsClient(stack.ecsUrl);
+    await api.post('/task-definitions', {
+      family: 'slow',
+      cpu: 256,
+      memory: 512,
+      containerDefinitions: [{ name: 'app', image: 'nginx:1' }],
+    });
+    for (const name of ['slow-a', 'slow-b', 'slow-c']) {
+      const created = await api.post('/clusters/default/services', {
+        serviceName: name,
+        taskDefinition: 'slow',
+        desiredCount: 6,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+        deploymentConfiguration: { minReadySeconds: 0 },
+      });
+      expect(created.status).toBe(201);
+    }
+    // Progress is watched through Tugboat's API, so the test spends none of the scarce ECS read budget.
+    for (const name of ['slow-a', 'slow-b', 'slow-c']) {
+      await eventually(
+        `${name} steady at 6`,
+        async () => {
+          await stack.runScheduler().catch(() => undefined);
+          const service = (await api.get(`/clusters/default/services/${name}`)).body;
+          return service.runningCount === 6 && service.deployments[0].rolloutState === 'COMPLETED'
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 1_000 },
+      );
+    }
+    for (const name of ['slow-a', 'slow-b', 'slow-c']) {
+      const tasks = await eventually(`${name} tasks from ECS`, () => serviceTasks(ecs, name), {
+        intervalMs: 1_000,
+      });
+      expect(tasks.filter(isLive)).toHaveLength(6);
+      expect(tasks, 'no task launched twice').toHaveLength(6);
+    }
+    const sqs = new SQSClient({
+      endpoint: stack.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    for (const queue of Object.values(stack.queues)) {
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      expect(attributes.Attributes?.ApproximateNumberOfMessages, queue.dlqUrl).toBe('0');
+    }
+    sqs.destroy();
+    ecs.destroy();
+  }, 150_000);
+});
