@@ -171,7 +171,12 @@ export interface Service {
   inflightLaunches?: InflightLaunch[];
   /** Reconciler bookkeeping: a delayed reconcile is already scheduled for this instant (ISO). */
   wakeAt?: string;
+  /**
+   * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
+   * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.
+   */
   version: number;
+  statusVersion: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -122,10 +122,21 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     return result.tasks.length;
   };
 
-  const persist = async (next: Service): Promise<Service> => {
-    await deps.store.updateService(next);
+  /**
+   * Writes the reconciler's bookkeeping over `previous`. Only a change of what the service runs
+   * (a rollback's task definition, DRAINING to INACTIVE) bumps the user-visible version.
+   */
+  const persist = async (next: Service, previous: Service): Promise<Service> => {
+    const specChanged = next.taskDefinition !== previous.taskDefinition || next.status !== previous.status;
+    const written: Service = {
+      ...next,
+      version: previous.version + (specChanged ? 1 : 0),
+      statusVersion: previous.statusVersion + 1,
+      updatedAt: new Date(deps.now()).toISOString(),
+    };
+    await deps.store.updateService(written, previous);
     called('dynamodb:UpdateService');
-    return next;
+    return written;
   };
 
   const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
@@ -215,11 +226,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (service.inflightLaunches && service.inflightLaunches.length > 0) {
         for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
         const { inflightLaunches: _done, ...rest } = service;
-        service = await persist({
-          ...rest,
-          version: service.version + 1,
-          updatedAt: new Date(deps.now()).toISOString(),
-        });
+        service = await persist(rest, service);
       }
 
       const result = await computePlan(service);
@@ -246,11 +253,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
       if (scheduleWake) next.wakeAt = wakeAt;
       else if (wakeAt === undefined) delete next.wakeAt;
-      if (
-        JSON.stringify({ ...next, updatedAt: '', version: 0 }) !==
-        JSON.stringify({ ...service, updatedAt: '', version: 0 })
-      ) {
-        service = await persist({ ...next, version: service.version + 1, updatedAt: nowIso });
+      if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
+        service = await persist(next, service);
       }
       await recordEvents(service, result.events);
 
@@ -264,11 +268,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       for (const launch of launches) launched += await runLaunch(service, launch);
       if (launches.length > 0) {
         const { inflightLaunches: _done, ...rest } = service;
-        service = await persist({
-          ...rest,
-          version: service.version + 1,
-          updatedAt: new Date(deps.now()).toISOString(),
-        });
+        service = await persist(rest, service);
       }
       return {
         status: 'reconciled',

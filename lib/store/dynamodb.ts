@@ -124,14 +124,15 @@ export class DynamoDbStore implements TugboatStore {
     return this.query<Service>(keys.clusterPartition(cluster), keys.serviceSortPrefix, page, true);
   }
 
-  async updateService(next: Service): Promise<void> {
+  async updateService(next: Service, previous: Pick<Service, 'version' | 'statusVersion'>): Promise<void> {
     const key = keys.service(next.cluster, next.serviceName);
     await this.put(
       { ...key, itemType: ITEM_TYPE.service, ...next },
       {
-        ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':expected': next.version - 1 },
+        ConditionExpression:
+          'attribute_exists(PK) AND #version = :version AND #statusVersion = :statusVersion',
+        ExpressionAttributeNames: { '#version': 'version', '#statusVersion': 'statusVersion' },
+        ExpressionAttributeValues: { ':version': previous.version, ':statusVersion': previous.statusVersion },
       },
       () => new VersionConflictError(`Service ${next.serviceName} was changed concurrently`),
     );

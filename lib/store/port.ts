@@ -25,8 +25,8 @@ export interface TugboatStore {
   createService(service: Service): Promise<void>;
   getService(cluster: string, serviceName: string): Promise<Service | undefined>;
   listServices(cluster: string, page: PageRequest): Promise<Page<Service>>;
-  /** Writes `next` if the stored version is still `next.version - 1`. */
-  updateService(next: Service): Promise<void>;
+  /** Writes `next` if the stored service still has `previous`'s version and statusVersion. */
+  updateService(next: Service, previous: Pick<Service, 'version' | 'statusVersion'>): Promise<void>;
 
   addServiceEvents(cluster: string, serviceName: string, events: ServiceEvent[]): Promise<void>;
   /** Newest first. */

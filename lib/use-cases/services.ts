@@ -115,6 +115,7 @@ export const createService = async (
     tags: input.tags ?? [],
     deployments: [newDeployment(context, reference, input.desiredCount, at)],
     version: 1,
+    statusVersion: 0,
     createdAt: at,
     updatedAt: at,
   };
@@ -173,8 +174,9 @@ export const parseIfMatch = (header: string | undefined): number | undefined => 
 };
 
 /**
- * Read-modify-write with optimistic locking. With If-Match the caller's version must still be the
- * stored one (412 otherwise); without it a lost race is retried on fresh state.
+ * Read-modify-write with optimistic locking; a lost race is retried on fresh state. With If-Match
+ * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
+ * does not change it, a concurrent user change does.
  */
 const mutateService = async (
   context: UseCaseContext,
@@ -195,16 +197,11 @@ const mutateService = async (
     if (changed === current) return current;
     const next: Service = { ...changed, version: current.version + 1, updatedAt: at };
     try {
-      await context.store.updateService(next);
+      await context.store.updateService(next, current);
       return next;
     } catch (error) {
+      // Lost a race: read again. A change of the version the caller pinned is a 412 at the top.
       if (!(error instanceof VersionConflictError)) throw error;
-      if (expectedVersion !== undefined) {
-        throw new PreconditionFailedError(
-          `Service ${serviceName} was changed concurrently; read it again and retry`,
-          error,
-        );
-      }
       if (attempt + 1 >= MAX_UPDATE_ATTEMPTS) throw error;
       await backoff(attempt);
     }

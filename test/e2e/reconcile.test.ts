@@ -171,9 +171,14 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       },
       { timeoutMs: 45_000 },
     );
-    expect(
-      service.events.some((event: { message: string }) => /roll(ed|ing)? ?back/i.test(event.message)),
-    ).toBe(true);
+    expect(service.deployments[0]).toMatchObject({ status: 'PRIMARY', taskDefinition: good });
+    // Events are written just after the state they describe.
+    await eventually('the rollback event', async () => {
+      const { events } = await getService('crashy');
+      return events.some((event: { message: string }) => /rolling back to task definition/.test(event.message))
+        ? true
+        : undefined;
+    });
     await runningOf('crashy', 'nginx:good', 3, 45_000);
   }, 90_000);
 

@@ -6,7 +6,11 @@ let stack: LocalStack;
 let invoke: ReturnType<typeof invoker>;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The API's own semantics, with no reconciler acting on the services (its writes bump versions too).
+  stack = await startTestStack({
+    workerConcurrency: 0,
+    clusters: ['default', 'blue', 'green', 'listing', 'empty'],
+  });
   const { handler } = await import('../../functions/api');
   invoke = invoker(handler as never);
   for (let revision = 1; revision <= 3; revision++) {
@@ -252,5 +256,8 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     }
     expect((await invoke('GET', '/clusters/default/services/bad')).status).toBe(404);
     expect((await invoke('POST', '/clusters/bad%20cluster/services', { body: base })).status).toBe(400);
+    const unknownCluster = await invoke('POST', '/clusters/nowhere/services', { body: base });
+    expect(unknownCluster.status).toBe(400);
+    expect(unknownCluster.body.error.message).toMatch(/no ACTIVE cluster named nowhere/);
   });
 });

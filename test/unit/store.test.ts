@@ -25,7 +25,7 @@ const throttled = () =>
   });
 
 const taskDefinition = { family: 'web', revision: 2, version: 3 } as TaskDefinition;
-const service = { cluster: 'default', serviceName: 'web', version: 5 } as Service;
+const service = { cluster: 'default', serviceName: 'web', version: 5, statusVersion: 7 } as Service;
 
 beforeEach(() => dynamo.reset());
 
@@ -41,18 +41,18 @@ describe('DynamoDbStore error paths', () => {
   it('creates with attribute_not_exists and updates against the previous version', async () => {
     dynamo.on(PutCommand).resolves({});
     await store.createTaskDefinition(taskDefinition);
-    await store.updateService(service);
+    await store.updateService(service, { version: 4, statusVersion: 7 });
     const [create, update] = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(create?.ConditionExpression).toBe('attribute_not_exists(PK)');
     expect(create?.Item).toMatchObject({ PK: 'TASKDEF#web', SK: 'REV#0000000002' });
-    expect(update?.ConditionExpression).toContain('#version = :expected');
-    expect(update?.ExpressionAttributeValues).toEqual({ ':expected': 4 });
+    expect(update?.ConditionExpression).toContain('#version = :version AND #statusVersion = :statusVersion');
+    expect(update?.ExpressionAttributeValues).toEqual({ ':version': 4, ':statusVersion': 7 });
     expect(update?.Item).toMatchObject({ PK: 'CLUSTER#default', SK: 'SERVICE#web', version: 5 });
   });
 
   it('turns a lost update race into a VersionConflictError', async () => {
     dynamo.on(PutCommand).rejects(conditionFailed());
-    await expect(store.updateService(service)).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(store.updateService(service, service)).rejects.toBeInstanceOf(VersionConflictError);
     await expect(store.updateTaskDefinition(taskDefinition)).rejects.toBeInstanceOf(VersionConflictError);
   });
 

@@ -74,6 +74,7 @@ export const service = (overrides: Partial<Service> = {}): Service => ({
   tags: [],
   deployments: [deployment('dep-1', 'web:1')],
   version: 1,
+  statusVersion: 0,
   createdAt: new Date(T0).toISOString(),
   updatedAt: new Date(T0).toISOString(),
   ...overrides,
