@@ -93,13 +93,12 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       expect(task.startedBy).toMatch(/^tugboat-[0-9a-f]{12}-/);
       expect(task.launchType).toBe('FARGATE');
     }
-    const service = await eventually('steady state', async () => {
+    await eventually('steady state, and its event', async () => {
       const body = await getService('hello');
-      return body.runningCount === 3 && body.deployments[0].rolloutState === 'COMPLETED' ? body : undefined;
+      const steady = body.runningCount === 3 && body.deployments[0].rolloutState === 'COMPLETED';
+      const messages = body.events.map((event: { message: string }) => event.message);
+      return steady && messages.includes('service hello has reached a steady state.') ? true : undefined;
     });
-    expect(service.events.map((event: { message: string }) => event.message)).toContain(
-      'service hello has reached a steady state.',
-    );
   });
 
   it('replaces a stopped task from its event, without waiting for the schedule', async () => {
