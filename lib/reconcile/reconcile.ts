@@ -232,7 +232,6 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       const result = await computePlan(service);
       const launches = launchesOf(result.actions);
       const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-      const nowIso = new Date(deps.now()).toISOString();
       const wakeInMs = wakeDelay(service, result);
       const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
 

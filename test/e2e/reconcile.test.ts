@@ -174,7 +174,9 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     // Events are written just after the state they describe.
     await eventually('the rollback event', async () => {
       const { events } = await getService('crashy');
-      return events.some((event: { message: string }) => /rolling back to task definition/.test(event.message))
+      return events.some((event: { message: string }) =>
+        /rolling back to task definition/.test(event.message),
+      )
         ? true
         : undefined;
     });
