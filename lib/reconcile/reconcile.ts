@@ -10,7 +10,8 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
-import { NotFoundError, VersionConflictError } from '../errors';
+import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
+import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
@@ -36,9 +37,6 @@ export type ReconcileOutcome =
 
 const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
 
-/** Registered ECS task definitions by Tugboat ARN: registration is throttled to 1/s, so never repeat it. */
-const ecsArnCache = new Map<string, string>();
-
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
   const called = (name: string) => deps.afterExternalCall?.(name);
@@ -52,49 +50,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   };
 
   /** The revision's ARN in ECS, registering it there the first time it is launched. */
-  const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> => {
-    let taskDefinition = await getTaskDefinition(reference);
-    const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(taskDefinition.taskDefinitionArn);
-    if (cached) return cached;
-    const registered = await deps.ecsFor(cluster).registerTaskDefinition({
-      family: taskDefinition.family,
-      cpu: taskDefinition.cpu,
-      memory: taskDefinition.memory,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      executionRoleArn: taskDefinition.executionRoleArn,
-      taskRoleArn: taskDefinition.taskRoleArn,
-      containerDefinitions: taskDefinition.containerDefinitions.map((container) => ({
-        name: container.name,
-        image: container.image,
-        essential: container.essential ?? true,
-        command: container.command,
-        environment: container.environment,
-        portMappings: container.portMappings,
-        healthCheck: container.healthCheck,
-      })),
-    });
-    called('ecs:RegisterTaskDefinition');
-    const arn = registered.taskDefinitionArn!;
-    ecsArnCache.set(taskDefinition.taskDefinitionArn, arn);
-    // Remember it durably; a lost race means another reconciler stored its own registration, fine too.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await deps.store.updateTaskDefinition({
-          ...taskDefinition,
-          ecsTaskDefinitionArn: arn,
-          version: taskDefinition.version + 1,
-        });
-        called('dynamodb:UpdateTaskDefinition');
-        break;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
-        taskDefinition = await getTaskDefinition(reference);
-        if (taskDefinition.ecsTaskDefinitionArn) break;
-      }
-    }
-    return arn;
-  };
+  const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> =>
+    registeredArn(
+      { store: deps.store, ecs: deps.ecsFor(cluster), afterCall: called },
+      await getTaskDefinition(reference),
+    );
 
   const recordTasks = async (tasks: Task[]): Promise<void> => {
     const observedAt = new Date(deps.now()).toISOString();
@@ -141,11 +101,15 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
   const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
     if (messages.length === 0) return;
-    const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, { limit: 1 });
-    // plan() repeats a message while the situation is unchanged; keep one, not one per pass.
-    const fresh = messages
-      .filter((message) => message !== newest.items[0]?.message)
-      .slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
+    const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
+    // plan() repeats the same messages while a situation (a blocked rollout, a back-off) lasts: when
+    // the newest stored events already say exactly this, record nothing.
+    const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, {
+      limit: kept.length,
+    });
+    const stored = newest.items.map((event) => event.message).reverse();
+    if (stored.length === kept.length && stored.every((message, index) => message === kept[index])) return;
+    const fresh = kept;
     const base = deps.now();
     const events: ServiceEvent[] = fresh.map((message, index) => ({
       id: deps.newId(),

@@ -141,6 +141,16 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       return body.deployments[0].rolloutState === 'COMPLETED' ? body : undefined;
     });
     expect(service.deployments[0].taskDefinition).toBe(second);
+    // A second steady state is recorded too, not folded into the first one's event.
+    await eventually('the steady-state event of the new deployment', async () => {
+      const messages = (await getService('roll')).events.map((event: { message: string }) => event.message);
+      const steady = messages.filter(
+        (message: string) => message === 'service roll has reached a steady state.',
+      );
+      return messages[0] === 'service roll has reached a steady state.' && steady.length === 2
+        ? true
+        : undefined;
+    });
   });
 
   it('fails a crashing deployment by its circuit breaker and rolls back to the old revision', async () => {
