@@ -1,0 +1,76 @@
+/**
+ * Tugboat keeps task definitions itself and registers a revision with ECS only when something first
+ * launches it. The reconciler and one-off tasks share this, so a revision gets one ECS registration
+ * whoever launches it first.
+ */
+import type { TaskDefinition } from '../domain';
+import { VersionConflictError } from '../errors';
+import type { TugboatStore } from '../store/port';
+import type { EcsGateway } from './gateway';
+
+/** Registered ECS task definitions by Tugboat ARN: registration is throttled to 1/s, so never repeat it. */
+const ecsArnCache = new Map<string, string>();
+
+export interface EcsTaskDefinitionDeps {
+  store: TugboatStore;
+  /** The gateway of the cluster that launches (task definitions are account-wide in ECS). */
+  ecs: EcsGateway;
+  /** Called after each external call, by name (the reconciler's crash-injection hook). */
+  afterCall?: (call: string) => void;
+}
+
+/** The RegisterTaskDefinition input for a Tugboat revision. */
+export const ecsRegistrationOf = (taskDefinition: TaskDefinition) => ({
+  family: taskDefinition.family,
+  cpu: taskDefinition.cpu,
+  memory: taskDefinition.memory,
+  networkMode: 'awsvpc' as const,
+  requiresCompatibilities: ['FARGATE' as const],
+  executionRoleArn: taskDefinition.executionRoleArn,
+  taskRoleArn: taskDefinition.taskRoleArn,
+  containerDefinitions: taskDefinition.containerDefinitions.map((container) => ({
+    name: container.name,
+    image: container.image,
+    essential: container.essential ?? true,
+    command: container.command,
+    environment: container.environment,
+    portMappings: container.portMappings,
+    healthCheck: container.healthCheck,
+  })),
+});
+
+/**
+ * The revision's ARN in ECS, registering it there the first time it is launched and remembering the
+ * ARN on the Tugboat revision.
+ */
+export const ecsTaskDefinitionArn = async (
+  deps: EcsTaskDefinitionDeps,
+  taskDefinition: TaskDefinition,
+): Promise<string> => {
+  const called = (name: string) => deps.afterCall?.(name);
+  const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(taskDefinition.taskDefinitionArn);
+  if (cached) return cached;
+  const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition));
+  called('ecs:RegisterTaskDefinition');
+  const arn = registered.taskDefinitionArn!;
+  ecsArnCache.set(taskDefinition.taskDefinitionArn, arn);
+  // Remember it durably; a lost race means another writer stored its own registration, fine too.
+  let current: TaskDefinition | undefined = taskDefinition;
+  for (let attempt = 0; attempt < 3 && current; attempt++) {
+    try {
+      await deps.store.updateTaskDefinition({
+        ...current,
+        ecsTaskDefinitionArn: arn,
+        version: current.version + 1,
+      });
+      called('dynamodb:UpdateTaskDefinition');
+      break;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      current = await deps.store.getTaskDefinition(taskDefinition.family, taskDefinition.revision);
+      called('dynamodb:GetTaskDefinition');
+      if (current?.ecsTaskDefinitionArn) break;
+    }
+  }
+  return arn;
+};
