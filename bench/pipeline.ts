@@ -1,0 +1,276 @@
+/**
+ * converge, steady and recover: one fleet of N services x K tasks, through the real pipeline on virtual
+ * time (bench/support/fleet.ts). Converge builds the fleet, steady measures one pass over it, recover
+ * breaks it.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
+import { CLUSTER, type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
+
+/** ECS's published Fargate launch limits and the local endpoint's default start time. */
+export const LAUNCH_BURST = 100;
+export const LAUNCH_PER_SECOND = 20;
+export const TASK_START_SECONDS = 2;
+const LIST_PAGE = 100;
+
+export interface PipelineOptions {
+  services: number;
+  tasks: number;
+  workers: number;
+  eventWorkers: number;
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+const launchBoundSeconds = (tasks: number) =>
+  Math.max(0, tasks - LAUNCH_BURST) / LAUNCH_PER_SECOND + TASK_START_SECONDS;
+
+const sqsTotals = (fleet: Fleet) => ({
+  reconcileQueue: { ...fleet.reconcileQueue.stats },
+  taskEventsQueue: { ...fleet.taskEventsQueue.stats },
+});
+
+const serviceBody = (name: string, tasks: number) => ({
+  serviceName: name,
+  taskDefinition: 'web',
+  desiredCount: tasks,
+  // Spot placement lets recover stop tasks at once (a Spot interruption); launch limits are the same.
+  capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+});
+
+/** Runs until a scheduler pass finds nothing to do and both queues are empty. */
+const settle = async (fleet: Fleet) => {
+  const reportsBefore = fleet.schedulerReports.length;
+  await fleet.runUntil(() => {
+    const last = fleet.schedulerReports.at(-1);
+    return (
+      fleet.schedulerReports.length > reportsBefore &&
+      last !== undefined &&
+      last.enqueued === 0 &&
+      last.unknownTasks === 0 &&
+      last.vanishedTasks === 0 &&
+      fleet.reconcileQueue.depth === 0 &&
+      fleet.taskEventsQueue.depth === 0
+    );
+  });
+};
+
+export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
+  const total = options.services * options.tasks;
+  fleet.setDesiredPerService(options.tasks);
+  const wallStarted = performance.now();
+  await fleet.api('POST', '/task-definitions', {
+    family: 'web',
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [{ name: 'web', image: 'nginx:1.27', portMappings: [{ containerPort: 80 }] }],
+  });
+  fleet.ecsCounter.reset();
+  fleet.dynamoDbCounter.reset();
+  const startedAt = fleet.time.now();
+  let convergedAt: number | undefined;
+  fleet.onRunningCount((count, at) => {
+    if (count >= total && convergedAt === undefined) convergedAt = at;
+  });
+  fleet.enableSchedule();
+
+  // Creates go through the API handler, 16 at a time, while the pipeline runs. Virtual time stands
+  // still while they are in flight, so all N creates happen at the first instant.
+  let created = 0;
+  let createError: unknown;
+  const apiStarted = performance.now();
+  const creates = Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (created < options.services) {
+        const index = created++;
+        await fleet.api('POST', `/clusters/${CLUSTER}/services`, serviceBody(`svc-${index}`, options.tasks));
+      }
+    }),
+  ).catch((error: unknown) => {
+    createError = error;
+  });
+  let createsDone = false;
+  let apiSeconds = 0;
+  void creates.then(() => {
+    createsDone = true;
+    apiSeconds = (performance.now() - apiStarted) / 1000;
+  });
+  await fleet.runUntil(() => {
+    if (createError) throw createError;
+    return createsDone && convergedAt !== undefined;
+  });
+  fleet.onRunningCount(undefined);
+  const simulatedSeconds = (convergedAt! - startedAt) / 1000;
+  const lowerBoundSeconds = launchBoundSeconds(total);
+  return {
+    name: 'converge',
+    services: options.services,
+    tasksPerService: options.tasks,
+    tasks: total,
+    workers: options.workers,
+    time: 'virtual',
+    simulatedSeconds: round(simulatedSeconds),
+    lowerBoundSeconds: round(lowerBoundSeconds),
+    ratio: round(simulatedSeconds / lowerBoundSeconds),
+    target: { ratioAtMost: 1.15 },
+    pass: simulatedSeconds / lowerBoundSeconds <= 1.15,
+    wallSeconds: round((performance.now() - wallStarted) / 1000, 1),
+    apiCreateWallSeconds: round(apiSeconds, 1),
+    ecsCalls: fleet.ecsCounter.snapshot(),
+    dynamoDb: fleet.dynamoDbCounter.snapshot(),
+    sqs: sqsTotals(fleet),
+    failedMessages: fleet.failures(),
+    maxTasksOverCap: fleet.maxOverCap(),
+  };
+};
+
+interface SteadyPassOutput {
+  report: { services: number; enqueued: number; unknownTasks: number; vanishedTasks: number };
+  ecs: Record<string, CallCount>;
+  dynamoDb: DynamoDbTotals;
+  sqs: { sendMessageBatchCalls: number; messages: number };
+  cpuMs: number;
+  wallMs: number;
+  memory: { rssBeforeBytes: number; peakRssBytes: number; peakHeapBytes: number };
+}
+
+const runSteadyPassProcess = (fleet: Fleet): Promise<SteadyPassOutput> =>
+  new Promise((resolvePass, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(import.meta.dirname, 'steady-pass.ts')],
+      {
+        env: {
+          ...process.env,
+          BENCH_DYNAMODB_ENDPOINT: fleet.dynamoDbEndpoint,
+          BENCH_TABLE: fleet.tableName,
+          BENCH_ECS_URL: fleet.server.url,
+          BENCH_NOW: String(fleet.time.now()),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`steady pass exited with ${code}`));
+      else resolvePass(JSON.parse(output.trim().split('\n').at(-1)!) as SteadyPassOutput);
+    });
+  });
+
+export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
+  await settle(fleet);
+  fleet.disableSchedule();
+  const total = options.services * options.tasks;
+  // Virtual time stands still while the pass runs in its own process; ECS answers at this instant.
+  const pass = await runSteadyPassProcess(fleet);
+  const minimum = { ListTasks: Math.ceil(total / LIST_PAGE), RunTask: 0, StopTask: 0 };
+  const ecsCallCount = Object.values(pass.ecs).reduce((sum, count) => sum + count.calls, 0);
+  const minimumCalls = minimum.ListTasks;
+  const readUnitsPerService = pass.dynamoDb.readCapacityUnits / options.services;
+  const ecsRatio = ecsCallCount / minimumCalls;
+  return {
+    name: 'steady',
+    services: options.services,
+    tasksPerService: options.tasks,
+    tasks: total,
+    time: 'real (one pass in a fresh process; ECS clock held still)',
+    schedulerReport: pass.report,
+    ecsCalls: pass.ecs,
+    ecsCallsTotal: ecsCallCount,
+    minimum,
+    ecsRatio: round(ecsRatio),
+    dynamoDb: pass.dynamoDb,
+    readUnitsPerService: round(readUnitsPerService, 4),
+    sqs: pass.sqs,
+    cpuMs: round(pass.cpuMs, 1),
+    cpuMsPer1000Services: round((pass.cpuMs * 1000) / options.services, 1),
+    wallMs: round(pass.wallMs, 1),
+    memory: pass.memory,
+    target: { ecsRatioAtMost: 1.1, readUnitsPerServiceAtMost: 1, runTask: 0, stopTask: 0 },
+    pass:
+      ecsRatio <= 1.1 &&
+      readUnitsPerService <= 1 &&
+      (pass.ecs.RunTask?.calls ?? 0) === 0 &&
+      (pass.ecs.StopTask?.calls ?? 0) === 0,
+  };
+};
+
+export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
+  const total = options.services * options.tasks;
+  fleet.enableSchedule();
+  const rounds = [];
+  for (const fraction of [0.01, 0.1, 0.5]) {
+    await settle(fleet);
+    const arns = fleet.runningTaskArns();
+    // A seeded shuffle picks which tasks die.
+    for (let i = arns.length - 1; i > 0; i--) {
+      const j = Math.floor(fleet.random() * (i + 1));
+      [arns[i], arns[j]] = [arns[j]!, arns[i]!];
+    }
+    const victims = arns.slice(0, Math.max(1, Math.round(fraction * total)));
+    const before = { ecs: fleet.ecsCounter.snapshot(), sqs: sqsTotals(fleet) };
+    fleet.resetMaxOverCap();
+    const startedAt = fleet.time.now();
+    let recoveredAt: number | undefined;
+    fleet.onRunningCount((count, at) => {
+      if (count >= total && recoveredAt === undefined && at > startedAt) recoveredAt = at;
+    });
+    const nextSchedule = Math.ceil((startedAt + 1) / SCHEDULE_MS) * SCHEDULE_MS;
+    const result = fleet.server.ecs.interruptSpotTasks({ cluster: CLUSTER, tasks: victims });
+    if (result.interrupted.length !== victims.length) throw new Error('not every victim was interrupted');
+    await fleet.runUntil(() => recoveredAt !== undefined);
+    fleet.onRunningCount(undefined);
+    const seconds = (recoveredAt! - startedAt) / 1000;
+    const bound = launchBoundSeconds(victims.length);
+    rounds.push({
+      fraction,
+      stopped: victims.length,
+      simulatedSeconds: round(seconds),
+      launchBoundSeconds: round(bound),
+      allowedSeconds: round(bound + 5),
+      withinAllowed: seconds <= bound + 5,
+      ratio: round(seconds / bound),
+      maxTasksOverCap: fleet.maxOverCap(),
+      ecsCalls: ecsDelta(fleet.ecsCounter.snapshot(), before.ecs),
+      reconcileMessages:
+        fleet.reconcileQueue.stats.messagesSent - before.sqs.reconcileQueue.messagesSent,
+      taskEventMessages:
+        fleet.taskEventsQueue.stats.messagesSent - before.sqs.taskEventsQueue.messagesSent,
+      scheduledPassBeforeRecovery: nextSchedule < (recoveredAt ?? 0),
+    });
+  }
+  const tenPercent = rounds.find((entry) => entry.fraction === 0.1)!;
+  return {
+    name: 'recover',
+    services: options.services,
+    tasksPerService: options.tasks,
+    tasks: total,
+    time: 'virtual',
+    how: 'FARGATE_SPOT interruption of the chosen tasks at one instant; replacement through the event path',
+    rounds,
+    target: { tenPercentWithinLaunchBoundPlusSeconds: 5, maxTasksOverCap: 0 },
+    pass: tenPercent.withinAllowed && rounds.every((entry) => entry.maxTasksOverCap === 0),
+  };
+};
+
+export const runPipeline = async (
+  options: PipelineOptions,
+  only: Set<string>,
+  write: (result: { name: string }) => Promise<void>,
+) => {
+  const fleet = await startFleet({ workers: options.workers, eventWorkers: options.eventWorkers });
+  try {
+    const converge = await runConverge(fleet, options);
+    if (only.has('converge')) await write(converge);
+    if (only.has('steady')) await write(await runSteady(fleet, options));
+    if (only.has('recover')) await write(await runRecover(fleet, options));
+  } finally {
+    await fleet.stop();
+  }
+};

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--only converge,steady,...]`
+ * Runs the benchmarks, writes bench/results/<name>.json (schema: docs/performance.md) and prints a table.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runApi } from './api';
+import { runColdStart } from './cold-start';
+import { runPipeline } from './pipeline';
+
+const ALL = ['converge', 'steady', 'recover', 'cold-start', 'api'] as const;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    services: { type: 'string' },
+    tasks: { type: 'string' },
+    workers: { type: 'string' },
+    'event-workers': { type: 'string' },
+    only: { type: 'string' },
+    'api-seconds': { type: 'string' },
+    'cold-runs': { type: 'string' },
+  },
+});
+
+const positive = (text: string | undefined, fallback: number, name: string): number => {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
+  return value;
+};
+
+const quick = values.quick ?? false;
+const options = {
+  services: positive(values.services, quick ? 100 : 1000, 'services'),
+  tasks: positive(values.tasks, 3, 'tasks'),
+  workers: positive(values.workers, 10, 'workers'),
+  eventWorkers: positive(values['event-workers'], 10, 'event-workers'),
+};
+const only = new Set<string>(values.only ? values.only.split(',').map((name) => name.trim()) : ALL);
+for (const name of only) {
+  if (!(ALL as readonly string[]).includes(name))
+    throw new Error(`--only: unknown benchmark '${name}' (${ALL.join(', ')})`);
+}
+const apiSeconds = positive(values['api-seconds'], quick ? 3 : 10, 'api-seconds');
+const coldRuns = positive(values['cold-runs'], 20, 'cold-runs');
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryBytes: totalmem(),
+  platform: `${process.platform}-${process.arch}`,
+};
+
+const resultsDir = resolve(import.meta.dirname, 'results');
+await mkdir(resultsDir, { recursive: true });
+
+interface Row {
+  name: string;
+  measured: string;
+  target: string;
+  pass: boolean;
+}
+const rows: Row[] = [];
+
+const summarize = (result: Record<string, unknown>): Row[] => {
+  const r = result as Record<string, any>;
+  switch (r.name) {
+    case 'converge':
+      return [
+        {
+          name: `converge ${r.services}x${r.tasksPerService}`,
+          measured: `${r.simulatedSeconds} s simulated / bound ${r.lowerBoundSeconds} s = ${r.ratio}`,
+          target: 'ratio <= 1.15',
+          pass: r.pass,
+        },
+      ];
+    case 'steady':
+      return [
+        {
+          name: 'steady ECS calls',
+          measured: `${r.ecsCallsTotal} (min ${r.minimum.ListTasks} ListTasks) = ${r.ecsRatio}x`,
+          target: '<= 1.1x, 0 RunTask/StopTask',
+          pass: r.ecsRatio <= 1.1,
+        },
+        {
+          name: 'steady DynamoDB',
+          measured: `${r.readUnitsPerService} RCU/service, ${r.dynamoDb.reads} reads, ${r.dynamoDb.writes} writes`,
+          target: '<= 1 RCU/service',
+          pass: r.readUnitsPerService <= 1,
+        },
+        {
+          name: 'steady CPU / memory',
+          measured: `${r.cpuMsPer1000Services} ms CPU per 1k services, peak RSS ${(r.memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+          target: '(reported)',
+          pass: true,
+        },
+      ];
+    case 'recover':
+      return (r.rounds as Record<string, any>[]).map((round) => ({
+        name: `recover ${round.fraction * 100}% (${round.stopped})`,
+        measured: `${round.simulatedSeconds} s (bound ${round.launchBoundSeconds} s), over cap ${round.maxTasksOverCap}`,
+        target: round.fraction === 0.1 ? '<= bound + 5 s, 0 over cap' : '0 over cap',
+        pass: (round.fraction !== 0.1 || round.withinAllowed) && round.maxTasksOverCap === 0,
+      }));
+    case 'cold-start':
+      return (r.functions as Record<string, any>[]).map((fn) => ({
+        name: `cold-start ${fn.function}`,
+        measured: `${(fn.zipBytes / 1024).toFixed(0)} KB zip, load ${fn.loadMsMedian} ms (x${fn.loadRatio}), first call ${fn.firstInvokeMsMedian} ms`,
+        target: '<= 400 KB, load <= 1.5x',
+        pass: fn.pass,
+      }));
+    case 'api':
+      return (r.routes as Record<string, any>[]).map((route) => ({
+        name: `api ${route.route}`,
+        measured: `${route.requestsPerSecond} req/s, p50 ${route.latencyMs.p50} ms (x${route.p50Ratio}), p99 ${route.latencyMs.p99}, max ${route.latencyMs.max}, errors ${route.errors + route.non2xx}`,
+        target: 'p50 <= 3x baseline, no errors',
+        pass: route.pass,
+      }));
+    default:
+      return [];
+  }
+};
+
+const write = async (result: { name: string }) => {
+  const document = { schemaVersion: 1, ...result, machine, quick };
+  await writeFile(resolve(resultsDir, `${result.name}.json`), `${JSON.stringify(document, null, 2)}\n`);
+  const summary = summarize(document);
+  rows.push(...summary);
+  for (const row of summary) console.error(`${row.pass ? 'PASS' : 'MISS'}  ${row.name}: ${row.measured}`);
+};
+
+const started = performance.now();
+console.error(
+  `bench: ${[...only].join(', ')}; ${options.services} services x ${options.tasks} tasks, ${options.workers} workers${quick ? ' (quick)' : ''}`,
+);
+if (only.has('converge') || only.has('steady') || only.has('recover')) await runPipeline(options, only, write);
+if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
+if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
+
+const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);
+const [nameWidth, measuredWidth] = [width('name'), width('measured')];
+console.log(`\n${'benchmark'.padEnd(nameWidth)}  ${'measured'.padEnd(measuredWidth)}  target  result`);
+for (const row of rows) {
+  console.log(
+    `${row.name.padEnd(nameWidth)}  ${row.measured.padEnd(measuredWidth)}  ${row.target}  ${row.pass ? 'PASS' : 'MISS'}`,
+  );
+}
+console.log(
+  `\n${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB; ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
+);
+process.exit(0);

@@ -1,0 +1,85 @@
+/**
+ * One steady-state reconcile pass in a fresh process (the "worker"), so its CPU time and memory are
+ * Tugboat's alone: runReconcileScheduler over the cluster, then a reconcile of every service it enqueues.
+ * Reads BENCH_DYNAMODB_ENDPOINT, BENCH_TABLE, BENCH_ECS_URL, BENCH_NOW (virtual epoch ms); prints JSON.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../lib/ecs/gateway';
+import type { ReconcileRequest } from '../lib/queue/reconcile-queue';
+import { createReconciler } from '../lib/reconcile/reconcile';
+import { runReconcileScheduler } from '../lib/reconcile/scheduler';
+import { DynamoDbStore } from '../lib/store/dynamodb';
+import { localDynamoDbClient } from '../local/dynamodb';
+import { countDynamoDbCalls, countEcsCalls } from './support/counters';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+
+const now = Number(env('BENCH_NOW'));
+const dynamoDbClient = localDynamoDbClient(env('BENCH_DYNAMODB_ENDPOINT'));
+const ecsClient = createEcsClientForGateway({
+  endpoint: env('BENCH_ECS_URL'),
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const dynamoDb = countDynamoDbCalls(dynamoDbClient);
+const ecs = countEcsCalls(ecsClient);
+const store = new DynamoDbStore(
+  DynamoDBDocumentClient.from(dynamoDbClient, { marshallOptions: { removeUndefinedValues: true } }),
+  env('BENCH_TABLE'),
+);
+const gateways = new Map<string, EcsGateway>();
+const ecsFor = (cluster: string) => {
+  let gateway = gateways.get(cluster);
+  if (!gateway) gateways.set(cluster, (gateway = createEcsGateway({ client: ecsClient, cluster })));
+  return gateway;
+};
+
+// Warm the clients' connections and modules first, as a warm Lambda would have them.
+await store.listClusters();
+dynamoDb.reset();
+
+let peakHeap = 0;
+const sampler = setInterval(() => {
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+}, 5);
+const rssBefore = process.memoryUsage().rss;
+const cpuBefore = process.cpuUsage();
+const started = performance.now();
+
+const enqueued: ReconcileRequest[] = [];
+let sendCalls = 0;
+const report = await runReconcileScheduler({
+  store,
+  ecsFor,
+  enqueue: async (requests) => {
+    enqueued.push(...requests);
+    sendCalls += Math.ceil(requests.length / 10);
+  },
+  now: () => now,
+});
+const reconciler = createReconciler({ store, ecsFor, now: () => now, newId: randomUUID });
+for (const request of enqueued) await reconciler.reconcile(request.cluster, request.serviceName);
+
+const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+clearInterval(sampler);
+peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+
+console.log(
+  JSON.stringify({
+    report,
+    ecs: ecs.snapshot(),
+    dynamoDb: dynamoDb.snapshot(),
+    sqs: { sendMessageBatchCalls: sendCalls, messages: enqueued.length },
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs,
+    memory: { rssBeforeBytes: rssBefore, peakRssBytes: process.resourceUsage().maxRSS * 1024, peakHeapBytes: peakHeap },
+  }),
+);
+ecsClient.destroy();
+dynamoDbClient.destroy();

@@ -1,0 +1,307 @@
+/**
+ * Tugboat's whole reconcile pipeline in one process, on virtual time, as Lambda would run it:
+ *   API handler (middy + lib/api routes) -> DynamoDB Local -> reconcile queue -> reconcile workers
+ *   (processReconcileBatch, `workers` concurrent pollers) -> ECS over HTTP through @aws-sdk/client-ecs to
+ *   the local endpoint with the published rate limits -> task state change events -> task-events queue
+ *   -> processTaskEventBatch -> inventory (+ reconcile triggers); and runReconcileScheduler every minute.
+ * Queues are in memory (bench/support/queue.ts), so their delays run on the virtual clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { httpErrorMapper, requestIdOf } from '../../lib/api/middleware';
+import { createRouter } from '../../lib/api/router';
+import { apiRoutes } from '../../lib/api/routes';
+import { ecsClusterDirectory } from '../../lib/ecs/clusters';
+import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
+import { createReconciler } from '../../lib/reconcile/reconcile';
+import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
+import { processReconcileBatch } from '../../lib/reconcile/worker';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import type { UseCaseContext } from '../../lib/use-cases/context';
+import { processTaskEventBatch } from '../../lib/use-cases/task-events';
+import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb';
+import { type LocalEcsServer, startLocalEcsServer, type TaskStateChangeEvent } from '../../local/ecs';
+import { lambdaContext } from '../../local/lambda-context';
+import { freePort } from '../../local/ports';
+import { countDynamoDbCalls, countEcsCalls } from './counters';
+import { SimQueue, simReconcileQueue, startPollers } from './queue';
+import { VirtualTime } from './virtual-time';
+
+export const CLUSTER = 'bench';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = 'us-east-1';
+/** From resources/queues.yml. */
+const RECONCILE_VISIBILITY_MS = 360_000;
+const TASK_EVENTS_VISIBILITY_MS = 180_000;
+/** rate(1 minute) in serverless.yml. */
+export const SCHEDULE_MS = 60_000;
+/** ECS's default maximumPercent: a service may run at most 2x desired while it rolls. */
+const MAXIMUM_PERCENT = 200;
+
+export interface FleetOptions {
+  /** Reconcile worker concurrency (Lambda concurrency of reconcileWorker). */
+  workers: number;
+  /** Concurrency of the task-events function. */
+  eventWorkers: number;
+  /** Largest virtual step, ms. */
+  stepMs?: number;
+  /** Seed of the gateway's retry jitter. */
+  seed?: number;
+}
+
+/** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
+export const seededRandom = (seed: number) => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+interface TaskView {
+  service: string | undefined;
+  lastStatus: string;
+  desiredStatus: string;
+}
+
+export type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+export const startFleet = async (options: FleetOptions) => {
+  const stepMs = options.stepMs ?? 100;
+  const random = seededRandom(options.seed ?? 42);
+  const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
+  const tableName = 'tugboat-bench';
+  const dynamoDbClient = localDynamoDbClient(dynamoDb.endpoint);
+  await createTable(dynamoDbClient, tableName);
+
+  // The event-derived view of every task: what "RUNNING" and "over the cap" are measured on.
+  const tasks = new Map<string, TaskView>();
+  let running = 0;
+  const liveByService = new Map<string, number>();
+  const isLive = (view: TaskView) =>
+    view.desiredStatus === 'RUNNING' && ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(view.lastStatus);
+  const isRunning = (view: TaskView) => view.desiredStatus === 'RUNNING' && view.lastStatus === 'RUNNING';
+  let onRunningCount: ((count: number, at: number) => void) | undefined;
+
+  let taskEventsQueue: SimQueue | undefined;
+  const observe = (event: TaskStateChangeEvent) => {
+    const detail = event.detail as TaskStateChangeEvent['detail'] & { group?: string; desiredStatus: string };
+    const previous = tasks.get(detail.taskArn);
+    const service = detail.group?.startsWith('service:') ? detail.group.slice(8) : undefined;
+    const next: TaskView = { service, lastStatus: detail.lastStatus, desiredStatus: detail.desiredStatus };
+    if (previous && isRunning(previous)) running--;
+    if (isRunning(next)) running++;
+    if (service) {
+      const delta = (isLive(next) ? 1 : 0) - (previous && isLive(previous) ? 1 : 0);
+      if (delta !== 0) liveByService.set(service, (liveByService.get(service) ?? 0) + delta);
+    }
+    if (detail.lastStatus === 'STOPPED') tasks.delete(detail.taskArn);
+    else tasks.set(detail.taskArn, next);
+    onRunningCount?.(running, Date.parse(event.time));
+    taskEventsQueue?.send([JSON.stringify(event)]);
+  };
+
+  const server: LocalEcsServer = await startLocalEcsServer({
+    port: 0,
+    clock: 'virtual',
+    throttle: 1,
+    eventSink: observe,
+  });
+  const time = new VirtualTime(server.ecs);
+  taskEventsQueue = new SimQueue(time.now, TASK_EVENTS_VISIBILITY_MS);
+  const reconcileQueue = new SimQueue(time.now, RECONCILE_VISIBILITY_MS);
+  const reconcileQueuePort = simReconcileQueue(reconcileQueue);
+
+  const ecsClient = createEcsClientForGateway({ endpoint: server.url, region, credentials });
+  const ecsCounter = countEcsCalls(ecsClient, time);
+  const dynamoDbCounter = countDynamoDbCalls(dynamoDbClient, time);
+  const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoDbStore(documentClient, tableName);
+
+  await ecsClient.send(
+    new CreateClusterCommand({ clusterName: CLUSTER, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
+  );
+
+  const gateways = new Map<string, EcsGateway>();
+  const ecsFor = (cluster: string) => {
+    let gateway = gateways.get(cluster);
+    if (!gateway) {
+      gateway = createEcsGateway({ client: ecsClient, cluster, sleep: time.sleep, random });
+      gateways.set(cluster, gateway);
+    }
+    return gateway;
+  };
+
+  const context: UseCaseContext = {
+    store,
+    config: { tableName, region, accountId: '000000000000' },
+    now: () => new Date(time.now()),
+    newId: randomUUID,
+    clusters: ecsClusterDirectory(() => ecsClient),
+    reconcileQueue: reconcileQueuePort,
+  };
+  const route = createRouter(apiRoutes(context));
+  // functions/api.ts, with the use cases on the virtual clock.
+  const apiHandler = middy<APIGatewayProxyEventV2, unknown, Error, Context>()
+    .use(httpErrorMapper())
+    .handler((event, lambda) => route(event, requestIdOf(event, lambda)));
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'bench',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+        requestId: randomUUID(),
+        routeKey: '$default',
+        stage: '$default',
+        time: new Date(time.now()).toUTCString(),
+        timeEpoch: time.now(),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      isBase64Encoded: false,
+    };
+    const result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
+      statusCode: number;
+      body?: string;
+    };
+    if (result.statusCode >= 300) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
+    return result.body ? (JSON.parse(result.body) as unknown) : undefined;
+  };
+
+  const reconciler = createReconciler({ store, ecsFor, now: time.now, newId: randomUUID });
+  let reconcileFailures = 0;
+  let taskEventFailures = 0;
+  const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records) =>
+    processReconcileBatch(reconciler, reconcileQueuePort, records, {
+      reconciled: () => undefined,
+      failed: () => {
+        reconcileFailures++;
+      },
+    }),
+  );
+  const eventWorkers = startPollers(taskEventsQueue, options.eventWorkers, (records) =>
+    processTaskEventBatch(store, (requests) => reconcileQueuePort.enqueue(requests), records, () => {
+      taskEventFailures++;
+    }),
+  );
+
+  let schedulerEnabled = false;
+  let nextSchedulerAt = Number.POSITIVE_INFINITY;
+  let schedulerRun: Promise<void> | undefined;
+  const schedulerReports: SchedulerReport[] = [];
+  const runScheduler = async () => {
+    schedulerReports.push(
+      await runReconcileScheduler({
+        store,
+        ecsFor,
+        enqueue: (requests) => reconcileQueuePort.enqueue(requests),
+        now: time.now,
+      }),
+    );
+  };
+
+  /** Over-the-cap tasks right now: live tasks beyond floor(desired x maximumPercent / 100), summed. */
+  let desiredPerService = 0;
+  const overCap = (): number => {
+    const cap = Math.floor((desiredPerService * MAXIMUM_PERCENT) / 100);
+    let over = 0;
+    for (const live of liveByService.values()) over += Math.max(0, live - cap);
+    return over;
+  };
+  let maxOverCap = 0;
+
+  /**
+   * Runs the pipeline until `done()` (checked whenever everything is waiting on time), moving virtual
+   * time to the next due timer, queue delay or schedule, at most stepMs at a time.
+   */
+  const runUntil = async (done: () => boolean, limitMs = 6 * 3_600_000) => {
+    const deadline = time.now() + limitMs;
+    for (;;) {
+      await time.quiesce();
+      maxOverCap = Math.max(maxOverCap, overCap());
+      if (done()) return;
+      if (time.now() >= deadline) throw new Error(`not done after ${limitMs / 1000} simulated seconds`);
+      if (schedulerEnabled && time.now() >= nextSchedulerAt && !schedulerRun) {
+        nextSchedulerAt += SCHEDULE_MS;
+        schedulerRun = runScheduler().finally(() => {
+          schedulerRun = undefined;
+        });
+        continue;
+      }
+      const candidates = [
+        time.now() + stepMs,
+        time.nextTimerAt(),
+        reconcileQueue.nextVisibleAt(),
+        taskEventsQueue.nextVisibleAt(),
+        schedulerEnabled ? nextSchedulerAt : undefined,
+      ].filter((at): at is number => at !== undefined);
+      time.advanceTo(Math.max(time.now() + 1, Math.min(...candidates)));
+      reconcileQueue.wake();
+      taskEventsQueue.wake();
+    }
+  };
+
+  return {
+    time,
+    server,
+    store,
+    api,
+    ecsClient,
+    ecsCounter,
+    dynamoDbCounter,
+    reconcileQueue,
+    taskEventsQueue,
+    dynamoDbEndpoint: dynamoDb.endpoint,
+    tableName,
+    schedulerReports,
+    runUntil,
+    runScheduler,
+    /** Turns on the minute schedule, first pass one period from now. */
+    enableSchedule() {
+      schedulerEnabled = true;
+      nextSchedulerAt = time.now() + SCHEDULE_MS;
+    },
+    disableSchedule() {
+      schedulerEnabled = false;
+    },
+    setDesiredPerService(count: number) {
+      desiredPerService = count;
+    },
+    running: () => running,
+    runningTaskArns: () =>
+      [...tasks.entries()].filter(([, view]) => isRunning(view)).map(([arn]) => arn),
+    onRunningCount(listener: ((count: number, at: number) => void) | undefined) {
+      onRunningCount = listener;
+    },
+    maxOverCap: () => maxOverCap,
+    resetMaxOverCap() {
+      maxOverCap = 0;
+    },
+    failures: () => ({ reconcile: reconcileFailures, taskEvents: taskEventFailures }),
+    random,
+    async stop() {
+      await reconcileWorkers.stop();
+      await eventWorkers.stop();
+      ecsClient.destroy();
+      dynamoDbClient.destroy();
+      await server.close();
+      await dynamoDb.stop();
+    },
+  };
+};
