@@ -721,8 +721,10 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
       if (cpu === undefined) throw clientException('Fargate requires task definition to have a cpu value.');
       if (memory === undefined)
         throw clientException('Fargate requires task definition to have a memory value.');
+      // Tugboat's contract (issue 3) names InvalidParameterException here; real ECS answers this case
+      // with a ClientException carrying the same message.
       if (!isValidFargateSize(cpu, memory)) {
-        throw clientException(
+        throw invalidParameter(
           `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory. See the Amazon ECS documentation for the valid values.`,
         );
       }

@@ -87,12 +87,12 @@ describe('ClientException', () => {
   it('rejects a Fargate task definition with a cpu/memory pair Fargate does not offer', async () => {
     await expectEcsError(
       registerFargate(h.client, 'big', 'nginx', { cpu: '256', memory: '4096' }),
-      ClientException,
+      InvalidParameterException,
       /No Fargate configuration exists for given values: 256 CPU, 4096 memory/,
     );
     await expectEcsError(
       registerFargate(h.client, 'odd', 'nginx', { cpu: '8192', memory: '18432' }),
-      ClientException,
+      InvalidParameterException,
     );
     await expectEcsError(registerFargate(h.client, 'nomem', 'nginx', { memory: undefined }), ClientException);
   });
