@@ -238,10 +238,8 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
       ratio: round(seconds / bound),
       maxTasksOverCap: fleet.maxOverCap(),
       ecsCalls: ecsDelta(fleet.ecsCounter.snapshot(), before.ecs),
-      reconcileMessages:
-        fleet.reconcileQueue.stats.messagesSent - before.sqs.reconcileQueue.messagesSent,
-      taskEventMessages:
-        fleet.taskEventsQueue.stats.messagesSent - before.sqs.taskEventsQueue.messagesSent,
+      reconcileMessages: fleet.reconcileQueue.stats.messagesSent - before.sqs.reconcileQueue.messagesSent,
+      taskEventMessages: fleet.taskEventsQueue.stats.messagesSent - before.sqs.taskEventsQueue.messagesSent,
       scheduledPassBeforeRecovery: nextSchedule < (recoveredAt ?? 0),
     });
   }

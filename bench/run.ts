@@ -143,7 +143,8 @@ const started = performance.now();
 console.error(
   `bench: ${[...only].join(', ')}; ${options.services} services x ${options.tasks} tasks, ${options.workers} workers${quick ? ' (quick)' : ''}`,
 );
-if (only.has('converge') || only.has('steady') || only.has('recover')) await runPipeline(options, only, write);
+if (only.has('converge') || only.has('steady') || only.has('recover'))
+  await runPipeline(options, only, write);
 if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
 if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
 

@@ -35,7 +35,10 @@ const store = new DynamoDbStore(
 const gateways = new Map<string, EcsGateway>();
 const ecsFor = (cluster: string) => {
   let gateway = gateways.get(cluster);
-  if (!gateway) gateways.set(cluster, (gateway = createEcsGateway({ client: ecsClient, cluster })));
+  if (!gateway) {
+    gateway = createEcsGateway({ client: ecsClient, cluster });
+    gateways.set(cluster, gateway);
+  }
   return gateway;
 };
 
@@ -78,7 +81,11 @@ console.log(
     sqs: { sendMessageBatchCalls: sendCalls, messages: enqueued.length },
     cpuMs: (cpu.user + cpu.system) / 1000,
     wallMs,
-    memory: { rssBeforeBytes: rssBefore, peakRssBytes: process.resourceUsage().maxRSS * 1024, peakHeapBytes: peakHeap },
+    memory: {
+      rssBeforeBytes: rssBefore,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakHeapBytes: peakHeap,
+    },
   }),
 );
 ecsClient.destroy();

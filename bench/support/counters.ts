@@ -36,7 +36,8 @@ export const countEcsCalls = (client: ECSClient, tracker?: InflightTracker) => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = actionOf(context.commandName);
-      const count = (counts[action] ??= { calls: 0, throttled: 0, errors: 0 });
+      const count = counts[action] ?? { calls: 0, throttled: 0, errors: 0 };
+      counts[action] = count;
       count.calls++;
       if (tracker) tracker.inflight++;
       try {
@@ -94,7 +95,8 @@ export const countDynamoDbCalls = (client: DynamoDBClient, tracker?: InflightTra
           (sum, item) => sum + (item.CapacityUnits ?? 0),
           0,
         );
-        const count = (totals.byOperation[operation] ??= { calls: 0, capacityUnits: 0 });
+        const count = totals.byOperation[operation] ?? { calls: 0, capacityUnits: 0 };
+        totals.byOperation[operation] = count;
         count.calls++;
         count.capacityUnits += units;
         if (READS.has(operation)) {

@@ -85,7 +85,8 @@ export const startFleet = async (options: FleetOptions) => {
   let running = 0;
   const liveByService = new Map<string, number>();
   const isLive = (view: TaskView) =>
-    view.desiredStatus === 'RUNNING' && ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(view.lastStatus);
+    view.desiredStatus === 'RUNNING' &&
+    ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(view.lastStatus);
   const isRunning = (view: TaskView) => view.desiredStatus === 'RUNNING' && view.lastStatus === 'RUNNING';
   let onRunningCount: ((count: number, at: number) => void) | undefined;
 
@@ -196,9 +197,14 @@ export const startFleet = async (options: FleetOptions) => {
     }),
   );
   const eventWorkers = startPollers(taskEventsQueue, options.eventWorkers, (records) =>
-    processTaskEventBatch(store, (requests) => reconcileQueuePort.enqueue(requests), records, () => {
-      taskEventFailures++;
-    }),
+    processTaskEventBatch(
+      store,
+      (requests) => reconcileQueuePort.enqueue(requests),
+      records,
+      () => {
+        taskEventFailures++;
+      },
+    ),
   );
 
   let schedulerEnabled = false;
@@ -284,8 +290,7 @@ export const startFleet = async (options: FleetOptions) => {
       desiredPerService = count;
     },
     running: () => running,
-    runningTaskArns: () =>
-      [...tasks.entries()].filter(([, view]) => isRunning(view)).map(([arn]) => arn),
+    runningTaskArns: () => [...tasks.entries()].filter(([, view]) => isRunning(view)).map(([arn]) => arn),
     onRunningCount(listener: ((count: number, at: number) => void) | undefined) {
       onRunningCount = listener;
     },

@@ -3,9 +3,10 @@
  * to 10, a visibility timeout that returns failed messages, and a dead-letter count after maxReceiveCount.
  * Lambda's event source mapping is modelled by pollers that take whatever is visible, up to the batch size.
  */
-import { MinHeap } from '../../local/ecs/heap';
+
 import type { ReconcileQueue, ReconcileRequest } from '../../lib/queue/reconcile-queue';
 import type { QueueRecord } from '../../lib/use-cases/task-events';
+import { MinHeap } from '../../local/ecs/heap';
 
 interface Message {
   messageId: string;

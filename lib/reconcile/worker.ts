@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { isThrottling } from '../ecs/gateway';
+import { DependencyError } from '../errors';
 import type { ReconcileQueue, ReconcileRequest } from '../queue/reconcile-queue';
 import type { QueueRecord } from '../use-cases/task-events';
 import { parseJsonMessage } from '../use-cases/task-events';
@@ -14,6 +16,15 @@ const reconcileRequestSchema = z.looseObject({
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
 const BUSY_RETRY_SECONDS = 2;
+/**
+ * ECS still throttled the pass after the gateway's retries. Its launches are committed (replayed with the
+ * same clientTokens), so look again in a second rather than fail the message into the queue's
+ * six-minute visibility timeout (or the next tick): throttling is back-pressure, not a poison message.
+ */
+const THROTTLED_RETRY_SECONDS = 1;
+
+const isThrottled = (error: unknown): boolean =>
+  error instanceof DependencyError && isThrottling(error.cause);
 
 export interface WorkerLog {
   reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
@@ -60,6 +71,17 @@ export const processReconcileBatch = async (
           await queue.enqueue([{ ...request, reason: 'wake-up' }], outcome.wakeInMs / 1000);
         }
       } catch (error) {
+        if (isThrottled(error)) {
+          try {
+            await queue.enqueue(
+              [{ ...request, reason: `throttled: ${request.reason}` }],
+              THROTTLED_RETRY_SECONDS,
+            );
+            return;
+          } catch {
+            // Could not ask again: fail the messages so SQS redelivers them.
+          }
+        }
         for (const messageId of messageIds) {
           log.failed(messageId, error);
           failed.push(messageId);

@@ -1,0 +1,139 @@
+/**
+ * api: autocannon against the local HTTP API (local/stack.ts: functions/api.ts behind local/http-api.ts,
+ * DynamoDB Local, fauxqs, the local ECS endpoint), and against a baseline constant-response handler behind
+ * the same HTTP adapter, in the same run. Real time.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Result } from 'autocannon';
+import { startHttpApi } from '../local/http-api';
+import { freePort } from '../local/ports';
+import { startLocalStack } from '../local/stack';
+
+const run = promisify(execFile);
+const CONNECTIONS = 16;
+const P50_RATIO_LIMIT = 3;
+const SERVICES = 64;
+
+interface LoadSpec {
+  url: string;
+  connections: number;
+  seconds: number;
+  method: 'GET' | 'POST' | 'PATCH';
+  paths: string[];
+  bodies?: string[];
+}
+
+const load = async (spec: LoadSpec): Promise<Result> => {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', resolve(import.meta.dirname, 'load.ts'), JSON.stringify(spec)],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as Result;
+};
+
+const summary = (result: Result) => ({
+  requests: result.requests.total,
+  requestsPerSecond: Number(result.requests.average.toFixed(1)),
+  latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+  errors: result.errors + result.timeouts,
+  non2xx: result.non2xx,
+});
+
+export const runApi = async (options: { seconds: number }) => {
+  const stack = await startLocalStack({
+    apiPort: 0,
+    dynamoDbPort: await freePort(),
+    sqsPort: 0,
+    ecsPort: 0,
+    reconcileIntervalMs: 0,
+    workerConcurrency: 0,
+    tableName: 'tugboat-bench-api',
+  });
+  const baseline = await startHttpApi({
+    port: 0,
+    functionName: 'baseline',
+    handler: async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"ok":true}',
+    }),
+  });
+  try {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (response.status >= 300)
+        throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    };
+    const taskDefinition = {
+      family: 'web',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'web', image: 'nginx:1.27', portMappings: [{ containerPort: 80 }] }],
+    };
+    await call('POST', '/task-definitions', taskDefinition);
+    const names = Array.from({ length: SERVICES }, (_, index) => `api-${index}`);
+    for (const serviceName of names) {
+      await call('POST', '/clusters/default/services', {
+        serviceName,
+        taskDefinition: 'web',
+        desiredCount: 0,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      });
+    }
+    const servicePaths = names.map((name) => `/clusters/default/services/${name}`);
+    const specs: Array<{ route: string; spec: Omit<LoadSpec, 'url' | 'connections' | 'seconds'> }> = [
+      { route: 'GET service', spec: { method: 'GET', paths: servicePaths } },
+      {
+        route: 'PATCH desiredCount',
+        spec: {
+          method: 'PATCH',
+          paths: servicePaths,
+          // Alternating 0 and 1 over the services, so every PATCH changes something.
+          bodies: [
+            ...names.map(() => JSON.stringify({ desiredCount: 1 })),
+            ...names.map(() => JSON.stringify({ desiredCount: 0 })),
+          ],
+        },
+      },
+      {
+        route: 'POST task definition',
+        spec: { method: 'POST', paths: ['/task-definitions'], bodies: [JSON.stringify(taskDefinition)] },
+      },
+    ];
+    const base = { connections: CONNECTIONS, seconds: options.seconds };
+    const baselineResult = summary(
+      await load({ ...base, url: baseline.url, method: 'GET', paths: ['/constant'] }),
+    );
+    const routes = [];
+    for (const { route, spec } of specs) {
+      const measured = summary(await load({ ...base, url: stack.apiUrl, ...spec }));
+      const p50Ratio = measured.latencyMs.p50 / Math.max(baselineResult.latencyMs.p50, 1);
+      routes.push({
+        route,
+        ...measured,
+        p50Ratio: Number(p50Ratio.toFixed(2)),
+        pass: p50Ratio <= P50_RATIO_LIMIT && measured.errors === 0 && measured.non2xx === 0,
+      });
+    }
+    return {
+      name: 'api',
+      time: 'real',
+      connections: CONNECTIONS,
+      secondsPerRoute: options.seconds,
+      baseline: baselineResult,
+      routes,
+      target: { p50RatioAtMost: P50_RATIO_LIMIT, errors: 0 },
+      pass: routes.every((route) => route.pass),
+    };
+  } finally {
+    await baseline.close();
+    await stack.stop();
+  }
+};

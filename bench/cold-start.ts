@@ -1,0 +1,216 @@
+/**
+ * cold-start: each function's bundle from `npm run package` (osls package, .serverless/<fn>.zip), loaded in
+ * fresh `node` processes: median time to load the module and to serve a first invocation (against
+ * DynamoDB Local), next to a baseline bundle built with the same esbuild settings whose handler imports the
+ * same AWS SDK clients and returns a constant. Real time.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb';
+import { freePort } from '../local/ports';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+const ZIP_LIMIT_BYTES = 400 * 1024;
+const LOAD_RATIO_LIMIT = 1.5;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const round = (value: number) => Number(value.toFixed(2));
+
+/** The first invocation each function serves: real work that needs only DynamoDB Local. */
+const firstEvents: Record<string, { event: unknown }> = {
+  api: {
+    event: {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/clusters/default/services/missing',
+      rawQueryString: '',
+      headers: {},
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'bench',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: {
+          method: 'GET',
+          path: '/clusters/default/services/missing',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'bench',
+        },
+        requestId: 'cold-start',
+        routeKey: '$default',
+        stage: '$default',
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+      },
+      isBase64Encoded: false,
+    },
+  },
+  reconcileScheduler: { event: { 'detail-type': 'Scheduled Event' } },
+  reconcileWorker: {
+    event: {
+      Records: [
+        {
+          messageId: 'm-1',
+          body: JSON.stringify({ cluster: 'default', serviceName: 'missing', reason: 'cold start' }),
+        },
+      ],
+    },
+  },
+  taskEvents: {
+    event: {
+      Records: [
+        {
+          messageId: 'm-1',
+          body: JSON.stringify({
+            version: '0',
+            id: 'e-1',
+            source: 'aws.ecs',
+            'detail-type': 'ECS Task State Change',
+            time: new Date().toISOString(),
+            detail: {
+              taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef',
+              clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default',
+              version: 1,
+              lastStatus: 'PROVISIONING',
+              desiredStatus: 'RUNNING',
+              group: 'family:one-off',
+            },
+          }),
+        },
+      ],
+    },
+  },
+};
+
+/** Runs in the fresh process: load, then one invocation; prints both times. */
+const probe = `
+const start = performance.now();
+const mod = require(process.argv[1]);
+const loaded = performance.now();
+const context = { functionName: 'bench', awsRequestId: 'cold', getRemainingTimeInMillis: () => 30000,
+  callbackWaitsForEmptyEventLoop: false };
+Promise.resolve(mod.handler(JSON.parse(process.argv[2]), context)).then((result) => {
+  const invoked = performance.now();
+  process.stdout.write(JSON.stringify({ loadMs: loaded - start, firstInvokeMs: invoked - loaded,
+    result: JSON.stringify(result ?? null).slice(0, 200) }));
+  process.exit(0);
+}, (error) => { console.error(error); process.exit(1); });
+`;
+
+const baselineSource = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const ecs = new ECSClient({});
+const sqs = new SQSClient({});
+export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ ok: Boolean(documentClient && ecs && sqs) }) });
+`;
+
+const measure = async (bundle: string, event: unknown, runs: number, env: NodeJS.ProcessEnv) => {
+  const loads: number[] = [];
+  const invokes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env });
+    const sample = JSON.parse(stdout) as { loadMs: number; firstInvokeMs: number };
+    loads.push(sample.loadMs);
+    invokes.push(sample.firstInvokeMs);
+  }
+  return { loadMsMedian: round(median(loads)), firstInvokeMsMedian: round(median(invokes)) };
+};
+
+export const runColdStart = async (options: { runs: number }) => {
+  execFileSync('npm', ['run', 'package', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const work = await mkdtemp(join(tmpdir(), 'tugboat-cold-'));
+  const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
+  try {
+    const tableName = 'tugboat-cold-start';
+    const client = localDynamoDbClient(dynamoDb.endpoint);
+    await createTable(client, tableName);
+    client.destroy();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_ECS: 'http://127.0.0.1:9',
+      TUGBOAT_TABLE_NAME: tableName,
+      TUGBOAT_RECONCILE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/tugboat-reconcile',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      NODE_ENV: 'production',
+    };
+
+    const baselineEntry = join(work, 'baseline.ts');
+    await writeFile(baselineEntry, baselineSource);
+    const baselineBundle = join(work, 'baseline', 'handler.js');
+    // serverless.yml's esbuild settings.
+    await build({
+      entryPoints: [baselineEntry],
+      outfile: baselineBundle,
+      bundle: true,
+      minify: true,
+      sourcemap: false,
+      target: 'node24',
+      platform: 'node',
+      format: 'cjs',
+      keepNames: true,
+      nodePaths: [join(root, 'node_modules')],
+      logLevel: 'error',
+    });
+    const baselineBytes = (await stat(baselineBundle)).size;
+    await run('zip', ['-q', '-j', join(work, 'baseline.zip'), baselineBundle]);
+    const baselineZipBytes = (await stat(join(work, 'baseline.zip'))).size;
+    const baseline = await measure(baselineBundle, {}, options.runs, env);
+
+    const functions = [];
+    const zips = (await readdir(join(root, '.serverless'))).filter((file) => file.endsWith('.zip')).sort();
+    for (const zip of zips) {
+      const name = zip.replace(/\.zip$/, '');
+      // A function this benchmark has no first event for gets an empty SQS batch.
+      const event = firstEvents[name]?.event ?? { Records: [] };
+      const directory = join(work, name);
+      await run('unzip', ['-q', '-o', join(root, '.serverless', zip), '-d', directory]);
+      const handlerFile = (await readdir(join(directory, 'functions'))).find((file) => file.endsWith('.js'));
+      if (!handlerFile) throw new Error(`${zip} holds no functions/*.js`);
+      const { stdout } = await run('unzip', ['-Z', '-t', join(root, '.serverless', zip)]);
+      const unzippedBytes = Number(/(\d+) bytes uncompressed/.exec(stdout)?.[1] ?? Number.NaN);
+      const zipBytes = (await stat(join(root, '.serverless', zip))).size;
+      const timing = await measure(join(directory, 'functions', handlerFile), event, options.runs, env);
+      const loadRatio = timing.loadMsMedian / baseline.loadMsMedian;
+      functions.push({
+        function: name,
+        zipBytes,
+        unzippedBytes,
+        ...timing,
+        loadRatio: round(loadRatio),
+        firstInvokeRatio: round(timing.firstInvokeMsMedian / baseline.firstInvokeMsMedian),
+        pass: zipBytes <= ZIP_LIMIT_BYTES && loadRatio <= LOAD_RATIO_LIMIT,
+      });
+    }
+    return {
+      name: 'cold-start',
+      time: 'real',
+      runs: options.runs,
+      baseline: { zipBytes: baselineZipBytes, unzippedBytes: baselineBytes, ...baseline },
+      functions,
+      target: { zipBytesAtMost: ZIP_LIMIT_BYTES, loadRatioAtMost: LOAD_RATIO_LIMIT },
+      pass: functions.every((entry) => entry.pass),
+    };
+  } finally {
+    await dynamoDb.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+};
