@@ -40,6 +40,8 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs),
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
+    // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
+    planner: { computePlan: (service) => reconciler().computePlan(service) },
   };
 
   const gateways = new Map<string, EcsGateway>();

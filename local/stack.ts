@@ -141,6 +141,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: reconcileWorker } = (await import('../functions/reconcile-worker')) as {
       handler: SqsEventHandler;
     };
+    const { handler: deployEvents } = (await import('../functions/deploy-events')) as {
+      handler: SqsEventHandler;
+    };
     const { handler: scheduler } = (await import('../functions/reconcile-scheduler')) as {
       handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
     };
@@ -158,6 +161,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         queueArn: queues['tugboat-task-events'].arn,
         handler: taskEvents,
         functionName: 'tugboat-task-events',
+        waitTimeSeconds: 1,
+        concurrency: 2,
+        reportBatchItemFailures: true,
+        onError,
+      }),
+      startSqsPoller({
+        client: sqsClient,
+        queueUrl: queues['tugboat-deploys'].url,
+        queueArn: queues['tugboat-deploys'].arn,
+        handler: deployEvents,
+        functionName: 'tugboat-deploy-events',
         waitTimeSeconds: 1,
         concurrency: 2,
         reportBatchItemFailures: true,

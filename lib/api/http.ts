@@ -27,9 +27,12 @@ export const jsonResponse = (
   body: JSON.stringify(body),
 });
 
+/** Routes whose body is optional recognise a missing one by this message. */
+export const BODY_REQUIRED_MESSAGE = 'A JSON request body is required';
+
 export const parseJsonBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') {
-    throw new ValidationError('A JSON request body is required');
+    throw new ValidationError(BODY_REQUIRED_MESSAGE);
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {

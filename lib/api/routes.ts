@@ -14,6 +14,7 @@ import {
   listTaskDefinitionRevisions,
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
+import { deployRoutes } from './deploy-routes';
 import { jsonResponse, pageFromQuery } from './http';
 import type { Route } from './router';
 
@@ -103,4 +104,5 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
         await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
       ),
   },
+  ...deployRoutes(context),
 ];

@@ -10,7 +10,7 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
+import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodePageToken, encodePageToken } from './page-token';
@@ -20,6 +20,15 @@ type Item = Record<string, unknown>;
 
 /** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
 export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
+
+/** The sparse autoDeploy index entry of a service item: present only while ECR pushes can deploy it. */
+const autoDeployIndex = (service: Service): Item =>
+  service.autoDeploy && service.status === 'ACTIVE'
+    ? {
+        GSI1PK: keys.autoDeployPartition,
+        GSI1SK: keys.autoDeploySortKey(service.cluster, service.serviceName),
+      }
+    : {};
 
 const stripKeys = <T>(item: Item): T => {
   const {
@@ -106,7 +115,7 @@ export class DynamoDbStore implements TugboatStore {
   async createService(service: Service): Promise<void> {
     const key = keys.service(service.cluster, service.serviceName);
     await this.put(
-      { ...key, itemType: ITEM_TYPE.service, ...service },
+      { ...key, itemType: ITEM_TYPE.service, ...service, ...autoDeployIndex(service) },
       {
         ConditionExpression: 'attribute_not_exists(PK) OR #status = :inactive',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -127,7 +136,7 @@ export class DynamoDbStore implements TugboatStore {
   async updateService(next: Service, previous: Pick<Service, 'version' | 'statusVersion'>): Promise<void> {
     const key = keys.service(next.cluster, next.serviceName);
     await this.put(
-      { ...key, itemType: ITEM_TYPE.service, ...next },
+      { ...key, itemType: ITEM_TYPE.service, ...next, ...autoDeployIndex(next) },
       {
         ConditionExpression:
           'attribute_exists(PK) AND #version = :version AND #statusVersion = :statusVersion',
@@ -342,6 +351,98 @@ export class DynamoDbStore implements TugboatStore {
       if (error instanceof ConditionalCheckFailedException) return;
       throw new DependencyError('DynamoDB write failed', error);
     }
+  }
+
+  async listAutoDeployServices(): Promise<Service[]> {
+    const services: Service[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let result: QueryCommandOutput;
+      try {
+        result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: keys.aliveTasksIndex,
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': keys.autoDeployPartition },
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        );
+      } catch (error) {
+        throw new DependencyError('DynamoDB query failed', error);
+      }
+      services.push(...(result.Items ?? []).map((item) => stripKeys<Service>(item)));
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return services;
+  }
+
+  async claimDeployRequest(
+    request: DeployRequest,
+    nowMs: number,
+  ): Promise<{ claimed: boolean; request: DeployRequest }> {
+    const key = keys.deployRequest(request.cluster, request.serviceName, request.requestKey);
+    const item = (record: DeployRequest) => ({ ...key, itemType: ITEM_TYPE.deployRequest, ...record });
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item(request),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return { claimed: true, request };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException))
+        throw new DependencyError('DynamoDB write failed', error);
+    }
+    const existing = await this.get<DeployRequest>(key);
+    // Gone in between (expired by TTL): the caller's retry claims it afresh.
+    if (!existing)
+      throw new VersionConflictError(`Deploy request ${request.requestKey} changed concurrently`);
+    if (existing.status === 'DONE' || existing.leaseUntil >= nowMs)
+      return { claimed: false, request: existing };
+    // The owner's lease lapsed (it crashed): take over what it recorded, if nobody else did first.
+    const takenOver: DeployRequest = { ...existing, owner: request.owner, leaseUntil: request.leaseUntil };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item(takenOver),
+          ConditionExpression: '#owner = :owner AND leaseUntil = :leaseUntil AND #status = :pending',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': existing.owner,
+            ':leaseUntil': existing.leaseUntil,
+            ':pending': 'PENDING',
+          },
+        }),
+      );
+      return { claimed: true, request: takenOver };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException))
+        throw new DependencyError('DynamoDB write failed', error);
+      throw new VersionConflictError(
+        `Deploy request ${request.requestKey} was taken over concurrently`,
+        error,
+      );
+    }
+  }
+
+  async saveDeployRequest(request: DeployRequest): Promise<void> {
+    await this.put(
+      {
+        ...keys.deployRequest(request.cluster, request.serviceName, request.requestKey),
+        itemType: ITEM_TYPE.deployRequest,
+        ...request,
+      },
+      {
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': request.owner },
+      },
+      () => new VersionConflictError(`Deploy request ${request.requestKey} was taken over by another worker`),
+    );
   }
 
   private async get<T>(key: ItemKey): Promise<T | undefined> {

@@ -7,6 +7,8 @@
  *                             GSI1 ALIVE#<cluster> / <taskArn>   only while the task is not STOPPED
  *   cluster registry          PK CLUSTERS                     SK CLUSTER#<cluster>
  *   reconcile lease           PK LEASE#<cluster>#<service>    SK LEASE
+ *   deploy request            PK DEPLOYREQ#<cluster>#<service> SK REQUEST#<requestKey>   (idempotency)
+ *   service with autoDeploy   GSI1 AUTODEPLOY / <cluster>#<service>   only while ACTIVE with autoDeploy
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -57,6 +59,13 @@ export const keys = {
     PK: `LEASE#${cluster}#${serviceName}`,
     SK: 'LEASE',
   }),
+
+  deployRequest: (cluster: string, serviceName: string, requestKey: string): ItemKey => ({
+    PK: `DEPLOYREQ#${cluster}#${serviceName}`,
+    SK: `REQUEST#${requestKey}`,
+  }),
+  autoDeployPartition: 'AUTODEPLOY',
+  autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,
 } as const;
 
 export const ITEM_TYPE = {
@@ -66,4 +75,5 @@ export const ITEM_TYPE = {
   task: 'Task',
   cluster: 'Cluster',
   lease: 'ReconcileLease',
+  deployRequest: 'DeployRequest',
 } as const;

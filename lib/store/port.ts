@@ -1,4 +1,4 @@
-import type { Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
+import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 
 export interface PageRequest {
   limit: number;
@@ -56,4 +56,18 @@ export interface TugboatStore {
     nowMs: number,
   ): Promise<boolean>;
   releaseLease(cluster: string, serviceName: string, owner: string): Promise<void>;
+
+  /** ACTIVE services with autoDeploy, from a sparse index (eventually consistent), for ECR push events. */
+  listAutoDeployServices(): Promise<Service[]>;
+  /**
+   * Creates the deploy request, or takes over a PENDING one whose lease ended before `nowMs` (keeping
+   * its revision and deployment id, with the caller's owner and lease). `claimed` says whether the
+   * caller now owns `request`; otherwise it is the stored one (DONE, or PENDING with a live lease).
+   */
+  claimDeployRequest(
+    request: DeployRequest,
+    nowMs: number,
+  ): Promise<{ claimed: boolean; request: DeployRequest }>;
+  /** Writes the owner's progress; VersionConflictError when another worker has taken it over. */
+  saveDeployRequest(request: DeployRequest): Promise<void>;
 }

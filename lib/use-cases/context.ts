@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
+import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
+import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
 
 /** What every use case needs, injected so tests can fix time and ids. */
@@ -14,6 +16,8 @@ export interface UseCaseContext {
   clusters?: ClusterDirectory;
   /** When given, a changed service is reconciled at once rather than at the next scheduled pass. */
   reconcileQueue?: ReconcileQueue;
+  /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
+  planner?: { computePlan(service: Service): Promise<PlanResult> };
 }
 
 /**

@@ -60,13 +60,16 @@ const mergeDeploymentConfiguration = (
   return merged;
 };
 
+export const newDeploymentId = (context: UseCaseContext): string =>
+  `ecs-svc-${context.newId().replaceAll('-', '')}`;
+
 export const newDeployment = (
   context: UseCaseContext,
   taskDefinition: string,
   desiredCount: number,
   at: string,
 ): Deployment => ({
-  id: `ecs-svc-${context.newId().replaceAll('-', '')}`,
+  id: newDeploymentId(context),
   status: 'PRIMARY',
   taskDefinition,
   desiredCount,
@@ -173,12 +176,32 @@ export const parseIfMatch = (header: string | undefined): number | undefined => 
   return Number(match[1]);
 };
 
+/** A service keeps every deployment that is not INACTIVE, and this many of its newest INACTIVE ones. */
+export const INACTIVE_DEPLOYMENTS_KEPT = 50;
+
+/**
+ * The service rolling to `deployment`, which becomes PRIMARY: the PRIMARY before it turns ACTIVE and
+ * the reconciler replaces its tasks, as in ECS. The one code path for a new task definition (PATCH),
+ * a deploy (message or API) and a rollback. History beyond INACTIVE_DEPLOYMENTS_KEPT is dropped so
+ * that frequent deploys cannot grow the service item towards DynamoDB's 400 KB limit.
+ */
+export const withPrimaryDeployment = (service: Service, deployment: Deployment, at: string): Service => {
+  const previous = service.deployments.map((existing) =>
+    existing.status === 'PRIMARY' ? { ...existing, status: 'ACTIVE' as const, updatedAt: at } : existing,
+  );
+  let inactiveKept = 0;
+  const kept = previous.filter(
+    (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,
+  );
+  return { ...service, taskDefinition: deployment.taskDefinition, deployments: [deployment, ...kept] };
+};
+
 /**
  * Read-modify-write with optimistic locking; a lost race is retried on fresh state. With If-Match
  * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
  * does not change it, a concurrent user change does.
  */
-const mutateService = async (
+export const mutateService = async (
   context: UseCaseContext,
   cluster: string,
   serviceName: string,
@@ -238,22 +261,16 @@ export const updateService = async (
     else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
     if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
     const reference = target ? `${target.family}:${target.revision}` : undefined;
-    if (reference && reference !== service.taskDefinition) {
-      next.taskDefinition = reference;
-      for (const deployment of next.deployments) {
-        if (deployment.status === 'PRIMARY') {
-          deployment.status = 'ACTIVE';
-          deployment.updatedAt = at;
-        }
-      }
-      next.deployments.unshift(newDeployment(context, reference, next.desiredCount, at));
-    }
-    const primary = next.deployments.find((deployment) => deployment.status === 'PRIMARY');
-    if (primary && primary.desiredCount !== next.desiredCount) {
-      primary.desiredCount = next.desiredCount;
+    const rolled =
+      reference && reference !== service.taskDefinition
+        ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
+        : next;
+    const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
+    if (primary && primary.desiredCount !== rolled.desiredCount) {
+      primary.desiredCount = rolled.desiredCount;
       primary.updatedAt = at;
     }
-    return next;
+    return rolled;
   });
   await requestReconcile(context, updated, 'service updated');
   return updated;

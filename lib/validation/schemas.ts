@@ -54,9 +54,14 @@ const healthCheckSchema = z.strictObject({
   startPeriod: intIn(0, 300).default(0),
 });
 
+export const imageReference = nonEmptyString(255).regex(
+  /^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/,
+  'is not a valid image reference',
+);
+
 const containerDefinitionSchema = z.strictObject({
   name: ecsName,
-  image: nonEmptyString(255).regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/, 'is not a valid image reference'),
+  image: imageReference,
   essential: z.boolean().default(true),
   command: z.array(z.string().max(8192)).max(1000).optional(),
   environment: z

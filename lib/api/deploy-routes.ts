@@ -1,0 +1,79 @@
+import { ValidationError } from '../errors';
+import type { UseCaseContext } from '../use-cases/context';
+import {
+  createDeployment,
+  getDeployment,
+  listDeployments,
+  planService,
+  rollbackService,
+} from '../use-cases/deploys';
+import { type ApiRequest, BODY_REQUIRED_MESSAGE, jsonResponse, pageFromQuery } from './http';
+import type { Route } from './router';
+
+/** The body, or undefined when the request has none (these routes take an optional one). */
+const optionalJson = (request: ApiRequest): unknown => {
+  try {
+    return request.json();
+  } catch (error) {
+    if (error instanceof ValidationError && error.message === BODY_REQUIRED_MESSAGE) return undefined;
+    throw error;
+  }
+};
+
+const SERVICE = '/clusters/{cluster}/services/{serviceName}';
+
+/** Deployments of a service, rollback and the dry-run plan. */
+export const deployRoutes = (context: UseCaseContext): Route[] => [
+  {
+    method: 'POST',
+    path: `${SERVICE}/deployments`,
+    handler: async (request) =>
+      jsonResponse(
+        202,
+        await createDeployment(
+          context,
+          request.params.cluster!,
+          request.params.serviceName!,
+          optionalJson(request),
+        ),
+      ),
+  },
+  {
+    method: 'GET',
+    path: `${SERVICE}/deployments`,
+    handler: async ({ params, query }) =>
+      jsonResponse(
+        200,
+        await listDeployments(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+      ),
+  },
+  {
+    method: 'GET',
+    path: `${SERVICE}/deployments/{deploymentId}`,
+    handler: async ({ params }) =>
+      jsonResponse(
+        200,
+        await getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
+      ),
+  },
+  {
+    method: 'POST',
+    path: `${SERVICE}/rollback`,
+    handler: async (request) =>
+      jsonResponse(
+        202,
+        await rollbackService(
+          context,
+          request.params.cluster!,
+          request.params.serviceName!,
+          optionalJson(request),
+        ),
+      ),
+  },
+  {
+    method: 'GET',
+    path: `${SERVICE}/plan`,
+    handler: async ({ params }) =>
+      jsonResponse(200, await planService(context, params.cluster!, params.serviceName!)),
+  },
+];

@@ -1,0 +1,720 @@
+/**
+ * Deploys: explicit requests (the API, or a message on the deploys queue) and image pushes (EventBridge
+ * "ECR Image Action" events on the same queue). Every deploy ends in the one code path that PATCH
+ * taskDefinition uses (withPrimaryDeployment), so a later deploy supersedes an earlier one as in ECS.
+ *
+ * Idempotency: a deploy that comes from a message is keyed by (request key, service), where the request
+ * key is the EventBridge event id, the message's idempotencyKey, or else its SQS message id. The first
+ * worker claims a DeployRequest record with a conditional create and a lease; a duplicate delivered
+ * later sees it DONE and does nothing, one delivered at the same moment waits for it. The record keeps
+ * the revision once registered and the deployment id from the start, so a worker taking over from a
+ * crashed one registers nothing new, and a deployment id already on the service is not added again.
+ */
+import * as z from 'zod';
+import type {
+  ContainerDefinition,
+  Deployment,
+  DeployRequest,
+  Page,
+  Service,
+  TaskDefinition,
+} from '../domain';
+import {
+  ConflictError,
+  DependencyError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors';
+import type { PlanResult } from '../reconcile/types';
+import { parseInput } from '../validation/parse';
+import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
+import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
+import { registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
+import { parseJsonMessage, type QueueRecord } from './task-events';
+
+// ---------------------------------------------------------------------------------------------------
+// Images and tags
+
+export interface ImageReference {
+  /** Everything before the repository: `123456789012.dkr.ecr.us-east-1.amazonaws.com/`, or empty. */
+  registryPrefix: string;
+  /** `web`, `team/web`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/**
+ * Splits an image reference as Docker does: the first path component is a registry host when it has a
+ * dot or a port, or is `localhost`. So `123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1` and a
+ * local `web:v1` both come from repository `web`.
+ */
+export const parseImage = (image: string): ImageReference => {
+  let rest = image;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  let registryPrefix = '';
+  const slash = rest.indexOf('/');
+  if (slash >= 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost') {
+      registryPrefix = `${first}/`;
+      rest = rest.slice(slash + 1);
+    }
+  }
+  return {
+    registryPrefix,
+    repository: rest,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
+  };
+};
+
+export const imageRepository = (image: string): string => parseImage(image).repository;
+
+/** The image with the same registry and repository, at `tag` or pinned by `digest`. */
+export const imageAt = (image: string, version: { tag: string } | { digest: string }): string => {
+  const { registryPrefix, repository } = parseImage(image);
+  return 'digest' in version
+    ? `${registryPrefix}${repository}@${version.digest}`
+    : `${registryPrefix}${repository}:${version.tag}`;
+};
+
+/** autoDeploy.tagPattern: a glob in which `*` matches any run of characters, everything else itself. */
+export const matchesTagPattern = (tag: string, pattern: string): boolean => {
+  const source = pattern
+    .split('*')
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(tag);
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Messages
+
+const ecrImageActionSchema = z.looseObject({
+  id: z.string().min(1).max(256),
+  source: z.literal('aws.ecr'),
+  'detail-type': z.literal('ECR Image Action'),
+  detail: z.looseObject({
+    'action-type': z.string().min(1),
+    result: z.string().min(1),
+    'repository-name': z.string().min(1).max(256),
+    'image-tag': z.string().min(1).max(300).optional(),
+    'image-digest': z.string().min(1).max(300).optional(),
+  }),
+});
+
+const deploySpecFields = {
+  image: imageReference.optional(),
+  containerName: ecsName.optional(),
+  taskDefinition: taskDefinitionReference.optional(),
+};
+
+const deploySpecSchema = z
+  .strictObject(deploySpecFields)
+  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
+    message: 'containerName is given only with image',
+    path: ['containerName'],
+  });
+
+const explicitDeploySchema = z
+  .strictObject({
+    type: z.literal('deploy'),
+    cluster: ecsName,
+    serviceName: ecsName,
+    ...deploySpecFields,
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'may contain only printable ASCII characters without spaces')
+      .optional(),
+  })
+  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
+    message: 'containerName is given only with image',
+    path: ['containerName'],
+  });
+
+export type DeploySpec = z.output<typeof deploySpecSchema>;
+
+export type DeployMessage =
+  | {
+      kind: 'image-push';
+      eventId: string;
+      repository: string;
+      tag?: string;
+      digest?: string;
+      /** Why the event deploys nothing whatever the services (not a successful PUSH), if it does not. */
+      ignored?: string;
+    }
+  | {
+      kind: 'deploy';
+      cluster: string;
+      serviceName: string;
+      spec: DeploySpec;
+      idempotencyKey?: string;
+    };
+
+/** A deploys-queue message body: an ECR Image Action event or `{ "type": "deploy", ... }`. */
+export const parseDeployMessage = (body: unknown): DeployMessage => {
+  if (typeof body === 'object' && body !== null && 'source' in body) {
+    const event = parseInput(ecrImageActionSchema, body, 'ECR Image Action event');
+    const detail = event.detail;
+    const ignored =
+      detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS'
+        ? `${detail['action-type']} ${detail.result} is not a successful PUSH`
+        : undefined;
+    return {
+      kind: 'image-push',
+      eventId: event.id,
+      repository: detail['repository-name'],
+      ...(detail['image-tag'] === undefined ? {} : { tag: detail['image-tag'] }),
+      ...(detail['image-digest'] === undefined ? {} : { digest: detail['image-digest'] }),
+      ...(ignored === undefined ? {} : { ignored }),
+    };
+  }
+  if (typeof body === 'object' && body !== null && 'type' in body) {
+    const message = parseInput(explicitDeploySchema, body, 'deploy message');
+    const { type: _type, cluster, serviceName, idempotencyKey, ...spec } = message;
+    return {
+      kind: 'deploy',
+      cluster,
+      serviceName,
+      spec,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    };
+  }
+  throw new ValidationError(
+    'Unknown message: expected an EventBridge "ECR Image Action" event (source aws.ecr) or { "type": "deploy", "cluster", "serviceName", ... }',
+  );
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The deploy itself
+
+/** Chooses the revision a deploy rolls to, from the service as it is now; undefined: nothing to deploy. */
+type ChooseRevision = (service: Service) => Promise<string | undefined>;
+
+export interface DeployResult {
+  service: Service;
+  deployment: Deployment;
+  /** A repeated request: the deployment is the one the first delivery made. */
+  duplicate: boolean;
+}
+
+/** A PENDING request elsewhere gets this long to finish before a duplicate gives up (and is retried). */
+const WAIT_FOR_OTHER_WORKER_MS = 10_000;
+/** Longer than the deployEvents function's timeout, so a live worker is never overtaken. */
+export const DEPLOY_REQUEST_LEASE_MS = 120_000;
+/** SQS keeps a message at most 14 days; the record outlives any redelivery. */
+const DEPLOY_REQUEST_RETENTION_SECONDS = 15 * 24 * 3600;
+
+const reference = (taskDefinition: TaskDefinition) => `${taskDefinition.family}:${taskDefinition.revision}`;
+
+const getTaskDefinition = async (context: UseCaseContext, ref: string): Promise<TaskDefinition> => {
+  const [family = '', revision = ''] = ref.split(':');
+  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
+  if (!taskDefinition) throw new NotFoundError(`Task definition ${ref} not found`);
+  return taskDefinition;
+};
+
+/** Registers a copy of `base` with new container images; everything else stays as it was. */
+const registerCopy = async (
+  context: UseCaseContext,
+  base: TaskDefinition,
+  containerDefinitions: ContainerDefinition[],
+): Promise<string> => {
+  const registered = await registerTaskDefinition(context, {
+    family: base.family,
+    cpu: base.cpu,
+    memory: base.memory,
+    containerDefinitions,
+    ...(base.executionRoleArn ? { executionRoleArn: base.executionRoleArn } : {}),
+    ...(base.taskRoleArn ? { taskRoleArn: base.taskRoleArn } : {}),
+    ...(base.tags && base.tags.length > 0 ? { tags: base.tags } : {}),
+  });
+  return reference(registered);
+};
+
+/** The revision an explicit deploy (message or API) rolls to. */
+const chooseExplicitRevision =
+  (context: UseCaseContext, spec: DeploySpec): ChooseRevision =>
+  async (service) => {
+    const base = spec.taskDefinition
+      ? await resolveUsableTaskDefinition(context, spec.taskDefinition)
+      : await getTaskDefinition(context, service.taskDefinition);
+    if (spec.image === undefined) return reference(base);
+    const containers = base.containerDefinitions;
+    let target: ContainerDefinition | undefined;
+    if (spec.containerName !== undefined) {
+      target = containers.find((container) => container.name === spec.containerName);
+      if (!target) {
+        throw new ValidationError(
+          `containerName: task definition ${reference(base)} has no container named ${spec.containerName}`,
+        );
+      }
+    } else if (containers.length === 1) {
+      target = containers[0];
+    } else {
+      throw new ValidationError(
+        `containerName: task definition ${reference(base)} has ${containers.length} containers; name the one to give the image`,
+      );
+    }
+    return registerCopy(
+      context,
+      base,
+      containers.map((container) =>
+        container === target ? { ...container, image: spec.image! } : container,
+      ),
+    );
+  };
+
+/** The containers of `taskDefinition` whose image comes from `repository`. */
+const containersFromRepository = (taskDefinition: TaskDefinition, repository: string) =>
+  taskDefinition.containerDefinitions.filter((container) => imageRepository(container.image) === repository);
+
+/** Whether a pushed image should deploy the service, judged on its current task definition. */
+const wantsPush = (service: Service, taskDefinition: TaskDefinition, push: ImagePush): boolean =>
+  service.status === 'ACTIVE' &&
+  service.autoDeploy !== undefined &&
+  push.tag !== undefined &&
+  matchesTagPattern(push.tag, service.autoDeploy.tagPattern) &&
+  containersFromRepository(taskDefinition, push.repository).length > 0;
+
+interface ImagePush {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** The revision a pushed image rolls the service to: every container from the repository gets it. */
+const choosePushedRevision =
+  (context: UseCaseContext, push: ImagePush): ChooseRevision =>
+  async (service) => {
+    const current = await getTaskDefinition(context, service.taskDefinition);
+    // Judged again on the service as it is now: the index that found it may be a moment behind.
+    if (!wantsPush(service, current, push)) return undefined;
+    const version =
+      service.autoDeploy?.pinDigest && push.digest ? { digest: push.digest } : { tag: push.tag! };
+    return registerCopy(
+      context,
+      current,
+      current.containerDefinitions.map((container) =>
+        imageRepository(container.image) === push.repository
+          ? { ...container, image: imageAt(container.image, version) }
+          : container,
+      ),
+    );
+  };
+
+/** Adds the deployment with `deploymentId` as PRIMARY unless it is already there (a retried write). */
+const applyDeployment = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  taskDefinition: string,
+  deploymentId: string,
+): Promise<{ service: Service; deployment: Deployment }> => {
+  const service = await mutateService(context, cluster, serviceName, undefined, (current, at) => {
+    if (current.deployments.some((deployment) => deployment.id === deploymentId)) return current;
+    if (current.status !== 'ACTIVE') {
+      throw new ConflictError(`Service ${serviceName} is ${current.status} and can no longer be deployed`);
+    }
+    const deployment = {
+      ...newDeployment(context, taskDefinition, current.desiredCount, at),
+      id: deploymentId,
+    };
+    return withPrimaryDeployment(current, deployment, at);
+  });
+  const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
+  if (!deployment) throw new NotFoundError(`Deployment ${deploymentId} is no longer kept by ${serviceName}`);
+  return { service, deployment };
+};
+
+/** Claims the request, or waits while another worker holds it. Returns the claimed record or a DONE one. */
+const claimRequest = async (context: UseCaseContext, fresh: DeployRequest): Promise<DeployRequest> => {
+  const deadline = context.now().getTime() + WAIT_FOR_OTHER_WORKER_MS;
+  for (let attempt = 0; ; attempt++) {
+    const nowMs = context.now().getTime();
+    let claim: { claimed: boolean; request: DeployRequest };
+    try {
+      claim = await context.store.claimDeployRequest(
+        { ...fresh, leaseUntil: nowMs + DEPLOY_REQUEST_LEASE_MS },
+        nowMs,
+      );
+    } catch (error) {
+      // Raced with a takeover or an expiry: look again.
+      if (!(error instanceof VersionConflictError) || attempt >= 10) throw error;
+      continue;
+    }
+    if (claim.claimed || claim.request.status === 'DONE') return claim.request;
+    if (nowMs >= deadline) {
+      throw new ConflictError(
+        `Deploy request ${fresh.requestKey} for service ${fresh.serviceName} is in progress in another worker`,
+      );
+    }
+    await backoff(Math.min(attempt + 4, 6));
+  }
+};
+
+/**
+ * Deploys one service, once per request key when one is given: the revision `choose` picks (registered
+ * at most once), as a new PRIMARY deployment. Returns undefined when `choose` finds nothing to deploy.
+ */
+export const deployService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  choose: ChooseRevision,
+  requestKey?: string,
+): Promise<DeployResult | undefined> => {
+  const service = await getService(context, cluster, serviceName);
+  const deploymentId = newDeploymentId(context);
+  const ensureActive = (current: Service) => {
+    if (current.status !== 'ACTIVE') {
+      throw new ConflictError(`Service ${serviceName} is ${current.status} and can no longer be deployed`);
+    }
+    return current;
+  };
+  if (requestKey === undefined) {
+    ensureActive(service);
+    const chosen = await choose(service);
+    if (chosen === undefined) return undefined;
+    const applied = await applyDeployment(context, cluster, serviceName, chosen, deploymentId);
+    await requestReconcile(context, applied.service, 'deployment started');
+    return { ...applied, duplicate: false };
+  }
+
+  const at = context.now();
+  let request = await claimRequest(context, {
+    cluster: service.cluster,
+    serviceName: service.serviceName,
+    requestKey,
+    status: 'PENDING',
+    owner: context.newId(),
+    leaseUntil: 0,
+    deploymentId,
+    createdAt: at.toISOString(),
+    expiresAt: Math.floor(at.getTime() / 1000) + DEPLOY_REQUEST_RETENTION_SECONDS,
+  });
+  if (request.status === 'DONE') {
+    if (request.taskDefinition === undefined) return undefined;
+    const current = await getService(context, cluster, serviceName);
+    const deployment = current.deployments.find((candidate) => candidate.id === request.deploymentId);
+    if (!deployment) return undefined;
+    return { service: current, deployment, duplicate: true };
+  }
+  if (request.taskDefinition === undefined) {
+    const chosen = await choose(ensureActive(await getService(context, cluster, serviceName)));
+    if (chosen === undefined) {
+      await context.store.saveDeployRequest({ ...request, status: 'DONE' });
+      return undefined;
+    }
+    request = { ...request, taskDefinition: chosen };
+    await context.store.saveDeployRequest(request);
+  }
+  const applied = await applyDeployment(
+    context,
+    cluster,
+    serviceName,
+    request.taskDefinition!,
+    request.deploymentId,
+  );
+  await context.store.saveDeployRequest({ ...request, status: 'DONE' });
+  await requestReconcile(context, applied.service, 'deployment started');
+  return { ...applied, duplicate: false };
+};
+
+/** POST .../deployments: the same effect as an explicit deploy message, answered with the deployment. */
+export const createDeployment = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  body: unknown,
+): Promise<Deployment> => {
+  const spec = parseInput(deploySpecSchema, body ?? {});
+  const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec));
+  if (!result) throw new DependencyError('The deploy chose no revision; try again');
+  return result.deployment;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Deployment history, rollback, plan
+
+const newestFirst = (deployments: Deployment[]): Deployment[] =>
+  [...deployments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+
+const decodeAfter = (token: string): string => {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'after' in parsed &&
+      typeof parsed.after === 'string'
+    )
+      return parsed.after;
+  } catch {
+    // the error below
+  }
+  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
+};
+
+/** The service's deployments, newest first, paged by the id of the last one shown. */
+export const listDeployments = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<Deployment>> => {
+  const all = newestFirst((await getService(context, cluster, serviceName)).deployments);
+  let start = 0;
+  if (page.nextToken !== undefined) {
+    const after = decodeAfter(page.nextToken);
+    const index = all.findIndex((deployment) => deployment.id === after);
+    // A deployment dropped from the history since: the page would skip or repeat; say so.
+    if (index < 0) throw new ValidationError('Invalid nextToken: the deployment it continues from is gone');
+    start = index + 1;
+  }
+  const items = all.slice(start, start + page.limit);
+  const last = items[items.length - 1];
+  return start + page.limit < all.length && last
+    ? { items, nextToken: Buffer.from(JSON.stringify({ after: last.id })).toString('base64url') }
+    : { items };
+};
+
+export const getDeployment = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  deploymentId: string,
+): Promise<Deployment> => {
+  const service = await getService(context, cluster, serviceName);
+  const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
+  if (!deployment) {
+    throw new NotFoundError(`Deployment ${deploymentId} not found in service ${serviceName}`);
+  }
+  return deployment;
+};
+
+const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
+
+/**
+ * POST .../rollback: a new PRIMARY deployment of `taskDefinition`, or by default of the task
+ * definition of the newest COMPLETED deployment older than the current PRIMARY (one running another
+ * revision: rolling back to what runs now would change nothing).
+ */
+export const rollbackService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  body: unknown,
+): Promise<Deployment> => {
+  const input = parseInput(rollbackSchema, body ?? {});
+  const choose: ChooseRevision = async (service) => {
+    if (input.taskDefinition !== undefined) {
+      return reference(await resolveUsableTaskDefinition(context, input.taskDefinition));
+    }
+    const deployments = newestFirst(service.deployments);
+    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+    const older = primary ? deployments.slice(deployments.indexOf(primary) + 1) : deployments;
+    const target = older.find(
+      (deployment) =>
+        deployment.rolloutState === 'COMPLETED' && deployment.taskDefinition !== service.taskDefinition,
+    );
+    if (!target) {
+      throw new ConflictError(
+        `Service ${serviceName} has no COMPLETED deployment of another task definition before its current PRIMARY to roll back to; give taskDefinition`,
+      );
+    }
+    return target.taskDefinition;
+  };
+  const result = await deployService(context, cluster, serviceName, choose);
+  if (!result) throw new DependencyError('The rollback chose no revision; try again');
+  return result.deployment;
+};
+
+export interface ServicePlan extends PlanResult {
+  cluster: string;
+  serviceName: string;
+  /** The service version (ETag) the plan was computed from. */
+  version: number;
+  computedAt: string;
+}
+
+/** GET .../plan: what the reconciler would do now, from the same inputs, executed by nothing. */
+export const planService = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+): Promise<ServicePlan> => {
+  if (!context.planner) throw new DependencyError('This function has no planner configured');
+  const service = await getService(context, cluster, serviceName);
+  const computedAt = context.now().toISOString();
+  const result = await context.planner.computePlan(service);
+  return {
+    cluster: service.cluster,
+    serviceName: service.serviceName,
+    version: service.version,
+    computedAt,
+    ...result,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The deploys queue
+
+export type DeployOutcome =
+  | { kind: 'ignored'; reason: string }
+  | {
+      kind: 'deployed';
+      deployments: Array<{
+        cluster: string;
+        serviceName: string;
+        deploymentId: string;
+        taskDefinition: string;
+        duplicate: boolean;
+      }>;
+      /** For an image push: services that did not take it. */
+      unmatched?: string;
+    };
+
+const PUSH_FAN_OUT = 8;
+
+const describeResult = (result: DeployResult) => ({
+  cluster: result.service.cluster,
+  serviceName: result.service.serviceName,
+  deploymentId: result.deployment.id,
+  taskDefinition: result.deployment.taskDefinition,
+  duplicate: result.duplicate,
+});
+
+/** Deploys a pushed image to every service it matches; a failure for one service fails the message. */
+const deployPushedImage = async (
+  context: UseCaseContext,
+  push: ImagePush & { eventId: string },
+): Promise<DeployOutcome> => {
+  const candidates = push.tag
+    ? (await context.store.listAutoDeployServices()).filter(
+        (service) =>
+          service.status === 'ACTIVE' &&
+          service.autoDeploy !== undefined &&
+          matchesTagPattern(push.tag!, service.autoDeploy.tagPattern),
+      )
+    : [];
+  const taskDefinitions = new Map<string, Promise<TaskDefinition>>();
+  const current = (service: Service) => {
+    let found = taskDefinitions.get(service.taskDefinition);
+    if (!found) {
+      found = getTaskDefinition(context, service.taskDefinition);
+      taskDefinitions.set(service.taskDefinition, found);
+    }
+    return found;
+  };
+  const matched: Service[] = [];
+  for (const service of candidates) {
+    if (wantsPush(service, await current(service), push)) matched.push(service);
+  }
+  if (matched.length === 0) {
+    return {
+      kind: 'ignored',
+      reason: push.tag
+        ? `no ACTIVE autoDeploy service matches ${push.repository}:${push.tag}`
+        : `the push of ${push.repository} has no tag`,
+    };
+  }
+  const results: DeployResult[] = [];
+  const errors: unknown[] = [];
+  const queue = [...matched];
+  await Promise.all(
+    Array.from({ length: Math.min(PUSH_FAN_OUT, queue.length) }, async () => {
+      for (let service = queue.shift(); service; service = queue.shift()) {
+        try {
+          const result = await deployService(
+            context,
+            service.cluster,
+            service.serviceName,
+            choosePushedRevision(context, push),
+            `event:${push.eventId}`,
+          );
+          if (result) results.push(result);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    }),
+  );
+  if (errors.length > 0) {
+    // Redelivery finishes the rest; the services already deployed find their requests DONE.
+    throw errors.length === 1
+      ? errors[0]
+      : new AggregateError(errors, `${errors.length} of ${matched.length} deploys of the push failed`);
+  }
+  return { kind: 'deployed', deployments: results.map(describeResult) };
+};
+
+/** One deploys-queue message. */
+export const processDeployMessage = async (
+  context: UseCaseContext,
+  record: QueueRecord,
+): Promise<DeployOutcome> => {
+  const message = parseDeployMessage(parseJsonMessage(record.body));
+  if (message.kind === 'image-push') {
+    if (message.ignored) return { kind: 'ignored', reason: message.ignored };
+    return deployPushedImage(context, {
+      eventId: message.eventId,
+      repository: message.repository,
+      ...(message.tag === undefined ? {} : { tag: message.tag }),
+      ...(message.digest === undefined ? {} : { digest: message.digest }),
+    });
+  }
+  const result = await deployService(
+    context,
+    message.cluster,
+    message.serviceName,
+    chooseExplicitRevision(context, message.spec),
+    message.idempotencyKey === undefined ? `message:${record.messageId}` : `key:${message.idempotencyKey}`,
+  );
+  if (!result) return { kind: 'ignored', reason: 'the deploy chose no revision' };
+  return { kind: 'deployed', deployments: [describeResult(result)] };
+};
+
+export interface DeployLog {
+  processed(messageId: string, outcome: DeployOutcome): void;
+  failed(messageId: string, error: unknown): void;
+}
+
+/**
+ * One batch of the deploys queue, in order: deploys to one service apply in the order they are
+ * processed. A message that fails (malformed, unknown service, a dependency down) is reported for
+ * redelivery and, after its retries, the DLQ; the messages behind it go on.
+ */
+export const processDeployBatch = async (
+  context: UseCaseContext,
+  records: QueueRecord[],
+  log: DeployLog,
+): Promise<string[]> => {
+  const failed: string[] = [];
+  for (const record of records) {
+    try {
+      log.processed(record.messageId, await processDeployMessage(context, record));
+    } catch (error) {
+      log.failed(record.messageId, error);
+      failed.push(record.messageId);
+    }
+  }
+  return failed;
+};

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../lib/errors';
+import {
+  imageAt,
+  imageRepository,
+  matchesTagPattern,
+  parseDeployMessage,
+  parseImage,
+} from '../../lib/use-cases/deploys';
+
+const ecrPush = (detail: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: 'b3c0d2e4-0000-4000-8000-000000000001',
+  'detail-type': 'ECR Image Action',
+  source: 'aws.ecr',
+  account: '123456789012',
+  time: '2026-11-25T10:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    result: 'SUCCESS',
+    'repository-name': 'web',
+    'image-digest': 'sha256:0d1e2f',
+    'action-type': 'PUSH',
+    'image-tag': 'v2',
+    ...detail,
+  },
+  ...extra,
+});
+
+describe('tag patterns', () => {
+  it.each([
+    ['v2', 'v*', true],
+    ['v2', '*', true],
+    ['', '*', true],
+    ['release-1.2.3', 'release-*', true],
+    ['release-1.2.3', 'release-*.3', true],
+    ['release-1.2.4', 'release-*.3', false],
+    ['prod-v1-hotfix', '*-v1-*', true],
+    ['v2', 'v1', false],
+    ['v1', 'v1', true],
+    ['xv1', 'v1', false],
+    ['v1x', 'v1', false],
+    ['latest', 'v*', false],
+    // `.` is literal, not a regular-expression wildcard.
+    ['v1x2', 'v1.2', false],
+    ['v1.2', 'v1.2', true],
+    // `*` is a run of any characters, including dots and none.
+    ['main', 'main*', true],
+    ['main.20261125.abc', 'main.*', true],
+  ])('%j against %j: %s', (tag, pattern, expected) => {
+    expect(matchesTagPattern(tag, pattern)).toBe(expected);
+  });
+});
+
+describe('image references', () => {
+  it.each([
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1', 'web'],
+    ['web:v1', 'web'],
+    ['web', 'web'],
+    ['web@sha256:abc', 'web'],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc', 'web'],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v1', 'team/web'],
+    ['team/web:v1', 'team/web'],
+    ['localhost/web:v1', 'web'],
+    ['localhost:5000/web:v1', 'web'],
+    ['registry.example.com:5000/team/web:v1@sha256:abc', 'team/web'],
+    ['public.ecr.aws/nginx/nginx:1.27', 'nginx/nginx'],
+  ])('%s comes from repository %s', (image, repository) => {
+    expect(imageRepository(image)).toBe(repository);
+  });
+
+  it('tells a registry with a port from a tag', () => {
+    expect(parseImage('localhost:5000/web')).toEqual({
+      registryPrefix: 'localhost:5000/',
+      repository: 'web',
+    });
+    expect(parseImage('web:5000')).toEqual({ registryPrefix: '', repository: 'web', tag: '5000' });
+  });
+
+  it('moves an image to a new tag or digest, keeping its registry', () => {
+    const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1';
+    expect(imageAt(ecr, { tag: 'v2' })).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2');
+    expect(imageAt(ecr, { digest: 'sha256:0d1e' })).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:0d1e',
+    );
+    expect(imageAt('web@sha256:old', { tag: 'v3' })).toBe('web:v3');
+    expect(imageAt('web:v1', { tag: 'v2' })).toBe('web:v2');
+  });
+});
+
+describe('deploy messages', () => {
+  it('reads a successful ECR push', () => {
+    expect(parseDeployMessage(ecrPush())).toEqual({
+      kind: 'image-push',
+      eventId: 'b3c0d2e4-0000-4000-8000-000000000001',
+      repository: 'web',
+      tag: 'v2',
+      digest: 'sha256:0d1e2f',
+    });
+  });
+
+  it('marks pushes that failed and other actions as ignored, without failing them', () => {
+    expect(parseDeployMessage(ecrPush({ result: 'FAILURE' }))).toMatchObject({
+      kind: 'image-push',
+      ignored: 'PUSH FAILURE is not a successful PUSH',
+    });
+    expect(parseDeployMessage(ecrPush({ 'action-type': 'DELETE' }))).toMatchObject({
+      ignored: 'DELETE SUCCESS is not a successful PUSH',
+    });
+  });
+
+  it('reads an untagged push (digest only)', () => {
+    const { 'image-tag': _tag, ...detail } = ecrPush().detail;
+    const message = parseDeployMessage({ ...ecrPush(), detail });
+    expect(message).toMatchObject({ kind: 'image-push', digest: 'sha256:0d1e2f' });
+    expect(message).not.toHaveProperty('tag');
+  });
+
+  it('rejects an event from another source or of another type, naming the field', () => {
+    expect(() => parseDeployMessage(ecrPush({}, { source: 'aws.ecs' }))).toThrow(/source/);
+    expect(() => parseDeployMessage(ecrPush({}, { 'detail-type': 'ECR Image Scan' }))).toThrow(/detail-type/);
+    expect(() => parseDeployMessage(ecrPush({ 'repository-name': undefined }))).toThrow(
+      /detail\.repository-name/,
+    );
+  });
+
+  it('reads an explicit deploy', () => {
+    expect(
+      parseDeployMessage({
+        type: 'deploy',
+        cluster: 'default',
+        serviceName: 'web',
+        image: 'web:v3',
+        containerName: 'app',
+        idempotencyKey: 'ci-run-42',
+      }),
+    ).toEqual({
+      kind: 'deploy',
+      cluster: 'default',
+      serviceName: 'web',
+      spec: { image: 'web:v3', containerName: 'app' },
+      idempotencyKey: 'ci-run-42',
+    });
+    expect(
+      parseDeployMessage({ type: 'deploy', cluster: 'default', serviceName: 'web', taskDefinition: 'web:3' }),
+    ).toEqual({ kind: 'deploy', cluster: 'default', serviceName: 'web', spec: { taskDefinition: 'web:3' } });
+  });
+
+  it.each([
+    [{ type: 'deploy', serviceName: 'web' }, /cluster/],
+    [{ type: 'deploy', cluster: 'default', serviceName: 'web', image: 'not an image' }, /image/],
+    [{ type: 'deploy', cluster: 'default', serviceName: 'web', containerName: 'app' }, /containerName/],
+    [{ type: 'deploy', cluster: 'default', serviceName: 'web', taskDefinition: 'web:0' }, /taskDefinition/],
+    [{ type: 'deploy', cluster: 'default', serviceName: 'web', colour: 'blue' }, /colour: unknown field/],
+    [{ type: 'deploy', cluster: 'default', serviceName: 'we#b' }, /serviceName/],
+    [{ type: 'redeploy', cluster: 'default', serviceName: 'web' }, /type/],
+    [{ hello: 'world' }, /Unknown message/],
+    [[1, 2], /Unknown message/],
+    ['deploy', /Unknown message/],
+  ])('rejects %j', (body, message) => {
+    expect(() => parseDeployMessage(body)).toThrow(ValidationError);
+    expect(() => parseDeployMessage(body)).toThrow(message);
+  });
+});
