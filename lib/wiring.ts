@@ -42,6 +42,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
+    ecsFor: (cluster) => ecsFor(cluster),
   };
 
   const gateways = new Map<string, EcsGateway>();

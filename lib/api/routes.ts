@@ -16,7 +16,9 @@ import {
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
 import { jsonResponse, pageFromQuery } from './http';
+import { openApiRoutes } from './openapi';
 import type { Route } from './router';
+import { taskRoutes } from './task-routes';
 
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
 const etag = (service: Service): Record<string, string> => ({ etag: `"${service.version}"` });
@@ -105,4 +107,6 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
       ),
   },
   ...deployRoutes(context),
+  ...taskRoutes(context),
+  ...openApiRoutes(),
 ];

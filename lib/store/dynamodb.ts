@@ -13,13 +13,16 @@ import {
 import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
-import { decodePageToken, encodePageToken } from './page-token';
-import type { PageRequest, TugboatStore } from './port';
+import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
+import type { PageRequest, TaskPageRequest, TugboatStore } from './port';
 
 type Item = Record<string, unknown>;
 
 /** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
 export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
+
+/** Reads one filtered task page may make before it returns short, with a nextToken to go on. */
+const MAX_FILTERED_READS = 10;
 
 /** The sparse autoDeploy index entry of a service item: present only while ECR pushes can deploy it. */
 const autoDeployIndex = (service: Service): Item =>
@@ -218,8 +221,9 @@ export class DynamoDbStore implements TugboatStore {
       assignments.push('GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk');
     }
     let applied = false;
+    let created = false;
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.task(record.cluster, serviceName, record.taskId),
@@ -227,12 +231,26 @@ export class DynamoDbStore implements TugboatStore {
           ConditionExpression: 'attribute_not_exists(PK) OR #eventVersion < :eventVersion',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
       applied = true;
+      created = result.Attributes === undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException))
         throw new DependencyError('DynamoDB write failed', error);
+    }
+    // The locator is written when the task first appears, and again when it stops so it expires with
+    // the task; a locator lost to a crash in between is back by the STOPPED write.
+    if (applied && (created || record.lastStatus === 'STOPPED')) {
+      await this.put({
+        ...keys.taskLocator(record.cluster, record.taskId),
+        itemType: ITEM_TYPE.taskLocator,
+        cluster: record.cluster,
+        taskId: record.taskId,
+        serviceName,
+        ...(values[':expiresAt'] === undefined ? {} : { expiresAt: values[':expiresAt'] }),
+      });
     }
     if (record.healthStatus === 'HEALTHY') await this.recordHealthy(record, serviceName);
     return applied;
@@ -305,6 +323,104 @@ export class DynamoDbStore implements TugboatStore {
       exclusiveStartKey = result.LastEvaluatedKey;
     } while (exclusiveStartKey);
     return tasks;
+  }
+
+  async findTask(cluster: string, taskId: string): Promise<TaskRecord | undefined> {
+    const locator = await this.get<{ serviceName: string }>(keys.taskLocator(cluster, taskId));
+    return locator ? this.getTask(cluster, locator.serviceName, taskId) : undefined;
+  }
+
+  async listTaskPage(cluster: string, serviceName: string, page: TaskPageRequest): Promise<Page<TaskRecord>> {
+    const partition = keys.serviceTasksPartition(cluster, serviceName);
+    return this.queryTaskPage(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.taskSortPrefix },
+        ExclusiveStartKey: decodePageToken(page.nextToken, partition),
+        ConsistentRead: true,
+      },
+      page,
+      (task) => encodePageToken({ ...keys.task(cluster, serviceName, task.taskId) }),
+      (lastKey) => encodePageToken(lastKey),
+    );
+  }
+
+  async listAliveTaskPage(cluster: string, page: TaskPageRequest): Promise<Page<TaskRecord>> {
+    const partition = keys.aliveTasksPartition(cluster);
+    return this.queryTaskPage(
+      {
+        IndexName: keys.aliveTasksIndex,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ExclusiveStartKey: decodeIndexPageToken(page.nextToken, partition),
+      },
+      page,
+      (task) =>
+        encodeIndexPageToken({
+          ...keys.task(cluster, task.serviceName ?? keys.unattributedService, task.taskId),
+          GSI1PK: partition,
+          GSI1SK: task.taskArn,
+        }),
+      (lastKey) => encodeIndexPageToken(lastKey),
+    );
+  }
+
+  /**
+   * Fills a page of up to `limit` tasks through the status filters, reading on while DynamoDB's pages
+   * come back short; when it has more than it needs it resumes after the last task it returns.
+   */
+  private async queryTaskPage(
+    base: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'FilterExpression'>,
+    page: TaskPageRequest,
+    tokenAfter: (task: TaskRecord) => string | undefined,
+    tokenOf: (lastKey: Record<string, unknown>) => string | undefined,
+  ): Promise<Page<TaskRecord>> {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ...base.ExpressionAttributeValues };
+    if (page.desiredStatus !== undefined) {
+      filters.push('#desiredStatus = :desiredStatus');
+      names['#desiredStatus'] = 'desiredStatus';
+      values[':desiredStatus'] = page.desiredStatus;
+    }
+    if (page.lastStatus !== undefined) {
+      filters.push('#lastStatus = :lastStatus');
+      names['#lastStatus'] = 'lastStatus';
+      values[':lastStatus'] = page.lastStatus;
+    }
+    const items: TaskRecord[] = [];
+    let startKey = base.ExclusiveStartKey;
+    // Bounded, so one API call does bounded work even over a partition the filter mostly rejects.
+    for (let reads = 0; reads < MAX_FILTERED_READS; reads++) {
+      let result: QueryCommandOutput;
+      try {
+        result = await this.client.send(
+          new QueryCommand({
+            ...base,
+            TableName: this.tableName,
+            ExpressionAttributeValues: values,
+            ...(filters.length > 0
+              ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
+              : {}),
+            ExclusiveStartKey: startKey,
+            Limit: Math.max(page.limit, 100),
+          }),
+        );
+      } catch (error) {
+        throw new DependencyError('DynamoDB query failed', error);
+      }
+      items.push(...(result.Items ?? []).map((item) => stripKeys<TaskRecord>(item)));
+      startKey = result.LastEvaluatedKey;
+      if (items.length >= page.limit) {
+        const kept = items.slice(0, page.limit);
+        const more = items.length > page.limit || startKey !== undefined;
+        const nextToken = more ? tokenAfter(kept[kept.length - 1]!) : undefined;
+        return nextToken ? { items: kept, nextToken } : { items: kept };
+      }
+      if (!startKey) return { items };
+    }
+    const nextToken = startKey ? tokenOf(startKey) : undefined;
+    return nextToken ? { items, nextToken } : { items };
   }
 
   async acquireLease(

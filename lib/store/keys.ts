@@ -5,6 +5,7 @@
  *   service event             PK EVENTS#<cluster>#<service>   SK EVENT#<createdAt>#<id>
  *   task (inventory)          PK TASKS#<cluster>#<service>    SK TASK#<taskId>
  *                             GSI1 ALIVE#<cluster> / <taskArn>   only while the task is not STOPPED
+ *   task locator              PK TASKID#<cluster>#<taskId>    SK TASKID  -> the task's service partition
  *   cluster registry          PK CLUSTERS                     SK CLUSTER#<cluster>
  *   reconcile lease           PK LEASE#<cluster>#<service>    SK LEASE
  *   deploy request            PK DEPLOYREQ#<cluster>#<service> SK REQUEST#<requestKey>   (idempotency)
@@ -50,6 +51,11 @@ export const keys = {
   unattributedService: '-',
   aliveTasksIndex: 'GSI1',
   aliveTasksPartition: (cluster: string) => `ALIVE#${cluster}`,
+  /** Finds a task's item by id alone: it names the service partition the task lives in. */
+  taskLocator: (cluster: string, taskId: string): ItemKey => ({
+    PK: `TASKID#${cluster}#${taskId}`,
+    SK: 'TASKID',
+  }),
 
   clusterRegistryPartition: 'CLUSTERS',
   clusterRegistration: (cluster: string): ItemKey => ({ PK: 'CLUSTERS', SK: `CLUSTER#${cluster}` }),
@@ -73,6 +79,7 @@ export const ITEM_TYPE = {
   service: 'Service',
   serviceEvent: 'ServiceEvent',
   task: 'Task',
+  taskLocator: 'TaskLocator',
   cluster: 'Cluster',
   lease: 'ReconcileLease',
   deployRequest: 'DeployRequest',

@@ -5,6 +5,12 @@ export interface PageRequest {
   nextToken?: string;
 }
 
+/** A page of tasks, optionally only those with this desiredStatus and/or lastStatus. */
+export interface TaskPageRequest extends PageRequest {
+  desiredStatus?: string;
+  lastStatus?: string;
+}
+
 /**
  * The storage port. Use cases depend on this, never on DynamoDB. Creates fail with ConflictError when
  * the item exists; updates take the version the caller read and fail with VersionConflictError when
@@ -46,6 +52,12 @@ export interface TugboatStore {
   listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
   /** Every task of the cluster that is not STOPPED, from the sparse index. */
   listAliveTasks(cluster: string): Promise<TaskRecord[]>;
+  /** A task by id alone (through its locator item), whichever partition holds it. */
+  findTask(cluster: string, taskId: string): Promise<TaskRecord | undefined>;
+  /** One page of a service's task partition (`-` holds tasks no service claims), in task id order. */
+  listTaskPage(cluster: string, serviceName: string, page: TaskPageRequest): Promise<Page<TaskRecord>>;
+  /** One page of the cluster's tasks that are not STOPPED, from the sparse index. */
+  listAliveTaskPage(cluster: string, page: TaskPageRequest): Promise<Page<TaskRecord>>;
 
   /** A short lease so that one reconciler at a time acts on a service. */
   acquireLease(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
 import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
+import type { EcsGateway } from '../ecs/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
@@ -18,6 +19,8 @@ export interface UseCaseContext {
   reconcileQueue?: ReconcileQueue;
   /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
   planner?: { computePlan(service: Service): Promise<PlanResult> };
+  /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
+  ecsFor?: (cluster: string) => EcsGateway;
 }
 
 /**

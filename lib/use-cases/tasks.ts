@@ -1,0 +1,388 @@
+/**
+ * One-off tasks: launched, listed, described and stopped through Tugboat, on ECS RunTask/StopTask.
+ * Tugboat's task inventory (kept from ECS task state change events) keeps a stopped task readable for
+ * 30 days, where ECS forgets it after about an hour.
+ */
+import type { Failure, Task } from '@aws-sdk/client-ecs';
+import type { Page, TaskRecord } from '../domain';
+import type { EcsGateway } from '../ecs/gateway';
+import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
+import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
+import { taskRecordFromSdk } from '../reconcile/observe';
+import { parseStartedBy } from '../reconcile/tokens';
+import type { PageRequest } from '../store/port';
+import { parseInput } from '../validation/parse';
+import { clusterNameSchema } from '../validation/schemas';
+import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
+import type { UseCaseContext } from './context';
+import { resolveUsableTaskDefinition } from './task-definitions';
+
+/** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
+export const TASK_HISTORY_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * ECS task events reach Tugboat only for tasks whose startedBy starts with this (the EventBridge
+ * rule's filter), so every one-off task carries it.
+ */
+export const ONE_OFF_STARTED_BY_PREFIX = 'tugboat-';
+export const DEFAULT_ONE_OFF_STARTED_BY = 'tugboat-run';
+
+/** Partitions the cluster-wide listing walks for stopped tasks, at most, in one call. */
+const MAX_PARTITIONS_PER_PAGE = 20;
+
+export interface RunTasksResult {
+  tasks: TaskRecord[];
+  failures: Array<{ arn?: string; reason?: string; detail?: string }>;
+}
+
+export interface TaskPhase {
+  startedAt: string;
+  endedAt?: string;
+  durationMs: number;
+  /** The task is in this phase now; durationMs runs to the moment of the answer. */
+  ongoing: boolean;
+}
+
+export interface TaskTiming {
+  /** createdAt -> pullStartedAt */
+  provisioning: TaskPhase | null;
+  /** pullStartedAt -> pullStoppedAt */
+  pull: TaskPhase | null;
+  /** pullStoppedAt -> startedAt */
+  startUp: TaskPhase | null;
+  /** startedAt -> stoppingAt */
+  running: TaskPhase | null;
+  /** stoppingAt -> stoppedAt */
+  stopping: TaskPhase | null;
+}
+
+export type TaskDescription = TaskRecord & {
+  /** `inventory`: Tugboat's record (kept 30 days after the task stops); `ecs`: asked ECS directly. */
+  source: 'inventory' | 'ecs';
+  timing: TaskTiming;
+};
+
+const ecsOf = (context: UseCaseContext, cluster: string): EcsGateway => {
+  if (!context.ecsFor) throw new DependencyError('ECS is not configured for this function');
+  return context.ecsFor(cluster);
+};
+
+/** ECS's client errors are the caller's to fix: they keep their message and get a 4xx. */
+const fromEcsError = (error: unknown, cluster: string, operation: string): Error => {
+  if (error instanceof TugboatError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'ClusterNotFoundException') return new NotFoundError(`Cluster ${cluster} not found`, error);
+  if (name === 'ConflictException') {
+    return new ConflictError(
+      `clientToken was already used with different parameters in cluster ${cluster}: ${message}`,
+      error,
+    );
+  }
+  if (name === 'InvalidParameterException' || name === 'ClientException') {
+    if (/task (was )?(is )?not found/i.test(message)) return new NotFoundError(message, error);
+    return new ValidationError(`ECS ${operation}: ${message}`, undefined, error);
+  }
+  return new DependencyError(`ECS ${operation} failed`, error);
+};
+
+/**
+ * The startedBy ECS gets: the caller's value, prefixed with `tugboat-` unless it already is, so the
+ * task's events pass the EventBridge rule. Values shaped like a service deployment's are refused.
+ */
+export const oneOffStartedBy = (requested: string | undefined): string => {
+  if (requested === undefined) return DEFAULT_ONE_OFF_STARTED_BY;
+  const value = requested.startsWith(ONE_OFF_STARTED_BY_PREFIX)
+    ? requested
+    : `${ONE_OFF_STARTED_BY_PREFIX}${requested}`;
+  if (value.length > 128) {
+    throw new ValidationError(
+      `Invalid request body: startedBy: Tugboat prefixes "${ONE_OFF_STARTED_BY_PREFIX}" so the task's events reach it; without the prefix use at most ${128 - ONE_OFF_STARTED_BY_PREFIX.length} characters`,
+    );
+  }
+  if (parseStartedBy(value)) {
+    throw new ValidationError(
+      'Invalid request body: startedBy: tugboat-<12 hex>-<id> is reserved for the tasks of service deployments',
+    );
+  }
+  return value;
+};
+
+const parseCluster = (cluster: string) => parseInput(clusterNameSchema, cluster, 'cluster name');
+const parseTaskId = (taskId: string) => parseInput(taskIdSchema, taskId, 'task id');
+
+/** POST /clusters/{cluster}/tasks: RunTask, idempotent by clientToken (ECS keeps tokens 24 hours). */
+export const runTasks = async (
+  context: UseCaseContext,
+  clusterName: string,
+  body: unknown,
+): Promise<RunTasksResult> => {
+  const cluster = parseCluster(clusterName);
+  const input = parseInput(runTaskSchema, body);
+  const startedBy = oneOffStartedBy(input.startedBy);
+  const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
+  const containerNames = new Set(taskDefinition.containerDefinitions.map((container) => container.name));
+  for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
+    if (!containerNames.has(override.name)) {
+      throw new ValidationError(
+        `Invalid request body: overrides.containerOverrides[${index}].name: task definition ${taskDefinition.family}:${taskDefinition.revision} has no container "${override.name}" (it has ${[...containerNames].join(', ')})`,
+      );
+    }
+  }
+  const ecs = ecsOf(context, cluster);
+  let result: { tasks: Task[]; failures: Failure[] };
+  try {
+    const arn = await ecsTaskDefinitionArn({ store: context.store, ecs }, taskDefinition);
+    result = await ecs.runTasks({
+      taskDefinition: arn,
+      count: input.count,
+      // A retry without a token cannot be recognised; ECS's SDK makes one up too.
+      clientToken: input.clientToken ?? context.newId(),
+      startedBy,
+      ...(input.capacityProviderStrategy
+        ? { capacityProviderStrategy: input.capacityProviderStrategy }
+        : { launchType: 'FARGATE' as const }),
+      networkConfiguration: input.networkConfiguration,
+      ...(input.overrides ? { overrides: input.overrides } : {}),
+      ...(taskDefinition.tags && taskDefinition.tags.length > 0 ? { tags: taskDefinition.tags } : {}),
+    });
+  } catch (error) {
+    throw fromEcsError(error, cluster, 'RunTask');
+  }
+  const observedAt = context.now().toISOString();
+  const tasks = result.tasks.map((task) => taskRecordFromSdk(task, observedAt));
+  await Promise.all(tasks.map((task) => context.store.recordTask(task)));
+  return {
+    tasks,
+    failures: result.failures.map((failure) => ({
+      ...(failure.arn === undefined ? {} : { arn: failure.arn }),
+      ...(failure.reason === undefined ? {} : { reason: failure.reason }),
+      ...(failure.detail === undefined ? {} : { detail: failure.detail }),
+    })),
+  };
+};
+
+const epoch = (iso: string | undefined): number | undefined => {
+  if (iso === undefined) return undefined;
+  const value = Date.parse(iso);
+  return Number.isNaN(value) ? undefined : value;
+};
+
+/**
+ * Where the task's time went, from ECS's timestamps. A phase the task never reached is null; one that
+ * a stop cut short ends when the stop began; one still going runs to `now`.
+ */
+export const taskTiming = (task: TaskRecord, now: number): TaskTiming => {
+  const stoppingAt = epoch(task.stoppingAt);
+  const stoppedAt = epoch(task.stoppedAt);
+  const phase = (from: string | undefined, to: string | undefined, isStopping = false): TaskPhase | null => {
+    const start = epoch(from);
+    if (start === undefined) return null;
+    let end = epoch(to);
+    if (end === undefined && !isStopping && stoppingAt !== undefined && stoppingAt >= start) end = stoppingAt;
+    if (end === undefined && stoppedAt !== undefined && stoppedAt >= start) end = stoppedAt;
+    if (end === undefined) {
+      return {
+        startedAt: new Date(start).toISOString(),
+        durationMs: Math.max(0, now - start),
+        ongoing: true,
+      };
+    }
+    return {
+      startedAt: new Date(start).toISOString(),
+      endedAt: new Date(end).toISOString(),
+      durationMs: Math.max(0, end - start),
+      ongoing: false,
+    };
+  };
+  return {
+    provisioning: phase(task.createdAt, task.pullStartedAt),
+    pull: phase(task.pullStartedAt, task.pullStoppedAt),
+    startUp: phase(task.pullStoppedAt, task.startedAt),
+    running: phase(task.startedAt, task.stoppingAt),
+    stopping: phase(task.stoppingAt, task.stoppedAt, true),
+  };
+};
+
+/** A stopped task past its 30 days, that DynamoDB's TTL has not yet deleted (it takes up to days). */
+export const isExpired = (task: TaskRecord, now: number): boolean => {
+  if (task.lastStatus !== 'STOPPED') return false;
+  const stoppedAt = epoch(task.stoppedAt) ?? epoch(task.updatedAt);
+  return stoppedAt !== undefined && stoppedAt + TASK_HISTORY_MS <= now;
+};
+
+const describe = (task: TaskRecord, source: TaskDescription['source'], now: number): TaskDescription => ({
+  ...task,
+  source,
+  timing: taskTiming(task, now),
+});
+
+/**
+ * GET /clusters/{cluster}/tasks/{taskId}: from the inventory first (it keeps stopped tasks 30 days),
+ * then from ECS for a task Tugboat never recorded.
+ */
+export const describeTask = async (
+  context: UseCaseContext,
+  clusterName: string,
+  taskIdText: string,
+): Promise<TaskDescription> => {
+  const cluster = parseCluster(clusterName);
+  const taskId = parseTaskId(taskIdText);
+  const now = context.now().getTime();
+  const recorded = await context.store.findTask(cluster, taskId);
+  if (recorded && !isExpired(recorded, now)) return describe(recorded, 'inventory', now);
+  if (!context.ecsFor) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
+  let found: Task | undefined;
+  try {
+    found = (await ecsOf(context, cluster).describeTasks([taskId])).tasks[0];
+  } catch (error) {
+    throw fromEcsError(error, cluster, 'DescribeTasks');
+  }
+  if (!found) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
+  return describe(taskRecordFromSdk(found, context.now().toISOString()), 'ecs', now);
+};
+
+/** DELETE /clusters/{cluster}/tasks/{taskId}: ECS StopTask; the answer is the stopping task. */
+export const stopTask = async (
+  context: UseCaseContext,
+  clusterName: string,
+  taskIdText: string,
+  reasonText: string | undefined,
+): Promise<TaskDescription> => {
+  const cluster = parseCluster(clusterName);
+  const taskId = parseTaskId(taskIdText);
+  const reason =
+    reasonText === undefined ? 'Task stopped by user' : parseInput(stopReasonSchema, reasonText, 'reason');
+  let task: Task | undefined;
+  try {
+    task = await ecsOf(context, cluster).stopTask(taskId, reason);
+  } catch (error) {
+    const mapped = fromEcsError(error, cluster, 'StopTask');
+    if (mapped instanceof NotFoundError && !(error instanceof TugboatError)) {
+      // ECS forgets stopped tasks after an hour; the inventory may still know it was stopped.
+      const recorded = await context.store.findTask(cluster, taskId);
+      const now = context.now().getTime();
+      if (recorded?.lastStatus === 'STOPPED' && !isExpired(recorded, now)) {
+        return describe(recorded, 'inventory', now);
+      }
+      throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`, error);
+    }
+    throw mapped;
+  }
+  if (!task) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
+  const record = taskRecordFromSdk(task, context.now().toISOString());
+  await context.store.recordTask(record);
+  return describe(record, 'ecs', context.now().getTime());
+};
+
+/** The cluster-wide listing's position: the alive index first, then stopped tasks partition by partition. */
+type ListCursor =
+  | { phase: 'alive'; token?: string }
+  | {
+      phase: 'stopped';
+      /** The partition being read: `-` (tasks no service claims) first, then each service by name. */
+      partition: string;
+      token?: string;
+      /** listServices' token for the service after `partition`; null when it was the last. */
+      services?: string | null;
+    };
+
+const encodeCursor = (cursor: ListCursor): string =>
+  Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+const decodeCursor = (token: string | undefined): ListCursor => {
+  if (token === undefined) return { phase: 'alive' };
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+    if (parsed.phase === 'alive' && optionalString(parsed.token)) return parsed as ListCursor;
+    if (
+      parsed.phase === 'stopped' &&
+      typeof parsed.partition === 'string' &&
+      optionalString(parsed.token) &&
+      (parsed.services === null || optionalString(parsed.services))
+    ) {
+      return parsed as ListCursor;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
+};
+
+export interface ListTasksQuery {
+  serviceName?: string | undefined;
+  desiredStatus?: string | undefined;
+}
+
+/**
+ * GET /clusters/{cluster}/tasks. With serviceName: that service's tasks (`-` names the tasks no service
+ * claims, one-off tasks among them), STOPPED ones included for 30 days. Without it: every task of the
+ * cluster that is not yet STOPPED (services' and one-off, from the alive index), then the STOPPED ones
+ * of the one-off partition and of each service in name order. desiredStatus filters either way. Pages
+ * may come back short (a page reads a bounded number of partitions); go on while nextToken is given.
+ */
+export const listTasks = async (
+  context: UseCaseContext,
+  clusterName: string,
+  query: ListTasksQuery,
+  page: PageRequest,
+): Promise<Page<TaskRecord>> => {
+  const cluster = parseCluster(clusterName);
+  const filter = parseInput(
+    listTasksQuerySchema,
+    {
+      ...(query.serviceName === undefined ? {} : { serviceName: query.serviceName }),
+      ...(query.desiredStatus === undefined ? {} : { desiredStatus: query.desiredStatus }),
+    },
+    'query',
+  );
+  const now = context.now().getTime();
+  const fresh = (result: Page<TaskRecord>): Page<TaskRecord> => ({
+    ...result,
+    items: result.items.filter((task) => !isExpired(task, now)),
+  });
+  const statusFilter = filter.desiredStatus === undefined ? {} : { desiredStatus: filter.desiredStatus };
+  if (filter.serviceName !== undefined) {
+    return fresh(await context.store.listTaskPage(cluster, filter.serviceName, { ...page, ...statusFilter }));
+  }
+
+  const items: TaskRecord[] = [];
+  let cursor = decodeCursor(page.nextToken);
+  if (cursor.phase === 'alive') {
+    const alive = await context.store.listAliveTaskPage(cluster, {
+      limit: page.limit,
+      ...(cursor.token === undefined ? {} : { nextToken: cursor.token }),
+      ...statusFilter,
+    });
+    items.push(...alive.items);
+    if (alive.nextToken)
+      return { items, nextToken: encodeCursor({ phase: 'alive', token: alive.nextToken }) };
+    // A STOPPED task's desiredStatus is STOPPED: RUNNING and PENDING listings end with the alive tasks.
+    if (filter.desiredStatus !== undefined && filter.desiredStatus !== 'STOPPED') return { items };
+    cursor = { phase: 'stopped', partition: '-' };
+    if (items.length >= page.limit) return { items, nextToken: encodeCursor(cursor) };
+  }
+  for (let partitions = 0; partitions < MAX_PARTITIONS_PER_PAGE; partitions++) {
+    if (cursor.phase !== 'stopped') break;
+    const stopped = await context.store.listTaskPage(cluster, cursor.partition, {
+      limit: page.limit - items.length,
+      ...(cursor.token === undefined ? {} : { nextToken: cursor.token }),
+      lastStatus: 'STOPPED',
+    });
+    items.push(...stopped.items.filter((task) => !isExpired(task, now)));
+    if (stopped.nextToken) {
+      return { items, nextToken: encodeCursor({ ...cursor, token: stopped.nextToken }) };
+    }
+    if (cursor.services === null) return { items };
+    const next = await context.store.listServices(cluster, {
+      limit: 1,
+      ...(cursor.services === undefined ? {} : { nextToken: cursor.services }),
+    });
+    const service = next.items[0];
+    if (!service) return { items };
+    cursor = { phase: 'stopped', partition: service.serviceName, services: next.nextToken ?? null };
+    if (items.length >= page.limit) return { items, nextToken: encodeCursor(cursor) };
+  }
+  return { items, nextToken: encodeCursor(cursor) };
+};

@@ -1,0 +1,91 @@
+import * as z from 'zod';
+import { createServiceSchema, ecsName, taskDefinitionReference } from './schemas';
+
+// One-off tasks take the same network and placement settings as a service.
+const {
+  networkConfiguration: networkConfigurationSchema,
+  capacityProviderStrategy,
+  launchType,
+} = createServiceSchema.shape;
+
+/** RunTask's clientToken: up to 64 ASCII characters 33-126. */
+export const clientTokenSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 ASCII characters in the range 33-126');
+
+/** ECS allows letters, digits, hyphens, underscores and forward slashes in startedBy, up to 128. */
+export const startedBySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9_/-]+$/, 'may contain only letters, digits, hyphens, underscores and slashes');
+
+const containerOverrideSchema = z.strictObject({
+  name: ecsName,
+  command: z.array(z.string().max(8192)).max(1000).optional(),
+  environment: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1, 'must not be empty').max(255),
+        value: z.string().max(32768),
+      }),
+    )
+    .max(1000)
+    .optional(),
+});
+
+export const runTaskSchema = z
+  .strictObject({
+    taskDefinition: taskDefinitionReference,
+    count: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 10')
+      .max(10, 'must be between 1 and 10')
+      .default(1),
+    networkConfiguration: networkConfigurationSchema,
+    launchType,
+    capacityProviderStrategy,
+    overrides: z
+      .strictObject({ containerOverrides: z.array(containerOverrideSchema).max(10, 'at most 10 containers') })
+      .optional(),
+    clientToken: clientTokenSchema.optional(),
+    startedBy: startedBySchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['launchType'],
+        message: 'launchType and capacityProviderStrategy are mutually exclusive',
+      });
+    }
+    const names = new Set<string>();
+    for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
+      if (names.has(override.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['overrides', 'containerOverrides', index, 'name'],
+          message: `duplicate container override "${override.name}"`,
+        });
+      }
+      names.add(override.name);
+    }
+  });
+
+export type RunTaskInput = z.output<typeof runTaskSchema>;
+
+export const taskDesiredStatusSchema = z.enum(['RUNNING', 'PENDING', 'STOPPED']);
+
+export const listTasksQuerySchema = z.object({
+  serviceName: ecsName.optional(),
+  desiredStatus: taskDesiredStatusSchema.optional(),
+});
+
+/** ECS task ids: 32 lowercase hex characters (the last part of the task ARN). */
+export const taskIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be an ECS task id (32 hex characters)');
+
+export const stopReasonSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters');
