@@ -6,7 +6,9 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Result } from 'autocannon';
+import { localDynamoDbClient } from '../local/dynamodb';
 import { startHttpApi } from '../local/http-api';
 import { freePort } from '../local/ports';
 import { startLocalStack } from '../local/stack';
@@ -41,6 +43,35 @@ const summary = (result: Result) => ({
   errors: result.errors + result.timeouts,
   non2xx: result.non2xx,
 });
+
+/**
+ * The floor under any route that reads one item: GetItem latency of DynamoDB Local itself at the same
+ * concurrency, from this process, for the same duration.
+ */
+const dynamoDbFloor = async (endpoint: string, tableName: string, seconds: number) => {
+  const client = localDynamoDbClient(endpoint);
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        await client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { PK: { S: 'CLUSTER#default' }, SK: { S: 'SERVICE#api-0' } },
+            ConsistentRead: true,
+          }),
+        );
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  client.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number((latencies[Math.floor(q * (latencies.length - 1))] ?? 0).toFixed(2));
+  return { getItemsPerSecond: Math.round(latencies.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99) };
+};
 
 export const runApi = async (options: { seconds: number }) => {
   const stack = await startLocalStack({
@@ -108,6 +139,7 @@ export const runApi = async (options: { seconds: number }) => {
       },
     ];
     const base = { connections: CONNECTIONS, seconds: options.seconds };
+    const floor = await dynamoDbFloor(stack.dynamoDbEndpoint, stack.tableName, Math.min(options.seconds, 3));
     const baselineResult = summary(
       await load({ ...base, url: baseline.url, method: 'GET', paths: ['/constant'] }),
     );
@@ -128,6 +160,7 @@ export const runApi = async (options: { seconds: number }) => {
       connections: CONNECTIONS,
       secondsPerRoute: options.seconds,
       baseline: baselineResult,
+      dynamoDbGetItemFloor: floor,
       routes,
       target: { p50RatioAtMost: P50_RATIO_LIMIT, errors: 0 },
       pass: routes.every((route) => route.pass),

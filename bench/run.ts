@@ -45,7 +45,7 @@ for (const name of only) {
     throw new Error(`--only: unknown benchmark '${name}' (${ALL.join(', ')})`);
 }
 const apiSeconds = positive(values['api-seconds'], quick ? 3 : 10, 'api-seconds');
-const coldRuns = positive(values['cold-runs'], 20, 'cold-runs');
+const coldRuns = positive(values['cold-runs'], quick ? 10 : 20, 'cold-runs');
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 process.env.AWS_REGION ??= 'us-east-1';
