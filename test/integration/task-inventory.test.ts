@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TaskRecord } from '../../lib/domain';
+import { DynamoDbStore, TASK_HISTORY_SECONDS } from '../../lib/store/dynamodb';
+import { keys } from '../../lib/store/keys';
+import type { UseCaseContext } from '../../lib/use-cases/context';
+import { listTasks, TASK_HISTORY_MS } from '../../lib/use-cases/tasks';
+import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+
+const tableName = `tugboat-inventory-${randomUUID()}`;
+const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+const store = new DynamoDbStore(documents, tableName);
+const NOW = Date.parse('2026-11-25T12:00:00.000Z');
+
+let taskCounter = 0;
+const task = (cluster: string, serviceName: string | undefined, fields: Partial<TaskRecord> = {}) => {
+  const taskId = (++taskCounter).toString(16).padStart(32, '0');
+  const record: TaskRecord = {
+    cluster,
+    ...(serviceName ? { serviceName, group: `service:${serviceName}` } : {}),
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/${cluster}/${taskId}`,
+    taskId,
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    eventVersion: 1,
+    updatedAt: new Date(NOW - 60_000).toISOString(),
+    ...fields,
+  };
+  return record;
+};
+const stopped = (at: number) => ({
+  lastStatus: 'STOPPED',
+  desiredStatus: 'STOPPED',
+  stoppedAt: new Date(at).toISOString(),
+  eventVersion: 5,
+});
+
+const context = { store, now: () => new Date(NOW) } as unknown as UseCaseContext;
+
+/** Every page of the cluster-wide listing. */
+const walk = async (
+  cluster: string,
+  query: { serviceName?: string; desiredStatus?: string },
+  limit: number,
+) => {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await listTasks(context, cluster, query, { limit, ...(nextToken ? { nextToken } : {}) });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    ids.push(...page.items.map((item) => item.taskId));
+    nextToken = page.nextToken;
+    pages++;
+  } while (nextToken && pages < 500);
+  return { ids, pages };
+};
+
+beforeAll(async () => {
+  await createTable(client, tableName);
+});
+afterAll(() => client.destroy());
+
+describe('task inventory: locators, pages and history (DynamoDB Local)', () => {
+  it('finds a task by id alone, in whichever partition it lives, and its locator expires with it', async () => {
+    const oneOff = task('find', undefined);
+    const ofService = task('find', 'web');
+    await store.recordTask(oneOff);
+    await store.recordTask(ofService);
+    expect(await store.findTask('find', oneOff.taskId)).toMatchObject({ taskArn: oneOff.taskArn });
+    expect(await store.findTask('find', ofService.taskId)).toMatchObject({ serviceName: 'web' });
+    expect(await store.findTask('find', 'f'.repeat(32))).toBeUndefined();
+    expect(await store.findTask('elsewhere', oneOff.taskId)).toBeUndefined();
+
+    const stopAt = NOW - 1000;
+    await store.recordTask({ ...ofService, ...stopped(stopAt) });
+    const locator = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.taskLocator('find', ofService.taskId) }),
+    );
+    expect(locator.Item?.expiresAt).toBe(Math.floor(stopAt / 1000) + TASK_HISTORY_SECONDS);
+    expect(await store.findTask('find', ofService.taskId)).toMatchObject({ lastStatus: 'STOPPED' });
+  });
+
+  it('pages a partition through a status filter without short or repeated pages', async () => {
+    const records = Array.from({ length: 25 }, (_, index) =>
+      task('filter', 'api', index % 3 === 0 ? stopped(NOW - 5000) : {}),
+    );
+    for (const record of records) await store.recordTask(record);
+    const stoppedIds = records.filter((_, index) => index % 3 === 0).map((record) => record.taskId);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await store.listTaskPage('filter', 'api', {
+        limit: 2,
+        lastStatus: 'STOPPED',
+        ...(nextToken ? { nextToken } : {}),
+      });
+      if (page.nextToken) expect(page.items).toHaveLength(2);
+      seen.push(...page.items.map((item) => item.taskId));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(seen.sort()).toEqual(stoppedIds.sort());
+  });
+
+  it('lists a cluster: alive tasks from the index, then stopped ones per partition, in short pages', async () => {
+    const alive = [task('walk', undefined), task('walk', 'a'), task('walk', 'b')];
+    const gone = [
+      task('walk', undefined, stopped(NOW - 10_000)),
+      task('walk', 'a', stopped(NOW - 20_000)),
+      task('walk', 'c', stopped(NOW - 30_000)),
+    ];
+    const expired = task('walk', 'b', stopped(NOW - TASK_HISTORY_MS - 1000));
+    for (const record of [...alive, ...gone, expired]) await store.recordTask(record);
+    // The listing walks the partitions of the cluster's services, so they must exist.
+    for (const serviceName of ['a', 'b', 'c', 'd']) {
+      await store.createService({ cluster: 'walk', serviceName } as never);
+    }
+
+    for (const limit of [1, 2, 100]) {
+      const { ids } = await walk('walk', {}, limit);
+      expect(ids.slice(0, 3).sort()).toEqual(alive.map((record) => record.taskId).sort());
+      expect(ids.slice(3)).toEqual(gone.map((record) => record.taskId));
+    }
+    expect((await walk('walk', { desiredStatus: 'RUNNING' }, 2)).ids.sort()).toEqual(
+      alive.map((record) => record.taskId).sort(),
+    );
+    expect((await walk('walk', { desiredStatus: 'STOPPED' }, 100)).ids).toEqual(
+      gone.map((record) => record.taskId),
+    );
+    expect((await walk('walk', { serviceName: 'b' }, 100)).ids).toEqual([alive[2]!.taskId]);
+    expect((await walk('walk', { serviceName: '-' }, 100)).ids.sort()).toEqual(
+      [alive[0]!.taskId, gone[0]!.taskId].sort(),
+    );
+  });
+});

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../lib/domain';
+import { ValidationError } from '../../lib/errors';
+import { isExpired, oneOffStartedBy, TASK_HISTORY_MS, taskTiming } from '../../lib/use-cases/tasks';
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds)).toISOString();
+const NOW = Date.parse(at(100));
+
+const task = (fields: Partial<TaskRecord>): TaskRecord => ({
+  cluster: 'default',
+  taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/0123',
+  taskId: '0123',
+  lastStatus: 'RUNNING',
+  desiredStatus: 'RUNNING',
+  healthStatus: 'UNKNOWN',
+  eventVersion: 1,
+  updatedAt: at(0),
+  ...fields,
+});
+
+const ended = (from: number, to: number) => ({
+  startedAt: at(from),
+  endedAt: at(to),
+  durationMs: (to - from) * 1000,
+  ongoing: false,
+});
+const ongoing = (from: number) => ({ startedAt: at(from), durationMs: (100 - from) * 1000, ongoing: true });
+
+describe('taskTiming', () => {
+  it.each([
+    [
+      'just created',
+      { createdAt: at(10), lastStatus: 'PROVISIONING' },
+      { provisioning: ongoing(10), pull: null, startUp: null, running: null, stopping: null },
+    ],
+    [
+      'pulling',
+      { createdAt: at(10), pullStartedAt: at(15), lastStatus: 'PENDING' },
+      { provisioning: ended(10, 15), pull: ongoing(15), startUp: null, running: null, stopping: null },
+    ],
+    [
+      'running',
+      { createdAt: at(10), pullStartedAt: at(15), pullStoppedAt: at(30), startedAt: at(32) },
+      {
+        provisioning: ended(10, 15),
+        pull: ended(15, 30),
+        startUp: ended(30, 32),
+        running: ongoing(32),
+        stopping: null,
+      },
+    ],
+    [
+      'stopping',
+      {
+        createdAt: at(10),
+        pullStartedAt: at(15),
+        pullStoppedAt: at(30),
+        startedAt: at(32),
+        stoppingAt: at(90),
+        lastStatus: 'DEACTIVATING',
+        desiredStatus: 'STOPPED',
+      },
+      {
+        provisioning: ended(10, 15),
+        pull: ended(15, 30),
+        startUp: ended(30, 32),
+        running: ended(32, 90),
+        stopping: ongoing(90),
+      },
+    ],
+    [
+      'stopped after running',
+      {
+        createdAt: at(10),
+        pullStartedAt: at(15),
+        pullStoppedAt: at(30),
+        startedAt: at(32),
+        stoppingAt: at(90),
+        stoppedAt: at(95),
+        lastStatus: 'STOPPED',
+      },
+      {
+        provisioning: ended(10, 15),
+        pull: ended(15, 30),
+        startUp: ended(30, 32),
+        running: ended(32, 90),
+        stopping: ended(90, 95),
+      },
+    ],
+    [
+      'failed while pulling: the pull ends when the stop began',
+      {
+        createdAt: at(10),
+        pullStartedAt: at(15),
+        stoppingAt: at(40),
+        stoppedAt: at(41),
+        lastStatus: 'STOPPED',
+      },
+      {
+        provisioning: ended(10, 15),
+        pull: ended(15, 40),
+        startUp: null,
+        running: null,
+        stopping: ended(40, 41),
+      },
+    ],
+    [
+      'stopped with no stoppingAt: a cut-short phase ends at stoppedAt',
+      { createdAt: at(10), stoppedAt: at(20), lastStatus: 'STOPPED' },
+      { provisioning: ended(10, 20), pull: null, startUp: null, running: null, stopping: null },
+    ],
+    [
+      'no timestamps at all',
+      {},
+      { provisioning: null, pull: null, startUp: null, running: null, stopping: null },
+    ],
+  ])('%s', (_name, fields, expected) => {
+    expect(taskTiming(task(fields), NOW)).toEqual(expected);
+  });
+
+  it('never reports a negative duration when clocks disagree', () => {
+    const timing = taskTiming(task({ createdAt: at(200) }), NOW);
+    expect(timing.provisioning?.durationMs).toBe(0);
+  });
+});
+
+describe('isExpired', () => {
+  const stoppedAt = Date.parse(at(0));
+  it.each([
+    ['a running task', task({}), NOW + 2 * TASK_HISTORY_MS, false],
+    [
+      'a task stopped 29 days ago',
+      task({ lastStatus: 'STOPPED', stoppedAt: at(0) }),
+      stoppedAt + TASK_HISTORY_MS - 1,
+      false,
+    ],
+    [
+      'a task stopped 30 days ago',
+      task({ lastStatus: 'STOPPED', stoppedAt: at(0) }),
+      stoppedAt + TASK_HISTORY_MS,
+      true,
+    ],
+    [
+      'a stopped task without stoppedAt, by updatedAt',
+      task({ lastStatus: 'STOPPED' }),
+      stoppedAt + TASK_HISTORY_MS,
+      true,
+    ],
+  ])('%s: %s', (_name, record, now, expected) => {
+    expect(isExpired(record, now)).toBe(expected);
+  });
+});
+
+describe('oneOffStartedBy', () => {
+  it.each([
+    [undefined, 'tugboat-run'],
+    ['nightly', 'tugboat-nightly'],
+    ['tugboat-nightly', 'tugboat-nightly'],
+    ['ci/build-42', 'tugboat-ci/build-42'],
+    ['x'.repeat(120), `tugboat-${'x'.repeat(120)}`],
+  ])('%s -> %s', (requested, expected) => {
+    expect(oneOffStartedBy(requested)).toBe(expected);
+  });
+
+  it.each([
+    ['x'.repeat(121), /without the prefix use at most 120 characters/],
+    ['tugboat-0123456789ab-d-1', /reserved for the tasks of service deployments/],
+    ['0123456789ab-d-1', /reserved for the tasks of service deployments/],
+  ])('refuses %s', (requested, message) => {
+    expect(() => oneOffStartedBy(requested)).toThrow(ValidationError);
+    expect(() => oneOffStartedBy(requested)).toThrow(message);
+  });
+});
