@@ -248,6 +248,9 @@ export interface DeployRequest {
   taskDefinition?: string;
   deploymentId: string;
   createdAt: string;
-  /** Epoch seconds: DynamoDB's TTL removes the record after SQS could no longer redeliver. */
+  /**
+   * Epoch seconds: DynamoDB's TTL removes the record after SQS could no longer redeliver. Every write
+   * sets it; the store does not return it on reads.
+   */
   expiresAt: number;
 }

@@ -519,7 +519,12 @@ export class DynamoDbStore implements TugboatStore {
     if (existing.status === 'DONE' || existing.leaseUntil >= nowMs)
       return { claimed: false, request: existing };
     // The owner's lease lapsed (it crashed): take over what it recorded, if nobody else did first.
-    const takenOver: DeployRequest = { ...existing, owner: request.owner, leaseUntil: request.leaseUntil };
+    const takenOver: DeployRequest = {
+      ...existing,
+      owner: request.owner,
+      leaseUntil: request.leaseUntil,
+      expiresAt: request.expiresAt,
+    };
     try {
       await this.client.send(
         new PutCommand({

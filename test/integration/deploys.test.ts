@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DeployRequest } from '../../lib/domain';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import type { UseCaseContext } from '../../lib/use-cases/context';
+import { type DeployOutcome, processDeployBatch, processDeployMessage } from '../../lib/use-cases/deploys';
+import { createService, getService } from '../../lib/use-cases/services';
+import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
+import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+
+/** The deploy use cases against DynamoDB Local, driven directly: races and crashes on demand. */
+let context: UseCaseContext;
+let store: DynamoDbStore;
+const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+
+beforeAll(async () => {
+  const tableName = `tugboat-deploys-${randomUUID()}`;
+  await createTable(client, tableName);
+  store = new DynamoDbStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+  );
+  context = {
+    store,
+    config: { tableName, region: 'us-east-1', accountId: '123456789012' },
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+});
+afterAll(() => client.destroy());
+
+const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+const newService = async (name: string, autoDeploy?: { tagPattern: string; pinDigest?: boolean }) => {
+  const taskDefinition = await registerTaskDefinition(context, {
+    family: name,
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [
+      { name: 'app', image: `${ECR}/${name}:v1` },
+      { name: 'log-router', image: 'fluent-bit:3' },
+    ],
+  });
+  await createService(context, 'default', {
+    serviceName: name,
+    taskDefinition: `${name}:${taskDefinition.revision}`,
+    desiredCount: 1,
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    ...(autoDeploy ? { autoDeploy } : {}),
+  });
+};
+
+const push = (repository: string, tag: string, id = randomUUID()) =>
+  JSON.stringify({
+    version: '0',
+    id,
+    'detail-type': 'ECR Image Action',
+    source: 'aws.ecr',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: {
+      result: 'SUCCESS',
+      'repository-name': repository,
+      'image-digest': `sha256:${'cd34'.repeat(16)}`,
+      'action-type': 'PUSH',
+      'image-tag': tag,
+    },
+  });
+
+const record = (body: string) => ({ messageId: randomUUID(), body });
+
+const revisionsOf = async (family: string) =>
+  (await store.listTaskDefinitions(family, { limit: 100 })).items.map((item) => item.revision);
+
+describe('deploy idempotency against DynamoDB Local', () => {
+  it('five workers handling one push at once make one revision and one deployment', async () => {
+    await newService('race', { tagPattern: 'v*' });
+    const body = push('race', 'v2');
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => processDeployMessage(context, record(body))),
+    );
+    const deployed = outcomes.flatMap((outcome) => (outcome.kind === 'deployed' ? outcome.deployments : []));
+    expect(deployed).toHaveLength(5);
+    expect(new Set(deployed.map((deployment) => deployment.deploymentId)).size).toBe(1);
+    expect(deployed.filter((deployment) => !deployment.duplicate)).toHaveLength(1);
+    expect(await revisionsOf('race')).toEqual([2, 1]);
+    const service = await getService(context, 'default', 'race');
+    expect(service.deployments.map((deployment) => deployment.taskDefinition)).toEqual(['race:2', 'race:1']);
+    // Only the container from the pushed repository changed.
+    const revision = await store.getTaskDefinition('race', 2);
+    expect(revision?.containerDefinitions.map((container) => container.image)).toEqual([
+      `${ECR}/race:v2`,
+      'fluent-bit:3',
+    ]);
+  });
+
+  it('a worker taking over from a crashed one reuses its revision and deployment id', async () => {
+    await newService('crashed', { tagPattern: 'v*' });
+    const eventId = randomUUID();
+    // The crashed worker registered revision 2 and recorded it, then died before deploying.
+    const orphan = await registerTaskDefinition(context, {
+      family: 'crashed',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'app', image: `${ECR}/crashed:v2` },
+        { name: 'log-router', image: 'fluent-bit:3' },
+      ],
+    });
+    const crashed: DeployRequest = {
+      cluster: 'default',
+      serviceName: 'crashed',
+      requestKey: `event:${eventId}`,
+      status: 'PENDING',
+      owner: 'crashed-worker',
+      leaseUntil: Date.now() - 1,
+      taskDefinition: `crashed:${orphan.revision}`,
+      deploymentId: 'ecs-svc-fromthecrashedworker',
+      createdAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    };
+    expect((await store.claimDeployRequest(crashed, Date.now())).claimed).toBe(true);
+
+    const outcome = await processDeployMessage(context, record(push('crashed', 'v2', eventId)));
+    expect(outcome).toMatchObject({
+      kind: 'deployed',
+      deployments: [{ deploymentId: 'ecs-svc-fromthecrashedworker', taskDefinition: 'crashed:2' }],
+    });
+    expect(await revisionsOf('crashed')).toEqual([2, 1]);
+    // A crash after the deployment was written but before DONE: the retry adds nothing.
+    const again = await processDeployMessage(context, record(push('crashed', 'v2', eventId)));
+    expect(again).toMatchObject({ kind: 'deployed', deployments: [{ duplicate: true }] });
+    expect((await getService(context, 'default', 'crashed')).deployments).toHaveLength(2);
+  });
+
+  it('does not take over a request whose owner still holds its lease', async () => {
+    const live: DeployRequest = {
+      cluster: 'default',
+      serviceName: 'whatever',
+      requestKey: `key:${randomUUID()}`,
+      status: 'PENDING',
+      owner: 'worker-a',
+      leaseUntil: Date.now() + 60_000,
+      deploymentId: 'ecs-svc-a',
+      createdAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    };
+    expect((await store.claimDeployRequest(live, Date.now())).claimed).toBe(true);
+    const { expiresAt: _ttl, ...stored } = live;
+    const second = await store.claimDeployRequest({ ...live, owner: 'worker-b' }, Date.now());
+    expect(second).toEqual({ claimed: false, request: stored });
+    // A lapsed lease is taken over, keeping what the first owner recorded, with a TTL again.
+    const later = Date.now() + 120_000;
+    const takeover = await store.claimDeployRequest(
+      { ...live, owner: 'worker-b', leaseUntil: later + 1, deploymentId: 'ecs-svc-b', expiresAt: 42 },
+      later,
+    );
+    expect(takeover).toEqual({
+      claimed: true,
+      request: { ...stored, owner: 'worker-b', leaseUntil: later + 1, expiresAt: 42 },
+    });
+  });
+});
+
+describe('a batch of the deploys queue', () => {
+  it('fails poison messages with a reason, goes on behind them, and applies deploys in order', async () => {
+    await newService('ordered');
+    const processed: Array<[string, DeployOutcome]> = [];
+    const failures: Array<[string, unknown]> = [];
+    const explicit = (image: string) =>
+      record(
+        JSON.stringify({
+          type: 'deploy',
+          cluster: 'default',
+          serviceName: 'ordered',
+          image,
+          containerName: 'app',
+        }),
+      );
+    const malformed = record('{"type": "deploy"');
+    const unknown = record(JSON.stringify({ type: 'deploy', cluster: 'default', serviceName: 'ghost' }));
+    const first = explicit('ordered:v2');
+    const second = explicit('ordered:v3');
+    const noMatch = record(push('ordered', 'v9'));
+    const failed = await processDeployBatch(context, [malformed, first, unknown, second, noMatch], {
+      processed: (messageId, outcome) => processed.push([messageId, outcome]),
+      failed: (messageId, error) => failures.push([messageId, error]),
+    });
+    expect(failed).toEqual([malformed.messageId, unknown.messageId]);
+    expect(failures[0]?.[1]).toBeInstanceOf(ValidationError);
+    expect(String(failures[0]?.[1])).toMatch(/not valid JSON/);
+    expect(failures[1]?.[1]).toBeInstanceOf(NotFoundError);
+    expect(String(failures[1]?.[1])).toMatch(/Service ghost not found/);
+    // The service has no autoDeploy: the push is acknowledged with the reason.
+    expect(processed.find(([id]) => id === noMatch.messageId)?.[1]).toEqual({
+      kind: 'ignored',
+      reason: 'no ACTIVE autoDeploy service matches ordered:v9',
+    });
+    const service = await getService(context, 'default', 'ordered');
+    expect(service.taskDefinition).toBe('ordered:3');
+    expect(service.deployments.map((deployment) => [deployment.taskDefinition, deployment.status])).toEqual([
+      ['ordered:3', 'PRIMARY'],
+      ['ordered:2', 'ACTIVE'],
+      ['ordered:1', 'ACTIVE'],
+    ]);
+    expect((await store.getTaskDefinition('ordered', 3))?.containerDefinitions[0]?.image).toBe('ordered:v3');
+  });
+
+  it('refuses an image without containerName when the task definition has several containers', async () => {
+    await newService('two');
+    const failures: unknown[] = [];
+    await processDeployBatch(
+      context,
+      [record(JSON.stringify({ type: 'deploy', cluster: 'default', serviceName: 'two', image: 'x:1' }))],
+      { processed: () => undefined, failed: (_id, error) => failures.push(error) },
+    );
+    expect(String(failures[0])).toMatch(/has 2 containers; name the one to give the image/);
+    expect(await revisionsOf('two')).toEqual([1]);
+  });
+});
