@@ -116,6 +116,11 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     });
     await stack.runScheduler();
     await runningOf('roll', 'nginx:1', 4);
+    const steadyEvents = async () =>
+      (await getService('roll')).events
+        .map((event: { message: string }) => event.message)
+        .filter((message: string) => message === 'service roll has reached a steady state.').length;
+    await eventually('the first steady state', async () => ((await steadyEvents()) === 1 ? true : undefined));
     const second = await register('roll', 'nginx:2');
     expect((await api.patch('/clusters/default/services/roll', { taskDefinition: second })).status).toBe(200);
     const cap = Math.floor((4 * 150) / 100);
@@ -141,17 +146,11 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       return body.deployments[0].rolloutState === 'COMPLETED' ? body : undefined;
     });
     expect(service.deployments[0].taskDefinition).toBe(second);
-    // A second steady state is recorded too, not folded into the first one's event.
-    await eventually('the steady-state event of the new deployment', async () => {
-      const messages = (await getService('roll')).events.map((event: { message: string }) => event.message);
-      const steady = messages.filter(
-        (message: string) => message === 'service roll has reached a steady state.',
-      );
-      return messages[0] === 'service roll has reached a steady state.' && steady.length === 2
-        ? true
-        : undefined;
-    });
-  });
+    // The second steady state is recorded too, not taken for a repeat of the first one's event.
+    await eventually('the steady-state event of the new deployment', async () =>
+      (await steadyEvents()) === 2 ? true : undefined,
+    );
+  }, 60_000);
 
   it('fails a crashing deployment by its circuit breaker and rolls back to the old revision', async () => {
     const good = await register('crashy', 'nginx:good');
