@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--only converge,steady,...]`
- * Runs the benchmarks, writes bench/results/<name>.json (schema: docs/performance.md) and prints a table.
+ * Runs the benchmarks, writes bench/results/<name>.json (schema: the README, "Performance") and prints a table.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
