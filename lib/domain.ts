@@ -130,6 +130,30 @@ export interface Deployment {
   rollbackOf?: string;
 }
 
+/** A new PRIMARY deployment, IN_PROGRESS, with nothing launched yet. Pure: id and time are given. */
+export const freshDeployment = (
+  id: string,
+  taskDefinition: string,
+  desiredCount: number,
+  at: string,
+  rolloutStateReason = 'ECS deployment in progress.',
+): Deployment => ({
+  id,
+  status: 'PRIMARY',
+  taskDefinition,
+  desiredCount,
+  runningCount: 0,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason,
+  createdAt: at,
+  updatedAt: at,
+  lastProgressAt: at,
+  launchAttempts: 0,
+  healthyCount: 0,
+});
+
 export interface ServiceEvent {
   id: string;
   createdAt: string;

@@ -4,7 +4,7 @@
  * Level-triggered: it looks only at the current state, so running it twice on the same input gives
  * the same answer, and a lost or repeated pass is harmless. See types.ts for the contract.
  */
-import type { Deployment, Service, ServiceStatus } from '../domain';
+import { type Deployment, freshDeployment, type Service, type ServiceStatus } from '../domain';
 import { type RunningByProvider, splitLaunches } from './capacity';
 import {
   becameHealthyAt,
@@ -183,7 +183,7 @@ export function plan(input: PlanInput): PlanResult {
 
   if (primary === undefined) {
     // The API creates a PRIMARY with the service; this only repairs a service stored without one.
-    primary = newDeployment(
+    primary = freshDeployment(
       deriveDeploymentId(`initial\n${service.serviceArn}\n${service.taskDefinition}\n${service.createdAt}`),
       service.taskDefinition,
       service.desiredCount,
@@ -261,7 +261,7 @@ export function plan(input: PlanInput): PlanResult {
           );
         } else if (!byId.has(rollbackId)) {
           const reason = `rolling back to task definition ${target.taskDefinition} of deployment ${target.id} after deployment ${failed.id} failed`;
-          const rollback = newDeployment(rollbackId, target.taskDefinition, desired, nowIso, `${reason}.`);
+          const rollback = freshDeployment(rollbackId, target.taskDefinition, desired, nowIso, `${reason}.`);
           rollback.rollbackOf = failed.id;
           failed.status = 'ACTIVE';
           deployments.unshift(rollback);
@@ -407,31 +407,6 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   return finish('ACTIVE');
-}
-
-function newDeployment(
-  id: string,
-  taskDefinition: string,
-  desiredCount: number,
-  nowIso: string,
-  rolloutStateReason: string,
-): Deployment {
-  return {
-    id,
-    status: 'PRIMARY',
-    taskDefinition,
-    desiredCount,
-    runningCount: 0,
-    pendingCount: 0,
-    failedTasks: 0,
-    rolloutState: 'IN_PROGRESS',
-    rolloutStateReason,
-    createdAt: nowIso,
-    updatedAt: nowIso,
-    lastProgressAt: nowIso,
-    launchAttempts: 0,
-    healthyCount: 0,
-  };
 }
 
 function launchAction(

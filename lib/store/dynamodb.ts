@@ -302,27 +302,7 @@ export class DynamoDbStore implements TugboatStore {
   }
 
   async listAliveTasks(cluster: string): Promise<TaskRecord[]> {
-    const tasks: TaskRecord[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      let result: QueryCommandOutput;
-      try {
-        result = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: keys.aliveTasksIndex,
-            KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.aliveTasksPartition(cluster) },
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-      } catch (error) {
-        throw new DependencyError('DynamoDB query failed', error);
-      }
-      tasks.push(...(result.Items ?? []).map((item) => stripKeys<TaskRecord>(item)));
-      exclusiveStartKey = result.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return tasks;
+    return this.queryIndexPartition<TaskRecord>(keys.aliveTasksPartition(cluster));
   }
 
   async findTask(cluster: string, taskId: string): Promise<TaskRecord | undefined> {
@@ -349,7 +329,7 @@ export class DynamoDbStore implements TugboatStore {
     const partition = keys.aliveTasksPartition(cluster);
     return this.queryTaskPage(
       {
-        IndexName: keys.aliveTasksIndex,
+        IndexName: keys.sparseIndex,
         KeyConditionExpression: 'GSI1PK = :pk',
         ExpressionAttributeValues: { ':pk': partition },
         ExclusiveStartKey: decodeIndexPageToken(page.nextToken, partition),
@@ -470,7 +450,12 @@ export class DynamoDbStore implements TugboatStore {
   }
 
   async listAutoDeployServices(): Promise<Service[]> {
-    const services: Service[] = [];
+    return this.queryIndexPartition<Service>(keys.autoDeployPartition);
+  }
+
+  /** Every item of one GSI1 partition, all pages. */
+  private async queryIndexPartition<T>(partition: string): Promise<T[]> {
+    const items: T[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {
       let result: QueryCommandOutput;
@@ -478,19 +463,19 @@ export class DynamoDbStore implements TugboatStore {
         result = await this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: keys.aliveTasksIndex,
+            IndexName: keys.sparseIndex,
             KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.autoDeployPartition },
+            ExpressionAttributeValues: { ':pk': partition },
             ExclusiveStartKey: exclusiveStartKey,
           }),
         );
       } catch (error) {
         throw new DependencyError('DynamoDB query failed', error);
       }
-      services.push(...(result.Items ?? []).map((item) => stripKeys<Service>(item)));
+      items.push(...(result.Items ?? []).map((item) => stripKeys<T>(item)));
       exclusiveStartKey = result.LastEvaluatedKey;
     } while (exclusiveStartKey);
-    return services;
+    return items;
   }
 
   async claimDeployRequest(

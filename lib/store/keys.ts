@@ -49,7 +49,8 @@ export const keys = {
   taskSortPrefix: 'TASK#',
   /** Tasks no service claims (one-off tasks, or a group Tugboat does not know) share this partition. */
   unattributedService: '-',
-  aliveTasksIndex: 'GSI1',
+  /** The sparse index: live tasks by cluster, and services with autoDeploy. */
+  sparseIndex: 'GSI1',
   aliveTasksPartition: (cluster: string) => `ALIVE#${cluster}`,
   /** Finds a task's item by id alone: it names the service partition the task lives in. */
   taskLocator: (cluster: string, taskId: string): ItemKey => ({

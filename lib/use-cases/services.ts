@@ -1,4 +1,11 @@
-import type { Deployment, DeploymentConfiguration, Page, Service, ServiceEvent } from '../domain';
+import {
+  type Deployment,
+  type DeploymentConfiguration,
+  freshDeployment,
+  type Page,
+  type Service,
+  type ServiceEvent,
+} from '../domain';
 import {
   ConflictError,
   NotFoundError,
@@ -68,20 +75,7 @@ export const newDeployment = (
   taskDefinition: string,
   desiredCount: number,
   at: string,
-): Deployment => ({
-  id: newDeploymentId(context),
-  status: 'PRIMARY',
-  taskDefinition,
-  desiredCount,
-  runningCount: 0,
-  pendingCount: 0,
-  failedTasks: 0,
-  rolloutState: 'IN_PROGRESS',
-  rolloutStateReason: 'ECS deployment in progress.',
-  createdAt: at,
-  updatedAt: at,
-  lastProgressAt: at,
-});
+): Deployment => freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at);
 
 export const createService = async (
   context: UseCaseContext,

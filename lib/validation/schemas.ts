@@ -205,6 +205,20 @@ const autoDeploySchema = z.strictObject({
   pinDigest: z.boolean().optional(),
 });
 
+/** ECS takes a launch type or a capacity provider strategy, never both (services and one-off tasks alike). */
+export const checkPlacement = (
+  input: { launchType?: unknown; capacityProviderStrategy?: unknown },
+  ctx: z.RefinementCtx,
+): void => {
+  if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['launchType'],
+      message: 'launchType and capacityProviderStrategy are mutually exclusive',
+    });
+  }
+};
+
 export const desiredCountSchema = intIn(0, 5000);
 
 export const createServiceSchema = z
@@ -221,13 +235,7 @@ export const createServiceSchema = z
     tags: tagsSchema.optional(),
   })
   .superRefine((input, ctx) => {
-    if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['launchType'],
-        message: 'launchType and capacityProviderStrategy are mutually exclusive',
-      });
-    }
+    checkPlacement(input, ctx);
   });
 
 export type CreateServiceInput = z.output<typeof createServiceSchema>;

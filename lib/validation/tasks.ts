@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { createServiceSchema, ecsName, taskDefinitionReference } from './schemas';
+import { checkPlacement, createServiceSchema, ecsName, taskDefinitionReference } from './schemas';
 
 // One-off tasks take the same network and placement settings as a service.
 const {
@@ -53,13 +53,7 @@ export const runTaskSchema = z
     startedBy: startedBySchema.optional(),
   })
   .superRefine((input, ctx) => {
-    if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['launchType'],
-        message: 'launchType and capacityProviderStrategy are mutually exclusive',
-      });
-    }
+    checkPlacement(input, ctx);
     const names = new Set<string>();
     for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
       if (names.has(override.name)) {

@@ -1,9 +1,9 @@
 import { StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { expectEmptyDeadLetterQueues } from '../support/queues';
 import { eventually } from '../support/waiting';
 
 let stack: LocalStack;
@@ -244,20 +244,6 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
   });
 
   it('lost no message: the dead-letter queues are empty', async () => {
-    const sqs = new SQSClient({
-      endpoint: stack.sqsEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    for (const queue of Object.values(stack.queues)) {
-      const attributes = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queue.dlqUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
-      );
-      expect(attributes.Attributes?.ApproximateNumberOfMessages, queue.dlqUrl).toBe('0');
-    }
-    sqs.destroy();
+    await expectEmptyDeadLetterQueues(stack);
   });
 });

@@ -1,8 +1,8 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { expectEmptyDeadLetterQueues } from '../support/queues';
 import { eventually } from '../support/waiting';
 
 describe('tight ECS throttling', () => {
@@ -56,21 +56,7 @@ describe('tight ECS throttling', () => {
       expect(tasks.filter(isLive)).toHaveLength(6);
       expect(tasks, 'no task launched twice').toHaveLength(6);
     }
-    const sqs = new SQSClient({
-      endpoint: stack.sqsEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    for (const queue of Object.values(stack.queues)) {
-      const attributes = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queue.dlqUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
-      );
-      expect(attributes.Attributes?.ApproximateNumberOfMessages, queue.dlqUrl).toBe('0');
-    }
-    sqs.destroy();
+    await expectEmptyDeadLetterQueues(stack);
     ecs.destroy();
   }, 150_000);
 });
