@@ -1,16 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { tugboatMetrics } from '../lib/metrics';
 import { runReconcileScheduler } from '../lib/reconcile/scheduler';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-scheduler' });
+const metrics = tugboatMetrics('tugboat-reconcile-scheduler');
 const queue = runtime.reconcileQueue();
 
 export const handler = middy<ScheduledEvent, unknown, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async () => {
     const report = await runReconcileScheduler({
       store: runtime.store,
@@ -19,5 +24,9 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       now: Date.now,
     });
     logger.info('reconcile pass scheduled', { ...report });
+    metrics.addMetric('ServicesScanned', MetricUnit.Count, report.services);
+    metrics.addMetric('ServicesEnqueued', MetricUnit.Count, report.enqueued);
+    // Tasks the level check found out of step with the inventory: lost or late events.
+    metrics.addMetric('TasksOutOfStep', MetricUnit.Count, report.unknownTasks + report.vanishedTasks);
     return report;
   });

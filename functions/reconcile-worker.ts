@@ -1,28 +1,46 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { tugboatMetrics } from '../lib/metrics';
 import { processReconcileBatch } from '../lib/reconcile/worker';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-worker' });
+const metrics = tugboatMetrics('tugboat-reconcile-worker');
 const reconciler = runtime.reconciler();
 const queue = runtime.reconcileQueue();
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event) => {
     const failed = await processReconcileBatch(reconciler, queue, event.Records, {
-      reconciled: (request, outcome) =>
+      reconciled: (request, outcome) => {
         logger.debug('reconciled', {
           ...request,
           status: outcome.status,
           ...(outcome.status === 'reconciled'
             ? { launched: outcome.launched, stopped: outcome.stopped }
             : {}),
-        }),
-      failed: (messageId, error) => logger.error('reconcile failed', { messageId, error }),
+        });
+        metrics.addMetric(
+          outcome.status === 'busy' ? 'ReconcileBusy' : 'ServicesReconciled',
+          MetricUnit.Count,
+          1,
+        );
+        if (outcome.status === 'reconciled') {
+          metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
+          metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
+        }
+      },
+      failed: (messageId, error) => {
+        logger.error('reconcile failed', { messageId, error });
+        metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
+      },
     });
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -83,6 +83,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // No CloudWatch here: embedded-metric-format lines would only flood the terminal.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
