@@ -29,6 +29,8 @@ export const startDynamoDbLocal = async (options: {
     dbPath = resolve(options.dataDir, 'dynamodb');
     mkdirSync(dbPath, { recursive: true });
   }
+  // DynamoDB Local sends usage telemetry to AWS unless told not to; local runs stay off the network.
+  process.env.DDB_LOCAL_TELEMETRY = '0';
   const child: ChildProcess = spawn({
     port: options.port,
     sharedDb: true,
