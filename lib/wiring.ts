@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
+import { createLaunchPacer } from './ecs/launch-pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
@@ -46,10 +47,12 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   };
 
   const gateways = new Map<string, EcsGateway>();
+  // Fargate's launch rate is per account and region, so one pacer serves every cluster.
+  const launchPacer = createLaunchPacer();
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
-      gateway = createEcsGateway({ client: ecs(), cluster });
+      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer });
       gateways.set(cluster, gateway);
     }
     return gateway;

@@ -27,6 +27,7 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { DependencyError, ValidationError } from '../errors';
+import type { LaunchPacer } from './launch-pacer';
 
 export const maxTasksPerRunTask = 10;
 export const maxTasksPerDescribe = 100;
@@ -46,6 +47,8 @@ export interface EcsGatewayOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Waits for launch room before each RunTask attempt (see launch-pacer.ts). */
+  launchPacer?: LaunchPacer;
 }
 
 export interface RunTasksRequest {
@@ -126,23 +129,30 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {
         throw new ValidationError('clientToken must be 1-64 ASCII characters in the range 33-126');
       }
-      const output = await withRetry('RunTask', () =>
-        client.send(
-          new RunTaskCommand({
-            cluster,
-            taskDefinition: request.taskDefinition,
-            count: request.count,
-            clientToken: request.clientToken,
-            startedBy: request.startedBy,
-            group: request.group,
-            launchType: request.capacityProviderStrategy ? undefined : (request.launchType ?? 'FARGATE'),
-            capacityProviderStrategy: request.capacityProviderStrategy,
-            networkConfiguration: request.networkConfiguration,
-            overrides: request.overrides,
-            tags: request.tags,
-          }),
-        ),
-      );
+      const pacer = options.launchPacer;
+      const output = await withRetry('RunTask', async () => {
+        await pacer?.reserve(request.count);
+        try {
+          return await client.send(
+            new RunTaskCommand({
+              cluster,
+              taskDefinition: request.taskDefinition,
+              count: request.count,
+              clientToken: request.clientToken,
+              startedBy: request.startedBy,
+              group: request.group,
+              launchType: request.capacityProviderStrategy ? undefined : (request.launchType ?? 'FARGATE'),
+              capacityProviderStrategy: request.capacityProviderStrategy,
+              networkConfiguration: request.networkConfiguration,
+              overrides: request.overrides,
+              tags: request.tags,
+            }),
+          );
+        } catch (error) {
+          if (isThrottling(error)) pacer?.exhausted();
+          throw error;
+        }
+      });
       return { tasks: output.tasks ?? [], failures: output.failures ?? [] };
     },
 
