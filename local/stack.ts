@@ -156,43 +156,36 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const onError = (error: unknown, functionName: string) => {
       if (process.env.TUGBOAT_LOCAL_QUIET !== '1') console.error(`${functionName} failed:`, error);
     };
+    // As Lambda's SQS event source mappings: ReportBatchItemFailures, several concurrent pollers.
+    const poll = (
+      queue: (typeof TUGBOAT_QUEUE_NAMES)[number],
+      handler: SqsEventHandler,
+      functionName: string,
+      concurrency: number,
+    ): SqsPoller =>
+      startSqsPoller({
+        client: sqsClient,
+        queueUrl: queues[queue].url,
+        queueArn: queues[queue].arn,
+        handler,
+        functionName,
+        waitTimeSeconds: 1,
+        concurrency,
+        reportBatchItemFailures: true,
+        onError,
+      });
     const pollers: SqsPoller[] = [
-      startSqsPoller({
-        client: sqsClient,
-        queueUrl: queues['tugboat-task-events'].url,
-        queueArn: queues['tugboat-task-events'].arn,
-        handler: taskEvents,
-        functionName: 'tugboat-task-events',
-        waitTimeSeconds: 1,
-        concurrency: 2,
-        reportBatchItemFailures: true,
-        onError,
-      }),
-      startSqsPoller({
-        client: sqsClient,
-        queueUrl: queues['tugboat-deploys'].url,
-        queueArn: queues['tugboat-deploys'].arn,
-        handler: deployEvents,
-        functionName: 'tugboat-deploy-events',
-        waitTimeSeconds: 1,
-        concurrency: 2,
-        reportBatchItemFailures: true,
-        onError,
-      }),
+      poll('tugboat-task-events', taskEvents, 'tugboat-task-events', 2),
+      poll('tugboat-deploys', deployEvents, 'tugboat-deploy-events', 2),
     ];
     if (options.workerConcurrency !== 0) {
       pollers.push(
-        startSqsPoller({
-          client: sqsClient,
-          queueUrl: queues['tugboat-reconcile'].url,
-          queueArn: queues['tugboat-reconcile'].arn,
-          handler: reconcileWorker,
-          functionName: 'tugboat-reconcile-worker',
-          waitTimeSeconds: 1,
-          concurrency: options.workerConcurrency ?? 4,
-          reportBatchItemFailures: true,
-          onError,
-        }),
+        poll(
+          'tugboat-reconcile',
+          reconcileWorker,
+          'tugboat-reconcile-worker',
+          options.workerConcurrency ?? 4,
+        ),
       );
     }
     // Pollers stop before the endpoints they read from.
