@@ -938,6 +938,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     }
 
     const at = now();
+    let tokenHash: string | undefined;
     if (clientToken !== undefined) {
       for (const [token, entry] of cluster.clientTokens) {
         if (entry.at + clientTokenTtlMs > at) break;
@@ -945,6 +946,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
       }
       const { clientToken: _token, ...parameters } = input;
       const hash = createHash('sha256').update(canonicalJson(parameters)).digest('hex');
+      tokenHash = hash;
       const seen = cluster.clientTokens.get(clientToken);
       if (seen) {
         if (seen.hash !== hash) {
@@ -960,19 +962,6 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
           failures: [],
         };
       }
-      if (!takeTokens('fargate-task-launch', count)) throw throttled();
-      const launched = launch(cluster, definition, count, strategy, {
-        startedBy,
-        group,
-        tags,
-        overrides,
-        subnets,
-        cpu,
-        memory,
-        at,
-      });
-      cluster.clientTokens.set(clientToken, { hash, at, tasks: launched });
-      return { tasks: launched.map((task) => describeView(task, false)), failures: [] };
     }
     if (!takeTokens('fargate-task-launch', count)) throw throttled();
     const launched = launch(cluster, definition, count, strategy, {
@@ -985,6 +974,9 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
       memory,
       at,
     });
+    if (clientToken !== undefined && tokenHash !== undefined) {
+      cluster.clientTokens.set(clientToken, { hash: tokenHash, at, tasks: launched });
+    }
     return { tasks: launched.map((task) => describeView(task, false)), failures: [] };
   };
 
