@@ -97,8 +97,17 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
     createsDone = true;
     apiSeconds = (performance.now() - apiStarted) / 1000;
   });
+  // Long runs (10,000 x 3 takes most of an hour of wall time) print progress each simulated minute.
+  let nextProgressAt = startedAt + 60_000;
   await fleet.runUntil(() => {
     if (createError) throw createError;
+    if (fleet.time.now() >= nextProgressAt) {
+      nextProgressAt += 60_000;
+      process.stderr.write(
+        `  converge: ${Math.round((fleet.time.now() - startedAt) / 1000)} s simulated, ${fleet.running()}/${total} running, ` +
+          `reconcile queue ${fleet.reconcileQueue.depth}, ${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
+      );
+    }
     return createsDone && convergedAt !== undefined;
   });
   fleet.onRunningCount(undefined);
