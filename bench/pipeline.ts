@@ -98,14 +98,17 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
     apiSeconds = (performance.now() - apiStarted) / 1000;
   });
   // Long runs (10,000 x 3 takes most of an hour of wall time) print progress each simulated minute.
-  let nextProgressAt = startedAt + 60_000;
+  const progressEveryMs = Number(process.env.BENCH_PROGRESS_MS ?? 60_000);
+  let nextProgressAt = startedAt + progressEveryMs;
   await fleet.runUntil(() => {
     if (createError) throw createError;
     if (fleet.time.now() >= nextProgressAt) {
-      nextProgressAt += 60_000;
+      nextProgressAt += progressEveryMs;
       process.stderr.write(
         `  converge: ${Math.round((fleet.time.now() - startedAt) / 1000)} s simulated, ${fleet.running()}/${total} running, ` +
-          `reconcile queue ${fleet.reconcileQueue.depth}, ${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
+          `reconcile queue ${fleet.reconcileQueue.depth}, passes ${JSON.stringify(fleet.reconcileOutcomes())}, ` +
+          `failures ${JSON.stringify(fleet.failures())}, last schedule ${JSON.stringify(fleet.schedulerReports.at(-1) ?? {})}, ` +
+          `${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
       );
     }
     return createsDone && convergedAt !== undefined;

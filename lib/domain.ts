@@ -120,7 +120,10 @@ export interface Deployment {
   consecutiveFailures?: number;
   /** Reconciler bookkeeping: no launch before this instant (ISO), while backing off. */
   backoffUntil?: string;
-  /** Reconciler bookkeeping: when the deployment last made progress (ISO), for the progress deadline. */
+  /**
+   * Reconciler bookkeeping: when the deployment last made progress (ISO), for the progress deadline.
+   * Unset until the first reconcile pass looks at the deployment, which starts the clock.
+   */
   lastProgressAt?: string;
   /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */
   launchAttempts?: number;
@@ -130,7 +133,10 @@ export interface Deployment {
   rollbackOf?: string;
 }
 
-/** A new PRIMARY deployment, IN_PROGRESS, with nothing launched yet. Pure: id and time are given. */
+/**
+ * A new PRIMARY deployment, IN_PROGRESS, with nothing launched yet. Pure: id and time are given. Its
+ * progress clock (lastProgressAt) starts at the first reconcile pass, not here.
+ */
 export const freshDeployment = (
   id: string,
   taskDefinition: string,
@@ -149,7 +155,6 @@ export const freshDeployment = (
   rolloutStateReason,
   createdAt: at,
   updatedAt: at,
-  lastProgressAt: at,
   launchAttempts: 0,
   healthyCount: 0,
 });

@@ -191,11 +191,22 @@ export const startFleet = async (options: FleetOptions) => {
   const reconciler = createReconciler({ store, ecsFor, now: time.now, newId: randomUUID });
   let reconcileFailures = 0;
   let taskEventFailures = 0;
+  /** What reconcile passes did: launched or stopped tasks, found nothing to do, or found the lease held. */
+  const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0 };
   const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records) =>
     processReconcileBatch(reconciler, reconcileQueuePort, records, {
-      reconciled: () => undefined,
-      failed: () => {
+      reconciled: (_, outcome) => {
+        const kind =
+          outcome.status !== 'reconciled'
+            ? outcome.status
+            : outcome.launched > 0 || outcome.stopped > 0
+              ? 'acted'
+              : 'idle';
+        reconcileOutcomes[kind]++;
+      },
+      failed: (_messageId, error) => {
         reconcileFailures++;
+        if (process.env.BENCH_DEBUG) process.stderr.write(`  reconcile failed: ${String(error)}\n`);
       },
     }),
   );
@@ -302,6 +313,7 @@ export const startFleet = async (options: FleetOptions) => {
       maxOverCap = 0;
     },
     failures: () => ({ reconcile: reconcileFailures, taskEvents: taskEventFailures }),
+    reconcileOutcomes: () => ({ ...reconcileOutcomes }),
     random,
     async stop() {
       await reconcileWorkers.stop();

@@ -223,7 +223,12 @@ export function plan(input: PlanInput): PlanResult {
   const desired = service.desiredCount;
   const primaryId = primary.id;
   const healthyBeforeStops = live().filter((t) => t.deploymentId === primaryId && healthy(t)).length;
-  if (healthyBeforeStops > (primary.healthyCount ?? 0)) primary.lastProgressAt = nowIso;
+  // The deadline runs from the first pass that sees the deployment: at scale a reconcile request can
+  // wait in the queue behind the launch-rate limit for longer than the deadline, and that wait is
+  // Tugboat's, not the deployment's.
+  if (primary.lastProgressAt === undefined || healthyBeforeStops > (primary.healthyCount ?? 0)) {
+    primary.lastProgressAt = nowIso;
+  }
   primary.healthyCount = healthyBeforeStops;
 
   // Circuit breaker and progress deadline: only a deployment still rolling out can fail.
@@ -231,7 +236,7 @@ export function plan(input: PlanInput): PlanResult {
     const breaker = config.deploymentCircuitBreaker;
     const threshold = circuitBreakerThreshold(desired, breaker.failureThreshold);
     const deadlineSeconds = config.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
-    const progressAt = epoch(primary.lastProgressAt) ?? epoch(primary.createdAt) ?? now;
+    const progressAt = epoch(primary.lastProgressAt) ?? now;
     let failure: string | undefined;
     if (breaker.enable && primary.failedTasks >= threshold) {
       failure = `ECS deployment circuit breaker: ${primary.failedTasks} tasks failed to launch or become healthy (threshold ${threshold})`;
@@ -263,6 +268,7 @@ export function plan(input: PlanInput): PlanResult {
           const reason = `rolling back to task definition ${target.taskDefinition} of deployment ${target.id} after deployment ${failed.id} failed`;
           const rollback = freshDeployment(rollbackId, target.taskDefinition, desired, nowIso, `${reason}.`);
           rollback.rollbackOf = failed.id;
+          rollback.lastProgressAt = nowIso;
           failed.status = 'ACTIVE';
           deployments.unshift(rollback);
           byId.set(rollback.id, rollback);

@@ -583,6 +583,35 @@ describe('progress deadline', () => {
     }
   });
 
+  it.each([
+    { waitedSeconds: 30, blocked: false },
+    { waitedSeconds: 3_600, blocked: false },
+    { waitedSeconds: 3_600, blocked: true },
+  ])(
+    'a deployment first seen $waitedSeconds s after it was made (blocked $blocked) starts its clock then',
+    (c) => {
+      // Blocked: 100/100 leaves no room to launch or stop, so only the deadline can end the rollout.
+      const svc = c.blocked ? rollingService(2, 100, 100) : rollingService(2, 50, 200);
+      const made = iso(T0 - c.waitedSeconds * S);
+      const { lastProgressAt: _unset, ...unseen } = {
+        ...svc.deployments[0]!,
+        createdAt: made,
+        updatedAt: made,
+      };
+      svc.deployments[0] = unseen;
+      const first = plan(input(svc, running('dep-1', 2)));
+      expect(find(first, 'dep-2')).toMatchObject({ rolloutState: 'IN_PROGRESS', lastProgressAt: iso(T0) });
+      expect(launched(first)).toBe(c.blocked ? 0 : 2);
+      const next = { ...svc, deployments: first.deployments };
+      const beforeDeadline = plan(input(next, running('dep-1', 2), { now: T0 + 599 * S }));
+      expect(find(beforeDeadline, 'dep-2').rolloutState).toBe('IN_PROGRESS');
+      if (c.blocked) {
+        const atDeadline = plan(input(next, running('dep-1', 2), { now: T0 + 600 * S }));
+        expect(find(atDeadline, 'dep-2').rolloutState).toBe('FAILED');
+      }
+    },
+  );
+
   it('a newly healthy task is progress and moves lastProgressAt', () => {
     const svc = rollingService(2, 50, 100);
     svc.deployments[0]!.lastProgressAt = iso(T0 - 599 * S);
