@@ -5,8 +5,16 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
+import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
 import { processReconcileBatch } from '../lib/reconcile/worker';
 import { createRuntime } from '../lib/wiring';
+
+const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
+  reconciled: 'ServicesReconciled',
+  gone: 'ServicesReconciled',
+  busy: 'ReconcileBusy',
+  superseded: 'ReconcileSuperseded',
+};
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-worker' });
@@ -27,11 +35,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
             ? { launched: outcome.launched, stopped: outcome.stopped }
             : {}),
         });
-        metrics.addMetric(
-          outcome.status === 'busy' ? 'ReconcileBusy' : 'ServicesReconciled',
-          MetricUnit.Count,
-          1,
-        );
+        metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
         if (outcome.status === 'reconciled') {
           metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
           metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);

@@ -118,7 +118,7 @@ export const startFleet = async (options: FleetOptions) => {
   const time = new VirtualTime(server.ecs);
   taskEventsQueue = new SimQueue(time.now, TASK_EVENTS_VISIBILITY_MS);
   const reconcileQueue = new SimQueue(time.now, RECONCILE_VISIBILITY_MS);
-  const reconcileQueuePort = simReconcileQueue(reconcileQueue);
+  const reconcileQueuePort = simReconcileQueue(reconcileQueue, time.now);
 
   const ecsClient = createEcsClientForGateway({ endpoint: server.url, region, credentials });
   const ecsCounter = countEcsCalls(ecsClient, time);
@@ -191,8 +191,8 @@ export const startFleet = async (options: FleetOptions) => {
   const reconciler = createReconciler({ store, ecsFor, now: time.now, newId: randomUUID });
   let reconcileFailures = 0;
   let taskEventFailures = 0;
-  /** What reconcile passes did: launched or stopped tasks, found nothing to do, or found the lease held. */
-  const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0 };
+  /** What reconcile requests came to: a pass that launched or stopped tasks, one that found nothing to do, the lease held, the service gone, or answered by a later pass. */
+  const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0, superseded: 0 };
   const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records) =>
     processReconcileBatch(reconciler, reconcileQueuePort, records, {
       reconciled: (_, outcome) => {

@@ -4,7 +4,7 @@
  * Lambda's event source mapping is modelled by pollers that take whatever is visible, up to the batch size.
  */
 
-import type { ReconcileQueue, ReconcileRequest } from '../../lib/queue/reconcile-queue';
+import { type ReconcileQueue, type ReconcileRequest, stampRequests } from '../../lib/queue/reconcile-queue';
 import type { QueueRecord } from '../../lib/use-cases/task-events';
 import { MinHeap } from '../../local/ecs/heap';
 
@@ -119,11 +119,11 @@ export class SimQueue {
 }
 
 /** The reconcile queue port on a SimQueue, as SqsReconcileQueue would send it. */
-export const simReconcileQueue = (queue: SimQueue): ReconcileQueue => ({
+export const simReconcileQueue = (queue: SimQueue, now: () => number): ReconcileQueue => ({
   async enqueue(requests: ReconcileRequest[], delaySeconds = 0) {
     const delay = Math.max(0, Math.min(900, Math.ceil(delaySeconds)));
     queue.send(
-      requests.map((request) => JSON.stringify(request)),
+      stampRequests(requests, now() + delay * 1000).map((request) => JSON.stringify(request)),
       delay * 1000,
     );
   },

@@ -11,12 +11,23 @@ export interface ReconcileRequest {
   serviceName: string;
   /** Why it was asked for (a task stopped, the schedule, a wake-up); for logs only. */
   reason: string;
+  /**
+   * When the request was made or, if delayed, falls due (epoch ms); a pass that started later answers
+   * it. The queue stamps it when the sender leaves it out; a retry keeps the original.
+   */
+  requestedAt?: number;
 }
 
 export interface ReconcileQueue {
   /** Sends each request as one message, 10 to a SendMessageBatch call. */
   enqueue(requests: ReconcileRequest[], delaySeconds?: number): Promise<void>;
 }
+
+/** Gives each request without a `requestedAt` the instant it falls due. */
+export const stampRequests = (requests: ReconcileRequest[], dueAt: number): ReconcileRequest[] =>
+  requests.map((request) =>
+    request.requestedAt === undefined ? { ...request, requestedAt: dueAt } : request,
+  );
 
 /** SQS caps DelaySeconds at 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
@@ -26,14 +37,16 @@ export class SqsReconcileQueue implements ReconcileQueue {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async enqueue(requests: ReconcileRequest[], delaySeconds = 0): Promise<void> {
     const delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)));
+    const stamped = stampRequests(requests, this.now() + delay * 1000);
     const batches: SendMessageBatchRequestEntry[][] = [];
-    for (let start = 0; start < requests.length; start += MAX_BATCH) {
+    for (let start = 0; start < stamped.length; start += MAX_BATCH) {
       batches.push(
-        requests.slice(start, start + MAX_BATCH).map((request, index) => ({
+        stamped.slice(start, start + MAX_BATCH).map((request, index) => ({
           Id: String(index),
           MessageBody: JSON.stringify(request),
           ...(delay > 0 ? { DelaySeconds: delay } : {}),

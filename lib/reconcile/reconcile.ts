@@ -33,9 +33,16 @@ export interface ReconcilerDeps {
 export type ReconcileOutcome =
   | { status: 'reconciled'; plan: PlanResult; launched: number; stopped: number; wakeInMs?: number }
   | { status: 'busy' }
-  | { status: 'gone' };
+  | { status: 'gone' }
+  /** A pass that started after the request completed meanwhile: nothing left to do for it. */
+  | { status: 'superseded' };
 
 const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
+/**
+ * A pass answers a request only if it started this much later than the request was made: the two
+ * instants come from different machines' clocks.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 1_000;
 
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
@@ -175,74 +182,100 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     return undefined;
   };
 
-  const reconcile = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+  /**
+   * Reconciles the service, unless a pass that started after `requestedAt` (when the request was made,
+   * or fell due) has completed since: then the request is `superseded`. Without `requestedAt` it always
+   * runs.
+   */
+  const reconcile = async (
+    cluster: string,
+    serviceName: string,
+    requestedAt?: number,
+  ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
-    const acquired = await deps.store.acquireLease(cluster, serviceName, owner, leaseMs, deps.now());
+    const startedAt = deps.now();
+    const lease = await deps.store.acquireLease(
+      cluster,
+      serviceName,
+      owner,
+      leaseMs,
+      startedAt,
+      requestedAt === undefined ? undefined : requestedAt + CLOCK_SKEW_MARGIN_MS,
+    );
     called('dynamodb:AcquireLease');
-    if (!acquired) return { status: 'busy' };
+    if (lease === 'superseded') return { status: 'superseded' };
+    if (lease === 'held') return { status: 'busy' };
+    let completed = false;
     try {
-      let service = await deps.store.getService(cluster, serviceName);
-      called('dynamodb:GetService');
-      if (!service || service.status === 'INACTIVE') return { status: 'gone' };
-
-      // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
-      let launched = 0;
-      if (service.inflightLaunches && service.inflightLaunches.length > 0) {
-        for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
-        const { inflightLaunches: _done, ...rest } = service;
-        service = await persist(rest, service);
-      }
-
-      const result = await computePlan(service);
-      const launches = launchesOf(result.actions);
-      const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-      const wakeInMs = wakeDelay(service, result);
-      const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
-
-      const next: Service = {
-        ...service,
-        status: result.serviceStatus,
-        taskDefinition: result.taskDefinition,
-        runningCount: result.runningCount,
-        pendingCount: result.pendingCount,
-        deployments: result.deployments,
-      };
-      delete next.inflightLaunches;
-      if (launches.length > 0) next.inflightLaunches = launches;
-      // Schedule a wake-up only when none is already due sooner.
-      const existingWake = service.wakeAt ? Date.parse(service.wakeAt) : undefined;
-      const scheduleWake =
-        wakeAt !== undefined &&
-        (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
-      if (scheduleWake) next.wakeAt = wakeAt;
-      else if (wakeAt === undefined) delete next.wakeAt;
-      if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
-        service = await persist(next, service);
-      }
-      await recordEvents(service, result.events);
-
-      let stopped = 0;
-      for (const action of stops) {
-        const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
-        called('ecs:StopTask');
-        if (task) await recordTasks([task]);
-        stopped++;
-      }
-      for (const launch of launches) launched += await runLaunch(service, launch);
-      if (launches.length > 0) {
-        const { inflightLaunches: _done, ...rest } = service;
-        service = await persist(rest, service);
-      }
-      return {
-        status: 'reconciled',
-        plan: result,
-        launched,
-        stopped,
-        ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
-      };
+      const outcome = await passUnderLease(cluster, serviceName);
+      completed = true;
+      return outcome;
     } finally {
-      await deps.store.releaseLease(cluster, serviceName, owner);
+      // Only a pass that ran to its end may answer the requests made before it started.
+      await deps.store.releaseLease(cluster, serviceName, owner, completed ? startedAt : undefined);
     }
+  };
+
+  const passUnderLease = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+    let service = await deps.store.getService(cluster, serviceName);
+    called('dynamodb:GetService');
+    if (!service || service.status === 'INACTIVE') return { status: 'gone' };
+
+    // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
+    let launched = 0;
+    if (service.inflightLaunches && service.inflightLaunches.length > 0) {
+      for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
+      const { inflightLaunches: _done, ...rest } = service;
+      service = await persist(rest, service);
+    }
+
+    const result = await computePlan(service);
+    const launches = launchesOf(result.actions);
+    const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
+    const wakeInMs = wakeDelay(service, result);
+    const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
+
+    const next: Service = {
+      ...service,
+      status: result.serviceStatus,
+      taskDefinition: result.taskDefinition,
+      runningCount: result.runningCount,
+      pendingCount: result.pendingCount,
+      deployments: result.deployments,
+    };
+    delete next.inflightLaunches;
+    if (launches.length > 0) next.inflightLaunches = launches;
+    // Schedule a wake-up only when none is already due sooner.
+    const existingWake = service.wakeAt ? Date.parse(service.wakeAt) : undefined;
+    const scheduleWake =
+      wakeAt !== undefined &&
+      (existingWake === undefined || existingWake <= deps.now() || existingWake > Date.parse(wakeAt));
+    if (scheduleWake) next.wakeAt = wakeAt;
+    else if (wakeAt === undefined) delete next.wakeAt;
+    if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
+      service = await persist(next, service);
+    }
+    await recordEvents(service, result.events);
+
+    let stopped = 0;
+    for (const action of stops) {
+      const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
+      called('ecs:StopTask');
+      if (task) await recordTasks([task]);
+      stopped++;
+    }
+    for (const launch of launches) launched += await runLaunch(service, launch);
+    if (launches.length > 0) {
+      const { inflightLaunches: _done, ...rest } = service;
+      service = await persist(rest, service);
+    }
+    return {
+      status: 'reconciled',
+      plan: result,
+      launched,
+      stopped,
+      ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
+    };
   };
 
   return { reconcile, computePlan };

@@ -12,6 +12,7 @@ const reconcileRequestSchema = z.looseObject({
   cluster: ecsName,
   serviceName: ecsName,
   reason: z.string().max(1024).optional(),
+  requestedAt: z.number().int().nonnegative().optional(),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
@@ -22,6 +23,10 @@ const BUSY_RETRY_SECONDS = 2;
  * six-minute visibility timeout (or the next tick): throttling is back-pressure, not a poison message.
  */
 const THROTTLED_RETRY_SECONDS = 1;
+
+/** The later of two request instants; a request without one (an older sender) must always run. */
+const newest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : Math.max(a, b);
 
 const isThrottled = (error: unknown): boolean =>
   error instanceof DependencyError && isThrottling(error.cause);
@@ -50,11 +55,18 @@ export const processReconcileBatch = async (
         cluster: parsed.cluster,
         serviceName: parsed.serviceName,
         reason: parsed.reason ?? '',
+        ...(parsed.requestedAt === undefined ? {} : { requestedAt: parsed.requestedAt }),
       };
       const key = `${request.cluster}/${request.serviceName}`;
-      const group = byService.get(key) ?? { request, messageIds: [] };
-      group.messageIds.push(record.messageId);
-      byService.set(key, group);
+      const group = byService.get(key);
+      if (group) {
+        // One pass answers every message of the service only if it started after the newest of them.
+        group.request.requestedAt = newest(group.request.requestedAt, request.requestedAt);
+        if (group.request.requestedAt === undefined) delete group.request.requestedAt;
+        group.messageIds.push(record.messageId);
+      } else {
+        byService.set(key, { request, messageIds: [record.messageId] });
+      }
     } catch (error) {
       log.failed(record.messageId, error);
       failed.push(record.messageId);
@@ -63,12 +75,15 @@ export const processReconcileBatch = async (
   await Promise.all(
     [...byService.values()].map(async ({ request, messageIds }) => {
       try {
-        const outcome = await reconciler.reconcile(request.cluster, request.serviceName);
+        const outcome = await reconciler.reconcile(request.cluster, request.serviceName, request.requestedAt);
         log.reconciled(request, outcome);
         if (outcome.status === 'busy') {
+          // The retry keeps requestedAt: the holder's pass, once done, may answer it.
           await queue.enqueue([{ ...request, reason: `retry: ${request.reason}` }], BUSY_RETRY_SECONDS);
         } else if (outcome.status === 'reconciled' && outcome.wakeInMs !== undefined) {
-          await queue.enqueue([{ ...request, reason: 'wake-up' }], outcome.wakeInMs / 1000);
+          // A wake-up is a new request, due when it is delivered.
+          const { requestedAt: _answered, ...wakeUp } = request;
+          await queue.enqueue([{ ...wakeUp, reason: 'wake-up' }], outcome.wakeInMs / 1000);
         }
       } catch (error) {
         if (isThrottled(error)) {

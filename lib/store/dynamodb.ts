@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -14,7 +13,13 @@ import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRe
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
-import type { PageRequest, TaskPageRequest, TugboatStore } from './port';
+import type { LeaseResult, PageRequest, TaskPageRequest, TugboatStore } from './port';
+
+/**
+ * A lease item outlives its service by this much (DynamoDB TTL): longer than any reconcile request can
+ * wait in SQS (retention at most 14 days), so a request never meets a marker-less lease by expiry.
+ */
+const LEASE_ITEM_TTL_MS = 15 * 24 * 3_600_000;
 
 type Item = Record<string, unknown>;
 
@@ -409,38 +414,65 @@ export class DynamoDbStore implements TugboatStore {
     owner: string,
     ttlMs: number,
     nowMs: number,
-  ): Promise<boolean> {
+    requestedAfter?: number,
+  ): Promise<LeaseResult> {
+    const free = '(attribute_not_exists(leaseUntil) OR leaseUntil < :now OR #owner = :owner)';
+    const unanswered = '(attribute_not_exists(passStartedAt) OR passStartedAt <= :requestedAfter)';
     try {
       await this.client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.reconcileLease(cluster, serviceName),
-            itemType: ITEM_TYPE.lease,
-            owner,
-            leaseUntil: nowMs + ttlMs,
-          },
-          ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR #owner = :owner',
+          Key: keys.reconcileLease(cluster, serviceName),
+          UpdateExpression:
+            'SET itemType = :itemType, #owner = :owner, leaseUntil = :until, expiresAt = :expiresAt',
+          ConditionExpression: requestedAfter === undefined ? free : `${free} AND ${unanswered}`,
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
+          ExpressionAttributeValues: {
+            ':itemType': ITEM_TYPE.lease,
+            ':owner': owner,
+            ':until': nowMs + ttlMs,
+            ':now': nowMs,
+            ':expiresAt': Math.floor((nowMs + LEASE_ITEM_TTL_MS) / 1000),
+            ...(requestedAfter === undefined ? {} : { ':requestedAfter': requestedAfter }),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'acquired';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new DependencyError('DynamoDB write failed', error);
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw new DependencyError('DynamoDB write failed', error);
+      }
+      const old = error.Item;
+      const leaseUntil = Number(old?.leaseUntil?.N ?? 0);
+      const passStartedAt = Number(old?.passStartedAt?.N ?? Number.NEGATIVE_INFINITY);
+      const held = leaseUntil >= nowMs && old?.owner?.S !== owner;
+      return !held && requestedAfter !== undefined && passStartedAt > requestedAfter ? 'superseded' : 'held';
     }
   }
 
-  async releaseLease(cluster: string, serviceName: string, owner: string): Promise<void> {
+  async releaseLease(
+    cluster: string,
+    serviceName: string,
+    owner: string,
+    completedPassStartedAt?: number,
+  ): Promise<void> {
     try {
       await this.client.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: keys.reconcileLease(cluster, serviceName),
+          UpdateExpression:
+            completedPassStartedAt === undefined
+              ? 'SET leaseUntil = :ended REMOVE #owner'
+              : 'SET leaseUntil = :ended, passStartedAt = :passStartedAt REMOVE #owner',
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':ended': 0,
+            ...(completedPassStartedAt === undefined ? {} : { ':passStartedAt': completedPassStartedAt }),
+          },
         }),
       );
     } catch (error) {

@@ -59,15 +59,26 @@ export interface TugboatStore {
   /** One page of the cluster's tasks that are not STOPPED, from the sparse index. */
   listAliveTaskPage(cluster: string, page: TaskPageRequest): Promise<Page<TaskRecord>>;
 
-  /** A short lease so that one reconciler at a time acts on a service. */
+  /**
+   * A short lease so that one reconciler at a time acts on a service. Given `requestedAfter`, a free
+   * lease whose last completed pass started later than that instant answers `superseded` instead: that
+   * pass already read everything the request was about (the workqueue de-duplication of a controller).
+   */
   acquireLease(
     cluster: string,
     serviceName: string,
     owner: string,
     ttlMs: number,
     nowMs: number,
-  ): Promise<boolean>;
-  releaseLease(cluster: string, serviceName: string, owner: string): Promise<void>;
+    requestedAfter?: number,
+  ): Promise<LeaseResult>;
+  /** Ends the lease; `completedPassStartedAt` records that the holder's pass completed. */
+  releaseLease(
+    cluster: string,
+    serviceName: string,
+    owner: string,
+    completedPassStartedAt?: number,
+  ): Promise<void>;
 
   /** ACTIVE services with autoDeploy, from a sparse index (eventually consistent), for ECR push events. */
   listAutoDeployServices(): Promise<Service[]>;
@@ -83,3 +94,6 @@ export interface TugboatStore {
   /** Writes the owner's progress; VersionConflictError when another worker has taken it over. */
   saveDeployRequest(request: DeployRequest): Promise<void>;
 }
+
+/** `held`: another reconciler has the service; `superseded`: a later completed pass answered the request. */
+export type LeaseResult = 'acquired' | 'held' | 'superseded';

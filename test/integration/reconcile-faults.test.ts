@@ -130,6 +130,48 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
     }
   }, 180_000);
 
+  it('drops a request that a later completed pass answered, and only such a request', async () => {
+    await createService('dedupe', 1);
+    const madeEarlier = Date.now() - 5_000;
+    expect((await reconcilerWith().reconcile('default', 'dedupe')).status).toBe('reconciled');
+
+    // Answered: one conditional write, no reads, no ECS calls.
+    const calls: string[] = [];
+    const outcome = await reconcilerWith((call) => calls.push(call)).reconcile(
+      'default',
+      'dedupe',
+      madeEarlier,
+    );
+    expect(outcome.status).toBe('superseded');
+    expect(calls).toEqual(['dynamodb:AcquireLease']);
+
+    // Made after the last pass started: it runs.
+    const madeNow = Date.now();
+    expect((await reconcilerWith().reconcile('default', 'dedupe', madeNow)).status).toBe('reconciled');
+
+    // A pass that crashed answers nothing, even though it started after the request.
+    const madeBeforeCrash = Date.now();
+    await sleep(1_200);
+    const crashing = reconcilerWith((call) => {
+      if (call === 'dynamodb:GetService') throw new SimulatedCrash('crash after GetService');
+    });
+    await expect(crashing.reconcile('default', 'dedupe', madeBeforeCrash)).rejects.toBeInstanceOf(
+      SimulatedCrash,
+    );
+    expect((await reconcilerWith().reconcile('default', 'dedupe', madeBeforeCrash)).status).toBe(
+      'reconciled',
+    );
+
+    // While another reconciler holds the service, even an answered request waits (busy), in case that
+    // holder crashes.
+    expect(await store.acquireLease('default', 'dedupe', 'other-worker', 60_000, Date.now())).toBe(
+      'acquired',
+    );
+    expect((await reconcilerWith().reconcile('default', 'dedupe', madeEarlier)).status).toBe('busy');
+    await store.releaseLease('default', 'dedupe', 'other-worker');
+    expect((await reconcilerWith().reconcile('default', 'dedupe', madeEarlier)).status).toBe('superseded');
+  }, 30_000);
+
   it('never exceeds the cap with five reconcilers racing on one service, and ends exact', async () => {
     await createService('race', 6, { maximumPercent: 150, minimumHealthyPercent: 50 });
     const cap = 9;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DependencyError } from '../../../lib/errors';
-import type { ReconcileQueue, ReconcileRequest } from '../../../lib/queue/reconcile-queue';
+import {
+  type ReconcileQueue,
+  type ReconcileRequest,
+  stampRequests,
+} from '../../../lib/queue/reconcile-queue';
 import type { Reconciler } from '../../../lib/reconcile/reconcile';
 import { processReconcileBatch } from '../../../lib/reconcile/worker';
 
@@ -56,5 +60,88 @@ describe('processReconcileBatch when ECS throttles past the gateway retries', ()
     const reconciler = failingReconciler(new DependencyError('DynamoDB write failed', new Error('boom')));
     expect(await processReconcileBatch(reconciler, queue, records, quiet)).toEqual(['m-1']);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('processReconcileBatch and requestedAt', () => {
+  type Outcome = Awaited<ReturnType<Reconciler['reconcile']>>;
+  const recordingReconciler = (outcome: Outcome) => {
+    const calls: Array<{ serviceName: string; requestedAt: number | undefined }> = [];
+    const reconciler: Reconciler = {
+      reconcile: async (_cluster, serviceName, requestedAt) => {
+        calls.push({ serviceName, requestedAt });
+        return outcome;
+      },
+      computePlan: async () => {
+        throw new Error('not used');
+      },
+    };
+    return { reconciler, calls };
+  };
+  const message = (id: string, body: object) => ({ messageId: id, body: JSON.stringify(body) });
+  const reconciled = { status: 'reconciled', plan: {}, launched: 0, stopped: 0 } as unknown as Outcome;
+
+  it.each([
+    { requestedAts: [100, 300, 200], passed: 300 },
+    { requestedAts: [100, undefined], passed: undefined },
+    { requestedAts: [undefined], passed: undefined },
+  ])('one pass per service, answering the newest of $requestedAts', async ({ requestedAts, passed }) => {
+    const { reconciler, calls } = recordingReconciler(reconciled);
+    const batch = requestedAts.map((requestedAt, index) =>
+      message(`m-${index}`, { cluster: 'default', serviceName: 'web', requestedAt }),
+    );
+    expect(await processReconcileBatch(reconciler, recordingQueue().queue, batch, quiet)).toEqual([]);
+    expect(calls).toEqual([{ serviceName: 'web', requestedAt: passed }]);
+  });
+
+  it('a busy retry keeps requestedAt; a wake-up is a new request; a superseded one sends nothing', async () => {
+    const body = { cluster: 'default', serviceName: 'web', reason: 'created', requestedAt: 100 };
+    const busy = recordingQueue();
+    await processReconcileBatch(
+      recordingReconciler({ status: 'busy' }).reconciler,
+      busy.queue,
+      [message('m', body)],
+      quiet,
+    );
+    expect(busy.sent).toEqual([{ requests: [{ ...body, reason: 'retry: created' }], delaySeconds: 2 }]);
+
+    const wake = recordingQueue();
+    const waking = { ...reconciled, wakeInMs: 30_000 } as Outcome;
+    await processReconcileBatch(
+      recordingReconciler(waking).reconciler,
+      wake.queue,
+      [message('m', body)],
+      quiet,
+    );
+    expect(wake.sent).toEqual([
+      { requests: [{ cluster: 'default', serviceName: 'web', reason: 'wake-up' }], delaySeconds: 30 },
+    ]);
+
+    const superseded = recordingQueue();
+    const failed = await processReconcileBatch(
+      recordingReconciler({ status: 'superseded' }).reconciler,
+      superseded.queue,
+      [message('m', body)],
+      quiet,
+    );
+    expect(failed).toEqual([]);
+    expect(superseded.sent).toEqual([]);
+  });
+});
+
+describe('stampRequests', () => {
+  it('gives requests without requestedAt the due instant and keeps the others', () => {
+    expect(
+      stampRequests(
+        [
+          { cluster: 'c', serviceName: 'a', reason: 'x' },
+          { cluster: 'c', serviceName: 'b', reason: 'y', requestedAt: 5 },
+        ],
+        1_000,
+      ),
+    ).toEqual([
+      { cluster: 'c', serviceName: 'a', reason: 'x', requestedAt: 1_000 },
+      { cluster: 'c', serviceName: 'b', reason: 'y', requestedAt: 5 },
+    ]);
   });
 });
