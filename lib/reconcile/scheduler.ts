@@ -81,7 +81,14 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
 
     const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
     const running = new Set(runningArns);
-    const unknown = runningArns.filter((arn) => !known.has(arn));
+    let unknown = runningArns.filter((arn) => !known.has(arn));
+    if (unknown.length > 0) {
+      // ECS's list takes many throttled pages at scale, and launches go on meanwhile: a task launched
+      // after the inventory was read is in the list, and in the inventory by now. Only what is still
+      // missing on a second read is out of step.
+      const recorded = new Set((await deps.store.listAliveTasks(cluster)).map((record) => record.taskArn));
+      unknown = unknown.filter((arn) => !recorded.has(arn));
+    }
     // Inventory says running, ECS's list does not: stopped (or stopping) without an event we saw.
     const vanished = alive.filter(
       (record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn),

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../../lib/domain';
+import type { EcsGateway } from '../../../lib/ecs/gateway';
+import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import type { TugboatStore } from '../../../lib/store/port';
+
+const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
+const alive = (id: string): TaskRecord =>
+  ({
+    cluster: 'default',
+    serviceName: 'web',
+    taskArn: arn(id),
+    taskId: id,
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    eventVersion: 3,
+    updatedAt: '2026-11-25T00:00:00.000Z',
+  }) as TaskRecord;
+
+/**
+ * The scheduler against a port stub: the inventory answers one snapshot per read, in order (the last
+ * repeats), and ECS lists `running`.
+ */
+const schedulerWith = (inventoryReads: TaskRecord[][], running: string[]) => {
+  let reads = 0;
+  const described: string[][] = [];
+  const store = {
+    listClusters: async () => ['default'],
+    listServices: async () => ({ items: [] }),
+    listAliveTasks: async () => inventoryReads[Math.min(reads++, inventoryReads.length - 1)] ?? [],
+    recordTask: async () => true,
+  } as unknown as TugboatStore;
+  const gateway = {
+    listTasks: async () => running,
+    describeTasks: async (arns: string[]) => {
+      described.push(arns);
+      return { tasks: [], failures: [] };
+    },
+  } as unknown as EcsGateway;
+  const run = () =>
+    runReconcileScheduler({ store, ecsFor: () => gateway, enqueue: async () => undefined, now: () => 0 });
+  return { run, described, reads: () => reads };
+};
+
+describe('runReconcileScheduler: the inventory against ECS', () => {
+  it.each([
+    {
+      case: 'in step: one inventory read, nothing described',
+      reads: [[alive('a'), alive('b')]],
+      running: ['a', 'b'],
+      unknown: 0,
+      inventoryReads: 1,
+      described: [],
+    },
+    {
+      case: 'launched while ECS was listed: recorded by the second read, not unknown',
+      reads: [[alive('a')], [alive('a'), alive('b')]],
+      running: ['a', 'b'],
+      unknown: 0,
+      inventoryReads: 2,
+      described: [],
+    },
+    {
+      case: 'missing from both reads: unknown, described',
+      reads: [[alive('a')], [alive('a')]],
+      running: ['a', 'b'],
+      unknown: 1,
+      inventoryReads: 2,
+      described: ['b'],
+    },
+  ])('$case', async (c) => {
+    const scheduler = schedulerWith(c.reads, c.running.map(arn));
+    const report = await scheduler.run();
+    expect(report.unknownTasks).toBe(c.unknown);
+    expect(report.vanishedTasks).toBe(0);
+    expect(scheduler.reads()).toBe(c.inventoryReads);
+    expect(scheduler.described.flat()).toEqual(c.described.map(arn));
+  });
+});
