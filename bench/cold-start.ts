@@ -92,8 +92,12 @@ const firstEvents: Record<string, { event: unknown }> = {
   },
 };
 
+/** Marks the probe's line: the handler itself may write to stdout (Powertools metrics print EMF there). */
+const PROBE_MARK = 'cold-start-probe ';
+
 /** Runs in the fresh process: load, then one invocation; prints both times. */
 const probe = `
+const PROBE_MARK = ${JSON.stringify(PROBE_MARK)};
 const start = performance.now();
 const mod = require(process.argv[1]);
 const loaded = performance.now();
@@ -101,7 +105,8 @@ const context = { functionName: 'bench', awsRequestId: 'cold', getRemainingTimeI
   callbackWaitsForEmptyEventLoop: false };
 Promise.resolve(mod.handler(JSON.parse(process.argv[2]), context)).then((result) => {
   const invoked = performance.now();
-  process.stdout.write(JSON.stringify({ loadMs: loaded - start, firstInvokeMs: invoked - loaded,
+  console.log('');
+  console.log(PROBE_MARK + JSON.stringify({ loadMs: loaded - start, firstInvokeMs: invoked - loaded,
     result: JSON.stringify(result ?? null).slice(0, 200) }));
   process.exit(0);
 }, (error) => { console.error(error); process.exit(1); });
@@ -123,7 +128,9 @@ const measure = async (bundle: string, event: unknown, runs: number, env: NodeJS
   const invokes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const { stdout } = await run(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env });
-    const sample = JSON.parse(stdout) as { loadMs: number; firstInvokeMs: number };
+    const line = stdout.split('\n').find((text) => text.startsWith(PROBE_MARK));
+    if (!line) throw new Error(`${bundle}: no probe output in ${stdout.slice(0, 500)}`);
+    const sample = JSON.parse(line.slice(PROBE_MARK.length)) as { loadMs: number; firstInvokeMs: number };
     loads.push(sample.loadMs);
     invokes.push(sample.firstInvokeMs);
   }

@@ -191,7 +191,7 @@ export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
     services: options.services,
     tasksPerService: options.tasks,
     tasks: total,
-    time: 'real (one pass in a fresh process; ECS clock held still)',
+    time: 'real CPU and memory (one pass in a fresh process); its waits move the ECS virtual clock',
     schedulerReport: pass.report,
     ecsCalls: pass.ecs,
     ecsCallsTotal: ecsCallCount,

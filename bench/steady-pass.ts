@@ -2,10 +2,13 @@
  * One steady-state reconcile pass in a fresh process (the "worker"), so its CPU time and memory are
  * Tugboat's alone: runReconcileScheduler over the cluster, then a reconcile of every service it enqueues.
  * Reads BENCH_DYNAMODB_ENDPOINT, BENCH_TABLE, BENCH_ECS_URL, BENCH_NOW (virtual epoch ms); prints JSON.
+ * It shares the endpoint's virtual timeline: its waits (the read pacer's, at 30,000 tasks ECS's list takes
+ * 300 pages against a bucket of 100) move the endpoint's clock through POST /__local/advance-clock.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../lib/ecs/gateway';
+import { createLaunchPacer, createReadPacer } from '../lib/ecs/pacer';
 import type { ReconcileRequest } from '../lib/queue/reconcile-queue';
 import { createReconciler } from '../lib/reconcile/reconcile';
 import { runReconcileScheduler } from '../lib/reconcile/scheduler';
@@ -19,10 +22,22 @@ const env = (name: string): string => {
   return value;
 };
 
-const now = Number(env('BENCH_NOW'));
+let now = Number(env('BENCH_NOW'));
+const ecsUrl = env('BENCH_ECS_URL');
+const sleep = async (ms: number): Promise<void> => {
+  const response = await fetch(`${ecsUrl}/__local/advance-clock`, {
+    method: 'POST',
+    body: JSON.stringify({ ms }),
+  });
+  if (!response.ok) throw new Error(`advance-clock: ${response.status} ${await response.text()}`);
+  now = ((await response.json()) as { now: number }).now;
+};
+const pacing = { now: () => now, sleep };
+const launchPacer = createLaunchPacer(pacing);
+const readPacer = createReadPacer(pacing);
 const dynamoDbClient = localDynamoDbClient(env('BENCH_DYNAMODB_ENDPOINT'));
 const ecsClient = createEcsClientForGateway({
-  endpoint: env('BENCH_ECS_URL'),
+  endpoint: ecsUrl,
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
@@ -36,7 +51,7 @@ const gateways = new Map<string, EcsGateway>();
 const ecsFor = (cluster: string) => {
   let gateway = gateways.get(cluster);
   if (!gateway) {
-    gateway = createEcsGateway({ client: ecsClient, cluster });
+    gateway = createEcsGateway({ client: ecsClient, cluster, sleep, launchPacer, readPacer });
     gateways.set(cluster, gateway);
   }
   return gateway;

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
-import { createLaunchPacer } from './ecs/launch-pacer';
+import { createLaunchPacer, createReadPacer } from './ecs/pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
@@ -47,12 +47,13 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   };
 
   const gateways = new Map<string, EcsGateway>();
-  // Fargate's launch rate is per account and region, so one pacer serves every cluster.
+  // ECS's rates are per account and region, so one pacer of each serves every cluster.
   const launchPacer = createLaunchPacer();
+  const readPacer = createReadPacer();
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
-      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer });
+      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer, readPacer });
       gateways.set(cluster, gateway);
     }
     return gateway;

@@ -16,7 +16,7 @@ import { createRouter } from '../../lib/api/router';
 import { apiRoutes } from '../../lib/api/routes';
 import { ecsClusterDirectory } from '../../lib/ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
-import { createLaunchPacer } from '../../lib/ecs/launch-pacer';
+import { createLaunchPacer, createReadPacer } from '../../lib/ecs/pacer';
 import { createReconciler } from '../../lib/reconcile/reconcile';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
 import { processReconcileBatch } from '../../lib/reconcile/worker';
@@ -135,10 +135,18 @@ export const startFleet = async (options: FleetOptions) => {
   const gateways = new Map<string, EcsGateway>();
   // As lib/wiring.ts does, on the simulated clock.
   const launchPacer = createLaunchPacer({ now: time.now, sleep: time.sleep });
+  const readPacer = createReadPacer({ now: time.now, sleep: time.sleep });
   const ecsFor = (cluster: string) => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
-      gateway = createEcsGateway({ client: ecsClient, cluster, sleep: time.sleep, random, launchPacer });
+      gateway = createEcsGateway({
+        client: ecsClient,
+        cluster,
+        sleep: time.sleep,
+        random,
+        launchPacer,
+        readPacer,
+      });
       gateways.set(cluster, gateway);
     }
     return gateway;

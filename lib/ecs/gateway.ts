@@ -27,7 +27,7 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { DependencyError, ValidationError } from '../errors';
-import type { LaunchPacer } from './launch-pacer';
+import type { Pacer } from './pacer';
 
 export const maxTasksPerRunTask = 10;
 export const maxTasksPerDescribe = 100;
@@ -47,8 +47,10 @@ export interface EcsGatewayOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Waits for launch room before each RunTask attempt (see launch-pacer.ts). */
-  launchPacer?: LaunchPacer;
+  /** Waits for launch room before each RunTask attempt (see pacer.ts). */
+  launchPacer?: Pacer;
+  /** Waits for read room before each ListTasks and DescribeTasks attempt (see pacer.ts). */
+  readPacer?: Pacer;
 }
 
 export interface RunTasksRequest {
@@ -102,12 +104,19 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
 
-  const withRetry = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+  /** Retries throttled calls with jittered back-off; with a pacer, each attempt first waits for `tokens`. */
+  const withRetry = async <T>(
+    operation: string,
+    call: () => Promise<T>,
+    pacing?: { pacer: Pacer | undefined; tokens: number },
+  ): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
+        await pacing?.pacer?.reserve(pacing.tokens);
         return await call();
       } catch (error) {
         if (!isThrottling(error)) throw error;
+        pacing?.pacer?.exhausted();
         if (attempt + 1 >= policy.maxAttempts) {
           throw new DependencyError(
             `ECS ${operation} still throttled after ${policy.maxAttempts} attempts`,
@@ -119,6 +128,8 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
     }
   };
 
+  const reads = { pacer: options.readPacer, tokens: 1 };
+
   return {
     async runTasks(request) {
       if (!Number.isInteger(request.count) || request.count < 1 || request.count > maxTasksPerRunTask) {
@@ -129,11 +140,10 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {
         throw new ValidationError('clientToken must be 1-64 ASCII characters in the range 33-126');
       }
-      const pacer = options.launchPacer;
-      const output = await withRetry('RunTask', async () => {
-        await pacer?.reserve(request.count);
-        try {
-          return await client.send(
+      const output = await withRetry(
+        'RunTask',
+        () =>
+          client.send(
             new RunTaskCommand({
               cluster,
               taskDefinition: request.taskDefinition,
@@ -147,12 +157,9 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
               overrides: request.overrides,
               tags: request.tags,
             }),
-          );
-        } catch (error) {
-          if (isThrottling(error)) pacer?.exhausted();
-          throw error;
-        }
-      });
+          ),
+        { pacer: options.launchPacer, tokens: request.count },
+      );
       return { tasks: output.tasks ?? [], failures: output.failures ?? [] };
     },
 
@@ -168,8 +175,10 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       const failures: Failure[] = [];
       for (let start = 0; start < taskArns.length; start += maxTasksPerDescribe) {
         const batch = taskArns.slice(start, start + maxTasksPerDescribe);
-        const output = await withRetry('DescribeTasks', () =>
-          client.send(new DescribeTasksCommand({ cluster, tasks: batch, include: ['TAGS'] })),
+        const output = await withRetry(
+          'DescribeTasks',
+          () => client.send(new DescribeTasksCommand({ cluster, tasks: batch, include: ['TAGS'] })),
+          reads,
         );
         tasks.push(...(output.tasks ?? []));
         failures.push(...(output.failures ?? []));
@@ -183,8 +192,10 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       let nextToken: string | undefined;
       do {
         const token = nextToken;
-        const output = await withRetry('ListTasks', () =>
-          client.send(new ListTasksCommand({ cluster, ...filter, maxResults: 100, nextToken: token })),
+        const output = await withRetry(
+          'ListTasks',
+          () => client.send(new ListTasksCommand({ cluster, ...filter, maxResults: 100, nextToken: token })),
+          reads,
         );
         arns.push(...(output.taskArns ?? []));
         nextToken = output.nextToken;

@@ -1,7 +1,8 @@
 /**
  * ECS's wire protocol over node:http: POST with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`
  * and a JSON 1.1 body; errors as `{"__type", "message"}` with the status ECS uses, which the SDK maps to its
- * typed exceptions. One local-only path, POST /__local/spot-interruption, is outside the ECS API.
+ * typed exceptions. Two local-only paths are outside the ECS API: POST /__local/spot-interruption, and
+ * POST /__local/advance-clock, which moves a virtual clock (for another process on the same timeline).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,6 +152,23 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
         const tasks = Array.isArray(input.tasks) ? input.tasks.map(String) : [];
         const cluster = typeof input.cluster === 'string' ? input.cluster : undefined;
         send(response, 200, endpoint.interruptSpotTasks({ cluster, tasks }));
+        return;
+      }
+      if (request.method === 'POST' && request.url === '/__local/advance-clock') {
+        const ms = Number(parseJson(body).ms);
+        if (!Number.isFinite(ms) || ms < 0) {
+          throw new EcsServiceError(
+            'InvalidParameterException',
+            'ms must be a number of milliseconds >= 0',
+            400,
+          );
+        }
+        try {
+          endpoint.advance(ms);
+        } catch (error) {
+          throw new EcsServiceError('InvalidParameterException', (error as Error).message, 400);
+        }
+        send(response, 200, { now: endpoint.now() });
         return;
       }
       const target = request.headers['x-amz-target'];

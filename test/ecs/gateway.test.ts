@@ -1,6 +1,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, createEcsClientForGateway, createEcsGateway, defaultRetryPolicy } from '../../lib/ecs';
+import { createReadPacer } from '../../lib/ecs/pacer';
 import { DependencyError, ValidationError } from '../../lib/errors';
 import { createCluster, type Harness, network, registerFargate, startHarness } from './helpers';
 
@@ -162,6 +163,49 @@ describe('ECS gateway against the local endpoint', () => {
     // It waited at least the 500 ms that 10 launch tokens take to refill at 20/s.
     expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThanOrEqual(500);
     expect(await gateway.listTasks()).toHaveLength(110);
+  });
+
+  it('paces reads to the published read bucket: 150 DescribeTasks calls, none throttled', async () => {
+    const { h, client } = await setup(1);
+    let calls = 0;
+    let throttled = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        calls++;
+        try {
+          return await next(args);
+        } catch (error) {
+          if ((error as Error).name === 'ThrottlingException') throttled++;
+          throw error;
+        }
+      },
+      { step: 'initialize' },
+    );
+    const arns = Array.from(
+      { length: 15_000 },
+      (_, index) => `arn:aws:ecs:us-east-1:000000000000:task/apps/${index.toString(16).padStart(32, '0')}`,
+    );
+    // The pacer and the gateway's sleeps run on the endpoint's virtual clock.
+    const sleep = async (ms: number) => h.server.ecs.advance(ms);
+    const startedAt = h.server.ecs.now();
+    const paced = createEcsGateway({
+      client,
+      cluster: 'apps',
+      sleep,
+      readPacer: createReadPacer({ now: () => h.server.ecs.now(), sleep }),
+    });
+    const { failures } = await paced.describeTasks(arns);
+    expect(failures).toHaveLength(15_000);
+    expect({ calls, throttled }).toEqual({ calls: 150, throttled: 0 });
+    // 100 at once, then 50 at 20 per second.
+    expect(h.server.ecs.now() - startedAt).toBe(2_500);
+
+    // Without the pacer the same reads are throttled once the bucket is empty.
+    calls = 0;
+    const unpaced = createEcsGateway({ client, cluster: 'apps', sleep, random: seeded(7) });
+    await unpaced.describeTasks(arns.slice(0, 5_000));
+    expect(throttled).toBeGreaterThan(0);
+    expect(calls).toBeGreaterThan(50);
   });
 
   it('gives up with a DependencyError after maxAttempts, and does not retry other errors', async () => {

@@ -318,6 +318,22 @@ describe('image tag behaviour', () => {
     expect((await describeOne(onDemand!.taskArn!))?.lastStatus).toBe('RUNNING');
   });
 
+  it('the local advance-clock call moves the virtual clock and applies what fell due', async () => {
+    await registerFargate(h.client, 'web', 'nginx');
+    const [task] = await runFargate(h.client);
+    const before = h.server.ecs.now();
+    const advance = (body: unknown) =>
+      fetch(`${h.server.url}/__local/advance-clock`, { method: 'POST', body: JSON.stringify(body) });
+    const response = await advance({ ms: 2000 });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ now: before + 2000 });
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    const refused = await advance({ ms: -1 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ __type: 'InvalidParameterException' });
+    expect(h.server.ecs.now()).toBe(before + 2000);
+  });
+
   it('spreads a capacity provider strategy by base and weight', async () => {
     await registerFargate(h.client, 'web', 'nginx');
     const tasks = await runFargate(h.client, {

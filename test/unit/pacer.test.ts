@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLaunchPacer } from '../../lib/ecs/launch-pacer';
+import { createLaunchPacer } from '../../lib/ecs/pacer';
 
 /** A clock that only moves when the pacer sleeps, recording each sleep. */
 const fakeTime = () => {
