@@ -19,6 +19,8 @@ export interface PipelineOptions {
   tasks: number;
   workers: number;
   eventWorkers: number;
+  /** All workers share one launch and one read pacer (one process), instead of one each as in Lambda. */
+  sharedPacers: boolean;
 }
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -274,7 +276,11 @@ export const runPipeline = async (
   only: Set<string>,
   write: (result: { name: string }) => Promise<void>,
 ) => {
-  const fleet = await startFleet({ workers: options.workers, eventWorkers: options.eventWorkers });
+  const fleet = await startFleet({
+    workers: options.workers,
+    eventWorkers: options.eventWorkers,
+    sharedPacers: options.sharedPacers,
+  });
   try {
     const converge = await runConverge(fleet, options);
     if (only.has('converge')) await write(converge);

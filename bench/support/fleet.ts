@@ -51,6 +51,8 @@ export interface FleetOptions {
   stepMs?: number;
   /** Seed of the gateway's retry jitter. */
   seed?: number;
+  /** One launch and one read pacer for all instances, as if the workers shared a process (not Lambda). */
+  sharedPacers?: boolean;
 }
 
 /** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
@@ -132,25 +134,33 @@ export const startFleet = async (options: FleetOptions) => {
     new CreateClusterCommand({ clusterName: CLUSTER, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
   );
 
-  const gateways = new Map<string, EcsGateway>();
-  // As lib/wiring.ts does, on the simulated clock.
-  const launchPacer = createLaunchPacer({ now: time.now, sleep: time.sleep });
-  const readPacer = createReadPacer({ now: time.now, sleep: time.sleep });
-  const ecsFor = (cluster: string) => {
-    let gateway = gateways.get(cluster);
-    if (!gateway) {
-      gateway = createEcsGateway({
-        client: ecsClient,
-        cluster,
-        sleep: time.sleep,
-        random,
-        launchPacer,
-        readPacer,
-      });
-      gateways.set(cluster, gateway);
-    }
-    return gateway;
+  /**
+   * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock. Each
+   * instance has its own pacers (its own process), unless sharedPacers: the scheduler and every worker
+   * are separate instances, as in Lambda.
+   */
+  const sharedPacers = options.sharedPacers
+    ? {
+        launchPacer: createLaunchPacer({ now: time.now, sleep: time.sleep }),
+        readPacer: createReadPacer({ now: time.now, sleep: time.sleep }),
+      }
+    : undefined;
+  const lambdaInstanceEcs = () => {
+    const gateways = new Map<string, EcsGateway>();
+    const pacers = sharedPacers ?? {
+      launchPacer: createLaunchPacer({ now: time.now, sleep: time.sleep }),
+      readPacer: createReadPacer({ now: time.now, sleep: time.sleep }),
+    };
+    return (cluster: string): EcsGateway => {
+      let gateway = gateways.get(cluster);
+      if (!gateway) {
+        gateway = createEcsGateway({ client: ecsClient, cluster, sleep: time.sleep, random, ...pacers });
+        gateways.set(cluster, gateway);
+      }
+      return gateway;
+    };
   };
+  const schedulerEcsFor = lambdaInstanceEcs();
 
   const context: UseCaseContext = {
     store,
@@ -196,13 +206,15 @@ export const startFleet = async (options: FleetOptions) => {
     return result.body ? (JSON.parse(result.body) as unknown) : undefined;
   };
 
-  const reconciler = createReconciler({ store, ecsFor, now: time.now, newId: randomUUID });
+  const reconcilers = Array.from({ length: options.workers }, () =>
+    createReconciler({ store, ecsFor: lambdaInstanceEcs(), now: time.now, newId: randomUUID }),
+  );
   let reconcileFailures = 0;
   let taskEventFailures = 0;
   /** What reconcile requests came to: a pass that launched or stopped tasks, one that found nothing to do, the lease held, the service gone, or answered by a later pass. */
   const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0, superseded: 0 };
-  const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records) =>
-    processReconcileBatch(reconciler, reconcileQueuePort, records, {
+  const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records, instance) =>
+    processReconcileBatch(reconcilers[instance]!, reconcileQueuePort, records, {
       reconciled: (_, outcome) => {
         const kind =
           outcome.status !== 'reconciled'
@@ -237,7 +249,7 @@ export const startFleet = async (options: FleetOptions) => {
     schedulerReports.push(
       await runReconcileScheduler({
         store,
-        ecsFor,
+        ecsFor: schedulerEcsFor,
         enqueue: (requests) => reconcileQueuePort.enqueue(requests),
         now: time.now,
       }),

@@ -133,11 +133,12 @@ export const simReconcileQueue = (queue: SimQueue, now: () => number): Reconcile
 export const startPollers = (
   queue: SimQueue,
   concurrency: number,
-  handler: (records: QueueRecord[]) => Promise<string[]>,
+  /** `instance` says which poller (a Lambda instance, with its own process state) handles the batch. */
+  handler: (records: QueueRecord[], instance: number) => Promise<string[]>,
   batchSize = 10,
 ): { stop(): Promise<void> } => {
   let stopped = false;
-  const loop = async () => {
+  const loop = async (_: unknown, instance: number) => {
     while (!stopped) {
       const batch = queue.receive(batchSize);
       if (batch.length === 0) {
@@ -146,7 +147,10 @@ export const startPollers = (
       }
       let failed: string[];
       try {
-        failed = await handler(batch.map(({ messageId, body }) => ({ messageId, body })));
+        failed = await handler(
+          batch.map(({ messageId, body }) => ({ messageId, body })),
+          instance,
+        );
       } catch {
         failed = batch.map((message) => message.messageId);
       }
