@@ -19,8 +19,6 @@ export interface PipelineOptions {
   tasks: number;
   workers: number;
   eventWorkers: number;
-  /** All workers share one launch and one read pacer (one process), instead of one each as in Lambda. */
-  sharedPacers: boolean;
 }
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -279,7 +277,6 @@ export const runPipeline = async (
   const fleet = await startFleet({
     workers: options.workers,
     eventWorkers: options.eventWorkers,
-    sharedPacers: options.sharedPacers,
   });
   try {
     const converge = await runConverge(fleet, options);

@@ -19,7 +19,6 @@ const { values } = parseArgs({
     tasks: { type: 'string' },
     workers: { type: 'string' },
     'event-workers': { type: 'string' },
-    'shared-pacers': { type: 'boolean', default: false },
     only: { type: 'string' },
     'api-seconds': { type: 'string' },
     'cold-runs': { type: 'string' },
@@ -39,7 +38,6 @@ const options = {
   tasks: positive(values.tasks, 3, 'tasks'),
   workers: positive(values.workers, 10, 'workers'),
   eventWorkers: positive(values['event-workers'], 10, 'event-workers'),
-  sharedPacers: values['shared-pacers'] ?? false,
 };
 const only = new Set<string>(values.only ? values.only.split(',').map((name) => name.trim()) : ALL);
 for (const name of only) {

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
-import { createLaunchPacer, createReadPacer } from './ecs/pacer';
+import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
@@ -47,8 +47,13 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   };
 
   const gateways = new Map<string, EcsGateway>();
-  // ECS's rates are per account and region, so one pacer of each serves every cluster.
-  const launchPacer = createLaunchPacer();
+  // ECS's rates are per account and region, so one pacer of each serves every cluster. Launches come
+  // from every reconcile worker instance at once, so their budget is shared through the table.
+  const launchPacer = createSharedPacer({
+    budget: store,
+    bucket: FARGATE_LAUNCH_BUCKET,
+    rate: FARGATE_LAUNCH_RATE,
+  });
   const readPacer = createReadPacer();
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);

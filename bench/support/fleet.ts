@@ -16,7 +16,12 @@ import { createRouter } from '../../lib/api/router';
 import { apiRoutes } from '../../lib/api/routes';
 import { ecsClusterDirectory } from '../../lib/ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
-import { createLaunchPacer, createReadPacer } from '../../lib/ecs/pacer';
+import {
+  createReadPacer,
+  createSharedPacer,
+  FARGATE_LAUNCH_BUCKET,
+  FARGATE_LAUNCH_RATE,
+} from '../../lib/ecs/pacer';
 import { createReconciler } from '../../lib/reconcile/reconcile';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
 import { processReconcileBatch } from '../../lib/reconcile/worker';
@@ -51,8 +56,6 @@ export interface FleetOptions {
   stepMs?: number;
   /** Seed of the gateway's retry jitter. */
   seed?: number;
-  /** One launch and one read pacer for all instances, as if the workers shared a process (not Lambda). */
-  sharedPacers?: boolean;
 }
 
 /** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
@@ -135,26 +138,31 @@ export const startFleet = async (options: FleetOptions) => {
   );
 
   /**
-   * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock. Each
-   * instance has its own pacers (its own process), unless sharedPacers: the scheduler and every worker
-   * are separate instances, as in Lambda.
+   * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock: the
+   * scheduler and every worker are separate instances, each with its own read pacer, and all launching
+   * against the launch budget they share through the table.
    */
-  const sharedPacers = options.sharedPacers
-    ? {
-        launchPacer: createLaunchPacer({ now: time.now, sleep: time.sleep }),
-        readPacer: createReadPacer({ now: time.now, sleep: time.sleep }),
-      }
-    : undefined;
   const lambdaInstanceEcs = () => {
     const gateways = new Map<string, EcsGateway>();
-    const pacers = sharedPacers ?? {
-      launchPacer: createLaunchPacer({ now: time.now, sleep: time.sleep }),
-      readPacer: createReadPacer({ now: time.now, sleep: time.sleep }),
-    };
+    const launchPacer = createSharedPacer({
+      budget: store,
+      bucket: FARGATE_LAUNCH_BUCKET,
+      rate: FARGATE_LAUNCH_RATE,
+      now: time.now,
+      sleep: time.sleep,
+    });
+    const readPacer = createReadPacer({ now: time.now, sleep: time.sleep });
     return (cluster: string): EcsGateway => {
       let gateway = gateways.get(cluster);
       if (!gateway) {
-        gateway = createEcsGateway({ client: ecsClient, cluster, sleep: time.sleep, random, ...pacers });
+        gateway = createEcsGateway({
+          client: ecsClient,
+          cluster,
+          sleep: time.sleep,
+          random,
+          launchPacer,
+          readPacer,
+        });
         gateways.set(cluster, gateway);
       }
       return gateway;

@@ -116,7 +116,7 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
         return await call();
       } catch (error) {
         if (!isThrottling(error)) throw error;
-        pacing?.pacer?.exhausted();
+        await pacing?.pacer?.exhausted();
         if (attempt + 1 >= policy.maxAttempts) {
           throw new DependencyError(
             `ECS ${operation} still throttled after ${policy.maxAttempts} attempts`,

@@ -3,14 +3,15 @@
  * backing off blindly: a throttled call spends API quota and leaves capacity unused while it sleeps.
  * Two buckets matter to Tugboat: Fargate's task launches (100 tasks, refilled at 20 per second), which
  * RunTask reserves, and ECS's cluster-resource reads (100 calls, 20 per second), shared by ListTasks
- * and DescribeTasks, which the scheduler spends ceil(T/100) of per pass. Each bucket is an estimate
- * kept by this process; a throttle from ECS empties it, so concurrent processes settle too.
+ * and DescribeTasks, which the scheduler spends ceil(T/100) of per pass. createPacer keeps the bucket
+ * in this process; createSharedPacer keeps it in the store, for budgets that many processes spend at
+ * once (every Lambda instance of the reconcile worker launches). Either way a throttle from ECS empties it.
  */
 export interface Pacer {
   /** Resolves when `count` tokens fit the estimated bucket, and takes them. */
   reserve(count: number): Promise<void>;
   /** ECS throttled a call: there is no room, whatever this process thought. */
-  exhausted(): void;
+  exhausted(): void | Promise<void>;
 }
 
 export interface PacerOptions {
@@ -67,3 +68,40 @@ export const createLaunchPacer = (options: PacerOptions = {}): Pacer =>
 /** ListTasks' and DescribeTasks' pacer: one token per call. */
 export const createReadPacer = (options: PacerOptions = {}): Pacer =>
   createPacer({ ...CLUSTER_RESOURCE_READ_RATE, ...options });
+
+/** Where a shared pacer keeps its bucket (the DynamoDB store: lib/store/port.ts). */
+export interface RateBudget {
+  reserveRate(bucket: string, costMs: number, toleranceMs: number, nowMs: number): Promise<number>;
+  drainRate(bucket: string, toleranceMs: number, nowMs: number): Promise<void>;
+}
+
+/**
+ * A pacer whose bucket is shared through the store, as GCRA: each reservation moves one shared instant
+ * by its cost, and waits until it conforms. N processes with in-process pacers would each assume the
+ * whole bucket and together overshoot it N-fold; these stay within it together. Costs one read and one
+ * conditional write per reservation.
+ */
+export const createSharedPacer = (
+  options: Omit<PacerOptions, 'burst' | 'perSecond'> & { budget: RateBudget; bucket: string; rate: Rate },
+): Pacer => {
+  const { budget, bucket } = options;
+  const { burst, perSecond } = options.rate;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const intervalMs = 1000 / perSecond;
+  const toleranceMs = burst * intervalMs;
+  return {
+    async reserve(count) {
+      const costMs = Math.min(count, burst) * intervalMs;
+      const conformsAt = await budget.reserveRate(bucket, costMs, toleranceMs, now());
+      const waitMs = conformsAt - now();
+      if (waitMs > 0) await sleep(Math.ceil(waitMs));
+    },
+    async exhausted() {
+      await budget.drainRate(bucket, toleranceMs, now());
+    },
+  };
+};
+
+/** The shared Fargate launch budget of every process that launches with one store. */
+export const FARGATE_LAUNCH_BUCKET = 'fargate-task-launch';

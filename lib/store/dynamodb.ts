@@ -20,6 +20,8 @@ import type { LeaseResult, PageRequest, TaskPageRequest, TugboatStore } from './
  * wait in SQS (retention at most 14 days), so a request never meets a marker-less lease by expiry.
  */
 const LEASE_ITEM_TTL_MS = 15 * 24 * 3_600_000;
+/** Writers of one rate budget race; a handful of processes settle well within this many tries. */
+const MAX_RATE_ATTEMPTS = 100;
 
 type Item = Record<string, unknown>;
 
@@ -479,6 +481,41 @@ export class DynamoDbStore implements TugboatStore {
       if (error instanceof ConditionalCheckFailedException) return;
       throw new DependencyError('DynamoDB write failed', error);
     }
+  }
+
+  async reserveRate(bucket: string, costMs: number, toleranceMs: number, nowMs: number): Promise<number> {
+    const tat = await this.moveRateTimeline(bucket, (current) => Math.max(current, nowMs) + costMs);
+    return Math.max(nowMs, tat - toleranceMs);
+  }
+
+  async drainRate(bucket: string, toleranceMs: number, nowMs: number): Promise<void> {
+    await this.moveRateTimeline(bucket, (current) => Math.max(current, nowMs + toleranceMs));
+  }
+
+  /** Read, then a conditional write of the next instant; a lost race reads again. Returns the instant written. */
+  private async moveRateTimeline(bucket: string, next: (current: number) => number): Promise<number> {
+    const key = keys.rateBucket(bucket);
+    for (let attempt = 0; attempt < MAX_RATE_ATTEMPTS; attempt++) {
+      const current = await this.get<{ tat: number }>(key);
+      const tat = next(current?.tat ?? 0);
+      if (current !== undefined && tat === current.tat) return tat;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...key, itemType: ITEM_TYPE.rateBucket, tat },
+            ConditionExpression: current === undefined ? 'attribute_not_exists(PK)' : 'tat = :seen',
+            ...(current === undefined ? {} : { ExpressionAttributeValues: { ':seen': current.tat } }),
+          }),
+        );
+        return tat;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new DependencyError('DynamoDB write failed', error);
+        }
+      }
+    }
+    throw new DependencyError(`Rate budget ${bucket}: ${MAX_RATE_ATTEMPTS} writes in a row lost a race`);
   }
 
   async listAutoDeployServices(): Promise<Service[]> {

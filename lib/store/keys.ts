@@ -10,6 +10,7 @@
  *   reconcile lease           PK LEASE#<cluster>#<service>    SK LEASE
  *   deploy request            PK DEPLOYREQ#<cluster>#<service> SK REQUEST#<requestKey>   (idempotency)
  *   service with autoDeploy   GSI1 AUTODEPLOY / <cluster>#<service>   only while ACTIVE with autoDeploy
+ *   shared rate budget        PK RATE#<bucket>                SK RATE   (ECS rates across processes)
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -71,6 +72,8 @@ export const keys = {
     PK: `DEPLOYREQ#${cluster}#${serviceName}`,
     SK: `REQUEST#${requestKey}`,
   }),
+  rateBucket: (bucket: string): ItemKey => ({ PK: `RATE#${bucket}`, SK: 'RATE' }),
+
   autoDeployPartition: 'AUTODEPLOY',
   autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,
 } as const;
@@ -84,4 +87,5 @@ export const ITEM_TYPE = {
   cluster: 'Cluster',
   lease: 'ReconcileLease',
   deployRequest: 'DeployRequest',
+  rateBucket: 'RateBucket',
 } as const;

@@ -80,6 +80,16 @@ export interface TugboatStore {
     completedPassStartedAt?: number,
   ): Promise<void>;
 
+  /**
+   * A rate budget every process shares, kept as one instant (GCRA's theoretical arrival time, `tat`):
+   * reserves `costMs` of the budget's timeline, and answers when the reservation conforms, that is when
+   * the caller may spend it. `toleranceMs` is the burst: how far past now the timeline may run before
+   * callers wait. Reservations are committed, so callers are served in the order they reserved.
+   */
+  reserveRate(bucket: string, costMs: number, toleranceMs: number, nowMs: number): Promise<number>;
+  /** The real bucket turned out empty (the service throttled us): no budget before now + toleranceMs. */
+  drainRate(bucket: string, toleranceMs: number, nowMs: number): Promise<void>;
+
   /** ACTIVE services with autoDeploy, from a sparse index (eventually consistent), for ECR push events. */
   listAutoDeployServices(): Promise<Service[]>;
   /**

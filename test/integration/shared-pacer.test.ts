@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSharedPacer, FARGATE_LAUNCH_RATE } from '../../lib/ecs/pacer';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+
+const tableName = `tugboat-pacer-${randomUUID()}`;
+const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+const store = new DynamoDbStore(DynamoDBDocumentClient.from(client), tableName);
+
+/** One clock for every "process": it moves only when one of them sleeps, by what it sleeps. */
+const sharedClock = () => {
+  let now = Date.parse('2026-11-25T12:00:00.000Z');
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+    elapsed: (since: number) => now - since,
+  };
+};
+
+beforeAll(async () => {
+  await createTable(client, tableName);
+});
+afterAll(() => {
+  client.destroy();
+});
+
+describe('createSharedPacer against DynamoDB Local', () => {
+  it('holds three processes together to one bucket: 100 at once, then 20 per second', async () => {
+    const clock = sharedClock();
+    const start = clock.now();
+    const bucket = `launch-${randomUUID()}`;
+    const processes = Array.from({ length: 3 }, () =>
+      createSharedPacer({ budget: store, bucket, rate: FARGATE_LAUNCH_RATE, ...clock }),
+    );
+    // 10 launches of 10, taken in turn by the three processes: the shared burst of 100, no waiting.
+    for (let call = 0; call < 10; call++) await processes[call % 3]!.reserve(10);
+    expect(clock.elapsed(start)).toBe(0);
+    // Each further 10 waits half a second, whichever process asks: an in-process estimate would let
+    // each of the three take 100 at once.
+    for (let call = 0; call < 6; call++) await processes[call % 3]!.reserve(10);
+    expect(clock.elapsed(start)).toBe(3_000);
+  });
+
+  it('serves concurrent reservations once each, in the order they were committed', async () => {
+    const bucket = `race-${randomUUID()}`;
+    const now = Date.parse('2026-11-25T12:00:00.000Z');
+    // 40 writers at one instant, 10 tasks' worth each (500 ms at 20/s), tolerance 100 tasks (5 s).
+    const conformAt = await Promise.all(
+      Array.from({ length: 40 }, () => store.reserveRate(bucket, 500, 5_000, now)),
+    );
+    const waits = conformAt.map((at) => at - now).sort((a, b) => a - b);
+    // The first ten fit the burst; then every reservation is 500 ms after the one before.
+    expect(waits).toEqual([
+      ...Array.from({ length: 10 }, () => 0),
+      ...Array.from({ length: 30 }, (_, index) => (index + 1) * 500),
+    ]);
+  });
+
+  it('after ECS throttles, every process waits for a full bucket', async () => {
+    const clock = sharedClock();
+    const bucket = `drained-${randomUUID()}`;
+    const a = createSharedPacer({ budget: store, bucket, rate: FARGATE_LAUNCH_RATE, ...clock });
+    const b = createSharedPacer({ budget: store, bucket, rate: FARGATE_LAUNCH_RATE, ...clock });
+    await a.reserve(1);
+    await a.exhausted();
+    const start = clock.now();
+    await b.reserve(10);
+    // Empty: 10 tokens at 20 per second.
+    expect(clock.elapsed(start)).toBe(500);
+  });
+});
