@@ -51,6 +51,7 @@ const settle = async (fleet: Fleet) => {
       last.enqueued === 0 &&
       last.unknownTasks === 0 &&
       last.vanishedTasks === 0 &&
+      last.alreadyRequested === 0 &&
       fleet.reconcileQueue.depth === 0 &&
       fleet.taskEventsQueue.depth === 0
     );
@@ -139,7 +140,13 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
 };
 
 interface SteadyPassOutput {
-  report: { services: number; enqueued: number; unknownTasks: number; vanishedTasks: number };
+  report: {
+    services: number;
+    enqueued: number;
+    unknownTasks: number;
+    vanishedTasks: number;
+    alreadyRequested: number;
+  };
   ecs: Record<string, CallCount>;
   dynamoDb: DynamoDbTotals;
   sqs: { sendMessageBatchCalls: number; messages: number };

@@ -26,6 +26,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
     logger.info('reconcile pass scheduled', { ...report });
     metrics.addMetric('ServicesScanned', MetricUnit.Count, report.services);
     metrics.addMetric('ServicesEnqueued', MetricUnit.Count, report.enqueued);
+    metrics.addMetric('ServicesAlreadyRequested', MetricUnit.Count, report.alreadyRequested);
     // Tasks the level check found out of step with the inventory: lost or late events.
     metrics.addMetric('TasksOutOfStep', MetricUnit.Count, report.unknownTasks + report.vanishedTasks);
     return report;

@@ -8,8 +8,9 @@
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
-import type { TugboatStore } from '../store/port';
+import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
+import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
 
 export interface SchedulerDeps {
   store: TugboatStore;
@@ -25,9 +26,19 @@ export interface SchedulerReport {
   /** Tasks ECS runs that the inventory did not know, and inventory tasks ECS no longer runs. */
   unknownTasks: number;
   vanishedTasks: number;
+  /** Unfinished services not sent again: the scheduler's earlier request still awaits its pass. */
+  alreadyRequested: number;
 }
 
 const MISSING_FROM_ECS_REASON = 'Task is no longer known to ECS';
+/**
+ * How long a sent, unanswered request is trusted to be on its way: longer than a launch-bound backlog
+ * of 10,000 services takes to drain (about 25 minutes), shorter than its messages' five tries with the
+ * six-minute visibility timeout.
+ */
+export const PENDING_REQUEST_TRUST_MS = 30 * 60_000;
+/** Scheduler marks written at once. */
+const MARK_CONCURRENCY = 25;
 
 /** Whether the stored state alone says the service is not done. */
 export const serviceNeedsWork = (service: Service, now: number): string | undefined => {
@@ -67,6 +78,7 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     enqueued: 0,
     unknownTasks: 0,
     vanishedTasks: 0,
+    alreadyRequested: 0,
   };
   for (const cluster of await deps.store.listClusters()) {
     report.clusters++;
@@ -123,14 +135,51 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
       report.vanishedTasks += vanished.length;
     }
 
-    const requests: ReconcileRequest[] = [];
     const now = deps.now();
+    const outOfStep: ReconcileRequest[] = [];
+    const unfinished: ReconcileRequest[] = [];
     for (const service of services) {
-      const reason = touched.get(service.serviceName) ?? serviceNeedsWork(service, now);
-      if (reason) requests.push({ cluster, serviceName: service.serviceName, reason });
+      const touchedReason = touched.get(service.serviceName);
+      if (touchedReason) {
+        outOfStep.push({ cluster, serviceName: service.serviceName, reason: touchedReason });
+        continue;
+      }
+      const reason = serviceNeedsWork(service, now);
+      if (reason) unfinished.push({ cluster, serviceName: service.serviceName, reason });
     }
+    // A service the stored state alone calls unfinished was most likely asked for already: while a
+    // converge waits on the launch rate, every such service would otherwise be asked for again each
+    // minute. What inventory and ECS disagree on is always sent.
+    let stillUnasked = unfinished;
+    if (unfinished.length > 0) {
+      const marks = await deps.store.reconcileMarks(
+        cluster,
+        unfinished.map((request) => request.serviceName),
+      );
+      stillUnasked = unfinished.filter((request) => !awaitsPass(marks.get(request.serviceName), now));
+      report.alreadyRequested += unfinished.length - stillUnasked.length;
+    }
+    const requests = [...outOfStep, ...stillUnasked];
     if (requests.length > 0) await deps.enqueue(requests);
     report.enqueued += requests.length;
+    // Marked after sending: a crash in between costs a duplicate request, never a lost one.
+    for (let start = 0; start < requests.length; start += MARK_CONCURRENCY) {
+      await Promise.all(
+        requests
+          .slice(start, start + MARK_CONCURRENCY)
+          .map((request) => deps.store.markScheduled(cluster, request.serviceName, now)),
+      );
+    }
   }
   return report;
 };
+
+/**
+ * Whether the scheduler's last request for the service is still waiting for its pass: sent, no pass
+ * completed since (less the clock-skew margin), and recent enough to trust. One older than that is
+ * presumed lost (dead-lettered) and sent again.
+ */
+export const awaitsPass = (mark: ReconcileMark | undefined, now: number): boolean =>
+  mark?.scheduledAt !== undefined &&
+  now - mark.scheduledAt < PENDING_REQUEST_TRUST_MS &&
+  (mark.passStartedAt === undefined || mark.passStartedAt <= mark.scheduledAt + CLOCK_SKEW_MARGIN_MS);

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,7 +15,7 @@ import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRe
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
-import type { LeaseResult, PageRequest, TaskPageRequest, TugboatStore } from './port';
+import type { LeaseResult, PageRequest, ReconcileMark, TaskPageRequest, TugboatStore } from './port';
 
 /**
  * A lease item outlives its service by this much (DynamoDB TTL): longer than any reconcile request can
@@ -22,6 +24,9 @@ import type { LeaseResult, PageRequest, TaskPageRequest, TugboatStore } from './
 const LEASE_ITEM_TTL_MS = 15 * 24 * 3_600_000;
 /** Writers of one rate budget race; a handful of processes settle well within this many tries. */
 const MAX_RATE_ATTEMPTS = 100;
+/** BatchGetItem takes at most 100 keys; unprocessed keys are asked for again, a few times. */
+const MAX_BATCH_GET = 100;
+const MAX_BATCH_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
 
@@ -450,6 +455,66 @@ export class DynamoDbStore implements TugboatStore {
       const passStartedAt = Number(old?.passStartedAt?.N ?? Number.NEGATIVE_INFINITY);
       const held = leaseUntil >= nowMs && old?.owner?.S !== owner;
       return !held && requestedAfter !== undefined && passStartedAt > requestedAfter ? 'superseded' : 'held';
+    }
+  }
+
+  async reconcileMarks(cluster: string, serviceNames: string[]): Promise<Map<string, ReconcileMark>> {
+    const marks = new Map<string, ReconcileMark>();
+    const nameOf = new Map(serviceNames.map((name) => [keys.reconcileLease(cluster, name).PK, name]));
+    const allKeys = serviceNames.map((name) => keys.reconcileLease(cluster, name));
+    for (let start = 0; start < allKeys.length; start += MAX_BATCH_GET) {
+      let pending: Record<string, unknown>[] = allKeys
+        .slice(start, start + MAX_BATCH_GET)
+        .map((key) => ({ ...key }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw new DependencyError('DynamoDB BatchGetItem kept returning unprocessed keys');
+        }
+        let result: BatchGetCommandOutput;
+        try {
+          result = await this.client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: pending,
+                  ProjectionExpression: 'PK, scheduledAt, passStartedAt',
+                },
+              },
+            }),
+          );
+        } catch (error) {
+          throw new DependencyError('DynamoDB read failed', error);
+        }
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const name = nameOf.get(String(item.PK));
+          if (name === undefined) continue;
+          marks.set(name, {
+            ...(typeof item.scheduledAt === 'number' ? { scheduledAt: item.scheduledAt } : {}),
+            ...(typeof item.passStartedAt === 'number' ? { passStartedAt: item.passStartedAt } : {}),
+          });
+        }
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return marks;
+  }
+
+  async markScheduled(cluster: string, serviceName: string, scheduledAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.reconcileLease(cluster, serviceName),
+          UpdateExpression: 'SET itemType = :itemType, scheduledAt = :scheduledAt, expiresAt = :expiresAt',
+          ExpressionAttributeValues: {
+            ':itemType': ITEM_TYPE.lease,
+            ':scheduledAt': scheduledAt,
+            ':expiresAt': Math.floor((scheduledAt + LEASE_ITEM_TTL_MS) / 1000),
+          },
+        }),
+      );
+    } catch (error) {
+      throw new DependencyError('DynamoDB write failed', error);
     }
   }
 

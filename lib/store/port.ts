@@ -72,6 +72,13 @@ export interface TugboatStore {
     nowMs: number,
     requestedAfter?: number,
   ): Promise<LeaseResult>;
+  /**
+   * What the lease items of these services say: when the scheduler last asked for a pass, and when the
+   * last completed pass started (eventually consistent, 100 to a BatchGetItem).
+   */
+  reconcileMarks(cluster: string, serviceNames: string[]): Promise<Map<string, ReconcileMark>>;
+  /** Records that the scheduler asked for a pass of the service at `scheduledAt`. */
+  markScheduled(cluster: string, serviceName: string, scheduledAt: number): Promise<void>;
   /** Ends the lease; `completedPassStartedAt` records that the holder's pass completed. */
   releaseLease(
     cluster: string,
@@ -107,3 +114,10 @@ export interface TugboatStore {
 
 /** `held`: another reconciler has the service; `superseded`: a later completed pass answered the request. */
 export type LeaseResult = 'acquired' | 'held' | 'superseded';
+
+export interface ReconcileMark {
+  /** When the scheduler last asked for a pass of the service (epoch ms). */
+  scheduledAt?: number;
+  /** When the last pass that ran to its end started (epoch ms). */
+  passStartedAt?: number;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../../../lib/domain';
+import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
-import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import { PENDING_REQUEST_TRUST_MS, runReconcileScheduler } from '../../../lib/reconcile/scheduler';
 import type { TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
@@ -30,6 +30,8 @@ const schedulerWith = (inventoryReads: TaskRecord[][], running: string[]) => {
     listServices: async () => ({ items: [] }),
     listAliveTasks: async () => inventoryReads[Math.min(reads++, inventoryReads.length - 1)] ?? [],
     recordTask: async () => true,
+    reconcileMarks: async () => new Map(),
+    markScheduled: async () => undefined,
   } as unknown as TugboatStore;
   const gateway = {
     listTasks: async () => running,
@@ -76,5 +78,64 @@ describe('runReconcileScheduler: the inventory against ECS', () => {
     expect(report.vanishedTasks).toBe(0);
     expect(scheduler.reads()).toBe(c.inventoryReads);
     expect(scheduler.described.flat()).toEqual(c.described.map(arn));
+  });
+});
+
+describe('runReconcileScheduler: services it asked for already', () => {
+  const NOW = Date.parse('2026-11-25T12:00:00.000Z');
+  const unfinished = (name: string) =>
+    ({
+      cluster: 'default',
+      serviceName: name,
+      status: 'ACTIVE',
+      desiredCount: 3,
+      runningCount: 0,
+      pendingCount: 0,
+      deployments: [],
+    }) as unknown as Service;
+
+  it.each([
+    { case: 'never asked', mark: undefined, sent: true },
+    { case: 'asked a minute ago, no pass since', mark: { scheduledAt: NOW - 60_000 }, sent: false },
+    {
+      case: 'asked, and a pass started after',
+      mark: { scheduledAt: NOW - 60_000, passStartedAt: NOW - 30_000 },
+      sent: true,
+    },
+    {
+      case: 'asked, a pass started within the clock-skew margin of it',
+      mark: { scheduledAt: NOW - 60_000, passStartedAt: NOW - 59_500 },
+      sent: false,
+    },
+    {
+      case: 'asked longer ago than a request is trusted (dead-lettered?)',
+      mark: { scheduledAt: NOW - PENDING_REQUEST_TRUST_MS },
+      sent: true,
+    },
+  ])('$case: sent again $sent', async ({ mark, sent }) => {
+    const enqueued: string[] = [];
+    const marked: Array<[string, number]> = [];
+    const store = {
+      listClusters: async () => ['default'],
+      listServices: async () => ({ items: [unfinished('web')] }),
+      listAliveTasks: async () => [],
+      reconcileMarks: async (_cluster: string, names: string[]) =>
+        new Map(mark && names.includes('web') ? [['web', mark]] : []),
+      markScheduled: async (_cluster: string, name: string, at: number) => {
+        marked.push([name, at]);
+      },
+    } as unknown as TugboatStore;
+    const gateway = { listTasks: async () => [] } as unknown as EcsGateway;
+    const report = await runReconcileScheduler({
+      store,
+      ecsFor: () => gateway,
+      enqueue: async (requests) => {
+        enqueued.push(...requests.map((request) => request.serviceName));
+      },
+      now: () => NOW,
+    });
+    expect(enqueued).toEqual(sent ? ['web'] : []);
+    expect(marked).toEqual(sent ? [['web', NOW]] : []);
+    expect(report.alreadyRequested).toBe(sent ? 0 : 1);
   });
 });
