@@ -1,4 +1,3 @@
-import type { Task } from '@aws-sdk/client-ecs';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -9,7 +8,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { ecsClient, runningOf } from '../support/ecs';
+import { ecrPushEvent } from '../support/events';
 import { eventually } from '../support/waiting';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
@@ -19,8 +19,6 @@ let stack: LocalStack;
 let api: ReturnType<typeof httpClient>;
 let ecs: ReturnType<typeof ecsClient>;
 let sqs: SQSClient;
-
-const image = (task: Task) => task.containers?.[0]?.image;
 
 const register = async (family: string, containerImage: string) => {
   const response = await api.post('/task-definitions', {
@@ -59,19 +57,6 @@ const imageOf = async (taskDefinition: string) => {
   return (await api.get(`/task-definitions/${family}/${revision}`)).body.containerDefinitions[0].image;
 };
 
-const runningOf = (serviceName: string, containerImage: string, count: number, timeoutMs = 30_000) =>
-  eventually(
-    `${count} RUNNING ${containerImage} tasks of ${serviceName}`,
-    async () => {
-      const live = (await serviceTasks(ecs, serviceName)).filter(isLive);
-      const ok =
-        live.length === count &&
-        live.every((task) => task.lastStatus === 'RUNNING' && image(task) === containerImage);
-      return ok ? live : undefined;
-    },
-    { timeoutMs },
-  );
-
 const completed = (serviceName: string, taskDefinition: string) =>
   eventually(`${serviceName} COMPLETED on ${taskDefinition}`, async () => {
     const service = await getService(serviceName);
@@ -83,24 +68,7 @@ const completed = (serviceName: string, taskDefinition: string) =>
       : undefined;
   });
 
-let eventCount = 0;
-const pushEvent = (repository: string, tag: string, options: { id?: string; digest?: string } = {}) => ({
-  version: '0',
-  id: options.id ?? `00000000-0000-4000-8000-${String(++eventCount).padStart(12, '0')}`,
-  'detail-type': 'ECR Image Action',
-  source: 'aws.ecr',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [],
-  detail: {
-    result: 'SUCCESS',
-    'repository-name': repository,
-    'image-digest': options.digest ?? DIGEST,
-    'action-type': 'PUSH',
-    'image-tag': tag,
-  },
-});
+const pushEvent = (repository: string, tag: string) => ecrPushEvent(repository, tag, { digest: DIGEST });
 
 const send = async (...bodies: Array<unknown>) => {
   await sqs.send(
@@ -164,7 +132,7 @@ beforeAll(async () => {
   await createService('manual', manual, 1);
   await createService('api', other, 1, { autoDeploy: { tagPattern: '*' } });
   await stack.runScheduler();
-  await runningOf('web', `${ECR}/web:v1`, 2);
+  await runningOf(ecs, 'web', `${ECR}/web:v1`, 2);
   await completed('web', web);
   await completed('pinned', pinned);
 }, 60_000);
@@ -180,7 +148,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     await send(pushEvent('web', 'v2'));
     const web = await completed('web', 'web:2');
     expect(await imageOf('web:2')).toBe(`${ECR}/web:v2`);
-    await runningOf('web', `${ECR}/web:v2`, 2);
+    await runningOf(ecs, 'web', `${ECR}/web:v2`, 2);
     expect(web.deployments.map((d: { taskDefinition: string }) => d.taskDefinition)).toEqual([
       'web:2',
       'web:1',
@@ -188,7 +156,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     // A local `web:v1` comes from the same repository; pinDigest deploys the digest, not the tag.
     await completed('pinned', 'pinned:2');
     expect(await imageOf('pinned:2')).toBe(`web@${DIGEST}`);
-    await runningOf('pinned', `web@${DIGEST}`, 1);
+    await runningOf(ecs, 'pinned', `web@${DIGEST}`, 1);
     await deploysDrained();
     // No autoDeploy, or another repository: untouched.
     expect((await getService('manual')).deployments).toHaveLength(1);
@@ -239,7 +207,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     );
     await send(pushEvent('web', 'v5'));
     const service = await completed('web', 'web:5');
-    await runningOf('web', `${ECR}/web:v5`, 2);
+    await runningOf(ecs, 'web', `${ECR}/web:v5`, 2);
     const byRevision = new Map(
       service.deployments.map((d: { taskDefinition: string; status: string }) => [d.taskDefinition, d]),
     );
@@ -319,7 +287,7 @@ describe('deployments, rollback and plan through the API', () => {
     expect(one.status).toBe(200);
     expect(one.body.id).toBe(response.body.id);
     await completed('web', 'web:7');
-    await runningOf('web', `${ECR}/web:v7`, 2);
+    await runningOf(ecs, 'web', `${ECR}/web:v7`, 2);
   });
 
   it('lists deployments newest first, in pages', async () => {
@@ -359,7 +327,7 @@ describe('deployments, rollback and plan through the API', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(202);
     expect(response.body).toMatchObject({ status: 'PRIMARY', taskDefinition: 'web:6' });
     await completed('web', 'web:6');
-    await runningOf('web', `${ECR}/web:v6`, 2);
+    await runningOf(ecs, 'web', `${ECR}/web:v6`, 2);
     // No new revision: a rollback reuses the earlier one.
     expect((await revisions('web'))[0]).toBe(7);
   });

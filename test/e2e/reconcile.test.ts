@@ -1,16 +1,14 @@
-import { StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { ecsClient, image, isLive, runningOf, serviceTasks } from '../support/ecs';
 import { expectEmptyDeadLetterQueues } from '../support/queues';
 import { eventually } from '../support/waiting';
 
 let stack: LocalStack;
 let api: ReturnType<typeof httpClient>;
 let ecs: ReturnType<typeof ecsClient>;
-
-const image = (task: Task) => task.containers?.[0]?.image;
 
 const register = async (family: string, containerImage: string, healthCheck = false) => {
   const response = await api.post('/task-definitions', {
@@ -53,20 +51,6 @@ const createService = async (
 const getService = async (serviceName: string) =>
   (await api.get(`/clusters/default/services/${serviceName}`)).body;
 
-/** Waits until ECS runs exactly `count` healthy-looking RUNNING tasks of the image, and nothing else live. */
-const runningOf = (serviceName: string, containerImage: string, count: number, timeoutMs = 30_000) =>
-  eventually(
-    `${count} RUNNING ${containerImage} tasks of ${serviceName}`,
-    async () => {
-      const live = (await serviceTasks(ecs, serviceName)).filter(isLive);
-      const ok =
-        live.length === count &&
-        live.every((task) => task.lastStatus === 'RUNNING' && image(task) === containerImage);
-      return ok ? live : undefined;
-    },
-    { timeoutMs },
-  );
-
 beforeAll(async () => {
   process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
   stack = await startTestStack({
@@ -87,7 +71,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     const taskDefinition = await register('hello', 'nginx:1.27');
     await createService('hello', taskDefinition, 3);
     await stack.runScheduler();
-    const tasks = await runningOf('hello', 'nginx:1.27', 3);
+    const tasks = await runningOf(ecs, 'hello', 'nginx:1.27', 3);
     for (const task of tasks) {
       expect(task.group).toBe('service:hello');
       expect(task.startedBy).toMatch(/^tugboat-[0-9a-f]{12}-/);
@@ -102,10 +86,10 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
   });
 
   it('replaces a stopped task from its event, without waiting for the schedule', async () => {
-    const before = await runningOf('hello', 'nginx:1.27', 3);
+    const before = await runningOf(ecs, 'hello', 'nginx:1.27', 3);
     const victim = before[0]!.taskArn!;
     await ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'chaos' }));
-    const after = await runningOf('hello', 'nginx:1.27', 3, 10_000);
+    const after = await runningOf(ecs, 'hello', 'nginx:1.27', 3, 10_000);
     expect(after.map((task) => task.taskArn)).not.toContain(victim);
   });
 
@@ -115,7 +99,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 150, minReadySeconds: 0 },
     });
     await stack.runScheduler();
-    await runningOf('roll', 'nginx:1', 4);
+    await runningOf(ecs, 'roll', 'nginx:1', 4);
     const steadyEvents = async () =>
       (await getService('roll')).events
         .map((event: { message: string }) => event.message)
@@ -162,7 +146,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       },
     });
     await stack.runScheduler();
-    await runningOf('crashy', 'nginx:good', 3);
+    await runningOf(ecs, 'crashy', 'nginx:good', 3);
     await eventually('first deployment COMPLETED', async () =>
       (await getService('crashy')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
     );
@@ -189,7 +173,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
         ? true
         : undefined;
     });
-    await runningOf('crashy', 'nginx:good', 3, 45_000);
+    await runningOf(ecs, 'crashy', 'nginx:good', 3, 45_000);
   }, 90_000);
 
   it('replaces UNHEALTHY tasks and never completes an :unhealthy deployment', async () => {
@@ -201,7 +185,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       },
     });
     await stack.runScheduler();
-    await runningOf('sickly', 'nginx:ok', 2);
+    await runningOf(ecs, 'sickly', 'nginx:ok', 2);
     await eventually('first deployment COMPLETED', async () =>
       (await getService('sickly')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
     );
@@ -223,7 +207,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       JSON.stringify({ deployments: service.deployments, events: service.events }),
     ).toBe(healthy);
     // The healthy tasks kept serving throughout (minimumHealthyPercent 100): never fewer than 2.
-    await runningOf('sickly', 'nginx:ok', 2, 45_000);
+    await runningOf(ecs, 'sickly', 'nginx:ok', 2, 45_000);
     const stoppedSick = (await serviceTasks(ecs, 'sickly')).filter(
       (task) => image(task) === 'nginx:unhealthy' && task.lastStatus === 'STOPPED',
     );
@@ -234,7 +218,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     const taskDefinition = await register('bye', 'nginx:bye');
     await createService('bye', taskDefinition, 2);
     await stack.runScheduler();
-    await runningOf('bye', 'nginx:bye', 2);
+    await runningOf(ecs, 'bye', 'nginx:bye', 2);
     expect((await api.delete('/clusters/default/services/bye')).body.status).toBe('DRAINING');
     await stack.runScheduler();
     await eventually('INACTIVE', async () =>

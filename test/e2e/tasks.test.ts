@@ -67,20 +67,21 @@ afterAll(async () => {
 describe('one-off tasks through the API (local ECS with a virtual clock)', () => {
   let first: { taskArn: string; taskId: string };
   let second: { taskArn: string; taskId: string };
+  const migrate = {
+    taskDefinition: 'migrate',
+    count: 2,
+    networkConfiguration: network,
+    clientToken: 'migrate-2026-11-25',
+    startedBy: 'nightly',
+    overrides: {
+      containerOverrides: [
+        { name: 'app', command: ['migrate', '--up'], environment: [{ name: 'DRY', value: '0' }] },
+      ],
+    },
+  };
 
   it('launches tasks of a family, registering the revision with ECS on first use', async () => {
-    const response = await api.post('/clusters/default/tasks', {
-      taskDefinition: 'migrate',
-      count: 2,
-      networkConfiguration: network,
-      clientToken: 'migrate-2026-11-25',
-      startedBy: 'nightly',
-      overrides: {
-        containerOverrides: [
-          { name: 'app', command: ['migrate', '--up'], environment: [{ name: 'DRY', value: '0' }] },
-        ],
-      },
-    });
+    const response = await api.post('/clusters/default/tasks', migrate);
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body.failures).toEqual([]);
     expect(response.body.tasks).toHaveLength(2);
@@ -96,18 +97,7 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
   });
 
   it('launches nothing new for a repeated clientToken, and refuses the token with other parameters', async () => {
-    const again = await api.post('/clusters/default/tasks', {
-      taskDefinition: 'migrate',
-      count: 2,
-      networkConfiguration: network,
-      clientToken: 'migrate-2026-11-25',
-      startedBy: 'nightly',
-      overrides: {
-        containerOverrides: [
-          { name: 'app', command: ['migrate', '--up'], environment: [{ name: 'DRY', value: '0' }] },
-        ],
-      },
-    });
+    const again = await api.post('/clusters/default/tasks', migrate);
     expect(again.status).toBe(201);
     expect(again.body.tasks.map((task: { taskArn: string }) => task.taskArn).sort()).toEqual(
       [first.taskArn, second.taskArn].sort(),

@@ -9,6 +9,7 @@ import { type DeployOutcome, processDeployBatch, processDeployMessage } from '..
 import { createService, getService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { ecrPushEvent } from '../support/events';
 
 /** The deploy use cases against DynamoDB Local, driven directly: races and crashes on demand. */
 let context: UseCaseContext;
@@ -53,23 +54,7 @@ const newService = async (name: string, autoDeploy?: { tagPattern: string; pinDi
 };
 
 const push = (repository: string, tag: string, id = randomUUID()) =>
-  JSON.stringify({
-    version: '0',
-    id,
-    'detail-type': 'ECR Image Action',
-    source: 'aws.ecr',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail: {
-      result: 'SUCCESS',
-      'repository-name': repository,
-      'image-digest': `sha256:${'cd34'.repeat(16)}`,
-      'action-type': 'PUSH',
-      'image-tag': tag,
-    },
-  });
+  JSON.stringify(ecrPushEvent(repository, tag, { id }));
 
 const record = (body: string) => ({ messageId: randomUUID(), body });
 

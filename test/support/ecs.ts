@@ -1,4 +1,5 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { eventually } from './waiting';
 
 export const ecsClient = (endpoint: string) =>
   new ECSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -36,3 +37,26 @@ export const isLive = (task: Task) =>
 
 export const revisionOf = (task: Task, ecsArnToRevision: (arn: string) => string | undefined) =>
   ecsArnToRevision(task.taskDefinitionArn ?? '');
+
+/** The image of the task's first container. */
+export const image = (task: Task) => task.containers?.[0]?.image;
+
+/** Waits until ECS runs exactly `count` RUNNING tasks of the image for the service, and nothing else live. */
+export const runningOf = (
+  client: ECSClient,
+  serviceName: string,
+  containerImage: string,
+  count: number,
+  timeoutMs = 30_000,
+) =>
+  eventually(
+    `${count} RUNNING ${containerImage} tasks of ${serviceName}`,
+    async () => {
+      const live = (await serviceTasks(client, serviceName)).filter(isLive);
+      const ok =
+        live.length === count &&
+        live.every((task) => task.lastStatus === 'RUNNING' && image(task) === containerImage);
+      return ok ? live : undefined;
+    },
+    { timeoutMs },
+  );
