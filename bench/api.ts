@@ -12,20 +12,12 @@ import { localDynamoDbClient } from '../local/dynamodb';
 import { startHttpApi } from '../local/http-api';
 import { freePort } from '../local/ports';
 import { startLocalStack } from '../local/stack';
+import type { LoadSpec } from './load';
 
 const run = promisify(execFile);
 const CONNECTIONS = 16;
 const P50_RATIO_LIMIT = 3;
 const SERVICES = 64;
-
-interface LoadSpec {
-  url: string;
-  connections: number;
-  seconds: number;
-  method: 'GET' | 'POST' | 'PATCH';
-  paths: string[];
-  bodies?: string[];
-}
 
 const load = async (spec: LoadSpec): Promise<Result> => {
   const { stdout } = await run(
