@@ -14,9 +14,8 @@ export interface Pacer {
   exhausted(): void | Promise<void>;
 }
 
+/** The clock a pacer reads and sleeps on (tests and the benchmarks bring a virtual one). */
 export interface PacerOptions {
-  burst?: number;
-  perSecond?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -62,11 +61,11 @@ export const createPacer = (options: PacerOptions & Rate): Pacer => {
 };
 
 /** RunTask's pacer: one token per task launched. */
-export const createLaunchPacer = (options: PacerOptions = {}): Pacer =>
+export const createLaunchPacer = (options: PacerOptions & Partial<Rate> = {}): Pacer =>
   createPacer({ ...FARGATE_LAUNCH_RATE, ...options });
 
 /** ListTasks' and DescribeTasks' pacer: one token per call. */
-export const createReadPacer = (options: PacerOptions = {}): Pacer =>
+export const createReadPacer = (options: PacerOptions & Partial<Rate> = {}): Pacer =>
   createPacer({ ...CLUSTER_RESOURCE_READ_RATE, ...options });
 
 /** Where a shared pacer keeps its bucket (the DynamoDB store: lib/store/port.ts). */
@@ -82,7 +81,7 @@ export interface RateBudget {
  * conditional write per reservation.
  */
 export const createSharedPacer = (
-  options: Omit<PacerOptions, 'burst' | 'perSecond'> & { budget: RateBudget; bucket: string; rate: Rate },
+  options: PacerOptions & { budget: RateBudget; bucket: string; rate: Rate },
 ): Pacer => {
   const { budget, bucket } = options;
   const { burst, perSecond } = options.rate;

@@ -460,10 +460,10 @@ export class DynamoDbStore implements TugboatStore {
 
   async reconcileMarks(cluster: string, serviceNames: string[]): Promise<Map<string, ReconcileMark>> {
     const marks = new Map<string, ReconcileMark>();
-    const nameOf = new Map(serviceNames.map((name) => [keys.reconcileLease(cluster, name).PK, name]));
-    const allKeys = serviceNames.map((name) => keys.reconcileLease(cluster, name));
-    for (let start = 0; start < allKeys.length; start += MAX_BATCH_GET) {
-      let pending: Record<string, unknown>[] = allKeys
+    const leaseKeys = serviceNames.map((name) => keys.reconcileLease(cluster, name));
+    const nameOf = new Map(leaseKeys.map((key, index) => [key.PK, serviceNames[index]!]));
+    for (let start = 0; start < leaseKeys.length; start += MAX_BATCH_GET) {
+      let pending: Record<string, unknown>[] = leaseKeys
         .slice(start, start + MAX_BATCH_GET)
         .map((key) => ({ ...key }));
       for (let attempt = 0; pending.length > 0; attempt++) {

@@ -14,12 +14,11 @@ import {
   VersionConflictError,
 } from '../errors';
 import { parseInput } from '../validation/parse';
+import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
   type CreateServiceInput,
-  clusterNameSchema,
   createServiceSchema,
   type DeploymentConfigurationPatch,
-  ecsName,
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
@@ -45,9 +44,6 @@ export interface ServiceDescription extends Service {
 
 const serviceArn = (context: UseCaseContext, cluster: string, serviceName: string): string =>
   `arn:aws:ecs:${context.config.region}:${context.config.accountId}:service/${cluster}/${serviceName}`;
-
-const parseCluster = (cluster: string): string => parseInput(clusterNameSchema, cluster, 'cluster name');
-const parseServiceName = (serviceName: string): string => parseInput(ecsName, serviceName, 'service name');
 
 const mergeDeploymentConfiguration = (
   current: DeploymentConfiguration,

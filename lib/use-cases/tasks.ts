@@ -12,7 +12,7 @@ import { taskRecordFromSdk } from '../reconcile/observe';
 import { parseStartedBy } from '../reconcile/tokens';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
-import { clusterNameSchema } from '../validation/schemas';
+import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import type { UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
@@ -108,7 +108,6 @@ export const oneOffStartedBy = (requested: string | undefined): string => {
   return value;
 };
 
-const parseCluster = (cluster: string) => parseInput(clusterNameSchema, cluster, 'cluster name');
 const parseTaskId = (taskId: string) => parseInput(taskIdSchema, taskId, 'task id');
 
 /** POST /clusters/{cluster}/tasks: RunTask, idempotent by clientToken (ECS keeps tokens 24 hours). */
