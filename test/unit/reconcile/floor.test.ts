@@ -308,6 +308,14 @@ describe('plan() keeps ECS limits (property)', () => {
         if (runningCount(tasks, hasHealthCheck) >= floor) {
           expect(runningCount(left, hasHealthCheck)).toBeGreaterThanOrEqual(floor);
         }
+        // Read literally, UNHEALTHY ones included: only the stops of UNHEALTHY tasks may lower RUNNING.
+        const everyRunning = (list: ObservedTask[]) => runningCount(list, () => false);
+        const sick = tasks.filter(
+          (t) => stopped.has(t.taskArn) && hasHealthCheck(t) && t.healthStatus === 'UNHEALTHY',
+        );
+        if (everyRunning(tasks) - everyRunning(sick) >= floor) {
+          expect(everyRunning(left)).toBeGreaterThanOrEqual(floor);
+        }
         const healthy = (list: ObservedTask[]) =>
           list.filter(
             (t) =>
