@@ -18,6 +18,7 @@ import {
   isRunning,
   isStopped,
   isUnhealthy,
+  isUp,
   scaleInRank,
 } from './tasks';
 import { clientToken, deriveDeploymentId, startedBy, taskGroup } from './tokens';
@@ -41,7 +42,7 @@ import {
 export const maxTaskCap = (desiredCount: number, maximumPercent: number): number =>
   Math.floor((desiredCount * maximumPercent) / 100);
 
-/** minimumHealthyPercent keeps at least this many healthy tasks (rounded up) while stopping old ones. */
+/** minimumHealthyPercent keeps this many healthy, and RUNNING, tasks (rounded up) while stopping. */
 export const minHealthyFloor = (desiredCount: number, minimumHealthyPercent: number): number =>
   Math.ceil((desiredCount * minimumHealthyPercent) / 100);
 
@@ -319,13 +320,13 @@ export function plan(input: PlanInput): PlanResult {
     primaryId: current.id,
     floor,
     isHealthy: healthy,
-    isUp: (t) => isRunning(t) && !isUnhealthy(t, rulesFor(t.deploymentId)),
+    isUp: (t) => isUp(t, rulesFor(t.deploymentId)),
   });
   const primaryLive = liveBefore.filter((t) => t.deploymentId === current.id);
   const oldLive = liveBefore.filter((t) => t.deploymentId !== current.id);
 
-  // Old tasks go as the floor allows (floor.ts), unhealthy and pending ones first. While the PRIMARY cannot launch (failed or backing off) they
-  // keep serving, and only a surplus over the desired count is stopped.
+  // Old tasks go as the floor allows (floor.ts), unhealthy and pending ones first. While the PRIMARY
+  // cannot launch (failed or backing off) they keep serving, and only a surplus over desired is stopped.
   const oldToStop =
     canLaunch || primaryLive.length >= desired
       ? oldLive.length
