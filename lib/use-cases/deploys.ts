@@ -31,8 +31,11 @@ import { parseInput } from '../validation/parse';
 import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
+import { matchesTagPattern } from './tag-pattern';
 import { registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 import { parseJsonMessage, type QueueRecord } from './task-events';
+
+export { matchesTagPattern } from './tag-pattern';
 
 // ---------------------------------------------------------------------------------------------------
 // Images and tags
@@ -90,15 +93,6 @@ export const imageAt = (image: string, version: { tag: string } | { digest: stri
   return 'digest' in version
     ? `${registryPrefix}${repository}@${version.digest}`
     : `${registryPrefix}${repository}:${version.tag}`;
-};
-
-/** autoDeploy.tagPattern: a glob in which `*` matches any run of characters, everything else itself. */
-export const matchesTagPattern = (tag: string, pattern: string): boolean => {
-  const source = pattern
-    .split('*')
-    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(tag);
 };
 
 // ---------------------------------------------------------------------------------------------------
