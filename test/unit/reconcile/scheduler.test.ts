@@ -139,3 +139,50 @@ describe('runReconcileScheduler: services it asked for already', () => {
     expect(report.alreadyRequested).toBe(sent ? 0 : 1);
   });
 });
+
+describe('runReconcileScheduler: one cluster at a time', () => {
+  it('reports and skips a cluster whose ECS calls fail; the clusters after it still get their check', async () => {
+    const unfinished = (cluster: string) =>
+      ({
+        cluster,
+        serviceName: 'web',
+        status: 'ACTIVE',
+        desiredCount: 1,
+        runningCount: 0,
+        pendingCount: 0,
+        deployments: [],
+      }) as unknown as Service;
+    const store = {
+      listClusters: async () => ['gone', 'healthy'],
+      listServices: async (cluster: string) => ({ items: [unfinished(cluster)] }),
+      listAliveTasks: async () => [],
+      reconcileMarks: async () => new Map(),
+      markScheduled: async () => undefined,
+    } as unknown as TugboatStore;
+    const refusal = Object.assign(new Error('The referenced cluster was not found.'), {
+      name: 'ClusterNotFoundException',
+    });
+    const listed: string[] = [];
+    const ecsFor = (cluster: string) =>
+      ({
+        listTasks: async () => {
+          listed.push(cluster);
+          if (cluster === 'gone') throw refusal;
+          return [];
+        },
+      }) as unknown as EcsGateway;
+    const enqueued: string[] = [];
+    const report = await runReconcileScheduler({
+      store,
+      ecsFor,
+      enqueue: async (requests) => {
+        enqueued.push(...requests.map((request) => `${request.cluster}/${request.serviceName}`));
+      },
+      now: () => 0,
+    });
+    expect(listed).toEqual(['gone', 'healthy']);
+    expect(enqueued).toEqual(['healthy/web']);
+    expect(report.clusters).toBe(2);
+    expect(report.failedClusters).toEqual([{ cluster: 'gone', error: refusal }]);
+  });
+});
