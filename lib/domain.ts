@@ -255,6 +255,11 @@ export interface TaskRecord {
   }>;
   /** When the task was first reported HEALTHY (ISO). */
   healthyAt?: string;
+  /**
+   * When the scheduler first found the task neither listed nor described by ECS (ISO). Missing again at
+   * the next run, it is recorded STOPPED; any newer word on the task clears it.
+   */
+  missingFromEcsAt?: string;
   eventVersion: number;
   updatedAt: string;
 }

@@ -11,6 +11,7 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
   store: TugboatStore;
@@ -32,7 +33,9 @@ export interface SchedulerReport {
   failedClusters: Array<{ cluster: string; error: unknown }>;
 }
 
-const MISSING_FROM_ECS_REASON = 'Task is no longer known to ECS';
+const MISSING_FROM_ECS_REASON =
+  'Task is no longer known to ECS (neither listed nor described at two scheduler runs in a row)';
+const TASK_NOT_FOUND_STOP_CODE: TaskStopCode = 'TaskNotFound';
 /**
  * How long a sent, unanswered request is trusted to be on its way: longer than a launch-bound backlog
  * of 10,000 services takes to drain (about 25 minutes), shorter than its messages' five tries with the
@@ -122,6 +125,7 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
     (record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn),
   );
   const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
+  let describedArns = new Set<string>();
   if (toDescribe.length > 0) {
     const observedAt = new Date(deps.now()).toISOString();
     const described = await gateway.describeTasks(toDescribe);
@@ -132,14 +136,22 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
         touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
     }
     // ECS forgets stopped tasks after about an hour; record those as stopped so nothing waits on them.
-    const describedArns = new Set(described.tasks.map((task) => task.taskArn));
+    // But ECS's list and describe are eventually consistent, and miss a task launched a moment ago:
+    // the first miss is only marked, and a task missing at two runs in a row is taken as stopped.
+    describedArns = new Set(described.tasks.flatMap((task) => (task.taskArn ? [task.taskArn] : [])));
     for (const record of vanished) {
       if (describedArns.has(record.taskArn)) continue;
+      if (record.missingFromEcsAt === undefined) {
+        await deps.store.markTaskMissing(record, observedAt);
+        continue;
+      }
       await deps.store.recordTask({
         ...record,
         lastStatus: 'STOPPED',
         desiredStatus: 'STOPPED',
         stoppedAt: record.stoppedAt ?? observedAt,
+        // Not a failed launch: why it stopped is not known.
+        stopCode: record.stopCode ?? TASK_NOT_FOUND_STOP_CODE,
         stoppedReason: record.stoppedReason ?? MISSING_FROM_ECS_REASON,
         eventVersion: record.eventVersion + 1,
         updatedAt: observedAt,
@@ -149,6 +161,14 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
     }
     report.unknownTasks += unknown.length;
     report.vanishedTasks += vanished.length;
+  }
+  // A mark from a run that missed the task, which ECS knows again: the misses were not in a row.
+  for (const record of alive) {
+    if (
+      record.missingFromEcsAt !== undefined &&
+      (running.has(record.taskArn) || describedArns.has(record.taskArn))
+    )
+      await deps.store.markTaskMissing(record, undefined);
   }
 
   const now = deps.now();
