@@ -33,6 +33,9 @@ type Item = Record<string, unknown>;
 /** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
 export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
 
+/** Service events expire (DynamoDB TTL) this long after they were written. */
+export const SERVICE_EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+
 /** Reads one filtered task page may make before it returns short, with a nextToken to go on. */
 const MAX_FILTERED_READS = 10;
 
@@ -170,6 +173,7 @@ export class DynamoDbStore implements TugboatStore {
           ...keys.serviceEvent(cluster, serviceName, event.createdAt, event.id),
           itemType: ITEM_TYPE.serviceEvent,
           ...event,
+          expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + SERVICE_EVENT_RETENTION_SECONDS,
         }),
       ),
     );

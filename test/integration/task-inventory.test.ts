@@ -123,6 +123,18 @@ describe('task inventory: locators, pages and history (DynamoDB Local)', () => {
     expect(await store.markTaskMissing(task('missing', 'web'), at)).toBe(false);
   });
 
+  it('gives service events a TTL of 90 days after they happen', async () => {
+    const createdAt = new Date(NOW).toISOString();
+    await store.addServiceEvents('events', 'web', [{ id: 'event-1', createdAt, message: 'service web a.' }]);
+    const item = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.serviceEvent('events', 'web', createdAt, 'event-1') }),
+    );
+    expect(item.Item?.expiresAt).toBe(Math.floor(NOW / 1000) + 90 * 24 * 3600);
+    expect((await store.listServiceEvents('events', 'web', { limit: 10 })).items).toEqual([
+      { id: 'event-1', createdAt, message: 'service web a.' },
+    ]);
+  });
+
   it('pages a partition through a status filter without short or repeated pages', async () => {
     const records = Array.from({ length: 25 }, (_, index) =>
       task('filter', 'api', index % 3 === 0 ? stopped(NOW - 5000) : {}),
