@@ -131,6 +131,11 @@ export interface Deployment {
   healthyCount?: number;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
+  /**
+   * When the event that caused the deployment happened (ISO-8601): the ECR push event's `time`, the
+   * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
+   */
+  sourceEventAt?: string;
 }
 
 /**
