@@ -131,6 +131,11 @@ export interface Deployment {
   healthyCount?: number;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
+  /**
+   * When the event that caused the deployment happened (ISO-8601): the ECR push event's `time`, the
+   * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
+   */
+  sourceEventAt?: string;
 }
 
 /**
@@ -255,6 +260,11 @@ export interface TaskRecord {
   }>;
   /** When the task was first reported HEALTHY (ISO). */
   healthyAt?: string;
+  /**
+   * When the scheduler first found the task neither listed nor described by ECS (ISO). Missing again at
+   * the next run, it is recorded STOPPED; any newer word on the task clears it.
+   */
+  missingFromEcsAt?: string;
   eventVersion: number;
   updatedAt: string;
 }

@@ -254,14 +254,15 @@ export const startFleet = async (options: FleetOptions) => {
   let schedulerRun: Promise<void> | undefined;
   const schedulerReports: SchedulerReport[] = [];
   const runScheduler = async () => {
-    schedulerReports.push(
-      await runReconcileScheduler({
-        store,
-        ecsFor: schedulerEcsFor,
-        enqueue: (requests) => reconcileQueuePort.enqueue(requests),
-        now: time.now,
-      }),
-    );
+    const report = await runReconcileScheduler({
+      store,
+      ecsFor: schedulerEcsFor,
+      enqueue: (requests) => reconcileQueuePort.enqueue(requests),
+      now: time.now,
+    });
+    // The scheduler skips a failing cluster; in a benchmark that is a broken run, not a figure.
+    if (report.failedClusters[0]) throw report.failedClusters[0].error;
+    schedulerReports.push(report);
   };
 
   /** Over-the-cap tasks right now: live tasks beyond floor(desired x maximumPercent / 100), summed. */
