@@ -120,7 +120,7 @@ const containerInsights = (
     families = [dimensions.get('TaskDefinitionFamily')!];
   else if (hasExactly(dimensions, ['ClusterName', 'ServiceName'])) {
     const group = `service:${dimensions.get('ServiceName')}`;
-    families = usage.families(cluster);
+    families = usage.familiesOfTaskGroup(cluster, group);
     include = (interval) => interval.group === group;
   } else return [];
   const unit =

@@ -40,6 +40,8 @@ export class UsageTimeline {
   private readonly open = new Map<string, RunningInterval>();
   private readonly demands = new Map<string, DemandChange[]>();
   private readonly familiesOfCluster = new Map<string, Set<string>>();
+  /** Families that tasks of a group (`service:NAME`) ran, by cluster and group. */
+  private readonly familiesOfGroup = new Map<string, Set<string>>();
 
   /** Ended intervals older than this are forgotten (CloudWatch keeps 1-minute data 15 days; here less). */
   constructor(private readonly retentionMs = 24 * 3_600_000) {}
@@ -63,6 +65,12 @@ export class UsageTimeline {
   ) {
     const key = familyKey(task.clusterName, task.family);
     this.remember(task.clusterName, task.family);
+    if (task.group) {
+      const groupKey = familyKey(task.clusterName, task.group);
+      const families = this.familiesOfGroup.get(groupKey) ?? new Set<string>();
+      this.familiesOfGroup.set(groupKey, families);
+      families.add(task.family);
+    }
     const interval: RunningInterval = {
       taskId: task.taskId,
       cpu: parseTaskCpu(task.cpu) ?? 0,
@@ -125,6 +133,11 @@ export class UsageTimeline {
 
   families(cluster: string): string[] {
     return [...(this.familiesOfCluster.get(cluster) ?? [])];
+  }
+
+  /** Families whose tasks ran in a group (`service:NAME`) of a cluster. */
+  familiesOfTaskGroup(cluster: string, group: string): string[] {
+    return [...(this.familiesOfGroup.get(familyKey(cluster, group)) ?? [])];
   }
 
   clusters(): string[] {

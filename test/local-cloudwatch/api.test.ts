@@ -255,6 +255,38 @@ describe('PutMetricData and GetMetricData', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('is reached through AWS_ENDPOINT_URL_CLOUDWATCH, with no endpoint in code', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_CLOUDWATCH: h.server.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    });
+    const client = new CloudWatchClient({});
+    try {
+      await client.send(
+        new PutMetricDataCommand({ Namespace: 'Env', MetricData: [{ MetricName: 'm', Value: 1 }] }),
+      );
+      const output = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [
+            {
+              Id: 'm',
+              MetricStat: { Metric: { Namespace: 'Env', MetricName: 'm' }, Period: 60, Stat: 'Sum' },
+            },
+          ],
+          StartTime: new Date(t0 - minute),
+          EndTime: new Date(t0 + minute),
+        }),
+      );
+      expect(output.MetricDataResults?.[0]?.Values).toEqual([1]);
+    } finally {
+      client.destroy();
+      process.env = saved;
+    }
+  });
+
   it('throttles GetMetricData at its published rate', async () => {
     const throttled = await startCloudWatchHarness({ throttle: 0.1 }); // 5 a second
     try {
