@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
   InvalidParameterCombinationException,
