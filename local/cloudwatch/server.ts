@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { createLocalCloudWatch, type LocalCloudWatch, type LocalCloudWatchOptions } from './engine';
 import { CloudWatchServiceError, internalFault, unknownOperation } from './errors';
 import { isObject, type Json } from './input';
+import { queryErrorXml, queryResponseXml, queryToJson } from './query-protocol';
 
 const targetPrefix = 'GraniteServiceVersion20100801.';
 /** PutMetricData takes up to 1 MB a request (CloudWatch service quotas); a little slack for the envelope. */
@@ -73,6 +74,17 @@ const send = (
   response.end(text);
 };
 
+const requestId = () => crypto.randomUUID();
+
+const sendXml = (response: ServerResponse, status: number, text: string) => {
+  response.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId(),
+  });
+  response.end(text);
+};
+
 const sendError = (response: ServerResponse, error: CloudWatchServiceError) =>
   send(
     response,
@@ -103,12 +115,20 @@ export const startLocalCloudWatchServer = async (
 ): Promise<LocalCloudWatchServer> => {
   const cloudWatch = options.cloudWatch ?? createLocalCloudWatch(options);
   const server = createServer(async (request, response) => {
+    const contentType = request.headers['content-type'] ?? '';
+    const isQuery = contentType.startsWith('application/x-www-form-urlencoded');
+    let action = '';
     try {
       const body = await readBody(request);
+      if (isQuery && request.method === 'POST') {
+        const query = queryToJson(body.toString('utf8'));
+        action = query.action;
+        const output = cloudWatch.handle(action, query.input);
+        sendXml(response, 200, queryResponseXml(action, output, requestId()));
+        return;
+      }
       const target = request.headers['x-amz-target'];
-      const contentType = request.headers['content-type'] ?? '';
       if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
-        // Neither the SDK nor the CLI sends the query or CBOR forms of this model (see the header comment).
         throw unknownOperation(typeof target === 'string' ? target : '');
       }
       if (!contentType.startsWith('application/x-amz-json-1.0'))
@@ -119,13 +139,19 @@ export const startLocalCloudWatchServer = async (
       const encoding = request.headers['content-encoding'];
       const output = cloudWatch.handle(target.slice(targetPrefix.length), parseJson(body, encoding));
       send(response, 200, output);
-    } catch (error) {
-      if (error instanceof CloudWatchServiceError) {
-        sendError(response, error);
-        return;
+    } catch (caught) {
+      let error = caught;
+      if (!(error instanceof CloudWatchServiceError)) {
+        console.error('local CloudWatch: internal error', error);
+        error = internalFault();
       }
-      console.error('local CloudWatch: internal error', error);
-      sendError(response, internalFault());
+      if (isQuery)
+        sendXml(
+          response,
+          (error as CloudWatchServiceError).statusCode,
+          queryErrorXml(error as CloudWatchServiceError, requestId()),
+        );
+      else sendError(response, error as CloudWatchServiceError);
     }
   });
   server.keepAliveTimeout = 65_000;

@@ -314,3 +314,62 @@ describe('PutMetricData and GetMetricData', () => {
     }
   });
 });
+
+describe('the older awsQuery form', () => {
+  it('serves an SDK client set to awsQuery: form-encoded in, XML out, query error codes', async () => {
+    const { AwsQueryProtocol } = await import('@aws-sdk/core/protocols');
+    const client = new CloudWatchClient({
+      endpoint: h.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+      protocol: AwsQueryProtocol,
+    });
+    try {
+      await client.send(
+        new PutMetricDataCommand({
+          Namespace: 'Shop',
+          MetricData: [
+            {
+              MetricName: 'Orders',
+              Dimensions: metric.Dimensions,
+              Timestamp: new Date(t0 - minute),
+              Value: 2,
+            },
+            {
+              MetricName: 'Orders',
+              Dimensions: metric.Dimensions,
+              Timestamp: new Date(t0 - minute),
+              Values: [4, 6],
+              Counts: [1, 1],
+            },
+          ],
+        }),
+      );
+      const output = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [
+            { Id: 'avg', MetricStat: stat('Average'), ReturnData: true },
+            { Id: 'hidden', MetricStat: stat('Sum'), ReturnData: false },
+          ],
+          StartTime: new Date(t0 - 10 * minute),
+          EndTime: new Date(t0 + 10 * minute),
+        }),
+      );
+      expect(output.MetricDataResults).toHaveLength(1);
+      expect(output.MetricDataResults?.[0]).toMatchObject({
+        Id: 'avg',
+        Label: 'Orders',
+        Timestamps: [new Date(t0 - minute)],
+        Values: [4],
+        StatusCode: 'Complete',
+      });
+      const error = await client
+        .send(new PutMetricDataCommand({ Namespace: 'AWS/X', MetricData: [{ MetricName: 'm', Value: 1 }] }))
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidParameterValueException);
+    } finally {
+      client.destroy();
+    }
+  });
+});
