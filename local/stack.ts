@@ -1,7 +1,11 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type LocalCloudWatchServer, startLocalCloudWatchServer } from './cloudwatch';
+import {
+  type LocalCloudWatchServer,
+  type LocalCloudWatchServerOptions,
+  startLocalCloudWatchServer,
+} from './cloudwatch';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
 import { type HttpApiHandler, startHttpApi } from './http-api';
@@ -16,6 +20,8 @@ export interface LocalStackOptions {
   ecsPort: number;
   /** Local CloudWatch endpoint port (default: any free port). */
   cloudWatchPort?: number;
+  /** Settings of the local CloudWatch endpoint (throttling, a target group resolver). */
+  cloudWatch?: Omit<LocalCloudWatchServerOptions, 'port' | 'host' | 'clock' | 'usage'>;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
@@ -142,6 +148,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // On the ECS endpoint's clock, with Container Insights from its tasks and the load set on it.
     const cloudWatch = await startLocalCloudWatchServer({
+      ...options.cloudWatch,
       port: options.cloudWatchPort ?? 0,
       host: '127.0.0.1',
       clock: ecs.ecs,
