@@ -1,6 +1,7 @@
 /**
  * POST /__local/load: `{ cluster, family, cpu?, memory?, requestsPerSecond? }` sets the demand on a task
- * family from the endpoint's current time on. A field left out keeps its previous value (0 at first).
+ * family from the endpoint's current time on. A field left out keeps its previous value (0 at first);
+ * `cluster` (a name or ARN) defaults to `default`, as in the ECS API.
  */
 import type { LocalEcs } from './engine';
 import { EcsServiceError } from './errors';
@@ -15,7 +16,7 @@ const requiredName = (input: Record<string, unknown>, field: string): string => 
 };
 
 export const readLoadRequest = (input: Record<string, unknown>, ecs: LocalEcs) => {
-  const cluster = clusterNameOf(requiredName(input, 'cluster'));
+  const cluster = clusterNameOf(input.cluster === undefined ? 'default' : requiredName(input, 'cluster'));
   const family = requiredName(input, 'family');
   const demand: Partial<Demand> = {};
   for (const field of ['cpu', 'memory', 'requestsPerSecond'] as const) {

@@ -156,8 +156,10 @@ describe('Container Insights from the local ECS tasks and the load set on them',
     expect((await read([perTarget], t0 + minute, t0 + 2 * minute)).pertarget).toEqual([]);
   });
 
-  it('rejects a load without cluster or family, or with a negative demand', async () => {
-    expect((await h.setLoad({ family: 'web', cpu: 1 })).status).toBe(400);
+  it('rejects a load without a family, or with a negative demand; the cluster defaults to default', async () => {
+    expect((await h.setLoad({ cluster: 'apps', cpu: 1 })).status).toBe(400);
+    expect((await h.setLoad({ cluster: '', family: 'web' })).status).toBe(400);
+    expect((await h.setLoad({ family: 'web', cpu: 1 })).body.cluster).toBe('default');
     const negative = await h.setLoad({ cluster: 'apps', family: 'web', cpu: -1 });
     expect(negative.status).toBe(400);
     expect(negative.body.message).toMatch(/cpu/);
