@@ -1,6 +1,11 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import {
+  type LocalCloudWatchServer,
+  type LocalCloudWatchServerOptions,
+  startLocalCloudWatchServer,
+} from './cloudwatch';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
 import { type HttpApiHandler, startHttpApi } from './http-api';
@@ -13,6 +18,10 @@ export interface LocalStackOptions {
   dynamoDbPort: number;
   sqsPort: number;
   ecsPort: number;
+  /** Local CloudWatch endpoint port (default: any free port). */
+  cloudWatchPort?: number;
+  /** Settings of the local CloudWatch endpoint (throttling, a target group resolver). */
+  cloudWatch?: Omit<LocalCloudWatchServerOptions, 'port' | 'host' | 'clock' | 'usage'>;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
@@ -36,6 +45,8 @@ export interface LocalStack {
   sqsEndpoint: string;
   ecsUrl: string;
   ecs: LocalEcsServer;
+  cloudWatchUrl: string;
+  cloudWatch: LocalCloudWatchServer;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
   /** Runs one scheduler pass now, as the schedule would. */
@@ -135,6 +146,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
     ecsClient.destroy();
 
+    // On the ECS endpoint's clock, with Container Insights from its tasks and the load set on it.
+    const cloudWatch = await startLocalCloudWatchServer({
+      ...options.cloudWatch,
+      port: options.cloudWatchPort ?? 0,
+      host: '127.0.0.1',
+      clock: ecs.ecs,
+      usage: ecs.ecs.usage,
+    });
+    stoppers.push(cloudWatch.close);
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
+
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
     const { handler: taskEvents } = (await import('../functions/task-events')) as {
@@ -219,6 +241,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       sqsEndpoint: sqs.endpoint,
       ecsUrl: ecs.url,
       ecs,
+      cloudWatchUrl: cloudWatch.url,
+      cloudWatch,
       tableName,
       queues,
       runScheduler,

@@ -28,6 +28,7 @@ import {
   take,
   throttleGroupOfAction,
 } from './throttle';
+import { UsageTimeline } from './usage';
 
 export interface Clock {
   now(): number;
@@ -252,6 +253,8 @@ export interface LocalEcs {
   };
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
+  /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */
+  readonly usage: UsageTimeline;
   close(): void;
 }
 
@@ -292,6 +295,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
   const clusters = new Map<string, ClusterState>();
   const taskDefinitions = new Map<string, TaskDefinitionState[]>();
   const schedule = new MinHeap<ScheduleRef>();
+  const usage = new UsageTimeline();
   let scheduleOrder = 0;
   let taskSeq = 0;
   let totalTasks = 0;
@@ -511,6 +515,9 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     if (before === 'running') cluster.runningCount--;
     if (after === 'pending') cluster.pendingCount++;
     if (after === 'running') cluster.runningCount++;
+    // runDue moves the virtual clock to each change's time first, so now() is when the change happened.
+    if (before !== 'running' && after === 'running') usage.taskStarted(task, now());
+    if (before === 'running' && after !== 'running') usage.taskLeftRunning(task, now());
     cluster.tasks.set(task.taskId, task);
     const next = task.plan[0];
     if (
@@ -1279,6 +1286,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     now,
     interruptSpotTasks,
     taskCount: () => totalTasks,
+    usage,
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
