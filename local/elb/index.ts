@@ -1,0 +1,3 @@
+export { createLocalElb, type LocalElb, type LocalElbOptions, type TaskDirectory } from './engine';
+export { ElbServiceError } from './errors';
+export { type LocalElbServer, type LocalElbServerOptions, startLocalElbServer } from './server';

@@ -1,0 +1,44 @@
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type LocalElbServer, type LocalElbServerOptions, startLocalElbServer } from '../../local/elb';
+import { createCluster, type Harness, startHarness } from '../ecs/helpers';
+
+export interface ElbHarness {
+  ecs: Harness;
+  server: LocalElbServer;
+  client: ElasticLoadBalancingV2Client;
+  /** Moves the shared virtual clock. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export const elbClient = (url: string) =>
+  new ElasticLoadBalancingV2Client({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+
+/** A virtual-clock ECS endpoint (cluster `apps`) and an ELB endpoint on its clock and tasks, on free ports. */
+export const startElbHarness = async (options: LocalElbServerOptions = {}): Promise<ElbHarness> => {
+  const ecs = await startHarness();
+  await createCluster(ecs.client);
+  const server = await startLocalElbServer({
+    port: 0,
+    clock: { now: () => ecs.server.ecs.now() },
+    tasks: ecs.server.ecs,
+    ...options,
+  });
+  const client = elbClient(server.url);
+  return {
+    ecs,
+    server,
+    client,
+    advance: (ms) => ecs.server.ecs.advance(ms),
+    async close() {
+      client.destroy();
+      await server.close();
+      await ecs.close();
+    },
+  };
+};
