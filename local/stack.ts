@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
+import { createDefaultWebTargetGroup, type LocalElbServer, startLocalElbServer } from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
 import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
@@ -13,6 +14,8 @@ export interface LocalStackOptions {
   dynamoDbPort: number;
   sqsPort: number;
   ecsPort: number;
+  /** The local ELB endpoint's port (default: any free port). */
+  elbPort?: number;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
@@ -36,6 +39,10 @@ export interface LocalStack {
   sqsEndpoint: string;
   ecsUrl: string;
   ecs: LocalEcsServer;
+  elbUrl: string;
+  elb: LocalElbServer;
+  /** ARN of the `default-web` target group created at start. */
+  defaultTargetGroupArn: string;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
   /** Runs one scheduler pass now, as the schedule would. */
@@ -135,6 +142,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
     ecsClient.destroy();
 
+    // Health checks reach the ECS endpoint's tasks, on its clock (virtual in the benchmarks).
+    const elb = await startLocalElbServer({
+      port: options.elbPort ?? 0,
+      host: '127.0.0.1',
+      clock: ecs.ecs,
+      tasks: ecs.ecs,
+    });
+    stoppers.push(elb.close);
+    process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
+    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elb.url, region);
+
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
     const { handler: taskEvents } = (await import('../functions/task-events')) as {
@@ -219,6 +237,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       sqsEndpoint: sqs.endpoint,
       ecsUrl: ecs.url,
       ecs,
+      elbUrl: elb.url,
+      elb,
+      defaultTargetGroupArn,
       tableName,
       queues,
       runScheduler,

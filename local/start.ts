@@ -5,6 +5,7 @@
  *   TUGBOAT_LOCAL_SQS_PORT              fauxqs (SQS) port (default 9324)
  *   TUGBOAT_LOCAL_ECS_PORT              local ECS endpoint port (default 4100), and its other
  *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
+ *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  */
@@ -24,6 +25,7 @@ const stack = await startLocalStack({
   dynamoDbPort: await portFromEnv('TUGBOAT_LOCAL_DYNAMODB_PORT', 8000),
   sqsPort: await portFromEnv('TUGBOAT_LOCAL_SQS_PORT', 9324),
   ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
+  elbPort: await portFromEnv('TUGBOAT_LOCAL_ELB_PORT', 4200),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
@@ -32,6 +34,8 @@ const stack = await startLocalStack({
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
   HTTP API         ${stack.apiUrl}
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
+  local ELB        ${stack.elbUrl}   (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=${stack.elbUrl})
+                   target group "default-web": ${stack.defaultTargetGroupArn}
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
   reconcile every ${intervalText} s
