@@ -42,3 +42,26 @@ export const startElbHarness = async (options: LocalElbServerOptions = {}): Prom
     },
   };
 };
+
+/** The wire error code, the SDK's exception name and the HTTP status of a failed call. */
+export const failure = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as Error & {
+      Code?: string;
+      Error?: { Code?: string; Type?: string };
+      $metadata?: { httpStatusCode?: number };
+      $fault?: string;
+    };
+    return {
+      code: e.Error?.Code ?? e.Code ?? e.name,
+      type: e.Error?.Type,
+      name: e.name,
+      status: e.$metadata?.httpStatusCode,
+      fault: e.$fault,
+      message: e.message,
+    };
+  }
+  throw new Error('expected the call to fail');
+};
