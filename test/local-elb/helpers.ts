@@ -1,6 +1,6 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type LocalElbServer, type LocalElbServerOptions, startLocalElbServer } from '../../local/elb';
-import { createCluster, type Harness, startHarness } from '../ecs/helpers';
+import { createCluster, type Harness, registerFargate, runFargate, startHarness } from '../ecs/helpers';
 
 export interface ElbHarness {
   ecs: Harness;
@@ -64,4 +64,15 @@ export const failure = async (promise: Promise<unknown>) => {
     };
   }
   throw new Error('expected the call to fail');
+};
+
+/** Launches one Fargate task of a new task definition with this image; returns its ARN and private IPv4. */
+export const launchTask = async (h: ElbHarness, family: string, image: string) => {
+  await registerFargate(h.ecs.client, family, image);
+  const [task] = await runFargate(h.ecs.client, { taskDefinition: family });
+  const address = task?.attachments?.[0]?.details?.find(
+    (detail) => detail.name === 'privateIPv4Address',
+  )?.value;
+  if (!task?.taskArn || !address) throw new Error('RunTask returned no task with an address');
+  return { taskArn: task.taskArn, address };
 };
