@@ -1,4 +1,5 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
@@ -151,7 +152,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     stoppers.push(elb.close);
     process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
-    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elb.url, region);
+    const elbClient = new ElasticLoadBalancingV2Client({ endpoint: elb.url, region });
+    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elbClient).finally(() =>
+      elbClient.destroy(),
+    );
 
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };

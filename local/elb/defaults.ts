@@ -1,6 +1,6 @@
 import {
   CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -13,34 +13,29 @@ export const defaultWebTargetGroup = {
 };
 
 /** Creates `default-web` through the endpoint's own API (idempotent, as CreateTargetGroup is); returns its ARN. */
-export const createDefaultWebTargetGroup = async (endpoint: string, region: string): Promise<string> => {
-  const client = new ElasticLoadBalancingV2Client({ endpoint, region });
-  try {
-    const created = await client.send(
-      new CreateTargetGroupCommand({
-        Name: defaultWebTargetGroup.name,
-        Protocol: 'HTTP',
-        Port: 80,
-        TargetType: 'ip',
-        HealthCheckIntervalSeconds: defaultWebTargetGroup.intervalSeconds,
-        HealthyThresholdCount: defaultWebTargetGroup.healthyThreshold,
-      }),
-    );
-    const arn = created.TargetGroups?.[0]?.TargetGroupArn;
-    if (!arn) throw new Error('local ELB: CreateTargetGroup returned no target group');
-    await client.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: arn,
-        Attributes: [
-          {
-            Key: 'deregistration_delay.timeout_seconds',
-            Value: String(defaultWebTargetGroup.deregistrationDelaySeconds),
-          },
-        ],
-      }),
-    );
-    return arn;
-  } finally {
-    client.destroy();
-  }
+export const createDefaultWebTargetGroup = async (client: ElasticLoadBalancingV2Client): Promise<string> => {
+  const created = await client.send(
+    new CreateTargetGroupCommand({
+      Name: defaultWebTargetGroup.name,
+      Protocol: 'HTTP',
+      Port: 80,
+      TargetType: 'ip',
+      HealthCheckIntervalSeconds: defaultWebTargetGroup.intervalSeconds,
+      HealthyThresholdCount: defaultWebTargetGroup.healthyThreshold,
+    }),
+  );
+  const arn = created.TargetGroups?.[0]?.TargetGroupArn;
+  if (!arn) throw new Error('local ELB: CreateTargetGroup returned no target group');
+  await client.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: arn,
+      Attributes: [
+        {
+          Key: 'deregistration_delay.timeout_seconds',
+          Value: String(defaultWebTargetGroup.deregistrationDelaySeconds),
+        },
+      ],
+    }),
+  );
+  return arn;
 };
