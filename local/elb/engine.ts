@@ -110,6 +110,13 @@ const isRegistrableIpv4 = (text: string) => {
   );
 };
 
+/** No zonal shift exists locally; the service reports this for every target. */
+const noOverride = {
+  State: 'no_override',
+  Reason: 'AdministrativeOverride.NoOverride',
+  Description: 'No override is currently active on target',
+};
+
 const encodeMarker = (seq: number) => Buffer.from(`tg:${seq}`).toString('base64');
 const decodeMarker = (marker: string): number => {
   const match = /^tg:(\d+)$/.exec(Buffer.from(marker, 'base64').toString('utf8'));
@@ -407,6 +414,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
         Target: { Id: id, Port: port, AvailabilityZone: availabilityZone },
         HealthCheckPort: healthCheckPort(port),
         TargetHealth: health,
+        AdministrativeOverride: noOverride,
       });
       const descriptions = asked
         ? asked.map((target) => {

@@ -23,9 +23,8 @@ const normalize = (node: Tree | string): QueryValue => {
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([, value]) => normalize(value));
   }
-  const result: QueryInput = {};
-  for (const [key, value] of Object.entries(node)) result[key] = normalize(value);
-  return result;
+  // fromEntries defines own properties, so a `__proto__` member stays a plain member.
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, normalize(value)]));
 };
 
 /** Reads `a.b.member.2.c=v` pairs into nested values; `member.N` lists become arrays in index order. */

@@ -82,6 +82,11 @@ describe('simulated health checks', () => {
       Target: { Id: task.address, Port: 80 },
       HealthCheckPort: '80',
       TargetHealth: { State: 'healthy' },
+      AdministrativeOverride: {
+        State: 'no_override',
+        Reason: 'AdministrativeOverride.NoOverride',
+        Description: 'No override is currently active on target',
+      },
     });
   });
 

@@ -125,6 +125,11 @@ describe.skipIf(!hasAwsCli)('the AWS CLI', () => {
           Reason: 'Elb.RegistrationInProgress',
           Description: 'Target registration is in progress',
         },
+        AdministrativeOverride: {
+          State: 'no_override',
+          Reason: 'AdministrativeOverride.NoOverride',
+          Description: 'No override is currently active on target',
+        },
       },
     ]);
     h.advance(10_000);
