@@ -51,6 +51,8 @@ export interface ElbGateway {
   deregisterTargets(registrations: TargetRegistration[]): Promise<void>;
   /** Every registered target of the group with its health, in one DescribeTargetHealth. */
   describeTargetHealth(targetGroupArn: string): Promise<TargetHealthDescription[]>;
+  /** The same for several target groups: one DescribeTargetHealth per distinct target group. */
+  describeTargetHealthOf(targetGroupArns: Iterable<string>): Promise<Map<string, TargetHealthDescription[]>>;
   /** `deregistration_delay.timeout_seconds`, from DescribeTargetGroupAttributes, cached. */
   deregistrationDelaySeconds(targetGroupArn: string): Promise<number>;
 }
@@ -115,6 +117,13 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
 
   const targetsOf = (targets: Target[]) => targets.map((target) => ({ Id: target.id, Port: target.port }));
 
+  const describeTargetHealth = async (targetGroupArn: string): Promise<TargetHealthDescription[]> => {
+    const output = await withRetry('DescribeTargetHealth', () =>
+      client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    );
+    return output.TargetHealthDescriptions ?? [];
+  };
+
   return {
     async registerTargets(registrations) {
       for (const [arn, targets] of byTargetGroup(registrations)) {
@@ -132,11 +141,12 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
       }
     },
 
-    async describeTargetHealth(targetGroupArn) {
-      const output = await withRetry('DescribeTargetHealth', () =>
-        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-      );
-      return output.TargetHealthDescriptions ?? [];
+    describeTargetHealth,
+
+    async describeTargetHealthOf(targetGroupArns) {
+      const health = new Map<string, TargetHealthDescription[]>();
+      for (const arn of new Set(targetGroupArns)) health.set(arn, await describeTargetHealth(arn));
+      return health;
     },
 
     async deregistrationDelaySeconds(targetGroupArn) {

@@ -77,6 +77,12 @@ describe('ELB gateway against the local endpoint', () => {
       [tasks[1]!.address, 80, 'healthy'],
     ]);
     expect(calls.filter((call) => call === 'DescribeTargetHealthCommand')).toHaveLength(1);
+    const both = await gateway.describeTargetHealthOf([web, admin, web]);
+    expect([...both].map(([arn, targets]) => [arn, targets.length])).toEqual([
+      [web, 2],
+      [admin, 1],
+    ]);
+    expect(calls.filter((call) => call === 'DescribeTargetHealthCommand')).toHaveLength(3);
 
     calls.length = 0;
     await gateway.deregisterTargets([
