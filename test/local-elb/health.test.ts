@@ -191,6 +191,22 @@ describe('simulated health checks', () => {
     expect(await healthAfter(arn, [666, 1])).toEqual(['draining/Target.DeregistrationInProgress', 'gone']);
   });
 
+  it('keeps a target unhealthy once its task has vanished from ECS, and drops it at once when deregistered', async () => {
+    const arn = await targetGroup();
+    const task = await launchTask(h, 'web', 'nginx:1.27');
+    h.advance(2000);
+    await register(arn, task.address);
+    await h.ecs.client.send(new StopTaskCommand({ cluster: 'apps', task: task.taskArn }));
+    // STOPPED tasks stay visible for an hour, then ECS forgets them.
+    h.advance(2 * 3_600_000);
+    expect(h.ecs.server.ecs.taskByPrivateIpv4(task.address)).toBeUndefined();
+    expect(await health(arn)).toEqual(['unhealthy/Target.FailedHealthChecks']);
+    await h.client.send(
+      new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: task.address }] }),
+    );
+    expect(await health(arn)).toEqual([]);
+  });
+
   it('registers a draining target afresh, and ignores deregistering a target that is not registered', async () => {
     const arn = await targetGroup();
     const task = await launchTask(h, 'web', 'nginx:1.27');
