@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock, TaskSnapshot } from '../ecs/engine';
-import { ElbServiceError, invalidTarget, targetGroupNotFound, validationError } from './errors';
+import { ElbServiceError, targetGroupNotFound, validationError } from './errors';
 import {
   advanceHealth,
   checksDisabledView,
@@ -29,6 +29,7 @@ import {
   structList,
   type TargetGroupSettings,
 } from './target-groups';
+import { checkRegistrable, checkWellFormed, readTargets } from './targets';
 
 /** Where health checks look for the task behind an `ip` target: the local ECS endpoint. */
 export interface TaskDirectory {
@@ -84,31 +85,6 @@ export const supportedActions = [
   'DescribeTargetHealth',
 ] as const;
 type Action = (typeof supportedActions)[number];
-
-const privateRanges: [number, number][] = [
-  [0x0a000000, 8],
-  [0x64400000, 10],
-  [0xac100000, 12],
-  [0xc0a80000, 16],
-];
-
-const ipv4Number = (text: string): number | undefined => {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255))
-    return undefined;
-  return parts.reduce((sum, part) => sum * 256 + Number(part), 0);
-};
-
-/** `ip` targets must be in the VPC's subnets or the private ranges the reference lists (RFC 1918, RFC 6598). */
-const isRegistrableIpv4 = (text: string) => {
-  const value = ipv4Number(text);
-  return (
-    value !== undefined &&
-    privateRanges.some(
-      ([base, bits]) => Math.floor(value / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)),
-    )
-  );
-};
 
 /** No zonal shift exists locally; the service reports this for every target. */
 const noOverride = {
@@ -210,42 +186,6 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
 
   const attributesView = (group: TargetGroup) =>
     [...group.attributes].map(([Key, Value]) => ({ Key, Value }));
-
-  /** The Targets member read for `group`: each Id valid for its target type, Port defaulting to the group's. */
-  const readTargets = (group: TargetGroup, input: QueryInput, required: boolean) => {
-    const given = structList(input, 'Targets');
-    if (given === undefined || given.length === 0) {
-      if (!required) return undefined;
-      throw validationError(
-        "1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null",
-      );
-    }
-    return given.map((raw) => {
-      const id = raw.Id;
-      if (typeof id !== 'string' || id === '') throw validationError('A target ID must be specified');
-      const portText = raw.Port;
-      const port = portText === undefined ? group.port : Number(portText);
-      if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
-        throw validationError(`Target port '${String(portText)}' must be an integer from 1 to 65535`);
-      const availabilityZone = typeof raw.AvailabilityZone === 'string' ? raw.AvailabilityZone : undefined;
-      return { id, port, availabilityZone, key: `${id}:${port}` };
-    });
-  };
-
-  const checkRegistrable = (group: TargetGroup, targets: { id: string }[]) => {
-    if (group.targetType === 'ip') {
-      const bad = targets.filter((target) => !isRegistrableIpv4(target.id)).map((target) => `'${target.id}'`);
-      if (bad.length > 0)
-        throw invalidTarget(
-          `The following targets are not in the target group VPC CIDR or in a supported private IP range: ${bad.join(', ')}`,
-        );
-      return;
-    }
-    // Only ip targets have something local behind them; there are no EC2 instances, functions or ALBs here.
-    throw invalidTarget(
-      `The following targets are not valid ${group.targetType} targets: ${targets.map((target) => `'${target.id}'`).join(', ')}`,
-    );
-  };
 
   const actions: Record<Action, (input: QueryInput) => { [key: string]: XmlValue }> = {
     CreateTargetGroup(input) {
@@ -376,10 +316,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     DeregisterTargets(input) {
       const group = byArn(requiredArn(input));
       const targets = readTargets(group, input, true)!;
-      if (group.targetType === 'ip') {
-        const bad = targets.filter((target) => ipv4Number(target.id) === undefined);
-        if (bad.length > 0) throw invalidTarget(`The IP address '${bad[0]!.id}' is not a valid IPv4 address`);
-      }
+      checkWellFormed(group, targets);
       settleAll(group);
       const at = clock.now();
       const delayMs = Number(group.attributes.get('deregistration_delay.timeout_seconds') ?? '300') * 1000;
@@ -396,10 +333,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     DescribeTargetHealth(input) {
       const group = byArn(requiredArn(input));
       const asked = readTargets(group, input, false);
-      if (asked && group.targetType === 'ip') {
-        const bad = asked.filter((target) => ipv4Number(target.id) === undefined);
-        if (bad.length > 0) throw invalidTarget(`The IP address '${bad[0]!.id}' is not a valid IPv4 address`);
-      }
+      if (asked) checkWellFormed(group, asked);
       settleAll(group);
       const healthCheckPort = (port: number) =>
         group.healthCheck.port === 'traffic-port' || group.healthCheck.port === undefined
