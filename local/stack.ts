@@ -1,4 +1,5 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import {
@@ -8,6 +9,7 @@ import {
 } from './cloudwatch';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
+import { createDefaultWebTargetGroup, type LocalElbServer, startLocalElbServer } from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
 import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
@@ -22,6 +24,8 @@ export interface LocalStackOptions {
   cloudWatchPort?: number;
   /** Settings of the local CloudWatch endpoint (throttling, a target group resolver). */
   cloudWatch?: Omit<LocalCloudWatchServerOptions, 'port' | 'host' | 'clock' | 'usage'>;
+  /** The local ELB endpoint's port (default: any free port). */
+  elbPort?: number;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
@@ -47,6 +51,10 @@ export interface LocalStack {
   ecs: LocalEcsServer;
   cloudWatchUrl: string;
   cloudWatch: LocalCloudWatchServer;
+  elbUrl: string;
+  elb: LocalElbServer;
+  /** ARN of the `default-web` target group created at start. */
+  defaultTargetGroupArn: string;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
   /** Runs one scheduler pass now, as the schedule would. */
@@ -156,6 +164,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     stoppers.push(cloudWatch.close);
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
+    // Health checks reach the ECS endpoint's tasks, on its clock (virtual in the benchmarks).
+    const elb = await startLocalElbServer({
+      port: options.elbPort ?? 0,
+      host: '127.0.0.1',
+      clock: ecs.ecs,
+      tasks: ecs.ecs,
+    });
+    stoppers.push(elb.close);
+    process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
+    const elbClient = new ElasticLoadBalancingV2Client({ endpoint: elb.url, region });
+    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elbClient).finally(() =>
+      elbClient.destroy(),
+    );
 
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
@@ -243,6 +264,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ecs,
       cloudWatchUrl: cloudWatch.url,
       cloudWatch,
+      elbUrl: elb.url,
+      elb,
+      defaultTargetGroupArn,
       tableName,
       queues,
       runScheduler,

@@ -7,6 +7,7 @@
  *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
  *   TUGBOAT_LOCAL_CLOUDWATCH_PORT       local CloudWatch endpoint port (default 4300);
  *                                       TUGBOAT_LOCAL_CLOUDWATCH_THROTTLE (off | factor, 1)
+ *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  */
@@ -31,6 +32,7 @@ const stack = await startLocalStack({
   ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
   cloudWatchPort: await portFromEnv('TUGBOAT_LOCAL_CLOUDWATCH_PORT', 4300),
   ...(cloudWatchThrottle !== undefined ? { cloudWatch: { throttle: cloudWatchThrottle } } : {}),
+  elbPort: await portFromEnv('TUGBOAT_LOCAL_ELB_PORT', 4200),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
@@ -40,6 +42,8 @@ console.log(`Tugboat is running (ready in ${Math.round(performance.now() - start
   HTTP API         ${stack.apiUrl}
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
   local CloudWatch ${stack.cloudWatchUrl}   (Container Insights from POST ${stack.ecsUrl}/__local/load; AWS_ENDPOINT_URL_CLOUDWATCH=${stack.cloudWatchUrl})
+  local ELB        ${stack.elbUrl}   (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=${stack.elbUrl})
+                   target group "default-web": ${stack.defaultTargetGroupArn}
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
   reconcile every ${intervalText} s

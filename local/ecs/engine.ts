@@ -53,6 +53,19 @@ export interface TaskStateChangeEvent {
 
 export type EventSink = (event: TaskStateChangeEvent) => void | Promise<void>;
 
+/** A read-only view of a task for another local endpoint (the ELB's simulated health checks). */
+export interface TaskSnapshot {
+  taskArn: string;
+  lastStatus: TaskState['lastStatus'];
+  /** When it reached RUNNING, epoch ms. */
+  startedAt?: number;
+  /** When its stop began (it leaves RUNNING then), epoch ms. */
+  stoppingAt?: number;
+  /** When its containers exited, epoch ms. */
+  executionStoppedAt?: number;
+  essentialImages: string[];
+}
+
 export interface LocalEcsOptions {
   region?: string;
   accountId?: string;
@@ -255,6 +268,8 @@ export interface LocalEcs {
   taskCount(): number;
   /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */
   readonly usage: UsageTimeline;
+  /** The task holding this private IPv4 address on its ENI (STOPPED ones until they vanish), as of now. */
+  taskByPrivateIpv4(address: string): TaskSnapshot | undefined;
   close(): void;
 }
 
@@ -296,6 +311,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
   const taskDefinitions = new Map<string, TaskDefinitionState[]>();
   const schedule = new MinHeap<ScheduleRef>();
   const usage = new UsageTimeline();
+  const tasksByAddress = new Map<string, { cluster: ClusterState; taskId: string }>();
   let scheduleOrder = 0;
   let taskSeq = 0;
   let totalTasks = 0;
@@ -537,6 +553,8 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
 
   const remove = (cluster: ClusterState, task: TaskState) => {
     cluster.tasks.delete(task.taskId);
+    if (tasksByAddress.get(task.privateIpv4Address)?.taskId === task.taskId)
+      tasksByAddress.delete(task.privateIpv4Address);
     totalTasks--;
     if (cluster.order.length > 64 && cluster.tasks.size < cluster.order.length / 2) {
       cluster.order = cluster.order.filter((entry) => cluster.tasks.has(entry.id));
@@ -1074,6 +1092,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
         planGeneration: 0,
       };
       cluster.order.push({ seq: task.seq, id: taskId });
+      tasksByAddress.set(task.privateIpv4Address, { cluster, taskId });
       totalTasks++;
       store(cluster, undefined, task);
       emit(task, request.at);
@@ -1287,6 +1306,20 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     interruptSpotTasks,
     taskCount: () => totalTasks,
     usage,
+    taskByPrivateIpv4(address: string): TaskSnapshot | undefined {
+      tick();
+      const entry = tasksByAddress.get(address);
+      const task = entry?.cluster.tasks.get(entry.taskId);
+      if (!task) return undefined;
+      return {
+        taskArn: task.taskArn,
+        lastStatus: task.lastStatus,
+        startedAt: task.startedAt,
+        stoppingAt: task.stoppingAt,
+        executionStoppedAt: task.executionStoppedAt,
+        essentialImages: task.containers.filter((c) => c.essential).map((c) => c.image),
+      };
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
