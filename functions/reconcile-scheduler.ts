@@ -12,6 +12,8 @@ const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-scheduler' });
 const metrics = tugboatMetrics('tugboat-reconcile-scheduler');
 const queue = runtime.reconcileQueue();
+/** Other installations' running tasks, remembered while this instance is warm. */
+const foreignTasks = new Set<string>();
 
 export const handler = middy<ScheduledEvent, unknown, Error, Context>()
   .use(injectLambdaContext(logger))
@@ -22,6 +24,8 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       ecsFor: runtime.ecsFor,
       enqueue: (requests) => queue.enqueue(requests),
       now: Date.now,
+      ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
+      foreignTasks,
     });
     logger.info('reconcile pass scheduled', { ...report });
     metrics.addMetric('ServicesScanned', MetricUnit.Count, report.services);

@@ -24,6 +24,8 @@ export interface ReconcilerDeps {
   now: () => number;
   newId: () => string;
   planOptions?: PlanOptions;
+  /** This installation's id: its launches carry it in startedBy and its ECS families (default `local`). */
+  installation?: string;
   /** How long a lease holds a service (default 60 s); a crashed holder's lease lapses by itself. */
   leaseMs?: number;
   /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
@@ -59,7 +61,12 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   /** The revision's ARN in ECS, registering it there the first time it is launched. */
   const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> =>
     registeredArn(
-      { store: deps.store, ecs: deps.ecsFor(cluster), afterCall: called },
+      {
+        store: deps.store,
+        ecs: deps.ecsFor(cluster),
+        afterCall: called,
+        ...(deps.installation ? { installation: deps.installation } : {}),
+      },
       await getTaskDefinition(reference),
     );
 
@@ -162,7 +169,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       observedTasks,
       taskDefinitions: facts,
       now: deps.now(),
-      ...(deps.planOptions ? { options: deps.planOptions } : {}),
+      ...(deps.planOptions || deps.installation
+        ? {
+            options: {
+              ...deps.planOptions,
+              ...(deps.installation ? { installation: deps.installation } : {}),
+            },
+          }
+        : {}),
     });
   };
 

@@ -11,12 +11,20 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import { DEFAULT_INSTALLATION, startedByInstallation } from './tokens';
 
 export interface SchedulerDeps {
   store: TugboatStore;
   ecsFor: (cluster: string) => EcsGateway;
   enqueue: (requests: ReconcileRequest[]) => Promise<void>;
   now: () => number;
+  /** This installation: tasks whose startedBy does not carry it are never recorded or counted. */
+  installation?: string;
+  /**
+   * ARNs of running tasks found to belong to someone else, kept across passes (the function's warm
+   * instance) so they are described once rather than every pass.
+   */
+  foreignTasks?: Set<string>;
 }
 
 export interface SchedulerReport {
@@ -80,6 +88,10 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     vanishedTasks: 0,
     alreadyRequested: 0,
   };
+  const installation = deps.installation ?? DEFAULT_INSTALLATION;
+  const foreign = deps.foreignTasks ?? new Set<string>();
+  // Bounded: a forgotten foreign task is only described once more.
+  if (foreign.size > 100_000) foreign.clear();
   for (const cluster of await deps.store.listClusters()) {
     report.clusters++;
     const gateway = deps.ecsFor(cluster);
@@ -93,7 +105,7 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
 
     const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
     const running = new Set(runningArns);
-    let unknown = runningArns.filter((arn) => !known.has(arn));
+    let unknown = runningArns.filter((arn) => !known.has(arn) && !foreign.has(arn));
     if (unknown.length > 0) {
       // ECS's list takes many throttled pages at scale, and launches go on meanwhile: a task launched
       // after the inventory was read is in the list, and in the inventory by now. Only what is still
@@ -109,7 +121,14 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     if (toDescribe.length > 0) {
       const observedAt = new Date(deps.now()).toISOString();
       const described = await gateway.describeTasks(toDescribe);
+      let foreignCount = 0;
       for (const task of described.tasks) {
+        // Another installation's task, or no Tugboat's: not ours to adopt, count or stop.
+        if (!startedByInstallation(task.startedBy, installation)) {
+          if (task.taskArn) foreign.add(task.taskArn);
+          foreignCount++;
+          continue;
+        }
         const record = taskRecordFromSdk(task, observedAt);
         await deps.store.recordTask(record);
         if (record.serviceName)
@@ -131,7 +150,7 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
         if (record.serviceName)
           touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
       }
-      report.unknownTasks += unknown.length;
+      report.unknownTasks += Math.max(0, unknown.length - foreignCount);
       report.vanishedTasks += vanished.length;
     }
 

@@ -4,6 +4,7 @@ import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
+import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
 
@@ -40,6 +41,10 @@ export const requestReconcile = async (
     // The schedule catches up.
   }
 };
+
+/** The installation the use cases act for: they see and touch only the tasks it started. */
+export const installationOfContext = (context: UseCaseContext): string =>
+  context.config.installation ?? DEFAULT_INSTALLATION;
 
 export const defaultIds = (): string => randomUUID();
 
