@@ -150,6 +150,7 @@ describe('the packaged CloudFormation template', () => {
         const resources = asList(statement.Resource).map(subText);
         if (actions.includes('ecs:RunTask')) {
           expect(resources).toEqual([
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
             'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/tugboat-tugboat-dev-*',
           ]);
           expect(statement.Condition?.ArnEquals?.['ecs:cluster']).toBeDefined();
@@ -204,6 +205,7 @@ describe('the packaged CloudFormation template', () => {
     expect(routeKeys.sort()).toEqual(served.sort());
     expect(routeKeys.some((key) => key.includes('{proxy+}'))).toBe(false);
     expect(template.Outputs.HttpApiArn?.Value).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
       'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}',
     });
   });
