@@ -131,6 +131,8 @@ export interface Deployment {
   healthyCount?: number;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
+  /** Who caused the deployment through the API: the caller's IAM principal (`local` locally). */
+  principal?: string;
 }
 
 /**
@@ -163,6 +165,10 @@ export interface ServiceEvent {
   id: string;
   createdAt: string;
   message: string;
+  /** Who made the change the event records: the caller's IAM principal (`local` locally). */
+  principal?: string;
+  /** What caused it: the API request's id or the source event's id, through the queue to the pass. */
+  correlationId?: string;
 }
 
 /** A RunTask call the reconciler committed to before making it; replayed with the same token after a crash. */

@@ -44,3 +44,44 @@ export const reconcileRequestLogFields = (body: string | undefined): Record<stri
     correlationId: text(request?.correlationId),
   });
 };
+
+/** A deploys-queue message: the service of an explicit deploy, the repository of an image push. */
+export const deployMessageLogFields = (body: string | undefined): Record<string, string> => {
+  const message = parsed(body);
+  const detail = (message?.detail ?? {}) as Record<string, unknown>;
+  return defined({
+    cluster: text(message?.cluster),
+    serviceName: text(message?.serviceName),
+    repository: text(detail['repository-name']),
+    correlationId: text(message?.id) ?? text(message?.idempotencyKey),
+  });
+};
+
+/** An API request: method, path, and the cluster, service, task and deployment its path names. */
+export const apiRequestLogFields = (
+  method: string,
+  path: string,
+  requestId: string,
+): Record<string, string> => {
+  const segments = path.split('/').filter((segment) => segment !== '');
+  const after = (name: string) => {
+    const index = segments.indexOf(name);
+    return index >= 0 ? segments[index + 1] : undefined;
+  };
+  const decode = (segment: string | undefined) => {
+    try {
+      return segment === undefined ? undefined : decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  };
+  return defined({
+    method,
+    path,
+    cluster: decode(after('clusters')),
+    serviceName: decode(after('services')),
+    taskId: decode(after('tasks')),
+    deploymentId: decode(after('deployments')),
+    correlationId: requestId,
+  });
+};

@@ -113,7 +113,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     return written;
   };
 
-  const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
+  const recordEvents = async (
+    service: Service,
+    messages: string[],
+    correlationId?: string,
+  ): Promise<void> => {
     if (messages.length === 0) return;
     const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
     // plan() repeats the same messages while a situation (a blocked rollout, a back-off) lasts: when
@@ -130,6 +134,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       // Distinct instants keep the pass's events in order, newest last.
       createdAt: new Date(base + index).toISOString(),
       message,
+      ...(correlationId === undefined ? {} : { correlationId }),
     }));
     if (events.length > 0) {
       await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
@@ -205,6 +210,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     cluster: string,
     serviceName: string,
     requestedAt?: number,
+    /** What caused the request (API request or source event id): the pass's service events record it. */
+    correlationId?: string,
   ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
     const startedAt = deps.now();
@@ -221,7 +228,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (lease === 'held') return { status: 'busy' };
     let completed = false;
     try {
-      const outcome = await passUnderLease(cluster, serviceName);
+      const outcome = await passUnderLease(cluster, serviceName, correlationId);
       completed = true;
       return outcome;
     } finally {
@@ -230,7 +237,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
   };
 
-  const passUnderLease = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+  const passUnderLease = async (
+    cluster: string,
+    serviceName: string,
+    correlationId?: string,
+  ): Promise<ReconcileOutcome> => {
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
     if (!service || service.status === 'INACTIVE') return { status: 'gone' };
@@ -269,7 +280,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
       service = await persist(next, service);
     }
-    await recordEvents(service, result.events);
+    await recordEvents(service, result.events, correlationId);
 
     let stopped = 0;
     for (const action of stops) {

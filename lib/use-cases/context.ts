@@ -8,6 +8,16 @@ import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
 
+/** Who makes a change through the API, and the request's id that follows it everywhere. */
+export interface Caller {
+  /**
+   * The API caller's IAM principal (requestContext.authorizer.iam.userArn), `local` locally; absent for
+   * changes no API caller made (an image push).
+   */
+  principal?: string;
+  correlationId: string;
+}
+
 /** What every use case needs, injected so tests can fix time and ids. */
 export interface UseCaseContext {
   store: TugboatStore;
@@ -22,20 +32,41 @@ export interface UseCaseContext {
   planner?: { computePlan(service: Service): Promise<PlanResult> };
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
+  /** The API caller of this request: its changes record who made them (audit trail). */
+  caller?: Caller;
 }
 
 /**
- * Asks for a reconcile of a service that just changed. Best effort: the write already succeeded, and
- * the scheduler finds every service that is not steady on its next pass anyway.
+ * After a change of a service: records who made it (a service event naming the caller's principal and
+ * the request's correlation id) when it came through the API, then asks for a reconcile. The reconcile
+ * is best effort: the write already succeeded, and the scheduler finds every service that is not
+ * steady on its next pass anyway.
  */
 export const requestReconcile = async (
   context: UseCaseContext,
   service: { cluster: string; serviceName: string },
   reason: string,
 ) => {
+  const caller = context.caller;
+  if (caller?.principal) {
+    await context.store.addServiceEvents(service.cluster, service.serviceName, [
+      {
+        id: context.newId(),
+        createdAt: context.now().toISOString(),
+        message: `(service ${service.serviceName}) ${reason} by ${caller.principal}.`,
+        principal: caller.principal,
+        correlationId: caller.correlationId,
+      },
+    ]);
+  }
   try {
     await context.reconcileQueue?.enqueue([
-      { cluster: service.cluster, serviceName: service.serviceName, reason },
+      {
+        cluster: service.cluster,
+        serviceName: service.serviceName,
+        reason,
+        ...(caller ? { correlationId: caller.correlationId } : {}),
+      },
     ]);
   } catch {
     // The schedule catches up.

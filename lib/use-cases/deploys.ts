@@ -10,6 +10,7 @@
  * the revision once registered and the deployment id from the start, so a worker taking over from a
  * crashed one registers nothing new, and a deployment id already on the service is not added again.
  */
+
 import * as z from 'zod';
 import type {
   ContainerDefinition,
@@ -26,6 +27,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { deployMessageLogFields } from '../log-fields';
 import type { PlanResult } from '../reconcile/types';
 import { parseInput } from '../validation/parse';
 import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
@@ -394,7 +396,7 @@ export const deployService = async (
     const chosen = await choose(service);
     if (chosen === undefined) return undefined;
     const applied = await applyDeployment(context, cluster, serviceName, chosen, deploymentId);
-    await requestReconcile(context, applied.service, 'deployment started');
+    await requestReconcile(context, applied.service, `started deployment ${deploymentId} (${chosen})`);
     return { ...applied, duplicate: false };
   }
 
@@ -434,7 +436,11 @@ export const deployService = async (
     request.deploymentId,
   );
   await context.store.saveDeployRequest({ ...request, status: 'DONE' });
-  await requestReconcile(context, applied.service, 'deployment started');
+  await requestReconcile(
+    context,
+    applied.service,
+    `started deployment ${request.deploymentId} (${request.taskDefinition})`,
+  );
   return { ...applied, duplicate: false };
 };
 
@@ -577,8 +583,12 @@ export const planService = async (
 // ---------------------------------------------------------------------------------------------------
 // The deploys queue
 
+/** Why a deploys-queue message deployed nothing. */
+export type DeploySkipped = 'NotASuccessfulPush' | 'UntaggedPush' | 'NoMatchingService' | 'NoRevisionChosen';
+
 export type DeployOutcome =
-  | { kind: 'ignored'; reason: string }
+  /** `skipped` says why in a word (a metric dimension); `reason` in a sentence (the log). */
+  | { kind: 'ignored'; skipped: DeploySkipped; reason: string }
   | {
       kind: 'deployed';
       deployments: Array<{
@@ -631,6 +641,7 @@ const deployPushedImage = async (
   if (matched.length === 0) {
     return {
       kind: 'ignored',
+      skipped: push.tag ? 'NoMatchingService' : 'UntaggedPush',
       reason: push.tag
         ? `no ACTIVE autoDeploy service matches ${push.repository}:${push.tag}`
         : `the push of ${push.repository} has no tag`,
@@ -673,7 +684,7 @@ export const processDeployMessage = async (
 ): Promise<DeployOutcome> => {
   const message = parseDeployMessage(parseJsonMessage(record.body));
   if (message.kind === 'image-push') {
-    if (message.ignored) return { kind: 'ignored', reason: message.ignored };
+    if (message.ignored) return { kind: 'ignored', skipped: 'NotASuccessfulPush', reason: message.ignored };
     return deployPushedImage(context, {
       eventId: message.eventId,
       repository: message.repository,
@@ -688,7 +699,8 @@ export const processDeployMessage = async (
     chooseExplicitRevision(context, message.spec),
     message.idempotencyKey === undefined ? `message:${record.messageId}` : `key:${message.idempotencyKey}`,
   );
-  if (!result) return { kind: 'ignored', reason: 'the deploy chose no revision' };
+  if (!result)
+    return { kind: 'ignored', skipped: 'NoRevisionChosen', reason: 'the deploy chose no revision' };
   return { kind: 'deployed', deployments: [describeResult(result)] };
 };
 
@@ -710,7 +722,10 @@ export const processDeployBatch = async (
   const failed: string[] = [];
   for (const record of records) {
     try {
-      log.processed(record.messageId, await processDeployMessage(context, record));
+      // The source event's id (or the message's) follows the deploy into the reconcile pass.
+      const correlationId = deployMessageLogFields(record.body).correlationId ?? record.messageId;
+      const outcome = await processDeployMessage({ ...context, caller: { correlationId } }, record);
+      log.processed(record.messageId, outcome);
     } catch (error) {
       log.failed(record.messageId, error);
       failed.push(record.messageId);

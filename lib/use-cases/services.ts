@@ -71,7 +71,11 @@ export const newDeployment = (
   taskDefinition: string,
   desiredCount: number,
   at: string,
-): Deployment => freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at);
+): Deployment => {
+  const deployment = freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at);
+  const principal = context.caller?.principal;
+  return principal ? { ...deployment, principal } : deployment;
+};
 
 export const createService = async (
   context: UseCaseContext,
@@ -114,7 +118,7 @@ export const createService = async (
   };
   await context.store.registerCluster(validCluster);
   await context.store.createService(service);
-  await requestReconcile(context, service, 'service created');
+  await requestReconcile(context, service, 'was created');
   return service;
 };
 
@@ -262,7 +266,7 @@ export const updateService = async (
     }
     return rolled;
   });
-  await requestReconcile(context, updated, 'service updated');
+  await requestReconcile(context, updated, `was updated (${Object.keys(input).join(', ')})`);
   return updated;
 };
 
@@ -284,6 +288,6 @@ export const deleteService = async (
       ),
     };
   });
-  await requestReconcile(context, drained, 'service deleted');
+  await requestReconcile(context, drained, 'was deleted');
   return drained;
 };
