@@ -21,6 +21,8 @@ export interface ReconcileRequest {
    * service events record it.
    */
   correlationId?: string;
+  /** Who made the change through the API: the pass's service events record it. */
+  principal?: string;
 }
 
 export interface ReconcileQueue {

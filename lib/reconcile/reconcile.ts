@@ -46,6 +46,12 @@ const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
  */
 export const CLOCK_SKEW_MARGIN_MS = 1_000;
 
+/** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
+export interface PassCause {
+  correlationId?: string;
+  principal?: string;
+}
+
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
   const called = (name: string) => deps.afterExternalCall?.(name);
@@ -113,11 +119,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     return written;
   };
 
-  const recordEvents = async (
-    service: Service,
-    messages: string[],
-    correlationId?: string,
-  ): Promise<void> => {
+  const recordEvents = async (service: Service, messages: string[], cause: PassCause = {}): Promise<void> => {
     if (messages.length === 0) return;
     const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
     // plan() repeats the same messages while a situation (a blocked rollout, a back-off) lasts: when
@@ -134,7 +136,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       // Distinct instants keep the pass's events in order, newest last.
       createdAt: new Date(base + index).toISOString(),
       message,
-      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(cause.principal === undefined ? {} : { principal: cause.principal }),
+      ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
     }));
     if (events.length > 0) {
       await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
@@ -210,8 +213,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     cluster: string,
     serviceName: string,
     requestedAt?: number,
-    /** What caused the request (API request or source event id): the pass's service events record it. */
-    correlationId?: string,
+    /** What caused the request: the pass's service events record it. */
+    cause?: PassCause,
   ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
     const startedAt = deps.now();
@@ -228,7 +231,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (lease === 'held') return { status: 'busy' };
     let completed = false;
     try {
-      const outcome = await passUnderLease(cluster, serviceName, correlationId);
+      const outcome = await passUnderLease(cluster, serviceName, cause);
       completed = true;
       return outcome;
     } finally {
@@ -240,7 +243,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   const passUnderLease = async (
     cluster: string,
     serviceName: string,
-    correlationId?: string,
+    cause?: PassCause,
   ): Promise<ReconcileOutcome> => {
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
@@ -280,7 +283,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
       service = await persist(next, service);
     }
-    await recordEvents(service, result.events, correlationId);
+    await recordEvents(service, result.events, cause);
 
     let stopped = 0;
     for (const action of stops) {

@@ -15,6 +15,7 @@ const reconcileRequestSchema = z.looseObject({
   reason: z.string().max(1024).optional(),
   requestedAt: z.number().int().nonnegative().optional(),
   correlationId: z.string().max(256).optional(),
+  principal: z.string().max(2048).optional(),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
@@ -60,6 +61,7 @@ export const processReconcileBatch = async (
         reason: parsed.reason ?? '',
         ...(parsed.requestedAt === undefined ? {} : { requestedAt: parsed.requestedAt }),
         ...(parsed.correlationId === undefined ? {} : { correlationId: parsed.correlationId }),
+        ...(parsed.principal === undefined ? {} : { principal: parsed.principal }),
       };
       const key = `${request.cluster}/${request.serviceName}`;
       const group = byService.get(key);
@@ -83,7 +85,10 @@ export const processReconcileBatch = async (
           request.cluster,
           request.serviceName,
           request.requestedAt,
-          request.correlationId,
+          {
+            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+            ...(request.principal === undefined ? {} : { principal: request.principal }),
+          },
         );
         log.reconciled(request, outcome);
         if (outcome.status === 'busy') {

@@ -37,10 +37,9 @@ export interface UseCaseContext {
 }
 
 /**
- * After a change of a service: records who made it (a service event naming the caller's principal and
- * the request's correlation id) when it came through the API, then asks for a reconcile. The reconcile
- * is best effort: the write already succeeded, and the scheduler finds every service that is not
- * steady on its next pass anyway.
+ * Asks for a reconcile of a service that just changed, naming who changed it and the request's
+ * correlation id: the pass's service events record both. Best effort: the write already succeeded,
+ * and the scheduler finds every service that is not steady on its next pass anyway.
  */
 export const requestReconcile = async (
   context: UseCaseContext,
@@ -48,17 +47,6 @@ export const requestReconcile = async (
   reason: string,
 ) => {
   const caller = context.caller;
-  if (caller?.principal) {
-    await context.store.addServiceEvents(service.cluster, service.serviceName, [
-      {
-        id: context.newId(),
-        createdAt: context.now().toISOString(),
-        message: `(service ${service.serviceName}) ${reason} by ${caller.principal}.`,
-        principal: caller.principal,
-        correlationId: caller.correlationId,
-      },
-    ]);
-  }
   try {
     await context.reconcileQueue?.enqueue([
       {
@@ -66,6 +54,7 @@ export const requestReconcile = async (
         serviceName: service.serviceName,
         reason,
         ...(caller ? { correlationId: caller.correlationId } : {}),
+        ...(caller?.principal ? { principal: caller.principal } : {}),
       },
     ]);
   } catch {

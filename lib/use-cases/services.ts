@@ -118,7 +118,7 @@ export const createService = async (
   };
   await context.store.registerCluster(validCluster);
   await context.store.createService(service);
-  await requestReconcile(context, service, 'was created');
+  await requestReconcile(context, service, 'service created');
   return service;
 };
 
@@ -266,7 +266,7 @@ export const updateService = async (
     }
     return rolled;
   });
-  await requestReconcile(context, updated, `was updated (${Object.keys(input).join(', ')})`);
+  await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
 };
 
@@ -288,6 +288,6 @@ export const deleteService = async (
       ),
     };
   });
-  await requestReconcile(context, drained, 'was deleted');
+  await requestReconcile(context, drained, 'service deleted');
   return drained;
 };

@@ -83,7 +83,14 @@ afterAll(async () => {
 });
 
 describe('who changed what, and what it caused', () => {
-  it('records the caller’s principal and request id on the service event and the deployment', async () => {
+  /** The reconcile requests of one service the API's changes sent, in the order sent. */
+  const requestsFor = async (serviceName: string) =>
+    (await reconcileMessages())
+      .map((message) => JSON.parse(message.body) as Record<string, unknown>)
+      .filter((request) => request.serviceName === serviceName);
+
+  it('records the caller’s principal on the deployment and on the reconcile request of every change', async () => {
+    await reconcileMessages(); // none of this test's
     const created = await call('POST', '/clusters/default/services', webService('audit', 'web:1', 1), ALICE);
     expect(created.status).toBe(201);
     expect(created.body.deployments[0].principal).toBe(ALICE);
@@ -99,38 +106,46 @@ describe('who changed what, and what it caused', () => {
 
     const scaled = await call('PATCH', '/clusters/default/services/audit', { desiredCount: 2 }, ALICE);
     expect(scaled.status).toBe(200);
-
-    const recorded = await events('audit');
-    const byRequest = (requestId: string) => recorded.find((event) => event.correlationId === requestId);
-    expect(byRequest(created.requestId)).toMatchObject({
-      principal: ALICE,
-      message: expect.stringMatching(/created by .*alice/),
-    });
-    expect(byRequest(deployed.requestId)).toMatchObject({
-      principal: DEPLOYER,
-      message: expect.stringContaining(`deployment ${deployed.body.id}`),
-    });
-    expect(byRequest(scaled.requestId)).toMatchObject({
-      principal: ALICE,
-      message: expect.stringContaining('desiredCount'),
-    });
+    const rolledBack = await call(
+      'POST',
+      '/clusters/default/services/audit/rollback',
+      { taskDefinition: 'web:1' },
+      DEPLOYER,
+    );
+    expect(rolledBack.status).toBe(202);
+    expect(rolledBack.body.principal).toBe(DEPLOYER);
 
     const history = (await call('GET', '/clusters/default/services/audit/deployments')).body.items;
-    expect(history.find((deployment: { id: string }) => deployment.id === deployed.body.id).principal).toBe(
-      DEPLOYER,
+    const principalOf = (id: string) =>
+      history.find((deployment: { id: string }) => deployment.id === id)?.principal;
+    expect(principalOf(deployed.body.id)).toBe(DEPLOYER);
+    expect(principalOf(rolledBack.body.id)).toBe(DEPLOYER);
+    expect(principalOf(created.body.deployments[0].id)).toBe(ALICE);
+
+    // Each change's reconcile request names who made it and carries the API request's id.
+    const requests = await requestsFor('audit');
+    const causes = requests.map((request) => [request.principal, request.correlationId]);
+    expect(causes).toEqual(
+      expect.arrayContaining([
+        [ALICE, created.requestId],
+        [DEPLOYER, deployed.requestId],
+        [ALICE, scaled.requestId],
+        [DEPLOYER, rolledBack.requestId],
+      ]),
     );
   });
 
   it('records `local` when no IAM authorizer vouched for the caller (the local stack)', async () => {
+    await reconcileMessages();
     const created = await call('POST', '/clusters/default/services', webService('unsigned', 'web:1', 0));
     expect(created.body.deployments[0].principal).toBe('local');
-    expect(
-      (await events('unsigned')).find((event) => event.correlationId === created.requestId)?.principal,
-    ).toBe('local');
+    expect(await requestsFor('unsigned')).toEqual([
+      expect.objectContaining({ principal: 'local', correlationId: created.requestId }),
+    ]);
   });
 
-  it('carries the request id through the reconcile queue into the pass and its service events', async () => {
-    await reconcileMessages(); // what the earlier tests asked for
+  it('carries principal and request id through the reconcile queue into the pass and its service events', async () => {
+    await reconcileMessages();
     const created = await call(
       'POST',
       '/clusters/default/services',
@@ -139,31 +154,34 @@ describe('who changed what, and what it caused', () => {
     );
     const messages = (await reconcileMessages()).filter((message) => message.body.includes('"traced"'));
     expect(messages).toHaveLength(1);
-    expect(JSON.parse(messages[0]!.body)).toMatchObject({
-      serviceName: 'traced',
-      correlationId: created.requestId,
-    });
 
     const { createRuntime } = await import('../../lib/wiring');
     const runtime = createRuntime();
+    const reconciler = runtime.reconciler();
     const reconciled: unknown[] = [];
-    const failed = await processReconcileBatch(runtime.reconciler(), { enqueue: async () => {} }, messages, {
+    const failed = await processReconcileBatch(reconciler, { enqueue: async () => {} }, messages, {
       reconciled: (request) => reconciled.push(request),
       failed: () => undefined,
     });
     expect(failed).toEqual([]);
-    expect(reconciled).toEqual([expect.objectContaining({ correlationId: created.requestId })]);
-    // Later passes for the same request (its tasks start meanwhile) record what they did under its id.
-    const reconciler = runtime.reconciler();
+    expect(reconciled).toEqual([
+      expect.objectContaining({ principal: ALICE, correlationId: created.requestId }),
+    ]);
+    // Later passes for the same request (its tasks start meanwhile) record what they did under its cause.
     const passEvents = await eventually(
       'the pass records service events',
       async () => {
-        await reconciler.reconcile('default', 'traced', undefined, created.requestId);
-        const found = (await events('traced')).filter((event) => event.principal === undefined);
+        await reconciler.reconcile('default', 'traced', undefined, {
+          principal: ALICE,
+          correlationId: created.requestId,
+        });
+        const found = await events('traced');
         return found.length > 0 ? found : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 300 },
     );
-    expect(passEvents.every((event) => event.correlationId === created.requestId)).toBe(true);
+    for (const event of passEvents) {
+      expect(event).toMatchObject({ principal: ALICE, correlationId: created.requestId });
+    }
   });
 });
