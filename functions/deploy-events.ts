@@ -1,25 +1,50 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { deployMessageLogFields } from '../lib/log-fields';
+import { tugboatMetrics } from '../lib/metrics';
 import { processDeployBatch } from '../lib/use-cases/deploys';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-deploy-events' });
+const metrics = tugboatMetrics('tugboat-deploy-events');
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event) => {
+    const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processDeployBatch(runtime.useCases, event.Records, {
-      processed: (messageId, outcome) =>
-        outcome.kind === 'ignored'
-          ? logger.info('deploy message acknowledged, nothing to deploy', {
-              messageId,
-              reason: outcome.reason,
-            })
-          : logger.info('deployed', { messageId, deployments: outcome.deployments }),
-      failed: (messageId, error) => logger.error('deploy message failed', { messageId, error }),
+      processed: (messageId, outcome) => {
+        if (outcome.kind === 'ignored') {
+          logger.info('deploy message acknowledged, nothing to deploy', {
+            messageId,
+            ...deployMessageLogFields(bodies.get(messageId)),
+            reason: outcome.reason,
+          });
+          // Why, as a dimension: a handful of fixed values.
+          const skipped = metrics.singleMetric();
+          skipped.addDimension('reason', outcome.skipped);
+          skipped.addMetric('DeploysSkipped', MetricUnit.Count, 1);
+          return;
+        }
+        logger.info('deployed', { messageId, deployments: outcome.deployments });
+        const started = outcome.deployments.filter((deployment) => !deployment.duplicate).length;
+        metrics.addMetric('DeploysStarted', MetricUnit.Count, started);
+        metrics.addMetric('DeploysDuplicate', MetricUnit.Count, outcome.deployments.length - started);
+      },
+      failed: (messageId, error) => {
+        logger.error('deploy message failed', {
+          messageId,
+          ...deployMessageLogFields(bodies.get(messageId)),
+          error,
+        });
+        metrics.addMetric('DeployFailures', MetricUnit.Count, 1);
+      },
     });
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -12,16 +12,22 @@ const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-scheduler' });
 const metrics = tugboatMetrics('tugboat-reconcile-scheduler');
 const queue = runtime.reconcileQueue();
+/** Other installations' running tasks, remembered while this instance is warm. */
+const foreignTasks = new Set<string>();
 
 export const handler = middy<ScheduledEvent, unknown, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async () => {
+  .handler(async (event) => {
     const report = await runReconcileScheduler({
       store: runtime.store,
       ecsFor: runtime.ecsFor,
-      enqueue: (requests) => queue.enqueue(requests),
+      // The schedule's event id is the correlation id of the passes it asks for.
+      enqueue: (requests) =>
+        queue.enqueue(requests.map((request) => ({ correlationId: event.id, ...request }))),
       now: Date.now,
+      ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
+      foreignTasks,
     });
     const { failedClusters, ...counts } = report;
     for (const { cluster, error } of failedClusters) {

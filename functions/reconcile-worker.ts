@@ -41,8 +41,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
           metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
         }
       },
-      failed: (messageId, error) => {
-        logger.error('reconcile failed', { messageId, error });
+      failed: (messageId, error, about) => {
+        logger.error('reconcile failed', { messageId, ...about, error });
         metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
       },
     });

@@ -1,22 +1,42 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processTaskEventBatch } from '../lib/use-cases/task-events';
+import { taskEventLogFields } from '../lib/log-fields';
+import { tugboatMetrics } from '../lib/metrics';
+import { processTaskEventBatch, type TaskEventOutcome } from '../lib/use-cases/task-events';
 import { createRuntime } from '../lib/wiring';
+
+const OUTCOME_METRIC: Record<TaskEventOutcome['kind'], string> = {
+  applied: 'TaskEventsApplied',
+  stale: 'TaskEventsIgnoredAsStale',
+  foreign: 'TaskEventsIgnoredAsForeign',
+};
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-task-events' });
+const metrics = tugboatMetrics('tugboat-task-events');
 const queue = runtime.reconcileQueue();
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event) => {
+    const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processTaskEventBatch(
       runtime.store,
       (requests) => queue.enqueue(requests),
       event.Records,
-      (messageId, error) => logger.error('task event failed', { messageId, error }),
+      // The event names its cluster and task (and the service, in its group): the line says which.
+      (messageId, error) =>
+        logger.error('task event failed', { messageId, ...taskEventLogFields(bodies.get(messageId)), error }),
+      {
+        installation: runtime.config.installation,
+        onOutcome: (_messageId, outcome) =>
+          metrics.addMetric(OUTCOME_METRIC[outcome.kind], MetricUnit.Count, 1),
+      },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_INSTALLATION, MAX_INSTALLATION_LENGTH } from './reconcile/tokens';
 
 const positiveInt = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
 
@@ -14,6 +15,14 @@ const configSchema = z.object({
     .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
     .default('000000000000'),
   TUGBOAT_RECONCILE_QUEUE_URL: z.url().optional(),
+  /** Which installation this is: its tasks' startedBy and ECS families carry it (serverless.yml: the stage). */
+  TUGBOAT_INSTALLATION: z
+    .string()
+    .regex(
+      new RegExp(`^[A-Za-z0-9-]{1,${MAX_INSTALLATION_LENGTH}}$`),
+      `must be 1-${MAX_INSTALLATION_LENGTH} letters, digits or hyphens`,
+    )
+    .default(DEFAULT_INSTALLATION),
   /** First crash-loop back-off wait; ECS's behaviour is the default, tests shorten it. */
   TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),
 });
@@ -22,6 +31,8 @@ export interface TugboatConfig {
   tableName: string;
   region: string;
   accountId: string;
+  /** This installation's id (TUGBOAT_INSTALLATION, default `local`). */
+  installation?: string;
   reconcileQueueUrl?: string;
   backoffBaseMs?: number;
 }
@@ -38,6 +49,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig 
     tableName: parsed.data.TUGBOAT_TABLE_NAME,
     region: parsed.data.AWS_REGION,
     accountId: parsed.data.TUGBOAT_ACCOUNT_ID,
+    installation: parsed.data.TUGBOAT_INSTALLATION,
     ...(parsed.data.TUGBOAT_RECONCILE_QUEUE_URL
       ? { reconcileQueueUrl: parsed.data.TUGBOAT_RECONCILE_QUEUE_URL }
       : {}),

@@ -136,6 +136,8 @@ export interface Deployment {
    * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
    */
   sourceEventAt?: string;
+  /** Who caused the deployment through the API: the caller's IAM principal (`local` locally). */
+  principal?: string;
 }
 
 /**
@@ -168,6 +170,10 @@ export interface ServiceEvent {
   id: string;
   createdAt: string;
   message: string;
+  /** Who made the change the event records: the caller's IAM principal (`local` locally). */
+  principal?: string;
+  /** What caused it: the API request's id or the source event's id, through the queue to the pass. */
+  correlationId?: string;
 }
 
 /** A RunTask call the reconciler committed to before making it; replayed with the same token after a crash. */

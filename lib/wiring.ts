@@ -70,6 +70,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       ecsFor,
       now: Date.now,
       newId: randomUUID,
+      ...(config.installation ? { installation: config.installation } : {}),
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { apiRequestLogFields } from '../log-fields';
 import { errorToResponse } from './error-mapper';
 import type { ApiResponse } from './http';
 
@@ -12,6 +13,20 @@ export const httpErrorMapper = (
   logger?: Logger,
 ): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse, Error, Context> => ({
   onError: async (request) => {
-    request.response = errorToResponse(request.error, requestIdOf(request.event, request.context), logger);
+    const requestId = requestIdOf(request.event, request.context);
+    // The error's log line names what the request was about: cluster, service, task, deployment.
+    const about = request.event.requestContext
+      ? apiRequestLogFields(
+          request.event.requestContext.http.method,
+          request.event.rawPath ?? request.event.requestContext.http.path,
+          requestId,
+        )
+      : {};
+    logger?.appendKeys(about);
+    try {
+      request.response = errorToResponse(request.error, requestId, logger);
+    } finally {
+      logger?.removeKeys(Object.keys(about));
+    }
   },
 });

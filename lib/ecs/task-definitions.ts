@@ -5,23 +5,32 @@
  */
 import type { TaskDefinition } from '../domain';
 import { VersionConflictError } from '../errors';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../reconcile/tokens';
 import type { TugboatStore } from '../store/port';
 import type { EcsGateway } from './gateway';
 
-/** Registered ECS task definitions by Tugboat ARN: registration is throttled to 1/s, so never repeat it. */
+/**
+ * Registered ECS task definitions by installation and Tugboat ARN: registration is throttled to 1/s,
+ * so never repeat it.
+ */
 const ecsArnCache = new Map<string, string>();
 
 export interface EcsTaskDefinitionDeps {
   store: TugboatStore;
   /** The gateway of the cluster that launches (task definitions are account-wide in ECS). */
   ecs: EcsGateway;
+  /** Whose ECS family (`tugboat-<installation>-<family>`) the revision is registered in (default `local`). */
+  installation?: string;
   /** Called after each external call, by name (the reconciler's crash-injection hook). */
   afterCall?: (call: string) => void;
 }
 
-/** The RegisterTaskDefinition input for a Tugboat revision. */
-export const ecsRegistrationOf = (taskDefinition: TaskDefinition) => ({
-  family: taskDefinition.family,
+/**
+ * The RegisterTaskDefinition input for a Tugboat revision, in the installation's own ECS family: a caller
+ * can never add a revision to an ECS family Tugboat does not own.
+ */
+export const ecsRegistrationOf = (taskDefinition: TaskDefinition, installation = DEFAULT_INSTALLATION) => ({
+  family: ecsFamily(installation, taskDefinition.family),
   cpu: taskDefinition.cpu,
   memory: taskDefinition.memory,
   networkMode: 'awsvpc' as const,
@@ -48,12 +57,14 @@ export const ecsTaskDefinitionArn = async (
   taskDefinition: TaskDefinition,
 ): Promise<string> => {
   const called = (name: string) => deps.afterCall?.(name);
-  const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(taskDefinition.taskDefinitionArn);
+  const installation = deps.installation ?? DEFAULT_INSTALLATION;
+  const cacheKey = `${installation} ${taskDefinition.taskDefinitionArn}`;
+  const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(cacheKey);
   if (cached) return cached;
-  const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition));
+  const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition, installation));
   called('ecs:RegisterTaskDefinition');
   const arn = registered.taskDefinitionArn!;
-  ecsArnCache.set(taskDefinition.taskDefinitionArn, arn);
+  ecsArnCache.set(cacheKey, arn);
   // Remember it durably; a lost race means another writer stored its own registration, fine too.
   let current: TaskDefinition | undefined = taskDefinition;
   for (let attempt = 0; attempt < 3 && current; attempt++) {

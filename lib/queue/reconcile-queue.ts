@@ -16,6 +16,13 @@ export interface ReconcileRequest {
    * it. The queue stamps it when the sender leaves it out; a retry keeps the original.
    */
   requestedAt?: number;
+  /**
+   * What caused the request (the API request's id, the source event's id): the pass logs it and its
+   * service events record it.
+   */
+  correlationId?: string;
+  /** Who made the change through the API: the pass's service events record it. */
+  principal?: string;
 }
 
 export interface ReconcileQueue {

@@ -374,7 +374,9 @@ export function plan(input: PlanInput): PlanResult {
       const reason =
         `deployment ${current.id} has ${primaryCount} of ${desired} desired tasks` +
         (launched < need ? `; ${limits}, so ${launched} now` : '');
-      actions.push(launchAction(input.service, current, launched, liveAfterStops, reason));
+      actions.push(
+        launchAction(input.service, current, launched, liveAfterStops, reason, input.options?.installation),
+      );
       current.launchAttempts = (current.launchAttempts ?? 0) + 1;
     } else {
       const settling = stopped.size > 0 || tasks.some((t) => !isStopped(t) && (!isLive(t) || !healthy(t)));
@@ -425,6 +427,7 @@ function launchAction(
   count: number,
   liveTasks: ObservedTask[],
   reason: string,
+  installation?: string,
 ): Action {
   const running: RunningByProvider = {};
   for (const t of liveTasks) {
@@ -460,7 +463,7 @@ function launchAction(
     deploymentId: deployment.id,
     taskDefinition: deployment.taskDefinition,
     count,
-    startedBy: startedBy(service.serviceArn, deployment.id),
+    startedBy: startedBy(service.serviceArn, deployment.id, installation),
     group: taskGroup(service.serviceName),
     runTaskCalls: calls,
     reason,

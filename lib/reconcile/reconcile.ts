@@ -25,6 +25,8 @@ export interface ReconcilerDeps {
   now: () => number;
   newId: () => string;
   planOptions?: PlanOptions;
+  /** This installation's id: its launches carry it in startedBy and its ECS families (default `local`). */
+  installation?: string;
   /** How long a lease holds a service (default 60 s); a crashed holder's lease lapses by itself. */
   leaseMs?: number;
   /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
@@ -45,6 +47,12 @@ const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
  */
 export const CLOCK_SKEW_MARGIN_MS = 1_000;
 
+/** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
+export interface PassCause {
+  correlationId?: string;
+  principal?: string;
+}
+
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
   const called = (name: string) => deps.afterExternalCall?.(name);
@@ -60,7 +68,12 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   /** The revision's ARN in ECS, registering it there the first time it is launched. */
   const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> =>
     registeredArn(
-      { store: deps.store, ecs: deps.ecsFor(cluster), afterCall: called },
+      {
+        store: deps.store,
+        ecs: deps.ecsFor(cluster),
+        afterCall: called,
+        ...(deps.installation ? { installation: deps.installation } : {}),
+      },
       await getTaskDefinition(reference),
     );
 
@@ -107,7 +120,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     return written;
   };
 
-  const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
+  const recordEvents = async (service: Service, messages: string[], cause: PassCause = {}): Promise<void> => {
     if (messages.length === 0) return;
     const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
     const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, {
@@ -120,6 +133,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       // Distinct instants keep the pass's events in order, newest last.
       createdAt: new Date(base + index).toISOString(),
       message,
+      ...(cause.principal === undefined ? {} : { principal: cause.principal }),
+      ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
     }));
     if (events.length > 0) {
       await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
@@ -159,7 +174,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       observedTasks,
       taskDefinitions: facts,
       now: deps.now(),
-      ...(deps.planOptions ? { options: deps.planOptions } : {}),
+      ...(deps.planOptions || deps.installation
+        ? {
+            options: {
+              ...deps.planOptions,
+              ...(deps.installation ? { installation: deps.installation } : {}),
+            },
+          }
+        : {}),
     });
   };
 
@@ -188,6 +210,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     cluster: string,
     serviceName: string,
     requestedAt?: number,
+    /** What caused the request: the pass's service events record it. */
+    cause?: PassCause,
   ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
     const startedAt = deps.now();
@@ -204,7 +228,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (lease === 'held') return { status: 'busy' };
     let completed = false;
     try {
-      const outcome = await passUnderLease(cluster, serviceName);
+      const outcome = await passUnderLease(cluster, serviceName, cause);
       completed = true;
       return outcome;
     } finally {
@@ -213,7 +237,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
   };
 
-  const passUnderLease = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+  const passUnderLease = async (
+    cluster: string,
+    serviceName: string,
+    cause?: PassCause,
+  ): Promise<ReconcileOutcome> => {
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
     if (!service || service.status === 'INACTIVE') return { status: 'gone' };
@@ -252,7 +280,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
       service = await persist(next, service);
     }
-    await recordEvents(service, result.events);
+    await recordEvents(service, result.events, cause);
 
     let stopped = 0;
     for (const action of stops) {

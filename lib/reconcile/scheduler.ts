@@ -11,6 +11,7 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import { DEFAULT_INSTALLATION, startedByInstallation } from './tokens';
 import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
@@ -18,6 +19,13 @@ export interface SchedulerDeps {
   ecsFor: (cluster: string) => EcsGateway;
   enqueue: (requests: ReconcileRequest[]) => Promise<void>;
   now: () => number;
+  /** This installation: tasks whose startedBy does not carry it are never recorded or counted. */
+  installation?: string;
+  /**
+   * ARNs of running tasks found to belong to someone else, kept across passes (the function's warm
+   * instance) so they are described once rather than every pass.
+   */
+  foreignTasks?: Set<string>;
 }
 
 export interface SchedulerReport {
@@ -86,12 +94,16 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     alreadyRequested: 0,
     failedClusters: [],
   };
+  const installation = deps.installation ?? DEFAULT_INSTALLATION;
+  const foreign = deps.foreignTasks ?? new Set<string>();
+  // Bounded: a forgotten foreign task is only described once more.
+  if (foreign.size > 100_000) foreign.clear();
   for (const cluster of await deps.store.listClusters()) {
     report.clusters++;
     // One cluster that cannot be read (deleted, no permission, ECS down in it) must not cost the others
     // their level check; it is reported and tried again next run.
     try {
-      await checkCluster(deps, cluster, report);
+      await checkCluster(deps, cluster, report, { installation, foreign });
     } catch (error) {
       report.failedClusters.push({ cluster, error });
     }
@@ -100,7 +112,12 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
 };
 
 /** The level check of one cluster: inventory against ECS, then the requests for the services that need a pass. */
-const checkCluster = async (deps: SchedulerDeps, cluster: string, report: SchedulerReport): Promise<void> => {
+const checkCluster = async (
+  deps: SchedulerDeps,
+  cluster: string,
+  report: SchedulerReport,
+  { installation, foreign }: { installation: string; foreign: Set<string> },
+): Promise<void> => {
   const gateway = deps.ecsFor(cluster);
   const [services, alive, runningArns] = await Promise.all([
     listAllServices(deps.store, cluster),
@@ -112,7 +129,7 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
 
   const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
   const running = new Set(runningArns);
-  let unknown = runningArns.filter((arn) => !known.has(arn));
+  let unknown = runningArns.filter((arn) => !known.has(arn) && !foreign.has(arn));
   if (unknown.length > 0) {
     // ECS's list takes many throttled pages at scale, and launches go on meanwhile: a task launched
     // after the inventory was read is in the list, and in the inventory by now. Only what is still
@@ -129,7 +146,14 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
   if (toDescribe.length > 0) {
     const observedAt = new Date(deps.now()).toISOString();
     const described = await gateway.describeTasks(toDescribe);
+    let foreignCount = 0;
     for (const task of described.tasks) {
+      // Another installation's task, or no Tugboat's: not ours to adopt, count or stop.
+      if (!startedByInstallation(task.startedBy, installation)) {
+        if (task.taskArn) foreign.add(task.taskArn);
+        foreignCount++;
+        continue;
+      }
       const record = taskRecordFromSdk(task, observedAt);
       await deps.store.recordTask(record);
       if (record.serviceName)
@@ -159,7 +183,7 @@ const checkCluster = async (deps: SchedulerDeps, cluster: string, report: Schedu
       if (record.serviceName)
         touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
     }
-    report.unknownTasks += unknown.length;
+    report.unknownTasks += Math.max(0, unknown.length - foreignCount);
     report.vanishedTasks += vanished.length;
   }
   // A mark from a run that missed the task, which ECS knows again: the misses were not in a row.

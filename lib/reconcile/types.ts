@@ -80,6 +80,8 @@ export interface PlanOptions {
   backoffBaseMs?: number;
   /** Longest crash-loop back-off wait (default 15 minutes, as ECS). */
   backoffMaxMs?: number;
+  /** The installation whose startedBy the plan's launches carry (default `local`). */
+  installation?: string;
 }
 
 export interface PlanInput {

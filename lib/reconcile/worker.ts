@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isThrottling } from '../ecs/gateway';
 import { DependencyError } from '../errors';
+import { reconcileRequestLogFields } from '../log-fields';
 import type { ReconcileQueue, ReconcileRequest } from '../queue/reconcile-queue';
 import type { QueueRecord } from '../use-cases/task-events';
 import { parseJsonMessage } from '../use-cases/task-events';
@@ -13,6 +14,8 @@ const reconcileRequestSchema = z.looseObject({
   serviceName: ecsName,
   reason: z.string().max(1024).optional(),
   requestedAt: z.number().int().nonnegative().optional(),
+  correlationId: z.string().max(256).optional(),
+  principal: z.string().max(2048).optional(),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
@@ -33,7 +36,8 @@ const isThrottled = (error: unknown): boolean =>
 
 export interface WorkerLog {
   reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
-  failed(messageId: string, error: unknown): void;
+  /** `about` names the cluster, service and correlation id, as far as the message says them. */
+  failed(messageId: string, error: unknown, about: Record<string, string>): void;
 }
 
 /**
@@ -56,6 +60,8 @@ export const processReconcileBatch = async (
         serviceName: parsed.serviceName,
         reason: parsed.reason ?? '',
         ...(parsed.requestedAt === undefined ? {} : { requestedAt: parsed.requestedAt }),
+        ...(parsed.correlationId === undefined ? {} : { correlationId: parsed.correlationId }),
+        ...(parsed.principal === undefined ? {} : { principal: parsed.principal }),
       };
       const key = `${request.cluster}/${request.serviceName}`;
       const group = byService.get(key);
@@ -68,14 +74,22 @@ export const processReconcileBatch = async (
         byService.set(key, { request, messageIds: [record.messageId] });
       }
     } catch (error) {
-      log.failed(record.messageId, error);
+      log.failed(record.messageId, error, reconcileRequestLogFields(record.body));
       failed.push(record.messageId);
     }
   }
   await Promise.all(
     [...byService.values()].map(async ({ request, messageIds }) => {
       try {
-        const outcome = await reconciler.reconcile(request.cluster, request.serviceName, request.requestedAt);
+        const outcome = await reconciler.reconcile(
+          request.cluster,
+          request.serviceName,
+          request.requestedAt,
+          {
+            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+            ...(request.principal === undefined ? {} : { principal: request.principal }),
+          },
+        );
         log.reconciled(request, outcome);
         if (outcome.status === 'busy') {
           // The retry keeps requestedAt: the holder's pass, once done, may answer it.
@@ -98,7 +112,11 @@ export const processReconcileBatch = async (
           }
         }
         for (const messageId of messageIds) {
-          log.failed(messageId, error);
+          log.failed(messageId, error, {
+            cluster: request.cluster,
+            serviceName: request.serviceName,
+            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+          });
           failed.push(messageId);
         }
       }

@@ -4,8 +4,19 @@ import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
+import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
+
+/** Who makes a change through the API, and the request's id that follows it everywhere. */
+export interface Caller {
+  /**
+   * The API caller's IAM principal (requestContext.authorizer.iam.userArn), `local` locally; absent for
+   * changes no API caller made (an image push).
+   */
+  principal?: string;
+  correlationId: string;
+}
 
 /** What every use case needs, injected so tests can fix time and ids. */
 export interface UseCaseContext {
@@ -21,25 +32,39 @@ export interface UseCaseContext {
   planner?: { computePlan(service: Service): Promise<PlanResult> };
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
+  /** The API caller of this request: its changes record who made them (audit trail). */
+  caller?: Caller;
 }
 
 /**
- * Asks for a reconcile of a service that just changed. Best effort: the write already succeeded, and
- * the scheduler finds every service that is not steady on its next pass anyway.
+ * Asks for a reconcile of a service that just changed, naming who changed it and the request's
+ * correlation id: the pass's service events record both. Best effort: the write already succeeded,
+ * and the scheduler finds every service that is not steady on its next pass anyway.
  */
 export const requestReconcile = async (
   context: UseCaseContext,
   service: { cluster: string; serviceName: string },
   reason: string,
 ) => {
+  const caller = context.caller;
   try {
     await context.reconcileQueue?.enqueue([
-      { cluster: service.cluster, serviceName: service.serviceName, reason },
+      {
+        cluster: service.cluster,
+        serviceName: service.serviceName,
+        reason,
+        ...(caller ? { correlationId: caller.correlationId } : {}),
+        ...(caller?.principal ? { principal: caller.principal } : {}),
+      },
     ]);
   } catch {
     // The schedule catches up.
   }
 };
+
+/** The installation the use cases act for: they see and touch only the tasks it started. */
+export const installationOfContext = (context: UseCaseContext): string =>
+  context.config.installation ?? DEFAULT_INSTALLATION;
 
 export const defaultIds = (): string => randomUUID();
 

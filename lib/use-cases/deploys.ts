@@ -10,6 +10,7 @@
  * the revision once registered and the deployment id from the start, so a worker taking over from a
  * crashed one registers nothing new, and a deployment id already on the service is not added again.
  */
+
 import * as z from 'zod';
 import type {
   ContainerDefinition,
@@ -26,6 +27,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { deployMessageLogFields } from '../log-fields';
 import type { PlanResult } from '../reconcile/types';
 import { parseInput } from '../validation/parse';
 import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
@@ -422,7 +424,7 @@ export const deployService = async (
     if (chosen === undefined) return undefined;
     const applied = await applyDeployment(context, cluster, serviceName, chosen, deploymentId, source);
     if ('skipped' in applied) return skip(applied);
-    await requestReconcile(context, applied.service, 'deployment started');
+    await requestReconcile(context, applied.service, `started deployment ${deploymentId} (${chosen})`);
     return { ...applied, duplicate: false };
   }
 
@@ -476,7 +478,11 @@ export const deployService = async (
     return skip(applied);
   }
   await context.store.saveDeployRequest({ ...request, status: 'DONE' });
-  await requestReconcile(context, applied.service, 'deployment started');
+  await requestReconcile(
+    context,
+    applied.service,
+    `started deployment ${request.deploymentId} (${request.taskDefinition})`,
+  );
   return { ...applied, duplicate: false };
 };
 
@@ -627,8 +633,17 @@ export const planService = async (
 // ---------------------------------------------------------------------------------------------------
 // The deploys queue
 
+/** Why a deploys-queue message deployed nothing, in a word. */
+export type DeployIgnoredReason =
+  | 'NotASuccessfulPush'
+  | 'UntaggedPush'
+  | 'NoMatchingService'
+  | 'NoRevisionChosen'
+  | 'OutOfOrder';
+
 export type DeployOutcome =
-  | { kind: 'ignored'; reason: string }
+  /** `skipped` says why in a word (a metric dimension); `reason` in a sentence (the log). */
+  | { kind: 'ignored'; skipped: DeployIgnoredReason; reason: string }
   | {
       kind: 'deployed';
       deployments: Array<{
@@ -684,6 +699,7 @@ const deployPushedImage = async (
   if (matched.length === 0) {
     return {
       kind: 'ignored',
+      skipped: push.tag ? 'NoMatchingService' : 'UntaggedPush',
       reason: push.tag
         ? `no ACTIVE autoDeploy service matches ${push.repository}:${push.tag}`
         : `the push of ${push.repository} has no tag`,
@@ -719,7 +735,8 @@ const deployPushedImage = async (
       ? errors[0]
       : new AggregateError(errors, `${errors.length} of ${matched.length} deploys of the push failed`);
   }
-  if (results.length === 0 && skipped.length > 0) return { kind: 'ignored', reason: skipped.join(' ') };
+  if (results.length === 0 && skipped.length > 0)
+    return { kind: 'ignored', skipped: 'OutOfOrder', reason: skipped.join(' ') };
   return {
     kind: 'deployed',
     deployments: results.map(describeResult),
@@ -751,7 +768,7 @@ export const processDeployMessage = async (
 ): Promise<DeployOutcome> => {
   const message = parseDeployMessage(parseJsonMessage(record.body));
   if (message.kind === 'image-push') {
-    if (message.ignored) return { kind: 'ignored', reason: message.ignored };
+    if (message.ignored) return { kind: 'ignored', skipped: 'NotASuccessfulPush', reason: message.ignored };
     return deployPushedImage(
       context,
       {
@@ -771,8 +788,9 @@ export const processDeployMessage = async (
     messageSource(context, record, message.sentAt),
     message.idempotencyKey === undefined ? `message:${record.messageId}` : `key:${message.idempotencyKey}`,
   );
-  if (!result) return { kind: 'ignored', reason: 'the deploy chose no revision' };
-  if ('skipped' in result) return { kind: 'ignored', reason: result.skipped };
+  if (!result)
+    return { kind: 'ignored', skipped: 'NoRevisionChosen', reason: 'the deploy chose no revision' };
+  if ('skipped' in result) return { kind: 'ignored', skipped: 'OutOfOrder', reason: result.skipped };
   return { kind: 'deployed', deployments: [describeResult(result)] };
 };
 
@@ -794,7 +812,10 @@ export const processDeployBatch = async (
   const failed: string[] = [];
   for (const record of records) {
     try {
-      log.processed(record.messageId, await processDeployMessage(context, record));
+      // The source event's id (or the message's) follows the deploy into the reconcile pass.
+      const correlationId = deployMessageLogFields(record.body).correlationId ?? record.messageId;
+      const outcome = await processDeployMessage({ ...context, caller: { correlationId } }, record);
+      log.processed(record.messageId, outcome);
     } catch (error) {
       log.failed(record.messageId, error);
       failed.push(record.messageId);

@@ -71,11 +71,15 @@ export const newDeployment = (
   taskDefinition: string,
   desiredCount: number,
   at: string,
-): Deployment => ({
-  ...freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at),
+): Deployment => {
   // Made by this API request: its time is the deployment's source event (see deploy-order.ts).
-  sourceEventAt: at,
-});
+  const deployment = {
+    ...freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at),
+    sourceEventAt: at,
+  };
+  const principal = context.caller?.principal;
+  return principal ? { ...deployment, principal } : deployment;
+};
 
 export const createService = async (
   context: UseCaseContext,
@@ -266,7 +270,7 @@ export const updateService = async (
     }
     return rolled;
   });
-  await requestReconcile(context, updated, 'service updated');
+  await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
 };
 

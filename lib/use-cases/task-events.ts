@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { TaskRecord } from '../domain';
 import { ValidationError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
-import { parseStartedBy } from '../reconcile/tokens';
+import { DEFAULT_INSTALLATION, parseStartedBy, startedByInstallation } from '../reconcile/tokens';
 import type { TugboatStore } from '../store/port';
 import { parseInput } from '../validation/parse';
 
@@ -119,24 +119,51 @@ const needsReconcile = (record: TaskRecord): boolean =>
   record.healthStatus === 'UNHEALTHY' ||
   record.healthStatus === 'HEALTHY';
 
+/** What became of one task state change event. */
+export type TaskEventOutcome =
+  /** Recorded; `request` is the reconcile it triggers. */
+  | { kind: 'applied'; record: TaskRecord; request?: ReconcileRequest }
+  /** Not newer than the stored version: changed nothing (events are at least once, out of order). */
+  | { kind: 'stale'; record: TaskRecord; request?: ReconcileRequest }
+  /** Another installation's task, or one no Tugboat started: never recorded, counted or acted on. */
+  | { kind: 'foreign'; record: TaskRecord };
+
 /**
- * Records one ECS task state change in the inventory. Events are at least once and out of order: one
- * whose version is not newer than the stored one changes nothing. Returns the reconcile to trigger;
- * a redelivered event triggers again, since the first delivery may have failed before it could.
+ * Records one ECS task state change in the inventory of this installation, if it started the task. One
+ * whose version is not newer than the stored one changes nothing. Returns the reconcile to trigger; a
+ * redelivered (stale) event triggers again, since the first delivery may have failed before it could.
  */
+export const applyTaskStateChange = async (
+  store: TugboatStore,
+  body: unknown,
+  installation: string = DEFAULT_INSTALLATION,
+): Promise<TaskEventOutcome> => {
+  const event = parseInput(taskStateChangeSchema, body, 'ECS task state change event');
+  const record = taskRecordFromEcs(event.detail, event.time ?? new Date().toISOString());
+  if (!startedByInstallation(record.startedBy, installation)) return { kind: 'foreign', record };
+  const kind = (await store.recordTask(record)) ? 'applied' : 'stale';
+  if (record.serviceName === undefined || !needsReconcile(record)) return { kind, record };
+  return {
+    kind,
+    record,
+    request: {
+      cluster: record.cluster,
+      serviceName: record.serviceName,
+      reason: `task ${record.taskId} is ${record.lastStatus}${record.healthStatus === 'UNKNOWN' ? '' : ` (${record.healthStatus})`}`,
+      // The source event's id follows the request through the queue into the pass and its events.
+      correlationId: event.id,
+    },
+  };
+};
+
+/** applyTaskStateChange's reconcile request alone. */
 export const recordTaskStateChange = async (
   store: TugboatStore,
   body: unknown,
+  installation?: string,
 ): Promise<ReconcileRequest | undefined> => {
-  const event = parseInput(taskStateChangeSchema, body, 'ECS task state change event');
-  const record = taskRecordFromEcs(event.detail, event.time ?? new Date().toISOString());
-  await store.recordTask(record);
-  if (record.serviceName === undefined || !needsReconcile(record)) return undefined;
-  return {
-    cluster: record.cluster,
-    serviceName: record.serviceName,
-    reason: `task ${record.taskId} is ${record.lastStatus}${record.healthStatus === 'UNKNOWN' ? '' : ` (${record.healthStatus})`}`,
-  };
+  const outcome = await applyTaskStateChange(store, body, installation);
+  return outcome.kind === 'foreign' ? undefined : outcome.request;
 };
 
 export const parseJsonMessage = (body: string): unknown => {
@@ -167,14 +194,21 @@ export const processTaskEventBatch = async (
   enqueue: (requests: ReconcileRequest[]) => Promise<void>,
   records: QueueRecord[],
   onError: (messageId: string, error: unknown) => void,
+  options: { installation?: string; onOutcome?: (messageId: string, outcome: TaskEventOutcome) => void } = {},
 ): Promise<string[]> => {
   const failed: string[] = [];
   const triggers = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
   await Promise.all(
     records.map(async (record) => {
       try {
-        const request = await recordTaskStateChange(store, parseJsonMessage(record.body));
-        if (!request) return;
+        const outcome = await applyTaskStateChange(
+          store,
+          parseJsonMessage(record.body),
+          options.installation,
+        );
+        options.onOutcome?.(record.messageId, outcome);
+        if (outcome.kind === 'foreign' || !outcome.request) return;
+        const request = outcome.request;
         const key = `${request.cluster}/${request.serviceName}`;
         const trigger = triggers.get(key) ?? { request, messageIds: [] };
         trigger.messageIds.push(record.messageId);

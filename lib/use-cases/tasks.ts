@@ -9,23 +9,19 @@ import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
 import { taskRecordFromSdk } from '../reconcile/observe';
-import { parseStartedBy } from '../reconcile/tokens';
+import { parseStartedBy, startedByInstallation, startedByPrefix } from '../reconcile/tokens';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
-import type { UseCaseContext } from './context';
+import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
 /** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
 export const TASK_HISTORY_MS = 30 * 24 * 3600 * 1000;
 
-/**
- * ECS task events reach Tugboat only for tasks whose startedBy starts with this (the EventBridge
- * rule's filter), so every one-off task carries it.
- */
-export const ONE_OFF_STARTED_BY_PREFIX = 'tugboat-';
-export const DEFAULT_ONE_OFF_STARTED_BY = 'tugboat-run';
+/** What a one-off task's startedBy ends in when the caller gives none. */
+export const DEFAULT_ONE_OFF_STARTED_BY = 'run';
 
 /** Partitions the cluster-wide listing walks for stopped tasks, at most, in one call. */
 const MAX_PARTITIONS_PER_PAGE = 20;
@@ -87,26 +83,33 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
 };
 
 /**
- * The startedBy ECS gets: the caller's value, prefixed with `tugboat-` unless it already is, so the
- * task's events pass the EventBridge rule. Values shaped like a service deployment's are refused.
+ * The startedBy ECS gets: the caller's value, prefixed with the installation's `tugboat-<installation>_`
+ * unless it already is, so the task's events pass this installation's EventBridge rule and no other
+ * installation ever touches it. Values shaped like a service deployment's are refused.
  */
-export const oneOffStartedBy = (requested: string | undefined): string => {
-  if (requested === undefined) return DEFAULT_ONE_OFF_STARTED_BY;
-  const value = requested.startsWith(ONE_OFF_STARTED_BY_PREFIX)
-    ? requested
-    : `${ONE_OFF_STARTED_BY_PREFIX}${requested}`;
+export const oneOffStartedBy = (requested: string | undefined, installation: string): string => {
+  const prefix = startedByPrefix(installation);
+  if (requested === undefined) return `${prefix}${DEFAULT_ONE_OFF_STARTED_BY}`;
+  const value = requested.startsWith(prefix) ? requested : `${prefix}${requested}`;
   if (value.length > 128) {
     throw new ValidationError(
-      `Invalid request body: startedBy: Tugboat prefixes "${ONE_OFF_STARTED_BY_PREFIX}" so the task's events reach it; without the prefix use at most ${128 - ONE_OFF_STARTED_BY_PREFIX.length} characters`,
+      `Invalid request body: startedBy: Tugboat prefixes "${prefix}" so the task's events reach this installation; without the prefix use at most ${128 - prefix.length} characters`,
     );
   }
   if (parseStartedBy(value)) {
     throw new ValidationError(
-      'Invalid request body: startedBy: tugboat-<12 hex>-<id> is reserved for the tasks of service deployments',
+      `Invalid request body: startedBy: ${prefix}<12 hex>-<id> is reserved for the tasks of service deployments`,
     );
   }
   return value;
 };
+
+/** A task another installation (or anything else) started is, to this one, a task that does not exist. */
+const ownTask = <T extends { startedBy?: string | undefined }>(
+  context: UseCaseContext,
+  task: T | undefined,
+): T | undefined =>
+  task && startedByInstallation(task.startedBy, installationOfContext(context)) ? task : undefined;
 
 const parseTaskId = (taskId: string) => parseInput(taskIdSchema, taskId, 'task id');
 
@@ -118,7 +121,7 @@ export const runTasks = async (
 ): Promise<RunTasksResult> => {
   const cluster = parseCluster(clusterName);
   const input = parseInput(runTaskSchema, body);
-  const startedBy = oneOffStartedBy(input.startedBy);
+  const startedBy = oneOffStartedBy(input.startedBy, installationOfContext(context));
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   const containerNames = new Set(taskDefinition.containerDefinitions.map((container) => container.name));
   for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
@@ -131,7 +134,10 @@ export const runTasks = async (
   const ecs = ecsOf(context, cluster);
   let result: { tasks: Task[]; failures: Failure[] };
   try {
-    const arn = await ecsTaskDefinitionArn({ store: context.store, ecs }, taskDefinition);
+    const arn = await ecsTaskDefinitionArn(
+      { store: context.store, ecs, installation: installationOfContext(context) },
+      taskDefinition,
+    );
     result = await ecs.runTasks({
       taskDefinition: arn,
       count: input.count,
@@ -228,12 +234,12 @@ export const describeTask = async (
   const cluster = parseCluster(clusterName);
   const taskId = parseTaskId(taskIdText);
   const now = context.now().getTime();
-  const recorded = await context.store.findTask(cluster, taskId);
+  const recorded = ownTask(context, await context.store.findTask(cluster, taskId));
   if (recorded && !isExpired(recorded, now)) return describe(recorded, 'inventory', now);
   if (!context.ecsFor) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
   let found: Task | undefined;
   try {
-    found = (await ecsOf(context, cluster).describeTasks([taskId])).tasks[0];
+    found = ownTask(context, (await ecsOf(context, cluster).describeTasks([taskId])).tasks[0]);
   } catch (error) {
     throw fromEcsError(error, cluster, 'DescribeTasks');
   }
@@ -254,6 +260,11 @@ export const stopTask = async (
     reasonText === undefined ? 'Task stopped by user' : parseInput(stopReasonSchema, reasonText, 'reason');
   let task: Task | undefined;
   try {
+    // Only a task this installation started may be stopped: the inventory knows it, or ECS shows it.
+    const own =
+      ownTask(context, await context.store.findTask(cluster, taskId)) ??
+      ownTask(context, (await ecsOf(context, cluster).describeTasks([taskId])).tasks[0]);
+    if (!own) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
     task = await ecsOf(context, cluster).stopTask(taskId, reason);
   } catch (error) {
     const mapped = fromEcsError(error, cluster, 'StopTask');

@@ -74,7 +74,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     const tasks = await runningOf(ecs, 'hello', 'nginx:1.27', 3);
     for (const task of tasks) {
       expect(task.group).toBe('service:hello');
-      expect(task.startedBy).toMatch(/^tugboat-[0-9a-f]{12}-/);
+      expect(task.startedBy).toMatch(/^tugboat-local_[0-9a-f]{12}-/);
       expect(task.launchType).toBe('FARGATE');
     }
     await eventually('steady state, and its event', async () => {

@@ -86,14 +86,14 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     expect(response.body.failures).toEqual([]);
     expect(response.body.tasks).toHaveLength(2);
     for (const task of response.body.tasks) {
-      expect(task.startedBy).toBe('tugboat-nightly');
+      expect(task.startedBy).toBe('tugboat-local_nightly');
       expect(task.lastStatus).toBe('PROVISIONING');
       expect(task.serviceName).toBeUndefined();
-      expect(task.taskDefinitionArn).toMatch(/:task-definition\/migrate:1$/);
+      expect(task.taskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
     }
     [first, second] = response.body.tasks;
     const definition = await api.get('/task-definitions/migrate/1');
-    expect(definition.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/migrate:1$/);
+    expect(definition.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
   });
 
   it('launches nothing new for a repeated clientToken, and refuses the token with other parameters', async () => {
@@ -102,7 +102,9 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     expect(again.body.tasks.map((task: { taskArn: string }) => task.taskArn).sort()).toEqual(
       [first.taskArn, second.taskArn].sort(),
     );
-    expect((await ecsTaskArns('tugboat-nightly')).sort()).toEqual([first.taskArn, second.taskArn].sort());
+    expect((await ecsTaskArns('tugboat-local_nightly')).sort()).toEqual(
+      [first.taskArn, second.taskArn].sort(),
+    );
 
     const changed = await api.post('/clusters/default/tasks', {
       taskDefinition: 'migrate',
@@ -113,17 +115,17 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     });
     expect(changed.status).toBe(409);
     expect(changed.body.error.message).toMatch(/clientToken/);
-    expect(await ecsTaskArns('tugboat-nightly')).toHaveLength(2);
+    expect(await ecsTaskArns('tugboat-local_nightly')).toHaveLength(2);
   });
 
-  it('gives every launch without a clientToken its own token, and startedBy tugboat-run', async () => {
+  it('gives every launch without a clientToken its own token, and startedBy tugboat-local_run', async () => {
     const body = { taskDefinition: 'migrate:1', networkConfiguration: network };
     const one = await api.post('/clusters/default/tasks', body);
     const two = await api.post('/clusters/default/tasks', body);
     expect(one.status).toBe(201);
     expect(two.status).toBe(201);
     expect(one.body.tasks[0].taskArn).not.toBe(two.body.tasks[0].taskArn);
-    expect(one.body.tasks[0].startedBy).toBe('tugboat-run');
+    expect(one.body.tasks[0].startedBy).toBe('tugboat-local_run');
     for (const task of [...one.body.tasks, ...two.body.tasks]) {
       expect((await api.delete(`/clusters/default/tasks/${task.taskId}`)).status).toBe(200);
     }
@@ -135,8 +137,8 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     [{ clientToken: 'has space' }, /clientToken: must be 1-64 ASCII characters/],
     [{ clientToken: 'x'.repeat(65) }, /clientToken: must be 1-64 ASCII characters/],
     [{ startedBy: 'x'.repeat(129) }, /startedBy: must be at most 128 characters/],
-    [{ startedBy: 'y'.repeat(121) }, /startedBy: Tugboat prefixes "tugboat-"/],
-    [{ startedBy: 'tugboat-0123456789ab-d1' }, /reserved for the tasks of service deployments/],
+    [{ startedBy: 'y'.repeat(115) }, /startedBy: Tugboat prefixes "tugboat-local_"/],
+    [{ startedBy: 'tugboat-local_0123456789ab-d1' }, /reserved for the tasks of service deployments/],
     [
       { launchType: 'FARGATE', capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] },
       /mutually exclusive/,

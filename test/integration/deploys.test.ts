@@ -188,6 +188,7 @@ describe('a batch of the deploys queue', () => {
     // The service has no autoDeploy: the push is acknowledged with the reason.
     expect(processed.find(([id]) => id === noMatch.messageId)?.[1]).toEqual({
       kind: 'ignored',
+      skipped: 'NoMatchingService',
       reason: 'no ACTIVE autoDeploy service matches ordered:v9',
     });
     const service = await getService(context, 'default', 'ordered');

@@ -230,7 +230,7 @@ describe('task inventory from duplicated and reordered events', () => {
       count: 3,
       launchType: 'FARGATE',
       group: 'service:inv',
-      startedBy: 'tugboat-0123456789ab-dep1',
+      startedBy: 'tugboat-local_0123456789ab-dep1',
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
     }) as { tasks: Array<{ taskArn: string }> };
     localEcs.advance(10_000);

@@ -153,21 +153,28 @@ describe('isExpired', () => {
 
 describe('oneOffStartedBy', () => {
   it.each([
-    [undefined, 'tugboat-run'],
-    ['nightly', 'tugboat-nightly'],
-    ['tugboat-nightly', 'tugboat-nightly'],
-    ['ci/build-42', 'tugboat-ci/build-42'],
-    ['x'.repeat(120), `tugboat-${'x'.repeat(120)}`],
+    [undefined, 'tugboat-local_run'],
+    ['nightly', 'tugboat-local_nightly'],
+    ['tugboat-local_nightly', 'tugboat-local_nightly'],
+    ['tugboat-nightly', 'tugboat-local_tugboat-nightly'],
+    ['ci/build-42', 'tugboat-local_ci/build-42'],
+    ['x'.repeat(114), `tugboat-local_${'x'.repeat(114)}`],
   ])('%s -> %s', (requested, expected) => {
-    expect(oneOffStartedBy(requested)).toBe(expected);
+    expect(oneOffStartedBy(requested, 'local')).toBe(expected);
+  });
+
+  it('carries the installation, so another installation never takes the task', () => {
+    expect(oneOffStartedBy('nightly', 'tugboat-prod')).toBe('tugboat-tugboat-prod_nightly');
+    // Another installation's prefix is just text to this one: it gets this one's prefix too.
+    expect(oneOffStartedBy('tugboat-dev_nightly', 'dev-2')).toBe('tugboat-dev-2_tugboat-dev_nightly');
   });
 
   it.each([
-    ['x'.repeat(121), /without the prefix use at most 120 characters/],
-    ['tugboat-0123456789ab-d-1', /reserved for the tasks of service deployments/],
+    ['x'.repeat(115), /without the prefix use at most 114 characters/],
+    ['tugboat-local_0123456789ab-d-1', /reserved for the tasks of service deployments/],
     ['0123456789ab-d-1', /reserved for the tasks of service deployments/],
   ])('refuses %s', (requested, message) => {
-    expect(() => oneOffStartedBy(requested)).toThrow(ValidationError);
-    expect(() => oneOffStartedBy(requested)).toThrow(message);
+    expect(() => oneOffStartedBy(requested, 'local')).toThrow(ValidationError);
+    expect(() => oneOffStartedBy(requested, 'local')).toThrow(message);
   });
 });

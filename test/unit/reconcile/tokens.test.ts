@@ -3,10 +3,16 @@ import { ValidationError } from '../../../lib/errors';
 import {
   clientToken,
   deriveDeploymentId,
+  ecsFamily,
   isValidDeploymentId,
+  isValidInstallation,
+  MAX_DEPLOYMENT_ID_LENGTH,
+  MAX_INSTALLATION_LENGTH,
   parseStartedBy,
   serviceKey,
   startedBy,
+  startedByInstallation,
+  startedByPrefix,
   startedByService,
   taskGroup,
 } from '../../../lib/reconcile/tokens';
@@ -40,30 +46,65 @@ describe('startedBy', () => {
     '0d3c6a1e-2f4b-4c9a-9f51-0b8e2d7c4a10',
     'd-0123456789abcdef0123456789abcdef',
     'A_b-9',
-    'x'.repeat(107),
+    'x'.repeat(66),
   ])('round-trips deployment id %s within 128 allowed chars', (deploymentId) => {
     const value = startedBy(ARN, deploymentId);
     expect(value.length).toBeLessThanOrEqual(128);
     expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(parseStartedBy(value)).toEqual({ serviceKey: serviceKey(ARN), deploymentId });
+    expect(parseStartedBy(value)).toEqual({
+      installation: 'local',
+      serviceKey: serviceKey(ARN),
+      deploymentId,
+    });
     expect(startedByService(value, ARN)).toBe(true);
     expect(startedByService(value, `${ARN}-other`)).toBe(false);
   });
 
-  it.each(['', 'ecs-svc/123', 'dep 1', 'x'.repeat(108), 'dép'])(
-    'rejects deployment id %j',
-    (deploymentId) => {
-      expect(isValidDeploymentId(deploymentId)).toBe(false);
-      expect(() => startedBy(ARN, deploymentId)).toThrow(ValidationError);
-    },
-  );
+  it.each(['', 'ecs-svc/123', 'dep 1', 'dép', 'x'.repeat(67)])('rejects deployment id %j', (deploymentId) => {
+    expect(isValidDeploymentId(deploymentId)).toBe(false);
+    expect(() => startedBy(ARN, deploymentId)).toThrow(ValidationError);
+  });
 
-  it.each([undefined, '', 'ecs-svc/1234567890', 'tugboat-xyz-dep-1', 'tugboat-0123456789ab', 'someone-else'])(
-    'does not attribute %j',
-    (value) => {
-      expect(parseStartedBy(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'ecs-svc/1234567890',
+    'tugboat-xyz-dep-1',
+    'tugboat-0123456789ab',
+    'tugboat-0123456789ab-dep-1',
+    'tugboat-local_run',
+    'someone-else',
+  ])('does not attribute %j', (value) => {
+    expect(parseStartedBy(value)).toBeUndefined();
+  });
+
+  it('carries the installation, and the longest installation with the longest deployment id fits 128', () => {
+    const longest = 'i'.repeat(MAX_INSTALLATION_LENGTH);
+    const value = startedBy(ARN, 'x'.repeat(MAX_DEPLOYMENT_ID_LENGTH), longest);
+    expect(value).toHaveLength(128);
+    expect(parseStartedBy(value)?.installation).toBe(longest);
+    expect(startedBy(ARN, 'dep-1', 'tugboat-prod')).toMatch(/^tugboat-tugboat-prod_[0-9a-f]{12}-dep-1$/);
+  });
+
+  it.each([
+    ['tugboat-dev_0123456789ab-dep-1', 'dev', true],
+    ['tugboat-dev_run', 'dev', true],
+    ['tugboat-dev-2_0123456789ab-dep-1', 'dev', false],
+    ['tugboat-dev_0123456789ab-dep-1', 'dev-2', false],
+    ['tugboat-0123456789ab-dep-1', 'dev', false],
+    ['ecs-svc/1234567890', 'dev', false],
+    [undefined, 'dev', false],
+  ])('startedBy %j belongs to installation %s: %s', (value, installation, expected) => {
+    expect(startedByInstallation(value, installation)).toBe(expected);
+  });
+
+  it('names ECS families after the installation', () => {
+    expect(ecsFamily('tugboat-dev', 'web')).toBe('tugboat-tugboat-dev-web');
+    expect(startedByPrefix('local')).toBe('tugboat-local_');
+    expect(isValidInstallation('tugboat-dev')).toBe(true);
+    expect(isValidInstallation('dev_2')).toBe(false);
+    expect(isValidInstallation('x'.repeat(MAX_INSTALLATION_LENGTH + 1))).toBe(false);
+  });
 
   it('gives the service group and derived deployment ids that startedBy accepts', () => {
     expect(taskGroup('web')).toBe('service:web');
