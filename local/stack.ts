@@ -1,6 +1,8 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { apiClient } from '../cli/client';
+import { consoleListener } from '../console/server';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
 import { type HttpApiHandler, startHttpApi } from './http-api';
@@ -28,6 +30,8 @@ export interface LocalStackOptions {
   maxReceiveCount?: number;
   /** ECS clusters to create at start. */
   clusters?: string[];
+  /** The web console at /console/ on the API's port; read-only unless allowWrites. */
+  console?: { allowWrites?: boolean } | false;
 }
 
 export interface LocalStack {
@@ -150,8 +154,22 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
     };
 
-    const httpApi = await startHttpApi({ handler: api, port: options.apiPort, functionName: 'tugboat-api' });
+    let consoleHandler: ReturnType<typeof consoleListener> | undefined;
+    const httpApi = await startHttpApi({
+      handler: api,
+      port: options.apiPort,
+      functionName: 'tugboat-api',
+      intercept: async (request, response) => (consoleHandler ? consoleHandler(request, response) : false),
+    });
     stoppers.push(httpApi.close);
+    if (options.console !== false) {
+      // The console reads the API over HTTP, exactly as `tugboat console` does against a deployed one.
+      consoleHandler = consoleListener({
+        api: apiClient(httpApi.url),
+        allowWrites: options.console?.allowWrites ?? false,
+        clusters: options.clusters ?? ['default'],
+      });
+    }
 
     const onError = (error: unknown, functionName: string) => {
       if (process.env.TUGBOAT_LOCAL_QUIET !== '1') console.error(`${functionName} failed:`, error);

@@ -7,6 +7,7 @@
  *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
+ *   TUGBOAT_CONSOLE_ALLOW_WRITES        1: the console at /console/ may roll back (default read-only)
  */
 import { localEcsOptionsFromEnv } from './ecs';
 import { portFromEnv } from './ports';
@@ -18,6 +19,8 @@ if (!/^\d+(\.\d+)?$/.test(intervalText)) {
 }
 const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
 
+const consoleAllowsWrites = process.env.TUGBOAT_CONSOLE_ALLOW_WRITES === '1';
+
 const startedAt = performance.now();
 const stack = await startLocalStack({
   apiPort: await portFromEnv('PORT', 3000),
@@ -26,11 +29,13 @@ const stack = await startLocalStack({
   ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
+  console: { allowWrites: consoleAllowsWrites },
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
 });
 
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
   HTTP API         ${stack.apiUrl}
+  web console      ${stack.apiUrl}/console/   (${consoleAllowsWrites ? 'read-write' : 'read-only; TUGBOAT_CONSOLE_ALLOW_WRITES=1 allows rollbacks'})
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})

@@ -1,0 +1,104 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { ApiError, CliError } from './errors';
+import { signRequest } from './sigv4';
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
+
+export const endpointFrom = (option: string | undefined): string =>
+  (option ?? process.env.TUGBOAT_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+
+/** `abc123.execute-api.eu-west-1.amazonaws.com` names its region; otherwise the SDK's default region chain. */
+const resolveRegion = async (url: URL): Promise<string> => {
+  const fromHost = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
+  if (fromHost) return fromHost;
+  const client = new ECSClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    throw new CliError('no AWS region: set AWS_REGION or a region in your AWS profile to sign requests');
+  } finally {
+    client.destroy();
+  }
+};
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Statuses answered as values instead of thrown (404 when probing, say). */
+  allow?: number[];
+}
+
+/**
+ * The Tugboat HTTP API, as the CLI and the console use it. Requests to an https endpoint (the deployed
+ * API Gateway, which uses the IAM authorizer) are signed with SigV4 from the default credential chain.
+ */
+export const apiClient = (endpoint: string) => {
+  const base = new URL(endpoint);
+  const signing = base.protocol === 'https:';
+  const credentials = signing ? fromNodeProviderChain() : undefined;
+  let region: Promise<string> | undefined;
+
+  const request = async <T = any>(method: string, path: string, options: RequestOptions = {}) => {
+    const url = `${endpoint}${path}`;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    let headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    };
+    if (credentials) {
+      region ??= resolveRegion(base);
+      headers = await signRequest(
+        { method, url, headers, ...(body === undefined ? {} : { body }) },
+        { credentials, region: await region },
+      );
+      delete headers.host; // fetch sets it
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (error) {
+      throw new CliError(`cannot reach the Tugboat API at ${endpoint}: ${(error as Error).cause ?? error}`);
+    }
+    const text = await response.text();
+    let parsed: any;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (!response.ok && !options.allow?.includes(response.status)) {
+      const error = parsed?.error ?? {};
+      const message = error.message ?? parsed?.message ?? (text || response.statusText);
+      throw new ApiError(
+        response.status,
+        error.code ?? String(response.status),
+        `${method} ${path}: ${response.status} ${message}`,
+      );
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T } satisfies ApiResponse<T>;
+  };
+
+  return {
+    endpoint,
+    request,
+    get: <T = any>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
+    post: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
+      request<T>('POST', path, { ...options, body }),
+    patch: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
+      request<T>('PATCH', path, { ...options, body }),
+  };
+};
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+/** Path of a service, with its cluster. */
+export const servicePath = (cluster: string, serviceName: string) =>
+  `/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(serviceName)}`;

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { servicePath } from '../client';
+import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
+import { EXIT } from '../errors';
+import { listAll } from '../queries';
+import { colours as c, printJson, time } from '../render';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const registerEvents = (program: Command) => {
+  const command = program
+    .command('events')
+    .description("a service's events, oldest first; --follow prints new ones as they arrive")
+    .argument('<service>', 'the service')
+    .option(...clusterOption)
+    .option('--limit <n>', 'how many of the newest events', '50')
+    .option('--follow', 'keep printing new events until interrupted')
+    .option(...outputOption)
+    .action(
+      exitWith(async (serviceName: string, options, cmd: Command) => {
+        const api = apiFor(cmd);
+        const json = wantsJson(options);
+        const path = `${servicePath(options.cluster, serviceName)}/events`;
+        const show = (event: any) =>
+          json
+            ? console.log(JSON.stringify(event))
+            : console.log(`${c.dim(time(event.createdAt))} ${event.message}`);
+        const newest = await listAll(api, `${path}?maxResults=100`, Number(options.limit));
+        if (json && !options.follow) {
+          printJson(newest);
+          return EXIT.ok;
+        }
+        const seen = new Set<string>();
+        for (const event of newest.reverse()) {
+          seen.add(event.id);
+          show(event);
+        }
+        while (options.follow) {
+          await sleep(1000);
+          const { body } = await api.get(`${path}?maxResults=100`);
+          for (const event of body.items.filter((e: any) => !seen.has(e.id)).reverse()) {
+            seen.add(event.id);
+            show(event);
+          }
+        }
+        return EXIT.ok;
+      }),
+    );
+  examples(
+    command,
+    'tugboat events web',
+    'tugboat events web --follow',
+    'tugboat events web --output json | jq -r .[].message',
+  );
+};
