@@ -21,7 +21,7 @@ export const buildProgram = () => {
       '--endpoint <url>',
       `Tugboat API (env TUGBOAT_ENDPOINT, default ${DEFAULT_ENDPOINT}); https endpoints are signed with SigV4`,
     )
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addHelpText(
     'after',
@@ -47,7 +47,7 @@ Examples:
     registerConsole,
   ])
     register(program);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 };
 

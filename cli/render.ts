@@ -83,14 +83,14 @@ export const lineDiff = (before: string, after: string): string => {
       out.push(`  ${a[i]}`);
       i++;
       j++;
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      out.push(c.green(`+ ${b[j]}`));
-      changed = true;
-      j++;
-    } else {
+    } else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
       out.push(c.red(`- ${a[i]}`));
       changed = true;
       i++;
+    } else {
+      out.push(c.green(`+ ${b[j]}`));
+      changed = true;
+      j++;
     }
   }
   return changed ? out.join('\n') : '';

@@ -10,6 +10,8 @@ export interface SigningOptions {
   service?: string;
   /** Fixed signing time, for tests. */
   signingDate?: Date;
+  /** Sign an `x-amz-content-sha256` header too (the SDK's default); AWS's test vectors have none. */
+  contentSha256Header?: boolean;
 }
 
 export interface PlainRequest {
@@ -37,6 +39,7 @@ export const signRequest = async (
     service: options.service ?? 'execute-api',
     sha256: Sha256,
     uriEscapePath: true,
+    applyChecksum: options.contentSha256Header ?? true,
   });
   const signed = await signer.sign(
     new HttpRequest({

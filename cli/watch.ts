@@ -37,7 +37,7 @@ export const verdict = (
     return {
       done: true,
       exitCode: EXIT.failed,
-      message: `deployment ${deploymentId} FAILED: ${deployment.rolloutStateReason}${after}`,
+      message: `deployment ${deploymentId} FAILED: ${String(deployment.rolloutStateReason).replace(/\.$/, '')}${after}`,
     };
   }
   if (deployment.status === 'INACTIVE') {
@@ -57,7 +57,8 @@ export const verdict = (
  */
 export const watchDeployment = async (api: ApiClient, options: WatchOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
-  const live = options.live ?? Boolean(out.isTTY);
+  // A terminal that reports no width (some CI pseudo-terminals) cannot be redrawn in place.
+  const live = options.live ?? (Boolean(out.isTTY) && (out.columns ?? 0) > 0);
   const frame = live ? createLogUpdate(out) : undefined;
   const print = (line: string) => {
     frame?.clear();

@@ -72,7 +72,7 @@ export const registerRun = (program: Command) => {
         );
         if (!options.wait) return EXIT.ok;
 
-        const live = Boolean(process.stdout.isTTY);
+        const live = Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0;
         const frame = live ? createLogUpdate(process.stdout) : undefined;
         const deadline = Date.now() + timeoutMs(options);
         let last = '';

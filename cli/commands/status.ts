@@ -63,7 +63,12 @@ export const registerStatus = (program: Command) => {
           `  tasks            desired ${service.desiredCount}  running ${service.runningCount}  pending ${service.pendingCount}`,
         );
         console.log(`\n${c.bold('Deployments')}`);
-        for (const d of service.deployments) {
+        const inactive = service.deployments.filter((d: any) => d.status === 'INACTIVE');
+        const shown = [
+          ...service.deployments.filter((d: any) => d.status !== 'INACTIVE'),
+          ...inactive.slice(0, 3),
+        ];
+        for (const d of shown) {
           console.log(`  ${d.id}  ${deploymentLine(d)}`);
           if (d.rolloutStateReason) console.log(`    ${c.dim(d.rolloutStateReason)}`);
         }
