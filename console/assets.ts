@@ -21,7 +21,9 @@ table { width:100%; border-collapse:collapse; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:middle; }
 th { font-size:12px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.03em; }
 tr:last-child td { border-bottom:none; }
-td.num { font-variant-numeric: tabular-nums; }
+td.num { font-variant-numeric: tabular-nums; white-space:nowrap; }
+td code, td time { white-space:nowrap; }
+.badge.UNKNOWN { color:var(--muted); background:var(--bg); border-color:var(--line); }
 a { color:var(--accent); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12.5px; }
 .badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; border:1px solid transparent; }
@@ -32,7 +34,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .progress { position:relative; height:10px; width:220px; background:#eaeef2; border-radius:5px; overflow:hidden; display:inline-block; vertical-align:middle; }
 .progress .healthy { position:absolute; left:0; top:0; bottom:0; background:var(--ok); }
 .progress .running { position:absolute; left:0; top:0; bottom:0; background:#4ac26b; opacity:.55; }
-.counts { color:var(--muted); font-size:12px; margin-left:8px; }
+.counts { display:block; color:var(--muted); font-size:12px; margin-top:3px; white-space:nowrap; }
 .reason { color:var(--muted); font-size:12px; }
 .events li { padding:3px 0; border-bottom:1px dashed #eaeef2; list-style:none; } .events { padding:0; margin:0; max-height:320px; overflow:auto; }
 .events time { color:var(--muted); font-family: ui-monospace, monospace; font-size:12px; margin-right:8px; }

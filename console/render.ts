@@ -52,6 +52,7 @@ export const layout = (ctx: PageContext, title: string, url: string, body: SafeH
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Tugboat</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ctx.base}/assets/console.css">
 <script src="${ctx.base}/assets/htmx.min.js"></script>
 </head>

@@ -25,6 +25,9 @@ const phaseBar = (timing: Record<string, Phase> | undefined) => {
   )}</div>`;
 };
 
+/** Deployment ids are long (`ecs-svc-` and 32 hex); the tail tells them apart. */
+const shortId = (id: string | undefined) => (id ? (id.length > 16 ? `…${id.slice(-10)}` : id) : '-');
+
 const actionText = (action: any) => {
   switch (action.type) {
     case 'launch':
@@ -83,7 +86,7 @@ ${
 ${data.tasks.map(
   (
     t: any,
-  ) => html`<tr data-task="${t.taskId}"><td><code>${String(t.taskId).slice(0, 12)}</code></td><td>${badge(t.lastStatus)}</td><td>${badge(t.healthStatus)}</td><td><code>${t.deploymentId ?? '-'}</code></td>
+  ) => html`<tr data-task="${t.taskId}"><td><code>${String(t.taskId).slice(0, 12)}</code></td><td>${badge(t.lastStatus)}</td><td>${badge(t.healthStatus)}</td><td><code title="${t.deploymentId ?? ''}">${shortId(t.deploymentId)}</code></td>
 <td>${phaseBar(t.timing)}</td>${['provisioning', 'pull', 'startUp', 'running'].map((p) => html`<td class="num">${duration(t.timing?.[p]?.durationMs)}</td>`)}<td class="reason">${t.stoppedReason ?? ''}</td></tr>`,
 )}</tbody></table>`
 }
