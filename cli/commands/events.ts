@@ -25,23 +25,25 @@ export const registerEvents = (program: Command) => {
           json
             ? console.log(JSON.stringify(event))
             : console.log(`${c.dim(time(event.createdAt))} ${event.message}`);
-        const newest = await listAll(api, `${path}?maxResults=100`, Number(options.limit));
+        const latest = await listAll(api, `${path}?maxResults=100`, Number(options.limit));
         if (json && !options.follow) {
-          printJson(newest);
+          printJson(latest);
           return EXIT.ok;
         }
         const seen = new Set<string>();
-        for (const event of newest.reverse()) {
-          seen.add(event.id);
-          show(event);
-        }
-        while (options.follow) {
-          await sleep(1000);
-          const { body } = await api.get(`${path}?maxResults=100`);
-          for (const event of body.items.filter((e: any) => !seen.has(e.id)).reverse()) {
+        let newest = '';
+        const showNew = (events: any[]) => {
+          // Only events at or after the newest shown: older ones beyond --limit were left out on purpose.
+          for (const event of events.filter((e) => !seen.has(e.id) && e.createdAt >= newest).reverse()) {
             seen.add(event.id);
+            if (event.createdAt > newest) newest = event.createdAt;
             show(event);
           }
+        };
+        showNew(latest);
+        while (options.follow) {
+          await sleep(1000);
+          showNew((await api.get(`${path}?maxResults=100`)).body.items);
         }
         return EXIT.ok;
       }),

@@ -20,7 +20,13 @@ export const registerTasks = (program: Command) => {
           serviceName,
           ...(options.status ? { desiredStatus: options.status } : {}),
         });
-        const tasks = await listAll(api, `/clusters/${encodeURIComponent(options.cluster)}/tasks?${query}`);
+        const listed = await listAll(api, `/clusters/${encodeURIComponent(options.cluster)}/tasks?${query}`);
+        // Unfinished tasks first, then the newest.
+        const tasks = listed.sort(
+          (a, b) =>
+            Number(a.lastStatus === 'STOPPED') - Number(b.lastStatus === 'STOPPED') ||
+            String(b.createdAt).localeCompare(String(a.createdAt)),
+        );
         if (json) {
           printJson(tasks);
           return EXIT.ok;
