@@ -22,7 +22,7 @@ const resolveRegion = async (url: URL): Promise<string> => {
   }
 };
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
@@ -45,7 +45,7 @@ export const apiClient = (endpoint: string) => {
   const credentials = signing ? fromNodeProviderChain() : undefined;
   let region: Promise<string> | undefined;
 
-  const request = async <T = any>(method: string, path: string, options: RequestOptions = {}) => {
+  const request = async <T = unknown>(method: string, path: string, options: RequestOptions = {}) => {
     const url = `${endpoint}${path}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     let headers: Record<string, string> = {
@@ -68,15 +68,16 @@ export const apiClient = (endpoint: string) => {
       throw new CliError(`cannot reach the Tugboat API at ${endpoint}: ${(error as Error).cause ?? error}`);
     }
     const text = await response.text();
-    let parsed: any;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = text;
     }
     if (!response.ok && !options.allow?.includes(response.status)) {
-      const error = parsed?.error ?? {};
-      const message = error.message ?? parsed?.message ?? (text || response.statusText);
+      const body = (parsed ?? {}) as { error?: { code?: string; message?: string }; message?: string };
+      const error = body.error ?? {};
+      const message = error.message ?? body.message ?? (text || response.statusText);
       throw new ApiError(
         response.status,
         error.code ?? String(response.status),
@@ -89,10 +90,10 @@ export const apiClient = (endpoint: string) => {
   return {
     endpoint,
     request,
-    get: <T = any>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
-    post: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
+    get: <T = unknown>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
+    post: <T = unknown>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('POST', path, { ...options, body }),
-    patch: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
+    patch: <T = unknown>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('PATCH', path, { ...options, body }),
   };
 };

@@ -1,16 +1,17 @@
+import type { Page, TaskDefinition } from './api-types';
 import type { ApiClient } from './client';
 
 /** Every page of a list route. */
-export const listAll = async (
+export const listAll = async <T>(
   api: ApiClient,
   path: string,
   limit = Number.POSITIVE_INFINITY,
-): Promise<any[]> => {
-  const items: any[] = [];
+): Promise<T[]> => {
+  const items: T[] = [];
   let nextToken: string | undefined;
   do {
     const separator = path.includes('?') ? '&' : '?';
-    const { body } = await api.get(
+    const { body } = await api.get<Page<T>>(
       `${path}${nextToken ? `${separator}nextToken=${encodeURIComponent(nextToken)}` : ''}`,
     );
     items.push(...body.items);
@@ -25,12 +26,12 @@ export const imagesOf = async (api: ApiClient, taskDefinitions: string[]): Promi
   await Promise.all(
     [...new Set(taskDefinitions)].map(async (reference) => {
       const [family, revision] = reference.split(':');
-      const { status, body } = await api.get(
+      const { status, body } = await api.get<TaskDefinition>(
         `/task-definitions/${encodeURIComponent(family ?? '')}/${encodeURIComponent(revision ?? 'latest')}`,
         { allow: [404] },
       );
       if (status === 200)
-        images.set(reference, body.containerDefinitions.map((container: any) => container.image).join(', '));
+        images.set(reference, body.containerDefinitions.map((container) => container.image).join(', '));
     }),
   );
   return images;

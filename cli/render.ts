@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { createColors } from 'picocolors';
+import type { Deployment } from './api-types';
 
 /** Colours only for a person at a terminal: off without a TTY or with NO_COLOR set. */
 export const useColour = (stream: NodeJS.WriteStream = process.stdout): boolean =>
@@ -53,7 +54,7 @@ export const time = (iso: string | undefined): string =>
   iso ? new Date(iso).toISOString().slice(11, 19) : '--:--:--';
 
 /** A deployment as one line: status, task definition, bar, healthy/failed counts, rollout state. */
-export const deploymentLine = (deployment: any): string =>
+export const deploymentLine = (deployment: Deployment): string =>
   [
     deployment.status.padEnd(8),
     deployment.taskDefinition,

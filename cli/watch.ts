@@ -1,4 +1,5 @@
 import { createLogUpdate } from 'log-update';
+import type { ServiceDescription } from './api-types';
 import { type ApiClient, servicePath } from './client';
 import { EXIT } from './errors';
 import { colours as c, deploymentLine, time } from './render';
@@ -19,10 +20,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What a deployment's state means for `--wait`: still going, or the exit code and the words to end on. */
 export const verdict = (
-  service: any,
+  service: Pick<ServiceDescription, 'deployments'>,
   deploymentId: string,
 ): { done: false } | { done: true; exitCode: number; message: string } => {
-  const deployment = service.deployments.find((d: any) => d.id === deploymentId);
+  const deployment = service.deployments.find((d) => d.id === deploymentId);
   if (!deployment)
     return { done: true, exitCode: EXIT.failed, message: `deployment ${deploymentId} is no longer listed` };
   if (deployment.rolloutState === 'COMPLETED')
@@ -32,7 +33,7 @@ export const verdict = (
       message: `deployment ${deploymentId} COMPLETED: ${deployment.taskDefinition} runs ${deployment.runningCount}/${deployment.desiredCount}`,
     };
   if (deployment.rolloutState === 'FAILED') {
-    const rollback = service.deployments.find((d: any) => d.rollbackOf === deploymentId);
+    const rollback = service.deployments.find((d) => d.rollbackOf === deploymentId);
     const after = rollback ? `; rolling back to ${rollback.taskDefinition} (deployment ${rollback.id})` : '';
     return {
       done: true,
@@ -41,7 +42,7 @@ export const verdict = (
     };
   }
   if (deployment.status === 'INACTIVE') {
-    const primary = service.deployments.find((d: any) => d.status === 'PRIMARY');
+    const primary = service.deployments.find((d) => d.status === 'PRIMARY');
     return {
       done: true,
       exitCode: EXIT.failed,
@@ -70,27 +71,27 @@ export const watchDeployment = async (api: ApiClient, options: WatchOptions): Pr
   let firstPass = true;
   try {
     for (;;) {
-      const { body: service } = await api.get(servicePath(options.cluster, options.serviceName));
-      const watched = service.deployments.find((d: any) => d.id === options.deploymentId);
+      const { body: service } = await api.get<ServiceDescription>(
+        servicePath(options.cluster, options.serviceName),
+      );
+      const watched = service.deployments.find((d) => d.id === options.deploymentId);
       const since = watched?.createdAt ?? '';
       // Events newest first from the API; show the ones since the deployment began, oldest first.
       const fresh = (service.events ?? [])
-        .filter((e: any) => !seenEvents.has(e.id) && e.createdAt >= since)
+        .filter((e) => !seenEvents.has(e.id) && e.createdAt >= since)
         .reverse();
       for (const event of fresh) {
         seenEvents.add(event.id);
         print(`${c.dim(time(event.createdAt))} ${c.cyan('event')} ${event.message}`);
       }
       const active = service.deployments.filter(
-        (d: any) => d.status !== 'INACTIVE' || d.id === options.deploymentId,
+        (d) => d.status !== 'INACTIVE' || d.id === options.deploymentId,
       );
       if (live) {
         frame?.(
           [
             `${c.bold(service.serviceName)} ${c.dim(`(${options.cluster})`)} desired ${service.desiredCount} running ${service.runningCount} pending ${service.pendingCount}`,
-            ...active.map(
-              (d: any) => `${d.id === options.deploymentId ? c.bold('>') : ' '} ${deploymentLine(d)}`,
-            ),
+            ...active.map((d) => `${d.id === options.deploymentId ? c.bold('>') : ' '} ${deploymentLine(d)}`),
           ].join('\n'),
         );
       } else {

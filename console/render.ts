@@ -1,3 +1,4 @@
+import type { Service } from '../cli/api-types';
 import { html, type SafeHtml, seg } from './html';
 
 /** Everything a page needs to know about where it is served and what it may do. */
@@ -39,10 +40,11 @@ export const duration = (ms: number | null | undefined): string => {
   return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
 };
 
-export const primaryOf = (service: any) => service.deployments?.find((d: any) => d.status === 'PRIMARY');
+export const primaryOf = (service: Pick<Service, 'deployments'>) =>
+  service.deployments?.find((d) => d.status === 'PRIMARY');
 
-export const inProgress = (service: any): boolean =>
-  (service.deployments ?? []).some((d: any) => d.rolloutState === 'IN_PROGRESS' && d.status !== 'INACTIVE');
+export const inProgress = (service: Pick<Service, 'deployments'>): boolean =>
+  (service.deployments ?? []).some((d) => d.rolloutState === 'IN_PROGRESS' && d.status !== 'INACTIVE');
 
 /** The page shell; a live page re-fetches itself every 2 s and swaps its main element in place. */
 export const layout = (ctx: PageContext, title: string, url: string, body: SafeHtml): string =>
@@ -69,7 +71,7 @@ export const mainElement = (ctx: PageContext, url: string, body: SafeHtml) =>
 
 export interface ClusterServices {
   cluster: string;
-  services: any[];
+  services: Service[];
   /** Images by task definition (`family:revision`). */
   images: Map<string, string>;
   error?: string;

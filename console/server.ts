@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Service, ServiceDescription, ServicePlan, TaskRecord } from '../cli/api-types';
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
@@ -40,7 +41,7 @@ const messageOf = (error: unknown) =>
 
 /** Newest and unfinished tasks first, each with its phase timings (the API's own rule, lib/use-cases/tasks). */
 const tasksOf = async (api: ApiClient, cluster: string, serviceName: string) => {
-  const tasks = await listAll(
+  const tasks = await listAll<TaskRecord>(
     api,
     `/clusters/${encodeURIComponent(cluster)}/tasks?serviceName=${encodeURIComponent(serviceName)}&maxResults=100`,
     300,
@@ -86,7 +87,10 @@ export const consoleListener = (options: ConsoleOptions) => {
             : options.clusters
           ).map(async (cluster) => {
             try {
-              const services = await listAll(api, `/clusters/${encodeURIComponent(cluster)}/services`);
+              const services = await listAll<Service>(
+                api,
+                `/clusters/${encodeURIComponent(cluster)}/services`,
+              );
               return {
                 cluster,
                 services,
@@ -134,10 +138,10 @@ export const consoleListener = (options: ConsoleOptions) => {
           send(response, 405, 'text/plain', 'GET only', { allow: 'GET' });
           return true;
         }
-        const { body: service } = await api.get(servicePath);
+        const { body: service } = await api.get<ServiceDescription>(servicePath);
         const [tasks, plan, images] = await Promise.all([
           tasksOf(api, cluster, serviceName),
-          api.get(`${servicePath}/plan`).then(
+          api.get<ServicePlan>(`${servicePath}/plan`).then(
             (r) => ({ plan: r.body }),
             (error: unknown) => ({ planError: messageOf(error) }),
           ),

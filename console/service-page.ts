@@ -1,21 +1,31 @@
+import type {
+  Action,
+  Deployment,
+  ServiceDescription,
+  ServicePlan,
+  TaskRecord,
+  TaskTiming,
+} from '../cli/api-types';
 import { html, seg } from './html';
 import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';
 
+/** A task as the page shows it: the inventory record with its phase timings. */
+export type TaskView = TaskRecord & { timing?: TaskTiming };
+
 const PHASES = ['provisioning', 'pull', 'startUp', 'running', 'stopping'] as const;
-type Phase = { durationMs: number; ongoing: boolean } | null;
 
 export interface ServicePageData {
   cluster: string;
-  service: any;
+  service: ServiceDescription;
   /** Tasks, each with `timing` (phase -> { durationMs, ongoing } | null). */
-  tasks: any[];
-  plan?: any;
+  tasks: TaskView[];
+  plan?: ServicePlan;
   planError?: string;
   images: Map<string, string>;
 }
 
 /** A task's life as a stacked bar of its phases, with the durations on hover and beside it. */
-const phaseBar = (timing: Record<string, Phase> | undefined) => {
+const phaseBar = (timing: TaskTiming | undefined) => {
   if (!timing) return html`-`;
   const total = PHASES.reduce((sum, phase) => sum + (timing[phase]?.durationMs ?? 0), 0);
   const parts = PHASES.filter((phase) => timing[phase]);
@@ -28,7 +38,7 @@ const phaseBar = (timing: Record<string, Phase> | undefined) => {
 /** Deployment ids are long (`ecs-svc-` and 32 hex); the tail tells them apart. */
 const shortId = (id: string | undefined) => (id ? (id.length > 16 ? `…${id.slice(-10)}` : id) : '-');
 
-const actionText = (action: any) => {
+const actionText = (action: Action) => {
   switch (action.type) {
     case 'launch':
       return `launch ${action.count} × ${action.taskDefinition}`;
@@ -45,8 +55,8 @@ const actionText = (action: any) => {
 export const servicePage = (ctx: PageContext, data: ServicePageData): string => {
   const { service, cluster } = data;
   const url = `${ctx.base}/clusters/${seg(cluster)}/services/${seg(service.serviceName)}`;
-  const current = service.deployments.filter((d: any) => d.status !== 'INACTIVE');
-  const completedBefore = (d: any) =>
+  const current = service.deployments.filter((d) => d.status !== 'INACTIVE');
+  const completedBefore = (d: Deployment) =>
     d.rolloutState === 'COMPLETED' && d.taskDefinition !== service.taskDefinition;
   const body = html`<h1>${service.serviceName} ${badge(service.status)}</h1>
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>
@@ -57,7 +67,7 @@ ${inProgress(service) ? html`<span class="live">● rollout in progress, refresh
 <table><thead><tr><th>Deployment</th><th>Status</th><th>Task definition</th><th>Progress</th><th>Rollout</th><th>Started</th></tr></thead><tbody>
 ${current.map(
   (
-    d: any,
+    d,
   ) => html`<tr data-deployment="${d.id}"><td><code>${d.id}</code></td><td>${badge(d.status)}</td><td><code>${d.taskDefinition}</code></td>
 <td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td><td>${when(d.createdAt)}</td></tr>`,
 )}
@@ -65,7 +75,7 @@ ${current.map(
 
 <div class="grid2">
 <section class="card" id="events"><h2>Events</h2>
-${(service.events ?? []).length === 0 ? html`<p class="empty">No events yet.</p>` : html`<ul class="events">${(service.events ?? []).slice(0, 50).map((e: any) => html`<li>${when(e.createdAt)}${e.message}</li>`)}</ul>`}
+${(service.events ?? []).length === 0 ? html`<p class="empty">No events yet.</p>` : html`<ul class="events">${(service.events ?? []).slice(0, 50).map((e) => html`<li>${when(e.createdAt)}${e.message}</li>`)}</ul>`}
 </section>
 <section class="card" id="plan"><h2>Plan <span class="reason">what the reconciler would do now</span></h2>
 ${
@@ -73,7 +83,7 @@ ${
     ? html`<div class="error">${data.planError}</div>`
     : !data.plan || data.plan.actions.length === 0
       ? html`<p class="empty">Nothing to do: the service matches what was asked for.</p>`
-      : html`<table><tbody>${data.plan.actions.map((a: any) => html`<tr><td><b>${actionText(a)}</b><div class="reason">${a.reason}</div></td></tr>`)}</tbody></table>`
+      : html`<table><tbody>${data.plan.actions.map((a) => html`<tr><td><b>${actionText(a)}</b><div class="reason">${a.reason}</div></td></tr>`)}</tbody></table>`
 }
 </section>
 </div>
@@ -85,9 +95,9 @@ ${
     : html`<table><thead><tr><th>Task</th><th>Status</th><th>Health</th><th>Deployment</th><th>Phases</th><th>Provisioning</th><th>Pull</th><th>Start-up</th><th>Running</th><th>Stopped reason</th></tr></thead><tbody>
 ${data.tasks.map(
   (
-    t: any,
+    t,
   ) => html`<tr data-task="${t.taskId}"><td><code>${String(t.taskId).slice(0, 12)}</code></td><td>${badge(t.lastStatus)}</td><td>${badge(t.healthStatus)}</td><td><code title="${t.deploymentId ?? ''}">${shortId(t.deploymentId)}</code></td>
-<td>${phaseBar(t.timing)}</td>${['provisioning', 'pull', 'startUp', 'running'].map((p) => html`<td class="num">${duration(t.timing?.[p]?.durationMs)}</td>`)}<td class="reason">${t.stoppedReason ?? ''}</td></tr>`,
+<td>${phaseBar(t.timing)}</td>${PHASES.slice(0, 4).map((p) => html`<td class="num">${duration(t.timing?.[p]?.durationMs)}</td>`)}<td class="reason">${t.stoppedReason ?? ''}</td></tr>`,
 )}</tbody></table>`
 }
 </section>
@@ -101,7 +111,7 @@ ${data.tasks.map(
 <table><thead><tr><th>Deployment</th><th>Task definition</th><th>Status</th><th>Rollout</th><th>Created</th><th>Updated</th><th></th></tr></thead><tbody>
 ${service.deployments.map(
   (
-    d: any,
+    d,
   ) => html`<tr><td><code>${d.id}</code>${d.rollbackOf ? html` <span class="reason">rollback of ${d.rollbackOf}</span>` : ''}</td><td><code>${d.taskDefinition}</code></td><td>${badge(d.status)}</td><td>${badge(d.rolloutState)}</td><td>${when(d.createdAt)}</td><td>${when(d.updatedAt)}</td>
 <td>${
     ctx.allowWrites && completedBefore(d)

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dump, load } from 'js-yaml';
 import { registerTaskDefinitionSchema } from '../../lib/validation/schemas';
+import type { ServiceDescription, ServicePlan, TaskDefinition } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
 import { CliError, EXIT } from '../errors';
@@ -60,19 +61,22 @@ const readSpec = async (file: string) => {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  let spec: any;
+  let loaded: unknown;
   try {
-    spec = load(text);
+    loaded = load(text);
   } catch (error) {
     throw new CliError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
   }
-  if (!spec || typeof spec !== 'object' || !spec.taskDefinition || !spec.service)
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(loaded) || !isObject(loaded.taskDefinition) || !isObject(loaded.service))
     throw new CliError(`${file} must have two top-level keys, taskDefinition and service`);
+  const spec = { taskDefinition: loaded.taskDefinition, service: loaded.service };
   if (typeof spec.taskDefinition.family !== 'string')
     throw new CliError(`${file}: taskDefinition.family is required`);
   if (typeof spec.service.serviceName !== 'string')
     throw new CliError(`${file}: service.serviceName is required`);
-  return spec as { taskDefinition: Record<string, unknown>; service: Record<string, unknown> };
+  return spec;
 };
 
 export const registerApply = (program: Command) => {
@@ -97,14 +101,20 @@ export const registerApply = (program: Command) => {
           parsed.success ? parsed.data : spec.taskDefinition,
         );
 
-        const latest = await api.get(`/task-definitions/${encodeURIComponent(family)}/latest`, {
-          allow: [404],
-        });
-        const storedDefinition = latest.status === 200 ? comparableTaskDefinition(latest.body) : undefined;
+        const latest = await api.get<TaskDefinition>(
+          `/task-definitions/${encodeURIComponent(family)}/latest`,
+          {
+            allow: [404],
+          },
+        );
+        const storedDefinition =
+          latest.status === 200
+            ? comparableTaskDefinition(latest.body as unknown as Record<string, unknown>)
+            : undefined;
         const definitionDiff = lineDiff(yaml(storedDefinition), yaml(desiredDefinition));
         const definitionChanged = definitionDiff !== '';
 
-        const existing = await api.get(path, { allow: [404] });
+        const existing = await api.get<ServiceDescription>(path, { allow: [404] });
         const stored = existing.status === 200 ? existing.body : undefined;
         const nextRevision = definitionChanged ? '(new revision)' : `${family}:${latest.body.revision}`;
         const desiredService: Record<string, unknown> = {
@@ -124,8 +134,9 @@ export const registerApply = (program: Command) => {
           for (const key of Object.keys(desiredService)) {
             if (PATCHABLE.has(key) || key === 'serviceName') continue;
             if (
-              JSON.stringify(projectOnto(stored[key], desiredService[key])) !==
-              JSON.stringify(desiredService[key])
+              JSON.stringify(
+                projectOnto((stored as unknown as Record<string, unknown>)[key], desiredService[key]),
+              ) !== JSON.stringify(desiredService[key])
             )
               console.error(c.yellow(`warning: ${key} of an existing service cannot change; ignored`));
           }
@@ -152,7 +163,7 @@ export const registerApply = (program: Command) => {
 
         if (options.dryRun) {
           if (stored) {
-            const { body: plan } = await api.get(`${path}/plan`);
+            const { body: plan } = await api.get<ServicePlan>(`${path}/plan`);
             console.log(c.bold('\nreconciler plan now:'));
             if (plan.actions.length === 0) console.log('  nothing to do');
             for (const action of plan.actions) console.log(`  ${actionLine(action)}`);
@@ -170,18 +181,23 @@ export const registerApply = (program: Command) => {
 
         let revision = nextRevision;
         if (definitionChanged) {
-          const { body } = await api.post('/task-definitions', spec.taskDefinition);
+          const { body } = await api.post<TaskDefinition>('/task-definitions', spec.taskDefinition);
           revision = `${body.family}:${body.revision}`;
           console.log(`registered ${c.bold(revision)}`);
         }
         const body = { ...desiredService, taskDefinition: spec.service.taskDefinition ?? revision };
-        let service: any;
+        let service: ServiceDescription;
         if (!stored) {
-          service = (await api.post(`/clusters/${encodeURIComponent(options.cluster)}/services`, body)).body;
+          service = (
+            await api.post<ServiceDescription>(
+              `/clusters/${encodeURIComponent(options.cluster)}/services`,
+              body,
+            )
+          ).body;
           console.log(`created service ${c.bold(serviceName)} on ${service.taskDefinition}`);
         } else if (serviceDiff || definitionChanged) {
           const patch = Object.fromEntries(Object.entries(body).filter(([key]) => PATCHABLE.has(key)));
-          service = (await api.patch(path, patch)).body;
+          service = (await api.patch<ServiceDescription>(path, patch)).body;
           console.log(
             `updated service ${c.bold(serviceName)} (${service.taskDefinition}, desired ${service.desiredCount})`,
           );
@@ -189,7 +205,7 @@ export const registerApply = (program: Command) => {
           service = stored;
         }
         if (!options.wait) return EXIT.ok;
-        const primary = service.deployments.find((d: any) => d.status === 'PRIMARY');
+        const primary = service.deployments.find((d) => d.status === 'PRIMARY');
         if (!primary)
           throw new CliError(`service ${serviceName} has no PRIMARY deployment to wait for`, EXIT.failed);
         return watchDeployment(api, {

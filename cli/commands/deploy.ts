@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Deployment } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
 import { EXIT } from '../errors';
@@ -18,7 +19,7 @@ export const registerDeploy = (program: Command) => {
     .action(
       exitWith(async (serviceName: string, options, cmd: Command) => {
         const api = apiFor(cmd);
-        const { body: deployment } = await api.post(
+        const { body: deployment } = await api.post<Deployment>(
           `${servicePath(options.cluster, serviceName)}/deployments`,
           {
             image: options.image,

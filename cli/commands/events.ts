@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Page, ServiceEvent } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
 import { EXIT } from '../errors';
@@ -21,18 +22,18 @@ export const registerEvents = (program: Command) => {
         const api = apiFor(cmd);
         const json = wantsJson(options);
         const path = `${servicePath(options.cluster, serviceName)}/events`;
-        const show = (event: any) =>
+        const show = (event: ServiceEvent) =>
           json
             ? console.log(JSON.stringify(event))
             : console.log(`${c.dim(time(event.createdAt))} ${event.message}`);
-        const latest = await listAll(api, `${path}?maxResults=100`, Number(options.limit));
+        const latest = await listAll<ServiceEvent>(api, `${path}?maxResults=100`, Number(options.limit));
         if (json && !options.follow) {
           printJson(latest);
           return EXIT.ok;
         }
         const seen = new Set<string>();
         let newest = '';
-        const showNew = (events: any[]) => {
+        const showNew = (events: ServiceEvent[]) => {
           // Only events at or after the newest shown: older ones beyond --limit were left out on purpose.
           for (const event of events.filter((e) => !seen.has(e.id) && e.createdAt >= newest).reverse()) {
             seen.add(event.id);
@@ -43,7 +44,7 @@ export const registerEvents = (program: Command) => {
         showNew(latest);
         while (options.follow) {
           await sleep(1000);
-          showNew((await api.get(`${path}?maxResults=100`)).body.items);
+          showNew((await api.get<Page<ServiceEvent>>(`${path}?maxResults=100`)).body.items);
         }
         return EXIT.ok;
       }),

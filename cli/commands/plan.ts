@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { Action, ServicePlan } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
 import { EXIT } from '../errors';
 import { colours as c, printJson } from '../render';
 
 /** One plan action as a line: what the reconciler would do, and why. */
-export const actionLine = (action: any): string => {
+export const actionLine = (action: Action): string => {
   const what =
     action.type === 'launch'
       ? `launch ${action.count} x ${action.taskDefinition}`
@@ -26,7 +27,9 @@ export const registerPlan = (program: Command) => {
     .option(...outputOption)
     .action(
       exitWith(async (serviceName: string, options, cmd: Command) => {
-        const { body: plan } = await apiFor(cmd).get(`${servicePath(options.cluster, serviceName)}/plan`);
+        const { body: plan } = await apiFor(cmd).get<ServicePlan>(
+          `${servicePath(options.cluster, serviceName)}/plan`,
+        );
         if (wantsJson(options)) {
           printJson(plan);
           return EXIT.ok;

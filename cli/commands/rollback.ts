@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Deployment, ServiceDescription } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
 import { EXIT } from '../errors';
@@ -19,10 +20,12 @@ export const registerRollback = (program: Command) => {
         const api = apiFor(cmd);
         let to: string | undefined = options.to;
         if (to && /^\d+$/.test(to)) {
-          const { body: service } = await api.get(servicePath(options.cluster, serviceName));
+          const { body: service } = await api.get<ServiceDescription>(
+            servicePath(options.cluster, serviceName),
+          );
           to = `${String(service.taskDefinition).split(':')[0]}:${to}`;
         }
-        const { body: deployment } = await api.post(
+        const { body: deployment } = await api.post<Deployment>(
           `${servicePath(options.cluster, serviceName)}/rollback`,
           to ? { taskDefinition: to } : {},
         );

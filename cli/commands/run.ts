@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
+import type { Service, ServiceDescription, TaskDefinition, TaskDescription, TaskRecord } from '../api-types';
 import { type ApiClient, servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
 import { CliError, EXIT } from '../errors';
@@ -10,7 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** As ecspresso does: a one-off task borrows the network of a service that runs its family (or any service). */
 const borrowedNetwork = async (api: ApiClient, cluster: string, family: string) => {
-  const services = await listAll(api, `/clusters/${encodeURIComponent(cluster)}/services`);
+  const services = await listAll<Service>(api, `/clusters/${encodeURIComponent(cluster)}/services`);
   const chosen =
     services.find((s) => String(s.taskDefinition).split(':')[0] === family && s.status === 'ACTIVE') ??
     services.find((s) => s.status === 'ACTIVE');
@@ -18,7 +19,7 @@ const borrowedNetwork = async (api: ApiClient, cluster: string, family: string) 
     throw new CliError(
       `give --subnets: no service in cluster ${cluster} to borrow a network configuration from`,
     );
-  const { body } = await api.get(servicePath(cluster, chosen.serviceName));
+  const { body } = await api.get<ServiceDescription>(servicePath(cluster, chosen.serviceName));
   return body.networkConfiguration;
 };
 
@@ -49,24 +50,28 @@ export const registerRun = (program: Command) => {
               },
             }
           : await borrowedNetwork(api, options.cluster, family.split(':')[0] ?? family);
-        const { body: definition } = await api.get(
+        const { body: definition } = await api.get<TaskDefinition>(
           `/task-definitions/${encodeURIComponent(family.split(':')[0] ?? family)}/${encodeURIComponent(family.split(':')[1] ?? 'latest')}`,
         );
-        const essential = definition.containerDefinitions.find(
-          (container: any) => container.essential !== false,
+        const essential = definition.containerDefinitions.find((container) => container.essential !== false);
+        if (!essential)
+          throw new CliError(`${definition.family}:${definition.revision} has no essential container`);
+        const { body } = await api.post<{ tasks: TaskRecord[]; failures?: unknown[] }>(
+          `/clusters/${encodeURIComponent(options.cluster)}/tasks`,
+          {
+            taskDefinition: `${definition.family}:${definition.revision}`,
+            count: 1,
+            networkConfiguration,
+            ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+            ...(options.command
+              ? { overrides: { containerOverrides: [{ name: essential.name, command: options.command }] } }
+              : {}),
+          },
         );
-        const { body } = await api.post(`/clusters/${encodeURIComponent(options.cluster)}/tasks`, {
-          taskDefinition: `${definition.family}:${definition.revision}`,
-          count: 1,
-          networkConfiguration,
-          ...(options.startedBy ? { startedBy: options.startedBy } : {}),
-          ...(options.command
-            ? { overrides: { containerOverrides: [{ name: essential.name, command: options.command }] } }
-            : {}),
-        });
         if (body.failures?.length)
           throw new CliError(`run failed: ${JSON.stringify(body.failures)}`, EXIT.failed);
         const task = body.tasks[0];
+        if (!task) throw new CliError('the API launched no task', EXIT.failed);
         console.log(
           `task ${c.bold(task.taskId)} of ${definition.family}:${definition.revision} ${task.lastStatus}`,
         );
@@ -77,7 +82,7 @@ export const registerRun = (program: Command) => {
         const deadline = Date.now() + timeoutMs(options);
         let last = '';
         for (;;) {
-          const { body: current } = await api.get(
+          const { body: current } = await api.get<TaskDescription>(
             `/clusters/${encodeURIComponent(options.cluster)}/tasks/${task.taskId}`,
           );
           const line = `${time(new Date().toISOString())} task ${current.taskId} ${current.lastStatus}${current.healthStatus && current.healthStatus !== 'UNKNOWN' ? ` ${current.healthStatus}` : ''}`;
@@ -88,7 +93,7 @@ export const registerRun = (program: Command) => {
           }
           if (current.lastStatus === 'STOPPED') {
             frame?.done();
-            const container = current.containers?.find((x: any) => x.name === essential.name);
+            const container = current.containers?.find((x) => x.name === essential.name);
             const exitCode = container?.exitCode;
             const why = `${current.stopCode ?? ''} ${current.stoppedReason ?? ''}`.trim();
             if (typeof exitCode === 'number') {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ServiceDescription } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith } from '../context';
 import { CliError, EXIT } from '../errors';
@@ -13,9 +14,12 @@ export const registerScale = (program: Command) => {
     .action(
       exitWith(async (serviceName: string, count: string, options, cmd: Command) => {
         if (!/^\d+$/.test(count)) throw new CliError(`COUNT must be a whole number, got "${count}"`);
-        const { body: service } = await apiFor(cmd).patch(servicePath(options.cluster, serviceName), {
-          desiredCount: Number(count),
-        });
+        const { body: service } = await apiFor(cmd).patch<ServiceDescription>(
+          servicePath(options.cluster, serviceName),
+          {
+            desiredCount: Number(count),
+          },
+        );
         console.log(
           `${service.serviceName}: desired count ${service.desiredCount} (running ${service.runningCount})`,
         );

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { Service, ServiceDescription } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
 import { EXIT } from '../errors';
 import { imagesOf, listAll } from '../queries';
 import { colours as c, deploymentLine, printJson, rolloutColour, table, time } from '../render';
 
-const primaryOf = (service: any) => service.deployments?.find((d: any) => d.status === 'PRIMARY');
+const primaryOf = (service: Service) => service.deployments?.find((d) => d.status === 'PRIMARY');
 
 export const registerStatus = (program: Command) => {
   const command = program
@@ -19,7 +20,10 @@ export const registerStatus = (program: Command) => {
         const api = apiFor(cmd);
         const json = wantsJson(options);
         if (!serviceName) {
-          const services = await listAll(api, `/clusters/${encodeURIComponent(options.cluster)}/services`);
+          const services = await listAll<Service>(
+            api,
+            `/clusters/${encodeURIComponent(options.cluster)}/services`,
+          );
           const images = await imagesOf(
             api,
             services.map((s) => s.taskDefinition),
@@ -49,7 +53,9 @@ export const registerStatus = (program: Command) => {
           );
           return EXIT.ok;
         }
-        const { body: service } = await api.get(servicePath(options.cluster, serviceName));
+        const { body: service } = await api.get<ServiceDescription>(
+          servicePath(options.cluster, serviceName),
+        );
         const images = await imagesOf(api, [service.taskDefinition]);
         if (json) {
           printJson({ ...service, image: images.get(service.taskDefinition) });
@@ -63,9 +69,9 @@ export const registerStatus = (program: Command) => {
           `  tasks            desired ${service.desiredCount}  running ${service.runningCount}  pending ${service.pendingCount}`,
         );
         console.log(`\n${c.bold('Deployments')}`);
-        const inactive = service.deployments.filter((d: any) => d.status === 'INACTIVE');
+        const inactive = service.deployments.filter((d) => d.status === 'INACTIVE');
         const shown = [
-          ...service.deployments.filter((d: any) => d.status !== 'INACTIVE'),
+          ...service.deployments.filter((d) => d.status !== 'INACTIVE'),
           ...inactive.slice(0, 3),
         ];
         for (const d of shown) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { TaskRecord } from '../api-types';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
 import { EXIT } from '../errors';
 import { listAll } from '../queries';
@@ -20,7 +21,10 @@ export const registerTasks = (program: Command) => {
           serviceName,
           ...(options.status ? { desiredStatus: options.status } : {}),
         });
-        const listed = await listAll(api, `/clusters/${encodeURIComponent(options.cluster)}/tasks?${query}`);
+        const listed = await listAll<TaskRecord>(
+          api,
+          `/clusters/${encodeURIComponent(options.cluster)}/tasks?${query}`,
+        );
         // Unfinished tasks first, then the newest.
         const tasks = listed.sort(
           (a, b) =>

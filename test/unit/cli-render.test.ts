@@ -3,18 +3,19 @@ import { projectOnto } from '../../cli/commands/apply';
 import { lineDiff } from '../../cli/render';
 import { parseDuration, verdict } from '../../cli/watch';
 
-const deployment = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  status: 'PRIMARY',
-  taskDefinition: 'web:2',
-  desiredCount: 3,
-  runningCount: 1,
-  pendingCount: 0,
-  failedTasks: 0,
-  rolloutState: 'IN_PROGRESS',
-  rolloutStateReason: 'ECS deployment in progress.',
-  ...extra,
-});
+const deployment = (id: string, extra: Record<string, unknown> = {}) =>
+  ({
+    id,
+    status: 'PRIMARY',
+    taskDefinition: 'web:2',
+    desiredCount: 3,
+    runningCount: 1,
+    pendingCount: 0,
+    failedTasks: 0,
+    rolloutState: 'IN_PROGRESS',
+    rolloutStateReason: 'ECS deployment in progress.',
+    ...extra,
+  }) as any;
 
 describe('the CLI verdict on a watched deployment (exit codes)', () => {
   it('is 0 when COMPLETED, 1 with the reason when FAILED, and not done while IN_PROGRESS', () => {

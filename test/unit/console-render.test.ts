@@ -32,19 +32,20 @@ const service = (
     deployment('d2'),
     deployment('d1', { status: 'ACTIVE', taskDefinition: 'web:1', rolloutState: 'COMPLETED' }),
   ],
-) => ({
-  serviceName,
-  cluster: 'default',
-  status: 'ACTIVE',
-  taskDefinition: 'web:2',
-  desiredCount: 4,
-  runningCount: 6,
-  pendingCount: 1,
-  deployments,
-  events: [
-    { id: 'e1', createdAt: '2026-11-25T12:00:01.000Z', message: 'service <b>web</b> has started 2 tasks' },
-  ],
-});
+) =>
+  ({
+    serviceName,
+    cluster: 'default',
+    status: 'ACTIVE',
+    taskDefinition: 'web:2',
+    desiredCount: 4,
+    runningCount: 6,
+    pendingCount: 1,
+    deployments,
+    events: [
+      { id: 'e1', createdAt: '2026-11-25T12:00:01.000Z', message: 'service <b>web</b> has started 2 tasks' },
+    ],
+  }) as any;
 
 describe('console HTML', () => {
   it('escapes every interpolated value', () => {
@@ -98,7 +99,7 @@ describe('console HTML', () => {
       startUp: { durationMs: 400, ongoing: false },
       running: { durationMs: 65_000, ongoing: true },
       stopping: null,
-    };
+    } as any;
     const page = servicePage(ctx(), {
       cluster: 'default',
       service: service('web'),
@@ -109,7 +110,7 @@ describe('console HTML', () => {
           healthStatus: 'HEALTHY',
           deploymentId: 'd2',
           timing,
-        },
+        } as any,
       ],
       images: new Map(),
     });
