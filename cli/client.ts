@@ -1,5 +1,3 @@
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { ApiError, CliError } from './errors';
 import { signRequest } from './sigv4';
 
@@ -12,6 +10,8 @@ export const endpointFrom = (option: string | undefined): string =>
 const resolveRegion = async (url: URL): Promise<string> => {
   const fromHost = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
   if (fromHost) return fromHost;
+  // Any SDK client resolves the default region chain (env, profile, IMDS); loaded only when signing.
+  const { ECSClient } = await import('@aws-sdk/client-ecs');
   const client = new ECSClient({});
   try {
     return await client.config.region();
@@ -42,7 +42,10 @@ export interface RequestOptions {
 export const apiClient = (endpoint: string) => {
   const base = new URL(endpoint);
   const signing = base.protocol === 'https:';
-  const credentials = signing ? fromNodeProviderChain() : undefined;
+  // The credential chain loads only for a signed (https) endpoint: the local stack needs none.
+  const credentials = signing
+    ? import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain())
+    : undefined;
   let region: Promise<string> | undefined;
 
   const request = async <T = unknown>(method: string, path: string, options: RequestOptions = {}) => {
@@ -57,7 +60,7 @@ export const apiClient = (endpoint: string) => {
       region ??= resolveRegion(base);
       headers = await signRequest(
         { method, url, headers, ...(body === undefined ? {} : { body }) },
-        { credentials, region: await region },
+        { credentials: await credentials, region: await region },
       );
       delete headers.host; // fetch sets it
     }

@@ -53,7 +53,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-describe('the tugboat CLI against the local stack (the real bin, no TTY)', () => {
+// Each test spawns the bin several times; on a loaded 2-core machine that outgrows the default 30 s.
+describe('the tugboat CLI against the local stack (the real bin, no TTY)', { timeout: 180_000 }, () => {
   it('applies a file, and applying it again changes nothing and says so', async () => {
     const file = serviceFile('web', 'nginx:1.27', {
       minReadySeconds: 1,
