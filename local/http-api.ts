@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
@@ -79,9 +79,12 @@ export const startHttpApi = async (options: {
   port: number;
   host?: string;
   functionName?: string;
+  /** Answers some requests itself before the API sees them (the console under /console/); false passes. */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> => {
   const server = createServer(async (request, response) => {
     try {
+      if (options.intercept && (await options.intercept(request, response))) return;
       const body = await readBody(request);
       if (body === 'too-large') {
         response

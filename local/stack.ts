@@ -2,6 +2,8 @@ import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { apiClient } from '../cli/client';
+import { consoleListener } from '../console/server';
 import {
   type LocalCloudWatchServer,
   type LocalCloudWatchServerOptions,
@@ -41,6 +43,8 @@ export interface LocalStackOptions {
   maxReceiveCount?: number;
   /** ECS clusters to create at start. */
   clusters?: string[];
+  /** The web console at /console/ on the API's port; read-only unless allowWrites. */
+  console?: { allowWrites?: boolean } | false;
 }
 
 export interface LocalStack {
@@ -193,8 +197,22 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
     };
 
-    const httpApi = await startHttpApi({ handler: api, port: options.apiPort, functionName: 'tugboat-api' });
+    let consoleHandler: ReturnType<typeof consoleListener> | undefined;
+    const httpApi = await startHttpApi({
+      handler: api,
+      port: options.apiPort,
+      functionName: 'tugboat-api',
+      intercept: async (request, response) => (consoleHandler ? consoleHandler(request, response) : false),
+    });
     stoppers.push(httpApi.close);
+    if (options.console !== false) {
+      // The console reads the API over HTTP, exactly as `tugboat console` does against a deployed one.
+      consoleHandler = consoleListener({
+        api: apiClient(httpApi.url),
+        allowWrites: options.console?.allowWrites ?? false,
+        clusters: options.clusters ?? ['default'],
+      });
+    }
 
     const onError = (error: unknown, functionName: string) => {
       if (process.env.TUGBOAT_LOCAL_QUIET !== '1') console.error(`${functionName} failed:`, error);

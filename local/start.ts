@@ -10,6 +10,7 @@
  *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
+ *   TUGBOAT_CONSOLE_ALLOW_WRITES        1: the console at /console/ may roll back (default read-only)
  */
 import { localCloudWatchOptionsFromEnv } from './cloudwatch';
 import { localEcsOptionsFromEnv } from './ecs';
@@ -23,6 +24,7 @@ if (!/^\d+(\.\d+)?$/.test(intervalText)) {
 const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
 
 const { throttle: cloudWatchThrottle } = localCloudWatchOptionsFromEnv();
+const consoleAllowsWrites = process.env.TUGBOAT_CONSOLE_ALLOW_WRITES === '1';
 
 const startedAt = performance.now();
 const stack = await startLocalStack({
@@ -35,11 +37,13 @@ const stack = await startLocalStack({
   elbPort: await portFromEnv('TUGBOAT_LOCAL_ELB_PORT', 4200),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
+  console: { allowWrites: consoleAllowsWrites },
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
 });
 
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
   HTTP API         ${stack.apiUrl}
+  web console      ${stack.apiUrl}/console/   (${consoleAllowsWrites ? 'read-write' : 'read-only; TUGBOAT_CONSOLE_ALLOW_WRITES=1 allows rollbacks'})
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
   local CloudWatch ${stack.cloudWatchUrl}   (Container Insights from POST ${stack.ecsUrl}/__local/load; AWS_ENDPOINT_URL_CLOUDWATCH=${stack.cloudWatchUrl})
   local ELB        ${stack.elbUrl}   (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=${stack.elbUrl})

@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { dump, load } from 'js-yaml';
+import { registerTaskDefinitionSchema } from '../../lib/validation/schemas';
+import type { ServiceDescription, ServicePlan, TaskDefinition } from '../api-types';
+import { servicePath } from '../client';
+import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
+import { CliError, EXIT } from '../errors';
+import { colours as c, lineDiff } from '../render';
+import { watchDeployment } from '../watch';
+import { actionLine } from './plan';
+
+/** The fields of a task definition that make a revision; the rest is bookkeeping the API adds. */
+const TASK_DEFINITION_FIELDS = [
+  'family',
+  'cpu',
+  'memory',
+  'containerDefinitions',
+  'executionRoleArn',
+  'taskRoleArn',
+  'tags',
+];
+/** What PATCH can change on an existing service; anything else is fixed at creation. */
+const PATCHABLE = new Set(['desiredCount', 'taskDefinition', 'deploymentConfiguration', 'autoDeploy']);
+
+const comparableTaskDefinition = (definition: Record<string, unknown>) => {
+  const result: Record<string, unknown> = {};
+  for (const field of TASK_DEFINITION_FIELDS) {
+    const value = definition[field];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    result[field] = field === 'cpu' || field === 'memory' ? String(value) : value;
+  }
+  return result;
+};
+
+/** `stored` cut down to the keys `desired` names, recursively: a PATCH changes only what it names. */
+export const projectOnto = (stored: unknown, desired: unknown): unknown => {
+  if (
+    !desired ||
+    typeof desired !== 'object' ||
+    Array.isArray(desired) ||
+    !stored ||
+    typeof stored !== 'object'
+  )
+    return stored;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(desired)) {
+    const value = (stored as Record<string, unknown>)[key];
+    if (value !== undefined) result[key] = projectOnto(value, (desired as Record<string, unknown>)[key]);
+  }
+  return result;
+};
+
+const yaml = (value: unknown) =>
+  value === undefined ? '' : dump(value, { lineWidth: 120, noRefs: true, skipInvalid: true }).trimEnd();
+
+const readSpec = async (file: string) => {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let loaded: unknown;
+  try {
+    loaded = load(text);
+  } catch (error) {
+    throw new CliError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(loaded) || !isObject(loaded.taskDefinition) || !isObject(loaded.service))
+    throw new CliError(`${file} must have two top-level keys, taskDefinition and service`);
+  const spec = { taskDefinition: loaded.taskDefinition, service: loaded.service };
+  if (typeof spec.taskDefinition.family !== 'string')
+    throw new CliError(`${file}: taskDefinition.family is required`);
+  if (typeof spec.service.serviceName !== 'string')
+    throw new CliError(`${file}: service.serviceName is required`);
+  return spec;
+};
+
+export const registerApply = (program: Command) => {
+  const command = program
+    .command('apply')
+    .description('register the task definition (when it changed) and create or update the service in a file')
+    .requiredOption('-f, --file <path>', 'YAML or JSON with taskDefinition and service')
+    .option(...clusterOption)
+    .option('--dry-run', 'print the diff and the reconciler plan; change nothing')
+    .option('--wait', 'follow the rollout until it completes (exit 0) or fails (exit 1)')
+    .option(...timeoutOption)
+    .action(
+      exitWith(async (options, cmd: Command) => {
+        const api = apiFor(cmd);
+        const spec = await readSpec(options.file);
+        const family = String(spec.taskDefinition.family);
+        const serviceName = String(spec.service.serviceName);
+        const path = servicePath(options.cluster, serviceName);
+        // Normalised as the API stores it (defaults filled), so an unchanged file compares equal.
+        const parsed = registerTaskDefinitionSchema.safeParse(spec.taskDefinition);
+        const desiredDefinition = comparableTaskDefinition(
+          parsed.success ? parsed.data : spec.taskDefinition,
+        );
+
+        const latest = await api.get<TaskDefinition>(
+          `/task-definitions/${encodeURIComponent(family)}/latest`,
+          {
+            allow: [404],
+          },
+        );
+        const storedDefinition =
+          latest.status === 200
+            ? comparableTaskDefinition(latest.body as unknown as Record<string, unknown>)
+            : undefined;
+        const definitionDiff = lineDiff(yaml(storedDefinition), yaml(desiredDefinition));
+        const definitionChanged = definitionDiff !== '';
+
+        const existing = await api.get<ServiceDescription>(path, { allow: [404] });
+        const stored = existing.status === 200 ? existing.body : undefined;
+        const nextRevision = definitionChanged ? '(new revision)' : `${family}:${latest.body.revision}`;
+        const desiredService: Record<string, unknown> = {
+          ...spec.service,
+          taskDefinition: spec.service.taskDefinition ?? nextRevision,
+        };
+        const comparedService = stored
+          ? Object.fromEntries(
+              Object.entries(desiredService).filter(([key]) => PATCHABLE.has(key) || key === 'serviceName'),
+            )
+          : desiredService;
+        const serviceDiff = lineDiff(
+          yaml(stored ? projectOnto(stored, comparedService) : undefined),
+          yaml(comparedService),
+        );
+        if (stored) {
+          for (const key of Object.keys(desiredService)) {
+            if (PATCHABLE.has(key) || key === 'serviceName') continue;
+            if (
+              JSON.stringify(
+                projectOnto((stored as unknown as Record<string, unknown>)[key], desiredService[key]),
+              ) !== JSON.stringify(desiredService[key])
+            )
+              console.error(c.yellow(`warning: ${key} of an existing service cannot change; ignored`));
+          }
+        }
+
+        if (!definitionChanged && !serviceDiff) {
+          console.log(
+            `No changes: task definition ${nextRevision} and service ${serviceName} are up to date.`,
+          );
+          if (!options.wait || options.dryRun) return EXIT.ok;
+        }
+        if (definitionChanged) {
+          console.log(
+            c.bold(
+              `task definition ${family}: ${storedDefinition ? `changes from ${family}:${latest.body.revision}` : 'new family'}`,
+            ),
+          );
+          console.log(definitionDiff);
+        }
+        if (serviceDiff) {
+          console.log(c.bold(`service ${serviceName}: ${stored ? 'changes' : 'new service'}`));
+          console.log(serviceDiff);
+        }
+
+        if (options.dryRun) {
+          if (stored) {
+            const { body: plan } = await api.get<ServicePlan>(`${path}/plan`);
+            console.log(c.bold('\nreconciler plan now:'));
+            if (plan.actions.length === 0) console.log('  nothing to do');
+            for (const action of plan.actions) console.log(`  ${actionLine(action)}`);
+            if (definitionChanged || serviceDiff)
+              console.log(c.dim('  after apply: a new deployment rolls the changes out'));
+          } else {
+            console.log(
+              c.bold('\nreconciler plan:'),
+              `launch ${String(desiredService.desiredCount)} x ${desiredService.taskDefinition} for the new service`,
+            );
+          }
+          console.log(c.dim('dry run: nothing changed'));
+          return EXIT.ok;
+        }
+
+        let revision = nextRevision;
+        if (definitionChanged) {
+          const { body } = await api.post<TaskDefinition>('/task-definitions', spec.taskDefinition);
+          revision = `${body.family}:${body.revision}`;
+          console.log(`registered ${c.bold(revision)}`);
+        }
+        const body = { ...desiredService, taskDefinition: spec.service.taskDefinition ?? revision };
+        let service: ServiceDescription;
+        if (!stored) {
+          service = (
+            await api.post<ServiceDescription>(
+              `/clusters/${encodeURIComponent(options.cluster)}/services`,
+              body,
+            )
+          ).body;
+          console.log(`created service ${c.bold(serviceName)} on ${service.taskDefinition}`);
+        } else if (serviceDiff || definitionChanged) {
+          const patch = Object.fromEntries(Object.entries(body).filter(([key]) => PATCHABLE.has(key)));
+          service = (await api.patch<ServiceDescription>(path, patch)).body;
+          console.log(
+            `updated service ${c.bold(serviceName)} (${service.taskDefinition}, desired ${service.desiredCount})`,
+          );
+        } else {
+          service = stored;
+        }
+        if (!options.wait) return EXIT.ok;
+        const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+        if (!primary)
+          throw new CliError(`service ${serviceName} has no PRIMARY deployment to wait for`, EXIT.failed);
+        return watchDeployment(api, {
+          cluster: options.cluster,
+          serviceName,
+          deploymentId: primary.id,
+          timeoutMs: timeoutMs(options),
+        });
+      }),
+    );
+  examples(command, 'tugboat apply -f web.yaml --dry-run', 'tugboat apply -f web.yaml --wait');
+};

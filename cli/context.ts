@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { apiClient, endpointFrom } from './client';
+import { parseDuration } from './watch';
+
+/** The API client for a command, from the global `--endpoint` (or TUGBOAT_ENDPOINT). */
+export const apiFor = (command: Command) => apiClient(endpointFrom(command.optsWithGlobals().endpoint));
+
+export const clusterOption = ['--cluster <name>', 'the cluster', 'default'] as const;
+export const outputOption = ['--output <format>', 'text or json', 'text'] as const;
+export const timeoutOption = [
+  '--timeout <duration>',
+  'give up waiting after this long (exit 2)',
+  '15m',
+] as const;
+
+export const wantsJson = (options: { output?: string }): boolean => {
+  if (options.output !== undefined && options.output !== 'text' && options.output !== 'json')
+    throw new Error(`--output must be text or json, got "${options.output}"`);
+  return options.output === 'json';
+};
+
+export const timeoutMs = (options: { timeout: string }) => parseDuration(options.timeout);
+
+/** Examples appended to a command's --help. */
+export const examples = (command: Command, ...lines: string[]) =>
+  command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`);
+
+/** An action whose result is the process's exit code (a watched rollout's verdict). */
+export const exitWith =
+  <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+  async (...args: A): Promise<void> => {
+    process.exitCode = await action(...args);
+  };

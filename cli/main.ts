@@ -1,0 +1,78 @@
+import { Command, CommanderError } from 'commander';
+import { DEFAULT_ENDPOINT } from './client';
+import { registerApply } from './commands/apply';
+import { registerConsole } from './commands/console';
+import { registerDeploy } from './commands/deploy';
+import { registerEvents } from './commands/events';
+import { registerPlan } from './commands/plan';
+import { registerRollback } from './commands/rollback';
+import { registerRun } from './commands/run';
+import { registerScale } from './commands/scale';
+import { registerStatus } from './commands/status';
+import { registerTasks } from './commands/tasks';
+import { CliError, EXIT } from './errors';
+import { colours as c } from './render';
+
+/** Builds the `tugboat` program; each verb lives in its own file under cli/commands/. */
+export const buildProgram = () => {
+  const program = new Command('tugboat')
+    .description('Drive Tugboat, the serverless control plane for ECS/Fargate, and follow rollouts live')
+    .option(
+      '--endpoint <url>',
+      `Tugboat API (env TUGBOAT_ENDPOINT, default ${DEFAULT_ENDPOINT}); https endpoints are signed with SigV4`,
+    )
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 done (deployment COMPLETED), 1 deployment FAILED, 2 --timeout, 3 usage or API error.
+
+Examples:
+  $ tugboat apply -f web.yaml --wait
+  $ tugboat deploy web --image nginx:1.28 --wait
+  $ tugboat status
+`,
+  );
+  for (const register of [
+    registerApply,
+    registerDeploy,
+    registerRollback,
+    registerStatus,
+    registerEvents,
+    registerTasks,
+    registerPlan,
+    registerScale,
+    registerRun,
+    registerConsole,
+  ])
+    register(program);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
+  return program;
+};
+
+/** Runs the CLI and returns its exit code. */
+export const main = async (argv: string[]): Promise<number> => {
+  const program = buildProgram();
+  process.exitCode = EXIT.ok;
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.code === 'commander.version'
+      )
+        return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`${c.red('error:')} ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`${c.red('error:')} ${(error as Error).message ?? error}\n`);
+    return EXIT.usage;
+  }
+};

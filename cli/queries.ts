@@ -1,0 +1,38 @@
+import type { Page, TaskDefinition } from './api-types';
+import type { ApiClient } from './client';
+
+/** Every page of a list route. */
+export const listAll = async <T>(
+  api: ApiClient,
+  path: string,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<T[]> => {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const { body } = await api.get<Page<T>>(
+      `${path}${nextToken ? `${separator}nextToken=${encodeURIComponent(nextToken)}` : ''}`,
+    );
+    items.push(...body.items);
+    nextToken = body.nextToken;
+  } while (nextToken && items.length < limit);
+  return items.slice(0, limit);
+};
+
+/** The images of task definitions (`family:revision`), each fetched once. */
+export const imagesOf = async (api: ApiClient, taskDefinitions: string[]): Promise<Map<string, string>> => {
+  const images = new Map<string, string>();
+  await Promise.all(
+    [...new Set(taskDefinitions)].map(async (reference) => {
+      const [family, revision] = reference.split(':');
+      const { status, body } = await api.get<TaskDefinition>(
+        `/task-definitions/${encodeURIComponent(family ?? '')}/${encodeURIComponent(revision ?? 'latest')}`,
+        { allow: [404] },
+      );
+      if (status === 200)
+        images.set(reference, body.containerDefinitions.map((container) => container.image).join(', '));
+    }),
+  );
+  return images;
+};

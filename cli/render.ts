@@ -1,0 +1,100 @@
+import { stripVTControlCharacters } from 'node:util';
+import { createColors } from 'picocolors';
+import type { Deployment } from './api-types';
+
+/** Colours only for a person at a terminal: off without a TTY or with NO_COLOR set. */
+export const useColour = (stream: NodeJS.WriteStream = process.stdout): boolean =>
+  Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+
+export const colours = createColors(useColour());
+const c = colours;
+
+/** A fixed-width text table; the first row is the header. */
+export const table = (rows: string[][]): string => {
+  const visible = (text: string) => stripVTControlCharacters(text).length;
+  const widths: number[] = [];
+  for (const row of rows)
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visible(cell));
+  return rows
+    .map((row, r) =>
+      row
+        .map((cell, i) => {
+          const padded = i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell));
+          return r === 0 ? c.bold(padded) : padded;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+};
+
+export const rolloutColour = (state: string | undefined): string => {
+  if (state === 'COMPLETED') return c.green(state);
+  if (state === 'FAILED') return c.red(state);
+  if (state === 'IN_PROGRESS') return c.yellow(state);
+  return state ?? '-';
+};
+
+/** `[#####-----] 2/4`: running over desired. */
+export const bar = (running: number, desired: number, width = 20): string => {
+  const filled = desired > 0 ? Math.min(width, Math.round((running / desired) * width)) : width;
+  return `[${c.green('#'.repeat(filled))}${c.dim('-'.repeat(width - filled))}] ${running}/${desired}`;
+};
+
+export const formatDuration = (ms: number | null | undefined): string => {
+  if (ms === null || ms === undefined) return '-';
+  if (ms < 1000) return `${ms}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${Math.round(seconds % 60)}s`;
+};
+
+export const time = (iso: string | undefined): string =>
+  iso ? new Date(iso).toISOString().slice(11, 19) : '--:--:--';
+
+/** A deployment as one line: status, task definition, bar, healthy/failed counts, rollout state. */
+export const deploymentLine = (deployment: Deployment): string =>
+  [
+    deployment.status.padEnd(8),
+    deployment.taskDefinition,
+    bar(deployment.runningCount, deployment.desiredCount),
+    `healthy ${deployment.healthyCount ?? 0}`,
+    `pending ${deployment.pendingCount}`,
+    deployment.failedTasks > 0
+      ? c.red(`failed ${deployment.failedTasks}`)
+      : `failed ${deployment.failedTasks}`,
+    rolloutColour(deployment.rolloutState),
+  ].join('  ');
+
+/** A unified line diff of two texts (LCS), `+`/`-` lines coloured; empty when they are equal. */
+export const lineDiff = (before: string, after: string): string => {
+  const a = before === '' ? [] : before.split('\n');
+  const b = after === '' ? [] : after.split('\n');
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  const out: string[] = [];
+  let changed = false;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push(`  ${a[i]}`);
+      i++;
+      j++;
+    } else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      out.push(c.red(`- ${a[i]}`));
+      changed = true;
+      i++;
+    } else {
+      out.push(c.green(`+ ${b[j]}`));
+      changed = true;
+      j++;
+    }
+  }
+  return changed ? out.join('\n') : '';
+};
+
+export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -1,0 +1,134 @@
+import { createLogUpdate } from 'log-update';
+import type { ServiceDescription } from './api-types';
+import { type ApiClient, servicePath } from './client';
+import { EXIT } from './errors';
+import { colours as c, deploymentLine, time } from './render';
+
+export interface WatchOptions {
+  cluster: string;
+  serviceName: string;
+  deploymentId: string;
+  /** Give up (exit 2) after this long. */
+  timeoutMs: number;
+  pollMs?: number;
+  /** Redraw in place (a person at a terminal) or print one line per change (CI logs). */
+  live?: boolean;
+  out?: NodeJS.WriteStream;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a deployment's state means for `--wait`: still going, or the exit code and the words to end on. */
+export const verdict = (
+  service: Pick<ServiceDescription, 'deployments'>,
+  deploymentId: string,
+): { done: false } | { done: true; exitCode: number; message: string } => {
+  const deployment = service.deployments.find((d) => d.id === deploymentId);
+  if (!deployment)
+    return { done: true, exitCode: EXIT.failed, message: `deployment ${deploymentId} is no longer listed` };
+  if (deployment.rolloutState === 'COMPLETED')
+    return {
+      done: true,
+      exitCode: EXIT.ok,
+      message: `deployment ${deploymentId} COMPLETED: ${deployment.taskDefinition} runs ${deployment.runningCount}/${deployment.desiredCount}`,
+    };
+  if (deployment.rolloutState === 'FAILED') {
+    const rollback = service.deployments.find((d) => d.rollbackOf === deploymentId);
+    const after = rollback ? `; rolling back to ${rollback.taskDefinition} (deployment ${rollback.id})` : '';
+    return {
+      done: true,
+      exitCode: EXIT.failed,
+      message: `deployment ${deploymentId} FAILED: ${String(deployment.rolloutStateReason).replace(/\.$/, '')}${after}`,
+    };
+  }
+  if (deployment.status === 'INACTIVE') {
+    const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+    return {
+      done: true,
+      exitCode: EXIT.failed,
+      message: `deployment ${deploymentId} was superseded${primary ? ` by ${primary.id} (${primary.taskDefinition})` : ''} before it completed`,
+    };
+  }
+  return { done: false };
+};
+
+/**
+ * Follows one deployment until it is COMPLETED (exit 0), FAILED or superseded (1), or the timeout (2).
+ * On a terminal the deployments are redrawn in place; otherwise every change is one line.
+ */
+export const watchDeployment = async (api: ApiClient, options: WatchOptions): Promise<number> => {
+  const out = options.out ?? process.stdout;
+  // A terminal that reports no width (some CI pseudo-terminals) cannot be redrawn in place.
+  const live = options.live ?? (Boolean(out.isTTY) && (out.columns ?? 0) > 0);
+  const frame = live ? createLogUpdate(out) : undefined;
+  const print = (line: string) => {
+    frame?.clear();
+    out.write(`${line}\n`);
+  };
+  const deadline = Date.now() + options.timeoutMs;
+  const seenEvents = new Set<string>();
+  const lastLines = new Map<string, string>();
+  let firstPass = true;
+  try {
+    for (;;) {
+      const { body: service } = await api.get<ServiceDescription>(
+        servicePath(options.cluster, options.serviceName),
+      );
+      const watched = service.deployments.find((d) => d.id === options.deploymentId);
+      const since = watched?.createdAt ?? '';
+      // Events newest first from the API; show the ones since the deployment began, oldest first.
+      const fresh = (service.events ?? [])
+        .filter((e) => !seenEvents.has(e.id) && e.createdAt >= since)
+        .reverse();
+      for (const event of fresh) {
+        seenEvents.add(event.id);
+        print(`${c.dim(time(event.createdAt))} ${c.cyan('event')} ${event.message}`);
+      }
+      const active = service.deployments.filter(
+        (d) => d.status !== 'INACTIVE' || d.id === options.deploymentId,
+      );
+      if (live) {
+        frame?.(
+          [
+            `${c.bold(service.serviceName)} ${c.dim(`(${options.cluster})`)} desired ${service.desiredCount} running ${service.runningCount} pending ${service.pendingCount}`,
+            ...active.map((d) => `${d.id === options.deploymentId ? c.bold('>') : ' '} ${deploymentLine(d)}`),
+          ].join('\n'),
+        );
+      } else {
+        for (const d of active) {
+          const line = deploymentLine(d);
+          if (lastLines.get(d.id) !== line) {
+            lastLines.set(d.id, line);
+            print(`${time(new Date().toISOString())} deployment ${d.id} ${line}`);
+          }
+        }
+      }
+      firstPass = false;
+      const result = verdict(service, options.deploymentId);
+      if (result.done) {
+        frame?.done();
+        const coloured = result.exitCode === EXIT.ok ? c.green(result.message) : c.red(result.message);
+        (result.exitCode === EXIT.ok ? out : process.stderr).write(`${coloured}\n`);
+        return result.exitCode;
+      }
+      if (Date.now() >= deadline) {
+        frame?.done();
+        process.stderr.write(
+          `${c.red(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for deployment ${options.deploymentId}`)} (still ${watched?.rolloutState ?? 'unknown'})\n`,
+        );
+        return EXIT.timeout;
+      }
+      await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())));
+    }
+  } finally {
+    if (firstPass) frame?.done();
+  }
+};
+
+/** `15m`, `90s`, `1h`, `500ms` or a plain number of seconds. */
+export const parseDuration = (text: string): number => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) throw new Error(`not a duration: "${text}" (use e.g. 90s, 15m, 1h)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+};

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** htmx from its npm package: the console loads nothing from a CDN. */
+export const htmxScript = (): string => readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
+
+export const CONSOLE_CSS = `
+:root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; --card:#fff; --ok:#1a7f37; --warn:#9a6700; --bad:#cf222e; --accent:#0969da; }
+* { box-sizing: border-box; }
+body { margin:0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+header.top { background:#24292f; color:#fff; padding:10px 24px; display:flex; gap:16px; align-items:baseline; }
+header.top a { color:#fff; text-decoration:none; font-weight:600; font-size:16px; }
+header.top .mode { margin-left:auto; font-size:12px; opacity:.8; }
+main { max-width:1200px; margin:0 auto; padding:16px 24px 48px; }
+h1 { font-size:22px; margin:8px 0 4px; } h2 { font-size:16px; margin:0 0 10px; }
+.sub { color:var(--muted); margin-bottom:16px; }
+section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:14px 0; }
+table { width:100%; border-collapse:collapse; }
+th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:middle; }
+th { font-size:12px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.03em; }
+tr:last-child td { border-bottom:none; }
+td.num { font-variant-numeric: tabular-nums; white-space:nowrap; }
+td code, td time { white-space:nowrap; }
+.badge.UNKNOWN { color:var(--muted); background:var(--bg); border-color:var(--line); }
+a { color:var(--accent); }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12.5px; }
+.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; border:1px solid transparent; }
+.badge.COMPLETED, .badge.ACTIVE, .badge.RUNNING, .badge.HEALTHY { color:var(--ok); background:#dafbe1; }
+.badge.IN_PROGRESS, .badge.PENDING, .badge.PROVISIONING, .badge.ACTIVATING, .badge.DRAINING { color:var(--warn); background:#fff8c5; }
+.badge.FAILED, .badge.STOPPED, .badge.UNHEALTHY { color:var(--bad); background:#ffebe9; }
+.badge.PRIMARY { color:#fff; background:var(--accent); } .badge.INACTIVE { color:var(--muted); background:var(--bg); border-color:var(--line); }
+.progress { position:relative; height:10px; width:220px; background:#eaeef2; border-radius:5px; overflow:hidden; display:inline-block; vertical-align:middle; }
+.progress .healthy { position:absolute; left:0; top:0; bottom:0; background:var(--ok); }
+.progress .running { position:absolute; left:0; top:0; bottom:0; background:#4ac26b; opacity:.55; }
+.counts { display:block; color:var(--muted); font-size:12px; margin-top:3px; white-space:nowrap; }
+.reason { color:var(--muted); font-size:12px; }
+.events li { padding:3px 0; border-bottom:1px dashed #eaeef2; list-style:none; } .events { padding:0; margin:0; max-height:320px; overflow:auto; }
+.events time { color:var(--muted); font-family: ui-monospace, monospace; font-size:12px; margin-right:8px; }
+.phases { display:flex; height:10px; width:200px; border-radius:3px; overflow:hidden; background:#eaeef2; }
+.phases span { display:block; height:100%; }
+.ph-provisioning { background:#8c959f; } .ph-pull { background:#54aeff; } .ph-startUp { background:#d4a72c; } .ph-running { background:#4ac26b; } .ph-stopping { background:#ff8182; }
+.legend span { display:inline-block; width:10px; height:10px; margin:0 4px 0 12px; vertical-align:middle; border-radius:2px; }
+.empty { color:var(--muted); font-style:italic; }
+.live { font-size:12px; color:var(--warn); margin-left:8px; }
+button.danger { background:#fff; color:var(--bad); border:1px solid var(--bad); border-radius:6px; padding:3px 10px; cursor:pointer; font-size:12px; }
+button.danger:hover { background:var(--bad); color:#fff; }
+.grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; } .grid2 section.card { margin:0; }
+.error { background:#ffebe9; border:1px solid var(--bad); color:var(--bad); padding:10px 14px; border-radius:8px; }
+`;

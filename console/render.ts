@@ -1,0 +1,118 @@
+import type { Service } from '../cli/api-types';
+import { html, type SafeHtml, seg } from './html';
+
+/** Everything a page needs to know about where it is served and what it may do. */
+export interface PageContext {
+  /** Where the console is mounted: `/console`. */
+  base: string;
+  allowWrites: boolean;
+  /** Refresh the page every 2 s (a rollout is in progress). */
+  live: boolean;
+}
+
+export const badge = (text: string | undefined) =>
+  text ? html`<span class="badge ${text}">${text}</span>` : html`-`;
+
+/** Running and healthy over desired, as a bar with its numbers. */
+export const progressBar = (d: {
+  runningCount: number;
+  desiredCount: number;
+  healthyCount?: number;
+  pendingCount?: number;
+  failedTasks?: number;
+}) => {
+  const pct = (n: number) =>
+    d.desiredCount > 0 ? Math.min(100, Math.round((n / d.desiredCount) * 100)) : 100;
+  return html`<span class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="${d.desiredCount}" aria-valuenow="${d.runningCount}"
+      ><span class="running" style="width:${pct(d.runningCount)}%"></span><span class="healthy" style="width:${pct(d.healthyCount ?? 0)}%"></span></span
+    ><span class="counts">${d.runningCount}/${d.desiredCount} running · ${d.healthyCount ?? 0} healthy · ${d.pendingCount ?? 0} pending${
+      d.failedTasks ? html` · <b style="color:var(--bad)">${d.failedTasks} failed</b>` : ''
+    }</span>`;
+};
+
+export const when = (iso: string | undefined) =>
+  iso ? html`<time datetime="${iso}" title="${iso}">${iso.slice(11, 19)}</time>` : html`-`;
+
+export const duration = (ms: number | null | undefined): string => {
+  if (ms === null || ms === undefined) return '-';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+};
+
+export const primaryOf = (service: Pick<Service, 'deployments'>) =>
+  service.deployments?.find((d) => d.status === 'PRIMARY');
+
+export const inProgress = (service: Pick<Service, 'deployments'>): boolean =>
+  (service.deployments ?? []).some((d) => d.rolloutState === 'IN_PROGRESS' && d.status !== 'INACTIVE');
+
+/** The page shell; a live page re-fetches itself every 2 s and swaps its main element in place. */
+export const layout = (ctx: PageContext, title: string, url: string, body: SafeHtml): string =>
+  html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Tugboat</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ctx.base}/assets/console.css">
+<script src="${ctx.base}/assets/htmx.min.js"></script>
+</head>
+<body>
+<header class="top"><a href="${ctx.base}/">⚓ Tugboat</a><span class="mode">${ctx.allowWrites ? 'read-write' : 'read-only'}</span></header>
+${mainElement(ctx, url, body)}
+</body>
+</html>`.value;
+
+export const mainElement = (ctx: PageContext, url: string, body: SafeHtml) =>
+  ctx.live
+    ? html`<main id="page" hx-get="${url}" hx-trigger="every 2s" hx-select="#page" hx-target="this" hx-swap="outerHTML">${body}</main>`
+    : html`<main id="page">${body}</main>`;
+
+export interface ClusterServices {
+  cluster: string;
+  services: Service[];
+  /** Images by task definition (`family:revision`). */
+  images: Map<string, string>;
+  error?: string;
+}
+
+/** Clusters and their services: status, counts, rollout state, task definition and image. */
+export const servicesPage = (ctx: PageContext, clusters: ClusterServices[]): string => {
+  const body = html`<h1>Services</h1>
+<div class="sub">${clusters.length} cluster${clusters.length === 1 ? '' : 's'}${ctx.live ? html`<span class="live">● rollout in progress, refreshing every 2 s</span>` : ''}</div>
+${clusters.map(
+  (cluster) => html`<section class="card" data-cluster="${cluster.cluster}">
+<h2>Cluster <code>${cluster.cluster}</code></h2>
+${
+  cluster.error
+    ? html`<div class="error">${cluster.error}</div>`
+    : cluster.services.length === 0
+      ? html`<p class="empty">No services.</p>`
+      : html`<table>
+<thead><tr><th>Service</th><th>Status</th><th>Desired</th><th>Running</th><th>Pending</th><th>Rollout</th><th>Progress</th><th>Task definition</th><th>Image</th></tr></thead>
+<tbody>${cluster.services.map((service) => {
+          const primary = primaryOf(service);
+          return html`<tr data-service="${service.serviceName}">
+<td><a href="${ctx.base}/clusters/${seg(cluster.cluster)}/services/${seg(service.serviceName)}"><b>${service.serviceName}</b></a></td>
+<td>${badge(service.status)}</td>
+<td class="num">${service.desiredCount}</td><td class="num">${service.runningCount}</td><td class="num">${service.pendingCount}</td>
+<td>${badge(primary?.rolloutState)}</td>
+<td>${primary ? progressBar(primary) : '-'}</td>
+<td><code>${service.taskDefinition}</code></td>
+<td><code>${cluster.images.get(service.taskDefinition) ?? '-'}</code></td>
+</tr>`;
+        })}</tbody></table>`
+}
+</section>`,
+)}`;
+  return layout(ctx, 'Services', `${ctx.base}/`, body);
+};
+
+export const errorPage = (ctx: PageContext, title: string, message: string): string =>
+  layout(
+    { ...ctx, live: false },
+    title,
+    `${ctx.base}/`,
+    html`<h1>${title}</h1><div class="error">${message}</div><p><a href="${ctx.base}/">Back to services</a></p>`,
+  );

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, html } from '../../console/html';
+import { type PageContext, progressBar, servicesPage } from '../../console/render';
+import { servicePage } from '../../console/service-page';
+
+const ctx = (extra: Partial<PageContext> = {}): PageContext => ({
+  base: '/console',
+  allowWrites: false,
+  live: false,
+  ...extra,
+});
+
+const deployment = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  status: 'PRIMARY',
+  taskDefinition: 'web:2',
+  desiredCount: 4,
+  runningCount: 2,
+  pendingCount: 1,
+  healthyCount: 1,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason: 'ECS deployment in progress.',
+  createdAt: '2026-11-25T12:00:00.000Z',
+  updatedAt: '2026-11-25T12:00:05.000Z',
+  ...extra,
+});
+
+const service = (
+  serviceName: string,
+  deployments = [
+    deployment('d2'),
+    deployment('d1', { status: 'ACTIVE', taskDefinition: 'web:1', rolloutState: 'COMPLETED' }),
+  ],
+) =>
+  ({
+    serviceName,
+    cluster: 'default',
+    status: 'ACTIVE',
+    taskDefinition: 'web:2',
+    desiredCount: 4,
+    runningCount: 6,
+    pendingCount: 1,
+    deployments,
+    events: [
+      { id: 'e1', createdAt: '2026-11-25T12:00:01.000Z', message: 'service <b>web</b> has started 2 tasks' },
+    ],
+  }) as any;
+
+describe('console HTML', () => {
+  it('escapes every interpolated value', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(html`<p title="${'"><script>'}">${'<img src=x onerror=alert(1)>'}</p>`.value).toBe(
+      '<p title="&quot;&gt;&lt;script&gt;">&lt;img src=x onerror=alert(1)&gt;</p>',
+    );
+  });
+
+  it('draws running and healthy over desired', () => {
+    const bar = progressBar(deployment('d2')).value;
+    expect(bar).toContain('style="width:50%"'); // 2 running of 4
+    expect(bar).toContain('style="width:25%"'); // 1 healthy of 4
+    expect(bar).toContain('2/4 running · 1 healthy · 1 pending');
+  });
+
+  it('lists services with counts, rollout state and image, escaping names and messages', () => {
+    const page = servicesPage(ctx({ live: true }), [
+      { cluster: 'default', services: [service('web<script>')], images: new Map([['web:2', 'nginx:1.28']]) },
+    ]);
+    expect(page).toContain('web&lt;script&gt;');
+    expect(page).not.toContain('web<script>');
+    expect(page).toContain('href="/console/clusters/default/services/web%3Cscript%3E"');
+    expect(page).toContain('<span class="badge IN_PROGRESS">IN_PROGRESS</span>');
+    expect(page).toContain('nginx:1.28');
+    expect(page).toContain('<script src="/console/assets/htmx.min.js"></script>');
+  });
+
+  it('refreshes itself every 2 s only while a rollout is in progress', () => {
+    const live = servicesPage(ctx({ live: true }), []);
+    expect(live).toMatch(/<main id="page" hx-get="\/console\/" hx-trigger="every 2s"/);
+    expect(servicesPage(ctx(), [])).toContain('<main id="page">');
+  });
+
+  it('offers a confirmed rollback only with write access, to COMPLETED older revisions', () => {
+    const data = { cluster: 'default', service: service('web'), tasks: [], images: new Map() };
+    const readOnly = servicePage(ctx(), data);
+    expect(readOnly).not.toContain('hx-post');
+    expect(readOnly).toContain('Read-only console');
+    const writable = servicePage(ctx({ allowWrites: true }), data);
+    expect(writable).toContain('hx-post="/console/clusters/default/services/web/rollback"');
+    expect(writable).toContain('hx-confirm="Roll web back to web:1?"');
+    expect(writable.match(/<button/g)).toHaveLength(1);
+    expect(writable).toContain('service &lt;b&gt;web&lt;/b&gt; has started 2 tasks');
+  });
+
+  it('shows each task with its phase timings', () => {
+    const timing = {
+      provisioning: { durationMs: 100, ongoing: false },
+      pull: { durationMs: 2500, ongoing: false },
+      startUp: { durationMs: 400, ongoing: false },
+      running: { durationMs: 65_000, ongoing: true },
+      stopping: null,
+    } as any;
+    const page = servicePage(ctx(), {
+      cluster: 'default',
+      service: service('web'),
+      tasks: [
+        {
+          taskId: 'a'.repeat(32),
+          lastStatus: 'RUNNING',
+          healthStatus: 'HEALTHY',
+          deploymentId: 'd2',
+          timing,
+        } as any,
+      ],
+      images: new Map(),
+    });
+    expect(page).toContain('data-task="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
+    expect(page).toContain('<td class="num">2.5 s</td>');
+    expect(page).toContain('<td class="num">1 m 5 s</td>');
+    expect(page).not.toContain('ph-stopping" style');
+  });
+});
