@@ -5,6 +5,7 @@ import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLo
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
+import { assertPortFree } from './preflight';
 import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
 import { type SqsEventHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 
@@ -38,6 +39,8 @@ export interface LocalStack {
   ecs: LocalEcsServer;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
+  /** Settles if a component dies while the stack runs (DynamoDB Local's child exiting). */
+  failed: Promise<Error>;
   /** Runs one scheduler pass now, as the schedule would. */
   runScheduler(): Promise<unknown>;
   stop(): Promise<void>;
@@ -91,6 +94,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // Each component checks its port before it starts: a stack must never talk to somebody else's.
+    await assertPortFree(options.apiPort, 'PORT');
+    await assertPortFree(options.sqsPort, 'TUGBOAT_LOCAL_SQS_PORT');
+    await assertPortFree(options.ecsPort, 'TUGBOAT_LOCAL_ECS_PORT');
     const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
       ? undefined
       : await startDynamoDbLocal({
@@ -221,6 +228,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ecs,
       tableName,
       queues,
+      failed: dynamoDb ? dynamoDb.exitedUnexpectedly : new Promise<Error>(() => undefined),
       runScheduler,
       stop,
     };
