@@ -85,7 +85,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const region = process.env.AWS_REGION;
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // One plain line per reconciler action at INFO (TUGBOAT_LOG_LEVEL changes it); the functions' own
+  // JSON logs only from WARN, unless TUGBOAT_LOG_LEVEL asks for more.
+  process.env.TUGBOAT_LOG_FORMAT ??= 'text';
+  process.env.TUGBOAT_LOG_LEVEL ??= 'INFO';
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.TUGBOAT_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN';
   // No CloudWatch here: embedded-metric-format lines would only flood the terminal.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stoppers: Array<() => Promise<void>> = [];
