@@ -16,6 +16,8 @@ const configSchema = z.object({
   TUGBOAT_RECONCILE_QUEUE_URL: z.url().optional(),
   /** First crash-loop back-off wait; ECS's behaviour is the default, tests shorten it. */
   TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),
+  /** The clusters Tugboat may use (serverless.yml's custom.clusterArns), comma-separated; unset: any. */
+  TUGBOAT_CLUSTER_ARNS: z.string().min(1).optional(),
 });
 
 export interface TugboatConfig {
@@ -24,6 +26,8 @@ export interface TugboatConfig {
   accountId: string;
   reconcileQueueUrl?: string;
   backoffBaseMs?: number;
+  /** Names or ARNs of the clusters Tugboat may use; absent (locally), any cluster ECS knows. */
+  clusterArns?: string[];
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig => {
@@ -44,6 +48,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig 
     ...(parsed.data.TUGBOAT_BACKOFF_BASE_MS === undefined
       ? {}
       : { backoffBaseMs: parsed.data.TUGBOAT_BACKOFF_BASE_MS }),
+    ...(parsed.data.TUGBOAT_CLUSTER_ARNS
+      ? { clusterArns: parsed.data.TUGBOAT_CLUSTER_ARNS.split(',').map((arn) => arn.trim()) }
+      : {}),
   };
 };
 

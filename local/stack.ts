@@ -142,7 +142,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
     const ecsClient = new ECSClient({ endpoint: ecs.url, region });
     for (const cluster of options.clusters ?? ['default']) {
-      await ecsClient.send(new CreateClusterCommand({ clusterName: cluster }));
+      // As an ECS console cluster: both Fargate capacity providers associated.
+      await ecsClient.send(
+        new CreateClusterCommand({ clusterName: cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
+      );
     }
     ecsClient.destroy();
 

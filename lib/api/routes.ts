@@ -1,4 +1,5 @@
 import type { Service } from '../domain';
+import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
 import {
   createService,
@@ -11,6 +12,7 @@ import {
 import {
   deregisterTaskDefinition,
   describeTaskDefinition,
+  listTaskDefinitionFamilies,
   listTaskDefinitionRevisions,
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
@@ -23,8 +25,37 @@ import { taskRoutes } from './task-routes';
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
 const etag = (service: Service): Record<string, string> => ({ etag: `"${service.version}"` });
 
+/**
+ * Every route under `/clusters/{cluster}` first asks whether Tugboat knows the cluster: one 404 with
+ * one message for an unknown (or not permitted) cluster, whatever the route.
+ */
+const inKnownCluster = (context: UseCaseContext, route: Route): Route =>
+  route.path.startsWith('/clusters/{cluster}')
+    ? {
+        ...route,
+        handler: async (request) => {
+          await requireCluster(context, request.params.cluster!);
+          return route.handler(request);
+        },
+      }
+    : route;
+
 /** Every HTTP route: each one parses, calls one use case and maps its result. */
-export const apiRoutes = (context: UseCaseContext): Route[] => [
+export const apiRoutes = (context: UseCaseContext): Route[] =>
+  routeTable(context).map((route) => inKnownCluster(context, route));
+
+const routeTable = (context: UseCaseContext): Route[] => [
+  {
+    method: 'GET',
+    path: '/clusters',
+    handler: async () => jsonResponse(200, await listClusters(context)),
+  },
+  {
+    method: 'GET',
+    path: '/task-definitions',
+    handler: async ({ query }) =>
+      jsonResponse(200, await listTaskDefinitionFamilies(context, pageFromQuery(query))),
+  },
   {
     method: 'POST',
     path: '/task-definitions',

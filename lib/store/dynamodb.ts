@@ -68,6 +68,9 @@ export class DynamoDbStore implements TugboatStore {
 
   async createTaskDefinition(taskDefinition: TaskDefinition): Promise<void> {
     const key = keys.taskDefinition(taskDefinition.family, taskDefinition.revision);
+    // The family registry first (idempotent), so a listed revision's family is always listed.
+    const { family } = taskDefinition;
+    await this.put({ ...keys.familyRegistration(family), itemType: ITEM_TYPE.taskDefinitionFamily, family });
     await this.put(
       { ...key, itemType: ITEM_TYPE.taskDefinition, ...taskDefinition },
       { ConditionExpression: 'attribute_not_exists(PK)' },
@@ -111,6 +114,17 @@ export class DynamoDbStore implements TugboatStore {
       page,
       false,
     );
+  }
+
+  async listTaskDefinitionFamilies(page: PageRequest): Promise<Page<{ family: string }>> {
+    const found = await this.query<{ family: string }>(
+      keys.familyRegistryPartition,
+      keys.familyRegistrySortPrefix,
+      page,
+      true,
+    );
+    const items = found.items.map(({ family }) => ({ family }));
+    return found.nextToken ? { items, nextToken: found.nextToken } : { items };
   }
 
   async updateTaskDefinition(next: TaskDefinition): Promise<void> {

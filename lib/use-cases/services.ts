@@ -22,6 +22,7 @@ import {
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
+import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
@@ -80,9 +81,7 @@ export const createService = async (
 ): Promise<Service> => {
   const validCluster = parseCluster(cluster);
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
-  if (context.clusters && !(await context.clusters.exists(validCluster))) {
-    throw new ValidationError(`cluster: ECS has no ACTIVE cluster named ${validCluster}`);
-  }
+  assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
@@ -230,12 +229,17 @@ export const updateService = async (
 ): Promise<Service> => {
   const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
   const expectedVersion = parseIfMatch(ifMatch);
+  const clusterInfo = await requireCluster(context, cluster);
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
   const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
     if (service.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
+    }
+    // A change that will launch tasks must be launchable; scaling to 0 always stays possible.
+    if (input.taskDefinition !== undefined || (input.desiredCount ?? 0) > 0) {
+      assertCapacityProviders(clusterInfo, service.capacityProviderStrategy);
     }
     const next: Service = {
       ...service,

@@ -66,6 +66,12 @@ const parseRevision = (revision: string): number | 'latest' => {
   return Number(revision);
 };
 
+/** GET /task-definitions: the families, by name, paged. */
+export const listTaskDefinitionFamilies = (
+  context: UseCaseContext,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<{ family: string }>> => context.store.listTaskDefinitionFamilies(page);
+
 export const listTaskDefinitionRevisions = async (
   context: UseCaseContext,
   family: string,

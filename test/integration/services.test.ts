@@ -257,7 +257,7 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect((await invoke('GET', '/clusters/default/services/bad')).status).toBe(404);
     expect((await invoke('POST', '/clusters/bad%20cluster/services', { body: base })).status).toBe(400);
     const unknownCluster = await invoke('POST', '/clusters/nowhere/services', { body: base });
-    expect(unknownCluster.status).toBe(400);
-    expect(unknownCluster.body.error.message).toMatch(/no ACTIVE cluster named nowhere/);
+    expect(unknownCluster.status).toBe(404);
+    expect(unknownCluster.body.error.message).toBe('Cluster nowhere not found');
   });
 });

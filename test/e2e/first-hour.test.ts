@@ -1,0 +1,116 @@
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../lib/api/routes';
+import type { UseCaseContext } from '../../lib/use-cases/context';
+import type { LocalStack } from '../../local/stack';
+import { startTestStack, webService, webTaskDefinition } from '../support/api';
+import { contractCheckedClient } from '../support/openapi';
+
+/** What a new user trips on first: one answer for one question. Every answer is contract-checked. */
+let stack: LocalStack;
+let api: ReturnType<typeof contractCheckedClient>;
+
+beforeAll(async () => {
+  stack = await startTestStack({ ecs: { startMs: 200, stopMs: 100, throttle: 'off' } });
+  api = contractCheckedClient(stack.apiUrl);
+  const ecs = new ECSClient({ endpoint: stack.ecsUrl, region: 'us-east-1' });
+  await ecs.send(new CreateClusterCommand({ clusterName: 'fargate-only', capacityProviders: ['FARGATE'] }));
+  ecs.destroy();
+});
+afterAll(() => stack.stop());
+
+describe('an unknown cluster', () => {
+  // Every route under /clusters/{cluster}, whatever it is, with placeholder parameters.
+  const clusterRoutes = apiRoutes({} as UseCaseContext)
+    .filter((route) => route.path.startsWith('/clusters/{cluster}'))
+    .map((route) => ({
+      method: route.method,
+      path: route.path
+        .replace('{cluster}', 'nope')
+        .replace('{serviceName}', 'web')
+        .replace('{deploymentId}', 'ecs-svc-1')
+        .replace('{taskId}', '0123456789abcdef0123456789abcdef'),
+    }));
+
+  it.each(clusterRoutes)('is a 404 with one message: $method $path', async ({ method, path }) => {
+    const body = method === 'POST' || method === 'PATCH' ? webService('web', 'web', 1) : undefined;
+    const response = await api.call(method, path, body);
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toBe('Cluster nope not found');
+  });
+
+  it('covers the routes that answered otherwise before', () => {
+    const keys = clusterRoutes.map((route) => `${route.method} ${route.path}`);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'GET /clusters/nope/services',
+        'POST /clusters/nope/services',
+        'GET /clusters/nope/tasks',
+      ]),
+    );
+  });
+});
+
+describe('GET /clusters', () => {
+  it('lists the clusters with service and task counts', async () => {
+    await api.post('/task-definitions', webTaskDefinition('counted'));
+    expect((await api.post('/clusters/default/services', webService('counted', 'counted', 0))).status).toBe(
+      201,
+    );
+    const listed = await api.get('/clusters');
+    expect(listed.status).toBe(200);
+    const byName = Object.fromEntries(
+      (listed.body.items as Array<{ clusterName: string }>).map((item) => [item.clusterName, item]),
+    );
+    expect(byName.default).toEqual({
+      clusterName: 'default',
+      clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default',
+      activeServicesCount: 1,
+      drainingServicesCount: 0,
+      runningTasksCount: 0,
+      pendingTasksCount: 0,
+    });
+    expect(byName['fargate-only']).toMatchObject({ activeServicesCount: 0 });
+  });
+});
+
+describe('GET /task-definitions', () => {
+  it('lists the families, by name, in pages', async () => {
+    for (const family of ['alpha', 'beta', 'gamma']) {
+      expect((await api.post('/task-definitions', webTaskDefinition(family))).status).toBe(201);
+    }
+    await api.post('/task-definitions', webTaskDefinition('beta', 'nginx:2'));
+    const first = await api.get('/task-definitions?maxResults=2');
+    expect(first.status).toBe(200);
+    expect(first.body.nextToken).toEqual(expect.any(String));
+    const families: string[] = first.body.items.map((item: { family: string }) => item.family);
+    let nextToken: string | undefined = first.body.nextToken;
+    while (nextToken) {
+      const page = await api.get(`/task-definitions?maxResults=2&nextToken=${encodeURIComponent(nextToken)}`);
+      families.push(...page.body.items.map((item: { family: string }) => item.family));
+      nextToken = page.body.nextToken;
+    }
+    expect(families).toEqual(expect.arrayContaining(['alpha', 'beta', 'gamma']));
+    expect(new Set(families).size).toBe(families.length);
+    expect(families).toEqual([...families].sort());
+  });
+});
+
+describe('capacity providers are checked at create', () => {
+  it('refuses a provider the cluster does not have, naming the field', async () => {
+    await api.post('/task-definitions', webTaskDefinition('spot'));
+    const refused = await api.post('/clusters/fargate-only/services', {
+      ...webService('spot', 'spot', 1),
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe(
+      'capacityProviderStrategy[0].capacityProvider: FARGATE_SPOT is not associated with cluster fargate-only (associated: FARGATE)',
+    );
+    const accepted = await api.post('/clusters/default/services', {
+      ...webService('spot', 'spot', 0),
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    });
+    expect(accepted.status).toBe(201);
+  });
+});
