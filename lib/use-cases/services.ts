@@ -112,7 +112,19 @@ export const createService = async (
     updatedAt: at,
   };
   await context.store.registerCluster(validCluster);
-  await context.store.createService(service);
+  try {
+    await context.store.createService(service);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await context.store.getService(validCluster, input.serviceName);
+    if (existing?.status === 'DRAINING') {
+      throw new ConflictError(
+        `Service ${input.serviceName} in cluster ${validCluster} is still DRAINING; wait until it is INACTIVE, then create it again`,
+        error,
+      );
+    }
+    throw error;
+  }
   await requestReconcile(context, service, 'service created');
   return service;
 };
@@ -136,7 +148,17 @@ export const describeService = async (
   const events = await context.store.listServiceEvents(service.cluster, service.serviceName, {
     limit: SERVICE_EVENTS_IN_DESCRIPTION,
   });
-  return { ...service, events: events.items };
+  return { ...service, events: ownEvents(service, events).items };
+};
+
+/**
+ * A service created again under an INACTIVE one's name shares its event partition: the events from
+ * before its creation are its predecessor's, and are not shown. Pages are newest first, so the first
+ * older event ends the list.
+ */
+const ownEvents = (service: Service, page: Page<ServiceEvent>): Page<ServiceEvent> => {
+  const own = page.items.filter((event) => event.createdAt >= service.createdAt);
+  return own.length < page.items.length ? { items: own } : page;
 };
 
 export const listServices = async (
@@ -152,7 +174,10 @@ export const listServiceEvents = async (
   page: { limit: number; nextToken?: string },
 ): Promise<Page<ServiceEvent>> => {
   const service = await getService(context, cluster, serviceName);
-  return context.store.listServiceEvents(service.cluster, service.serviceName, page);
+  return ownEvents(
+    service,
+    await context.store.listServiceEvents(service.cluster, service.serviceName, page),
+  );
 };
 
 /** `"3"`, `W/"3"` or `3` -> 3; `*` -> undefined (any version). */
@@ -278,6 +303,10 @@ export const deleteService = async (
   ifMatch?: string,
 ): Promise<Service> => {
   const drained = await mutateService(context, cluster, serviceName, parseIfMatch(ifMatch), (service, at) => {
+    // As ECS: an INACTIVE service is gone for every change; it only stays readable for a while.
+    if (service.status === 'INACTIVE') {
+      throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster} (it is INACTIVE)`);
+    }
     if (service.status !== 'ACTIVE') return service;
     return {
       ...service,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../../lib/wiring';
 import type { LocalStack } from '../../local/stack';
 import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
 
@@ -215,6 +216,38 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
       (await invoke('POST', '/clusters/default/services', { body: webService('drain', 'web', 1) })).status,
     ).toBe(409);
     expect((await invoke('DELETE', '/clusters/default/services/absent')).status).toBe(404);
+  });
+
+  it('asks to wait for INACTIVE before re-creating, and a re-created service starts with its own events', async () => {
+    await invoke('POST', '/clusters/default/services', { body: webService('again', 'web', 1) });
+    await invoke('DELETE', '/clusters/default/services/again');
+    const early = await invoke('POST', '/clusters/default/services', { body: webService('again', 'web', 1) });
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toBe(
+      'Service again in cluster default is still DRAINING; wait until it is INACTIVE, then create it again',
+    );
+
+    // The reconciler's last word on the predecessor: an event, then INACTIVE.
+    const { store } = createRuntime();
+    const draining = (await store.getService('default', 'again'))!;
+    await store.addServiceEvents('default', 'again', [
+      { id: 'old-1', createdAt: new Date().toISOString(), message: 'service again has reached INACTIVE' },
+    ]);
+    await store.updateService(
+      { ...draining, status: 'INACTIVE', statusVersion: draining.statusVersion + 1 },
+      draining,
+    );
+    const gone = await invoke('DELETE', '/clusters/default/services/again');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.message).toMatch(/^Service again not found in cluster default/);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const created = await invoke('POST', '/clusters/default/services', {
+      body: webService('again', 'web', 1),
+    });
+    expect(created.status).toBe(201);
+    expect((await invoke('GET', '/clusters/default/services/again')).body.events).toEqual([]);
+    expect((await invoke('GET', '/clusters/default/services/again/events')).body).toEqual({ items: [] });
   });
 
   it('rejects bad service input with 400 and stores nothing', async () => {
