@@ -17,8 +17,9 @@ import {
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
-import { jsonResponse, pageFromQuery } from './http';
+import { type ApiResponse, jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';
+import { present, responseSchema } from './present';
 import type { Route } from './router';
 import { taskRoutes } from './task-routes';
 
@@ -40,9 +41,20 @@ const inKnownCluster = (context: UseCaseContext, route: Route): Route =>
       }
     : route;
 
+/** Every answer shows what the OpenAPI document says it shows, in its order (see present.ts). */
+const asDocumented = (route: Route): Route => ({
+  ...route,
+  handler: async (request) => {
+    const response: ApiResponse = await route.handler(request);
+    const schema = responseSchema(route.method, route.path, response.statusCode);
+    if (!schema || typeof response.body !== 'string' || response.body === '') return response;
+    return { ...response, body: `${JSON.stringify(present(schema, JSON.parse(response.body)))}\n` };
+  },
+});
+
 /** Every HTTP route: each one parses, calls one use case and maps its result. */
 export const apiRoutes = (context: UseCaseContext): Route[] =>
-  routeTable(context).map((route) => inKnownCluster(context, route));
+  routeTable(context).map((route) => asDocumented(inKnownCluster(context, route)));
 
 const routeTable = (context: UseCaseContext): Route[] => [
   {

@@ -6,11 +6,27 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { ecsRegistrationOf } from '../ecs/task-definitions';
 import { parseInput } from '../validation/parse';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
 
 const MAX_REGISTRATION_ATTEMPTS = 60;
+
+/** ECS refuses a task definition whose JSON is larger than 64 KiB. */
+export const ECS_TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+
+/** Refuses, naming `field`, a revision that ECS would refuse to register when it is first launched. */
+export const assertEcsTaskDefinitionSize = (taskDefinition: TaskDefinition, field: string): void => {
+  const bytes = Buffer.byteLength(
+    JSON.stringify({ ...ecsRegistrationOf(taskDefinition), tags: taskDefinition.tags }),
+  );
+  if (bytes > ECS_TASK_DEFINITION_MAX_BYTES) {
+    throw new ValidationError(
+      `${field}: the task definition is ${bytes} bytes as JSON; ECS accepts at most ${ECS_TASK_DEFINITION_MAX_BYTES} bytes (64 KiB)`,
+    );
+  }
+};
 
 export const taskDefinitionArn = (context: UseCaseContext, family: string, revision: number): string =>
   `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${family}:${revision}`;
@@ -44,6 +60,7 @@ export const registerTaskDefinition = async (
       registeredAt: context.now().toISOString(),
       version: 1,
     };
+    assertEcsTaskDefinitionSize(taskDefinition, 'containerDefinitions');
     try {
       await context.store.createTaskDefinition(taskDefinition);
       return taskDefinition;
@@ -147,6 +164,7 @@ export const resolveUsableTaskDefinition = async (
       throw new ValidationError(
         `taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`,
       );
+    assertEcsTaskDefinitionSize(latest, 'taskDefinition');
     return latest;
   }
   const taskDefinition = await context.store.getTaskDefinition(family, Number(revisionText));
@@ -155,5 +173,6 @@ export const resolveUsableTaskDefinition = async (
   if (taskDefinition.status !== 'ACTIVE') {
     throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
   }
+  assertEcsTaskDefinitionSize(taskDefinition, 'taskDefinition');
   return taskDefinition;
 };

@@ -5,6 +5,7 @@ import type { UseCaseContext } from '../../lib/use-cases/context';
 import type { LocalStack } from '../../local/stack';
 import { startTestStack, webService, webTaskDefinition } from '../support/api';
 import { contractCheckedClient } from '../support/openapi';
+import { eventually } from '../support/waiting';
 
 /** What a new user trips on first: one answer for one question. Every answer is contract-checked. */
 let stack: LocalStack;
@@ -112,5 +113,94 @@ describe('capacity providers are checked at create', () => {
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
     });
     expect(accepted.status).toBe(201);
+  });
+});
+
+describe('answers a user can trust', () => {
+  it('shows no internal bookkeeping, keeps one key order, and ends every JSON answer with a newline', async () => {
+    await api.post('/task-definitions', webTaskDefinition('tidy'));
+    const created = await fetch(`${stack.apiUrl}/clusters/default/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...webService('tidy', 'tidy', 1),
+        deploymentConfiguration: { minReadySeconds: 0 },
+      }),
+    });
+    const createdText = await created.text();
+    expect(createdText.endsWith('}\n')).toBe(true);
+    // Let the reconciler write its bookkeeping (launch attempts, wake-ups, status versions).
+    const settled = await eventually('the task to run', async () => {
+      const read = await api.get('/clusters/default/services/tidy');
+      return read.body.runningCount === 1 ? read : undefined;
+    });
+    const internal = ['statusVersion', 'wakeAt', 'inflightLaunches'];
+    for (const field of internal) expect(settled.body).not.toHaveProperty(field);
+    for (const deployment of settled.body.deployments) {
+      for (const field of ['launchAttempts', 'consecutiveFailures', 'lastProgressAt', 'backoffUntil']) {
+        expect(deployment).not.toHaveProperty(field);
+      }
+    }
+    expect(Object.keys(settled.body)).toEqual(Object.keys(JSON.parse(createdText)));
+    const listed = await api.get('/clusters/default/services');
+    const inList = listed.body.items.find((item: { serviceName: string }) => item.serviceName === 'tidy');
+    expect(Object.keys(inList)).toEqual(Object.keys(settled.body).filter((key) => key !== 'events'));
+    for (const path of ['/clusters', '/task-definitions', '/clusters/nope/services', '/openapi.json']) {
+      expect((await (await fetch(`${stack.apiUrl}${path}`)).text()).endsWith('\n'), path).toBe(true);
+    }
+  });
+
+  it('says in the plan why a rollout waits', async () => {
+    await api.post('/task-definitions', webTaskDefinition('patient'));
+    await api.post('/clusters/default/services', {
+      ...webService('patient', 'patient', 1),
+      deploymentConfiguration: { minReadySeconds: 40 },
+    });
+    const plan = await eventually('the task to run but not be ready', async () => {
+      const read = await api.get('/clusters/default/services/patient/plan');
+      return read.body.runningCount === 1 ? read.body : undefined;
+    });
+    expect(plan.waiting).toEqual([
+      `deployment ${plan.deployments[0].id} is waiting for 1 task to be healthy for minReadySeconds 40`,
+    ]);
+  });
+});
+
+describe('limits', () => {
+  it("refuses a task definition over ECS's 64 KiB with a 400 naming the field", async () => {
+    const big = {
+      ...webTaskDefinition('big'),
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'nginx',
+          environment: Array.from({ length: 10 }, (_, index) => ({
+            name: `V${index}`,
+            value: 'x'.repeat(7000),
+          })),
+        },
+      ],
+    };
+    const refused = await api.post('/task-definitions', big);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(
+      /^containerDefinitions: the task definition is \d+ bytes as JSON; ECS accepts at most 65536 bytes \(64 KiB\)$/,
+    );
+    expect((await api.get('/task-definitions/big')).status).toBe(404);
+  });
+
+  it('answers a 20 MB body with the documented error shape', async () => {
+    const response = await fetch(`${stack.apiUrl}/task-definitions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"family":"${'x'.repeat(20 * 1024 * 1024)}"}`,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'PayloadTooLarge',
+        message: 'Request body is larger than 10485760 bytes; the limit is 262144 bytes (256 KB)',
+      },
+    });
   });
 });
