@@ -1,4 +1,5 @@
 import type { Page, TaskDefinition } from '../domain';
+import { ecsRegistrationOf } from '../ecs/task-definitions';
 import {
   ConflictError,
   DependencyError,
@@ -6,7 +7,6 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
-import { ecsRegistrationOf } from '../ecs/task-definitions';
 import { parseInput } from '../validation/parse';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';

@@ -35,7 +35,10 @@ const resourceAmount = (unit: 'vCPU' | 'GB', expected: string) => {
       if (match?.[1]) amount = Number(match[1]) * 1024;
     }
     if (amount === undefined || !Number.isInteger(amount) || amount <= 0) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value) ?? 'nothing'} is not allowed: ${expected}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value) ?? 'nothing'} is not allowed: ${expected}`,
+      });
       return z.NEVER;
     }
     return String(amount);

@@ -163,7 +163,10 @@ describe('service schema', () => {
       /only once/,
     ],
     [{ deploymentConfiguration: { maximumPercent: 99 } }, /maximumPercent/],
-    [{ networkConfiguration: { awsvpcConfiguration: { subnets: ['sg-123'] } } }, /must be "subnet-" followed by 8 or 17 hexadecimal digits/],
+    [
+      { networkConfiguration: { awsvpcConfiguration: { subnets: ['sg-123'] } } },
+      /must be "subnet-" followed by 8 or 17 hexadecimal digits/,
+    ],
     [
       { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'YES' } } },
       /assignPublicIp/,
