@@ -175,7 +175,18 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
     );
     if (untils.length > 0) return Math.min(...untils);
-    if (settling || result.serviceStatus === 'DRAINING' || result.runningCount !== service.desiredCount) {
+    // Running but not yet healthy (minReadySeconds, health checks): look again, so healthyCount and
+    // the rollout state catch up without waiting for the scheduler.
+    const becomingHealthy = result.deployments.some(
+      (deployment) =>
+        deployment.status === 'PRIMARY' && (deployment.healthyCount ?? 0) < deployment.desiredCount,
+    );
+    if (
+      settling ||
+      becomingHealthy ||
+      result.serviceStatus === 'DRAINING' ||
+      result.runningCount !== service.desiredCount
+    ) {
       const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
       return Math.max(1_000, Math.min(minReadyMs, 30_000));
     }

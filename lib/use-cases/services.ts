@@ -200,9 +200,23 @@ export const INACTIVE_DEPLOYMENTS_KEPT = 50;
  * that frequent deploys cannot grow the service item towards DynamoDB's 400 KB limit.
  */
 export const withPrimaryDeployment = (service: Service, deployment: Deployment, at: string): Service => {
-  const previous = service.deployments.map((existing) =>
-    existing.status === 'PRIMARY' ? { ...existing, status: 'ACTIVE' as const, updatedAt: at } : existing,
-  );
+  // A rollout that is replaced before it completed ends there, with a final state that says so.
+  const previous = service.deployments.map((existing) => {
+    if (existing.status !== 'PRIMARY' && existing.rolloutState !== 'IN_PROGRESS') return existing;
+    const superseded =
+      existing.rolloutState === 'IN_PROGRESS'
+        ? {
+            rolloutState: 'STOPPED' as const,
+            rolloutStateReason: `superseded by deployment ${deployment.id}`,
+          }
+        : {};
+    return {
+      ...existing,
+      ...(existing.status === 'PRIMARY' ? { status: 'ACTIVE' as const } : {}),
+      ...superseded,
+      updatedAt: at,
+    };
+  });
   let inactiveKept = 0;
   const kept = previous.filter(
     (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,

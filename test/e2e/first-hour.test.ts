@@ -150,6 +150,24 @@ describe('answers a user can trust', () => {
     }
   });
 
+  it('keeps healthyCount true after a scale from 0 to 3, with no scheduler to catch up', async () => {
+    await api.post('/task-definitions', webTaskDefinition('scaled'));
+    await api.post('/clusters/default/services', {
+      ...webService('scaled', 'scaled', 0),
+      deploymentConfiguration: { minReadySeconds: 1 },
+    });
+    await api.patch('/clusters/default/services/scaled', { desiredCount: 3 });
+    const primary = await eventually(
+      '3 healthy tasks',
+      async () => {
+        const read = await api.get('/clusters/default/services/scaled');
+        return read.body.deployments[0].healthyCount === 3 ? read.body.deployments[0] : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(primary).toMatchObject({ runningCount: 3, healthyCount: 3 });
+  });
+
   it('says in the plan why a rollout waits', async () => {
     await api.post('/task-definitions', webTaskDefinition('patient'));
     await api.post('/clusters/default/services', {

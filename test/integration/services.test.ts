@@ -218,6 +218,25 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect((await invoke('DELETE', '/clusters/default/services/absent')).status).toBe(404);
   });
 
+  it('ends a superseded rollout with STOPPED and the deployment that replaced it', async () => {
+    await invoke('POST', '/clusters/default/services', { body: webService('superseded', 'web:1', 1) });
+    const patched = await invoke('PATCH', '/clusters/default/services/superseded', {
+      body: { taskDefinition: 'web:2' },
+    });
+    const [primary, previous] = patched.body.deployments;
+    expect(primary).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      taskDefinition: 'web:2',
+    });
+    expect(previous).toMatchObject({
+      status: 'ACTIVE',
+      rolloutState: 'STOPPED',
+      rolloutStateReason: `superseded by deployment ${primary.id}`,
+    });
+    expect(primary.id).toMatch(/^ecs-svc-[0-9a-f]{32}$/);
+  });
+
   it('asks to wait for INACTIVE before re-creating, and a re-created service starts with its own events', async () => {
     await invoke('POST', '/clusters/default/services', { body: webService('again', 'web', 1) });
     await invoke('DELETE', '/clusters/default/services/again');
