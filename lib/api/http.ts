@@ -11,6 +11,8 @@ export interface ApiRequest {
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
   requestId: string;
+  /** Who made the request (IAM ARN or JWT subject), for service events; "the Tugboat API" when unknown. */
+  principal: string;
   /** The JSON body; parsing is deferred so routes without a body never fail on one. */
   json(): unknown;
 }

@@ -28,6 +28,15 @@ const matchSegments = (pattern: string[], actual: string[]): Record<string, stri
   return params;
 };
 
+/** Who made the request, as the authorizer tells: the IAM ARN, or the JWT's subject. */
+const principalOf = (event: APIGatewayProxyEventV2): string => {
+  const { authorizer } = event.requestContext as {
+    authorizer?: { iam?: { userArn?: unknown }; jwt?: { claims?: Record<string, unknown> } };
+  };
+  const named = authorizer?.iam?.userArn ?? authorizer?.jwt?.claims?.sub;
+  return typeof named === 'string' && named !== '' ? named : 'the Tugboat API';
+};
+
 /**
  * A small router over the API Gateway v2 event: 404 for an unknown path, 405 (with Allow) for a
  * known path and a wrong method. One Lambda serves every route, behind a catch-all route.
@@ -57,6 +66,7 @@ export const createRouter = (routes: Route[]) => {
         query: event.queryStringParameters ?? {},
         headers,
         requestId,
+        principal: principalOf(event),
         json: () => {
           body ??= { value: parseJsonBody(event) };
           return body.value;

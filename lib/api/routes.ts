@@ -95,7 +95,12 @@ const routeTable = (context: UseCaseContext): Route[] => [
     method: 'POST',
     path: '/clusters/{cluster}/services',
     handler: async (request) => {
-      const service = await createService(context, request.params.cluster!, request.json());
+      const service = await createService(
+        context,
+        request.params.cluster!,
+        request.json(),
+        request.principal,
+      );
       return jsonResponse(201, { ...service, events: [] }, etag(service));
     },
   },
@@ -123,6 +128,7 @@ const routeTable = (context: UseCaseContext): Route[] => [
         request.params.serviceName!,
         request.json(),
         request.headers['if-match'],
+        request.principal,
       );
       return jsonResponse(200, service, etag(service));
     },

@@ -13,6 +13,7 @@ import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
+import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
@@ -69,7 +70,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 
-  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<number> => {
+  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<Task[]> => {
     const gateway = deps.ecsFor(service.cluster);
     const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
     const result = await gateway.runTasks({
@@ -86,7 +87,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     });
     called('ecs:RunTask');
     await recordTasks(result.tasks);
-    return result.tasks.length;
+    return result.tasks;
   };
 
   /**
@@ -235,7 +236,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
     let launched = 0;
     if (service.inflightLaunches && service.inflightLaunches.length > 0) {
-      for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
+      for (const launch of service.inflightLaunches) launched += (await runLaunch(service, launch)).length;
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);
     }
@@ -275,7 +276,24 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (task) await recordTasks([task]);
       stopped++;
     }
-    for (const launch of launches) launched += await runLaunch(service, launch);
+    const started: string[] = [];
+    for (const launch of launches) {
+      const tasks = await runLaunch(service, launch);
+      launched += tasks.length;
+      started.push(...tasks.flatMap((task) => task.taskArn ?? []));
+    }
+    // ECS's own words for what the pass did, with the task ids.
+    await recordEvents(service, [
+      ...(stops.length > 0
+        ? [
+            stoppedTasksEvent(
+              serviceName,
+              stops.map((action) => action.taskArn),
+            ),
+          ]
+        : []),
+      ...(started.length > 0 ? [startedTasksEvent(serviceName, started)] : []),
+    ]);
     if (launches.length > 0) {
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);

@@ -13,6 +13,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { deploymentStartedEvent, desiredCountChangedEvent } from '../reconcile/event-texts';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
@@ -78,6 +79,7 @@ export const createService = async (
   context: UseCaseContext,
   cluster: string,
   body: unknown,
+  principal = 'the Tugboat API',
 ): Promise<Service> => {
   const validCluster = parseCluster(cluster);
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
@@ -114,6 +116,7 @@ export const createService = async (
   await context.store.registerCluster(validCluster);
   try {
     await context.store.createService(service);
+    await recordChangeEvents(context, undefined, service, principal);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const existing = await context.store.getService(validCluster, input.serviceName);
@@ -229,12 +232,46 @@ export const withPrimaryDeployment = (service: Service, deployment: Deployment, 
  * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
  * does not change it, a concurrent user change does.
  */
+/**
+ * The service events a user change tells: a deployment that became PRIMARY, and a new desired count
+ * (by whom: the API caller's principal, or autoscaling).
+ */
+export const recordChangeEvents = async (
+  context: UseCaseContext,
+  before: Service | undefined,
+  after: Service,
+  by: string,
+): Promise<void> => {
+  const messages: string[] = [];
+  if (before && before.desiredCount !== after.desiredCount) {
+    messages.push(desiredCountChangedEvent(after.serviceName, before.desiredCount, after.desiredCount, by));
+  }
+  const known = new Set(before?.deployments.map((deployment) => deployment.id));
+  for (const deployment of after.deployments) {
+    if (deployment.status === 'PRIMARY' && !known.has(deployment.id)) {
+      messages.push(deploymentStartedEvent(after.serviceName, deployment.id, deployment.taskDefinition));
+    }
+  }
+  if (messages.length === 0) return;
+  const base = Date.parse(after.updatedAt);
+  await context.store.addServiceEvents(
+    after.cluster,
+    after.serviceName,
+    messages.map((message, index) => ({
+      id: context.newId(),
+      createdAt: new Date(base + index).toISOString(),
+      message,
+    })),
+  );
+};
+
 export const mutateService = async (
   context: UseCaseContext,
   cluster: string,
   serviceName: string,
   expectedVersion: number | undefined,
   change: (service: Service, at: string) => Promise<Service> | Service,
+  by = 'the Tugboat API',
 ): Promise<Service> => {
   for (let attempt = 0; ; attempt++) {
     const current = await getService(context, cluster, serviceName);
@@ -249,6 +286,7 @@ export const mutateService = async (
     const next: Service = { ...changed, version: current.version + 1, updatedAt: at };
     try {
       await context.store.updateService(next, current);
+      await recordChangeEvents(context, current, next, by);
       return next;
     } catch (error) {
       // Lost a race: read again. A change of the version the caller pinned is a 412 at the top.
@@ -265,6 +303,7 @@ export const updateService = async (
   serviceName: string,
   body: unknown,
   ifMatch?: string,
+  principal = 'the Tugboat API',
 ): Promise<Service> => {
   const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
   const expectedVersion = parseIfMatch(ifMatch);
@@ -272,39 +311,46 @@ export const updateService = async (
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
-  const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
-    if (service.status !== 'ACTIVE') {
-      throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
-    }
-    // A change that will launch tasks must be launchable; scaling to 0 always stays possible.
-    if (input.taskDefinition !== undefined || (input.desiredCount ?? 0) > 0) {
-      assertCapacityProviders(clusterInfo, service.capacityProviderStrategy);
-    }
-    const next: Service = {
-      ...service,
-      deployments: service.deployments.map((deployment) => ({ ...deployment })),
-    };
-    if (input.deploymentConfiguration) {
-      next.deploymentConfiguration = mergeDeploymentConfiguration(
-        service.deploymentConfiguration,
-        input.deploymentConfiguration,
-      );
-    }
-    if (input.autoDeploy === null) delete next.autoDeploy;
-    else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
-    if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
-    const reference = target ? `${target.family}:${target.revision}` : undefined;
-    const rolled =
-      reference && reference !== service.taskDefinition
-        ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
-        : next;
-    const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
-    if (primary && primary.desiredCount !== rolled.desiredCount) {
-      primary.desiredCount = rolled.desiredCount;
-      primary.updatedAt = at;
-    }
-    return rolled;
-  });
+  const updated = await mutateService(
+    context,
+    cluster,
+    serviceName,
+    expectedVersion,
+    (service, at) => {
+      if (service.status !== 'ACTIVE') {
+        throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
+      }
+      // A change that will launch tasks must be launchable; scaling to 0 always stays possible.
+      if (input.taskDefinition !== undefined || (input.desiredCount ?? 0) > 0) {
+        assertCapacityProviders(clusterInfo, service.capacityProviderStrategy);
+      }
+      const next: Service = {
+        ...service,
+        deployments: service.deployments.map((deployment) => ({ ...deployment })),
+      };
+      if (input.deploymentConfiguration) {
+        next.deploymentConfiguration = mergeDeploymentConfiguration(
+          service.deploymentConfiguration,
+          input.deploymentConfiguration,
+        );
+      }
+      if (input.autoDeploy === null) delete next.autoDeploy;
+      else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
+      if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
+      const reference = target ? `${target.family}:${target.revision}` : undefined;
+      const rolled =
+        reference && reference !== service.taskDefinition
+          ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
+          : next;
+      const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
+      if (primary && primary.desiredCount !== rolled.desiredCount) {
+        primary.desiredCount = rolled.desiredCount;
+        primary.updatedAt = at;
+      }
+      return rolled;
+    },
+    principal,
+  );
   await requestReconcile(context, updated, 'service updated');
   return updated;
 };

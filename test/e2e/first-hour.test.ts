@@ -166,6 +166,15 @@ describe('answers a user can trust', () => {
       { timeoutMs: 10_000 },
     );
     expect(primary).toMatchObject({ runningCount: 3, healthyCount: 3 });
+    const told = (await api.get('/clusters/default/services/scaled/events')).body.items.map(
+      (event: { message: string }) => event.message,
+    );
+    expect(told).toContain('service scaled desired count changed from 0 to 3 by the Tugboat API.');
+    expect(told).toContainEqual(
+      expect.stringMatching(
+        /^service scaled has started 3 tasks: task [0-9a-f]{32} task [0-9a-f]{32} task [0-9a-f]{32}\.$/,
+      ),
+    );
   });
 
   it('says in the plan why a rollout waits', async () => {

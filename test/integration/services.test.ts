@@ -59,7 +59,7 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect(fetched.headers.etag).toBe('"1"');
     expect(fetched.body).toMatchObject({
       serviceName: 'create',
-      events: [],
+      events: [{ message: `service create deployment ${created.body.deployments[0].id} started (web:3).` }],
       deployments: created.body.deployments,
     });
 
@@ -265,8 +265,11 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
       body: webService('again', 'web', 1),
     });
     expect(created.status).toBe(201);
-    expect((await invoke('GET', '/clusters/default/services/again')).body.events).toEqual([]);
-    expect((await invoke('GET', '/clusters/default/services/again/events')).body).toEqual({ items: [] });
+    const own = [`service again deployment ${created.body.deployments[0].id} started (web:3).`];
+    const described = await invoke('GET', '/clusters/default/services/again');
+    expect(described.body.events.map((event: { message: string }) => event.message)).toEqual(own);
+    const listed = await invoke('GET', '/clusters/default/services/again/events');
+    expect(listed.body.items.map((event: { message: string }) => event.message)).toEqual(own);
   });
 
   it('rejects bad service input with 400 and stores nothing', async () => {
