@@ -123,6 +123,25 @@ export const describeTaskDefinition = async (
 };
 
 /** Deregistering marks the revision INACTIVE; it stays readable, as in ECS. Repeating it is harmless. */
+/** Task definitions are account-wide in ECS: any cluster's gateway reaches them. */
+const ACCOUNT_WIDE = 'default';
+
+/**
+ * The revision's registration in ECS, if it was ever launched, goes INACTIVE with it. A failure here
+ * leaves the Tugboat revision INACTIVE; DELETE again retries the ECS side.
+ */
+const deregisterEcsCopy = async (context: UseCaseContext, taskDefinition: TaskDefinition): Promise<void> => {
+  if (!taskDefinition.ecsTaskDefinitionArn || !context.ecsFor) return;
+  try {
+    await context.ecsFor(ACCOUNT_WIDE).deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn);
+  } catch (error) {
+    throw new DependencyError(
+      `ECS did not deregister ${taskDefinition.ecsTaskDefinitionArn}; DELETE the revision again to retry`,
+      error,
+    );
+  }
+};
+
 export const deregisterTaskDefinition = async (
   context: UseCaseContext,
   family: string,
@@ -132,7 +151,10 @@ export const deregisterTaskDefinition = async (
   if (wanted === 'latest') throw new ValidationError('Deregister a specific revision, not "latest"');
   for (let attempt = 0; ; attempt++) {
     const current = await describeTaskDefinition(context, family, String(wanted));
-    if (current.status === 'INACTIVE') return current;
+    if (current.status === 'INACTIVE') {
+      await deregisterEcsCopy(context, current);
+      return current;
+    }
     const next: TaskDefinition = {
       ...current,
       status: 'INACTIVE',
@@ -141,6 +163,7 @@ export const deregisterTaskDefinition = async (
     };
     try {
       await context.store.updateTaskDefinition(next);
+      await deregisterEcsCopy(context, next);
       return next;
     } catch (error) {
       if (attempt >= 5 || !(error instanceof VersionConflictError)) throw error;

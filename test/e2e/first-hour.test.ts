@@ -1,4 +1,4 @@
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../lib/api/routes';
 import type { UseCaseContext } from '../../lib/use-cases/context';
@@ -229,5 +229,31 @@ describe('limits', () => {
         message: 'Request body is larger than 10485760 bytes; the limit is 262144 bytes (256 KB)',
       },
     });
+  });
+});
+
+describe('revisions a user can trust', () => {
+  it('deregisters the ECS copy of a revision when the revision is deleted', async () => {
+    await api.post('/task-definitions', webTaskDefinition('lazy', 'nginx:1'));
+    await api.post('/task-definitions', webTaskDefinition('lazy', 'nginx:2'));
+    // Launching lazy:2 first registers it in ECS, where it becomes ECS's lazy:1.
+    const run = await api.post('/clusters/default/tasks', {
+      taskDefinition: 'lazy:2',
+      count: 1,
+      networkConfiguration: webService().networkConfiguration,
+    });
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
+    const revision = await api.get('/task-definitions/lazy/2');
+    expect(revision.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/lazy:1$/);
+
+    expect((await api.delete('/task-definitions/lazy/2')).status).toBe(200);
+    const ecs = new ECSClient({ endpoint: stack.ecsUrl, region: 'us-east-1' });
+    const { taskDefinition } = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: revision.body.ecsTaskDefinitionArn }),
+    );
+    ecs.destroy();
+    expect(taskDefinition?.status).toBe('INACTIVE');
+    // A revision never launched has no ECS copy to deregister.
+    expect((await api.delete('/task-definitions/lazy/1')).status).toBe(200);
   });
 });
