@@ -68,9 +68,6 @@ export class DynamoDbStore implements TugboatStore {
 
   async createTaskDefinition(taskDefinition: TaskDefinition): Promise<void> {
     const key = keys.taskDefinition(taskDefinition.family, taskDefinition.revision);
-    // The family registry first (idempotent), so a listed revision's family is always listed.
-    const { family } = taskDefinition;
-    await this.put({ ...keys.familyRegistration(family), itemType: ITEM_TYPE.taskDefinitionFamily, family });
     await this.put(
       { ...key, itemType: ITEM_TYPE.taskDefinition, ...taskDefinition },
       { ConditionExpression: 'attribute_not_exists(PK)' },
@@ -79,6 +76,10 @@ export class DynamoDbStore implements TugboatStore {
           `Task definition ${taskDefinition.family}:${taskDefinition.revision} already exists`,
         ),
     );
+    // The family registry, written (idempotently) with every revision: a crash right before this line
+    // leaves the family unlisted only until its next revision.
+    const { family } = taskDefinition;
+    await this.put({ ...keys.familyRegistration(family), itemType: ITEM_TYPE.taskDefinitionFamily, family });
   }
 
   async getTaskDefinition(family: string, revision: number): Promise<TaskDefinition | undefined> {
