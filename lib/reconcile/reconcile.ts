@@ -17,6 +17,7 @@ import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
+import { readinessWaits } from './waiting';
 
 export interface ReconcilerDeps {
   store: TugboatStore;
@@ -267,7 +268,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
       service = await persist(next, service);
     }
-    await recordEvents(service, result.events);
+    // Why the rollout waits, when the plan itself has nothing to do for it.
+    const waits = readinessWaits(result, service.deploymentConfiguration).map(
+      (reason) => `service ${serviceName} ${reason}.`,
+    );
+    await recordEvents(service, [...result.events, ...waits]);
 
     let stopped = 0;
     for (const action of stops) {

@@ -8,9 +8,18 @@ import type { Action, PlanResult } from './types';
 export const waitingReasons = (
   result: Pick<PlanResult, 'actions' | 'deployments'>,
   configuration: Pick<DeploymentConfiguration, 'minReadySeconds'>,
+): string[] => [
+  ...(result.actions as Action[]).flatMap((action) => (action.type === 'hold' ? [action.reason] : [])),
+  ...readinessWaits(result, configuration),
+];
+
+/** The IN_PROGRESS deployments a pass leaves alone while their tasks become healthy, in words. */
+export const readinessWaits = (
+  result: Pick<PlanResult, 'actions' | 'deployments'>,
+  configuration: Pick<DeploymentConfiguration, 'minReadySeconds'>,
 ): string[] => {
   const actions = result.actions as Action[];
-  const reasons = actions.flatMap((action) => (action.type === 'hold' ? [action.reason] : []));
+  const reasons: string[] = [];
   for (const deployment of result.deployments) {
     if (deployment.status === 'INACTIVE' || deployment.rolloutState !== 'IN_PROGRESS') continue;
     const acted = actions.some((action) => 'deploymentId' in action && action.deploymentId === deployment.id);

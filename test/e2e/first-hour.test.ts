@@ -187,9 +187,15 @@ describe('answers a user can trust', () => {
       const read = await api.get('/clusters/default/services/patient/plan');
       return read.body.runningCount === 1 ? read.body : undefined;
     });
-    expect(plan.waiting).toEqual([
-      `deployment ${plan.deployments[0].id} is waiting for 1 task to be healthy for minReadySeconds 40`,
-    ]);
+    const reason = `deployment ${plan.deployments[0].id} is waiting for 1 task to be healthy for minReadySeconds 40`;
+    expect(plan.waiting).toEqual([reason]);
+    // The events tell it too.
+    await eventually('the waiting event', async () => {
+      const events = (await api.get('/clusters/default/services/patient/events')).body.items;
+      return events.some((event: { message: string }) => event.message === `service patient ${reason}.`)
+        ? true
+        : undefined;
+    });
   });
 });
 
