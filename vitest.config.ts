@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One DynamoDB Local for the run; each test file gets its own table and its own free ports.
     globalSetup: ['test/support/global-setup.ts'],
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', TUGBOAT_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
   },
 });

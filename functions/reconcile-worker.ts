@@ -4,7 +4,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { activityLog } from '../lib/activity-log';
 import { tugboatMetrics } from '../lib/metrics';
+import { describeActions, describeHolds } from '../lib/reconcile/action-log';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
 import { processReconcileBatch } from '../lib/reconcile/worker';
 import { createRuntime } from '../lib/wiring';
@@ -18,6 +20,7 @@ const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-worker' });
+const activity = activityLog(logger);
 const metrics = tugboatMetrics('tugboat-reconcile-worker');
 const reconciler = runtime.reconciler();
 const queue = runtime.reconcileQueue();
@@ -37,6 +40,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
         });
         metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
         if (outcome.status === 'reconciled') {
+          for (const line of describeActions(request.serviceName, outcome.plan)) activity.info(line);
+          for (const line of describeHolds(request.serviceName, outcome.plan)) activity.debug(line);
           metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
           metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
         }

@@ -25,6 +25,8 @@ const configSchema = z.object({
     .default(DEFAULT_INSTALLATION),
   /** First crash-loop back-off wait; ECS's behaviour is the default, tests shorten it. */
   TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),
+  /** The clusters Tugboat may use (serverless.yml's custom.clusterArns), comma-separated; unset: any. */
+  TUGBOAT_CLUSTER_ARNS: z.string().min(1).optional(),
 });
 
 export interface TugboatConfig {
@@ -35,6 +37,8 @@ export interface TugboatConfig {
   installation?: string;
   reconcileQueueUrl?: string;
   backoffBaseMs?: number;
+  /** Names or ARNs of the clusters Tugboat may use; absent (locally), any cluster ECS knows. */
+  clusterArns?: string[];
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig => {
@@ -56,6 +60,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig 
     ...(parsed.data.TUGBOAT_BACKOFF_BASE_MS === undefined
       ? {}
       : { backoffBaseMs: parsed.data.TUGBOAT_BACKOFF_BASE_MS }),
+    ...(parsed.data.TUGBOAT_CLUSTER_ARNS
+      ? { clusterArns: parsed.data.TUGBOAT_CLUSTER_ARNS.split(',').map((arn) => arn.trim()) }
+      : {}),
   };
 };
 

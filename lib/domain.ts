@@ -101,7 +101,8 @@ export interface AutoDeploy {
 
 export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
 export type DeploymentStatus = 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
-export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+/** STOPPED: superseded by a newer deployment (or the service deleted) before it completed. */
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
 
 export interface Deployment {
   id: string;

@@ -39,7 +39,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     config,
     now: () => new Date(),
     newId: randomUUID,
-    clusters: ecsClusterDirectory(ecs),
+    clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },

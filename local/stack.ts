@@ -14,6 +14,7 @@ import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } 
 import { createDefaultWebTargetGroup, type LocalElbServer, startLocalElbServer } from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
+import { assertPortFree } from './preflight';
 import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
 import { type SqsEventHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 
@@ -61,6 +62,8 @@ export interface LocalStack {
   defaultTargetGroupArn: string;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
+  /** Settles if a component dies while the stack runs (DynamoDB Local's child exiting). */
+  failed: Promise<Error>;
   /** Runs one scheduler pass now, as the schedule would. */
   runScheduler(): Promise<unknown>;
   stop(): Promise<void>;
@@ -105,7 +108,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const region = process.env.AWS_REGION;
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // One plain line per reconciler action at INFO (TUGBOAT_LOG_LEVEL changes it); the functions' own
+  // JSON logs only from WARN, unless TUGBOAT_LOG_LEVEL asks for more.
+  process.env.TUGBOAT_LOG_FORMAT ??= 'text';
+  process.env.TUGBOAT_LOG_LEVEL ??= 'INFO';
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.TUGBOAT_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN';
   // No CloudWatch here: embedded-metric-format lines would only flood the terminal.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stoppers: Array<() => Promise<void>> = [];
@@ -114,6 +121,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // Each component checks its port before it starts: a stack must never talk to somebody else's.
+    await assertPortFree(options.apiPort, 'PORT');
+    await assertPortFree(options.sqsPort, 'TUGBOAT_LOCAL_SQS_PORT');
+    await assertPortFree(options.ecsPort, 'TUGBOAT_LOCAL_ECS_PORT');
+    await assertPortFree(options.elbPort ?? 0, 'TUGBOAT_LOCAL_ELB_PORT');
+    await assertPortFree(options.cloudWatchPort ?? 0, 'TUGBOAT_LOCAL_CLOUDWATCH_PORT');
     const dynamoDb: RunningDynamoDb | undefined = options.dynamoDbEndpoint
       ? undefined
       : await startDynamoDbLocal({
@@ -154,7 +167,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
     const ecsClient = new ECSClient({ endpoint: ecs.url, region });
     for (const cluster of options.clusters ?? ['default']) {
-      await ecsClient.send(new CreateClusterCommand({ clusterName: cluster }));
+      // As an ECS console cluster: both Fargate capacity providers associated.
+      await ecsClient.send(
+        new CreateClusterCommand({ clusterName: cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
+      );
     }
     ecsClient.destroy();
 
@@ -287,6 +303,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       defaultTargetGroupArn,
       tableName,
       queues,
+      failed: dynamoDb ? dynamoDb.exitedUnexpectedly : new Promise<Error>(() => undefined),
       runScheduler,
       stop,
     };

@@ -15,31 +15,50 @@
 import { localCloudWatchOptionsFromEnv } from './cloudwatch';
 import { localEcsOptionsFromEnv } from './ecs';
 import { portFromEnv } from './ports';
-import { startLocalStack } from './stack';
+import { LocalStartError } from './preflight';
+import { type LocalStack, startLocalStack } from './stack';
+
+/** A setting or a machine problem the user fixes: one line, no stack trace, exit code 1. */
+const fail = (error: unknown): never => {
+  console.error(error instanceof LocalStartError ? error.message : error);
+  process.exit(1);
+};
+
+const start = async (): Promise<LocalStack> => {
+  const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
+  if (!/^\d+(\.\d+)?$/.test(intervalText)) {
+    throw new LocalStartError(
+      `TUGBOAT_RECONCILE_INTERVAL_SECONDS must be a number of seconds, got "${intervalText}"`,
+    );
+  }
+  const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
+  const { throttle: cloudWatchThrottle } = localCloudWatchOptionsFromEnv();
+  const portSetting = async (name: string, fallback: number) => {
+    try {
+      return await portFromEnv(name, fallback);
+    } catch (error) {
+      throw new LocalStartError((error as Error).message);
+    }
+  };
+  return startLocalStack({
+    apiPort: await portSetting('PORT', 3000),
+    dynamoDbPort: await portSetting('TUGBOAT_LOCAL_DYNAMODB_PORT', 8000),
+    sqsPort: await portSetting('TUGBOAT_LOCAL_SQS_PORT', 9324),
+    ecsPort: await portSetting('TUGBOAT_LOCAL_ECS_PORT', 4100),
+    cloudWatchPort: await portSetting('TUGBOAT_LOCAL_CLOUDWATCH_PORT', 4300),
+    ...(cloudWatchThrottle !== undefined ? { cloudWatch: { throttle: cloudWatchThrottle } } : {}),
+    elbPort: await portSetting('TUGBOAT_LOCAL_ELB_PORT', 4200),
+    ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
+    reconcileIntervalMs: Number(intervalText) * 1000,
+    console: { allowWrites: consoleAllowsWrites },
+    ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
+  });
+};
 
 const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
-if (!/^\d+(\.\d+)?$/.test(intervalText)) {
-  throw new Error(`TUGBOAT_RECONCILE_INTERVAL_SECONDS must be a number of seconds, got "${intervalText}"`);
-}
-const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
-
-const { throttle: cloudWatchThrottle } = localCloudWatchOptionsFromEnv();
 const consoleAllowsWrites = process.env.TUGBOAT_CONSOLE_ALLOW_WRITES === '1';
-
 const startedAt = performance.now();
-const stack = await startLocalStack({
-  apiPort: await portFromEnv('PORT', 3000),
-  dynamoDbPort: await portFromEnv('TUGBOAT_LOCAL_DYNAMODB_PORT', 8000),
-  sqsPort: await portFromEnv('TUGBOAT_LOCAL_SQS_PORT', 9324),
-  ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
-  cloudWatchPort: await portFromEnv('TUGBOAT_LOCAL_CLOUDWATCH_PORT', 4300),
-  ...(cloudWatchThrottle !== undefined ? { cloudWatch: { throttle: cloudWatchThrottle } } : {}),
-  elbPort: await portFromEnv('TUGBOAT_LOCAL_ELB_PORT', 4200),
-  ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
-  reconcileIntervalMs: Number(intervalText) * 1000,
-  console: { allowWrites: consoleAllowsWrites },
-  ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
-});
+const stack = await start().catch(fail);
 
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
   HTTP API         ${stack.apiUrl}
@@ -61,4 +80,10 @@ const shutdown = async () => {
   process.exit(0);
 };
 process.on('SIGINT', shutdown);
+// A component that dies (DynamoDB Local's child) takes the stack down rather than leave it half there.
+void stack.failed.then(async (error) => {
+  console.error(error.message);
+  await stack.stop();
+  process.exit(1);
+});
 process.on('SIGTERM', shutdown);

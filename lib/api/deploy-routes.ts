@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { waitingReasons, withIsoTimes } from '../reconcile/waiting';
 import type { UseCaseContext } from '../use-cases/context';
 import {
   createDeployment,
@@ -7,6 +8,7 @@ import {
   planService,
   rollbackService,
 } from '../use-cases/deploys';
+import { getService } from '../use-cases/services';
 import { type ApiRequest, BODY_REQUIRED_MESSAGE, jsonResponse, pageFromQuery } from './http';
 import type { Route } from './router';
 
@@ -73,7 +75,13 @@ export const deployRoutes = (context: UseCaseContext): Route[] => [
   {
     method: 'GET',
     path: `${SERVICE}/plan`,
-    handler: async ({ params }) =>
-      jsonResponse(200, await planService(context, params.cluster!, params.serviceName!)),
+    handler: async ({ params }) => {
+      const plan = await planService(context, params.cluster!, params.serviceName!);
+      const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
+      return jsonResponse(200, {
+        ...withIsoTimes(plan),
+        waiting: waitingReasons(plan, deploymentConfiguration),
+      });
+    },
   },
 ];

@@ -24,7 +24,8 @@ export const jsonResponse = (
 ): ApiResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
+  // A trailing newline, as curl users and line-based tools expect of a text answer.
+  body: `${JSON.stringify(body)}\n`,
 });
 
 /** Routes whose body is optional recognise a missing one by this message. */

@@ -1,4 +1,5 @@
 import type { Service } from '../domain';
+import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
 import {
   createService,
@@ -11,20 +12,62 @@ import {
 import {
   deregisterTaskDefinition,
   describeTaskDefinition,
+  listTaskDefinitionFamilies,
   listTaskDefinitionRevisions,
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
-import { jsonResponse, pageFromQuery } from './http';
+import { type ApiResponse, jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';
+import { present, responseSchema } from './present';
 import type { Route } from './router';
 import { taskRoutes } from './task-routes';
 
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
 const etag = (service: Service): Record<string, string> => ({ etag: `"${service.version}"` });
 
+/**
+ * Every route under `/clusters/{cluster}` first asks whether Tugboat knows the cluster: one 404 with
+ * one message for an unknown (or not permitted) cluster, whatever the route.
+ */
+const inKnownCluster = (context: UseCaseContext, route: Route): Route =>
+  route.path.startsWith('/clusters/{cluster}')
+    ? {
+        ...route,
+        handler: async (request) => {
+          await requireCluster(context, request.params.cluster!);
+          return route.handler(request);
+        },
+      }
+    : route;
+
+/** Every answer shows what the OpenAPI document says it shows, in its order (see present.ts). */
+const asDocumented = (route: Route): Route => ({
+  ...route,
+  handler: async (request) => {
+    const response: ApiResponse = await route.handler(request);
+    const schema = responseSchema(route.method, route.path, response.statusCode);
+    if (!schema || typeof response.body !== 'string' || response.body === '') return response;
+    return { ...response, body: `${JSON.stringify(present(schema, JSON.parse(response.body)))}\n` };
+  },
+});
+
 /** Every HTTP route: each one parses, calls one use case and maps its result. */
-export const apiRoutes = (context: UseCaseContext): Route[] => [
+export const apiRoutes = (context: UseCaseContext): Route[] =>
+  routeTable(context).map((route) => asDocumented(inKnownCluster(context, route)));
+
+const routeTable = (context: UseCaseContext): Route[] => [
+  {
+    method: 'GET',
+    path: '/clusters',
+    handler: async () => jsonResponse(200, await listClusters(context)),
+  },
+  {
+    method: 'GET',
+    path: '/task-definitions',
+    handler: async ({ query }) =>
+      jsonResponse(200, await listTaskDefinitionFamilies(context, pageFromQuery(query))),
+  },
   {
     method: 'POST',
     path: '/task-definitions',

@@ -11,6 +11,7 @@
  */
 import {
   type CapacityProviderStrategyItem,
+  DeregisterTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   type ECSClientConfig,
@@ -82,6 +83,8 @@ export interface EcsGateway {
   /** Every page. */
   listTasks(filter?: TaskListFilter): Promise<string[]>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  /** By ARN (`family:revision` of ECS's own numbering); an unknown one is not an error. */
+  deregisterTaskDefinition(taskDefinitionArn: string): Promise<void>;
 }
 
 /** An ECSClient whose own retries leave ThrottlingException to the gateway. */
@@ -210,6 +213,18 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       if (!output.taskDefinition)
         throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
       return output.taskDefinition;
+    },
+
+    async deregisterTaskDefinition(taskDefinitionArn) {
+      try {
+        await withRetry('DeregisterTaskDefinition', () =>
+          client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })),
+        );
+      } catch (error) {
+        // Already gone from ECS (deregistered, or deleted by hand): nothing left to do.
+        if (error instanceof Error && /ClientException|InvalidParameterException/.test(error.name)) return;
+        throw error;
+      }
     },
   };
 };

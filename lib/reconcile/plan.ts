@@ -144,9 +144,15 @@ export function plan(input: PlanInput): PlanResult {
       const mine = remaining.filter((t) => t.deploymentId === d.id);
       d.runningCount = mine.filter(isRunning).length;
       d.pendingCount = mine.filter(isPending).length;
+      // True after every pass, for every deployment (not only the PRIMARY at the start of the pass).
+      d.healthyCount = mine.filter(healthy).length;
       if (serviceStatus === 'INACTIVE') {
         d.status = 'INACTIVE';
         d.desiredCount = 0;
+        if (d.rolloutState === 'IN_PROGRESS') {
+          d.rolloutState = 'STOPPED';
+          d.rolloutStateReason = `service ${name} was deleted`;
+        }
       } else if (d === primary) {
         d.status = 'PRIMARY';
         d.desiredCount = serviceStatus === 'ACTIVE' ? service.desiredCount : 0;

@@ -13,10 +13,12 @@ import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
+import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { messagesToRecord } from './events';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
+import { readinessWaits } from './waiting';
 
 export interface ReconcilerDeps {
   store: TugboatStore;
@@ -83,7 +85,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 
-  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<number> => {
+  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<Task[]> => {
     const gateway = deps.ecsFor(service.cluster);
     const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
     const result = await gateway.runTasks({
@@ -100,7 +102,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     });
     called('ecs:RunTask');
     await recordTasks(result.tasks);
-    return result.tasks.length;
+    return result.tasks;
   };
 
   /**
@@ -194,7 +196,18 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
     );
     if (untils.length > 0) return Math.min(...untils);
-    if (settling || result.serviceStatus === 'DRAINING' || result.runningCount !== service.desiredCount) {
+    // Running but not yet healthy (minReadySeconds, health checks): look again, so healthyCount and
+    // the rollout state catch up without waiting for the scheduler.
+    const becomingHealthy = result.deployments.some(
+      (deployment) =>
+        deployment.status === 'PRIMARY' && (deployment.healthyCount ?? 0) < deployment.desiredCount,
+    );
+    if (
+      settling ||
+      becomingHealthy ||
+      result.serviceStatus === 'DRAINING' ||
+      result.runningCount !== service.desiredCount
+    ) {
       const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
       return Math.max(1_000, Math.min(minReadyMs, 30_000));
     }
@@ -249,7 +262,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
     let launched = 0;
     if (service.inflightLaunches && service.inflightLaunches.length > 0) {
-      for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
+      for (const launch of service.inflightLaunches) launched += (await runLaunch(service, launch)).length;
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);
     }
@@ -280,7 +293,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
       service = await persist(next, service);
     }
-    await recordEvents(service, result.events, cause);
+    // Why the rollout waits, when the plan itself has nothing to do for it.
+    const waits = readinessWaits(result, service.deploymentConfiguration).map(
+      (reason) => `service ${serviceName} ${reason}.`,
+    );
+    await recordEvents(service, [...result.events, ...waits], cause);
 
     let stopped = 0;
     for (const action of stops) {
@@ -289,7 +306,24 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (task) await recordTasks([task]);
       stopped++;
     }
-    for (const launch of launches) launched += await runLaunch(service, launch);
+    const started: string[] = [];
+    for (const launch of launches) {
+      const tasks = await runLaunch(service, launch);
+      launched += tasks.length;
+      started.push(...tasks.flatMap((task) => task.taskArn ?? []));
+    }
+    // ECS's own words for what the pass did, with the task ids.
+    await recordEvents(service, [
+      ...(stops.length > 0
+        ? [
+            stoppedTasksEvent(
+              serviceName,
+              stops.map((action) => action.taskArn),
+            ),
+          ]
+        : []),
+      ...(started.length > 0 ? [startedTasksEvent(serviceName, started)] : []),
+    ]);
     if (launches.length > 0) {
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);

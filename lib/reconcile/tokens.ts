@@ -104,4 +104,5 @@ export const taskGroup = (serviceName: string): string => `service:${serviceName
  * A deployment id derived from a seed, for deployments plan() creates (it cannot draw random ids).
  * Same seed, same id, so a re-run pass creates the same deployment rather than a second one.
  */
-export const deriveDeploymentId = (seed: string): string => `d-${sha256Hex(seed).slice(0, 32)}`;
+/** One id format for every deployment (the API's are ecs-svc- and 32 random hex digits). */
+export const deriveDeploymentId = (seed: string): string => `ecs-svc-${sha256Hex(seed).slice(0, 32)}`;

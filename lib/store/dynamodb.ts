@@ -79,6 +79,10 @@ export class DynamoDbStore implements TugboatStore {
           `Task definition ${taskDefinition.family}:${taskDefinition.revision} already exists`,
         ),
     );
+    // The family registry, written (idempotently) with every revision: a crash right before this line
+    // leaves the family unlisted only until its next revision.
+    const { family } = taskDefinition;
+    await this.put({ ...keys.familyRegistration(family), itemType: ITEM_TYPE.taskDefinitionFamily, family });
   }
 
   async getTaskDefinition(family: string, revision: number): Promise<TaskDefinition | undefined> {
@@ -114,6 +118,17 @@ export class DynamoDbStore implements TugboatStore {
       page,
       false,
     );
+  }
+
+  async listTaskDefinitionFamilies(page: PageRequest): Promise<Page<{ family: string }>> {
+    const found = await this.query<{ family: string }>(
+      keys.familyRegistryPartition,
+      keys.familyRegistrySortPrefix,
+      page,
+      true,
+    );
+    const items = found.items.map(({ family }) => ({ family }));
+    return found.nextToken ? { items, nextToken: found.nextToken } : { items };
   }
 
   async updateTaskDefinition(next: TaskDefinition): Promise<void> {

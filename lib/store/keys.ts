@@ -7,6 +7,7 @@
  *                             GSI1 ALIVE#<cluster> / <taskArn>   only while the task is not STOPPED
  *   task locator              PK TASKID#<cluster>#<taskId>    SK TASKID  -> the task's service partition
  *   cluster registry          PK CLUSTERS                     SK CLUSTER#<cluster>
+ *   task definition families  PK TASKDEF_FAMILIES             SK FAMILY#<family>
  *   reconcile lease           PK LEASE#<cluster>#<service>    SK LEASE
  *   deploy request            PK DEPLOYREQ#<cluster>#<service> SK REQUEST#<requestKey>   (idempotency)
  *   service with autoDeploy   GSI1 AUTODEPLOY / <cluster>#<service>   only while ACTIVE with autoDeploy
@@ -63,6 +64,10 @@ export const keys = {
   clusterRegistration: (cluster: string): ItemKey => ({ PK: 'CLUSTERS', SK: `CLUSTER#${cluster}` }),
   clusterRegistrySortPrefix: 'CLUSTER#',
 
+  familyRegistryPartition: 'TASKDEF_FAMILIES',
+  familyRegistration: (family: string): ItemKey => ({ PK: 'TASKDEF_FAMILIES', SK: `FAMILY#${family}` }),
+  familyRegistrySortPrefix: 'FAMILY#',
+
   reconcileLease: (cluster: string, serviceName: string): ItemKey => ({
     PK: `LEASE#${cluster}#${serviceName}`,
     SK: 'LEASE',
@@ -85,6 +90,7 @@ export const ITEM_TYPE = {
   task: 'Task',
   taskLocator: 'TaskLocator',
   cluster: 'Cluster',
+  taskDefinitionFamily: 'TaskDefinitionFamily',
   lease: 'ReconcileLease',
   deployRequest: 'DeployRequest',
   rateBucket: 'RateBucket',

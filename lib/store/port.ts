@@ -24,6 +24,8 @@ export interface TugboatStore {
   getLatestActiveTaskDefinition(family: string): Promise<TaskDefinition | undefined>;
   /** Newest first. */
   listTaskDefinitions(family: string, page: PageRequest): Promise<Page<TaskDefinition>>;
+  /** Every family that has a revision, by name (the registry is written with each revision). */
+  listTaskDefinitionFamilies(page: PageRequest): Promise<Page<{ family: string }>>;
   /** Writes `next` if the stored version is still `next.version - 1`. */
   updateTaskDefinition(next: TaskDefinition): Promise<void>;
 

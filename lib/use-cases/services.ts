@@ -13,6 +13,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { deploymentStartedEvent, desiredCountChangedEvent } from '../reconcile/event-texts';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
@@ -22,6 +23,7 @@ import {
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
+import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
@@ -81,16 +83,18 @@ export const newDeployment = (
   return principal ? { ...deployment, principal } : deployment;
 };
 
+/** Who a service event names as making a change: the API caller's principal (`local` locally). */
+const changedBy = (context: UseCaseContext): string => context.caller?.principal ?? 'the Tugboat API';
+
 export const createService = async (
   context: UseCaseContext,
   cluster: string,
   body: unknown,
 ): Promise<Service> => {
+  const principal = changedBy(context);
   const validCluster = parseCluster(cluster);
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
-  if (context.clusters && !(await context.clusters.exists(validCluster))) {
-    throw new ValidationError(`cluster: ECS has no ACTIVE cluster named ${validCluster}`);
-  }
+  assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
@@ -121,7 +125,20 @@ export const createService = async (
     updatedAt: at,
   };
   await context.store.registerCluster(validCluster);
-  await context.store.createService(service);
+  try {
+    await context.store.createService(service);
+    await recordChangeEvents(context, undefined, service, principal);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await context.store.getService(validCluster, input.serviceName);
+    if (existing?.status === 'DRAINING') {
+      throw new ConflictError(
+        `Service ${input.serviceName} in cluster ${validCluster} is still DRAINING; wait until it is INACTIVE, then create it again`,
+        error,
+      );
+    }
+    throw error;
+  }
   await requestReconcile(context, service, 'service created');
   return service;
 };
@@ -145,7 +162,17 @@ export const describeService = async (
   const events = await context.store.listServiceEvents(service.cluster, service.serviceName, {
     limit: SERVICE_EVENTS_IN_DESCRIPTION,
   });
-  return { ...service, events: events.items };
+  return { ...service, events: ownEvents(service, events).items };
+};
+
+/**
+ * A service created again under an INACTIVE one's name shares its event partition: the events from
+ * before its creation are its predecessor's, and are not shown. Pages are newest first, so the first
+ * older event ends the list.
+ */
+const ownEvents = (service: Service, page: Page<ServiceEvent>): Page<ServiceEvent> => {
+  const own = page.items.filter((event) => event.createdAt >= service.createdAt);
+  return own.length < page.items.length ? { items: own } : page;
 };
 
 export const listServices = async (
@@ -161,7 +188,10 @@ export const listServiceEvents = async (
   page: { limit: number; nextToken?: string },
 ): Promise<Page<ServiceEvent>> => {
   const service = await getService(context, cluster, serviceName);
-  return context.store.listServiceEvents(service.cluster, service.serviceName, page);
+  return ownEvents(
+    service,
+    await context.store.listServiceEvents(service.cluster, service.serviceName, page),
+  );
 };
 
 /** `"3"`, `W/"3"` or `3` -> 3; `*` -> undefined (any version). */
@@ -184,9 +214,23 @@ export const INACTIVE_DEPLOYMENTS_KEPT = 50;
  * that frequent deploys cannot grow the service item towards DynamoDB's 400 KB limit.
  */
 export const withPrimaryDeployment = (service: Service, deployment: Deployment, at: string): Service => {
-  const previous = service.deployments.map((existing) =>
-    existing.status === 'PRIMARY' ? { ...existing, status: 'ACTIVE' as const, updatedAt: at } : existing,
-  );
+  // A rollout that is replaced before it completed ends there, with a final state that says so.
+  const previous = service.deployments.map((existing) => {
+    if (existing.status !== 'PRIMARY' && existing.rolloutState !== 'IN_PROGRESS') return existing;
+    const superseded =
+      existing.rolloutState === 'IN_PROGRESS'
+        ? {
+            rolloutState: 'STOPPED' as const,
+            rolloutStateReason: `superseded by deployment ${deployment.id}`,
+          }
+        : {};
+    return {
+      ...existing,
+      ...(existing.status === 'PRIMARY' ? { status: 'ACTIVE' as const } : {}),
+      ...superseded,
+      updatedAt: at,
+    };
+  });
   let inactiveKept = 0;
   const kept = previous.filter(
     (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,
@@ -199,12 +243,46 @@ export const withPrimaryDeployment = (service: Service, deployment: Deployment, 
  * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
  * does not change it, a concurrent user change does.
  */
+/**
+ * The service events a user change tells: a deployment that became PRIMARY, and a new desired count
+ * (by whom: the API caller's principal, or autoscaling).
+ */
+export const recordChangeEvents = async (
+  context: UseCaseContext,
+  before: Service | undefined,
+  after: Service,
+  by: string,
+): Promise<void> => {
+  const messages: string[] = [];
+  if (before && before.desiredCount !== after.desiredCount) {
+    messages.push(desiredCountChangedEvent(after.serviceName, before.desiredCount, after.desiredCount, by));
+  }
+  const known = new Set(before?.deployments.map((deployment) => deployment.id));
+  for (const deployment of after.deployments) {
+    if (deployment.status === 'PRIMARY' && !known.has(deployment.id)) {
+      messages.push(deploymentStartedEvent(after.serviceName, deployment.id, deployment.taskDefinition));
+    }
+  }
+  if (messages.length === 0) return;
+  const base = Date.parse(after.updatedAt);
+  await context.store.addServiceEvents(
+    after.cluster,
+    after.serviceName,
+    messages.map((message, index) => ({
+      id: context.newId(),
+      createdAt: new Date(base + index).toISOString(),
+      message,
+    })),
+  );
+};
+
 export const mutateService = async (
   context: UseCaseContext,
   cluster: string,
   serviceName: string,
   expectedVersion: number | undefined,
   change: (service: Service, at: string) => Promise<Service> | Service,
+  by = 'the Tugboat API',
 ): Promise<Service> => {
   for (let attempt = 0; ; attempt++) {
     const current = await getService(context, cluster, serviceName);
@@ -219,6 +297,7 @@ export const mutateService = async (
     const next: Service = { ...changed, version: current.version + 1, updatedAt: at };
     try {
       await context.store.updateService(next, current);
+      await recordChangeEvents(context, current, next, by);
       return next;
     } catch (error) {
       // Lost a race: read again. A change of the version the caller pinned is a 412 at the top.
@@ -236,40 +315,53 @@ export const updateService = async (
   body: unknown,
   ifMatch?: string,
 ): Promise<Service> => {
+  const principal = changedBy(context);
   const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
   const expectedVersion = parseIfMatch(ifMatch);
+  const clusterInfo = await requireCluster(context, cluster);
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
-  const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
-    if (service.status !== 'ACTIVE') {
-      throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
-    }
-    const next: Service = {
-      ...service,
-      deployments: service.deployments.map((deployment) => ({ ...deployment })),
-    };
-    if (input.deploymentConfiguration) {
-      next.deploymentConfiguration = mergeDeploymentConfiguration(
-        service.deploymentConfiguration,
-        input.deploymentConfiguration,
-      );
-    }
-    if (input.autoDeploy === null) delete next.autoDeploy;
-    else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
-    if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
-    const reference = target ? `${target.family}:${target.revision}` : undefined;
-    const rolled =
-      reference && reference !== service.taskDefinition
-        ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
-        : next;
-    const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
-    if (primary && primary.desiredCount !== rolled.desiredCount) {
-      primary.desiredCount = rolled.desiredCount;
-      primary.updatedAt = at;
-    }
-    return rolled;
-  });
+  const updated = await mutateService(
+    context,
+    cluster,
+    serviceName,
+    expectedVersion,
+    (service, at) => {
+      if (service.status !== 'ACTIVE') {
+        throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
+      }
+      // A change that will launch tasks must be launchable; scaling to 0 always stays possible.
+      if (input.taskDefinition !== undefined || (input.desiredCount ?? 0) > 0) {
+        assertCapacityProviders(clusterInfo, service.capacityProviderStrategy);
+      }
+      const next: Service = {
+        ...service,
+        deployments: service.deployments.map((deployment) => ({ ...deployment })),
+      };
+      if (input.deploymentConfiguration) {
+        next.deploymentConfiguration = mergeDeploymentConfiguration(
+          service.deploymentConfiguration,
+          input.deploymentConfiguration,
+        );
+      }
+      if (input.autoDeploy === null) delete next.autoDeploy;
+      else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
+      if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
+      const reference = target ? `${target.family}:${target.revision}` : undefined;
+      const rolled =
+        reference && reference !== service.taskDefinition
+          ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
+          : next;
+      const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
+      if (primary && primary.desiredCount !== rolled.desiredCount) {
+        primary.desiredCount = rolled.desiredCount;
+        primary.updatedAt = at;
+      }
+      return rolled;
+    },
+    principal,
+  );
   await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
 };
@@ -282,6 +374,10 @@ export const deleteService = async (
   ifMatch?: string,
 ): Promise<Service> => {
   const drained = await mutateService(context, cluster, serviceName, parseIfMatch(ifMatch), (service, at) => {
+    // As ECS: an INACTIVE service is gone for every change; it only stays readable for a while.
+    if (service.status === 'INACTIVE') {
+      throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster} (it is INACTIVE)`);
+    }
     if (service.status !== 'ACTIVE') return service;
     return {
       ...service,

@@ -1,4 +1,5 @@
 import type { Page, TaskDefinition } from '../domain';
+import { ecsRegistrationOf } from '../ecs/task-definitions';
 import {
   ConflictError,
   DependencyError,
@@ -11,6 +12,21 @@ import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
 
 const MAX_REGISTRATION_ATTEMPTS = 60;
+
+/** ECS refuses a task definition whose JSON is larger than 64 KiB. */
+export const ECS_TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+
+/** Refuses, naming `field`, a revision that ECS would refuse to register when it is first launched. */
+export const assertEcsTaskDefinitionSize = (taskDefinition: TaskDefinition, field: string): void => {
+  const bytes = Buffer.byteLength(
+    JSON.stringify({ ...ecsRegistrationOf(taskDefinition), tags: taskDefinition.tags }),
+  );
+  if (bytes > ECS_TASK_DEFINITION_MAX_BYTES) {
+    throw new ValidationError(
+      `${field}: the task definition is ${bytes} bytes as JSON; ECS accepts at most ${ECS_TASK_DEFINITION_MAX_BYTES} bytes (64 KiB)`,
+    );
+  }
+};
 
 export const taskDefinitionArn = (context: UseCaseContext, family: string, revision: number): string =>
   `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${family}:${revision}`;
@@ -44,6 +60,7 @@ export const registerTaskDefinition = async (
       registeredAt: context.now().toISOString(),
       version: 1,
     };
+    assertEcsTaskDefinitionSize(taskDefinition, 'containerDefinitions');
     try {
       await context.store.createTaskDefinition(taskDefinition);
       return taskDefinition;
@@ -65,6 +82,12 @@ const parseRevision = (revision: string): number | 'latest' => {
   }
   return Number(revision);
 };
+
+/** GET /task-definitions: the families, by name, paged. */
+export const listTaskDefinitionFamilies = (
+  context: UseCaseContext,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<{ family: string }>> => context.store.listTaskDefinitionFamilies(page);
 
 export const listTaskDefinitionRevisions = async (
   context: UseCaseContext,
@@ -100,6 +123,25 @@ export const describeTaskDefinition = async (
 };
 
 /** Deregistering marks the revision INACTIVE; it stays readable, as in ECS. Repeating it is harmless. */
+/** Task definitions are account-wide in ECS: any cluster's gateway reaches them. */
+const ACCOUNT_WIDE = 'default';
+
+/**
+ * The revision's registration in ECS, if it was ever launched, goes INACTIVE with it. A failure here
+ * leaves the Tugboat revision INACTIVE; DELETE again retries the ECS side.
+ */
+const deregisterEcsCopy = async (context: UseCaseContext, taskDefinition: TaskDefinition): Promise<void> => {
+  if (!taskDefinition.ecsTaskDefinitionArn || !context.ecsFor) return;
+  try {
+    await context.ecsFor(ACCOUNT_WIDE).deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn);
+  } catch (error) {
+    throw new DependencyError(
+      `ECS did not deregister ${taskDefinition.ecsTaskDefinitionArn}; DELETE the revision again to retry`,
+      error,
+    );
+  }
+};
+
 export const deregisterTaskDefinition = async (
   context: UseCaseContext,
   family: string,
@@ -109,7 +151,10 @@ export const deregisterTaskDefinition = async (
   if (wanted === 'latest') throw new ValidationError('Deregister a specific revision, not "latest"');
   for (let attempt = 0; ; attempt++) {
     const current = await describeTaskDefinition(context, family, String(wanted));
-    if (current.status === 'INACTIVE') return current;
+    if (current.status === 'INACTIVE') {
+      await deregisterEcsCopy(context, current);
+      return current;
+    }
     const next: TaskDefinition = {
       ...current,
       status: 'INACTIVE',
@@ -118,6 +163,7 @@ export const deregisterTaskDefinition = async (
     };
     try {
       await context.store.updateTaskDefinition(next);
+      await deregisterEcsCopy(context, next);
       return next;
     } catch (error) {
       if (attempt >= 5 || !(error instanceof VersionConflictError)) throw error;
@@ -141,6 +187,7 @@ export const resolveUsableTaskDefinition = async (
       throw new ValidationError(
         `taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`,
       );
+    assertEcsTaskDefinitionSize(latest, 'taskDefinition');
     return latest;
   }
   const taskDefinition = await context.store.getTaskDefinition(family, Number(revisionText));
@@ -149,5 +196,6 @@ export const resolveUsableTaskDefinition = async (
   if (taskDefinition.status !== 'ACTIVE') {
     throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
   }
+  assertEcsTaskDefinitionSize(taskDefinition, 'taskDefinition');
   return taskDefinition;
 };

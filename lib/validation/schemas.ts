@@ -18,13 +18,40 @@ const intIn = (min: number, max: number) =>
     .min(min, `must be between ${min} and ${max}`)
     .max(max, `must be between ${min} and ${max}`);
 
-/** CPU units or MiB, as ECS takes them: a number or a string of digits. Normalized to ECS's string form. */
-const resourceAmount = z
-  .union([
-    z.number().int('must be an integer').positive('must be positive'),
-    z.string().regex(/^\d+$/, 'must be a whole number'),
-  ])
-  .transform((value) => String(Number(value)));
+export const FARGATE_CPU_SIZES = 'use 256, 512, 1024, 2048, 4096, 8192 or 16384';
+
+/**
+ * CPU units or MiB, as ECS takes them: a whole number, a string of digits, or ECS's unit form
+ * ("1 vCPU", "2 GB", 1 vCPU = 1024 units, 1 GB = 1024 MiB). Normalized to ECS's string of digits.
+ */
+const resourceAmount = (unit: 'vCPU' | 'GB', expected: string) => {
+  const withUnit = new RegExp(`^(\\d+(?:\\.\\d+)?)\\s*${unit}$`, 'i');
+  return z.unknown().transform((value, ctx) => {
+    let amount: number | undefined;
+    if (typeof value === 'number' && Number.isInteger(value)) amount = value;
+    else if (typeof value === 'string' && /^\d+$/.test(value.trim())) amount = Number(value.trim());
+    else if (typeof value === 'string') {
+      const match = withUnit.exec(value.trim());
+      if (match?.[1]) amount = Number(match[1]) * 1024;
+    }
+    if (amount === undefined || !Number.isInteger(amount) || amount <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value) ?? 'nothing'} is not allowed: ${expected}`,
+      });
+      return z.NEVER;
+    }
+    return String(amount);
+  });
+};
+const cpuAmount = resourceAmount(
+  'vCPU',
+  `must be CPU units as a number or a string of digits (${FARGATE_CPU_SIZES.slice(4)}), or vCPUs such as "1 vCPU"`,
+);
+const memoryAmount = resourceAmount(
+  'GB',
+  'must be MiB as a number or a string of digits (for example 512 or "2048"), or GB such as "2 GB"',
+);
 
 export const tagSchema = z.strictObject({
   key: nonEmptyString(128),
@@ -85,8 +112,8 @@ const roleArn = z
 export const registerTaskDefinitionSchema = z
   .strictObject({
     family: ecsName,
-    cpu: resourceAmount,
-    memory: resourceAmount,
+    cpu: cpuAmount,
+    memory: memoryAmount,
     containerDefinitions: z
       .array(containerDefinitionSchema)
       .min(1, 'must have at least one container')
@@ -98,14 +125,19 @@ export const registerTaskDefinitionSchema = z
   .superRefine((input, ctx) => {
     const cpu = Number(input.cpu);
     const memory = Number(input.memory);
-    if (!isValidFargateCombination(cpu, memory)) {
-      const allowed = describeFargateMemoryFor(cpu);
+    const allowed = describeFargateMemoryFor(cpu);
+    // A field that did not parse has its own message already.
+    if (Number.isFinite(cpu) && !allowed) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cpu'],
+        message: `${cpu} CPU units is not a Fargate size; ${FARGATE_CPU_SIZES}`,
+      });
+    } else if (allowed && Number.isFinite(memory) && !isValidFargateCombination(cpu, memory)) {
       ctx.addIssue({
         code: 'custom',
         path: ['memory'],
-        message: allowed
-          ? `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed} MiB`
-          : `${cpu} CPU units is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384`,
+        message: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed} MiB`,
       });
     }
     const names = new Set<string>();
@@ -160,9 +192,17 @@ const capacityProviderStrategySchema = z
     }
   });
 
+/** VPC resource ids: the prefix and 8 (older) or 17 hexadecimal digits, as EC2 issues them. */
 const awsIdList = (prefix: string, max: number) =>
   z
-    .array(z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{1,17}$`), `must be a ${prefix}- id`))
+    .array(
+      z
+        .string()
+        .regex(
+          new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`),
+          `must be "${prefix}-" followed by 8 or 17 hexadecimal digits, for example ${prefix}-0123456789abcdef0`,
+        ),
+    )
     .max(max, `at most ${max} items`);
 
 const networkConfigurationSchema = z.strictObject({

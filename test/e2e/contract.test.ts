@@ -26,6 +26,9 @@ describe('real responses match the OpenAPI document', () => {
     expect((await api.get('/task-definitions/contract/1')).status).toBe(200);
     expect((await api.get('/task-definitions/missing/1')).status).toBe(404);
     expect((await api.post('/task-definitions', { family: 'x' })).status).toBe(400);
+    expect((await api.get('/task-definitions?maxResults=1')).body.items).toHaveLength(1);
+    expect((await api.get('/clusters')).body.items.length).toBeGreaterThan(0);
+    expect((await api.get('/clusters/nope/services')).status).toBe(404);
   });
 
   it('services, their events and the ETag', async () => {

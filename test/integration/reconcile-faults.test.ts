@@ -82,7 +82,7 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
       serviceName: name,
       taskDefinition: family,
       desiredCount,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0, ...deploymentConfiguration },
     });
     expect(response.status).toBe(201);
@@ -231,7 +231,7 @@ describe('task inventory from duplicated and reordered events', () => {
       launchType: 'FARGATE',
       group: 'service:inv',
       startedBy: 'tugboat-local_0123456789ab-dep1',
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
     }) as { tasks: Array<{ taskArn: string }> };
     localEcs.advance(10_000);
     localEcs.handle('StopTask', { cluster: 'default', task: run.tasks[0]!.taskArn, reason: 'test' });

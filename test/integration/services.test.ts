@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../../lib/wiring';
 import type { LocalStack } from '../../local/stack';
 import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
 
@@ -58,7 +59,7 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect(fetched.headers.etag).toBe('"1"');
     expect(fetched.body).toMatchObject({
       serviceName: 'create',
-      events: [],
+      events: [{ message: `service create deployment ${created.body.deployments[0].id} started (web:3).` }],
       deployments: created.body.deployments,
     });
 
@@ -217,6 +218,60 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect((await invoke('DELETE', '/clusters/default/services/absent')).status).toBe(404);
   });
 
+  it('ends a superseded rollout with STOPPED and the deployment that replaced it', async () => {
+    await invoke('POST', '/clusters/default/services', { body: webService('superseded', 'web:1', 1) });
+    const patched = await invoke('PATCH', '/clusters/default/services/superseded', {
+      body: { taskDefinition: 'web:2' },
+    });
+    const [primary, previous] = patched.body.deployments;
+    expect(primary).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      taskDefinition: 'web:2',
+    });
+    expect(previous).toMatchObject({
+      status: 'ACTIVE',
+      rolloutState: 'STOPPED',
+      rolloutStateReason: `superseded by deployment ${primary.id}`,
+    });
+    expect(primary.id).toMatch(/^ecs-svc-[0-9a-f]{32}$/);
+  });
+
+  it('asks to wait for INACTIVE before re-creating, and a re-created service starts with its own events', async () => {
+    await invoke('POST', '/clusters/default/services', { body: webService('again', 'web', 1) });
+    await invoke('DELETE', '/clusters/default/services/again');
+    const early = await invoke('POST', '/clusters/default/services', { body: webService('again', 'web', 1) });
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toBe(
+      'Service again in cluster default is still DRAINING; wait until it is INACTIVE, then create it again',
+    );
+
+    // The reconciler's last word on the predecessor: an event, then INACTIVE.
+    const { store } = createRuntime();
+    const draining = (await store.getService('default', 'again'))!;
+    await store.addServiceEvents('default', 'again', [
+      { id: 'old-1', createdAt: new Date().toISOString(), message: 'service again has reached INACTIVE' },
+    ]);
+    await store.updateService(
+      { ...draining, status: 'INACTIVE', statusVersion: draining.statusVersion + 1 },
+      draining,
+    );
+    const gone = await invoke('DELETE', '/clusters/default/services/again');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.message).toMatch(/^Service again not found in cluster default/);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const created = await invoke('POST', '/clusters/default/services', {
+      body: webService('again', 'web', 1),
+    });
+    expect(created.status).toBe(201);
+    const own = [`service again deployment ${created.body.deployments[0].id} started (web:3).`];
+    const described = await invoke('GET', '/clusters/default/services/again');
+    expect(described.body.events.map((event: { message: string }) => event.message)).toEqual(own);
+    const listed = await invoke('GET', '/clusters/default/services/again/events');
+    expect(listed.body.items.map((event: { message: string }) => event.message)).toEqual(own);
+  });
+
   it('rejects bad service input with 400 and stores nothing', async () => {
     const base = webService('bad', 'web', 1);
     const cases: Array<[unknown, RegExp]> = [
@@ -257,7 +312,7 @@ describe('services through the Lambda handler and DynamoDB Local', () => {
     expect((await invoke('GET', '/clusters/default/services/bad')).status).toBe(404);
     expect((await invoke('POST', '/clusters/bad%20cluster/services', { body: base })).status).toBe(400);
     const unknownCluster = await invoke('POST', '/clusters/nowhere/services', { body: base });
-    expect(unknownCluster.status).toBe(400);
-    expect(unknownCluster.body.error.message).toMatch(/no ACTIVE cluster named nowhere/);
+    expect(unknownCluster.status).toBe(404);
+    expect(unknownCluster.body.error.message).toBe('Cluster nowhere not found');
   });
 });

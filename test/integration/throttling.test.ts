@@ -30,7 +30,7 @@ describe('tight ECS throttling', () => {
         serviceName: name,
         taskDefinition: 'slow',
         desiredCount: 6,
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
         deploymentConfiguration: { minReadySeconds: 0 },
       });
       expect(created.status).toBe(201);

@@ -42,7 +42,8 @@ describe('DynamoDbStore error paths', () => {
     dynamo.on(PutCommand).resolves({});
     await store.createTaskDefinition(taskDefinition);
     await store.updateService(service, { version: 4, statusVersion: 7 });
-    const [create, update] = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
+    // The second put is the family registry, written after the revision.
+    const [create, , update] = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(create?.ConditionExpression).toBe('attribute_not_exists(PK)');
     expect(create?.Item).toMatchObject({ PK: 'TASKDEF#web', SK: 'REV#0000000002' });
     expect(update?.ConditionExpression).toContain('#version = :version AND #statusVersion = :statusVersion');

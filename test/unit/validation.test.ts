@@ -96,9 +96,42 @@ describe('task definition schema', () => {
       containerDefinitions: [],
     });
     expect(message).toMatch(/family: must not be empty/);
-    expect(message).toMatch(/cpu: must be a whole number/);
+    expect(message).toMatch(/cpu: "lots" is not allowed: must be CPU units/);
     expect(message).toMatch(/memory/);
     expect(message).toMatch(/containerDefinitions: must have at least one container/);
+  });
+});
+
+describe('cpu and memory say what is allowed', () => {
+  it('blames cpu, not memory, for a size Fargate lacks, and lists the sizes', () => {
+    expect(messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, cpu: '300' })).toBe(
+      'Invalid request body: cpu: 300 CPU units is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384',
+    );
+  });
+
+  it('accepts ECS\'s "1 vCPU" and "2 GB" forms and stores units and MiB', () => {
+    const parsed = parseInput(registerTaskDefinitionSchema, {
+      ...validTaskDefinition,
+      cpu: '1 vCPU',
+      memory: '2 GB',
+    });
+    expect([parsed.cpu, parsed.memory]).toEqual(['1024', '2048']);
+    const quarter = parseInput(registerTaskDefinitionSchema, {
+      ...validTaskDefinition,
+      cpu: '0.25 vcpu',
+      memory: '0.5GB',
+    });
+    expect([quarter.cpu, quarter.memory]).toEqual(['256', '512']);
+  });
+
+  it('never says NaN, and names the type it expects', () => {
+    const wrongType = messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, cpu: true });
+    expect(wrongType).toBe(
+      'Invalid request body: cpu: true is not allowed: must be CPU units as a number or a string of digits (256, 512, 1024, 2048, 4096, 8192 or 16384), or vCPUs such as "1 vCPU"',
+    );
+    const badUnit = messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, memory: '2 TB' });
+    expect(badUnit).toMatch(/^Invalid request body: memory: "2 TB" is not allowed: must be MiB/);
+    expect(badUnit).not.toMatch(/NaN/);
   });
 });
 
@@ -107,7 +140,7 @@ describe('service schema', () => {
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: 1,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0abc'] } },
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d'] } },
   };
 
   it.each([
@@ -130,7 +163,10 @@ describe('service schema', () => {
       /only once/,
     ],
     [{ deploymentConfiguration: { maximumPercent: 99 } }, /maximumPercent/],
-    [{ networkConfiguration: { awsvpcConfiguration: { subnets: ['sg-123'] } } }, /must be a subnet- id/],
+    [
+      { networkConfiguration: { awsvpcConfiguration: { subnets: ['sg-123'] } } },
+      /must be "subnet-" followed by 8 or 17 hexadecimal digits/,
+    ],
     [
       { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'YES' } } },
       /assignPublicIp/,

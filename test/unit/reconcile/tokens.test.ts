@@ -114,3 +114,9 @@ describe('startedBy', () => {
     expect(isValidDeploymentId(id)).toBe(true);
   });
 });
+
+describe('deployment ids', () => {
+  it('have the one format the API uses, rollbacks included', () => {
+    expect(deriveDeploymentId('rollback\necs-svc-0123')).toMatch(/^ecs-svc-[0-9a-f]{32}$/);
+  });
+});

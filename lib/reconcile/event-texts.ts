@@ -1,0 +1,18 @@
+/**
+ * Service event texts, worded as ECS words its own, so a user who knows ECS reads them at once. Task ids
+ * are the last part of the task ARN.
+ */
+const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
+const taskList = (taskArns: string[]) => taskArns.map((arn) => `task ${taskIdOf(arn)}`).join(' ');
+
+export const startedTasksEvent = (serviceName: string, taskArns: string[]): string =>
+  `service ${serviceName} has started ${taskArns.length} ${taskArns.length === 1 ? 'task' : 'tasks'}: ${taskList(taskArns)}.`;
+
+export const stoppedTasksEvent = (serviceName: string, taskArns: string[]): string =>
+  `service ${serviceName} has stopped ${taskArns.length} running tasks: ${taskList(taskArns)}.`;
+
+export const deploymentStartedEvent = (serviceName: string, deploymentId: string, taskDefinition: string) =>
+  `service ${serviceName} deployment ${deploymentId} started (${taskDefinition}).`;
+
+export const desiredCountChangedEvent = (serviceName: string, from: number, to: number, by: string) =>
+  `service ${serviceName} desired count changed from ${from} to ${to} by ${by}.`;

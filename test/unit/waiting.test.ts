@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanResult } from '../../lib/reconcile/types';
+import { waitingReasons, withIsoTimes } from '../../lib/reconcile/waiting';
+
+const deployment = (overrides: Record<string, unknown>) =>
+  ({
+    id: 'ecs-svc-a',
+    status: 'PRIMARY',
+    desiredCount: 3,
+    healthyCount: 0,
+    rolloutState: 'IN_PROGRESS',
+    ...overrides,
+  }) as unknown as PlanResult['deployments'][number];
+
+describe('the plan view', () => {
+  it("gives a hold's until as ISO-8601", () => {
+    const until = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const plan = withIsoTimes({
+      actions: [{ type: 'hold', deploymentId: 'ecs-svc-a', until, reason: 'backing off' }],
+    } as unknown as PlanResult);
+    expect(plan.actions[0]).toMatchObject({ until: '2026-12-01T12:00:00.000Z' });
+  });
+
+  it('says what a rollout that takes no action waits for', () => {
+    expect(
+      waitingReasons(
+        { actions: [], deployments: [deployment({ healthyCount: 1 })] },
+        { minReadySeconds: 40 },
+      ),
+    ).toEqual(['deployment ecs-svc-a is waiting for 2 tasks to be healthy for minReadySeconds 40']);
+    expect(
+      waitingReasons(
+        { actions: [], deployments: [deployment({ rolloutState: 'COMPLETED', healthyCount: 3 })] },
+        { minReadySeconds: 40 },
+      ),
+    ).toEqual([]);
+    const held = {
+      actions: [{ type: 'hold', deploymentId: 'ecs-svc-a', reason: 'deployment ecs-svc-a has FAILED' }],
+      deployments: [deployment({})],
+    } as unknown as PlanResult;
+    expect(waitingReasons(held, { minReadySeconds: 40 })).toEqual(['deployment ecs-svc-a has FAILED']);
+  });
+});
