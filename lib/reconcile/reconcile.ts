@@ -313,17 +313,21 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       started.push(...tasks.flatMap((task) => task.taskArn ?? []));
     }
     // ECS's own words for what the pass did, with the task ids.
-    await recordEvents(service, [
-      ...(stops.length > 0
-        ? [
-            stoppedTasksEvent(
-              serviceName,
-              stops.map((action) => action.taskArn),
-            ),
-          ]
-        : []),
-      ...(started.length > 0 ? [startedTasksEvent(serviceName, started)] : []),
-    ]);
+    await recordEvents(
+      service,
+      [
+        ...(stops.length > 0
+          ? [
+              stoppedTasksEvent(
+                serviceName,
+                stops.map((action) => action.taskArn),
+              ),
+            ]
+          : []),
+        ...(started.length > 0 ? [startedTasksEvent(serviceName, started)] : []),
+      ],
+      cause,
+    );
     if (launches.length > 0) {
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);

@@ -272,6 +272,9 @@ export const recordChangeEvents = async (
       id: context.newId(),
       createdAt: new Date(base + index).toISOString(),
       message,
+      // The audit trail: who asked, and the request the change's effects carry.
+      ...(context.caller?.principal ? { principal: context.caller.principal } : {}),
+      ...(context.caller?.correlationId ? { correlationId: context.caller.correlationId } : {}),
     })),
   );
 };

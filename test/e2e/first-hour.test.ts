@@ -250,7 +250,7 @@ describe('revisions a user can trust', () => {
     });
     expect(run.status, JSON.stringify(run.body)).toBe(201);
     const revision = await api.get('/task-definitions/lazy/2');
-    expect(revision.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/lazy:1$/);
+    expect(revision.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-lazy:1$/);
 
     expect((await api.delete('/task-definitions/lazy/2')).status).toBe(200);
     const ecs = new ECSClient({ endpoint: stack.ecsUrl, region: 'us-east-1' });
