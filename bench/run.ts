@@ -10,6 +10,7 @@ import { runApi } from './api';
 import { runColdStart } from './cold-start';
 import { runCost, type SteadyCounts } from './cost';
 import { runPipeline } from './pipeline';
+import { runReplace } from './replace';
 
 const ALL = ['converge', 'steady', 'recover', 'cold-start', 'api', 'replace', 'cost'] as const;
 
@@ -129,6 +130,15 @@ const summarize = (result: Record<string, unknown>): Row[] => {
         target: 'p50 <= 1.2x same calls (td: p99 <= 3x p50), no errors',
         pass: route.pass,
       }));
+    case 'replace':
+      return [
+        {
+          name: `replace ${r.stops} stops`,
+          measured: `stop event -> RunTask p50 ${r.stopEventToRunTaskMs.p50} / p99 ${r.stopEventToRunTaskMs.p99} / max ${r.stopEventToRunTaskMs.max} ms; -> RUNNING p50 ${r.stopEventToRunningMs.p50} / p99 ${r.stopEventToRunningMs.p99} ms; replaced ${r.replaced}`,
+          target: 'RunTask p99 <= 1 s',
+          pass: r.pass,
+        },
+      ];
     case 'cost':
       return [
         ...(r.fleets as Record<string, any>[]).map((fleet) => ({
@@ -163,6 +173,7 @@ if (only.has('converge') || only.has('steady') || only.has('recover'))
   await runPipeline(options, only, write);
 if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
 if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
+if (only.has('replace')) await write(await runReplace({ stops: quick ? 20 : 100 }));
 if (only.has('cost')) {
   const steady = written.get('steady') as SteadyCounts | undefined;
   await write(await runCost({ quick, ...(steady ? { steady } : {}) }));

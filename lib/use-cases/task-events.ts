@@ -112,8 +112,19 @@ export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observed
   return record;
 };
 
+/**
+ * The first event of a stop: ECS sets desiredStatus STOPPED and a started task goes DEACTIVATING (one
+ * that never started goes STOPPING). The task no longer counts for its service from here, so the
+ * replacement need not wait the seconds until STOPPED.
+ */
+const stopBegan = (record: TaskRecord): boolean =>
+  record.desiredStatus === 'STOPPED' &&
+  (record.lastStatus === 'DEACTIVATING' ||
+    (record.lastStatus === 'STOPPING' && record.startedAt === undefined));
+
 /** Changes after which the service's reconciler should look again at once, not at the next tick. */
 const needsReconcile = (record: TaskRecord): boolean =>
+  stopBegan(record) ||
   record.lastStatus === 'STOPPED' ||
   record.lastStatus === 'RUNNING' ||
   record.healthStatus === 'UNHEALTHY' ||
