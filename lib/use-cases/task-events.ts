@@ -143,10 +143,14 @@ export const recordTaskStateChange = async (
   const record = taskRecordFromEcs(event.detail, event.time ?? new Date().toISOString());
   await store.recordTask(record);
   if (record.serviceName === undefined || !needsReconcile(record)) return undefined;
+  // The stop's first event asked already: a pass that started after the stop began answers this one.
+  const stopAskedAt =
+    record.lastStatus === 'STOPPED' && record.stoppingAt ? Date.parse(record.stoppingAt) : Number.NaN;
   return {
     cluster: record.cluster,
     serviceName: record.serviceName,
     reason: `task ${record.taskId} is ${record.lastStatus}${record.healthStatus === 'UNKNOWN' ? '' : ` (${record.healthStatus})`}`,
+    ...(Number.isNaN(stopAskedAt) ? {} : { requestedAt: stopAskedAt }),
   };
 };
 
