@@ -169,8 +169,10 @@ export const steadyMonth = (
 export const countDeploy = async () => {
   const fleet: Fleet = await startFleet({ workers: 2, eventWorkers: 2 });
   try {
+    // A family of its own: the process-wide cache of ECS task definition ARNs (lib/ecs/task-definitions.ts)
+    // remembers 'web' from the other benchmarks' ECS endpoints.
     const taskDefinition = (image: string) => ({
-      family: 'web',
+      family: 'deploy-cost',
       cpu: '256',
       memory: '512',
       containerDefinitions: [{ name: 'web', image, portMappings: [{ containerPort: 80 }] }],
@@ -179,7 +181,7 @@ export const countDeploy = async () => {
     await fleet.api('POST', '/task-definitions', taskDefinition('nginx:1.27'));
     await fleet.api('POST', '/clusters/bench/services', {
       serviceName: 'svc-0',
-      taskDefinition: 'web',
+      taskDefinition: 'deploy-cost',
       desiredCount: 3,
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
     });
@@ -197,7 +199,7 @@ export const countDeploy = async () => {
       cpu: process.cpuUsage(),
       at: fleet.time.now(),
     };
-    await fleet.api('PATCH', '/clusters/bench/services/svc-0', { taskDefinition: 'web:2' });
+    await fleet.api('PATCH', '/clusters/bench/services/svc-0', { taskDefinition: 'deploy-cost:2' });
     let completed = false;
     while (!completed) {
       const until = fleet.time.now() + 5_000;

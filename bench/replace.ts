@@ -81,8 +81,10 @@ export const runReplace = async (options: { stops: number }) => {
       if (response.status >= 300)
         throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     };
+    // A family of its own: the process-wide cache of ECS task definition ARNs remembers 'web' from the
+    // pipeline benchmarks' ECS endpoint.
     await call('POST', '/task-definitions', {
-      family: 'web',
+      family: 'replace',
       cpu: '256',
       memory: '512',
       containerDefinitions: [{ name: 'web', image: 'nginx:1.27', portMappings: [{ containerPort: 80 }] }],
@@ -91,7 +93,7 @@ export const runReplace = async (options: { stops: number }) => {
     for (const serviceName of names) {
       await call('POST', `/clusters/${CLUSTER}/services`, {
         serviceName,
-        taskDefinition: 'web',
+        taskDefinition: 'replace',
         desiredCount: 1,
         networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       });
