@@ -7,6 +7,8 @@
  * serverless.yml's rate(1 minute), so replacements come through the event path: ECS event -> task-events
  * handler -> reconcile queue -> reconcile worker.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   DescribeTasksCommand,
   ECSClient,
@@ -171,3 +173,25 @@ export const runReplace = async (options: { stops: number }) => {
     await stack.stop();
   }
 };
+
+/**
+ * runReplace in a child process: the handlers build their AWS clients once per process, as a Lambda
+ * instance does, against the endpoints of the first local stack started in it (the api benchmark's).
+ */
+export const runReplaceInChild = (options: { stops: number }): Promise<Record<string, unknown>> =>
+  new Promise((resolveRun, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(import.meta.dirname, 'replace-main.ts'), String(options.stops)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`replace exited with ${code}`));
+      else resolveRun(JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, unknown>);
+    });
+  });

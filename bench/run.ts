@@ -10,7 +10,7 @@ import { runApi } from './api';
 import { runColdStart } from './cold-start';
 import { runCost, type SteadyCounts } from './cost';
 import { runPipeline } from './pipeline';
-import { runReplace } from './replace';
+import { runReplaceInChild } from './replace';
 
 const ALL = ['converge', 'steady', 'recover', 'cold-start', 'api', 'replace', 'cost'] as const;
 
@@ -173,7 +173,8 @@ if (only.has('converge') || only.has('steady') || only.has('recover'))
   await runPipeline(options, only, write);
 if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
 if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
-if (only.has('replace')) await write(await runReplace({ stops: quick ? 20 : 100 }));
+if (only.has('replace'))
+  await write((await runReplaceInChild({ stops: quick ? 20 : 100 })) as unknown as { name: string });
 if (only.has('cost')) {
   const steady = written.get('steady') as SteadyCounts | undefined;
   await write(await runCost({ quick, ...(steady ? { steady } : {}) }));
