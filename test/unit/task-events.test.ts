@@ -46,4 +46,17 @@ describe('which task state changes ask for a reconcile at once', () => {
       expect(request).toBeUndefined();
     }
   });
+
+  it('a STOPPED event asks with the instant the stop began, so a pass since then answers it', async () => {
+    const request = await recordTaskStateChange(
+      store,
+      event({
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        startedAt: '2026-01-01T00:00:02Z',
+        stoppingAt: '2026-01-01T00:00:08Z',
+      }),
+    );
+    expect(request).toMatchObject({ serviceName: 'web', requestedAt: Date.parse('2026-01-01T00:00:08Z') });
+  });
 });
