@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { clusterOfService, listTasksMinimum, victimsByCluster } from './support/clusters';
 import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
-import { CLUSTER, type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
+import { type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
 
 /** ECS's published Fargate launch limits and the local endpoint's default start time. */
 export const LAUNCH_BURST = 100;
@@ -19,6 +20,8 @@ export interface PipelineOptions {
   tasks: number;
   workers: number;
   eventWorkers: number;
+  /** Services are spread round-robin over this many clusters. */
+  clusters?: number;
 }
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -86,7 +89,8 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
     Array.from({ length: 16 }, async () => {
       while (created < options.services) {
         const index = created++;
-        await fleet.api('POST', `/clusters/${CLUSTER}/services`, serviceBody(`svc-${index}`, options.tasks));
+        const cluster = clusterOfService(index, options.clusters);
+        await fleet.api('POST', `/clusters/${cluster}/services`, serviceBody(`svc-${index}`, options.tasks));
       }
     }),
   ).catch((error: unknown) => {
@@ -122,6 +126,7 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
     services: options.services,
     tasksPerService: options.tasks,
     tasks: total,
+    clusters: options.clusters ?? 1,
     workers: options.workers,
     time: 'virtual',
     simulatedSeconds: round(simulatedSeconds),
@@ -188,7 +193,8 @@ export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
   const total = options.services * options.tasks;
   // Virtual time stands still while the pass runs in its own process; ECS answers at this instant.
   const pass = await runSteadyPassProcess(fleet);
-  const minimum = { ListTasks: Math.ceil(total / LIST_PAGE), RunTask: 0, StopTask: 0 };
+  // ListTasks pages per cluster: the sum over the clusters of ceil(T_c / 100).
+  const minimum = { ListTasks: listTasksMinimum(options, LIST_PAGE), RunTask: 0, StopTask: 0 };
   const ecsCallCount = Object.values(pass.ecs).reduce((sum, count) => sum + count.calls, 0);
   const minimumCalls = minimum.ListTasks;
   const readUnitsPerService = pass.dynamoDb.readCapacityUnits / options.services;
@@ -198,6 +204,7 @@ export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
     services: options.services,
     tasksPerService: options.tasks,
     tasks: total,
+    clusters: options.clusters ?? 1,
     time: 'real CPU and memory (one pass in a fresh process); its waits move the ECS virtual clock',
     schedulerReport: pass.report,
     ecsCalls: pass.ecs,
@@ -241,8 +248,11 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
       if (count >= total && recoveredAt === undefined && at > startedAt) recoveredAt = at;
     });
     const nextSchedule = Math.ceil((startedAt + 1) / SCHEDULE_MS) * SCHEDULE_MS;
-    const result = fleet.server.ecs.interruptSpotTasks({ cluster: CLUSTER, tasks: victims });
-    if (result.interrupted.length !== victims.length) throw new Error('not every victim was interrupted');
+    let interrupted = 0;
+    for (const [cluster, tasks] of victimsByCluster(victims)) {
+      interrupted += fleet.server.ecs.interruptSpotTasks({ cluster, tasks }).interrupted.length;
+    }
+    if (interrupted !== victims.length) throw new Error('not every victim was interrupted');
     await fleet.runUntil(() => recoveredAt !== undefined);
     fleet.onRunningCount(undefined);
     const seconds = (recoveredAt! - startedAt) / 1000;
@@ -284,6 +294,7 @@ export const runPipeline = async (
   const fleet = await startFleet({
     workers: options.workers,
     eventWorkers: options.eventWorkers,
+    clusters: options.clusters ?? 1,
   });
   try {
     const converge = await runConverge(fleet, options);

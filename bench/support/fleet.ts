@@ -37,6 +37,9 @@ import { SimQueue, simReconcileQueue, startPollers } from './queue';
 import { VirtualTime } from './virtual-time';
 
 export const CLUSTER = 'bench';
+/** The fleet's clusters: `bench` alone, or bench-0 .. bench-<count - 1> (`--clusters`). */
+export const clusterNames = (count: number): string[] =>
+  count <= 1 ? [CLUSTER] : Array.from({ length: count }, (_, index) => `${CLUSTER}-${index}`);
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
 /** From resources/queues.yml. */
@@ -56,6 +59,8 @@ export interface FleetOptions {
   stepMs?: number;
   /** Seed of the gateway's retry jitter. */
   seed?: number;
+  /** How many ECS clusters the services are spread over (default 1). */
+  clusters?: number;
 }
 
 /** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
@@ -133,9 +138,11 @@ export const startFleet = async (options: FleetOptions) => {
   });
   const store = new DynamoDbStore(documentClient, tableName);
 
-  await ecsClient.send(
-    new CreateClusterCommand({ clusterName: CLUSTER, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
-  );
+  for (const clusterName of clusterNames(options.clusters ?? 1)) {
+    await ecsClient.send(
+      new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
+    );
+  }
 
   /**
    * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock: the

@@ -8,7 +8,7 @@
  *   - a lease plus the version check keep two reconcilers from acting on one service at once.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
+import type { InflightLaunch, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
@@ -163,8 +163,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       );
 
   /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
-  const computePlan = async (service: Service): Promise<PlanResult> => {
-    const records = await deps.store.listServiceTasks(service.cluster, service.serviceName);
+  const computePlan = async (service: Service, taskRecords?: Promise<TaskRecord[]>): Promise<PlanResult> => {
+    const records = await (taskRecords ?? deps.store.listServiceTasks(service.cluster, service.serviceName));
     called('dynamodb:ListServiceTasks');
     const facts: Record<string, TaskDefinitionFacts> = {};
     for (const reference of new Set(service.deployments.map((deployment) => deployment.taskDefinition))) {
@@ -255,19 +255,24 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     serviceName: string,
     cause?: PassCause,
   ): Promise<ReconcileOutcome> => {
+    // The service item and its tasks are independent reads: both at once.
+    const taskRecords = deps.store.listServiceTasks(cluster, serviceName);
+    taskRecords.catch(() => undefined); // awaited below, unless the service is gone
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
     if (!service || service.status === 'INACTIVE') return { status: 'gone' };
 
     // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
     let launched = 0;
-    if (service.inflightLaunches && service.inflightLaunches.length > 0) {
+    const replaying = (service.inflightLaunches?.length ?? 0) > 0;
+    if (replaying && service.inflightLaunches) {
       for (const launch of service.inflightLaunches) launched += (await runLaunch(service, launch)).length;
       const { inflightLaunches: _done, ...rest } = service;
       service = await persist(rest, service);
     }
 
-    const result = await computePlan(service);
+    // Replayed launches recorded new tasks: read the tasks again after them.
+    const result = await computePlan(service, replaying ? undefined : taskRecords);
     const launches = launchesOf(result.actions);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
     const wakeInMs = wakeDelay(service, result);
@@ -297,7 +302,9 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     const waits = readinessWaits(result, service.deploymentConfiguration).map(
       (reason) => `service ${serviceName} ${reason}.`,
     );
-    await recordEvents(service, [...result.events, ...waits], cause);
+    // The service events are for people: written beside the stops and launches, not before them.
+    const eventsRecorded = recordEvents(service, [...result.events, ...waits], cause);
+    eventsRecorded.catch(() => undefined); // awaited below; a failed stop or launch is reported first
 
     let stopped = 0;
     for (const action of stops) {
@@ -312,6 +319,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       launched += tasks.length;
       started.push(...tasks.flatMap((task) => task.taskArn ?? []));
     }
+    await eventsRecorded;
     // ECS's own words for what the pass did, with the task ids.
     await recordEvents(
       service,

@@ -15,7 +15,15 @@ import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRe
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
-import type { LeaseResult, PageRequest, ReconcileMark, TaskPageRequest, TugboatStore } from './port';
+import type {
+  LeaseResult,
+  PageRequest,
+  ReconcileMark,
+  RevisionReservation,
+  RevisionStamp,
+  TaskPageRequest,
+  TugboatStore,
+} from './port';
 
 /**
  * A lease item outlives its service by this much (DynamoDB TTL): longer than any reconcile request can
@@ -143,6 +151,99 @@ export class DynamoDbStore implements TugboatStore {
       () =>
         new VersionConflictError(`Task definition ${next.family}:${next.revision} was changed concurrently`),
     );
+  }
+
+  async reserveTaskDefinitionRevision(family: string, nowMs: number): Promise<RevisionReservation> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.taskDefinitionCounter(family),
+          // SET reads the item as it was, so previousReservedAt gets the last reservation's instant.
+          UpdateExpression:
+            'ADD #next :one SET #previous = if_not_exists(#reservedAt, :zero), #reservedAt = :now, itemType = :type',
+          ExpressionAttributeNames: {
+            '#next': 'next',
+            '#reservedAt': 'reservedAt',
+            '#previous': 'previousReservedAt',
+          },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':zero': 0,
+            ':now': nowMs,
+            ':type': ITEM_TYPE.revisionCounter,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const counter = result.Attributes ?? {};
+      return {
+        revision: Number(counter.next),
+        previousReservedAt: Number(counter.previousReservedAt ?? 0),
+        denseThrough: Number(counter.denseThrough ?? 0),
+      };
+    } catch (error) {
+      throw new DependencyError('DynamoDB write failed', error);
+    }
+  }
+
+  async advanceDenseThrough(family: string, revision: number): Promise<void> {
+    await this.raiseCounterField(family, 'denseThrough', revision);
+  }
+
+  async advanceTaskDefinitionCounter(family: string, revision: number): Promise<void> {
+    await this.raiseCounterField(family, 'next', revision);
+  }
+
+  /** Raises a field of the family's counter item to `value`; a lower value leaves it alone. */
+  private async raiseCounterField(family: string, field: 'next' | 'denseThrough', value: number) {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.taskDefinitionCounter(family),
+          UpdateExpression: 'SET #field = :value, itemType = :type',
+          ConditionExpression: 'attribute_not_exists(#field) OR #field < :value',
+          ExpressionAttributeNames: { '#field': field },
+          ExpressionAttributeValues: { ':value': value, ':type': ITEM_TYPE.revisionCounter },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return; // already there or past it
+      throw new DependencyError('DynamoDB write failed', error);
+    }
+  }
+
+  async listTaskDefinitionStamps(family: string, above: number, below: number): Promise<RevisionStamp[]> {
+    if (below - above < 2) return [];
+    const stamps: RevisionStamp[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND SK BETWEEN :low AND :high',
+            ExpressionAttributeNames: { '#revision': 'revision', '#registeredAt': 'registeredAt' },
+            ExpressionAttributeValues: {
+              ':pk': keys.taskDefinitionPartition(family),
+              ':low': keys.taskDefinition(family, above + 1).SK,
+              ':high': keys.taskDefinition(family, below - 1).SK,
+            },
+            ProjectionExpression: '#revision, #registeredAt',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          stamps.push({ revision: Number(item.revision), registeredAt: String(item.registeredAt) });
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw new DependencyError('DynamoDB query failed', error);
+    }
+    return stamps;
   }
 
   async createService(service: Service): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Every DynamoDB key Tugboat builds, in one place. One table holds all item types:
  *   task definition revision  PK TASKDEF#<family>             SK REV#<revision, zero-padded>
+ *   revision counter          PK TASKDEF#<family>             SK COUNTER   (next revision, by ADD)
  *   service                   PK CLUSTER#<cluster>            SK SERVICE#<serviceName>
  *   service event             PK EVENTS#<cluster>#<service>   SK EVENT#<createdAt>#<id>
  *   task (inventory)          PK TASKS#<cluster>#<service>    SK TASK#<taskId>
@@ -28,6 +29,10 @@ export const keys = {
     SK: `REV#${String(revision).padStart(REVISION_DIGITS, '0')}`,
   }),
   taskDefinitionSortPrefix: 'REV#',
+  taskDefinitionCounter: (family: string): ItemKey => ({
+    PK: keys.taskDefinitionPartition(family),
+    SK: 'COUNTER',
+  }),
 
   clusterPartition: (cluster: string) => `CLUSTER#${cluster}`,
   service: (cluster: string, serviceName: string): ItemKey => ({
@@ -85,6 +90,7 @@ export const keys = {
 
 export const ITEM_TYPE = {
   taskDefinition: 'TaskDefinition',
+  revisionCounter: 'RevisionCounter',
   service: 'Service',
   serviceEvent: 'ServiceEvent',
   task: 'Task',

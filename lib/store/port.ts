@@ -28,6 +28,18 @@ export interface TugboatStore {
   listTaskDefinitionFamilies(page: PageRequest): Promise<Page<{ family: string }>>;
   /** Writes `next` if the stored version is still `next.version - 1`. */
   updateTaskDefinition(next: TaskDefinition): Promise<void>;
+  /**
+   * Reserves the family's next revision number with an atomic counter (racing callers get distinct
+   * numbers, none loses). Also answers when the previous number was reserved, so a caller can tell a
+   * reservation whose writer died (the revision never written) from one still in flight.
+   */
+  reserveTaskDefinitionRevision(family: string, nowMs: number): Promise<RevisionReservation>;
+  /** Moves the counter up to at least `revision` (revisions written without it, or filled). */
+  advanceTaskDefinitionCounter(family: string, revision: number): Promise<void>;
+  /** Records that every revision up to `revision` exists (never lowers the mark). */
+  advanceDenseThrough(family: string, revision: number): Promise<void>;
+  /** Revision numbers and registration instants of the revisions strictly between `above` and `below`. */
+  listTaskDefinitionStamps(family: string, above: number, below: number): Promise<RevisionStamp[]>;
 
   /** Creates the service; an existing INACTIVE one of the same name is replaced. */
   createService(service: Service): Promise<void>;
@@ -127,4 +139,17 @@ export interface ReconcileMark {
   scheduledAt?: number;
   /** When the last pass that ran to its end started (epoch ms). */
   passStartedAt?: number;
+}
+
+export interface RevisionReservation {
+  revision: number;
+  /** When `revision - 1` was reserved (epoch ms); 0 for the first reservation through the counter. */
+  previousReservedAt: number;
+  /** Every revision up to this one is known to exist (a mark registrations raise as they check). */
+  denseThrough: number;
+}
+
+export interface RevisionStamp {
+  revision: number;
+  registeredAt: string;
 }

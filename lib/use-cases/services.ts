@@ -158,10 +158,12 @@ export const describeService = async (
   cluster: string,
   serviceName: string,
 ): Promise<ServiceDescription> => {
-  const service = await getService(context, cluster, serviceName);
-  const events = await context.store.listServiceEvents(service.cluster, service.serviceName, {
-    limit: SERVICE_EVENTS_IN_DESCRIPTION,
-  });
+  // Independent reads run in parallel; a missing service's (empty) event page is simply dropped.
+  const [validCluster, validName] = [parseCluster(cluster), parseServiceName(serviceName)];
+  const [service, events] = await Promise.all([
+    getService(context, validCluster, validName),
+    context.store.listServiceEvents(validCluster, validName, { limit: SERVICE_EVENTS_IN_DESCRIPTION }),
+  ]);
   return { ...service, events: ownEvents(service, events).items };
 };
 

@@ -10,6 +10,7 @@ import {
 import { parseInput } from '../validation/parse';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
+import { fillAbandonedRevisions } from './revision-gaps';
 
 const MAX_REGISTRATION_ATTEMPTS = 60;
 
@@ -31,43 +32,57 @@ export const assertEcsTaskDefinitionSize = (taskDefinition: TaskDefinition, fiel
 export const taskDefinitionArn = (context: UseCaseContext, family: string, revision: number): string =>
   `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${family}:${revision}`;
 
+/** ECS's largest revision number: the size check counts the longest ARN. */
+const MAX_REVISION = 1_000_000;
+
 /**
- * Registers the next revision of a family. Revisions are claimed by a conditional create of
- * `latest + 1`; a writer that loses the race re-reads and claims the next one, so racing
- * registrations get distinct, gap-free revisions.
+ * Registers the next revision of a family. The number comes from an atomic counter (`ADD`), so racing
+ * registrations never lose a race and never wait; the revision is then created under
+ * attribute_not_exists. Meanwhile the holes a crashed registration may have left are filled
+ * (revision-gaps.ts), so revisions stay dense and unique.
  */
 export const registerTaskDefinition = async (
   context: UseCaseContext,
   body: unknown,
 ): Promise<TaskDefinition> => {
   const input = parseInput(registerTaskDefinitionSchema, body);
+  const arnOf = (revision: number) => taskDefinitionArn(context, input.family, revision);
+  const revisionOf = (revision: number): TaskDefinition => ({
+    family: input.family,
+    revision,
+    taskDefinitionArn: arnOf(revision),
+    status: 'ACTIVE',
+    cpu: input.cpu,
+    memory: input.memory,
+    containerDefinitions: input.containerDefinitions,
+    ...(input.executionRoleArn ? { executionRoleArn: input.executionRoleArn } : {}),
+    ...(input.taskRoleArn ? { taskRoleArn: input.taskRoleArn } : {}),
+    tags: input.tags ?? [],
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    registeredAt: context.now().toISOString(),
+    version: 1,
+  });
+  // Checked before a number is reserved, so a refused body leaves no hole in the revisions.
+  assertEcsTaskDefinitionSize(revisionOf(MAX_REVISION), 'containerDefinitions');
   for (let attempt = 0; attempt < MAX_REGISTRATION_ATTEMPTS; attempt++) {
+    const reservation = await context.store.reserveTaskDefinitionRevision(
+      input.family,
+      context.now().getTime(),
+    );
+    const { revision } = reservation;
+    const taskDefinition = revisionOf(revision);
+    // The gap check is best effort: the next registration checks the same numbers again.
+    const [created] = await Promise.allSettled([
+      context.store.createTaskDefinition(taskDefinition),
+      fillAbandonedRevisions(context, taskDefinition, reservation, arnOf).catch(() => undefined),
+    ]);
+    if (created.status === 'fulfilled') return taskDefinition;
+    if (!(created.reason instanceof ConflictError)) throw created.reason;
+    // The number is taken: by a revision written before the family had a counter, or by a filler
+    // that judged this registration dead. Move the counter past what exists and reserve again.
     const latest = await context.store.getLatestTaskDefinition(input.family);
-    const revision = (latest?.revision ?? 0) + 1;
-    const taskDefinition: TaskDefinition = {
-      family: input.family,
-      revision,
-      taskDefinitionArn: taskDefinitionArn(context, input.family, revision),
-      status: 'ACTIVE',
-      cpu: input.cpu,
-      memory: input.memory,
-      containerDefinitions: input.containerDefinitions,
-      ...(input.executionRoleArn ? { executionRoleArn: input.executionRoleArn } : {}),
-      ...(input.taskRoleArn ? { taskRoleArn: input.taskRoleArn } : {}),
-      tags: input.tags ?? [],
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      registeredAt: context.now().toISOString(),
-      version: 1,
-    };
-    assertEcsTaskDefinitionSize(taskDefinition, 'containerDefinitions');
-    try {
-      await context.store.createTaskDefinition(taskDefinition);
-      return taskDefinition;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      await backoff(attempt);
-    }
+    if (latest) await context.store.advanceTaskDefinitionCounter(input.family, latest.revision);
   }
   throw new DependencyError(`Too many concurrent registrations of family ${input.family}; try again`);
 };

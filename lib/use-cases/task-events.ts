@@ -112,8 +112,19 @@ export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observed
   return record;
 };
 
+/**
+ * The first event of a stop: ECS sets desiredStatus STOPPED and a started task goes DEACTIVATING (one
+ * that never started goes STOPPING). The task no longer counts for its service from here, so the
+ * replacement need not wait the seconds until STOPPED.
+ */
+const stopBegan = (record: TaskRecord): boolean =>
+  record.desiredStatus === 'STOPPED' &&
+  (record.lastStatus === 'DEACTIVATING' ||
+    (record.lastStatus === 'STOPPING' && record.startedAt === undefined));
+
 /** Changes after which the service's reconciler should look again at once, not at the next tick. */
 const needsReconcile = (record: TaskRecord): boolean =>
+  stopBegan(record) ||
   record.lastStatus === 'STOPPED' ||
   record.lastStatus === 'RUNNING' ||
   record.healthStatus === 'UNHEALTHY' ||
@@ -143,6 +154,9 @@ export const applyTaskStateChange = async (
   if (!startedByInstallation(record.startedBy, installation)) return { kind: 'foreign', record };
   const kind = (await store.recordTask(record)) ? 'applied' : 'stale';
   if (record.serviceName === undefined || !needsReconcile(record)) return { kind, record };
+  // The stop's first event asked already: a pass that started after the stop began answers this one.
+  const stopAskedAt =
+    record.lastStatus === 'STOPPED' && record.stoppingAt ? Date.parse(record.stoppingAt) : Number.NaN;
   return {
     kind,
     record,
@@ -152,6 +166,7 @@ export const applyTaskStateChange = async (
       reason: `task ${record.taskId} is ${record.lastStatus}${record.healthStatus === 'UNKNOWN' ? '' : ` (${record.healthStatus})`}`,
       // The source event's id follows the request through the queue into the pass and its events.
       correlationId: event.id,
+      ...(Number.isNaN(stopAskedAt) ? {} : { requestedAt: stopAskedAt }),
     },
   };
 };

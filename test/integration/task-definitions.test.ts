@@ -1,4 +1,11 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskDefinition } from '../../lib/domain';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import type { UseCaseContext } from '../../lib/use-cases/context';
+import { ABANDONED_AFTER_MS } from '../../lib/use-cases/revision-gaps';
+import { listTaskDefinitionRevisions, registerTaskDefinition } from '../../lib/use-cases/task-definitions';
+import { localDynamoDbClient } from '../../local/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
 
@@ -172,5 +179,97 @@ describe('task definitions through the Lambda handler and DynamoDB Local', () =>
       expect(response.body.error.message).toMatch(message);
     }
     expect((await invoke('GET', '/task-definitions/web')).status).toBe(404);
+  });
+});
+
+describe('revision numbers from an atomic counter', () => {
+  /** The use cases on the stack's table, with a clock the test moves. */
+  const contextWithClock = () => {
+    const clock = { ms: Date.parse('2026-01-01T00:00:00Z') };
+    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const store = new DynamoDbStore(documentClient, stack.tableName);
+    const context: UseCaseContext = {
+      store,
+      config: { tableName: stack.tableName, region: 'us-east-1', accountId: '000000000000' },
+      now: () => new Date(clock.ms),
+      newId: () => 'id',
+    };
+    return { clock, store, context };
+  };
+  const revisionsOf = async (context: UseCaseContext, family: string) =>
+    (await listTaskDefinitionRevisions(context, family, { limit: 100 })).items
+      .map((item) => ({ revision: item.revision, status: item.status }))
+      .reverse();
+
+  it('gives 48 racing registrations distinct revisions 1 to 48, each after one reservation', async () => {
+    const { store, context } = contextWithClock();
+    let reservations = 0;
+    const reserve = store.reserveTaskDefinitionRevision.bind(store);
+    store.reserveTaskDefinitionRevision = (family, nowMs) => {
+      reservations++;
+      return reserve(family, nowMs);
+    };
+    const results = await Promise.all(
+      Array.from({ length: 48 }, (_, index) =>
+        registerTaskDefinition(context, webTaskDefinition('contended', `nginx:${index}`)),
+      ),
+    );
+    expect(results.map((result) => result.revision).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 48 }, (_, index) => index + 1),
+    );
+    expect(reservations).toBe(48);
+    expect((await revisionsOf(context, 'contended')).map((item) => item.revision)).toEqual(
+      Array.from({ length: 48 }, (_, index) => index + 1),
+    );
+  });
+
+  it('fills the number of a registration that died between reserving and writing, once it must be dead', async () => {
+    const { clock, store, context } = contextWithClock();
+    await registerTaskDefinition(context, webTaskDefinition('crashy'));
+    // A registration reserves 2 and dies before its put.
+    expect((await store.reserveTaskDefinitionRevision('crashy', clock.ms)).revision).toBe(2);
+    clock.ms += 1_000;
+    // Within the grace its writer may still be alive: nothing is filled yet.
+    expect((await registerTaskDefinition(context, webTaskDefinition('crashy'))).revision).toBe(3);
+    expect(await revisionsOf(context, 'crashy')).toEqual([
+      { revision: 1, status: 'ACTIVE' },
+      { revision: 3, status: 'ACTIVE' },
+    ]);
+    clock.ms += ABANDONED_AFTER_MS + 1;
+    expect((await registerTaskDefinition(context, webTaskDefinition('crashy'))).revision).toBe(4);
+    expect(await revisionsOf(context, 'crashy')).toEqual([
+      { revision: 1, status: 'ACTIVE' },
+      { revision: 2, status: 'INACTIVE' },
+      { revision: 3, status: 'ACTIVE' },
+      { revision: 4, status: 'ACTIVE' },
+    ]);
+    // A crash at the top (nothing registered after it) is filled by the next registration after the grace.
+    expect((await store.reserveTaskDefinitionRevision('crashy', clock.ms)).revision).toBe(5);
+    clock.ms += ABANDONED_AFTER_MS + 1;
+    expect((await registerTaskDefinition(context, webTaskDefinition('crashy'))).revision).toBe(6);
+    expect((await revisionsOf(context, 'crashy')).map((item) => item.revision)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('loses nothing when a writer judged dead comes back: its number is taken, it registers the next', async () => {
+    const { clock, store, context } = contextWithClock();
+    const slow: TaskDefinition = await registerTaskDefinition(context, webTaskDefinition('slow', 'slow:1'));
+    const reservation = await store.reserveTaskDefinitionRevision('slow', clock.ms);
+    clock.ms += ABANDONED_AFTER_MS + 1;
+    await registerTaskDefinition(context, webTaskDefinition('slow'));
+    // The slow writer's put of its reserved number now fails; the use case would reserve again.
+    await expect(
+      store.createTaskDefinition({ ...slow, revision: reservation.revision }),
+    ).rejects.toMatchObject({ statusCode: 409 });
+    expect((await registerTaskDefinition(context, webTaskDefinition('slow', 'slow:1'))).revision).toBe(4);
+  });
+
+  it('carries on after revisions written before the family had a counter', async () => {
+    const { store, context } = contextWithClock();
+    const first = await registerTaskDefinition(context, webTaskDefinition('legacy'));
+    for (const revision of [2, 3]) await store.createTaskDefinition({ ...first, revision });
+    expect((await registerTaskDefinition(context, webTaskDefinition('legacy'))).revision).toBe(4);
+    expect((await revisionsOf(context, 'legacy')).map((item) => item.revision)).toEqual([1, 2, 3, 4]);
   });
 });
