@@ -16,6 +16,12 @@ const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
   superseded: 'ReconcileSuperseded',
 };
 
+/**
+ * Time kept back from the function's timeout: a pass stops starting work this long before Lambda would
+ * end it, enough for the calls in flight and the follow-up request to finish.
+ */
+const DEADLINE_MARGIN_MS = 8_000;
+
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-worker' });
 const metrics = tugboatMetrics('tugboat-reconcile-worker');
@@ -25,26 +31,33 @@ const queue = runtime.reconcileQueue();
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => {
-    const failed = await processReconcileBatch(reconciler, queue, event.Records, {
-      reconciled: (request, outcome) => {
-        logger.debug('reconciled', {
-          ...request,
-          status: outcome.status,
-          ...(outcome.status === 'reconciled'
-            ? { launched: outcome.launched, stopped: outcome.stopped }
-            : {}),
-        });
-        metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
-        if (outcome.status === 'reconciled') {
-          metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
-          metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
-        }
+  .handler(async (event, context) => {
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    const failed = await processReconcileBatch(
+      reconciler,
+      queue,
+      event.Records,
+      {
+        reconciled: (request, outcome) => {
+          logger.debug('reconciled', {
+            ...request,
+            status: outcome.status,
+            ...(outcome.status === 'reconciled'
+              ? { launched: outcome.launched, stopped: outcome.stopped }
+              : {}),
+          });
+          metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
+          if (outcome.status === 'reconciled') {
+            metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
+            metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
+          }
+        },
+        failed: (messageId, error) => {
+          logger.error('reconcile failed', { messageId, error });
+          metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
+        },
       },
-      failed: (messageId, error) => {
-        logger.error('reconcile failed', { messageId, error });
-        metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
-      },
-    });
+      { deadline },
+    );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -5,16 +5,25 @@
  * point safe:
  *   - launches are committed first (Service.inflightLaunches) with deterministic clientTokens, and the
  *     next pass replays them with the same tokens, so ECS returns the tasks it already launched;
- *   - a lease plus the version check keep two reconcilers from acting on one service at once.
+ *   - a lease plus the version check keep two reconcilers from acting on one service at once;
+ *   - each launch is confirmed (taken off inflightLaunches) as soon as ECS answers it, so a pass that
+ *     is cut short leaves only the launches it did not make for the next pass to replay;
+ *   - a launch ECS refuses for good (a 4xx, or RunTask `failures`) is dropped and recorded on its
+ *     deployment as failed launches, with a service event, so it is never replayed again.
+ * With a deadline, a pass commits only the launches the launch rate lets it make before then, starts no
+ * work after it, and asks for a follow-up pass for the rest.
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
+import { ecsErrorSummary, isPermanentEcsError } from '../ecs/errors';
 import type { EcsGateway } from '../ecs/gateway';
+import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pacer';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
+import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
 
 export interface ReconcilerDeps {
@@ -28,7 +37,20 @@ export interface ReconcilerDeps {
   leaseMs?: number;
   /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
   afterExternalCall?: (call: string) => void;
+  /** The launch rate a pass with a deadline plans its launches by (default Fargate's). */
+  launchRate?: Rate;
 }
+
+export interface PassOptions {
+  /**
+   * Epoch ms on deps.now(): the pass starts no work after it, and commits only the launches it can
+   * make before it (the Lambda's remaining time minus a margin).
+   */
+  deadline?: number;
+}
+
+/** How soon a pass cut short by its deadline asks for the next one. */
+const FOLLOW_UP_MS = 0;
 
 export type ReconcileOutcome =
   | { status: 'reconciled'; plan: PlanResult; launched: number; stopped: number; wakeInMs?: number }
@@ -69,24 +91,99 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 
-  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<number> => {
+  /** Makes one committed launch. ECS's refusal is an outcome, not an error; anything else throws. */
+  const runLaunch = async (
+    service: Service,
+    launch: InflightLaunch,
+    options: { replay: boolean; deadline?: number },
+  ): Promise<LaunchOutcome> => {
     const gateway = deps.ecsFor(service.cluster);
-    const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
-    const result = await gateway.runTasks({
-      taskDefinition: taskDefinitionArn,
-      count: launch.count,
-      clientToken: launch.clientToken,
-      startedBy: launch.startedBy,
-      group: launch.group,
-      ...(launch.capacityProviderStrategy
-        ? { capacityProviderStrategy: launch.capacityProviderStrategy }
-        : { launchType: 'FARGATE' as const }),
-      networkConfiguration: service.networkConfiguration,
-      ...(service.tags.length > 0 ? { tags: service.tags } : {}),
-    });
+    let result: Awaited<ReturnType<EcsGateway['runTasks']>>;
+    try {
+      const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
+      result = await gateway.runTasks({
+        taskDefinition: taskDefinitionArn,
+        count: launch.count,
+        clientToken: launch.clientToken,
+        startedBy: launch.startedBy,
+        group: launch.group,
+        ...(launch.capacityProviderStrategy
+          ? { capacityProviderStrategy: launch.capacityProviderStrategy }
+          : { launchType: 'FARGATE' as const }),
+        networkConfiguration: service.networkConfiguration,
+        ...(service.tags.length > 0 ? { tags: service.tags } : {}),
+        ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+        replay: options.replay,
+      });
+    } catch (error) {
+      if (!isPermanentEcsError(error)) throw error;
+      return refusedLaunchOutcome(service.serviceName, launch, ecsErrorSummary(error), deps.now());
+    }
     called('ecs:RunTask');
     await recordTasks(result.tasks);
-    return result.tasks.length;
+    return launchFailuresOutcome(service.serviceName, launch, result, deps.now());
+  };
+
+  /** Takes a launch ECS has answered off the commitment, with its refused tasks and events. */
+  const confirmLaunch = async (
+    service: Service,
+    launch: InflightLaunch,
+    outcome: LaunchOutcome,
+  ): Promise<Service> => {
+    const next: Service = {
+      ...service,
+      inflightLaunches: (service.inflightLaunches ?? []).filter(
+        (committed) => committed.clientToken !== launch.clientToken,
+      ),
+    };
+    if (next.inflightLaunches?.length === 0) delete next.inflightLaunches;
+    if (outcome.refusal) {
+      next.deployments = withRefusal(next.deployments, launch.deploymentId, outcome.refusal);
+    }
+    const written = await persist(next, service);
+    await recordEvents(written, outcome.events);
+    return written;
+  };
+
+  /**
+   * Makes the service's committed launches in order, confirming each. Stops at the first one whose
+   * launch room would come after the deadline: it and the rest stay committed, for the next pass.
+   */
+  const makeLaunches = async (
+    service: Service,
+    options: { replay: boolean; deadline?: number },
+  ): Promise<{ service: Service; launched: number; retryInMs?: number }> => {
+    let current = service;
+    let launched = 0;
+    for (const launch of service.inflightLaunches ?? []) {
+      let outcome: LaunchOutcome;
+      try {
+        outcome = await runLaunch(current, launch, options);
+      } catch (error) {
+        if (error instanceof PacingDeadlineError) {
+          return { service: current, launched, retryInMs: error.retryInMs };
+        }
+        throw error;
+      }
+      current = await confirmLaunch(current, launch, outcome);
+      launched += outcome.launched;
+    }
+    return { service: current, launched };
+  };
+
+  /** The planned launches a pass can make before its deadline at the launch rate (at least one call). */
+  const launchesWithin = (launches: InflightLaunch[], deadline: number | undefined): InflightLaunch[] => {
+    if (deadline === undefined) return launches;
+    const rate = deps.launchRate ?? FARGATE_LAUNCH_RATE;
+    const room = rate.burst + (rate.perSecond * Math.max(0, deadline - deps.now())) / 1000;
+    const kept: InflightLaunch[] = [];
+    let tasks = 0;
+    for (const launch of launches) {
+      if (kept.length > 0 && tasks + launch.count > room) break;
+      kept.push(launch);
+      tasks += launch.count;
+    }
+    return kept;
   };
 
   /**
@@ -191,6 +288,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     cluster: string,
     serviceName: string,
     requestedAt?: number,
+    options: PassOptions = {},
   ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
     const startedAt = deps.now();
@@ -207,7 +305,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (lease === 'held') return { status: 'busy' };
     let completed = false;
     try {
-      const outcome = await passUnderLease(cluster, serviceName);
+      const outcome = await passUnderLease(cluster, serviceName, options.deadline);
       completed = true;
       return outcome;
     } finally {
@@ -216,23 +314,33 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
   };
 
-  const passUnderLease = async (cluster: string, serviceName: string): Promise<ReconcileOutcome> => {
+  const passUnderLease = async (
+    cluster: string,
+    serviceName: string,
+    deadline: number | undefined,
+  ): Promise<ReconcileOutcome> => {
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
     if (!service || service.status === 'INACTIVE') return { status: 'gone' };
+    const pastDeadline = () => deadline !== undefined && deps.now() >= deadline;
 
-    // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
+    // Launches a crashed or cut-short pass committed to: replay them with the same tokens before
+    // planning anew (ECS answers the ones it made from their tokens).
     let launched = 0;
     if (service.inflightLaunches && service.inflightLaunches.length > 0) {
-      for (const launch of service.inflightLaunches) launched += await runLaunch(service, launch);
-      const { inflightLaunches: _done, ...rest } = service;
-      service = await persist(rest, service);
+      const replayed = await makeLaunches(service, { replay: true, ...(deadline ? { deadline } : {}) });
+      service = replayed.service;
+      launched += replayed.launched;
+      if (replayed.retryInMs !== undefined || pastDeadline()) {
+        return cutShort(service, launched, 0, replayed.retryInMs ?? FOLLOW_UP_MS);
+      }
     }
 
     const result = await computePlan(service);
-    const launches = launchesOf(result.actions);
+    const planned = launchesOf(result.actions);
+    const launches = launchesWithin(planned, deadline);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-    const wakeInMs = wakeDelay(service, result);
+    const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result);
     const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
 
     const next: Service = {
@@ -259,15 +367,18 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
     let stopped = 0;
     for (const action of stops) {
+      if (pastDeadline()) return cutShort(service, launched, stopped, FOLLOW_UP_MS);
       const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
       called('ecs:StopTask');
       if (task) await recordTasks([task]);
       stopped++;
     }
-    for (const launch of launches) launched += await runLaunch(service, launch);
     if (launches.length > 0) {
-      const { inflightLaunches: _done, ...rest } = service;
-      service = await persist(rest, service);
+      if (pastDeadline()) return cutShort(service, launched, stopped, FOLLOW_UP_MS);
+      const made = await makeLaunches(service, { replay: false, ...(deadline ? { deadline } : {}) });
+      service = made.service;
+      launched += made.launched;
+      if (made.retryInMs !== undefined) return cutShort(service, launched, stopped, made.retryInMs, result);
     }
     return {
       status: 'reconciled',
@@ -277,6 +388,29 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
     };
   };
+
+  /** A pass that ran out of time: what it did, and when the next one should take over. */
+  const cutShort = (
+    service: Service,
+    launched: number,
+    stopped: number,
+    followUpInMs: number,
+    result?: PlanResult,
+  ): ReconcileOutcome => ({
+    status: 'reconciled',
+    plan: result ?? {
+      actions: [],
+      deployments: service.deployments,
+      serviceStatus: service.status,
+      taskDefinition: service.taskDefinition,
+      runningCount: service.runningCount,
+      pendingCount: service.pendingCount,
+      events: [],
+    },
+    launched,
+    stopped,
+    wakeInMs: Math.max(0, Math.ceil(followUpInMs)),
+  });
 
   return { reconcile, computePlan };
 };
