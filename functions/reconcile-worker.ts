@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
-import { processReconcileBatch } from '../lib/reconcile/worker';
+import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
 import { createRuntime } from '../lib/wiring';
 
 const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
@@ -15,12 +15,6 @@ const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
   busy: 'ReconcileBusy',
   superseded: 'ReconcileSuperseded',
 };
-
-/**
- * Time kept back from the function's timeout: a pass stops starting work this long before Lambda would
- * end it, enough for the calls in flight and the follow-up request to finish.
- */
-const DEADLINE_MARGIN_MS = 8_000;
 
 const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-worker' });
@@ -32,7 +26,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    const deadline = passDeadline(Date.now(), context.getRemainingTimeInMillis());
     const failed = await processReconcileBatch(
       reconciler,
       queue,

@@ -47,6 +47,16 @@ const retryDelaySeconds = (error: unknown): number | undefined => {
   return undefined;
 };
 
+/**
+ * Time kept back from the function's timeout: a pass stops starting work this long before Lambda would
+ * end it, enough for the calls in flight and the follow-up request to finish.
+ */
+export const PASS_DEADLINE_MARGIN_MS = 8_000;
+
+/** The deadline of the passes of an invocation with `remainingMs` left, on the clock that gave `now`. */
+export const passDeadline = (now: number, remainingMs: number): number =>
+  now + remainingMs - PASS_DEADLINE_MARGIN_MS;
+
 export interface BatchOptions {
   /** Epoch ms on the reconciler's clock: each pass starts no work after it (see PassOptions). */
   deadline?: number;
