@@ -145,6 +145,7 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
     pacing?: Pacing,
   ): Promise<T> => {
     let previous: ReturnType<typeof classifyEcsError> | undefined;
+    let sentBefore = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const reserve =
@@ -154,10 +155,15 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
         if (reserve) await pacing?.pacer?.reserve(pacing.tokens, pacing.deadline);
         return await call(reserve);
       } catch (error) {
-        if (error instanceof PacingDeadlineError) throw error;
+        if (error instanceof PacingDeadlineError) {
+          // Sent before only if an earlier attempt failed transiently (a throttled call is not applied).
+          error.mayHaveLaunched = sentBefore;
+          throw error;
+        }
         const kind = classifyEcsError(error);
         if (kind !== 'throttling' && kind !== 'transient') throw error;
         previous = kind;
+        if (kind === 'transient') sentBefore = true;
         if (kind === 'throttling') await pacing?.pacer?.exhausted();
         const what = kind === 'throttling' ? 'throttled' : `failing (${(error as Error).name})`;
         if (attempt + 1 >= policy.maxAttempts) {

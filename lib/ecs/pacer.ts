@@ -21,6 +21,9 @@ export interface Pacer {
 
 /** Room would come only after the caller's deadline: nothing was taken. */
 export class PacingDeadlineError extends Error {
+  /** Set by the caller: an earlier attempt of the same call may have been applied (it failed transiently). */
+  mayHaveLaunched = false;
+
   constructor(
     /** How long until the room is expected. */
     readonly retryInMs: number,

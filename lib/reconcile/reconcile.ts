@@ -147,7 +147,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
   /**
    * Makes the service's committed launches in order, confirming each. Stops at the first one whose
-   * launch room would come after the deadline: it and the rest stay committed, for the next pass.
+   * launch room would come after the deadline: it (unless an attempt of it may have launched) and the
+   * rest were never made, so they are taken off the commitment and the next pass plans them anew.
    */
   const makeLaunches = async (
     service: Service,
@@ -161,7 +162,18 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         outcome = await runLaunch(current, launch, options);
       } catch (error) {
         if (error instanceof PacingDeadlineError) {
-          return { service: current, launched, retryInMs: error.retryInMs };
+          const committed = service.inflightLaunches ?? [];
+          const unmade = new Set(
+            committed
+              .slice(committed.indexOf(launch) + (error.mayHaveLaunched ? 1 : 0))
+              .map((l) => l.clientToken),
+          );
+          const next: Service = {
+            ...current,
+            inflightLaunches: (current.inflightLaunches ?? []).filter((l) => !unmade.has(l.clientToken)),
+          };
+          if (next.inflightLaunches?.length === 0) delete next.inflightLaunches;
+          return { service: await persist(next, current), launched, retryInMs: error.retryInMs };
         }
         throw error;
       }

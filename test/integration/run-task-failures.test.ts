@@ -15,7 +15,8 @@ describe("RunTask's failures (no reconcile worker: the test drives every pass)",
 
   beforeAll(async () => {
     stack = await startTestStack({
-      ecs: { startMs: 200, stopMs: 100, throttle: 'off' },
+      // Tasks take long to start: the one launched must not become healthy (a success) before the next pass.
+      ecs: { startMs: 60_000, stopMs: 100, throttle: 'off' },
       workerConcurrency: 0,
     });
     api = httpClient(stack.apiUrl);
