@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
-import { createLaunchPacer } from '../../lib/ecs/pacer';
+import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 import { createReconciler } from '../../lib/reconcile/reconcile';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { localDynamoDbClient } from '../../local/dynamodb';
@@ -151,5 +151,44 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await reconciler(realClock).reconcile('default', 'cut');
     expect(await serviceTasks(ecs, 'cut')).toHaveLength(50);
+  }, 60_000);
+
+  it('gives its message back with a delay when launch room would come after the deadline, dropping what it never made', async () => {
+    await api.post('/clusters/default/services', {
+      serviceName: 'late',
+      taskDefinition: 'big',
+      desiredCount: 50,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    // Room for two RunTask calls; the third would have to wait 3 s, past the deadline.
+    let reservations = 0;
+    const launchPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        if (++reservations > 2 && deadline !== undefined) throw new PacingDeadlineError(3_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const pass = createReconciler({
+      store,
+      ecsFor: (cluster) =>
+        createEcsGateway({
+          client: createEcsClientForGateway({
+            endpoint: stack.ecsUrl,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          }),
+          cluster,
+          launchPacer,
+        }),
+      now: Date.now,
+      newId: randomUUID,
+    });
+    const outcome = await pass.reconcile('default', 'late', undefined, { deadline: Date.now() + 60_000 });
+    expect(outcome).toMatchObject({ status: 'reconciled', launched: 20, wakeInMs: 3_000 });
+    expect(await serviceTasks(ecs, 'late')).toHaveLength(20);
+    // The three calls it never made are not left for the next pass to replay.
+    expect((await store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
   }, 60_000);
 });
