@@ -148,7 +148,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   /**
    * Makes the service's committed launches in order, confirming each. Stops at the first one whose
    * launch room would come after the deadline: it (unless an attempt of it may have launched) and the
-   * rest were never made, so they are taken off the commitment and the next pass plans them anew.
+   * rest were never made, so they are taken off the commitment and the next pass plans them anew. A
+   * replay keeps them all: an earlier, killed pass may have made them.
    */
   const makeLaunches = async (
     service: Service,
@@ -162,6 +163,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         outcome = await runLaunch(current, launch, options);
       } catch (error) {
         if (error instanceof PacingDeadlineError) {
+          // A replay may be of launches a killed pass made: those stay committed.
+          if (options.replay) return { service: current, launched, retryInMs: error.retryInMs };
           const committed = service.inflightLaunches ?? [];
           const unmade = new Set(
             committed
