@@ -221,10 +221,15 @@ export const startFleet = async (options: FleetOptions) => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       isBase64Encoded: false,
     };
-    const result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
-      statusCode: number;
-      body?: string;
-    };
+    let result: { statusCode: number; body?: string };
+    // A 503 (ECS failing under --ecs-faults) is tried again, as an HTTP client would.
+    for (let attempt = 1; ; attempt++) {
+      result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
+        statusCode: number;
+        body?: string;
+      };
+      if (result.statusCode !== 503 || attempt >= 10) break;
+    }
     if (result.statusCode >= 300) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
     return result.body ? (JSON.parse(result.body) as unknown) : undefined;
   };
