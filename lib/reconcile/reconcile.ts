@@ -21,6 +21,7 @@ import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pace
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
+import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
@@ -48,9 +49,6 @@ export interface PassOptions {
    */
   deadline?: number;
 }
-
-/** How soon a pass cut short by its deadline asks for the next one. */
-const FOLLOW_UP_MS = 0;
 
 export type ReconcileOutcome =
   | { status: 'reconciled'; plan: PlanResult; launched: number; stopped: number; wakeInMs?: number }
@@ -184,21 +182,6 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       launched += outcome.launched;
     }
     return { service: current, launched };
-  };
-
-  /** The planned launches a pass can make before its deadline at the launch rate (at least one call). */
-  const launchesWithin = (launches: InflightLaunch[], deadline: number | undefined): InflightLaunch[] => {
-    if (deadline === undefined) return launches;
-    const rate = deps.launchRate ?? FARGATE_LAUNCH_RATE;
-    const room = rate.burst + (rate.perSecond * Math.max(0, deadline - deps.now())) / 1000;
-    const kept: InflightLaunch[] = [];
-    let tasks = 0;
-    for (const launch of launches) {
-      if (kept.length > 0 && tasks + launch.count > room) break;
-      kept.push(launch);
-      tasks += launch.count;
-    }
-    return kept;
   };
 
   /**
@@ -353,7 +336,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
     const result = await computePlan(service);
     const planned = launchesOf(result.actions);
-    const launches = launchesWithin(planned, deadline);
+    const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
     const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result);
     const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
@@ -403,29 +386,6 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
     };
   };
-
-  /** A pass that ran out of time: what it did, and when the next one should take over. */
-  const cutShort = (
-    service: Service,
-    launched: number,
-    stopped: number,
-    followUpInMs: number,
-    result?: PlanResult,
-  ): ReconcileOutcome => ({
-    status: 'reconciled',
-    plan: result ?? {
-      actions: [],
-      deployments: service.deployments,
-      serviceStatus: service.status,
-      taskDefinition: service.taskDefinition,
-      runningCount: service.runningCount,
-      pendingCount: service.pendingCount,
-      events: [],
-    },
-    launched,
-    stopped,
-    wakeInMs: Math.max(0, Math.ceil(followUpInMs)),
-  });
 
   return { reconcile, computePlan };
 };
