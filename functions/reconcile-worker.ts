@@ -8,7 +8,7 @@ import { activityLog } from '../lib/activity-log';
 import { tugboatMetrics } from '../lib/metrics';
 import { describeActions, describeHolds } from '../lib/reconcile/action-log';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
-import { processReconcileBatch } from '../lib/reconcile/worker';
+import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
 import { createRuntime } from '../lib/wiring';
 
 const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
@@ -28,28 +28,35 @@ const queue = runtime.reconcileQueue();
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => {
-    const failed = await processReconcileBatch(reconciler, queue, event.Records, {
-      reconciled: (request, outcome) => {
-        logger.debug('reconciled', {
-          ...request,
-          status: outcome.status,
-          ...(outcome.status === 'reconciled'
-            ? { launched: outcome.launched, stopped: outcome.stopped }
-            : {}),
-        });
-        metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
-        if (outcome.status === 'reconciled') {
-          for (const line of describeActions(request.serviceName, outcome.plan)) activity.info(line);
-          for (const line of describeHolds(request.serviceName, outcome.plan)) activity.debug(line);
-          metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
-          metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
-        }
+  .handler(async (event, context) => {
+    const deadline = passDeadline(Date.now(), context.getRemainingTimeInMillis());
+    const failed = await processReconcileBatch(
+      reconciler,
+      queue,
+      event.Records,
+      {
+        reconciled: (request, outcome) => {
+          logger.debug('reconciled', {
+            ...request,
+            status: outcome.status,
+            ...(outcome.status === 'reconciled'
+              ? { launched: outcome.launched, stopped: outcome.stopped }
+              : {}),
+          });
+          metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
+          if (outcome.status === 'reconciled') {
+            for (const line of describeActions(request.serviceName, outcome.plan)) activity.info(line);
+            for (const line of describeHolds(request.serviceName, outcome.plan)) activity.debug(line);
+            metrics.addMetric('TasksLaunched', MetricUnit.Count, outcome.launched);
+            metrics.addMetric('TasksStopped', MetricUnit.Count, outcome.stopped);
+          }
+        },
+        failed: (messageId, error, about) => {
+          logger.error('reconcile failed', { messageId, ...about, error });
+          metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
+        },
       },
-      failed: (messageId, error, about) => {
-        logger.error('reconcile failed', { messageId, ...about, error });
-        metrics.addMetric('ReconcileFailures', MetricUnit.Count, 1);
-      },
-    });
+      { deadline },
+    );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

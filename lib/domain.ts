@@ -139,7 +139,21 @@ export interface Deployment {
   sourceEventAt?: string;
   /** Who caused the deployment through the API: the caller's IAM principal (`local` locally). */
   principal?: string;
+  /**
+   * Reconciler bookkeeping: launches ECS refused for good (a 4xx, or RunTask `failures`), newest last and
+   * at most MAX_LAUNCH_REFUSALS_KEPT; the planner counts each refused task as a failed launch.
+   */
+  launchRefusals?: LaunchRefusal[];
 }
+
+/** Tasks of one RunTask call that ECS refused (they never existed, so no inventory record shows them). */
+export interface LaunchRefusal {
+  /** ISO instant of the refusal. */
+  at: string;
+  count: number;
+}
+
+export const MAX_LAUNCH_REFUSALS_KEPT = 20;
 
 /**
  * A new PRIMARY deployment, IN_PROGRESS, with nothing launched yet. Pure: id and time are given. Its

@@ -22,9 +22,9 @@ import {
   FARGATE_LAUNCH_BUCKET,
   FARGATE_LAUNCH_RATE,
 } from '../../lib/ecs/pacer';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/reconcile';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
-import { processReconcileBatch } from '../../lib/reconcile/worker';
+import { passDeadline, processReconcileBatch } from '../../lib/reconcile/worker';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
@@ -33,6 +33,8 @@ import { type LocalEcsServer, startLocalEcsServer, type TaskStateChangeEvent } f
 import { lambdaContext } from '../../local/lambda-context';
 import { freePort } from '../../local/ports';
 import { countDynamoDbCalls, countEcsCalls } from './counters';
+import { deployedFunctions } from './deployed';
+import { guarded, withTimeout } from './lambda-timeout';
 import { SimQueue, simReconcileQueue, startPollers } from './queue';
 import { VirtualTime } from './virtual-time';
 
@@ -61,6 +63,8 @@ export interface FleetOptions {
   seed?: number;
   /** How many ECS clusters the services are spread over (default 1). */
   clusters?: number;
+  /** Fault injection of the ECS endpoint (its faultRate: HTTP 500 on that fraction of calls). */
+  ecsFaultRate?: number;
 }
 
 /** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
@@ -124,7 +128,18 @@ export const startFleet = async (options: FleetOptions) => {
     clock: 'virtual',
     throttle: 1,
     eventSink: observe,
+    ...(options.ecsFaultRate
+      ? { faultRate: options.ecsFaultRate, random: seededRandom((options.seed ?? 42) + 1) }
+      : {}),
   });
+  // Every function runs with its deployed timeout: an invocation still running then is killed.
+  const functions = deployedFunctions();
+  const timeoutOf = (name: string) => {
+    const settings = functions[name];
+    if (!settings) throw new Error(`serverless.yml has no function ${name}`);
+    return settings.timeoutMs;
+  };
+  const killedAtTimeout = { reconcileWorker: 0, reconcileScheduler: 0, taskEvents: 0 };
   const time = new VirtualTime(server.ecs);
   taskEventsQueue = new SimQueue(time.now, TASK_EVENTS_VISIBILITY_MS);
   const reconcileQueue = new SimQueue(time.now, RECONCILE_VISIBILITY_MS);
@@ -213,63 +228,103 @@ export const startFleet = async (options: FleetOptions) => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       isBase64Encoded: false,
     };
-    const result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
-      statusCode: number;
-      body?: string;
-    };
+    let result: { statusCode: number; body?: string };
+    // A 503 (ECS failing under --ecs-faults) is tried again, as an HTTP client would.
+    for (let attempt = 1; ; attempt++) {
+      result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
+        statusCode: number;
+        body?: string;
+      };
+      if (result.statusCode !== 503 || attempt >= 10) break;
+    }
     if (result.statusCode >= 300) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
     return result.body ? (JSON.parse(result.body) as unknown) : undefined;
   };
 
-  const reconcilers = Array.from({ length: options.workers }, () =>
-    createReconciler({ store, ecsFor: lambdaInstanceEcs(), now: time.now, newId: randomUUID }),
-  );
+  // Each worker instance keeps its gateways (and their read pacers) across invocations, as Lambda does.
+  const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
+  const workerTimeoutMs = timeoutOf('reconcileWorker');
   let reconcileFailures = 0;
   let taskEventFailures = 0;
   /** What reconcile requests came to: a pass that launched or stopped tasks, one that found nothing to do, the lease held, the service gone, or answered by a later pass. */
   const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0, superseded: 0 };
-  const reconcileWorkers = startPollers(reconcileQueue, options.workers, (records, instance) =>
-    processReconcileBatch(reconcilers[instance]!, reconcileQueuePort, records, {
-      reconciled: (_, outcome) => {
-        const kind =
-          outcome.status !== 'reconciled'
-            ? outcome.status
-            : outcome.launched > 0 || outcome.stopped > 0
-              ? 'acted'
-              : 'idle';
-        reconcileOutcomes[kind]++;
-      },
-      failed: (_messageId, error) => {
-        reconcileFailures++;
-        if (process.env.BENCH_DEBUG) process.stderr.write(`  reconcile failed: ${String(error)}\n`);
-      },
-    }),
-  );
-  const eventWorkers = startPollers(taskEventsQueue, options.eventWorkers, (records) =>
-    processTaskEventBatch(
-      store,
-      (requests) => reconcileQueuePort.enqueue(requests),
-      records,
-      () => {
-        taskEventFailures++;
-      },
-    ),
-  );
+  const reconcileWorkers = startPollers(reconcileQueue, options.workers, async (records, instance) => {
+    const result = await withTimeout(time, workerTimeoutMs, (invocation) => {
+      const ecsFor = workerEcs[instance]!;
+      const reconciler = createReconciler({
+        store: guarded(store, invocation),
+        ecsFor: (cluster) => guarded(ecsFor(cluster), invocation),
+        now: time.now,
+        newId: randomUUID,
+      });
+      return processReconcileBatch(
+        reconciler,
+        guarded(reconcileQueuePort, invocation),
+        records,
+        reconcileLog,
+        {
+          deadline: passDeadline(time.now(), workerTimeoutMs),
+        },
+      );
+    });
+    if (!result.killed) return result.value;
+    killedAtTimeout.reconcileWorker++;
+    return records.map((record) => record.messageId);
+  });
+  const eventsTimeoutMs = timeoutOf('taskEvents');
+  const eventWorkers = startPollers(taskEventsQueue, options.eventWorkers, async (records) => {
+    const result = await withTimeout(time, eventsTimeoutMs, (invocation) =>
+      processTaskEventBatch(
+        guarded(store, invocation),
+        (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
+        records,
+        () => {
+          taskEventFailures++;
+        },
+      ),
+    );
+    if (!result.killed) return result.value;
+    killedAtTimeout.taskEvents++;
+    return records.map((record) => record.messageId);
+  });
+
+  const reconcileLog = {
+    reconciled: (_: unknown, outcome: ReconcileOutcome) => {
+      const kind =
+        outcome.status !== 'reconciled'
+          ? outcome.status
+          : outcome.launched > 0 || outcome.stopped > 0
+            ? 'acted'
+            : 'idle';
+      reconcileOutcomes[kind]++;
+    },
+    failed: (_messageId: string, error: unknown) => {
+      reconcileFailures++;
+      if (process.env.BENCH_DEBUG) process.stderr.write(`  reconcile failed: ${String(error)}\n`);
+    },
+  };
 
   let schedulerEnabled = false;
   let nextSchedulerAt = Number.POSITIVE_INFINITY;
   let schedulerRun: Promise<void> | undefined;
   const schedulerReports: SchedulerReport[] = [];
+  const schedulerTimeoutMs = timeoutOf('reconcileScheduler');
   const runScheduler = async () => {
-    const report = await runReconcileScheduler({
-      store,
-      ecsFor: schedulerEcsFor,
-      enqueue: (requests) => reconcileQueuePort.enqueue(requests),
-      now: time.now,
-    });
-    // The scheduler skips a failing cluster; in a benchmark that is a broken run, not a figure.
-    if (report.failedClusters[0]) throw report.failedClusters[0].error;
-    schedulerReports.push(report);
+    const result = await withTimeout(time, schedulerTimeoutMs, (invocation) =>
+      runReconcileScheduler({
+        store: guarded(store, invocation),
+        ecsFor: (cluster) => guarded(schedulerEcsFor(cluster), invocation),
+        enqueue: (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
+        now: time.now,
+      }),
+    );
+    if (result.killed) killedAtTimeout.reconcileScheduler++;
+    else {
+      // The scheduler skips a failing cluster; in a benchmark that is a broken run, not a figure.
+      // (With ECS faults injected on purpose a run may skip a cluster, as the deployed scheduler would.)
+      if (result.value.failedClusters[0] && !options.ecsFaultRate) throw result.value.failedClusters[0].error;
+      schedulerReports.push(result.value);
+    }
   };
 
   /** Over-the-cap tasks right now: live tasks beyond floor(desired x maximumPercent / 100), summed. */
@@ -349,6 +404,8 @@ export const startFleet = async (options: FleetOptions) => {
       maxOverCap = 0;
     },
     failures: () => ({ reconcile: reconcileFailures, taskEvents: taskEventFailures }),
+    /** Invocations killed at their function's deployed timeout, by function. */
+    killedAtTimeout: () => ({ ...killedAtTimeout }),
     reconcileOutcomes: () => ({ ...reconcileOutcomes }),
     random,
     async stop() {

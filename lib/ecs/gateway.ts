@@ -8,6 +8,9 @@
  * Math.random, which cannot be tested deterministically. So the gateway retries ThrottlingException itself,
  * with full jitter (delay = random() * min(maxDelay, baseDelay * 2^attempt)) and injectable sleep/random.
  * Build the client with `maxAttempts: 1` (see createEcsClientForGateway) so the two do not stack.
+ * Transient failures (5xx, timeouts, connection resets: see errors.ts) are retried the same way; a
+ * RunTask made again after one keeps its clientToken, so ECS answers a launch it already made with the
+ * same tasks. ECS's refusals (4xx) are not retried.
  */
 import {
   type CapacityProviderStrategyItem,
@@ -28,7 +31,8 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { DependencyError, ValidationError } from '../errors';
-import type { Pacer } from './pacer';
+import { classifyEcsError } from './errors';
+import { type Pacer, PacingDeadlineError } from './pacer';
 
 export const maxTasksPerRunTask = 10;
 export const maxTasksPerDescribe = 100;
@@ -48,6 +52,8 @@ export interface EcsGatewayOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The clock deadlines are on (default Date.now). */
+  now?: () => number;
   /** Waits for launch room before each RunTask attempt (see pacer.ts). */
   launchPacer?: Pacer;
   /** Waits for read room before each ListTasks and DescribeTasks attempt (see pacer.ts). */
@@ -66,6 +72,17 @@ export interface RunTasksRequest {
   networkConfiguration: NetworkConfiguration;
   overrides?: TaskOverride;
   tags?: Tag[];
+  /**
+   * Epoch ms: no wait (launch room, back-off) may end after it; such a wait throws PacingDeadlineError
+   * (no room) or DependencyError (still failing) instead.
+   */
+  deadline?: number;
+  /**
+   * A launch committed earlier, which ECS may already have made: the first attempt goes without a launch
+   * reservation (ECS answers a made launch from its clientToken, at no cost to the launch budget), and
+   * only tasks ECS launched just now are charged to it.
+   */
+  replay?: boolean;
 }
 
 export interface TaskListFilter {
@@ -95,6 +112,9 @@ export const isThrottling = (error: unknown): boolean =>
   error instanceof Error &&
   (error.name === 'ThrottlingException' || error.name === 'TooManyRequestsException');
 
+/** A task created this long before the call was made is one ECS made for an earlier call (clock skew aside). */
+const FRESH_LAUNCH_WINDOW_MS = 5_000;
+
 /** Full jitter: uniformly random in [0, min(maxDelay, base * 2^attempt)). */
 export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () => number): number =>
   Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
@@ -106,27 +126,60 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
 
-  /** Retries throttled calls with jittered back-off; with a pacer, each attempt first waits for `tokens`. */
+  interface Pacing {
+    pacer: Pacer | undefined;
+    tokens: number;
+    deadline?: number;
+    /** The first attempt reserves nothing (a replay). */
+    unpacedFirst?: boolean;
+    /** An attempt after a transient failure reserves nothing: ECS may have applied the failed one. */
+    idempotent?: boolean;
+  }
+
+  /**
+   * Retries throttled and transient failures with jittered back-off; with a pacer, each attempt first
+   * waits for `tokens`. `paced(attempt)` tells the caller whether that attempt reserved its tokens.
+   */
   const withRetry = async <T>(
     operation: string,
-    call: () => Promise<T>,
-    pacing?: { pacer: Pacer | undefined; tokens: number },
+    call: (reserved: boolean) => Promise<T>,
+    pacing?: Pacing,
   ): Promise<T> => {
+    let previous: ReturnType<typeof classifyEcsError> | undefined;
+    let sentBefore = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        await pacing?.pacer?.reserve(pacing.tokens);
-        return await call();
+        const reserve =
+          pacing?.pacer !== undefined &&
+          !(attempt === 0 && pacing.unpacedFirst) &&
+          !(previous === 'transient' && pacing.idempotent);
+        if (reserve) await pacing?.pacer?.reserve(pacing.tokens, pacing.deadline);
+        return await call(reserve);
       } catch (error) {
-        if (!isThrottling(error)) throw error;
-        await pacing?.pacer?.exhausted();
+        if (error instanceof PacingDeadlineError) {
+          // Sent before only if an earlier attempt failed transiently (a throttled call is not applied).
+          error.mayHaveLaunched = sentBefore;
+          throw error;
+        }
+        const kind = classifyEcsError(error);
+        if (kind !== 'throttling' && kind !== 'transient') throw error;
+        previous = kind;
+        if (kind === 'transient') sentBefore = true;
+        if (kind === 'throttling') await pacing?.pacer?.exhausted();
+        const what = kind === 'throttling' ? 'throttled' : `failing (${(error as Error).name})`;
         if (attempt + 1 >= policy.maxAttempts) {
           throw new DependencyError(
-            `ECS ${operation} still throttled after ${policy.maxAttempts} attempts`,
+            `ECS ${operation} still ${what} after ${policy.maxAttempts} attempts`,
             error,
           );
         }
-        await sleep(backoffDelay(attempt, policy, random));
+        const delay = backoffDelay(attempt, policy, random);
+        if (pacing?.deadline !== undefined && now() + delay > pacing.deadline) {
+          throw new DependencyError(`ECS ${operation} still ${what} at the pass's deadline`, error);
+        }
+        await sleep(delay);
       }
     }
   };
@@ -143,10 +196,15 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {
         throw new ValidationError('clientToken must be 1-64 ASCII characters in the range 33-126');
       }
+      const pacer = options.launchPacer;
+      let unreserved = false;
+      let sentAt = 0;
       const output = await withRetry(
         'RunTask',
-        () =>
-          client.send(
+        (reserved) => {
+          unreserved = !reserved;
+          sentAt = now();
+          return client.send(
             new RunTaskCommand({
               cluster,
               taskDefinition: request.taskDefinition,
@@ -160,10 +218,26 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
               overrides: request.overrides,
               tags: request.tags,
             }),
-          ),
-        { pacer: options.launchPacer, tokens: request.count },
+          );
+        },
+        {
+          pacer,
+          tokens: request.count,
+          ...(request.deadline === undefined ? {} : { deadline: request.deadline }),
+          unpacedFirst: request.replay === true,
+          idempotent: true,
+        },
       );
-      return { tasks: output.tasks ?? [], failures: output.failures ?? [] };
+      const tasks = output.tasks ?? [];
+      if (pacer && unreserved) {
+        // Made without a reservation: what ECS launched just now still spent launch room.
+        const fresh = tasks.filter(
+          (task) =>
+            task.createdAt === undefined || task.createdAt.getTime() >= sentAt - FRESH_LAUNCH_WINDOW_MS,
+        ).length;
+        if (fresh > 0) await pacer.charge(fresh);
+      }
+      return { tasks, failures: output.failures ?? [] };
     },
 
     async stopTask(task, reason) {

@@ -8,10 +8,29 @@
  * once (every Lambda instance of the reconcile worker launches). Either way a throttle from ECS empties it.
  */
 export interface Pacer {
-  /** Resolves when `count` tokens fit the estimated bucket, and takes them. */
-  reserve(count: number): Promise<void>;
+  /**
+   * Resolves when `count` tokens fit the estimated bucket, and takes them. With a `deadline` (epoch ms on
+   * the pacer's clock), a wait that would end after it takes nothing and throws PacingDeadlineError.
+   */
+  reserve(count: number, deadline?: number): Promise<void>;
+  /** Takes `count` tokens ECS already spent (a call made without reserving), without waiting. */
+  charge(count: number): Promise<void>;
   /** ECS throttled a call: there is no room, whatever this process thought. */
   exhausted(): void | Promise<void>;
+}
+
+/** Room would come only after the caller's deadline: nothing was taken. */
+export class PacingDeadlineError extends Error {
+  /** Set by the caller: an earlier attempt of the same call may have been applied (it failed transiently). */
+  mayHaveLaunched = false;
+
+  constructor(
+    /** How long until the room is expected. */
+    readonly retryInMs: number,
+  ) {
+    super(`no launch room before the deadline; room expected in ${Math.ceil(retryInMs)} ms`);
+    this.name = 'PacingDeadlineError';
+  }
 }
 
 /** The clock a pacer reads and sleeps on (tests and the benchmarks bring a virtual one). */
@@ -42,7 +61,7 @@ export const createPacer = (options: PacerOptions & Rate): Pacer => {
     refilledAt = at;
   };
   return {
-    async reserve(count) {
+    async reserve(count, deadline) {
       const needed = Math.min(count, burst);
       for (;;) {
         refill();
@@ -50,8 +69,14 @@ export const createPacer = (options: PacerOptions & Rate): Pacer => {
           tokens -= needed;
           return;
         }
-        await sleep(Math.ceil(((needed - tokens) / perSecond) * 1000));
+        const waitMs = Math.ceil(((needed - tokens) / perSecond) * 1000);
+        if (deadline !== undefined && now() + waitMs > deadline) throw new PacingDeadlineError(waitMs);
+        await sleep(waitMs);
       }
+    },
+    async charge(count) {
+      refill();
+      tokens -= Math.min(count, burst);
     },
     exhausted() {
       refill();
@@ -90,11 +115,19 @@ export const createSharedPacer = (
   const intervalMs = 1000 / perSecond;
   const toleranceMs = burst * intervalMs;
   return {
-    async reserve(count) {
+    async reserve(count, deadline) {
       const costMs = Math.min(count, burst) * intervalMs;
       const conformsAt = await budget.reserveRate(bucket, costMs, toleranceMs, now());
       const waitMs = conformsAt - now();
+      if (deadline !== undefined && conformsAt > deadline) {
+        // Give the reservation back: a wait past the deadline is the next pass's, not this one's.
+        await budget.reserveRate(bucket, -costMs, toleranceMs, now());
+        throw new PacingDeadlineError(waitMs);
+      }
       if (waitMs > 0) await sleep(Math.ceil(waitMs));
+    },
+    async charge(count) {
+      await budget.reserveRate(bucket, Math.min(count, burst) * intervalMs, toleranceMs, now());
     },
     async exhausted() {
       await budget.drainRate(bucket, toleranceMs, now());

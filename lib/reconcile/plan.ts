@@ -7,6 +7,7 @@
 import { type Deployment, freshDeployment, type Service, type ServiceStatus } from '../domain';
 import { type RunningByProvider, splitLaunches } from './capacity';
 import { stopBudget } from './floor';
+import { refusalsSince, refusedTaskCount } from './refusals';
 import {
   becameHealthyAt,
   byCreatedThenArn,
@@ -209,7 +210,7 @@ export function plan(input: PlanInput): PlanResult {
   for (const d of deployments) {
     const rules = rulesFor(d.id);
     const failed = tasksOf(d.id).filter((t) => isFailedLaunch(t, rules, now)).length;
-    d.failedTasks = Math.max(d.failedTasks, failed);
+    d.failedTasks = Math.max(d.failedTasks, failed + refusedTaskCount(d));
   }
 
   const backoffOf = (d: Deployment): Backoff => {
@@ -220,11 +221,17 @@ export function plan(input: PlanInput): PlanResult {
     const failures = mine.filter(
       (t) => isFailedLaunch(t, rules, now) && (t.stoppedAt ?? t.createdAt) > lastSuccess,
     );
-    if (failures.length < 2) return { consecutiveFailures: failures.length };
-    const lastFailure = Math.max(...failures.map((t) => t.stoppedAt ?? t.createdAt));
+    // Tasks ECS refused to launch failed at the refusal.
+    const refused = refusalsSince(d, lastSuccess);
+    const consecutive = failures.length + refused.count;
+    if (consecutive < 2) return { consecutiveFailures: consecutive };
+    const lastFailure = Math.max(
+      ...failures.map((t) => t.stoppedAt ?? t.createdAt),
+      refused.lastAt ?? Number.NEGATIVE_INFINITY,
+    );
     return {
-      consecutiveFailures: failures.length,
-      until: lastFailure + backoffDelayMs(failures.length, backoffBaseMs, backoffMaxMs),
+      consecutiveFailures: consecutive,
+      until: lastFailure + backoffDelayMs(consecutive, backoffBaseMs, backoffMaxMs),
     };
   };
 

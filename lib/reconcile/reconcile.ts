@@ -5,18 +5,28 @@
  * point safe:
  *   - launches are committed first (Service.inflightLaunches) with deterministic clientTokens, and the
  *     next pass replays them with the same tokens, so ECS returns the tasks it already launched;
- *   - a lease plus the version check keep two reconcilers from acting on one service at once.
+ *   - a lease plus the version check keep two reconcilers from acting on one service at once;
+ *   - each launch is confirmed (taken off inflightLaunches) as soon as ECS answers it, so a pass that
+ *     is cut short leaves only the launches it did not make for the next pass to replay;
+ *   - a launch ECS refuses for good (a 4xx, or RunTask `failures`) is dropped and recorded on its
+ *     deployment as failed launches, with a service event, so it is never replayed again.
+ * With a deadline, a pass commits only the launches the launch rate lets it make before then, starts no
+ * work after it, and asks for a follow-up pass for the rest.
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import type { InflightLaunch, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
+import { ecsErrorSummary, isPermanentEcsError } from '../ecs/errors';
 import type { EcsGateway } from '../ecs/gateway';
+import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pacer';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
+import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { messagesToRecord } from './events';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
+import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
 import { readinessWaits } from './waiting';
 
@@ -33,6 +43,23 @@ export interface ReconcilerDeps {
   leaseMs?: number;
   /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
   afterExternalCall?: (call: string) => void;
+  /** The launch rate a pass with a deadline plans its launches by (default Fargate's). */
+  launchRate?: Rate;
+}
+
+/** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
+export interface PassCause {
+  correlationId?: string;
+  principal?: string;
+}
+
+/** How one pass runs: what caused it (its service events record it), and when it must stop. */
+export interface PassOptions extends PassCause {
+  /**
+   * Epoch ms on deps.now(): the pass starts no work after it, and commits only the launches it can
+   * make before it (the Lambda's remaining time minus a margin).
+   */
+  deadline?: number;
 }
 
 export type ReconcileOutcome =
@@ -49,11 +76,14 @@ const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
  */
 export const CLOCK_SKEW_MARGIN_MS = 1_000;
 
-/** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
-export interface PassCause {
-  correlationId?: string;
-  principal?: string;
+interface LaunchOptions {
+  replay: boolean;
+  deadline?: number;
+  cause: PassCause;
 }
+
+/** A launch ECS answered, with the tasks it started (for the service event). */
+type MadeLaunch = LaunchOutcome & { taskArns: string[] };
 
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
@@ -85,24 +115,108 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 
-  const runLaunch = async (service: Service, launch: InflightLaunch): Promise<Task[]> => {
+  /** Makes one committed launch. ECS's refusal is an outcome, not an error; anything else throws. */
+  const runLaunch = async (
+    service: Service,
+    launch: InflightLaunch,
+    options: LaunchOptions,
+  ): Promise<MadeLaunch> => {
     const gateway = deps.ecsFor(service.cluster);
-    const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
-    const result = await gateway.runTasks({
-      taskDefinition: taskDefinitionArn,
-      count: launch.count,
-      clientToken: launch.clientToken,
-      startedBy: launch.startedBy,
-      group: launch.group,
-      ...(launch.capacityProviderStrategy
-        ? { capacityProviderStrategy: launch.capacityProviderStrategy }
-        : { launchType: 'FARGATE' as const }),
-      networkConfiguration: service.networkConfiguration,
-      ...(service.tags.length > 0 ? { tags: service.tags } : {}),
-    });
+    let result: Awaited<ReturnType<EcsGateway['runTasks']>>;
+    try {
+      const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
+      result = await gateway.runTasks({
+        taskDefinition: taskDefinitionArn,
+        count: launch.count,
+        clientToken: launch.clientToken,
+        startedBy: launch.startedBy,
+        group: launch.group,
+        ...(launch.capacityProviderStrategy
+          ? { capacityProviderStrategy: launch.capacityProviderStrategy }
+          : { launchType: 'FARGATE' as const }),
+        networkConfiguration: service.networkConfiguration,
+        ...(service.tags.length > 0 ? { tags: service.tags } : {}),
+        ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+        replay: options.replay,
+      });
+    } catch (error) {
+      if (!isPermanentEcsError(error)) throw error;
+      return {
+        ...refusedLaunchOutcome(service.serviceName, launch, ecsErrorSummary(error), deps.now()),
+        taskArns: [],
+      };
+    }
     called('ecs:RunTask');
     await recordTasks(result.tasks);
-    return result.tasks;
+    return {
+      ...launchFailuresOutcome(service.serviceName, launch, result, deps.now()),
+      taskArns: result.tasks.flatMap((task) => task.taskArn ?? []),
+    };
+  };
+
+  /** Takes a launch ECS has answered off the commitment, with its refused tasks and events. */
+  const confirmLaunch = async (
+    service: Service,
+    launch: InflightLaunch,
+    outcome: LaunchOutcome,
+    cause: PassCause,
+  ): Promise<Service> => {
+    const next: Service = {
+      ...service,
+      inflightLaunches: (service.inflightLaunches ?? []).filter(
+        (committed) => committed.clientToken !== launch.clientToken,
+      ),
+    };
+    if (next.inflightLaunches?.length === 0) delete next.inflightLaunches;
+    if (outcome.refusal) {
+      next.deployments = withRefusal(next.deployments, launch.deploymentId, outcome.refusal);
+    }
+    const written = await persist(next, service);
+    await recordEvents(written, outcome.events, cause);
+    return written;
+  };
+
+  /**
+   * Makes the service's committed launches in order, confirming each. Stops at the first one whose
+   * launch room would come after the deadline: it (unless an attempt of it may have launched) and the
+   * rest were never made, so they are taken off the commitment and the next pass plans them anew. A
+   * replay keeps them all: an earlier, killed pass may have made them.
+   */
+  const makeLaunches = async (
+    service: Service,
+    options: LaunchOptions,
+  ): Promise<{ service: Service; launched: number; started: string[]; retryInMs?: number }> => {
+    let current = service;
+    let launched = 0;
+    const started: string[] = [];
+    for (const launch of service.inflightLaunches ?? []) {
+      let outcome: MadeLaunch;
+      try {
+        outcome = await runLaunch(current, launch, options);
+      } catch (error) {
+        if (error instanceof PacingDeadlineError) {
+          // A replay may be of launches a killed pass made: those stay committed.
+          if (options.replay) return { service: current, launched, started, retryInMs: error.retryInMs };
+          const committed = service.inflightLaunches ?? [];
+          const unmade = new Set(
+            committed
+              .slice(committed.indexOf(launch) + (error.mayHaveLaunched ? 1 : 0))
+              .map((l) => l.clientToken),
+          );
+          const next: Service = {
+            ...current,
+            inflightLaunches: (current.inflightLaunches ?? []).filter((l) => !unmade.has(l.clientToken)),
+          };
+          if (next.inflightLaunches?.length === 0) delete next.inflightLaunches;
+          return { service: await persist(next, current), launched, started, retryInMs: error.retryInMs };
+        }
+        throw error;
+      }
+      current = await confirmLaunch(current, launch, outcome, options.cause);
+      launched += outcome.launched;
+      started.push(...outcome.taskArns);
+    }
+    return { service: current, launched, started };
   };
 
   /**
@@ -223,8 +337,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     cluster: string,
     serviceName: string,
     requestedAt?: number,
-    /** What caused the request: the pass's service events record it. */
-    cause?: PassCause,
+    options: PassOptions = {},
   ): Promise<ReconcileOutcome> => {
     const owner = deps.newId();
     const startedAt = deps.now();
@@ -241,7 +354,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (lease === 'held') return { status: 'busy' };
     let completed = false;
     try {
-      const outcome = await passUnderLease(cluster, serviceName, cause);
+      const outcome = await passUnderLease(cluster, serviceName, options);
       completed = true;
       return outcome;
     } finally {
@@ -253,29 +366,40 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   const passUnderLease = async (
     cluster: string,
     serviceName: string,
-    cause?: PassCause,
+    options: PassOptions,
   ): Promise<ReconcileOutcome> => {
+    const { deadline, ...cause } = options;
     // The service item and its tasks are independent reads: both at once.
     const taskRecords = deps.store.listServiceTasks(cluster, serviceName);
     taskRecords.catch(() => undefined); // awaited below, unless the service is gone
     let service = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
     if (!service || service.status === 'INACTIVE') return { status: 'gone' };
+    const pastDeadline = () => deadline !== undefined && deps.now() >= deadline;
 
-    // Launches a crashed pass committed to: replay them with the same tokens before planning anew.
+    // Launches a crashed or cut-short pass committed to: replay them with the same tokens before
+    // planning anew (ECS answers the ones it made from their tokens).
     let launched = 0;
     const replaying = (service.inflightLaunches?.length ?? 0) > 0;
-    if (replaying && service.inflightLaunches) {
-      for (const launch of service.inflightLaunches) launched += (await runLaunch(service, launch)).length;
-      const { inflightLaunches: _done, ...rest } = service;
-      service = await persist(rest, service);
+    if (replaying) {
+      const replayed = await makeLaunches(service, {
+        replay: true,
+        cause,
+        ...(deadline ? { deadline } : {}),
+      });
+      service = replayed.service;
+      launched += replayed.launched;
+      if (replayed.retryInMs !== undefined || pastDeadline()) {
+        return cutShort(service, launched, 0, replayed.retryInMs ?? FOLLOW_UP_MS);
+      }
     }
 
     // Replayed launches recorded new tasks: read the tasks again after them.
     const result = await computePlan(service, replaying ? undefined : taskRecords);
-    const launches = launchesOf(result.actions);
+    const planned = launchesOf(result.actions);
+    const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-    const wakeInMs = wakeDelay(service, result);
+    const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result);
     const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
 
     const next: Service = {
@@ -305,41 +429,49 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // The service events are for people: written beside the stops and launches, not before them.
     const eventsRecorded = recordEvents(service, [...result.events, ...waits], cause);
     eventsRecorded.catch(() => undefined); // awaited below; a failed stop or launch is reported first
+    // ECS's own words for what the pass did, with the task ids, once it did it (or was cut short).
+    const stoppedArns: string[] = [];
+    const startedArns: string[] = [];
+    const eventsOf: Service = service;
+    const recordActions = async () => {
+      await eventsRecorded;
+      await recordEvents(
+        eventsOf,
+        [
+          ...(stoppedArns.length > 0 ? [stoppedTasksEvent(serviceName, stoppedArns)] : []),
+          ...(startedArns.length > 0 ? [startedTasksEvent(serviceName, startedArns)] : []),
+        ],
+        cause,
+      );
+    };
 
     let stopped = 0;
     for (const action of stops) {
+      if (pastDeadline()) {
+        await recordActions();
+        return cutShort(service, launched, stopped, FOLLOW_UP_MS);
+      }
       const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
       called('ecs:StopTask');
       if (task) await recordTasks([task]);
+      stoppedArns.push(action.taskArn);
       stopped++;
     }
-    const started: string[] = [];
-    for (const launch of launches) {
-      const tasks = await runLaunch(service, launch);
-      launched += tasks.length;
-      started.push(...tasks.flatMap((task) => task.taskArn ?? []));
-    }
-    await eventsRecorded;
-    // ECS's own words for what the pass did, with the task ids.
-    await recordEvents(
-      service,
-      [
-        ...(stops.length > 0
-          ? [
-              stoppedTasksEvent(
-                serviceName,
-                stops.map((action) => action.taskArn),
-              ),
-            ]
-          : []),
-        ...(started.length > 0 ? [startedTasksEvent(serviceName, started)] : []),
-      ],
-      cause,
-    );
     if (launches.length > 0) {
-      const { inflightLaunches: _done, ...rest } = service;
-      service = await persist(rest, service);
+      if (pastDeadline()) {
+        await recordActions();
+        return cutShort(service, launched, stopped, FOLLOW_UP_MS);
+      }
+      const made = await makeLaunches(service, { replay: false, cause, ...(deadline ? { deadline } : {}) });
+      service = made.service;
+      launched += made.launched;
+      startedArns.push(...made.started);
+      if (made.retryInMs !== undefined) {
+        await recordActions();
+        return cutShort(service, launched, stopped, made.retryInMs, result);
+      }
     }
+    await recordActions();
     return {
       status: 'reconciled',
       plan: result,

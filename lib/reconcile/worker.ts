@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { classifyEcsError } from '../ecs/errors';
 import { isThrottling } from '../ecs/gateway';
 import { DependencyError } from '../errors';
 import { reconcileRequestLogFields } from '../log-fields';
@@ -26,6 +27,12 @@ const BUSY_RETRY_SECONDS = 2;
  * six-minute visibility timeout (or the next tick): throttling is back-pressure, not a poison message.
  */
 const THROTTLED_RETRY_SECONDS = 1;
+/**
+ * ECS still failed the pass transiently (5xx, timeouts, resets) after the gateway's retries: its launches
+ * are committed, so look again in a few seconds rather than after the visibility timeout. Other failures
+ * (a bug, a poison message, DynamoDB) fail the message, so SQS redelivers it and dead-letters it.
+ */
+const FAILED_RETRY_SECONDS = 5;
 
 /** The later of two request instants; a request without one (an older sender) must always run. */
 const newest = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -33,6 +40,30 @@ const newest = (a: number | undefined, b: number | undefined): number | undefine
 
 const isThrottled = (error: unknown): boolean =>
   error instanceof DependencyError && isThrottling(error.cause);
+
+/** Seconds until the request is worth retrying, or undefined if its failure is not transient. */
+const retryDelaySeconds = (error: unknown): number | undefined => {
+  if (isThrottled(error)) return THROTTLED_RETRY_SECONDS;
+  const kind = classifyEcsError(error instanceof DependencyError ? error.cause : error);
+  if (kind === 'throttling') return THROTTLED_RETRY_SECONDS;
+  if (kind === 'transient') return FAILED_RETRY_SECONDS;
+  return undefined;
+};
+
+/**
+ * Time kept back from the function's timeout: a pass stops starting work this long before Lambda would
+ * end it, enough for the calls in flight and the follow-up request to finish.
+ */
+export const PASS_DEADLINE_MARGIN_MS = 8_000;
+
+/** The deadline of the passes of an invocation with `remainingMs` left, on the clock that gave `now`. */
+export const passDeadline = (now: number, remainingMs: number): number =>
+  now + remainingMs - PASS_DEADLINE_MARGIN_MS;
+
+export interface BatchOptions {
+  /** Epoch ms on the reconciler's clock: each pass starts no work after it (see PassOptions). */
+  deadline?: number;
+}
 
 export interface WorkerLog {
   reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
@@ -49,6 +80,7 @@ export const processReconcileBatch = async (
   queue: ReconcileQueue,
   records: QueueRecord[],
   log: WorkerLog,
+  options: BatchOptions = {},
 ): Promise<string[]> => {
   const failed: string[] = [];
   const byService = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
@@ -88,6 +120,7 @@ export const processReconcileBatch = async (
           {
             ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
             ...(request.principal === undefined ? {} : { principal: request.principal }),
+            ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
           },
         );
         log.reconciled(request, outcome);
@@ -100,12 +133,11 @@ export const processReconcileBatch = async (
           await queue.enqueue([{ ...wakeUp, reason: 'wake-up' }], outcome.wakeInMs / 1000);
         }
       } catch (error) {
-        if (isThrottled(error)) {
+        const retryInSeconds = retryDelaySeconds(error);
+        if (retryInSeconds !== undefined) {
           try {
-            await queue.enqueue(
-              [{ ...request, reason: `throttled: ${request.reason}` }],
-              THROTTLED_RETRY_SECONDS,
-            );
+            const why = isThrottled(error) ? 'throttled' : 'failed';
+            await queue.enqueue([{ ...request, reason: `${why}: ${request.reason}` }], retryInSeconds);
             return;
           } catch {
             // Could not ask again: fail the messages so SQS redelivers them.

@@ -32,6 +32,13 @@ import type {
 const LEASE_ITEM_TTL_MS = 15 * 24 * 3_600_000;
 /** Writers of one rate budget race; a handful of processes settle well within this many tries. */
 const MAX_RATE_ATTEMPTS = 100;
+/** A writer that lost a race waits up to this long (doubling per loss, full jitter) before it reads again. */
+const RATE_RETRY_BASE_MS = 2;
+const RATE_RETRY_MAX_MS = 100;
+
+/** Full jitter: a random pause in [0, min(max, base x 2^attempt)), so racing writers spread out. */
+export const rateRetryPauseMs = (attempt: number, random: () => number = Math.random): number =>
+  Math.floor(random() * Math.min(RATE_RETRY_MAX_MS, RATE_RETRY_BASE_MS * 2 ** attempt));
 /** BatchGetItem takes at most 100 keys; unprocessed keys are asked for again, a few times. */
 const MAX_BATCH_GET = 100;
 const MAX_BATCH_ATTEMPTS = 8;
@@ -75,6 +82,9 @@ export class DynamoDbStore implements TugboatStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The pause after a lost rate-budget race (tests inject one that records it). */
+    private readonly pauseAfterLostRace: (attempt: number) => Promise<void> = (attempt) =>
+      new Promise((resolve) => setTimeout(resolve, rateRetryPauseMs(attempt))),
   ) {}
 
   async createTaskDefinition(taskDefinition: TaskDefinition): Promise<void> {
@@ -726,6 +736,7 @@ export class DynamoDbStore implements TugboatStore {
         if (!(error instanceof ConditionalCheckFailedException)) {
           throw new DependencyError('DynamoDB write failed', error);
         }
+        await this.pauseAfterLostRace(attempt);
       }
     }
     throw new DependencyError(`Rate budget ${bucket}: ${MAX_RATE_ATTEMPTS} writes in a row lost a race`);

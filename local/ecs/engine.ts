@@ -154,6 +154,7 @@ const supportedActions = [
   'ListTasks',
   'TagResource',
   'ListTagsForResource',
+  'PutClusterCapacityProviders',
 ] as const;
 
 export type SupportedAction = (typeof supportedActions)[number];
@@ -622,20 +623,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     }
     const existing = clusters.get(name);
     if (existing) return { cluster: clusterView(existing, ['TAGS']) };
-    const capacityProviders = (optionalArray(input, 'capacityProviders') ?? []).map(String);
-    for (const provider of capacityProviders) {
-      if (provider !== 'FARGATE' && provider !== 'FARGATE_SPOT') {
-        throw invalidParameter(`The specified capacity provider '${provider}' is not valid.`);
-      }
-    }
-    const strategy = readStrategy(input.defaultCapacityProviderStrategy);
-    for (const item of strategy) {
-      if (!capacityProviders.includes(item.capacityProvider)) {
-        throw invalidParameter(
-          'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster.',
-        );
-      }
-    }
+    const { capacityProviders, strategy } = readClusterCapacityProviders(input);
     const cluster: ClusterState = {
       name,
       arn: `${arnPrefix}:cluster/${name}`,
@@ -651,6 +639,56 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     };
     clusters.set(name, cluster);
     return { cluster: clusterView(cluster, ['TAGS']) };
+  };
+
+  /** A cluster's capacity providers (Fargate's two only) and a default strategy within them. */
+  const readClusterCapacityProviders = (input: Json) => {
+    const capacityProviders = (optionalArray(input, 'capacityProviders') ?? []).map(String);
+    for (const provider of capacityProviders) {
+      if (provider !== 'FARGATE' && provider !== 'FARGATE_SPOT') {
+        throw invalidParameter(`The specified capacity provider '${provider}' is not valid.`);
+      }
+    }
+    const strategy = readStrategy(input.defaultCapacityProviderStrategy);
+    for (const item of strategy) {
+      if (!capacityProviders.includes(item.capacityProvider)) {
+        throw invalidParameter(
+          'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster.',
+        );
+      }
+    }
+    return { capacityProviders: [...new Set(capacityProviders)], strategy };
+  };
+
+  /**
+   * Replaces the cluster's capacity providers and default strategy (both required). A provider left out
+   * is disassociated, which ECS allows only while no task of the cluster uses it (ResourceInUseException).
+   */
+  const putClusterCapacityProviders = (input: Json): Json => {
+    const reference = optionalString(input, 'cluster');
+    if (!reference) throw invalidParameter('cluster must be specified.');
+    if (optionalArray(input, 'capacityProviders') === undefined) {
+      throw invalidParameter('capacityProviders must be specified.');
+    }
+    if (optionalArray(input, 'defaultCapacityProviderStrategy') === undefined) {
+      throw invalidParameter('defaultCapacityProviderStrategy must be specified.');
+    }
+    const cluster = getCluster(reference);
+    const { capacityProviders, strategy } = readClusterCapacityProviders(input);
+    for (const removed of cluster.capacityProviders.filter((name) => !capacityProviders.includes(name))) {
+      const inUse = [...cluster.tasks.values()].some(
+        (task) => task.capacityProviderName === removed && task.lastStatus !== 'STOPPED',
+      );
+      if (inUse) {
+        throw new EcsServiceError(
+          'ResourceInUseException',
+          `The specified capacity provider ${removed} is in use and cannot be removed.`,
+        );
+      }
+    }
+    cluster.capacityProviders = capacityProviders;
+    cluster.defaultCapacityProviderStrategy = strategy;
+    return { cluster: clusterView(cluster, []) };
   };
 
   const readStrategy = (value: unknown): StrategyItem[] => {
@@ -1248,6 +1286,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     ListTasks: listTasks,
     TagResource: tagResource,
     ListTagsForResource: listTagsForResource,
+    PutClusterCapacityProviders: putClusterCapacityProviders,
   };
 
   const handle = (action: string, input: Json): Json => {

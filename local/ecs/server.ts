@@ -31,6 +31,11 @@ export interface LocalEcsServerOptions extends LocalEcsOptions {
   eventsQueueUrl?: string;
   /** The client used for eventsQueueUrl (default: a new SQSClient, which honours AWS_ENDPOINT_URL_SQS). */
   sqsClient?: SQSClient;
+  /**
+   * Fault injection (0..1, default 0): this fraction of ECS API calls answers HTTP 500 ServerException;
+   * half of those are applied first, as a call that timed out after it succeeded.
+   */
+  faultRate?: number;
 }
 
 export interface LocalEcsServer {
@@ -145,6 +150,11 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
     ecs = createLocalEcs({ ...options, eventSink });
   }
   const endpoint = ecs;
+  const faultRate = options.faultRate ?? 0;
+  if (!(faultRate >= 0 && faultRate <= 1)) throw new Error(`faultRate must be within 0..1, not ${faultRate}`);
+  const random = options.random ?? Math.random;
+  const injectedFault = () =>
+    new EcsServiceError('ServerException', 'Injected fault (TUGBOAT_LOCAL_ECS_FAULT_RATE).', 500);
 
   const server = createServer(async (request, response) => {
     try {
@@ -181,7 +191,12 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
       if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
         throw new EcsServiceError('UnknownOperationException', '', 400);
       }
-      const output = endpoint.handle(target.slice(targetPrefix.length), parseJson(body));
+      const action = target.slice(targetPrefix.length);
+      const input = parseJson(body);
+      const fault = faultRate > 0 && random() < faultRate;
+      if (fault && random() < 0.5) throw injectedFault();
+      const output = endpoint.handle(action, input);
+      if (fault) throw injectedFault();
       send(response, 200, output);
     } catch (error) {
       if (error instanceof EcsServiceError) {

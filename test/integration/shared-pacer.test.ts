@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSharedPacer, FARGATE_LAUNCH_RATE } from '../../lib/ecs/pacer';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { DynamoDbStore, rateRetryPauseMs } from '../../lib/store/dynamodb';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 
 const tableName = `tugboat-pacer-${randomUUID()}`;
@@ -58,6 +58,27 @@ describe('createSharedPacer against DynamoDB Local', () => {
       ...Array.from({ length: 10 }, () => 0),
       ...Array.from({ length: 30 }, (_, index) => (index + 1) * 500),
     ]);
+  });
+
+  it('a writer that lost the race backs off with jitter before it reads again', async () => {
+    const pauses: number[] = [];
+    const pausing = new DynamoDbStore(DynamoDBDocumentClient.from(client), tableName, async (attempt) => {
+      pauses.push(attempt);
+      await new Promise((resolve) => setTimeout(resolve, rateRetryPauseMs(attempt)));
+    });
+    const bucket = `jitter-${randomUUID()}`;
+    const now = Date.parse('2026-11-25T12:00:00.000Z');
+    await Promise.all(Array.from({ length: 10 }, () => pausing.reserveRate(bucket, 500, 5_000, now)));
+    // Ten writers at once: all but one lose at least one race, and each loss was followed by a pause.
+    expect(pauses.length).toBeGreaterThanOrEqual(9);
+    expect(pauses.filter((attempt) => attempt === 0).length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('the pause is full jitter, capped', () => {
+    expect(rateRetryPauseMs(0, () => 0.999)).toBe(1);
+    expect(rateRetryPauseMs(3, () => 0.5)).toBe(8);
+    expect(rateRetryPauseMs(20, () => 0.999)).toBe(99);
+    expect(rateRetryPauseMs(20, () => 0)).toBe(0);
   });
 
   it('after ECS throttles, every process waits for a full bucket', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLaunchPacer } from '../../lib/ecs/pacer';
+import { createLaunchPacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 
 /** A clock that only moves when the pacer sleeps, recording each sleep. */
 const fakeTime = () => {
@@ -54,5 +54,28 @@ describe('launch pacer', () => {
     const pacer = createLaunchPacer({ burst: 5, perSecond: 5, now: time.now, sleep: time.sleep });
     await pacer.reserve(10);
     expect(time.sleeps).toEqual([]);
+  });
+});
+
+describe('launch pacer with a deadline', () => {
+  it('throws instead of waiting past the deadline, and takes nothing', async () => {
+    const time = fakeTime();
+    const pacer = createLaunchPacer({ now: time.now, sleep: time.sleep });
+    await pacer.reserve(100);
+    const error = await pacer.reserve(10, 400).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PacingDeadlineError);
+    expect((error as PacingDeadlineError).retryInMs).toBe(500);
+    expect(time.sleeps).toEqual([]);
+    // Nothing was taken: room for 10 comes 500 ms later, as before.
+    await pacer.reserve(10, 500);
+    expect(time.sleeps).toEqual([500]);
+  });
+
+  it('charges launches made without a reservation', async () => {
+    const time = fakeTime();
+    const pacer = createLaunchPacer({ now: time.now, sleep: time.sleep });
+    await pacer.charge(100);
+    await pacer.reserve(10);
+    expect(time.sleeps).toEqual([500]);
   });
 });

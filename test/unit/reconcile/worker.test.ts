@@ -63,6 +63,48 @@ describe('processReconcileBatch when ECS throttles past the gateway retries', ()
   });
 });
 
+describe('processReconcileBatch when ECS keeps failing transiently past the gateway retries', () => {
+  const serverError = () =>
+    Object.assign(new Error('Internal'), {
+      name: 'ServerException',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500 },
+    });
+
+  it.each([
+    [
+      'a DependencyError wrapping a 500',
+      () => new DependencyError('ECS RunTask still failing', serverError()),
+    ],
+    ['a 500 itself', serverError],
+    ['a connection reset', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])(
+    'asks again after a delay for %s, instead of waiting for the visibility timeout',
+    async (_what, error) => {
+      const { queue, sent } = recordingQueue();
+      const failed = await processReconcileBatch(failingReconciler(error()), queue, records, quiet);
+      expect(failed).toEqual([]);
+      expect(sent).toEqual([
+        {
+          requests: [{ cluster: 'default', serviceName: 'web', reason: 'failed: created' }],
+          delaySeconds: 5,
+        },
+      ]);
+    },
+  );
+
+  it("fails the message on ECS's refusal (a 4xx), which a retry would not change", async () => {
+    const { queue, sent } = recordingQueue();
+    const refusal = Object.assign(new Error('no'), {
+      name: 'ClientException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await processReconcileBatch(failingReconciler(refusal), queue, records, quiet)).toEqual(['m-1']);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('processReconcileBatch and requestedAt', () => {
   type Outcome = Awaited<ReturnType<Reconciler['reconcile']>>;
   const recordingReconciler = (outcome: Outcome) => {

@@ -1,0 +1,95 @@
+/**
+ * Launches ECS refused for good, as the planner counts them: each refused task is a failed launch (for
+ * the circuit breaker and the crash-loop back-off) at the instant of the refusal. The executor records
+ * them on the deployment (Deployment.launchRefusals); nothing else remembers them, since a refused task
+ * never existed in ECS.
+ */
+import { type Deployment, type LaunchRefusal, MAX_LAUNCH_REFUSALS_KEPT } from '../domain';
+
+const epochOf = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
+
+/** Refused tasks in all (of the refusals still kept). */
+export const refusedTaskCount = (deployment: Deployment): number =>
+  (deployment.launchRefusals ?? []).reduce((sum, refusal) => sum + refusal.count, 0);
+
+/** Refusals after `since` (epoch ms): how many tasks, and when the last one was refused. */
+export const refusalsSince = (deployment: Deployment, since: number): { count: number; lastAt?: number } => {
+  let count = 0;
+  let lastAt: number | undefined;
+  for (const refusal of deployment.launchRefusals ?? []) {
+    const at = epochOf(refusal);
+    if (!(at > since)) continue;
+    count += refusal.count;
+    lastAt = Math.max(lastAt ?? at, at);
+  }
+  return lastAt === undefined ? { count } : { count, lastAt };
+};
+
+/** The deployments with `refusal` added to the one with `deploymentId` (oldest refusals dropped). */
+export const withRefusal = (
+  deployments: Deployment[],
+  deploymentId: string,
+  refusal: LaunchRefusal,
+): Deployment[] =>
+  deployments.map((deployment) =>
+    deployment.id !== deploymentId
+      ? deployment
+      : {
+          ...deployment,
+          launchRefusals: [...(deployment.launchRefusals ?? []), refusal].slice(-MAX_LAUNCH_REFUSALS_KEPT),
+        },
+  );
+
+/** What one committed launch came to: tasks launched, tasks ECS refused, events to record. */
+export interface LaunchOutcome {
+  launched: number;
+  refusal?: LaunchRefusal;
+  events: string[];
+}
+
+interface RefusedLaunch {
+  deploymentId: string;
+  count: number;
+}
+
+const unableToLaunch = (serviceName: string, launch: RefusedLaunch, count: number) =>
+  `service ${serviceName} was unable to launch ${count} of ${launch.count} tasks of deployment ${launch.deploymentId}`;
+
+/** ECS refused the RunTask call itself (a 4xx): every task of it failed to launch. */
+export const refusedLaunchOutcome = (
+  serviceName: string,
+  launch: RefusedLaunch,
+  error: { code: string; message: string },
+  now: number,
+): LaunchOutcome => ({
+  launched: 0,
+  refusal: { at: new Date(now).toISOString(), count: launch.count },
+  events: [
+    `${unableToLaunch(serviceName, launch, launch.count)}: ECS refused RunTask: ${error.code}: ${error.message}`,
+  ],
+});
+
+/** RunTask answered: the tasks it did not launch failed, with the reasons of its `failures`. */
+export const launchFailuresOutcome = (
+  serviceName: string,
+  launch: RefusedLaunch,
+  result: { tasks: unknown[]; failures: { arn?: string; reason?: string; detail?: string }[] },
+  now: number,
+): LaunchOutcome => {
+  const refused = Math.max(0, launch.count - result.tasks.length);
+  if (result.failures.length === 0 && refused === 0) return { launched: result.tasks.length, events: [] };
+  const reasons = [
+    ...new Set(
+      result.failures.map(
+        (failure) => `${failure.reason ?? 'unknown'}${failure.detail ? ` (${failure.detail})` : ''}`,
+      ),
+    ),
+  ];
+  return {
+    launched: result.tasks.length,
+    ...(refused > 0 ? { refusal: { at: new Date(now).toISOString(), count: refused } } : {}),
+    events: [
+      `${unableToLaunch(serviceName, launch, refused)}: RunTask failures: ${reasons.join('; ') || 'none given'}`,
+    ],
+  };
+};

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
+import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
+import { createReconciler } from '../../lib/reconcile/reconcile';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { localDynamoDbClient } from '../../local/dynamodb';
+import type { LocalStack } from '../../local/stack';
+import { httpClient, startTestStack } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { eventually } from '../support/waiting';
+
+describe('a pass with a deadline (no reconcile worker: the test drives every pass)', () => {
+  let stack: LocalStack;
+  let api: ReturnType<typeof httpClient>;
+  let ecs: ReturnType<typeof ecsClient>;
+  let store: DynamoDbStore;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      ecs: { startMs: 200, stopMs: 100, throttle: 'off' },
+      workerConcurrency: 0,
+    });
+    api = httpClient(stack.apiUrl);
+    ecs = ecsClient(stack.ecsUrl);
+    store = new DynamoDbStore(
+      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      stack.tableName,
+    );
+  });
+  afterAll(async () => {
+    ecs.destroy();
+    await stack.stop();
+  });
+
+  /** A clock that moves only when the pacer sleeps: the deadline is met by launch room alone. */
+  const frozenClock = () => {
+    let now = Date.now();
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
+  };
+  const reconciler = (clock: { now: () => number; sleep: (ms: number) => Promise<void> }) => {
+    // One process's launch budget at Fargate's published rate (100 burst, 20 per second).
+    const launchPacer = createLaunchPacer(clock);
+    return createReconciler({
+      store,
+      ecsFor: (cluster) =>
+        createEcsGateway({
+          client: createEcsClientForGateway({
+            endpoint: stack.ecsUrl,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          }),
+          cluster,
+          launchPacer,
+          now: clock.now,
+          sleep: clock.sleep,
+        }),
+      now: clock.now,
+      newId: randomUUID,
+      leaseMs: 5_000,
+    });
+  };
+  const realClock = {
+    now: Date.now,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  };
+
+  it('commits only what it can launch before the deadline, confirms each launch, and asks for a follow-up', async () => {
+    await api.post('/task-definitions', {
+      family: 'big',
+      cpu: 256,
+      memory: 512,
+      containerDefinitions: [{ name: 'app', image: 'nginx:1.27' }],
+    });
+    const created = await api.post('/clusters/default/services', {
+      serviceName: 'big',
+      taskDefinition: 'big',
+      desiredCount: 200,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    expect(created.status).toBe(201);
+
+    // 2 s at 20 launches a second after a burst of 100: at most 140 tasks fit.
+    const clock = frozenClock();
+    const outcome = await reconciler(clock).reconcile('default', 'big', undefined, {
+      deadline: clock.now() + 2_000,
+    });
+    expect(outcome.status).toBe('reconciled');
+    if (outcome.status !== 'reconciled') return;
+    expect(outcome.launched).toBe(140);
+    expect(outcome.wakeInMs).toBe(0);
+    expect(await serviceTasks(ecs, 'big')).toHaveLength(outcome.launched);
+    // Every launch it committed was made and confirmed.
+    const stored = await store.getService('default', 'big');
+    expect(stored?.inflightLaunches).toBeUndefined();
+
+    // Follow-up passes converge to exactly 200: nothing launched twice.
+    await eventually(
+      '200 RUNNING',
+      async () => {
+        await reconciler(realClock).reconcile('default', 'big');
+        const live = (await serviceTasks(ecs, 'big')).filter(isLive);
+        return live.length === 200 && live.every((task) => task.lastStatus === 'RUNNING') ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 100 },
+    );
+    expect(await serviceTasks(ecs, 'big')).toHaveLength(200);
+  }, 120_000);
+
+  it('confirms each launch as ECS answers it: a pass cut off mid-way leaves only the unmade ones committed', async () => {
+    await api.post('/clusters/default/services', {
+      serviceName: 'cut',
+      taskDefinition: 'big',
+      desiredCount: 50,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    let runTasks = 0;
+    const killed = createReconciler({
+      store,
+      ecsFor: (cluster) =>
+        createEcsGateway({
+          client: createEcsClientForGateway({
+            endpoint: stack.ecsUrl,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          }),
+          cluster,
+        }),
+      now: Date.now,
+      newId: randomUUID,
+      leaseMs: 1_000,
+      afterExternalCall: (call) => {
+        if (call === 'ecs:RunTask' && ++runTasks === 3) throw new Error('killed at the timeout');
+      },
+    });
+    await expect(killed.reconcile('default', 'cut')).rejects.toThrow('killed');
+    // Two launches were confirmed; the third was made but not confirmed, the other two never made.
+    const stored = await store.getService('default', 'cut');
+    expect(stored?.inflightLaunches).toHaveLength(3);
+    expect(await serviceTasks(ecs, 'cut')).toHaveLength(30);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await reconciler(realClock).reconcile('default', 'cut');
+    expect(await serviceTasks(ecs, 'cut')).toHaveLength(50);
+  }, 60_000);
+
+  it('gives its message back with a delay when launch room would come after the deadline, dropping what it never made', async () => {
+    await api.post('/clusters/default/services', {
+      serviceName: 'late',
+      taskDefinition: 'big',
+      desiredCount: 50,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    // Room for two RunTask calls; the third would have to wait 3 s, past the deadline.
+    let reservations = 0;
+    const launchPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        if (++reservations > 2 && deadline !== undefined) throw new PacingDeadlineError(3_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const pass = createReconciler({
+      store,
+      ecsFor: (cluster) =>
+        createEcsGateway({
+          client: createEcsClientForGateway({
+            endpoint: stack.ecsUrl,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          }),
+          cluster,
+          launchPacer,
+        }),
+      now: Date.now,
+      newId: randomUUID,
+    });
+    const outcome = await pass.reconcile('default', 'late', undefined, { deadline: Date.now() + 60_000 });
+    expect(outcome).toMatchObject({ status: 'reconciled', launched: 20, wakeInMs: 3_000 });
+    expect(await serviceTasks(ecs, 'late')).toHaveLength(20);
+    // The three calls it never made are not left for the next pass to replay.
+    expect((await store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
+  }, 60_000);
+});
