@@ -58,7 +58,7 @@ describe('converging while ECS fails 20% of calls', () => {
         serviceName: 'flaky',
         taskDefinition: 'flaky',
         desiredCount: 30,
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
         deploymentConfiguration: { minReadySeconds: 0 },
       });
       if (created.status === 503) return undefined;

@@ -62,7 +62,7 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
         { capacityProvider: 'FARGATE', base: 2, weight: 0 },
         { capacityProvider: 'FARGATE_SPOT', weight: 1 },
       ],
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     expect(created.status).toBe(201);

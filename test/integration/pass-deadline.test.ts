@@ -84,7 +84,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       serviceName: 'big',
       taskDefinition: 'big',
       desiredCount: 200,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     expect(created.status).toBe(201);
@@ -121,7 +121,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       serviceName: 'cut',
       taskDefinition: 'big',
       desiredCount: 50,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     let runTasks = 0;
@@ -158,7 +158,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       serviceName: 'late',
       taskDefinition: 'big',
       desiredCount: 50,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     // Room for two RunTask calls; the third would have to wait 3 s, past the deadline.

@@ -42,7 +42,7 @@ describe("RunTask's failures (no reconcile worker: the test drives every pass)",
       serviceName: 'partial',
       taskDefinition: 'partial',
       desiredCount: 3,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     const real = createEcsGateway({
