@@ -80,6 +80,7 @@ const report = await runReconcileScheduler({
   },
   now: () => now,
 });
+if (report.failedClusters[0]) throw report.failedClusters[0].error;
 const reconciler = createReconciler({ store, ecsFor, now: () => now, newId: randomUUID });
 for (const request of enqueued) await reconciler.reconcile(request.cluster, request.serviceName);
 

@@ -23,7 +23,12 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       enqueue: (requests) => queue.enqueue(requests),
       now: Date.now,
     });
-    logger.info('reconcile pass scheduled', { ...report });
+    const { failedClusters, ...counts } = report;
+    for (const { cluster, error } of failedClusters) {
+      logger.error('cluster check failed; skipped until the next run', { cluster, error });
+    }
+    logger.info('reconcile pass scheduled', { ...counts, failedClusters: failedClusters.length });
+    metrics.addMetric('ClusterCheckFailures', MetricUnit.Count, failedClusters.length);
     metrics.addMetric('ServicesScanned', MetricUnit.Count, report.services);
     metrics.addMetric('ServicesEnqueued', MetricUnit.Count, report.enqueued);
     metrics.addMetric('ServicesAlreadyRequested', MetricUnit.Count, report.alreadyRequested);

@@ -136,6 +136,11 @@ export interface Deployment {
    * at most MAX_LAUNCH_REFUSALS_KEPT; the planner counts each refused task as a failed launch.
    */
   launchRefusals?: LaunchRefusal[];
+  /**
+   * When the event that caused the deployment happened (ISO-8601): the ECR push event's `time`, the
+   * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
+   */
+  sourceEventAt?: string;
 }
 
 /** Tasks of one RunTask call that ECS refused (they never existed, so no inventory record shows them). */
@@ -269,6 +274,11 @@ export interface TaskRecord {
   }>;
   /** When the task was first reported HEALTHY (ISO). */
   healthyAt?: string;
+  /**
+   * When the scheduler first found the task neither listed nor described by ECS (ISO). Missing again at
+   * the next run, it is recorded STOPPED; any newer word on the task clears it.
+   */
+  missingFromEcsAt?: string;
   eventVersion: number;
   updatedAt: string;
 }

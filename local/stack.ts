@@ -1,8 +1,15 @@
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import {
+  type LocalCloudWatchServer,
+  type LocalCloudWatchServerOptions,
+  startLocalCloudWatchServer,
+} from './cloudwatch';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
+import { createDefaultWebTargetGroup, type LocalElbServer, startLocalElbServer } from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
 import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
@@ -13,6 +20,12 @@ export interface LocalStackOptions {
   dynamoDbPort: number;
   sqsPort: number;
   ecsPort: number;
+  /** Local CloudWatch endpoint port (default: any free port). */
+  cloudWatchPort?: number;
+  /** Settings of the local CloudWatch endpoint (throttling, a target group resolver). */
+  cloudWatch?: Omit<LocalCloudWatchServerOptions, 'port' | 'host' | 'clock' | 'usage'>;
+  /** The local ELB endpoint's port (default: any free port). */
+  elbPort?: number;
   /** Persist DynamoDB Local's data here; in memory when absent. */
   dataDir?: string;
   tableName?: string;
@@ -36,6 +49,12 @@ export interface LocalStack {
   sqsEndpoint: string;
   ecsUrl: string;
   ecs: LocalEcsServer;
+  cloudWatchUrl: string;
+  cloudWatch: LocalCloudWatchServer;
+  elbUrl: string;
+  elb: LocalElbServer;
+  /** ARN of the `default-web` target group created at start. */
+  defaultTargetGroupArn: string;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
   /** Runs one scheduler pass now, as the schedule would. */
@@ -135,6 +154,30 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
     ecsClient.destroy();
 
+    // On the ECS endpoint's clock, with Container Insights from its tasks and the load set on it.
+    const cloudWatch = await startLocalCloudWatchServer({
+      ...options.cloudWatch,
+      port: options.cloudWatchPort ?? 0,
+      host: '127.0.0.1',
+      clock: ecs.ecs,
+      usage: ecs.ecs.usage,
+    });
+    stoppers.push(cloudWatch.close);
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.url;
+    // Health checks reach the ECS endpoint's tasks, on its clock (virtual in the benchmarks).
+    const elb = await startLocalElbServer({
+      port: options.elbPort ?? 0,
+      host: '127.0.0.1',
+      clock: ecs.ecs,
+      tasks: ecs.ecs,
+    });
+    stoppers.push(elb.close);
+    process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
+    const elbClient = new ElasticLoadBalancingV2Client({ endpoint: elb.url, region });
+    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elbClient).finally(() =>
+      elbClient.destroy(),
+    );
+
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
     const { handler: taskEvents } = (await import('../functions/task-events')) as {
@@ -219,6 +262,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       sqsEndpoint: sqs.endpoint,
       ecsUrl: ecs.url,
       ecs,
+      cloudWatchUrl: cloudWatch.url,
+      cloudWatch,
+      elbUrl: elb.url,
+      elb,
+      defaultTargetGroupArn,
       tableName,
       queues,
       runScheduler,

@@ -5,9 +5,13 @@
  *   TUGBOAT_LOCAL_SQS_PORT              fauxqs (SQS) port (default 9324)
  *   TUGBOAT_LOCAL_ECS_PORT              local ECS endpoint port (default 4100), and its other
  *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
+ *   TUGBOAT_LOCAL_CLOUDWATCH_PORT       local CloudWatch endpoint port (default 4300);
+ *                                       TUGBOAT_LOCAL_CLOUDWATCH_THROTTLE (off | factor, 1)
+ *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  */
+import { localCloudWatchOptionsFromEnv } from './cloudwatch';
 import { localEcsOptionsFromEnv } from './ecs';
 import { portFromEnv } from './ports';
 import { startLocalStack } from './stack';
@@ -18,12 +22,17 @@ if (!/^\d+(\.\d+)?$/.test(intervalText)) {
 }
 const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
 
+const { throttle: cloudWatchThrottle } = localCloudWatchOptionsFromEnv();
+
 const startedAt = performance.now();
 const stack = await startLocalStack({
   apiPort: await portFromEnv('PORT', 3000),
   dynamoDbPort: await portFromEnv('TUGBOAT_LOCAL_DYNAMODB_PORT', 8000),
   sqsPort: await portFromEnv('TUGBOAT_LOCAL_SQS_PORT', 9324),
   ecsPort: await portFromEnv('TUGBOAT_LOCAL_ECS_PORT', 4100),
+  cloudWatchPort: await portFromEnv('TUGBOAT_LOCAL_CLOUDWATCH_PORT', 4300),
+  ...(cloudWatchThrottle !== undefined ? { cloudWatch: { throttle: cloudWatchThrottle } } : {}),
+  elbPort: await portFromEnv('TUGBOAT_LOCAL_ELB_PORT', 4200),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
@@ -32,6 +41,9 @@ const stack = await startLocalStack({
 console.log(`Tugboat is running (ready in ${Math.round(performance.now() - startedAt)} ms)
   HTTP API         ${stack.apiUrl}
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
+  local CloudWatch ${stack.cloudWatchUrl}   (Container Insights from POST ${stack.ecsUrl}/__local/load; AWS_ENDPOINT_URL_CLOUDWATCH=${stack.cloudWatchUrl})
+  local ELB        ${stack.elbUrl}   (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=${stack.elbUrl})
+                   target group "default-web": ${stack.defaultTargetGroupArn}
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
   reconcile every ${intervalText} s

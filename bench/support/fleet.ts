@@ -307,7 +307,11 @@ export const startFleet = async (options: FleetOptions) => {
       }),
     );
     if (result.killed) killedAtTimeout.reconcileScheduler++;
-    else schedulerReports.push(result.value);
+    else {
+      // The scheduler skips a failing cluster; in a benchmark that is a broken run, not a figure.
+      if (result.value.failedClusters[0]) throw result.value.failedClusters[0].error;
+      schedulerReports.push(result.value);
+    }
   };
 
   /** Over-the-cap tasks right now: live tasks beyond floor(desired x maximumPercent / 100), summed. */

@@ -6,6 +6,7 @@
  */
 import { type Deployment, freshDeployment, type Service, type ServiceStatus } from '../domain';
 import { type RunningByProvider, splitLaunches } from './capacity';
+import { stopBudget } from './floor';
 import { refusalsSince, refusedTaskCount } from './refusals';
 import {
   becameHealthyAt,
@@ -18,6 +19,7 @@ import {
   isRunning,
   isStopped,
   isUnhealthy,
+  isUp,
   scaleInRank,
 } from './tasks';
 import { clientToken, deriveDeploymentId, startedBy, taskGroup } from './tokens';
@@ -41,7 +43,7 @@ import {
 export const maxTaskCap = (desiredCount: number, maximumPercent: number): number =>
   Math.floor((desiredCount * maximumPercent) / 100);
 
-/** minimumHealthyPercent keeps at least this many healthy tasks (rounded up) while stopping old ones. */
+/** minimumHealthyPercent keeps this many healthy, and RUNNING, tasks (rounded up) while stopping. */
 export const minHealthyFloor = (desiredCount: number, minimumHealthyPercent: number): number =>
   Math.ceil((desiredCount * minimumHealthyPercent) / 100);
 
@@ -320,12 +322,18 @@ export function plan(input: PlanInput): PlanResult {
   const floor = minHealthyFloor(desired, config.minimumHealthyPercent);
   const limits = `maximumPercent ${config.maximumPercent} allows ${cap} running or pending tasks, minimumHealthyPercent ${config.minimumHealthyPercent} requires ${floor} healthy`;
   const liveBefore = live();
-  let stoppable = Math.max(0, liveBefore.filter(healthy).length - floor);
+  const budget = stopBudget({
+    liveTasks: liveBefore,
+    primaryId: current.id,
+    floor,
+    isHealthy: healthy,
+    isUp: (t) => isUp(t, rulesFor(t.deploymentId)),
+  });
   const primaryLive = liveBefore.filter((t) => t.deploymentId === current.id);
   const oldLive = liveBefore.filter((t) => t.deploymentId !== current.id);
 
-  // Old tasks go as the floor allows. While the PRIMARY cannot launch (failed or backing off) they
-  // keep serving, and only a surplus over the desired count is stopped.
+  // Old tasks go as the floor allows (floor.ts), unhealthy and pending ones first. While the PRIMARY
+  // cannot launch (failed or backing off) they keep serving, and only a surplus over desired is stopped.
   const oldToStop =
     canLaunch || primaryLive.length >= desired
       ? oldLive.length
@@ -333,9 +341,7 @@ export function plan(input: PlanInput): PlanResult {
   let oldStopped = 0;
   for (const t of scaleInOrder(oldLive)) {
     if (oldStopped >= oldToStop) break;
-    const isHealthyTask = healthy(t);
-    if (isHealthyTask && stoppable === 0) continue;
-    if (isHealthyTask) stoppable -= 1;
+    if (!budget.take(t)) continue;
     oldStopped += 1;
     if (byId.has(t.deploymentId)) {
       stop(
@@ -350,9 +356,7 @@ export function plan(input: PlanInput): PlanResult {
 
   const excess = primaryLive.length - desired;
   for (const t of scaleInOrder(primaryLive).slice(0, Math.max(0, excess))) {
-    const isHealthyTask = healthy(t);
-    if (isHealthyTask && stoppable === 0) break;
-    if (isHealthyTask) stoppable -= 1;
+    if (!budget.take(t)) continue;
     stop(t, 'scale-in', `service ${name} has ${primaryLive.length} tasks and desires ${desired}`);
   }
 

@@ -21,6 +21,7 @@ import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pace
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
+import { messagesToRecord } from './events';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
@@ -206,15 +207,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   const recordEvents = async (service: Service, messages: string[]): Promise<void> => {
     if (messages.length === 0) return;
     const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
-    // plan() repeats the same messages while a situation (a blocked rollout, a back-off) lasts: when
-    // the newest stored events already say exactly this, record nothing.
     const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, {
       limit: kept.length,
     });
-    const stored = newest.items.map((event) => event.message).reverse();
-    if (stored.length === kept.length && stored.every((message, index) => message === kept[index])) return;
-    const fresh = kept;
     const base = deps.now();
+    const fresh = messagesToRecord(kept, newest.items, base);
     const events: ServiceEvent[] = fresh.map((message, index) => ({
       id: deps.newId(),
       // Distinct instants keep the pass's events in order, newest last.

@@ -11,6 +11,7 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
   store: TugboatStore;
@@ -28,9 +29,13 @@ export interface SchedulerReport {
   vanishedTasks: number;
   /** Unfinished services not sent again: the scheduler's earlier request still awaits its pass. */
   alreadyRequested: number;
+  /** Clusters whose check failed this run (ECS or the store refused): skipped, the others still checked. */
+  failedClusters: Array<{ cluster: string; error: unknown }>;
 }
 
-const MISSING_FROM_ECS_REASON = 'Task is no longer known to ECS';
+const MISSING_FROM_ECS_REASON =
+  'Task is no longer known to ECS (neither listed nor described at two scheduler runs in a row)';
+const TASK_NOT_FOUND_STOP_CODE: TaskStopCode = 'TaskNotFound';
 /**
  * How long a sent, unanswered request is trusted to be on its way: longer than a launch-bound backlog
  * of 10,000 services takes to drain (about 25 minutes), shorter than its messages' five tries with the
@@ -79,99 +84,128 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
     unknownTasks: 0,
     vanishedTasks: 0,
     alreadyRequested: 0,
+    failedClusters: [],
   };
   for (const cluster of await deps.store.listClusters()) {
     report.clusters++;
-    const gateway = deps.ecsFor(cluster);
-    const [services, alive, runningArns] = await Promise.all([
-      listAllServices(deps.store, cluster),
-      deps.store.listAliveTasks(cluster),
-      gateway.listTasks({ desiredStatus: 'RUNNING' }),
-    ]);
-    report.services += services.length;
-    const touched = new Map<string, string>();
-
-    const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
-    const running = new Set(runningArns);
-    let unknown = runningArns.filter((arn) => !known.has(arn));
-    if (unknown.length > 0) {
-      // ECS's list takes many throttled pages at scale, and launches go on meanwhile: a task launched
-      // after the inventory was read is in the list, and in the inventory by now. Only what is still
-      // missing on a second read is out of step.
-      const recorded = new Set((await deps.store.listAliveTasks(cluster)).map((record) => record.taskArn));
-      unknown = unknown.filter((arn) => !recorded.has(arn));
-    }
-    // Inventory says running, ECS's list does not: stopped (or stopping) without an event we saw.
-    const vanished = alive.filter(
-      (record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn),
-    );
-    const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
-    if (toDescribe.length > 0) {
-      const observedAt = new Date(deps.now()).toISOString();
-      const described = await gateway.describeTasks(toDescribe);
-      for (const task of described.tasks) {
-        const record = taskRecordFromSdk(task, observedAt);
-        await deps.store.recordTask(record);
-        if (record.serviceName)
-          touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
-      }
-      // ECS forgets stopped tasks after about an hour; record those as stopped so nothing waits on them.
-      const describedArns = new Set(described.tasks.map((task) => task.taskArn));
-      for (const record of vanished) {
-        if (describedArns.has(record.taskArn)) continue;
-        await deps.store.recordTask({
-          ...record,
-          lastStatus: 'STOPPED',
-          desiredStatus: 'STOPPED',
-          stoppedAt: record.stoppedAt ?? observedAt,
-          stoppedReason: record.stoppedReason ?? MISSING_FROM_ECS_REASON,
-          eventVersion: record.eventVersion + 1,
-          updatedAt: observedAt,
-        });
-        if (record.serviceName)
-          touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
-      }
-      report.unknownTasks += unknown.length;
-      report.vanishedTasks += vanished.length;
-    }
-
-    const now = deps.now();
-    const outOfStep: ReconcileRequest[] = [];
-    const unfinished: ReconcileRequest[] = [];
-    for (const service of services) {
-      const touchedReason = touched.get(service.serviceName);
-      if (touchedReason) {
-        outOfStep.push({ cluster, serviceName: service.serviceName, reason: touchedReason });
-        continue;
-      }
-      const reason = serviceNeedsWork(service, now);
-      if (reason) unfinished.push({ cluster, serviceName: service.serviceName, reason });
-    }
-    // A service the stored state alone calls unfinished was most likely asked for already: while a
-    // converge waits on the launch rate, every such service would otherwise be asked for again each
-    // minute. What inventory and ECS disagree on is always sent.
-    let stillUnasked = unfinished;
-    if (unfinished.length > 0) {
-      const marks = await deps.store.reconcileMarks(
-        cluster,
-        unfinished.map((request) => request.serviceName),
-      );
-      stillUnasked = unfinished.filter((request) => !awaitsPass(marks.get(request.serviceName), now));
-      report.alreadyRequested += unfinished.length - stillUnasked.length;
-    }
-    const requests = [...outOfStep, ...stillUnasked];
-    if (requests.length > 0) await deps.enqueue(requests);
-    report.enqueued += requests.length;
-    // Marked after sending: a crash in between costs a duplicate request, never a lost one.
-    for (let start = 0; start < requests.length; start += MARK_CONCURRENCY) {
-      await Promise.all(
-        requests
-          .slice(start, start + MARK_CONCURRENCY)
-          .map((request) => deps.store.markScheduled(cluster, request.serviceName, now)),
-      );
+    // One cluster that cannot be read (deleted, no permission, ECS down in it) must not cost the others
+    // their level check; it is reported and tried again next run.
+    try {
+      await checkCluster(deps, cluster, report);
+    } catch (error) {
+      report.failedClusters.push({ cluster, error });
     }
   }
   return report;
+};
+
+/** The level check of one cluster: inventory against ECS, then the requests for the services that need a pass. */
+const checkCluster = async (deps: SchedulerDeps, cluster: string, report: SchedulerReport): Promise<void> => {
+  const gateway = deps.ecsFor(cluster);
+  const [services, alive, runningArns] = await Promise.all([
+    listAllServices(deps.store, cluster),
+    deps.store.listAliveTasks(cluster),
+    gateway.listTasks({ desiredStatus: 'RUNNING' }),
+  ]);
+  report.services += services.length;
+  const touched = new Map<string, string>();
+
+  const known = new Map<string, TaskRecord>(alive.map((record) => [record.taskArn, record]));
+  const running = new Set(runningArns);
+  let unknown = runningArns.filter((arn) => !known.has(arn));
+  if (unknown.length > 0) {
+    // ECS's list takes many throttled pages at scale, and launches go on meanwhile: a task launched
+    // after the inventory was read is in the list, and in the inventory by now. Only what is still
+    // missing on a second read is out of step.
+    const recorded = new Set((await deps.store.listAliveTasks(cluster)).map((record) => record.taskArn));
+    unknown = unknown.filter((arn) => !recorded.has(arn));
+  }
+  // Inventory says running, ECS's list does not: stopped (or stopping) without an event we saw.
+  const vanished = alive.filter(
+    (record) => record.desiredStatus === 'RUNNING' && !running.has(record.taskArn),
+  );
+  const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
+  let describedArns = new Set<string>();
+  if (toDescribe.length > 0) {
+    const observedAt = new Date(deps.now()).toISOString();
+    const described = await gateway.describeTasks(toDescribe);
+    for (const task of described.tasks) {
+      const record = taskRecordFromSdk(task, observedAt);
+      await deps.store.recordTask(record);
+      if (record.serviceName)
+        touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);
+    }
+    // ECS forgets stopped tasks after about an hour; record those as stopped so nothing waits on them.
+    // But ECS's list and describe are eventually consistent, and miss a task launched a moment ago:
+    // the first miss is only marked, and a task missing at two runs in a row is taken as stopped.
+    describedArns = new Set(described.tasks.flatMap((task) => (task.taskArn ? [task.taskArn] : [])));
+    for (const record of vanished) {
+      if (describedArns.has(record.taskArn)) continue;
+      if (record.missingFromEcsAt === undefined) {
+        await deps.store.markTaskMissing(record, observedAt);
+        continue;
+      }
+      await deps.store.recordTask({
+        ...record,
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedAt: record.stoppedAt ?? observedAt,
+        // Not a failed launch: why it stopped is not known.
+        stopCode: record.stopCode ?? TASK_NOT_FOUND_STOP_CODE,
+        stoppedReason: record.stoppedReason ?? MISSING_FROM_ECS_REASON,
+        eventVersion: record.eventVersion + 1,
+        updatedAt: observedAt,
+      });
+      if (record.serviceName)
+        touched.set(record.serviceName, `task ${record.taskId} is no longer known to ECS`);
+    }
+    report.unknownTasks += unknown.length;
+    report.vanishedTasks += vanished.length;
+  }
+  // A mark from a run that missed the task, which ECS knows again: the misses were not in a row.
+  for (const record of alive) {
+    if (
+      record.missingFromEcsAt !== undefined &&
+      (running.has(record.taskArn) || describedArns.has(record.taskArn))
+    )
+      await deps.store.markTaskMissing(record, undefined);
+  }
+
+  const now = deps.now();
+  const outOfStep: ReconcileRequest[] = [];
+  const unfinished: ReconcileRequest[] = [];
+  for (const service of services) {
+    const touchedReason = touched.get(service.serviceName);
+    if (touchedReason) {
+      outOfStep.push({ cluster, serviceName: service.serviceName, reason: touchedReason });
+      continue;
+    }
+    const reason = serviceNeedsWork(service, now);
+    if (reason) unfinished.push({ cluster, serviceName: service.serviceName, reason });
+  }
+  // A service the stored state alone calls unfinished was most likely asked for already: while a
+  // converge waits on the launch rate, every such service would otherwise be asked for again each
+  // minute. What inventory and ECS disagree on is always sent.
+  let stillUnasked = unfinished;
+  if (unfinished.length > 0) {
+    const marks = await deps.store.reconcileMarks(
+      cluster,
+      unfinished.map((request) => request.serviceName),
+    );
+    stillUnasked = unfinished.filter((request) => !awaitsPass(marks.get(request.serviceName), now));
+    report.alreadyRequested += unfinished.length - stillUnasked.length;
+  }
+  const requests = [...outOfStep, ...stillUnasked];
+  if (requests.length > 0) await deps.enqueue(requests);
+  report.enqueued += requests.length;
+  // Marked after sending: a crash in between costs a duplicate request, never a lost one.
+  for (let start = 0; start < requests.length; start += MARK_CONCURRENCY) {
+    await Promise.all(
+      requests
+        .slice(start, start + MARK_CONCURRENCY)
+        .map((request) => deps.store.markScheduled(cluster, request.serviceName, now)),
+    );
+  }
 };
 
 /**

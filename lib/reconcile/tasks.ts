@@ -32,6 +32,10 @@ export const isHealthy = (task: ObservedTask, rules: HealthRules, now: number): 
 export const isUnhealthy = (task: ObservedTask, rules: HealthRules): boolean =>
   rules.hasHealthCheck && isRunning(task) && task.healthStatus === 'UNHEALTHY';
 
+/** RUNNING and not UNHEALTHY: available, or becoming available (inside minReady or the start period). */
+export const isUp = (task: ObservedTask, rules: HealthRules): boolean =>
+  isRunning(task) && !isUnhealthy(task, rules);
+
 /**
  * When the task became healthy, or undefined if it never did as far as the data shows. For a task
  * with a health check and no recorded healthyAt, the time is not known: startedAt stands in for it.

@@ -39,7 +39,9 @@ export type TaskStopCode =
   | 'UserInitiated'
   | 'ServiceSchedulerInitiated'
   | 'SpotInterruption'
-  | 'TerminationNotice';
+  | 'TerminationNotice'
+  /** Tugboat's own: ECS no longer knew the task at two scheduler runs in a row; why it stopped is unknown. */
+  | 'TaskNotFound';
 
 /** A task as ECS (or the inventory) reports it, already attributed to a deployment via startedBy. */
 export interface ObservedTask {

@@ -40,6 +40,9 @@ type Item = Record<string, unknown>;
 /** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
 export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
 
+/** Service events expire (DynamoDB TTL) this long after they were written. */
+export const SERVICE_EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+
 /** Reads one filtered task page may make before it returns short, with a nextToken to go on. */
 const MAX_FILTERED_READS = 10;
 
@@ -180,6 +183,7 @@ export class DynamoDbStore implements TugboatStore {
           ...keys.serviceEvent(cluster, serviceName, event.createdAt, event.id),
           itemType: ITEM_TYPE.serviceEvent,
           ...event,
+          expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + SERVICE_EVENT_RETENTION_SECONDS,
         }),
       ),
     );
@@ -226,12 +230,13 @@ export class DynamoDbStore implements TugboatStore {
     names['#itemType'] = 'itemType';
     values[':itemType'] = ITEM_TYPE.task;
     for (const [field, value] of Object.entries(record)) {
-      if (value === undefined || field === 'healthyAt') continue;
+      if (value === undefined || field === 'healthyAt' || field === 'missingFromEcsAt') continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       assignments.push(`#${field} = :${field}`);
     }
-    const removals: string[] = [];
+    // A newer word on the task supersedes the scheduler's "ECS did not know it" mark.
+    const removals: string[] = ['missingFromEcsAt'];
     if (record.lastStatus === 'STOPPED') {
       removals.push('GSI1PK', 'GSI1SK');
       const stoppedAt = Date.parse(record.stoppedAt ?? record.updatedAt);
@@ -241,9 +246,12 @@ export class DynamoDbStore implements TugboatStore {
       values[':gsi1pk'] = keys.aliveTasksPartition(record.cluster);
       values[':gsi1sk'] = record.taskArn;
       assignments.push('GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk');
+      // A STOPPED guess (the scheduler's) may have come first: TTL must never delete a live task.
+      removals.push('expiresAt');
     }
     let applied = false;
     let created = false;
+    let wasStopped = false;
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -258,13 +266,15 @@ export class DynamoDbStore implements TugboatStore {
       );
       applied = true;
       created = result.Attributes === undefined;
+      wasStopped = result.Attributes?.lastStatus === 'STOPPED';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException))
         throw new DependencyError('DynamoDB write failed', error);
     }
     // The locator is written when the task first appears, and again when it stops so it expires with
-    // the task; a locator lost to a crash in between is back by the STOPPED write.
-    if (applied && (created || record.lastStatus === 'STOPPED')) {
+    // the task; a locator lost to a crash in between is back by the STOPPED write. A task found alive
+    // after a STOPPED record gets its locator back without the expiry.
+    if (applied && (created || wasStopped || record.lastStatus === 'STOPPED')) {
       await this.put({
         ...keys.taskLocator(record.cluster, record.taskId),
         itemType: ITEM_TYPE.taskLocator,
@@ -321,6 +331,28 @@ export class DynamoDbStore implements TugboatStore {
       nextToken = page.nextToken;
     } while (nextToken);
     return tasks;
+  }
+
+  async markTaskMissing(record: TaskRecord, at: string | undefined): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.task(record.cluster, record.serviceName ?? keys.unattributedService, record.taskId),
+          UpdateExpression: at === undefined ? 'REMOVE missingFromEcsAt' : 'SET missingFromEcsAt = :at',
+          // Only on the snapshot the scheduler judged: a newer one has its own word on the task.
+          ConditionExpression: 'attribute_exists(PK) AND eventVersion = :version',
+          ExpressionAttributeValues: {
+            ':version': record.eventVersion,
+            ...(at === undefined ? {} : { ':at': at }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('DynamoDB write failed', error);
+    }
   }
 
   async listAliveTasks(cluster: string): Promise<TaskRecord[]> {

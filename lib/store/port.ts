@@ -48,6 +48,11 @@ export interface TugboatStore {
    */
   recordTask(record: TaskRecord): Promise<boolean>;
   getTask(cluster: string, serviceName: string, taskId: string): Promise<TaskRecord | undefined>;
+  /**
+   * Sets (or, with `at` undefined, clears) the scheduler's mark that ECS no longer knew the task, on the
+   * stored snapshot of `record.eventVersion` only. Returns whether that snapshot was still the stored one.
+   */
+  markTaskMissing(record: TaskRecord, at: string | undefined): Promise<boolean>;
   /** Every task the inventory holds for the service, STOPPED ones included. */
   listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
   /** Every task of the cluster that is not STOPPED, from the sparse index. */

@@ -30,9 +30,13 @@ import type { PlanResult } from '../reconcile/types';
 import { parseInput } from '../validation/parse';
 import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { type DeploySource, eventInstant, outOfOrderReason } from './deploy-order';
 import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
+import { matchesTagPattern } from './tag-pattern';
 import { registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 import { parseJsonMessage, type QueueRecord } from './task-events';
+
+export { matchesTagPattern } from './tag-pattern';
 
 // ---------------------------------------------------------------------------------------------------
 // Images and tags
@@ -92,20 +96,13 @@ export const imageAt = (image: string, version: { tag: string } | { digest: stri
     : `${registryPrefix}${repository}:${version.tag}`;
 };
 
-/** autoDeploy.tagPattern: a glob in which `*` matches any run of characters, everything else itself. */
-export const matchesTagPattern = (tag: string, pattern: string): boolean => {
-  const source = pattern
-    .split('*')
-    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(tag);
-};
-
 // ---------------------------------------------------------------------------------------------------
 // Messages
 
 const ecrImageActionSchema = z.looseObject({
   id: z.string().min(1).max(256),
+  /** When the push happened, the event's own time: the order deploys apply in. */
+  time: z.string().max(64).optional(),
   source: z.literal('aws.ecr'),
   'detail-type': z.literal('ECR Image Action'),
   detail: z.looseObject({
@@ -142,6 +139,8 @@ const explicitDeploySchema = z
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'may contain only printable ASCII characters without spaces')
       .optional(),
+    /** When the sender sent it (ISO-8601): the order deploys apply in. Else SQS's SentTimestamp. */
+    sentAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
   })
   .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
     message: 'containerName is given only with image',
@@ -154,6 +153,8 @@ export type DeployMessage =
   | {
       kind: 'image-push';
       eventId: string;
+      /** The event's `time` (ISO-8601), when it has a readable one. */
+      eventAt?: string;
       repository: string;
       tag?: string;
       digest?: string;
@@ -166,6 +167,7 @@ export type DeployMessage =
       serviceName: string;
       spec: DeploySpec;
       idempotencyKey?: string;
+      sentAt?: string;
     };
 
 /** A deploys-queue message body: an ECR Image Action event or `{ "type": "deploy", ... }`. */
@@ -177,9 +179,11 @@ export const parseDeployMessage = (body: unknown): DeployMessage => {
       detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS'
         ? `${detail['action-type']} ${detail.result} is not a successful PUSH`
         : undefined;
+    const eventAt = eventInstant(event.time);
     return {
       kind: 'image-push',
       eventId: event.id,
+      ...(eventAt === undefined ? {} : { eventAt }),
       repository: detail['repository-name'],
       ...(detail['image-tag'] === undefined ? {} : { tag: detail['image-tag'] }),
       ...(detail['image-digest'] === undefined ? {} : { digest: detail['image-digest'] }),
@@ -188,13 +192,14 @@ export const parseDeployMessage = (body: unknown): DeployMessage => {
   }
   if (typeof body === 'object' && body !== null && 'type' in body) {
     const message = parseInput(explicitDeploySchema, body, 'deploy message');
-    const { type: _type, cluster, serviceName, idempotencyKey, ...spec } = message;
+    const { type: _type, cluster, serviceName, idempotencyKey, sentAt, ...spec } = message;
     return {
       kind: 'deploy',
       cluster,
       serviceName,
       spec,
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(sentAt === undefined ? {} : { sentAt: eventInstant(sentAt)! }),
     };
   }
   throw new ValidationError(
@@ -213,6 +218,11 @@ export interface DeployResult {
   deployment: Deployment;
   /** A repeated request: the deployment is the one the first delivery made. */
   duplicate: boolean;
+}
+
+/** A deploy not applied: its source event is older than the one behind the PRIMARY (see deploy-order.ts). */
+export interface DeploySkipped {
+  skipped: string;
 }
 
 /** A PENDING request elsewhere gets this long to finish before a duplicate gives up (and is retried). */
@@ -327,18 +337,26 @@ const applyDeployment = async (
   serviceName: string,
   taskDefinition: string,
   deploymentId: string,
-): Promise<{ service: Service; deployment: Deployment }> => {
+  source: DeploySource,
+): Promise<{ service: Service; deployment: Deployment } | DeploySkipped> => {
+  let skipped: string | undefined;
   const service = await mutateService(context, cluster, serviceName, undefined, (current, at) => {
+    skipped = undefined;
     if (current.deployments.some((deployment) => deployment.id === deploymentId)) return current;
     if (current.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${current.status} and can no longer be deployed`);
     }
+    // Judged again in the write: a newer deploy may have landed since the request was read.
+    skipped = outOfOrderReason(current, source);
+    if (skipped !== undefined) return current;
     const deployment = {
       ...newDeployment(context, taskDefinition, current.desiredCount, at),
       id: deploymentId,
+      sourceEventAt: source.at,
     };
     return withPrimaryDeployment(current, deployment, at);
   });
+  if (skipped !== undefined) return { skipped };
   const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
   if (!deployment) throw new NotFoundError(`Deployment ${deploymentId} is no longer kept by ${serviceName}`);
   return { service, deployment };
@@ -379,8 +397,9 @@ export const deployService = async (
   cluster: string,
   serviceName: string,
   choose: ChooseRevision,
+  source: DeploySource,
   requestKey?: string,
-): Promise<DeployResult | undefined> => {
+): Promise<DeployResult | DeploySkipped | undefined> => {
   const service = await getService(context, cluster, serviceName);
   const deploymentId = newDeploymentId(context);
   const ensureActive = (current: Service) => {
@@ -389,11 +408,20 @@ export const deployService = async (
     }
     return current;
   };
+  const skip = async (skipped: DeploySkipped): Promise<DeploySkipped> => {
+    await context.store.addServiceEvents(service.cluster, service.serviceName, [
+      { id: context.newId(), createdAt: context.now().toISOString(), message: skipped.skipped },
+    ]);
+    return skipped;
+  };
   if (requestKey === undefined) {
     ensureActive(service);
+    const early = outOfOrderReason(service, source);
+    if (early !== undefined) return skip({ skipped: early });
     const chosen = await choose(service);
     if (chosen === undefined) return undefined;
-    const applied = await applyDeployment(context, cluster, serviceName, chosen, deploymentId);
+    const applied = await applyDeployment(context, cluster, serviceName, chosen, deploymentId, source);
+    if ('skipped' in applied) return skip(applied);
     await requestReconcile(context, applied.service, 'deployment started');
     return { ...applied, duplicate: false };
   }
@@ -411,6 +439,7 @@ export const deployService = async (
     expiresAt: Math.floor(at.getTime() / 1000) + DEPLOY_REQUEST_RETENTION_SECONDS,
   });
   if (request.status === 'DONE') {
+    // Nothing deployed the first time: nothing chosen, or skipped as out of order.
     if (request.taskDefinition === undefined) return undefined;
     const current = await getService(context, cluster, serviceName);
     const deployment = current.deployments.find((candidate) => candidate.id === request.deploymentId);
@@ -418,7 +447,14 @@ export const deployService = async (
     return { service: current, deployment, duplicate: true };
   }
   if (request.taskDefinition === undefined) {
-    const chosen = await choose(ensureActive(await getService(context, cluster, serviceName)));
+    const current = ensureActive(await getService(context, cluster, serviceName));
+    // Checked before a revision is registered for it.
+    const early = outOfOrderReason(current, source);
+    if (early !== undefined) {
+      await context.store.saveDeployRequest({ ...request, status: 'DONE' });
+      return skip({ skipped: early });
+    }
+    const chosen = await choose(current);
     if (chosen === undefined) {
       await context.store.saveDeployRequest({ ...request, status: 'DONE' });
       return undefined;
@@ -432,7 +468,13 @@ export const deployService = async (
     serviceName,
     request.taskDefinition!,
     request.deploymentId,
+    source,
   );
+  if ('skipped' in applied) {
+    // The registered revision stays unused; a redelivery finds the request DONE and deploys nothing.
+    await context.store.saveDeployRequest({ ...request, taskDefinition: undefined, status: 'DONE' });
+    return skip(applied);
+  }
   await context.store.saveDeployRequest({ ...request, status: 'DONE' });
   await requestReconcile(context, applied.service, 'deployment started');
   return { ...applied, duplicate: false };
@@ -446,8 +488,11 @@ export const createDeployment = async (
   body: unknown,
 ): Promise<Deployment> => {
   const spec = parseInput(deploySpecSchema, body ?? {});
-  const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec));
+  const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec), {
+    at: context.now().toISOString(),
+  });
   if (!result) throw new DependencyError('The deploy chose no revision; try again');
+  if ('skipped' in result) throw new ConflictError(result.skipped);
   return result.deployment;
 };
 
@@ -542,8 +587,13 @@ export const rollbackService = async (
     }
     return target.taskDefinition;
   };
-  const result = await deployService(context, cluster, serviceName, choose);
+  // Exempt from the order of source events: going back is the point of a rollback.
+  const result = await deployService(context, cluster, serviceName, choose, {
+    at: context.now().toISOString(),
+    rollback: true,
+  });
   if (!result) throw new DependencyError('The rollback chose no revision; try again');
+  if ('skipped' in result) throw new ConflictError(result.skipped);
   return result.deployment;
 };
 
@@ -590,6 +640,8 @@ export type DeployOutcome =
       }>;
       /** For an image push: services that did not take it. */
       unmatched?: string;
+      /** Services that skipped the deploy: its source event is older than their PRIMARY's. */
+      skipped?: string[];
     };
 
 const PUSH_FAN_OUT = 8;
@@ -606,6 +658,7 @@ const describeResult = (result: DeployResult) => ({
 const deployPushedImage = async (
   context: UseCaseContext,
   push: ImagePush & { eventId: string },
+  source: DeploySource,
 ): Promise<DeployOutcome> => {
   const candidates = push.tag
     ? (await context.store.listAutoDeployServices()).filter(
@@ -637,6 +690,7 @@ const deployPushedImage = async (
     };
   }
   const results: DeployResult[] = [];
+  const skipped: string[] = [];
   const errors: unknown[] = [];
   const queue = [...matched];
   await Promise.all(
@@ -648,9 +702,11 @@ const deployPushedImage = async (
             service.cluster,
             service.serviceName,
             choosePushedRevision(context, push),
+            source,
             `event:${push.eventId}`,
           );
-          if (result) results.push(result);
+          if (result && 'skipped' in result) skipped.push(result.skipped);
+          else if (result) results.push(result);
         } catch (error) {
           errors.push(error);
         }
@@ -663,32 +719,60 @@ const deployPushedImage = async (
       ? errors[0]
       : new AggregateError(errors, `${errors.length} of ${matched.length} deploys of the push failed`);
   }
-  return { kind: 'deployed', deployments: results.map(describeResult) };
+  if (results.length === 0 && skipped.length > 0) return { kind: 'ignored', reason: skipped.join(' ') };
+  return {
+    kind: 'deployed',
+    deployments: results.map(describeResult),
+    ...(skipped.length > 0 ? { skipped } : {}),
+  };
 };
+
+/**
+ * When the event behind a message happened: its own time (ECR's `time`, the sender's `sentAt`), else
+ * when SQS first received it (SentTimestamp, kept across redeliveries), else now. Never later than
+ * now: a sender's clock running ahead must not hold back every deploy after it.
+ */
+const messageSource = (context: UseCaseContext, record: DeployQueueRecord, eventAt: string | undefined) => {
+  const now = context.now().getTime();
+  const at = eventAt ?? eventInstant(record.attributes?.SentTimestamp);
+  const ms = at === undefined ? now : Math.min(Date.parse(at), now);
+  return { at: new Date(ms).toISOString() };
+};
+
+/** A deploys-queue record; SQS's attributes, when the consumer passes them (Lambda does). */
+export interface DeployQueueRecord extends QueueRecord {
+  attributes?: { SentTimestamp?: string };
+}
 
 /** One deploys-queue message. */
 export const processDeployMessage = async (
   context: UseCaseContext,
-  record: QueueRecord,
+  record: DeployQueueRecord,
 ): Promise<DeployOutcome> => {
   const message = parseDeployMessage(parseJsonMessage(record.body));
   if (message.kind === 'image-push') {
     if (message.ignored) return { kind: 'ignored', reason: message.ignored };
-    return deployPushedImage(context, {
-      eventId: message.eventId,
-      repository: message.repository,
-      ...(message.tag === undefined ? {} : { tag: message.tag }),
-      ...(message.digest === undefined ? {} : { digest: message.digest }),
-    });
+    return deployPushedImage(
+      context,
+      {
+        eventId: message.eventId,
+        repository: message.repository,
+        ...(message.tag === undefined ? {} : { tag: message.tag }),
+        ...(message.digest === undefined ? {} : { digest: message.digest }),
+      },
+      messageSource(context, record, message.eventAt),
+    );
   }
   const result = await deployService(
     context,
     message.cluster,
     message.serviceName,
     chooseExplicitRevision(context, message.spec),
+    messageSource(context, record, message.sentAt),
     message.idempotencyKey === undefined ? `message:${record.messageId}` : `key:${message.idempotencyKey}`,
   );
   if (!result) return { kind: 'ignored', reason: 'the deploy chose no revision' };
+  if ('skipped' in result) return { kind: 'ignored', reason: result.skipped };
   return { kind: 'deployed', deployments: [describeResult(result)] };
 };
 
@@ -704,7 +788,7 @@ export interface DeployLog {
  */
 export const processDeployBatch = async (
   context: UseCaseContext,
-  records: QueueRecord[],
+  records: DeployQueueRecord[],
   log: DeployLog,
 ): Promise<string[]> => {
   const failed: string[] = [];

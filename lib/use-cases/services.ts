@@ -71,7 +71,11 @@ export const newDeployment = (
   taskDefinition: string,
   desiredCount: number,
   at: string,
-): Deployment => freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at);
+): Deployment => ({
+  ...freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at),
+  // Made by this API request: its time is the deployment's source event (see deploy-order.ts).
+  sourceEventAt: at,
+});
 
 export const createService = async (
   context: UseCaseContext,

@@ -28,6 +28,7 @@ import {
   take,
   throttleGroupOfAction,
 } from './throttle';
+import { UsageTimeline } from './usage';
 
 export interface Clock {
   now(): number;
@@ -51,6 +52,19 @@ export interface TaskStateChangeEvent {
 }
 
 export type EventSink = (event: TaskStateChangeEvent) => void | Promise<void>;
+
+/** A read-only view of a task for another local endpoint (the ELB's simulated health checks). */
+export interface TaskSnapshot {
+  taskArn: string;
+  lastStatus: TaskState['lastStatus'];
+  /** When it reached RUNNING, epoch ms. */
+  startedAt?: number;
+  /** When its stop began (it leaves RUNNING then), epoch ms. */
+  stoppingAt?: number;
+  /** When its containers exited, epoch ms. */
+  executionStoppedAt?: number;
+  essentialImages: string[];
+}
 
 export interface LocalEcsOptions {
   region?: string;
@@ -253,6 +267,10 @@ export interface LocalEcs {
   };
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
+  /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */
+  readonly usage: UsageTimeline;
+  /** The task holding this private IPv4 address on its ENI (STOPPED ones until they vanish), as of now. */
+  taskByPrivateIpv4(address: string): TaskSnapshot | undefined;
   close(): void;
 }
 
@@ -293,6 +311,8 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
   const clusters = new Map<string, ClusterState>();
   const taskDefinitions = new Map<string, TaskDefinitionState[]>();
   const schedule = new MinHeap<ScheduleRef>();
+  const usage = new UsageTimeline();
+  const tasksByAddress = new Map<string, { cluster: ClusterState; taskId: string }>();
   let scheduleOrder = 0;
   let taskSeq = 0;
   let totalTasks = 0;
@@ -512,6 +532,9 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     if (before === 'running') cluster.runningCount--;
     if (after === 'pending') cluster.pendingCount++;
     if (after === 'running') cluster.runningCount++;
+    // runDue moves the virtual clock to each change's time first, so now() is when the change happened.
+    if (before !== 'running' && after === 'running') usage.taskStarted(task, now());
+    if (before === 'running' && after !== 'running') usage.taskLeftRunning(task, now());
     cluster.tasks.set(task.taskId, task);
     const next = task.plan[0];
     if (
@@ -531,6 +554,8 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
 
   const remove = (cluster: ClusterState, task: TaskState) => {
     cluster.tasks.delete(task.taskId);
+    if (tasksByAddress.get(task.privateIpv4Address)?.taskId === task.taskId)
+      tasksByAddress.delete(task.privateIpv4Address);
     totalTasks--;
     if (cluster.order.length > 64 && cluster.tasks.size < cluster.order.length / 2) {
       cluster.order = cluster.order.filter((entry) => cluster.tasks.has(entry.id));
@@ -1105,6 +1130,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
         planGeneration: 0,
       };
       cluster.order.push({ seq: task.seq, id: taskId });
+      tasksByAddress.set(task.privateIpv4Address, { cluster, taskId });
       totalTasks++;
       store(cluster, undefined, task);
       emit(task, request.at);
@@ -1318,6 +1344,21 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     now,
     interruptSpotTasks,
     taskCount: () => totalTasks,
+    usage,
+    taskByPrivateIpv4(address: string): TaskSnapshot | undefined {
+      tick();
+      const entry = tasksByAddress.get(address);
+      const task = entry?.cluster.tasks.get(entry.taskId);
+      if (!task) return undefined;
+      return {
+        taskArn: task.taskArn,
+        lastStatus: task.lastStatus,
+        startedAt: task.startedAt,
+        stoppingAt: task.stoppingAt,
+        executionStoppedAt: task.executionStoppedAt,
+        essentialImages: task.containers.filter((c) => c.essential).map((c) => c.image),
+      };
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

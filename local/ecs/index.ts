@@ -5,6 +5,7 @@ export {
   type EventSink,
   type LocalEcs,
   type LocalEcsOptions,
+  type TaskSnapshot,
   type TaskStateChangeEvent,
 } from './engine';
 export { EcsServiceError } from './errors';

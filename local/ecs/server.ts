@@ -1,8 +1,9 @@
 /**
  * ECS's wire protocol over node:http: POST with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`
  * and a JSON 1.1 body; errors as `{"__type", "message"}` with the status ECS uses, which the SDK maps to its
- * typed exceptions. Two local-only paths are outside the ECS API: POST /__local/spot-interruption, and
- * POST /__local/advance-clock, which moves a virtual clock (for another process on the same timeline).
+ * typed exceptions. Local-only paths outside the ECS API: POST /__local/spot-interruption,
+ * POST /__local/advance-clock, which moves a virtual clock (for another process on the same timeline), and
+ * POST /__local/load, the demand on a task family that the local CloudWatch endpoint turns into metrics.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import {
   type TaskStateChangeEvent,
 } from './engine';
 import { EcsServiceError } from './errors';
+import { readLoadRequest } from './load';
 
 const targetPrefix = 'AmazonEC2ContainerServiceV20141113.';
 const maxBodyBytes = 10 * 1024 * 1024;
@@ -179,6 +181,10 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
           throw new EcsServiceError('InvalidParameterException', (error as Error).message, 400);
         }
         send(response, 200, { now: endpoint.now() });
+        return;
+      }
+      if (request.method === 'POST' && request.url === '/__local/load') {
+        send(response, 200, readLoadRequest(parseJson(body), endpoint));
         return;
       }
       const target = request.headers['x-amz-target'];

@@ -5,7 +5,12 @@ import type { DeployRequest } from '../../lib/domain';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { UseCaseContext } from '../../lib/use-cases/context';
-import { type DeployOutcome, processDeployBatch, processDeployMessage } from '../../lib/use-cases/deploys';
+import {
+  type DeployOutcome,
+  processDeployBatch,
+  processDeployMessage,
+  rollbackService,
+} from '../../lib/use-cases/deploys';
 import { createService, getService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
@@ -205,5 +210,109 @@ describe('a batch of the deploys queue', () => {
     );
     expect(String(failures[0])).toMatch(/has 2 containers; name the one to give the image/);
     expect(await revisionsOf('two')).toEqual([1]);
+  });
+});
+
+describe('deploys apply in the order of their source events', () => {
+  /** The deploy use cases on a clock the test moves. */
+  const clocked = (start: number) => {
+    let now = start;
+    return {
+      context: { ...context, now: () => new Date(now) },
+      advance: (ms: number) => {
+        now += ms;
+      },
+    };
+  };
+  const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+  const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+  const releaseMessage = (serviceName: string, release: string, sentAt: string) =>
+    record(
+      JSON.stringify({
+        type: 'deploy',
+        cluster: 'default',
+        serviceName,
+        image: `${ECR}/${serviceName}:${release}`,
+        containerName: 'app',
+        sentAt,
+      }),
+    );
+  const eventsOf = async (serviceName: string) =>
+    (await store.listServiceEvents('default', serviceName, { limit: 10 })).items.map(
+      (event) => event.message,
+    );
+
+  it('skips a retried release-2 message older than release-3, with a service event; the service stays on release-3', async () => {
+    const clock = clocked(T0);
+    const ordered = clock.context;
+    const taskDefinition = await registerTaskDefinition(ordered, {
+      family: 'inorder',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: `${ECR}/inorder:release-1` }],
+    });
+    await createService(ordered, 'default', {
+      serviceName: 'inorder',
+      taskDefinition: `inorder:${taskDefinition.revision}`,
+      desiredCount: 1,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    });
+    clock.advance(60_000);
+    const release2 = releaseMessage('inorder', 'release-2', at(10));
+    const release3 = releaseMessage('inorder', 'release-3', at(20));
+    // release-2's first delivery failed (a dependency down, say); release-3 went through meanwhile.
+    expect(await processDeployMessage(ordered, release3)).toMatchObject({ kind: 'deployed' });
+    const retried = await processDeployMessage(ordered, release2);
+    expect(retried).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/older than/) });
+
+    const service = await getService(ordered, 'default', 'inorder');
+    const primary = service.deployments.find((deployment) => deployment.status === 'PRIMARY');
+    expect(primary?.sourceEventAt).toBe(at(20));
+    expect(service.taskDefinition).toBe(primary?.taskDefinition);
+    const images = (
+      await store.getTaskDefinition('inorder', Number(service.taskDefinition.split(':')[1]))
+    )?.containerDefinitions.map((container) => container.image);
+    expect(images).toEqual([`${ECR}/inorder:release-3`]);
+    expect(service.deployments).toHaveLength(2);
+    // No revision was registered for the skipped deploy.
+    expect(await revisionsOf('inorder')).toEqual([2, 1]);
+    expect((await eventsOf('inorder'))[0]).toMatch(
+      new RegExp(`service inorder skipped a deploy whose source event \\(${at(10)}\\) is older than`),
+    );
+
+    // An explicit rollback through the API is exempt: it goes back to release-1.
+    const rolledBack = await rollbackService(ordered, 'default', 'inorder', { taskDefinition: 'inorder:1' });
+    expect(rolledBack).toMatchObject({ taskDefinition: 'inorder:1', status: 'PRIMARY' });
+  });
+
+  it('orders image pushes by their event time, and a sender clock ahead of ours cannot hold back later deploys', async () => {
+    const clock = clocked(T0 + 3_600_000);
+    const ordered = clock.context;
+    const taskDefinition = await registerTaskDefinition(ordered, {
+      family: 'pushes',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: `${ECR}/pushes:release-1` }],
+    });
+    await createService(ordered, 'default', {
+      serviceName: 'pushes',
+      taskDefinition: `pushes:${taskDefinition.revision}`,
+      desiredCount: 1,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      autoDeploy: { tagPattern: 'release-*' },
+    });
+    clock.advance(60_000);
+    const pushAt = (tag: string, seconds: number) =>
+      record(JSON.stringify(ecrPushEvent('pushes', tag, { time: at(3600 + seconds) })));
+    expect(await processDeployMessage(ordered, pushAt('release-3', 30))).toMatchObject({ kind: 'deployed' });
+    expect(await processDeployMessage(ordered, pushAt('release-2', 20))).toMatchObject({ kind: 'ignored' });
+    expect((await getService(ordered, 'default', 'pushes')).deployments[0]?.sourceEventAt).toBe(at(3630));
+
+    // sentAt a day ahead is taken as now; a deploy sent a minute later still applies.
+    const ahead = releaseMessage('pushes', 'release-4', at(3600 + 86_400));
+    expect(await processDeployMessage(ordered, ahead)).toMatchObject({ kind: 'deployed' });
+    clock.advance(60_000);
+    const next = releaseMessage('pushes', 'release-5', new Date(T0 + 3_600_000 + 120_000).toISOString());
+    expect(await processDeployMessage(ordered, next)).toMatchObject({ kind: 'deployed' });
   });
 });

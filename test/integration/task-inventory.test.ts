@@ -84,6 +84,57 @@ describe('task inventory: locators, pages and history (DynamoDB Local)', () => {
     expect(await store.findTask('find', ofService.taskId)).toMatchObject({ lastStatus: 'STOPPED' });
   });
 
+  it('a later write that finds the task alive takes back the expiry an out-of-order STOPPED guess set', async () => {
+    const live = task('revive', 'web');
+    await store.recordTask(live);
+    // The scheduler's guess (ECS did not describe the task), then ECS's own newer word: still RUNNING.
+    await store.recordTask({ ...live, ...stopped(NOW - 1000), eventVersion: 2 });
+    await store.recordTask({ ...live, eventVersion: 3 });
+    const item = await documents.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.task('revive', 'web', live.taskId),
+      }),
+    );
+    expect(item.Item).toMatchObject({ lastStatus: 'RUNNING', GSI1SK: live.taskArn });
+    expect(item.Item?.expiresAt).toBeUndefined();
+    const locator = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.taskLocator('revive', live.taskId) }),
+    );
+    expect(locator.Item).toMatchObject({ serviceName: 'web' });
+    expect(locator.Item?.expiresAt).toBeUndefined();
+  });
+
+  it("keeps the scheduler's missing mark on the snapshot it judged, until a newer word on the task", async () => {
+    const live = task('missing', 'web');
+    await store.recordTask(live);
+    const at = new Date(NOW).toISOString();
+    expect(await store.markTaskMissing(live, at)).toBe(true);
+    expect((await store.listAliveTasks('missing'))[0]?.missingFromEcsAt).toBe(at);
+    // Read again through the store and written back, the mark is not copied onto a newer snapshot.
+    const [marked] = await store.listAliveTasks('missing');
+    await store.recordTask({ ...marked!, eventVersion: 2 });
+    expect((await store.listAliveTasks('missing'))[0]?.missingFromEcsAt).toBeUndefined();
+    // A mark judged on an older snapshot is refused; one for the current snapshot can be cleared.
+    expect(await store.markTaskMissing(live, at)).toBe(false);
+    expect(await store.markTaskMissing({ ...live, eventVersion: 2 }, at)).toBe(true);
+    expect(await store.markTaskMissing({ ...live, eventVersion: 2 }, undefined)).toBe(true);
+    expect((await store.listAliveTasks('missing'))[0]?.missingFromEcsAt).toBeUndefined();
+    expect(await store.markTaskMissing(task('missing', 'web'), at)).toBe(false);
+  });
+
+  it('gives service events a TTL of 90 days after they happen', async () => {
+    const createdAt = new Date(NOW).toISOString();
+    await store.addServiceEvents('events', 'web', [{ id: 'event-1', createdAt, message: 'service web a.' }]);
+    const item = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.serviceEvent('events', 'web', createdAt, 'event-1') }),
+    );
+    expect(item.Item?.expiresAt).toBe(Math.floor(NOW / 1000) + 90 * 24 * 3600);
+    expect((await store.listServiceEvents('events', 'web', { limit: 10 })).items).toEqual([
+      { id: 'event-1', createdAt, message: 'service web a.' },
+    ]);
+  });
+
   it('pages a partition through a status filter without short or repeated pages', async () => {
     const records = Array.from({ length: 25 }, (_, index) =>
       task('filter', 'api', index % 3 === 0 ? stopped(NOW - 5000) : {}),

@@ -4,14 +4,14 @@ import { randomUUID } from 'node:crypto';
 export const ecrPushEvent = (
   repository: string,
   tag: string,
-  options: { id?: string; digest?: string } = {},
+  options: { id?: string; digest?: string; time?: string } = {},
 ) => ({
   version: '0',
   id: options.id ?? randomUUID(),
   'detail-type': 'ECR Image Action',
   source: 'aws.ecr',
   account: '123456789012',
-  time: new Date().toISOString(),
+  time: options.time ?? new Date().toISOString(),
   region: 'us-east-1',
   resources: [],
   detail: {

@@ -94,10 +94,21 @@ describe('deploy messages', () => {
     expect(parseDeployMessage(ecrPush())).toEqual({
       kind: 'image-push',
       eventId: 'b3c0d2e4-0000-4000-8000-000000000001',
+      eventAt: '2026-11-25T10:00:00.000Z',
       repository: 'web',
       tag: 'v2',
       digest: 'sha256:0d1e2f',
     });
+  });
+
+  it("reads when the deploy's source event happened: ECR's time, or the message's sentAt", () => {
+    const explicit = { type: 'deploy', cluster: 'default', serviceName: 'web' };
+    expect(parseDeployMessage({ ...explicit, sentAt: '2026-11-25T11:00:00+01:00' })).toMatchObject({
+      sentAt: '2026-11-25T10:00:00.000Z',
+    });
+    expect(() => parseDeployMessage({ ...explicit, sentAt: 'yesterday' })).toThrow(/sentAt/);
+    expect(parseDeployMessage(explicit)).not.toHaveProperty('sentAt');
+    expect(parseDeployMessage(ecrPush({}, { time: 'not a time' }))).not.toHaveProperty('eventAt');
   });
 
   it('marks pushes that failed and other actions as ignored, without failing them', () => {

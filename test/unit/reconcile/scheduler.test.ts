@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
+import { observedTaskFromRecord } from '../../../lib/reconcile/observe';
 import { PENDING_REQUEST_TRUST_MS, runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import { isFailedLaunch } from '../../../lib/reconcile/tasks';
 import type { TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
@@ -137,5 +139,116 @@ describe('runReconcileScheduler: services it asked for already', () => {
     expect(enqueued).toEqual(sent ? ['web'] : []);
     expect(marked).toEqual(sent ? [['web', NOW]] : []);
     expect(report.alreadyRequested).toBe(sent ? 0 : 1);
+  });
+});
+
+describe('runReconcileScheduler: one cluster at a time', () => {
+  it('reports and skips a cluster whose ECS calls fail; the clusters after it still get their check', async () => {
+    const unfinished = (cluster: string) =>
+      ({
+        cluster,
+        serviceName: 'web',
+        status: 'ACTIVE',
+        desiredCount: 1,
+        runningCount: 0,
+        pendingCount: 0,
+        deployments: [],
+      }) as unknown as Service;
+    const store = {
+      listClusters: async () => ['gone', 'healthy'],
+      listServices: async (cluster: string) => ({ items: [unfinished(cluster)] }),
+      listAliveTasks: async () => [],
+      reconcileMarks: async () => new Map(),
+      markScheduled: async () => undefined,
+    } as unknown as TugboatStore;
+    const refusal = Object.assign(new Error('The referenced cluster was not found.'), {
+      name: 'ClusterNotFoundException',
+    });
+    const listed: string[] = [];
+    const ecsFor = (cluster: string) =>
+      ({
+        listTasks: async () => {
+          listed.push(cluster);
+          if (cluster === 'gone') throw refusal;
+          return [];
+        },
+      }) as unknown as EcsGateway;
+    const enqueued: string[] = [];
+    const report = await runReconcileScheduler({
+      store,
+      ecsFor,
+      enqueue: async (requests) => {
+        enqueued.push(...requests.map((request) => `${request.cluster}/${request.serviceName}`));
+      },
+      now: () => 0,
+    });
+    expect(listed).toEqual(['gone', 'healthy']);
+    expect(enqueued).toEqual(['healthy/web']);
+    expect(report.clusters).toBe(2);
+    expect(report.failedClusters).toEqual([{ cluster: 'gone', error: refusal }]);
+  });
+});
+
+describe('runReconcileScheduler: a task ECS no longer knows', () => {
+  const NOW = Date.parse('2026-11-25T12:00:00.000Z');
+  const runWith = async (inventory: TaskRecord[], running: string[]) => {
+    const recorded: TaskRecord[] = [];
+    const marks: Array<[string, string | undefined]> = [];
+    const store = {
+      listClusters: async () => ['default'],
+      listServices: async () => ({ items: [] }),
+      listAliveTasks: async () => inventory,
+      recordTask: async (record: TaskRecord) => {
+        recorded.push(record);
+        return true;
+      },
+      markTaskMissing: async (record: TaskRecord, at: string | undefined) => {
+        marks.push([record.taskId, at]);
+        return true;
+      },
+      reconcileMarks: async () => new Map(),
+      markScheduled: async () => undefined,
+    } as unknown as TugboatStore;
+    const gateway = {
+      listTasks: async () => running,
+      describeTasks: async () => ({ tasks: [], failures: [] }),
+    } as unknown as EcsGateway;
+    await runReconcileScheduler({
+      store,
+      ecsFor: () => gateway,
+      enqueue: async () => undefined,
+      now: () => NOW,
+    });
+    return { recorded, marks };
+  };
+
+  it('is only marked at the first miss: a task ECS has just launched may not be listed yet', async () => {
+    const { recorded, marks } = await runWith([alive('a')], []);
+    expect(recorded).toEqual([]);
+    expect(marks).toEqual([['a', new Date(NOW).toISOString()]]);
+  });
+
+  it('is recorded STOPPED at the second miss in a row, with a stop code that is not a failed launch', async () => {
+    const marked = { ...alive('a'), missingFromEcsAt: new Date(NOW - 60_000).toISOString() };
+    const { recorded, marks } = await runWith([marked], []);
+    expect(marks).toEqual([]);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      taskId: 'a',
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'TaskNotFound',
+      eventVersion: 4,
+    });
+    expect(recorded[0]?.stoppedReason).toMatch(/no longer known to ECS/);
+    const observed = observedTaskFromRecord({ ...recorded[0]!, deploymentId: 'd-1' });
+    expect(isFailedLaunch(observed!, { hasHealthCheck: false, minReadyMs: 0 }, NOW)).toBe(false);
+  });
+
+  it('loses its mark when ECS lists it again: misses that are not in a row do not stop it', async () => {
+    const marked = { ...alive('a'), missingFromEcsAt: new Date(NOW - 60_000).toISOString() };
+    const { recorded, marks } = await runWith([marked], [arn('a')]);
+    expect(recorded).toEqual([]);
+    expect(marks).toEqual([['a', undefined]]);
   });
 });

@@ -2,8 +2,9 @@
  * A small simulation for plan(): a fake ECS that applies plan()'s actions to a task list and moves
  * tasks through their lifecycle, one step at a time, while a fake executor persists the plan's
  * deployments. Every step checks the rollout invariants with its own (independent) reading of
- * health: running + pending tasks stay within the maximumPercent cap, and the healthy count stays at
- * or above the minimumHealthyPercent floor whenever it was there before the step.
+ * health: running + pending tasks stay within the maximumPercent cap, and the healthy count and the
+ * count of RUNNING tasks (those a health check reports UNHEALTHY aside) stay at or above the
+ * minimumHealthyPercent floor whenever they were there before the step.
  */
 import { expect } from 'vitest';
 import type { Deployment, DeploymentConfiguration, Service } from '../../../lib/domain';
@@ -118,6 +119,16 @@ export class Simulation {
     }).length;
   }
 
+  /** RUNNING, not being stopped, and not reported UNHEALTHY by a health check. */
+  runningCount(): number {
+    return this.tasks.filter(
+      (t) =>
+        counted(t) &&
+        t.lastStatus === 'RUNNING' &&
+        !(this.revisions[t.taskDefinition]?.hasHealthCheck && t.healthStatus === 'UNHEALTHY'),
+    ).length;
+  }
+
   liveCount(): number {
     return this.tasks.filter(counted).length;
   }
@@ -168,6 +179,7 @@ export class Simulation {
     const floor = Math.ceil((desiredCount * config.minimumHealthyPercent) / 100);
     const liveBefore = this.liveCount();
     const healthyBefore = this.healthyCount();
+    const runningBefore = this.runningCount();
 
     this.apply(result.actions);
 
@@ -178,6 +190,9 @@ export class Simulation {
       }
       if (healthyBefore >= floor) {
         expect(this.healthyCount(), `healthy at ${this.now - T0} ms`).toBeGreaterThanOrEqual(floor);
+      }
+      if (runningBefore >= floor) {
+        expect(this.runningCount(), `RUNNING at ${this.now - T0} ms`).toBeGreaterThanOrEqual(floor);
       }
     }
 

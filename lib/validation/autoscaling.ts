@@ -1,0 +1,201 @@
+/**
+ * The `autoScaling` object of a service (issue 15): capacity range, up to 5 target tracking policies and up
+ * to 20 scheduled actions. Schedules and time zones are checked by the schedule adapter, so a bad one is a
+ * 400 naming `autoScaling.scheduled[i].schedule`.
+ */
+import * as z from 'zod';
+import { isValidTimezone, parseSchedule, ScheduleError } from '../scaling/schedule';
+
+const capacity = z
+  .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 5000')
+  .max(5000, 'must be between 0 and 5000');
+
+const seconds = z
+  .number()
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 86400')
+  .max(86400, 'must be between 0 and 86400');
+
+/** Application Auto Scaling's policy and action names: 1-256 characters, no control characters or : / |. */
+const actionName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters')
+  .regex(/^[^\p{Cc}:/|]+$/u, 'must not contain control characters, :, / or |')
+  .refine((name) => name.trim() === name, 'must not start or end with a space');
+
+const targetGroupArn = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .regex(
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+    'must be a target group ARN (arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)',
+  );
+
+const dimension = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  value: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+});
+
+/** Dimensions as a list of `{ name, value }`, or as a map of name to value; a list comes out. */
+const dimensions = z
+  .union([
+    z.array(dimension),
+    z
+      .record(z.string().min(1, 'must not be empty').max(255), z.string().min(1).max(1024))
+      .transform((map) => Object.entries(map).map(([name, value]) => ({ name, value }))),
+  ])
+  .pipe(z.array(dimension).max(30, 'at most 30 dimensions'))
+  .default([]);
+
+const metricBranches = {
+  utilization: z.strictObject({
+    predefined: z.enum(['CPUUtilization', 'MemoryUtilization'], {
+      error: 'must be CPUUtilization, MemoryUtilization or ALBRequestCountPerTarget',
+    }),
+  }),
+  requests: z.strictObject({ predefined: z.literal('ALBRequestCountPerTarget'), targetGroupArn }),
+  backlog: z.strictObject({
+    queueBacklogPerTask: z.strictObject({
+      queueUrl: z.url({ protocol: /^https?$/, error: 'must be a queue URL' }),
+    }),
+  }),
+  custom: z.strictObject({
+    custom: z.strictObject({
+      namespace: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+      metricName: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+      dimensions,
+      statistic: z.enum(['Average', 'Minimum', 'Maximum', 'SampleCount', 'Sum']),
+    }),
+  }),
+};
+
+type PolicyMetricSpec = z.output<(typeof metricBranches)[keyof typeof metricBranches]>;
+
+const metricForms =
+  'must be { predefined: "CPUUtilization" | "MemoryUtilization" }, { predefined: "ALBRequestCountPerTarget", targetGroupArn }, { queueBacklogPerTask: { queueUrl } } or { custom: { namespace, metricName, dimensions, statistic } }';
+
+/** The form is picked by its key, so an error names the wrong field inside it rather than the whole union. */
+const metricSchema = z.unknown().transform((value, ctx): PolicyMetricSpec => {
+  const object = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const branch =
+    object.predefined === 'ALBRequestCountPerTarget'
+      ? metricBranches.requests
+      : 'predefined' in object
+        ? metricBranches.utilization
+        : 'queueBacklogPerTask' in object
+          ? metricBranches.backlog
+          : 'custom' in object
+            ? metricBranches.custom
+            : undefined;
+  if (!branch) {
+    ctx.addIssue({ code: 'custom', message: metricForms });
+    return z.NEVER;
+  }
+  const result = branch.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues)
+    ctx.addIssue({
+      code: 'custom',
+      path: issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path,
+      message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+    });
+  return z.NEVER;
+});
+
+const targetTrackingSchema = z
+  .strictObject({
+    name: actionName,
+    metric: metricSchema,
+    targetValue: z.number().positive('must be greater than 0').max(1e9, 'must be at most 1000000000'),
+    scaleOutCooldownSeconds: seconds.default(60),
+    scaleInCooldownSeconds: seconds.default(300),
+    disableScaleIn: z.boolean().default(false),
+  })
+  .superRefine((policy, ctx) => {
+    const metric = policy.metric;
+    if (
+      'predefined' in metric &&
+      metric.predefined !== 'ALBRequestCountPerTarget' &&
+      policy.targetValue > 100
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetValue'],
+        message: 'a utilization target must be at most 100',
+      });
+  });
+
+const scheduledActionSchema = z
+  .strictObject({
+    name: actionName,
+    schedule: z.string().min(1, 'must not be empty'),
+    timezone: z.string().default('UTC'),
+    minCapacity: capacity.optional(),
+    maxCapacity: capacity.optional(),
+  })
+  .superRefine((action, ctx) => {
+    const zoneOk = isValidTimezone(action.timezone);
+    if (!zoneOk)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timezone'],
+        message: `${action.timezone} is not an IANA time zone`,
+      });
+    try {
+      parseSchedule(action.schedule, zoneOk ? action.timezone : 'UTC');
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['schedule'], message: error.message });
+    }
+    if (action.minCapacity === undefined && action.maxCapacity === undefined)
+      ctx.addIssue({ code: 'custom', path: [], message: 'must set minCapacity, maxCapacity or both' });
+    if (
+      action.minCapacity !== undefined &&
+      action.maxCapacity !== undefined &&
+      action.minCapacity > action.maxCapacity
+    )
+      ctx.addIssue({ code: 'custom', path: ['minCapacity'], message: 'must be at most maxCapacity' });
+  });
+
+const uniqueNames = (what: string) => (items: { name: string }[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  for (const [index, item] of items.entries()) {
+    if (seen.has(item.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        message: `duplicate ${what} name "${item.name}"`,
+      });
+    seen.add(item.name);
+  }
+};
+
+export const autoScalingSchema = z
+  .strictObject({
+    minCapacity: capacity,
+    maxCapacity: capacity,
+    targetTracking: z
+      .array(targetTrackingSchema)
+      .max(5, 'at most 5 target tracking policies')
+      .superRefine(uniqueNames('policy'))
+      .default([]),
+    scheduled: z
+      .array(scheduledActionSchema)
+      .max(20, 'at most 20 scheduled actions')
+      .superRefine(uniqueNames('scheduled action'))
+      .default([]),
+  })
+  .superRefine((value, ctx) => {
+    if (value.minCapacity > value.maxCapacity)
+      ctx.addIssue({ code: 'custom', path: ['minCapacity'], message: 'must be at most maxCapacity' });
+  });
+
+/** On PATCH, `null` removes auto scaling. */
+export const autoScalingPatchSchema = autoScalingSchema.nullable();
+
+export type AutoScalingInput = z.input<typeof autoScalingSchema>;
+export type AutoScaling = z.output<typeof autoScalingSchema>;
+export type TargetTrackingPolicy = AutoScaling['targetTracking'][number];
+export type ScheduledActionSpec = AutoScaling['scheduled'][number];

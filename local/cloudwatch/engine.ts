@@ -1,0 +1,98 @@
+/**
+ * The in-process local CloudWatch: custom metrics pushed with PutMetricData, and metrics derived from the
+ * local ECS endpoint (derived.ts). `handle(action, input)` takes the JSON body of a CloudWatch call and
+ * returns the JSON answer or throws CloudWatchServiceError; server.ts is the HTTP shell around it.
+ */
+
+import { type Bucket, type BucketSpec, fullBucket, take } from '../ecs/throttle';
+import type { UsageTimeline } from '../ecs/usage';
+import type { Datapoint } from './datapoints';
+import { derivedDatapoints, type TargetGroupResolver } from './derived';
+import { throttled, unknownOperation } from './errors';
+import { answerGetMetricData, type MetricQuery, readGetMetricData } from './get-metric-data';
+import { type Json, metricKey } from './input';
+import { readPutMetricData } from './put-metric-data';
+
+export interface LocalCloudWatchOptions {
+  /** The clock metrics are kept on; give the local ECS endpoint's (its virtual clock in benchmarks). */
+  clock?: { now(): number };
+  /** Where Container Insights come from: the local ECS endpoint's `usage`. */
+  usage?: UsageTimeline;
+  /** Resolves `TargetGroup` dimensions for AWS/ApplicationELB; plugged in later with the local ELB. */
+  targetGroups?: TargetGroupResolver;
+  /** 'off', or a factor applied to the published rates (default 1). */
+  throttle?: 'off' | number;
+}
+
+export interface LocalCloudWatch {
+  handle(action: string, input: Json): Json;
+  /** Plugs in (or replaces) the target group resolver after start. */
+  setTargetGroupResolver(resolver: TargetGroupResolver | undefined): void;
+  now(): number;
+}
+
+/** CloudWatch's per-Region TPS quotas (CloudWatch service quotas). */
+const publishedRates: Record<'GetMetricData' | 'PutMetricData', BucketSpec> = {
+  GetMetricData: { burst: 50, perSecond: 50 },
+  PutMetricData: { burst: 500, perSecond: 500 },
+};
+
+export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): LocalCloudWatch => {
+  const clock = options.clock ?? { now: () => Date.now() };
+  let targetGroups = options.targetGroups;
+  const custom = new Map<string, Datapoint[]>();
+  const buckets = new Map<string, Bucket>();
+  const throttleOption = options.throttle ?? 1;
+
+  const admit = (action: keyof typeof publishedRates) => {
+    if (throttleOption === 'off') return;
+    const published = publishedRates[action];
+    const spec = {
+      burst: Math.max(1, Math.round(published.burst * throttleOption)),
+      perSecond: published.perSecond * throttleOption,
+    };
+    const now = clock.now();
+    const result = take(buckets.get(action) ?? fullBucket(spec, now), spec, now, 1);
+    buckets.set(action, result.bucket);
+    if (!result.granted) throw throttled();
+  };
+
+  const datapointsOf = (query: MetricQuery, start: number, end: number): Datapoint[] => {
+    const stored = custom.get(metricKey(query.metric)) ?? [];
+    const derived = options.usage
+      ? derivedDatapoints({ usage: options.usage, targetGroups }, query.metric, start, end, clock.now())
+      : [];
+    const all = derived.length > 0 ? [...stored, ...derived] : stored;
+    return query.unit === undefined ? all : all.filter((point) => (point.unit ?? 'None') === query.unit);
+  };
+
+  const handlers: Record<string, (input: Json) => Json> = {
+    GetMetricData(input) {
+      admit('GetMetricData');
+      const request = readGetMetricData(input);
+      return answerGetMetricData(request, input, (query) => datapointsOf(query, request.start, request.end));
+    },
+    PutMetricData(input) {
+      admit('PutMetricData');
+      for (const datum of readPutMetricData(input, clock.now())) {
+        const key = metricKey(datum.metric);
+        const list = custom.get(key) ?? [];
+        custom.set(key, list);
+        list.push(...datum.points);
+      }
+      return {};
+    },
+  };
+
+  return {
+    handle(action, input) {
+      const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
+      if (!handler) throw unknownOperation(action);
+      return handler(input);
+    },
+    setTargetGroupResolver(resolver) {
+      targetGroups = resolver;
+    },
+    now: () => clock.now(),
+  };
+};

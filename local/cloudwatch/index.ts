@@ -1,0 +1,9 @@
+export { localCloudWatchOptionsFromEnv } from './config';
+export type { TargetGroupResolver, TargetGroupTargets } from './derived';
+export { createLocalCloudWatch, type LocalCloudWatch, type LocalCloudWatchOptions } from './engine';
+export { CloudWatchServiceError } from './errors';
+export {
+  type LocalCloudWatchServer,
+  type LocalCloudWatchServerOptions,
+  startLocalCloudWatchServer,
+} from './server';

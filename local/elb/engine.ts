@@ -1,0 +1,393 @@
+/**
+ * The in-process local Elastic Load Balancing v2: target groups and their targets, whose health is simulated
+ * from the local ECS endpoint's tasks (see health.ts) on the clock the ECS endpoint runs on. `handle(action,
+ * input)` takes a query-protocol request read into values and returns the result members, or throws
+ * ElbServiceError; the HTTP server (server.ts) is a thin shell around it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock, TaskSnapshot } from '../ecs/engine';
+import { ElbServiceError, targetGroupNotFound, validationError } from './errors';
+import {
+  advanceHealth,
+  checksDisabledView,
+  drainingView,
+  type HealthSettings,
+  type HealthTrack,
+  healthView,
+  newTrack,
+  notRegisteredView,
+  type TargetHealthView,
+} from './health';
+import type { QueryInput, XmlValue } from './query';
+import {
+  defaultAttributes,
+  isHttp,
+  modifiedAttributes,
+  modifiedHealthCheck,
+  readNewTargetGroup,
+  stringList,
+  structList,
+  type TargetGroupSettings,
+} from './target-groups';
+import { checkRegistrable, checkWellFormed, readTargets } from './targets';
+
+/** Where health checks look for the task behind an `ip` target: the local ECS endpoint. */
+export interface TaskDirectory {
+  taskByPrivateIpv4(address: string): TaskSnapshot | undefined;
+}
+
+export interface LocalElbOptions {
+  region?: string;
+  accountId?: string;
+  /** The clock health checks and draining run on; share the ECS endpoint's (default: Date.now). */
+  clock?: Clock;
+  /** The tasks health checks reach (default: none, so every check fails). */
+  tasks?: TaskDirectory;
+  /** Quotas (Elastic Load Balancing quotas: 3,000 target groups per Region, 1,000 targets per group). */
+  maxTargetGroups?: number;
+  maxTargetsPerGroup?: number;
+}
+
+export interface LocalElb {
+  readonly region: string;
+  readonly accountId: string;
+  handle(action: string, input: QueryInput): { [key: string]: XmlValue };
+  now(): number;
+}
+
+interface Target {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+  track: HealthTrack;
+  /** Set by DeregisterTargets: draining until this instant. */
+  drainingUntil?: number;
+}
+
+interface TargetGroup extends TargetGroupSettings {
+  arn: string;
+  seq: number;
+  tags: { Key: string; Value?: string }[];
+  attributes: Map<string, string>;
+  /** Keyed by `id:port`; a target may be registered on several ports. */
+  targets: Map<string, Target>;
+}
+
+export const supportedActions = [
+  'CreateTargetGroup',
+  'DescribeTargetGroups',
+  'DeleteTargetGroup',
+  'ModifyTargetGroup',
+  'DescribeTargetGroupAttributes',
+  'ModifyTargetGroupAttributes',
+  'RegisterTargets',
+  'DeregisterTargets',
+  'DescribeTargetHealth',
+] as const;
+type Action = (typeof supportedActions)[number];
+
+/** No zonal shift exists locally; the service reports this for every target. */
+const noOverride = {
+  State: 'no_override',
+  Reason: 'AdministrativeOverride.NoOverride',
+  Description: 'No override is currently active on target',
+};
+
+const encodeMarker = (seq: number) => Buffer.from(`tg:${seq}`).toString('base64');
+const decodeMarker = (marker: string): number => {
+  const match = /^tg:(\d+)$/.exec(Buffer.from(marker, 'base64').toString('utf8'));
+  if (!match) throw validationError('The marker is not valid');
+  return Number(match[1]);
+};
+
+export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const clock = options.clock ?? { now: () => Date.now() };
+  const maxTargetGroups = options.maxTargetGroups ?? 3000;
+  const maxTargetsPerGroup = options.maxTargetsPerGroup ?? 1000;
+  const groups = new Map<string, TargetGroup>();
+  let seq = 0;
+
+  const byArn = (arn: string): TargetGroup => {
+    const group = groups.get(arn);
+    if (!group) throw targetGroupNotFound(`Target groups '${arn}' not found`);
+    return group;
+  };
+  const requiredArn = (input: QueryInput): string => {
+    const arn = input.TargetGroupArn;
+    if (typeof arn !== 'string' || arn === '')
+      throw validationError(
+        "1 validation error detected: Value null at 'targetGroupArn' failed to satisfy constraint: Member must not be null",
+      );
+    if (!/^arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d{12}:targetgroup\/[^/]+\/[0-9a-f]+$/.test(arn))
+      throw validationError(`'${arn}' is not a valid target group ARN`);
+    return arn;
+  };
+
+  const healthSettings = (group: TargetGroup): HealthSettings => ({
+    intervalMs: group.healthCheck.intervalSeconds * 1000,
+    healthyThreshold: group.healthCheck.healthyThreshold,
+    unhealthyThreshold: group.healthCheck.unhealthyThreshold,
+    http: isHttp(group.healthCheck.protocol),
+  });
+
+  /**
+   * Brings a target up to now: its due health checks, and for a draining one, whether draining is over. A
+   * draining target whose task's containers have exited has no connections left, so it goes at once (as the
+   * service completes a deregistration with no in-flight requests). Returns false when it is gone.
+   */
+  const settle = (group: TargetGroup, key: string, target: Target, at: number): boolean => {
+    const task = group.targetType === 'ip' ? options.tasks?.taskByPrivateIpv4(target.id) : undefined;
+    if (target.drainingUntil !== undefined) {
+      const gone =
+        target.drainingUntil <= at ||
+        !task ||
+        (task.executionStoppedAt !== undefined && task.executionStoppedAt <= at);
+      if (gone) group.targets.delete(key);
+      return !gone;
+    }
+    if (group.healthCheck.enabled)
+      target.track = advanceHealth(target.track, task, at, healthSettings(group));
+    return true;
+  };
+  const settleAll = (group: TargetGroup) => {
+    const at = clock.now();
+    for (const [key, target] of group.targets) settle(group, key, target, at);
+  };
+
+  const viewOf = (group: TargetGroup, target: Target): TargetHealthView =>
+    target.drainingUntil !== undefined
+      ? drainingView
+      : group.healthCheck.enabled
+        ? healthView(target.track)
+        : checksDisabledView;
+
+  const targetGroupView = (group: TargetGroup) => ({
+    TargetGroupArn: group.arn,
+    TargetGroupName: group.name,
+    Protocol: group.protocol,
+    Port: group.port,
+    VpcId: group.vpcId,
+    HealthCheckProtocol: group.healthCheck.protocol,
+    HealthCheckPort: group.healthCheck.port,
+    HealthCheckEnabled: group.healthCheck.enabled,
+    HealthCheckIntervalSeconds: group.healthCheck.intervalSeconds,
+    HealthCheckTimeoutSeconds: group.healthCheck.timeoutSeconds,
+    HealthyThresholdCount: group.healthCheck.healthyThreshold,
+    UnhealthyThresholdCount: group.healthCheck.unhealthyThreshold,
+    HealthCheckPath: group.healthCheck.path,
+    Matcher: group.healthCheck.matcher,
+    LoadBalancerArns: [],
+    TargetType: group.targetType,
+    ProtocolVersion: group.protocolVersion,
+    IpAddressType: group.ipAddressType,
+  });
+
+  const attributesView = (group: TargetGroup) =>
+    [...group.attributes].map(([Key, Value]) => ({ Key, Value }));
+
+  const actions: Record<Action, (input: QueryInput) => { [key: string]: XmlValue }> = {
+    CreateTargetGroup(input) {
+      const settings = readNewTargetGroup(input);
+      const tags = structList(input, 'Tags') ?? [];
+      if (tags.length > 50)
+        throw new ElbServiceError('TooManyTags', 'You have reached the limit on the number of tags');
+      const existing = [...groups.values()].find((group) => group.name === settings.name);
+      if (existing) {
+        // Creating the same target group again is idempotent; a different one by that name is not.
+        const same = JSON.stringify({ ...settings }) === JSON.stringify(settingsOf(existing));
+        if (!same)
+          throw new ElbServiceError(
+            'DuplicateTargetGroupName',
+            'A target group with the same name exists, but with different settings',
+          );
+        return { TargetGroups: [targetGroupView(existing)] };
+      }
+      if (groups.size >= maxTargetGroups)
+        throw new ElbServiceError(
+          'TooManyTargetGroups',
+          'The quota for the number of target groups has been reached',
+        );
+      const group: TargetGroup = {
+        ...settings,
+        arn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${settings.name}/${randomBytes(8).toString('hex')}`,
+        seq: seq++,
+        tags: tags.map((tag) => ({
+          Key: String(tag.Key),
+          Value: tag.Value === undefined ? undefined : String(tag.Value),
+        })),
+        attributes: defaultAttributes(settings),
+        targets: new Map(),
+      };
+      groups.set(group.arn, group);
+      return { TargetGroups: [targetGroupView(group)] };
+    },
+
+    DescribeTargetGroups(input) {
+      const names = stringList(input, 'Names');
+      const arns = stringList(input, 'TargetGroupArns');
+      const loadBalancerArn = input.LoadBalancerArn;
+      const filters = [names?.length, arns?.length, loadBalancerArn].filter(Boolean).length;
+      if (filters > 1)
+        throw validationError(
+          'Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time',
+        );
+      const pageSizeText = input.PageSize;
+      const pageSize = pageSizeText === undefined ? 400 : Number(pageSizeText);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 400)
+        throw validationError(
+          `1 validation error detected: Value '${String(pageSizeText)}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`,
+        );
+      // No load balancers exist locally.
+      if (typeof loadBalancerArn === 'string')
+        throw new ElbServiceError('LoadBalancerNotFound', `Load balancer '${loadBalancerArn}' not found`);
+      let selected = [...groups.values()];
+      if (names && names.length > 0) {
+        const missing = names.filter((name) => !selected.some((group) => group.name === name));
+        if (missing.length > 0) throw targetGroupNotFound(`One or more target groups not found`);
+        selected = selected.filter((group) => names.includes(group.name));
+      } else if (arns && arns.length > 0) {
+        const missing = arns.filter((arn) => !groups.has(arn));
+        if (missing.length > 0) throw targetGroupNotFound(`One or more target groups not found`);
+        selected = selected.filter((group) => arns.includes(group.arn));
+      }
+      const after = typeof input.Marker === 'string' && input.Marker !== '' ? decodeMarker(input.Marker) : -1;
+      const page = selected.filter((group) => group.seq > after).slice(0, pageSize + 1);
+      const more = page.length > pageSize;
+      const shown = page.slice(0, pageSize);
+      return {
+        TargetGroups: shown.map(targetGroupView),
+        NextMarker: more && shown.length > 0 ? encodeMarker(shown.at(-1)!.seq) : undefined,
+      };
+    },
+
+    DeleteTargetGroup(input) {
+      // No load balancer can refer to a target group here, so ResourceInUse never applies; an unknown
+      // target group is deleted already (the model lists no TargetGroupNotFound for this action).
+      groups.delete(requiredArn(input));
+      return {};
+    },
+
+    ModifyTargetGroup(input) {
+      const group = byArn(requiredArn(input));
+      const next = modifiedHealthCheck(group.healthCheck, input);
+      // Checks up to now ran with the old settings.
+      settleAll(group);
+      group.healthCheck = next;
+      return { TargetGroups: [targetGroupView(group)] };
+    },
+
+    DescribeTargetGroupAttributes(input) {
+      return { Attributes: attributesView(byArn(requiredArn(input))) };
+    },
+
+    ModifyTargetGroupAttributes(input) {
+      const group = byArn(requiredArn(input));
+      group.attributes = modifiedAttributes(group.attributes, input);
+      return { Attributes: attributesView(group) };
+    },
+
+    RegisterTargets(input) {
+      const group = byArn(requiredArn(input));
+      const targets = readTargets(group, input, true)!;
+      checkRegistrable(group, targets);
+      settleAll(group);
+      const added = new Set(
+        targets.filter((target) => !group.targets.has(target.key)).map((target) => target.key),
+      );
+      if (group.targets.size + added.size > maxTargetsPerGroup)
+        throw new ElbServiceError('TooManyTargets', 'You have reached the limit on the number of targets');
+      const at = clock.now();
+      for (const target of targets) {
+        const current = group.targets.get(target.key);
+        // A registered target stays as it is; a draining one is registered afresh.
+        if (current && current.drainingUntil === undefined) continue;
+        group.targets.set(target.key, {
+          id: target.id,
+          port: target.port,
+          availabilityZone: target.availabilityZone,
+          track: newTrack(at),
+        });
+      }
+      return {};
+    },
+
+    DeregisterTargets(input) {
+      const group = byArn(requiredArn(input));
+      const targets = readTargets(group, input, true)!;
+      checkWellFormed(group, targets);
+      settleAll(group);
+      const at = clock.now();
+      const delayMs = Number(group.attributes.get('deregistration_delay.timeout_seconds') ?? '300') * 1000;
+      for (const target of targets) {
+        const current = group.targets.get(target.key);
+        // Deregistering a target that is not registered succeeds, as the reference says.
+        if (!current || current.drainingUntil !== undefined) continue;
+        current.drainingUntil = at + delayMs;
+        settle(group, target.key, current, at);
+      }
+      return {};
+    },
+
+    DescribeTargetHealth(input) {
+      const group = byArn(requiredArn(input));
+      const asked = readTargets(group, input, false);
+      if (asked) checkWellFormed(group, asked);
+      settleAll(group);
+      const healthCheckPort = (port: number) =>
+        group.healthCheck.port === 'traffic-port' || group.healthCheck.port === undefined
+          ? String(port)
+          : group.healthCheck.port;
+      const describe = (
+        id: string,
+        port: number,
+        availabilityZone: string | undefined,
+        health: TargetHealthView,
+      ) => ({
+        Target: { Id: id, Port: port, AvailabilityZone: availabilityZone },
+        HealthCheckPort: healthCheckPort(port),
+        TargetHealth: health,
+        AdministrativeOverride: noOverride,
+      });
+      const descriptions = asked
+        ? asked.map((target) => {
+            const registered = group.targets.get(target.key);
+            return registered
+              ? describe(
+                  registered.id,
+                  registered.port,
+                  registered.availabilityZone,
+                  viewOf(group, registered),
+                )
+              : describe(target.id, target.port, target.availabilityZone, notRegisteredView);
+          })
+        : [...group.targets.values()].map((target) =>
+            describe(target.id, target.port, target.availabilityZone, viewOf(group, target)),
+          );
+      return { TargetHealthDescriptions: descriptions };
+    },
+  };
+
+  const settingsOf = (group: TargetGroup): TargetGroupSettings => ({
+    name: group.name,
+    protocol: group.protocol,
+    protocolVersion: group.protocolVersion,
+    port: group.port,
+    vpcId: group.vpcId,
+    targetType: group.targetType,
+    ipAddressType: group.ipAddressType,
+    healthCheck: group.healthCheck,
+  });
+
+  return {
+    region,
+    accountId,
+    now: () => clock.now(),
+    handle(action, input) {
+      if (!(supportedActions as readonly string[]).includes(action))
+        throw new ElbServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+      return actions[action as Action](input);
+    },
+  };
+};

@@ -1,0 +1,76 @@
+import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { startTestStack } from '../support/api';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startTestStack({ ecs: { clock: 'virtual', throttle: 'off' } });
+});
+afterAll(() => stack?.stop());
+
+describe('the local stack', () => {
+  it('serves ELB at AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 with the default-web target group', async () => {
+    expect(process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2).toBe(stack.elbUrl);
+    // No endpoint given: the SDK finds it through the environment, as the handlers will.
+    const elb = new ElasticLoadBalancingV2Client({});
+    const [group] =
+      (await elb.send(new DescribeTargetGroupsCommand({ Names: ['default-web'] }))).TargetGroups ?? [];
+    expect(group).toMatchObject({
+      TargetGroupArn: stack.defaultTargetGroupArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      TargetType: 'ip',
+      HealthCheckIntervalSeconds: 5,
+      HealthyThresholdCount: 2,
+    });
+    const attributes = await elb.send(
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: stack.defaultTargetGroupArn }),
+    );
+    expect(attributes.Attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '5' });
+    elb.destroy();
+  });
+
+  it('runs health checks on the ECS endpoint clock (virtual here)', async () => {
+    const ecs = new ECSClient({ endpoint: stack.ecsUrl });
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'web',
+        cpu: '256',
+        memory: '512',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        containerDefinitions: [{ name: 'app', image: 'nginx:1.27', essential: true }],
+      }),
+    );
+    const run = await ecs.send(
+      new RunTaskCommand({
+        taskDefinition: 'web',
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+      }),
+    );
+    const address = run.tasks?.[0]?.attachments?.[0]?.details?.find(
+      (detail) => detail.name === 'privateIPv4Address',
+    )?.value;
+    stack.ecs.ecs.advance(2000);
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: stack.elbUrl });
+    const arn = stack.defaultTargetGroupArn;
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: address }] }));
+    const state = async () =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions?.[0]
+        ?.TargetHealth?.State;
+    expect(await state()).toBe('initial');
+    stack.ecs.ecs.advance(10_000);
+    expect(await state()).toBe('healthy');
+    elb.destroy();
+    ecs.destroy();
+  });
+});
