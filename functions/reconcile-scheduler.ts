@@ -20,6 +20,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
     const report = await runReconcileScheduler({
       store: runtime.store,
       ecsFor: runtime.ecsFor,
+      elb: runtime.elb(),
       enqueue: (requests) => queue.enqueue(requests),
       now: Date.now,
     });

@@ -10,6 +10,7 @@ import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
+import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
@@ -64,14 +65,22 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     return gateway;
   };
 
+  // One gateway per instance: it caches deregistration delays.
+  let elbGateway: ElbGateway | undefined;
+  const elb = (): ElbGateway => {
+    elbGateway ??= createElbGateway({ client: createElbClientForGateway() });
+    return elbGateway;
+  };
+
   const reconciler = () =>
     createReconciler({
       store,
       ecsFor,
+      elb: elb(),
       now: Date.now,
       newId: randomUUID,
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 
-  return { config, store, useCases, ecsFor, reconcileQueue, reconciler };
+  return { config, store, useCases, ecsFor, elb, reconcileQueue, reconciler };
 };

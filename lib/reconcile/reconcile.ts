@@ -14,14 +14,21 @@
  * work after it, and asks for a follow-up pass for the rest.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import type { InflightLaunch, Service, ServiceEvent, TaskDefinition } from '../domain';
+import type { InflightLaunch, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
 import { ecsErrorSummary, isPermanentEcsError } from '../ecs/errors';
 import type { EcsGateway } from '../ecs/gateway';
 import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pacer';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
+import type { ElbGateway } from '../elb/gateway';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
 import { messagesToRecord } from './events';
+import {
+  applyTargetActions,
+  needsTargetGroups,
+  readLoadBalancing,
+  targetGroupsToRead,
+} from './load-balancing';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
@@ -40,6 +47,8 @@ export interface ReconcilerDeps {
   afterExternalCall?: (call: string) => void;
   /** The launch rate a pass with a deadline plans its launches by (default Fargate's). */
   launchRate?: Rate;
+  /** Elastic Load Balancing, for services behind target groups (without it their targets read as unknown). */
+  elb?: ElbGateway;
 }
 
 export interface PassOptions {
@@ -243,7 +252,12 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       );
 
   /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
-  const computePlan = async (service: Service): Promise<PlanResult> => {
+  const computePlan = async (service: Service): Promise<PlanResult> =>
+    (await planWithRecords(service)).result;
+
+  const planWithRecords = async (
+    service: Service,
+  ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
     const records = await deps.store.listServiceTasks(service.cluster, service.serviceName);
     called('dynamodb:ListServiceTasks');
     const facts: Record<string, TaskDefinitionFacts> = {};
@@ -251,14 +265,22 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
     }
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
-    return plan({
+    const loadBalancing =
+      deps.elb && needsTargetGroups(service, records)
+        ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
+        : undefined;
+    const result = plan({
       service,
       observedTasks,
       taskDefinitions: facts,
       now: deps.now(),
+      ...(loadBalancing ? { loadBalancing } : {}),
       ...(deps.planOptions ? { options: deps.planOptions } : {}),
     });
+    return { result, records };
   };
+
+  const targetDeps = (elb: ElbGateway) => ({ elb, store: deps.store, now: deps.now, called });
 
   /** How long until a time-based condition (readiness, back-off) may change the plan. */
   const wakeDelay = (service: Service, result: PlanResult): number | undefined => {
@@ -333,7 +355,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       }
     }
 
-    const result = await computePlan(service);
+    const { result, records } = await planWithRecords(service);
     const planned = launchesOf(result.actions);
     const launches = launchesWithin(planned, deadline);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
@@ -362,6 +384,16 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
     await recordEvents(service, result.events);
 
+    // Targets first: a task is deregistered before it stops (its StopTask comes in a later pass).
+    if (
+      deps.elb &&
+      result.actions.some(
+        (action) => action.type.endsWith('-targets') || action.type === 'mark-targets-healthy',
+      )
+    ) {
+      if (pastDeadline()) return cutShort(service, launched, 0, FOLLOW_UP_MS);
+      await applyTargetActions(targetDeps(deps.elb), records, result.actions);
+    }
     let stopped = 0;
     for (const action of stops) {
       if (pastDeadline()) return cutShort(service, launched, stopped, FOLLOW_UP_MS);
