@@ -45,6 +45,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
     ecsFor: (cluster) => ecsFor(cluster),
+    elb: () => elb(),
   };
 
   const gateways = new Map<string, EcsGateway>();

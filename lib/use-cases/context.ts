@@ -3,6 +3,7 @@ import type { TugboatConfig } from '../config';
 import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { EcsGateway } from '../ecs/gateway';
+import type { ElbGateway } from '../elb/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
@@ -21,6 +22,8 @@ export interface UseCaseContext {
   planner?: { computePlan(service: Service): Promise<PlanResult> };
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
+  /** Elastic Load Balancing, for the target states GET task shows. */
+  elb?: () => ElbGateway;
 }
 
 /**

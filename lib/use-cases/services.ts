@@ -13,6 +13,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
@@ -88,6 +89,7 @@ export const createService = async (
     throw new ValidationError(`cluster: ECS has no ACTIVE cluster named ${validCluster}`);
   }
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
+  if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
   const service: Service = {
@@ -108,6 +110,7 @@ export const createService = async (
       input.deploymentConfiguration,
     ),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
+    ...(input.loadBalancers?.length ? { loadBalancers: input.loadBalancers } : {}),
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
     tags: input.tags ?? [],
     deployments: [newDeployment(context, reference, input.desiredCount, at)],
@@ -237,6 +240,9 @@ export const updateService = async (
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
+  // The containers behind the load balancers must be in the revision the service will run.
+  const checkedAgainst =
+    target ?? (input.loadBalancers ? await currentTaskDefinition(context, cluster, serviceName) : undefined);
   const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
     if (service.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
@@ -254,9 +260,22 @@ export const updateService = async (
     if (input.autoDeploy === null) delete next.autoDeploy;
     else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
     if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
-    const reference = target ? `${target.family}:${target.revision}` : undefined;
+    if (input.healthCheckGracePeriodSeconds !== undefined)
+      next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+    // A change of load balancers comes with a new deployment, as in ECS.
+    const lbChanged =
+      input.loadBalancers !== undefined && !sameLoadBalancers(input.loadBalancers, service.loadBalancers);
+    if (checkedAgainst)
+      checkLoadBalancers(checkedAgainst, input.loadBalancers ?? service.loadBalancers ?? []);
+    if (input.loadBalancers?.length === 0) delete next.loadBalancers;
+    else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
+    const reference = target
+      ? `${target.family}:${target.revision}`
+      : lbChanged
+        ? service.taskDefinition
+        : undefined;
     const rolled =
-      reference && reference !== service.taskDefinition
+      reference && (reference !== service.taskDefinition || lbChanged)
         ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
         : next;
     const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
@@ -268,6 +287,15 @@ export const updateService = async (
   });
   await requestReconcile(context, updated, 'service updated');
   return updated;
+};
+
+const currentTaskDefinition = async (context: UseCaseContext, cluster: string, serviceName: string) => {
+  const service = await getService(context, cluster, serviceName);
+  const [family = '', revision = ''] = service.taskDefinition.split(':');
+  // Its own revision, even if deregistered since: the service still runs it.
+  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
+  if (!taskDefinition) throw new NotFoundError(`Task definition ${service.taskDefinition} not found`);
+  return taskDefinition;
 };
 
 /** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */
