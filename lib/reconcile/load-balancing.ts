@@ -109,6 +109,8 @@ export const applyTargetActions = async (
     await deregisterIgnoringMissingGroups(deps, deregistered);
     deps.called('elb:DeregisterTargets');
   }
+  // The delay runs from the deregistration, which is now, not from when the pass planned it.
+  const deregisteredAt = deps.now();
   for (const action of deregistrations) {
     if (action.taskArn === undefined || action.drain === undefined) continue;
     const lb = current(action.taskArn);
@@ -116,8 +118,10 @@ export const applyTargetActions = async (
     updates.set(action.taskArn, {
       ...lb,
       targets: withTargets(lb.targets, action.targets),
-      deregisteredAt: nowIso,
-      stopDueAt: new Date(action.drain.stopDueAt).toISOString(),
+      deregisteredAt: new Date(deregisteredAt).toISOString(),
+      stopDueAt: new Date(
+        Math.max(action.drain.stopDueAt, deregisteredAt + action.drain.delaySeconds * 1000),
+      ).toISOString(),
       stopCause: action.drain.cause,
       stopReason: action.drain.reason,
     });

@@ -135,7 +135,7 @@ export function drainOrStop(
     type: 'deregister-targets',
     taskArn: task.taskArn,
     targets,
-    drain: { stopDueAt: now + delaySeconds * 1000, cause, reason },
+    drain: { stopDueAt: now + delaySeconds * 1000, delaySeconds, cause, reason },
     reason: `draining task ${taskId(task)} before stopping it (${delaySeconds}s deregistration delay): ${reason}`,
   };
 }
@@ -283,9 +283,22 @@ export function planTargetUpkeep(
   leaving: ReadonlySet<string>,
   lb: LoadBalancingInput | undefined,
   planned: Action[],
-): TargetAction[] {
+): Array<TargetAction | HoldAction> {
   const drained = planned.flatMap((action) => (action.type === 'deregister-targets' ? action.targets : []));
+  // The pass that stops a task drained now is due when its delay is over.
+  const wakeUps = planned.flatMap((action): HoldAction[] =>
+    action.type === 'deregister-targets' && action.drain && action.taskArn
+      ? [
+          {
+            type: 'hold',
+            until: action.drain.stopDueAt,
+            reason: `task ${action.taskArn.slice(action.taskArn.lastIndexOf('/') + 1)} is draining; StopTask at ${new Date(action.drain.stopDueAt).toISOString()}`,
+          },
+        ]
+      : [],
+  );
   return [
+    ...wakeUps,
     ...planRegistrations(service, tasks, leaving, lb),
     ...planStrays(service, tasks, leaving, lb, drained),
     ...planMarkHealthy(tasks, leaving),

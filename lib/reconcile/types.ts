@@ -217,7 +217,8 @@ export interface DeregisterTargetsAction {
   type: 'deregister-targets';
   taskArn?: string;
   targets: TargetRef[];
-  drain?: { stopDueAt: number; cause: StopCause; reason: string };
+  /** stopDueAt is planned from the pass's `now`; the executor counts delaySeconds from its own call. */
+  drain?: { stopDueAt: number; delaySeconds: number; cause: StopCause; reason: string };
   reason: string;
 }
 
