@@ -22,6 +22,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
     const report = await runReconcileScheduler({
       store: runtime.store,
       ecsFor: runtime.ecsFor,
+      elb: runtime.elb(),
       // The schedule's event id is the correlation id of the passes it asks for.
       enqueue: (requests) =>
         queue.enqueue(requests.map((request) => ({ correlationId: event.id, ...request }))),

@@ -99,6 +99,38 @@ export interface AutoDeploy {
   pinDigest?: boolean;
 }
 
+/** A target group the service's tasks register with (ECS's shape): the container and port traffic goes to. */
+export interface LoadBalancer {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+}
+
+/** One of a task's targets: its private IPv4 address on `port` in the target group. */
+export interface TaskTarget {
+  targetGroupArn: string;
+  port: number;
+}
+
+/**
+ * The reconciler's load-balancing bookkeeping on a task's inventory item (ECS events never carry it, so
+ * their writes leave it alone). It survives a crash: the next pass knows what is registered and when a
+ * draining task's StopTask is due.
+ */
+export interface TaskLoadBalancing {
+  /** Targets Tugboat registered for the task. */
+  targets: TaskTarget[];
+  /** When every target was first seen `healthy` (ISO). */
+  healthyAt?: string;
+  /** When Tugboat deregistered the targets before stopping the task (ISO): the task is draining. */
+  deregisteredAt?: string;
+  /** deregisteredAt plus the longest deregistration delay of its target groups: StopTask is due then (ISO). */
+  stopDueAt?: string;
+  /** Why the task is stopped once drained (StopTask's reason, and the plan's stop cause). */
+  stopCause?: string;
+  stopReason?: string;
+}
+
 export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
 export type DeploymentStatus = 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
 /** STOPPED: superseded by a newer deployment (or the service deleted) before it completed. */
@@ -132,6 +164,9 @@ export interface Deployment {
   healthyCount?: number;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
+  /** Load-balanced services: the deployment's live tasks' targets that are `healthy`, and those draining. */
+  healthyTargets?: number;
+  drainingTargets?: number;
   /**
    * When the event that caused the deployment happened (ISO-8601): the ECR push event's `time`, the
    * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
@@ -219,6 +254,8 @@ export interface Service {
   networkConfiguration: NetworkConfiguration;
   deploymentConfiguration: DeploymentConfiguration;
   healthCheckGracePeriodSeconds: number;
+  /** Target groups every task registers with (at most 5); a change comes with a new deployment. */
+  loadBalancers?: LoadBalancer[];
   autoDeploy?: AutoDeploy;
   tags: Tag[];
   deployments: Deployment[];
@@ -281,6 +318,10 @@ export interface TaskRecord {
   }>;
   /** When the task was first reported HEALTHY (ISO). */
   healthyAt?: string;
+  /** From the task's ENI attachment: the address its targets are registered by. */
+  privateIpv4Address?: string;
+  /** Written by the reconciler only (see TaskLoadBalancing). */
+  loadBalancing?: TaskLoadBalancing;
   /**
    * When the scheduler first found the task neither listed nor described by ECS (ISO). Missing again at
    * the next run, it is recorded STOPPED; any newer word on the task clears it.

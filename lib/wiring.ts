@@ -10,6 +10,7 @@ import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
+import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
@@ -44,6 +45,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
     ecsFor: (cluster) => ecsFor(cluster),
+    elb: () => elb(),
   };
 
   const gateways = new Map<string, EcsGateway>();
@@ -64,15 +66,23 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     return gateway;
   };
 
+  // One gateway per instance: it caches deregistration delays.
+  let elbGateway: ElbGateway | undefined;
+  const elb = (): ElbGateway => {
+    elbGateway ??= createElbGateway({ client: createElbClientForGateway() });
+    return elbGateway;
+  };
+
   const reconciler = () =>
     createReconciler({
       store,
       ecsFor,
+      elb: elb(),
       now: Date.now,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 
-  return { config, store, useCases, ecsFor, reconcileQueue, reconciler };
+  return { config, store, useCases, ecsFor, elb, reconcileQueue, reconciler };
 };

@@ -49,8 +49,8 @@ export interface ElbGateway {
   registerTargets(registrations: TargetRegistration[]): Promise<void>;
   /** One DeregisterTargets per target group named in `registrations`. */
   deregisterTargets(registrations: TargetRegistration[]): Promise<void>;
-  /** Every registered target of the group with its health, in one DescribeTargetHealth. */
-  describeTargetHealth(targetGroupArn: string): Promise<TargetHealthDescription[]>;
+  /** Every registered target of the group (or only `targets`) with its health, in one DescribeTargetHealth. */
+  describeTargetHealth(targetGroupArn: string, targets?: Target[]): Promise<TargetHealthDescription[]>;
   /** The same for several target groups: one DescribeTargetHealth per distinct target group. */
   describeTargetHealthOf(targetGroupArns: Iterable<string>): Promise<Map<string, TargetHealthDescription[]>>;
   /** `deregistration_delay.timeout_seconds`, from DescribeTargetGroupAttributes, cached. */
@@ -117,9 +117,17 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
 
   const targetsOf = (targets: Target[]) => targets.map((target) => ({ Id: target.id, Port: target.port }));
 
-  const describeTargetHealth = async (targetGroupArn: string): Promise<TargetHealthDescription[]> => {
+  const describeTargetHealth = async (
+    targetGroupArn: string,
+    targets?: Target[],
+  ): Promise<TargetHealthDescription[]> => {
     const output = await withRetry('DescribeTargetHealth', () =>
-      client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+      client.send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: targetGroupArn,
+          ...(targets ? { Targets: targetsOf(targets) } : {}),
+        }),
+      ),
     );
     return output.TargetHealthDescriptions ?? [];
   };

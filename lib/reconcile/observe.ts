@@ -1,8 +1,10 @@
 import type { Task } from '@aws-sdk/client-ecs';
-import type { CapacityProviderName, TaskDefinition, TaskRecord } from '../domain';
+import type { CapacityProviderName, TaskDefinition, TaskLoadBalancing, TaskRecord } from '../domain';
 import { type TaskStateChangeEvent, taskRecordFromEcs } from '../use-cases/task-events';
 import type {
   ObservedTask,
+  ObservedTaskTargets,
+  StopCause,
   TaskDefinitionFacts,
   TaskDesiredStatus,
   TaskHealthStatus,
@@ -52,7 +54,26 @@ export const observedTaskFromRecord = (record: TaskRecord): ObservedTask | undef
   }
   const healthyAt = epoch(record.healthyAt);
   if (healthyAt !== undefined) task.healthyAt = healthyAt;
+  if (record.privateIpv4Address) task.privateIpv4Address = record.privateIpv4Address;
+  if (record.loadBalancing) task.targets = observedTargetsFromRecord(record.loadBalancing);
   return task;
+};
+
+const observedTargetsFromRecord = (lb: TaskLoadBalancing): ObservedTaskTargets => {
+  const targets: ObservedTaskTargets = { registered: lb.targets ?? [] };
+  const healthyAt = epoch(lb.healthyAt);
+  if (healthyAt !== undefined) targets.healthyAt = healthyAt;
+  const deregisteredAt = epoch(lb.deregisteredAt);
+  const stopDueAt = epoch(lb.stopDueAt);
+  if (deregisteredAt !== undefined && stopDueAt !== undefined) {
+    targets.drain = {
+      deregisteredAt,
+      stopDueAt,
+      cause: (lb.stopCause ?? 'replaced') as StopCause,
+      reason: lb.stopReason ?? 'drained',
+    };
+  }
+  return targets;
 };
 
 export const taskDefinitionFacts = (taskDefinition: TaskDefinition): TaskDefinitionFacts => ({

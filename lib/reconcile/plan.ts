@@ -9,6 +9,14 @@ import { type RunningByProvider, splitLaunches } from './capacity';
 import { stopBudget } from './floor';
 import { refusalsSince, refusedTaskCount } from './refusals';
 import {
+  drainOrStop,
+  dueDrains,
+  isLoadBalanced,
+  observeTargets,
+  planTargetUpkeep,
+  setTargetCounts,
+} from './targets';
+import {
   becameHealthyAt,
   byCreatedThenArn,
   type HealthRules,
@@ -34,7 +42,6 @@ import {
   type PlanInput,
   type PlanResult,
   type RunTaskCall,
-  type StopAction,
   type StopCause,
   UNHEALTHY_STOP_REASON,
 } from './types';
@@ -112,9 +119,14 @@ export function plan(input: PlanInput): PlanResult {
   const rulesFor = (deploymentId: string): HealthRules => {
     const taskDefinition = byId.get(deploymentId)?.taskDefinition;
     const facts = taskDefinition === undefined ? undefined : input.taskDefinitions[taskDefinition];
-    return { hasHealthCheck: facts?.hasHealthCheck ?? false, minReadyMs };
+    return {
+      hasHealthCheck: facts?.hasHealthCheck ?? false,
+      minReadyMs,
+      loadBalanced: isLoadBalanced(service),
+    };
   };
-  const tasks = [...input.observedTasks].sort(byCreatedThenArn);
+  const lb = input.loadBalancing;
+  const tasks = observeTargets(service, input.observedTasks, lb, now).sort(byCreatedThenArn);
   const tasksOf = (deploymentId: string) => tasks.filter((t) => t.deploymentId === deploymentId);
   const healthy = (t: ObservedTask) => isHealthy(t, rulesFor(t.deploymentId), now);
 
@@ -122,15 +134,20 @@ export function plan(input: PlanInput): PlanResult {
   const stop = (task: ObservedTask, cause: StopCause, reason: string): void => {
     if (stopped.has(task.taskArn)) return;
     stopped.add(task.taskArn);
-    const action: StopAction = {
-      type: 'stop',
-      taskArn: task.taskArn,
-      deploymentId: task.deploymentId,
-      cause,
-      reason,
-    };
+    // A task with targets is deregistered first and stopped by a later pass (targets.ts).
+    const action = drainOrStop(service, task, cause, reason, lb, now);
+    if (action.type === 'deregister-targets') drainedNow.add(task.taskArn);
     actions.push(action);
   };
+  // Draining tasks are on their way out: never chosen again, stopped once their delay is over.
+  const drainedNow = new Set<string>();
+  const drains = dueDrains(tasks, now);
+  for (const t of drains.draining) stopped.add(t.taskArn);
+  actions.push(...drains.stops, ...drains.holds);
+  const dueNow = new Set(drains.stops.map((stop) => stop.taskArn));
+  const stillDraining = drains.draining.filter((t) => !dueNow.has(t.taskArn));
+  /** Draining tasks still count toward maximumPercent (not toward minimumHealthyPercent). */
+  const drainingCount = () => stillDraining.length + drainedNow.size;
   const live = () => tasks.filter((t) => isLive(t) && !stopped.has(t.taskArn));
   const scaleInOrder = (list: ObservedTask[]) =>
     [...list].sort(
@@ -141,6 +158,8 @@ export function plan(input: PlanInput): PlanResult {
 
   const finish = (serviceStatus: ServiceStatus): PlanResult => {
     const remaining = live();
+    actions.push(...planTargetUpkeep(service, tasks, stopped, lb, actions));
+    setTargetCounts(service, deployments, tasks, stopped, lb);
     for (const d of deployments) {
       const mine = remaining.filter((t) => t.deploymentId === d.id);
       d.runningCount = mine.filter(isRunning).length;
@@ -369,7 +388,7 @@ export function plan(input: PlanInput): PlanResult {
   const liveAfterStops = live();
   const primaryCount = liveAfterStops.filter((t) => t.deploymentId === current.id).length;
   const need = desired - primaryCount;
-  const room = cap - liveAfterStops.length;
+  const room = cap - liveAfterStops.length - drainingCount();
   let launched = 0;
   if (need > 0) {
     if (current.rolloutState === 'FAILED') {

@@ -19,11 +19,18 @@ import { ecsErrorSummary, isPermanentEcsError } from '../ecs/errors';
 import type { EcsGateway } from '../ecs/gateway';
 import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pacer';
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
+import type { ElbGateway } from '../elb/gateway';
 import { NotFoundError } from '../errors';
 import type { TugboatStore } from '../store/port';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { messagesToRecord } from './events';
+import {
+  applyTargetActions,
+  needsTargetGroups,
+  readLoadBalancing,
+  targetGroupsToRead,
+} from './load-balancing';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
@@ -45,6 +52,8 @@ export interface ReconcilerDeps {
   afterExternalCall?: (call: string) => void;
   /** The launch rate a pass with a deadline plans its launches by (default Fargate's). */
   launchRate?: Rate;
+  /** Elastic Load Balancing, for services behind target groups (without it their targets read as unknown). */
+  elb?: ElbGateway;
 }
 
 /** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
@@ -277,7 +286,13 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       );
 
   /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
-  const computePlan = async (service: Service, taskRecords?: Promise<TaskRecord[]>): Promise<PlanResult> => {
+  const computePlan = async (service: Service, taskRecords?: Promise<TaskRecord[]>): Promise<PlanResult> =>
+    (await planWithRecords(service, taskRecords)).result;
+
+  const planWithRecords = async (
+    service: Service,
+    taskRecords?: Promise<TaskRecord[]>,
+  ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
     const records = await (taskRecords ?? deps.store.listServiceTasks(service.cluster, service.serviceName));
     called('dynamodb:ListServiceTasks');
     const facts: Record<string, TaskDefinitionFacts> = {};
@@ -285,11 +300,16 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
     }
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
-    return plan({
+    const loadBalancing =
+      deps.elb && needsTargetGroups(service, records)
+        ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
+        : undefined;
+    const result = plan({
       service,
       observedTasks,
       taskDefinitions: facts,
       now: deps.now(),
+      ...(loadBalancing ? { loadBalancing } : {}),
       ...(deps.planOptions || deps.installation
         ? {
             options: {
@@ -299,7 +319,10 @@ export const createReconciler = (deps: ReconcilerDeps) => {
           }
         : {}),
     });
+    return { result, records };
   };
+
+  const targetDeps = (elb: ElbGateway) => ({ elb, store: deps.store, now: deps.now, called });
 
   /** How long until a time-based condition (readiness, back-off) may change the plan. */
   const wakeDelay = (service: Service, result: PlanResult): number | undefined => {
@@ -395,7 +418,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
 
     // Replayed launches recorded new tasks: read the tasks again after them.
-    const result = await computePlan(service, replaying ? undefined : taskRecords);
+    const { result, records } = await planWithRecords(service, replaying ? undefined : taskRecords);
     const planned = launchesOf(result.actions);
     const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
@@ -445,6 +468,19 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       );
     };
 
+    // Targets first: a task is deregistered before it stops (its StopTask comes in a later pass).
+    if (
+      deps.elb &&
+      result.actions.some(
+        (action) => action.type.endsWith('-targets') || action.type === 'mark-targets-healthy',
+      )
+    ) {
+      if (pastDeadline()) {
+        await recordActions();
+        return cutShort(service, launched, 0, FOLLOW_UP_MS);
+      }
+      await applyTargetActions(targetDeps(deps.elb), records, result.actions);
+    }
     let stopped = 0;
     for (const action of stops) {
       if (pastDeadline()) {

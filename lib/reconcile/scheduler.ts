@@ -7,10 +7,12 @@
  */
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
+import type { ElbGateway } from '../elb/gateway';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import { checkTargets } from './target-check';
 import { DEFAULT_INSTALLATION, startedByInstallation } from './tokens';
 import type { TaskStopCode } from './types';
 
@@ -26,6 +28,8 @@ export interface SchedulerDeps {
    * instance) so they are described once rather than every pass.
    */
   foreignTasks?: Set<string>;
+  /** With it, steady load-balanced services are checked against their target groups (target-check.ts). */
+  elb?: ElbGateway;
 }
 
 export interface SchedulerReport {
@@ -39,6 +43,8 @@ export interface SchedulerReport {
   alreadyRequested: number;
   /** Clusters whose check failed this run (ECS or the store refused): skipped, the others still checked. */
   failedClusters: Array<{ cluster: string; error: unknown }>;
+  /** DescribeTargetHealth calls: one per target group of the steady load-balanced services. */
+  targetGroupsRead?: number;
 }
 
 const MISSING_FROM_ECS_REASON =
@@ -206,6 +212,13 @@ const checkCluster = async (
     }
     const reason = serviceNeedsWork(service, now);
     if (reason) unfinished.push({ cluster, serviceName: service.serviceName, reason });
+  }
+  if (deps.elb) {
+    const asked = new Set(unfinished.map((request) => request.serviceName));
+    const steady = services.filter((s) => !asked.has(s.serviceName) && !touched.has(s.serviceName));
+    const targets = await checkTargets(deps.elb, steady, alive);
+    report.targetGroupsRead = (report.targetGroupsRead ?? 0) + targets.targetGroupsRead;
+    for (const [serviceName, reason] of targets.needsPass) unfinished.push({ cluster, serviceName, reason });
   }
   // A service the stored state alone calls unfinished was most likely asked for already: while a
   // converge waits on the launch rate, every such service would otherwise be asked for again each

@@ -7,6 +7,8 @@ import { type ObservedTask, type TaskStopCode, UNHEALTHY_STOP_REASON } from './t
 export interface HealthRules {
   hasHealthCheck: boolean;
   minReadyMs: number;
+  /** The service is behind target groups: a task has been healthy only once all its targets were. */
+  loadBalanced?: boolean;
 }
 
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
@@ -22,15 +24,21 @@ export const isStopped = (task: ObservedTask): boolean => task.lastStatus === 'S
 
 const runningSince = (task: ObservedTask): number => task.startedAt ?? task.createdAt;
 
-/** RUNNING and either reported HEALTHY (health check) or RUNNING for minReady (no health check). */
+/**
+ * RUNNING and either reported HEALTHY (health check) or RUNNING for minReady (no health check); with
+ * targets, every target `healthy` too.
+ */
 export const isHealthy = (task: ObservedTask, rules: HealthRules, now: number): boolean => {
   if (!isRunning(task)) return false;
+  if (task.targets?.allHealthy === false) return false;
   if (rules.hasHealthCheck) return task.healthStatus === 'HEALTHY';
   return now - runningSince(task) >= rules.minReadyMs;
 };
 
+/** UNHEALTHY by its container health check, or by an `unhealthy` target after the grace period. */
 export const isUnhealthy = (task: ObservedTask, rules: HealthRules): boolean =>
-  rules.hasHealthCheck && isRunning(task) && task.healthStatus === 'UNHEALTHY';
+  isRunning(task) &&
+  ((rules.hasHealthCheck && task.healthStatus === 'UNHEALTHY') || task.targets?.unhealthyAfterGrace === true);
 
 /** RUNNING and not UNHEALTHY: available, or becoming available (inside minReady or the start period). */
 export const isUp = (task: ObservedTask, rules: HealthRules): boolean =>
@@ -41,6 +49,11 @@ export const isUp = (task: ObservedTask, rules: HealthRules): boolean =>
  * with a health check and no recorded healthyAt, the time is not known: startedAt stands in for it.
  */
 export const becameHealthyAt = (task: ObservedTask, rules: HealthRules, now: number): number | undefined => {
+  if (rules.loadBalanced && task.targets !== undefined) {
+    const targetsAt = task.targets?.healthyAt;
+    const own = becameHealthyAt(task, { ...rules, loadBalanced: false }, now);
+    return targetsAt === undefined || own === undefined ? undefined : Math.max(targetsAt, own);
+  }
   if (task.healthyAt !== undefined) return task.healthyAt;
   if (task.startedAt === undefined) return undefined;
   if (rules.hasHealthCheck) return task.healthStatus === 'HEALTHY' ? task.startedAt : undefined;

@@ -17,6 +17,7 @@ import type {
   Deployment,
   Service,
   ServiceStatus,
+  TaskTarget,
 } from '../domain';
 
 export type TaskLastStatus =
@@ -68,6 +69,33 @@ export interface ObservedTask {
    * healthy only if its last reported healthStatus was HEALTHY.
    */
   healthyAt?: number;
+  /** From the task's ENI attachment: the `ip` target id. */
+  privateIpv4Address?: string;
+  /** Load balancing as the inventory and the target groups show it (see targets.ts). */
+  targets?: ObservedTaskTargets;
+}
+
+/** Target health states (ELBv2 TargetHealthStateEnum). */
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
+
+/** One registered target of a target group, as DescribeTargetHealth reports it. */
+export interface ObservedTarget {
+  id: string;
+  port: number;
+  state: TargetState;
+}
+
+export interface ObservedTaskTargets {
+  /** What Tugboat recorded registering (TaskLoadBalancing.targets). */
+  registered: TaskTarget[];
+  /** Epoch ms when every target was first seen healthy. */
+  healthyAt?: number;
+  /** Set once Tugboat deregistered the task to stop it: StopTask is due at stopDueAt (epoch ms). */
+  drain?: { deregisteredAt: number; stopDueAt: number; cause: StopCause; reason: string };
+  /** Derived by the plan (observeTargets): every expected target is `healthy`. */
+  allHealthy?: boolean;
+  /** Derived by the plan: a target is `unhealthy` and the grace period since RUNNING is over. */
+  unhealthyAfterGrace?: boolean;
 }
 
 export interface TaskDefinitionFacts {
@@ -84,8 +112,18 @@ export interface PlanOptions {
   installation?: string;
 }
 
+/** What the target groups of a load-balanced service look like this pass. */
+export interface LoadBalancingInput {
+  /** Registered targets per target group ARN, from one DescribeTargetHealth each; a missing group was not read. */
+  targetHealth: Record<string, ObservedTarget[]>;
+  /** `deregistration_delay.timeout_seconds` per target group ARN (absent: the reference's 300). */
+  deregistrationDelaySeconds: Record<string, number>;
+}
+
 export interface PlanInput {
   service: Service;
+  /** Load-balanced services (and tasks still registered somewhere): target health and delays. */
+  loadBalancing?: LoadBalancingInput;
   /** Every task attributed to the service, including STOPPED ones the inventory still remembers. */
   observedTasks: ObservedTask[];
   /** Keyed by `family:revision`; a revision missing here is taken to have no health check. */
@@ -157,7 +195,51 @@ export interface HoldAction {
   reason: string;
 }
 
-export type Action = LaunchAction | StopAction | FailDeploymentAction | RollbackAction | HoldAction;
+export interface TargetRef {
+  targetGroupArn: string;
+  /** The task's private IPv4 address. */
+  id: string;
+  port: number;
+}
+
+/** RegisterTargets for a task that reached RUNNING; the executor batches them per target group. */
+export interface RegisterTargetsAction {
+  type: 'register-targets';
+  taskArn: string;
+  targets: TargetRef[];
+  reason: string;
+}
+
+/**
+ * DeregisterTargets. With `drain`, the first half of stopping a task that has targets: the executor
+ * records deregisteredAt and stopDueAt on the task, and a later pass stops it when due. Without a
+ * taskArn: strays (targets of no live task of the service).
+ */
+export interface DeregisterTargetsAction {
+  type: 'deregister-targets';
+  taskArn?: string;
+  targets: TargetRef[];
+  /** stopDueAt is planned from the pass's `now`; the executor counts delaySeconds from its own call. */
+  drain?: { stopDueAt: number; delaySeconds: number; cause: StopCause; reason: string };
+  reason: string;
+}
+
+/** Bookkeeping: every target of the task is healthy for the first time (it has been healthy). */
+export interface MarkTargetsHealthyAction {
+  type: 'mark-targets-healthy';
+  taskArn: string;
+  reason: string;
+}
+
+export type TargetAction = RegisterTargetsAction | DeregisterTargetsAction | MarkTargetsHealthyAction;
+
+export type Action =
+  | LaunchAction
+  | StopAction
+  | FailDeploymentAction
+  | RollbackAction
+  | HoldAction
+  | TargetAction;
 
 export interface PlanResult {
   /** Stops come before launches: a launch may use room that a stop in the same pass frees. */

@@ -11,7 +11,15 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
+import type {
+  DeployRequest,
+  Page,
+  Service,
+  ServiceEvent,
+  TaskDefinition,
+  TaskLoadBalancing,
+  TaskRecord,
+} from '../domain';
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
@@ -346,7 +354,8 @@ export class DynamoDbStore implements TugboatStore {
     names['#itemType'] = 'itemType';
     values[':itemType'] = ITEM_TYPE.task;
     for (const [field, value] of Object.entries(record)) {
-      if (value === undefined || field === 'healthyAt' || field === 'missingFromEcsAt') continue;
+      // Written by their own updates only (healthyAt, the scheduler's mark, the reconciler's targets).
+      if (value === undefined || ['healthyAt', 'missingFromEcsAt', 'loadBalancing'].includes(field)) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       assignments.push(`#${field} = :${field}`);
@@ -462,6 +471,24 @@ export class DynamoDbStore implements TugboatStore {
             ':version': record.eventVersion,
             ...(at === undefined ? {} : { ':at': at }),
           },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('DynamoDB write failed', error);
+    }
+  }
+
+  async setTaskLoadBalancing(record: TaskRecord, loadBalancing: TaskLoadBalancing): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.task(record.cluster, record.serviceName ?? keys.unattributedService, record.taskId),
+          UpdateExpression: 'SET loadBalancing = :loadBalancing',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':loadBalancing': loadBalancing },
         }),
       );
       return true;

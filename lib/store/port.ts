@@ -1,4 +1,12 @@
-import type { DeployRequest, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../domain';
+import type {
+  DeployRequest,
+  Page,
+  Service,
+  ServiceEvent,
+  TaskDefinition,
+  TaskLoadBalancing,
+  TaskRecord,
+} from '../domain';
 
 export interface PageRequest {
   limit: number;
@@ -67,6 +75,11 @@ export interface TugboatStore {
    * stored snapshot of `record.eventVersion` only. Returns whether that snapshot was still the stored one.
    */
   markTaskMissing(record: TaskRecord, at: string | undefined): Promise<boolean>;
+  /**
+   * Replaces the reconciler's load-balancing bookkeeping of an existing task item (whatever its event
+   * version: ECS's writes never touch it). Returns false if the item is gone.
+   */
+  setTaskLoadBalancing(record: TaskRecord, loadBalancing: TaskLoadBalancing): Promise<boolean>;
   /** Every task the inventory holds for the service, STOPPED ones included. */
   listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
   /** Every task of the cluster that is not STOPPED, from the sparse index. */

@@ -3,6 +3,7 @@ import type { TugboatConfig } from '../config';
 import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { EcsGateway } from '../ecs/gateway';
+import type { ElbGateway } from '../elb/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
 import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
@@ -34,6 +35,8 @@ export interface UseCaseContext {
   ecsFor?: (cluster: string) => EcsGateway;
   /** The API caller of this request: its changes record who made them (audit trail). */
   caller?: Caller;
+  /** Elastic Load Balancing, for the target states GET task shows. */
+  elb?: () => ElbGateway;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   VersionConflictError,
 } from '../errors';
 import { deploymentStartedEvent, desiredCountChangedEvent } from '../reconcile/event-texts';
+import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
@@ -96,6 +97,7 @@ export const createService = async (
   const input: CreateServiceInput = parseInput(createServiceSchema, body);
   assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
+  if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
   const service: Service = {
@@ -116,6 +118,7 @@ export const createService = async (
       input.deploymentConfiguration,
     ),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
+    ...(input.loadBalancers?.length ? { loadBalancers: input.loadBalancers } : {}),
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
     tags: input.tags ?? [],
     deployments: [newDeployment(context, reference, input.desiredCount, at)],
@@ -327,6 +330,9 @@ export const updateService = async (
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
+  // The containers behind the load balancers must be in the revision the service will run.
+  const checkedAgainst =
+    target ?? (input.loadBalancers ? await currentTaskDefinition(context, cluster, serviceName) : undefined);
   const updated = await mutateService(
     context,
     cluster,
@@ -353,9 +359,22 @@ export const updateService = async (
       if (input.autoDeploy === null) delete next.autoDeploy;
       else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
       if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
-      const reference = target ? `${target.family}:${target.revision}` : undefined;
+      if (input.healthCheckGracePeriodSeconds !== undefined)
+        next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+      // A change of load balancers comes with a new deployment, as in ECS.
+      const lbChanged =
+        input.loadBalancers !== undefined && !sameLoadBalancers(input.loadBalancers, service.loadBalancers);
+      if (checkedAgainst)
+        checkLoadBalancers(checkedAgainst, input.loadBalancers ?? service.loadBalancers ?? []);
+      if (input.loadBalancers?.length === 0) delete next.loadBalancers;
+      else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
+      const reference = target
+        ? `${target.family}:${target.revision}`
+        : lbChanged
+          ? service.taskDefinition
+          : undefined;
       const rolled =
-        reference && reference !== service.taskDefinition
+        reference && (reference !== service.taskDefinition || lbChanged)
           ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
           : next;
       const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
@@ -369,6 +388,15 @@ export const updateService = async (
   );
   await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
+};
+
+const currentTaskDefinition = async (context: UseCaseContext, cluster: string, serviceName: string) => {
+  const service = await getService(context, cluster, serviceName);
+  const [family = '', revision = ''] = service.taskDefinition.split(':');
+  // Its own revision, even if deregistered since: the service still runs it.
+  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
+  if (!taskDefinition) throw new NotFoundError(`Task definition ${service.taskDefinition} not found`);
+  return taskDefinition;
 };
 
 /** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */

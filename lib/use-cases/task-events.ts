@@ -60,6 +60,19 @@ export type TaskStateChangeEvent = z.output<typeof taskStateChangeSchema>;
 
 const SERVICE_GROUP_PREFIX = 'service:';
 
+/** The task's private IPv4 address, from its ElasticNetworkInterface attachment's details. */
+const privateIpv4Of = (attachments: unknown): string | undefined => {
+  if (!Array.isArray(attachments)) return undefined;
+  for (const attachment of attachments as Array<{ type?: string; details?: unknown }>) {
+    if (attachment?.type !== 'ElasticNetworkInterface' || !Array.isArray(attachment.details)) continue;
+    const detail = (attachment.details as Array<{ name?: string; value?: unknown }>).find(
+      (item) => item?.name === 'privateIPv4Address',
+    );
+    if (typeof detail?.value === 'string' && detail.value !== '') return detail.value;
+  }
+  return undefined;
+};
+
 /** Maps an ECS task (from an event or a DescribeTasks/RunTask answer) to Tugboat's inventory record. */
 export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observedAt: string): TaskRecord => {
   const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
@@ -97,6 +110,7 @@ export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observed
     executionStoppedAt: task.executionStoppedAt,
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
+    privateIpv4Address: privateIpv4Of(task.attachments),
     containers: task.containers?.map((container) => ({
       ...(container.name === undefined ? {} : { name: container.name }),
       ...(container.image === undefined ? {} : { image: container.image }),

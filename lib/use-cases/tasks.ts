@@ -16,6 +16,7 @@ import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
+import { type TaskTargetView, taskTargets } from './task-targets';
 
 /** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
 export const TASK_HISTORY_MS = 30 * 24 * 3600 * 1000;
@@ -56,6 +57,8 @@ export type TaskDescription = TaskRecord & {
   /** `inventory`: Tugboat's record (kept 30 days after the task stops); `ecs`: asked ECS directly. */
   source: 'inventory' | 'ecs';
   timing: TaskTiming;
+  /** A task behind target groups: its targets and their state now. */
+  targets?: TaskTargetView[];
 };
 
 const ecsOf = (context: UseCaseContext, cluster: string): EcsGateway => {
@@ -235,7 +238,10 @@ export const describeTask = async (
   const taskId = parseTaskId(taskIdText);
   const now = context.now().getTime();
   const recorded = ownTask(context, await context.store.findTask(cluster, taskId));
-  if (recorded && !isExpired(recorded, now)) return describe(recorded, 'inventory', now);
+  if (recorded && !isExpired(recorded, now)) {
+    const targets = await taskTargets(context.elb?.(), recorded);
+    return { ...describe(recorded, 'inventory', now), ...(targets ? { targets } : {}) };
+  }
   if (!context.ecsFor) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
   let found: Task | undefined;
   try {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
+import { loadBalancersSchema } from './load-balancers';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
@@ -271,6 +272,7 @@ export const createServiceSchema = z
     networkConfiguration: networkConfigurationSchema,
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
+    loadBalancers: loadBalancersSchema.optional(),
     autoDeploy: autoDeploySchema.optional(),
     tags: tagsSchema.optional(),
   })
@@ -286,6 +288,8 @@ export const updateServiceSchema = z
     taskDefinition: taskDefinitionReference.optional(),
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     autoDeploy: autoDeploySchema.nullable().optional(),
+    healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
+    loadBalancers: loadBalancersSchema.optional(),
   })
   .refine((input) => Object.keys(input).length > 0, {
     message: 'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy',

@@ -61,6 +61,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:RegisterTaskDefinition',
     'ecs:DeregisterTaskDefinition',
     'iam:PassRole',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
   ],
   // No RunTask, no StopTask: it only lists and describes.
   ReconcileSchedulerLambdaFunction: [
@@ -72,6 +74,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:SendMessage',
     'ecs:ListTasks',
     'ecs:DescribeTasks',
+    'elasticloadbalancing:DescribeTargetHealth',
   ],
   ReconcileWorkerLambdaFunction: [
     ...LOGS,
@@ -86,6 +89,10 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:StopTask',
     'ecs:RegisterTaskDefinition',
     'iam:PassRole',
+    'elasticloadbalancing:RegisterTargets',
+    'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
   ],
   // No ECS at all.
   TaskEventsLambdaFunction: [
@@ -173,9 +180,13 @@ describe('the packaged CloudFormation template', () => {
         if (resources.includes('*')) {
           expect(
             actions.every((action) =>
-              ['ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition'].includes(
-                action,
-              ),
+              [
+                'ecs:ListTasks',
+                'ecs:RegisterTaskDefinition',
+                'ecs:DeregisterTaskDefinition',
+                'elasticloadbalancing:DescribeTargetHealth',
+                'elasticloadbalancing:DescribeTargetGroupAttributes',
+              ].includes(action),
             ),
           ).toBe(true);
         }

@@ -1,0 +1,126 @@
+import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describe, expect, it } from 'vitest';
+import type { Service, TaskRecord } from '../../../lib/domain';
+import type { EcsGateway } from '../../../lib/ecs/gateway';
+import type { ElbGateway } from '../../../lib/elb/gateway';
+import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
+import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import type { TugboatStore } from '../../../lib/store/port';
+import { deployment, service } from './sim';
+
+const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/a/00000000000000aa';
+const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/b/00000000000000bb';
+const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
+
+const steady = (name: string, targetGroupArn: string): Service =>
+  service({
+    serviceName: name,
+    desiredCount: 2,
+    runningCount: 2,
+    loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }],
+    deployments: [deployment(`dep-${name}`, 'web:1', { rolloutState: 'COMPLETED' })],
+  });
+const task = (serviceName: string, id: string, ip: string): TaskRecord =>
+  ({
+    cluster: 'default',
+    serviceName,
+    taskArn: arn(id),
+    taskId: id,
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    privateIpv4Address: ip,
+    eventVersion: 3,
+    updatedAt: '2026-11-25T00:00:00.000Z',
+  }) as TaskRecord;
+const target = (id: string, state: string, port = 80): TargetHealthDescription =>
+  ({ Target: { Id: id, Port: port }, TargetHealth: { State: state } }) as TargetHealthDescription;
+
+/** Two steady services in two target groups, and a third sharing the first one's group. */
+const run = async (health: Record<string, TargetHealthDescription[]>) => {
+  const services = [steady('web', TG_A), steady('api', TG_B), steady('admin', TG_A)];
+  services[2]!.loadBalancers![0]!.containerPort = 81;
+  const tasks = [
+    task('web', 'w1', '10.0.0.1'),
+    task('web', 'w2', '10.0.0.2'),
+    task('api', 'a1', '10.0.0.3'),
+    task('api', 'a2', '10.0.0.4'),
+    task('admin', 'd1', '10.0.0.5'),
+    task('admin', 'd2', '10.0.0.6'),
+  ];
+  const described: string[] = [];
+  const elb = {
+    describeTargetHealth: async (targetGroupArn: string) => {
+      described.push(targetGroupArn);
+      return health[targetGroupArn] ?? [];
+    },
+  } as unknown as ElbGateway;
+  const store = {
+    listClusters: async () => ['default'],
+    listServices: async () => ({ items: services }),
+    listAliveTasks: async () => tasks,
+    reconcileMarks: async () => new Map(),
+    markScheduled: async () => undefined,
+  } as unknown as TugboatStore;
+  const ecs = { listTasks: async () => tasks.map((t) => t.taskArn) } as unknown as EcsGateway;
+  const enqueued: ReconcileRequest[] = [];
+  const report = await runReconcileScheduler({
+    store,
+    ecsFor: () => ecs,
+    enqueue: async (requests) => {
+      enqueued.push(...requests);
+    },
+    now: () => 0,
+    elb,
+  });
+  return { report, described, enqueued: enqueued.map((r) => `${r.serviceName}: ${r.reason}`) };
+};
+
+const allHealthy = () => ({
+  [TG_A]: [
+    target('10.0.0.1', 'healthy'),
+    target('10.0.0.2', 'healthy'),
+    target('10.0.0.5', 'healthy', 81),
+    target('10.0.0.6', 'healthy', 81),
+  ],
+  [TG_B]: [target('10.0.0.3', 'healthy'), target('10.0.0.4', 'healthy')],
+});
+
+describe('the scheduler against target groups', () => {
+  it('at steady state reads each target group once (not per service or task) and asks for nothing', async () => {
+    const { report, described, enqueued } = await run(allHealthy());
+    expect(described.sort()).toEqual([TG_A, TG_B]);
+    expect(report.targetGroupsRead).toBe(2);
+    expect(enqueued).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a target that is not healthy',
+      (h: ReturnType<typeof allHealthy>) => (h[TG_B][0] = target('10.0.0.3', 'unhealthy')),
+      'api: task a1 has a target that is unhealthy',
+    ],
+    [
+      'a task that is not registered',
+      (h: ReturnType<typeof allHealthy>) => h[TG_B].pop(),
+      'api: task a2 has a target that is not registered',
+    ],
+    [
+      'a stray on the service port',
+      (h: ReturnType<typeof allHealthy>) => h[TG_B].push(target('10.0.0.9', 'healthy')),
+      'api: target 10.0.0.9:80',
+    ],
+  ])('asks for a pass of the service with %s', async (_what, change, expected) => {
+    const health = allHealthy();
+    change(health);
+    const { enqueued } = await run(health);
+    expect(enqueued).toHaveLength(1);
+    expect(enqueued[0]).toContain(expected);
+  });
+
+  it('a draining target or one on another port is no stray', async () => {
+    const health = allHealthy();
+    health[TG_B].push(target('10.0.0.9', 'draining'), target('10.0.0.8', 'healthy', 9999));
+    expect((await run(health)).enqueued).toEqual([]);
+  });
+});
