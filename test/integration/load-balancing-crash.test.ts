@@ -104,7 +104,7 @@ it('a crash right after DeregisterTargets: the next pass drains again and stops 
     serviceName: 'crash',
     taskDefinition: 'crash',
     desiredCount: 2,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-01'] } },
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
     deploymentConfiguration: { minReadySeconds: 0 },
     loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 8080 }],
   });
