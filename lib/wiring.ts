@@ -13,6 +13,7 @@ import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUN
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
+import { DynamoDbScalingStore } from './store/scaling';
 import type { UseCaseContext } from './use-cases/context';
 
 export const createRuntime = (config: TugboatConfig = loadConfig()) => {
@@ -20,6 +21,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoDbStore(documentClient, config.tableName);
+  const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
     sqsClient ??= new SQSClient({});
@@ -40,6 +42,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     now: () => new Date(),
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs),
+    scaling,
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
@@ -73,5 +76,5 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 
-  return { config, store, useCases, ecsFor, reconcileQueue, reconciler };
+  return { config, store, scaling, sqs: () => (sqsClient ??= new SQSClient({})), useCases, ecsFor, reconcileQueue, reconciler };
 };

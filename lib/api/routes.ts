@@ -14,6 +14,7 @@ import {
   listTaskDefinitionRevisions,
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
+import { listScalingActivities } from '../use-cases/scaling';
 import { deployRoutes } from './deploy-routes';
 import { jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';
@@ -104,6 +105,15 @@ export const apiRoutes = (context: UseCaseContext): Route[] => [
       jsonResponse(
         200,
         await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+      ),
+  },
+  {
+    method: 'GET',
+    path: '/clusters/{cluster}/services/{serviceName}/scaling-activities',
+    handler: async ({ params, query }) =>
+      jsonResponse(
+        200,
+        await listScalingActivities(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
       ),
   },
   ...deployRoutes(context),

@@ -6,6 +6,7 @@ import type { EcsGateway } from '../ecs/gateway';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
+import type { ScalingStore } from '../store/scaling';
 
 /** What every use case needs, injected so tests can fix time and ids. */
 export interface UseCaseContext {
@@ -19,6 +20,8 @@ export interface UseCaseContext {
   reconcileQueue?: ReconcileQueue;
   /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
   planner?: { computePlan(service: Service): Promise<PlanResult> };
+  /** Auto scaling's states and activities (issue 15); without it a service cannot take autoScaling. */
+  scaling?: ScalingStore;
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
 }

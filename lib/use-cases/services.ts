@@ -23,6 +23,7 @@ import {
   updateServiceSchema,
 } from '../validation/schemas';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
 /** ECS's defaults for a rolling-update service. */
@@ -90,13 +91,14 @@ export const createService = async (
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
+  const desiredCount = clampToAutoScaling(input.desiredCount, input.autoScaling);
   const service: Service = {
     cluster: validCluster,
     serviceName: input.serviceName,
     serviceArn: serviceArn(context, validCluster, input.serviceName),
     status: 'ACTIVE',
     taskDefinition: reference,
-    desiredCount: input.desiredCount,
+    desiredCount,
     runningCount: 0,
     pendingCount: 0,
     ...(input.capacityProviderStrategy
@@ -109,14 +111,16 @@ export const createService = async (
     ),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
+    ...(input.autoScaling ? { autoScaling: input.autoScaling } : {}),
     tags: input.tags ?? [],
-    deployments: [newDeployment(context, reference, input.desiredCount, at)],
+    deployments: [newDeployment(context, reference, desiredCount, at)],
     version: 1,
     statusVersion: 0,
     createdAt: at,
     updatedAt: at,
   };
   await context.store.registerCluster(validCluster);
+  await registerAutoScaling(context, validCluster, input.serviceName, input.autoScaling);
   await context.store.createService(service);
   await requestReconcile(context, service, 'service created');
   return service;
@@ -237,6 +241,7 @@ export const updateService = async (
   const target = input.taskDefinition
     ? await resolveUsableTaskDefinition(context, input.taskDefinition)
     : undefined;
+  await registerAutoScaling(context, parseCluster(cluster), parseServiceName(serviceName), input.autoScaling);
   const updated = await mutateService(context, cluster, serviceName, expectedVersion, (service, at) => {
     if (service.status !== 'ACTIVE') {
       throw new ConflictError(`Service ${serviceName} is ${service.status} and can no longer be updated`);
@@ -253,7 +258,10 @@ export const updateService = async (
     }
     if (input.autoDeploy === null) delete next.autoDeploy;
     else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
+    if (input.autoScaling === null) delete next.autoScaling;
+    else if (input.autoScaling) next.autoScaling = input.autoScaling;
     if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
+    next.desiredCount = clampToAutoScaling(next.desiredCount, next.autoScaling);
     const reference = target ? `${target.family}:${target.revision}` : undefined;
     const rolled =
       reference && reference !== service.taskDefinition
@@ -266,6 +274,7 @@ export const updateService = async (
     }
     return rolled;
   });
+  if (input.autoScaling === null) await unregisterAutoScaling(context, updated);
   await requestReconcile(context, updated, 'service updated');
   return updated;
 };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
+import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
@@ -232,6 +233,7 @@ export const createServiceSchema = z
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
     autoDeploy: autoDeploySchema.optional(),
+    autoScaling: autoScalingSchema.optional(),
     tags: tagsSchema.optional(),
   })
   .superRefine((input, ctx) => {
@@ -246,9 +248,11 @@ export const updateServiceSchema = z
     taskDefinition: taskDefinitionReference.optional(),
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     autoDeploy: autoDeploySchema.nullable().optional(),
+    autoScaling: autoScalingPatchSchema.optional(),
   })
   .refine((input) => Object.keys(input).length > 0, {
-    message: 'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy',
+    message:
+      'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy, autoScaling',
   });
 
 export type UpdateServiceInput = z.output<typeof updateServiceSchema>;
