@@ -76,5 +76,14 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 
-  return { config, store, scaling, sqs: () => (sqsClient ??= new SQSClient({})), useCases, ecsFor, reconcileQueue, reconciler };
+  return {
+    config,
+    store,
+    scaling,
+    sqs: () => (sqsClient ??= new SQSClient({})),
+    useCases,
+    ecsFor,
+    reconcileQueue,
+    reconciler,
+  };
 };

@@ -1,5 +1,6 @@
 import type { Service } from '../domain';
 import type { UseCaseContext } from '../use-cases/context';
+import { listScalingActivities } from '../use-cases/scaling';
 import {
   createService,
   deleteService,
@@ -14,7 +15,6 @@ import {
   listTaskDefinitionRevisions,
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
-import { listScalingActivities } from '../use-cases/scaling';
 import { deployRoutes } from './deploy-routes';
 import { jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';

@@ -2,13 +2,21 @@
  * The CloudWatch adapter of the scaler: one GetMetricData call per batch of at most 500 queries (following
  * NextToken when a long answer is cut), on an injected client.
  */
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { DependencyError } from '../errors';
-import { MAX_QUERIES_PER_CALL, type MetricQuery, type MetricSeries, METRIC_PERIOD_SECONDS } from './metrics';
+import { MAX_QUERIES_PER_CALL, METRIC_PERIOD_SECONDS, type MetricQuery, type MetricSeries } from './metrics';
 
 export interface MetricReader {
   /** Datapoints of each query (by id) between `start` and `end` (epoch ms), one call per 500 queries. */
-  getMetricData(queries: readonly MetricQuery[], start: number, end: number): Promise<Map<string, MetricSeries>>;
+  getMetricData(
+    queries: readonly MetricQuery[],
+    start: number,
+    end: number,
+  ): Promise<Map<string, MetricSeries>>;
 }
 
 export const createMetricReader = (client: CloudWatchClient): MetricReader => ({

@@ -11,8 +11,8 @@
 import type { Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
-import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
 import type { TugboatStore } from '../store/port';
+import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
 import type { MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
 import {
@@ -107,7 +107,10 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
   };
   const states = await deps.scaling.listScalingStates();
   const services = new Map(
-    (await deps.scaling.getServices(states)).map((service) => [name(service.cluster, service.serviceName), service]),
+    (await deps.scaling.getServices(states)).map((service) => [
+      name(service.cluster, service.serviceName),
+      service,
+    ]),
   );
   const scaled: { state: ScalingStateRecord; service: Service }[] = [];
   await forEachLimit(states, CONCURRENCY, async (state) => {
@@ -188,7 +191,9 @@ const evaluateService = async (
   const autoScaling = service.autoScaling!;
   const needsSize = inputs.queries.some((query) => query.kind === 'utilization');
   const cached =
-    state.taskDefinition === service.taskDefinition && state.taskCpu !== undefined && state.taskMemory !== undefined
+    state.taskDefinition === service.taskDefinition &&
+    state.taskCpu !== undefined &&
+    state.taskMemory !== undefined
       ? { cpu: state.taskCpu, memory: state.taskMemory }
       : undefined;
   const size = needsSize ? (cached ?? (await inputs.size())) : undefined;
@@ -200,7 +205,13 @@ const evaluateService = async (
     if (query) {
       const found = inputs.series.get(query.query.id);
       if (found)
-        fresh = samplesFrom(query, found, service.runningCount, size, query.query.metricName === 'CpuUtilized');
+        fresh = samplesFrom(
+          query,
+          found,
+          service.runningCount,
+          size,
+          query.query.metricName === 'CpuUtilized',
+        );
     } else if ('queueBacklogPerTask' in policy.metric) {
       const backlog = inputs.backlogs.get(policy.metric.queueBacklogPerTask.queueUrl);
       if (backlog !== undefined) fresh = [{ at: now, value: backlog, running: service.runningCount }];

@@ -109,7 +109,12 @@ export const buildPolicyQueries = (services: readonly Service[]): PolicyQuery[] 
     for (const policy of service.autoScaling?.targetTracking ?? []) {
       const built = metricQueryFor(service, policy, `q${queries.length}`);
       if (built)
-        queries.push({ cluster: service.cluster, serviceName: service.serviceName, policy: policy.name, ...built });
+        queries.push({
+          cluster: service.cluster,
+          serviceName: service.serviceName,
+          policy: policy.name,
+          ...built,
+        });
     }
   }
   return queries;

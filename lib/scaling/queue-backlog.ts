@@ -11,7 +11,10 @@ export const createQueueBacklogReader = (client: SQSClient): QueueBacklogReader 
   async backlog(queueUrl) {
     try {
       const answer = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
       );
       return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
     } catch (error) {

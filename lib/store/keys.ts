@@ -84,7 +84,8 @@ export const keys = {
   /** The sparse index of scaled services, spread over a few partitions (each evaluation reads them all). */
   autoScalingPartition: (shard: number) => `AUTOSCALING#${shard}`,
   autoScalingShards: 8,
-  scalingActivitiesPartition: (cluster: string, serviceName: string) => `SCALINGACT#${cluster}#${serviceName}`,
+  scalingActivitiesPartition: (cluster: string, serviceName: string) =>
+    `SCALINGACT#${cluster}#${serviceName}`,
   scalingActivity: (cluster: string, serviceName: string, startedAt: string, id: string): ItemKey => ({
     PK: keys.scalingActivitiesPartition(cluster, serviceName),
     SK: `ACT#${startedAt}#${id}`,

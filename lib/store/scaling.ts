@@ -50,7 +50,11 @@ export interface ScalingStore {
   getServices(names: { cluster: string; serviceName: string }[]): Promise<Service[]>;
   addScalingActivity(cluster: string, serviceName: string, activity: ScalingActivity): Promise<void>;
   /** Newest first. */
-  listScalingActivities(cluster: string, serviceName: string, page: PageRequest): Promise<Page<ScalingActivity>>;
+  listScalingActivities(
+    cluster: string,
+    serviceName: string,
+    page: PageRequest,
+  ): Promise<Page<ScalingActivity>>;
 }
 
 /** Scaling activities expire with the service events (DynamoDB TTL). */
@@ -90,7 +94,10 @@ export class DynamoDbScalingStore implements ScalingStore {
 
   private async send<T>(command: unknown, what: string): Promise<T> {
     try {
-      return (await (this.client.send as (command: unknown) => Promise<unknown>).call(this.client, command)) as T;
+      return (await (this.client.send as (command: unknown) => Promise<unknown>).call(
+        this.client,
+        command,
+      )) as T;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
       throw new DependencyError(`DynamoDB ${what} failed`, error);

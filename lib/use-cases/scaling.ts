@@ -27,14 +27,12 @@ export const registerAutoScaling = async (
   serviceName: string,
   autoScaling: AutoScaling | null | undefined,
 ): Promise<void> => {
-  if (autoScaling)
-    await scalingStore(context).registerScaling(cluster, serviceName, context.now().getTime());
+  if (autoScaling) await scalingStore(context).registerScaling(cluster, serviceName, context.now().getTime());
 };
 
 /** After a service was written without autoScaling (`null` on PATCH): its index entry goes. */
 export const unregisterAutoScaling = async (context: UseCaseContext, service: Service): Promise<void> => {
-  if (!service.autoScaling)
-    await context.scaling?.deleteScalingState(service.cluster, service.serviceName);
+  if (!service.autoScaling) await context.scaling?.deleteScalingState(service.cluster, service.serviceName);
 };
 
 export const listScalingActivities = async (

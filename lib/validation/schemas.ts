@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
+import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
