@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { runApi } from './api';
 import { runColdStart } from './cold-start';
 import { runPipeline } from './pipeline';
+import { runScaling } from './scaling';
 
-const ALL = ['converge', 'steady', 'recover', 'cold-start', 'api'] as const;
+const ALL = ['converge', 'steady', 'recover', 'cold-start', 'api', 'scaling'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -126,6 +127,15 @@ const summarize = (result: Record<string, unknown>): Row[] => {
         target: 'p50 <= 3x baseline, no errors',
         pass: route.pass,
       }));
+    case 'scaling':
+      return [
+        {
+          name: `scaling ${r.services} services`,
+          measured: `decision p50 ${r.decisionSeconds.p50} s p99 ${r.decisionSeconds.p99} s, RUNNING p50 ${r.runningSeconds.p50} s p99 ${r.runningSeconds.p99} s, ${r.cloudWatchCallsPerEvaluation} calls/${r.metricsRequestedPerEvaluation} metrics per evaluation, $${r.costPerServiceMonthUsd}/service-month, ${r.oscillatingServices} oscillating`,
+          target: 'decision p99 <= 90 s, <= $0.20, 0 oscillating',
+          pass: r.pass.decision && r.pass.cost && r.pass.oscillation,
+        },
+      ];
     default:
       return [];
   }
@@ -147,6 +157,7 @@ if (only.has('converge') || only.has('steady') || only.has('recover'))
   await runPipeline(options, only, write);
 if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
 if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
+if (only.has('scaling')) await write(await runScaling(options));
 
 const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);
 const [nameWidth, measuredWidth] = [width('name'), width('measured')];
