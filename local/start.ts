@@ -8,6 +8,7 @@
  *   TUGBOAT_LOCAL_CLOUDWATCH_PORT       local CloudWatch endpoint port (default 4300);
  *                                       TUGBOAT_LOCAL_CLOUDWATCH_THROTTLE (off | factor, 1)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
+ *   TUGBOAT_SCALING_INTERVAL_SECONDS    auto scaling evaluation schedule (default 60; 0 turns it off)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  */
 import { localCloudWatchOptionsFromEnv } from './cloudwatch';
@@ -18,6 +19,10 @@ import { startLocalStack } from './stack';
 const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
 if (!/^\d+(\.\d+)?$/.test(intervalText)) {
   throw new Error(`TUGBOAT_RECONCILE_INTERVAL_SECONDS must be a number of seconds, got "${intervalText}"`);
+}
+const scalingText = process.env.TUGBOAT_SCALING_INTERVAL_SECONDS ?? '60';
+if (!/^\d+(\.\d+)?$/.test(scalingText)) {
+  throw new Error(`TUGBOAT_SCALING_INTERVAL_SECONDS must be a number of seconds, got "${scalingText}"`);
 }
 const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
 
@@ -33,6 +38,7 @@ const stack = await startLocalStack({
   ...(cloudWatchThrottle !== undefined ? { cloudWatch: { throttle: cloudWatchThrottle } } : {}),
   ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
   reconcileIntervalMs: Number(intervalText) * 1000,
+  scalingIntervalMs: Number(scalingText) * 1000,
   ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
 });
 
@@ -42,7 +48,7 @@ console.log(`Tugboat is running (ready in ${Math.round(performance.now() - start
   local CloudWatch ${stack.cloudWatchUrl}   (Container Insights from POST ${stack.ecsUrl}/__local/load; AWS_ENDPOINT_URL_CLOUDWATCH=${stack.cloudWatchUrl})
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
-  reconcile every ${intervalText} s
+  reconcile every ${intervalText} s, auto scaling evaluated every ${scalingText} s
 Press Ctrl+C to stop.`);
 
 let stopping = false;

@@ -218,13 +218,17 @@ const evaluateService = async (
     }
     const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
     samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
+    // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
+    // policy is set (or the data resumes) is not a quiet window.
+    const oldest = samples[policy.name]![0];
+    const windowCovered = oldest !== undefined && oldest.at <= now - policy.scaleInCooldownSeconds * 1000;
     return {
       name: policy.name,
       metric: policyMetric(policy),
       targetValue: policy.targetValue,
       scaleOutCooldownSeconds: policy.scaleOutCooldownSeconds,
       scaleInCooldownSeconds: policy.scaleInCooldownSeconds,
-      disableScaleIn: policy.disableScaleIn,
+      disableScaleIn: policy.disableScaleIn || !windowCovered,
       samples: samples[policy.name]!,
     };
   });

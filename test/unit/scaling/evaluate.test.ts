@@ -267,6 +267,22 @@ describe('an evaluation', () => {
     });
   });
 
+  it('scales in only once the samples reach back over the whole scale-in window', async () => {
+    // 64 units over 3 running tasks of 256: 8.3 %; one task would do. The window is 300 s.
+    const w = world([service('web', cpuScaling(), { desiredCount: 3, runningCount: 3 })], {
+      cpuUtilized: () => 64,
+    });
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(3);
+    // The same quiet reading, now with quiet samples kept from 6 minutes back.
+    w.states.get('web')!.samples.cpu = [2, 3, 4, 5, 6].map((m) => ({ at: now - m * minute, value: 8 }));
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(1);
+    expect(w.activities.at(-1)!.cause).toBe(
+      'CPUUtilization 8.3% under target 50% for policy cpu: 3 -> 1 tasks',
+    );
+  });
+
   it('does nothing within the tolerance', async () => {
     const w = world([service('web', cpuScaling())], { cpuUtilized: () => 270 }); // 52.7 %
     const report = await evaluateScaling(w.deps);
