@@ -128,7 +128,7 @@ export const batchQueries = <T>(queries: readonly T[], size = MAX_QUERIES_PER_CA
 };
 
 /**
- * A query's datapoints as samples. A utilization datapoint is the demand in CPU units (or MiB); as a
+ * A query's datapoints as samples, each at the end of its minute. A utilization datapoint is the demand in CPU units (or MiB); as a
  * percentage of the tasks RUNNING now it says the same thing to the decision. Without RUNNING tasks or a
  * task size there is no utilization.
  */
@@ -140,8 +140,10 @@ export const samplesFrom = (
   isCpu: boolean,
 ): Sample[] => {
   const samples: Sample[] = [];
-  for (const [index, at] of series.timestamps.entries()) {
+  for (const [index, periodStart] of series.timestamps.entries()) {
     const value = series.values[index];
+    // A minute's datapoint is known at its end: the stabilization window counts it while it overlaps.
+    const at = periodStart + METRIC_PERIOD_SECONDS * 1000;
     if (value === undefined) continue;
     if (query.kind === 'plain') {
       samples.push({ at, value });

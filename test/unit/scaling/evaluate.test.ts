@@ -74,7 +74,10 @@ const service = (
 /** An in-memory world: services, scaling states, a CloudWatch that answers per query, SQS backlogs. */
 const world = (
   services: Service[],
-  options: { cpuUtilized?: (query: MetricQuery) => number | undefined } = {},
+  options: {
+    cpuUtilized?: (query: MetricQuery) => number | undefined;
+    series?: { timestamps: number[]; values: number[] };
+  } = {},
 ) => {
   const byName = new Map(services.map((s) => [s.serviceName, s]));
   const states = new Map<string, ScalingStateRecord>(
@@ -120,7 +123,8 @@ const world = (
       const answer = new Map();
       for (const query of queries) {
         const value = options.cpuUtilized?.(query);
-        if (value !== undefined) answer.set(query.id, { timestamps: [now - 90_000], values: [value] });
+        if (options.series) answer.set(query.id, options.series);
+        else if (value !== undefined) answer.set(query.id, { timestamps: [now - 90_000], values: [value] });
       }
       return answer;
     },
@@ -281,6 +285,30 @@ describe('an evaluation', () => {
     expect(w.activities.at(-1)!.cause).toBe(
       'CPUUtilization 8.3% under target 50% for policy cpu: 3 -> 1 tasks',
     );
+  });
+
+  it('counts a busy minute that ended inside the scale-in window: no scale-in yet', async () => {
+    const scaling = cpuScaling({
+      targetTracking: [
+        {
+          name: 'cpu',
+          metric: { predefined: 'CPUUtilization' },
+          targetValue: 50,
+          scaleInCooldownSeconds: 120,
+        },
+      ],
+    });
+    // The minute from now-150 s to now-90 s was busy (1536 units: 6 tasks' worth at 50 %), the next quiet.
+    const w = world([service('web', scaling, { desiredCount: 6, runningCount: 6 })], {
+      series: { timestamps: [now - 150_000, now - 90_000], values: [1536, 128] },
+    });
+    w.states.get('web')!.samples.cpu = [
+      { at: now - 4 * minute, value: 50 },
+      { at: now - 3 * minute, value: 50 },
+    ];
+    const report = await evaluateScaling(w.deps);
+    expect(report.changes).toEqual([]);
+    expect(w.byName.get('web')!.desiredCount).toBe(6);
   });
 
   it('does nothing within the tolerance', async () => {
