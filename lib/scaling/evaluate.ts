@@ -35,6 +35,11 @@ const MIN_KEEP_MS = 5 * 60_000;
 /** A state whose service does not (or no longer) scale is removed once it is older than this. */
 const ORPHAN_GRACE_MS = 2 * 60_000;
 const CONCURRENCY = 16;
+/**
+ * The schedule fires about once a minute, a little early or late: a 60 s cooldown must not skip the
+ * evaluation that comes 59.99 s after the scale-out, so cooldowns end this much early.
+ */
+const SCHEDULE_JITTER_MS = 5_000;
 
 export interface ScalingEvaluatorDeps {
   scaling: ScalingStore;
@@ -249,7 +254,9 @@ const evaluateService = async (
     deploymentInProgress: service.deployments.some(
       (deployment) => deployment.status !== 'INACTIVE' && deployment.rolloutState === 'IN_PROGRESS',
     ),
-    ...(state.lastScaleOutAt === undefined ? {} : { lastScaleOutAt: state.lastScaleOutAt }),
+    ...(state.lastScaleOutAt === undefined
+      ? {}
+      : { lastScaleOutAt: state.lastScaleOutAt - SCHEDULE_JITTER_MS }),
     ...(range.cause ? { rangeCause: range.cause } : {}),
   });
   const rangeChanged =

@@ -311,6 +311,18 @@ describe('an evaluation', () => {
     expect(w.byName.get('web')!.desiredCount).toBe(6);
   });
 
+  it('ends a 60 s scale-out cooldown at the next evaluation, even one that comes a few ms early', async () => {
+    const w = world([service('web', cpuScaling({ maxCapacity: 20 }))], { cpuUtilized: () => 1536 });
+    w.states.get('web')!.lastScaleOutAt = now - 59_990;
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(12);
+    // Within the cooldown proper, it waits.
+    const waiting = world([service('web', cpuScaling({ maxCapacity: 20 }))], { cpuUtilized: () => 1536 });
+    waiting.states.get('web')!.lastScaleOutAt = now - 30_000;
+    await evaluateScaling(waiting.deps);
+    expect(waiting.byName.get('web')!.desiredCount).toBe(2);
+  });
+
   it('does nothing within the tolerance', async () => {
     const w = world([service('web', cpuScaling())], { cpuUtilized: () => 270 }); // 52.7 %
     const report = await evaluateScaling(w.deps);
