@@ -15,9 +15,20 @@ import { runColdStart } from './cold-start';
 import { runCost, type SteadyCounts } from './cost';
 import { runPipeline } from './pipeline';
 import { runReplaceInChild } from './replace';
+import { runScaling } from './scaling';
 import { deployedFunction } from './support/deployed';
 
-const ALL = ['converge', 'steady', 'recover', 'burst', 'cold-start', 'api', 'replace', 'cost'] as const;
+const ALL = [
+  'converge',
+  'steady',
+  'recover',
+  'burst',
+  'cold-start',
+  'api',
+  'replace',
+  'cost',
+  'scaling',
+] as const;
 
 const { values } = parseArgs({
   options: {
@@ -174,6 +185,15 @@ const summarize = (result: Record<string, unknown>): Row[] => {
         })),
         { name: 'cost one deploy', measured: `$${r.usdPerDeploy}`, target: '(reported)', pass: true },
       ];
+    case 'scaling':
+      return [
+        {
+          name: `scaling ${r.services} services`,
+          measured: `decision p50 ${r.decisionSeconds.p50} s p99 ${r.decisionSeconds.p99} s, RUNNING p50 ${r.runningSeconds.p50} s p99 ${r.runningSeconds.p99} s, ${r.cloudWatchCallsPerEvaluation} calls/${r.metricsRequestedPerEvaluation} metrics per evaluation, $${r.costPerServiceMonthUsd}/service-month, ${r.oscillatingServices} oscillating`,
+          target: 'decision p99 <= 90 s, <= $0.20, 0 oscillating',
+          pass: r.pass.decision && r.pass.cost && r.pass.oscillation,
+        },
+      ];
     default:
       return [];
   }
@@ -208,6 +228,7 @@ if (only.has('cost')) {
   const steady = written.get('steady') as SteadyCounts | undefined;
   await write(await runCost({ quick, ...(steady ? { steady } : {}) }));
 }
+if (only.has('scaling')) await write(await runScaling(options));
 
 const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);
 const [nameWidth, measuredWidth] = [width('name'), width('measured')];

@@ -1,3 +1,5 @@
+import type { AutoScaling } from './validation/autoscaling';
+
 /**
  * Tugboat's desired-state model. Shapes follow ECS's where ECS has one, in camelCase.
  * These are plain data: the store persists them, the API returns them, the planner reads them.
@@ -257,6 +259,8 @@ export interface Service {
   /** Target groups every task registers with (at most 5); a change comes with a new deployment. */
   loadBalancers?: LoadBalancer[];
   autoDeploy?: AutoDeploy;
+  /** Issue 15: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */
+  autoScaling?: AutoScaling;
   tags: Tag[];
   deployments: Deployment[];
   /** Reconciler bookkeeping: launches committed to but not yet confirmed in the inventory. */
@@ -271,6 +275,17 @@ export interface Service {
   statusVersion: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One change of a scaled service's count (or range), as Application Auto Scaling's scaling activities. */
+export interface ScalingActivity {
+  id: string;
+  startedAt: string;
+  cause: string;
+  fromCount: number;
+  toCount: number;
+  /** The target tracking policy or scheduled action that decided; absent for a range clamp by PATCH. */
+  policy?: string;
 }
 
 export interface Page<T> {

@@ -14,6 +14,7 @@ import { createElbClientForGateway, createElbGateway, type ElbGateway } from './
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
 import { DynamoDbStore } from './store/dynamodb';
+import { DynamoDbScalingStore } from './store/scaling';
 import type { UseCaseContext } from './use-cases/context';
 
 export const createRuntime = (config: TugboatConfig = loadConfig()) => {
@@ -21,6 +22,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoDbStore(documentClient, config.tableName);
+  const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
     sqsClient ??= new SQSClient({});
@@ -41,6 +43,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     now: () => new Date(),
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
+    scaling,
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
@@ -84,5 +87,15 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
     });
 
-  return { config, store, useCases, ecsFor, elb, reconcileQueue, reconciler };
+  return {
+    config,
+    store,
+    scaling,
+    sqs: () => (sqsClient ??= new SQSClient({})),
+    useCases,
+    ecsFor,
+    elb,
+    reconcileQueue,
+    reconciler,
+  };
 };

@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   ecs?: Omit<LocalEcsServerOptions, 'port' | 'host' | 'eventsQueueUrl'>;
   /** Scheduler period; 0 turns the schedule off (tests may run it by hand). */
   reconcileIntervalMs?: number;
+  /** Auto scaling evaluation period (default 60 s); 0 turns it off (tests run it by hand). */
+  scalingIntervalMs?: number;
   /** Concurrent poll loops of the reconcile worker, as Lambda's concurrency; 0 leaves the queue unread. */
   workerConcurrency?: number;
   visibilityTimeoutSeconds?: number;
@@ -66,6 +68,8 @@ export interface LocalStack {
   failed: Promise<Error>;
   /** Runs one scheduler pass now, as the schedule would. */
   runScheduler(): Promise<unknown>;
+  /** Runs one auto scaling evaluation now, at the local ECS endpoint's time (virtual or real). */
+  runScalingEvaluation(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -85,15 +89,15 @@ const onEndpoint = <Name extends string>(
   return result;
 };
 
-const scheduledEvent = (): ScheduledEvent => ({
+const scheduledEvent = (time = Date.now(), rule = 'tugboat-reconcile-schedule'): ScheduledEvent => ({
   version: '0',
   id: crypto.randomUUID(),
   'detail-type': 'Scheduled Event',
   source: 'aws.events',
   account: '000000000000',
-  time: new Date().toISOString(),
+  time: new Date(time).toISOString(),
   region: process.env.AWS_REGION ?? 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:000000000000:rule/tugboat-reconcile-schedule'],
+  resources: [`arn:aws:events:us-east-1:000000000000:rule/${rule}`],
   detail: {},
 });
 
@@ -212,6 +216,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: scheduler } = (await import('../functions/reconcile-scheduler')) as {
       handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
     };
+    const { handler: scalingEvaluator } = (await import('../functions/scaling-evaluator')) as {
+      handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+    };
 
     let consoleHandler: ReturnType<typeof consoleListener> | undefined;
     const httpApi = await startHttpApi({
@@ -290,6 +297,27 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       });
     }
 
+    let scalingRun: Promise<unknown> | undefined;
+    const runScalingEvaluation = () => {
+      scalingRun ??= scalingEvaluator(
+        scheduledEvent(ecs.ecs.now(), 'tugboat-scaling-schedule'),
+        lambdaContext('tugboat-scaling-evaluator'),
+      ).finally(() => {
+        scalingRun = undefined;
+      });
+      return scalingRun;
+    };
+    const scalingIntervalMs = options.scalingIntervalMs ?? 60_000;
+    if (scalingIntervalMs > 0) {
+      const timer = setInterval(() => {
+        runScalingEvaluation().catch((error: unknown) => onError(error, 'tugboat-scaling-evaluator'));
+      }, scalingIntervalMs);
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await scalingRun?.catch(() => undefined);
+      });
+    }
+
     return {
       apiUrl: httpApi.url,
       dynamoDbEndpoint,
@@ -305,6 +333,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       queues,
       failed: dynamoDb ? dynamoDb.exitedUnexpectedly : new Promise<Error>(() => undefined),
       runScheduler,
+      runScalingEvaluation,
       stop,
     };
   } catch (error) {

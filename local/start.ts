@@ -9,6 +9,7 @@
  *                                       TUGBOAT_LOCAL_CLOUDWATCH_THROTTLE (off | factor, 1)
  *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)
  *   TUGBOAT_RECONCILE_INTERVAL_SECONDS  reconcile schedule (default 5)
+ *   TUGBOAT_SCALING_INTERVAL_SECONDS    auto scaling evaluation schedule (default 60; 0 turns it off)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  *   TUGBOAT_CONSOLE_ALLOW_WRITES        1: the console at /console/ may roll back (default read-only)
  */
@@ -31,6 +32,12 @@ const start = async (): Promise<LocalStack> => {
       `TUGBOAT_RECONCILE_INTERVAL_SECONDS must be a number of seconds, got "${intervalText}"`,
     );
   }
+  const scalingText = process.env.TUGBOAT_SCALING_INTERVAL_SECONDS ?? '60';
+  if (!/^\d+(\.\d+)?$/.test(scalingText)) {
+    throw new LocalStartError(
+      `TUGBOAT_SCALING_INTERVAL_SECONDS must be a number of seconds, got "${scalingText}"`,
+    );
+  }
   const { port: _ecsPort, eventsQueueUrl: _queue, ...ecsSettings } = localEcsOptionsFromEnv();
   const { throttle: cloudWatchThrottle } = localCloudWatchOptionsFromEnv();
   const portSetting = async (name: string, fallback: number) => {
@@ -50,12 +57,14 @@ const start = async (): Promise<LocalStack> => {
     elbPort: await portSetting('TUGBOAT_LOCAL_ELB_PORT', 4200),
     ecs: Object.fromEntries(Object.entries(ecsSettings).filter(([, value]) => value !== undefined)),
     reconcileIntervalMs: Number(intervalText) * 1000,
+    scalingIntervalMs: Number(scalingText) * 1000,
     console: { allowWrites: consoleAllowsWrites },
     ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
   });
 };
 
 const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
+const scalingText = process.env.TUGBOAT_SCALING_INTERVAL_SECONDS ?? '60';
 const consoleAllowsWrites = process.env.TUGBOAT_CONSOLE_ALLOW_WRITES === '1';
 const startedAt = performance.now();
 const stack = await start().catch(fail);
@@ -69,7 +78,7 @@ console.log(`Tugboat is running (ready in ${Math.round(performance.now() - start
                    target group "default-web": ${stack.defaultTargetGroupArn}
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
-  reconcile every ${intervalText} s
+  reconcile every ${intervalText} s, auto scaling evaluated every ${scalingText} s
 Press Ctrl+C to stop.`);
 
 let stopping = false;

@@ -1,6 +1,7 @@
 import type { Service } from '../domain';
 import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
+import { listScalingActivities } from '../use-cases/scaling';
 import {
   createService,
   deleteService,
@@ -147,6 +148,15 @@ const routeTable = (context: UseCaseContext): Route[] => [
       jsonResponse(
         200,
         await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+      ),
+  },
+  {
+    method: 'GET',
+    path: '/clusters/{cluster}/services/{serviceName}/scaling-activities',
+    handler: async ({ params, query }) =>
+      jsonResponse(
+        200,
+        await listScalingActivities(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
       ),
   },
   ...deployRoutes(context),

@@ -13,6 +13,9 @@
  *   deploy request            PK DEPLOYREQ#<cluster>#<service> SK REQUEST#<requestKey>   (idempotency)
  *   service with autoDeploy   GSI1 AUTODEPLOY / <cluster>#<service>   only while ACTIVE with autoDeploy
  *   shared rate budget        PK RATE#<bucket>                SK RATE   (ECS rates across processes)
+ *   scaling state             PK SCALING#<cluster>#<service>  SK STATE
+ *                             GSI1 AUTOSCALING#<shard> / <cluster>#<service>   while the service scales
+ *   scaling activity          PK SCALINGACT#<cluster>#<service> SK ACT#<startedAt>#<id>
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -84,6 +87,21 @@ export const keys = {
   }),
   rateBucket: (bucket: string): ItemKey => ({ PK: `RATE#${bucket}`, SK: 'RATE' }),
 
+  scalingState: (cluster: string, serviceName: string): ItemKey => ({
+    PK: `SCALING#${cluster}#${serviceName}`,
+    SK: 'STATE',
+  }),
+  /** The sparse index of scaled services, spread over a few partitions (each evaluation reads them all). */
+  autoScalingPartition: (shard: number) => `AUTOSCALING#${shard}`,
+  autoScalingShards: 8,
+  scalingActivitiesPartition: (cluster: string, serviceName: string) =>
+    `SCALINGACT#${cluster}#${serviceName}`,
+  scalingActivity: (cluster: string, serviceName: string, startedAt: string, id: string): ItemKey => ({
+    PK: keys.scalingActivitiesPartition(cluster, serviceName),
+    SK: `ACT#${startedAt}#${id}`,
+  }),
+  scalingActivitySortPrefix: 'ACT#',
+
   autoDeployPartition: 'AUTODEPLOY',
   autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,
 } as const;
@@ -100,4 +118,6 @@ export const ITEM_TYPE = {
   lease: 'ReconcileLease',
   deployRequest: 'DeployRequest',
   rateBucket: 'RateBucket',
+  scalingState: 'ScalingState',
+  scalingActivity: 'ScalingActivity',
 } as const;

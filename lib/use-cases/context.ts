@@ -8,6 +8,7 @@ import type { ReconcileQueue } from '../queue/reconcile-queue';
 import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
+import type { ScalingStore } from '../store/scaling';
 
 /** Who makes a change through the API, and the request's id that follows it everywhere. */
 export interface Caller {
@@ -31,6 +32,8 @@ export interface UseCaseContext {
   reconcileQueue?: ReconcileQueue;
   /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
   planner?: { computePlan(service: Service): Promise<PlanResult> };
+  /** Auto scaling's states and activities (issue 15); without it a service cannot take autoScaling. */
+  scaling?: ScalingStore;
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
   /** The API caller of this request: its changes record who made them (audit trail). */

@@ -26,6 +26,7 @@ import {
 } from '../validation/schemas';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
 import { resolveUsableTaskDefinition } from './task-definitions';
 
 /** ECS's defaults for a rolling-update service. */
@@ -100,13 +101,14 @@ export const createService = async (
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
   const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
   const at = context.now().toISOString();
+  const desiredCount = clampToAutoScaling(input.desiredCount, input.autoScaling);
   const service: Service = {
     cluster: validCluster,
     serviceName: input.serviceName,
     serviceArn: serviceArn(context, validCluster, input.serviceName),
     status: 'ACTIVE',
     taskDefinition: reference,
-    desiredCount: input.desiredCount,
+    desiredCount,
     runningCount: 0,
     pendingCount: 0,
     ...(input.capacityProviderStrategy
@@ -120,8 +122,9 @@ export const createService = async (
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
     ...(input.loadBalancers?.length ? { loadBalancers: input.loadBalancers } : {}),
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
+    ...(input.autoScaling ? { autoScaling: input.autoScaling } : {}),
     tags: input.tags ?? [],
-    deployments: [newDeployment(context, reference, input.desiredCount, at)],
+    deployments: [newDeployment(context, reference, desiredCount, at)],
     version: 1,
     statusVersion: 0,
     createdAt: at,
@@ -129,6 +132,9 @@ export const createService = async (
   };
   await context.store.registerCluster(validCluster);
   try {
+    // The scaling registration first: a crash before the service exists leaves an orphan the
+    // evaluator removes, never a scaled service it cannot find.
+    await registerAutoScaling(context, validCluster, input.serviceName, input.autoScaling);
     await context.store.createService(service);
     await recordChangeEvents(context, undefined, service, principal);
   } catch (error) {
@@ -333,6 +339,7 @@ export const updateService = async (
   // The containers behind the load balancers must be in the revision the service will run.
   const checkedAgainst =
     target ?? (input.loadBalancers ? await currentTaskDefinition(context, cluster, serviceName) : undefined);
+  await registerAutoScaling(context, parseCluster(cluster), parseServiceName(serviceName), input.autoScaling);
   const updated = await mutateService(
     context,
     cluster,
@@ -358,7 +365,10 @@ export const updateService = async (
       }
       if (input.autoDeploy === null) delete next.autoDeploy;
       else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
+      if (input.autoScaling === null) delete next.autoScaling;
+      else if (input.autoScaling) next.autoScaling = input.autoScaling;
       if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
+      next.desiredCount = clampToAutoScaling(next.desiredCount, next.autoScaling);
       if (input.healthCheckGracePeriodSeconds !== undefined)
         next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
       // A change of load balancers comes with a new deployment, as in ECS.
@@ -386,6 +396,7 @@ export const updateService = async (
     },
     principal,
   );
+  if (input.autoScaling === null) await unregisterAutoScaling(context, updated);
   await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
 };

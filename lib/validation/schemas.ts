@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
 
@@ -274,6 +275,7 @@ export const createServiceSchema = z
     healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
     loadBalancers: loadBalancersSchema.optional(),
     autoDeploy: autoDeploySchema.optional(),
+    autoScaling: autoScalingSchema.optional(),
     tags: tagsSchema.optional(),
   })
   .superRefine((input, ctx) => {
@@ -290,9 +292,11 @@ export const updateServiceSchema = z
     autoDeploy: autoDeploySchema.nullable().optional(),
     healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
     loadBalancers: loadBalancersSchema.optional(),
+    autoScaling: autoScalingPatchSchema.optional(),
   })
   .refine((input) => Object.keys(input).length > 0, {
-    message: 'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy',
+    message:
+      'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy, autoScaling',
   });
 
 export type UpdateServiceInput = z.output<typeof updateServiceSchema>;

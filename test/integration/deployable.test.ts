@@ -51,6 +51,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
     'dynamodb:Query',
     'sqs:SendMessage',
     'ecs:RunTask',
@@ -93,6 +94,19 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DeregisterTargets',
     'elasticloadbalancing:DescribeTargetHealth',
     'elasticloadbalancing:DescribeTargetGroupAttributes',
+  ],
+  // No ECS: it reads metrics and queue backlogs, and writes desired counts.
+  ScalingEvaluatorLambdaFunction: [
+    ...LOGS,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'sqs:SendMessage',
+    'sqs:GetQueueAttributes',
+    'cloudwatch:GetMetricData',
   ],
   // No ECS at all.
   TaskEventsLambdaFunction: [
@@ -186,6 +200,7 @@ describe('the packaged CloudFormation template', () => {
                 'ecs:DeregisterTaskDefinition',
                 'elasticloadbalancing:DescribeTargetHealth',
                 'elasticloadbalancing:DescribeTargetGroupAttributes',
+                'cloudwatch:GetMetricData',
               ].includes(action),
             ),
           ).toBe(true);

@@ -17,6 +17,7 @@ export const startTestStack = async (overrides: Partial<LocalStackOptions> = {})
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tableName: `tugboat-test-${randomUUID()}`,
     reconcileIntervalMs: 0,
+    scalingIntervalMs: 0,
     ...overrides,
   });
 

@@ -1,0 +1,246 @@
+/**
+ * scaling (issue 15): N services with a CPU policy (target 50 %) on the whole pipeline in virtual time
+ * (bench/support/fleet.ts), the local CloudWatch endpoint on the same clock serving Container Insights
+ * from the ECS endpoint's tasks, and the scaling evaluator run once a minute (EVALUATION_OFFSET_MS after
+ * each minute starts, as a `cron(* * * * ? *)` schedule would, plus the time the data needs).
+ * Each service runs one 256-unit task at 50 %; at a random instant of a 3-minute span its demand steps to
+ * 3x its capacity. Measured: step -> first scale-out decision, step -> that many tasks RUNNING (p50, p99),
+ * GetMetricData calls and metrics per evaluation, the metric cost per service-month, and oscillation (a
+ * scale-in within the stabilization window after a scale-out) while the demand stays constant.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Service } from '../lib/domain';
+import { createMetricReader, type MetricReader } from '../lib/scaling/cloudwatch';
+import { type EvaluationReport, evaluateScaling } from '../lib/scaling/evaluate';
+import { DynamoDbScalingStore } from '../lib/store/scaling';
+import { autoScalingSchema } from '../lib/validation/autoscaling';
+import { startLocalCloudWatchServer } from '../local/cloudwatch';
+import { localDynamoDbClient } from '../local/dynamodb';
+import { CLUSTER, seededRandom, startFleet } from './support/fleet';
+import { simReconcileQueue } from './support/queue';
+
+const MINUTE = 60_000;
+const EVALUATION_OFFSET_MS = 5_000;
+const STEP_SPREAD_MS = 3 * MINUTE;
+const TASK_CPU = 256;
+const SCALE_IN_WINDOW_S = 300;
+/** $0.01 per 1,000 metrics requested (GetMetricData). */
+const PRICE_PER_METRIC = 0.01 / 1000;
+const EVALUATIONS_PER_MONTH = (30 * 24 * 60 * MINUTE) / MINUTE;
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+export const runScaling = async (options: { services: number; workers: number; eventWorkers: number }) => {
+  const wallStarted = performance.now();
+  const fleet = await startFleet({ workers: options.workers, eventWorkers: options.eventWorkers });
+  const { time } = fleet;
+  const usage = fleet.server.ecs.usage;
+  const cloudWatch = await startLocalCloudWatchServer({
+    port: 0,
+    host: '127.0.0.1',
+    clock: fleet.server.ecs,
+    usage,
+  });
+  const cloudWatchClient = new CloudWatchClient({
+    endpoint: cloudWatch.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const reader = createMetricReader(cloudWatchClient);
+  let metricCalls = 0;
+  const metrics: MetricReader = {
+    getMetricData: (queries, start, end) => {
+      metricCalls++;
+      return reader.getMetricData(queries, start, end);
+    },
+  };
+  const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(fleet.dynamoDbEndpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const scaling = new DynamoDbScalingStore(documentClient, fleet.tableName);
+  const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, time.now);
+  const random = seededRandom(15);
+  const names = Array.from({ length: options.services }, (_, i) => `scaled-${i}`);
+
+  try {
+    // One family per service: Container Insights are by TaskDefinitionFamily.
+    for (let start = 0; start < names.length; start += 16) {
+      await Promise.all(
+        names.slice(start, start + 16).map(async (name) => {
+          await fleet.api('POST', '/task-definitions', {
+            family: name,
+            cpu: String(TASK_CPU),
+            memory: '512',
+            containerDefinitions: [{ name: 'app', image: 'nginx:1.27' }],
+          });
+          await fleet.api('POST', `/clusters/${CLUSTER}/services`, {
+            serviceName: name,
+            taskDefinition: name,
+            desiredCount: 1,
+            launchType: 'FARGATE',
+            networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+            deploymentConfiguration: { minReadySeconds: 0 },
+          });
+        }),
+      );
+    }
+    fleet.enableSchedule();
+    await fleet.runUntil(() => fleet.running() >= names.length && fleet.reconcileQueue.depth === 0);
+
+    // The policy, written as the API does: the scaling state first, then the service with its version checked.
+    const autoScaling = autoScalingSchema.parse({
+      minCapacity: 1,
+      maxCapacity: 10,
+      targetTracking: [
+        {
+          name: 'cpu',
+          metric: { predefined: 'CPUUtilization' },
+          targetValue: 50,
+          scaleOutCooldownSeconds: 60,
+          scaleInCooldownSeconds: SCALE_IN_WINDOW_S,
+        },
+      ],
+    });
+    for (const name of names) {
+      await scaling.registerScaling(CLUSTER, name, time.now());
+      const service = (await fleet.store.getService(CLUSTER, name))!;
+      const next: Service = { ...service, autoScaling, version: service.version + 1 };
+      await fleet.store.updateService(next, service);
+      usage.setDemand(CLUSTER, name, { cpu: TASK_CPU / 2 }, time.now());
+    }
+
+    const reports: { at: number; report: EvaluationReport }[] = [];
+    let nextEvaluationAt = Math.ceil((time.now() + 2 * MINUTE) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
+    const evaluateUntil = async (until: number) => {
+      while (nextEvaluationAt <= until) {
+        await fleet.runUntil(() => time.now() >= nextEvaluationAt);
+        const report = await time.io(() =>
+          evaluateScaling({
+            scaling,
+            store: fleet.store,
+            metrics,
+            queues: { backlog: async () => 0 },
+            enqueue: (requests) => reconcileQueue.enqueue(requests),
+            now: time.now(),
+            newId: () => crypto.randomUUID(),
+          }),
+        );
+        reports.push({ at: time.now(), report });
+        nextEvaluationAt += MINUTE;
+      }
+    };
+    // A few minutes at 50 %: nothing may move.
+    await evaluateUntil(time.now() + 3 * MINUTE);
+    const baselineChanges = reports.reduce((sum, { report }) => sum + report.changes.length, 0);
+
+    // The step: each service at its own instant of a 3-minute span, to 3x its capacity.
+    const stepStart = time.now();
+    const stepAt = new Map<string, number>();
+    for (const name of names) {
+      const delay = Math.floor(random() * STEP_SPREAD_MS);
+      stepAt.set(name, stepStart + delay);
+      void time.sleep(delay).then(() => usage.setDemand(CLUSTER, name, { cpu: 3 * TASK_CPU }, time.now()));
+    }
+    const stepReportsFrom = reports.length;
+    await evaluateUntil(stepStart + STEP_SPREAD_MS + 12 * MINUTE);
+    await fleet.runUntil(() => fleet.reconcileQueue.depth === 0);
+
+    const decisionSeconds: number[] = [];
+    const runningSeconds: number[] = [];
+    let oscillating = 0;
+    let undecided = 0;
+    const finalCounts: number[] = [];
+    for (const name of names) {
+      const changes = reports
+        .slice(stepReportsFrom)
+        .flatMap(({ at, report }) =>
+          report.changes.filter((change) => change.serviceName === name).map((change) => ({ at, ...change })),
+        );
+      const first = changes.find((change) => change.toCount > change.fromCount);
+      if (!first) {
+        undecided++;
+        continue;
+      }
+      decisionSeconds.push((first.at - stepAt.get(name)!) / 1000);
+      const intervals = usage.runningIntervals(CLUSTER, name);
+      const runningAt = (at: number) =>
+        intervals.filter((interval) => interval.from <= at && (interval.to === undefined || interval.to > at))
+          .length;
+      const reached = [...intervals.map((interval) => interval.from)]
+        .filter((at) => at >= first.at)
+        .sort((a, b) => a - b)
+        .find((at) => runningAt(at) >= first.toCount);
+      if (reached !== undefined) runningSeconds.push((reached - stepAt.get(name)!) / 1000);
+      // Constant demand after the step: any scale-in within the window after a scale-out oscillates.
+      const outs = changes.filter((change) => change.toCount > change.fromCount).map((change) => change.at);
+      if (
+        changes.some(
+          (change) =>
+            change.toCount < change.fromCount &&
+            outs.some((out) => out < change.at && change.at - out <= SCALE_IN_WINDOW_S * 1000),
+        )
+      )
+        oscillating++;
+      finalCounts.push(changes.at(-1)?.toCount ?? 1);
+    }
+
+    const stepReports = reports.slice(stepReportsFrom).map(({ report }) => report);
+    const metricsPerEvaluation = Math.max(...stepReports.map((report) => report.metricsRequested));
+    const callsPerEvaluation = Math.max(...stepReports.map((report) => report.metricCalls));
+    const costPerServiceMonth =
+      (metricsPerEvaluation / names.length) * EVALUATIONS_PER_MONTH * PRICE_PER_METRIC;
+    const decisionP99 = percentile(decisionSeconds, 99);
+    const result = {
+      name: 'scaling',
+      services: names.length,
+      time: 'virtual',
+      evaluationEverySeconds: 60,
+      evaluationOffsetSeconds: EVALUATION_OFFSET_MS / 1000,
+      policy: {
+        metric: 'CPUUtilization',
+        targetValue: 50,
+        scaleOutCooldownSeconds: 60,
+        scaleInCooldownSeconds: SCALE_IN_WINDOW_S,
+      },
+      step: { fromCpuPercent: 50, toTimesCapacity: 3, spreadSeconds: STEP_SPREAD_MS / 1000 },
+      decisionSeconds: {
+        p50: round(percentile(decisionSeconds, 50), 1),
+        p99: round(decisionP99, 1),
+        max: round(Math.max(...decisionSeconds), 1),
+      },
+      runningSeconds: {
+        p50: round(percentile(runningSeconds, 50), 1),
+        p99: round(percentile(runningSeconds, 99), 1),
+        max: round(Math.max(...runningSeconds), 1),
+      },
+      undecidedServices: undecided,
+      baselineChanges,
+      cloudWatchCallsPerEvaluation: callsPerEvaluation,
+      metricsRequestedPerEvaluation: metricsPerEvaluation,
+      getMetricDataCallsTotal: metricCalls,
+      evaluationsPerMonth: EVALUATIONS_PER_MONTH,
+      costPerServiceMonthUsd: round(costPerServiceMonth, 4),
+      oscillatingServices: oscillating,
+      finalCount: { min: Math.min(...finalCounts), max: Math.max(...finalCounts) },
+      target: { decisionP99SecondsAtMost: 90, costPerServiceMonthAtMostUsd: 0.2, oscillatingServices: 0 },
+      pass: {
+        decision: decisionP99 <= 90 && undecided === 0,
+        cost: costPerServiceMonth <= 0.2,
+        oscillation: oscillating === 0 && baselineChanges === 0,
+      },
+      wallSeconds: round((performance.now() - wallStarted) / 1000, 1),
+      failedMessages: fleet.failures(),
+    };
+    return result;
+  } finally {
+    cloudWatchClient.destroy();
+    documentClient.destroy();
+    await cloudWatch.close();
+    await fleet.stop();
+  }
+};

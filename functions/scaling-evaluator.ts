@@ -1,0 +1,49 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { tugboatMetrics } from '../lib/metrics';
+import { createMetricReader } from '../lib/scaling/cloudwatch';
+import { evaluateScaling } from '../lib/scaling/evaluate';
+import { createQueueBacklogReader } from '../lib/scaling/queue-backlog';
+import { createRuntime } from '../lib/wiring';
+
+const runtime = createRuntime();
+const logger = new Logger({ serviceName: 'tugboat-scaling-evaluator' });
+const metrics = tugboatMetrics('tugboat-scaling-evaluator');
+const queue = runtime.reconcileQueue();
+const metricReader = createMetricReader(new CloudWatchClient({}));
+const queues = createQueueBacklogReader(runtime.sqs());
+
+/** The evaluation instant is the schedule's: the event's time (the local stack's clock, when virtual). */
+const instantOf = (event: ScheduledEvent): number => {
+  const at = Date.parse(event.time);
+  return Number.isFinite(at) ? at : Date.now();
+};
+
+export const handler = middy<ScheduledEvent, unknown, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event) => {
+    const report = await evaluateScaling({
+      scaling: runtime.scaling,
+      store: runtime.store,
+      metrics: metricReader,
+      queues,
+      enqueue: (requests) => queue.enqueue(requests),
+      now: instantOf(event),
+      newId: runtime.useCases.newId,
+      ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
+    });
+    const { changes, ...counts } = report;
+    for (const change of changes) logger.info('scaled', { ...change });
+    logger.info('scaling evaluated', { ...counts, changes: changes.length });
+    metrics.addMetric('ScaledServices', MetricUnit.Count, report.services);
+    metrics.addMetric('ScalingChanges', MetricUnit.Count, changes.length);
+    metrics.addMetric('GetMetricDataCalls', MetricUnit.Count, report.metricCalls);
+    metrics.addMetric('MetricsRequested', MetricUnit.Count, report.metricsRequested);
+    return report;
+  });

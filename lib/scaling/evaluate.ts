@@ -1,0 +1,334 @@
+/**
+ * One evaluation of every scaled service (issue 15), level-triggered and safe to run again after a crash:
+ *   1. the scaled services, from the sparse index of scaling states, their service items 100 to a read;
+ *   2. their CloudWatch policies' last minutes, in ceil(queries / 500) GetMetricData calls; queue backlogs
+ *      with one GetQueueAttributes per queue;
+ *   3. per service: scheduled actions due since the last evaluation, then the decision (decide.ts);
+ *   4. a change is written with the service's version checked (a lost race waits for the next pass), then
+ *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
+ * The samples each policy's stabilization window needs are kept on the scaling state.
+ */
+import type { Service } from '../domain';
+import { VersionConflictError } from '../errors';
+import type { ReconcileRequest } from '../queue/reconcile-queue';
+import type { TugboatStore } from '../store/port';
+import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
+import type { MetricReader } from './cloudwatch';
+import { decideScaling, type PolicyInput, type Sample } from './decide';
+import {
+  batchQueries,
+  buildPolicyQueries,
+  type MetricSeries,
+  mergeSamples,
+  type PolicyQuery,
+  policyMetric,
+  samplesFrom,
+  type TaskSize,
+} from './metrics';
+import type { QueueBacklogReader } from './queue-backlog';
+import { applyScheduledActions } from './scheduled';
+
+/** Each call reads this far back; the samples already kept cover the rest of a window. */
+export const FETCH_WINDOW_MS = 5 * 60_000;
+/** Samples are kept for the longest scale-in window, and at least this long. */
+const MIN_KEEP_MS = 5 * 60_000;
+/** A state whose service does not (or no longer) scale is removed once it is older than this. */
+const ORPHAN_GRACE_MS = 2 * 60_000;
+const CONCURRENCY = 16;
+/**
+ * The schedule fires about once a minute, a little early or late: a 60 s cooldown must not skip the
+ * evaluation that comes 59.99 s after the scale-out, so cooldowns end this much early.
+ */
+const SCHEDULE_JITTER_MS = 5_000;
+
+export interface ScalingEvaluatorDeps {
+  scaling: ScalingStore;
+  store: Pick<TugboatStore, 'updateService' | 'addServiceEvents' | 'getTaskDefinition'>;
+  metrics: MetricReader;
+  queues: QueueBacklogReader;
+  enqueue(requests: ReconcileRequest[]): Promise<void>;
+  /** The evaluation instant (epoch ms): the schedule's time. */
+  now: number;
+  newId(): string;
+  /** This installation: its ECS families (`tugboat-<installation>-<family>`) name the services' metrics. */
+  installation?: string;
+}
+
+export interface ScalingChange {
+  cluster: string;
+  serviceName: string;
+  fromCount: number;
+  toCount: number;
+  cause: string;
+  policy?: string;
+}
+
+export interface EvaluationReport {
+  services: number;
+  metricCalls: number;
+  metricsRequested: number;
+  queueReads: number;
+  changes: ScalingChange[];
+  conflicts: number;
+  removed: number;
+}
+
+const forEachLimit = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(runners);
+};
+
+const name = (cluster: string, serviceName: string) => `${cluster}/${serviceName}`;
+
+const taskSizeOf = async (
+  deps: ScalingEvaluatorDeps,
+  reference: string,
+  cache: Map<string, Promise<TaskSize | undefined>>,
+): Promise<TaskSize | undefined> => {
+  let found = cache.get(reference);
+  if (!found) {
+    const at = reference.lastIndexOf(':');
+    found = deps.store
+      .getTaskDefinition(reference.slice(0, at), Number(reference.slice(at + 1)))
+      .then((definition) =>
+        definition ? { cpu: Number(definition.cpu), memory: Number(definition.memory) } : undefined,
+      );
+    cache.set(reference, found);
+  }
+  return found;
+};
+
+export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<EvaluationReport> => {
+  const { now } = deps;
+  const report: EvaluationReport = {
+    services: 0,
+    metricCalls: 0,
+    metricsRequested: 0,
+    queueReads: 0,
+    changes: [],
+    conflicts: 0,
+    removed: 0,
+  };
+  const states = await deps.scaling.listScalingStates();
+  const services = new Map(
+    (await deps.scaling.getServices(states)).map((service) => [
+      name(service.cluster, service.serviceName),
+      service,
+    ]),
+  );
+  const scaled: { state: ScalingStateRecord; service: Service }[] = [];
+  await forEachLimit(states, CONCURRENCY, async (state) => {
+    const service = services.get(name(state.cluster, state.serviceName));
+    if (service?.status === 'ACTIVE' && service.autoScaling) scaled.push({ state, service });
+    else if (now - state.registeredAt > ORPHAN_GRACE_MS) {
+      // Auto scaling was removed (or its service never written): the index forgets it.
+      await deps.scaling.deleteScalingState(state.cluster, state.serviceName, state.version);
+      report.removed++;
+    }
+  });
+  report.services = scaled.length;
+
+  // CloudWatch: every policy's query of every service, 500 to a call.
+  const queries = buildPolicyQueries(
+    scaled.map(({ service }) => service),
+    deps.installation,
+  );
+  const series = new Map<string, MetricSeries>();
+  const batches = batchQueries(queries);
+  report.metricCalls = batches.length;
+  report.metricsRequested = queries.length;
+  await forEachLimit(batches, 8, async (batch) => {
+    const answer = await deps.metrics.getMetricData(
+      batch.map((query) => query.query),
+      now - FETCH_WINDOW_MS,
+      now,
+    );
+    for (const [id, found] of answer) series.set(id, found);
+  });
+  const queriesOf = new Map<string, PolicyQuery[]>();
+  for (const query of queries) {
+    const key = name(query.cluster, query.serviceName);
+    queriesOf.set(key, [...(queriesOf.get(key) ?? []), query]);
+  }
+
+  // SQS: one read per queue, whatever number of services share it.
+  const queueUrls = new Set<string>();
+  for (const { service } of scaled)
+    for (const policy of service.autoScaling!.targetTracking)
+      if ('queueBacklogPerTask' in policy.metric) queueUrls.add(policy.metric.queueBacklogPerTask.queueUrl);
+  const backlogs = new Map<string, number>();
+  await forEachLimit([...queueUrls], CONCURRENCY, async (url) => {
+    backlogs.set(url, await deps.queues.backlog(url));
+  });
+  report.queueReads = queueUrls.size;
+
+  const sizes = new Map<string, Promise<TaskSize | undefined>>();
+  const reconciles: ReconcileRequest[] = [];
+  await forEachLimit(scaled, CONCURRENCY, async ({ state, service }) => {
+    const change = await evaluateService(deps, state, service, {
+      queries: queriesOf.get(name(service.cluster, service.serviceName)) ?? [],
+      series,
+      backlogs,
+      size: () => taskSizeOf(deps, service.taskDefinition, sizes),
+    });
+    if (change === 'conflict') report.conflicts++;
+    else if (change) {
+      report.changes.push(change);
+      reconciles.push({ cluster: change.cluster, serviceName: change.serviceName, reason: 'auto scaling' });
+    }
+  });
+  if (reconciles.length > 0) await deps.enqueue(reconciles);
+  return report;
+};
+
+interface ServiceInputs {
+  queries: PolicyQuery[];
+  series: Map<string, MetricSeries>;
+  backlogs: Map<string, number>;
+  size(): Promise<TaskSize | undefined>;
+}
+
+const evaluateService = async (
+  deps: ScalingEvaluatorDeps,
+  state: ScalingStateRecord,
+  service: Service,
+  inputs: ServiceInputs,
+): Promise<ScalingChange | 'conflict' | undefined> => {
+  const { now } = deps;
+  const autoScaling = service.autoScaling!;
+  const needsSize = inputs.queries.some((query) => query.kind === 'utilization');
+  const cached =
+    state.taskDefinition === service.taskDefinition &&
+    state.taskCpu !== undefined &&
+    state.taskMemory !== undefined
+      ? { cpu: state.taskCpu, memory: state.taskMemory }
+      : undefined;
+  const size = needsSize ? (cached ?? (await inputs.size())) : undefined;
+
+  const samples: Record<string, Sample[]> = {};
+  const policies: PolicyInput[] = autoScaling.targetTracking.map((policy) => {
+    const query = inputs.queries.find((candidate) => candidate.policy === policy.name);
+    let fresh: Sample[] = [];
+    if (query) {
+      const found = inputs.series.get(query.query.id);
+      if (found)
+        fresh = samplesFrom(
+          query,
+          found,
+          service.runningCount,
+          size,
+          query.query.metricName === 'CpuUtilized',
+        );
+    } else if ('queueBacklogPerTask' in policy.metric) {
+      const backlog = inputs.backlogs.get(policy.metric.queueBacklogPerTask.queueUrl);
+      if (backlog !== undefined) fresh = [{ at: now, value: backlog, running: service.runningCount }];
+    }
+    const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
+    samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
+    // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
+    // policy is set (or the data resumes) is not a quiet window.
+    const oldest = samples[policy.name]![0];
+    const windowCovered = oldest !== undefined && oldest.at <= now - policy.scaleInCooldownSeconds * 1000;
+    return {
+      name: policy.name,
+      metric: policyMetric(policy),
+      targetValue: policy.targetValue,
+      scaleOutCooldownSeconds: policy.scaleOutCooldownSeconds,
+      scaleInCooldownSeconds: policy.scaleInCooldownSeconds,
+      disableScaleIn: policy.disableScaleIn || !windowCovered,
+      samples: samples[policy.name]!,
+    };
+  });
+
+  const since = Math.max(state.lastEvaluatedAt ?? state.registeredAt, state.registeredAt);
+  const range = applyScheduledActions(
+    { minCapacity: autoScaling.minCapacity, maxCapacity: autoScaling.maxCapacity },
+    autoScaling.scheduled.map((action) => ({ ...action, createdAt: state.registeredAt })),
+    since,
+    now,
+  );
+  const decision = decideScaling(policies, {
+    now,
+    current: service.desiredCount,
+    running: service.runningCount,
+    minCapacity: range.minCapacity,
+    maxCapacity: range.maxCapacity,
+    deploymentInProgress: service.deployments.some(
+      (deployment) => deployment.status !== 'INACTIVE' && deployment.rolloutState === 'IN_PROGRESS',
+    ),
+    ...(state.lastScaleOutAt === undefined
+      ? {}
+      : { lastScaleOutAt: state.lastScaleOutAt - SCHEDULE_JITTER_MS }),
+    ...(range.cause ? { rangeCause: range.cause } : {}),
+  });
+  const rangeChanged =
+    range.minCapacity !== autoScaling.minCapacity || range.maxCapacity !== autoScaling.maxCapacity;
+  const countChanged = decision.desiredCount !== service.desiredCount;
+
+  let change: ScalingChange | undefined;
+  if (countChanged || rangeChanged) {
+    const at = new Date(now).toISOString();
+    const next: Service = {
+      ...service,
+      desiredCount: decision.desiredCount,
+      autoScaling: { ...autoScaling, minCapacity: range.minCapacity, maxCapacity: range.maxCapacity },
+      deployments: service.deployments.map((deployment) =>
+        deployment.status === 'PRIMARY' && deployment.desiredCount !== decision.desiredCount
+          ? { ...deployment, desiredCount: decision.desiredCount, updatedAt: at }
+          : deployment,
+      ),
+      version: service.version + 1,
+      updatedAt: at,
+    };
+    try {
+      await deps.store.updateService(next, service);
+    } catch (error) {
+      // Somebody wrote the service since it was read: the next pass decides on fresh state.
+      if (error instanceof VersionConflictError) return 'conflict';
+      throw error;
+    }
+    const scheduledNames = range.applied.map((applied) => applied.name).join(', ');
+    const cause = countChanged
+      ? decision.cause
+      : `${range.cause}: range [${range.minCapacity}, ${range.maxCapacity}], staying at ${service.desiredCount} tasks`;
+    const policy = decision.policy ?? (scheduledNames || undefined);
+    change = {
+      cluster: service.cluster,
+      serviceName: service.serviceName,
+      fromCount: service.desiredCount,
+      toCount: decision.desiredCount,
+      cause,
+      ...(policy ? { policy } : {}),
+    };
+    const id = deps.newId();
+    await deps.scaling.addScalingActivity(service.cluster, service.serviceName, {
+      id,
+      startedAt: at,
+      cause,
+      fromCount: change.fromCount,
+      toCount: change.toCount,
+      ...(policy ? { policy } : {}),
+    });
+    await deps.store.addServiceEvents(service.cluster, service.serviceName, [
+      { id, createdAt: at, message: `service ${service.serviceName} auto scaling: ${cause}.` },
+    ]);
+  }
+
+  const nextState: ScalingStateRecord = {
+    ...state,
+    samples,
+    lastEvaluatedAt: now,
+    ...(size ? { taskDefinition: service.taskDefinition, taskCpu: size.cpu, taskMemory: size.memory } : {}),
+    ...(decision.direction === 'out' && decision.policy ? { lastScaleOutAt: now } : {}),
+    version: state.version + 1,
+  };
+  try {
+    await deps.scaling.saveScalingState(nextState);
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+  }
+  return change;
+};

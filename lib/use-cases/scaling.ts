@@ -1,0 +1,47 @@
+/**
+ * The API side of auto scaling (issue 15): a service's `autoScaling` on create and PATCH, the count kept in
+ * its range, the sparse index entry (the scaling state) kept in step, and the scaling activities.
+ */
+import type { Page, ScalingActivity, Service } from '../domain';
+import { ValidationError } from '../errors';
+import type { AutoScaling } from '../validation/autoscaling';
+import type { UseCaseContext } from './context';
+import { getService } from './services';
+
+/** With auto scaling, the count stays within [minCapacity, maxCapacity]; a PATCH of it is clamped too. */
+export const clampToAutoScaling = (count: number, autoScaling: AutoScaling | undefined): number =>
+  autoScaling ? Math.min(autoScaling.maxCapacity, Math.max(autoScaling.minCapacity, count)) : count;
+
+const scalingStore = (context: UseCaseContext) => {
+  if (!context.scaling) throw new ValidationError('autoScaling: auto scaling is not configured here');
+  return context.scaling;
+};
+
+/**
+ * Before a service is written with autoScaling: its index entry, so the evaluator finds it. Written first,
+ * a crash before the service write leaves only an entry the evaluator removes as an orphan.
+ */
+export const registerAutoScaling = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  autoScaling: AutoScaling | null | undefined,
+): Promise<void> => {
+  if (autoScaling) await scalingStore(context).registerScaling(cluster, serviceName, context.now().getTime());
+};
+
+/** After a service was written without autoScaling (`null` on PATCH): its index entry goes. */
+export const unregisterAutoScaling = async (context: UseCaseContext, service: Service): Promise<void> => {
+  if (!service.autoScaling) await context.scaling?.deleteScalingState(service.cluster, service.serviceName);
+};
+
+export const listScalingActivities = async (
+  context: UseCaseContext,
+  cluster: string,
+  serviceName: string,
+  page: { limit: number; nextToken?: string },
+): Promise<Page<ScalingActivity>> => {
+  const service = await getService(context, cluster, serviceName);
+  if (!context.scaling) return { items: [] };
+  return context.scaling.listScalingActivities(service.cluster, service.serviceName, page);
+};

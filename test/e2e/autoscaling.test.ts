@@ -1,0 +1,362 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateQueueCommand,
+  PurgeQueueCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { startTestStack } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { contractCheckedClient } from '../support/openapi';
+import { eventually } from '../support/waiting';
+
+// Issue 15 end to end: the HTTP API, the reconcile worker, the local ECS endpoint on a virtual clock, the
+// local CloudWatch on that clock and the scaling evaluator run at the clock's time, as its schedule would.
+const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
+const MINUTE = 60_000;
+
+let stack: LocalStack;
+let api: ReturnType<typeof contractCheckedClient>;
+let ecs: ReturnType<typeof ecsClient>;
+
+const advance = async (ms: number) => {
+  stack.ecs.ecs.advance(ms);
+  await stack.ecs.drainEvents();
+};
+
+const describeService = async (name: string) => {
+  const response = await api.get(`/clusters/default/services/${name}`);
+  expect(response.status).toBe(200);
+  return response.body;
+};
+
+/** Waits until ECS runs exactly desiredCount tasks of the service and Tugboat's runningCount says so. */
+const settled = async (name: string) =>
+  eventually(
+    `${name} at its desired count`,
+    async () => {
+      await stack.runScheduler();
+      const service = await describeService(name);
+      const live = (await serviceTasks(ecs, name)).filter(isLive);
+      const running = live.filter(
+        (task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING',
+      );
+      if (live.length !== running.length) await advance(2_000); // let starts and stops happen
+      return live.length === service.desiredCount &&
+        running.length === service.desiredCount &&
+        service.runningCount === service.desiredCount
+        ? service
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+
+/** One evaluation at the virtual clock's time; answers the count it left. */
+const evaluate = async (name: string): Promise<number> => {
+  await stack.runScalingEvaluation();
+  return (await describeService(name)).desiredCount;
+};
+
+/** `family` is the ECS family, as DescribeTasks shows it: the installation's `tugboat-local-<family>`. */
+const setLoad = async (family: string, cpu: number) => {
+  const response = await fetch(`${stack.ecsUrl}/__local/load`, {
+    method: 'POST',
+    body: JSON.stringify({ cluster: 'default', family, cpu }),
+  });
+  expect(response.status).toBe(200);
+};
+
+const activities = async (name: string) => {
+  const response = await api.get(`/clusters/default/services/${name}/scaling-activities`);
+  expect(response.status).toBe(200);
+  return response.body.items as Array<{ cause: string; fromCount: number; toCount: number; policy?: string }>;
+};
+
+const register = async (family: string) => {
+  const response = await api.post('/task-definitions', {
+    family,
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [{ name: 'app', image: 'nginx:1' }],
+  });
+  expect(response.status).toBe(201);
+  return `${family}:${response.body.revision}`;
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    ecs: { clock: 'virtual', startMs: 1_000, stopMs: 500, throttle: 'off' },
+    scalingIntervalMs: 0,
+  });
+  api = contractCheckedClient(stack.apiUrl);
+  ecs = ecsClient(stack.ecsUrl);
+});
+afterAll(async () => {
+  ecs.destroy();
+  await stack?.stop();
+});
+
+describe('auto scaling through the API', () => {
+  it('takes autoScaling on create and PATCH, clamps desiredCount into its range, and null removes it', async () => {
+    const taskDefinition = await register('clamp');
+    const created = await api.post('/clusters/default/services', {
+      serviceName: 'clamp',
+      taskDefinition,
+      desiredCount: 9,
+      networkConfiguration: network,
+      autoScaling: { minCapacity: 1, maxCapacity: 4 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.desiredCount).toBe(4);
+    expect(created.body.autoScaling).toEqual({
+      minCapacity: 1,
+      maxCapacity: 4,
+      targetTracking: [],
+      scheduled: [],
+    });
+
+    const lowered = await api.patch('/clusters/default/services/clamp', { desiredCount: 0 });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body.desiredCount).toBe(1);
+
+    const bad = await api.patch('/clusters/default/services/clamp', {
+      autoScaling: { minCapacity: 5, maxCapacity: 2 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('autoScaling.minCapacity');
+
+    const removed = await api.patch('/clusters/default/services/clamp', {
+      autoScaling: null,
+      desiredCount: 7,
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.body.autoScaling).toBeUndefined();
+    expect(removed.body.desiredCount).toBe(7);
+
+    const none = await api.get('/clusters/default/services/clamp/scaling-activities');
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ items: [] });
+    expect((await api.get('/clusters/default/services/nope/scaling-activities')).status).toBe(404);
+  });
+});
+
+describe('auto scaling on the local stack', () => {
+  it('scales out on CPU at 3x capacity, settles within the tolerance, then scales in, within [min, max]', async () => {
+    const taskDefinition = await register('web');
+    const [min, max] = [1, 20];
+    const created = await api.post('/clusters/default/services', {
+      serviceName: 'web',
+      taskDefinition,
+      desiredCount: 2,
+      networkConfiguration: network,
+      deploymentConfiguration: { minReadySeconds: 0 },
+      autoScaling: {
+        minCapacity: min,
+        maxCapacity: max,
+        targetTracking: [
+          {
+            name: 'cpu',
+            metric: { predefined: 'CPUUtilization' },
+            targetValue: 50,
+            scaleOutCooldownSeconds: 60,
+            scaleInCooldownSeconds: 120,
+          },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await settled('web');
+    // Two 256-unit tasks reserve 512 units: the demand is three times that.
+    await setLoad('tugboat-local-web', 3 * 512);
+
+    const counts: number[] = [];
+    for (let step = 0; step < 10; step++) {
+      await advance(2 * MINUTE);
+      counts.push(await evaluate('web'));
+      await settled('web');
+    }
+    expect(
+      counts.every((count) => count >= min && count <= max),
+      counts.join(','),
+    ).toBe(true);
+    // 1536 units at 50 % of 256-unit tasks: 12 tasks; the count stops moving there.
+    expect(counts.at(-1)).toBe(12);
+    expect(counts.slice(-3)).toEqual([12, 12, 12]);
+    const cloudWatch = new CloudWatchClient({
+      endpoint: stack.cloudWatchUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const now = stack.ecs.ecs.now();
+    const metric = (name: string) => ({
+      Id: name.toLowerCase(),
+      MetricStat: {
+        Metric: {
+          Namespace: 'ECS/ContainerInsights',
+          MetricName: name,
+          Dimensions: [
+            { Name: 'ClusterName', Value: 'default' },
+            { Name: 'TaskDefinitionFamily', Value: 'tugboat-local-web' },
+          ],
+        },
+        Period: 60,
+        Stat: 'Average',
+      },
+    });
+    const data = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - 2 * MINUTE),
+        EndTime: new Date(now),
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: [metric('CpuUtilized'), metric('CpuReserved')],
+      }),
+    );
+    cloudWatch.destroy();
+    const [used, reserved] = [
+      data.MetricDataResults?.[0]?.Values?.[0],
+      data.MetricDataResults?.[1]?.Values?.[0],
+    ];
+    const utilization = (100 * used!) / reserved!;
+    expect(Math.abs(utilization / 50 - 1)).toBeLessThanOrEqual(0.1);
+
+    const out = await activities('web');
+    expect(out.length).toBeGreaterThanOrEqual(2);
+    expect(out.at(-1)!.cause).toMatch(
+      /^CPUUtilization 100\.0% over target 50% for policy cpu: 2 -> 4 tasks$/,
+    );
+    expect(out[0]).toMatchObject({ toCount: 12, policy: 'cpu' });
+    const events = (await describeService('web')).events.map((event: { message: string }) => event.message);
+    expect(events.some((message: string) => message.includes('auto scaling: CPUUtilization'))).toBe(true);
+
+    // The demand drops to a third of what 12 tasks reserve at the target: 4 tasks, after the window.
+    await setLoad('tugboat-local-web', 512);
+    const after: number[] = [];
+    for (let step = 0; step < 6; step++) {
+      await advance(MINUTE);
+      after.push(await evaluate('web'));
+      await settled('web');
+    }
+    expect(
+      after.every((count) => count >= min && count <= max),
+      after.join(','),
+    ).toBe(true);
+    // Not on the first quiet minute: the stabilization window holds the burst's samples.
+    expect(after[0]).toBe(12);
+    expect(after.at(-1)).toBe(4);
+    const scaledIn = (await activities('web')).slice(0, (await activities('web')).length - out.length);
+    expect(scaledIn.length).toBeGreaterThanOrEqual(1);
+    expect(
+      scaledIn.every((activity) => activity.toCount < activity.fromCount && activity.policy === 'cpu'),
+    ).toBe(true);
+    expect(scaledIn.at(-1)!.fromCount).toBe(12);
+    expect(scaledIn[0]!.toCount).toBe(4);
+  }, 90_000);
+
+  it('scales a worker from 0 on its queue backlog and back to 0 when the queue is empty', async () => {
+    const sqs = new SQSClient({
+      endpoint: stack.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs' }));
+    const queueUrl = `${stack.sqsEndpoint}${new URL(QueueUrl!).pathname}`;
+    const taskDefinition = await register('worker');
+    const created = await api.post('/clusters/default/services', {
+      serviceName: 'worker',
+      taskDefinition,
+      desiredCount: 0,
+      networkConfiguration: network,
+      deploymentConfiguration: { minReadySeconds: 0 },
+      autoScaling: {
+        minCapacity: 0,
+        maxCapacity: 5,
+        targetTracking: [
+          {
+            name: 'jobs',
+            metric: { queueBacklogPerTask: { queueUrl } },
+            targetValue: 5,
+            scaleOutCooldownSeconds: 0,
+            scaleInCooldownSeconds: 60,
+          },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(await evaluate('worker')).toBe(0);
+
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `job ${i}` })),
+      }),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'job a' },
+          { Id: 'b', MessageBody: 'job b' },
+        ],
+      }),
+    );
+    await advance(10_000);
+    expect(await evaluate('worker')).toBe(3); // 12 messages, 5 per task
+    await settled('worker');
+    expect((await activities('worker'))[0]!.cause).toBe(
+      'queue backlog 12 messages over target 5 per task for policy jobs: 0 -> 3 tasks',
+    );
+
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+    const counts: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      await advance(30_000);
+      counts.push(await evaluate('worker'));
+    }
+    sqs.destroy();
+    // The first empty readings are inside the 60 s window that still holds the backlog.
+    expect(counts[0]).toBe(3);
+    expect(counts.at(-1)).toBe(0);
+    await settled('worker');
+    expect((await activities('worker'))[0]).toMatchObject({ fromCount: 3, toCount: 0, policy: 'jobs' });
+  }, 60_000);
+
+  it('applies a scheduled action at its minute: the range changes and the count is clamped at once', async () => {
+    const taskDefinition = await register('nightly');
+    const minuteStart = Math.ceil((stack.ecs.ecs.now() + MINUTE) / MINUTE) * MINUTE;
+    const at = new Date(minuteStart).toISOString().slice(0, 19);
+    const created = await api.post('/clusters/default/services', {
+      serviceName: 'nightly',
+      taskDefinition,
+      desiredCount: 3,
+      networkConfiguration: network,
+      deploymentConfiguration: { minReadySeconds: 0 },
+      autoScaling: {
+        minCapacity: 2,
+        maxCapacity: 6,
+        scheduled: [{ name: 'night', schedule: `at(${at})`, minCapacity: 0, maxCapacity: 1 }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await settled('nightly');
+    await stack.runScalingEvaluation();
+
+    await advance(minuteStart - 5_000 - stack.ecs.ecs.now());
+    expect(await evaluate('nightly')).toBe(3);
+    expect((await describeService('nightly')).autoScaling).toMatchObject({ minCapacity: 2, maxCapacity: 6 });
+
+    await advance(10_000);
+    expect(await evaluate('nightly')).toBe(1);
+    expect((await describeService('nightly')).autoScaling).toMatchObject({ minCapacity: 0, maxCapacity: 1 });
+    expect(await activities('nightly')).toEqual([
+      expect.objectContaining({
+        cause: 'scheduled action night set minCapacity 0 and maxCapacity 1: 3 -> 1 tasks',
+        fromCount: 3,
+        toCount: 1,
+        policy: 'night',
+      }),
+    ]);
+    await settled('nightly');
+  }, 60_000);
+});

@@ -1,0 +1,396 @@
+import { describe, expect, it } from 'vitest';
+import type { Page, ScalingActivity, Service, ServiceEvent, TaskDefinition } from '../../../lib/domain';
+import { VersionConflictError } from '../../../lib/errors';
+import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
+import type { MetricReader } from '../../../lib/scaling/cloudwatch';
+import { evaluateScaling, type ScalingEvaluatorDeps } from '../../../lib/scaling/evaluate';
+import {
+  batchQueries,
+  buildPolicyQueries,
+  MAX_QUERIES_PER_CALL,
+  type MetricQuery,
+  mergeSamples,
+  targetGroupDimension,
+} from '../../../lib/scaling/metrics';
+import type { ScalingStateRecord, ScalingStore } from '../../../lib/store/scaling';
+import { type AutoScaling, autoScalingSchema } from '../../../lib/validation/autoscaling';
+
+const now = Date.parse('2026-12-01T12:00:30Z');
+const minute = 60_000;
+
+const cpuScaling = (extra: Record<string, unknown> = {}): AutoScaling =>
+  autoScalingSchema.parse({
+    minCapacity: 1,
+    maxCapacity: 10,
+    targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 }],
+    ...extra,
+  });
+
+const service = (
+  name: string,
+  autoScaling: AutoScaling | undefined,
+  extra: Partial<Service> = {},
+): Service => ({
+  cluster: 'apps',
+  serviceName: name,
+  serviceArn: `arn:aws:ecs:us-east-1:000000000000:service/apps/${name}`,
+  status: 'ACTIVE',
+  taskDefinition: 'web:3',
+  desiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  launchType: 'FARGATE',
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+  deploymentConfiguration: {
+    minimumHealthyPercent: 100,
+    maximumPercent: 200,
+    deploymentCircuitBreaker: { enable: false, rollback: false },
+  },
+  healthCheckGracePeriodSeconds: 0,
+  ...(autoScaling ? { autoScaling } : {}),
+  tags: [],
+  deployments: [
+    {
+      id: 'd-1',
+      status: 'PRIMARY',
+      taskDefinition: 'web:3',
+      desiredCount: 2,
+      runningCount: 2,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'COMPLETED',
+      rolloutStateReason: '',
+      createdAt: '2026-12-01T11:00:00Z',
+      updatedAt: '2026-12-01T11:00:00Z',
+    },
+  ],
+  version: 4,
+  statusVersion: 9,
+  createdAt: '2026-12-01T11:00:00Z',
+  updatedAt: '2026-12-01T11:00:00Z',
+  ...extra,
+});
+
+/** An in-memory world: services, scaling states, a CloudWatch that answers per query, SQS backlogs. */
+const world = (
+  services: Service[],
+  options: {
+    cpuUtilized?: (query: MetricQuery) => number | undefined;
+    series?: { timestamps: number[]; values: number[] };
+  } = {},
+) => {
+  const byName = new Map(services.map((s) => [s.serviceName, s]));
+  const states = new Map<string, ScalingStateRecord>(
+    services.map((s) => [
+      s.serviceName,
+      {
+        cluster: s.cluster,
+        serviceName: s.serviceName,
+        registeredAt: now - 60 * minute,
+        samples: {},
+        version: 1,
+      },
+    ]),
+  );
+  const activities: ScalingActivity[] = [];
+  const events: ServiceEvent[] = [];
+  const enqueued: ReconcileRequest[] = [];
+  const calls: number[] = [];
+  const backlogs = new Map<string, number>();
+  let conflictOnWrite = false;
+  const scaling: ScalingStore = {
+    registerScaling: async () => {},
+    listScalingStates: async () => [...states.values()],
+    saveScalingState: async (next) => {
+      const stored = states.get(next.serviceName);
+      if (stored?.version !== next.version - 1) throw new VersionConflictError('state');
+      states.set(next.serviceName, next);
+    },
+    deleteScalingState: async (_cluster, name) => {
+      states.delete(name);
+    },
+    getServices: async (names) =>
+      names.map((n) => byName.get(n.serviceName)).filter((s): s is Service => s !== undefined),
+    addScalingActivity: async (_c, _s, activity) => {
+      activities.push(activity);
+    },
+    listScalingActivities: async (): Promise<Page<ScalingActivity>> => ({ items: activities }),
+  };
+  const metrics: MetricReader = {
+    getMetricData: async (queries) => {
+      calls.push(queries.length);
+      expect(queries.length).toBeLessThanOrEqual(MAX_QUERIES_PER_CALL);
+      const answer = new Map();
+      for (const query of queries) {
+        const value = options.cpuUtilized?.(query);
+        if (options.series) answer.set(query.id, options.series);
+        else if (value !== undefined) answer.set(query.id, { timestamps: [now - 90_000], values: [value] });
+      }
+      return answer;
+    },
+  };
+  const deps: ScalingEvaluatorDeps = {
+    scaling,
+    store: {
+      updateService: async (next, previous) => {
+        if (conflictOnWrite) throw new VersionConflictError('service');
+        const stored = byName.get(next.serviceName)!;
+        expect(previous.version).toBe(stored.version);
+        byName.set(next.serviceName, next);
+      },
+      addServiceEvents: async (_c, _s, added) => {
+        events.push(...added);
+      },
+      getTaskDefinition: async (family, revision) =>
+        ({ family, revision, cpu: '256', memory: '512' }) as TaskDefinition,
+    },
+    metrics,
+    queues: { backlog: async (url) => backlogs.get(url) ?? 0 },
+    enqueue: async (requests) => {
+      enqueued.push(...requests);
+    },
+    now,
+    newId: (() => {
+      let next = 0;
+      return () => `id-${++next}`;
+    })(),
+  };
+  return {
+    deps,
+    byName,
+    states,
+    activities,
+    events,
+    enqueued,
+    calls,
+    backlogs,
+    conflict: () => {
+      conflictOnWrite = true;
+    },
+  };
+};
+
+describe('the queries of one evaluation', () => {
+  it('asks 500 queries a call: 1,201 CPU-scaled services take 3 GetMetricData calls', async () => {
+    const services = Array.from({ length: 1201 }, (_, i) => service(`s${i}`, cpuScaling()));
+    const { deps, calls } = world(services, { cpuUtilized: () => 256 });
+    const report = await evaluateScaling(deps);
+    expect(calls).toEqual([500, 500, 201]);
+    expect(report).toMatchObject({ services: 1201, metricCalls: 3, metricsRequested: 1201 });
+  });
+
+  it('batches any list into chunks of at most 500', () => {
+    expect(batchQueries(Array.from({ length: 1000 }, (_, i) => i)).map((b) => b.length)).toEqual([500, 500]);
+    expect(batchQueries([])).toEqual([]);
+  });
+
+  it('reads CpuUtilized by ClusterName and the ECS family; request counts by TargetGroup; no query for a backlog', () => {
+    const scaling = cpuScaling({
+      targetTracking: [
+        { name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 },
+        {
+          name: 'alb',
+          metric: {
+            predefined: 'ALBRequestCountPerTarget',
+            targetGroupArn:
+              'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef',
+          },
+          targetValue: 100,
+        },
+        {
+          name: 'jobs',
+          metric: { queueBacklogPerTask: { queueUrl: 'http://q.local/1/jobs' } },
+          targetValue: 5,
+        },
+      ],
+    });
+    const queries = buildPolicyQueries([service('a', scaling, { taskDefinition: 'my-web:12' })]);
+    expect(queries.map((q) => q.query)).toEqual([
+      {
+        id: 'q0',
+        namespace: 'ECS/ContainerInsights',
+        metricName: 'CpuUtilized',
+        dimensions: [
+          { name: 'ClusterName', value: 'apps' },
+          // The installation's own ECS family (default installation `local`).
+          { name: 'TaskDefinitionFamily', value: 'tugboat-local-my-web' },
+        ],
+        stat: 'Average',
+      },
+      {
+        id: 'q1',
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'RequestCountPerTarget',
+        dimensions: [{ name: 'TargetGroup', value: 'targetgroup/web/0123456789abcdef' }],
+        stat: 'Sum',
+      },
+    ]);
+    expect(
+      targetGroupDimension(
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef',
+      ),
+    ).toBe('targetgroup/web/0123456789abcdef');
+  });
+
+  it('keeps the samples of the window, the newer reading of an instant winning', () => {
+    const merged = mergeSamples(
+      [
+        { at: now - 10 * minute, value: 1 },
+        { at: now - 2 * minute, value: 2 },
+      ],
+      [{ at: now - 2 * minute, value: 3 }],
+      now,
+      5 * minute,
+    );
+    expect(merged).toEqual([{ at: now - 2 * minute, value: 3 }]);
+  });
+});
+
+describe('an evaluation', () => {
+  it('scales a service out on CPU, held at maxCapacity, with an activity, an event and a reconcile', async () => {
+    // Two 256-unit tasks using 1536 units: 300 % of what they reserve, target 50 %.
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 1536 });
+    const report = await evaluateScaling(w.deps);
+    const cause =
+      'CPUUtilization 300.0% over target 50% for policy cpu: 2 -> 10 tasks (held at maxCapacity 10)';
+    expect(report.changes).toEqual([
+      { cluster: 'apps', serviceName: 'web', fromCount: 2, toCount: 10, cause, policy: 'cpu' },
+    ]);
+    const written = w.byName.get('web')!;
+    expect(written).toMatchObject({ desiredCount: 10, version: 5 });
+    expect(written.deployments[0]!.desiredCount).toBe(10);
+    expect(w.activities).toEqual([
+      { id: 'id-1', startedAt: new Date(now).toISOString(), cause, fromCount: 2, toCount: 10, policy: 'cpu' },
+    ]);
+    expect(w.events[0]!.message).toBe(`service web auto scaling: ${cause}.`);
+    expect(w.enqueued).toEqual([{ cluster: 'apps', serviceName: 'web', reason: 'auto scaling' }]);
+    expect(w.states.get('web')).toMatchObject({
+      lastScaleOutAt: now,
+      lastEvaluatedAt: now,
+      taskCpu: 256,
+      version: 2,
+    });
+  });
+
+  it('scales in only once the samples reach back over the whole scale-in window', async () => {
+    // 64 units over 3 running tasks of 256: 8.3 %; one task would do. The window is 300 s.
+    const w = world([service('web', cpuScaling(), { desiredCount: 3, runningCount: 3 })], {
+      cpuUtilized: () => 64,
+    });
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(3);
+    // The same quiet reading, now with quiet samples kept from 6 minutes back.
+    w.states.get('web')!.samples.cpu = [2, 3, 4, 5, 6].map((m) => ({ at: now - m * minute, value: 8 }));
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(1);
+    expect(w.activities.at(-1)!.cause).toBe(
+      'CPUUtilization 8.3% under target 50% for policy cpu: 3 -> 1 tasks',
+    );
+  });
+
+  it('counts a busy minute that ended inside the scale-in window: no scale-in yet', async () => {
+    const scaling = cpuScaling({
+      targetTracking: [
+        {
+          name: 'cpu',
+          metric: { predefined: 'CPUUtilization' },
+          targetValue: 50,
+          scaleInCooldownSeconds: 120,
+        },
+      ],
+    });
+    // The minute from now-150 s to now-90 s was busy (1536 units: 6 tasks' worth at 50 %), the next quiet.
+    const w = world([service('web', scaling, { desiredCount: 6, runningCount: 6 })], {
+      series: { timestamps: [now - 150_000, now - 90_000], values: [1536, 128] },
+    });
+    w.states.get('web')!.samples.cpu = [
+      { at: now - 4 * minute, value: 50 },
+      { at: now - 3 * minute, value: 50 },
+    ];
+    const report = await evaluateScaling(w.deps);
+    expect(report.changes).toEqual([]);
+    expect(w.byName.get('web')!.desiredCount).toBe(6);
+  });
+
+  it('ends a 60 s scale-out cooldown at the next evaluation, even one that comes a few ms early', async () => {
+    const w = world([service('web', cpuScaling({ maxCapacity: 20 }))], { cpuUtilized: () => 1536 });
+    w.states.get('web')!.lastScaleOutAt = now - 59_990;
+    await evaluateScaling(w.deps);
+    expect(w.byName.get('web')!.desiredCount).toBe(12);
+    // Within the cooldown proper, it waits.
+    const waiting = world([service('web', cpuScaling({ maxCapacity: 20 }))], { cpuUtilized: () => 1536 });
+    waiting.states.get('web')!.lastScaleOutAt = now - 30_000;
+    await evaluateScaling(waiting.deps);
+    expect(waiting.byName.get('web')!.desiredCount).toBe(2);
+  });
+
+  it('does nothing within the tolerance', async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 270 }); // 52.7 %
+    const report = await evaluateScaling(w.deps);
+    expect(report.changes).toEqual([]);
+    expect(w.activities).toEqual([]);
+    expect(w.byName.get('web')!.version).toBe(4);
+  });
+
+  it('scales a worker up from 0 on its queue backlog, one SQS read per queue', async () => {
+    const queueUrl = 'http://sqs.local/000000000000/jobs';
+    const backlogScaling = autoScalingSchema.parse({
+      minCapacity: 0,
+      maxCapacity: 20,
+      targetTracking: [{ name: 'jobs', metric: { queueBacklogPerTask: { queueUrl } }, targetValue: 5 }],
+    });
+    const w = world([
+      service('worker', backlogScaling, { desiredCount: 0, runningCount: 0 }),
+      service('worker2', backlogScaling, { desiredCount: 0, runningCount: 0 }),
+    ]);
+    w.backlogs.set(queueUrl, 12);
+    const report = await evaluateScaling(w.deps);
+    expect(report.queueReads).toBe(1);
+    expect(report.metricsRequested).toBe(0);
+    expect(w.byName.get('worker')!.desiredCount).toBe(3);
+    expect(w.activities[0]!.cause).toBe(
+      'queue backlog 12 messages over target 5 per task for policy jobs: 0 -> 3 tasks',
+    );
+  });
+
+  it('applies a scheduled action that fell due since the last evaluation, clamping the count at once', async () => {
+    const scaling = cpuScaling({
+      minCapacity: 2,
+      maxCapacity: 10,
+      targetTracking: [],
+      scheduled: [{ name: 'night', schedule: 'at(2026-12-01T12:00:00)', maxCapacity: 1, minCapacity: 0 }],
+    });
+    const w = world([service('web', scaling, { desiredCount: 3, runningCount: 3 })]);
+    w.states.get('web')!.lastEvaluatedAt = now - minute;
+    await evaluateScaling(w.deps);
+    const written = w.byName.get('web')!;
+    expect(written.desiredCount).toBe(1);
+    expect(written.autoScaling).toMatchObject({ minCapacity: 0, maxCapacity: 1 });
+    expect(w.activities[0]).toMatchObject({
+      cause: 'scheduled action night set minCapacity 0 and maxCapacity 1: 3 -> 1 tasks',
+      fromCount: 3,
+      toCount: 1,
+      policy: 'night',
+    });
+    // Applied once: the next evaluation finds nothing due.
+    w.deps.now = now + minute;
+    await evaluateScaling(w.deps);
+    expect(w.activities).toHaveLength(1);
+  });
+
+  it('loses a race on the service quietly: no activity, the next pass decides again', async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 1536 });
+    w.conflict();
+    const report = await evaluateScaling(w.deps);
+    expect(report).toMatchObject({ conflicts: 1, changes: [] });
+    expect(w.activities).toEqual([]);
+    expect(w.enqueued).toEqual([]);
+  });
+
+  it('forgets a state whose service no longer scales', async () => {
+    const w = world([service('web', undefined)]);
+    const report = await evaluateScaling(w.deps);
+    expect(report).toMatchObject({ services: 0, removed: 1, metricsRequested: 0 });
+    expect(w.states.size).toBe(0);
+  });
+});
