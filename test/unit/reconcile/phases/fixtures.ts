@@ -69,3 +69,13 @@ export const rollingService = (
 
 export const ofType = <T extends Action['type']>(actions: Action[], type: T) =>
   actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
+
+/** Tasks of `deploymentId` that stopped before becoming healthy, at `stoppedAt`. */
+export const failedLaunches = (deploymentId: string, n: number, stoppedAt = T0 - 30 * S): ObservedTask[] =>
+  tasks(deploymentId, n, {
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    healthStatus: 'UNKNOWN',
+    stopCode: 'TaskFailedToStart',
+    stoppedAt,
+  });
