@@ -1,0 +1,77 @@
+/**
+ * Phases that stop tasks to make room, within one minimumHealthyPercent budget (floor.ts): replace
+ * old deployments' tasks, then scale the PRIMARY in to the desired count.
+ */
+
+import { type StopBudget, stopBudget } from '../floor';
+import { isUp } from '../tasks';
+import type { ObservedTask } from '../types';
+import { minHealthyFloor } from './limits';
+import { healthy, live, type RolloutState, rulesFor, scaleInOrder, stop } from './state';
+
+/** The live tasks before the stops to make room, and the floor's budget for them. */
+export interface StopRound {
+  budget: StopBudget;
+  primaryLive: ObservedTask[];
+  oldLive: ObservedTask[];
+}
+
+export function stopRound(state: RolloutState): StopRound {
+  const { service, primary } = state;
+  const liveBefore = live(state);
+  const budget = stopBudget({
+    liveTasks: liveBefore,
+    primaryId: primary.id,
+    floor: minHealthyFloor(service.desiredCount, service.deploymentConfiguration.minimumHealthyPercent),
+    isHealthy: (t) => healthy(state, t),
+    isUp: (t) => isUp(t, rulesFor(state, t.deploymentId)),
+  });
+  return {
+    budget,
+    primaryLive: liveBefore.filter((t) => t.deploymentId === primary.id),
+    oldLive: liveBefore.filter((t) => t.deploymentId !== primary.id),
+  };
+}
+
+/**
+ * Old tasks go as the floor allows, unhealthy and pending ones first. While the PRIMARY cannot
+ * launch (failed or backing off) they keep serving, and only a surplus over desired is stopped.
+ */
+export function replaceOld(state: RolloutState, round: StopRound, canLaunch: boolean): void {
+  const { primary, service } = state;
+  const desired = service.desiredCount;
+  const { primaryLive, oldLive } = round;
+  const oldToStop =
+    canLaunch || primaryLive.length >= desired
+      ? oldLive.length
+      : primaryLive.length + oldLive.length - desired;
+  let oldStopped = 0;
+  for (const t of scaleInOrder(state, oldLive)) {
+    if (oldStopped >= oldToStop) break;
+    if (!round.budget.take(t)) continue;
+    oldStopped += 1;
+    if (state.byId.has(t.deploymentId)) {
+      const reason = `deployment ${t.deploymentId} is replaced by deployment ${primary.id} (${primary.taskDefinition})`;
+      stop(state, t, 'replaced', reason);
+    } else {
+      stop(state, t, 'orphan', `task belongs to no deployment of service ${service.serviceName}`);
+    }
+  }
+}
+
+/** The PRIMARY's tasks over the desired count go, as the floor allows. */
+export function scaleIn(state: RolloutState, round: StopRound): void {
+  const { service } = state;
+  const desired = service.desiredCount;
+  const { primaryLive } = round;
+  const excess = primaryLive.length - desired;
+  for (const t of scaleInOrder(state, primaryLive).slice(0, Math.max(0, excess))) {
+    if (!round.budget.take(t)) continue;
+    stop(
+      state,
+      t,
+      'scale-in',
+      `service ${service.serviceName} has ${primaryLive.length} tasks and desires ${desired}`,
+    );
+  }
+}

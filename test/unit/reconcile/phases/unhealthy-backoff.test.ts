@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { backOff, backoffOf, isBackingOff } from '../../../../lib/reconcile/phases/backoff';
+import { stopUnhealthy } from '../../../../lib/reconcile/phases/unhealthy';
+import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/types';
+import { failedLaunches, iso, ofType, rollingService, rolloutOf, S, stateOf, T0, task } from './fixtures';
+
+describe('stopUnhealthy', () => {
+  it.each([
+    {
+      name: 'UNHEALTHY past the grace period goes',
+      dep: 'dep-2',
+      health: 'UNHEALTHY' as const,
+      grace: 60,
+      startedAgo: 90,
+      stops: 1,
+    },
+    {
+      name: 'UNHEALTHY without a grace period goes',
+      dep: 'dep-2',
+      health: 'UNHEALTHY' as const,
+      grace: 0,
+      startedAgo: 1,
+      stops: 1,
+    },
+    {
+      name: 'UNHEALTHY inside the grace period stays',
+      dep: 'dep-2',
+      health: 'UNHEALTHY' as const,
+      grace: 60,
+      startedAgo: 30,
+      stops: 0,
+    },
+    { name: 'HEALTHY stays', dep: 'dep-2', health: 'HEALTHY' as const, grace: 0, startedAgo: 90, stops: 0 },
+    {
+      name: 'no health check: a reported status is ignored',
+      dep: 'dep-1',
+      health: 'UNHEALTHY' as const,
+      grace: 0,
+      startedAgo: 90,
+      stops: 0,
+    },
+  ])('$name', ({ dep, health, grace, startedAgo, stops }) => {
+    const t = task(dep, { healthStatus: health, startedAt: T0 - startedAgo * S });
+    const state = stateOf(rollingService(2, 100, 200, { healthCheckGracePeriodSeconds: grace }), [t]);
+    stopUnhealthy(state);
+    const stopped = ofType(state.actions, 'stop');
+    expect(stopped).toHaveLength(stops);
+    if (stops > 0) {
+      expect(stopped[0]).toMatchObject({ taskArn: t.taskArn, cause: 'unhealthy' });
+      expect(stopped[0]?.reason.startsWith(UNHEALTHY_STOP_REASON)).toBe(true);
+    }
+  });
+});
+
+const options = { backoffBaseMs: 10 * S, backoffMaxMs: 40 * S };
+
+describe('backoffOf', () => {
+  it.each([
+    { name: 'no failure', failed: 0, consecutive: 0, until: undefined, backingOff: false },
+    {
+      name: 'one failure is replaced at once',
+      failed: 1,
+      consecutive: 1,
+      until: undefined,
+      backingOff: false,
+    },
+    {
+      name: 'two: base delay after the last',
+      failed: 2,
+      consecutive: 2,
+      until: T0 - 20 * S,
+      backingOff: false,
+    },
+    { name: 'three: twice the base', failed: 3, consecutive: 3, until: T0 - 10 * S, backingOff: false },
+    { name: 'five: capped at the maximum', failed: 5, consecutive: 5, until: T0 + 10 * S, backingOff: true },
+  ])('$name', ({ failed, consecutive, until, backingOff }) => {
+    const state = rolloutOf(rollingService(2), failedLaunches('dep-2', failed), { options });
+    const backoff = backoffOf(state, state.primary);
+    expect(backoff).toEqual(
+      until === undefined
+        ? { consecutiveFailures: consecutive }
+        : { consecutiveFailures: consecutive, until },
+    );
+    expect(isBackingOff(state, backoff)).toBe(backingOff);
+  });
+
+  it('counts only failures since a task last became healthy', () => {
+    const observed = [
+      ...failedLaunches('dep-2', 3, T0 - 50 * S),
+      task('dep-2', { healthStatus: 'HEALTHY', healthyAt: T0 - 40 * S }),
+      ...failedLaunches('dep-2', 1, T0 - 30 * S),
+    ];
+    const state = rolloutOf(rollingService(2), observed, { options });
+    expect(backoffOf(state, state.primary)).toEqual({ consecutiveFailures: 1 });
+  });
+});
+
+describe('backOff', () => {
+  it.each([
+    { name: 'records the wait on the PRIMARY', failed: 5, stored: undefined, expected: iso(T0 + 10 * S) },
+    { name: 'clears a wait that no longer holds', failed: 1, stored: iso(T0 + 99 * S), expected: undefined },
+  ])('$name', ({ failed, stored, expected }) => {
+    const svc = rollingService(2);
+    const primary = svc.deployments[0];
+    if (primary && stored !== undefined) primary.backoffUntil = stored;
+    const state = rolloutOf(svc, failedLaunches('dep-2', failed), { options });
+    backOff(state);
+    expect(state.primary.consecutiveFailures).toBe(failed);
+    expect(state.primary.backoffUntil).toBe(expected);
+    expect('backoffUntil' in state.primary).toBe(expected !== undefined);
+  });
+});
