@@ -1,13 +1,8 @@
 import { ValidationError } from '../errors';
 import { waitingReasons, withIsoTimes } from '../reconcile/waiting';
 import type { UseCaseContext } from '../use-cases/context';
-import {
-  createDeployment,
-  getDeployment,
-  listDeployments,
-  planService,
-  rollbackService,
-} from '../use-cases/deploys';
+import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
+import { createDeployment, rollbackService } from '../use-cases/deploys';
 import { getService } from '../use-cases/services';
 import { type ApiRequest, BODY_REQUIRED_MESSAGE, jsonResponse, pageFromQuery } from './http';
 import type { Route } from './router';
