@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
-import { parseDeployMessage } from '../../lib/use-cases/deploys';
+import { parseDeployMessage } from '../../lib/use-cases/deploy-messages';
 import { imageAt, imageRepository, parseImage } from '../../lib/use-cases/images';
 import { matchesTagPattern } from '../../lib/use-cases/tag-pattern';
 
