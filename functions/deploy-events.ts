@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { deployMessageLogFields } from '../lib/log-fields';
 import { tugboatMetrics } from '../lib/metrics';
-import { processDeployBatch } from '../lib/use-cases/deploys';
+import { processDeployBatch } from '../lib/use-cases/deploy-queue';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();

@@ -1,26 +1,13 @@
-import { ValidationError } from '../errors';
 import { waitingReasons, withIsoTimes } from '../reconcile/waiting';
 import type { UseCaseContext } from '../use-cases/context';
-import {
-  createDeployment,
-  getDeployment,
-  listDeployments,
-  planService,
-  rollbackService,
-} from '../use-cases/deploys';
+import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
+import { createDeployment, rollbackService } from '../use-cases/deploys';
 import { getService } from '../use-cases/services';
-import { type ApiRequest, BODY_REQUIRED_MESSAGE, jsonResponse, pageFromQuery } from './http';
+import { type ApiRequest, jsonResponse, pageFromQuery } from './http';
 import type { Route } from './router';
 
 /** The body, or undefined when the request has none (these routes take an optional one). */
-const optionalJson = (request: ApiRequest): unknown => {
-  try {
-    return request.json();
-  } catch (error) {
-    if (error instanceof ValidationError && error.message === BODY_REQUIRED_MESSAGE) return undefined;
-    throw error;
-  }
-};
+const optionalJson = (request: ApiRequest): unknown => (request.hasBody ? request.json() : undefined);
 
 const SERVICE = '/clusters/{cluster}/services/{serviceName}';
 

@@ -11,6 +11,8 @@ export interface ApiRequest {
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
   requestId: string;
+  /** Whether the request carries a body at all; routes whose body is optional read json() only then. */
+  hasBody: boolean;
   /** The JSON body; parsing is deferred so routes without a body never fail on one. */
   json(): unknown;
 }
@@ -28,13 +30,12 @@ export const jsonResponse = (
   body: `${JSON.stringify(body)}\n`,
 });
 
-/** Routes whose body is optional recognise a missing one by this message. */
-export const BODY_REQUIRED_MESSAGE = 'A JSON request body is required';
+/** An absent or empty body is no body: API Gateway passes either for a request without one. */
+export const hasBody = (event: APIGatewayProxyEventV2): event is APIGatewayProxyEventV2 & { body: string } =>
+  event.body !== undefined && event.body !== null && event.body !== '';
 
 export const parseJsonBody = (event: APIGatewayProxyEventV2): unknown => {
-  if (event.body === undefined || event.body === null || event.body === '') {
-    throw new ValidationError(BODY_REQUIRED_MESSAGE);
-  }
+  if (!hasBody(event)) throw new ValidationError('A JSON request body is required');
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new ValidationError(

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
-import { type ApiRequest, type ApiResponse, decodePathSegment, parseJsonBody } from './http';
+import { type ApiRequest, type ApiResponse, decodePathSegment, hasBody, parseJsonBody } from './http';
 
 export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
 
@@ -57,6 +57,7 @@ export const createRouter = (routes: Route[]) => {
         query: event.queryStringParameters ?? {},
         headers,
         requestId,
+        hasBody: hasBody(event),
         json: () => {
           body ??= { value: parseJsonBody(event) };
           return body.value;

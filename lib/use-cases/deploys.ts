@@ -9,17 +9,13 @@
  * later sees it DONE and does nothing, one delivered at the same moment waits for it. The record keeps
  * the revision once registered and the deployment id from the start, so a worker taking over from a
  * crashed one registers nothing new, and a deployment id already on the service is not added again.
+ *
+ * The queue's messages are parsed in deploy-messages.ts and taken in by deploy-queue.ts; the history
+ * and the plan view are in deployment-history.ts.
  */
 
 import * as z from 'zod';
-import type {
-  ContainerDefinition,
-  Deployment,
-  DeployRequest,
-  Page,
-  Service,
-  TaskDefinition,
-} from '../domain';
+import type { ContainerDefinition, Deployment, DeployRequest, Service, TaskDefinition } from '../domain';
 import {
   ConflictError,
   DependencyError,
@@ -27,187 +23,16 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
-import { deployMessageLogFields } from '../log-fields';
-import type { PlanResult } from '../reconcile/types';
 import { parseInput } from '../validation/parse';
-import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
+import { taskDefinitionReference } from '../validation/schemas';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
-import { type DeploySource, eventInstant, outOfOrderReason } from './deploy-order';
+import { type DeploySpec, deploySpecSchema } from './deploy-messages';
+import { type DeploySource, outOfOrderReason } from './deploy-order';
+import { newestFirst } from './deployment-history';
+import { imageAt, imageRepository } from './images';
 import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
 import { matchesTagPattern } from './tag-pattern';
 import { registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
-import { parseJsonMessage, type QueueRecord } from './task-events';
-
-export { matchesTagPattern } from './tag-pattern';
-
-// ---------------------------------------------------------------------------------------------------
-// Images and tags
-
-export interface ImageReference {
-  /** Everything before the repository: `123456789012.dkr.ecr.us-east-1.amazonaws.com/`, or empty. */
-  registryPrefix: string;
-  /** `web`, `team/web`. */
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/**
- * Splits an image reference as Docker does: the first path component is a registry host when it has a
- * dot or a port, or is `localhost`. So `123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1` and a
- * local `web:v1` both come from repository `web`.
- */
-export const parseImage = (image: string): ImageReference => {
-  let rest = image;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  let registryPrefix = '';
-  const slash = rest.indexOf('/');
-  if (slash >= 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      registryPrefix = `${first}/`;
-      rest = rest.slice(slash + 1);
-    }
-  }
-  return {
-    registryPrefix,
-    repository: rest,
-    ...(tag === undefined ? {} : { tag }),
-    ...(digest === undefined ? {} : { digest }),
-  };
-};
-
-export const imageRepository = (image: string): string => parseImage(image).repository;
-
-/** The image with the same registry and repository, at `tag` or pinned by `digest`. */
-export const imageAt = (image: string, version: { tag: string } | { digest: string }): string => {
-  const { registryPrefix, repository } = parseImage(image);
-  return 'digest' in version
-    ? `${registryPrefix}${repository}@${version.digest}`
-    : `${registryPrefix}${repository}:${version.tag}`;
-};
-
-// ---------------------------------------------------------------------------------------------------
-// Messages
-
-const ecrImageActionSchema = z.looseObject({
-  id: z.string().min(1).max(256),
-  /** When the push happened, the event's own time: the order deploys apply in. */
-  time: z.string().max(64).optional(),
-  source: z.literal('aws.ecr'),
-  'detail-type': z.literal('ECR Image Action'),
-  detail: z.looseObject({
-    'action-type': z.string().min(1),
-    result: z.string().min(1),
-    'repository-name': z.string().min(1).max(256),
-    'image-tag': z.string().min(1).max(300).optional(),
-    'image-digest': z.string().min(1).max(300).optional(),
-  }),
-});
-
-const deploySpecFields = {
-  image: imageReference.optional(),
-  containerName: ecsName.optional(),
-  taskDefinition: taskDefinitionReference.optional(),
-};
-
-const deploySpecSchema = z
-  .strictObject(deploySpecFields)
-  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
-    message: 'containerName is given only with image',
-    path: ['containerName'],
-  });
-
-const explicitDeploySchema = z
-  .strictObject({
-    type: z.literal('deploy'),
-    cluster: ecsName,
-    serviceName: ecsName,
-    ...deploySpecFields,
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[\x21-\x7e]+$/, 'may contain only printable ASCII characters without spaces')
-      .optional(),
-    /** When the sender sent it (ISO-8601): the order deploys apply in. Else SQS's SentTimestamp. */
-    sentAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
-  })
-  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
-    message: 'containerName is given only with image',
-    path: ['containerName'],
-  });
-
-export type DeploySpec = z.output<typeof deploySpecSchema>;
-
-export type DeployMessage =
-  | {
-      kind: 'image-push';
-      eventId: string;
-      /** The event's `time` (ISO-8601), when it has a readable one. */
-      eventAt?: string;
-      repository: string;
-      tag?: string;
-      digest?: string;
-      /** Why the event deploys nothing whatever the services (not a successful PUSH), if it does not. */
-      ignored?: string;
-    }
-  | {
-      kind: 'deploy';
-      cluster: string;
-      serviceName: string;
-      spec: DeploySpec;
-      idempotencyKey?: string;
-      sentAt?: string;
-    };
-
-/** A deploys-queue message body: an ECR Image Action event or `{ "type": "deploy", ... }`. */
-export const parseDeployMessage = (body: unknown): DeployMessage => {
-  if (typeof body === 'object' && body !== null && 'source' in body) {
-    const event = parseInput(ecrImageActionSchema, body, 'ECR Image Action event');
-    const detail = event.detail;
-    const ignored =
-      detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS'
-        ? `${detail['action-type']} ${detail.result} is not a successful PUSH`
-        : undefined;
-    const eventAt = eventInstant(event.time);
-    return {
-      kind: 'image-push',
-      eventId: event.id,
-      ...(eventAt === undefined ? {} : { eventAt }),
-      repository: detail['repository-name'],
-      ...(detail['image-tag'] === undefined ? {} : { tag: detail['image-tag'] }),
-      ...(detail['image-digest'] === undefined ? {} : { digest: detail['image-digest'] }),
-      ...(ignored === undefined ? {} : { ignored }),
-    };
-  }
-  if (typeof body === 'object' && body !== null && 'type' in body) {
-    const message = parseInput(explicitDeploySchema, body, 'deploy message');
-    const { type: _type, cluster, serviceName, idempotencyKey, sentAt, ...spec } = message;
-    return {
-      kind: 'deploy',
-      cluster,
-      serviceName,
-      spec,
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      ...(sentAt === undefined ? {} : { sentAt: eventInstant(sentAt)! }),
-    };
-  }
-  throw new ValidationError(
-    'Unknown message: expected an EventBridge "ECR Image Action" event (source aws.ecr) or { "type": "deploy", "cluster", "serviceName", ... }',
-  );
-};
 
 // ---------------------------------------------------------------------------------------------------
 // The deploy itself
@@ -236,7 +61,7 @@ const DEPLOY_REQUEST_RETENTION_SECONDS = 15 * 24 * 3600;
 
 const reference = (taskDefinition: TaskDefinition) => `${taskDefinition.family}:${taskDefinition.revision}`;
 
-const getTaskDefinition = async (context: UseCaseContext, ref: string): Promise<TaskDefinition> => {
+export const getTaskDefinition = async (context: UseCaseContext, ref: string): Promise<TaskDefinition> => {
   const [family = '', revision = ''] = ref.split(':');
   const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
   if (!taskDefinition) throw new NotFoundError(`Task definition ${ref} not found`);
@@ -262,7 +87,7 @@ const registerCopy = async (
 };
 
 /** The revision an explicit deploy (message or API) rolls to. */
-const chooseExplicitRevision =
+export const chooseExplicitRevision =
   (context: UseCaseContext, spec: DeploySpec): ChooseRevision =>
   async (service) => {
     const base = spec.taskDefinition
@@ -299,21 +124,21 @@ const containersFromRepository = (taskDefinition: TaskDefinition, repository: st
   taskDefinition.containerDefinitions.filter((container) => imageRepository(container.image) === repository);
 
 /** Whether a pushed image should deploy the service, judged on its current task definition. */
-const wantsPush = (service: Service, taskDefinition: TaskDefinition, push: ImagePush): boolean =>
+export const wantsPush = (service: Service, taskDefinition: TaskDefinition, push: ImagePush): boolean =>
   service.status === 'ACTIVE' &&
   service.autoDeploy !== undefined &&
   push.tag !== undefined &&
   matchesTagPattern(push.tag, service.autoDeploy.tagPattern) &&
   containersFromRepository(taskDefinition, push.repository).length > 0;
 
-interface ImagePush {
+export interface ImagePush {
   repository: string;
   tag?: string;
   digest?: string;
 }
 
 /** The revision a pushed image rolls the service to: every container from the repository gets it. */
-const choosePushedRevision =
+export const choosePushedRevision =
   (context: UseCaseContext, push: ImagePush): ChooseRevision =>
   async (service) => {
     const current = await getTaskDefinition(context, service.taskDefinition);
@@ -503,63 +328,7 @@ export const createDeployment = async (
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Deployment history, rollback, plan
-
-const newestFirst = (deployments: Deployment[]): Deployment[] =>
-  [...deployments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-
-const decodeAfter = (token: string): string => {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'after' in parsed &&
-      typeof parsed.after === 'string'
-    )
-      return parsed.after;
-  } catch {
-    // the error below
-  }
-  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
-};
-
-/** The service's deployments, newest first, paged by the id of the last one shown. */
-export const listDeployments = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-  page: { limit: number; nextToken?: string },
-): Promise<Page<Deployment>> => {
-  const all = newestFirst((await getService(context, cluster, serviceName)).deployments);
-  let start = 0;
-  if (page.nextToken !== undefined) {
-    const after = decodeAfter(page.nextToken);
-    const index = all.findIndex((deployment) => deployment.id === after);
-    // A deployment dropped from the history since: the page would skip or repeat; say so.
-    if (index < 0) throw new ValidationError('Invalid nextToken: the deployment it continues from is gone');
-    start = index + 1;
-  }
-  const items = all.slice(start, start + page.limit);
-  const last = items[items.length - 1];
-  return start + page.limit < all.length && last
-    ? { items, nextToken: Buffer.from(JSON.stringify({ after: last.id })).toString('base64url') }
-    : { items };
-};
-
-export const getDeployment = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-  deploymentId: string,
-): Promise<Deployment> => {
-  const service = await getService(context, cluster, serviceName);
-  const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
-  if (!deployment) {
-    throw new NotFoundError(`Deployment ${deploymentId} not found in service ${serviceName}`);
-  }
-  return deployment;
-};
+// Rollback
 
 const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
 
@@ -601,225 +370,4 @@ export const rollbackService = async (
   if (!result) throw new DependencyError('The rollback chose no revision; try again');
   if ('skipped' in result) throw new ConflictError(result.skipped);
   return result.deployment;
-};
-
-export interface ServicePlan extends PlanResult {
-  cluster: string;
-  serviceName: string;
-  /** The service version (ETag) the plan was computed from. */
-  version: number;
-  computedAt: string;
-}
-
-/** GET .../plan: what the reconciler would do now, from the same inputs, executed by nothing. */
-export const planService = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-): Promise<ServicePlan> => {
-  if (!context.planner) throw new DependencyError('This function has no planner configured');
-  const service = await getService(context, cluster, serviceName);
-  const computedAt = context.now().toISOString();
-  const result = await context.planner.computePlan(service);
-  return {
-    cluster: service.cluster,
-    serviceName: service.serviceName,
-    version: service.version,
-    computedAt,
-    ...result,
-  };
-};
-
-// ---------------------------------------------------------------------------------------------------
-// The deploys queue
-
-/** Why a deploys-queue message deployed nothing, in a word. */
-export type DeployIgnoredReason =
-  | 'NotASuccessfulPush'
-  | 'UntaggedPush'
-  | 'NoMatchingService'
-  | 'NoRevisionChosen'
-  | 'OutOfOrder';
-
-export type DeployOutcome =
-  /** `skipped` says why in a word (a metric dimension); `reason` in a sentence (the log). */
-  | { kind: 'ignored'; skipped: DeployIgnoredReason; reason: string }
-  | {
-      kind: 'deployed';
-      deployments: Array<{
-        cluster: string;
-        serviceName: string;
-        deploymentId: string;
-        taskDefinition: string;
-        duplicate: boolean;
-      }>;
-      /** For an image push: services that did not take it. */
-      unmatched?: string;
-      /** Services that skipped the deploy: its source event is older than their PRIMARY's. */
-      skipped?: string[];
-    };
-
-const PUSH_FAN_OUT = 8;
-
-const describeResult = (result: DeployResult) => ({
-  cluster: result.service.cluster,
-  serviceName: result.service.serviceName,
-  deploymentId: result.deployment.id,
-  taskDefinition: result.deployment.taskDefinition,
-  duplicate: result.duplicate,
-});
-
-/** Deploys a pushed image to every service it matches; a failure for one service fails the message. */
-const deployPushedImage = async (
-  context: UseCaseContext,
-  push: ImagePush & { eventId: string },
-  source: DeploySource,
-): Promise<DeployOutcome> => {
-  const candidates = push.tag
-    ? (await context.store.listAutoDeployServices()).filter(
-        (service) =>
-          service.status === 'ACTIVE' &&
-          service.autoDeploy !== undefined &&
-          matchesTagPattern(push.tag!, service.autoDeploy.tagPattern),
-      )
-    : [];
-  const taskDefinitions = new Map<string, Promise<TaskDefinition>>();
-  const current = (service: Service) => {
-    let found = taskDefinitions.get(service.taskDefinition);
-    if (!found) {
-      found = getTaskDefinition(context, service.taskDefinition);
-      taskDefinitions.set(service.taskDefinition, found);
-    }
-    return found;
-  };
-  const matched: Service[] = [];
-  for (const service of candidates) {
-    if (wantsPush(service, await current(service), push)) matched.push(service);
-  }
-  if (matched.length === 0) {
-    return {
-      kind: 'ignored',
-      skipped: push.tag ? 'NoMatchingService' : 'UntaggedPush',
-      reason: push.tag
-        ? `no ACTIVE autoDeploy service matches ${push.repository}:${push.tag}`
-        : `the push of ${push.repository} has no tag`,
-    };
-  }
-  const results: DeployResult[] = [];
-  const skipped: string[] = [];
-  const errors: unknown[] = [];
-  const queue = [...matched];
-  await Promise.all(
-    Array.from({ length: Math.min(PUSH_FAN_OUT, queue.length) }, async () => {
-      for (let service = queue.shift(); service; service = queue.shift()) {
-        try {
-          const result = await deployService(
-            context,
-            service.cluster,
-            service.serviceName,
-            choosePushedRevision(context, push),
-            source,
-            `event:${push.eventId}`,
-          );
-          if (result && 'skipped' in result) skipped.push(result.skipped);
-          else if (result) results.push(result);
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-    }),
-  );
-  if (errors.length > 0) {
-    // Redelivery finishes the rest; the services already deployed find their requests DONE.
-    throw errors.length === 1
-      ? errors[0]
-      : new AggregateError(errors, `${errors.length} of ${matched.length} deploys of the push failed`);
-  }
-  if (results.length === 0 && skipped.length > 0)
-    return { kind: 'ignored', skipped: 'OutOfOrder', reason: skipped.join(' ') };
-  return {
-    kind: 'deployed',
-    deployments: results.map(describeResult),
-    ...(skipped.length > 0 ? { skipped } : {}),
-  };
-};
-
-/**
- * When the event behind a message happened: its own time (ECR's `time`, the sender's `sentAt`), else
- * when SQS first received it (SentTimestamp, kept across redeliveries), else now. Never later than
- * now: a sender's clock running ahead must not hold back every deploy after it.
- */
-const messageSource = (context: UseCaseContext, record: DeployQueueRecord, eventAt: string | undefined) => {
-  const now = context.now().getTime();
-  const at = eventAt ?? eventInstant(record.attributes?.SentTimestamp);
-  const ms = at === undefined ? now : Math.min(Date.parse(at), now);
-  return { at: new Date(ms).toISOString() };
-};
-
-/** A deploys-queue record; SQS's attributes, when the consumer passes them (Lambda does). */
-export interface DeployQueueRecord extends QueueRecord {
-  attributes?: { SentTimestamp?: string };
-}
-
-/** One deploys-queue message. */
-export const processDeployMessage = async (
-  context: UseCaseContext,
-  record: DeployQueueRecord,
-): Promise<DeployOutcome> => {
-  const message = parseDeployMessage(parseJsonMessage(record.body));
-  if (message.kind === 'image-push') {
-    if (message.ignored) return { kind: 'ignored', skipped: 'NotASuccessfulPush', reason: message.ignored };
-    return deployPushedImage(
-      context,
-      {
-        eventId: message.eventId,
-        repository: message.repository,
-        ...(message.tag === undefined ? {} : { tag: message.tag }),
-        ...(message.digest === undefined ? {} : { digest: message.digest }),
-      },
-      messageSource(context, record, message.eventAt),
-    );
-  }
-  const result = await deployService(
-    context,
-    message.cluster,
-    message.serviceName,
-    chooseExplicitRevision(context, message.spec),
-    messageSource(context, record, message.sentAt),
-    message.idempotencyKey === undefined ? `message:${record.messageId}` : `key:${message.idempotencyKey}`,
-  );
-  if (!result)
-    return { kind: 'ignored', skipped: 'NoRevisionChosen', reason: 'the deploy chose no revision' };
-  if ('skipped' in result) return { kind: 'ignored', skipped: 'OutOfOrder', reason: result.skipped };
-  return { kind: 'deployed', deployments: [describeResult(result)] };
-};
-
-export interface DeployLog {
-  processed(messageId: string, outcome: DeployOutcome): void;
-  failed(messageId: string, error: unknown): void;
-}
-
-/**
- * One batch of the deploys queue, in order: deploys to one service apply in the order they are
- * processed. A message that fails (malformed, unknown service, a dependency down) is reported for
- * redelivery and, after its retries, the DLQ; the messages behind it go on.
- */
-export const processDeployBatch = async (
-  context: UseCaseContext,
-  records: DeployQueueRecord[],
-  log: DeployLog,
-): Promise<string[]> => {
-  const failed: string[] = [];
-  for (const record of records) {
-    try {
-      // The source event's id (or the message's) follows the deploy into the reconcile pass.
-      const correlationId = deployMessageLogFields(record.body).correlationId ?? record.messageId;
-      const outcome = await processDeployMessage({ ...context, caller: { correlationId } }, record);
-      log.processed(record.messageId, outcome);
-    } catch (error) {
-      log.failed(record.messageId, error);
-      failed.push(record.messageId);
-    }
-  }
-  return failed;
 };

@@ -9,8 +9,8 @@ import {
   type DeployOutcome,
   processDeployBatch,
   processDeployMessage,
-  rollbackService,
-} from '../../lib/use-cases/deploys';
+} from '../../lib/use-cases/deploy-queue';
+import { rollbackService } from '../../lib/use-cases/deploys';
 import { createService, getService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';

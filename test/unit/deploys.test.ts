@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
-import {
-  imageAt,
-  imageRepository,
-  matchesTagPattern,
-  parseDeployMessage,
-  parseImage,
-} from '../../lib/use-cases/deploys';
+import { parseDeployMessage } from '../../lib/use-cases/deploy-messages';
+import { imageAt, imageRepository, parseImage } from '../../lib/use-cases/images';
+import { matchesTagPattern } from '../../lib/use-cases/tag-pattern';
 
 const ecrPush = (detail: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
   version: '0',
