@@ -1,9 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type LocalCloudWatchServer, startLocalCloudWatchServer } from '../../local/cloudwatch';
 import type { TargetGroupResolver } from '../../local/cloudwatch/derived';
-import { createCluster, type Harness, startHarness } from '../ecs/helpers';
+import { createCluster, type Harness, startHarness } from '../local-ecs/helpers';
 
-export { registerFargate, runFargate, t0 } from '../ecs/helpers';
+export { registerFargate, runFargate, t0 } from '../local-ecs/helpers';
 
 export interface CloudWatchHarness {
   ecs: Harness;

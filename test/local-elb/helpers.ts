@@ -1,6 +1,6 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type LocalElbServer, type LocalElbServerOptions, startLocalElbServer } from '../../local/elb';
-import { createCluster, type Harness, registerFargate, runFargate, startHarness } from '../ecs/helpers';
+import { createCluster, type Harness, registerFargate, runFargate, startHarness } from '../local-ecs/helpers';
 
 export interface ElbHarness {
   ecs: Harness;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs';
 import { type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 import { DependencyError } from '../../lib/errors';
-import { type Harness, network, startHarness } from './helpers';
+import { type Harness, network, startHarness } from '../local-ecs/helpers';
 
 let h: Harness | undefined;
 let client: ECSClient | undefined;

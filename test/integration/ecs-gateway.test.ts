@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, createEcsClientForGateway, createEcsGateway, defaultRetryPolicy } from '../../lib/ecs';
 import { createReadPacer } from '../../lib/ecs/pacer';
 import { DependencyError, ValidationError } from '../../lib/errors';
-import { createCluster, type Harness, network, registerFargate, startHarness } from './helpers';
+import { createCluster, type Harness, network, registerFargate, startHarness } from '../local-ecs/helpers';
 
 let h: Harness | undefined;
 let client: ECSClient | undefined;
