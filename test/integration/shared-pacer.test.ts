@@ -62,7 +62,22 @@ describe('createSharedPacer against DynamoDB Local', () => {
 
   it('a writer that lost the race backs off with jitter before it reads again', async () => {
     const pauses: number[] = [];
-    const pausing = new DynamoDbStore(DynamoDBDocumentClient.from(client), tableName, async (attempt) => {
+    // Ten writers "at once" must really race: on a busy machine one could read after another's write.
+    // A barrier holds every first write until all ten have read, so all ten read the same instant.
+    const documents = DynamoDBDocumentClient.from(client);
+    const send = documents.send.bind(documents);
+    let reads = 0;
+    let allRead!: () => void;
+    const everyoneRead = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    documents.send = (async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      if (command.constructor.name === 'PutCommand') await everyoneRead;
+      const answer = await (send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+      if (command.constructor.name === 'GetCommand' && ++reads === 10) allRead();
+      return answer;
+    }) as typeof documents.send;
+    const pausing = new DynamoDbStore(documents, tableName, async (attempt) => {
       pauses.push(attempt);
       await new Promise((resolve) => setTimeout(resolve, rateRetryPauseMs(attempt)));
     });
