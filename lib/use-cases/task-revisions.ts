@@ -4,7 +4,7 @@
  * from ECS's ARN through the registrations Tugboat recorded on its revisions, so it holds for every
  * task whatever reported it (RunTask, DescribeTasks, events) and after any crash.
  */
-import type { TaskRecord } from '../domain';
+import type { Service, TaskRecord } from '../domain';
 import { ecsFamily } from '../reconcile/tokens';
 import { installationOfContext, type UseCaseContext } from './context';
 
@@ -42,31 +42,53 @@ export type TaskView<T extends TaskRecord> = Omit<T, 'taskDefinitionArn'> & {
   ecsTaskDefinitionArn?: string;
 };
 
-/** The task as answered: `taskDefinition` is Tugboat's revision, `ecsTaskDefinitionArn` ECS's ARN. */
-export const taskView = async <T extends TaskRecord>(
+/** What one answer already looked up: each ECS ARN and each service read once. */
+interface Lookups {
+  revisions: Map<string | undefined, Promise<string | undefined>>;
+  services: Map<string, Promise<Service | undefined>>;
+}
+
+/**
+ * Tugboat's revision of a task: through ECS's ARN, or, for a service task whose registration was never
+ * recorded on its revision (a crash between RegisterTaskDefinition and the write), through the
+ * deployment its startedBy names.
+ */
+const revisionOfTask = async (
   context: UseCaseContext,
-  task: T,
-  lookUp: (ecsArn: string | undefined) => Promise<string | undefined> = (arn) =>
-    tugboatRevisionOf(context, arn),
-): Promise<TaskView<T>> => {
-  const { taskDefinitionArn, ...rest } = task;
-  const taskDefinition = await lookUp(taskDefinitionArn);
-  return {
-    ...rest,
-    ...(taskDefinition === undefined ? {} : { taskDefinition }),
-    ...(taskDefinitionArn === undefined ? {} : { ecsTaskDefinitionArn: taskDefinitionArn }),
-  };
+  task: TaskRecord,
+  seen: Lookups,
+): Promise<string | undefined> => {
+  const arn = task.taskDefinitionArn;
+  if (!seen.revisions.has(arn)) seen.revisions.set(arn, tugboatRevisionOf(context, arn));
+  const viaEcs = await seen.revisions.get(arn)!;
+  if (viaEcs || !task.serviceName || !task.deploymentId) return viaEcs;
+  const key = `${task.cluster}/${task.serviceName}`;
+  if (!seen.services.has(key))
+    seen.services.set(key, context.store.getService(task.cluster, task.serviceName));
+  const service = await seen.services.get(key)!;
+  return service?.deployments.find((deployment) => deployment.id === task.deploymentId)?.taskDefinition;
 };
 
-/** Several tasks as answered, each ECS ARN looked up once. */
+/** Tasks as answered: `taskDefinition` is Tugboat's revision, `ecsTaskDefinitionArn` ECS's ARN. */
 export const taskViews = <T extends TaskRecord>(
   context: UseCaseContext,
   tasks: T[],
 ): Promise<TaskView<T>[]> => {
-  const lookUps = new Map<string | undefined, Promise<string | undefined>>();
-  const lookUp = (arn: string | undefined) => {
-    if (!lookUps.has(arn)) lookUps.set(arn, tugboatRevisionOf(context, arn));
-    return lookUps.get(arn)!;
-  };
-  return Promise.all(tasks.map((task) => taskView(context, task, lookUp)));
+  const seen: Lookups = { revisions: new Map(), services: new Map() };
+  return Promise.all(
+    tasks.map(async (task) => {
+      const { taskDefinitionArn, ...rest } = task;
+      const taskDefinition = await revisionOfTask(context, task, seen);
+      return {
+        ...rest,
+        ...(taskDefinition === undefined ? {} : { taskDefinition }),
+        ...(taskDefinitionArn === undefined ? {} : { ecsTaskDefinitionArn: taskDefinitionArn }),
+      };
+    }),
+  );
 };
+
+export const taskView = async <T extends TaskRecord>(
+  context: UseCaseContext,
+  task: T,
+): Promise<TaskView<T>> => (await taskViews(context, [task]))[0]!;
