@@ -1,6 +1,13 @@
 /** The API's JSON shapes, as the CLI and the console read them: the domain's own types. */
-export type { Deployment, Page, Service, ServiceEvent, TaskDefinition, TaskRecord } from '../lib/domain';
+import type { TaskRecord as StoredTask } from '../lib/domain';
+import type { TaskView } from '../lib/use-cases/task-revisions';
+import type { TaskDescription as DescribedTask } from '../lib/use-cases/tasks';
+
+export type { Deployment, Page, Service, ServiceEvent, TaskDefinition } from '../lib/domain';
 export type { Action } from '../lib/reconcile/types';
 export type { ServicePlan } from '../lib/use-cases/deployment-history';
 export type { ServiceDescription } from '../lib/use-cases/services';
-export type { TaskDescription, TaskTiming } from '../lib/use-cases/tasks';
+export type { TaskTiming } from '../lib/use-cases/tasks';
+/** A task as answered: Tugboat's `taskDefinition` (family:revision) and ECS's `ecsTaskDefinitionArn`. */
+export type TaskRecord = TaskView<StoredTask>;
+export type TaskDescription = TaskView<DescribedTask>;

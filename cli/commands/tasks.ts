@@ -59,7 +59,7 @@ export const registerTasks = (program: Command) => {
               t.desiredStatus,
               t.healthStatus,
               t.deploymentId ?? '-',
-              t.taskDefinitionArn?.split('/').pop() ?? '-',
+              t.taskDefinition ?? '-',
               time(t.createdAt),
               t.startedAt ? time(t.startedAt) : '-',
               t.stoppedAt ? time(t.stoppedAt) : '-',

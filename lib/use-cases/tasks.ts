@@ -16,6 +16,7 @@ import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
+import { type TaskView, taskView, taskViews } from './task-revisions';
 import { type TaskTargetView, taskTargets } from './task-targets';
 
 /** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
@@ -28,7 +29,7 @@ export const DEFAULT_ONE_OFF_STARTED_BY = 'run';
 const MAX_PARTITIONS_PER_PAGE = 20;
 
 export interface RunTasksResult {
-  tasks: TaskRecord[];
+  tasks: TaskView<TaskRecord>[];
   failures: Array<{ arn?: string; reason?: string; detail?: string }>;
 }
 
@@ -161,7 +162,7 @@ export const runTasks = async (
   const tasks = result.tasks.map((task) => taskRecordFromSdk(task, observedAt));
   await Promise.all(tasks.map((task) => context.store.recordTask(task)));
   return {
-    tasks,
+    tasks: await taskViews(context, tasks),
     failures: result.failures.map((failure) => ({
       ...(failure.arn === undefined ? {} : { arn: failure.arn }),
       ...(failure.reason === undefined ? {} : { reason: failure.reason }),
@@ -233,14 +234,14 @@ export const describeTask = async (
   context: UseCaseContext,
   clusterName: string,
   taskIdText: string,
-): Promise<TaskDescription> => {
+): Promise<TaskView<TaskDescription>> => {
   const cluster = parseCluster(clusterName);
   const taskId = parseTaskId(taskIdText);
   const now = context.now().getTime();
   const recorded = ownTask(context, await context.store.findTask(cluster, taskId));
   if (recorded && !isExpired(recorded, now)) {
     const targets = await taskTargets(context.elb?.(), recorded);
-    return { ...describe(recorded, 'inventory', now), ...(targets ? { targets } : {}) };
+    return taskView(context, { ...describe(recorded, 'inventory', now), ...(targets ? { targets } : {}) });
   }
   if (!context.ecsFor) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
   let found: Task | undefined;
@@ -250,7 +251,7 @@ export const describeTask = async (
     throw fromEcsError(error, cluster, 'DescribeTasks');
   }
   if (!found) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-  return describe(taskRecordFromSdk(found, context.now().toISOString()), 'ecs', now);
+  return taskView(context, describe(taskRecordFromSdk(found, context.now().toISOString()), 'ecs', now));
 };
 
 /** DELETE /clusters/{cluster}/tasks/{taskId}: ECS StopTask; the answer is the stopping task. */
@@ -259,7 +260,7 @@ export const stopTask = async (
   clusterName: string,
   taskIdText: string,
   reasonText: string | undefined,
-): Promise<TaskDescription> => {
+): Promise<TaskView<TaskDescription>> => {
   const cluster = parseCluster(clusterName);
   const taskId = parseTaskId(taskIdText);
   const reason =
@@ -279,7 +280,7 @@ export const stopTask = async (
       const recorded = await context.store.findTask(cluster, taskId);
       const now = context.now().getTime();
       if (recorded?.lastStatus === 'STOPPED' && !isExpired(recorded, now)) {
-        return describe(recorded, 'inventory', now);
+        return taskView(context, describe(recorded, 'inventory', now));
       }
       throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`, error);
     }
@@ -288,7 +289,7 @@ export const stopTask = async (
   if (!task) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
   const record = taskRecordFromSdk(task, context.now().toISOString());
   await context.store.recordTask(record);
-  return describe(record, 'ecs', context.now().getTime());
+  return taskView(context, describe(record, 'ecs', context.now().getTime()));
 };
 
 /** The cluster-wide listing's position: the alive index first, then stopped tasks partition by partition. */
@@ -339,6 +340,16 @@ export interface ListTasksQuery {
  * may come back short (a page reads a bounded number of partitions); go on while nextToken is given.
  */
 export const listTasks = async (
+  context: UseCaseContext,
+  clusterName: string,
+  query: ListTasksQuery,
+  page: PageRequest,
+): Promise<Page<TaskView<TaskRecord>>> => {
+  const records = await listTaskRecords(context, clusterName, query, page);
+  return { ...records, items: await taskViews(context, records.items) };
+};
+
+const listTaskRecords = async (
   context: UseCaseContext,
   clusterName: string,
   query: ListTasksQuery,

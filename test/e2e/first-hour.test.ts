@@ -251,6 +251,16 @@ describe('revisions a user can trust', () => {
     expect(run.status, JSON.stringify(run.body)).toBe(201);
     const revision = await api.get('/task-definitions/lazy/2');
     expect(revision.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-lazy:1$/);
+    // Every task answer names Tugboat's revision, and ECS's ARN only as ecsTaskDefinitionArn.
+    const [launched] = run.body.tasks;
+    const listed = await api.get('/clusters/default/tasks?serviceName=-');
+    const inList = listed.body.items.find((task: { taskId: string }) => task.taskId === launched.taskId);
+    const described = await api.get(`/clusters/default/tasks/${launched.taskId}`);
+    for (const task of [launched, inList, described.body]) {
+      expect(task.taskDefinition).toBe('lazy:2');
+      expect(task.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-lazy:1$/);
+      expect(task).not.toHaveProperty('taskDefinitionArn');
+    }
 
     expect((await api.delete('/task-definitions/lazy/2')).status).toBe(200);
     const ecs = new ECSClient({ endpoint: stack.ecsUrl, region: 'us-east-1' });
@@ -261,5 +271,22 @@ describe('revisions a user can trust', () => {
     expect(taskDefinition?.status).toBe('INACTIVE');
     // A revision never launched has no ECS copy to deregister.
     expect((await api.delete('/task-definitions/lazy/1')).status).toBe(200);
+  });
+
+  it("names Tugboat's revision on a service's tasks when ECS numbers it differently", async () => {
+    await api.post('/task-definitions', webTaskDefinition('later', 'nginx:1'));
+    await api.post('/task-definitions', webTaskDefinition('later', 'nginx:2'));
+    expect((await api.post('/clusters/default/services', webService('later', 'later:2', 1))).status).toBe(
+      201,
+    );
+    const [task] = await eventually('the service task', async () => {
+      const listed = await api.get('/clusters/default/tasks?serviceName=later');
+      return listed.body.items.length > 0 ? listed.body.items : undefined;
+    });
+    expect(task.taskDefinition).toBe('later:2');
+    expect(task.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-later:1$/);
+    const described = await api.get(`/clusters/default/tasks/${task.taskId}`);
+    expect(described.body.taskDefinition).toBe('later:2');
+    expect(described.body.ecsTaskDefinitionArn).toBe(task.ecsTaskDefinitionArn);
   });
 });

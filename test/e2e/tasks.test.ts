@@ -89,7 +89,8 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
       expect(task.startedBy).toBe('tugboat-local_nightly');
       expect(task.lastStatus).toBe('PROVISIONING');
       expect(task.serviceName).toBeUndefined();
-      expect(task.taskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
+      expect(task.taskDefinition).toBe('migrate:1');
+      expect(task.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
     }
     [first, second] = response.body.tasks;
     const definition = await api.get('/task-definitions/migrate/1');
