@@ -72,6 +72,10 @@ const options = {
   ecsFaults: fraction(values['ecs-faults'], 'ecs-faults'),
   loadBalanced: values['load-balanced'] ?? false,
 };
+// One target group per service: Tugboat's planner counts any target of no task of the service a stray, so
+// services cannot share one, and ELB allows 3,000 target groups per Region (TooManyTargetGroups).
+if (options.loadBalanced && options.services > 3000)
+  throw new Error('--load-balanced: at most 3,000 services (one target group each, the ELB quota)');
 const burstTasks = positive(values['burst-tasks'], quick ? 1000 : 5000, 'burst-tasks');
 const only = new Set<string>(values.only ? values.only.split(',').map((name) => name.trim()) : ALL);
 for (const name of only) {
