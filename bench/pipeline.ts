@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { clusterOfService, listTasksMinimum, victimsByCluster } from './support/clusters';
 import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
 import { type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
+import { BENCH_HEALTH_CHECK, healthCheckSeconds } from './support/load-balancing';
 
 /** ECS's published Fargate launch limits and the local endpoint's default start time. */
 export const LAUNCH_BURST = 100;
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   clusters?: number;
   /** The ECS endpoint's fault rate (HTTP 500 on that fraction of calls), 0 by default. */
   ecsFaults?: number;
+  /** Every service behind its own target group of the local ELB endpoint (`--load-balanced`). */
+  loadBalanced?: boolean;
 }
 
 export const taskDefinitionBody = {
@@ -43,8 +46,9 @@ const sqsTotals = (fleet: Fleet) => ({
   taskEventsQueue: { ...fleet.taskEventsQueue.stats },
 });
 
-const serviceBody = (name: string, tasks: number) => ({
+const serviceBody = (name: string, tasks: number, targetGroupArn?: string) => ({
   serviceName: name,
+  ...(targetGroupArn ? { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }] } : {}),
   taskDefinition: 'web',
   desiredCount: tasks,
   // Spot placement lets recover stop tasks at once (a Spot interruption); launch limits are the same.
@@ -75,10 +79,18 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
   fleet.setDesiredPerService(options.tasks);
   const wallStarted = performance.now();
   await fleet.api('POST', '/task-definitions', taskDefinitionBody);
+  // One target group per service (3,000 fit ELB's TooManyTargetGroups quota), made before the clock starts.
+  const lb = fleet.loadBalancing;
+  const targetGroupArns: string[] = [];
+  if (lb)
+    for (let index = 0; index < options.services; index++)
+      targetGroupArns.push(await lb.createTargetGroup(`svc-${index}`));
+  lb?.counter.reset();
   fleet.ecsCounter.reset();
   fleet.dynamoDbCounter.reset();
   const startedAt = fleet.time.now();
   let convergedAt: number | undefined;
+  let healthyAt: number | undefined;
   fleet.onRunningCount((count, at) => {
     if (count >= total && convergedAt === undefined) convergedAt = at;
   });
@@ -94,7 +106,11 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
       while (created < options.services) {
         const index = created++;
         const cluster = clusterOfService(index, options.clusters);
-        await fleet.api('POST', `/clusters/${cluster}/services`, serviceBody(`svc-${index}`, options.tasks));
+        await fleet.api(
+          'POST',
+          `/clusters/${cluster}/services`,
+          serviceBody(`svc-${index}`, options.tasks, targetGroupArns[index]),
+        );
       }
     }),
   ).catch((error: unknown) => {
@@ -120,11 +136,15 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
           `${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
       );
     }
-    return createsDone && convergedAt !== undefined;
+    if (!createsDone || convergedAt === undefined) return false;
+    // Load-balanced, a fleet has converged when every target is healthy too.
+    if (lb && healthyAt === undefined && lb.healthyTargets() >= total) healthyAt = fleet.time.now();
+    return !lb || healthyAt !== undefined;
   });
   fleet.onRunningCount(undefined);
-  const simulatedSeconds = (convergedAt! - startedAt) / 1000;
-  const lowerBoundSeconds = launchBoundSeconds(total);
+  const runningSeconds = (convergedAt! - startedAt) / 1000;
+  const simulatedSeconds = ((healthyAt ?? convergedAt!) - startedAt) / 1000;
+  const lowerBoundSeconds = launchBoundSeconds(total) + (lb ? healthCheckSeconds : 0);
   const passesKilledAtTimeout = fleet.killedAtTimeout().reconcileWorker;
   const throttledRunTask = fleet.ecsCounter.snapshot().RunTask?.throttled ?? 0;
   const ecsFaults = options.ecsFaults ?? 0;
@@ -154,6 +174,16 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
     sqs: sqsTotals(fleet),
     failedMessages: fleet.failures(),
     maxTasksOverCap: fleet.maxOverCap(),
+    ...(lb
+      ? {
+          loadBalanced: true,
+          targetGroups: targetGroupArns.length,
+          healthCheck: BENCH_HEALTH_CHECK,
+          healthCheckSeconds,
+          runningSeconds: round(runningSeconds),
+          elbCalls: lb.counter.snapshot(),
+        }
+      : {}),
   };
 };
 
@@ -166,6 +196,7 @@ interface SteadyPassOutput {
     alreadyRequested: number;
   };
   ecs: Record<string, CallCount>;
+  elb?: Record<string, CallCount>;
   dynamoDb: DynamoDbTotals;
   sqs: { sendMessageBatchCalls: number; messages: number };
   cpuMs: number;
@@ -185,6 +216,7 @@ const runSteadyPassProcess = (fleet: Fleet): Promise<SteadyPassOutput> =>
           BENCH_TABLE: fleet.tableName,
           BENCH_ECS_URL: fleet.server.url,
           BENCH_NOW: String(fleet.time.now()),
+          ...(fleet.loadBalancing ? { BENCH_ELB_URL: fleet.loadBalancing.server.url } : {}),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -212,6 +244,12 @@ export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
   const minimumCalls = minimum.ListTasks;
   const readUnitsPerService = pass.dynamoDb.readCapacityUnits / options.services;
   const ecsRatio = ecsCallCount / minimumCalls;
+  // Load-balanced, the minimum is one DescribeTargetHealth per target group per scheduler pass.
+  const lb = fleet.loadBalancing;
+  const elbCallsTotal = Object.values(pass.elb ?? {}).reduce((sum, count) => sum + count.calls, 0);
+  const elbMinimum = { DescribeTargetHealth: lb?.targetGroupArns.length ?? 0 };
+  const elbRatio = lb ? elbCallsTotal / elbMinimum.DescribeTargetHealth : 0;
+  const elbWithinTarget = !lb || elbCallsTotal === (pass.elb?.DescribeTargetHealth?.calls ?? 0);
   return {
     name: 'steady',
     services: options.services,
@@ -232,7 +270,19 @@ export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
     wallMs: round(pass.wallMs, 1),
     memory: pass.memory,
     target: { ecsRatioAtMost: 1.1, readUnitsPerServiceAtMost: 1, runTask: 0, stopTask: 0 },
+    ...(lb
+      ? {
+          loadBalanced: true,
+          targetGroups: lb.targetGroupArns.length,
+          elbCalls: pass.elb ?? {},
+          elbCallsTotal,
+          elbMinimum,
+          elbRatio: round(elbRatio),
+          elbTarget: { ratioAtMost: 1, onlyDescribeTargetHealth: true },
+        }
+      : {}),
     pass:
+      (!lb || (elbRatio <= 1 && elbWithinTarget)) &&
       ecsRatio <= 1.1 &&
       readUnitsPerService <= 1 &&
       (pass.ecs.RunTask?.calls ?? 0) === 0 &&
@@ -253,10 +303,16 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
       [arns[i], arns[j]] = [arns[j]!, arns[i]!];
     }
     const victims = arns.slice(0, Math.max(1, Math.round(fraction * total)));
-    const before = { ecs: fleet.ecsCounter.snapshot(), sqs: sqsTotals(fleet) };
+    const lb = fleet.loadBalancing;
+    const before = {
+      ecs: fleet.ecsCounter.snapshot(),
+      elb: lb?.counter.snapshot() ?? {},
+      sqs: sqsTotals(fleet),
+    };
     fleet.resetMaxOverCap();
     const startedAt = fleet.time.now();
     let recoveredAt: number | undefined;
+    let healthyAt: number | undefined;
     fleet.onRunningCount((count, at) => {
       if (count >= total && recoveredAt === undefined && at > startedAt) recoveredAt = at;
     });
@@ -266,10 +322,15 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
       interrupted += fleet.server.ecs.interruptSpotTasks({ cluster, tasks }).interrupted.length;
     }
     if (interrupted !== victims.length) throw new Error('not every victim was interrupted');
-    await fleet.runUntil(() => recoveredAt !== undefined);
+    await fleet.runUntil(() => {
+      if (recoveredAt === undefined) return false;
+      // Load-balanced, recovered means every replacement's target is healthy too.
+      if (lb && healthyAt === undefined && lb.healthyTargets() >= total) healthyAt = fleet.time.now();
+      return !lb || healthyAt !== undefined;
+    });
     fleet.onRunningCount(undefined);
-    const seconds = (recoveredAt! - startedAt) / 1000;
-    const bound = launchBoundSeconds(victims.length);
+    const seconds = ((healthyAt ?? recoveredAt!) - startedAt) / 1000;
+    const bound = launchBoundSeconds(victims.length) + (lb ? healthCheckSeconds : 0);
     rounds.push({
       fraction,
       stopped: victims.length,
@@ -283,6 +344,12 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
       reconcileMessages: fleet.reconcileQueue.stats.messagesSent - before.sqs.reconcileQueue.messagesSent,
       taskEventMessages: fleet.taskEventsQueue.stats.messagesSent - before.sqs.taskEventsQueue.messagesSent,
       scheduledPassBeforeRecovery: nextSchedule < (recoveredAt ?? 0),
+      ...(lb
+        ? {
+            runningSeconds: round((recoveredAt! - startedAt) / 1000),
+            elbCalls: ecsDelta(lb.counter.snapshot(), before.elb),
+          }
+        : {}),
     });
   }
   const tenPercent = rounds.find((entry) => entry.fraction === 0.1)!;
@@ -295,6 +362,9 @@ export const runRecover = async (fleet: Fleet, options: PipelineOptions) => {
     how: 'FARGATE_SPOT interruption of the chosen tasks at one instant; replacement through the event path',
     rounds,
     target: { tenPercentWithinLaunchBoundPlusSeconds: 5, maxTasksOverCap: 0 },
+    ...(fleet.loadBalancing
+      ? { loadBalanced: true, healthCheck: BENCH_HEALTH_CHECK, healthCheckSeconds }
+      : {}),
     pass: tenPercent.withinAllowed && rounds.every((entry) => entry.maxTasksOverCap === 0),
   };
 };
@@ -309,6 +379,7 @@ export const runPipeline = async (
     eventWorkers: options.eventWorkers,
     clusters: options.clusters ?? 1,
     ...(options.ecsFaults ? { ecsFaultRate: options.ecsFaults } : {}),
+    ...(options.loadBalanced ? { loadBalanced: true } : {}),
   });
   try {
     const converge = await runConverge(fleet, options);

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--clusters C]
- *   [--only converge,steady,...] [--burst-tasks N] [--ecs-faults 0.1]`
+ *   [--only converge,steady,...] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
  * --workers defaults to the reconcile worker's reserved concurrency in serverless.yml (as deployed);
- * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge).
+ * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge);
+ * --load-balanced puts every service of converge, steady and recover behind its own target group.
  * Runs the benchmarks, writes bench/results/<name>.json (schema: the README, "Performance") and prints a table.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     clusters: { type: 'string' },
     'burst-tasks': { type: 'string' },
     'ecs-faults': { type: 'string' },
+    'load-balanced': { type: 'boolean', default: false },
   },
 });
 
@@ -68,7 +70,12 @@ const options = {
   eventWorkers: positive(values['event-workers'], 10, 'event-workers'),
   clusters: positive(values.clusters, 1, 'clusters'),
   ecsFaults: fraction(values['ecs-faults'], 'ecs-faults'),
+  loadBalanced: values['load-balanced'] ?? false,
 };
+// One target group per service: Tugboat's planner counts any target of no task of the service a stray, so
+// services cannot share one, and ELB allows 3,000 target groups per Region (TooManyTargetGroups).
+if (options.loadBalanced && options.services > 3000)
+  throw new Error('--load-balanced: at most 3,000 services (one target group each, the ELB quota)');
 const burstTasks = positive(values['burst-tasks'], quick ? 1000 : 5000, 'burst-tasks');
 const only = new Set<string>(values.only ? values.only.split(',').map((name) => name.trim()) : ALL);
 for (const name of only) {
@@ -109,7 +116,7 @@ const summarize = (result: Record<string, unknown>): Row[] => {
     case 'converge':
       return [
         {
-          name: `converge ${r.services}x${r.tasksPerService} (${r.workers} workers${r.ecsFaults ? `, ECS faults ${r.ecsFaults}` : ''})`,
+          name: `converge ${r.services}x${r.tasksPerService} (${r.workers} workers${r.ecsFaults ? `, ECS faults ${r.ecsFaults}` : ''}${r.loadBalanced ? ', load-balanced' : ''})`,
           measured: `${r.simulatedSeconds} s simulated / bound ${r.lowerBoundSeconds} s = ${r.ratio}, killed ${r.passesKilledAtTimeout}, throttled RunTask ${r.throttledRunTask}`,
           target: r.ecsFaults ? '(reported)' : 'ratio <= 1.15, 0 killed, 0 throttled RunTask',
           pass: r.pass,
@@ -132,6 +139,16 @@ const summarize = (result: Record<string, unknown>): Row[] => {
           target: '<= 1.1x, 0 RunTask/StopTask',
           pass: r.ecsRatio <= 1.1,
         },
+        ...(r.loadBalanced
+          ? [
+              {
+                name: 'steady ELB calls',
+                measured: `${r.elbCallsTotal} (min ${r.elbMinimum.DescribeTargetHealth} DescribeTargetHealth) = ${r.elbRatio}x`,
+                target: '<= 1 DescribeTargetHealth per target group',
+                pass: r.elbRatio <= 1,
+              },
+            ]
+          : []),
         {
           name: 'steady DynamoDB',
           measured: `${r.readUnitsPerService} RCU/service, ${r.dynamoDb.reads} reads, ${r.dynamoDb.writes} writes`,

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../lib/ecs/gateway';
 import { createLaunchPacer, createReadPacer } from '../lib/ecs/pacer';
+import { createElbClientForGateway, createElbGateway } from '../lib/elb/gateway';
 import type { ReconcileRequest } from '../lib/queue/reconcile-queue';
 import { createReconciler } from '../lib/reconcile/reconcile';
 import { runReconcileScheduler } from '../lib/reconcile/scheduler';
@@ -43,6 +44,17 @@ const ecsClient = createEcsClientForGateway({
 });
 const dynamoDb = countDynamoDbCalls(dynamoDbClient);
 const ecs = countEcsCalls(ecsClient);
+// --load-balanced: the scheduler reads target health through an ELB gateway, as deployed.
+const elbUrl = process.env.BENCH_ELB_URL;
+const elbClient = elbUrl
+  ? createElbClientForGateway({
+      endpoint: elbUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
+  : undefined;
+const elbCounter = elbClient ? countEcsCalls(elbClient) : undefined;
+const elb = elbClient ? createElbGateway({ client: elbClient, sleep, now: () => now }) : undefined;
 const store = new DynamoDbStore(
   DynamoDBDocumentClient.from(dynamoDbClient, { marshallOptions: { removeUndefinedValues: true } }),
   env('BENCH_TABLE'),
@@ -79,9 +91,16 @@ const report = await runReconcileScheduler({
     sendCalls += Math.ceil(requests.length / 10);
   },
   now: () => now,
+  ...(elb ? { elb } : {}),
 });
 if (report.failedClusters[0]) throw report.failedClusters[0].error;
-const reconciler = createReconciler({ store, ecsFor, now: () => now, newId: randomUUID });
+const reconciler = createReconciler({
+  store,
+  ecsFor,
+  now: () => now,
+  newId: randomUUID,
+  ...(elb ? { elb } : {}),
+});
 for (const request of enqueued) await reconciler.reconcile(request.cluster, request.serviceName);
 
 const wallMs = performance.now() - started;
@@ -93,6 +112,7 @@ console.log(
   JSON.stringify({
     report,
     ecs: ecs.snapshot(),
+    ...(elbCounter ? { elb: elbCounter.snapshot() } : {}),
     dynamoDb: dynamoDb.snapshot(),
     sqs: { sendMessageBatchCalls: sendCalls, messages: enqueued.length },
     cpuMs: (cpu.user + cpu.system) / 1000,
@@ -105,4 +125,5 @@ console.log(
   }),
 );
 ecsClient.destroy();
+elbClient?.destroy();
 dynamoDbClient.destroy();

@@ -5,6 +5,7 @@
  */
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 export interface CallCount {
   calls: number;
@@ -31,9 +32,13 @@ export interface InflightTracker {
 
 const actionOf = (commandName: string | undefined) => (commandName ?? 'Unknown').replace(/Command$/, '');
 
-export const countEcsCalls = (client: ECSClient, tracker?: InflightTracker) => {
+export const countEcsCalls = (
+  client: ECSClient | ElasticLoadBalancingV2Client,
+  tracker?: InflightTracker,
+) => {
   let counts: Record<string, CallCount> = {};
-  client.middlewareStack.add(
+  // The same middleware counts ELB calls (--load-balanced); both stacks take it alike.
+  (client as ECSClient).middlewareStack.add(
     (next, context) => async (args) => {
       const action = actionOf(context.commandName);
       const count = counts[action] ?? { calls: 0, throttled: 0, errors: 0 };
@@ -43,7 +48,8 @@ export const countEcsCalls = (client: ECSClient, tracker?: InflightTracker) => {
       try {
         return await next(args);
       } catch (error) {
-        if ((error as Error).name === 'ThrottlingException') count.throttled++;
+        // ECS says ThrottlingException, Elastic Load Balancing says Throttling.
+        if (['ThrottlingException', 'Throttling'].includes((error as Error).name)) count.throttled++;
         else count.errors++;
         throw error;
       } finally {

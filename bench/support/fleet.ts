@@ -35,6 +35,7 @@ import { freePort } from '../../local/ports';
 import { countDynamoDbCalls, countEcsCalls } from './counters';
 import { deployedFunctions } from './deployed';
 import { guarded, withTimeout } from './lambda-timeout';
+import { type FleetLoadBalancing, startFleetLoadBalancing } from './load-balancing';
 import { SimQueue, simReconcileQueue, startPollers } from './queue';
 import { VirtualTime } from './virtual-time';
 
@@ -65,6 +66,8 @@ export interface FleetOptions {
   clusters?: number;
   /** Fault injection of the ECS endpoint (its faultRate: HTTP 500 on that fraction of calls). */
   ecsFaultRate?: number;
+  /** Starts the local ELB endpoint on the same clock and tasks, and gives the reconciler an ELB gateway. */
+  loadBalanced?: boolean;
 }
 
 /** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
@@ -144,6 +147,10 @@ export const startFleet = async (options: FleetOptions) => {
   taskEventsQueue = new SimQueue(time.now, TASK_EVENTS_VISIBILITY_MS);
   const reconcileQueue = new SimQueue(time.now, RECONCILE_VISIBILITY_MS);
   const reconcileQueuePort = simReconcileQueue(reconcileQueue, time.now);
+  const loadBalancing: FleetLoadBalancing | undefined = options.loadBalanced
+    ? await startFleetLoadBalancing({ ecs: server, time, random, region, credentials })
+    : undefined;
+  const schedulerElb = loadBalancing?.lambdaInstanceElb();
 
   const ecsClient = createEcsClientForGateway({ endpoint: server.url, region, credentials });
   const ecsCounter = countEcsCalls(ecsClient, time);
@@ -243,6 +250,7 @@ export const startFleet = async (options: FleetOptions) => {
 
   // Each worker instance keeps its gateways (and their read pacers) across invocations, as Lambda does.
   const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
+  const workerElb = Array.from({ length: options.workers }, () => loadBalancing?.lambdaInstanceElb());
   const workerTimeoutMs = timeoutOf('reconcileWorker');
   let reconcileFailures = 0;
   let taskEventFailures = 0;
@@ -256,6 +264,7 @@ export const startFleet = async (options: FleetOptions) => {
         ecsFor: (cluster) => guarded(ecsFor(cluster), invocation),
         now: time.now,
         newId: randomUUID,
+        ...(workerElb[instance] ? { elb: guarded(workerElb[instance], invocation) } : {}),
       });
       return processReconcileBatch(
         reconciler,
@@ -316,6 +325,7 @@ export const startFleet = async (options: FleetOptions) => {
         ecsFor: (cluster) => guarded(schedulerEcsFor(cluster), invocation),
         enqueue: (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
         now: time.now,
+        ...(schedulerElb ? { elb: guarded(schedulerElb, invocation) } : {}),
       }),
     );
     if (result.killed) killedAtTimeout.reconcileScheduler++;
@@ -408,9 +418,12 @@ export const startFleet = async (options: FleetOptions) => {
     killedAtTimeout: () => ({ ...killedAtTimeout }),
     reconcileOutcomes: () => ({ ...reconcileOutcomes }),
     random,
+    /** Set with `loadBalanced`: the local ELB endpoint, its counted client and the target groups. */
+    loadBalancing,
     async stop() {
       await reconcileWorkers.stop();
       await eventWorkers.stop();
+      await loadBalancing?.stop();
       ecsClient.destroy();
       dynamoDbClient.destroy();
       await server.close();

@@ -1,0 +1,98 @@
+/**
+ * `--load-balanced`: the local Elastic Load Balancing endpoint on the ECS endpoint's virtual clock and
+ * tasks (as local/stack.ts wires it), one target group per service with a short health check, Tugboat's
+ * ELB gateways as each Lambda instance builds them (lib/wiring.ts), and a count of the targets healthy now.
+ */
+import {
+  CreateTargetGroupCommand,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
+import type { LocalEcsServer } from '../../local/ecs';
+import { startLocalElbServer } from '../../local/elb';
+import { countEcsCalls } from './counters';
+import type { VirtualTime } from './virtual-time';
+
+/** The benchmark's target groups: checks every 5 s, healthy after 2 passes, a short drain. */
+export const BENCH_HEALTH_CHECK = { intervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 5 };
+/** The health-check time a target needs after its task is RUNNING: interval x healthy threshold. */
+export const healthCheckSeconds = BENCH_HEALTH_CHECK.intervalSeconds * BENCH_HEALTH_CHECK.healthyThreshold;
+
+export type FleetLoadBalancing = Awaited<ReturnType<typeof startFleetLoadBalancing>>;
+
+export const startFleetLoadBalancing = async (options: {
+  ecs: LocalEcsServer;
+  time: VirtualTime;
+  random: () => number;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}) => {
+  const { time } = options;
+  const server = await startLocalElbServer({
+    port: 0,
+    host: '127.0.0.1',
+    clock: options.ecs.ecs,
+    tasks: options.ecs.ecs,
+  });
+  const client = createElbClientForGateway({
+    endpoint: server.url,
+    region: options.region,
+    credentials: options.credentials,
+  });
+  const counter = countEcsCalls(client, time);
+  const targetGroupArns: string[] = [];
+
+  return {
+    server,
+    client,
+    counter,
+    targetGroupArns,
+    /** A gateway per Lambda instance: its deregistration-delay cache lives as long as the instance. */
+    lambdaInstanceElb: (): ElbGateway =>
+      createElbGateway({ client, sleep: time.sleep, random: options.random, now: time.now }),
+    /** Creates the target group (HTTP, port 80, type ip) with the benchmark's health check; its ARN. */
+    async createTargetGroup(name: string): Promise<string> {
+      const created = await client.send(
+        new CreateTargetGroupCommand({
+          Name: name,
+          Protocol: 'HTTP',
+          Port: 80,
+          TargetType: 'ip',
+          HealthCheckIntervalSeconds: BENCH_HEALTH_CHECK.intervalSeconds,
+          HealthyThresholdCount: BENCH_HEALTH_CHECK.healthyThreshold,
+        }),
+      );
+      const arn = created.TargetGroups?.[0]?.TargetGroupArn;
+      if (!arn) throw new Error('local ELB: CreateTargetGroup returned no target group');
+      await client.send(
+        new ModifyTargetGroupAttributesCommand({
+          TargetGroupArn: arn,
+          Attributes: [
+            {
+              Key: 'deregistration_delay.timeout_seconds',
+              Value: String(BENCH_HEALTH_CHECK.deregistrationDelaySeconds),
+            },
+          ],
+        }),
+      );
+      targetGroupArns.push(arn);
+      return arn;
+    },
+    /** Targets `healthy` right now over every target group, read in-process (no counted call). */
+    healthyTargets(): number {
+      let healthy = 0;
+      for (const arn of targetGroupArns) {
+        const { TargetHealthDescriptions } = server.elb.handle('DescribeTargetHealth', {
+          TargetGroupArn: arn,
+        }) as { TargetHealthDescriptions: { TargetHealth: { State: string } }[] };
+        for (const description of TargetHealthDescriptions)
+          if (description.TargetHealth.State === 'healthy') healthy++;
+      }
+      return healthy;
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+    },
+  };
+};
