@@ -3,10 +3,18 @@ import type { TaskRecord as StoredTask } from '../lib/domain';
 import type { TaskView } from '../lib/use-cases/task-revisions';
 import type { TaskDescription as DescribedTask } from '../lib/use-cases/tasks';
 
-export type { Deployment, Page, Service, ServiceEvent, TaskDefinition } from '../lib/domain';
+export type {
+  Deployment,
+  Page,
+  ScalingActivity,
+  Service,
+  ServiceEvent,
+  TaskDefinition,
+} from '../lib/domain';
 export type { Action } from '../lib/reconcile/types';
 export type { ServicePlan } from '../lib/use-cases/deployment-history';
 export type { ServiceDescription } from '../lib/use-cases/services';
+export type { TaskTargetView } from '../lib/use-cases/task-targets';
 export type { TaskTiming } from '../lib/use-cases/tasks';
 /** A task as answered: Tugboat's `taskDefinition` (family:revision) and ECS's `ecsTaskDefinitionArn`. */
 export type TaskRecord = TaskView<StoredTask>;

@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Service, ServiceDescription, ServicePlan, TaskRecord } from '../cli/api-types';
+import type {
+  Page,
+  ScalingActivity,
+  Service,
+  ServiceDescription,
+  ServicePlan,
+  TaskDescription,
+  TaskRecord,
+} from '../cli/api-types';
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
@@ -7,6 +15,7 @@ import { taskTiming } from '../lib/use-cases/tasks';
 import { CONSOLE_CSS, htmxScript } from './assets';
 import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
 import { servicePage } from './service-page';
+import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
 
 export interface ConsoleOptions {
   /** The Tugboat API the pages read (and, with allowWrites, roll back through). */
@@ -56,6 +65,37 @@ const tasksOf = async (api: ApiClient, cluster: string, serviceName: string) => 
     .slice(0, TASKS_SHOWN)
     .map((task) => ({ ...task, timing: taskTiming(task, now) }));
 };
+
+/**
+ * The targets of the service's live tasks: the task list does not carry their state, so each live task
+ * Tugboat registered with a target group is described (in parallel; at most the tasks shown).
+ */
+const targetsOf = async (api: ApiClient, cluster: string, tasks: TaskRecord[]): Promise<TargetRow[]> => {
+  const live = tasks.filter((task) => task.lastStatus !== 'STOPPED' && task.loadBalancing?.targets.length);
+  const described = await Promise.all(
+    live.map(async (task) => {
+      const { status, body } = await api.get<TaskDescription>(
+        `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(task.taskId)}`,
+        { allow: [404] },
+      );
+      return status === 200 ? body : undefined;
+    }),
+  );
+  return described.flatMap((task) =>
+    (task?.targets ?? []).map((target) => ({
+      ...target,
+      taskId: task?.taskId ?? '',
+      ...(task?.deploymentId ? { deploymentId: task.deploymentId } : {}),
+    })),
+  );
+};
+
+/** Each optional section fails alone: its error is shown in its place, the rest of the page still renders. */
+const section = <K extends string, E extends string, T>(key: K, errorKey: E, read: () => Promise<T>) =>
+  read().then(
+    (value) => ({ [key]: value }) as { [P in K]: T },
+    (error: unknown) => ({ [errorKey]: messageOf(error) }) as { [P in E]: string },
+  );
 
 /**
  * The web console as a request listener: answers under `base` and returns false for anything else, so
@@ -139,20 +179,32 @@ export const consoleListener = (options: ConsoleOptions) => {
           return true;
         }
         const { body: service } = await api.get<ServiceDescription>(servicePath);
-        const [tasks, plan, images] = await Promise.all([
-          tasksOf(api, cluster, serviceName),
+        const tasks = tasksOf(api, cluster, serviceName);
+        const [shown, plan, images, targets, scaling] = await Promise.all([
+          tasks,
           api.get<ServicePlan>(`${servicePath}/plan`).then(
             (r) => ({ plan: r.body }),
             (error: unknown) => ({ planError: messageOf(error) }),
           ),
           imagesOf(api, [service.taskDefinition]),
+          service.loadBalancers?.length
+            ? section('targets', 'targetsError', async () => targetsOf(api, cluster, await tasks))
+            : {},
+          service.autoScaling
+            ? section('scalingActivities', 'scalingError', async () => {
+                const { body } = await api.get<Page<ScalingActivity>>(
+                  `${servicePath}/scaling-activities?maxResults=${SCALING_ACTIVITIES_SHOWN}`,
+                );
+                return body.items;
+              })
+            : {},
         ]);
         ctx.live = inProgress(service);
         send(
           response,
           200,
           'text/html; charset=utf-8',
-          servicePage(ctx, { cluster, service, tasks, images, ...plan }),
+          servicePage(ctx, { cluster, service, tasks: shown, images, ...plan, ...targets, ...scaling }),
         );
         return true;
       }

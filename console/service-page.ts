@@ -1,6 +1,7 @@
 import type {
   Action,
   Deployment,
+  ScalingActivity,
   ServiceDescription,
   ServicePlan,
   TaskRecord,
@@ -8,6 +9,7 @@ import type {
 } from '../cli/api-types';
 import { html, seg } from './html';
 import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';
+import { deploymentTargets, scalingSection, type TargetRow, targetsSection } from './service-sections';
 
 /** A task as the page shows it: the inventory record with its phase timings. */
 export type TaskView = TaskRecord & { timing?: TaskTiming };
@@ -22,6 +24,12 @@ export interface ServicePageData {
   plan?: ServicePlan;
   planError?: string;
   images: Map<string, string>;
+  /** Load-balanced services: the live tasks' targets with their state now. */
+  targets?: TargetRow[];
+  targetsError?: string;
+  /** Auto-scaled services: the newest scaling activities first. */
+  scalingActivities?: ScalingActivity[];
+  scalingError?: string;
 }
 
 /** A task's life as a stacked bar of its phases, with the durations on hover and beside it. */
@@ -58,18 +66,19 @@ export const servicePage = (ctx: PageContext, data: ServicePageData): string => 
   const current = service.deployments.filter((d) => d.status !== 'INACTIVE');
   const completedBefore = (d: Deployment) =>
     d.rolloutState === 'COMPLETED' && d.taskDefinition !== service.taskDefinition;
+  const loadBalanced = Boolean(service.loadBalancers?.length);
   const body = html`<h1>${service.serviceName} ${badge(service.status)}</h1>
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>
  · desired <b data-count="desired">${service.desiredCount}</b> · running <b data-count="running">${service.runningCount}</b> · pending <b data-count="pending">${service.pendingCount}</b>
 ${inProgress(service) ? html`<span class="live">● rollout in progress, refreshing every 2 s</span>` : ''}</div>
 
 <section class="card" id="deployments"><h2>Deployments</h2>
-<table><thead><tr><th>Deployment</th><th>Status</th><th>Task definition</th><th>Progress</th><th>Rollout</th><th>Started</th></tr></thead><tbody>
+<table><thead><tr><th>Deployment</th><th>Status</th><th>Task definition</th><th>Progress</th><th>Rollout</th>${loadBalanced ? html`<th>Targets</th>` : ''}<th>Started</th></tr></thead><tbody>
 ${current.map(
   (
     d,
   ) => html`<tr data-deployment="${d.id}"><td><code>${d.id}</code></td><td>${badge(d.status)}</td><td><code>${d.taskDefinition}</code></td>
-<td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td><td>${when(d.createdAt)}</td></tr>`,
+<td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td>${loadBalanced ? deploymentTargets(d) : ''}<td>${when(d.createdAt)}</td></tr>`,
 )}
 </tbody></table></section>
 
@@ -103,8 +112,8 @@ ${data.tasks.map(
 </section>
 
 <div class="grid2">
-<section class="card" id="targets"><h2>Targets</h2><p class="empty">No load balancer targets: this service is not registered with a target group.</p></section>
-<section class="card" id="scaling"><h2>Scaling activities</h2><p class="empty">No scaling activities: this service has no auto scaling policy.</p></section>
+${targetsSection(service, data.targets, data.targetsError)}
+${scalingSection(service, data.scalingActivities, data.scalingError)}
 </div>
 
 <section class="card" id="history"><h2>Deployment history</h2>

@@ -120,3 +120,100 @@ describe('console HTML', () => {
     expect(page).not.toContain('ph-stopping" style');
   });
 });
+
+describe('console load balancing and auto scaling sections', () => {
+  const tgArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/0123456789abcdef';
+  const base = { cluster: 'default', tasks: [], images: new Map() };
+  const loadBalanced = () => ({
+    ...service('web', [deployment('d2', { healthyTargets: 3, drainingTargets: 1 })]),
+    loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 80 }],
+  });
+  const scaled = () => ({
+    ...service('web'),
+    autoScaling: { minCapacity: 1, maxCapacity: 10, targetTracking: [] },
+  });
+
+  it('keeps the placeholders, and no targets column, for a service without load balancers or auto scaling', () => {
+    const page = servicePage(ctx(), { ...base, service: service('web') });
+    expect(page).toContain('No load balancer targets: this service is not registered with a target group.');
+    expect(page).toContain('No scaling activities: this service has no auto scaling policy.');
+    expect(page).not.toContain('<th>Targets</th>');
+    expect(page).not.toContain('data-targets=');
+  });
+
+  it('lists the live tasks’ targets with their state, and each deployment’s healthy and draining counts', () => {
+    const page = servicePage(ctx(), {
+      ...base,
+      service: loadBalanced(),
+      targets: [
+        {
+          taskId: 'a'.repeat(32),
+          deploymentId: 'd2',
+          targetGroupArn: tgArn,
+          id: '10.0.0.7',
+          port: 80,
+          state: 'healthy',
+        },
+        {
+          taskId: 'b'.repeat(32),
+          targetGroupArn: tgArn,
+          id: '10.0.0.8',
+          port: 80,
+          state: 'unhealthy',
+          reason: 'Target.ResponseCodeMismatch',
+          description: 'Health checks failed with these codes: [<500>]',
+        },
+      ],
+    });
+    expect(page).not.toContain('No load balancer targets');
+    expect(page).toContain('<th>Targets</th>');
+    expect(page).toContain('data-targets="3/1">3 healthy · 1 draining</td>');
+    expect(page).toContain('data-target="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
+    expect(page).toContain(`<code title="${tgArn}">web-tg</code>`);
+    expect(page).toContain('<code>10.0.0.7:80</code>');
+    expect(page).toContain('<span class="badge healthy">healthy</span>');
+    expect(page).toContain('<span class="badge unhealthy">unhealthy</span>');
+    expect(page).toContain(
+      'Target.ResponseCodeMismatch: Health checks failed with these codes: [&lt;500&gt;]',
+    );
+    expect(page).not.toContain('[<500>]');
+  });
+
+  it('says so when a load-balanced service has no targets yet, or when they could not be read', () => {
+    expect(servicePage(ctx(), { ...base, service: loadBalanced(), targets: [] })).toContain(
+      'No targets registered yet.',
+    );
+    const failed = servicePage(ctx(), { ...base, service: loadBalanced(), targetsError: 'API <down>' });
+    expect(failed).toContain('<div class="error">API &lt;down&gt;</div>');
+  });
+
+  it('shows the newest 10 scaling activities with time and cause, escaped', () => {
+    const activities = Array.from({ length: 12 }, (_, i) => ({
+      id: `act-${i}`,
+      startedAt: `2026-11-25T12:${String(59 - i).padStart(2, '0')}:00.000Z`,
+      cause: `monitor alarm <cpu> ${i} in state ALARM`,
+      fromCount: 2 + i,
+      toCount: 3 + i,
+      policy: 'cpu',
+    }));
+    const page = servicePage(ctx(), { ...base, service: scaled(), scalingActivities: activities });
+    expect(page).not.toContain('No scaling activities: this service has no auto scaling policy.');
+    expect(page.match(/data-activity="/g)).toHaveLength(10);
+    expect(page).toContain('data-activity="act-0"');
+    expect(page).toContain('data-activity="act-9"');
+    expect(page).not.toContain('data-activity="act-10"');
+    expect(page).toContain('<time datetime="2026-11-25T12:59:00.000Z"');
+    expect(page).toContain('monitor alarm &lt;cpu&gt; 0 in state ALARM');
+    expect(page).toContain('(2 → 3)');
+    expect(page).not.toContain('<cpu>');
+  });
+
+  it('says so when an auto-scaled service has no scaling activities yet, or when they could not be read', () => {
+    expect(servicePage(ctx(), { ...base, service: scaled(), scalingActivities: [] })).toContain(
+      'No scaling activities yet.',
+    );
+    expect(servicePage(ctx(), { ...base, service: scaled(), scalingError: 'boom <x>' })).toContain(
+      '<div class="error">boom &lt;x&gt;</div>',
+    );
+  });
+});
