@@ -5,9 +5,9 @@
  * `Content-Type: application/x-amz-json-1.0` (PutMetricData bodies may come gzip-compressed). Errors are
  * `{"__type", "message"}` with `x-amzn-query-error: <Code>;Sender`, as the awsQueryCompatible model asks.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { listenOn, readRequestBody } from '../http-server';
 import { createLocalCloudWatch, type LocalCloudWatch, type LocalCloudWatchOptions } from './engine';
 import { CloudWatchServiceError, internalFault, unknownOperation } from './errors';
 import { isObject, type Json } from './input';
@@ -33,30 +33,6 @@ export interface LocalCloudWatchServer {
 
 const serializationError = (message: string, statusCode = 400) =>
   new CloudWatchServiceError('SerializationException', 'SerializationException', message, statusCode);
-
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(
-          new CloudWatchServiceError(
-            'RequestEntityTooLarge',
-            'RequestEntityTooLarge',
-            'Request size exceeded 1048576 bytes',
-            413,
-          ),
-        );
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 
 const send = (
   response: ServerResponse,
@@ -119,7 +95,17 @@ export const startLocalCloudWatchServer = async (
     const isQuery = contentType.startsWith('application/x-www-form-urlencoded');
     let action = '';
     try {
-      const body = await readBody(request);
+      const body = await readRequestBody(
+        request,
+        maxBodyBytes,
+        () =>
+          new CloudWatchServiceError(
+            'RequestEntityTooLarge',
+            'RequestEntityTooLarge',
+            'Request size exceeded 1048576 bytes',
+            413,
+          ),
+      );
       if (isQuery && request.method === 'POST') {
         const query = queryToJson(body.toString('utf8'));
         action = query.action;
@@ -154,22 +140,13 @@ export const startLocalCloudWatchServer = async (
       else sendError(response, error as CloudWatchServiceError);
     }
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4300, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const listening = await listenOn(server, options.port ?? 4300, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: listening.url,
+    port: listening.port,
     cloudWatch,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await listening.closeServer();
     },
   };
 };

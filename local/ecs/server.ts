@@ -5,9 +5,9 @@
  * POST /__local/advance-clock, which moves a virtual clock (for another process on the same timeline), and
  * POST /__local/load, the demand on a task family that the local CloudWatch endpoint turns into metrics.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { listenOn, readRequestBody } from '../http-server';
 import {
   createLocalEcs,
   type EventSink,
@@ -75,23 +75,6 @@ export const createSqsEventSink = (
   };
 };
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new EcsServiceError('SerializationException', 'Request body too large.', 413));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
 const send = (
   response: ServerResponse,
   status: number,
@@ -158,7 +141,13 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
 
   const server = createServer(async (request, response) => {
     try {
-      const body = await readBody(request);
+      const body = (
+        await readRequestBody(
+          request,
+          maxBodyBytes,
+          () => new EcsServiceError('SerializationException', 'Request body too large.', 413),
+        )
+      ).toString('utf8');
       if (request.method === 'POST' && request.url === '/__local/spot-interruption') {
         const input = parseJson(body);
         const tasks = Array.isArray(input.tasks) ? input.tasks.map(String) : [];
@@ -207,27 +196,17 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
       sendError(response, new EcsServiceError('ServerException', 'Internal server error.', 500));
     }
   });
-  server.keepAliveTimeout = 65_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4100, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const listening = await listenOn(server, options.port ?? 4100, options.host ?? '127.0.0.1');
 
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: listening.url,
+    port: listening.port,
     ecs: endpoint,
     drainEvents: () => drain(),
     async close() {
       endpoint.close();
       await drain();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await listening.closeServer();
       ownedSqsClient?.destroy();
     },
   };

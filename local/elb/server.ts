@@ -5,8 +5,8 @@
  * service model gives each code, which the SDK and the AWS CLI map to their typed errors.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenOn, readRequestBody } from '../http-server';
 import { createLocalElb, type LocalElb, type LocalElbOptions } from './engine';
 import { ElbServiceError } from './errors';
 import { errorDocument, parseQuery, resultDocument } from './query';
@@ -29,23 +29,6 @@ export interface LocalElbServer {
   close(): Promise<void>;
 }
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new ElbServiceError('ValidationError', 'Request body too large.', 413));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
 const send = (response: ServerResponse, status: number, body: string, requestId: string) => {
   response.writeHead(status, {
     'content-type': 'text/xml',
@@ -61,7 +44,13 @@ export const startLocalElbServer = async (options: LocalElbServerOptions = {}): 
   const server = createServer(async (request, response) => {
     const requestId = randomUUID();
     try {
-      const body = await readBody(request);
+      const body = (
+        await readRequestBody(
+          request,
+          maxBodyBytes,
+          () => new ElbServiceError('ValidationError', 'Request body too large.', 413),
+        )
+      ).toString('utf8');
       const search = new URL(request.url ?? '/', 'http://localhost').search.slice(1);
       const input = parseQuery(request.method === 'POST' ? body : search);
       const { Action: action, Version: version, ...members } = input;
@@ -91,24 +80,14 @@ export const startLocalElbServer = async (options: LocalElbServerOptions = {}): 
       );
     }
   });
-  server.keepAliveTimeout = 65_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4200, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const listening = await listenOn(server, options.port ?? 4200, options.host ?? '127.0.0.1');
 
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: listening.url,
+    port: listening.port,
     elb,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await listening.closeServer();
     },
   };
 };
