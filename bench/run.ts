@@ -4,7 +4,7 @@
  * --workers defaults to the reconcile worker's reserved concurrency in serverless.yml (as deployed);
  * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge);
  * --load-balanced puts every service of converge, steady and recover behind its own target group.
- * Runs the benchmarks, writes bench/results/<name>.json (schema: the README, "Performance") and prints a table.
+ * Runs the benchmarks, writes bench/results/<name>.json (schema: docs/performance.md) and prints a table.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';

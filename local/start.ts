@@ -4,7 +4,7 @@
  *   TUGBOAT_LOCAL_DYNAMODB_PORT         DynamoDB Local port (default 8000)
  *   TUGBOAT_LOCAL_SQS_PORT              fauxqs (SQS) port (default 9324)
  *   TUGBOAT_LOCAL_ECS_PORT              local ECS endpoint port (default 4100), and its other
- *                                       TUGBOAT_LOCAL_ECS_* settings (see README)
+ *                                       TUGBOAT_LOCAL_ECS_* settings (docs/local-ecs.md)
  *   TUGBOAT_LOCAL_CLOUDWATCH_PORT       local CloudWatch endpoint port (default 4300);
  *                                       TUGBOAT_LOCAL_CLOUDWATCH_THROTTLE (off | factor, 1)
  *   TUGBOAT_LOCAL_ELB_PORT              local Elastic Load Balancing v2 endpoint port (default 4200)

@@ -25,7 +25,7 @@ export type StopCode =
   | 'TaskFailedToStart'
   | 'SpotInterruption';
 
-/** What the simulated containers do, chosen by image tag (see the README, "Local ECS endpoint"). */
+/** What the simulated containers do, chosen by image tag (see docs/local-ecs.md). */
 export type Behaviour = 'runs' | 'crash' | 'pullfail' | 'unhealthy';
 
 export type PlanStep =
