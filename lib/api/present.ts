@@ -1,4 +1,4 @@
-import openApiDocument from './openapi.json' with { type: 'json' };
+import { openApiDocument } from './openapi';
 
 interface Schema {
   $ref?: string;

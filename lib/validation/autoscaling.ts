@@ -49,7 +49,7 @@ const dimensions = z
   .pipe(z.array(dimension).max(30, 'at most 30 dimensions'))
   .default([]);
 
-const metricBranches = {
+export const metricBranches = {
   utilization: z.strictObject({
     predefined: z.enum(['CPUUtilization', 'MemoryUtilization'], {
       error: 'must be CPUUtilization, MemoryUtilization or ALBRequestCountPerTarget',
