@@ -1,4 +1,4 @@
-import { openApiDocument } from './openapi';
+import openApiDocument from './openapi.json' with { type: 'json' };
 
 interface Schema {
   $ref?: string;

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormatsModule from 'ajv-formats';
-import { openApiDocument as document } from '../../lib/api/openapi';
+import document from '../../lib/api/openapi.json' with { type: 'json' };
 import type { JsonResponse } from './api';
 import { httpClient } from './api';
 
