@@ -12,10 +12,12 @@ import {
   updateServiceSchema,
 } from '../../validation/schemas';
 
-const timestamp = z.string().meta({ format: 'date-time' });
+/** An ISO-8601 instant, as every time the API answers. */
+export const timestamp = z.string().meta({ format: 'date-time' });
 const count = z.int().min(0);
 
-const page = <T extends z.ZodType>(
+/** A page of a list: `{ items, nextToken? }`. */
+export const page = <T extends z.ZodType>(
   item: T,
   nextToken = 'Pass as nextToken for the next page; absent on the last page.',
 ) => z.strictObject({ items: z.array(item), nextToken: z.string().describe(nextToken).optional() });

@@ -1,7 +1,6 @@
 /** What the task routes answer, in zod (see responses.ts): tasks as Tugboat's inventory or ECS knows them. */
 import * as z from 'zod';
-
-const timestamp = z.string().meta({ format: 'date-time' });
+import { page, timestamp } from './responses';
 
 export const containerSchema = z.strictObject({
   name: z.string().optional(),
@@ -100,10 +99,7 @@ export const taskSchema = z.strictObject({
   ...taskTargets,
 });
 
-export const taskPageSchema = z.strictObject({
-  items: z.array(taskSchema),
-  nextToken: z.string().describe('Pass as nextToken for the next page; absent on the last page.').optional(),
-});
+export const taskPageSchema = page(taskSchema);
 
 export const failureSchema = z.strictObject({
   arn: z.string().optional(),
