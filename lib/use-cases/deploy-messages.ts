@@ -27,7 +27,9 @@ const ecrImageActionSchema = z.looseObject({
 export const deploySpecFields = {
   image: imageReference.optional(),
   containerName: ecsName.optional(),
-  taskDefinition: taskDefinitionReference.optional(),
+  taskDefinition: taskDefinitionReference
+    .describe('An existing ACTIVE revision, family or family:revision')
+    .optional(),
 };
 
 export const deploySpecSchema = z

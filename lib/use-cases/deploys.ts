@@ -330,7 +330,7 @@ export const createDeployment = async (
 // ---------------------------------------------------------------------------------------------------
 // Rollback
 
-const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
+export const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
 
 /**
  * POST .../rollback: a new PRIMARY deployment of `taskDefinition`, or by default of the task

@@ -49,7 +49,7 @@ const dimensions = z
   .pipe(z.array(dimension).max(30, 'at most 30 dimensions'))
   .default([]);
 
-const metricBranches = {
+export const metricBranches = {
   utilization: z.strictObject({
     predefined: z.enum(['CPUUtilization', 'MemoryUtilization'], {
       error: 'must be CPUUtilization, MemoryUtilization or ALBRequestCountPerTarget',
@@ -130,8 +130,13 @@ const targetTrackingSchema = z
 const scheduledActionSchema = z
   .strictObject({
     name: actionName,
-    schedule: z.string().min(1, 'must not be empty'),
-    timezone: z.string().default('UTC'),
+    schedule: z
+      .string()
+      .min(1, 'must not be empty')
+      .describe(
+        'at(yyyy-mm-ddThh:mm:ss), rate(N minutes|hours|days) or cron(minutes hours day-of-month month day-of-week year)',
+      ),
+    timezone: z.string().default('UTC').describe('IANA time zone (default UTC)'),
     minCapacity: capacity.optional(),
     maxCapacity: capacity.optional(),
   })
@@ -190,10 +195,11 @@ export const autoScalingSchema = z
   .superRefine((value, ctx) => {
     if (value.minCapacity > value.maxCapacity)
       ctx.addIssue({ code: 'custom', path: ['minCapacity'], message: 'must be at most maxCapacity' });
-  });
+  })
+  .describe('With it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]');
 
 /** On PATCH, `null` removes auto scaling. */
-export const autoScalingPatchSchema = autoScalingSchema.nullable();
+export const autoScalingPatchSchema = autoScalingSchema.nullable().describe('null removes auto scaling');
 
 export type AutoScalingInput = z.input<typeof autoScalingSchema>;
 export type AutoScaling = z.output<typeof autoScalingSchema>;

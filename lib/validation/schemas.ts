@@ -240,10 +240,9 @@ const deploymentConfigurationPatchSchema = z.strictObject({
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;
 
 const autoDeploySchema = z.strictObject({
-  tagPattern: nonEmptyString(128).regex(
-    /^[A-Za-z0-9_.*-]+$/,
-    'may contain letters, digits, ., -, _ and the wildcard *',
-  ),
+  tagPattern: nonEmptyString(128)
+    .regex(/^[A-Za-z0-9_.*-]+$/, 'may contain letters, digits, ., -, _ and the wildcard *')
+    .describe('A glob: * matches any run of characters.'),
   pinDigest: z.boolean().optional(),
 });
 
@@ -266,7 +265,7 @@ export const desiredCountSchema = intIn(0, 5000);
 export const createServiceSchema = z
   .strictObject({
     serviceName: ecsName,
-    taskDefinition: taskDefinitionReference,
+    taskDefinition: taskDefinitionReference.describe('family or family:revision'),
     desiredCount: desiredCountSchema,
     launchType: z.literal('FARGATE', { error: 'must be "FARGATE"' }).optional(),
     capacityProviderStrategy: capacityProviderStrategySchema.optional(),
@@ -290,7 +289,11 @@ export const updateServiceSchema = z
     taskDefinition: taskDefinitionReference.optional(),
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     autoDeploy: autoDeploySchema.nullable().optional(),
-    healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
+    healthCheckGracePeriodSeconds: intIn(0, 2147483647)
+      .describe(
+        'Seconds after a task reaches RUNNING during which unhealthy targets (and container health checks) do not stop it.',
+      )
+      .optional(),
     loadBalancers: loadBalancersSchema.optional(),
     autoScaling: autoScalingPatchSchema.optional(),
   })

@@ -21,7 +21,7 @@ export const startedBySchema = z
   .regex(/^[A-Za-z0-9_/-]+$/, 'may contain only letters, digits, hyphens, underscores and slashes');
 
 const containerOverrideSchema = z.strictObject({
-  name: ecsName,
+  name: ecsName.describe('A container of the task definition'),
   command: z.array(z.string().max(8192)).max(1000).optional(),
   environment: z
     .array(
@@ -36,7 +36,9 @@ const containerOverrideSchema = z.strictObject({
 
 export const runTaskSchema = z
   .strictObject({
-    taskDefinition: taskDefinitionReference,
+    taskDefinition: taskDefinitionReference.describe(
+      'family (its latest ACTIVE revision) or family:revision (must be ACTIVE)',
+    ),
     count: z
       .number()
       .int('must be an integer')
@@ -49,8 +51,16 @@ export const runTaskSchema = z
     overrides: z
       .strictObject({ containerOverrides: z.array(containerOverrideSchema).max(10, 'at most 10 containers') })
       .optional(),
-    clientToken: clientTokenSchema.optional(),
-    startedBy: startedBySchema.optional(),
+    clientToken: clientTokenSchema
+      .describe(
+        'Idempotency key (ECS keeps it 24 hours): a repeated request with the same token and parameters launches nothing new and returns the same tasks. Generated when absent.',
+      )
+      .optional(),
+    startedBy: startedBySchema
+      .describe(
+        "Prefixed with tugboat-<installation>_ (the TUGBOAT_INSTALLATION id) unless it already starts with it (default tugboat-<installation>_run), so the task's ECS events reach this installation and no other installation touches the task.",
+      )
+      .optional(),
   })
   .superRefine((input, ctx) => {
     checkPlacement(input, ctx);

@@ -1,0 +1,210 @@
+/** The services' and deployments' operations of the HTTP API, as the OpenAPI document describes them. */
+import { deploySpecSchema } from '../../use-cases/deploy-messages';
+import { rollbackSchema } from '../../use-cases/deploys';
+import { createServiceSchema, updateServiceSchema } from '../../validation/schemas';
+import {
+  CHANGED,
+  CLUSTER_NOT_FOUND,
+  cluster,
+  INVALID,
+  ifMatch,
+  NOT_ACTIVE,
+  NOT_FOUND,
+  type Operation,
+  pageParameters,
+  path,
+  SERVICE,
+  SERVICES,
+  serviceAnswer,
+  serviceName,
+} from './operation-parts';
+import * as responses from './responses';
+
+export const serviceOperations: Operation[] = [
+  {
+    method: 'post',
+    path: SERVICES,
+    operationId: 'createService',
+    tag: 'services',
+    summary: 'Create a service',
+    description:
+      'Creates the service with its first deployment; the reconciler then launches desiredCount tasks of the task definition.',
+    parameters: [cluster],
+    body: { schema: createServiceSchema, required: true },
+    responses: {
+      201: serviceAnswer('The service', responses.serviceDescriptionSchema),
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+      409: 'The service exists',
+    },
+  },
+  {
+    method: 'get',
+    path: SERVICES,
+    operationId: 'listServices',
+    tag: 'services',
+    summary: "The cluster's services, by name",
+    description: "The cluster's services (DRAINING ones too), in name order, a page at a time.",
+    parameters: [cluster, ...pageParameters],
+    responses: {
+      200: { description: 'A page of services', schema: responses.servicePageSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'get',
+    path: SERVICE,
+    operationId: 'describeService',
+    tag: 'services',
+    summary: 'A service with its newest events',
+    description: 'The service, its deployments and its newest events; the ETag header is its spec version.',
+    parameters: [cluster, serviceName],
+    responses: {
+      200: serviceAnswer('The service', responses.serviceDescriptionSchema),
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'patch',
+    path: SERVICE,
+    operationId: 'updateService',
+    tag: 'services',
+    summary: 'Change desiredCount, taskDefinition (a new deployment), deploymentConfiguration or autoDeploy',
+    description:
+      'Changes the fields given. A new taskDefinition or new loadBalancers start a new deployment; with If-Match, only if the service is unchanged since that ETag.',
+    parameters: [cluster, serviceName, ifMatch],
+    body: { schema: updateServiceSchema, required: true },
+    responses: {
+      200: serviceAnswer('The service', responses.serviceSchema),
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+      409: NOT_ACTIVE,
+      412: CHANGED,
+    },
+  },
+  {
+    method: 'delete',
+    path: SERVICE,
+    operationId: 'deleteService',
+    tag: 'services',
+    summary: 'Drain and delete a service',
+    description:
+      'Sets the service DRAINING: the reconciler stops its tasks, then marks it INACTIVE. With If-Match, only if unchanged since that ETag.',
+    parameters: [cluster, serviceName, ifMatch],
+    responses: {
+      200: serviceAnswer('The DRAINING service', responses.serviceSchema),
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+      412: CHANGED,
+    },
+  },
+  {
+    method: 'get',
+    path: `${SERVICE}/events`,
+    operationId: 'listServiceEvents',
+    tag: 'services',
+    summary: "A service's events, newest first",
+    description: 'What happened to the service (changes, rollouts, task launches and stops), newest first.',
+    parameters: [cluster, serviceName, ...pageParameters],
+    responses: {
+      200: { description: 'A page of events', schema: responses.serviceEventPageSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'post',
+    path: `${SERVICE}/deployments`,
+    operationId: 'createDeployment',
+    tag: 'deployments',
+    summary:
+      'Deploy an image (a new revision) or an existing ACTIVE revision, like an explicit deploy message',
+    description:
+      "With image, registers a new revision of the service's task definition with that image (in containerName, or the only container) and deploys it; with taskDefinition, deploys that ACTIVE revision.",
+    parameters: [cluster, serviceName],
+    body: { schema: deploySpecSchema, required: false },
+    responses: {
+      202: { description: 'The new PRIMARY deployment', schema: responses.deploymentSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+      409: NOT_ACTIVE,
+    },
+  },
+  {
+    method: 'get',
+    path: `${SERVICE}/deployments`,
+    operationId: 'listDeployments',
+    tag: 'deployments',
+    summary: 'All deployments, newest first',
+    description: "The service's deployments, the PRIMARY and the older ones, newest first.",
+    parameters: [cluster, serviceName, ...pageParameters],
+    responses: {
+      200: { description: 'A page of deployments', schema: responses.deploymentPageSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'get',
+    path: `${SERVICE}/deployments/{deploymentId}`,
+    operationId: 'getDeployment',
+    tag: 'deployments',
+    summary: 'One deployment',
+    description: 'One deployment of the service, with its counts and rollout state.',
+    parameters: [cluster, serviceName, path('deploymentId', 'Deployment id')],
+    responses: {
+      200: { description: 'The deployment', schema: responses.deploymentSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'post',
+    path: `${SERVICE}/rollback`,
+    operationId: 'rollbackService',
+    tag: 'deployments',
+    summary:
+      "Go back to taskDefinition, or by default to the last COMPLETED deployment's before the current PRIMARY",
+    description:
+      'Starts a new PRIMARY deployment of the taskDefinition given, or by default of the newest COMPLETED deployment older than the current PRIMARY that runs another revision.',
+    parameters: [cluster, serviceName],
+    body: { schema: rollbackSchema, required: false },
+    responses: {
+      202: { description: 'The new PRIMARY deployment', schema: responses.deploymentSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+      409: 'Nothing to roll back to',
+    },
+  },
+  {
+    method: 'get',
+    path: `${SERVICE}/plan`,
+    operationId: 'planService',
+    tag: 'deployments',
+    summary: 'The actions the reconciler would take now, each with its reason; executes nothing',
+    description:
+      "A dry run of the reconciler's next pass over the service: the actions it would take and why, and what the rollout waits for.",
+    parameters: [cluster, serviceName],
+    responses: {
+      200: { description: 'The plan', schema: responses.servicePlanSchema },
+      400: INVALID,
+      404: CLUSTER_NOT_FOUND,
+    },
+  },
+  {
+    method: 'get',
+    path: `${SERVICE}/scaling-activities`,
+    operationId: 'listScalingActivities',
+    tag: 'services',
+    summary: "A service's scaling activities, newest first",
+    description: "Each change of an auto-scaled service's desiredCount, with its cause, newest first.",
+    parameters: [cluster, serviceName, ...pageParameters],
+    responses: {
+      200: { description: 'A page of scaling activities', schema: responses.scalingActivityPageSchema },
+      400: INVALID,
+      404: NOT_FOUND,
+    },
+  },
+];

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../lib/api/openapi';
+import { buildOpenApiDocument } from '../../lib/api/openapi-document';
+import { present, responseSchema } from '../../lib/api/present';
+import type { Deployment, Service } from '../../lib/domain';
+import { createServiceSchema, updateServiceSchema } from '../../lib/validation/schemas';
+
+type Json = Record<string, unknown>;
+const schemas = openApiDocument.components.schemas as unknown as Record<string, { properties: Json }>;
+
+describe('lib/api/openapi.json', () => {
+  it('is what the zod schemas generate (after changing a schema, run `npm run openapi`)', () => {
+    // Key order matters (present.ts shows an answer's fields in the document's order): compare as text.
+    expect(JSON.stringify(openApiDocument, null, 1)).toBe(JSON.stringify(buildOpenApiDocument(), null, 1));
+  });
+
+  it('documents every field a service request sets in the service the API answers', () => {
+    const settable = [...Object.keys(createServiceSchema.shape), ...Object.keys(updateServiceSchema.shape)];
+    for (const name of ['Service', 'ServiceDescription', 'CreateServiceRequest']) {
+      const documented = Object.keys(schemas[name]!.properties);
+      expect(documented, name).toEqual(expect.arrayContaining(Object.keys(createServiceSchema.shape)));
+      if (name !== 'CreateServiceRequest') expect(documented, name).toEqual(expect.arrayContaining(settable));
+    }
+    expect(Object.keys(schemas.UpdateServiceRequest!.properties)).toEqual(
+      Object.keys(updateServiceSchema.shape),
+    );
+  });
+});
+
+// Every field of the domain types (Required<>: a new field must be added here, and so be shown or hidden).
+const deployment: Required<Deployment> = {
+  id: 'd1',
+  status: 'PRIMARY',
+  taskDefinition: 'web:2',
+  desiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'COMPLETED',
+  rolloutStateReason: 'done',
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:01:00.000Z',
+  consecutiveFailures: 0,
+  backoffUntil: '2026-12-01T00:02:00.000Z',
+  lastProgressAt: '2026-12-01T00:01:00.000Z',
+  launchAttempts: 2,
+  healthyCount: 2,
+  rollbackOf: 'd0',
+  healthyTargets: 2,
+  drainingTargets: 0,
+  sourceEventAt: '2026-12-01T00:00:00.000Z',
+  principal: 'local',
+  launchRefusals: [{ at: '2026-12-01T00:00:30.000Z', count: 1 }],
+};
+const DEPLOYMENT_BOOKKEEPING = [
+  'consecutiveFailures',
+  'backoffUntil',
+  'lastProgressAt',
+  'launchAttempts',
+  'launchRefusals',
+];
+
+const service: Required<Service> = {
+  cluster: 'default',
+  serviceName: 'web',
+  serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/default/web',
+  status: 'ACTIVE',
+  taskDefinition: 'web:2',
+  desiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  launchType: 'FARGATE',
+  capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', base: 0, weight: 1 }],
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
+  },
+  deploymentConfiguration: {
+    minimumHealthyPercent: 100,
+    maximumPercent: 200,
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    minReadySeconds: 0,
+    progressDeadlineSeconds: 600,
+  },
+  healthCheckGracePeriodSeconds: 0,
+  loadBalancers: [
+    {
+      targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
+      containerName: 'web',
+      containerPort: 8080,
+    },
+  ],
+  autoDeploy: { tagPattern: 'v*', pinDigest: true },
+  autoScaling: {
+    minCapacity: 1,
+    maxCapacity: 4,
+    targetTracking: [
+      {
+        name: 'cpu',
+        metric: { predefined: 'CPUUtilization' },
+        targetValue: 50,
+        scaleOutCooldownSeconds: 60,
+        scaleInCooldownSeconds: 300,
+        disableScaleIn: false,
+      },
+    ],
+    scheduled: [{ name: 'night', schedule: 'cron(0 22 * * ? *)', timezone: 'UTC', maxCapacity: 2 }],
+  },
+  tags: [{ key: 'team', value: 'web' }],
+  deployments: [deployment],
+  inflightLaunches: [],
+  wakeAt: '2026-12-01T00:05:00.000Z',
+  version: 3,
+  statusVersion: 9,
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:01:00.000Z',
+};
+const SERVICE_BOOKKEEPING = ['inflightLaunches', 'wakeAt', 'statusVersion'];
+
+const SERVICE_PATH = '/clusters/{cluster}/services/{serviceName}';
+const without = (value: object, hidden: string[]) =>
+  Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.includes(key)));
+
+describe('answers shaped by the document', () => {
+  const event = { id: 'e1', createdAt: '2026-12-01T00:00:00.000Z', message: 'steady', principal: 'local' };
+
+  it("show every field a service keeps, deployments' too, but the reconciler's bookkeeping", () => {
+    const expected = {
+      ...without(service, SERVICE_BOOKKEEPING),
+      deployments: [without(deployment, DEPLOYMENT_BOOKKEEPING)],
+    };
+    const described = present(responseSchema('GET', SERVICE_PATH, 200)!, { ...service, events: [event] });
+    expect(described).toEqual({ ...expected, events: [event] });
+    const listed = present(responseSchema('GET', '/clusters/{cluster}/services', 200)!, { items: [service] });
+    expect(listed).toEqual({ items: [expected] });
+    // One resource, one key order, whichever route answers it.
+    const patched = present(responseSchema('PATCH', SERVICE_PATH, 200)!, service) as Json;
+    expect(Object.keys(described as Json)).toEqual([...Object.keys(patched), 'events']);
+  });
+});
