@@ -1,4 +1,3 @@
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
@@ -169,14 +168,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     stoppers.push(ecs.close);
     process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
-    const ecsClient = new ECSClient({ endpoint: ecs.url, region });
     for (const cluster of options.clusters ?? ['default']) {
-      // As an ECS console cluster: both Fargate capacity providers associated.
-      await ecsClient.send(
-        new CreateClusterCommand({ clusterName: cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
-      );
+      // As an ECS console cluster: both Fargate capacity providers associated. In process, not over the wire:
+      // the stack's own setup must not meet the faults injected for Tugboat's calls (faultRate).
+      ecs.ecs.handle('CreateCluster', {
+        clusterName: cluster,
+        capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      });
     }
-    ecsClient.destroy();
 
     // On the ECS endpoint's clock, with Container Insights from its tasks and the load set on it.
     const cloudWatch = await startLocalCloudWatchServer({
