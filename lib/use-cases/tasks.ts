@@ -10,6 +10,7 @@ import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
 import { taskRecordFromSdk } from '../reconcile/observe';
 import { parseStartedBy, startedByInstallation, startedByPrefix } from '../reconcile/tokens';
+import { decodePageToken, encodePageToken } from '../store/page-token';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
@@ -304,27 +305,24 @@ type ListCursor =
       services?: string | null;
     };
 
-const encodeCursor = (cursor: ListCursor): string =>
-  Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const encodeCursor = (cursor: ListCursor): string => encodePageToken(cursor);
 
 const decodeCursor = (token: string | undefined): ListCursor => {
   if (token === undefined) return { phase: 'alive' };
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return decodePageToken(token, (parsed) => {
+    const cursor = parsed as Record<string, unknown>;
     const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-    if (parsed.phase === 'alive' && optionalString(parsed.token)) return parsed as ListCursor;
+    if (cursor.phase === 'alive' && optionalString(cursor.token)) return cursor as ListCursor;
     if (
-      parsed.phase === 'stopped' &&
-      typeof parsed.partition === 'string' &&
-      optionalString(parsed.token) &&
-      (parsed.services === null || optionalString(parsed.services))
+      cursor.phase === 'stopped' &&
+      typeof cursor.partition === 'string' &&
+      optionalString(cursor.token) &&
+      (cursor.services === null || optionalString(cursor.services))
     ) {
-      return parsed as ListCursor;
+      return cursor as ListCursor;
     }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
+    return undefined;
+  });
 };
 
 export interface ListTasksQuery {
