@@ -5,7 +5,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_TYPE, keys } from './keys';
 import type { LeaseResult, ReconcileMark, TugboatStore } from './port';
-import { isConditionFailed, type Table } from './table';
+import { expiryAfter, isConditionFailed, type Table } from './table';
 
 type LeasePort = Pick<TugboatStore, 'acquireLease' | 'reconcileMarks' | 'markScheduled' | 'releaseLease'>;
 
@@ -13,18 +13,13 @@ type LeasePort = Pick<TugboatStore, 'acquireLease' | 'reconcileMarks' | 'markSch
  * A lease item outlives its service by this much (DynamoDB TTL): longer than any reconcile request can
  * wait in SQS (retention at most 14 days), so a request never meets a marker-less lease by expiry.
  */
-const LEASE_ITEM_TTL_MS = 15 * 24 * 3_600_000;
+const LEASE_ITEM_TTL_SECONDS = 15 * 24 * 3600;
 
 export class LeaseItems implements LeasePort {
   constructor(private readonly table: Table) {}
 
   async acquireLease(
-    cluster: string,
-    serviceName: string,
-    owner: string,
-    ttlMs: number,
-    nowMs: number,
-    requestedAfter?: number,
+    ...[cluster, serviceName, owner, ttlMs, nowMs, requestedAfter]: Parameters<TugboatStore['acquireLease']>
   ): Promise<LeaseResult> {
     const free = '(attribute_not_exists(leaseUntil) OR leaseUntil < :now OR #owner = :owner)';
     const unanswered = '(attribute_not_exists(passStartedAt) OR passStartedAt <= :requestedAfter)';
@@ -42,7 +37,7 @@ export class LeaseItems implements LeasePort {
             ':owner': owner,
             ':until': nowMs + ttlMs,
             ':now': nowMs,
-            ':expiresAt': Math.floor((nowMs + LEASE_ITEM_TTL_MS) / 1000),
+            ':expiresAt': expiryAfter(nowMs, LEASE_ITEM_TTL_SECONDS),
             ...(requestedAfter === undefined ? {} : { ':requestedAfter': requestedAfter }),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -84,7 +79,7 @@ export class LeaseItems implements LeasePort {
         ExpressionAttributeValues: {
           ':itemType': ITEM_TYPE.lease,
           ':scheduledAt': scheduledAt,
-          ':expiresAt': Math.floor((scheduledAt + LEASE_ITEM_TTL_MS) / 1000),
+          ':expiresAt': expiryAfter(scheduledAt, LEASE_ITEM_TTL_SECONDS),
         },
       }),
       'write',

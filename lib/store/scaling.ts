@@ -9,6 +9,8 @@ import { VersionConflictError } from '../errors';
 import type { Sample } from '../scaling/decide';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest } from './port';
+import { serviceHistory } from './service-history';
+import { SERVICE_EVENT_RETENTION_SECONDS } from './services';
 import { type Item, isConditionFailed, stripKeys, Table } from './table';
 
 export interface ScalingStateRecord {
@@ -50,7 +52,7 @@ export interface ScalingStore {
 }
 
 /** Scaling activities expire with the service events (DynamoDB TTL). */
-export const SCALING_ACTIVITY_RETENTION_SECONDS = 90 * 24 * 3600;
+export const SCALING_ACTIVITY_RETENTION_SECONDS = SERVICE_EVENT_RETENTION_SECONDS;
 
 /** A stable shard of the index partition, so the scaled services spread over a few partitions. */
 export const scalingShard = (cluster: string, serviceName: string): number => {
@@ -62,8 +64,17 @@ export const scalingShard = (cluster: string, serviceName: string): number => {
 export class DynamoDbScalingStore implements ScalingStore {
   private readonly table: Table;
 
+  private readonly activities;
+
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.table = new Table(client, tableName);
+    this.activities = serviceHistory<ScalingActivity>(
+      this.table,
+      keys.scalingActivities,
+      ITEM_TYPE.scalingActivity,
+      (activity) => activity.startedAt,
+      SCALING_ACTIVITY_RETENTION_SECONDS,
+    );
   }
 
   private item(state: ScalingStateRecord): Item {
@@ -141,12 +152,7 @@ export class DynamoDbScalingStore implements ScalingStore {
   }
 
   async addScalingActivity(cluster: string, serviceName: string, activity: ScalingActivity): Promise<void> {
-    await this.table.put({
-      ...keys.scalingActivity(cluster, serviceName, activity.startedAt, activity.id),
-      itemType: ITEM_TYPE.scalingActivity,
-      ...activity,
-      expiresAt: Math.floor(Date.parse(activity.startedAt) / 1000) + SCALING_ACTIVITY_RETENTION_SECONDS,
-    });
+    await this.activities.add(cluster, serviceName, [activity]);
   }
 
   async listScalingActivities(
@@ -154,11 +160,6 @@ export class DynamoDbScalingStore implements ScalingStore {
     serviceName: string,
     page: PageRequest,
   ): Promise<Page<ScalingActivity>> {
-    return this.table.queryPage<ScalingActivity>(
-      keys.scalingActivitiesPartition(cluster, serviceName),
-      keys.scalingActivitySortPrefix,
-      page,
-      false,
-    );
+    return this.activities.newestFirst(cluster, serviceName, page);
   }
 }

@@ -6,6 +6,7 @@ import type { Page, Service, ServiceEvent } from '../domain';
 import { ConflictError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest, TugboatStore } from './port';
+import { serviceHistory } from './service-history';
 import type { Item, Table } from './table';
 
 type ServicePort = Pick<
@@ -41,7 +42,17 @@ const serviceItem = (service: Service): Item => ({
 });
 
 export class ServiceItems implements ServicePort {
-  constructor(private readonly table: Table) {}
+  private readonly events;
+
+  constructor(private readonly table: Table) {
+    this.events = serviceHistory<ServiceEvent>(
+      table,
+      keys.serviceEvents,
+      ITEM_TYPE.serviceEvent,
+      (event) => event.createdAt,
+      SERVICE_EVENT_RETENTION_SECONDS,
+    );
+  }
 
   async createService(service: Service): Promise<void> {
     await this.table.put(
@@ -77,17 +88,7 @@ export class ServiceItems implements ServicePort {
   }
 
   async addServiceEvents(cluster: string, serviceName: string, events: ServiceEvent[]): Promise<void> {
-    // Event ids are unique, so a retried write of the same event lands on the same key: idempotent.
-    await Promise.all(
-      events.map((event) =>
-        this.table.put({
-          ...keys.serviceEvent(cluster, serviceName, event.createdAt, event.id),
-          itemType: ITEM_TYPE.serviceEvent,
-          ...event,
-          expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + SERVICE_EVENT_RETENTION_SECONDS,
-        }),
-      ),
-    );
+    await this.events.add(cluster, serviceName, events);
   }
 
   async listServiceEvents(
@@ -95,12 +96,7 @@ export class ServiceItems implements ServicePort {
     serviceName: string,
     page: PageRequest,
   ): Promise<Page<ServiceEvent>> {
-    return this.table.queryPage<ServiceEvent>(
-      keys.serviceEventsPartition(cluster, serviceName),
-      keys.serviceEventSortPrefix,
-      page,
-      false,
-    );
+    return this.events.newestFirst(cluster, serviceName, page);
   }
 
   async registerCluster(cluster: string): Promise<void> {

@@ -50,8 +50,13 @@ export const stripKeys = <T>(item: Item): T => {
   return rest as T;
 };
 
-const pageOf = <T>(items: T[], nextToken: string | undefined): Page<T> =>
+/** A page, with a nextToken only where there is more. */
+export const pageOf = <T>(items: T[], nextToken: string | undefined): Page<T> =>
   nextToken ? { items, nextToken } : { items };
+
+/** The TTL attribute (epoch seconds) of an item DynamoDB deletes `seconds` after `instantMs`. */
+export const expiryAfter = (instantMs: number, seconds: number): number =>
+  Math.floor(instantMs / 1000) + seconds;
 
 export class Table {
   constructor(

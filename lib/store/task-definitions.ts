@@ -6,7 +6,7 @@ import type { Page, TaskDefinition } from '../domain';
 import { ConflictError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest, RevisionReservation, RevisionStamp, TugboatStore } from './port';
-import type { Table } from './table';
+import { pageOf, type Table } from './table';
 
 type TaskDefinitionPort = Pick<
   TugboatStore,
@@ -83,7 +83,7 @@ export class TaskDefinitionItems implements TaskDefinitionPort {
       true,
     );
     const items = found.items.map(({ family }) => ({ family }));
-    return found.nextToken ? { items, nextToken: found.nextToken } : { items };
+    return pageOf(items, found.nextToken);
   }
 
   async updateTaskDefinition(next: TaskDefinition): Promise<void> {

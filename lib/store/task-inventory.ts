@@ -12,7 +12,7 @@ import {
   encodeKeyPageToken,
 } from './page-token';
 import type { TaskPageRequest, TugboatStore } from './port';
-import { stripKeys, type Table } from './table';
+import { expiryAfter, pageOf, stripKeys, type Table } from './table';
 
 type TaskInventoryPort = Pick<
   TugboatStore,
@@ -57,8 +57,10 @@ export class TaskInventoryItems implements TaskInventoryPort {
     const removals: string[] = ['missingFromEcsAt'];
     if (record.lastStatus === 'STOPPED') {
       removals.push('GSI1PK', 'GSI1SK');
-      const stoppedAt = Date.parse(record.stoppedAt ?? record.updatedAt);
-      values[':expiresAt'] = Math.floor(stoppedAt / 1000) + TASK_HISTORY_SECONDS;
+      values[':expiresAt'] = expiryAfter(
+        Date.parse(record.stoppedAt ?? record.updatedAt),
+        TASK_HISTORY_SECONDS,
+      );
       assignments.push('expiresAt = :expiresAt');
     } else {
       values[':gsi1pk'] = keys.aliveTasksPartition(record.cluster);
@@ -245,11 +247,10 @@ export class TaskInventoryItems implements TaskInventoryPort {
         const kept = items.slice(0, page.limit);
         const more = items.length > page.limit || startKey !== undefined;
         const nextToken = more ? tokenAfter(kept[kept.length - 1]!) : undefined;
-        return nextToken ? { items: kept, nextToken } : { items: kept };
+        return pageOf(kept, nextToken);
       }
       if (++reads >= MAX_FILTERED_READS) break;
     }
-    const nextToken = startKey ? tokenOf(startKey) : undefined;
-    return nextToken ? { items, nextToken } : { items };
+    return pageOf(items, startKey ? tokenOf(startKey) : undefined);
   }
 }
