@@ -23,7 +23,7 @@ import { type PassOptions, passContext, type ReconcileOutcome, type ReconcilerDe
 import { createPassReader } from './pass-inputs';
 import { createLauncher, launchesOf } from './pass-launches';
 import { createPassWriter } from './pass-writes';
-import type { StopAction } from './types';
+import type { PlanResult, StopAction } from './types';
 import { readinessWaits } from './waiting';
 import { schedulesWake, wakeDelay } from './wake';
 
@@ -89,9 +89,10 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // The service item and its tasks are independent reads: both at once.
     const taskRecords = deps.store.listServiceTasks(cluster, serviceName);
     taskRecords.catch(() => undefined); // awaited below, unless the service is gone
-    let service = await deps.store.getService(cluster, serviceName);
+    const stored = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');
-    if (!service || service.status === 'INACTIVE') return { status: 'gone' };
+    if (!stored || stored.status === 'INACTIVE') return { status: 'gone' };
+    let service: Service = stored;
     const pastDeadline = () => deadline !== undefined && deps.now() >= deadline;
 
     // Launches a crashed or cut-short pass committed to: replay them with the same tokens before
@@ -157,6 +158,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         cause,
       );
     };
+    /** Ends the pass early: records what it did, and asks for the next pass in `retryInMs`. */
+    const stopShort = async (retryInMs: number, planned?: PlanResult) => {
+      await recordActions();
+      return cutShort(service, launched, stoppedArns.length, retryInMs, planned);
+    };
 
     // Targets first: a task is deregistered before it stops (its StopTask comes in a later pass).
     if (
@@ -165,44 +171,30 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         (action) => action.type.endsWith('-targets') || action.type === 'mark-targets-healthy',
       )
     ) {
-      if (pastDeadline()) {
-        await recordActions();
-        return cutShort(service, launched, 0, FOLLOW_UP_MS);
-      }
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
       await applyTargetActions(targetDeps(deps.elb), records, result.actions);
     }
-    let stopped = 0;
     for (const action of stops) {
-      if (pastDeadline()) {
-        await recordActions();
-        return cutShort(service, launched, stopped, FOLLOW_UP_MS);
-      }
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
       const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
       called('ecs:StopTask');
       if (task) await recordTasks([task]);
       stoppedArns.push(action.taskArn);
-      stopped++;
     }
     if (launches.length > 0) {
-      if (pastDeadline()) {
-        await recordActions();
-        return cutShort(service, launched, stopped, FOLLOW_UP_MS);
-      }
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
       const made = await makeLaunches(service, { replay: false, cause, ...(deadline ? { deadline } : {}) });
       service = made.service;
       launched += made.launched;
       startedArns.push(...made.started);
-      if (made.retryInMs !== undefined) {
-        await recordActions();
-        return cutShort(service, launched, stopped, made.retryInMs, result);
-      }
+      if (made.retryInMs !== undefined) return stopShort(made.retryInMs, result);
     }
     await recordActions();
     return {
       status: 'reconciled',
       plan: result,
       launched,
-      stopped,
+      stopped: stoppedArns.length,
       ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
     };
   };
