@@ -10,13 +10,13 @@ import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
 import { taskRecordFromSdk } from '../reconcile/observe';
 import { parseStartedBy, startedByInstallation, startedByPrefix } from '../reconcile/tokens';
-import { decodePageToken, encodePageToken } from '../store/page-token';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
+import { decodeCursor, encodeCursor } from './task-list-cursor';
 import { type TaskView, taskView, taskViews } from './task-revisions';
 import { type TaskTargetView, taskTargets } from './task-targets';
 
@@ -291,38 +291,6 @@ export const stopTask = async (
   const record = taskRecordFromSdk(task, context.now().toISOString());
   await context.store.recordTask(record);
   return taskView(context, describe(record, 'ecs', context.now().getTime()));
-};
-
-/** The cluster-wide listing's position: the alive index first, then stopped tasks partition by partition. */
-type ListCursor =
-  | { phase: 'alive'; token?: string }
-  | {
-      phase: 'stopped';
-      /** The partition being read: `-` (tasks no service claims) first, then each service by name. */
-      partition: string;
-      token?: string;
-      /** listServices' token for the service after `partition`; null when it was the last. */
-      services?: string | null;
-    };
-
-const encodeCursor = (cursor: ListCursor): string => encodePageToken(cursor);
-
-const decodeCursor = (token: string | undefined): ListCursor => {
-  if (token === undefined) return { phase: 'alive' };
-  return decodePageToken(token, (parsed) => {
-    const cursor = parsed as Record<string, unknown>;
-    const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-    if (cursor.phase === 'alive' && optionalString(cursor.token)) return cursor as ListCursor;
-    if (
-      cursor.phase === 'stopped' &&
-      typeof cursor.partition === 'string' &&
-      optionalString(cursor.token) &&
-      (cursor.services === null || optionalString(cursor.services))
-    ) {
-      return cursor as ListCursor;
-    }
-    return undefined;
-  });
 };
 
 export interface ListTasksQuery {
