@@ -4,7 +4,7 @@
  */
 import type { InflightLaunch, Service } from '../domain';
 import type { Rate } from '../ecs/pacer';
-import type { ReconcileOutcome } from './reconcile';
+import type { ReconcileOutcome } from './pass-context';
 import type { PlanResult } from './types';
 
 /** How soon a pass cut short by its deadline asks for the next one. */

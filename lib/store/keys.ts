@@ -25,6 +25,27 @@ export interface ItemKey {
 
 const REVISION_DIGITS = 10;
 
+/** A service's history partition (its events, its scaling activities): entries by instant, then id. */
+export interface ServiceLogKeys {
+  partition: (cluster: string, serviceName: string) => string;
+  sortPrefix: string;
+  entry: (cluster: string, serviceName: string, at: string, id: string) => ItemKey;
+}
+
+const serviceLog = (partitionPrefix: string, sortPrefix: string): ServiceLogKeys => {
+  const partition = (cluster: string, serviceName: string) => `${partitionPrefix}#${cluster}#${serviceName}`;
+  return {
+    partition,
+    sortPrefix,
+    entry: (cluster, serviceName, at, id) => ({
+      PK: partition(cluster, serviceName),
+      SK: `${sortPrefix}${at}#${id}`,
+    }),
+  };
+};
+const serviceEvents = serviceLog('EVENTS', 'EVENT#');
+const scalingActivities = serviceLog('SCALINGACT', 'ACT#');
+
 export const keys = {
   taskDefinitionPartition: (family: string) => `TASKDEF#${family}`,
   taskDefinition: (family: string, revision: number): ItemKey => ({
@@ -44,12 +65,8 @@ export const keys = {
   }),
   serviceSortPrefix: 'SERVICE#',
 
-  serviceEventsPartition: (cluster: string, serviceName: string) => `EVENTS#${cluster}#${serviceName}`,
-  serviceEvent: (cluster: string, serviceName: string, createdAt: string, id: string): ItemKey => ({
-    PK: keys.serviceEventsPartition(cluster, serviceName),
-    SK: `EVENT#${createdAt}#${id}`,
-  }),
-  serviceEventSortPrefix: 'EVENT#',
+  serviceEvents,
+  serviceEvent: serviceEvents.entry,
 
   serviceTasksPartition: (cluster: string, serviceName: string) => `TASKS#${cluster}#${serviceName}`,
   task: (cluster: string, serviceName: string, taskId: string): ItemKey => ({
@@ -94,13 +111,7 @@ export const keys = {
   /** The sparse index of scaled services, spread over a few partitions (each evaluation reads them all). */
   autoScalingPartition: (shard: number) => `AUTOSCALING#${shard}`,
   autoScalingShards: 8,
-  scalingActivitiesPartition: (cluster: string, serviceName: string) =>
-    `SCALINGACT#${cluster}#${serviceName}`,
-  scalingActivity: (cluster: string, serviceName: string, startedAt: string, id: string): ItemKey => ({
-    PK: keys.scalingActivitiesPartition(cluster, serviceName),
-    SK: `ACT#${startedAt}#${id}`,
-  }),
-  scalingActivitySortPrefix: 'ACT#',
+  scalingActivities,
 
   autoDeployPartition: 'AUTODEPLOY',
   autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,

@@ -3,21 +3,15 @@
  * item per scaled service (the samples the stabilization window needs, the last scale-out, the last
  * evaluation) that is also the sparse index of scaled services, and the scaling activities.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, ScalingActivity, Service } from '../domain';
-import { DependencyError, VersionConflictError } from '../errors';
+import { VersionConflictError } from '../errors';
 import type { Sample } from '../scaling/decide';
 import { ITEM_TYPE, keys } from './keys';
-import { decodePageToken, encodePageToken } from './page-token';
 import type { PageRequest } from './port';
+import { serviceHistory } from './service-history';
+import { SERVICE_EVENT_RETENTION_SECONDS } from './services';
+import { type Item, isConditionFailed, stripKeys, Table } from './table';
 
 export interface ScalingStateRecord {
   cluster: string;
@@ -58,9 +52,7 @@ export interface ScalingStore {
 }
 
 /** Scaling activities expire with the service events (DynamoDB TTL). */
-export const SCALING_ACTIVITY_RETENTION_SECONDS = 90 * 24 * 3600;
-const MAX_BATCH_GET = 100;
-const MAX_BATCH_ATTEMPTS = 8;
+export const SCALING_ACTIVITY_RETENTION_SECONDS = SERVICE_EVENT_RETENTION_SECONDS;
 
 /** A stable shard of the index partition, so the scaled services spread over a few partitions. */
 export const scalingShard = (cluster: string, serviceName: string): number => {
@@ -69,18 +61,21 @@ export const scalingShard = (cluster: string, serviceName: string): number => {
   return (hash >>> 0) % keys.autoScalingShards;
 };
 
-type Item = Record<string, unknown>;
-
-const strip = <T>(item: Item): T => {
-  const { PK: _pk, SK: _sk, itemType: _t, GSI1PK: _g, GSI1SK: _s, expiresAt: _e, ...rest } = item;
-  return rest as T;
-};
-
 export class DynamoDbScalingStore implements ScalingStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly table: Table;
+
+  private readonly activities;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.table = new Table(client, tableName);
+    this.activities = serviceHistory<ScalingActivity>(
+      this.table,
+      keys.scalingActivities,
+      ITEM_TYPE.scalingActivity,
+      (activity) => activity.startedAt,
+      SCALING_ACTIVITY_RETENTION_SECONDS,
+    );
+  }
 
   private item(state: ScalingStateRecord): Item {
     return {
@@ -92,65 +87,33 @@ export class DynamoDbScalingStore implements ScalingStore {
     };
   }
 
-  private async send<T>(command: unknown, what: string): Promise<T> {
-    try {
-      return (await (this.client.send as (command: unknown) => Promise<unknown>).call(
-        this.client,
-        command,
-      )) as T;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error;
-      throw new DependencyError(`DynamoDB ${what} failed`, error);
-    }
-  }
-
   async registerScaling(cluster: string, serviceName: string, at: number): Promise<void> {
     const state: ScalingStateRecord = { cluster, serviceName, registeredAt: at, samples: {}, version: 1 };
-    try {
-      await this.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item(state),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-        'write',
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // A failed condition: the service scaled already; its state stays.
+    await this.table.sendIfCondition(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: this.item(state),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   }
 
   async listScalingStates(): Promise<ScalingStateRecord[]> {
     const shards = Array.from({ length: keys.autoScalingShards }, (_, shard) => shard);
-    const pages = await Promise.all(
-      shards.map(async (shard) => {
-        const items: ScalingStateRecord[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const result = await this.send<QueryCommandOutput>(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: keys.sparseIndex,
-              KeyConditionExpression: 'GSI1PK = :pk',
-              ExpressionAttributeValues: { ':pk': keys.autoScalingPartition(shard) },
-              ExclusiveStartKey: start,
-            }),
-            'query',
-          );
-          items.push(...(result.Items ?? []).map((item) => strip<ScalingStateRecord>(item)));
-          start = result.LastEvaluatedKey;
-        } while (start);
-        return items;
-      }),
+    const states = await Promise.all(
+      shards.map((shard) =>
+        this.table.queryIndexPartition<ScalingStateRecord>(keys.autoScalingPartition(shard)),
+      ),
     );
-    return pages.flat();
+    return states.flat();
   }
 
   async saveScalingState(next: ScalingStateRecord): Promise<void> {
     try {
-      await this.send(
+      await this.table.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Item: this.item(next),
           ConditionExpression: '#version = :previous',
           ExpressionAttributeNames: { '#version': 'version' },
@@ -159,72 +122,37 @@ export class DynamoDbScalingStore implements ScalingStore {
         'write',
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
+      if (isConditionFailed(error))
         throw new VersionConflictError(`Scaling state of ${next.serviceName} was changed concurrently`);
       throw error;
     }
   }
 
   async deleteScalingState(cluster: string, serviceName: string, version?: number): Promise<void> {
-    try {
-      await this.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.scalingState(cluster, serviceName),
-          ...(version === undefined
-            ? {}
-            : {
-                ConditionExpression: '#version = :version',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': version },
-              }),
-        }),
-        'delete',
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // A failed condition: somebody saved it meanwhile; it stays.
+    await this.table.sendIfCondition(
+      new DeleteCommand({
+        TableName: this.table.name,
+        Key: keys.scalingState(cluster, serviceName),
+        ...(version === undefined
+          ? {}
+          : {
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': version },
+            }),
+      }),
+      'delete',
+    );
   }
 
   async getServices(names: { cluster: string; serviceName: string }[]): Promise<Service[]> {
-    const services: Service[] = [];
-    const chunks: Item[][] = [];
-    for (let start = 0; start < names.length; start += MAX_BATCH_GET)
-      chunks.push(
-        names.slice(start, start + MAX_BATCH_GET).map((n) => ({ ...keys.service(n.cluster, n.serviceName) })),
-      );
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let pending: Item[] = chunk;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt >= MAX_BATCH_ATTEMPTS)
-            throw new DependencyError('DynamoDB BatchGetItem kept returning unprocessed keys');
-          const result = await this.send<{
-            Responses?: Record<string, Item[]>;
-            UnprocessedKeys?: Record<string, { Keys?: Item[] }>;
-          }>(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }), 'read');
-          services.push(...(result.Responses?.[this.tableName] ?? []).map((item) => strip<Service>(item)));
-          pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-          if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-        }
-      }),
-    );
-    return services;
+    const found = await this.table.batchGet(names.map((n) => keys.service(n.cluster, n.serviceName)));
+    return found.map((item) => stripKeys<Service>(item));
   }
 
   async addScalingActivity(cluster: string, serviceName: string, activity: ScalingActivity): Promise<void> {
-    await this.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.scalingActivity(cluster, serviceName, activity.startedAt, activity.id),
-          itemType: ITEM_TYPE.scalingActivity,
-          ...activity,
-          expiresAt: Math.floor(Date.parse(activity.startedAt) / 1000) + SCALING_ACTIVITY_RETENTION_SECONDS,
-        },
-      }),
-      'write',
-    );
+    await this.activities.add(cluster, serviceName, [activity]);
   }
 
   async listScalingActivities(
@@ -232,21 +160,6 @@ export class DynamoDbScalingStore implements ScalingStore {
     serviceName: string,
     page: PageRequest,
   ): Promise<Page<ScalingActivity>> {
-    const partition = keys.scalingActivitiesPartition(cluster, serviceName);
-    const result = await this.send<QueryCommandOutput>(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.scalingActivitySortPrefix },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: decodePageToken(page.nextToken, partition),
-        ConsistentRead: true,
-      }),
-      'query',
-    );
-    const items = (result.Items ?? []).map((item) => strip<ScalingActivity>(item));
-    const nextToken = encodePageToken(result.LastEvaluatedKey);
-    return nextToken ? { items, nextToken } : { items };
+    return this.activities.newestFirst(cluster, serviceName, page);
   }
 }

@@ -6,27 +6,19 @@
 import type { Deployment, Page } from '../domain';
 import { DependencyError, NotFoundError, ValidationError } from '../errors';
 import type { PlanResult } from '../reconcile/types';
+import { decodePageToken, encodePageToken } from '../store/page-token';
 import type { UseCaseContext } from './context';
 import { getService } from './services';
 
 export const newestFirst = (deployments: Deployment[]): Deployment[] =>
   [...deployments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 
-const decodeAfter = (token: string): string => {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'after' in parsed &&
-      typeof parsed.after === 'string'
-    )
-      return parsed.after;
-  } catch {
-    // the error below
-  }
-  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
-};
+const decodeAfter = (token: string): string =>
+  decodePageToken(token, (parsed) =>
+    typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string'
+      ? parsed.after
+      : undefined,
+  );
 
 /** The service's deployments, newest first, paged by the id of the last one shown. */
 export const listDeployments = async (
@@ -47,7 +39,7 @@ export const listDeployments = async (
   const items = all.slice(start, start + page.limit);
   const last = items[items.length - 1];
   return start + page.limit < all.length && last
-    ? { items, nextToken: Buffer.from(JSON.stringify({ after: last.id })).toString('base64url') }
+    ? { items, nextToken: encodePageToken({ after: last.id }) }
     : { items };
 };
 

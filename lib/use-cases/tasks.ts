@@ -16,6 +16,7 @@ import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
+import { decodeCursor, encodeCursor } from './task-list-cursor';
 import { type TaskView, taskView, taskViews } from './task-revisions';
 import { type TaskTargetView, taskTargets } from './task-targets';
 
@@ -290,41 +291,6 @@ export const stopTask = async (
   const record = taskRecordFromSdk(task, context.now().toISOString());
   await context.store.recordTask(record);
   return taskView(context, describe(record, 'ecs', context.now().getTime()));
-};
-
-/** The cluster-wide listing's position: the alive index first, then stopped tasks partition by partition. */
-type ListCursor =
-  | { phase: 'alive'; token?: string }
-  | {
-      phase: 'stopped';
-      /** The partition being read: `-` (tasks no service claims) first, then each service by name. */
-      partition: string;
-      token?: string;
-      /** listServices' token for the service after `partition`; null when it was the last. */
-      services?: string | null;
-    };
-
-const encodeCursor = (cursor: ListCursor): string =>
-  Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-const decodeCursor = (token: string | undefined): ListCursor => {
-  if (token === undefined) return { phase: 'alive' };
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-    if (parsed.phase === 'alive' && optionalString(parsed.token)) return parsed as ListCursor;
-    if (
-      parsed.phase === 'stopped' &&
-      typeof parsed.partition === 'string' &&
-      optionalString(parsed.token) &&
-      (parsed.services === null || optionalString(parsed.services))
-    ) {
-      return parsed as ListCursor;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('Invalid nextToken: it must be a token returned by an earlier page of this list');
 };
 
 export interface ListTasksQuery {

@@ -1,0 +1,66 @@
+/**
+ * What a pass reads before it acts: the service's tasks, the task definitions its deployments name,
+ * and (behind target groups) the targets' health; then the pure plan() over them. No writes, no ECS
+ * calls, so it also serves dry runs.
+ */
+import type { Service, TaskDefinition, TaskRecord } from '../domain';
+import type { ElbGateway } from '../elb/gateway';
+import { NotFoundError } from '../errors';
+import { needsTargetGroups, readLoadBalancing, targetGroupsToRead } from './load-balancing';
+import { observedTaskFromRecord, taskDefinitionFacts } from './observe';
+import type { PassContext } from './pass-context';
+import { plan } from './plan';
+import type { PlanResult, TaskDefinitionFacts } from './types';
+
+export const createPassReader = ({ deps, called }: PassContext) => {
+  const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
+    const [family = '', revision = ''] = reference.split(':');
+    const taskDefinition = await deps.store.getTaskDefinition(family, Number(revision));
+    called('dynamodb:GetTaskDefinition');
+    if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
+    return taskDefinition;
+  };
+
+  const targetDeps = (elb: ElbGateway) => ({ elb, store: deps.store, now: deps.now, called });
+
+  const planWithRecords = async (
+    service: Service,
+    taskRecords?: Promise<TaskRecord[]>,
+  ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
+    const records = await (taskRecords ?? deps.store.listServiceTasks(service.cluster, service.serviceName));
+    called('dynamodb:ListServiceTasks');
+    const facts: Record<string, TaskDefinitionFacts> = {};
+    for (const reference of new Set(service.deployments.map((deployment) => deployment.taskDefinition))) {
+      facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
+    }
+    const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
+    const loadBalancing =
+      deps.elb && needsTargetGroups(service, records)
+        ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
+        : undefined;
+    const result = plan({
+      service,
+      observedTasks,
+      taskDefinitions: facts,
+      now: deps.now(),
+      ...(loadBalancing ? { loadBalancing } : {}),
+      ...(deps.planOptions || deps.installation
+        ? {
+            options: {
+              ...deps.planOptions,
+              ...(deps.installation ? { installation: deps.installation } : {}),
+            },
+          }
+        : {}),
+    });
+    return { result, records };
+  };
+
+  /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
+  const computePlan = async (service: Service, taskRecords?: Promise<TaskRecord[]>): Promise<PlanResult> =>
+    (await planWithRecords(service, taskRecords)).result;
+
+  return { getTaskDefinition, targetDeps, planWithRecords, computePlan };
+};
+
+export type PassReader = ReturnType<typeof createPassReader>;
