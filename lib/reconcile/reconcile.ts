@@ -33,7 +33,13 @@ import {
 } from './load-balancing';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
-import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
+import {
+  type LaunchOutcome,
+  launchFailuresOutcome,
+  refusedLaunchOutcome,
+  withRefusal,
+  withSpotCapacityFailure,
+} from './refusals';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
 import { readinessWaits } from './waiting';
 
@@ -179,6 +185,13 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (next.inflightLaunches?.length === 0) delete next.inflightLaunches;
     if (outcome.refusal) {
       next.deployments = withRefusal(next.deployments, launch.deploymentId, outcome.refusal);
+    }
+    if (outcome.spotCapacityFailure) {
+      next.deployments = withSpotCapacityFailure(
+        next.deployments,
+        launch.deploymentId,
+        outcome.spotCapacityFailure,
+      );
     }
     const written = await persist(next, service);
     await recordEvents(written, outcome.events, cause);
