@@ -89,8 +89,11 @@ export interface SpotFallbackState {
   /** When it last switched on or off (ISO). */
   since?: string;
   reason?: string;
-  /** When the service fell under its desired count (ISO); cleared once it is back at it. */
-  shortSince?: string;
+  /**
+   * When Spot first failed (ISO) while the service is under its desired count; cleared once it is back
+   * at it. The fallback is due fallbackAfterSeconds later.
+   */
+  failingSince?: string;
   /** The newest Spot failure: a capacity refusal, or an interruption (ISO). */
   lastSpotFailureAt?: string;
   /** What that failure was, in ECS's words. */

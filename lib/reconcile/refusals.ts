@@ -85,6 +85,7 @@ export const withSpotCapacityFailure = (
           spotFallback: {
             active: false,
             ...deployment.spotFallback,
+            failingSince: deployment.spotFallback?.failingSince ?? failure.at,
             lastSpotFailureAt: failure.at,
             lastSpotFailure: failure.reason,
           },

@@ -114,8 +114,8 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
   const desired = service.desiredCount;
   const running = live(state).filter(isRunning).length;
   const short = running < desired;
-  if (!short) delete fb.shortSince;
-  else fb.shortSince ??= nowIso;
+  if (!short) delete fb.failingSince;
+  else if (interrupted) fb.failingSince ??= fb.lastSpotFailureAt;
   const lastFailure = epoch(fb.lastSpotFailureAt);
   const fallbackMs = config.fallbackAfterSeconds * 1000;
   const returnMs = config.returnAfterSeconds * 1000;
@@ -123,15 +123,21 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
   const hold = (until: number, reason: string) =>
     state.actions.push({ type: 'hold', deploymentId: primary.id, until, reason });
 
-  if (mode === 'spot') {
-    const shortAt = epoch(fb.shortSince);
-    // Spot failed since shortly before the service fell short: the shortfall is Spot's.
-    if (shortAt !== undefined && lastFailure !== undefined && lastFailure >= shortAt - fallbackMs) {
-      const dueAt = shortAt + fallbackMs;
+  if (mode === 'spot' && short) {
+    const failingAt = epoch(fb.failingSince);
+    if (failingAt === undefined) {
+      // Spot launches this pass may be refused: look again no later than the fallback could be due.
+      const pollMs = Math.min((service.deploymentConfiguration.minReadySeconds ?? 40) * 1000, 30_000);
+      hold(
+        now + Math.max(1_000, Math.min(fallbackMs, pollMs)),
+        `deployment ${primary.id} looks again at its ${desired - running} missing tasks in case FARGATE_SPOT has no capacity`,
+      );
+    } else {
+      const dueAt = failingAt + fallbackMs;
       if (now >= dueAt) {
         fb.active = true;
         fb.since = nowIso;
-        fb.reason = `FARGATE_SPOT failed (${fb.lastSpotFailure ?? 'no capacity'}) and ${running} of ${desired} desired tasks were running for ${config.fallbackAfterSeconds} seconds`;
+        fb.reason = `FARGATE_SPOT failed (${fb.lastSpotFailure ?? 'no capacity'}) and the service has been under its ${desired} desired tasks for ${config.fallbackAfterSeconds} seconds (${running} running)`;
         mode = 'fallback';
         state.events.push(
           `service ${name} is launching its missing FARGATE_SPOT tasks on FARGATE (at most ${fallbackAllowance(state, config)}, maxOnDemandPercent ${config.maxOnDemandPercent}): ${fb.reason}.`,

@@ -53,13 +53,13 @@ describe('Spot capacity refusals', () => {
 
   it("is noted on the deployment's spotFallback, keeping what was there", () => {
     const deployments = [
-      deployment('dep-1', 'web:1', { spotFallback: { active: false, shortSince: 'x' } }),
+      deployment('dep-1', 'web:1', { spotFallback: { active: false, failingSince: 'x' } }),
       deployment('dep-0', 'web:1'),
     ];
     const next = withSpotCapacityFailure(deployments, 'dep-1', { at: 'now', reason: 'why' });
     expect(next[0]?.spotFallback).toEqual({
       active: false,
-      shortSince: 'x',
+      failingSince: 'x',
       lastSpotFailureAt: 'now',
       lastSpotFailure: 'why',
     });

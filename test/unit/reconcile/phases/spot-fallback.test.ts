@@ -81,36 +81,29 @@ const capacityFailure = (secondsAgo: number): Partial<SpotFallbackState> => ({
 describe('plan(): the fallback timer', () => {
   it.each([
     {
-      name: 'Spot refused, short for less than fallbackAfterSeconds: Spot again, and a wake-up when due',
-      fb: { active: false, shortSince: iso(T0 - 30 * S), ...capacityFailure(10) },
+      name: 'Spot failing for less than fallbackAfterSeconds: Spot again, and a wake-up when due',
+      fb: { active: false, failingSince: iso(T0 - 30 * S), ...capacityFailure(10) },
       active: false,
       launched: { FARGATE_SPOT: 4 },
       holdUntil: T0 + 30 * S,
     },
     {
-      name: 'Spot refused, short for fallbackAfterSeconds: the missing share on FARGATE',
-      fb: { active: false, shortSince: iso(T0 - 60 * S), ...capacityFailure(10) },
+      name: 'Spot failing for fallbackAfterSeconds, still short: the missing share on FARGATE',
+      fb: { active: false, failingSince: iso(T0 - 60 * S), ...capacityFailure(10) },
       active: true,
       launched: { FARGATE: 4 },
       holdUntil: undefined,
     },
     {
-      name: 'short without any Spot failure (a plain rollout): no fallback',
-      fb: { active: false, shortSince: iso(T0 - 600 * S) },
-      active: false,
+      name: 'short without any Spot failure (yet): Spot, and a look again soon in case it is refused',
+      fb: undefined,
+      active: undefined,
       launched: { FARGATE_SPOT: 4 },
-      holdUntil: undefined,
-    },
-    {
-      name: 'a Spot failure long before the service fell short does not count',
-      fb: { active: false, shortSince: iso(T0 - 120 * S), ...capacityFailure(3600) },
-      active: false,
-      launched: { FARGATE_SPOT: 4 },
-      holdUntil: undefined,
+      holdUntil: T0 + 1 * S,
     },
   ])('$name', ({ fb, active, launched, holdUntil }) => {
     const result = run(spotService(4, fb), []);
-    expect(fbOf(result)?.active).toBe(active);
+    expect(fbOf(result)?.active).toBe(active ?? false);
     expect(launchedOn(result)).toEqual(launched);
     const holds = ofType(result.actions, 'hold').filter((h) => h.until !== undefined);
     expect(holds.map((h) => h.until)).toEqual(holdUntil === undefined ? [] : [holdUntil]);
@@ -121,23 +114,25 @@ describe('plan(): the fallback timer', () => {
     }
   });
 
-  it('interruptions start the clock: the first pass that sees the service short notes when', () => {
+  it('interruptions start the clock at the interruption; replaced on Spot at once', () => {
     const observed = interrupted(4, T0 - 2 * S);
     const result = run(spotService(4, undefined), observed);
     expect(fbOf(result)).toMatchObject({
       active: false,
-      shortSince: iso(T0),
+      failingSince: iso(T0 - 2 * S),
       lastSpotFailureAt: iso(T0 - 2 * S),
       lastSpotFailure: 'SpotInterruption: Your Spot Task was interrupted.',
     });
     expect(launchedOn(result)).toEqual({ FARGATE_SPOT: 4 });
-    // Replaced on Spot at once, and looked at again when the fallback would be due.
-    expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 60 * S]);
+    expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 58 * S]);
   });
 
-  it('a service at its desired count is not short: no clock, no fallback', () => {
-    const result = run(spotService(4, { active: false, ...capacityFailure(5) }), spot(4));
-    expect(fbOf(result)?.shortSince).toBeUndefined();
+  it('back at the desired count: the clock stops, no fallback however old the failure', () => {
+    const result = run(
+      spotService(4, { active: false, failingSince: iso(T0 - 600 * S), ...capacityFailure(5) }),
+      spot(4),
+    );
+    expect(fbOf(result)?.failingSince).toBeUndefined();
     expect(fbOf(result)?.active).toBe(false);
     expect(result.actions).toEqual([]);
   });
@@ -145,7 +140,7 @@ describe('plan(): the fallback timer', () => {
   it('without spotFallback enabled the Spot share stays Spot, as ECS does', () => {
     const svc = spotService(
       4,
-      { active: false, shortSince: iso(T0 - 600 * S), ...capacityFailure(5) },
+      { active: false, failingSince: iso(T0 - 600 * S), ...capacityFailure(5) },
       {
         enabled: false,
       },
@@ -155,7 +150,7 @@ describe('plan(): the fallback timer', () => {
 });
 
 describe('plan(): the share within maxOnDemandPercent', () => {
-  const due = { active: false, shortSince: iso(T0 - 60 * S), ...capacityFailure(5) };
+  const due = { active: false, failingSince: iso(T0 - 60 * S), ...capacityFailure(5) };
   it.each([
     { pct: 100, desired: 4, running: 0, launched: { FARGATE: 4 } },
     { pct: 50, desired: 4, running: 0, launched: { FARGATE: 2, FARGATE_SPOT: 2 } },
