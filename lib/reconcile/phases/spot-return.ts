@@ -99,6 +99,14 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
     ),
   );
   primary.launchAttempts = (primary.launchAttempts ?? 0) + 1;
+  // A refused batch brings no task event: look again, to abort the return if Spot failed.
+  const pollMs = Math.min((config.minReadySeconds ?? 40) * 1000, 30_000);
+  state.actions.push({
+    type: 'hold',
+    deploymentId: primary.id,
+    until: state.now + Math.max(1_000, pollMs),
+    reason: `deployment ${primary.id} looks again at its FARGATE_SPOT batch of ${batch} in case FARGATE_SPOT refuses it`,
+  });
   return batch;
 }
 

@@ -223,6 +223,8 @@ describe('plan(): the return to Spot in batches', () => {
     expect(result.events.join('\n')).toMatch(/moving its FARGATE tasks back to FARGATE_SPOT/);
     expect(launchedOn(result)).toEqual({ FARGATE_SPOT: launched });
     expect(ofType(result.actions, 'stop')).toEqual([]);
+    // A refused batch brings no task event: the pass asks to be woken to see it.
+    expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 1 * S]);
   });
 
   it('maximumPercent 100: no room to launch first, so it holds and says why', () => {
@@ -268,6 +270,7 @@ describe('plan(): the return to Spot in batches', () => {
     const result = run(spotService(4, active(1000, 10), {}, {}), observed);
     expect(stoppedProviders(result, observed)).toEqual(['FARGATE', 'FARGATE']);
     expect(launchedOn(result)).toEqual({ FARGATE_SPOT: 2 });
+    expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 1 * S]);
     expect(fbOf(result)?.active).toBe(true);
   });
 
