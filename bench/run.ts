@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--clusters C]
- *   [--only converge,steady,...] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
+ *   [--only converge,steady,...,spot] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
  * --workers defaults to the reconcile worker's reserved concurrency in serverless.yml (as deployed);
  * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge);
  * --load-balanced puts every service of converge, steady and recover behind its own target group.
@@ -17,6 +17,7 @@ import { runCost, type SteadyCounts } from './cost';
 import { runPipeline } from './pipeline';
 import { runReplaceInChild } from './replace';
 import { runScaling } from './scaling';
+import { runSpot } from './spot';
 import { deployedFunction } from './support/deployed';
 
 const ALL = [
@@ -29,6 +30,7 @@ const ALL = [
   'replace',
   'cost',
   'scaling',
+  'spot',
 ] as const;
 
 const { values } = parseArgs({
@@ -211,6 +213,15 @@ const summarize = (result: Record<string, unknown>): Row[] => {
           pass: r.pass.decision && r.pass.cost && r.pass.oscillation,
         },
       ];
+    case 'spot':
+      return [
+        {
+          name: `spot ${r.services}x${r.tasksPerService}, Spot lost ${r.outageSeconds / 60} min`,
+          measured: `under desired ${r.withFallback.serviceMinutesUnderDesired} service-min with fallback vs ${r.withoutFallback.serviceMinutesUnderDesired} without; on-demand ${r.withFallback.onDemandTaskMinutes} task-min; back on Spot p50 ${r.withFallback.returnToSpotSeconds.p50} s max ${r.withFallback.returnToSpotSeconds.max} s after capacity returned`,
+          target: 'less under desired, all back, none under desired during the return',
+          pass: r.pass,
+        },
+      ];
     default:
       return [];
   }
@@ -246,6 +257,7 @@ if (only.has('cost')) {
   await write(await runCost({ quick, ...(steady ? { steady } : {}) }));
 }
 if (only.has('scaling')) await write(await runScaling(options));
+if (only.has('spot')) await write(await runSpot({ services: options.services, tasks: options.tasks }));
 
 const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);
 const [nameWidth, measuredWidth] = [width('name'), width('measured')];

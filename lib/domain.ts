@@ -69,6 +69,39 @@ export interface CapacityProviderStrategyItem {
   weight?: number;
 }
 
+/**
+ * Issue 18: when FARGATE_SPOT has no capacity (or its tasks are interrupted faster than they are
+ * replaced), Tugboat launches the missing Spot share on FARGATE, and moves it back later.
+ */
+export interface SpotFallback {
+  enabled: boolean;
+  /** Seconds under the desired count, with Spot failing, before the missing share goes to FARGATE. */
+  fallbackAfterSeconds: number;
+  /** Seconds without a Spot capacity failure before the FARGATE share moves back to FARGATE_SPOT. */
+  returnAfterSeconds: number;
+  /** At most this percent of the desired count runs on FARGATE in place of FARGATE_SPOT. */
+  maxOnDemandPercent: number;
+}
+
+/** Reconciler bookkeeping on a deployment: where its Spot fallback stands (the API shows active, since, reason). */
+export interface SpotFallbackState {
+  active: boolean;
+  /** When it last switched on or off (ISO). */
+  since?: string;
+  reason?: string;
+  /**
+   * When Spot first failed (ISO) while the service is under its desired count; cleared once it is back
+   * at it. The fallback is due fallbackAfterSeconds later.
+   */
+  failingSince?: string;
+  /** The newest Spot failure: a capacity refusal, or an interruption (ISO). */
+  lastSpotFailureAt?: string;
+  /** What that failure was, in ECS's words. */
+  lastSpotFailure?: string;
+  /** Set while the FARGATE share moves back to FARGATE_SPOT (ISO: when the return started). */
+  returningSince?: string;
+}
+
 export interface AwsVpcConfiguration {
   subnets: string[];
   securityGroups?: string[];
@@ -181,6 +214,10 @@ export interface Deployment {
    * at most MAX_LAUNCH_REFUSALS_KEPT; the planner counts each refused task as a failed launch.
    */
   launchRefusals?: LaunchRefusal[];
+  /** Issue 18: the deployment's Spot fallback (reconciler bookkeeping). */
+  spotFallback?: SpotFallbackState;
+  /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
+  tasksByCapacityProvider?: Record<CapacityProviderName, number>;
 }
 
 /** Tasks of one RunTask call that ECS refused (they never existed, so no inventory record shows them). */
@@ -253,6 +290,8 @@ export interface Service {
   pendingCount: number;
   launchType?: 'FARGATE';
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** Issue 18: FARGATE in place of FARGATE_SPOT while Spot has no capacity. */
+  spotFallback?: SpotFallback;
   networkConfiguration: NetworkConfiguration;
   deploymentConfiguration: DeploymentConfiguration;
   healthCheckGracePeriodSeconds: number;

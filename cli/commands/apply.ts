@@ -21,7 +21,13 @@ const TASK_DEFINITION_FIELDS = [
   'tags',
 ];
 /** What PATCH can change on an existing service; anything else is fixed at creation. */
-const PATCHABLE = new Set(['desiredCount', 'taskDefinition', 'deploymentConfiguration', 'autoDeploy']);
+const PATCHABLE = new Set([
+  'desiredCount',
+  'taskDefinition',
+  'deploymentConfiguration',
+  'autoDeploy',
+  'spotFallback',
+]);
 
 const comparableTaskDefinition = (definition: Record<string, unknown>) => {
   const result: Record<string, unknown> = {};

@@ -74,3 +74,14 @@ export const ecsErrorSummary = (error: unknown): { code: string; message: string
   const root = rootOf(error) as (SdkErrorShape & { message?: string }) | undefined;
   return { code: root?.name ?? 'Error', message: root?.message ?? String(error) };
 };
+
+/**
+ * RunTask's failure reason when Fargate has no capacity for the task, FARGATE_SPOT included (ECS
+ * developer guide, "API failure reasons"; the same text comes as the error message when RunTask fails
+ * as a whole). A launch on FARGATE_SPOT that gets it is a Spot capacity failure, not a failed launch.
+ */
+export const CAPACITY_UNAVAILABLE_REASON =
+  'Capacity is unavailable at this time. Please try again later or in a different availability zone';
+
+export const isCapacityUnavailable = (reasonOrMessage: string | undefined): boolean =>
+  reasonOrMessage?.startsWith(CAPACITY_UNAVAILABLE_REASON) ?? false;

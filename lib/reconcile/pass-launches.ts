@@ -11,7 +11,13 @@ import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import type { PassCause, PassContext } from './pass-context';
 import type { PassReader } from './pass-inputs';
 import type { PassWriter } from './pass-writes';
-import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
+import {
+  type LaunchOutcome,
+  launchFailuresOutcome,
+  refusedLaunchOutcome,
+  withRefusal,
+  withSpotCapacityFailure,
+} from './refusals';
 import type { Action, LaunchAction } from './types';
 
 export interface LaunchOptions {
@@ -116,6 +122,13 @@ export const createLauncher = (
     const next = withoutLaunches(service, new Set([launch.clientToken]));
     if (outcome.refusal) {
       next.deployments = withRefusal(next.deployments, launch.deploymentId, outcome.refusal);
+    }
+    if (outcome.spotCapacityFailure) {
+      next.deployments = withSpotCapacityFailure(
+        next.deployments,
+        launch.deploymentId,
+        outcome.spotCapacityFailure,
+      );
     }
     const written = await persist(next, service);
     await recordEvents(written, outcome.events, cause);

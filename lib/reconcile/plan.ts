@@ -15,6 +15,13 @@ import { launchOrHold } from './phases/launch';
 import { countFailedLaunches, ensurePrimary, noteProgress } from './phases/primary';
 import { markSettled } from './phases/settle';
 import { shutDown } from './phases/shut-down';
+import {
+  countByProvider,
+  fallbackPlacer,
+  noteSpotFallback,
+  spotFallbackConfig,
+} from './phases/spot-fallback';
+import { launchReturnBatch, stopReturnedOnDemand } from './phases/spot-return';
 import { planState } from './phases/state';
 import { replaceOld, scaleIn, stopRound } from './phases/stops';
 import { stopUnhealthy } from './phases/unhealthy';
@@ -25,7 +32,11 @@ export { backoffDelayMs, circuitBreakerThreshold, maxTaskCap, minHealthyFloor } 
 export function plan(input: PlanInput): PlanResult {
   const state = planState(input);
   drain(state);
-  if (state.service.status !== 'ACTIVE') return finish(state, shutDown(state));
+  if (state.service.status !== 'ACTIVE') {
+    const status = shutDown(state);
+    countByProvider(state);
+    return finish(state, status);
+  }
 
   const rollout = ensurePrimary(state);
   countFailedLaunches(rollout);
@@ -34,10 +45,15 @@ export function plan(input: PlanInput): PlanResult {
   stopUnhealthy(rollout);
   const backoff = backOff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);
+  const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout));
   const round = stopRound(rollout);
   replaceOld(rollout, round, canLaunch);
   scaleIn(rollout, round);
-  const launched = launchOrHold(rollout, backoff);
+  const spotConfig = spotFallbackConfig(rollout);
+  const place = spot === 'fallback' && spotConfig ? fallbackPlacer(rollout, spotConfig) : undefined;
+  let launched = launchOrHold(rollout, backoff, place);
+  if (canLaunch) launched += launchReturnBatch(rollout, spot, launched);
   markSettled(rollout, launched);
+  countByProvider(rollout);
   return finish(rollout, 'ACTIVE');
 }

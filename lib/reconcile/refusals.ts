@@ -4,7 +4,13 @@
  * them on the deployment (Deployment.launchRefusals); nothing else remembers them, since a refused task
  * never existed in ECS.
  */
-import { type Deployment, type LaunchRefusal, MAX_LAUNCH_REFUSALS_KEPT } from '../domain';
+import {
+  type CapacityProviderStrategyItem,
+  type Deployment,
+  type LaunchRefusal,
+  MAX_LAUNCH_REFUSALS_KEPT,
+} from '../domain';
+import { isCapacityUnavailable } from '../ecs/errors';
 
 const epochOf = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
 
@@ -40,17 +46,51 @@ export const withRefusal = (
         },
   );
 
+/** A FARGATE_SPOT launch ECS refused for want of capacity (issue 18): no failed launch, a Spot failure. */
+export interface SpotCapacityFailure {
+  at: string;
+  /** ECS's words. */
+  reason: string;
+}
+
 /** What one committed launch came to: tasks launched, tasks ECS refused, events to record. */
 export interface LaunchOutcome {
   launched: number;
   refusal?: LaunchRefusal;
+  spotCapacityFailure?: SpotCapacityFailure;
   events: string[];
 }
 
 interface RefusedLaunch {
   deploymentId: string;
   count: number;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
 }
+
+const onSpot = (launch: RefusedLaunch): boolean =>
+  launch.capacityProviderStrategy?.length === 1 &&
+  launch.capacityProviderStrategy[0]?.capacityProvider === 'FARGATE_SPOT';
+
+/** The deployments with the Spot failure noted on the one with `deploymentId` (Deployment.spotFallback). */
+export const withSpotCapacityFailure = (
+  deployments: Deployment[],
+  deploymentId: string,
+  failure: SpotCapacityFailure,
+): Deployment[] =>
+  deployments.map((deployment) =>
+    deployment.id !== deploymentId
+      ? deployment
+      : {
+          ...deployment,
+          spotFallback: {
+            active: false,
+            ...deployment.spotFallback,
+            failingSince: deployment.spotFallback?.failingSince ?? failure.at,
+            lastSpotFailureAt: failure.at,
+            lastSpotFailure: failure.reason,
+          },
+        },
+  );
 
 const unableToLaunch = (serviceName: string, launch: RefusedLaunch, count: number) =>
   `service ${serviceName} was unable to launch ${count} of ${launch.count} tasks of deployment ${launch.deploymentId}`;
@@ -63,7 +103,9 @@ export const refusedLaunchOutcome = (
   now: number,
 ): LaunchOutcome => ({
   launched: 0,
-  refusal: { at: new Date(now).toISOString(), count: launch.count },
+  ...(onSpot(launch) && isCapacityUnavailable(error.message)
+    ? { spotCapacityFailure: { at: new Date(now).toISOString(), reason: `${error.code}: ${error.message}` } }
+    : { refusal: { at: new Date(now).toISOString(), count: launch.count } }),
   events: [
     `${unableToLaunch(serviceName, launch, launch.count)}: ECS refused RunTask: ${error.code}: ${error.message}`,
   ],
@@ -85,9 +127,18 @@ export const launchFailuresOutcome = (
       ),
     ),
   ];
+  const at = new Date(now).toISOString();
+  // Spot without capacity is not a failed launch: it drives the Spot fallback instead.
+  const spotCapacity =
+    onSpot(launch) &&
+    result.failures.length > 0 &&
+    result.failures.every((f) => isCapacityUnavailable(f.reason));
   return {
     launched: result.tasks.length,
-    ...(refused > 0 ? { refusal: { at: new Date(now).toISOString(), count: refused } } : {}),
+    ...(refused > 0 && !spotCapacity ? { refusal: { at, count: refused } } : {}),
+    ...(spotCapacity
+      ? { spotCapacityFailure: { at, reason: `RunTask failures: ${reasons.join('; ')}` } }
+      : {}),
     events: [
       `${unableToLaunch(serviceName, launch, refused)}: RunTask failures: ${reasons.join('; ') || 'none given'}`,
     ],

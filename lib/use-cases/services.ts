@@ -24,6 +24,7 @@ import {
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
+import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
@@ -123,6 +124,7 @@ export const createService = async (
     ...(input.loadBalancers?.length ? { loadBalancers: input.loadBalancers } : {}),
     ...(input.autoDeploy ? { autoDeploy: input.autoDeploy } : {}),
     ...(input.autoScaling ? { autoScaling: input.autoScaling } : {}),
+    ...(input.spotFallback ? { spotFallback: input.spotFallback } : {}),
     tags: input.tags ?? [],
     deployments: [newDeployment(context, reference, desiredCount, at)],
     version: 1,
@@ -367,6 +369,11 @@ export const updateService = async (
       else if (input.autoDeploy) next.autoDeploy = input.autoDeploy;
       if (input.autoScaling === null) delete next.autoScaling;
       else if (input.autoScaling) next.autoScaling = input.autoScaling;
+      if (input.spotFallback) {
+        next.spotFallback = mergeSpotFallback(service.spotFallback, input.spotFallback);
+        const problem = spotFallbackProblem(next.spotFallback, service.capacityProviderStrategy);
+        if (problem) throw new ValidationError(`spotFallback.enabled: ${problem}`);
+      }
       if (input.desiredCount !== undefined) next.desiredCount = input.desiredCount;
       next.desiredCount = clampToAutoScaling(next.desiredCount, next.autoScaling);
       if (input.healthCheckGracePeriodSeconds !== undefined)

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
+import { spotFallbackPatchSchema, spotFallbackProblem, spotFallbackSchema } from './spot-fallback';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
@@ -269,6 +270,7 @@ export const createServiceSchema = z
     desiredCount: desiredCountSchema,
     launchType: z.literal('FARGATE', { error: 'must be "FARGATE"' }).optional(),
     capacityProviderStrategy: capacityProviderStrategySchema.optional(),
+    spotFallback: spotFallbackSchema.optional(),
     networkConfiguration: networkConfigurationSchema,
     deploymentConfiguration: deploymentConfigurationPatchSchema.optional(),
     healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
@@ -279,6 +281,8 @@ export const createServiceSchema = z
   })
   .superRefine((input, ctx) => {
     checkPlacement(input, ctx);
+    const problem = spotFallbackProblem(input.spotFallback, input.capacityProviderStrategy);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['spotFallback', 'enabled'], message: problem });
   });
 
 export type CreateServiceInput = z.output<typeof createServiceSchema>;
@@ -296,10 +300,11 @@ export const updateServiceSchema = z
       .optional(),
     loadBalancers: loadBalancersSchema.optional(),
     autoScaling: autoScalingPatchSchema.optional(),
+    spotFallback: spotFallbackPatchSchema.optional(),
   })
   .refine((input) => Object.keys(input).length > 0, {
     message:
-      'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy, autoScaling',
+      'give at least one of desiredCount, taskDefinition, deploymentConfiguration, autoDeploy, autoScaling, spotFallback',
   });
 
 export type UpdateServiceInput = z.output<typeof updateServiceSchema>;

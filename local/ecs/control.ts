@@ -1,5 +1,6 @@
 /**
- * Local-only control calls beside the ECS API: a FARGATE_SPOT interruption, moving the virtual clock,
+ * Local-only control calls beside the ECS API: a FARGATE_SPOT interruption, the FARGATE_SPOT capacity
+ * switch, moving the virtual clock,
  * and the ELB endpoint's view of a task by its private IPv4 address.
  */
 
@@ -65,5 +66,10 @@ export const controlCalls = (
     };
   };
 
-  return { interruptSpotTasks, advance, taskByPrivateIpv4 };
+  const setSpotCapacity = (available: boolean) => {
+    state.spotCapacityAvailable = available;
+    return { available };
+  };
+
+  return { interruptSpotTasks, setSpotCapacity, advance, taskByPrivateIpv4 };
 };

@@ -28,7 +28,9 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
   const { handlers, stopTaskById } = actionHandlers(state, lifecycle);
   const { runDue, flushEvents, armTimer, tick, close } = lifecycle;
   const { now } = state;
-  const { interruptSpotTasks, advance, taskByPrivateIpv4 } = controlCalls(state, lifecycle, { stopTaskById });
+  const { interruptSpotTasks, setSpotCapacity, advance, taskByPrivateIpv4 } = controlCalls(state, lifecycle, {
+    stopTaskById,
+  });
 
   const handle = (action: string, input: Json): Json => {
     if (!isSupportedAction(action)) {
@@ -53,6 +55,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     advance,
     now,
     interruptSpotTasks,
+    setSpotCapacity,
     taskCount: () => state.totalTasks,
     usage: state.usage,
     taskByPrivateIpv4,

@@ -16,6 +16,13 @@ export class EcsServiceError extends Error {
   }
 }
 
+/**
+ * RunTask's failure reason when Fargate has no capacity (ECS developer guide, "API failure reasons"):
+ * what FARGATE_SPOT launches answer while the local Spot capacity switch is off.
+ */
+export const CAPACITY_UNAVAILABLE_REASON =
+  'Capacity is unavailable at this time. Please try again later or in a different availability zone';
+
 export const clientException = (message: string) => new EcsServiceError('ClientException', message);
 export const invalidParameter = (message: string) =>
   new EcsServiceError('InvalidParameterException', message);

@@ -2,6 +2,7 @@
  * ECS's wire protocol over node:http: POST with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`
  * and a JSON 1.1 body; errors as `{"__type", "message"}` with the status ECS uses, which the SDK maps to its
  * typed exceptions. Local-only paths outside the ECS API: POST /__local/spot-interruption,
+ * POST /__local/spot-capacity {"available": false|true} (FARGATE_SPOT launches fail for capacity while off),
  * POST /__local/advance-clock, which moves a virtual clock (for another process on the same timeline), and
  * POST /__local/load, the demand on a task family that the local CloudWatch endpoint turns into metrics.
  */
@@ -153,6 +154,14 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
         const tasks = Array.isArray(input.tasks) ? input.tasks.map(String) : [];
         const cluster = typeof input.cluster === 'string' ? input.cluster : undefined;
         send(response, 200, endpoint.interruptSpotTasks({ cluster, tasks }));
+        return;
+      }
+      if (request.method === 'POST' && request.url === '/__local/spot-capacity') {
+        const available = parseJson(body).available;
+        if (typeof available !== 'boolean') {
+          throw new EcsServiceError('InvalidParameterException', 'available must be true or false', 400);
+        }
+        send(response, 200, endpoint.setSpotCapacity(available));
         return;
       }
       if (request.method === 'POST' && request.url === '/__local/advance-clock') {

@@ -40,6 +40,8 @@ export interface EcsState {
   readonly usage: UsageTimeline;
   readonly tasksByAddress: Map<string, { cluster: ClusterState; taskId: string }>;
   scheduleOrder: number;
+  /** Local switch (POST /__local/spot-capacity): while false, FARGATE_SPOT launches fail for capacity. */
+  spotCapacityAvailable: boolean;
   taskSeq: number;
   totalTasks: number;
 }
@@ -91,6 +93,7 @@ export const createEcsState = (options: LocalEcsOptions): EcsState => {
     usage: new UsageTimeline(),
     tasksByAddress: new Map(),
     scheduleOrder: 0,
+    spotCapacityAvailable: true,
     taskSeq: 0,
     totalTasks: 0,
   };

@@ -121,6 +121,8 @@ export interface LocalEcs {
     interrupted: string[];
     failures: { arn: string; reason: string }[];
   };
+  /** Local-only control call: whether FARGATE_SPOT has capacity (while not, its launches fail as ECS's do). */
+  setSpotCapacity(available: boolean): { available: boolean };
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
   /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */

@@ -27,6 +27,16 @@ describe('lib/api/openapi.json', () => {
   });
 });
 
+const DEPLOYMENT_BOOKKEEPING = [
+  'consecutiveFailures',
+  'backoffUntil',
+  'lastProgressAt',
+  'launchAttempts',
+  'launchRefusals',
+];
+const without = (value: object, hidden: string[]) =>
+  Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.includes(key)));
+
 // Every field of the domain types (Required<>: a new field must be added here, and so be shown or hidden).
 const deployment: Required<Deployment> = {
   id: 'd1',
@@ -51,14 +61,22 @@ const deployment: Required<Deployment> = {
   sourceEventAt: '2026-12-01T00:00:00.000Z',
   principal: 'local',
   launchRefusals: [{ at: '2026-12-01T00:00:30.000Z', count: 1 }],
+  tasksByCapacityProvider: { FARGATE: 1, FARGATE_SPOT: 1 },
+  spotFallback: {
+    active: true,
+    since: '2026-12-01T00:01:00.000Z',
+    reason: 'FARGATE_SPOT has no capacity',
+    failingSince: '2026-12-01T00:00:00.000Z',
+    lastSpotFailureAt: '2026-12-01T00:00:30.000Z',
+    lastSpotFailure: 'Capacity is unavailable at this time.',
+    returningSince: '2026-12-01T00:02:00.000Z',
+  },
 };
-const DEPLOYMENT_BOOKKEEPING = [
-  'consecutiveFailures',
-  'backoffUntil',
-  'lastProgressAt',
-  'launchAttempts',
-  'launchRefusals',
-];
+/** The Spot fallback's own bookkeeping stays hidden inside the deployment's spotFallback. */
+const shownDeployment = {
+  ...without(deployment, DEPLOYMENT_BOOKKEEPING),
+  spotFallback: { active: true, since: '2026-12-01T00:01:00.000Z', reason: 'FARGATE_SPOT has no capacity' },
+};
 
 const service: Required<Service> = {
   cluster: 'default',
@@ -90,6 +108,7 @@ const service: Required<Service> = {
     },
   ],
   autoDeploy: { tagPattern: 'v*', pinDigest: true },
+  spotFallback: { enabled: true, fallbackAfterSeconds: 60, returnAfterSeconds: 900, maxOnDemandPercent: 100 },
   autoScaling: {
     minCapacity: 1,
     maxCapacity: 4,
@@ -117,8 +136,6 @@ const service: Required<Service> = {
 const SERVICE_BOOKKEEPING = ['inflightLaunches', 'wakeAt', 'statusVersion'];
 
 const SERVICE_PATH = '/clusters/{cluster}/services/{serviceName}';
-const without = (value: object, hidden: string[]) =>
-  Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.includes(key)));
 
 describe('answers shaped by the document', () => {
   const event = { id: 'e1', createdAt: '2026-12-01T00:00:00.000Z', message: 'steady', principal: 'local' };
@@ -126,7 +143,7 @@ describe('answers shaped by the document', () => {
   it("show every field a service keeps, deployments' too, but the reconciler's bookkeeping", () => {
     const expected = {
       ...without(service, SERVICE_BOOKKEEPING),
-      deployments: [without(deployment, DEPLOYMENT_BOOKKEEPING)],
+      deployments: [shownDeployment],
     };
     const described = present(responseSchema('GET', SERVICE_PATH, 200)!, { ...service, events: [event] });
     expect(described).toEqual({ ...expected, events: [event] });

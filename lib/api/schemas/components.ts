@@ -13,6 +13,7 @@ import {
   tagSchema,
   updateServiceSchema,
 } from '../../validation/schemas';
+import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
 import { runTaskSchema } from '../../validation/tasks';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';
@@ -50,6 +51,9 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   TargetTrackingPolicy: { schema: targetTrackingPolicy },
   ScheduledScalingAction: { schema: autoScalingSchema.shape.scheduled.unwrap().element },
   AutoScaling: { schema: autoScalingSchema },
+  SpotFallback: { schema: spotFallbackSchema },
+  SpotFallbackPatch: { schema: spotFallbackPatchSchema },
+  SpotFallbackStatus: { schema: responses.spotFallbackStatusSchema },
   Deployment: { schema: responses.deploymentSchema },
   DeploymentPage: { schema: responses.deploymentPageSchema },
   ServiceEvent: { schema: responses.serviceEventSchema },

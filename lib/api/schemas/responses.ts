@@ -60,6 +60,16 @@ export const taskDefinitionFamilyPageSchema = page(
 
 // Services -------------------------------------------------------------------------------------------
 
+export const spotFallbackStatusSchema = z
+  .strictObject({
+    active: z.boolean(),
+    since: timestamp.optional(),
+    reason: z.string().optional(),
+  })
+  .describe(
+    "Where the deployment's Spot fallback stands: active while FARGATE tasks stand in for FARGATE_SPOT ones; since when it last switched, and why.",
+  );
+
 export const deploymentSchema = z.strictObject({
   id: z.string(),
   status: z.enum(['PRIMARY', 'ACTIVE', 'INACTIVE']),
@@ -99,6 +109,13 @@ export const deploymentSchema = z.strictObject({
   drainingTargets: count
     .describe("Load-balanced services: targets of the deployment's tasks that are draining.")
     .optional(),
+  tasksByCapacityProvider: z
+    .strictObject({ FARGATE: count.optional(), FARGATE_SPOT: count.optional() })
+    .describe(
+      "Services with a capacity provider strategy: the deployment's running and pending tasks per capacity provider.",
+    )
+    .optional(),
+  spotFallback: spotFallbackStatusSchema.optional(),
 });
 
 export const deploymentPageSchema = page(deploymentSchema);

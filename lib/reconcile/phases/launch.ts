@@ -3,7 +3,7 @@
  * for; a FAILED or backing-off PRIMARY, or one with no room, holds and says why.
  */
 import type { Deployment, Service } from '../../domain';
-import { type RunningByProvider, splitLaunches } from '../capacity';
+import { type Placement, type RunningByProvider, splitLaunches } from '../capacity';
 import { isLive, isStopped } from '../tasks';
 import { clientToken, startedBy, taskGroup } from '../tokens';
 import { type Action, MAX_TASKS_PER_RUN_TASK, type ObservedTask, type RunTaskCall } from '../types';
@@ -11,8 +11,11 @@ import { type Backoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
 import { drainingCount, healthy, iso, live, type RolloutState } from './state';
 
+/** Places `count` new tasks given the live ones per provider (default: the strategy's base and weight). */
+export type Placer = (count: number, running: RunningByProvider) => Placement[];
+
 /** Returns the number of tasks launched. */
-export function launchOrHold(state: RolloutState, backoff: Backoff): number {
+export function launchOrHold(state: RolloutState, backoff: Backoff, place?: Placer): number {
   const { service, primary: current, actions, events } = state;
   const name = service.serviceName;
   const config = service.deploymentConfiguration;
@@ -42,7 +45,15 @@ export function launchOrHold(state: RolloutState, backoff: Backoff): number {
       `deployment ${current.id} has ${primaryCount} of ${desired} desired tasks` +
       (launched < need ? `; ${limits}, so ${launched} now` : '');
     actions.push(
-      launchAction(service, current, launched, liveAfterStops, reason, state.input.options?.installation),
+      launchAction(
+        service,
+        current,
+        launched,
+        liveAfterStops,
+        reason,
+        state.input.options?.installation,
+        place,
+      ),
     );
     current.launchAttempts = (current.launchAttempts ?? 0) + 1;
     return launched;
@@ -71,6 +82,7 @@ export function launchAction(
   liveTasks: ObservedTask[],
   reason: string,
   installation?: string,
+  place?: Placer,
 ): Action {
   const running: RunningByProvider = {};
   for (const t of liveTasks) {
@@ -79,7 +91,10 @@ export function launchAction(
   }
   const attempt = deployment.launchAttempts ?? 0;
   const calls: RunTaskCall[] = [];
-  for (const placement of splitLaunches(service.capacityProviderStrategy, running, count)) {
+  const placements = place
+    ? place(count, running)
+    : splitLaunches(service.capacityProviderStrategy, running, count);
+  for (const placement of placements) {
     for (let left = placement.count; left > 0; left -= MAX_TASKS_PER_RUN_TASK) {
       const token = clientToken({
         serviceArn: service.serviceArn,

@@ -46,6 +46,8 @@ export interface PlanState {
   drainedNow: Set<string>;
   /** Tasks draining from an earlier pass whose delay is not over yet. */
   stillDraining: ObservedTask[];
+  /** Live tasks no scale-in stops this pass (a return to Spot's replacements, spot-return.ts). */
+  keep: Set<string>;
 }
 
 /** A pass past the point where the service has a PRIMARY (repaired if it was stored without one). */
@@ -74,6 +76,7 @@ export function planState(input: PlanInput): PlanState {
     stopped: new Set(),
     drainedNow: new Set(),
     stillDraining: [],
+    keep: new Set(),
   };
 }
 

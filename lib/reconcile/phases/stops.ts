@@ -64,8 +64,10 @@ export function scaleIn(state: RolloutState, round: StopRound): void {
   const { service } = state;
   const desired = service.desiredCount;
   const { primaryLive } = round;
-  const excess = primaryLive.length - desired;
-  for (const t of scaleInOrder(state, primaryLive).slice(0, Math.max(0, excess))) {
+  // Kept tasks (a return to Spot's replacements) are neither stopped nor counted as excess.
+  const candidates = primaryLive.filter((t) => !state.keep.has(t.taskArn));
+  const excess = candidates.length - desired;
+  for (const t of scaleInOrder(state, candidates).slice(0, Math.max(0, excess))) {
     if (!round.budget.take(t)) continue;
     stop(
       state,

@@ -1,6 +1,12 @@
 /** RunTask: validation, client-token idempotency, capacity provider placement and the launch itself. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { clientException, EcsServiceError, invalidParameter, throttled } from '../errors';
+import {
+  CAPACITY_UNAVAILABLE_REASON,
+  clientException,
+  EcsServiceError,
+  invalidParameter,
+  throttled,
+} from '../errors';
 import { isValidFargateSize, parseTaskCpu, parseTaskMemory } from '../fargate';
 import { canonicalJson, optionalInt, optionalString, readTags } from '../input';
 import type { Lifecycle } from '../lifecycle';
@@ -165,7 +171,7 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
       }
     }
     if (!takeTokens('fargate-task-launch', count)) throw throttled();
-    const launched = launch(cluster, definition, count, strategy, {
+    const { launched, failures } = launch(cluster, definition, count, strategy, {
       startedBy,
       group,
       tags,
@@ -175,10 +181,11 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
       memory,
       at,
     });
-    if (clientToken !== undefined && tokenHash !== undefined) {
+    // A call that launched nothing (Spot without capacity) may be made again with its token.
+    if (clientToken !== undefined && tokenHash !== undefined && launched.length > 0) {
       cluster.clientTokens.set(clientToken, { hash: tokenHash, at, tasks: launched });
     }
-    return { tasks: launched.map((task) => describeView(task, false)), failures: [] };
+    return { tasks: launched.map((task) => describeView(task, false)), failures };
   };
 
   const launch = (
@@ -196,8 +203,15 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
       memory: number;
       at: number;
     },
-  ): TaskState[] => {
-    const providers = strategy.length > 0 ? pickCapacityProviders(strategy, count, cluster) : [];
+  ): { launched: TaskState[]; failures: Json[] } => {
+    const picked = strategy.length > 0 ? pickCapacityProviders(strategy, count, cluster) : [];
+    // Spot capacity switched off: each task placed on FARGATE_SPOT fails as ECS's does, the rest launch.
+    const noSpot = !state.spotCapacityAvailable;
+    const failures: Json[] = noSpot
+      ? picked.filter((p) => p === 'FARGATE_SPOT').map(() => ({ reason: CAPACITY_UNAVAILABLE_REASON }))
+      : [];
+    const providers = noSpot ? picked.filter((p) => p !== 'FARGATE_SPOT') : picked;
+    if (noSpot && picked.length > 0) count = providers.length;
     const containersInput = definition.containerDefinitions.map((container) => ({
       name: String(container.name),
       image: String(container.image),
@@ -274,7 +288,7 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
       emit(task, request.at);
       launched.push(task);
     }
-    return launched;
+    return { launched, failures };
   };
 
   return { runTask };

@@ -1,0 +1,146 @@
+/**
+ * Issue 18 end to end, through the HTTP API and the local ECS endpoint's switches: a service of 4 tasks on
+ * FARGATE_SPOT with spotFallback loses Spot capacity and all its tasks; within fallbackAfterSeconds + 30 s
+ * it runs 4 on FARGATE; once Spot is back it returns to FARGATE_SPOT after returnAfterSeconds, never
+ * with fewer than 4 RUNNING at any sample.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { httpClient, startTestStack, webTaskDefinition } from '../support/api';
+import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { eventually } from '../support/waiting';
+
+let stack: LocalStack;
+let api: ReturnType<typeof httpClient>;
+let ecs: ReturnType<typeof ecsClient>;
+
+beforeAll(async () => {
+  stack = await startTestStack({ ecs: { startMs: 400, stopMs: 200, throttle: 'off' } });
+  api = httpClient(stack.apiUrl);
+  ecs = ecsClient(stack.ecsUrl);
+});
+afterAll(async () => {
+  ecs.destroy();
+  await stack.stop();
+});
+
+const FALLBACK_AFTER_SECONDS = 5;
+const RETURN_AFTER_SECONDS = 20;
+
+const local = async (path: string, body: unknown) => {
+  const response = await fetch(`${stack.ecsUrl}/__local/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as Record<string, any>;
+};
+
+const running = (tasks: Task[]) => tasks.filter((t) => isLive(t) && t.lastStatus === 'RUNNING');
+const onProvider = (tasks: Task[], provider: string) =>
+  tasks.filter((t) => t.capacityProviderName === provider);
+
+it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; capacity back -> 4 on FARGATE_SPOT, never fewer than 4 RUNNING', async () => {
+  expect((await api.post('/task-definitions', webTaskDefinition('spotty'))).status).toBe(201);
+  const created = await api.post('/clusters/default/services', {
+    serviceName: 'spotty',
+    taskDefinition: 'spotty',
+    desiredCount: 4,
+    capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    spotFallback: {
+      enabled: true,
+      fallbackAfterSeconds: FALLBACK_AFTER_SECONDS,
+      returnAfterSeconds: RETURN_AFTER_SECONDS,
+    },
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, minReadySeconds: 1 },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  expect(created.body.spotFallback).toEqual({
+    enabled: true,
+    fallbackAfterSeconds: FALLBACK_AFTER_SECONDS,
+    returnAfterSeconds: RETURN_AFTER_SECONDS,
+    maxOnDemandPercent: 100,
+  });
+  await stack.runScheduler();
+  const spotTasks = await eventually('4 RUNNING on FARGATE_SPOT', async () => {
+    const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+    return running(live).length === 4 && onProvider(live, 'FARGATE_SPOT').length === 4 ? live : undefined;
+  });
+
+  // Spot capacity goes, and every Spot task with it.
+  await local('spot-capacity', { available: false });
+  const lostAt = Date.now();
+  const interrupted = await local('spot-interruption', {
+    cluster: 'default',
+    tasks: spotTasks.map((t) => t.taskArn),
+  });
+  expect(interrupted.interrupted).toHaveLength(4);
+  await eventually(
+    '4 RUNNING on FARGATE',
+    async () => {
+      const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+      return running(live).length === 4 && onProvider(live, 'FARGATE').length === 4 ? true : undefined;
+    },
+    { timeoutMs: (FALLBACK_AFTER_SECONDS + 30) * 1000 },
+  );
+  expect(Date.now() - lostAt).toBeLessThan((FALLBACK_AFTER_SECONDS + 30) * 1000);
+  const fallen = await eventually('GET service shows the fallback and 4 tasks on FARGATE', async () => {
+    const { body } = await api.get('/clusters/default/services/spotty');
+    const primary = body.deployments[0];
+    return primary.spotFallback?.active && primary.tasksByCapacityProvider?.FARGATE === 4 ? body : undefined;
+  });
+  const status = fallen.deployments[0].spotFallback;
+  expect(Object.keys(status).sort()).toEqual(['active', 'reason', 'since']);
+  expect(status.reason).toMatch(/FARGATE_SPOT failed/);
+  expect(fallen.deployments[0].tasksByCapacityProvider).toEqual({ FARGATE: 4, FARGATE_SPOT: 0 });
+  const messages = (fallen.events as { message: string }[]).map((e) => e.message).join('\n');
+  expect(messages).toMatch(/launching its missing FARGATE_SPOT tasks on FARGATE/);
+  expect(messages).toMatch(/Capacity is unavailable at this time/);
+  // Capacity refusals on Spot are no failed launches.
+  expect(fallen.deployments[0].failedTasks).toBe(0);
+
+  // Spot is back: after returnAfterSeconds the service moves back, sampled all along.
+  await local('spot-capacity', { available: true });
+  const backAt = Date.now();
+  const samples: { atMs: number; running: number; spot: number; onDemand: number }[] = [];
+  for (let tick = 1; ; tick++) {
+    const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+    const up = running(live);
+    samples.push({
+      atMs: Date.now() - backAt,
+      running: up.length,
+      spot: onProvider(up, 'FARGATE_SPOT').length,
+      onDemand: onProvider(up, 'FARGATE').length,
+    });
+    if (live.length === 4 && onProvider(up, 'FARGATE_SPOT').length === 4) break;
+    if (Date.now() - backAt > (RETURN_AFTER_SECONDS + 40) * 1000) {
+      throw new Error(`not back on Spot: ${JSON.stringify(samples)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, backAt + tick * 300 - Date.now())));
+  }
+  const trace = JSON.stringify(samples);
+  for (const sample of samples) expect(sample.running, trace).toBeGreaterThanOrEqual(4);
+  // Not before returnAfterSeconds (counted from the last Spot failure, before capacity came back).
+  expect(samples.find((s) => s.spot > 0)?.atMs ?? 0, trace).toBeGreaterThan(
+    (RETURN_AFTER_SECONDS - 8) * 1000,
+  );
+
+  const back = await eventually('GET service shows the service back on Spot', async () => {
+    const { body } = await api.get('/clusters/default/services/spotty');
+    const primary = body.deployments[0];
+    const said = (body.events as { message: string }[]).some((e) =>
+      /is back on FARGATE_SPOT/.test(e.message),
+    );
+    return primary.spotFallback?.active === false &&
+      primary.tasksByCapacityProvider?.FARGATE_SPOT === 4 &&
+      said
+      ? body
+      : undefined;
+  });
+  expect(back.deployments[0].spotFallback.reason).toMatch(/back on FARGATE_SPOT/);
+  expect(back.deployments[0].tasksByCapacityProvider).toEqual({ FARGATE: 0, FARGATE_SPOT: 4 });
+  const backMessages = (back.events as { message: string }[]).map((e) => e.message).join('\n');
+  expect(backMessages).toMatch(/moving its FARGATE tasks back to FARGATE_SPOT/);
+}, 120_000);
