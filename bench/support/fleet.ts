@@ -22,6 +22,7 @@ import {
   FARGATE_LAUNCH_BUCKET,
   FARGATE_LAUNCH_RATE,
 } from '../../lib/ecs/pacer';
+import { serviceNameOfGroup } from '../../lib/inventory/naming';
 import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/reconcile';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/worker';
@@ -112,7 +113,7 @@ export const startFleet = async (options: FleetOptions) => {
   const observe = (event: TaskStateChangeEvent) => {
     const detail = event.detail as TaskStateChangeEvent['detail'] & { group?: string; desiredStatus: string };
     const previous = tasks.get(detail.taskArn);
-    const service = detail.group?.startsWith('service:') ? detail.group.slice(8) : undefined;
+    const service = serviceNameOfGroup(detail.group);
     const next: TaskView = { service, lastStatus: detail.lastStatus, desiredStatus: detail.desiredStatus };
     if (previous && isRunning(previous)) running--;
     if (isRunning(next)) running++;

@@ -21,6 +21,7 @@ import { FARGATE_LAUNCH_RATE, PacingDeadlineError, type Rate } from '../ecs/pace
 import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import type { ElbGateway } from '../elb/gateway';
 import { NotFoundError } from '../errors';
+import { taskRecordFromEcs } from '../inventory/task-record';
 import type { TugboatStore } from '../store/port';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
@@ -31,7 +32,7 @@ import {
   readLoadBalancing,
   targetGroupsToRead,
 } from './load-balancing';
-import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
+import { observedTaskFromRecord, taskDefinitionFacts } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
 import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
@@ -120,7 +121,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
   const recordTasks = async (tasks: Task[]): Promise<void> => {
     const observedAt = new Date(deps.now()).toISOString();
-    await Promise.all(tasks.map((task) => deps.store.recordTask(taskRecordFromSdk(task, observedAt))));
+    await Promise.all(tasks.map((task) => deps.store.recordTask(taskRecordFromEcs(task, observedAt))));
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 

@@ -8,12 +8,12 @@
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ElbGateway } from '../elb/gateway';
+import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
+import { taskRecordFromEcs } from '../inventory/task-record';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
-import { taskRecordFromSdk } from './observe';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
 import { checkTargets } from './target-check';
-import { DEFAULT_INSTALLATION, startedByInstallation } from './tokens';
 import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
@@ -160,7 +160,7 @@ const checkCluster = async (
         foreignCount++;
         continue;
       }
-      const record = taskRecordFromSdk(task, observedAt);
+      const record = taskRecordFromEcs(task, observedAt);
       await deps.store.recordTask(record);
       if (record.serviceName)
         touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);

@@ -9,7 +9,7 @@
  * against the tasks RUNNING now.
  */
 import type { Service } from '../domain';
-import { DEFAULT_INSTALLATION, ecsFamily } from '../reconcile/tokens';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
 import type { TargetTrackingPolicy } from '../validation/autoscaling';
 import type { PolicyMetric, Sample } from './decide';
 

@@ -21,6 +21,7 @@ import type {
   TaskRecord,
 } from '../domain';
 import { ConflictError, DependencyError, VersionConflictError } from '../errors';
+import { TASK_HISTORY_SECONDS } from '../inventory/retention';
 import { ITEM_TYPE, type ItemKey, keys } from './keys';
 import { decodeIndexPageToken, decodePageToken, encodeIndexPageToken, encodePageToken } from './page-token';
 import type {
@@ -52,9 +53,6 @@ const MAX_BATCH_GET = 100;
 const MAX_BATCH_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
-
-/** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
-export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
 
 /** Service events expire (DynamoDB TTL) this long after they were written. */
 export const SERVICE_EVENT_RETENTION_SECONDS = 90 * 24 * 3600;

@@ -5,6 +5,7 @@
 
 import type { Service, TaskDefinition } from '../domain';
 import { deployMessageLogFields } from '../log-fields';
+import { parseJsonMessage, type QueueRecord } from '../queue/messages';
 import type { UseCaseContext } from './context';
 import { parseDeployMessage } from './deploy-messages';
 import { type DeploySource, eventInstant } from './deploy-order';
@@ -18,7 +19,6 @@ import {
   wantsPush,
 } from './deploys';
 import { matchesTagPattern } from './tag-pattern';
-import { parseJsonMessage, type QueueRecord } from './task-events';
 
 /** Why a deploys-queue message deployed nothing, in a word. */
 export type DeployIgnoredReason =

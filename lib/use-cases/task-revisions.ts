@@ -5,7 +5,7 @@
  * task whatever reported it (RunTask, DescribeTasks, events) and after any crash.
  */
 import type { Service, TaskRecord } from '../domain';
-import { ecsFamily } from '../reconcile/tokens';
+import { ecsFamily } from '../inventory/naming';
 import { installationOfContext, type UseCaseContext } from './context';
 
 const ECS_ARN = /:task-definition\/([^:/]+):(\d+)$/;

@@ -8,8 +8,9 @@ import type { Page, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
-import { taskRecordFromSdk } from '../reconcile/observe';
-import { parseStartedBy, startedByInstallation, startedByPrefix } from '../reconcile/tokens';
+import { oneOffStartedBy, startedByInstallation } from '../inventory/naming';
+import { TASK_HISTORY_MS } from '../inventory/retention';
+import { taskRecordFromEcs } from '../inventory/task-record';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
@@ -18,12 +19,6 @@ import { installationOfContext, type UseCaseContext } from './context';
 import { resolveUsableTaskDefinition } from './task-definitions';
 import { type TaskView, taskView, taskViews } from './task-revisions';
 import { type TaskTargetView, taskTargets } from './task-targets';
-
-/** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
-export const TASK_HISTORY_MS = 30 * 24 * 3600 * 1000;
-
-/** What a one-off task's startedBy ends in when the caller gives none. */
-export const DEFAULT_ONE_OFF_STARTED_BY = 'run';
 
 /** Partitions the cluster-wide listing walks for stopped tasks, at most, in one call. */
 const MAX_PARTITIONS_PER_PAGE = 20;
@@ -86,28 +81,6 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
   return new DependencyError(`ECS ${operation} failed`, error);
 };
 
-/**
- * The startedBy ECS gets: the caller's value, prefixed with the installation's `tugboat-<installation>_`
- * unless it already is, so the task's events pass this installation's EventBridge rule and no other
- * installation ever touches it. Values shaped like a service deployment's are refused.
- */
-export const oneOffStartedBy = (requested: string | undefined, installation: string): string => {
-  const prefix = startedByPrefix(installation);
-  if (requested === undefined) return `${prefix}${DEFAULT_ONE_OFF_STARTED_BY}`;
-  const value = requested.startsWith(prefix) ? requested : `${prefix}${requested}`;
-  if (value.length > 128) {
-    throw new ValidationError(
-      `Invalid request body: startedBy: Tugboat prefixes "${prefix}" so the task's events reach this installation; without the prefix use at most ${128 - prefix.length} characters`,
-    );
-  }
-  if (parseStartedBy(value)) {
-    throw new ValidationError(
-      `Invalid request body: startedBy: ${prefix}<12 hex>-<id> is reserved for the tasks of service deployments`,
-    );
-  }
-  return value;
-};
-
 /** A task another installation (or anything else) started is, to this one, a task that does not exist. */
 const ownTask = <T extends { startedBy?: string | undefined }>(
   context: UseCaseContext,
@@ -159,7 +132,7 @@ export const runTasks = async (
     throw fromEcsError(error, cluster, 'RunTask');
   }
   const observedAt = context.now().toISOString();
-  const tasks = result.tasks.map((task) => taskRecordFromSdk(task, observedAt));
+  const tasks = result.tasks.map((task) => taskRecordFromEcs(task, observedAt));
   await Promise.all(tasks.map((task) => context.store.recordTask(task)));
   return {
     tasks: await taskViews(context, tasks),
@@ -251,7 +224,7 @@ export const describeTask = async (
     throw fromEcsError(error, cluster, 'DescribeTasks');
   }
   if (!found) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-  return taskView(context, describe(taskRecordFromSdk(found, context.now().toISOString()), 'ecs', now));
+  return taskView(context, describe(taskRecordFromEcs(found, context.now().toISOString()), 'ecs', now));
 };
 
 /** DELETE /clusters/{cluster}/tasks/{taskId}: ECS StopTask; the answer is the stopping task. */
@@ -287,7 +260,7 @@ export const stopTask = async (
     throw mapped;
   }
   if (!task) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-  const record = taskRecordFromSdk(task, context.now().toISOString());
+  const record = taskRecordFromEcs(task, context.now().toISOString());
   await context.store.recordTask(record);
   return taskView(context, describe(record, 'ecs', context.now().getTime()));
 };

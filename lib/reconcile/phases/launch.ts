@@ -3,9 +3,10 @@
  * for; a FAILED or backing-off PRIMARY, or one with no room, holds and says why.
  */
 import type { Deployment, Service } from '../../domain';
+import { startedBy, taskGroup } from '../../inventory/naming';
 import { type RunningByProvider, splitLaunches } from '../capacity';
 import { isLive, isStopped } from '../tasks';
-import { clientToken, startedBy, taskGroup } from '../tokens';
+import { clientToken } from '../tokens';
 import { type Action, MAX_TASKS_PER_RUN_TASK, type ObservedTask, type RunTaskCall } from '../types';
 import { type Backoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';

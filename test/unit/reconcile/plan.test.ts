@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
+import { parseStartedBy } from '../../../lib/inventory/naming';
 import {
   backoffDelayMs,
   circuitBreakerThreshold,
@@ -7,7 +8,6 @@ import {
   minHealthyFloor,
   plan,
 } from '../../../lib/reconcile/plan';
-import { parseStartedBy } from '../../../lib/reconcile/tokens';
 import {
   type Action,
   type ObservedTask,

@@ -8,8 +8,8 @@
  */
 import { expect } from 'vitest';
 import type { Deployment, DeploymentConfiguration, Service } from '../../../lib/domain';
+import { parseStartedBy } from '../../../lib/inventory/naming';
 import { plan } from '../../../lib/reconcile/plan';
-import { parseStartedBy } from '../../../lib/reconcile/tokens';
 import type { Action, ObservedTask, PlanOptions, PlanResult } from '../../../lib/reconcile/types';
 
 export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
