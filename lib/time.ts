@@ -4,6 +4,7 @@ export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
+export const DAY_SECONDS = DAY_MS / SECOND_MS;
 
 /** The ISO 8601 string of an epoch-ms instant. */
 export const isoOf = (epochMs: number): string => new Date(epochMs).toISOString();
@@ -21,6 +22,3 @@ export const isoOfTimestamp = (value: Date | string | undefined): string | undef
 
 /** Whole seconds since the epoch, as DynamoDB's TTL attributes take them. */
 export const epochSeconds = (epochMs: number): number => Math.floor(epochMs / SECOND_MS);
-
-/** A duration in seconds (as the API takes them) in milliseconds. */
-export const secondsMs = (seconds: number): number => seconds * SECOND_MS;

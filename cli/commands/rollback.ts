@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseRevisionReference } from '../../lib/domain';
 import type { Deployment, ServiceDescription } from '../api-types';
 import { servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
@@ -23,7 +24,7 @@ export const registerRollback = (program: Command) => {
           const { body: service } = await api.get<ServiceDescription>(
             servicePath(options.cluster, serviceName),
           );
-          to = `${String(service.taskDefinition).split(':')[0]}:${to}`;
+          to = `${parseRevisionReference(String(service.taskDefinition)).family}:${to}`;
         }
         const { body: deployment } = await api.post<Deployment>(
           `${servicePath(options.cluster, serviceName)}/rollback`,

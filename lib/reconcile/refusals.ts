@@ -5,8 +5,9 @@
  * never existed in ECS.
  */
 import { type Deployment, type LaunchRefusal, MAX_LAUNCH_REFUSALS_KEPT } from '../domain';
+import { isoOf } from '../time';
 
-const epochOf = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
+const refusedAt = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
 
 /** Refused tasks in all (of the refusals still kept). */
 export const refusedTaskCount = (deployment: Deployment): number =>
@@ -17,7 +18,7 @@ export const refusalsSince = (deployment: Deployment, since: number): { count: n
   let count = 0;
   let lastAt: number | undefined;
   for (const refusal of deployment.launchRefusals ?? []) {
-    const at = epochOf(refusal);
+    const at = refusedAt(refusal);
     if (!(at > since)) continue;
     count += refusal.count;
     lastAt = Math.max(lastAt ?? at, at);
@@ -63,7 +64,7 @@ export const refusedLaunchOutcome = (
   now: number,
 ): LaunchOutcome => ({
   launched: 0,
-  refusal: { at: new Date(now).toISOString(), count: launch.count },
+  refusal: { at: isoOf(now), count: launch.count },
   events: [
     `${unableToLaunch(serviceName, launch, launch.count)}: ECS refused RunTask: ${error.code}: ${error.message}`,
   ],
@@ -87,7 +88,7 @@ export const launchFailuresOutcome = (
   ];
   return {
     launched: result.tasks.length,
-    ...(refused > 0 ? { refusal: { at: new Date(now).toISOString(), count: refused } } : {}),
+    ...(refused > 0 ? { refusal: { at: isoOf(now), count: refused } } : {}),
     events: [
       `${unableToLaunch(serviceName, launch, refused)}: RunTask failures: ${reasons.join('; ') || 'none given'}`,
     ],

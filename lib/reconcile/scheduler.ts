@@ -12,6 +12,7 @@ import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming
 import { taskRecordFromEcs } from '../inventory/task-record';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
+import { isoOf } from '../time';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
 import { checkTargets } from './target-check';
 import type { TaskStopCode } from './types';
@@ -150,7 +151,7 @@ const checkCluster = async (
   const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
   let describedArns = new Set<string>();
   if (toDescribe.length > 0) {
-    const observedAt = new Date(deps.now()).toISOString();
+    const observedAt = isoOf(deps.now());
     const described = await gateway.describeTasks(toDescribe);
     let foreignCount = 0;
     for (const task of described.tasks) {

@@ -15,6 +15,7 @@ import {
 import type { Page, ScalingActivity, Service } from '../domain';
 import { DependencyError, VersionConflictError } from '../errors';
 import type { Sample } from '../scaling/decide';
+import { DAY_SECONDS, epochSeconds } from '../time';
 import { ITEM_TYPE, keys } from './keys';
 import { decodePageToken, encodePageToken } from './page-token';
 import type { PageRequest } from './port';
@@ -58,7 +59,7 @@ export interface ScalingStore {
 }
 
 /** Scaling activities expire with the service events (DynamoDB TTL). */
-export const SCALING_ACTIVITY_RETENTION_SECONDS = 90 * 24 * 3600;
+export const SCALING_ACTIVITY_RETENTION_SECONDS = 90 * DAY_SECONDS;
 const MAX_BATCH_GET = 100;
 const MAX_BATCH_ATTEMPTS = 8;
 
@@ -220,7 +221,7 @@ export class DynamoDbScalingStore implements ScalingStore {
           ...keys.scalingActivity(cluster, serviceName, activity.startedAt, activity.id),
           itemType: ITEM_TYPE.scalingActivity,
           ...activity,
-          expiresAt: Math.floor(Date.parse(activity.startedAt) / 1000) + SCALING_ACTIVITY_RETENTION_SECONDS,
+          expiresAt: epochSeconds(Date.parse(activity.startedAt)) + SCALING_ACTIVITY_RETENTION_SECONDS,
         },
       }),
       'write',

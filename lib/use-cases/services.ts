@@ -3,6 +3,7 @@ import {
   type DeploymentConfiguration,
   freshDeployment,
   type Page,
+  revisionReference,
   type Service,
   type ServiceEvent,
 } from '../domain';
@@ -14,6 +15,7 @@ import {
   VersionConflictError,
 } from '../errors';
 import { deploymentStartedEvent, desiredCountChangedEvent } from '../reconcile/event-texts';
+import { isoOf } from '../time';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
@@ -27,7 +29,7 @@ import {
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
-import { resolveUsableTaskDefinition } from './task-definitions';
+import { getTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 
 /** ECS's defaults for a rolling-update service. */
 export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
@@ -99,7 +101,7 @@ export const createService = async (
   assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
-  const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
+  const reference = revisionReference(taskDefinition);
   const at = context.now().toISOString();
   const desiredCount = clampToAutoScaling(input.desiredCount, input.autoScaling);
   const service: Service = {
@@ -281,7 +283,7 @@ export const recordChangeEvents = async (
     after.serviceName,
     messages.map((message, index) => ({
       id: context.newId(),
-      createdAt: new Date(base + index).toISOString(),
+      createdAt: isoOf(base + index),
       message,
       // The audit trail: who asked, and the request the change's effects carry.
       ...(context.caller?.principal ? { principal: context.caller.principal } : {}),
@@ -378,11 +380,7 @@ export const updateService = async (
         checkLoadBalancers(checkedAgainst, input.loadBalancers ?? service.loadBalancers ?? []);
       if (input.loadBalancers?.length === 0) delete next.loadBalancers;
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
-      const reference = target
-        ? `${target.family}:${target.revision}`
-        : lbChanged
-          ? service.taskDefinition
-          : undefined;
+      const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)
           ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
@@ -403,11 +401,8 @@ export const updateService = async (
 
 const currentTaskDefinition = async (context: UseCaseContext, cluster: string, serviceName: string) => {
   const service = await getService(context, cluster, serviceName);
-  const [family = '', revision = ''] = service.taskDefinition.split(':');
   // Its own revision, even if deregistered since: the service still runs it.
-  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
-  if (!taskDefinition) throw new NotFoundError(`Task definition ${service.taskDefinition} not found`);
-  return taskDefinition;
+  return getTaskDefinition(context, service.taskDefinition);
 };
 
 /** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */

@@ -4,7 +4,7 @@
  * 30 days, where ECS forgets it after about an hour.
  */
 import type { Failure, Task } from '@aws-sdk/client-ecs';
-import type { Page, TaskRecord } from '../domain';
+import { type Page, revisionReference, type TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
@@ -12,6 +12,7 @@ import { oneOffStartedBy, startedByInstallation } from '../inventory/naming';
 import { TASK_HISTORY_MS } from '../inventory/retention';
 import { taskRecordFromEcs } from '../inventory/task-record';
 import type { PageRequest } from '../store/port';
+import { epochOf, isoOf } from '../time';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
@@ -104,7 +105,7 @@ export const runTasks = async (
   for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
     if (!containerNames.has(override.name)) {
       throw new ValidationError(
-        `Invalid request body: overrides.containerOverrides[${index}].name: task definition ${taskDefinition.family}:${taskDefinition.revision} has no container "${override.name}" (it has ${[...containerNames].join(', ')})`,
+        `Invalid request body: overrides.containerOverrides[${index}].name: task definition ${revisionReference(taskDefinition)} has no container "${override.name}" (it has ${[...containerNames].join(', ')})`,
       );
     }
   }
@@ -144,35 +145,29 @@ export const runTasks = async (
   };
 };
 
-const epoch = (iso: string | undefined): number | undefined => {
-  if (iso === undefined) return undefined;
-  const value = Date.parse(iso);
-  return Number.isNaN(value) ? undefined : value;
-};
-
 /**
  * Where the task's time went, from ECS's timestamps. A phase the task never reached is null; one that
  * a stop cut short ends when the stop began; one still going runs to `now`.
  */
 export const taskTiming = (task: TaskRecord, now: number): TaskTiming => {
-  const stoppingAt = epoch(task.stoppingAt);
-  const stoppedAt = epoch(task.stoppedAt);
+  const stoppingAt = epochOf(task.stoppingAt);
+  const stoppedAt = epochOf(task.stoppedAt);
   const phase = (from: string | undefined, to: string | undefined, isStopping = false): TaskPhase | null => {
-    const start = epoch(from);
+    const start = epochOf(from);
     if (start === undefined) return null;
-    let end = epoch(to);
+    let end = epochOf(to);
     if (end === undefined && !isStopping && stoppingAt !== undefined && stoppingAt >= start) end = stoppingAt;
     if (end === undefined && stoppedAt !== undefined && stoppedAt >= start) end = stoppedAt;
     if (end === undefined) {
       return {
-        startedAt: new Date(start).toISOString(),
+        startedAt: isoOf(start),
         durationMs: Math.max(0, now - start),
         ongoing: true,
       };
     }
     return {
-      startedAt: new Date(start).toISOString(),
-      endedAt: new Date(end).toISOString(),
+      startedAt: isoOf(start),
+      endedAt: isoOf(end),
       durationMs: Math.max(0, end - start),
       ongoing: false,
     };
@@ -189,7 +184,7 @@ export const taskTiming = (task: TaskRecord, now: number): TaskTiming => {
 /** A stopped task past its 30 days, that DynamoDB's TTL has not yet deleted (it takes up to days). */
 export const isExpired = (task: TaskRecord, now: number): boolean => {
   if (task.lastStatus !== 'STOPPED') return false;
-  const stoppedAt = epoch(task.stoppedAt) ?? epoch(task.updatedAt);
+  const stoppedAt = epochOf(task.stoppedAt) ?? epochOf(task.updatedAt);
   return stoppedAt !== undefined && stoppedAt + TASK_HISTORY_MS <= now;
 };
 
