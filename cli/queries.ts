@@ -22,7 +22,7 @@ export const listAll = async <T>(
 };
 
 /** The API path of the revision a `family` (its latest) or `family:revision` reference names. */
-export const taskDefinitionPath = (reference: string): string => {
+const taskDefinitionPath = (reference: string): string => {
   const { family, revision } = parseRevisionReference(reference);
   return `/task-definitions/${encodeURIComponent(family)}/${encodeURIComponent(revision ?? 'latest')}`;
 };

@@ -60,12 +60,6 @@ export class PayloadTooLargeError extends TugboatError {
   }
 }
 
-export class UnsupportedMediaTypeError extends TugboatError {
-  constructor(message: string) {
-    super(message, { statusCode: 415, code: 'UnsupportedMediaType' });
-  }
-}
-
 /**
  * A conditional write lost a race (optimistic locking). Use cases either retry on it or, where the
  * caller named a version, turn it into a PreconditionFailedError.

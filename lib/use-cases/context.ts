@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
 import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
@@ -71,8 +70,6 @@ export const requestReconcile = async (
 /** The installation the use cases act for: they see and touch only the tasks it started. */
 export const installationOfContext = (context: UseCaseContext): string =>
   context.config.installation ?? DEFAULT_INSTALLATION;
-
-export const defaultIds = (): string => randomUUID();
 
 /** Jittered pause between optimistic-locking retries, so racing writers spread out. */
 export const backoff = (attempt: number): Promise<void> =>

@@ -195,7 +195,5 @@ export const autoScalingSchema = z
 /** On PATCH, `null` removes auto scaling. */
 export const autoScalingPatchSchema = autoScalingSchema.nullable();
 
-export type AutoScalingInput = z.input<typeof autoScalingSchema>;
 export type AutoScaling = z.output<typeof autoScalingSchema>;
 export type TargetTrackingPolicy = AutoScaling['targetTracking'][number];
-export type ScheduledActionSpec = AutoScaling['scheduled'][number];
