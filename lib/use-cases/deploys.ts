@@ -310,6 +310,16 @@ export const deployService = async (
   return { ...applied, duplicate: false };
 };
 
+/** An API deploy's answer: the deployment it started; a skipped deploy is a conflict. */
+const startedDeployment = (
+  result: DeployResult | DeploySkipped | undefined,
+  what: 'deploy' | 'rollback',
+): Deployment => {
+  if (!result) throw new DependencyError(`The ${what} chose no revision; try again`);
+  if ('skipped' in result) throw new ConflictError(result.skipped);
+  return result.deployment;
+};
+
 /** POST .../deployments: the same effect as an explicit deploy message, answered with the deployment. */
 export const createDeployment = async (
   context: UseCaseContext,
@@ -321,9 +331,7 @@ export const createDeployment = async (
   const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec), {
     at: context.now().toISOString(),
   });
-  if (!result) throw new DependencyError('The deploy chose no revision; try again');
-  if ('skipped' in result) throw new ConflictError(result.skipped);
-  return result.deployment;
+  return startedDeployment(result, 'deploy');
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -366,7 +374,5 @@ export const rollbackService = async (
     at: context.now().toISOString(),
     rollback: true,
   });
-  if (!result) throw new DependencyError('The rollback chose no revision; try again');
-  if ('skipped' in result) throw new ConflictError(result.skipped);
-  return result.deployment;
+  return startedDeployment(result, 'rollback');
 };
