@@ -38,7 +38,8 @@ import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { newestFirst } from './deployment-history';
 import { imageAt, imageRepository } from './images';
-import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
+import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
+import { getService, mutateService } from './services';
 import { matchesTagPattern } from './tag-pattern';
 import { getTaskDefinition, registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 

@@ -9,10 +9,10 @@ import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
 import { oneOffStartedBy, startedByInstallation } from '../inventory/naming';
-import { TASK_HISTORY_MS } from '../inventory/retention';
+import { isExpired } from '../inventory/retention';
 import { taskRecordFromEcs } from '../inventory/task-record';
+import { type TaskTiming, taskTiming } from '../inventory/timing';
 import type { PageRequest } from '../store/port';
-import { epochOf, isoOf } from '../time';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
@@ -27,27 +27,6 @@ const MAX_PARTITIONS_PER_PAGE = 20;
 export interface RunTasksResult {
   tasks: TaskView<TaskRecord>[];
   failures: Array<{ arn?: string; reason?: string; detail?: string }>;
-}
-
-export interface TaskPhase {
-  startedAt: string;
-  endedAt?: string;
-  durationMs: number;
-  /** The task is in this phase now; durationMs runs to the moment of the answer. */
-  ongoing: boolean;
-}
-
-export interface TaskTiming {
-  /** createdAt -> pullStartedAt */
-  provisioning: TaskPhase | null;
-  /** pullStartedAt -> pullStoppedAt */
-  pull: TaskPhase | null;
-  /** pullStoppedAt -> startedAt */
-  startUp: TaskPhase | null;
-  /** startedAt -> stoppingAt */
-  running: TaskPhase | null;
-  /** stoppingAt -> stoppedAt */
-  stopping: TaskPhase | null;
 }
 
 export type TaskDescription = TaskRecord & {
@@ -143,49 +122,6 @@ export const runTasks = async (
       ...(failure.detail === undefined ? {} : { detail: failure.detail }),
     })),
   };
-};
-
-/**
- * Where the task's time went, from ECS's timestamps. A phase the task never reached is null; one that
- * a stop cut short ends when the stop began; one still going runs to `now`.
- */
-export const taskTiming = (task: TaskRecord, now: number): TaskTiming => {
-  const stoppingAt = epochOf(task.stoppingAt);
-  const stoppedAt = epochOf(task.stoppedAt);
-  const phase = (from: string | undefined, to: string | undefined, isStopping = false): TaskPhase | null => {
-    const start = epochOf(from);
-    if (start === undefined) return null;
-    let end = epochOf(to);
-    if (end === undefined && !isStopping && stoppingAt !== undefined && stoppingAt >= start) end = stoppingAt;
-    if (end === undefined && stoppedAt !== undefined && stoppedAt >= start) end = stoppedAt;
-    if (end === undefined) {
-      return {
-        startedAt: isoOf(start),
-        durationMs: Math.max(0, now - start),
-        ongoing: true,
-      };
-    }
-    return {
-      startedAt: isoOf(start),
-      endedAt: isoOf(end),
-      durationMs: Math.max(0, end - start),
-      ongoing: false,
-    };
-  };
-  return {
-    provisioning: phase(task.createdAt, task.pullStartedAt),
-    pull: phase(task.pullStartedAt, task.pullStoppedAt),
-    startUp: phase(task.pullStoppedAt, task.startedAt),
-    running: phase(task.startedAt, task.stoppingAt),
-    stopping: phase(task.stoppingAt, task.stoppedAt, true),
-  };
-};
-
-/** A stopped task past its 30 days, that DynamoDB's TTL has not yet deleted (it takes up to days). */
-export const isExpired = (task: TaskRecord, now: number): boolean => {
-  if (task.lastStatus !== 'STOPPED') return false;
-  const stoppedAt = epochOf(task.stoppedAt) ?? epochOf(task.updatedAt);
-  return stoppedAt !== undefined && stoppedAt + TASK_HISTORY_MS <= now;
 };
 
 const describe = (task: TaskRecord, source: TaskDescription['source'], now: number): TaskDescription => ({

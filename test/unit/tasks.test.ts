@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
 import { ValidationError } from '../../lib/errors';
 import { oneOffStartedBy } from '../../lib/inventory/naming';
-import { TASK_HISTORY_MS } from '../../lib/inventory/retention';
-import { isExpired, taskTiming } from '../../lib/use-cases/tasks';
+import { isExpired, TASK_HISTORY_MS } from '../../lib/inventory/retention';
+import { taskTiming } from '../../lib/inventory/timing';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds)).toISOString();
 const NOW = Date.parse(at(100));
