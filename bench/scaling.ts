@@ -17,8 +17,9 @@ import { DynamoDbScalingStore } from '../lib/store/scaling';
 import { autoScalingSchema } from '../lib/validation/autoscaling';
 import { startLocalCloudWatchServer } from '../local/cloudwatch';
 import { localDynamoDbClient } from '../local/dynamodb';
-import { CLUSTER, seededRandom, startFleet } from './support/fleet';
+import { CLUSTER, startFleet } from './support/fleet';
 import { simReconcileQueue } from './support/queue';
+import { seededRandom } from './support/random';
 
 const MINUTE = 60_000;
 const EVALUATION_OFFSET_MS = 5_000;

@@ -11,11 +11,11 @@ export type {
   ServiceEvent,
   TaskDefinition,
 } from '../lib/domain';
+export type { TaskTiming } from '../lib/inventory/timing';
 export type { Action } from '../lib/reconcile/types';
 export type { ServicePlan } from '../lib/use-cases/deployment-history';
 export type { ServiceDescription } from '../lib/use-cases/services';
 export type { TaskTargetView } from '../lib/use-cases/task-targets';
-export type { TaskTiming } from '../lib/use-cases/tasks';
 /** A task as answered: Tugboat's `taskDefinition` (family:revision) and ECS's `ecsTaskDefinitionArn`. */
 export type TaskRecord = TaskView<StoredTask>;
 export type TaskDescription = TaskView<DescribedTask>;

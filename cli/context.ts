@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { apiClient, endpointFrom } from './client';
-import { parseDuration } from './watch';
+import { type ApiClient, apiClient, endpointFrom } from './client';
+import { EXIT } from './errors';
+import { parseDuration, watchDeployment } from './watch';
 
 /** The API client for a command, from the global `--endpoint` (or TUGBOAT_ENDPOINT). */
 export const apiFor = (command: Command) => apiClient(endpointFrom(command.optsWithGlobals().endpoint));
@@ -12,6 +13,41 @@ export const timeoutOption = [
   'give up waiting after this long (exit 2)',
   '15m',
 ] as const;
+
+export const rolloutWaitOption = [
+  '--wait',
+  'follow the rollout until it completes (exit 0) or fails (exit 1)',
+] as const;
+
+/** `--cluster`, `--wait` and `--timeout`, the options of a command that starts a rollout. */
+export const withRolloutOptions = (command: Command): Command =>
+  command
+    .option(...clusterOption)
+    .option(...rolloutWaitOption)
+    .option(...timeoutOption);
+
+/** The options of a command that started a rollout: `--cluster`, `--wait` and `--timeout`. */
+export interface RolloutOptions {
+  cluster: string;
+  wait?: boolean;
+  timeout: string;
+}
+
+/** A started rollout's exit code: at once without `--wait`, else its verdict (see watchDeployment). */
+export const followRollout = (
+  api: ApiClient,
+  options: RolloutOptions,
+  serviceName: string,
+  deploymentId: string,
+): Promise<number> =>
+  options.wait
+    ? watchDeployment(api, {
+        cluster: options.cluster,
+        serviceName,
+        deploymentId,
+        timeoutMs: timeoutMs(options),
+      })
+    : Promise.resolve(EXIT.ok);
 
 export const wantsJson = (options: { output?: string }): boolean => {
   if (options.output !== undefined && options.output !== 'text' && options.output !== 'json')

@@ -1,3 +1,4 @@
+import { parseRevisionReference } from '../lib/domain';
 import type { Page, TaskDefinition } from './api-types';
 import type { ApiClient } from './client';
 
@@ -20,16 +21,20 @@ export const listAll = async <T>(
   return items.slice(0, limit);
 };
 
+/** The API path of the revision a `family` (its latest) or `family:revision` reference names. */
+const taskDefinitionPath = (reference: string): string => {
+  const { family, revision } = parseRevisionReference(reference);
+  return `/task-definitions/${encodeURIComponent(family)}/${encodeURIComponent(revision ?? 'latest')}`;
+};
+
 /** The images of task definitions (`family:revision`), each fetched once. */
 export const imagesOf = async (api: ApiClient, taskDefinitions: string[]): Promise<Map<string, string>> => {
   const images = new Map<string, string>();
   await Promise.all(
     [...new Set(taskDefinitions)].map(async (reference) => {
-      const [family, revision] = reference.split(':');
-      const { status, body } = await api.get<TaskDefinition>(
-        `/task-definitions/${encodeURIComponent(family ?? '')}/${encodeURIComponent(revision ?? 'latest')}`,
-        { allow: [404] },
-      );
+      const { status, body } = await api.get<TaskDefinition>(taskDefinitionPath(reference), {
+        allow: [404],
+      });
       if (status === 200)
         images.set(reference, body.containerDefinitions.map((container) => container.image).join(', '));
     }),

@@ -41,15 +41,6 @@ export const bar = (running: number, desired: number, width = 20): string => {
   return `[${c.green('#'.repeat(filled))}${c.dim('-'.repeat(width - filled))}] ${running}/${desired}`;
 };
 
-export const formatDuration = (ms: number | null | undefined): string => {
-  if (ms === null || ms === undefined) return '-';
-  if (ms < 1000) return `${ms}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${Math.round(seconds % 60)}s`;
-};
-
 export const time = (iso: string | undefined): string =>
   iso ? new Date(iso).toISOString().slice(11, 19) : '--:--:--';
 

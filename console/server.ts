@@ -11,7 +11,7 @@ import type {
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
-import { taskTiming } from '../lib/use-cases/tasks';
+import { taskTiming } from '../lib/inventory/timing';
 import { CONSOLE_CSS, htmxScript } from './assets';
 import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
 import { servicePage } from './service-page';

@@ -3,9 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { deployMessageLogFields } from '../lib/log-fields';
 import { tugboatMetrics } from '../lib/metrics';
+import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processDeployBatch } from '../lib/use-cases/deploy-queue';
 import { createRuntime } from '../lib/wiring';
 
@@ -13,9 +14,10 @@ const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-deploy-events' });
 const metrics = tugboatMetrics('tugboat-deploy-events');
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
+  .use(partialBatchFailures())
   .handler(async (event) => {
     const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processDeployBatch(runtime.useCases, event.Records, {
@@ -46,5 +48,5 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
         metrics.addMetric('DeployFailures', MetricUnit.Count, 1);
       },
     });
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    return recordResults(event.Records, failed);
   });

@@ -3,9 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { activityLog } from '../lib/activity-log';
 import { tugboatMetrics } from '../lib/metrics';
+import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { describeActions, describeHolds } from '../lib/reconcile/action-log';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
 import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
@@ -25,9 +26,10 @@ const metrics = tugboatMetrics('tugboat-reconcile-worker');
 const reconciler = runtime.reconciler();
 const queue = runtime.reconcileQueue();
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
+  .use(partialBatchFailures())
   .handler(async (event, context) => {
     const deadline = passDeadline(Date.now(), context.getRemainingTimeInMillis());
     const failed = await processReconcileBatch(
@@ -58,5 +60,5 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       },
       { deadline },
     );
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    return recordResults(event.Records, failed);
   });

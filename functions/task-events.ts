@@ -3,9 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { taskEventLogFields } from '../lib/log-fields';
 import { tugboatMetrics } from '../lib/metrics';
+import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processTaskEventBatch, type TaskEventOutcome } from '../lib/use-cases/task-events';
 import { createRuntime } from '../lib/wiring';
 
@@ -20,9 +21,10 @@ const logger = new Logger({ serviceName: 'tugboat-task-events' });
 const metrics = tugboatMetrics('tugboat-task-events');
 const queue = runtime.reconcileQueue();
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
+  .use(partialBatchFailures())
   .handler(async (event) => {
     const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processTaskEventBatch(
@@ -38,5 +40,5 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
           metrics.addMetric(OUTCOME_METRIC[outcome.kind], MetricUnit.Count, 1),
       },
     );
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    return recordResults(event.Records, failed);
   });

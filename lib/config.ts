@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_INSTALLATION, MAX_INSTALLATION_LENGTH } from './reconcile/tokens';
+import { DEFAULT_INSTALLATION, MAX_INSTALLATION_LENGTH } from './inventory/naming';
 
 const positiveInt = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
 

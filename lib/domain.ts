@@ -40,6 +40,18 @@ export interface ContainerDefinition {
 
 export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE';
 
+/** A task definition revision's reference, `family:revision`, as services and deployments name it. */
+export const revisionReference = (taskDefinition: { family: string; revision: number }): string =>
+  `${taskDefinition.family}:${taskDefinition.revision}`;
+
+/** The family and revision of a `family:revision` reference; revision undefined for a bare `family`. */
+export const parseRevisionReference = (reference: string): { family: string; revision?: number } => {
+  const colon = reference.lastIndexOf(':');
+  return colon < 0
+    ? { family: reference }
+    : { family: reference.slice(0, colon), revision: Number(reference.slice(colon + 1)) };
+};
+
 export interface TaskDefinition {
   family: string;
   revision: number;

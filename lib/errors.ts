@@ -25,11 +25,15 @@ export class ValidationError extends TugboatError {
   }
 }
 
-export class NotFoundError extends TugboatError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 404, code: 'NotFound', cause });
-  }
-}
+/** A TugboatError class of one status and code, taking a message and the error that caused it. */
+const withStatus = (statusCode: number, code: string) =>
+  class extends TugboatError {
+    constructor(message: string, cause?: unknown) {
+      super(message, { statusCode, code, cause });
+    }
+  };
+
+export class NotFoundError extends withStatus(404, 'NotFound') {}
 
 export class MethodNotAllowedError extends TugboatError {
   constructor(
@@ -41,46 +45,20 @@ export class MethodNotAllowedError extends TugboatError {
 }
 
 /** A create that found the resource already there, or a state that forbids the request. */
-export class ConflictError extends TugboatError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 409, code: 'Conflict', cause });
-  }
-}
+export class ConflictError extends withStatus(409, 'Conflict') {}
 
 /** An If-Match precondition that no longer holds. */
-export class PreconditionFailedError extends TugboatError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 412, code: 'PreconditionFailed', cause });
-  }
-}
+export class PreconditionFailedError extends withStatus(412, 'PreconditionFailed') {}
 
-export class PayloadTooLargeError extends TugboatError {
-  constructor(message: string) {
-    super(message, { statusCode: 413, code: 'PayloadTooLarge' });
-  }
-}
-
-export class UnsupportedMediaTypeError extends TugboatError {
-  constructor(message: string) {
-    super(message, { statusCode: 415, code: 'UnsupportedMediaType' });
-  }
-}
+export class PayloadTooLargeError extends withStatus(413, 'PayloadTooLarge') {}
 
 /**
  * A conditional write lost a race (optimistic locking). Use cases either retry on it or, where the
  * caller named a version, turn it into a PreconditionFailedError.
  */
-export class VersionConflictError extends TugboatError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 409, code: 'VersionConflict', cause });
-  }
-}
+export class VersionConflictError extends withStatus(409, 'VersionConflict') {}
 
 /** A dependency (DynamoDB, ECS, SQS) failed in a way the caller may retry. */
-export class DependencyError extends TugboatError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 503, code: 'DependencyUnavailable', cause });
-  }
-}
+export class DependencyError extends withStatus(503, 'DependencyUnavailable') {}
 
 export const isTugboatError = (error: unknown): error is TugboatError => error instanceof TugboatError;

@@ -1,3 +1,5 @@
+import { serviceNameOfGroup } from './inventory/naming';
+
 /**
  * What a failure log line names: the cluster and service, and the task, deployment and correlation id
  * where there is one, taken from whatever the failed message says (as far as it parses).
@@ -29,7 +31,7 @@ export const taskEventLogFields = (body: string | undefined): Record<string, str
   const group = text(detail.group);
   return defined({
     cluster: lastSegment(text(detail.clusterArn)),
-    serviceName: group?.startsWith('service:') ? group.slice('service:'.length) : undefined,
+    serviceName: serviceNameOfGroup(group),
     taskId: lastSegment(text(detail.taskArn)),
     correlationId: text(event?.id),
   });

@@ -9,11 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { httpErrorMapper, requestIdOf } from '../../lib/api/middleware';
-import { createRouter } from '../../lib/api/router';
-import { apiRoutes } from '../../lib/api/routes';
 import { ecsClusterDirectory } from '../../lib/ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
 import {
@@ -30,13 +25,15 @@ import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb';
 import { type LocalEcsServer, startLocalEcsServer, type TaskStateChangeEvent } from '../../local/ecs';
-import { lambdaContext } from '../../local/lambda-context';
 import { freePort } from '../../local/ports';
+import { benchApi } from './bench-api';
 import { countDynamoDbCalls, countEcsCalls } from './counters';
 import { deployedFunctions } from './deployed';
 import { guarded, withTimeout } from './lambda-timeout';
 import { type FleetLoadBalancing, startFleetLoadBalancing } from './load-balancing';
 import { SimQueue, simReconcileQueue, startPollers } from './queue';
+import { seededRandom } from './random';
+import { createTaskCensus } from './task-census';
 import { VirtualTime } from './virtual-time';
 
 export const CLUSTER = 'bench';
@@ -50,8 +47,6 @@ const RECONCILE_VISIBILITY_MS = 360_000;
 const TASK_EVENTS_VISIBILITY_MS = 180_000;
 /** rate(1 minute) in serverless.yml. */
 export const SCHEDULE_MS = 60_000;
-/** ECS's default maximumPercent: a service may run at most 2x desired while it rolls. */
-const MAXIMUM_PERCENT = 200;
 
 export interface FleetOptions {
   /** Reconcile worker concurrency (Lambda concurrency of reconcileWorker). */
@@ -70,24 +65,6 @@ export interface FleetOptions {
   loadBalanced?: boolean;
 }
 
-/** A small seeded PRNG (mulberry32) for repeatable jitter and sampling. */
-export const seededRandom = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
-interface TaskView {
-  service: string | undefined;
-  lastStatus: string;
-  desiredStatus: string;
-}
-
 export type Fleet = Awaited<ReturnType<typeof startFleet>>;
 
 export const startFleet = async (options: FleetOptions) => {
@@ -98,31 +75,10 @@ export const startFleet = async (options: FleetOptions) => {
   const dynamoDbClient = localDynamoDbClient(dynamoDb.endpoint);
   await createTable(dynamoDbClient, tableName);
 
-  // The event-derived view of every task: what "RUNNING" and "over the cap" are measured on.
-  const tasks = new Map<string, TaskView>();
-  let running = 0;
-  const liveByService = new Map<string, number>();
-  const isLive = (view: TaskView) =>
-    view.desiredStatus === 'RUNNING' &&
-    ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(view.lastStatus);
-  const isRunning = (view: TaskView) => view.desiredStatus === 'RUNNING' && view.lastStatus === 'RUNNING';
-  let onRunningCount: ((count: number, at: number) => void) | undefined;
-
+  const census = createTaskCensus();
   let taskEventsQueue: SimQueue | undefined;
   const observe = (event: TaskStateChangeEvent) => {
-    const detail = event.detail as TaskStateChangeEvent['detail'] & { group?: string; desiredStatus: string };
-    const previous = tasks.get(detail.taskArn);
-    const service = detail.group?.startsWith('service:') ? detail.group.slice(8) : undefined;
-    const next: TaskView = { service, lastStatus: detail.lastStatus, desiredStatus: detail.desiredStatus };
-    if (previous && isRunning(previous)) running--;
-    if (isRunning(next)) running++;
-    if (service) {
-      const delta = (isLive(next) ? 1 : 0) - (previous && isLive(previous) ? 1 : 0);
-      if (delta !== 0) liveByService.set(service, (liveByService.get(service) ?? 0) + delta);
-    }
-    if (detail.lastStatus === 'STOPPED') tasks.delete(detail.taskArn);
-    else tasks.set(detail.taskArn, next);
-    onRunningCount?.(running, Date.parse(event.time));
+    census.observe(event);
     taskEventsQueue?.send([JSON.stringify(event)]);
   };
 
@@ -207,46 +163,7 @@ export const startFleet = async (options: FleetOptions) => {
     clusters: ecsClusterDirectory(() => ecsClient),
     reconcileQueue: reconcileQueuePort,
   };
-  const route = createRouter(apiRoutes(context));
-  // functions/api.ts, with the use cases on the virtual clock.
-  const apiHandler = middy<APIGatewayProxyEventV2, unknown, Error, Context>()
-    .use(httpErrorMapper())
-    .handler((event, lambda) => route(event, requestIdOf(event, lambda)));
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: path,
-      rawQueryString: '',
-      headers: { 'content-type': 'application/json' },
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'bench',
-        domainName: 'localhost',
-        domainPrefix: 'localhost',
-        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-        requestId: randomUUID(),
-        routeKey: '$default',
-        stage: '$default',
-        time: new Date(time.now()).toUTCString(),
-        timeEpoch: time.now(),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      isBase64Encoded: false,
-    };
-    let result: { statusCode: number; body?: string };
-    // A 503 (ECS failing under --ecs-faults) is tried again, as an HTTP client would.
-    for (let attempt = 1; ; attempt++) {
-      result = (await apiHandler(event, lambdaContext('tugboat-api'))) as {
-        statusCode: number;
-        body?: string;
-      };
-      if (result.statusCode !== 503 || attempt >= 10) break;
-    }
-    if (result.statusCode >= 300) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
-    return result.body ? (JSON.parse(result.body) as unknown) : undefined;
-  };
+  const api = benchApi(context, time.now);
 
   // Each worker instance keeps its gateways (and their read pacers) across invocations, as Lambda does.
   const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
@@ -337,14 +254,7 @@ export const startFleet = async (options: FleetOptions) => {
     }
   };
 
-  /** Over-the-cap tasks right now: live tasks beyond floor(desired x maximumPercent / 100), summed. */
   let desiredPerService = 0;
-  const overCap = (): number => {
-    const cap = Math.floor((desiredPerService * MAXIMUM_PERCENT) / 100);
-    let over = 0;
-    for (const live of liveByService.values()) over += Math.max(0, live - cap);
-    return over;
-  };
   let maxOverCap = 0;
 
   /**
@@ -355,7 +265,7 @@ export const startFleet = async (options: FleetOptions) => {
     const deadline = time.now() + limitMs;
     for (;;) {
       await time.quiesce();
-      maxOverCap = Math.max(maxOverCap, overCap());
+      maxOverCap = Math.max(maxOverCap, census.overCap(desiredPerService));
       if (done()) return;
       if (time.now() >= deadline) throw new Error(`not done after ${limitMs / 1000} simulated seconds`);
       if (schedulerEnabled && time.now() >= nextSchedulerAt && !schedulerRun) {
@@ -404,11 +314,9 @@ export const startFleet = async (options: FleetOptions) => {
     setDesiredPerService(count: number) {
       desiredPerService = count;
     },
-    running: () => running,
-    runningTaskArns: () => [...tasks.entries()].filter(([, view]) => isRunning(view)).map(([arn]) => arn),
-    onRunningCount(listener: ((count: number, at: number) => void) | undefined) {
-      onRunningCount = listener;
-    },
+    running: census.running,
+    runningTaskArns: census.runningTaskArns,
+    onRunningCount: census.onRunningCount,
     maxOverCap: () => maxOverCap,
     resetMaxOverCap() {
       maxOverCap = 0;

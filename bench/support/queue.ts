@@ -4,8 +4,8 @@
  * Lambda's event source mapping is modelled by pollers that take whatever is visible, up to the batch size.
  */
 
+import type { QueueRecord } from '../../lib/queue/messages';
 import { type ReconcileQueue, type ReconcileRequest, stampRequests } from '../../lib/queue/reconcile-queue';
-import type { QueueRecord } from '../../lib/use-cases/task-events';
 import { MinHeap } from '../../local/ecs/heap';
 
 interface Message {

@@ -4,10 +4,17 @@ import { dump, load } from 'js-yaml';
 import { registerTaskDefinitionSchema } from '../../lib/validation/schemas';
 import type { ServiceDescription, ServicePlan, TaskDefinition } from '../api-types';
 import { servicePath } from '../client';
-import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
+import {
+  apiFor,
+  clusterOption,
+  examples,
+  exitWith,
+  followRollout,
+  rolloutWaitOption,
+  timeoutOption,
+} from '../context';
 import { CliError, EXIT } from '../errors';
 import { colours as c, lineDiff } from '../render';
-import { watchDeployment } from '../watch';
 import { actionLine } from './plan';
 
 /** The fields of a task definition that make a revision; the rest is bookkeeping the API adds. */
@@ -92,7 +99,7 @@ export const registerApply = (program: Command) => {
     .requiredOption('-f, --file <path>', 'YAML or JSON with taskDefinition and service')
     .option(...clusterOption)
     .option('--dry-run', 'print the diff and the reconciler plan; change nothing')
-    .option('--wait', 'follow the rollout until it completes (exit 0) or fails (exit 1)')
+    .option(...rolloutWaitOption)
     .option(...timeoutOption)
     .action(
       exitWith(async (options, cmd: Command) => {
@@ -214,12 +221,7 @@ export const registerApply = (program: Command) => {
         const primary = service.deployments.find((d) => d.status === 'PRIMARY');
         if (!primary)
           throw new CliError(`service ${serviceName} has no PRIMARY deployment to wait for`, EXIT.failed);
-        return watchDeployment(api, {
-          cluster: options.cluster,
-          serviceName,
-          deploymentId: primary.id,
-          timeoutMs: timeoutMs(options),
-        });
+        return followRollout(api, options, serviceName, primary.id);
       }),
     );
   examples(command, 'tugboat apply -f web.yaml --dry-run', 'tugboat apply -f web.yaml --wait');

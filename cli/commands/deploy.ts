@@ -1,43 +1,33 @@
 import type { Command } from 'commander';
 import type { Deployment } from '../api-types';
 import { servicePath } from '../client';
-import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
-import { EXIT } from '../errors';
+import { apiFor, examples, exitWith, followRollout, withRolloutOptions } from '../context';
 import { colours as c } from '../render';
-import { watchDeployment } from '../watch';
 
 export const registerDeploy = (program: Command) => {
-  const command = program
-    .command('deploy')
-    .description('deploy a new image (a new revision of the current task definition) to a service')
-    .argument('<service>', 'the service')
-    .requiredOption('--image <image>', 'the image to run')
-    .option('--container <name>', 'the container that gets the image (needed when there are several)')
-    .option(...clusterOption)
-    .option('--wait', 'follow the rollout until it completes (exit 0) or fails (exit 1)')
-    .option(...timeoutOption)
-    .action(
-      exitWith(async (serviceName: string, options, cmd: Command) => {
-        const api = apiFor(cmd);
-        const { body: deployment } = await api.post<Deployment>(
-          `${servicePath(options.cluster, serviceName)}/deployments`,
-          {
-            image: options.image,
-            ...(options.container ? { containerName: options.container } : {}),
-          },
-        );
-        console.log(
-          `deployment ${c.bold(deployment.id)} of ${deployment.taskDefinition} started (${options.image})`,
-        );
-        if (!options.wait) return EXIT.ok;
-        return watchDeployment(api, {
-          cluster: options.cluster,
-          serviceName,
-          deploymentId: deployment.id,
-          timeoutMs: timeoutMs(options),
-        });
-      }),
-    );
+  const command = withRolloutOptions(
+    program
+      .command('deploy')
+      .description('deploy a new image (a new revision of the current task definition) to a service')
+      .argument('<service>', 'the service')
+      .requiredOption('--image <image>', 'the image to run')
+      .option('--container <name>', 'the container that gets the image (needed when there are several)'),
+  ).action(
+    exitWith(async (serviceName: string, options, cmd: Command) => {
+      const api = apiFor(cmd);
+      const { body: deployment } = await api.post<Deployment>(
+        `${servicePath(options.cluster, serviceName)}/deployments`,
+        {
+          image: options.image,
+          ...(options.container ? { containerName: options.container } : {}),
+        },
+      );
+      console.log(
+        `deployment ${c.bold(deployment.id)} of ${deployment.taskDefinition} started (${options.image})`,
+      );
+      return followRollout(api, options, serviceName, deployment.id);
+    }),
+  );
   examples(
     command,
     'tugboat deploy web --image nginx:1.28 --wait',

@@ -1,43 +1,34 @@
 import type { Command } from 'commander';
+import { parseRevisionReference } from '../../lib/domain';
 import type { Deployment, ServiceDescription } from '../api-types';
 import { servicePath } from '../client';
-import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
-import { EXIT } from '../errors';
+import { apiFor, examples, exitWith, followRollout, withRolloutOptions } from '../context';
 import { colours as c } from '../render';
-import { watchDeployment } from '../watch';
 
 export const registerRollback = (program: Command) => {
-  const command = program
-    .command('rollback')
-    .description("roll a service back to its last COMPLETED deployment's revision, or to --to")
-    .argument('<service>', 'the service')
-    .option('--to <revision>', 'the task definition to go back to (family:revision, or a revision number)')
-    .option(...clusterOption)
-    .option('--wait', 'follow the rollout until it completes (exit 0) or fails (exit 1)')
-    .option(...timeoutOption)
-    .action(
-      exitWith(async (serviceName: string, options, cmd: Command) => {
-        const api = apiFor(cmd);
-        let to: string | undefined = options.to;
-        if (to && /^\d+$/.test(to)) {
-          const { body: service } = await api.get<ServiceDescription>(
-            servicePath(options.cluster, serviceName),
-          );
-          to = `${String(service.taskDefinition).split(':')[0]}:${to}`;
-        }
-        const { body: deployment } = await api.post<Deployment>(
-          `${servicePath(options.cluster, serviceName)}/rollback`,
-          to ? { taskDefinition: to } : {},
+  const command = withRolloutOptions(
+    program
+      .command('rollback')
+      .description("roll a service back to its last COMPLETED deployment's revision, or to --to")
+      .argument('<service>', 'the service')
+      .option('--to <revision>', 'the task definition to go back to (family:revision, or a revision number)'),
+  ).action(
+    exitWith(async (serviceName: string, options, cmd: Command) => {
+      const api = apiFor(cmd);
+      let to: string | undefined = options.to;
+      if (to && /^\d+$/.test(to)) {
+        const { body: service } = await api.get<ServiceDescription>(
+          servicePath(options.cluster, serviceName),
         );
-        console.log(`rollback deployment ${c.bold(deployment.id)} to ${deployment.taskDefinition} started`);
-        if (!options.wait) return EXIT.ok;
-        return watchDeployment(api, {
-          cluster: options.cluster,
-          serviceName,
-          deploymentId: deployment.id,
-          timeoutMs: timeoutMs(options),
-        });
-      }),
-    );
+        to = `${parseRevisionReference(String(service.taskDefinition)).family}:${to}`;
+      }
+      const { body: deployment } = await api.post<Deployment>(
+        `${servicePath(options.cluster, serviceName)}/rollback`,
+        to ? { taskDefinition: to } : {},
+      );
+      console.log(`rollback deployment ${c.bold(deployment.id)} to ${deployment.taskDefinition} started`);
+      return followRollout(api, options, serviceName, deployment.id);
+    }),
+  );
   examples(command, 'tugboat rollback web --wait', 'tugboat rollback web --to web:3');
 };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
+import { parseRevisionReference, revisionReference } from '../../lib/domain';
 import type { Service, ServiceDescription, TaskDefinition, TaskDescription, TaskRecord } from '../api-types';
 import { type ApiClient, servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
@@ -13,8 +14,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const borrowedNetwork = async (api: ApiClient, cluster: string, family: string) => {
   const services = await listAll<Service>(api, `/clusters/${encodeURIComponent(cluster)}/services`);
   const chosen =
-    services.find((s) => String(s.taskDefinition).split(':')[0] === family && s.status === 'ACTIVE') ??
-    services.find((s) => s.status === 'ACTIVE');
+    services.find(
+      (s) => parseRevisionReference(String(s.taskDefinition)).family === family && s.status === 'ACTIVE',
+    ) ?? services.find((s) => s.status === 'ACTIVE');
   if (!chosen)
     throw new CliError(
       `give --subnets: no service in cluster ${cluster} to borrow a network configuration from`,
@@ -49,17 +51,17 @@ export const registerRun = (program: Command) => {
                   : {}),
               },
             }
-          : await borrowedNetwork(api, options.cluster, family.split(':')[0] ?? family);
+          : await borrowedNetwork(api, options.cluster, parseRevisionReference(family).family);
         const { body: definition } = await api.get<TaskDefinition>(
+          // The user's text as typed: the API names a revision that does not parse.
           `/task-definitions/${encodeURIComponent(family.split(':')[0] ?? family)}/${encodeURIComponent(family.split(':')[1] ?? 'latest')}`,
         );
         const essential = definition.containerDefinitions.find((container) => container.essential !== false);
-        if (!essential)
-          throw new CliError(`${definition.family}:${definition.revision} has no essential container`);
+        if (!essential) throw new CliError(`${revisionReference(definition)} has no essential container`);
         const { body } = await api.post<{ tasks: TaskRecord[]; failures?: unknown[] }>(
           `/clusters/${encodeURIComponent(options.cluster)}/tasks`,
           {
-            taskDefinition: `${definition.family}:${definition.revision}`,
+            taskDefinition: revisionReference(definition),
             count: 1,
             networkConfiguration,
             ...(options.startedBy ? { startedBy: options.startedBy } : {}),
@@ -72,9 +74,7 @@ export const registerRun = (program: Command) => {
           throw new CliError(`run failed: ${JSON.stringify(body.failures)}`, EXIT.failed);
         const task = body.tasks[0];
         if (!task) throw new CliError('the API launched no task', EXIT.failed);
-        console.log(
-          `task ${c.bold(task.taskId)} of ${definition.family}:${definition.revision} ${task.lastStatus}`,
-        );
+        console.log(`task ${c.bold(task.taskId)} of ${revisionReference(definition)} ${task.lastStatus}`);
         if (!options.wait) return EXIT.ok;
 
         const live = Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0;

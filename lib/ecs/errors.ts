@@ -67,8 +67,6 @@ export const classifyEcsError = (error: unknown): EcsErrorKind => {
 };
 
 export const isPermanentEcsError = (error: unknown): boolean => classifyEcsError(error) === 'permanent';
-export const isTransientEcsError = (error: unknown): boolean => classifyEcsError(error) === 'transient';
-
 /** ECS's error code and message, for a service event ("ClientException: Unable to find ..."). */
 export const ecsErrorSummary = (error: unknown): { code: string; message: string } => {
   const root = rootOf(error) as (SdkErrorShape & { message?: string }) | undefined;

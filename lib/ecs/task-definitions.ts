@@ -5,7 +5,7 @@
  */
 import type { TaskDefinition } from '../domain';
 import { VersionConflictError } from '../errors';
-import { DEFAULT_INSTALLATION, ecsFamily } from '../reconcile/tokens';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
 import type { TugboatStore } from '../store/port';
 import type { EcsGateway } from './gateway';
 

@@ -9,6 +9,7 @@ import { TargetGroupNotFoundException } from '@aws-sdk/client-elastic-load-balan
 import type { Service, TaskLoadBalancing, TaskRecord, TaskTarget } from '../domain';
 import type { ElbGateway } from '../elb/gateway';
 import type { TugboatStore } from '../store/port';
+import { isoOf } from '../time';
 import { isLoadBalanced } from './targets';
 import type { Action, LoadBalancingInput, ObservedTarget, TargetRef, TargetState } from './types';
 
@@ -83,7 +84,7 @@ export const applyTargetActions = async (
     if (!record) return undefined;
     return updates.get(taskArn) ?? record.loadBalancing ?? { targets: [] };
   };
-  const nowIso = new Date(deps.now()).toISOString();
+  const nowIso = isoOf(deps.now());
 
   const registrations = actions.flatMap((a) => (a.type === 'register-targets' ? [a] : []));
   const registered = registrations.flatMap((a) => a.targets);
@@ -118,10 +119,8 @@ export const applyTargetActions = async (
     updates.set(action.taskArn, {
       ...lb,
       targets: withTargets(lb.targets, action.targets),
-      deregisteredAt: new Date(deregisteredAt).toISOString(),
-      stopDueAt: new Date(
-        Math.max(action.drain.stopDueAt, deregisteredAt + action.drain.delaySeconds * 1000),
-      ).toISOString(),
+      deregisteredAt: isoOf(deregisteredAt),
+      stopDueAt: isoOf(Math.max(action.drain.stopDueAt, deregisteredAt + action.drain.delaySeconds * 1000)),
       stopCause: action.drain.cause,
       stopReason: action.drain.reason,
     });

@@ -3,7 +3,7 @@
  * and (behind target groups) the targets' health; then the pure plan() over them. No writes, no ECS
  * calls, so it also serves dry runs.
  */
-import type { Service, TaskDefinition, TaskRecord } from '../domain';
+import { parseRevisionReference, type Service, type TaskDefinition, type TaskRecord } from '../domain';
 import type { ElbGateway } from '../elb/gateway';
 import { NotFoundError } from '../errors';
 import { needsTargetGroups, readLoadBalancing, targetGroupsToRead } from './load-balancing';
@@ -14,8 +14,8 @@ import type { PlanResult, TaskDefinitionFacts } from './types';
 
 export const createPassReader = ({ deps, called }: PassContext) => {
   const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
-    const [family = '', revision = ''] = reference.split(':');
-    const taskDefinition = await deps.store.getTaskDefinition(family, Number(revision));
+    const { family, revision } = parseRevisionReference(reference);
+    const taskDefinition = await deps.store.getTaskDefinition(family, revision ?? Number.NaN);
     called('dynamodb:GetTaskDefinition');
     if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
     return taskDefinition;

@@ -4,8 +4,9 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import type { Service, ServiceEvent } from '../domain';
+import { taskRecordFromEcs } from '../inventory/task-record';
+import { isoOf } from '../time';
 import { messagesToRecord } from './events';
-import { taskRecordFromSdk } from './observe';
 import type { PassCause, PassContext } from './pass-context';
 
 const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
@@ -21,7 +22,7 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
       ...next,
       version: previous.version + (specChanged ? 1 : 0),
       statusVersion: previous.statusVersion + 1,
-      updatedAt: new Date(deps.now()).toISOString(),
+      updatedAt: isoOf(deps.now()),
     };
     await deps.store.updateService(written, previous);
     called('dynamodb:UpdateService');
@@ -39,7 +40,7 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
     const events: ServiceEvent[] = fresh.map((message, index) => ({
       id: deps.newId(),
       // Distinct instants keep the pass's events in order, newest last.
-      createdAt: new Date(base + index).toISOString(),
+      createdAt: isoOf(base + index),
       message,
       ...(cause.principal === undefined ? {} : { principal: cause.principal }),
       ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
@@ -51,8 +52,8 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
   };
 
   const recordTasks = async (tasks: Task[]): Promise<void> => {
-    const observedAt = new Date(deps.now()).toISOString();
-    await Promise.all(tasks.map((task) => deps.store.recordTask(taskRecordFromSdk(task, observedAt))));
+    const observedAt = isoOf(deps.now());
+    await Promise.all(tasks.map((task) => deps.store.recordTask(taskRecordFromEcs(task, observedAt))));
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 

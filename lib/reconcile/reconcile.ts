@@ -16,6 +16,7 @@
 
 import type { Service } from '../domain';
 import { FARGATE_LAUNCH_RATE } from '../ecs/pacer';
+import { isoOf } from '../time';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { applyTargetActions } from './load-balancing';
@@ -118,7 +119,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
     const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result, deps.now());
-    const wakeAt = wakeInMs === undefined ? undefined : new Date(deps.now() + wakeInMs).toISOString();
+    const wakeAt = wakeInMs === undefined ? undefined : isoOf(deps.now() + wakeInMs);
 
     const next: Service = {
       ...service,

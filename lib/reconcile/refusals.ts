@@ -11,8 +11,9 @@ import {
   MAX_LAUNCH_REFUSALS_KEPT,
 } from '../domain';
 import { isCapacityUnavailable } from '../ecs/errors';
+import { isoOf } from '../time';
 
-const epochOf = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
+const refusedAt = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
 
 /** Refused tasks in all (of the refusals still kept). */
 export const refusedTaskCount = (deployment: Deployment): number =>
@@ -23,7 +24,7 @@ export const refusalsSince = (deployment: Deployment, since: number): { count: n
   let count = 0;
   let lastAt: number | undefined;
   for (const refusal of deployment.launchRefusals ?? []) {
-    const at = epochOf(refusal);
+    const at = refusedAt(refusal);
     if (!(at > since)) continue;
     count += refusal.count;
     lastAt = Math.max(lastAt ?? at, at);
@@ -104,8 +105,8 @@ export const refusedLaunchOutcome = (
 ): LaunchOutcome => ({
   launched: 0,
   ...(onSpot(launch) && isCapacityUnavailable(error.message)
-    ? { spotCapacityFailure: { at: new Date(now).toISOString(), reason: `${error.code}: ${error.message}` } }
-    : { refusal: { at: new Date(now).toISOString(), count: launch.count } }),
+    ? { spotCapacityFailure: { at: isoOf(now), reason: `${error.code}: ${error.message}` } }
+    : { refusal: { at: isoOf(now), count: launch.count } }),
   events: [
     `${unableToLaunch(serviceName, launch, launch.count)}: ECS refused RunTask: ${error.code}: ${error.message}`,
   ],
@@ -127,7 +128,7 @@ export const launchFailuresOutcome = (
       ),
     ),
   ];
-  const at = new Date(now).toISOString();
+  const at = isoOf(now);
   // Spot without capacity is not a failed launch: it drives the Spot fallback instead.
   const spotCapacity =
     onSpot(launch) &&

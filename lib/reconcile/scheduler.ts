@@ -8,12 +8,13 @@
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ElbGateway } from '../elb/gateway';
+import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
+import { taskRecordFromEcs } from '../inventory/task-record';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
-import { taskRecordFromSdk } from './observe';
+import { isoOf } from '../time';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
 import { checkTargets } from './target-check';
-import { DEFAULT_INSTALLATION, startedByInstallation } from './tokens';
 import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
@@ -150,7 +151,7 @@ const checkCluster = async (
   const toDescribe = [...unknown, ...vanished.map((record) => record.taskArn)];
   let describedArns = new Set<string>();
   if (toDescribe.length > 0) {
-    const observedAt = new Date(deps.now()).toISOString();
+    const observedAt = isoOf(deps.now());
     const described = await gateway.describeTasks(toDescribe);
     let foreignCount = 0;
     for (const task of described.tasks) {
@@ -160,7 +161,7 @@ const checkCluster = async (
         foreignCount++;
         continue;
       }
-      const record = taskRecordFromSdk(task, observedAt);
+      const record = taskRecordFromEcs(task, observedAt);
       await deps.store.recordTask(record);
       if (record.serviceName)
         touched.set(record.serviceName, `task ${record.taskId} was out of step with the inventory`);

@@ -17,6 +17,7 @@
  */
 import type { Deployment, Service, TaskTarget } from '../domain';
 import { defaultDeregistrationDelaySeconds } from '../elb/gateway';
+import { isoOf } from '../time';
 import { isLive, isRunning } from './tasks';
 import type {
   Action,
@@ -167,7 +168,7 @@ export function dueDrains(
         type: 'hold',
         deploymentId: task.deploymentId,
         until: drain.stopDueAt,
-        reason: `task ${taskId(task)} is draining; StopTask at ${new Date(drain.stopDueAt).toISOString()}`,
+        reason: `task ${taskId(task)} is draining; StopTask at ${isoOf(drain.stopDueAt)}`,
       });
     }
   }
@@ -292,7 +293,7 @@ export function planTargetUpkeep(
           {
             type: 'hold',
             until: action.drain.stopDueAt,
-            reason: `task ${action.taskArn.slice(action.taskArn.lastIndexOf('/') + 1)} is draining; StopTask at ${new Date(action.drain.stopDueAt).toISOString()}`,
+            reason: `task ${action.taskArn.slice(action.taskArn.lastIndexOf('/') + 1)} is draining; StopTask at ${isoOf(action.drain.stopDueAt)}`,
           },
         ]
       : [],

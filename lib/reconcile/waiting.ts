@@ -1,4 +1,5 @@
 import type { DeploymentConfiguration } from '../domain';
+import { isoOf } from '../time';
 import type { Action, PlanResult } from './types';
 
 /**
@@ -36,8 +37,6 @@ export const readinessWaits = (
 export const withIsoTimes = <P extends Pick<PlanResult, 'actions'>>(result: P): P => ({
   ...result,
   actions: (result.actions as Action[]).map((action) =>
-    action.type === 'hold' && action.until !== undefined
-      ? { ...action, until: new Date(action.until).toISOString() }
-      : action,
+    action.type === 'hold' && action.until !== undefined ? { ...action, until: isoOf(action.until) } : action,
   ) as unknown as P['actions'],
 });

@@ -8,11 +8,12 @@
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
  * The samples each policy's stabilization window needs are kept on the scaling state.
  */
-import type { Service } from '../domain';
+import { parseRevisionReference, type Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
+import { isoOf } from '../time';
 import type { MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
 import {
@@ -90,9 +91,9 @@ const taskSizeOf = async (
 ): Promise<TaskSize | undefined> => {
   let found = cache.get(reference);
   if (!found) {
-    const at = reference.lastIndexOf(':');
+    const { family, revision } = parseRevisionReference(reference);
     found = deps.store
-      .getTaskDefinition(reference.slice(0, at), Number(reference.slice(at + 1)))
+      .getTaskDefinition(family, revision ?? 0)
       .then((definition) =>
         definition ? { cpu: Number(definition.cpu), memory: Number(definition.memory) } : undefined,
       );
@@ -270,7 +271,7 @@ const evaluateService = async (
 
   let change: ScalingChange | undefined;
   if (countChanged || rangeChanged) {
-    const at = new Date(now).toISOString();
+    const at = isoOf(now);
     const next: Service = {
       ...service,
       desiredCount: decision.desiredCount,

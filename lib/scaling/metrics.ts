@@ -8,8 +8,8 @@
  * (ceil(running x utilization / target) = ceil(demand / (task x target))); the utilization is reported
  * against the tasks RUNNING now.
  */
-import type { Service } from '../domain';
-import { DEFAULT_INSTALLATION, ecsFamily } from '../reconcile/tokens';
+import { parseRevisionReference, type Service } from '../domain';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
 import type { TargetTrackingPolicy } from '../validation/autoscaling';
 import type { PolicyMetric, Sample } from './decide';
 
@@ -57,7 +57,7 @@ export const targetGroupDimension = (arn: string): string => arn.slice(arn.index
 
 /** The ECS family Container Insights names a Tugboat `family:revision` by: the installation's own. */
 const ecsFamilyOf = (reference: string, installation: string): string =>
-  ecsFamily(installation, reference.slice(0, reference.lastIndexOf(':')));
+  ecsFamily(installation, parseRevisionReference(reference).family);
 
 /** The CloudWatch query of a policy, or undefined for a queue backlog policy (read from SQS). */
 export const metricQueryFor = (

@@ -9,6 +9,7 @@
  * runs once (croner's handling of fixed-time jobs).
  */
 import { Cron } from 'croner';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../time';
 
 export interface Schedule {
   readonly expression: string;
@@ -21,7 +22,7 @@ export interface Schedule {
 
 export class ScheduleError extends Error {}
 
-const units: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const units: Record<string, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
 export const isValidTimezone = (timezone: string): boolean => {
   try {

@@ -13,9 +13,9 @@ import { Table } from './table';
 import { TaskDefinitionItems } from './task-definitions';
 import { TaskInventoryItems } from './task-inventory';
 
+export { TASK_HISTORY_SECONDS } from '../inventory/retention';
 export { rateRetryPauseMs } from './rate-budget';
 export { SERVICE_EVENT_RETENTION_SECONDS } from './services';
-export { TASK_HISTORY_SECONDS } from './task-inventory';
 
 type Args<Method extends keyof TugboatStore> = Parameters<TugboatStore[Method]>;
 

@@ -3,6 +3,7 @@
  * for a pass, and when the last completed pass started.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DAY_SECONDS } from '../time';
 import { ITEM_TYPE, keys } from './keys';
 import type { LeaseResult, ReconcileMark, TugboatStore } from './port';
 import { expiryAfter, isConditionFailed, type Table } from './table';
@@ -13,7 +14,7 @@ type LeasePort = Pick<TugboatStore, 'acquireLease' | 'reconcileMarks' | 'markSch
  * A lease item outlives its service by this much (DynamoDB TTL): longer than any reconcile request can
  * wait in SQS (retention at most 14 days), so a request never meets a marker-less lease by expiry.
  */
-const LEASE_ITEM_TTL_SECONDS = 15 * 24 * 3600;
+const LEASE_ITEM_TTL_SECONDS = 15 * DAY_SECONDS;
 
 export class LeaseItems implements LeasePort {
   constructor(private readonly table: Table) {}

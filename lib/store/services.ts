@@ -4,6 +4,7 @@
  */
 import type { Page, Service, ServiceEvent } from '../domain';
 import { ConflictError, VersionConflictError } from '../errors';
+import { DAY_SECONDS } from '../time';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest, TugboatStore } from './port';
 import { serviceHistory } from './service-history';
@@ -23,7 +24,7 @@ type ServicePort = Pick<
 >;
 
 /** Service events expire (DynamoDB TTL) this long after they were written. */
-export const SERVICE_EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+export const SERVICE_EVENT_RETENTION_SECONDS = 90 * DAY_SECONDS;
 
 /** The sparse autoDeploy index entry of a service item: present only while ECR pushes can deploy it. */
 const autoDeployIndex = (service: Service): Item =>

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../domain';
 import { DependencyError } from '../errors';
+import { epochSeconds } from '../time';
 import { type ItemKey, keys } from './keys';
 import { decodeKeyPageToken, encodeKeyPageToken } from './page-token';
 import type { PageRequest } from './port';
@@ -55,8 +56,7 @@ export const pageOf = <T>(items: T[], nextToken: string | undefined): Page<T> =>
   nextToken ? { items, nextToken } : { items };
 
 /** The TTL attribute (epoch seconds) of an item DynamoDB deletes `seconds` after `instantMs`. */
-export const expiryAfter = (instantMs: number, seconds: number): number =>
-  Math.floor(instantMs / 1000) + seconds;
+export const expiryAfter = (instantMs: number, seconds: number): number => epochSeconds(instantMs) + seconds;
 
 export class Table {
   constructor(

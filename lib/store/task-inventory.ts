@@ -4,6 +4,7 @@
  */
 import { type QueryCommandInput, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Page, TaskLoadBalancing, TaskRecord } from '../domain';
+import { TASK_HISTORY_SECONDS } from '../inventory/retention';
 import { ITEM_TYPE, keys } from './keys';
 import {
   decodeIndexPageToken,
@@ -26,9 +27,6 @@ type TaskInventoryPort = Pick<
   | 'listTaskPage'
   | 'listAliveTaskPage'
 >;
-
-/** Stopped tasks stay readable through Tugboat this long, where ECS forgets them after about an hour. */
-export const TASK_HISTORY_SECONDS = 30 * 24 * 3600;
 
 /** Reads one filtered task page may make before it returns short, with a nextToken to go on. */
 const MAX_FILTERED_READS = 10;

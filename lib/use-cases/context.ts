@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { TugboatConfig } from '../config';
 import type { Service } from '../domain';
 import type { ClusterDirectory } from '../ecs/clusters';
 import type { EcsGateway } from '../ecs/gateway';
 import type { ElbGateway } from '../elb/gateway';
+import { DEFAULT_INSTALLATION } from '../inventory/naming';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
-import { DEFAULT_INSTALLATION } from '../reconcile/tokens';
 import type { PlanResult } from '../reconcile/types';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
@@ -71,8 +70,6 @@ export const requestReconcile = async (
 /** The installation the use cases act for: they see and touch only the tasks it started. */
 export const installationOfContext = (context: UseCaseContext): string =>
   context.config.installation ?? DEFAULT_INSTALLATION;
-
-export const defaultIds = (): string => randomUUID();
 
 /** Jittered pause between optimistic-locking retries, so racing writers spread out. */
 export const backoff = (attempt: number): Promise<void> =>

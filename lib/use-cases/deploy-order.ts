@@ -6,6 +6,7 @@
  * their point.
  */
 import type { Deployment, Service } from '../domain';
+import { epochSeconds, isoOf } from '../time';
 
 export interface DeploySource {
   /** When the event behind the deploy happened (ISO-8601): ECR's `time`, the message's `sentAt`, the API request. */
@@ -27,22 +28,20 @@ const primarySourceAt = (service: Service): number | undefined => {
   return behind?.sourceEventAt === undefined ? undefined : Date.parse(behind.sourceEventAt);
 };
 
-const wholeSecond = (ms: number): number => Math.floor(ms / 1000);
-
 /** Why the deploy must not apply (its source is older than the PRIMARY's), or undefined if it may. */
 export const outOfOrderReason = (service: Service, source: DeploySource): string | undefined => {
   if (source.rollback) return undefined;
   const primaryAt = primarySourceAt(service);
   // Compared to the second: ECR's event times have no finer resolution, so a push in the same second
   // as the API request that made the PRIMARY is not taken for an older one.
-  if (primaryAt === undefined || wholeSecond(Date.parse(source.at)) >= wholeSecond(primaryAt))
+  if (primaryAt === undefined || epochSeconds(Date.parse(source.at)) >= epochSeconds(primaryAt))
     return undefined;
-  return `service ${service.serviceName} skipped a deploy whose source event (${source.at}) is older than the one behind its current PRIMARY deployment (${new Date(primaryAt).toISOString()}).`;
+  return `service ${service.serviceName} skipped a deploy whose source event (${source.at}) is older than the one behind its current PRIMARY deployment (${isoOf(primaryAt)}).`;
 };
 
 /** An ISO-8601 instant from an event's own time (`2026-11-25T10:00:00Z`, epoch ms); undefined if unreadable. */
 export const eventInstant = (value: string | number | undefined): string | undefined => {
   if (value === undefined) return undefined;
   const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  return Number.isFinite(ms) ? isoOf(ms) : undefined;
 };

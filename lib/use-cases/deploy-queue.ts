@@ -5,6 +5,8 @@
 
 import type { Service, TaskDefinition } from '../domain';
 import { deployMessageLogFields } from '../log-fields';
+import { parseJsonMessage, type QueueRecord } from '../queue/messages';
+import { isoOf } from '../time';
 import type { UseCaseContext } from './context';
 import { parseDeployMessage } from './deploy-messages';
 import { type DeploySource, eventInstant } from './deploy-order';
@@ -13,12 +15,11 @@ import {
   choosePushedRevision,
   type DeployResult,
   deployService,
-  getTaskDefinition,
   type ImagePush,
   wantsPush,
 } from './deploys';
 import { matchesTagPattern } from './tag-pattern';
-import { parseJsonMessage, type QueueRecord } from './task-events';
+import { getTaskDefinition } from './task-definitions';
 
 /** Why a deploys-queue message deployed nothing, in a word. */
 export type DeployIgnoredReason =
@@ -140,7 +141,7 @@ const messageSource = (context: UseCaseContext, record: DeployQueueRecord, event
   const now = context.now().getTime();
   const at = eventAt ?? eventInstant(record.attributes?.SentTimestamp);
   const ms = at === undefined ? now : Math.min(Date.parse(at), now);
-  return { at: new Date(ms).toISOString() };
+  return { at: isoOf(ms) };
 };
 
 /** A deploys-queue record; SQS's attributes, when the consumer passes them (Lambda does). */

@@ -15,7 +15,14 @@
  */
 
 import * as z from 'zod';
-import type { ContainerDefinition, Deployment, DeployRequest, Service, TaskDefinition } from '../domain';
+import {
+  type ContainerDefinition,
+  type Deployment,
+  type DeployRequest,
+  revisionReference,
+  type Service,
+  type TaskDefinition,
+} from '../domain';
 import {
   ConflictError,
   DependencyError,
@@ -23,6 +30,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { DAY_SECONDS, epochSeconds } from '../time';
 import { parseInput } from '../validation/parse';
 import { taskDefinitionReference } from '../validation/schemas';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
@@ -30,9 +38,10 @@ import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { newestFirst } from './deployment-history';
 import { imageAt, imageRepository } from './images';
-import { getService, mutateService, newDeployment, newDeploymentId, withPrimaryDeployment } from './services';
+import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
+import { getService, mutateService } from './services';
 import { matchesTagPattern } from './tag-pattern';
-import { registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
+import { getTaskDefinition, registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 
 // ---------------------------------------------------------------------------------------------------
 // The deploy itself
@@ -57,16 +66,7 @@ const WAIT_FOR_OTHER_WORKER_MS = 10_000;
 /** Longer than the deployEvents function's timeout, so a live worker is never overtaken. */
 export const DEPLOY_REQUEST_LEASE_MS = 120_000;
 /** SQS keeps a message at most 14 days; the record outlives any redelivery. */
-const DEPLOY_REQUEST_RETENTION_SECONDS = 15 * 24 * 3600;
-
-const reference = (taskDefinition: TaskDefinition) => `${taskDefinition.family}:${taskDefinition.revision}`;
-
-export const getTaskDefinition = async (context: UseCaseContext, ref: string): Promise<TaskDefinition> => {
-  const [family = '', revision = ''] = ref.split(':');
-  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
-  if (!taskDefinition) throw new NotFoundError(`Task definition ${ref} not found`);
-  return taskDefinition;
-};
+const DEPLOY_REQUEST_RETENTION_SECONDS = 15 * DAY_SECONDS;
 
 /** Registers a copy of `base` with new container images; everything else stays as it was. */
 const registerCopy = async (
@@ -83,7 +83,7 @@ const registerCopy = async (
     ...(base.taskRoleArn ? { taskRoleArn: base.taskRoleArn } : {}),
     ...(base.tags && base.tags.length > 0 ? { tags: base.tags } : {}),
   });
-  return reference(registered);
+  return revisionReference(registered);
 };
 
 /** The revision an explicit deploy (message or API) rolls to. */
@@ -93,21 +93,21 @@ export const chooseExplicitRevision =
     const base = spec.taskDefinition
       ? await resolveUsableTaskDefinition(context, spec.taskDefinition)
       : await getTaskDefinition(context, service.taskDefinition);
-    if (spec.image === undefined) return reference(base);
+    if (spec.image === undefined) return revisionReference(base);
     const containers = base.containerDefinitions;
     let target: ContainerDefinition | undefined;
     if (spec.containerName !== undefined) {
       target = containers.find((container) => container.name === spec.containerName);
       if (!target) {
         throw new ValidationError(
-          `containerName: task definition ${reference(base)} has no container named ${spec.containerName}`,
+          `containerName: task definition ${revisionReference(base)} has no container named ${spec.containerName}`,
         );
       }
     } else if (containers.length === 1) {
       target = containers[0];
     } else {
       throw new ValidationError(
-        `containerName: task definition ${reference(base)} has ${containers.length} containers; name the one to give the image`,
+        `containerName: task definition ${revisionReference(base)} has ${containers.length} containers; name the one to give the image`,
       );
     }
     return registerCopy(
@@ -263,7 +263,7 @@ export const deployService = async (
     leaseUntil: 0,
     deploymentId,
     createdAt: at.toISOString(),
-    expiresAt: Math.floor(at.getTime() / 1000) + DEPLOY_REQUEST_RETENTION_SECONDS,
+    expiresAt: epochSeconds(at.getTime()) + DEPLOY_REQUEST_RETENTION_SECONDS,
   });
   if (request.status === 'DONE') {
     // Nothing deployed the first time: nothing chosen, or skipped as out of order.
@@ -311,6 +311,16 @@ export const deployService = async (
   return { ...applied, duplicate: false };
 };
 
+/** An API deploy's answer: the deployment it started; a skipped deploy is a conflict. */
+const startedDeployment = (
+  result: DeployResult | DeploySkipped | undefined,
+  what: 'deploy' | 'rollback',
+): Deployment => {
+  if (!result) throw new DependencyError(`The ${what} chose no revision; try again`);
+  if ('skipped' in result) throw new ConflictError(result.skipped);
+  return result.deployment;
+};
+
 /** POST .../deployments: the same effect as an explicit deploy message, answered with the deployment. */
 export const createDeployment = async (
   context: UseCaseContext,
@@ -322,9 +332,7 @@ export const createDeployment = async (
   const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec), {
     at: context.now().toISOString(),
   });
-  if (!result) throw new DependencyError('The deploy chose no revision; try again');
-  if ('skipped' in result) throw new ConflictError(result.skipped);
-  return result.deployment;
+  return startedDeployment(result, 'deploy');
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -346,7 +354,7 @@ export const rollbackService = async (
   const input = parseInput(rollbackSchema, body ?? {});
   const choose: ChooseRevision = async (service) => {
     if (input.taskDefinition !== undefined) {
-      return reference(await resolveUsableTaskDefinition(context, input.taskDefinition));
+      return revisionReference(await resolveUsableTaskDefinition(context, input.taskDefinition));
     }
     const deployments = newestFirst(service.deployments);
     const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
@@ -367,7 +375,5 @@ export const rollbackService = async (
     at: context.now().toISOString(),
     rollback: true,
   });
-  if (!result) throw new DependencyError('The rollback chose no revision; try again');
-  if ('skipped' in result) throw new ConflictError(result.skipped);
-  return result.deployment;
+  return startedDeployment(result, 'rollback');
 };

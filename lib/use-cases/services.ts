@@ -1,11 +1,4 @@
-import {
-  type Deployment,
-  type DeploymentConfiguration,
-  freshDeployment,
-  type Page,
-  type Service,
-  type ServiceEvent,
-} from '../domain';
+import { type Page, revisionReference, type Service, type ServiceEvent } from '../domain';
 import {
   ConflictError,
   NotFoundError,
@@ -13,14 +6,12 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
-import { deploymentStartedEvent, desiredCountChangedEvent } from '../reconcile/event-texts';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
   type CreateServiceInput,
   createServiceSchema,
-  type DeploymentConfigurationPatch,
   type UpdateServiceInput,
   updateServiceSchema,
 } from '../validation/schemas';
@@ -28,16 +19,14 @@ import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallb
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
-import { resolveUsableTaskDefinition } from './task-definitions';
-
-/** ECS's defaults for a rolling-update service. */
-export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
-  minimumHealthyPercent: 100,
-  maximumPercent: 200,
-  deploymentCircuitBreaker: { enable: false, rollback: false },
-  minReadySeconds: 40,
-  progressDeadlineSeconds: 600,
-};
+import { recordChangeEvents } from './service-change-events';
+import {
+  DEFAULT_DEPLOYMENT_CONFIGURATION,
+  mergeDeploymentConfiguration,
+  newDeployment,
+  withPrimaryDeployment,
+} from './service-deployments';
+import { getTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
 
 /** GET service returns this many of the newest events; the events route pages through the rest. */
 export const SERVICE_EVENTS_IN_DESCRIPTION = 100;
@@ -49,42 +38,6 @@ export interface ServiceDescription extends Service {
 
 const serviceArn = (context: UseCaseContext, cluster: string, serviceName: string): string =>
   `arn:aws:ecs:${context.config.region}:${context.config.accountId}:service/${cluster}/${serviceName}`;
-
-const mergeDeploymentConfiguration = (
-  current: DeploymentConfiguration,
-  patch: DeploymentConfigurationPatch | undefined,
-): DeploymentConfiguration => {
-  const merged: DeploymentConfiguration = { ...current };
-  if (patch) {
-    for (const [field, value] of Object.entries(patch)) {
-      if (value !== undefined) (merged as unknown as Record<string, unknown>)[field] = value;
-    }
-  }
-  if (merged.minimumHealthyPercent > merged.maximumPercent) {
-    throw new ValidationError(
-      'deploymentConfiguration: minimumHealthyPercent must not be greater than maximumPercent',
-    );
-  }
-  return merged;
-};
-
-export const newDeploymentId = (context: UseCaseContext): string =>
-  `ecs-svc-${context.newId().replaceAll('-', '')}`;
-
-export const newDeployment = (
-  context: UseCaseContext,
-  taskDefinition: string,
-  desiredCount: number,
-  at: string,
-): Deployment => {
-  // Made by this API request: its time is the deployment's source event (see deploy-order.ts).
-  const deployment = {
-    ...freshDeployment(newDeploymentId(context), taskDefinition, desiredCount, at),
-    sourceEventAt: at,
-  };
-  const principal = context.caller?.principal;
-  return principal ? { ...deployment, principal } : deployment;
-};
 
 /** Who a service event names as making a change: the API caller's principal (`local` locally). */
 const changedBy = (context: UseCaseContext): string => context.caller?.principal ?? 'the Tugboat API';
@@ -100,7 +53,7 @@ export const createService = async (
   assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
-  const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
+  const reference = revisionReference(taskDefinition);
   const at = context.now().toISOString();
   const desiredCount = clampToAutoScaling(input.desiredCount, input.autoScaling);
   const service: Service = {
@@ -217,81 +170,11 @@ export const parseIfMatch = (header: string | undefined): number | undefined => 
   return Number(match[1]);
 };
 
-/** A service keeps every deployment that is not INACTIVE, and this many of its newest INACTIVE ones. */
-export const INACTIVE_DEPLOYMENTS_KEPT = 50;
-
-/**
- * The service rolling to `deployment`, which becomes PRIMARY: the PRIMARY before it turns ACTIVE and
- * the reconciler replaces its tasks, as in ECS. The one code path for a new task definition (PATCH),
- * a deploy (message or API) and a rollback. History beyond INACTIVE_DEPLOYMENTS_KEPT is dropped so
- * that frequent deploys cannot grow the service item towards DynamoDB's 400 KB limit.
- */
-export const withPrimaryDeployment = (service: Service, deployment: Deployment, at: string): Service => {
-  // A rollout that is replaced before it completed ends there, with a final state that says so.
-  const previous = service.deployments.map((existing) => {
-    if (existing.status !== 'PRIMARY' && existing.rolloutState !== 'IN_PROGRESS') return existing;
-    const superseded =
-      existing.rolloutState === 'IN_PROGRESS'
-        ? {
-            rolloutState: 'STOPPED' as const,
-            rolloutStateReason: `superseded by deployment ${deployment.id}`,
-          }
-        : {};
-    return {
-      ...existing,
-      ...(existing.status === 'PRIMARY' ? { status: 'ACTIVE' as const } : {}),
-      ...superseded,
-      updatedAt: at,
-    };
-  });
-  let inactiveKept = 0;
-  const kept = previous.filter(
-    (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,
-  );
-  return { ...service, taskDefinition: deployment.taskDefinition, deployments: [deployment, ...kept] };
-};
-
 /**
  * Read-modify-write with optimistic locking; a lost race is retried on fresh state. With If-Match
  * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
  * does not change it, a concurrent user change does.
  */
-/**
- * The service events a user change tells: a deployment that became PRIMARY, and a new desired count
- * (by whom: the API caller's principal, or autoscaling).
- */
-export const recordChangeEvents = async (
-  context: UseCaseContext,
-  before: Service | undefined,
-  after: Service,
-  by: string,
-): Promise<void> => {
-  const messages: string[] = [];
-  if (before && before.desiredCount !== after.desiredCount) {
-    messages.push(desiredCountChangedEvent(after.serviceName, before.desiredCount, after.desiredCount, by));
-  }
-  const known = new Set(before?.deployments.map((deployment) => deployment.id));
-  for (const deployment of after.deployments) {
-    if (deployment.status === 'PRIMARY' && !known.has(deployment.id)) {
-      messages.push(deploymentStartedEvent(after.serviceName, deployment.id, deployment.taskDefinition));
-    }
-  }
-  if (messages.length === 0) return;
-  const base = Date.parse(after.updatedAt);
-  await context.store.addServiceEvents(
-    after.cluster,
-    after.serviceName,
-    messages.map((message, index) => ({
-      id: context.newId(),
-      createdAt: new Date(base + index).toISOString(),
-      message,
-      // The audit trail: who asked, and the request the change's effects carry.
-      ...(context.caller?.principal ? { principal: context.caller.principal } : {}),
-      ...(context.caller?.correlationId ? { correlationId: context.caller.correlationId } : {}),
-    })),
-  );
-};
-
 export const mutateService = async (
   context: UseCaseContext,
   cluster: string,
@@ -385,11 +268,7 @@ export const updateService = async (
         checkLoadBalancers(checkedAgainst, input.loadBalancers ?? service.loadBalancers ?? []);
       if (input.loadBalancers?.length === 0) delete next.loadBalancers;
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
-      const reference = target
-        ? `${target.family}:${target.revision}`
-        : lbChanged
-          ? service.taskDefinition
-          : undefined;
+      const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)
           ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
@@ -410,11 +289,8 @@ export const updateService = async (
 
 const currentTaskDefinition = async (context: UseCaseContext, cluster: string, serviceName: string) => {
   const service = await getService(context, cluster, serviceName);
-  const [family = '', revision = ''] = service.taskDefinition.split(':');
   // Its own revision, even if deregistered since: the service still runs it.
-  const taskDefinition = await context.store.getTaskDefinition(family, Number(revision));
-  if (!taskDefinition) throw new NotFoundError(`Task definition ${service.taskDefinition} not found`);
-  return taskDefinition;
+  return getTaskDefinition(context, service.taskDefinition);
 };
 
 /** ECS semantics: the service scales to zero and drains; the reconciler completes it to INACTIVE. */

@@ -1,4 +1,4 @@
-import type { Page, TaskDefinition } from '../domain';
+import { type Page, parseRevisionReference, revisionReference, type TaskDefinition } from '../domain';
 import { ecsRegistrationOf } from '../ecs/task-definitions';
 import {
   ConflictError,
@@ -30,7 +30,7 @@ export const assertEcsTaskDefinitionSize = (taskDefinition: TaskDefinition, fiel
 };
 
 export const taskDefinitionArn = (context: UseCaseContext, family: string, revision: number): string =>
-  `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${family}:${revision}`;
+  `arn:aws:ecs:${context.config.region}:${context.config.accountId}:task-definition/${revisionReference({ family, revision })}`;
 
 /** ECS's largest revision number: the size check counts the longest ARN. */
 const MAX_REVISION = 1_000_000;
@@ -187,6 +187,18 @@ export const deregisterTaskDefinition = async (
   }
 };
 
+/** The revision a `family:revision` reference names, even if deregistered since; 404 when there is none. */
+export const getTaskDefinition = async (
+  context: UseCaseContext,
+  reference: string,
+): Promise<TaskDefinition> => {
+  const { family, revision } = parseRevisionReference(reference);
+  const taskDefinition =
+    revision === undefined ? undefined : await context.store.getTaskDefinition(family, revision);
+  if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
+  return taskDefinition;
+};
+
 /**
  * Resolves `family` (its latest ACTIVE revision) or `family:revision` to a revision that a new
  * service or deployment may use. Unknown and INACTIVE revisions are the caller's mistake: 400.
@@ -195,8 +207,8 @@ export const resolveUsableTaskDefinition = async (
   context: UseCaseContext,
   reference: string,
 ): Promise<TaskDefinition> => {
-  const [family = '', revisionText] = reference.split(':');
-  if (revisionText === undefined) {
+  const { family, revision } = parseRevisionReference(reference);
+  if (revision === undefined) {
     const latest = await context.store.getLatestActiveTaskDefinition(family);
     if (!latest)
       throw new ValidationError(
@@ -205,7 +217,7 @@ export const resolveUsableTaskDefinition = async (
     assertEcsTaskDefinitionSize(latest, 'taskDefinition');
     return latest;
   }
-  const taskDefinition = await context.store.getTaskDefinition(family, Number(revisionText));
+  const taskDefinition = await context.store.getTaskDefinition(family, revision);
   if (!taskDefinition)
     throw new ValidationError(`taskDefinition: Unable to find task definition ${reference}`);
   if (taskDefinition.status !== 'ACTIVE') {

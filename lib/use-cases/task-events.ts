@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { TaskRecord } from '../domain';
-import { ValidationError } from '../errors';
+import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
+import { taskRecordFromEcs } from '../inventory/task-record';
+import { parseJsonMessage, type QueueRecord } from '../queue/messages';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
-import { DEFAULT_INSTALLATION, parseStartedBy, startedByInstallation } from '../reconcile/tokens';
 import type { TugboatStore } from '../store/port';
 import { parseInput } from '../validation/parse';
 
@@ -55,76 +56,6 @@ const taskStateChangeSchema = z.looseObject({
       .optional(),
   }),
 });
-
-export type TaskStateChangeEvent = z.output<typeof taskStateChangeSchema>;
-
-const SERVICE_GROUP_PREFIX = 'service:';
-
-/** The task's private IPv4 address, from its ElasticNetworkInterface attachment's details. */
-const privateIpv4Of = (attachments: unknown): string | undefined => {
-  if (!Array.isArray(attachments)) return undefined;
-  for (const attachment of attachments as Array<{ type?: string; details?: unknown }>) {
-    if (attachment?.type !== 'ElasticNetworkInterface' || !Array.isArray(attachment.details)) continue;
-    const detail = (attachment.details as Array<{ name?: string; value?: unknown }>).find(
-      (item) => item?.name === 'privateIPv4Address',
-    );
-    if (typeof detail?.value === 'string' && detail.value !== '') return detail.value;
-  }
-  return undefined;
-};
-
-/** Maps an ECS task (from an event or a DescribeTasks/RunTask answer) to Tugboat's inventory record. */
-export const taskRecordFromEcs = (task: TaskStateChangeEvent['detail'], observedAt: string): TaskRecord => {
-  const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
-  const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
-  const serviceName = task.group?.startsWith(SERVICE_GROUP_PREFIX)
-    ? task.group.slice(SERVICE_GROUP_PREFIX.length)
-    : undefined;
-  const record: TaskRecord = {
-    cluster,
-    taskArn: task.taskArn,
-    taskId,
-    lastStatus: task.lastStatus,
-    desiredStatus: task.desiredStatus,
-    healthStatus: task.healthStatus ?? 'UNKNOWN',
-    eventVersion: task.version,
-    updatedAt: task.updatedAt ?? observedAt,
-  };
-  const optional: Partial<TaskRecord> = {
-    serviceName,
-    deploymentId: parseStartedBy(task.startedBy)?.deploymentId,
-    startedBy: task.startedBy,
-    group: task.group,
-    taskDefinitionArn: task.taskDefinitionArn,
-    launchType: task.launchType,
-    capacityProviderName: task.capacityProviderName,
-    cpu: task.cpu,
-    memory: task.memory,
-    availabilityZone: task.availabilityZone,
-    createdAt: task.createdAt,
-    pullStartedAt: task.pullStartedAt,
-    pullStoppedAt: task.pullStoppedAt,
-    startedAt: task.startedAt,
-    stoppingAt: task.stoppingAt,
-    stoppedAt: task.stoppedAt,
-    executionStoppedAt: task.executionStoppedAt,
-    stopCode: task.stopCode,
-    stoppedReason: task.stoppedReason,
-    privateIpv4Address: privateIpv4Of(task.attachments),
-    containers: task.containers?.map((container) => ({
-      ...(container.name === undefined ? {} : { name: container.name }),
-      ...(container.image === undefined ? {} : { image: container.image }),
-      ...(container.lastStatus === undefined ? {} : { lastStatus: container.lastStatus }),
-      ...(container.exitCode === undefined ? {} : { exitCode: container.exitCode }),
-      ...(container.healthStatus === undefined ? {} : { healthStatus: container.healthStatus }),
-      ...(container.reason === undefined ? {} : { reason: container.reason }),
-    })),
-  };
-  for (const [field, value] of Object.entries(optional)) {
-    if (value !== undefined) (record as unknown as Record<string, unknown>)[field] = value;
-  }
-  return record;
-};
 
 /**
  * The first event of a stop: ECS sets desiredStatus STOPPED and a started task goes DEACTIVATING (one
@@ -194,23 +125,6 @@ export const recordTaskStateChange = async (
   const outcome = await applyTaskStateChange(store, body, installation);
   return outcome.kind === 'foreign' ? undefined : outcome.request;
 };
-
-export const parseJsonMessage = (body: string): unknown => {
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new ValidationError(
-      `Message body is not valid JSON: ${(error as Error).message}`,
-      undefined,
-      error,
-    );
-  }
-};
-
-export interface QueueRecord {
-  messageId: string;
-  body: string;
-}
 
 /**
  * One batch of the task-events queue: every event goes into the inventory, then the services they

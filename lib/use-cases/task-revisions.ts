@@ -4,8 +4,8 @@
  * from ECS's ARN through the registrations Tugboat recorded on its revisions, so it holds for every
  * task whatever reported it (RunTask, DescribeTasks, events) and after any crash.
  */
-import type { Service, TaskRecord } from '../domain';
-import { ecsFamily } from '../reconcile/tokens';
+import { revisionReference, type Service, type TaskRecord } from '../domain';
+import { ecsFamily } from '../inventory/naming';
 import { installationOfContext, type UseCaseContext } from './context';
 
 const ECS_ARN = /:task-definition\/([^:/]+):(\d+)$/;
@@ -20,7 +20,7 @@ export const tugboatRevisionOf = async (
   const prefix = ecsFamily(installationOfContext(context), '');
   if (!match[1]!.startsWith(prefix)) return undefined;
   const family = match[1]!.slice(prefix.length);
-  const named = (revision: number) => `${family}:${revision}`;
+  const named = (revision: number) => revisionReference({ family, revision });
   // Most often ECS's number is Tugboat's; otherwise look through the family's revisions.
   const same = await context.store.getTaskDefinition(family, Number(match[2]));
   if (same?.ecsTaskDefinitionArn === ecsArn) return named(same.revision);

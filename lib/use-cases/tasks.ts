@@ -4,12 +4,14 @@
  * 30 days, where ECS forgets it after about an hour.
  */
 import type { Failure, Task } from '@aws-sdk/client-ecs';
-import type { Page, TaskRecord } from '../domain';
+import { type Page, revisionReference, type TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
 import { ecsTaskDefinitionArn } from '../ecs/task-definitions';
 import { ConflictError, DependencyError, NotFoundError, TugboatError, ValidationError } from '../errors';
-import { taskRecordFromSdk } from '../reconcile/observe';
-import { parseStartedBy, startedByInstallation, startedByPrefix } from '../reconcile/tokens';
+import { oneOffStartedBy, startedByInstallation } from '../inventory/naming';
+import { isExpired } from '../inventory/retention';
+import { taskRecordFromEcs } from '../inventory/task-record';
+import { type TaskTiming, taskTiming } from '../inventory/timing';
 import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
@@ -20,39 +22,12 @@ import { decodeCursor, encodeCursor } from './task-list-cursor';
 import { type TaskView, taskView, taskViews } from './task-revisions';
 import { type TaskTargetView, taskTargets } from './task-targets';
 
-/** How long the inventory keeps a stopped task (the table's TTL, expiresAt = stoppedAt + 30 days). */
-export const TASK_HISTORY_MS = 30 * 24 * 3600 * 1000;
-
-/** What a one-off task's startedBy ends in when the caller gives none. */
-export const DEFAULT_ONE_OFF_STARTED_BY = 'run';
-
 /** Partitions the cluster-wide listing walks for stopped tasks, at most, in one call. */
 const MAX_PARTITIONS_PER_PAGE = 20;
 
 export interface RunTasksResult {
   tasks: TaskView<TaskRecord>[];
   failures: Array<{ arn?: string; reason?: string; detail?: string }>;
-}
-
-export interface TaskPhase {
-  startedAt: string;
-  endedAt?: string;
-  durationMs: number;
-  /** The task is in this phase now; durationMs runs to the moment of the answer. */
-  ongoing: boolean;
-}
-
-export interface TaskTiming {
-  /** createdAt -> pullStartedAt */
-  provisioning: TaskPhase | null;
-  /** pullStartedAt -> pullStoppedAt */
-  pull: TaskPhase | null;
-  /** pullStoppedAt -> startedAt */
-  startUp: TaskPhase | null;
-  /** startedAt -> stoppingAt */
-  running: TaskPhase | null;
-  /** stoppingAt -> stoppedAt */
-  stopping: TaskPhase | null;
 }
 
 export type TaskDescription = TaskRecord & {
@@ -87,28 +62,6 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
   return new DependencyError(`ECS ${operation} failed`, error);
 };
 
-/**
- * The startedBy ECS gets: the caller's value, prefixed with the installation's `tugboat-<installation>_`
- * unless it already is, so the task's events pass this installation's EventBridge rule and no other
- * installation ever touches it. Values shaped like a service deployment's are refused.
- */
-export const oneOffStartedBy = (requested: string | undefined, installation: string): string => {
-  const prefix = startedByPrefix(installation);
-  if (requested === undefined) return `${prefix}${DEFAULT_ONE_OFF_STARTED_BY}`;
-  const value = requested.startsWith(prefix) ? requested : `${prefix}${requested}`;
-  if (value.length > 128) {
-    throw new ValidationError(
-      `Invalid request body: startedBy: Tugboat prefixes "${prefix}" so the task's events reach this installation; without the prefix use at most ${128 - prefix.length} characters`,
-    );
-  }
-  if (parseStartedBy(value)) {
-    throw new ValidationError(
-      `Invalid request body: startedBy: ${prefix}<12 hex>-<id> is reserved for the tasks of service deployments`,
-    );
-  }
-  return value;
-};
-
 /** A task another installation (or anything else) started is, to this one, a task that does not exist. */
 const ownTask = <T extends { startedBy?: string | undefined }>(
   context: UseCaseContext,
@@ -132,7 +85,7 @@ export const runTasks = async (
   for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
     if (!containerNames.has(override.name)) {
       throw new ValidationError(
-        `Invalid request body: overrides.containerOverrides[${index}].name: task definition ${taskDefinition.family}:${taskDefinition.revision} has no container "${override.name}" (it has ${[...containerNames].join(', ')})`,
+        `Invalid request body: overrides.containerOverrides[${index}].name: task definition ${revisionReference(taskDefinition)} has no container "${override.name}" (it has ${[...containerNames].join(', ')})`,
       );
     }
   }
@@ -160,7 +113,7 @@ export const runTasks = async (
     throw fromEcsError(error, cluster, 'RunTask');
   }
   const observedAt = context.now().toISOString();
-  const tasks = result.tasks.map((task) => taskRecordFromSdk(task, observedAt));
+  const tasks = result.tasks.map((task) => taskRecordFromEcs(task, observedAt));
   await Promise.all(tasks.map((task) => context.store.recordTask(task)));
   return {
     tasks: await taskViews(context, tasks),
@@ -170,55 +123,6 @@ export const runTasks = async (
       ...(failure.detail === undefined ? {} : { detail: failure.detail }),
     })),
   };
-};
-
-const epoch = (iso: string | undefined): number | undefined => {
-  if (iso === undefined) return undefined;
-  const value = Date.parse(iso);
-  return Number.isNaN(value) ? undefined : value;
-};
-
-/**
- * Where the task's time went, from ECS's timestamps. A phase the task never reached is null; one that
- * a stop cut short ends when the stop began; one still going runs to `now`.
- */
-export const taskTiming = (task: TaskRecord, now: number): TaskTiming => {
-  const stoppingAt = epoch(task.stoppingAt);
-  const stoppedAt = epoch(task.stoppedAt);
-  const phase = (from: string | undefined, to: string | undefined, isStopping = false): TaskPhase | null => {
-    const start = epoch(from);
-    if (start === undefined) return null;
-    let end = epoch(to);
-    if (end === undefined && !isStopping && stoppingAt !== undefined && stoppingAt >= start) end = stoppingAt;
-    if (end === undefined && stoppedAt !== undefined && stoppedAt >= start) end = stoppedAt;
-    if (end === undefined) {
-      return {
-        startedAt: new Date(start).toISOString(),
-        durationMs: Math.max(0, now - start),
-        ongoing: true,
-      };
-    }
-    return {
-      startedAt: new Date(start).toISOString(),
-      endedAt: new Date(end).toISOString(),
-      durationMs: Math.max(0, end - start),
-      ongoing: false,
-    };
-  };
-  return {
-    provisioning: phase(task.createdAt, task.pullStartedAt),
-    pull: phase(task.pullStartedAt, task.pullStoppedAt),
-    startUp: phase(task.pullStoppedAt, task.startedAt),
-    running: phase(task.startedAt, task.stoppingAt),
-    stopping: phase(task.stoppingAt, task.stoppedAt, true),
-  };
-};
-
-/** A stopped task past its 30 days, that DynamoDB's TTL has not yet deleted (it takes up to days). */
-export const isExpired = (task: TaskRecord, now: number): boolean => {
-  if (task.lastStatus !== 'STOPPED') return false;
-  const stoppedAt = epoch(task.stoppedAt) ?? epoch(task.updatedAt);
-  return stoppedAt !== undefined && stoppedAt + TASK_HISTORY_MS <= now;
 };
 
 const describe = (task: TaskRecord, source: TaskDescription['source'], now: number): TaskDescription => ({
@@ -252,7 +156,7 @@ export const describeTask = async (
     throw fromEcsError(error, cluster, 'DescribeTasks');
   }
   if (!found) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-  return taskView(context, describe(taskRecordFromSdk(found, context.now().toISOString()), 'ecs', now));
+  return taskView(context, describe(taskRecordFromEcs(found, context.now().toISOString()), 'ecs', now));
 };
 
 /** DELETE /clusters/{cluster}/tasks/{taskId}: ECS StopTask; the answer is the stopping task. */
@@ -288,7 +192,7 @@ export const stopTask = async (
     throw mapped;
   }
   if (!task) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-  const record = taskRecordFromSdk(task, context.now().toISOString());
+  const record = taskRecordFromEcs(task, context.now().toISOString());
   await context.store.recordTask(record);
   return taskView(context, describe(record, 'ecs', context.now().getTime()));
 };

@@ -201,7 +201,5 @@ export const autoScalingSchema = z
 /** On PATCH, `null` removes auto scaling. */
 export const autoScalingPatchSchema = autoScalingSchema.nullable().describe('null removes auto scaling');
 
-export type AutoScalingInput = z.input<typeof autoScalingSchema>;
 export type AutoScaling = z.output<typeof autoScalingSchema>;
 export type TargetTrackingPolicy = AutoScaling['targetTracking'][number];
-export type ScheduledActionSpec = AutoScaling['scheduled'][number];

@@ -3,7 +3,7 @@
  * check against the task definition: the container must exist and map the port.
  */
 import * as z from 'zod';
-import type { LoadBalancer, TaskDefinition } from '../domain';
+import { type LoadBalancer, revisionReference, type TaskDefinition } from '../domain';
 import { ValidationError } from '../errors';
 
 /** ELBv2 target group ARNs: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>. */
@@ -48,7 +48,7 @@ export const loadBalancersSchema = z
 
 /** 400 naming the field when a load balancer's container is not in the task definition or does not map its port. */
 export const checkLoadBalancers = (taskDefinition: TaskDefinition, loadBalancers: LoadBalancer[]): void => {
-  const reference = `${taskDefinition.family}:${taskDefinition.revision}`;
+  const reference = revisionReference(taskDefinition);
   for (const [index, lb] of loadBalancers.entries()) {
     const container = taskDefinition.containerDefinitions.find((c) => c.name === lb.containerName);
     if (!container) {

@@ -163,8 +163,6 @@ export const registerTaskDefinitionSchema = z
     }
   });
 
-export type RegisterTaskDefinitionInput = z.output<typeof registerTaskDefinitionSchema>;
-
 /** `family` or `family:revision`. */
 export const taskDefinitionReference = z
   .string()

@@ -77,8 +77,6 @@ export const runTaskSchema = z
     }
   });
 
-export type RunTaskInput = z.output<typeof runTaskSchema>;
-
 export const taskDesiredStatusSchema = z.enum(['RUNNING', 'PENDING', 'STOPPED']);
 
 export const listTasksQuerySchema = z.object({

@@ -6,15 +6,14 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import {
-  CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
 import { ecsClient, serviceTasks } from '../support/ecs';
+import { createIpTargetGroup } from '../support/elb';
 import { eventually } from '../support/waiting';
 
 let stack: LocalStack;
@@ -35,25 +34,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
-  const created = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: 'web-e2e',
-      Protocol: 'HTTP',
-      Port: 80,
-      TargetType: 'ip',
-      VpcId: 'vpc-1',
-      HealthCheckIntervalSeconds: 5,
-      HealthyThresholdCount: 2,
-      UnhealthyThresholdCount: 2,
-    }),
-  );
-  targetGroupArn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '1' }],
-    }),
-  );
+  targetGroupArn = await createIpTargetGroup(elb, { Name: 'web-e2e', UnhealthyThresholdCount: 2 }, 1);
 });
 afterAll(async () => {
   ecs.destroy();

@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs';
+import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 import { DependencyError } from '../../lib/errors';
 import { type Harness, network, startHarness } from '../local-ecs/helpers';

@@ -1,6 +1,11 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, createEcsClientForGateway, createEcsGateway, defaultRetryPolicy } from '../../lib/ecs';
+import {
+  backoffDelay,
+  createEcsClientForGateway,
+  createEcsGateway,
+  defaultRetryPolicy,
+} from '../../lib/ecs/gateway';
 import { createReadPacer } from '../../lib/ecs/pacer';
 import { DependencyError, ValidationError } from '../../lib/errors';
 import { createCluster, type Harness, network, registerFargate, startHarness } from '../local-ecs/helpers';

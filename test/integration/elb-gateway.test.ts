@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb';
+import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import { DependencyError } from '../../lib/errors';
 import { createDefaultWebTargetGroup } from '../../local/elb';
 import { type ElbHarness, launchTask, startElbHarness } from '../local-elb/helpers';

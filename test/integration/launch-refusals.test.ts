@@ -1,10 +1,8 @@
 import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { localDynamoDbClient } from '../../local/dynamodb';
+import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { httpClient, stackStore, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
 import { eventually } from '../support/waiting';
 
@@ -25,12 +23,7 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
     });
     api = httpClient(stack.apiUrl);
     ecs = ecsClient(stack.ecsUrl);
-    store = new DynamoDbStore(
-      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      stack.tableName,
-    );
+    store = stackStore(stack);
     await ecs.send(
       new CreateClusterCommand({ clusterName: CLUSTER, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
     );

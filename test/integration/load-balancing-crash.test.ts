@@ -5,21 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createElbClientForGateway, createElbGateway } from '../../lib/elb/gateway';
 import { createReconciler } from '../../lib/reconcile/reconcile';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { localDynamoDbClient } from '../../local/dynamodb';
+import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { httpClient, stackStore, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { createIpTargetGroup } from '../support/elb';
 import { eventually } from '../support/waiting';
 
 class SimulatedCrash extends Error {}
@@ -37,30 +34,8 @@ beforeAll(async () => {
   api = httpClient(stack.apiUrl);
   ecs = ecsClient(stack.ecsUrl);
   elb = new ElasticLoadBalancingV2Client({ endpoint: stack.elbUrl, region: 'us-east-1', credentials });
-  store = new DynamoDbStore(
-    DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
-    stack.tableName,
-  );
-  const created = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: 'crash',
-      Protocol: 'HTTP',
-      Port: 80,
-      TargetType: 'ip',
-      VpcId: 'vpc-1',
-      HealthCheckIntervalSeconds: 5,
-      HealthyThresholdCount: 2,
-    }),
-  );
-  targetGroupArn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
-    }),
-  );
+  store = stackStore(stack);
+  targetGroupArn = await createIpTargetGroup(elb, { Name: 'crash' }, 3);
 });
 afterAll(async () => {
   ecs.destroy();

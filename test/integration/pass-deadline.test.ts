@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 import { createReconciler } from '../../lib/reconcile/reconcile';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { localDynamoDbClient } from '../../local/dynamodb';
+import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { httpClient, stackStore, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
 import { eventually } from '../support/waiting';
 
@@ -24,12 +22,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     });
     api = httpClient(stack.apiUrl);
     ecs = ecsClient(stack.ecsUrl);
-    store = new DynamoDbStore(
-      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      stack.tableName,
-    );
+    store = stackStore(stack);
   });
   afterAll(async () => {
     ecs.destroy();

@@ -8,7 +8,7 @@ import { recordTaskStateChange } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { createLocalEcs, type TaskStateChangeEvent } from '../../local/ecs';
 import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { httpClient, stackStore, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
 import { eventually } from '../support/waiting';
 
@@ -30,12 +30,7 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
     });
     api = httpClient(stack.apiUrl);
     ecs = ecsClient(stack.ecsUrl);
-    store = new DynamoDbStore(
-      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      stack.tableName,
-    );
+    store = stackStore(stack);
   });
   afterAll(async () => {
     ecs.destroy();

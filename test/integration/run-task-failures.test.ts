@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createReconciler } from '../../lib/reconcile/reconcile';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { localDynamoDbClient } from '../../local/dynamodb';
+import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { httpClient, stackStore, startTestStack } from '../support/api';
 
 describe("RunTask's failures (no reconcile worker: the test drives every pass)", () => {
   let stack: LocalStack;
@@ -20,12 +18,7 @@ describe("RunTask's failures (no reconcile worker: the test drives every pass)",
       workerConcurrency: 0,
     });
     api = httpClient(stack.apiUrl);
-    store = new DynamoDbStore(
-      DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      stack.tableName,
-    );
+    store = stackStore(stack);
   });
   afterAll(async () => {
     await stack.stop();

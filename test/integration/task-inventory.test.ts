@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
-import { DynamoDbStore, TASK_HISTORY_SECONDS } from '../../lib/store/dynamodb';
+import { TASK_HISTORY_MS, TASK_HISTORY_SECONDS } from '../../lib/inventory/retention';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { keys } from '../../lib/store/keys';
 import type { UseCaseContext } from '../../lib/use-cases/context';
-import { listTasks, TASK_HISTORY_MS } from '../../lib/use-cases/tasks';
+import { listTasks } from '../../lib/use-cases/tasks';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 
 const tableName = `tugboat-inventory-${randomUUID()}`;

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awsCli } from '../support/aws-cli';
 import { type CloudWatchHarness, registerFargate, runFargate, startCloudWatchHarness, t0 } from './helpers';
 
-const run = promisify(execFile);
 let h: CloudWatchHarness;
 const minute = 60_000;
 
@@ -14,32 +12,8 @@ afterEach(() => h.close());
 
 describe('the AWS CLI (v1)', () => {
   it('pushes a custom metric and reads it and Container Insights back through --endpoint-url', async (context) => {
-    const found = await run('aws', ['--version']).then(
-      () => true,
-      () => false,
-    );
-    if (!found) {
-      context.skip('the aws command is not installed; skipping the AWS CLI conformance test');
-      return;
-    }
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_REGION: 'us-east-1',
-      AWS_PAGER: '',
-    };
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run(
-        'aws',
-        ['--endpoint-url', h.server.url, '--output', 'json', 'cloudwatch', ...args],
-        {
-          env,
-        },
-      );
-      return JSON.parse(stdout || '{}') as Record<string, any>;
-    };
+    const aws = await awsCli(context, h.server.url, 'cloudwatch');
+    if (!aws) return;
     const iso = (ms: number) => new Date(ms).toISOString();
 
     await aws(

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awsCli } from '../support/aws-cli';
 import { createCluster, type Harness, registerFargate, startHarness } from './helpers';
 
-const run = promisify(execFile);
 let h: Harness;
 
 beforeEach(async () => {
@@ -33,30 +31,8 @@ describe('unmodified clients', () => {
   });
 
   it('serves the AWS CLI (v1) through --endpoint-url', async (context) => {
-    const found = await run('aws', ['--version']).then(
-      () => true,
-      () => false,
-    );
-    if (!found) {
-      context.skip('the aws command is not installed; skipping the AWS CLI conformance test');
-      return;
-    }
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_REGION: 'us-east-1',
-      AWS_PAGER: '',
-    };
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run(
-        'aws',
-        ['--endpoint-url', h.server.url, '--output', 'json', 'ecs', ...args],
-        { env },
-      );
-      return JSON.parse(stdout || '{}') as Record<string, any>;
-    };
+    const aws = await awsCli(context, h.server.url, 'ecs');
+    if (!aws) return;
     const cluster = await aws('create-cluster', '--cluster-name', 'cli');
     expect(cluster.cluster.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/cli');
     await registerFargate(h.client, 'web', 'nginx');
@@ -81,13 +57,7 @@ describe('unmodified clients', () => {
       'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1',
     );
 
-    const failure = await run(
-      'aws',
-      ['--endpoint-url', h.server.url, 'ecs', 'run-task', '--cluster', 'nope', '--task-definition', 'web'],
-      {
-        env,
-      },
-    ).then(
+    const failure = await aws('run-task', '--cluster', 'nope', '--task-definition', 'web').then(
       () => undefined,
       (error: { stderr: string }) => error.stderr,
     );

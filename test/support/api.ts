@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
+import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { localDynamoDbClient } from '../../local/dynamodb';
 import { lambdaContext } from '../../local/lambda-context';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
@@ -20,6 +23,15 @@ export const startTestStack = async (overrides: Partial<LocalStackOptions> = {})
     scalingIntervalMs: 0,
     ...overrides,
   });
+
+/** The stack's table through the store, as the functions reach it. */
+export const stackStore = (stack: LocalStack): DynamoDbStore =>
+  new DynamoDbStore(
+    DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    stack.tableName,
+  );
 
 export interface JsonResponse<T = any> {
   status: number;

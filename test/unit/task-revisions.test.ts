@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Service, TaskDefinition, TaskRecord } from '../../lib/domain';
+import type { Service, TaskDefinition } from '../../lib/domain';
 import type { TugboatStore } from '../../lib/store/port';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { taskViews } from '../../lib/use-cases/task-revisions';
+import { taskRecord } from '../support/records';
 
 const ecsArn = (family: string, revision: number) =>
   `arn:aws:ecs:us-east-1:000000000000:task-definition/tugboat-local-${family}:${revision}`;
@@ -27,35 +28,25 @@ const store = {
 } as unknown as TugboatStore;
 const context = { store, config: {} } as unknown as UseCaseContext;
 
-const task = (fields: Partial<TaskRecord>): TaskRecord => ({
-  cluster: 'default',
-  taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/0123',
-  taskId: '0123',
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  healthStatus: 'UNKNOWN',
-  eventVersion: 1,
-  updatedAt: '2026-12-01T00:00:00.000Z',
-  ...fields,
-});
-
 describe('taskViews', () => {
   it("names Tugboat's revision when ECS numbers its copy differently, and ECS's ARN as ecsTaskDefinitionArn", async () => {
-    const [view] = await taskViews(context, [task({ taskDefinitionArn: ecsArn('web', 1) })]);
+    const [view] = await taskViews(context, [taskRecord({ taskDefinitionArn: ecsArn('web', 1) })]);
     expect(view).toMatchObject({ taskDefinition: 'web:2', ecsTaskDefinitionArn: ecsArn('web', 1) });
     expect(view).not.toHaveProperty('taskDefinitionArn');
   });
 
   it("falls back on the service deployment's revision when the registration was never recorded", async () => {
     const [view] = await taskViews(context, [
-      task({ taskDefinitionArn: ecsArn('web', 2), serviceName: 'web', deploymentId: 'ecs-svc-3' }),
+      taskRecord({ taskDefinitionArn: ecsArn('web', 2), serviceName: 'web', deploymentId: 'ecs-svc-3' }),
     ]);
     expect(view?.taskDefinition).toBe('web:3');
   });
 
   it('names no revision for a registration of another installation', async () => {
     const [view] = await taskViews(context, [
-      task({ taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/tugboat-prod-web:1' }),
+      taskRecord({
+        taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/tugboat-prod-web:1',
+      }),
     ]);
     expect(view).not.toHaveProperty('taskDefinition');
     expect(view?.ecsTaskDefinitionArn).toMatch(/tugboat-prod-web:1$/);

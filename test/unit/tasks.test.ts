@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
 import { ValidationError } from '../../lib/errors';
-import { isExpired, oneOffStartedBy, TASK_HISTORY_MS, taskTiming } from '../../lib/use-cases/tasks';
+import { oneOffStartedBy } from '../../lib/inventory/naming';
+import { isExpired, TASK_HISTORY_MS } from '../../lib/inventory/retention';
+import { taskTiming } from '../../lib/inventory/timing';
+import { taskRecord } from '../support/records';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds)).toISOString();
 const NOW = Date.parse(at(100));
 
-const task = (fields: Partial<TaskRecord>): TaskRecord => ({
-  cluster: 'default',
-  taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/0123',
-  taskId: '0123',
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  healthStatus: 'UNKNOWN',
-  eventVersion: 1,
-  updatedAt: at(0),
-  ...fields,
-});
+const task = (fields: Partial<TaskRecord>): TaskRecord => taskRecord({ updatedAt: at(0), ...fields });
 
 const ended = (from: number, to: number) => ({
   startedAt: at(from),

@@ -3,12 +3,14 @@
  * healthy) the next launch waits, exponentially longer (limits.ts backoffDelayMs). Recorded on the
  * deployment so the API shows it.
  */
+
 import type { Deployment } from '../../domain';
+import { isoOf } from '../../time';
 import { refusalsSince } from '../refusals';
 import { becameHealthyAt, isFailedLaunch } from '../tasks';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../types';
 import { backoffDelayMs } from './limits';
-import { iso, type PlanState, type RolloutState, rulesFor, tasksOf } from './state';
+import { type PlanState, type RolloutState, rulesFor, tasksOf } from './state';
 
 export interface Backoff {
   consecutiveFailures: number;
@@ -48,7 +50,7 @@ export function backOff(state: RolloutState): Backoff {
   const backoff = backoffOf(state, primary);
   primary.consecutiveFailures = backoff.consecutiveFailures;
   if (backoff.until === undefined) delete primary.backoffUntil;
-  else primary.backoffUntil = iso(backoff.until);
+  else primary.backoffUntil = isoOf(backoff.until);
   return backoff;
 }
 

@@ -3,11 +3,13 @@
  * (too many failed launches) or the progress deadline. A failed one is rolled back, when the breaker
  * says so, to the newest COMPLETED deployment by a new PRIMARY (never a rollback of a rollback).
  */
+
 import { type Deployment, freshDeployment } from '../../domain';
+import { epochOf, isoOf } from '../../time';
 import { deriveDeploymentId } from '../tokens';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../types';
 import { circuitBreakerThreshold } from './limits';
-import { epoch, iso, type RolloutState } from './state';
+import type { RolloutState } from './state';
 
 /** Why the PRIMARY has failed now, or undefined while it may go on. */
 export function rolloutFailure(state: RolloutState): string | undefined {
@@ -17,12 +19,12 @@ export function rolloutFailure(state: RolloutState): string | undefined {
   const breaker = config.deploymentCircuitBreaker;
   const threshold = circuitBreakerThreshold(service.desiredCount, breaker.failureThreshold);
   const deadlineSeconds = config.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
-  const progressAt = epoch(primary.lastProgressAt) ?? now;
+  const progressAt = epochOf(primary.lastProgressAt) ?? now;
   if (breaker.enable && primary.failedTasks >= threshold) {
     return `ECS deployment circuit breaker: ${primary.failedTasks} tasks failed to launch or become healthy (threshold ${threshold})`;
   }
   if (now - progressAt >= deadlineSeconds * 1000) {
-    return `no progress for ${deadlineSeconds} seconds (progressDeadlineSeconds) since ${iso(progressAt)}`;
+    return `no progress for ${deadlineSeconds} seconds (progressDeadlineSeconds) since ${isoOf(progressAt)}`;
   }
   return undefined;
 }

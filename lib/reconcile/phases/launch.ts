@@ -2,14 +2,17 @@
  * Phase: launch or hold. The PRIMARY gets the tasks it lacks, as many as maximumPercent leaves room
  * for; a FAILED or backing-off PRIMARY, or one with no room, holds and says why.
  */
+
 import type { Deployment, Service } from '../../domain';
+import { startedBy, taskGroup } from '../../inventory/naming';
+import { isoOf } from '../../time';
 import { type Placement, type RunningByProvider, splitLaunches } from '../capacity';
 import { isLive, isStopped } from '../tasks';
-import { clientToken, startedBy, taskGroup } from '../tokens';
+import { clientToken } from '../tokens';
 import { type Action, MAX_TASKS_PER_RUN_TASK, type ObservedTask, type RunTaskCall } from '../types';
 import { type Backoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
-import { drainingCount, healthy, iso, live, type RolloutState } from './state';
+import { drainingCount, healthy, live, type RolloutState } from './state';
 
 /** Places `count` new tasks given the live ones per provider (default: the strategy's base and weight). */
 export type Placer = (count: number, running: RunningByProvider) => Placement[];
@@ -34,7 +37,7 @@ export function launchOrHold(state: RolloutState, backoff: Backoff, place?: Plac
     return 0;
   }
   if (isBackingOff(state, backoff) && backoff.until !== undefined) {
-    const reason = `deployment ${current.id} is backing off after ${backoff.consecutiveFailures} consecutive failed launches; next launch at ${iso(backoff.until)}`;
+    const reason = `deployment ${current.id} is backing off after ${backoff.consecutiveFailures} consecutive failed launches; next launch at ${isoOf(backoff.until)}`;
     actions.push({ type: 'hold', deploymentId: current.id, until: backoff.until, reason });
     events.push(`service ${name} ${reason}.`);
     return 0;

@@ -7,10 +7,11 @@
  * back (spot-return.ts). The state is kept on the PRIMARY (Deployment.spotFallback); each switch is an event.
  */
 import type { CapacityProviderName, SpotFallback, SpotFallbackState } from '../../domain';
+import { epochOf, isoOf } from '../../time';
 import { type Placement, type RunningByProvider, splitLaunches } from '../capacity';
 import { isRunning } from '../tasks';
 import type { ObservedTask } from '../types';
-import { epoch, healthy, iso, live, type PlanState, type RolloutState } from './state';
+import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** off: no fallback configured; spot: the strategy as ECS means it; fallback: Spot share on FARGATE; returning. */
 export type SpotMode = 'off' | 'spot' | 'fallback' | 'returning';
@@ -106,9 +107,9 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
     }
     return 'off';
   }
-  const interrupted = newestInterruption(state, epoch(fb.lastSpotFailureAt) ?? Number.NEGATIVE_INFINITY);
+  const interrupted = newestInterruption(state, epochOf(fb.lastSpotFailureAt) ?? Number.NEGATIVE_INFINITY);
   if (interrupted) {
-    fb.lastSpotFailureAt = iso(interrupted.stoppedAt ?? now);
+    fb.lastSpotFailureAt = isoOf(interrupted.stoppedAt ?? now);
     fb.lastSpotFailure = `SpotInterruption: ${interrupted.stoppedReason ?? 'Your Spot Task was interrupted.'}`;
   }
   const desired = service.desiredCount;
@@ -116,7 +117,7 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
   const short = running < desired;
   if (!short) delete fb.failingSince;
   else if (interrupted) fb.failingSince ??= fb.lastSpotFailureAt;
-  const lastFailure = epoch(fb.lastSpotFailureAt);
+  const lastFailure = epochOf(fb.lastSpotFailureAt);
   const fallbackMs = config.fallbackAfterSeconds * 1000;
   const returnMs = config.returnAfterSeconds * 1000;
   let mode: SpotMode = !fb.active ? 'spot' : fb.returningSince ? 'returning' : 'fallback';
@@ -124,7 +125,7 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
     state.actions.push({ type: 'hold', deploymentId: primary.id, until, reason });
 
   if (mode === 'spot' && short) {
-    const failingAt = epoch(fb.failingSince);
+    const failingAt = epochOf(fb.failingSince);
     if (failingAt === undefined) {
       // Spot launches this pass may be refused: look again no later than the fallback could be due.
       const pollMs = Math.min((service.deploymentConfiguration.minReadySeconds ?? 40) * 1000, 30_000);
@@ -145,14 +146,14 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
       } else {
         hold(
           dueAt,
-          `deployment ${primary.id} falls back to FARGATE at ${iso(dueAt)} if it is still under its ${desired} desired tasks`,
+          `deployment ${primary.id} falls back to FARGATE at ${isoOf(dueAt)} if it is still under its ${desired} desired tasks`,
         );
       }
     }
   } else if (
     mode === 'returning' &&
     lastFailure !== undefined &&
-    lastFailure > (epoch(fb.returningSince) ?? 0)
+    lastFailure > (epochOf(fb.returningSince) ?? 0)
   ) {
     delete fb.returningSince;
     fb.reason = `FARGATE_SPOT failed again while tasks moved back to it (${fb.lastSpotFailure ?? 'no capacity'})`;
@@ -160,7 +161,7 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
     state.events.push(`service ${name} stopped moving tasks back to FARGATE_SPOT: ${fb.reason}.`);
   }
   if (mode === 'fallback') {
-    const returnAt = (lastFailure ?? epoch(fb.since) ?? now) + returnMs;
+    const returnAt = (lastFailure ?? epochOf(fb.since) ?? now) + returnMs;
     if (now >= returnAt) {
       fb.returningSince = nowIso;
       mode = 'returning';
@@ -171,7 +172,7 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
       // Only a steady service waits this long: a settling one is looked at again sooner anyway.
       hold(
         returnAt,
-        `deployment ${primary.id} moves its FARGATE tasks back to FARGATE_SPOT at ${iso(returnAt)}`,
+        `deployment ${primary.id} moves its FARGATE tasks back to FARGATE_SPOT at ${isoOf(returnAt)}`,
       );
     }
   }

@@ -3,7 +3,9 @@
  * deployments as they will be written back, the observed tasks, the tasks chosen to stop, and the
  * actions and events decided so far. Phases mutate it in order; nothing here does I/O.
  */
+
 import type { Deployment, Service } from '../../domain';
+import { epochOf, isoOf } from '../../time';
 import { drainOrStop, isLoadBalanced, observeTargets } from '../targets';
 import { byCreatedThenArn, type HealthRules, isHealthy, isLive, scaleInRank } from '../tasks';
 import {
@@ -15,14 +17,8 @@ import {
   type StopCause,
 } from '../types';
 
-export const iso = (epochMs: number): string => new Date(epochMs).toISOString();
-export const epoch = (value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
-};
 const newestFirst = (a: Deployment, b: Deployment): number =>
-  (epoch(b.createdAt) ?? 0) - (epoch(a.createdAt) ?? 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  (epochOf(b.createdAt) ?? 0) - (epochOf(a.createdAt) ?? 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export interface PlanState {
   input: PlanInput;
@@ -64,7 +60,7 @@ export function planState(input: PlanInput): PlanState {
     input,
     service,
     now,
-    nowIso: iso(now),
+    nowIso: isoOf(now),
     actions: [],
     events: [],
     original: new Map(service.deployments.map((d) => [d.id, d])),

@@ -10,25 +10,12 @@ import type {
   TaskLastStatus,
   TaskStopCode,
 } from '../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, type Revision, Simulation, service, T0 } from './sim';
+import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
+import { type Revision, Simulation } from './sim';
 
-const S = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const ofType = <T extends Action['type']>(result: PlanResult, type: T) =>
   result.actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
 const launched = (result: PlanResult) => ofType(result, 'launch').reduce((n, a) => n + a.count, 0);
-
-let serial = 0;
-const task = (deploymentId: string, overrides: Partial<ObservedTask> = {}): ObservedTask => ({
-  taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${deploymentId}-${String(++serial).padStart(3, '0')}`,
-  deploymentId,
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  healthStatus: 'UNKNOWN',
-  createdAt: T0 - 600 * S,
-  startedAt: T0 - 590 * S,
-  ...overrides,
-});
 
 // The test's own reading of the floor, kept apart from lib/reconcile on purpose.
 const isLive = (t: ObservedTask) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
+import { parseStartedBy } from '../../../lib/inventory/naming';
 import {
   backoffDelayMs,
   circuitBreakerThreshold,
@@ -7,7 +8,6 @@ import {
   minHealthyFloor,
   plan,
 } from '../../../lib/reconcile/plan';
-import { parseStartedBy } from '../../../lib/reconcile/tokens';
 import {
   type Action,
   type ObservedTask,
@@ -15,24 +15,18 @@ import {
   type PlanResult,
   UNHEALTHY_STOP_REASON,
 } from '../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, SERVICE_ARN, service, T0 } from './sim';
-
-const S = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-let serial = 0;
-const task = (deploymentId: string, overrides: Partial<ObservedTask> = {}): ObservedTask => ({
-  taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${deploymentId}-${String(++serial).padStart(3, '0')}`,
-  deploymentId,
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  healthStatus: 'UNKNOWN',
-  createdAt: T0 - 600 * S,
-  startedAt: T0 - 590 * S,
-  ...overrides,
-});
-const running = (deploymentId: string, n: number, overrides: Partial<ObservedTask> = {}) =>
-  Array.from({ length: n }, () => task(deploymentId, overrides));
+import {
+  deployment,
+  deploymentConfiguration,
+  iso,
+  rollingService,
+  tasks as running,
+  S,
+  SERVICE_ARN,
+  service,
+  T0,
+  task,
+} from '../../support/plan';
 
 const input = (
   svc: Service,
@@ -55,23 +49,6 @@ const find = (result: PlanResult, id: string): Deployment => {
   if (!found) throw new Error(`no deployment ${id}`);
   return found;
 };
-
-/** A deploy from dep-1 (web:1, COMPLETED) to dep-2 (web:2, PRIMARY). */
-const rollingService = (desired: number, min: number, max: number, extra: Partial<Service> = {}) =>
-  service({
-    desiredCount: desired,
-    taskDefinition: 'web:2',
-    deploymentConfiguration: deploymentConfiguration({ minimumHealthyPercent: min, maximumPercent: max }),
-    deployments: [
-      deployment('dep-2', 'web:2', { createdAt: iso(T0 - 60 * S), lastProgressAt: iso(T0 - 60 * S) }),
-      deployment('dep-1', 'web:1', {
-        status: 'ACTIVE',
-        rolloutState: 'COMPLETED',
-        createdAt: iso(T0 - 3600 * S),
-      }),
-    ],
-    ...extra,
-  });
 
 describe('rounding of the limits', () => {
   it.each([

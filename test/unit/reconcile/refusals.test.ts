@@ -10,11 +10,9 @@ import { DependencyError } from '../../../lib/errors';
 import { plan } from '../../../lib/reconcile/plan';
 import { launchFailuresOutcome } from '../../../lib/reconcile/refusals';
 import type { PlanResult } from '../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, service, T0 } from './sim';
+import { deployment, deploymentConfiguration, S, service, T0 } from '../../support/plan';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
-const S = 1000;
-
 describe('classifyEcsError', () => {
   it.each([
     [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentConfiguration } from '../../../lib/domain';
-import { deployment, deploymentConfiguration, type Revision, Simulation, service } from './sim';
+import { deployment, deploymentConfiguration, service } from '../../support/plan';
+import { type Revision, Simulation } from './sim';
 
 const settledOn = (sim: Simulation, taskDefinition: string) =>
   sim.primary().taskDefinition === taskDefinition && sim.primary().rolloutState === 'COMPLETED';

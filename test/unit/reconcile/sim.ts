@@ -7,13 +7,11 @@
  * minimumHealthyPercent floor whenever they were there before the step.
  */
 import { expect } from 'vitest';
-import type { Deployment, DeploymentConfiguration, Service } from '../../../lib/domain';
+import type { Deployment, Service } from '../../../lib/domain';
+import { parseStartedBy } from '../../../lib/inventory/naming';
 import { plan } from '../../../lib/reconcile/plan';
-import { parseStartedBy } from '../../../lib/reconcile/tokens';
 import type { Action, ObservedTask, PlanOptions, PlanResult } from '../../../lib/reconcile/types';
-
-export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
-export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
+import { deployment, T0 } from '../../support/plan';
 
 /** How tasks of a revision behave once launched. */
 export type Behaviour =
@@ -30,56 +28,6 @@ export interface Revision {
   behaviour: Behaviour;
   crashAfterMs?: number;
 }
-
-export const deploymentConfiguration = (
-  overrides: Partial<DeploymentConfiguration> = {},
-): DeploymentConfiguration => ({
-  minimumHealthyPercent: 100,
-  maximumPercent: 200,
-  deploymentCircuitBreaker: { enable: false, rollback: false },
-  minReadySeconds: 0,
-  ...overrides,
-});
-
-export const deployment = (
-  id: string,
-  taskDefinition: string,
-  overrides: Partial<Deployment> = {},
-): Deployment => ({
-  id,
-  status: 'PRIMARY',
-  taskDefinition,
-  desiredCount: 0,
-  runningCount: 0,
-  pendingCount: 0,
-  failedTasks: 0,
-  rolloutState: 'IN_PROGRESS',
-  rolloutStateReason: 'ECS deployment in progress.',
-  createdAt: new Date(T0).toISOString(),
-  updatedAt: new Date(T0).toISOString(),
-  ...overrides,
-});
-
-export const service = (overrides: Partial<Service> = {}): Service => ({
-  cluster: 'default',
-  serviceName: 'web',
-  serviceArn: SERVICE_ARN,
-  status: 'ACTIVE',
-  taskDefinition: 'web:1',
-  desiredCount: 3,
-  runningCount: 0,
-  pendingCount: 0,
-  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-  deploymentConfiguration: deploymentConfiguration(),
-  healthCheckGracePeriodSeconds: 0,
-  tags: [],
-  deployments: [deployment('dep-1', 'web:1')],
-  version: 1,
-  statusVersion: 0,
-  createdAt: new Date(T0).toISOString(),
-  updatedAt: new Date(T0).toISOString(),
-  ...overrides,
-});
 
 interface SimTask extends ObservedTask {
   taskDefinition: string;

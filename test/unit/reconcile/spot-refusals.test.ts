@@ -7,7 +7,7 @@ import {
   refusedLaunchOutcome,
   withSpotCapacityFailure,
 } from '../../../lib/reconcile/refusals';
-import { deployment, T0 } from './sim';
+import { deployment, T0 } from '../../support/plan';
 
 const launchOn = (provider: CapacityProviderName) => ({
   deploymentId: 'dep-1',

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../../lib/reconcile/plan';
 import type { ObservedTask } from '../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, service, T0 } from './sim';
+import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
 
-const S = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
-const runningTask = (deploymentId: string, index: number): ObservedTask => ({
-  taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${deploymentId}-${index}`,
-  deploymentId,
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  healthStatus: 'UNKNOWN',
-  createdAt: T0 - 600 * S,
-  startedAt: T0 - 590 * S,
-});
+const runningTask = (deploymentId: string, index: number): ObservedTask =>
+  task(deploymentId, { taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${deploymentId}-${index}` });
 
 describe('status fields after a pass', () => {
   it('gives every deployment its true healthyCount, not only the PRIMARY', () => {

@@ -6,7 +6,7 @@ import type { ElbGateway } from '../../../lib/elb/gateway';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
 import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
 import type { TugboatStore } from '../../../lib/store/port';
-import { deployment, service } from './sim';
+import { deployment, service } from '../../support/plan';
 
 const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/a/00000000000000aa';
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/b/00000000000000bb';

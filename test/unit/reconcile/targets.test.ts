@@ -11,31 +11,28 @@ import {
   type TargetState,
   UNHEALTHY_STOP_REASON,
 } from '../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, service, T0 } from './sim';
+import {
+  deployment,
+  deploymentConfiguration,
+  task as observedTask,
+  rollingService,
+  S,
+  service,
+  T0,
+} from '../../support/plan';
 
-const S = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
 const PORT = 8080;
 const LB = [{ targetGroupArn: TG, containerName: 'web', containerPort: PORT }];
 
-let serial = 0;
+let address = 0;
 /** A RUNNING task with an address, registered (recorded) with the target group unless told otherwise. */
-const task = (deploymentId: string, overrides: Partial<ObservedTask> = {}): ObservedTask => {
-  serial++;
-  return {
-    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${deploymentId}-${String(serial).padStart(3, '0')}`,
-    deploymentId,
-    lastStatus: 'RUNNING',
-    desiredStatus: 'RUNNING',
-    healthStatus: 'UNKNOWN',
-    createdAt: T0 - 600 * S,
-    startedAt: T0 - 590 * S,
-    privateIpv4Address: `10.0.0.${serial}`,
+const task = (deploymentId: string, overrides: Partial<ObservedTask> = {}): ObservedTask =>
+  observedTask(deploymentId, {
+    privateIpv4Address: `10.0.0.${++address}`,
     targets: { registered: [{ targetGroupArn: TG, port: PORT }], healthyAt: T0 - 500 * S },
     ...overrides,
-  };
-};
+  });
 const tasks = (deploymentId: string, n: number, overrides: Partial<ObservedTask> = {}) =>
   Array.from({ length: n }, () => task(deploymentId, overrides));
 
@@ -62,18 +59,7 @@ const balanced = (overrides: Partial<Service> = {}) =>
 
 /** A deploy from dep-1 (web:1, COMPLETED) to dep-2 (web:2, PRIMARY). */
 const rolling = (overrides: Partial<Service> = {}) =>
-  balanced({
-    taskDefinition: 'web:2',
-    deployments: [
-      deployment('dep-2', 'web:2', { createdAt: iso(T0 - 60 * S), lastProgressAt: iso(T0 - 60 * S) }),
-      deployment('dep-1', 'web:1', {
-        status: 'ACTIVE',
-        rolloutState: 'COMPLETED',
-        createdAt: iso(T0 - 3600 * S),
-      }),
-    ],
-    ...overrides,
-  });
+  rollingService(3, 100, 200, { loadBalancers: LB, ...overrides });
 
 const input = (svc: Service, observedTasks: ObservedTask[], lb: LoadBalancingInput, now = T0): PlanInput => ({
   service: svc,

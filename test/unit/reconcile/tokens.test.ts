@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/errors';
 import {
-  clientToken,
-  deriveDeploymentId,
   ecsFamily,
   isValidDeploymentId,
   isValidInstallation,
@@ -15,7 +13,8 @@ import {
   startedByPrefix,
   startedByService,
   taskGroup,
-} from '../../../lib/reconcile/tokens';
+} from '../../../lib/inventory/naming';
+import { clientToken, deriveDeploymentId } from '../../../lib/reconcile/tokens';
 
 const ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
 const base = { serviceArn: ARN, deploymentId: 'dep-1', launchSlot: 0, attempt: 0 };

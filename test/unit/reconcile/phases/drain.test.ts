@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drain } from '../../../../lib/reconcile/phases/drain';
 import { drainingCount, live } from '../../../../lib/reconcile/phases/state';
-import { S, service, stateOf, T0, task } from './fixtures';
+import { S, service, stateOf, T0, task } from '../../../support/plan';
 
 const draining = (stopDueAt: number) =>
   task('dep-1', {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../../lib/domain';
 import { judgeRollout, rolloutFailure } from '../../../../lib/reconcile/phases/judge';
-import { deployment, deploymentConfiguration, iso, ofType, rolloutOf, S, service, T0 } from './fixtures';
+import {
+  deployment,
+  deploymentConfiguration,
+  iso,
+  ofType,
+  rolloutOf,
+  S,
+  service,
+  T0,
+} from '../../../support/plan';
 
 const judged = (
   primary: Partial<Deployment>,

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { Backoff } from '../../../../lib/reconcile/phases/backoff';
 import { launchAction, launchOrHold } from '../../../../lib/reconcile/phases/launch';
 import { stop } from '../../../../lib/reconcile/phases/state';
-import { deployment, ofType, rollingService, rolloutOf, S, service, T0, task, tasks } from './fixtures';
+import {
+  deployment,
+  ofType,
+  rollingService,
+  rolloutOf,
+  S,
+  service,
+  T0,
+  task,
+  tasks,
+} from '../../../support/plan';
 
 const noBackoff: Backoff = { consecutiveFailures: 0 };
 

@@ -11,7 +11,7 @@ import {
   stateOf,
   T0,
   tasks,
-} from './fixtures';
+} from '../../../support/plan';
 
 describe('ensurePrimary', () => {
   it('keeps the PRIMARY there is', () => {

@@ -3,7 +3,17 @@ import type { ServiceStatus } from '../../../../lib/domain';
 import { finish, updateDeployments } from '../../../../lib/reconcile/phases/finish';
 import { markSettled } from '../../../../lib/reconcile/phases/settle';
 import { stop } from '../../../../lib/reconcile/phases/state';
-import { deployment, iso, rollingService, rolloutOf, S, stateOf, T0, task, tasks } from './fixtures';
+import {
+  deployment,
+  iso,
+  rollingService,
+  rolloutOf,
+  S,
+  stateOf,
+  T0,
+  task,
+  tasks,
+} from '../../../support/plan';
 
 const healthyPrimary = (n: number) => tasks('dep-2', n, { healthStatus: 'HEALTHY' });
 

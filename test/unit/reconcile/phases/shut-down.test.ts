@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../../../lib/domain';
 import { shutDown } from '../../../../lib/reconcile/phases/shut-down';
-import { service, stateOf, task, tasks } from './fixtures';
+import { service, stateOf, task, tasks } from '../../../support/plan';
 
 describe('shutDown', () => {
   it.each<{

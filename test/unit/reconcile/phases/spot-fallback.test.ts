@@ -4,7 +4,7 @@ import type { Service, SpotFallback, SpotFallbackState } from '../../../../lib/d
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../../lib/ecs/errors';
 import { plan } from '../../../../lib/reconcile/plan';
 import type { ObservedTask, PlanResult } from '../../../../lib/reconcile/types';
-import { deployment, iso, ofType, S, service, T0, tasks } from './fixtures';
+import { deployment, iso, ofType, S, service, T0, tasks } from '../../../support/plan';
 
 const spotConfig = (overrides: Partial<SpotFallback> = {}): SpotFallback => ({
   enabled: true,

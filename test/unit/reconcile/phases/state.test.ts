@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drainingCount, live, scaleInOrder, stop } from '../../../../lib/reconcile/phases/state';
-import { deployment, iso, S, service, stateOf, T0, task, tasks } from './fixtures';
+import { deployment, iso, S, service, stateOf, T0, task, tasks } from '../../../support/plan';
 
 describe('planState', () => {
   it('copies the deployments newest first and demotes an older PRIMARY', () => {

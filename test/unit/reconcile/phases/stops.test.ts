@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replaceOld, scaleIn, stopRound } from '../../../../lib/reconcile/phases/stops';
 import type { StopCause } from '../../../../lib/reconcile/types';
-import { ofType, rollingService, rolloutOf, task, tasks } from './fixtures';
+import { ofType, rollingService, rolloutOf, task, tasks } from '../../../support/plan';
 
 const causes = (actions: Parameters<typeof ofType>[0]): StopCause[] =>
   ofType(actions, 'stop').map((a) => a.cause);

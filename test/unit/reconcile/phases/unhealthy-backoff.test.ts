@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { backOff, backoffOf, isBackingOff } from '../../../../lib/reconcile/phases/backoff';
 import { stopUnhealthy } from '../../../../lib/reconcile/phases/unhealthy';
 import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/types';
-import { failedLaunches, iso, ofType, rollingService, rolloutOf, S, stateOf, T0, task } from './fixtures';
+import {
+  failedLaunches,
+  iso,
+  ofType,
+  rollingService,
+  rolloutOf,
+  S,
+  stateOf,
+  T0,
+  task,
+} from '../../../support/plan';
 
 describe('stopUnhealthy', () => {
   it.each([

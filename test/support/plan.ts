@@ -1,13 +1,67 @@
-/** Builders for the phase tests: a plan state over a service and its observed tasks. */
-import type { Service } from '../../../../lib/domain';
-import { ensurePrimary } from '../../../../lib/reconcile/phases/primary';
-import { type PlanState, planState, type RolloutState } from '../../../../lib/reconcile/phases/state';
-import type { Action, ObservedTask, PlanInput } from '../../../../lib/reconcile/types';
-import { deployment, deploymentConfiguration, service, T0 } from '../sim';
+/**
+ * Builders for the planner's tests (test/unit/reconcile): a service, its deployments, the tasks the
+ * planner observes, and the plan state the phases take.
+ */
+import type { Deployment, DeploymentConfiguration, Service } from '../../lib/domain';
+import { ensurePrimary } from '../../lib/reconcile/phases/primary';
+import { type PlanState, planState, type RolloutState } from '../../lib/reconcile/phases/state';
+import type { Action, ObservedTask, PlanInput } from '../../lib/reconcile/types';
 
-export { deployment, deploymentConfiguration, service, T0 };
+export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
+
 export const S = 1000;
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const deploymentConfiguration = (
+  overrides: Partial<DeploymentConfiguration> = {},
+): DeploymentConfiguration => ({
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+  deploymentCircuitBreaker: { enable: false, rollback: false },
+  minReadySeconds: 0,
+  ...overrides,
+});
+
+export const deployment = (
+  id: string,
+  taskDefinition: string,
+  overrides: Partial<Deployment> = {},
+): Deployment => ({
+  id,
+  status: 'PRIMARY',
+  taskDefinition,
+  desiredCount: 0,
+  runningCount: 0,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason: 'ECS deployment in progress.',
+  createdAt: iso(T0),
+  updatedAt: iso(T0),
+  ...overrides,
+});
+
+export const service = (overrides: Partial<Service> = {}): Service => ({
+  cluster: 'default',
+  serviceName: 'web',
+  serviceArn: SERVICE_ARN,
+  status: 'ACTIVE',
+  taskDefinition: 'web:1',
+  desiredCount: 3,
+  runningCount: 0,
+  pendingCount: 0,
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+  deploymentConfiguration: deploymentConfiguration(),
+  healthCheckGracePeriodSeconds: 0,
+  tags: [],
+  deployments: [deployment('dep-1', 'web:1')],
+  version: 1,
+  statusVersion: 0,
+  createdAt: iso(T0),
+  updatedAt: iso(T0),
+  ...overrides,
+});
 
 let serial = 0;
 export const task = (deploymentId: string, overrides: Partial<ObservedTask> = {}): ObservedTask => ({
