@@ -27,14 +27,24 @@ import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
 import { messagesToRecord } from './events';
 import {
   applyTargetActions,
+  drainedTargetGroups,
   needsTargetGroups,
   readLoadBalancing,
   targetGroupsToRead,
+  withDeregistrationDelays,
 } from './load-balancing';
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
-import type { Action, LaunchAction, PlanOptions, PlanResult, StopAction, TaskDefinitionFacts } from './types';
+import type {
+  Action,
+  LaunchAction,
+  LoadBalancingInput,
+  PlanOptions,
+  PlanResult,
+  StopAction,
+  TaskDefinitionFacts,
+} from './types';
 import { readinessWaits } from './waiting';
 
 export interface ReconcilerDeps {
@@ -304,21 +314,29 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       deps.elb && needsTargetGroups(service, records)
         ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
         : undefined;
-    const result = plan({
-      service,
-      observedTasks,
-      taskDefinitions: facts,
-      now: deps.now(),
-      ...(loadBalancing ? { loadBalancing } : {}),
-      ...(deps.planOptions || deps.installation
-        ? {
-            options: {
-              ...deps.planOptions,
-              ...(deps.installation ? { installation: deps.installation } : {}),
-            },
-          }
-        : {}),
-    });
+    const now = deps.now();
+    const planWith = (input?: LoadBalancingInput) =>
+      plan({
+        service,
+        observedTasks,
+        taskDefinitions: facts,
+        now,
+        ...(input ? { loadBalancing: input } : {}),
+        ...(deps.planOptions || deps.installation
+          ? {
+              options: {
+                ...deps.planOptions,
+                ...(deps.installation ? { installation: deps.installation } : {}),
+              },
+            }
+          : {}),
+      });
+    let result = planWith(loadBalancing);
+    // Only a drain depends on the deregistration delays: read them then, and plan again with them.
+    const drained = loadBalancing && deps.elb ? drainedTargetGroups(result.actions) : [];
+    if (loadBalancing && deps.elb && drained.length > 0) {
+      result = planWith(await withDeregistrationDelays(targetDeps(deps.elb), loadBalancing, drained));
+    }
     return { result, records };
   };
 
