@@ -83,7 +83,13 @@ const listAllServices = async (store: TugboatStore, cluster: string): Promise<Se
   const services: Service[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await store.listServices(cluster, { limit: 1000, ...(nextToken ? { nextToken } : {}) });
+    // Eventually consistent, at half the read units of every steady pass: a change made a moment ago
+    // asked for its own pass (the API sends one), and the next run reads it anyway.
+    const page = await store.listServices(cluster, {
+      limit: 1000,
+      consistentRead: false,
+      ...(nextToken ? { nextToken } : {}),
+    });
     services.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken);

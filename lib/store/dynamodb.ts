@@ -912,7 +912,7 @@ export class DynamoDbStore implements TugboatStore {
       ScanIndexForward: ascending,
       Limit: page.limit,
       ExclusiveStartKey: decodePageToken(page.nextToken, partition),
-      ConsistentRead: true,
+      ConsistentRead: page.consistentRead ?? true,
     };
     let result: QueryCommandOutput;
     try {

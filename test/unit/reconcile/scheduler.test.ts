@@ -4,7 +4,7 @@ import type { EcsGateway } from '../../../lib/ecs/gateway';
 import { observedTaskFromRecord } from '../../../lib/reconcile/observe';
 import { PENDING_REQUEST_TRUST_MS, runReconcileScheduler } from '../../../lib/reconcile/scheduler';
 import { isFailedLaunch } from '../../../lib/reconcile/tasks';
-import type { TugboatStore } from '../../../lib/store/port';
+import type { PageRequest, TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
 const alive = (id: string): TaskRecord =>
@@ -46,6 +46,28 @@ const schedulerWith = (inventoryReads: TaskRecord[][], running: string[]) => {
     runReconcileScheduler({ store, ecsFor: () => gateway, enqueue: async () => undefined, now: () => 0 });
   return { run, described, reads: () => reads };
 };
+
+describe('runReconcileScheduler: what a steady pass reads', () => {
+  it('lists the services with eventually consistent reads (half the read units)', async () => {
+    const pages: PageRequest[] = [];
+    const store = {
+      listClusters: async () => ['default'],
+      listServices: async (_cluster: string, page: PageRequest) => {
+        pages.push(page);
+        return { items: [] };
+      },
+      listAliveTasks: async () => [],
+    } as unknown as TugboatStore;
+    const gateway = { listTasks: async () => [] } as unknown as EcsGateway;
+    await runReconcileScheduler({
+      store,
+      ecsFor: () => gateway,
+      enqueue: async () => undefined,
+      now: () => 0,
+    });
+    expect(pages).toEqual([{ limit: 1000, consistentRead: false }]);
+  });
+});
 
 describe('runReconcileScheduler: the inventory against ECS', () => {
   it.each([
