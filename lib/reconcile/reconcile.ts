@@ -36,6 +36,7 @@ import {
 import { observedTaskFromRecord, taskDefinitionFacts, taskRecordFromSdk } from './observe';
 import { plan } from './plan';
 import { type LaunchOutcome, launchFailuresOutcome, refusedLaunchOutcome, withRefusal } from './refusals';
+import { cachedTaskDefinitions } from './task-definition-cache';
 import type {
   Action,
   LaunchAction,
@@ -108,10 +109,13 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
   const called = (name: string) => deps.afterExternalCall?.(name);
 
+  const taskDefinitions = cachedTaskDefinitions((family, revision) =>
+    deps.store.getTaskDefinition(family, revision),
+  );
   const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
     const [family = '', revision = ''] = reference.split(':');
-    const taskDefinition = await deps.store.getTaskDefinition(family, Number(revision));
-    called('dynamodb:GetTaskDefinition');
+    const { taskDefinition, read } = await taskDefinitions.get(family, Number(revision));
+    if (read) called('dynamodb:GetTaskDefinition');
     if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
     return taskDefinition;
   };
