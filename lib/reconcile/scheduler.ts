@@ -64,6 +64,9 @@ export const serviceNeedsWork = (service: Service, now: number): string | undefi
   if (service.status === 'INACTIVE') return undefined;
   if (service.status === 'DRAINING') return 'service is draining';
   if (service.inflightLaunches && service.inflightLaunches.length > 0) return 'launches to confirm';
+  // A pass scheduled its own wake-up (a delayed message): asking again before it is due only adds a pass
+  // (every rollout and converge at once, each tick). Once it is due, a lost wake-up is made up for below.
+  if (service.wakeAt && Date.parse(service.wakeAt) > now) return undefined;
   if (
     service.deployments.some(
       (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
