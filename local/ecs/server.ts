@@ -77,11 +77,6 @@ export const createSqsEventSink = (
   };
   const sendBatch = async (batch: Array<{ event: TaskStateChangeEvent; body: string }>) => {
     let unsent = batch;
-    for (const { event } of batch)
-        st: event.detail.lastStatus,
-        ds: event.detail.desiredStatus,
-        at: Date.parse(event.time),
-      });
     for (let attempt = 1; unsent.length > 0; attempt++) {
       let failedIds: Set<string>;
       try {
@@ -96,10 +91,6 @@ export const createSqsEventSink = (
         failedIds = new Set(unsent.map((_, index) => String(index)));
       }
       unsent = unsent.filter((_, index) => failedIds.has(String(index)));
-      for (const { event } of batch)
-          st: event.detail.lastStatus,
-          ds: event.detail.desiredStatus,
-        });
       if (unsent.length === 0) return;
       if (attempt >= 5) {
         for (const { event } of unsent)
