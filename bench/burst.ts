@@ -14,12 +14,15 @@ export interface BurstOptions {
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 const TARGET_RATIO = 1.15;
+const BURST_FAMILY = 'burst';
 
 export const runBurst = async (options: BurstOptions) => {
   const fleet = await startFleet({ workers: options.workers, eventWorkers: options.eventWorkers });
   try {
     fleet.setDesiredPerService(options.tasks);
-    await fleet.api('POST', '/task-definitions', taskDefinitionBody);
+    // A family of its own: the process-wide cache of ECS task definition ARNs (lib/ecs/task-definitions.ts)
+    // remembers 'web' from converge's ECS endpoint, which this fleet's endpoint never registered.
+    await fleet.api('POST', '/task-definitions', { ...taskDefinitionBody, family: BURST_FAMILY });
     const startedAt = fleet.time.now();
     let convergedAt: number | undefined;
     fleet.onRunningCount((count, at) => {
@@ -28,7 +31,7 @@ export const runBurst = async (options: BurstOptions) => {
     fleet.enableSchedule();
     await fleet.api('POST', `/clusters/${CLUSTER}/services`, {
       serviceName: 'burst',
-      taskDefinition: 'web',
+      taskDefinition: BURST_FAMILY,
       desiredCount: options.tasks,
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
     });

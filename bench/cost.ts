@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
 import { ecsDelta } from './support/counters';
 import { type Fleet, startFleet } from './support/fleet';
 
@@ -50,8 +51,6 @@ const READ_PER_SECOND = 20;
 /** An SQS event source mapping long-polls (20 s) an empty queue with about 5 pollers. */
 const IDLE_POLLERS_PER_QUEUE = 5;
 const LONG_POLL_SECONDS = 20;
-/** Functions/reconcile-scheduler.ts publishes these every pass (worker metrics only when it works). */
-const SCHEDULER_METRICS = 4;
 
 export interface Usage {
   lambdaRequests: number;
@@ -145,7 +144,16 @@ export const steadyMonth = (
     eventBridgeCustomEvents: 0,
     // The schedule's own events are free, and a steady fleet has no task state changes.
     eventBridgeAwsServiceEvents: passes,
-    cloudWatchMetricMonths: SCHEDULER_METRICS,
+    // What functions/reconcile-scheduler.ts publishes on such a pass (worker metrics only when it works).
+    cloudWatchMetricMonths: schedulerMetrics({
+      clusters: 1,
+      services,
+      enqueued: Math.ceil(steady.sqs.messages * scale),
+      unknownTasks: 0,
+      vanishedTasks: 0,
+      alreadyRequested: 0,
+      failedClusters: [],
+    }).length,
     cloudWatchMetricsRequested: 0,
   };
   const priced = price(usage);

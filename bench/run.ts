@@ -84,6 +84,9 @@ for (const name of only) {
   if (!(ALL as readonly string[]).includes(name))
     throw new Error(`--only: unknown benchmark '${name}' (${ALL.join(', ')})`);
 }
+/** --quick sizes of the real-time and longest-simulated benchmarks (without --services). */
+const QUICK_REPLACE_STOPS = 10;
+const QUICK_SCALING_SERVICES = 20;
 const apiSeconds = positive(values['api-seconds'], quick ? 3 : 10, 'api-seconds');
 const coldRuns = positive(values['cold-runs'], quick ? 10 : 20, 'cold-runs');
 
@@ -229,8 +232,13 @@ const summarize = (result: Record<string, unknown>): Row[] => {
 
 /** Results of this run by name (cost prices what the others counted). */
 const written = new Map<string, unknown>();
+/** When the previous result was written: each benchmark's own wall time, for keeping --quick short. */
+let lastWrittenAt = performance.now();
 const write = async (result: { name: string }) => {
   written.set(result.name, result);
+  const wallSeconds = Math.round((performance.now() - lastWrittenAt) / 1000);
+  lastWrittenAt = performance.now();
+  console.error(`  ${result.name}: ${wallSeconds} s wall`);
   const document = { schemaVersion: 1, ...result, machine, quick };
   await writeFile(resolve(resultsDir, `${result.name}.json`), `${JSON.stringify(document, null, 2)}\n`);
   const summary = summarize(document);
@@ -251,12 +259,16 @@ if (only.has('burst'))
 if (only.has('cold-start')) await write(await runColdStart({ runs: coldRuns }));
 if (only.has('api')) await write(await runApi({ seconds: apiSeconds }));
 if (only.has('replace'))
-  await write((await runReplaceInChild({ stops: quick ? 20 : 100 })) as unknown as { name: string });
+  await write(
+    (await runReplaceInChild({ stops: quick ? QUICK_REPLACE_STOPS : 100 })) as unknown as { name: string },
+  );
 if (only.has('cost')) {
   const steady = written.get('steady') as SteadyCounts | undefined;
   await write(await runCost({ quick, ...(steady ? { steady } : {}) }));
 }
-if (only.has('scaling')) await write(await runScaling(options));
+// --quick: a smaller run of everything, a few minutes in all; scaling's fleet is the longest to simulate.
+const scalingServices = quick && values.services === undefined ? QUICK_SCALING_SERVICES : options.services;
+if (only.has('scaling')) await write(await runScaling({ ...options, services: scalingServices }));
 if (only.has('spot')) await write(await runSpot({ services: options.services, tasks: options.tasks }));
 
 const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);

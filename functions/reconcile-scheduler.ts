@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
 import { runReconcileScheduler } from '../lib/reconcile/scheduler';
+import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
@@ -35,11 +36,6 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       logger.error('cluster check failed; skipped until the next run', { cluster, error });
     }
     logger.info('reconcile pass scheduled', { ...counts, failedClusters: failedClusters.length });
-    metrics.addMetric('ClusterCheckFailures', MetricUnit.Count, failedClusters.length);
-    metrics.addMetric('ServicesScanned', MetricUnit.Count, report.services);
-    metrics.addMetric('ServicesEnqueued', MetricUnit.Count, report.enqueued);
-    metrics.addMetric('ServicesAlreadyRequested', MetricUnit.Count, report.alreadyRequested);
-    // Tasks the level check found out of step with the inventory: lost or late events.
-    metrics.addMetric('TasksOutOfStep', MetricUnit.Count, report.unknownTasks + report.vanishedTasks);
+    for (const [name, count] of schedulerMetrics(report)) metrics.addMetric(name, MetricUnit.Count, count);
     return report;
   });

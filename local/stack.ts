@@ -39,7 +39,10 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** Auto scaling evaluation period (default 60 s); 0 turns it off (tests run it by hand). */
   scalingIntervalMs?: number;
-  /** Concurrent poll loops of the reconcile worker, as Lambda's concurrency; 0 leaves the queue unread. */
+  /**
+   * Concurrent poll loops of the reconcile worker, as Lambda's concurrency (default 5, as an event source
+   * mapping starts); 0 leaves the queue unread.
+   */
   workerConcurrency?: number;
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
@@ -71,6 +74,9 @@ export interface LocalStack {
   runScalingEvaluation(): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+/** Concurrent invocations an SQS event source mapping starts with when messages are available. */
+const LAMBDA_INITIAL_SQS_CONCURRENCY = 5;
 
 /**
  * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`, a host that does not resolve
@@ -257,8 +263,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         reportBatchItemFailures: true,
         onError,
       });
+    // Lambda starts an SQS event source mapping with five concurrent invocations once messages come
+    // (services-sqs-scaling.html): the task events' reaction time depends on it.
     const pollers: SqsPoller[] = [
-      poll('tugboat-task-events', taskEvents, 'tugboat-task-events', 2),
+      poll('tugboat-task-events', taskEvents, 'tugboat-task-events', LAMBDA_INITIAL_SQS_CONCURRENCY),
       poll('tugboat-deploys', deployEvents, 'tugboat-deploy-events', 2),
     ];
     if (options.workerConcurrency !== 0) {
@@ -267,7 +275,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           'tugboat-reconcile',
           reconcileWorker,
           'tugboat-reconcile-worker',
-          options.workerConcurrency ?? 4,
+          options.workerConcurrency ?? LAMBDA_INITIAL_SQS_CONCURRENCY,
         ),
       );
     }

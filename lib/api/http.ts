@@ -19,16 +19,27 @@ export interface ApiRequest {
 
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
+/** The value a JSON answer was made from, so presenting it need not parse its body back. */
+const answeredValues = new WeakMap<ApiResponse, unknown>();
+
 export const jsonResponse = (
   statusCode: number,
   body: unknown,
   headers: Record<string, string> = {},
-): ApiResponse => ({
-  statusCode,
-  headers: { 'content-type': 'application/json', ...headers },
-  // A trailing newline, as curl users and line-based tools expect of a text answer.
-  body: `${JSON.stringify(body)}\n`,
-});
+): ApiResponse => {
+  const response: ApiResponse = {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    // A trailing newline, as curl users and line-based tools expect of a text answer.
+    body: `${JSON.stringify(body)}\n`,
+  };
+  answeredValues.set(response, body);
+  return response;
+};
+
+/** The JSON value of an answer: the one jsonResponse was given (as its body has it), else its body parsed. */
+export const answeredValue = (response: ApiResponse): unknown =>
+  answeredValues.has(response) ? answeredValues.get(response) : JSON.parse(String(response.body));
 
 /** An absent or empty body is no body: API Gateway passes either for a request without one. */
 export const hasBody = (event: APIGatewayProxyEventV2): event is APIGatewayProxyEventV2 & { body: string } =>

@@ -14,15 +14,27 @@ const components = openApiDocument.components.schemas as Record<string, Schema>;
 const resolve = (schema: Schema): Schema =>
   schema.$ref ? (components[schema.$ref.slice('#/components/schemas/'.length)] ?? {}) : schema;
 
+/** Flattened schemas: the document never changes, so each schema is flattened once per process. */
+const flattened = new WeakMap<Schema, Schema>();
+
 /** An allOf of objects as one object schema (the answer's own properties, in their order). */
 const flatten = (schema: Schema): Schema => {
+  const known = flattened.get(schema);
+  if (known) return known;
   const resolved = resolve(schema);
-  if (!resolved.allOf) return resolved;
-  const parts = resolved.allOf.map(flatten);
-  return {
-    properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})),
-    additionalProperties: parts.every((part) => part.additionalProperties === false) ? false : undefined,
-  };
+  const shape: Schema = resolved.allOf
+    ? (() => {
+        const parts = resolved.allOf.map(flatten);
+        return {
+          properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})),
+          additionalProperties: parts.every((part) => part.additionalProperties === false)
+            ? false
+            : undefined,
+        };
+      })()
+    : resolved;
+  flattened.set(schema, shape);
+  return shape;
 };
 
 /**

@@ -18,7 +18,7 @@ import {
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
-import { type ApiResponse, jsonResponse, pageFromQuery } from './http';
+import { type ApiResponse, answeredValue, jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
 import type { Route } from './router';
@@ -49,7 +49,7 @@ const asDocumented = (route: Route): Route => ({
     const response: ApiResponse = await route.handler(request);
     const schema = responseSchema(route.method, route.path, response.statusCode);
     if (!schema || typeof response.body !== 'string' || response.body === '') return response;
-    return { ...response, body: `${JSON.stringify(present(schema, JSON.parse(response.body)))}\n` };
+    return { ...response, body: `${JSON.stringify(present(schema, answeredValue(response)))}\n` };
   },
 });
 

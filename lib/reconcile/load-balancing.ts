@@ -1,7 +1,7 @@
 /**
  * The executor's half of load balancing (the planner's is targets.ts): it reads what the planner needs
- * (one DescribeTargetHealth per target group of the service, deregistration delays from the gateway's
- * cache) and carries out the planned target actions, registrations and deregistrations each batched
+ * (one DescribeTargetHealth per target group of the service; deregistration delays only for a pass that
+ * drains a task) and carries out the planned target actions, registrations and deregistrations each batched
  * into one call per target group, then records them on the tasks' inventory items. Recording after
  * the call makes a crash in between harmless: the next pass sees the target group and plans again.
  */
@@ -34,8 +34,9 @@ export const needsTargetGroups = (service: Service, records: TaskRecord[]): bool
   isLoadBalanced(service) || records.some((record) => (record.loadBalancing?.targets.length ?? 0) > 0);
 
 /**
- * The planner's load-balancing input. A target group that no longer exists is left out: its targets
- * read as not registered (never healthy), and nothing is deregistered from it.
+ * The planner's load-balancing input, without deregistration delays (see withDeregistrationDelays). A
+ * target group that no longer exists is left out: its targets read as not registered (never healthy),
+ * and nothing is deregistered from it.
  */
 export const readLoadBalancing = async (
   deps: TargetExecutorDeps,
@@ -52,12 +53,43 @@ export const readLoadBalancing = async (
         const state = description.TargetHealth?.State as TargetState | undefined;
         return id === undefined || port === undefined || state === undefined ? [] : [{ id, port, state }];
       });
-      input.deregistrationDelaySeconds[arn] = await deps.elb.deregistrationDelaySeconds(arn);
     } catch (error) {
       if (!(error instanceof TargetGroupNotFoundException)) throw error;
     }
   }
   return input;
+};
+
+/** Target groups the plan deregisters a task from before stopping it: their delays set when StopTask is due. */
+export const drainedTargetGroups = (actions: Action[]): string[] => [
+  ...new Set(
+    actions.flatMap((action) =>
+      action.type === 'deregister-targets' && action.drain !== undefined
+        ? action.targets.map((target) => target.targetGroupArn)
+        : [],
+    ),
+  ),
+];
+
+/**
+ * The input with the deregistration delays of these target groups (DescribeTargetGroupAttributes, through
+ * the gateway's cache): read only when a pass drains a task, since nothing else depends on them.
+ */
+export const withDeregistrationDelays = async (
+  deps: TargetExecutorDeps,
+  input: LoadBalancingInput,
+  targetGroupArns: string[],
+): Promise<LoadBalancingInput> => {
+  const delays = { ...input.deregistrationDelaySeconds };
+  for (const arn of targetGroupArns) {
+    try {
+      delays[arn] = await deps.elb.deregistrationDelaySeconds(arn);
+      deps.called('elb:DescribeTargetGroupAttributes');
+    } catch (error) {
+      if (!(error instanceof TargetGroupNotFoundException)) throw error;
+    }
+  }
+  return { ...input, deregistrationDelaySeconds: delays };
 };
 
 const targetOf = (ref: TargetRef): TaskTarget => ({ targetGroupArn: ref.targetGroupArn, port: ref.port });

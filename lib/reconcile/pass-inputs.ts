@@ -6,17 +6,28 @@
 import { parseRevisionReference, type Service, type TaskDefinition, type TaskRecord } from '../domain';
 import type { ElbGateway } from '../elb/gateway';
 import { NotFoundError } from '../errors';
-import { needsTargetGroups, readLoadBalancing, targetGroupsToRead } from './load-balancing';
+import {
+  drainedTargetGroups,
+  needsTargetGroups,
+  readLoadBalancing,
+  targetGroupsToRead,
+  withDeregistrationDelays,
+} from './load-balancing';
 import { observedTaskFromRecord, taskDefinitionFacts } from './observe';
 import type { PassContext } from './pass-context';
 import { plan } from './plan';
-import type { PlanResult, TaskDefinitionFacts } from './types';
+import { cachedTaskDefinitions } from './task-definition-cache';
+import type { LoadBalancingInput, PlanResult, TaskDefinitionFacts } from './types';
 
 export const createPassReader = ({ deps, called }: PassContext) => {
+  // Revisions are immutable: once read (and registered in ECS), a reconciler keeps them.
+  const taskDefinitions = cachedTaskDefinitions((family, revision) =>
+    deps.store.getTaskDefinition(family, revision),
+  );
   const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
     const { family, revision } = parseRevisionReference(reference);
-    const taskDefinition = await deps.store.getTaskDefinition(family, revision ?? Number.NaN);
-    called('dynamodb:GetTaskDefinition');
+    const { taskDefinition, read } = await taskDefinitions.get(family, revision ?? Number.NaN);
+    if (read) called('dynamodb:GetTaskDefinition');
     if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
     return taskDefinition;
   };
@@ -38,21 +49,29 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       deps.elb && needsTargetGroups(service, records)
         ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
         : undefined;
-    const result = plan({
-      service,
-      observedTasks,
-      taskDefinitions: facts,
-      now: deps.now(),
-      ...(loadBalancing ? { loadBalancing } : {}),
-      ...(deps.planOptions || deps.installation
-        ? {
-            options: {
-              ...deps.planOptions,
-              ...(deps.installation ? { installation: deps.installation } : {}),
-            },
-          }
-        : {}),
-    });
+    const now = deps.now();
+    const planWith = (input?: LoadBalancingInput) =>
+      plan({
+        service,
+        observedTasks,
+        taskDefinitions: facts,
+        now,
+        ...(input ? { loadBalancing: input } : {}),
+        ...(deps.planOptions || deps.installation
+          ? {
+              options: {
+                ...deps.planOptions,
+                ...(deps.installation ? { installation: deps.installation } : {}),
+              },
+            }
+          : {}),
+      });
+    let result = planWith(loadBalancing);
+    // Only a drain depends on the deregistration delays: read them then, and plan again with them.
+    const drained = loadBalancing && deps.elb ? drainedTargetGroups(result.actions) : [];
+    if (loadBalancing && deps.elb && drained.length > 0) {
+      result = planWith(await withDeregistrationDelays(targetDeps(deps.elb), loadBalancing, drained));
+    }
     return { result, records };
   };
 

@@ -65,6 +65,9 @@ export const serviceNeedsWork = (service: Service, now: number): string | undefi
   if (service.status === 'INACTIVE') return undefined;
   if (service.status === 'DRAINING') return 'service is draining';
   if (service.inflightLaunches && service.inflightLaunches.length > 0) return 'launches to confirm';
+  // A pass scheduled its own wake-up (a delayed message): asking again before it is due only adds a pass
+  // (every rollout and converge at once, each tick). Once it is due, a lost wake-up is made up for below.
+  if (service.wakeAt && Date.parse(service.wakeAt) > now) return undefined;
   if (
     service.deployments.some(
       (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
@@ -84,7 +87,13 @@ const listAllServices = async (store: TugboatStore, cluster: string): Promise<Se
   const services: Service[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await store.listServices(cluster, { limit: 1000, ...(nextToken ? { nextToken } : {}) });
+    // Eventually consistent, at half the read units of every steady pass: a change made a moment ago
+    // asked for its own pass (the API sends one), and the next run reads it anyway.
+    const page = await store.listServices(cluster, {
+      limit: 1000,
+      consistentRead: false,
+      ...(nextToken ? { nextToken } : {}),
+    });
     services.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken);

@@ -11,6 +11,11 @@ import type {
 export interface PageRequest {
   limit: number;
   nextToken?: string;
+  /**
+   * false: an eventually consistent read, at half the read units, for a reader that looks again soon
+   * anyway (the scheduler's level check); strongly consistent by default.
+   */
+  consistentRead?: boolean;
 }
 
 /** A page of tasks, optionally only those with this desiredStatus and/or lastStatus. */

@@ -130,7 +130,7 @@ export class Table {
         ScanIndexForward: ascending,
         Limit: page.limit,
         ExclusiveStartKey: decodeKeyPageToken(page.nextToken, partition),
-        ConsistentRead: true,
+        ConsistentRead: page.consistentRead ?? true,
       }),
       'query',
     );

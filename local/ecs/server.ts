@@ -7,7 +7,7 @@
  * POST /__local/load, the demand on a task family that the local CloudWatch endpoint turns into metrics.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { listenOn, readRequestBody } from '../http-server';
 import {
   createLocalEcs,
@@ -48,31 +48,72 @@ export interface LocalEcsServer {
   close(): Promise<void>;
 }
 
-/** Sends events one at a time, in the order given, retrying a send a few times before reporting it. */
+/** SendMessageBatch's limits: 10 entries, and 256 KiB of bodies in all. */
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_BYTES = 256 * 1024;
+
+/**
+ * Sends events in the order given, as many at a time as one SendMessageBatch takes: while one batch is
+ * in flight the next events gather, so a burst of state changes costs one round trip per ten events,
+ * not one each (EventBridge delivers to its targets in parallel; a queue of single sends would make
+ * each event wait for every one before it). A failed entry is retried a few times before the events
+ * after it are sent, then reported.
+ */
 export const createSqsEventSink = (
   queueUrl: string,
   client: SQSClient,
 ): { sink: EventSink; drain: () => Promise<void> } => {
-  let chain: Promise<void> = Promise.resolve();
-  const send = async (event: TaskStateChangeEvent) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
-        return;
-      } catch (error) {
-        if (attempt >= 5) {
-          console.error(`local ECS: could not send event ${event.id} to ${queueUrl}`, error);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
+  const pending: TaskStateChangeEvent[] = [];
+  let sending: Promise<void> | undefined;
+  const takeBatch = (): Array<{ event: TaskStateChangeEvent; body: string }> => {
+    const batch: Array<{ event: TaskStateChangeEvent; body: string }> = [];
+    let bytes = 0;
+    while (pending.length > 0 && batch.length < MAX_BATCH_ENTRIES) {
+      const body = JSON.stringify(pending[0]);
+      if (batch.length > 0 && bytes + Buffer.byteLength(body) > MAX_BATCH_BYTES) break;
+      bytes += Buffer.byteLength(body);
+      batch.push({ event: pending.shift()!, body });
     }
+    return batch;
+  };
+  const sendBatch = async (batch: Array<{ event: TaskStateChangeEvent; body: string }>) => {
+    let unsent = batch;
+    for (let attempt = 1; unsent.length > 0; attempt++) {
+      let failedIds: Set<string>;
+      try {
+        const { Failed = [] } = await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: unsent.map((entry, index) => ({ Id: String(index), MessageBody: entry.body })),
+          }),
+        );
+        failedIds = new Set(Failed.map((failure) => failure.Id ?? ''));
+      } catch {
+        failedIds = new Set(unsent.map((_, index) => String(index)));
+      }
+      unsent = unsent.filter((_, index) => failedIds.has(String(index)));
+      if (unsent.length === 0) return;
+      if (attempt >= 5) {
+        for (const { event } of unsent)
+          console.error(`local ECS: could not send event ${event.id} to ${queueUrl}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  };
+  const sendAll = async () => {
+    while (pending.length > 0) await sendBatch(takeBatch());
+    sending = undefined;
   };
   return {
     sink: (event) => {
-      chain = chain.then(() => send(event));
+      pending.push(event);
+      // After the current call's other events have joined the batch.
+      sending ??= Promise.resolve().then(sendAll);
     },
-    drain: () => chain,
+    drain: async () => {
+      while (sending) await sending;
+    },
   };
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorToResponse } from '../../lib/api/error-mapper';
-import { jsonResponse } from '../../lib/api/http';
+import { answeredValue, jsonResponse } from '../../lib/api/http';
 import { createRouter } from '../../lib/api/router';
 import { ConflictError, DependencyError, NotFoundError, ValidationError } from '../../lib/errors';
 import { httpApiEvent } from '../support/api';
@@ -78,5 +78,18 @@ describe('router', () => {
     await expect(route(httpApiEvent('POST', '/things/a', { body: '{' }), 'r')).rejects.toMatchObject({
       statusCode: 400,
     });
+  });
+});
+
+describe('answeredValue', () => {
+  it('is the value a JSON answer was made from, without parsing its body back', () => {
+    const value = { name: 'web', when: new Date(0) };
+    const response = jsonResponse(200, value);
+    expect(answeredValue(response)).toBe(value);
+  });
+
+  it('parses the body of an answer made otherwise', () => {
+    const response = { ...jsonResponse(200, { a: 1 }), headers: { etag: '"1"' } };
+    expect(answeredValue(response)).toEqual({ a: 1 });
   });
 });

@@ -69,6 +69,16 @@ describe('DynamoDbStore error paths', () => {
     await expect(store.listServices('default', { limit: 10 })).rejects.toBeInstanceOf(DependencyError);
   });
 
+  it('reads service pages strongly consistent unless asked for an eventually consistent read', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    await store.listServices('default', { limit: 10 });
+    await store.listServices('default', { limit: 10, consistentRead: false });
+    expect(dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.ConsistentRead)).toEqual([
+      true,
+      false,
+    ]);
+  });
+
   it('strips keys from items it reads and encodes LastEvaluatedKey as nextToken', async () => {
     dynamo.on(QueryCommand).resolves({
       Items: [{ PK: 'CLUSTER#default', SK: 'SERVICE#a', itemType: 'Service', serviceName: 'a' }],

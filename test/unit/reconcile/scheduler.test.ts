@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
 import { observedTaskFromRecord } from '../../../lib/reconcile/observe';
-import { PENDING_REQUEST_TRUST_MS, runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import {
+  PENDING_REQUEST_TRUST_MS,
+  runReconcileScheduler,
+  serviceNeedsWork,
+} from '../../../lib/reconcile/scheduler';
 import { isFailedLaunch } from '../../../lib/reconcile/tasks';
-import type { TugboatStore } from '../../../lib/store/port';
+import type { PageRequest, TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
 const alive = (id: string): TaskRecord =>
@@ -46,6 +50,28 @@ const schedulerWith = (inventoryReads: TaskRecord[][], running: string[]) => {
     runReconcileScheduler({ store, ecsFor: () => gateway, enqueue: async () => undefined, now: () => 0 });
   return { run, described, reads: () => reads };
 };
+
+describe('runReconcileScheduler: what a steady pass reads', () => {
+  it('lists the services with eventually consistent reads (half the read units)', async () => {
+    const pages: PageRequest[] = [];
+    const store = {
+      listClusters: async () => ['default'],
+      listServices: async (_cluster: string, page: PageRequest) => {
+        pages.push(page);
+        return { items: [] };
+      },
+      listAliveTasks: async () => [],
+    } as unknown as TugboatStore;
+    const gateway = { listTasks: async () => [] } as unknown as EcsGateway;
+    await runReconcileScheduler({
+      store,
+      ecsFor: () => gateway,
+      enqueue: async () => undefined,
+      now: () => 0,
+    });
+    expect(pages).toEqual([{ limit: 1000, consistentRead: false }]);
+  });
+});
 
 describe('runReconcileScheduler: the inventory against ECS', () => {
   it.each([
@@ -250,5 +276,38 @@ describe('runReconcileScheduler: a task ECS no longer knows', () => {
     const { recorded, marks } = await runWith([marked], [arn('a')]);
     expect(recorded).toEqual([]);
     expect(marks).toEqual([['a', undefined]]);
+  });
+});
+
+describe('serviceNeedsWork', () => {
+  const NOW = Date.parse('2026-12-01T12:00:00.000Z');
+  const rolling = {
+    status: 'ACTIVE',
+    desiredCount: 3,
+    runningCount: 2,
+    pendingCount: 0,
+    deployments: [{ status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }],
+  } as unknown as Service;
+
+  it('leaves a service whose own wake-up is still to come to that wake-up', () => {
+    expect(
+      serviceNeedsWork({ ...rolling, wakeAt: new Date(NOW + 10_000).toISOString() }, NOW),
+    ).toBeUndefined();
+  });
+
+  it('asks for a pass once the wake-up is due (it may have been lost), or without one', () => {
+    expect(serviceNeedsWork({ ...rolling, wakeAt: new Date(NOW - 1).toISOString() }, NOW)).toBe(
+      'deployment in progress',
+    );
+    expect(serviceNeedsWork(rolling, NOW)).toBe('deployment in progress');
+  });
+
+  it('still replays committed launches at once: a crashed pass may have left its wake-up unsent', () => {
+    const crashed = {
+      ...rolling,
+      wakeAt: new Date(NOW + 10_000).toISOString(),
+      inflightLaunches: [{ clientToken: 't' }],
+    } as unknown as Service;
+    expect(serviceNeedsWork(crashed, NOW)).toBe('launches to confirm');
   });
 });
