@@ -12,30 +12,29 @@ const optionalJson = (request: ApiRequest): unknown => (request.hasBody ? reques
 const SERVICE = '/clusters/{cluster}/services/{serviceName}';
 
 /** Deployments of a service, rollback and the dry-run plan. */
-export const deployRoutes = (context: UseCaseContext): Route[] => [
-  jsonRoute(
-    'POST',
-    `${SERVICE}/deployments`,
-    (request) =>
-      createDeployment(context, request.params.cluster!, request.params.serviceName!, optionalJson(request)),
-    202,
-  ),
-  jsonRoute('GET', `${SERVICE}/deployments`, ({ params, query }) =>
-    listDeployments(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
-  ),
-  jsonRoute('GET', `${SERVICE}/deployments/{deploymentId}`, ({ params }) =>
-    getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
-  ),
-  jsonRoute(
-    'POST',
-    `${SERVICE}/rollback`,
-    (request) =>
-      rollbackService(context, request.params.cluster!, request.params.serviceName!, optionalJson(request)),
-    202,
-  ),
-  jsonRoute('GET', `${SERVICE}/plan`, async ({ params }) => {
-    const plan = await planService(context, params.cluster!, params.serviceName!);
-    const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
-    return { ...withIsoTimes(plan), waiting: waitingReasons(plan, deploymentConfiguration) };
-  }),
-];
+export const deployRoutes = (context: UseCaseContext): Route[] => {
+  /** A POST that starts a new PRIMARY deployment (a deploy, a rollback): 202 with it. */
+  const newDeploymentRoute = (path: string, start: typeof createDeployment): Route =>
+    jsonRoute(
+      'POST',
+      path,
+      (request) =>
+        start(context, request.params.cluster!, request.params.serviceName!, optionalJson(request)),
+      202,
+    );
+  return [
+    newDeploymentRoute(`${SERVICE}/deployments`, createDeployment),
+    jsonRoute('GET', `${SERVICE}/deployments`, ({ params, query }) =>
+      listDeployments(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+    ),
+    jsonRoute('GET', `${SERVICE}/deployments/{deploymentId}`, ({ params }) =>
+      getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
+    ),
+    newDeploymentRoute(`${SERVICE}/rollback`, rollbackService),
+    jsonRoute('GET', `${SERVICE}/plan`, async ({ params }) => {
+      const plan = await planService(context, params.cluster!, params.serviceName!);
+      const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
+      return { ...withIsoTimes(plan), waiting: waitingReasons(plan, deploymentConfiguration) };
+    }),
+  ];
+};
