@@ -3,8 +3,8 @@ import type { UseCaseContext } from '../use-cases/context';
 import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
 import { createDeployment, rollbackService } from '../use-cases/deploys';
 import { getService } from '../use-cases/services';
-import { type ApiRequest, jsonResponse, pageFromQuery } from './http';
-import type { Route } from './router';
+import { type ApiRequest, pageFromQuery } from './http';
+import { jsonRoute, type Route } from './router';
 
 /** The body, or undefined when the request has none (these routes take an optional one). */
 const optionalJson = (request: ApiRequest): unknown => (request.hasBody ? request.json() : undefined);
@@ -12,63 +12,29 @@ const optionalJson = (request: ApiRequest): unknown => (request.hasBody ? reques
 const SERVICE = '/clusters/{cluster}/services/{serviceName}';
 
 /** Deployments of a service, rollback and the dry-run plan. */
-export const deployRoutes = (context: UseCaseContext): Route[] => [
-  {
-    method: 'POST',
-    path: `${SERVICE}/deployments`,
-    handler: async (request) =>
-      jsonResponse(
-        202,
-        await createDeployment(
-          context,
-          request.params.cluster!,
-          request.params.serviceName!,
-          optionalJson(request),
-        ),
-      ),
-  },
-  {
-    method: 'GET',
-    path: `${SERVICE}/deployments`,
-    handler: async ({ params, query }) =>
-      jsonResponse(
-        200,
-        await listDeployments(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
-      ),
-  },
-  {
-    method: 'GET',
-    path: `${SERVICE}/deployments/{deploymentId}`,
-    handler: async ({ params }) =>
-      jsonResponse(
-        200,
-        await getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
-      ),
-  },
-  {
-    method: 'POST',
-    path: `${SERVICE}/rollback`,
-    handler: async (request) =>
-      jsonResponse(
-        202,
-        await rollbackService(
-          context,
-          request.params.cluster!,
-          request.params.serviceName!,
-          optionalJson(request),
-        ),
-      ),
-  },
-  {
-    method: 'GET',
-    path: `${SERVICE}/plan`,
-    handler: async ({ params }) => {
+export const deployRoutes = (context: UseCaseContext): Route[] => {
+  /** A POST that starts a new PRIMARY deployment (a deploy, a rollback): 202 with it. */
+  const newDeploymentRoute = (path: string, start: typeof createDeployment): Route =>
+    jsonRoute(
+      'POST',
+      path,
+      (request) =>
+        start(context, request.params.cluster!, request.params.serviceName!, optionalJson(request)),
+      202,
+    );
+  return [
+    newDeploymentRoute(`${SERVICE}/deployments`, createDeployment),
+    jsonRoute('GET', `${SERVICE}/deployments`, ({ params, query }) =>
+      listDeployments(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+    ),
+    jsonRoute('GET', `${SERVICE}/deployments/{deploymentId}`, ({ params }) =>
+      getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
+    ),
+    newDeploymentRoute(`${SERVICE}/rollback`, rollbackService),
+    jsonRoute('GET', `${SERVICE}/plan`, async ({ params }) => {
       const plan = await planService(context, params.cluster!, params.serviceName!);
       const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
-      return jsonResponse(200, {
-        ...withIsoTimes(plan),
-        waiting: waitingReasons(plan, deploymentConfiguration),
-      });
-    },
-  },
-];
+      return { ...withIsoTimes(plan), waiting: waitingReasons(plan, deploymentConfiguration) };
+    }),
+  ];
+};

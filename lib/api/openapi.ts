@@ -1,6 +1,5 @@
-import { jsonResponse } from './http';
 import openApiDocument from './openapi.json' with { type: 'json' };
-import type { Route } from './router';
+import { jsonRoute, type Route } from './router';
 
 /**
  * The API's OpenAPI 3.1 description, generated from the zod schemas by `npm run openapi` (see
@@ -8,10 +7,4 @@ import type { Route } from './router';
  */
 export { openApiDocument };
 
-export const openApiRoutes = (): Route[] => [
-  {
-    method: 'GET',
-    path: '/openapi.json',
-    handler: async () => jsonResponse(200, openApiDocument),
-  },
-];
+export const openApiRoutes = (): Route[] => [jsonRoute('GET', '/openapi.json', async () => openApiDocument)];

@@ -1,6 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
-import { type ApiRequest, type ApiResponse, decodePathSegment, hasBody, parseJsonBody } from './http';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  decodePathSegment,
+  hasBody,
+  jsonResponse,
+  parseJsonBody,
+} from './http';
 
 export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
 
@@ -10,6 +17,14 @@ export interface Route {
   path: string;
   handler: RouteHandler;
 }
+
+/** A route answering `statusCode` with what `answer` returns as JSON: most routes, one use case each. */
+export const jsonRoute = (
+  method: Route['method'],
+  path: string,
+  answer: (request: ApiRequest) => Promise<unknown>,
+  statusCode = 200,
+): Route => ({ method, path, handler: async (request) => jsonResponse(statusCode, await answer(request)) });
 
 interface CompiledRoute extends Route {
   segments: string[];

@@ -18,14 +18,16 @@ import {
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
-import { type ApiResponse, answeredValue, jsonResponse, pageFromQuery } from './http';
+import { type ApiRequest, type ApiResponse, answeredValue, jsonResponse, pageFromQuery } from './http';
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
-import type { Route } from './router';
+import { jsonRoute, type Route } from './router';
 import { taskRoutes } from './task-routes';
 
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
-const etag = (service: Service): Record<string, string> => ({ etag: `"${service.version}"` });
+const etag = (service: Pick<Service, 'version'>): Record<string, string> => ({
+  etag: `"${service.version}"`,
+});
 
 /**
  * Every route under `/clusters/{cluster}` first asks whether Tugboat knows the cluster: one 404 with
@@ -57,108 +59,72 @@ const asDocumented = (route: Route): Route => ({
 export const apiRoutes = (context: UseCaseContext): Route[] =>
   routeTable(context).map((route) => asDocumented(inKnownCluster(context, route)));
 
+const SERVICES = '/clusters/{cluster}/services';
+const SERVICE = `${SERVICES}/{serviceName}`;
+
+/** A route answering the service its use case returns, with the service's ETag. */
+const serviceRoute = (
+  method: Route['method'],
+  path: string,
+  serviceOf: (request: ApiRequest) => Promise<{ version: number }>,
+  statusCode = 200,
+): Route => ({
+  method,
+  path,
+  handler: async (request) => {
+    const service = await serviceOf(request);
+    return jsonResponse(statusCode, service, etag(service));
+  },
+});
+
 const routeTable = (context: UseCaseContext): Route[] => [
-  {
-    method: 'GET',
-    path: '/clusters',
-    handler: async () => jsonResponse(200, await listClusters(context)),
-  },
-  {
-    method: 'GET',
-    path: '/task-definitions',
-    handler: async ({ query }) =>
-      jsonResponse(200, await listTaskDefinitionFamilies(context, pageFromQuery(query))),
-  },
-  {
-    method: 'POST',
-    path: '/task-definitions',
-    handler: async (request) => jsonResponse(201, await registerTaskDefinition(context, request.json())),
-  },
-  {
-    method: 'GET',
-    path: '/task-definitions/{family}',
-    handler: async ({ params, query }) =>
-      jsonResponse(200, await listTaskDefinitionRevisions(context, params.family!, pageFromQuery(query))),
-  },
-  {
-    method: 'GET',
-    path: '/task-definitions/{family}/{revision}',
-    handler: async ({ params }) =>
-      jsonResponse(200, await describeTaskDefinition(context, params.family!, params.revision!)),
-  },
-  {
-    method: 'DELETE',
-    path: '/task-definitions/{family}/{revision}',
-    handler: async ({ params }) =>
-      jsonResponse(200, await deregisterTaskDefinition(context, params.family!, params.revision!)),
-  },
-  {
-    method: 'POST',
-    path: '/clusters/{cluster}/services',
-    handler: async (request) => {
-      const service = await createService(context, request.params.cluster!, request.json());
-      return jsonResponse(201, { ...service, events: [] }, etag(service));
-    },
-  },
-  {
-    method: 'GET',
-    path: '/clusters/{cluster}/services',
-    handler: async ({ params, query }) =>
-      jsonResponse(200, await listServices(context, params.cluster!, pageFromQuery(query))),
-  },
-  {
-    method: 'GET',
-    path: '/clusters/{cluster}/services/{serviceName}',
-    handler: async ({ params }) => {
-      const service = await describeService(context, params.cluster!, params.serviceName!);
-      return jsonResponse(200, service, etag(service));
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/clusters/{cluster}/services/{serviceName}',
-    handler: async (request) => {
-      const service = await updateService(
-        context,
-        request.params.cluster!,
-        request.params.serviceName!,
-        request.json(),
-        request.headers['if-match'],
-      );
-      return jsonResponse(200, service, etag(service));
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/clusters/{cluster}/services/{serviceName}',
-    handler: async (request) => {
-      const service = await deleteService(
-        context,
-        request.params.cluster!,
-        request.params.serviceName!,
-        request.headers['if-match'],
-      );
-      return jsonResponse(200, service, etag(service));
-    },
-  },
-  {
-    method: 'GET',
-    path: '/clusters/{cluster}/services/{serviceName}/events',
-    handler: async ({ params, query }) =>
-      jsonResponse(
-        200,
-        await listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
-      ),
-  },
-  {
-    method: 'GET',
-    path: '/clusters/{cluster}/services/{serviceName}/scaling-activities',
-    handler: async ({ params, query }) =>
-      jsonResponse(
-        200,
-        await listScalingActivities(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
-      ),
-  },
+  jsonRoute('GET', '/clusters', () => listClusters(context)),
+  jsonRoute('GET', '/task-definitions', ({ query }) =>
+    listTaskDefinitionFamilies(context, pageFromQuery(query)),
+  ),
+  jsonRoute('POST', '/task-definitions', (request) => registerTaskDefinition(context, request.json()), 201),
+  jsonRoute('GET', '/task-definitions/{family}', ({ params, query }) =>
+    listTaskDefinitionRevisions(context, params.family!, pageFromQuery(query)),
+  ),
+  jsonRoute('GET', '/task-definitions/{family}/{revision}', ({ params }) =>
+    describeTaskDefinition(context, params.family!, params.revision!),
+  ),
+  jsonRoute('DELETE', '/task-definitions/{family}/{revision}', ({ params }) =>
+    deregisterTaskDefinition(context, params.family!, params.revision!),
+  ),
+  serviceRoute(
+    'POST',
+    SERVICES,
+    async (request) => ({
+      ...(await createService(context, request.params.cluster!, request.json())),
+      events: [],
+    }),
+    201,
+  ),
+  jsonRoute('GET', SERVICES, ({ params, query }) =>
+    listServices(context, params.cluster!, pageFromQuery(query)),
+  ),
+  serviceRoute('GET', SERVICE, ({ params }) =>
+    describeService(context, params.cluster!, params.serviceName!),
+  ),
+  serviceRoute('PATCH', SERVICE, (request) =>
+    updateService(
+      context,
+      request.params.cluster!,
+      request.params.serviceName!,
+      request.json(),
+      request.headers['if-match'],
+    ),
+  ),
+  serviceRoute('DELETE', SERVICE, (request) =>
+    deleteService(context, request.params.cluster!, request.params.serviceName!, request.headers['if-match']),
+  ),
+  jsonRoute('GET', `${SERVICE}/events`, ({ params, query }) =>
+    listServiceEvents(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+  ),
+  jsonRoute('GET', `${SERVICE}/scaling-activities`, ({ params, query }) =>
+    listScalingActivities(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+  ),
   ...deployRoutes(context),
   ...taskRoutes(context),
   ...openApiRoutes(),

@@ -32,20 +32,24 @@ export const refusalsSince = (deployment: Deployment, since: number): { count: n
   return lastAt === undefined ? { count } : { count, lastAt };
 };
 
+/** The deployments with the one with `deploymentId` replaced by `change` of it (no such one: unchanged). */
+const changingOne = (
+  deployments: Deployment[],
+  deploymentId: string,
+  change: (deployment: Deployment) => Deployment,
+): Deployment[] =>
+  deployments.map((deployment) => (deployment.id === deploymentId ? change(deployment) : deployment));
+
 /** The deployments with `refusal` added to the one with `deploymentId` (oldest refusals dropped). */
 export const withRefusal = (
   deployments: Deployment[],
   deploymentId: string,
   refusal: LaunchRefusal,
 ): Deployment[] =>
-  deployments.map((deployment) =>
-    deployment.id !== deploymentId
-      ? deployment
-      : {
-          ...deployment,
-          launchRefusals: [...(deployment.launchRefusals ?? []), refusal].slice(-MAX_LAUNCH_REFUSALS_KEPT),
-        },
-  );
+  changingOne(deployments, deploymentId, (deployment) => ({
+    ...deployment,
+    launchRefusals: [...(deployment.launchRefusals ?? []), refusal].slice(-MAX_LAUNCH_REFUSALS_KEPT),
+  }));
 
 /** A FARGATE_SPOT launch ECS refused for want of capacity (issue 18): no failed launch, a Spot failure. */
 export interface SpotCapacityFailure {
@@ -78,20 +82,16 @@ export const withSpotCapacityFailure = (
   deploymentId: string,
   failure: SpotCapacityFailure,
 ): Deployment[] =>
-  deployments.map((deployment) =>
-    deployment.id !== deploymentId
-      ? deployment
-      : {
-          ...deployment,
-          spotFallback: {
-            active: false,
-            ...deployment.spotFallback,
-            failingSince: deployment.spotFallback?.failingSince ?? failure.at,
-            lastSpotFailureAt: failure.at,
-            lastSpotFailure: failure.reason,
-          },
-        },
-  );
+  changingOne(deployments, deploymentId, (deployment) => ({
+    ...deployment,
+    spotFallback: {
+      active: false,
+      ...deployment.spotFallback,
+      failingSince: deployment.spotFallback?.failingSince ?? failure.at,
+      lastSpotFailureAt: failure.at,
+      lastSpotFailure: failure.reason,
+    },
+  }));
 
 const unableToLaunch = (serviceName: string, launch: RefusedLaunch, count: number) =>
   `service ${serviceName} was unable to launch ${count} of ${launch.count} tasks of deployment ${launch.deploymentId}`;

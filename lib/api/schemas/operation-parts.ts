@@ -74,3 +74,26 @@ export const serviceAnswer = (description: string, schema: z.ZodType): Answer =>
   schema,
   etag: true,
 });
+
+/** What a read names: the operation but its method and answers, which `readOperation` fills in. */
+export type ReadSpec = Omit<Operation, 'method' | 'body' | 'responses'> & {
+  /** The 200 answer. */
+  answer: Answer;
+  /** The 404's description: an unknown cluster by default. */
+  notFound?: string;
+};
+
+/** A GET answering 200 with `answer`, 400 for bad input, and 404. */
+export const readOperation = ({
+  answer,
+  notFound = CLUSTER_NOT_FOUND,
+  ...operation
+}: ReadSpec): Operation => ({
+  method: 'get',
+  ...operation,
+  responses: { 200: answer, 400: INVALID, 404: notFound },
+});
+
+/** A GET of one page of a listing: `readOperation` with the page parameters after the given ones. */
+export const pageOperation = ({ parameters = [], ...spec }: ReadSpec): Operation =>
+  readOperation({ ...spec, parameters: [...parameters, ...pageParameters] });

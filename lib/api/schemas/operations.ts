@@ -17,8 +17,10 @@ import {
   INVALID,
   NOT_FOUND,
   type Operation,
+  pageOperation,
   pageParameters,
   path,
+  readOperation,
   TASKS,
 } from './operation-parts';
 import * as responses from './responses';
@@ -55,34 +57,26 @@ export const operations: Operation[] = [
       400: INVALID,
     },
   },
-  {
-    method: 'get',
+  pageOperation({
     path: '/task-definitions/{family}',
     operationId: 'listTaskDefinitionRevisions',
     tag: 'task definitions',
     summary: "A family's revisions, newest first",
     description: "The family's revisions, ACTIVE and INACTIVE, newest first, a page at a time.",
-    parameters: [family, ...pageParameters],
-    responses: {
-      200: { description: 'A page of revisions', schema: responses.taskDefinitionPageSchema },
-      400: INVALID,
-      404: NOT_FOUND,
-    },
-  },
-  {
-    method: 'get',
+    parameters: [family],
+    answer: { description: 'A page of revisions', schema: responses.taskDefinitionPageSchema },
+    notFound: NOT_FOUND,
+  }),
+  readOperation({
     path: '/task-definitions/{family}/{revision}',
     operationId: 'describeTaskDefinition',
     tag: 'task definitions',
     summary: 'One revision, or `latest` (the latest ACTIVE)',
     description: 'One revision by number, or with `latest` the newest ACTIVE revision of the family.',
     parameters: [family, path('revision', 'A revision number or latest')],
-    responses: {
-      200: { description: 'The revision', schema: responses.taskDefinitionSchema },
-      400: INVALID,
-      404: NOT_FOUND,
-    },
-  },
+    answer: { description: 'The revision', schema: responses.taskDefinitionSchema },
+    notFound: NOT_FOUND,
+  }),
   {
     method: 'delete',
     path: '/task-definitions/{family}/{revision}',
@@ -130,8 +124,7 @@ export const operations: Operation[] = [
       409: 'clientToken already used with different parameters',
     },
   },
-  {
-    method: 'get',
+  pageOperation({
     path: TASKS,
     operationId: 'listTasks',
     tag: 'tasks',
@@ -152,16 +145,10 @@ export const operations: Operation[] = [
         description: 'Only tasks with this desiredStatus',
         schema: taskDesiredStatusSchema,
       },
-      ...pageParameters,
     ],
-    responses: {
-      200: { description: 'A page of tasks', schema: taskResponses.taskPageSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'get',
+    answer: { description: 'A page of tasks', schema: taskResponses.taskPageSchema },
+  }),
+  readOperation({
     path: `${TASKS}/{taskId}`,
     operationId: 'describeTask',
     tag: 'tasks',
@@ -169,12 +156,8 @@ export const operations: Operation[] = [
     description:
       "The task from Tugboat's inventory (kept 30 days after it stops), else from ECS, with how long each phase took.",
     parameters: [cluster, path('taskId', 'The task id (last part of its ARN)', taskIdSchema)],
-    responses: {
-      200: { description: 'The task', schema: taskResponses.taskDescriptionSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
+    answer: { description: 'The task', schema: taskResponses.taskDescriptionSchema },
+  }),
   {
     method: 'delete',
     path: `${TASKS}/{taskId}`,

@@ -1,4 +1,5 @@
 /** The services' and deployments' operations of the HTTP API, as the OpenAPI document describes them. */
+import type * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/deploys';
 import { createServiceSchema, updateServiceSchema } from '../../validation/schemas';
@@ -11,14 +12,43 @@ import {
   NOT_ACTIVE,
   NOT_FOUND,
   type Operation,
-  pageParameters,
+  pageOperation,
   path,
+  readOperation,
   SERVICE,
   SERVICES,
   serviceAnswer,
   serviceName,
 } from './operation-parts';
 import * as responses from './responses';
+
+/**
+ * A POST on a service that starts a new PRIMARY deployment (a deploy, a rollback): an optional body,
+ * 202 with the deployment, 409 `conflict` when the service cannot take one.
+ */
+const newDeploymentOperation = (spec: {
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  body: z.ZodType;
+  conflict: string;
+}): Operation => ({
+  method: 'post',
+  path: spec.path,
+  operationId: spec.operationId,
+  tag: 'deployments',
+  summary: spec.summary,
+  description: spec.description,
+  parameters: [cluster, serviceName],
+  body: { schema: spec.body, required: false },
+  responses: {
+    202: { description: 'The new PRIMARY deployment', schema: responses.deploymentSchema },
+    400: INVALID,
+    404: CLUSTER_NOT_FOUND,
+    409: spec.conflict,
+  },
+});
 
 export const serviceOperations: Operation[] = [
   {
@@ -38,34 +68,24 @@ export const serviceOperations: Operation[] = [
       409: 'The service exists',
     },
   },
-  {
-    method: 'get',
+  pageOperation({
     path: SERVICES,
     operationId: 'listServices',
     tag: 'services',
     summary: "The cluster's services, by name",
     description: "The cluster's services (DRAINING ones too), in name order, a page at a time.",
-    parameters: [cluster, ...pageParameters],
-    responses: {
-      200: { description: 'A page of services', schema: responses.servicePageSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'get',
+    parameters: [cluster],
+    answer: { description: 'A page of services', schema: responses.servicePageSchema },
+  }),
+  readOperation({
     path: SERVICE,
     operationId: 'describeService',
     tag: 'services',
     summary: 'A service with its newest events',
     description: 'The service, its deployments and its newest events; the ETag header is its spec version.',
     parameters: [cluster, serviceName],
-    responses: {
-      200: serviceAnswer('The service', responses.serviceDescriptionSchema),
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
+    answer: serviceAnswer('The service', responses.serviceDescriptionSchema),
+  }),
   {
     method: 'patch',
     path: SERVICE,
@@ -100,86 +120,55 @@ export const serviceOperations: Operation[] = [
       412: CHANGED,
     },
   },
-  {
-    method: 'get',
+  pageOperation({
     path: `${SERVICE}/events`,
     operationId: 'listServiceEvents',
     tag: 'services',
     summary: "A service's events, newest first",
     description: 'What happened to the service (changes, rollouts, task launches and stops), newest first.',
-    parameters: [cluster, serviceName, ...pageParameters],
-    responses: {
-      200: { description: 'A page of events', schema: responses.serviceEventPageSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'post',
+    parameters: [cluster, serviceName],
+    answer: { description: 'A page of events', schema: responses.serviceEventPageSchema },
+  }),
+  newDeploymentOperation({
     path: `${SERVICE}/deployments`,
     operationId: 'createDeployment',
-    tag: 'deployments',
     summary:
       'Deploy an image (a new revision) or an existing ACTIVE revision, like an explicit deploy message',
     description:
       "With image, registers a new revision of the service's task definition with that image (in containerName, or the only container) and deploys it; with taskDefinition, deploys that ACTIVE revision.",
-    parameters: [cluster, serviceName],
-    body: { schema: deploySpecSchema, required: false },
-    responses: {
-      202: { description: 'The new PRIMARY deployment', schema: responses.deploymentSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-      409: NOT_ACTIVE,
-    },
-  },
-  {
-    method: 'get',
+    body: deploySpecSchema,
+    conflict: NOT_ACTIVE,
+  }),
+  pageOperation({
     path: `${SERVICE}/deployments`,
     operationId: 'listDeployments',
     tag: 'deployments',
     summary: 'All deployments, newest first',
     description: "The service's deployments, the PRIMARY and the older ones, newest first.",
-    parameters: [cluster, serviceName, ...pageParameters],
-    responses: {
-      200: { description: 'A page of deployments', schema: responses.deploymentPageSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'get',
+    parameters: [cluster, serviceName],
+    answer: { description: 'A page of deployments', schema: responses.deploymentPageSchema },
+  }),
+  readOperation({
     path: `${SERVICE}/deployments/{deploymentId}`,
     operationId: 'getDeployment',
     tag: 'deployments',
     summary: 'One deployment',
     description: 'One deployment of the service, with its counts and rollout state.',
     parameters: [cluster, serviceName, path('deploymentId', 'Deployment id')],
-    responses: {
-      200: { description: 'The deployment', schema: responses.deploymentSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'post',
+    answer: { description: 'The deployment', schema: responses.deploymentSchema },
+  }),
+  newDeploymentOperation({
     path: `${SERVICE}/rollback`,
     operationId: 'rollbackService',
-    tag: 'deployments',
     summary:
       "Go back to taskDefinition, or by default to the last COMPLETED deployment's before the current PRIMARY",
     description:
       'Starts a new PRIMARY deployment of the taskDefinition given, or by default of the newest COMPLETED deployment older than the current PRIMARY that runs another revision.',
-    parameters: [cluster, serviceName],
-    body: { schema: rollbackSchema, required: false },
-    responses: {
-      202: { description: 'The new PRIMARY deployment', schema: responses.deploymentSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-      409: 'Nothing to roll back to',
-    },
-  },
-  {
-    method: 'get',
+    body: rollbackSchema,
+    conflict: 'Nothing to roll back to',
+  }),
+
+  readOperation({
     path: `${SERVICE}/plan`,
     operationId: 'planService',
     tag: 'deployments',
@@ -187,24 +176,16 @@ export const serviceOperations: Operation[] = [
     description:
       "A dry run of the reconciler's next pass over the service: the actions it would take and why, and what the rollout waits for.",
     parameters: [cluster, serviceName],
-    responses: {
-      200: { description: 'The plan', schema: responses.servicePlanSchema },
-      400: INVALID,
-      404: CLUSTER_NOT_FOUND,
-    },
-  },
-  {
-    method: 'get',
+    answer: { description: 'The plan', schema: responses.servicePlanSchema },
+  }),
+  pageOperation({
     path: `${SERVICE}/scaling-activities`,
     operationId: 'listScalingActivities',
     tag: 'services',
     summary: "A service's scaling activities, newest first",
     description: "Each change of an auto-scaled service's desiredCount, with its cause, newest first.",
-    parameters: [cluster, serviceName, ...pageParameters],
-    responses: {
-      200: { description: 'A page of scaling activities', schema: responses.scalingActivityPageSchema },
-      400: INVALID,
-      404: NOT_FOUND,
-    },
-  },
+    parameters: [cluster, serviceName],
+    answer: { description: 'A page of scaling activities', schema: responses.scalingActivityPageSchema },
+    notFound: NOT_FOUND,
+  }),
 ];

@@ -1,0 +1,91 @@
+import type { CapacityProviderName, SpotFallbackState } from './spot';
+
+/** A service's deployments: one per task definition it rolls out, PRIMARY the newest. */
+
+export type DeploymentStatus = 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+/** STOPPED: superseded by a newer deployment (or the service deleted) before it completed. */
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
+
+export interface Deployment {
+  id: string;
+  status: DeploymentStatus;
+  /** `family:revision` */
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Reconciler bookkeeping: consecutive failed launches, for crash-loop back-off. */
+  consecutiveFailures?: number;
+  /** Reconciler bookkeeping: no launch before this instant (ISO), while backing off. */
+  backoffUntil?: string;
+  /**
+   * Reconciler bookkeeping: when the deployment last made progress (ISO), for the progress deadline.
+   * Unset until the first reconcile pass looks at the deployment, which starts the clock.
+   */
+  lastProgressAt?: string;
+  /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */
+  launchAttempts?: number;
+  /** Reconciler bookkeeping: healthy tasks at the last pass; a rise is progress (progress deadline, steady state). */
+  healthyCount?: number;
+  /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
+  rollbackOf?: string;
+  /** Load-balanced services: the deployment's live tasks' targets that are `healthy`, and those draining. */
+  healthyTargets?: number;
+  drainingTargets?: number;
+  /**
+   * When the event that caused the deployment happened (ISO-8601): the ECR push event's `time`, the
+   * deploy message's `sentAt`, or the API request's time. Deploys older than the PRIMARY's are skipped.
+   */
+  sourceEventAt?: string;
+  /** Who caused the deployment through the API: the caller's IAM principal (`local` locally). */
+  principal?: string;
+  /**
+   * Reconciler bookkeeping: launches ECS refused for good (a 4xx, or RunTask `failures`), newest last and
+   * at most MAX_LAUNCH_REFUSALS_KEPT; the planner counts each refused task as a failed launch.
+   */
+  launchRefusals?: LaunchRefusal[];
+  /** Issue 18: the deployment's Spot fallback (reconciler bookkeeping). */
+  spotFallback?: SpotFallbackState;
+  /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
+  tasksByCapacityProvider?: Record<CapacityProviderName, number>;
+}
+
+/** Tasks of one RunTask call that ECS refused (they never existed, so no inventory record shows them). */
+export interface LaunchRefusal {
+  /** ISO instant of the refusal. */
+  at: string;
+  count: number;
+}
+
+export const MAX_LAUNCH_REFUSALS_KEPT = 20;
+
+/**
+ * A new PRIMARY deployment, IN_PROGRESS, with nothing launched yet. Pure: id and time are given. Its
+ * progress clock (lastProgressAt) starts at the first reconcile pass, not here.
+ */
+export const freshDeployment = (
+  id: string,
+  taskDefinition: string,
+  desiredCount: number,
+  at: string,
+  rolloutStateReason = 'ECS deployment in progress.',
+): Deployment => ({
+  id,
+  status: 'PRIMARY',
+  taskDefinition,
+  desiredCount,
+  runningCount: 0,
+  pendingCount: 0,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  rolloutStateReason,
+  createdAt: at,
+  updatedAt: at,
+  launchAttempts: 0,
+  healthyCount: 0,
+});

@@ -1,0 +1,14 @@
+/**
+ * Tugboat's desired-state model. Shapes follow ECS's where ECS has one, in camelCase.
+ * These are plain data: the store persists them, the API returns them, the planner reads them.
+ * One module per concern; this index is the one import path callers use (`../domain`).
+ */
+
+export * from './deploy-requests';
+export * from './deployments';
+export * from './page';
+export * from './scaling';
+export * from './services';
+export * from './spot';
+export * from './task-definitions';
+export * from './tasks';

@@ -1,0 +1,108 @@
+import type { AutoScaling } from '../validation/autoscaling';
+import type { Deployment } from './deployments';
+import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
+import type { Tag } from './task-definitions';
+
+/** A service: what the user asked for, with the reconciler's bookkeeping beside it, and its events. */
+
+export interface AwsVpcConfiguration {
+  subnets: string[];
+  securityGroups?: string[];
+  assignPublicIp?: 'ENABLED' | 'DISABLED';
+}
+
+export interface NetworkConfiguration {
+  awsvpcConfiguration: AwsVpcConfiguration;
+}
+
+export interface DeploymentCircuitBreaker {
+  enable: boolean;
+  rollback: boolean;
+  /** Failed launches that fail a deployment; ECS's default is ceil(0.5 x desired) clamped to 3..200. */
+  failureThreshold?: number;
+}
+
+export interface DeploymentConfiguration {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  deploymentCircuitBreaker: DeploymentCircuitBreaker;
+  /** Seconds a task without a health check must be RUNNING before it counts as healthy (ECS default 40). */
+  minReadySeconds?: number;
+  /** A deployment that makes no progress for this long fails (default 600). */
+  progressDeadlineSeconds?: number;
+}
+
+export interface AutoDeploy {
+  tagPattern: string;
+  pinDigest?: boolean;
+}
+
+/** A target group the service's tasks register with (ECS's shape): the container and port traffic goes to. */
+export interface LoadBalancer {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: string;
+  message: string;
+  /** Who made the change the event records: the caller's IAM principal (`local` locally). */
+  principal?: string;
+  /** What caused it: the API request's id or the source event's id, through the queue to the pass. */
+  correlationId?: string;
+}
+
+/** A RunTask call the reconciler committed to before making it; replayed with the same token after a crash. */
+export interface InflightLaunch {
+  deploymentId: string;
+  /** `family:revision` */
+  taskDefinition: string;
+  count: number;
+  clientToken: string;
+  startedBy: string;
+  group: string;
+  launchType?: 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+}
+
+export interface Service {
+  cluster: string;
+  serviceName: string;
+  serviceArn: string;
+  status: ServiceStatus;
+  /** `family:revision` */
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  launchType?: 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** Issue 18: FARGATE in place of FARGATE_SPOT while Spot has no capacity. */
+  spotFallback?: SpotFallback;
+  networkConfiguration: NetworkConfiguration;
+  deploymentConfiguration: DeploymentConfiguration;
+  healthCheckGracePeriodSeconds: number;
+  /** Target groups every task registers with (at most 5); a change comes with a new deployment. */
+  loadBalancers?: LoadBalancer[];
+  autoDeploy?: AutoDeploy;
+  /** Issue 15: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */
+  autoScaling?: AutoScaling;
+  tags: Tag[];
+  deployments: Deployment[];
+  /** Reconciler bookkeeping: launches committed to but not yet confirmed in the inventory. */
+  inflightLaunches?: InflightLaunch[];
+  /** Reconciler bookkeeping: a delayed reconcile is already scheduled for this instant (ISO). */
+  wakeAt?: string;
+  /**
+   * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
+   * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.
+   */
+  version: number;
+  statusVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,69 @@
+/** Task definitions: what a task runs (ECS's shapes, in camelCase), and the `family:revision` reference rule. */
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface KeyValuePair {
+  name: string;
+  value: string;
+}
+
+export interface PortMapping {
+  containerPort: number;
+  protocol?: 'tcp' | 'udp';
+}
+
+export interface HealthCheck {
+  command: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  startPeriod?: number;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  essential?: boolean;
+  command?: string[];
+  environment?: KeyValuePair[];
+  portMappings?: PortMapping[];
+  healthCheck?: HealthCheck;
+}
+
+export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE';
+
+/** A task definition revision's reference, `family:revision`, as services and deployments name it. */
+export const revisionReference = (taskDefinition: { family: string; revision: number }): string =>
+  `${taskDefinition.family}:${taskDefinition.revision}`;
+
+/** The family and revision of a `family:revision` reference; revision undefined for a bare `family`. */
+export const parseRevisionReference = (reference: string): { family: string; revision?: number } => {
+  const colon = reference.lastIndexOf(':');
+  return colon < 0
+    ? { family: reference }
+    : { family: reference.slice(0, colon), revision: Number(reference.slice(colon + 1)) };
+};
+
+export interface TaskDefinition {
+  family: string;
+  revision: number;
+  taskDefinitionArn: string;
+  status: TaskDefinitionStatus;
+  cpu: string;
+  memory: string;
+  containerDefinitions: ContainerDefinition[];
+  executionRoleArn?: string;
+  taskRoleArn?: string;
+  tags?: Tag[];
+  requiresCompatibilities: ['FARGATE'];
+  networkMode: 'awsvpc';
+  registeredAt: string;
+  deregisteredAt?: string;
+  /** The ARN ECS gave this revision when Tugboat first launched it (registered lazily, once). */
+  ecsTaskDefinitionArn?: string;
+  /** Optimistic-locking counter; every write checks and bumps it. */
+  version: number;
+}
