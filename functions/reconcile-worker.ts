@@ -9,6 +9,7 @@ import { tugboatMetrics } from '../lib/metrics';
 import { describeActions, describeHolds } from '../lib/reconcile/action-log';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
 import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
+import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
 
 const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
@@ -29,7 +30,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
-    const deadline = passDeadline(Date.now(), context.getRemainingTimeInMillis());
+    const deadline = passDeadline(runtimeNow(), context.getRemainingTimeInMillis());
     const failed = await processReconcileBatch(
       reconciler,
       queue,

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { apiClient } from '../cli/client';
 import { consoleListener } from '../console/server';
+import { setRuntimeClock } from '../lib/runtime-clock';
 import {
   type LocalCloudWatchServer,
   type LocalCloudWatchServerOptions,
@@ -169,6 +170,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     stoppers.push(ecs.close);
     process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
+    // The handlers run on the endpoint's clock (virtual in tests and benchmarks): one timeline for
+    // task times and the reconciler's health and rollout judgements.
+    setRuntimeClock(() => ecs.ecs.now());
+    stoppers.push(async () => setRuntimeClock());
     const ecsClient = new ECSClient({ endpoint: ecs.url, region });
     for (const cluster of options.clusters ?? ['default']) {
       // As an ECS console cluster: both Fargate capacity providers associated.
