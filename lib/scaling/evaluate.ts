@@ -1,19 +1,26 @@
 /**
  * One evaluation of every scaled service (issue 15), level-triggered and safe to run again after a crash:
  *   1. the scaled services, from the sparse index of scaling states, their service items 100 to a read;
- *   2. their CloudWatch policies' last minutes, in ceil(queries / 500) GetMetricData calls; queue backlogs
- *      with one GetQueueAttributes per queue;
- *   3. per service: scheduled actions due since the last evaluation, then the decision (decide.ts);
- *   4. a change is written with the service's version checked (a lost race waits for the next pass), then
+ *   2. which services are over target: one scale-out alarm per CloudWatch policy (alarm-sync.ts keeps them
+ *      in step), those in ALARM from DescribeAlarms by the installation's prefix, 100 a page;
+ *   3. metrics only where needed, in ceil(queries / 500) GetMetricData calls: the policies in ALARM (scale
+ *      out), and every CloudWatch policy of a service once per POLL_INTERVAL_MS, one query covering that
+ *      many one-minute datapoints (the scale-in window); queue backlogs each minute, one
+ *      GetQueueAttributes per queue;
+ *   4. per service: scheduled actions due since the last evaluation, then the decision (decide.ts) on the
+ *      policies read this time (a policy not read has no opinion: no scale-out from it, no scale-in);
+ *   5. a change is written with the service's version checked (a lost race waits for the next pass), then
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
- * The samples each policy's stabilization window needs are kept on the scaling state.
+ * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
 import type { Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
-import type { MetricReader } from './cloudwatch';
+import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
+import { alarmNamePrefix, alarmOwner } from './alarms';
+import type { AlarmClient, MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
 import {
   batchQueries,
@@ -30,6 +37,8 @@ import { applyScheduledActions } from './scheduled';
 
 /** Each call reads this far back; the samples already kept cover the rest of a window. */
 export const FETCH_WINDOW_MS = 5 * 60_000;
+/** Every CloudWatch policy is read this often for scale-in (its last FETCH_WINDOW_MS of datapoints). */
+export const POLL_INTERVAL_MS = 5 * 60_000;
 /** Samples are kept for the longest scale-in window, and at least this long. */
 const MIN_KEEP_MS = 5 * 60_000;
 /** A state whose service does not (or no longer) scale is removed once it is older than this. */
@@ -45,6 +54,7 @@ export interface ScalingEvaluatorDeps {
   scaling: ScalingStore;
   store: Pick<TugboatStore, 'updateService' | 'addServiceEvents' | 'getTaskDefinition'>;
   metrics: MetricReader;
+  alarms: AlarmClient;
   queues: QueueBacklogReader;
   enqueue(requests: ReconcileRequest[]): Promise<void>;
   /** The evaluation instant (epoch ms): the schedule's time. */
@@ -67,6 +77,14 @@ export interface EvaluationReport {
   services: number;
   metricCalls: number;
   metricsRequested: number;
+  /** DescribeAlarms pages read. */
+  alarmCalls: number;
+  /** Scale-out alarms in ALARM, and alarms put and deleted this evaluation. */
+  alarmsInAlarm: number;
+  alarmsPut: number;
+  alarmsDeleted: number;
+  /** Services whose alarm writes CloudWatch refused (retried next time). */
+  alarmWriteFailures: number;
   queueReads: number;
   changes: ScalingChange[];
   conflicts: number;
@@ -107,6 +125,11 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
     services: 0,
     metricCalls: 0,
     metricsRequested: 0,
+    alarmCalls: 0,
+    alarmsInAlarm: 0,
+    alarmsPut: 0,
+    alarmsDeleted: 0,
+    alarmWriteFailures: 0,
     queueReads: 0,
     changes: [],
     conflicts: 0,
@@ -119,22 +142,56 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       service,
     ]),
   );
+  const budget = alarmWriteBudget();
   const scaled: { state: ScalingStateRecord; service: Service }[] = [];
   await forEachLimit(states, CONCURRENCY, async (state) => {
     const service = services.get(name(state.cluster, state.serviceName));
     if (service?.status === 'ACTIVE' && service.autoScaling) scaled.push({ state, service });
     else if (now - state.registeredAt > ORPHAN_GRACE_MS) {
-      // Auto scaling was removed (or its service never written): the index forgets it.
+      // Auto scaling was removed (or its service deleted, or never written): its alarms go, then the
+      // index forgets it.
+      const left = await syncAlarms(deps.alarms, new Map(), state.alarms ?? {}, budget).catch(() => {
+        budget.failed++;
+        return state.alarms ?? {};
+      });
+      if (Object.keys(left).length > 0) return; // the write budget ran out: the next pass goes on
       await deps.scaling.deleteScalingState(state.cluster, state.serviceName, state.version);
       report.removed++;
     }
   });
   report.services = scaled.length;
 
-  // CloudWatch: every policy's query of every service, 500 to a call.
+  // Which policies are over target, from their alarms; an alarm of no scaled service is a leftover.
+  const inAlarm = await deps.alarms.alarmsInAlarm(alarmNamePrefix(deps.installation));
+  report.alarmCalls = inAlarm.calls;
+  report.alarmsInAlarm = inAlarm.names.length;
+  const alarming = new Set<string>();
+  const leftovers: string[] = [];
+  for (const alarm of inAlarm.names) {
+    const owner = alarmOwner(deps.installation, alarm);
+    if (owner && services.get(name(owner.cluster, owner.serviceName))?.autoScaling)
+      alarming.add(`${name(owner.cluster, owner.serviceName)}/${owner.policy}`);
+    else leftovers.push(alarm);
+  }
+  if (leftovers.length > 0) await deps.alarms.deleteAlarms(leftovers);
+
+  // CloudWatch: the policies in ALARM, and all of those whose poll is due; 500 queries to a call.
+  const polled = new Set(
+    scaled
+      .filter(
+        ({ state }) =>
+          state.lastPolledAt === undefined ||
+          now - state.lastPolledAt >= POLL_INTERVAL_MS - SCHEDULE_JITTER_MS,
+      )
+      .map(({ service }) => name(service.cluster, service.serviceName)),
+  );
   const queries = buildPolicyQueries(
     scaled.map(({ service }) => service),
     deps.installation,
+    (service, policy) => {
+      const key = name(service.cluster, service.serviceName);
+      return polled.has(key) || alarming.has(`${key}/${policy.name}`);
+    },
   );
   const series = new Map<string, MetricSeries>();
   const batches = batchQueries(queries);
@@ -173,6 +230,8 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       series,
       backlogs,
       size: () => taskSizeOf(deps, service.taskDefinition, sizes),
+      polled: polled.has(name(service.cluster, service.serviceName)),
+      budget,
     });
     if (change === 'conflict') report.conflicts++;
     else if (change) {
@@ -181,6 +240,9 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
     }
   });
   if (reconciles.length > 0) await deps.enqueue(reconciles);
+  report.alarmsPut = budget.puts;
+  report.alarmWriteFailures = budget.failed;
+  report.alarmsDeleted = budget.deletes + leftovers.length;
   return report;
 };
 
@@ -189,6 +251,9 @@ interface ServiceInputs {
   series: Map<string, MetricSeries>;
   backlogs: Map<string, number>;
   size(): Promise<TaskSize | undefined>;
+  /** All its CloudWatch policies were read this time (the scale-in poll). */
+  polled: boolean;
+  budget: AlarmWriteBudget;
 }
 
 const evaluateService = async (
@@ -199,7 +264,9 @@ const evaluateService = async (
 ): Promise<ScalingChange | 'conflict' | undefined> => {
   const { now } = deps;
   const autoScaling = service.autoScaling!;
-  const needsSize = inputs.queries.some((query) => query.kind === 'utilization');
+  const needsSize = autoScaling.targetTracking.some(
+    (policy) => 'predefined' in policy.metric && policy.metric.predefined !== 'ALBRequestCountPerTarget',
+  );
   const cached =
     state.taskDefinition === service.taskDefinition &&
     state.taskCpu !== undefined &&
@@ -226,6 +293,7 @@ const evaluateService = async (
       const backlog = inputs.backlogs.get(policy.metric.queueBacklogPerTask.queueUrl);
       if (backlog !== undefined) fresh = [{ at: now, value: backlog, running: service.runningCount }];
     }
+    const read = query !== undefined || 'queueBacklogPerTask' in policy.metric;
     const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
     samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
     // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
@@ -239,7 +307,8 @@ const evaluateService = async (
       scaleOutCooldownSeconds: policy.scaleOutCooldownSeconds,
       scaleInCooldownSeconds: policy.scaleInCooldownSeconds,
       disableScaleIn: policy.disableScaleIn || !windowCovered,
-      samples: samples[policy.name]!,
+      // Kept samples are not a reading: a policy not read this time has no opinion.
+      samples: read ? samples[policy.name]! : [],
     };
   });
 
@@ -317,10 +386,23 @@ const evaluateService = async (
     ]);
   }
 
+  // A CloudWatch refusal (throttled, a quota) leaves the records as they were: the next pass tries again,
+  // and the decision above stands.
+  const alarms = await syncAlarms(
+    deps.alarms,
+    wantedAlarms(service, size, deps.installation),
+    state.alarms ?? {},
+    inputs.budget,
+  ).catch(() => {
+    inputs.budget.failed++;
+    return state.alarms ?? {};
+  });
   const nextState: ScalingStateRecord = {
     ...state,
     samples,
+    alarms,
     lastEvaluatedAt: now,
+    ...(inputs.polled ? { lastPolledAt: now } : {}),
     ...(size ? { taskDefinition: service.taskDefinition, taskCpu: size.cpu, taskMemory: size.memory } : {}),
     ...(decision.direction === 'out' && decision.policy ? { lastScaleOutAt: now } : {}),
     version: state.version + 1,

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateQueueCommand,
   PurgeQueueCommand,
@@ -215,6 +215,13 @@ describe('auto scaling on the local stack', () => {
         MetricDataQueries: [metric('CpuUtilized'), metric('CpuReserved')],
       }),
     );
+    // Scale-out was driven by the policy's one alarm: the per-task CPU Average over 50 % x 256 units x 1.1.
+    const alarms = await cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'tugboat-local-scale-out/default/web/' }),
+    );
+    expect(alarms.MetricAlarms?.map((alarm) => [alarm.AlarmName, alarm.Statistic, alarm.Threshold])).toEqual([
+      ['tugboat-local-scale-out/default/web/cpu', 'Average', 140.8],
+    ]);
     cloudWatch.destroy();
     const [used, reserved] = [
       data.MetricDataResults?.[0]?.Values?.[0],
