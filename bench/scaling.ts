@@ -166,8 +166,8 @@ export const runScaling = async (options: { services: number; workers: number; e
     await evaluateUntil(time.now() + (alarmMinutes + 10) * MINUTE);
     const baselineChanges = reports.reduce((sum, { report }) => sum + report.changes.length, 0);
     const alarmsPut = reports.reduce((sum, { report }) => sum + report.alarmsPut, 0);
-    // The steady state: the last 10 evaluations before the step (two 5-minute polls of every policy).
-    const steady = reports.slice(-10).map(({ report }) => report);
+    // At the minimum before the step: nothing to scale in, so only the alarms cost.
+    const atMinimum = reports.slice(-10).map(({ report }) => report);
 
     // The step: each service at its own instant of a 3-minute span, to 3x its capacity.
     const stepStart = time.now();
@@ -182,8 +182,11 @@ export const runScaling = async (options: { services: number; workers: number; e
         );
     }
     const stepReportsFrom = reports.length;
-    await evaluateUntil(stepStart + STEP_SPREAD_MS + 12 * MINUTE);
+    await evaluateUntil(stepStart + STEP_SPREAD_MS + 17 * MINUTE);
     await fleet.runUntil(() => fleet.reconcileQueue.depth === 0);
+    // Steady above the minimum: the last 10 evaluations, settled at the new count under constant demand
+    // (two 5-minute scale-in polls of every policy, no alarm).
+    const steady = reports.slice(-10).map(({ report }) => report);
 
     const decisionSeconds: number[] = [];
     const runningSeconds: number[] = [];
@@ -276,11 +279,20 @@ export const runScaling = async (options: { services: number; workers: number; e
       undecidedServices: undecided,
       baselineChanges,
       alarmsPut,
-      perEvaluation: { steady: perEvaluation(steady), step: perEvaluation(stepReports) },
+      perEvaluation: {
+        atMinimum: perEvaluation(atMinimum),
+        steady: perEvaluation(steady),
+        step: perEvaluation(stepReports),
+      },
+      stepEvaluations: stepReports.length,
       getMetricDataCallsTotal: metricCalls,
       describeAlarmsCallsTotal: describeAlarmsCalls,
       evaluationsPerMonth: EVALUATIONS_PER_MONTH,
-      costPerServiceMonthUsd: { steady: cost(steady), duringStep: cost(stepReports) },
+      costPerServiceMonthUsd: {
+        atMinimum: cost(atMinimum),
+        steady: cost(steady),
+        duringStep: cost(stepReports),
+      },
       oscillatingServices: oscillating,
       finalCount: { min: Math.min(...finalCounts), max: Math.max(...finalCounts) },
       target: { decisionP99SecondsAtMost: 90, costPerServiceMonthAtMostUsd: 0.2, oscillatingServices: 0 },

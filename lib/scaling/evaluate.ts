@@ -176,12 +176,17 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
   if (leftovers.length > 0) await deps.alarms.deleteAlarms(leftovers);
 
   // CloudWatch: the policies in ALARM, and all of those whose poll is due; 500 queries to a call.
+  // The poll is for scale-in: a service at its minCapacity, or whose policies all disable scale-in, has
+  // nothing to scale in and is read only when its alarm fires (after which it is above its minimum).
+  const canScaleIn = (service: Service) =>
+    service.desiredCount > service.autoScaling!.minCapacity &&
+    service.autoScaling!.targetTracking.some((policy) => !policy.disableScaleIn);
   const polled = new Set(
     scaled
       .filter(
-        ({ state }) =>
+        ({ state, service }) =>
           state.lastPolledAt === undefined ||
-          now - state.lastPolledAt >= POLL_INTERVAL_MS - SCHEDULE_JITTER_MS,
+          (canScaleIn(service) && now - state.lastPolledAt >= POLL_INTERVAL_MS - SCHEDULE_JITTER_MS),
       )
       .map(({ service }) => name(service.cluster, service.serviceName)),
   );

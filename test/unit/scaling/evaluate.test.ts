@@ -490,6 +490,18 @@ describe('scale-out alarms (one per CloudWatch policy) and reading metrics only 
     expect(counts).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
   });
 
+  it('does not poll a service at its minCapacity: it has nothing to scale in', async () => {
+    const w = world([service('web', cpuScaling(), { desiredCount: 1, runningCount: 1 })], {
+      cpuUtilized: () => 64,
+    });
+    const counts: number[] = [];
+    for (let step = 0; step <= 10; step++) {
+      w.deps.now = now + step * minute;
+      counts.push((await evaluateScaling(w.deps)).metricsRequested);
+    }
+    expect(counts).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it("deletes a service's alarms once it no longer scales, then forgets its state", async () => {
     const w = world([service('web', cpuScaling())], { cpuUtilized: () => 256 });
     await evaluateScaling(w.deps);
