@@ -64,10 +64,14 @@ export const deployRoutes = (context: UseCaseContext): Route[] => [
     path: `${SERVICE}/plan`,
     handler: async ({ params }) => {
       const plan = await planService(context, params.cluster!, params.serviceName!);
-      const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
+      const { deploymentConfiguration, loadBalancers } = await getService(
+        context,
+        params.cluster!,
+        params.serviceName!,
+      );
       return jsonResponse(200, {
         ...withIsoTimes(plan),
-        waiting: waitingReasons(plan, deploymentConfiguration),
+        waiting: waitingReasons(plan, deploymentConfiguration, loadBalancers),
       });
     },
   },
