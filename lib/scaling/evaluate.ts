@@ -4,7 +4,7 @@
  *   2. which services are over target: one scale-out alarm per CloudWatch policy (alarm-sync.ts keeps them
  *      in step), those in ALARM from DescribeAlarms by the installation's prefix, 100 a page;
  *   3. metrics only where needed, in ceil(queries / 500) GetMetricData calls: the policies in ALARM (scale
- *      out), and every CloudWatch policy of a service once per POLL_INTERVAL_MS, one query covering that
+ *      out), and every CloudWatch policy of a service once per POLL_INTERVAL_MS (reads.ts), one query covering that
  *      many one-minute datapoints (the scale-in window); queue backlogs each minute, one
  *      GetQueueAttributes per queue;
  *   4. per service: scheduled actions due since the last evaluation, then the decision (decide.ts) on the
@@ -19,7 +19,6 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
 import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
-import { alarmNamePrefix, alarmOwner } from './alarms';
 import type { AlarmClient, MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
 import {
@@ -33,12 +32,12 @@ import {
   type TaskSize,
 } from './metrics';
 import type { QueueBacklogReader } from './queue-backlog';
+import { planReads, serviceKey } from './reads';
+
 import { applyScheduledActions } from './scheduled';
 
 /** Each call reads this far back; the samples already kept cover the rest of a window. */
 export const FETCH_WINDOW_MS = 5 * 60_000;
-/** Every CloudWatch policy is read this often for scale-in (its last FETCH_WINDOW_MS of datapoints). */
-export const POLL_INTERVAL_MS = 5 * 60_000;
 /** Samples are kept for the longest scale-in window, and at least this long. */
 const MIN_KEEP_MS = 5 * 60_000;
 /** A state whose service does not (or no longer) scale is removed once it is older than this. */
@@ -99,7 +98,7 @@ const forEachLimit = async <T>(items: readonly T[], limit: number, work: (item: 
   await Promise.all(runners);
 };
 
-const name = (cluster: string, serviceName: string) => `${cluster}/${serviceName}`;
+const name = serviceKey;
 
 const taskSizeOf = async (
   deps: ScalingEvaluatorDeps,
@@ -161,35 +160,19 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
   });
   report.services = scaled.length;
 
-  // Which policies are over target, from their alarms; an alarm of no scaled service is a leftover.
-  const inAlarm = await deps.alarms.alarmsInAlarm(alarmNamePrefix(deps.installation));
-  report.alarmCalls = inAlarm.calls;
-  report.alarmsInAlarm = inAlarm.names.length;
-  const alarming = new Set<string>();
-  const leftovers: string[] = [];
-  for (const alarm of inAlarm.names) {
-    const owner = alarmOwner(deps.installation, alarm);
-    if (owner && services.get(name(owner.cluster, owner.serviceName))?.autoScaling)
-      alarming.add(`${name(owner.cluster, owner.serviceName)}/${owner.policy}`);
-    else leftovers.push(alarm);
-  }
+  // Which policies to read: those in ALARM, and all of a service whose scale-in poll is due.
+  const { alarming, polled, leftovers, ...alarmCounts } = await planReads(
+    deps.alarms,
+    deps.installation,
+    scaled,
+    now,
+    SCHEDULE_JITTER_MS,
+  );
+  report.alarmCalls = alarmCounts.alarmCalls;
+  report.alarmsInAlarm = alarmCounts.alarmsInAlarm;
   if (leftovers.length > 0) await deps.alarms.deleteAlarms(leftovers);
 
-  // CloudWatch: the policies in ALARM, and all of those whose poll is due; 500 queries to a call.
-  // The poll is for scale-in: a service at its minCapacity, or whose policies all disable scale-in, has
-  // nothing to scale in and is read only when its alarm fires (after which it is above its minimum).
-  const canScaleIn = (service: Service) =>
-    service.desiredCount > service.autoScaling!.minCapacity &&
-    service.autoScaling!.targetTracking.some((policy) => !policy.disableScaleIn);
-  const polled = new Set(
-    scaled
-      .filter(
-        ({ state, service }) =>
-          state.lastPolledAt === undefined ||
-          (canScaleIn(service) && now - state.lastPolledAt >= POLL_INTERVAL_MS - SCHEDULE_JITTER_MS),
-      )
-      .map(({ service }) => name(service.cluster, service.serviceName)),
-  );
+  // CloudWatch: 500 queries to a call.
   const queries = buildPolicyQueries(
     scaled.map(({ service }) => service),
     deps.installation,
