@@ -264,6 +264,7 @@ const evaluateService = async (
   const size = needsSize ? (cached ?? (await inputs.size())) : undefined;
 
   const samples: Record<string, Sample[]> = {};
+  let readings = 0;
   const policies: PolicyInput[] = autoScaling.targetTracking.map((policy) => {
     const query = inputs.queries.find((candidate) => candidate.policy === policy.name);
     let fresh: Sample[] = [];
@@ -282,6 +283,7 @@ const evaluateService = async (
       if (backlog !== undefined) fresh = [{ at: now, value: backlog, running: service.runningCount }];
     }
     const read = query !== undefined || 'queueBacklogPerTask' in policy.metric;
+    readings += fresh.length;
     const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
     samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
     // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
@@ -385,6 +387,24 @@ const evaluateService = async (
     inputs.budget.failed++;
     return state.alarms ?? {};
   });
+  // Nothing new to remember but the instant (no reading, no change, the alarms and the task size as they
+  // were): the state is not written, saving a write per service and minute between polls. The scheduled
+  // actions due since the last write are looked at again next time, which changes nothing twice.
+  const scaledOut = decision.direction === 'out' && decision.policy !== undefined;
+  const sameSize =
+    !size ||
+    (state.taskDefinition === service.taskDefinition &&
+      state.taskCpu === size.cpu &&
+      state.taskMemory === size.memory);
+  if (
+    !change &&
+    !inputs.polled &&
+    readings === 0 &&
+    !scaledOut &&
+    sameSize &&
+    JSON.stringify(alarms) === JSON.stringify(state.alarms ?? {})
+  )
+    return change;
   const nextState: ScalingStateRecord = {
     ...state,
     samples,
@@ -392,7 +412,7 @@ const evaluateService = async (
     lastEvaluatedAt: now,
     ...(inputs.polled ? { lastPolledAt: now } : {}),
     ...(size ? { taskDefinition: service.taskDefinition, taskCpu: size.cpu, taskMemory: size.memory } : {}),
-    ...(decision.direction === 'out' && decision.policy ? { lastScaleOutAt: now } : {}),
+    ...(scaledOut ? { lastScaleOutAt: now } : {}),
     version: state.version + 1,
   };
   try {

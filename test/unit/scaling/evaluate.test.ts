@@ -490,6 +490,26 @@ describe('scale-out alarms (one per CloudWatch policy) and reading metrics only 
     expect(counts).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
   });
 
+  it('writes the scaling state only when it has something new: not between polls with no alarm', async () => {
+    const w = world([service('web', cpuScaling(), { desiredCount: 3, runningCount: 3 })], {
+      cpuUtilized: () => 320, // within the tolerance
+    });
+    const save = w.deps.scaling.saveScalingState;
+    let writes = 0;
+    w.deps.scaling.saveScalingState = async (next) => {
+      writes++;
+      await save(next);
+    };
+    const counts: number[] = [];
+    for (let step = 0; step <= 5; step++) {
+      w.deps.now = now + step * minute;
+      await evaluateScaling(w.deps);
+      counts.push(writes);
+    }
+    // The first evaluation (poll, alarm put), then nothing until the next poll.
+    expect(counts).toEqual([1, 1, 1, 1, 1, 2]);
+  });
+
   it('does not poll a service at its minCapacity: it has nothing to scale in', async () => {
     const w = world([service('web', cpuScaling(), { desiredCount: 1, runningCount: 1 })], {
       cpuUtilized: () => 64,
