@@ -6,7 +6,9 @@
  *    per period of the scheduler's real schedule (serverless.yml), plus what costs the same at any size
  *    (the queues' idle long polling, the scheduler's custom metrics);
  *  - one rolling deploy of one service of 3 tasks, counted through the real pipeline (virtual time);
- *  - one scale event: a hook (`scaleEvent`) for when auto scaling exists.
+ *  - auto scaling, from what the scaling benchmark counted (results/scaling.json): per scaled service-month
+ *    its scale-out alarm (one per policy) and the metrics it is read for at the steady rate, and one scale
+ *    event (the extra metrics read while its alarm is in ALARM).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -267,12 +269,55 @@ export const countDeploy = async () => {
   }
 };
 
+interface ScalingCounts {
+  services: number;
+  quick?: boolean;
+  alarmsPut: number;
+  evaluationsPerMonth: number;
+  perEvaluation: Record<'steady' | 'step', { metricsRequested: { mean: number } }>;
+  /** Evaluations the step window spanned (reports after the step). */
+  stepEvaluations?: number;
+}
+
 /**
- * The hook for auto scaling: when a scale event exists, count one (its CloudWatch metrics requested,
- * alarms, the reconcile it triggers) the way countDeploy does, and price it here.
+ * Auto scaling, priced from the scaling benchmark's counts: a scaled service pays its alarms (one per
+ * policy, $0.10 an alarm-month) and the metrics it is read for (the 5-minute scale-in poll; the reads of a
+ * scale event come on top). Null until bench/results/scaling.json exists.
  */
-export const scaleEvent = (): { usd: number; breakdown: ReturnType<typeof price>['breakdown'] } | null =>
-  null;
+export const autoScalingCost = async () => {
+  let counts: ScalingCounts;
+  try {
+    counts = JSON.parse(
+      await readFile(resolve(import.meta.dirname, 'results', 'scaling.json'), 'utf8'),
+    ) as ScalingCounts;
+  } catch {
+    return null;
+  }
+  const alarmMonths = counts.alarmsPut / counts.services;
+  const perService = (mean: number) => mean / counts.services;
+  const metricsPerMonth =
+    perService(counts.perEvaluation.steady.metricsRequested.mean) * counts.evaluationsPerMonth;
+  const extraPerEvaluation = Math.max(
+    0,
+    perService(
+      counts.perEvaluation.step.metricsRequested.mean - counts.perEvaluation.steady.metricsRequested.mean,
+    ),
+  );
+  const stepEvaluations = counts.stepEvaluations ?? 15;
+  const perServiceMonth =
+    alarmMonths * PRICES.cloudWatchUsdPerAlarmMonth +
+    metricsPerMonth * PRICES.cloudWatchUsdPerMetricRequested;
+  return {
+    measuredWith: { services: counts.services, quick: counts.quick ?? false },
+    alarmMonthsPerScaledService: usd(alarmMonths),
+    metricsRequestedPerScaledServiceMonth: Math.round(metricsPerMonth),
+    usdPerScaledServiceMonth: usd(perServiceMonth),
+    usdPer1000ScaledServicesMonth: usd(1000 * perServiceMonth),
+    /** The extra metrics one service's step in demand was read for, beyond the steady polls. */
+    metricsRequestedPerScaleEvent: Number((extraPerEvaluation * stepEvaluations).toFixed(2)),
+    usdPerScaleEvent: extraPerEvaluation * stepEvaluations * PRICES.cloudWatchUsdPerMetricRequested,
+  };
+};
 
 export const runCost = async (options: { steady?: SteadyCounts; quick: boolean }) => {
   const steady =
@@ -283,6 +328,7 @@ export const runCost = async (options: { steady?: SteadyCounts; quick: boolean }
   const deployment = await readDeployment();
   const fleets = [1000, 10000].map((services) => steadyMonth(steady, deployment, services, 3));
   const deploy = await countDeploy();
+  const autoScaling = await autoScalingCost();
   const deployPriced = price(deploy.usage);
   const perThousand = fleets.map((fleet) => fleet.usdPerMonth / (fleet.services / 1000));
   const worst = Math.max(...perThousand);
@@ -300,7 +346,8 @@ export const runCost = async (options: { steady?: SteadyCounts; quick: boolean }
     })),
     usdPerDeploy: deployPriced.usd,
     deploy: { breakdown: deployPriced.breakdown, ...deploy },
-    usdPerScaleEvent: scaleEvent()?.usd ?? null,
+    usdPerScaleEvent: autoScaling?.usdPerScaleEvent ?? null,
+    autoScaling,
     prices: PRICES,
     deployment,
     assumptions: {

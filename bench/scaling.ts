@@ -5,13 +5,23 @@
  * each minute starts, as a `cron(* * * * ? *)` schedule would, plus the time the data needs).
  * Each service runs one 256-unit task at 50 %; at a random instant of a 3-minute span its demand steps to
  * 3x its capacity. Measured: step -> first scale-out decision, step -> that many tasks RUNNING (p50, p99),
- * GetMetricData calls and metrics per evaluation, the metric cost per service-month, and oscillation (a
- * scale-in within the stabilization window after a scale-out) while the demand stays constant.
+ * CloudWatch calls (GetMetricData + DescribeAlarms) and metrics requested per evaluation, the CloudWatch
+ * cost per scaled service-month (one scale-out alarm per policy at $0.10 an alarm-month, plus the metrics
+ * requested at $0.01 per 1,000), and oscillation (a scale-in within the stabilization window after a
+ * scale-out) while the demand stays constant. Before the step the fleet runs until every alarm is put
+ * (at most MAX_ALARM_WRITES_PER_EVALUATION a minute) and a few polls more: the steady state.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Service } from '../lib/domain';
-import { createMetricReader, type MetricReader } from '../lib/scaling/cloudwatch';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../lib/inventory/naming';
+import { MAX_ALARM_WRITES_PER_EVALUATION } from '../lib/scaling/alarm-sync';
+import {
+  type AlarmClient,
+  createAlarmClient,
+  createMetricReader,
+  type MetricReader,
+} from '../lib/scaling/cloudwatch';
 import { type EvaluationReport, evaluateScaling } from '../lib/scaling/evaluate';
 import { DynamoDbScalingStore } from '../lib/store/scaling';
 import { autoScalingSchema } from '../lib/validation/autoscaling';
@@ -28,6 +38,8 @@ const TASK_CPU = 256;
 const SCALE_IN_WINDOW_S = 300;
 /** $0.01 per 1,000 metrics requested (GetMetricData). */
 const PRICE_PER_METRIC = 0.01 / 1000;
+/** A standard-resolution metric alarm: $0.10 per alarm-month. */
+const PRICE_PER_ALARM_MONTH = 0.1;
 const EVALUATIONS_PER_MONTH = (30 * 24 * 60 * MINUTE) / MINUTE;
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -46,6 +58,8 @@ export const runScaling = async (options: { services: number; workers: number; e
     host: '127.0.0.1',
     clock: fleet.server.ecs,
     usage,
+    // The evaluator caps its alarm writes per minute itself; within a pass they are not paced here.
+    throttle: 'off',
   });
   const cloudWatchClient = new CloudWatchClient({
     endpoint: cloudWatch.url,
@@ -60,6 +74,17 @@ export const runScaling = async (options: { services: number; workers: number; e
       return reader.getMetricData(queries, start, end);
     },
   };
+  const alarmClient = createAlarmClient(cloudWatchClient);
+  let describeAlarmsCalls = 0;
+  const alarms: AlarmClient = {
+    putAlarm: (spec) => alarmClient.putAlarm(spec),
+    deleteAlarms: (names) => alarmClient.deleteAlarms(names),
+    alarmsInAlarm: async (prefix) => {
+      const found = await alarmClient.alarmsInAlarm(prefix);
+      describeAlarmsCalls += found.calls;
+      return found;
+    },
+  };
   const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(fleet.dynamoDbEndpoint), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -69,7 +94,8 @@ export const runScaling = async (options: { services: number; workers: number; e
   const names = Array.from({ length: options.services }, (_, i) => `scaled-${i}`);
 
   try {
-    // One family per service: Container Insights are by TaskDefinitionFamily.
+    // One family per service: Container Insights are by TaskDefinitionFamily, the ECS family Tugboat
+    // registers (`tugboat-local-<family>`): the load is set on that one.
     for (let start = 0; start < names.length; start += 16) {
       await Promise.all(
         names.slice(start, start + 16).map(async (name) => {
@@ -112,7 +138,7 @@ export const runScaling = async (options: { services: number; workers: number; e
       const service = (await fleet.store.getService(CLUSTER, name))!;
       const next: Service = { ...service, autoScaling, version: service.version + 1 };
       await fleet.store.updateService(next, service);
-      usage.setDemand(CLUSTER, name, { cpu: TASK_CPU / 2 }, time.now());
+      usage.setDemand(CLUSTER, ecsFamily(DEFAULT_INSTALLATION, name), { cpu: TASK_CPU / 2 }, time.now());
     }
 
     const reports: { at: number; report: EvaluationReport }[] = [];
@@ -125,6 +151,7 @@ export const runScaling = async (options: { services: number; workers: number; e
             scaling,
             store: fleet.store,
             metrics,
+            alarms,
             queues: { backlog: async () => 0 },
             enqueue: (requests) => reconcileQueue.enqueue(requests),
             now: time.now(),
@@ -135,9 +162,13 @@ export const runScaling = async (options: { services: number; workers: number; e
         nextEvaluationAt += MINUTE;
       }
     };
-    // A few minutes at 50 %: nothing may move.
-    await evaluateUntil(time.now() + 3 * MINUTE);
+    // At 50 % until every alarm is put, then two scale-in polls: nothing may move.
+    const alarmMinutes = Math.ceil(names.length / MAX_ALARM_WRITES_PER_EVALUATION);
+    await evaluateUntil(time.now() + (alarmMinutes + 10) * MINUTE);
     const baselineChanges = reports.reduce((sum, { report }) => sum + report.changes.length, 0);
+    const alarmsPut = reports.reduce((sum, { report }) => sum + report.alarmsPut, 0);
+    // At the minimum before the step: nothing to scale in, so only the alarms cost.
+    const atMinimum = reports.slice(-10).map(({ report }) => report);
 
     // The step: each service at its own instant of a 3-minute span, to 3x its capacity.
     const stepStart = time.now();
@@ -145,11 +176,18 @@ export const runScaling = async (options: { services: number; workers: number; e
     for (const name of names) {
       const delay = Math.floor(random() * STEP_SPREAD_MS);
       stepAt.set(name, stepStart + delay);
-      void time.sleep(delay).then(() => usage.setDemand(CLUSTER, name, { cpu: 3 * TASK_CPU }, time.now()));
+      void time
+        .sleep(delay)
+        .then(() =>
+          usage.setDemand(CLUSTER, ecsFamily(DEFAULT_INSTALLATION, name), { cpu: 3 * TASK_CPU }, time.now()),
+        );
     }
     const stepReportsFrom = reports.length;
-    await evaluateUntil(stepStart + STEP_SPREAD_MS + 12 * MINUTE);
+    await evaluateUntil(stepStart + STEP_SPREAD_MS + 17 * MINUTE);
     await fleet.runUntil(() => fleet.reconcileQueue.depth === 0);
+    // Steady above the minimum: the last 10 evaluations, settled at the new count under constant demand
+    // (two 5-minute scale-in polls of every policy, no alarm).
+    const steady = reports.slice(-10).map(({ report }) => report);
 
     const decisionSeconds: number[] = [];
     const runningSeconds: number[] = [];
@@ -168,7 +206,7 @@ export const runScaling = async (options: { services: number; workers: number; e
         continue;
       }
       decisionSeconds.push((first.at - stepAt.get(name)!) / 1000);
-      const intervals = usage.runningIntervals(CLUSTER, name);
+      const intervals = usage.runningIntervals(CLUSTER, ecsFamily(DEFAULT_INSTALLATION, name));
       const runningAt = (at: number) =>
         intervals.filter((interval) => interval.from <= at && (interval.to === undefined || interval.to > at))
           .length;
@@ -191,10 +229,30 @@ export const runScaling = async (options: { services: number; workers: number; e
     }
 
     const stepReports = reports.slice(stepReportsFrom).map(({ report }) => report);
-    const metricsPerEvaluation = Math.max(...stepReports.map((report) => report.metricsRequested));
-    const callsPerEvaluation = Math.max(...stepReports.map((report) => report.metricCalls));
-    const costPerServiceMonth =
-      (metricsPerEvaluation / names.length) * EVALUATIONS_PER_MONTH * PRICE_PER_METRIC;
+    const callsOf = (report: EvaluationReport) => report.metricCalls + report.alarmCalls;
+    const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const perEvaluation = (of: EvaluationReport[]) => ({
+      cloudWatchCalls: { mean: round(mean(of.map(callsOf)), 2), max: Math.max(...of.map(callsOf)) },
+      getMetricDataCalls: { max: Math.max(...of.map((report) => report.metricCalls)) },
+      describeAlarmsCalls: { max: Math.max(...of.map((report) => report.alarmCalls)) },
+      metricsRequested: {
+        mean: round(mean(of.map((report) => report.metricsRequested)), 1),
+        max: Math.max(...of.map((report) => report.metricsRequested)),
+      },
+    });
+    // Cost per scaled service-month: its alarms, and the metrics it is read for at the measured mean rate
+    // (steady: the 5-minute polls; during the step, the alarms' reads as well).
+    const metricsMonth = (of: EvaluationReport[]) =>
+      (mean(of.map((report) => report.metricsRequested)) / names.length) * EVALUATIONS_PER_MONTH;
+    const alarmsPerService = alarmsPut / names.length;
+    const cost = (of: EvaluationReport[]) => ({
+      alarmMonths: round(alarmsPerService, 2),
+      metricsRequestedPerMonth: Math.round(metricsMonth(of)),
+      alarmsUsd: round(alarmsPerService * PRICE_PER_ALARM_MONTH, 4),
+      metricsUsd: round(metricsMonth(of) * PRICE_PER_METRIC, 4),
+      totalUsd: round(alarmsPerService * PRICE_PER_ALARM_MONTH + metricsMonth(of) * PRICE_PER_METRIC, 4),
+    });
+    const costPerServiceMonth = cost(steady).totalUsd;
     const decisionP99 = percentile(decisionSeconds, 99);
     const result = {
       name: 'scaling',
@@ -221,11 +279,21 @@ export const runScaling = async (options: { services: number; workers: number; e
       },
       undecidedServices: undecided,
       baselineChanges,
-      cloudWatchCallsPerEvaluation: callsPerEvaluation,
-      metricsRequestedPerEvaluation: metricsPerEvaluation,
+      alarmsPut,
+      perEvaluation: {
+        atMinimum: perEvaluation(atMinimum),
+        steady: perEvaluation(steady),
+        step: perEvaluation(stepReports),
+      },
+      stepEvaluations: stepReports.length,
       getMetricDataCallsTotal: metricCalls,
+      describeAlarmsCallsTotal: describeAlarmsCalls,
       evaluationsPerMonth: EVALUATIONS_PER_MONTH,
-      costPerServiceMonthUsd: round(costPerServiceMonth, 4),
+      costPerServiceMonthUsd: {
+        atMinimum: cost(atMinimum),
+        steady: cost(steady),
+        duringStep: cost(stepReports),
+      },
       oscillatingServices: oscillating,
       finalCount: { min: Math.min(...finalCounts), max: Math.max(...finalCounts) },
       target: { decisionP99SecondsAtMost: 90, costPerServiceMonthAtMostUsd: 0.2, oscillatingServices: 0 },

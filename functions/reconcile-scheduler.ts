@@ -7,6 +7,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
 import { runReconcileScheduler } from '../lib/reconcile/scheduler';
 import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
+import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
@@ -27,7 +28,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       // The schedule's event id is the correlation id of the passes it asks for.
       enqueue: (requests) =>
         queue.enqueue(requests.map((request) => ({ correlationId: event.id, ...request }))),
-      now: Date.now,
+      now: runtimeNow,
       ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
       foreignTasks,
     });

@@ -10,6 +10,7 @@ import { partialBatchFailures, type RecordResult, recordResults } from '../lib/q
 import { describeActions, describeHolds } from '../lib/reconcile/action-log';
 import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
 import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
+import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
 
 const OUTCOME_METRIC: Record<ReconcileOutcome['status'], string> = {
@@ -31,7 +32,7 @@ export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(logMetrics(metrics))
   .use(partialBatchFailures())
   .handler(async (event, context) => {
-    const deadline = passDeadline(Date.now(), context.getRemainingTimeInMillis());
+    const deadline = passDeadline(runtimeNow(), context.getRemainingTimeInMillis());
     const failed = await processReconcileBatch(
       reconciler,
       queue,

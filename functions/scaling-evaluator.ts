@@ -6,7 +6,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
-import { createMetricReader } from '../lib/scaling/cloudwatch';
+import { createAlarmClient, createMetricReader } from '../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../lib/scaling/evaluate';
 import { createQueueBacklogReader } from '../lib/scaling/queue-backlog';
 import { createRuntime } from '../lib/wiring';
@@ -15,7 +15,9 @@ const runtime = createRuntime();
 const logger = new Logger({ serviceName: 'tugboat-scaling-evaluator' });
 const metrics = tugboatMetrics('tugboat-scaling-evaluator');
 const queue = runtime.reconcileQueue();
-const metricReader = createMetricReader(new CloudWatchClient({}));
+const cloudWatch = new CloudWatchClient({});
+const metricReader = createMetricReader(cloudWatch);
+const alarmClient = createAlarmClient(cloudWatch);
 const queues = createQueueBacklogReader(runtime.sqs());
 
 /** The evaluation instant is the schedule's: the event's time (the local stack's clock, when virtual). */
@@ -32,6 +34,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       scaling: runtime.scaling,
       store: runtime.store,
       metrics: metricReader,
+      alarms: alarmClient,
       queues,
       enqueue: (requests) => queue.enqueue(requests),
       now: instantOf(event),
@@ -45,5 +48,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
     metrics.addMetric('ScalingChanges', MetricUnit.Count, changes.length);
     metrics.addMetric('GetMetricDataCalls', MetricUnit.Count, report.metricCalls);
     metrics.addMetric('MetricsRequested', MetricUnit.Count, report.metricsRequested);
+    metrics.addMetric('DescribeAlarmsCalls', MetricUnit.Count, report.alarmCalls);
+    metrics.addMetric('AlarmsPut', MetricUnit.Count, report.alarmsPut);
     return report;
   });

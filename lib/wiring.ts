@@ -13,6 +13,7 @@ import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUN
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createReconciler } from './reconcile/reconcile';
+import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
 import { DynamoDbScalingStore } from './store/scaling';
 import type { UseCaseContext } from './use-cases/context';
@@ -29,6 +30,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     return new SqsReconcileQueue(
       sqsClient,
       required(config.reconcileQueueUrl, 'TUGBOAT_RECONCILE_QUEUE_URL'),
+      runtimeNow,
     );
   };
 
@@ -40,7 +42,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   const useCases: UseCaseContext = {
     store,
     config,
-    now: () => new Date(),
+    now: () => new Date(runtimeNow()),
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
     scaling,
@@ -63,7 +65,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
-      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer, readPacer });
+      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer, readPacer, now: runtimeNow });
       gateways.set(cluster, gateway);
     }
     return gateway;
@@ -72,7 +74,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   // One gateway per instance: it caches deregistration delays.
   let elbGateway: ElbGateway | undefined;
   const elb = (): ElbGateway => {
-    elbGateway ??= createElbGateway({ client: createElbClientForGateway() });
+    elbGateway ??= createElbGateway({ client: createElbClientForGateway(), now: runtimeNow });
     return elbGateway;
   };
 
@@ -81,7 +83,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       store,
       ecsFor,
       elb: elb(),
-      now: Date.now,
+      now: runtimeNow,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { apiClient } from '../cli/client';
 import { consoleListener } from '../console/server';
+import { setRuntimeClock } from '../lib/runtime-clock';
 import {
   type LocalCloudWatchServer,
   type LocalCloudWatchServerOptions,
@@ -174,6 +175,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     stoppers.push(ecs.close);
     process.env.AWS_ENDPOINT_URL_ECS = ecs.url;
+    // The handlers run on the endpoint's clock (virtual in tests and benchmarks): one timeline for
+    // task times and the reconciler's health and rollout judgements.
+    setRuntimeClock(() => ecs.ecs.now());
+    stoppers.push(async () => setRuntimeClock());
     for (const cluster of options.clusters ?? ['default']) {
       // As an ECS console cluster: both Fargate capacity providers associated. In process, not over the wire:
       // the stack's own setup must not meet the faults injected for Tugboat's calls (faultRate).

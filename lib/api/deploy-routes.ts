@@ -33,8 +33,15 @@ export const deployRoutes = (context: UseCaseContext): Route[] => {
     newDeploymentRoute(`${SERVICE}/rollback`, rollbackService),
     jsonRoute('GET', `${SERVICE}/plan`, async ({ params }) => {
       const plan = await planService(context, params.cluster!, params.serviceName!);
-      const { deploymentConfiguration } = await getService(context, params.cluster!, params.serviceName!);
-      return { ...withIsoTimes(plan), waiting: waitingReasons(plan, deploymentConfiguration) };
+      const { deploymentConfiguration, loadBalancers } = await getService(
+        context,
+        params.cluster!,
+        params.serviceName!,
+      );
+      return {
+        ...withIsoTimes(plan),
+        waiting: waitingReasons(plan, deploymentConfiguration, loadBalancers),
+      };
     }),
   ];
 };

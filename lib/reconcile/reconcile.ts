@@ -138,7 +138,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       service = await persist(next, service);
     }
     // Why the rollout waits, when the plan itself has nothing to do for it.
-    const waits = readinessWaits(result, service.deploymentConfiguration).map(
+    const waits = readinessWaits(result, service.deploymentConfiguration, service.loadBalancers).map(
       (reason) => `service ${serviceName} ${reason}.`,
     );
     // The service events are for people: written beside the stops and launches, not before them.

@@ -1,13 +1,18 @@
 /**
- * The CloudWatch adapter of the scaler: one GetMetricData call per batch of at most 500 queries (following
- * NextToken when a long answer is cut), on an injected client.
+ * The CloudWatch adapters of the scaler, on an injected client: one GetMetricData call per batch of at
+ * most 500 queries (following NextToken when a long answer is cut); the scale-out alarms (PutMetricAlarm,
+ * DeleteAlarms 100 names a call, DescribeAlarms of those in ALARM by name prefix, 100 a page).
  */
 import {
   type CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
   GetMetricDataCommand,
   type MetricDataResult,
+  PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { DependencyError } from '../errors';
+import type { AlarmSpec } from './alarms';
 import { MAX_QUERIES_PER_CALL, METRIC_PERIOD_SECONDS, type MetricQuery, type MetricSeries } from './metrics';
 
 export interface MetricReader {
@@ -66,3 +71,73 @@ export const createMetricReader = (client: CloudWatchClient): MetricReader => ({
     return series;
   },
 });
+
+export interface AlarmClient {
+  putAlarm(spec: AlarmSpec): Promise<void>;
+  /** Unknown names are no error (DeleteAlarms deletes the others). */
+  deleteAlarms(names: readonly string[]): Promise<void>;
+  /** Names of the alarms with this prefix now in ALARM, and the DescribeAlarms calls it took. */
+  alarmsInAlarm(prefix: string): Promise<{ names: string[]; calls: number }>;
+}
+
+const MAX_DELETE = 100;
+const MAX_RECORDS = 100;
+
+export const createAlarmClient = (client: CloudWatchClient): AlarmClient => {
+  const call = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DependencyError(`CloudWatch ${what} failed`, error);
+    }
+  };
+  return {
+    async putAlarm(spec) {
+      await call('PutMetricAlarm', () =>
+        client.send(
+          new PutMetricAlarmCommand({
+            AlarmName: spec.name,
+            AlarmDescription: spec.description,
+            Namespace: spec.namespace,
+            MetricName: spec.metricName,
+            Dimensions: spec.dimensions.map(({ name, value }) => ({ Name: name, Value: value })),
+            Statistic: spec.statistic as 'Average',
+            Period: spec.periodSeconds,
+            EvaluationPeriods: spec.evaluationPeriods,
+            Threshold: spec.threshold,
+            ComparisonOperator: spec.comparisonOperator,
+            TreatMissingData: spec.treatMissingData,
+          }),
+        ),
+      );
+    },
+    async deleteAlarms(names) {
+      for (let start = 0; start < names.length; start += MAX_DELETE) {
+        const AlarmNames = names.slice(start, start + MAX_DELETE);
+        await call('DeleteAlarms', () => client.send(new DeleteAlarmsCommand({ AlarmNames })));
+      }
+    },
+    async alarmsInAlarm(prefix) {
+      const names: string[] = [];
+      let calls = 0;
+      let nextToken: string | undefined;
+      do {
+        const answer = await call('DescribeAlarms', () =>
+          client.send(
+            new DescribeAlarmsCommand({
+              AlarmNamePrefix: prefix,
+              StateValue: 'ALARM',
+              AlarmTypes: ['MetricAlarm'],
+              MaxRecords: MAX_RECORDS,
+              NextToken: nextToken,
+            }),
+          ),
+        );
+        calls++;
+        for (const alarm of answer.MetricAlarms ?? []) if (alarm.AlarmName) names.push(alarm.AlarmName);
+        nextToken = answer.NextToken;
+      } while (nextToken);
+      return { names, calls };
+    },
+  };
+};

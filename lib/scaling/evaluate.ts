@@ -1,21 +1,33 @@
 /**
  * One evaluation of every scaled service (issue 15), level-triggered and safe to run again after a crash:
  *   1. the scaled services, from the sparse index of scaling states, their service items 100 to a read;
- *   2. their CloudWatch policies' last minutes, in ceil(queries / 500) GetMetricData calls; queue backlogs
- *      with one GetQueueAttributes per queue;
- *   3. per service: scheduled actions due since the last evaluation, then the decision (decide.ts);
- *   4. a change is written with the service's version checked (a lost race waits for the next pass), then
+ *   2. which services are over target: one scale-out alarm per CloudWatch policy (alarm-sync.ts keeps them
+ *      in step), those in ALARM from DescribeAlarms by the installation's prefix, 100 a page;
+ *   3. metrics only where needed, in ceil(queries / 500) GetMetricData calls: the policies in ALARM (scale
+ *      out), and every CloudWatch policy of a service once per POLL_INTERVAL_MS (reads.ts), one query covering that
+ *      many one-minute datapoints (the scale-in window); queue backlogs each minute, one
+ *      GetQueueAttributes per queue;
+ *   4. per service: scheduled actions due since the last evaluation, then the decision (decide.ts) on the
+ *      policies read this time (a policy not read has no opinion: no scale-out from it, no scale-in);
+ *   5. a change is written with the service's version checked (a lost race waits for the next pass), then
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
- * The samples each policy's stabilization window needs are kept on the scaling state.
+ * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
 import { parseRevisionReference, type Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
-import { isoOf } from '../time';
-import type { MetricReader } from './cloudwatch';
+import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
+import type { AlarmClient, MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
+import {
+  type EvaluationReport,
+  forEachLimit,
+  type ScalingChange,
+  type ScalingEvaluatorDeps,
+  taskSizeOf,
+} from './evaluation';
 import {
   batchQueries,
   buildPolicyQueries,
@@ -27,7 +39,12 @@ import {
   type TaskSize,
 } from './metrics';
 import type { QueueBacklogReader } from './queue-backlog';
+import { planReads, serviceKey } from './reads';
 import { applyScheduledActions } from './scheduled';
+
+export type { EvaluationReport, ScalingChange, ScalingEvaluatorDeps } from './evaluation';
+
+import { isoOf } from '../time';
 
 /** Each call reads this far back; the samples already kept cover the rest of a window. */
 export const FETCH_WINDOW_MS = 5 * 60_000;
@@ -42,65 +59,7 @@ const CONCURRENCY = 16;
  */
 const SCHEDULE_JITTER_MS = 5_000;
 
-export interface ScalingEvaluatorDeps {
-  scaling: ScalingStore;
-  store: Pick<TugboatStore, 'updateService' | 'addServiceEvents' | 'getTaskDefinition'>;
-  metrics: MetricReader;
-  queues: QueueBacklogReader;
-  enqueue(requests: ReconcileRequest[]): Promise<void>;
-  /** The evaluation instant (epoch ms): the schedule's time. */
-  now: number;
-  newId(): string;
-  /** This installation: its ECS families (`tugboat-<installation>-<family>`) name the services' metrics. */
-  installation?: string;
-}
-
-export interface ScalingChange {
-  cluster: string;
-  serviceName: string;
-  fromCount: number;
-  toCount: number;
-  cause: string;
-  policy?: string;
-}
-
-export interface EvaluationReport {
-  services: number;
-  metricCalls: number;
-  metricsRequested: number;
-  queueReads: number;
-  changes: ScalingChange[];
-  conflicts: number;
-  removed: number;
-}
-
-const forEachLimit = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(runners);
-};
-
-const name = (cluster: string, serviceName: string) => `${cluster}/${serviceName}`;
-
-const taskSizeOf = async (
-  deps: ScalingEvaluatorDeps,
-  reference: string,
-  cache: Map<string, Promise<TaskSize | undefined>>,
-): Promise<TaskSize | undefined> => {
-  let found = cache.get(reference);
-  if (!found) {
-    const { family, revision } = parseRevisionReference(reference);
-    found = deps.store
-      .getTaskDefinition(family, revision ?? 0)
-      .then((definition) =>
-        definition ? { cpu: Number(definition.cpu), memory: Number(definition.memory) } : undefined,
-      );
-    cache.set(reference, found);
-  }
-  return found;
-};
+const name = serviceKey;
 
 export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<EvaluationReport> => {
   const { now } = deps;
@@ -108,6 +67,11 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
     services: 0,
     metricCalls: 0,
     metricsRequested: 0,
+    alarmCalls: 0,
+    alarmsInAlarm: 0,
+    alarmsPut: 0,
+    alarmsDeleted: 0,
+    alarmWriteFailures: 0,
     queueReads: 0,
     changes: [],
     conflicts: 0,
@@ -120,22 +84,45 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       service,
     ]),
   );
+  const budget = alarmWriteBudget();
   const scaled: { state: ScalingStateRecord; service: Service }[] = [];
   await forEachLimit(states, CONCURRENCY, async (state) => {
     const service = services.get(name(state.cluster, state.serviceName));
     if (service?.status === 'ACTIVE' && service.autoScaling) scaled.push({ state, service });
     else if (now - state.registeredAt > ORPHAN_GRACE_MS) {
-      // Auto scaling was removed (or its service never written): the index forgets it.
+      // Auto scaling was removed (or its service deleted, or never written): its alarms go, then the
+      // index forgets it.
+      const left = await syncAlarms(deps.alarms, new Map(), state.alarms ?? {}, budget).catch(() => {
+        budget.failed++;
+        return state.alarms ?? {};
+      });
+      if (Object.keys(left).length > 0) return; // the write budget ran out: the next pass goes on
       await deps.scaling.deleteScalingState(state.cluster, state.serviceName, state.version);
       report.removed++;
     }
   });
   report.services = scaled.length;
 
-  // CloudWatch: every policy's query of every service, 500 to a call.
+  // Which policies to read: those in ALARM, and all of a service whose scale-in poll is due.
+  const { alarming, polled, leftovers, ...alarmCounts } = await planReads(
+    deps.alarms,
+    deps.installation,
+    scaled,
+    now,
+    SCHEDULE_JITTER_MS,
+  );
+  report.alarmCalls = alarmCounts.alarmCalls;
+  report.alarmsInAlarm = alarmCounts.alarmsInAlarm;
+  if (leftovers.length > 0) await deps.alarms.deleteAlarms(leftovers);
+
+  // CloudWatch: 500 queries to a call.
   const queries = buildPolicyQueries(
     scaled.map(({ service }) => service),
     deps.installation,
+    (service, policy) => {
+      const key = name(service.cluster, service.serviceName);
+      return polled.has(key) || alarming.has(`${key}/${policy.name}`);
+    },
   );
   const series = new Map<string, MetricSeries>();
   const batches = batchQueries(queries);
@@ -174,6 +161,8 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       series,
       backlogs,
       size: () => taskSizeOf(deps, service.taskDefinition, sizes),
+      polled: polled.has(name(service.cluster, service.serviceName)),
+      budget,
     });
     if (change === 'conflict') report.conflicts++;
     else if (change) {
@@ -182,6 +171,9 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
     }
   });
   if (reconciles.length > 0) await deps.enqueue(reconciles);
+  report.alarmsPut = budget.puts;
+  report.alarmWriteFailures = budget.failed;
+  report.alarmsDeleted = budget.deletes + leftovers.length;
   return report;
 };
 
@@ -190,6 +182,9 @@ interface ServiceInputs {
   series: Map<string, MetricSeries>;
   backlogs: Map<string, number>;
   size(): Promise<TaskSize | undefined>;
+  /** All its CloudWatch policies were read this time (the scale-in poll). */
+  polled: boolean;
+  budget: AlarmWriteBudget;
 }
 
 const evaluateService = async (
@@ -200,7 +195,9 @@ const evaluateService = async (
 ): Promise<ScalingChange | 'conflict' | undefined> => {
   const { now } = deps;
   const autoScaling = service.autoScaling!;
-  const needsSize = inputs.queries.some((query) => query.kind === 'utilization');
+  const needsSize = autoScaling.targetTracking.some(
+    (policy) => 'predefined' in policy.metric && policy.metric.predefined !== 'ALBRequestCountPerTarget',
+  );
   const cached =
     state.taskDefinition === service.taskDefinition &&
     state.taskCpu !== undefined &&
@@ -210,6 +207,7 @@ const evaluateService = async (
   const size = needsSize ? (cached ?? (await inputs.size())) : undefined;
 
   const samples: Record<string, Sample[]> = {};
+  let readings = 0;
   const policies: PolicyInput[] = autoScaling.targetTracking.map((policy) => {
     const query = inputs.queries.find((candidate) => candidate.policy === policy.name);
     let fresh: Sample[] = [];
@@ -227,6 +225,8 @@ const evaluateService = async (
       const backlog = inputs.backlogs.get(policy.metric.queueBacklogPerTask.queueUrl);
       if (backlog !== undefined) fresh = [{ at: now, value: backlog, running: service.runningCount }];
     }
+    const read = query !== undefined || 'queueBacklogPerTask' in policy.metric;
+    readings += fresh.length;
     const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
     samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
     // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
@@ -240,7 +240,8 @@ const evaluateService = async (
       scaleOutCooldownSeconds: policy.scaleOutCooldownSeconds,
       scaleInCooldownSeconds: policy.scaleInCooldownSeconds,
       disableScaleIn: policy.disableScaleIn || !windowCovered,
-      samples: samples[policy.name]!,
+      // Kept samples are not a reading: a policy not read this time has no opinion.
+      samples: read ? samples[policy.name]! : [],
     };
   });
 
@@ -318,12 +319,43 @@ const evaluateService = async (
     ]);
   }
 
+  // A CloudWatch refusal (throttled, a quota) leaves the records as they were: the next pass tries again,
+  // and the decision above stands.
+  const alarms = await syncAlarms(
+    deps.alarms,
+    wantedAlarms(service, size, deps.installation),
+    state.alarms ?? {},
+    inputs.budget,
+  ).catch(() => {
+    inputs.budget.failed++;
+    return state.alarms ?? {};
+  });
+  // Nothing new to remember but the instant (no reading, no change, the alarms and the task size as they
+  // were): the state is not written, saving a write per service and minute between polls. The scheduled
+  // actions due since the last write are looked at again next time, which changes nothing twice.
+  const scaledOut = decision.direction === 'out' && decision.policy !== undefined;
+  const sameSize =
+    !size ||
+    (state.taskDefinition === service.taskDefinition &&
+      state.taskCpu === size.cpu &&
+      state.taskMemory === size.memory);
+  if (
+    !change &&
+    !inputs.polled &&
+    readings === 0 &&
+    !scaledOut &&
+    sameSize &&
+    JSON.stringify(alarms) === JSON.stringify(state.alarms ?? {})
+  )
+    return change;
   const nextState: ScalingStateRecord = {
     ...state,
     samples,
+    alarms,
     lastEvaluatedAt: now,
+    ...(inputs.polled ? { lastPolledAt: now } : {}),
     ...(size ? { taskDefinition: service.taskDefinition, taskCpu: size.cpu, taskMemory: size.memory } : {}),
-    ...(decision.direction === 'out' && decision.policy ? { lastScaleOutAt: now } : {}),
+    ...(scaledOut ? { lastScaleOutAt: now } : {}),
     version: state.version + 1,
   };
   try {

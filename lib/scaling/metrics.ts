@@ -3,10 +3,11 @@
  * service, batched into GetMetricData calls of at most 500 queries (the API's limit), so a pass costs
  * ceil(queries / 500) calls; and how each answer becomes a policy's samples.
  *
- * CPU and memory need one metric each: `CpuUtilized` (the tasks' total, averaged over the minute) divided
- * by what one task reserves is the demand in tasks, which is all the decision needs
- * (ceil(running x utilization / target) = ceil(demand / (task x target))); the utilization is reported
- * against the tasks RUNNING now.
+ * CPU and memory need one metric each: `CpuUtilized` Sum (the tasks' total over the minute: Container
+ * Insights has one sample per task, so Average is one task's) divided by what one task reserves is the
+ * demand in tasks, which is all the decision needs (ceil(running x utilization / target) =
+ * ceil(demand / (task x target))), whatever number of tasks ran in that minute; the utilization is
+ * reported against the tasks RUNNING now.
  */
 import { parseRevisionReference, type Service } from '../domain';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
@@ -100,7 +101,7 @@ export const metricQueryFor = (
         { name: 'ClusterName', value: service.cluster },
         { name: 'TaskDefinitionFamily', value: ecsFamilyOf(service.taskDefinition, installation) },
       ],
-      stat: 'Average',
+      stat: 'Sum',
     },
   };
 };
@@ -109,10 +110,12 @@ export const metricQueryFor = (
 export const buildPolicyQueries = (
   services: readonly Service[],
   installation: string = DEFAULT_INSTALLATION,
+  include: (service: Service, policy: TargetTrackingPolicy) => boolean = () => true,
 ): PolicyQuery[] => {
   const queries: PolicyQuery[] = [];
   for (const service of services) {
     for (const policy of service.autoScaling?.targetTracking ?? []) {
+      if (!include(service, policy)) continue;
       const built = metricQueryFor(service, policy, `q${queries.length}`, installation);
       if (built)
         queries.push({

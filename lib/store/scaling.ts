@@ -6,6 +6,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, ScalingActivity, Service } from '../domain';
 import { VersionConflictError } from '../errors';
+import type { AlarmRecord } from '../scaling/alarms';
 import type { Sample } from '../scaling/decide';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest } from './port';
@@ -21,6 +22,10 @@ export interface ScalingStateRecord {
   /** The instant of the last evaluation (epoch ms); scheduled actions due after it apply next. */
   lastEvaluatedAt?: number;
   lastScaleOutAt?: number;
+  /** When every CloudWatch policy was last read (the scale-in poll, every few minutes). */
+  lastPolledAt?: number;
+  /** The scale-out alarms put, by policy name (name and spec hash): only a changed spec is put again. */
+  alarms?: Record<string, AlarmRecord>;
   /** Samples of each policy's stabilization window, by policy name. */
   samples: Record<string, Sample[]>;
   /** CPU units and MiB of one task of `taskDefinition`, cached for the utilization samples. */

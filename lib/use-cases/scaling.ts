@@ -30,10 +30,12 @@ export const registerAutoScaling = async (
   if (autoScaling) await scalingStore(context).registerScaling(cluster, serviceName, context.now().getTime());
 };
 
-/** After a service was written without autoScaling (`null` on PATCH): its index entry goes. */
-export const unregisterAutoScaling = async (context: UseCaseContext, service: Service): Promise<void> => {
-  if (!service.autoScaling) await context.scaling?.deleteScalingState(service.cluster, service.serviceName);
-};
+/**
+ * After a service was written without autoScaling (`null` on PATCH): its index entry stays, because it
+ * records the service's scale-out alarms; the evaluator (which alone talks to CloudWatch) deletes those
+ * alarms on its next pass and then the entry, as it does for a deleted service.
+ */
+export const unregisterAutoScaling = async (_context: UseCaseContext, _service: Service): Promise<void> => {};
 
 export const listScalingActivities = async (
   context: UseCaseContext,

@@ -5,7 +5,9 @@
  *
  * The demand on a family is spread over its RUNNING tasks in proportion to what each reserves, and capped at
  * what they reserve in total, as real CPU would be. Each datapoint is one completed minute, averaged over
- * the minute (a task RUNNING for half of it counts half).
+ * the minute (a task RUNNING for half of it counts half). As in Container Insights, each task is one sample:
+ * Sum is the tasks' total, Average one task's (SampleCount the task-minutes), so an alarm on the Average
+ * does not depend on the task count; RunningTaskCount is one sample of the count.
  */
 import type { Demand, RunningInterval, UsageTimeline } from '../ecs/usage';
 import { type Datapoint, single } from './datapoints';
@@ -129,10 +131,12 @@ const containerInsights = (
   for (const minute of minutes) {
     let found = false;
     let value = 0;
+    let tasks = 0;
     for (const family of families) {
       const one = familyMinute(usage, cluster, family, include, minute);
       if (!one) continue;
       found = true;
+      tasks += one.tasks;
       value +=
         metricName === 'CpuUtilized'
           ? one.cpu
@@ -144,7 +148,12 @@ const containerInsights = (
                 ? one.memoryReserved
                 : one.tasks;
     }
-    if (found) points.push(single(minute, value, unit));
+    if (!found) continue;
+    if (metricName === 'RunningTaskCount' || tasks <= 0) points.push(single(minute, value, unit));
+    else {
+      const perTask = value / tasks;
+      points.push({ at: minute, sampleCount: tasks, sum: value, minimum: perTask, maximum: perTask, unit });
+    }
   }
   return points;
 };

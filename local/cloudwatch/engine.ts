@@ -6,6 +6,8 @@
 
 import { type Bucket, type BucketSpec, fullBucket, take } from '../ecs/throttle';
 import type { UsageTimeline } from '../ecs/usage';
+import { readDeleteAlarms, readDescribeAlarms, readPutMetricAlarm } from './alarm-input';
+import { createAlarmBook } from './alarms';
 import type { Datapoint } from './datapoints';
 import { derivedDatapoints, type TargetGroupResolver } from './derived';
 import { throttled, unknownOperation } from './errors';
@@ -22,6 +24,9 @@ export interface LocalCloudWatchOptions {
   targetGroups?: TargetGroupResolver;
   /** 'off', or a factor applied to the published rates (default 1). */
   throttle?: 'off' | number;
+  /** Metric alarms the account may have before PutMetricAlarm answers LimitExceededFault (default 10,000). */
+  maxAlarms?: number;
+  region?: string;
 }
 
 export interface LocalCloudWatch {
@@ -32,9 +37,15 @@ export interface LocalCloudWatch {
 }
 
 /** CloudWatch's per-Region TPS quotas (CloudWatch service quotas). */
-const publishedRates: Record<'GetMetricData' | 'PutMetricData', BucketSpec> = {
+const publishedRates: Record<
+  'GetMetricData' | 'PutMetricData' | 'PutMetricAlarm' | 'DescribeAlarms' | 'DeleteAlarms',
+  BucketSpec
+> = {
   GetMetricData: { burst: 50, perSecond: 50 },
   PutMetricData: { burst: 500, perSecond: 500 },
+  PutMetricAlarm: { burst: 3, perSecond: 3 },
+  DescribeAlarms: { burst: 9, perSecond: 9 },
+  DeleteAlarms: { burst: 3, perSecond: 3 },
 };
 
 export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): LocalCloudWatch => {
@@ -66,6 +77,26 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
     return query.unit === undefined ? all : all.filter((point) => (point.unit ?? 'None') === query.unit);
   };
 
+  const alarms = createAlarmBook({
+    clock,
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAlarms: options.maxAlarms ?? 10_000,
+    source: (spec, start, end) =>
+      datapointsOf(
+        {
+          id: 'alarm',
+          label: spec.metric.metricName,
+          returnData: true,
+          metric: spec.metric,
+          periodMs: spec.periodSeconds * 1000,
+          stat: spec.statistic,
+          ...(spec.unit === undefined ? {} : { unit: spec.unit }),
+        },
+        start,
+        end,
+      ),
+  });
+
   const handlers: Record<string, (input: Json) => Json> = {
     GetMetricData(input) {
       admit('GetMetricData');
@@ -80,6 +111,20 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
         custom.set(key, list);
         list.push(...datum.points);
       }
+      return {};
+    },
+    PutMetricAlarm(input) {
+      admit('PutMetricAlarm');
+      alarms.put(readPutMetricAlarm(input));
+      return {};
+    },
+    DescribeAlarms(input) {
+      admit('DescribeAlarms');
+      return alarms.describe(readDescribeAlarms(input));
+    },
+    DeleteAlarms(input) {
+      admit('DeleteAlarms');
+      alarms.delete(readDeleteAlarms(input));
       return {};
     },
   };

@@ -16,9 +16,19 @@ const numberFields = new Set([
   'Sum',
   'Minimum',
   'Maximum',
+  'Threshold',
+  'EvaluationPeriods',
+  'DatapointsToAlarm',
+  'MaxRecords',
 ]);
 const numberListFields = new Set(['Values', 'Counts']);
-const booleanFields = new Set(['ReturnData', 'StrictEntityValidation']);
+const booleanFields = new Set(['ReturnData', 'StrictEntityValidation', 'ActionsEnabled']);
+/** Timestamps travel as epoch seconds in JSON answers and as ISO 8601 in XML ones. */
+const timestampFields = new Set([
+  'AlarmConfigurationUpdatedTimestamp',
+  'StateUpdatedTimestamp',
+  'StateTransitionedTimestamp',
+]);
 
 type Tree = { [key: string]: Tree | string };
 
@@ -81,12 +91,14 @@ const toXml = (value: unknown, isoTimestamps: boolean): string => {
   if (value !== null && typeof value === 'object')
     return Object.entries(value as Json)
       .map(([key, child]) =>
-        key === 'Timestamps'
-          ? `<${key}>${toXml(
-              (child as number[]).map((seconds) => new Date(seconds * 1000).toISOString()),
-              false,
-            )}</${key}>`
-          : `<${key}>${toXml(child, isoTimestamps)}</${key}>`,
+        timestampFields.has(key)
+          ? `<${key}>${new Date((child as number) * 1000).toISOString()}</${key}>`
+          : key === 'Timestamps'
+            ? `<${key}>${toXml(
+                (child as number[]).map((seconds) => new Date(seconds * 1000).toISOString()),
+                false,
+              )}</${key}>`
+            : `<${key}>${toXml(child, isoTimestamps)}</${key}>`,
       )
       .join('');
   return escapeXml(String(value));

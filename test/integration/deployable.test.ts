@@ -107,6 +107,9 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:SendMessage',
     'sqs:GetQueueAttributes',
     'cloudwatch:GetMetricData',
+    'cloudwatch:PutMetricAlarm',
+    'cloudwatch:DescribeAlarms',
+    'cloudwatch:DeleteAlarms',
   ],
   // No ECS at all.
   TaskEventsLambdaFunction: [
@@ -189,6 +192,9 @@ describe('the packaged CloudFormation template', () => {
             StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
           });
           expect(resources.every((resource) => resource.includes(':role/tugboat-task-'))).toBe(true);
+        }
+        if (actions.includes('cloudwatch:PutMetricAlarm')) {
+          expect(resources.every((resource) => /:alarm:tugboat-.+-scale-out\/\*$/.test(resource))).toBe(true);
         }
         // "*" only where AWS accepts no narrower resource (each such statement says why).
         if (resources.includes('*')) {

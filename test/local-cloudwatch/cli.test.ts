@@ -59,7 +59,7 @@ describe('the AWS CLI (v1)', () => {
             ],
           },
           Period: 60,
-          Stat: 'Average',
+          Stat: 'Sum',
         },
       },
     ];

@@ -19,7 +19,7 @@ const query = (
   id: string,
   metricName: string,
   dimensions: Record<string, string>,
-  stat = 'Average',
+  stat = 'Sum',
   namespace = 'ECS/ContainerInsights',
 ): MetricDataQuery => ({
   Id: id,
@@ -72,10 +72,17 @@ describe('Container Insights from the local ECS tasks and the load set on them',
         query('memreserved', 'MemoryReserved', family),
         query('byservice', 'CpuUtilized', { ClusterName: 'apps', ServiceName: 'web' }),
         query('bycluster', 'CpuReserved', { ClusterName: 'apps' }),
+        query('pertask', 'CpuUtilized', family, 'Average'),
+        query('samples', 'CpuUtilized', family, 'SampleCount'),
       ],
       from,
       from + 4 * minute,
     );
+    // One sample per task: Sum is the tasks' total, Average one task's, whatever the task count.
+    expect(result.pertask?.[0]).toEqual([from, 384]);
+    expect(result.samples?.[0]).toEqual([from, 2]);
+    expect(result.pertask?.at(-1)?.[1]).toBe(192);
+    expect(result.samples?.at(-1)?.[1]).toBe(4);
     // Minute 1: 2 tasks x 512 reserved, 768 used (75 %). Minute 3 on: 4 tasks, 768 of 2048 (37.5 %).
     expect(result.used?.[0]).toEqual([from, 768]);
     expect(result.reserved?.[0]).toEqual([from, 1024]);

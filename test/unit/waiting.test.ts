@@ -40,4 +40,17 @@ describe('the plan view', () => {
     } as unknown as PlanResult;
     expect(waitingReasons(held, { minReadySeconds: 40 })).toEqual(['deployment ecs-svc-a has FAILED']);
   });
+
+  it('names the target groups a load-balanced rollout waits on, not minReadySeconds 0', () => {
+    const arn = (name: string) =>
+      `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${name}/0123456789abcdef`;
+    const lb = (name: string) => ({ targetGroupArn: arn(name), containerName: 'app', containerPort: 80 });
+    const waiting = { actions: [], deployments: [deployment({ healthyCount: 1 })] };
+    expect(waitingReasons(waiting, { minReadySeconds: 0 }, [lb('web')])).toEqual([
+      'deployment ecs-svc-a is waiting for 2 tasks to be healthy in target group web',
+    ]);
+    expect(waitingReasons(waiting, { minReadySeconds: 30 }, [lb('web'), lb('admin')])).toEqual([
+      'deployment ecs-svc-a is waiting for 2 tasks to be healthy in target groups web, admin and for minReadySeconds 30',
+    ]);
+  });
 });

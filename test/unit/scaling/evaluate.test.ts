@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page, ScalingActivity, Service, ServiceEvent, TaskDefinition } from '../../../lib/domain';
 import { VersionConflictError } from '../../../lib/errors';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
-import type { MetricReader } from '../../../lib/scaling/cloudwatch';
+import type { AlarmSpec } from '../../../lib/scaling/alarms';
+import type { AlarmClient, MetricReader } from '../../../lib/scaling/cloudwatch';
 import { evaluateScaling, type ScalingEvaluatorDeps } from '../../../lib/scaling/evaluate';
 import {
   batchQueries,
@@ -97,6 +98,24 @@ const world = (
   const enqueued: ReconcileRequest[] = [];
   const calls: number[] = [];
   const backlogs = new Map<string, number>();
+  /** The local account's alarms by name, and which are in ALARM. */
+  const alarms = new Map<string, AlarmSpec>();
+  const inAlarm = new Set<string>();
+  const alarmWrites: string[] = [];
+  const alarmClient: AlarmClient = {
+    putAlarm: async (spec) => {
+      alarmWrites.push(`put ${spec.name}`);
+      alarms.set(spec.name, spec);
+    },
+    deleteAlarms: async (names) => {
+      alarmWrites.push(`delete ${names.join(',')}`);
+      for (const name of names) alarms.delete(name);
+    },
+    alarmsInAlarm: async (prefix) => ({
+      names: [...inAlarm].filter((name) => name.startsWith(prefix)),
+      calls: 1,
+    }),
+  };
   let conflictOnWrite = false;
   const scaling: ScalingStore = {
     registerScaling: async () => {},
@@ -145,6 +164,7 @@ const world = (
         ({ family, revision, cpu: '256', memory: '512' }) as TaskDefinition,
     },
     metrics,
+    alarms: alarmClient,
     queues: { backlog: async (url) => backlogs.get(url) ?? 0 },
     enqueue: async (requests) => {
       enqueued.push(...requests);
@@ -164,6 +184,9 @@ const world = (
     enqueued,
     calls,
     backlogs,
+    alarms,
+    inAlarm,
+    alarmWrites,
     conflict: () => {
       conflictOnWrite = true;
     },
@@ -215,7 +238,7 @@ describe('the queries of one evaluation', () => {
           // The installation's own ECS family (default installation `local`).
           { name: 'TaskDefinitionFamily', value: 'tugboat-local-my-web' },
         ],
-        stat: 'Average',
+        stat: 'Sum',
       },
       {
         id: 'q1',
@@ -279,8 +302,9 @@ describe('an evaluation', () => {
     });
     await evaluateScaling(w.deps);
     expect(w.byName.get('web')!.desiredCount).toBe(3);
-    // The same quiet reading, now with quiet samples kept from 6 minutes back.
+    // The same quiet reading at the next poll, now with quiet samples kept from 6 minutes back.
     w.states.get('web')!.samples.cpu = [2, 3, 4, 5, 6].map((m) => ({ at: now - m * minute, value: 8 }));
+    delete w.states.get('web')!.lastPolledAt;
     await evaluateScaling(w.deps);
     expect(w.byName.get('web')!.desiredCount).toBe(1);
     expect(w.activities.at(-1)!.cause).toBe(
@@ -392,5 +416,144 @@ describe('an evaluation', () => {
     const report = await evaluateScaling(w.deps);
     expect(report).toMatchObject({ services: 0, removed: 1, metricsRequested: 0 });
     expect(w.states.size).toBe(0);
+  });
+});
+
+describe('scale-out alarms (one per CloudWatch policy) and reading metrics only where needed', () => {
+  const cpuAlarm = 'tugboat-local-scale-out/apps/web/cpu';
+
+  it('puts one alarm per CPU policy on the per-task Average, once, and again only when its spec changes', async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 256 });
+    const first = await evaluateScaling(w.deps);
+    expect(first).toMatchObject({ alarmsPut: 1, alarmCalls: 1 });
+    expect(w.alarms.get(cpuAlarm)).toMatchObject({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'CpuUtilized',
+      dimensions: [
+        { name: 'ClusterName', value: 'apps' },
+        { name: 'TaskDefinitionFamily', value: 'tugboat-local-web' },
+      ],
+      statistic: 'Average',
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      // 50 % of one 256-unit task, plus the 10 % tolerance.
+      threshold: 140.8,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(w.states.get('web')!.alarms?.cpu).toMatchObject({ name: cpuAlarm });
+
+    w.deps.now = now + minute;
+    expect(await evaluateScaling(w.deps)).toMatchObject({ alarmsPut: 0, alarmsDeleted: 0 });
+    expect(w.alarmWrites).toEqual([`put ${cpuAlarm}`]);
+
+    // A new target, and a bigger task: the threshold moves, so the alarm is put again.
+    w.byName.set(
+      'web',
+      service(
+        'web',
+        cpuScaling({
+          targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 70 }],
+        }),
+      ),
+    );
+    w.deps.now = now + 2 * minute;
+    await evaluateScaling(w.deps);
+    expect(w.alarms.get(cpuAlarm)!.threshold).toBe(197.12);
+    expect(w.alarmWrites).toEqual([`put ${cpuAlarm}`, `put ${cpuAlarm}`]);
+  });
+
+  it('between polls reads only the services whose alarm is in ALARM, and scales those out', async () => {
+    const w = world([service('web', cpuScaling()), service('quiet', cpuScaling())], {
+      cpuUtilized: () => 1536,
+    });
+    for (const name of ['web', 'quiet']) w.states.get(name)!.lastPolledAt = now - minute;
+    const idle = await evaluateScaling(w.deps);
+    expect(idle).toMatchObject({ metricCalls: 0, metricsRequested: 0, changes: [] });
+
+    w.inAlarm.add(cpuAlarm);
+    w.deps.now = now + minute;
+    const over = await evaluateScaling(w.deps);
+    expect(over).toMatchObject({ alarmsInAlarm: 1, metricCalls: 1, metricsRequested: 1 });
+    expect(over.changes.map((change) => `${change.serviceName} ${change.toCount}`)).toEqual(['web 10']);
+    expect(w.byName.get('quiet')!.desiredCount).toBe(2);
+  });
+
+  it('polls every CloudWatch policy once per 5 minutes, one metric each, for scale-in', async () => {
+    const w = world([service('web', cpuScaling(), { desiredCount: 3, runningCount: 3 })], {
+      cpuUtilized: () => 64,
+    });
+    const counts: number[] = [];
+    for (let step = 0; step <= 10; step++) {
+      w.deps.now = now + step * minute;
+      counts.push((await evaluateScaling(w.deps)).metricsRequested);
+    }
+    expect(counts).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+  });
+
+  it('writes the scaling state only when it has something new: not between polls with no alarm', async () => {
+    const w = world([service('web', cpuScaling(), { desiredCount: 3, runningCount: 3 })], {
+      cpuUtilized: () => 320, // within the tolerance
+    });
+    const save = w.deps.scaling.saveScalingState;
+    let writes = 0;
+    w.deps.scaling.saveScalingState = async (next) => {
+      writes++;
+      await save(next);
+    };
+    const counts: number[] = [];
+    for (let step = 0; step <= 5; step++) {
+      w.deps.now = now + step * minute;
+      await evaluateScaling(w.deps);
+      counts.push(writes);
+    }
+    // The first evaluation (poll, alarm put), then nothing until the next poll.
+    expect(counts).toEqual([1, 1, 1, 1, 1, 2]);
+  });
+
+  it('does not poll a service at its minCapacity: it has nothing to scale in', async () => {
+    const w = world([service('web', cpuScaling(), { desiredCount: 1, runningCount: 1 })], {
+      cpuUtilized: () => 64,
+    });
+    const counts: number[] = [];
+    for (let step = 0; step <= 10; step++) {
+      w.deps.now = now + step * minute;
+      counts.push((await evaluateScaling(w.deps)).metricsRequested);
+    }
+    expect(counts).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("deletes a service's alarms once it no longer scales, then forgets its state", async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 256 });
+    await evaluateScaling(w.deps);
+    expect(w.alarms.has(cpuAlarm)).toBe(true);
+    w.byName.set('web', service('web', undefined));
+    w.deps.now = now + minute;
+    const report = await evaluateScaling(w.deps);
+    expect(report).toMatchObject({ removed: 1, alarmsDeleted: 1 });
+    expect(w.alarms.size).toBe(0);
+    expect(w.states.size).toBe(0);
+  });
+
+  it('puts the alarm again when the state write after PutMetricAlarm was lost (a crash in between)', async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 256 });
+    const save = w.deps.scaling.saveScalingState;
+    w.deps.scaling.saveScalingState = async () => {
+      throw new Error('crashed');
+    };
+    await expect(evaluateScaling(w.deps)).rejects.toThrow('crashed');
+    w.deps.scaling.saveScalingState = save;
+    await evaluateScaling(w.deps);
+    expect(w.alarmWrites).toEqual([`put ${cpuAlarm}`, `put ${cpuAlarm}`]);
+    expect(w.states.get('web')!.alarms?.cpu?.name).toBe(cpuAlarm);
+  });
+
+  it('deletes an alarm in ALARM that belongs to no scaled service (a leftover)', async () => {
+    const w = world([service('web', cpuScaling())], { cpuUtilized: () => 256 });
+    w.inAlarm.add('tugboat-local-scale-out/apps/gone/cpu');
+    w.inAlarm.add('tugboat-other-scale-out/apps/x/cpu'); // another installation's: not ours to touch
+    const report = await evaluateScaling(w.deps);
+    expect(w.alarmWrites).toContain('delete tugboat-local-scale-out/apps/gone/cpu');
+    expect(w.alarmWrites.join(' ')).not.toContain('tugboat-other');
+    expect(report.alarmsInAlarm).toBe(1);
   });
 });
