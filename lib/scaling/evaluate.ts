@@ -13,13 +13,11 @@
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
  * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
-import { parseRevisionReference, type Service } from '../domain';
+import type { Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
-import type { TugboatStore } from '../store/port';
-import type { ScalingStateRecord, ScalingStore } from '../store/scaling';
+import type { ScalingStateRecord } from '../store/scaling';
 import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
-import type { AlarmClient, MetricReader } from './cloudwatch';
 import { decideScaling, type PolicyInput, type Sample } from './decide';
 import {
   type EvaluationReport,
@@ -38,7 +36,6 @@ import {
   samplesFrom,
   type TaskSize,
 } from './metrics';
-import type { QueueBacklogReader } from './queue-backlog';
 import { planReads, serviceKey } from './reads';
 import { applyScheduledActions } from './scheduled';
 
