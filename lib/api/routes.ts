@@ -1,7 +1,7 @@
 import type { Service } from '../domain';
 import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
-import { listScalingActivities } from '../use-cases/scaling';
+import { listScalingActivities } from '../use-cases/scaling-activities';
 import {
   createService,
   deleteService,

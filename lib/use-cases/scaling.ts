@@ -1,12 +1,13 @@
 /**
  * The API side of auto scaling (issue 15): a service's `autoScaling` on create and PATCH, the count kept in
- * its range, the sparse index entry (the scaling state) kept in step, and the scaling activities.
+ * its range, and the sparse index entry (the scaling state) kept in step. A service
+ * written without autoScaling (`null` on PATCH) keeps its entry, which records its scale-out alarms: the evaluator
+ * (which alone talks to CloudWatch) deletes those alarms on its next pass and then the entry, as for a deleted
+ * service.
  */
-import type { Page, ScalingActivity, Service } from '../domain';
 import { ValidationError } from '../errors';
 import type { AutoScaling } from '../validation/autoscaling';
 import type { UseCaseContext } from './context';
-import { getService } from './services';
 
 /** With auto scaling, the count stays within [minCapacity, maxCapacity]; a PATCH of it is clamped too. */
 export const clampToAutoScaling = (count: number, autoScaling: AutoScaling | undefined): number =>
@@ -28,22 +29,4 @@ export const registerAutoScaling = async (
   autoScaling: AutoScaling | null | undefined,
 ): Promise<void> => {
   if (autoScaling) await scalingStore(context).registerScaling(cluster, serviceName, context.now().getTime());
-};
-
-/**
- * After a service was written without autoScaling (`null` on PATCH): its index entry stays, because it
- * records the service's scale-out alarms; the evaluator (which alone talks to CloudWatch) deletes those
- * alarms on its next pass and then the entry, as it does for a deleted service.
- */
-export const unregisterAutoScaling = async (_context: UseCaseContext, _service: Service): Promise<void> => {};
-
-export const listScalingActivities = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-  page: { limit: number; nextToken?: string },
-): Promise<Page<ScalingActivity>> => {
-  const service = await getService(context, cluster, serviceName);
-  if (!context.scaling) return { items: [] };
-  return context.scaling.listScalingActivities(service.cluster, service.serviceName, page);
 };

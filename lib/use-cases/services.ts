@@ -18,7 +18,7 @@ import {
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { backoff, requestReconcile, type UseCaseContext } from './context';
-import { clampToAutoScaling, registerAutoScaling, unregisterAutoScaling } from './scaling';
+import { clampToAutoScaling, registerAutoScaling } from './scaling';
 import { recordChangeEvents } from './service-change-events';
 import {
   DEFAULT_DEPLOYMENT_CONFIGURATION,
@@ -282,7 +282,6 @@ export const updateService = async (
     },
     principal,
   );
-  if (input.autoScaling === null) await unregisterAutoScaling(context, updated);
   await requestReconcile(context, updated, `service updated (${Object.keys(input).join(', ')})`);
   return updated;
 };
