@@ -6,10 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CreateTargetGroupCommand,
   DescribeTargetGroupAttributesCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { localDynamoDbClient } from '../../local/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
+import { createIpTargetGroup, createLoadBalancedService } from '../support/elb';
 import { eventually } from '../support/waiting';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
@@ -42,24 +41,7 @@ beforeAll(async () => {
     }),
     stack.tableName,
   );
-  const created = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: 'delay-reads',
-      Protocol: 'HTTP',
-      Port: 80,
-      TargetType: 'ip',
-      VpcId: 'vpc-1',
-      HealthCheckIntervalSeconds: 5,
-      HealthyThresholdCount: 2,
-    }),
-  );
-  targetGroupArn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_SECONDS) }],
-    }),
-  );
+  targetGroupArn = await createIpTargetGroup(elb, { Name: 'delay-reads' }, DELAY_SECONDS);
 });
 afterAll(async () => {
   elb.destroy();
@@ -89,25 +71,7 @@ const freshReconciler = () => {
 };
 
 it('reads the deregistration delay only in the pass that drains a registered task', async () => {
-  expect(
-    (
-      await api.post('/task-definitions', {
-        family: 'delay-reads',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'app', image: 'nginx:1', portMappings: [{ containerPort: 8080 }] }],
-      })
-    ).status,
-  ).toBe(201);
-  const created = await api.post('/clusters/default/services', {
-    serviceName: 'delay-reads',
-    taskDefinition: 'delay-reads',
-    desiredCount: 2,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: { minReadySeconds: 0 },
-    loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 8080 }],
-  });
-  expect(created.status).toBe(201);
+  await createLoadBalancedService(api, 'delay-reads', targetGroupArn);
 
   // Converge: launches, registrations, health checks, the rollout completing; then a steady pass.
   let passes = 0;

@@ -16,7 +16,7 @@ import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';
-import { createIpTargetGroup } from '../support/elb';
+import { createIpTargetGroup, createLoadBalancedService } from '../support/elb';
 import { eventually } from '../support/waiting';
 
 class SimulatedCrash extends Error {}
@@ -65,25 +65,7 @@ const targets = async () =>
     .TargetHealthDescriptions ?? [];
 
 it('a crash right after DeregisterTargets: the next pass drains again and stops the task after the delay', async () => {
-  expect(
-    (
-      await api.post('/task-definitions', {
-        family: 'crash',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'app', image: 'nginx:1', portMappings: [{ containerPort: 8080 }] }],
-      })
-    ).status,
-  ).toBe(201);
-  const created = await api.post('/clusters/default/services', {
-    serviceName: 'crash',
-    taskDefinition: 'crash',
-    desiredCount: 2,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: { minReadySeconds: 0 },
-    loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 8080 }],
-  });
-  expect(created.status).toBe(201);
+  await createLoadBalancedService(api, 'crash', targetGroupArn);
   const reconciler = reconcilerWith();
   await eventually(
     '2 healthy targets and a COMPLETED deployment',
