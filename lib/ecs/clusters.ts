@@ -55,6 +55,7 @@ export const ecsClusterDirectory = (
   const allowed = options.allowed?.map(clusterNameOf);
   const now = options.now ?? Date.now;
   const cache = new Map<string, { info: ClusterInfo | undefined; at: number }>();
+  const inflight = new Map<string, Promise<void>>();
   const permitted = (name: string) => allowed === undefined || allowed.includes(name);
 
   const describe = async (names: string[]): Promise<void> => {
@@ -82,7 +83,16 @@ export const ecsClusterDirectory = (
   return {
     async find(cluster) {
       if (!permitted(cluster)) return undefined;
-      if (!fresh(cluster)) await describe([cluster]);
+      if (!fresh(cluster)) {
+        // One DescribeClusters per cluster at a time: a burst of API calls must not become a burst of
+        // DescribeClusters, which ECS throttles.
+        let pending = inflight.get(cluster);
+        if (!pending) {
+          pending = describe([cluster]).finally(() => inflight.delete(cluster));
+          inflight.set(cluster, pending);
+        }
+        await pending;
+      }
       return cache.get(cluster)?.info;
     },
     async list() {

@@ -47,6 +47,21 @@ describe('the cluster directory', () => {
     ecs.restore();
   });
 
+  it('asks ECS once for a cluster that many requests look up at the same time', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeClustersCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return { clusters: [cluster('default')] };
+    });
+    const client = new ECSClient({ region: 'us-east-1' });
+    const directory = ecsClusterDirectory(() => client, { now: () => 0 });
+    const found = await Promise.all(Array.from({ length: 50 }, () => directory.find('default')));
+    expect(found.every((info) => info?.clusterName === 'default')).toBe(true);
+    // 50 concurrent API calls must not become 50 DescribeClusters (ECS throttles them).
+    expect(ecs.commandCalls(DescribeClustersCommand)).toHaveLength(1);
+    ecs.restore();
+  });
+
   it('reads names from ARNs', () => {
     expect(clusterNameOf('arn:aws:ecs:us-east-1:123456789012:cluster/prod')).toBe('prod');
     expect(clusterNameOf('prod')).toBe('prod');
