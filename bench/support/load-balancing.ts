@@ -3,13 +3,9 @@
  * tasks (as local/stack.ts wires it), one target group per service with a short health check, Tugboat's
  * ELB gateways as each Lambda instance builds them (lib/wiring.ts), and a count of the targets healthy now.
  */
-import {
-  CreateTargetGroupCommand,
-  ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import type { LocalEcsServer } from '../../local/ecs';
-import { startLocalElbServer } from '../../local/elb';
+import { createIpTargetGroup, startLocalElbServer } from '../../local/elb';
 import { countEcsCalls } from './counters';
 import type { VirtualTime } from './virtual-time';
 
@@ -52,28 +48,14 @@ export const startFleetLoadBalancing = async (options: {
       createElbGateway({ client, sleep: time.sleep, random: options.random, now: time.now }),
     /** Creates the target group (HTTP, port 80, type ip) with the benchmark's health check; its ARN. */
     async createTargetGroup(name: string): Promise<string> {
-      const created = await client.send(
-        new CreateTargetGroupCommand({
+      const arn = await createIpTargetGroup(
+        client,
+        {
           Name: name,
-          Protocol: 'HTTP',
-          Port: 80,
-          TargetType: 'ip',
           HealthCheckIntervalSeconds: BENCH_HEALTH_CHECK.intervalSeconds,
           HealthyThresholdCount: BENCH_HEALTH_CHECK.healthyThreshold,
-        }),
-      );
-      const arn = created.TargetGroups?.[0]?.TargetGroupArn;
-      if (!arn) throw new Error('local ELB: CreateTargetGroup returned no target group');
-      await client.send(
-        new ModifyTargetGroupAttributesCommand({
-          TargetGroupArn: arn,
-          Attributes: [
-            {
-              Key: 'deregistration_delay.timeout_seconds',
-              Value: String(BENCH_HEALTH_CHECK.deregistrationDelaySeconds),
-            },
-          ],
-        }),
+        },
+        BENCH_HEALTH_CHECK.deregistrationDelaySeconds,
       );
       targetGroupArns.push(arn);
       return arn;

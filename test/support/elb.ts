@@ -1,41 +1,23 @@
-import {
-  CreateTargetGroupCommand,
-  type CreateTargetGroupCommandInput,
-  type ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
+import type {
+  CreateTargetGroupCommandInput,
+  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createIpTargetGroup as createLocalIpTargetGroup } from '../../local/elb';
 
 /**
  * An IP target group of the local ELB endpoint, checked every 5 s and healthy after 2 passes, that
  * drains in `deregistrationDelaySeconds`. Returns its ARN.
  */
-export const createIpTargetGroup = async (
+export const createIpTargetGroup = (
   elb: ElasticLoadBalancingV2Client,
   input: Partial<CreateTargetGroupCommandInput> & { Name: string },
   deregistrationDelaySeconds: number,
-): Promise<string> => {
-  const created = await elb.send(
-    new CreateTargetGroupCommand({
-      Protocol: 'HTTP',
-      Port: 80,
-      TargetType: 'ip',
-      VpcId: 'vpc-1',
-      HealthCheckIntervalSeconds: 5,
-      HealthyThresholdCount: 2,
-      ...input,
-    }),
+): Promise<string> =>
+  createLocalIpTargetGroup(
+    elb,
+    { VpcId: 'vpc-1', HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2, ...input },
+    deregistrationDelaySeconds,
   );
-  const targetGroupArn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
-  await elb.send(
-    new ModifyTargetGroupAttributesCommand({
-      TargetGroupArn: targetGroupArn,
-      Attributes: [
-        { Key: 'deregistration_delay.timeout_seconds', Value: String(deregistrationDelaySeconds) },
-      ],
-    }),
-  );
-  return targetGroupArn;
-};
 
 /**
  * Registers `name` (one container, `app`, on port 8080) and creates a service of `desiredCount` tasks of it
