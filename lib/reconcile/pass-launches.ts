@@ -11,6 +11,7 @@ import { ecsTaskDefinitionArn as registeredArn } from '../ecs/task-definitions';
 import type { PassCause, PassContext } from './pass-context';
 import type { PassReader } from './pass-inputs';
 import type { PassWriter } from './pass-writes';
+import { progressClockStopped } from './phases/primary';
 import {
   type LaunchOutcome,
   launchFailuresOutcome,
@@ -154,15 +155,24 @@ export const createLauncher = (
         outcome = await runLaunch(current, launch, options);
       } catch (error) {
         if (error instanceof PacingDeadlineError) {
+          // The launch rate held the deployment back: that wait is Tugboat's, so its progress clock
+          // stops, and a fleet-wide converge that outlasts progressDeadlineSeconds fails no rollout.
+          const deployments = progressClockStopped(current.deployments, new Set([launch.deploymentId]));
           // A replay may be of launches a killed pass made: those stay committed.
-          if (options.replay) return { service: current, launched, started, retryInMs: error.retryInMs };
+          if (options.replay) {
+            const waiting =
+              deployments === current.deployments
+                ? current
+                : await persist({ ...current, deployments }, current);
+            return { service: waiting, launched, started, retryInMs: error.retryInMs };
+          }
           const committed = service.inflightLaunches ?? [];
           const unmade = new Set(
             committed
               .slice(committed.indexOf(launch) + (error.mayHaveLaunched ? 1 : 0))
               .map((l) => l.clientToken),
           );
-          const next = withoutLaunches(current, unmade);
+          const next = { ...withoutLaunches(current, unmade), deployments };
           return { service: await persist(next, current), launched, started, retryInMs: error.retryInMs };
         }
         throw error;

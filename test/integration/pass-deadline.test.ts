@@ -184,4 +184,63 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     // The three calls it never made are not left for the next pass to replay.
     expect((await store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
   }, 60_000);
+
+  it('a rollout whose launches wait on the launch rate for longer than progressDeadlineSeconds does not fail', async () => {
+    await api.post('/clusters/default/services', {
+      serviceName: 'patient',
+      taskDefinition: 'big',
+      desiredCount: 2,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      deploymentConfiguration: { progressDeadlineSeconds: 600 },
+    });
+    // The account's launch budget is spent by other services until `held` ends.
+    let held = true;
+    const launchPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        if (held && deadline !== undefined) throw new PacingDeadlineError(30_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    let now = Date.now();
+    const pass = createReconciler({
+      store,
+      ecsFor: (cluster) =>
+        createEcsGateway({
+          client: createEcsClientForGateway({
+            endpoint: stack.ecsUrl,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          }),
+          cluster,
+          launchPacer,
+        }),
+      now: () => now,
+      newId: randomUUID,
+    });
+    const primary = async () => (await store.getService('default', 'patient'))?.deployments[0];
+
+    const first = await pass.reconcile('default', 'patient', undefined, { deadline: now + 60_000 });
+    expect(first).toMatchObject({ status: 'reconciled', launched: 0, wakeInMs: 30_000 });
+    // The wait is Tugboat's: the deployment's progress clock is not running.
+    expect(await primary()).toMatchObject({ rolloutState: 'IN_PROGRESS' });
+    expect((await primary())?.lastProgressAt).toBeUndefined();
+
+    // Still held back 700 s later (more than the deadline): still in progress, nothing launched.
+    now += 700_000;
+    const second = await pass.reconcile('default', 'patient', undefined, { deadline: now + 60_000 });
+    expect(second).toMatchObject({ status: 'reconciled', launched: 0 });
+    expect(await primary()).toMatchObject({ rolloutState: 'IN_PROGRESS' });
+
+    // Room at last: the launches are made, and the clock runs from this pass.
+    now += 700_000;
+    held = false;
+    const third = await pass.reconcile('default', 'patient', undefined, { deadline: now + 60_000 });
+    expect(third).toMatchObject({ status: 'reconciled', launched: 2 });
+    expect(await primary()).toMatchObject({
+      rolloutState: 'IN_PROGRESS',
+      lastProgressAt: new Date(now).toISOString(),
+    });
+    expect(await serviceTasks(ecs, 'patient')).toHaveLength(2);
+  }, 60_000);
 });

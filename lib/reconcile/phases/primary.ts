@@ -2,7 +2,7 @@
  * Phases that take stock of an ACTIVE service's rollout before anything is judged: make sure there
  * is a PRIMARY, count failed launches, and note progress (more healthy PRIMARY tasks than before).
  */
-import { freshDeployment } from '../../domain';
+import { type Deployment, freshDeployment } from '../../domain';
 import { refusedTaskCount } from '../refusals';
 import { isFailedLaunch } from '../tasks';
 import { deriveDeploymentId } from '../tokens';
@@ -40,7 +40,8 @@ export function countFailedLaunches(state: PlanState): void {
  * The PRIMARY's healthy count before this pass stops anything; a rise is progress. The deadline
  * runs from the first pass that sees the deployment: at scale a reconcile request can wait in the
  * queue behind the launch-rate limit for longer than the deadline, and that wait is Tugboat's, not
- * the deployment's.
+ * the deployment's. For the same reason a pass whose launches the launch rate held back unsets the
+ * clock again (progressClockStopped), and the pass that next plans the deployment restarts it.
  */
 export function noteProgress(state: RolloutState): void {
   const { primary } = state;
@@ -49,4 +50,18 @@ export function noteProgress(state: RolloutState): void {
     primary.lastProgressAt = state.nowIso;
   }
   primary.healthyCount = healthyNow;
+}
+
+/**
+ * The deployments with the progress clock of those in `deploymentIds` unset: their launches wait on
+ * Tugboat's own launch rate (the account's Fargate launch budget, shared by every service), which is
+ * no fault of theirs. Unchanged (the same array) when no clock was running.
+ */
+export function progressClockStopped(deployments: Deployment[], deploymentIds: Set<string>): Deployment[] {
+  if (!deployments.some((d) => deploymentIds.has(d.id) && d.lastProgressAt !== undefined)) return deployments;
+  return deployments.map((deployment) => {
+    if (!deploymentIds.has(deployment.id) || deployment.lastProgressAt === undefined) return deployment;
+    const { lastProgressAt: _stopped, ...waiting } = deployment;
+    return waiting;
+  });
 }
