@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { clusterOfService, listTasksMinimum, victimsByCluster } from './support/clusters';
+import { dumpStall } from './support/stall-dump';
 import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
 import { type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
 import { BENCH_HEALTH_CHECK, healthCheckSeconds } from './support/load-balancing';
@@ -125,6 +126,9 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
   // Long runs (10,000 x 3 takes most of an hour of wall time) print progress each simulated minute.
   const progressEveryMs = Number(process.env.BENCH_PROGRESS_MS ?? 60_000);
   let nextProgressAt = startedAt + progressEveryMs;
+  let stalledTicks = 0;
+  let lastRunning = -1;
+  let dumping: Promise<void> | undefined;
   await fleet.runUntil(() => {
     if (createError) throw createError;
     if (fleet.time.now() >= nextProgressAt) {
@@ -135,6 +139,15 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
           `failures ${JSON.stringify(fleet.failures())}, last schedule ${JSON.stringify(fleet.schedulerReports.at(-1) ?? {})}, ` +
           `${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
       );
+      stalledTicks = fleet.running() === lastRunning ? stalledTicks + 1 : 0;
+      lastRunning = fleet.running();
+      if (process.env.BENCH_STALL_DUMP && stalledTicks === 3 && !dumping)
+        dumping = dumpStall(
+          fleet,
+          options.tasks,
+          (name) => clusterOfService(Number(name.slice(4)), options.clusters),
+          options.services,
+        );
     }
     if (!createsDone || convergedAt === undefined) return false;
     // Load-balanced, a fleet has converged when every target is healthy too.

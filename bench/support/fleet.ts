@@ -315,6 +315,7 @@ export const startFleet = async (options: FleetOptions) => {
       desiredPerService = count;
     },
     running: census.running,
+    liveByService: census.liveByService,
     runningTaskArns: census.runningTaskArns,
     onRunningCount: census.onRunningCount,
     maxOverCap: () => maxOverCap,

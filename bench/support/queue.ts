@@ -30,6 +30,7 @@ export class SimQueue {
   private order = 0;
   private nextId = 0;
   private waiters: Array<() => void> = [];
+  private readonly inflight = new Map<string, Message>();
   readonly stats: QueueStats = {
     sendCalls: 0,
     messagesSent: 0,
@@ -88,7 +89,10 @@ export class SimQueue {
       this.visible = this.visible.slice(this.head);
       this.head = 0;
     }
-    for (const message of batch) message.receiveCount++;
+    for (const message of batch) {
+      message.receiveCount++;
+      this.inflight.set(message.messageId, message);
+    }
     if (batch.length > 0) this.stats.receiveCalls++;
     this.stats.messagesReceived += batch.length;
     return batch;
@@ -97,6 +101,7 @@ export class SimQueue {
   /** Failed messages come back after the visibility timeout, or go to the DLQ. */
   settle(batch: Message[], failedIds: string[]): void {
     const failed = new Set(failedIds);
+    for (const message of batch) this.inflight.delete(message.messageId);
     for (const message of batch) {
       if (!failed.has(message.messageId)) continue;
       this.stats.failedMessages++;
@@ -104,6 +109,15 @@ export class SimQueue {
       else
         this.delayed.push({ at: this.now() + this.visibilityTimeoutMs, order: this.order++, value: message });
     }
+  }
+
+  /** Every message the queue holds, and where it is (a diagnostic of stalled runs). */
+  inspect(): Array<{ body: string; state: 'visible' | 'delayed' | 'inflight'; at?: number; receiveCount: number }> {
+    return [
+      ...this.visible.slice(this.head).map((m) => ({ body: m.body, state: 'visible' as const, receiveCount: m.receiveCount })),
+      ...this.delayed.entries().map((e) => ({ body: e.value.body, state: 'delayed' as const, at: e.at, receiveCount: e.value.receiveCount })),
+      ...[...this.inflight.values()].map((m) => ({ body: m.body, state: 'inflight' as const, receiveCount: m.receiveCount })),
+    ];
   }
 
   waitForMessage(): Promise<void> {

@@ -44,6 +44,8 @@ export const createTaskCensus = () => {
       onRunningCount?.(running, Date.parse(event.time));
     },
     running: () => running,
+    /** Live tasks per service (a diagnostic of stalled runs). */
+    liveByService: () => new Map(liveByService),
     runningTaskArns: () => [...tasks.entries()].filter(([, view]) => isRunning(view)).map(([arn]) => arn),
     onRunningCount(listener: ((count: number, at: number) => void) | undefined) {
       onRunningCount = listener;

@@ -12,6 +12,11 @@ export class MinHeap<T> {
     return this.items.length;
   }
 
+  /** The entries, in no particular order. */
+  entries(): readonly HeapEntry<T>[] {
+    return this.items;
+  }
+
   peek(): HeapEntry<T> | undefined {
     return this.items[0];
   }
