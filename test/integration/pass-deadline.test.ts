@@ -39,10 +39,13 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       },
     };
   };
-  const reconciler = (clock: { now: () => number; sleep: (ms: number) => Promise<void> }) => {
-    // One process's launch budget at Fargate's published rate (100 burst, 20 per second).
-    const launchPacer = createLaunchPacer(clock);
-    return createReconciler({
+  /** A reconciler whose gateway launches through `launchPacer`, on `clock`. */
+  const pacedReconciler = (
+    launchPacer: Pacer,
+    clock: { now: () => number; sleep?: (ms: number) => Promise<void> },
+    leaseMs?: number,
+  ) =>
+    createReconciler({
       store,
       ecsFor: (cluster) =>
         createEcsGateway({
@@ -54,13 +57,15 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
           cluster,
           launchPacer,
           now: clock.now,
-          sleep: clock.sleep,
+          ...(clock.sleep ? { sleep: clock.sleep } : {}),
         }),
       now: clock.now,
       newId: randomUUID,
-      leaseMs: 5_000,
+      ...(leaseMs === undefined ? {} : { leaseMs }),
     });
-  };
+  const reconciler = (clock: { now: () => number; sleep: (ms: number) => Promise<void> }) =>
+    // One process's launch budget at Fargate's published rate (100 burst, 20 per second).
+    pacedReconciler(createLaunchPacer(clock), clock, 5_000);
   const realClock = {
     now: Date.now,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
@@ -163,21 +168,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       charge: async () => undefined,
       exhausted: () => undefined,
     };
-    const pass = createReconciler({
-      store,
-      ecsFor: (cluster) =>
-        createEcsGateway({
-          client: createEcsClientForGateway({
-            endpoint: stack.ecsUrl,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-          }),
-          cluster,
-          launchPacer,
-        }),
-      now: Date.now,
-      newId: randomUUID,
-    });
+    const pass = pacedReconciler(launchPacer, { now: Date.now });
     const outcome = await pass.reconcile('default', 'late', undefined, { deadline: Date.now() + 60_000 });
     expect(outcome).toMatchObject({ status: 'reconciled', launched: 20, wakeInMs: 3_000 });
     expect(await serviceTasks(ecs, 'late')).toHaveLength(20);
@@ -203,21 +194,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       exhausted: () => undefined,
     };
     let now = Date.now();
-    const pass = createReconciler({
-      store,
-      ecsFor: (cluster) =>
-        createEcsGateway({
-          client: createEcsClientForGateway({
-            endpoint: stack.ecsUrl,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-          }),
-          cluster,
-          launchPacer,
-        }),
-      now: () => now,
-      newId: randomUUID,
-    });
+    const pass = pacedReconciler(launchPacer, { now: () => now });
     const primary = async () => (await store.getService('default', 'patient'))?.deployments[0];
 
     const first = await pass.reconcile('default', 'patient', undefined, { deadline: now + 60_000 });
