@@ -25,7 +25,8 @@ export interface Deployment {
   backoffUntil?: string;
   /**
    * Reconciler bookkeeping: when the deployment last made progress (ISO), for the progress deadline.
-   * Unset until the first reconcile pass looks at the deployment, which starts the clock.
+   * Unset until the first reconcile pass looks at the deployment, which starts the clock; unset again
+   * when the launch rate holds the deployment's launches back (that wait is Tugboat's).
    */
   lastProgressAt?: string;
   /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */

@@ -157,7 +157,7 @@ export const createLauncher = (
         if (error instanceof PacingDeadlineError) {
           // The launch rate held the deployment back: that wait is Tugboat's, so its progress clock
           // stops, and a fleet-wide converge that outlasts progressDeadlineSeconds fails no rollout.
-          const deployments = progressClockStopped(current.deployments, new Set([launch.deploymentId]));
+          const deployments = progressClockStopped(current.deployments, launch.deploymentId);
           // A replay may be of launches a killed pass made: those stay committed.
           if (options.replay) {
             const waiting =

@@ -53,15 +53,13 @@ export function noteProgress(state: RolloutState): void {
 }
 
 /**
- * The deployments with the progress clock of those in `deploymentIds` unset: their launches wait on
+ * The deployments with the progress clock of the one with `deploymentId` unset: its launches wait on
  * Tugboat's own launch rate (the account's Fargate launch budget, shared by every service), which is
- * no fault of theirs. Unchanged (the same array) when no clock was running.
+ * no fault of its. Unchanged (the same array) when its clock was not running.
  */
-export function progressClockStopped(deployments: Deployment[], deploymentIds: Set<string>): Deployment[] {
-  if (!deployments.some((d) => deploymentIds.has(d.id) && d.lastProgressAt !== undefined)) return deployments;
-  return deployments.map((deployment) => {
-    if (!deploymentIds.has(deployment.id) || deployment.lastProgressAt === undefined) return deployment;
-    const { lastProgressAt: _stopped, ...waiting } = deployment;
-    return waiting;
-  });
+export function progressClockStopped(deployments: Deployment[], deploymentId: string): Deployment[] {
+  const index = deployments.findIndex((d) => d.id === deploymentId && d.lastProgressAt !== undefined);
+  if (index < 0) return deployments;
+  const { lastProgressAt: _stopped, ...waiting } = deployments[index]!;
+  return deployments.with(index, waiting);
 }
