@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { clusterOfService, listTasksMinimum, victimsByCluster } from './support/clusters';
-import { dumpStall } from './support/stall-dump';
 import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
 import { type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
 import { BENCH_HEALTH_CHECK, healthCheckSeconds } from './support/load-balancing';
+import { dumpStall } from './support/stall-dump';
 
 /** ECS's published Fargate launch limits and the local endpoint's default start time. */
 export const LAUNCH_BURST = 100;

@@ -112,11 +112,29 @@ export class SimQueue {
   }
 
   /** Every message the queue holds, and where it is (a diagnostic of stalled runs). */
-  inspect(): Array<{ body: string; state: 'visible' | 'delayed' | 'inflight'; at?: number; receiveCount: number }> {
+  inspect(): Array<{
+    body: string;
+    state: 'visible' | 'delayed' | 'inflight';
+    at?: number;
+    receiveCount: number;
+  }> {
     return [
-      ...this.visible.slice(this.head).map((m) => ({ body: m.body, state: 'visible' as const, receiveCount: m.receiveCount })),
-      ...this.delayed.entries().map((e) => ({ body: e.value.body, state: 'delayed' as const, at: e.at, receiveCount: e.value.receiveCount })),
-      ...[...this.inflight.values()].map((m) => ({ body: m.body, state: 'inflight' as const, receiveCount: m.receiveCount })),
+      ...this.visible
+        .slice(this.head)
+        .map((m) => ({ body: m.body, state: 'visible' as const, receiveCount: m.receiveCount })),
+      ...this.delayed
+        .entries()
+        .map((e) => ({
+          body: e.value.body,
+          state: 'delayed' as const,
+          at: e.at,
+          receiveCount: e.value.receiveCount,
+        })),
+      ...[...this.inflight.values()].map((m) => ({
+        body: m.body,
+        state: 'inflight' as const,
+        receiveCount: m.receiveCount,
+      })),
     ];
   }
 

@@ -36,7 +36,11 @@ export const dumpStall = async (
   for (const name of short.slice(0, 6)) {
     const cluster = clusterOf(name);
     const service = await fleet.store.getService(cluster, name);
-    const lease = (await client.send(new GetCommand({ TableName: fleet.tableName, Key: keys.reconcileLease(cluster, name) }))).Item;
+    const lease = (
+      await client.send(
+        new GetCommand({ TableName: fleet.tableName, Key: keys.reconcileLease(cluster, name) }),
+      )
+    ).Item;
     const tasks = await fleet.store.listServiceTasks(cluster, name);
     const messages = queued.filter((message) => message.body.includes(`"${name}"`));
     lines.push(
@@ -61,7 +65,13 @@ export const dumpStall = async (
           })),
         },
         lease,
-        tasks: tasks.map((t) => ({ id: t.taskId, last: t.lastStatus, desired: t.desiredStatus, missing: t.missingFromEcsAt, stopCode: t.stopCode })),
+        tasks: tasks.map((t) => ({
+          id: t.taskId,
+          last: t.lastStatus,
+          desired: t.desiredStatus,
+          missing: t.missingFromEcsAt,
+          stopCode: t.stopCode,
+        })),
         messages,
       }),
     );
