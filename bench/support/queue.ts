@@ -122,14 +122,12 @@ export class SimQueue {
       ...this.visible
         .slice(this.head)
         .map((m) => ({ body: m.body, state: 'visible' as const, receiveCount: m.receiveCount })),
-      ...this.delayed
-        .entries()
-        .map((e) => ({
-          body: e.value.body,
-          state: 'delayed' as const,
-          at: e.at,
-          receiveCount: e.value.receiveCount,
-        })),
+      ...this.delayed.entries().map((e) => ({
+        body: e.value.body,
+        state: 'delayed' as const,
+        at: e.at,
+        receiveCount: e.value.receiveCount,
+      })),
       ...[...this.inflight.values()].map((m) => ({
         body: m.body,
         state: 'inflight' as const,
