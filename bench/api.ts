@@ -16,6 +16,7 @@ import { freePort } from '../local/ports';
 import { startLocalStack } from '../local/stack';
 import type { LoadSpec } from './load';
 import { sameCallsHandler } from './same-calls';
+import { traceAwsCalls } from './support/call-trace';
 
 const run = promisify(execFile);
 const CONNECTIONS = 16;
@@ -25,6 +26,9 @@ const OVERHEAD_RATIO_LIMIT = 1.2;
 /** Under 16 connections on one family, registrations must not queue behind each other. */
 const P99_OVER_P50_LIMIT = 3;
 const SERVICES = 64;
+
+/** The calls the same-calls baseline must repeat: DynamoDB's and SQS's. */
+const isDataCall = (operation: string) => operation.startsWith('DynamoDB.') || operation.startsWith('SQS.');
 
 const load = async (spec: LoadSpec): Promise<Result> => {
   const { stdout } = await run(
@@ -143,6 +147,36 @@ export const runApi = async (options: { seconds: number }) => {
         spec: { method: 'POST', paths: ['/task-definitions'], bodies: [JSON.stringify(taskDefinition)] },
       },
     ];
+    // The baseline is only a baseline if it makes the route's calls: each route's first requests and the
+    // same requests to the same-calls handler, their DynamoDB and SQS calls compared (a PATCH is sent twice,
+    // there and back, so the timed run's bodies still change every service).
+    const parity: Record<string, { route: string[]; sameCalls: string[]; equal: boolean }> = {};
+    const send = async (url: string, method: string, path: string, body?: string) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    };
+    for (const { route, spec } of specs) {
+      const path = spec.paths[0]!;
+      const bodies = spec.method === 'PATCH' ? [spec.bodies![0]!, spec.bodies!.at(-1)!] : [spec.bodies?.[0]];
+      const requests = (url: string) => async () => {
+        for (const body of bodies) await send(url, spec.method, path, body);
+      };
+      // Once untraced first: what each caches per process (a cluster, the registration's template) is read.
+      await requests(stack.apiUrl)();
+      await requests(sameCallsApi.url)();
+      const routeCalls = (await traceAwsCalls(requests(stack.apiUrl))).filter(isDataCall);
+      const sameCallsCalls = (await traceAwsCalls(requests(sameCallsApi.url))).filter(isDataCall);
+      parity[route] = {
+        route: routeCalls,
+        sameCalls: sameCallsCalls,
+        equal: JSON.stringify(routeCalls) === JSON.stringify(sameCallsCalls),
+      };
+    }
     const base = { connections: CONNECTIONS, seconds: options.seconds };
     const floor = await dynamoDbFloor(stack.dynamoDbEndpoint, stack.tableName, Math.min(options.seconds, 3));
     const baselineResult = summary(
@@ -161,10 +195,13 @@ export const runApi = async (options: { seconds: number }) => {
         p50Ratio: Number(p50Ratio.toFixed(2)),
         overheadRatio: Number(overheadRatio.toFixed(2)),
         p99OverP50: Number(p99OverP50.toFixed(2)),
-        sameCalls: sameCallsResult,
+        sameCalls: { ...sameCallsResult, calls: parity[route]!.sameCalls },
+        calls: parity[route]!.route,
+        sameCallsMatch: parity[route]!.equal,
         pass:
           overheadRatio <= OVERHEAD_RATIO_LIMIT &&
           (route !== 'POST task definition' || p99OverP50 <= P99_OVER_P50_LIMIT) &&
+          parity[route]!.equal &&
           measured.errors === 0 &&
           measured.non2xx === 0 &&
           sameCallsResult.errors + sameCallsResult.non2xx === 0,

@@ -184,8 +184,8 @@ const summarize = (result: Record<string, unknown>): Row[] => {
     case 'api':
       return (r.routes as Record<string, any>[]).map((route) => ({
         name: `api ${route.route}`,
-        measured: `${route.requestsPerSecond} req/s, p50 ${route.latencyMs.p50} ms (x${route.p50Ratio}, same calls x${route.overheadRatio}), p99 ${route.latencyMs.p99}, max ${route.latencyMs.max}, errors ${route.errors + route.non2xx}`,
-        target: 'p50 <= 1.2x same calls (td: p99 <= 3x p50), no errors',
+        measured: `${route.requestsPerSecond} req/s, p50 ${route.latencyMs.p50} ms (x${route.p50Ratio}, same calls x${route.overheadRatio}), p99 ${route.latencyMs.p99}, max ${route.latencyMs.max}, errors ${route.errors + route.non2xx}${route.sameCallsMatch ? '' : `; the baseline's calls differ: route ${route.calls.join(' ')}, baseline ${route.sameCalls.calls.join(' ')}`}`,
+        target: 'p50 <= 1.2x same calls (td: p99 <= 3x p50), same calls, no errors',
         pass: route.pass,
       }));
     case 'replace':

@@ -4,12 +4,13 @@
  * route is), and nothing else: no routing, validation, use case or error mapping. A route's p50 over
  * this one's is what Tugboat's own code adds.
  */
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Service, TaskDefinition } from '../lib/domain';
-import { ITEM_TYPE, keys } from '../lib/store/keys';
+import { desiredCountChangedEvent } from '../lib/reconcile/event-texts';
 import { ServiceItems } from '../lib/store/services';
 import { Table } from '../lib/store/table';
 import { TaskDefinitionItems } from '../lib/store/task-definitions';
@@ -49,8 +50,19 @@ export const sameCallsHandler = (tableName: string, reconcileQueueUrl: string) =
 
   const patch = async (cluster: string, serviceName: string, body: Item) => {
     const current = await getService(cluster, serviceName);
-    const next = { ...current, desiredCount: body.desiredCount, version: current.version + 1 };
+    const updatedAt = new Date().toISOString();
+    const next = { ...current, desiredCount: body.desiredCount, version: current.version + 1, updatedAt };
     await services.updateService(next, current);
+    // The route's service event: the new desired count, by whom, for which request.
+    await services.addServiceEvents(cluster, serviceName, [
+      {
+        id: randomUUID(),
+        createdAt: updatedAt,
+        message: desiredCountChangedEvent(serviceName, current.desiredCount, next.desiredCount, 'local'),
+        principal: 'local',
+        correlationId: randomUUID(),
+      },
+    ]);
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: reconcileQueueUrl,
@@ -70,17 +82,15 @@ export const sameCallsHandler = (tableName: string, reconcileQueueUrl: string) =
     return ok(200, next);
   };
 
-  /** The registration's calls: ADD on the counter, then the revision's put beside the gap check. */
+  /** The registration's calls: ADD on the counter, then the revision's puts beside the gap check. */
   const register = async (template: TaskDefinition) => {
     const family = template.family;
     const { revision, denseThrough } = await taskDefinitions.reserveTaskDefinitionRevision(
       family,
       Date.now(),
     );
-    const item = {
+    const taskDefinition: TaskDefinition = {
       ...template,
-      ...keys.taskDefinition(family, revision),
-      itemType: ITEM_TYPE.taskDefinition,
       revision,
       taskDefinitionArn: `${template.taskDefinitionArn.replace(/:\d+$/, '')}:${revision}`,
       registeredAt: new Date().toISOString(),
@@ -94,8 +104,9 @@ export const sameCallsHandler = (tableName: string, reconcileQueueUrl: string) =
       if (dense === denseThrough) return;
       await taskDefinitions.advanceDenseThrough(family, dense).catch(() => undefined);
     };
-    await Promise.all([table.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }), gapCheck()]);
-    return ok(201, item);
+    // The revision (conditional) and then the family registry, as the store writes them.
+    await Promise.all([taskDefinitions.createTaskDefinition(taskDefinition), gapCheck()]);
+    return ok(201, taskDefinition);
   };
 
   let template: TaskDefinition | undefined;
