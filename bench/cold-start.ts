@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { startLocalCloudWatchServer } from '../local/cloudwatch/server';
 import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb';
 import { freePort } from '../local/ports';
 
@@ -56,6 +57,8 @@ const firstEvents: Record<string, { event: unknown }> = {
     },
   },
   reconcileScheduler: { event: { 'detail-type': 'Scheduled Event' } },
+  // Its first evaluation asks CloudWatch for the installation's alarms (the local endpoint, empty).
+  scalingEvaluator: { event: { 'detail-type': 'Scheduled Event', time: new Date().toISOString() } },
   reconcileWorker: {
     event: {
       Records: [
@@ -112,15 +115,34 @@ Promise.resolve(mod.handler(JSON.parse(process.argv[2]), context)).then((result)
 }, (error) => { console.error(error); process.exit(1); });
 `;
 
+/**
+ * The AWS SDK as the functions use it: the clients constructed, and the commands they send through them
+ * imported. With the ES module builds (serverless.yml's mainFields) a bundle holds only the commands it
+ * uses, so a baseline of bare clients would leave out SDK code every function needs.
+ */
 const baselineSource = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeregisterTaskDefinitionCommand, DescribeClustersCommand, DescribeTasksCommand, ECSClient, ListClustersCommand,
+  ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const ecs = new ECSClient({});
 const sqs = new SQSClient({});
-export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ ok: Boolean(documentClient && ecs && sqs) }) });
+const commands = [
+  BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  DeregisterTaskDefinitionCommand, DescribeClustersCommand, DescribeTasksCommand, ListClustersCommand,
+  ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
+  GetQueueAttributesCommand, SendMessageBatchCommand,
+];
+export const handler = async () => ({
+  statusCode: 200,
+  body: JSON.stringify({ ok: Boolean(documentClient && ecs && sqs), commands: commands.length }),
+});
 `;
 
 const measure = async (bundle: string, event: unknown, runs: number, env: NodeJS.ProcessEnv) => {
@@ -141,6 +163,7 @@ export const runColdStart = async (options: { runs: number }) => {
   execFileSync('npm', ['run', 'package', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const work = await mkdtemp(join(tmpdir(), 'tugboat-cold-'));
   const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
+  const cloudWatch = await startLocalCloudWatchServer({ port: 0, host: '127.0.0.1' });
   try {
     const tableName = 'tugboat-cold-start';
     const client = localDynamoDbClient(dynamoDb.endpoint);
@@ -154,6 +177,7 @@ export const runColdStart = async (options: { runs: number }) => {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
       AWS_ENDPOINT_URL_ECS: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
       TUGBOAT_TABLE_NAME: tableName,
       TUGBOAT_RECONCILE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/tugboat-reconcile',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -174,6 +198,7 @@ export const runColdStart = async (options: { runs: number }) => {
       platform: 'node',
       format: 'cjs',
       keepNames: true,
+      mainFields: ['module', 'main'],
       nodePaths: [join(root, 'node_modules')],
       logLevel: 'error',
     });
@@ -217,6 +242,7 @@ export const runColdStart = async (options: { runs: number }) => {
       pass: functions.every((entry) => entry.pass),
     };
   } finally {
+    await cloudWatch.close();
     await dynamoDb.stop();
     await rm(work, { recursive: true, force: true });
   }
