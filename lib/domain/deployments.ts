@@ -19,7 +19,7 @@ export interface Deployment {
   rolloutStateReason: string;
   createdAt: string;
   updatedAt: string;
-  /** Reconciler bookkeeping: consecutive failed launches, for crash-loop back-off. */
+  /** Reconciler bookkeeping: tasks in a row that stopped on their own or were refused, for crash-loop back-off. */
   consecutiveFailures?: number;
   /** Reconciler bookkeeping: no launch before this instant (ISO), while backing off. */
   backoffUntil?: string;
@@ -31,8 +31,16 @@ export interface Deployment {
   lastProgressAt?: string;
   /** Reconciler bookkeeping: launches issued so far; with the slot it makes RunTask clientTokens unique. */
   launchAttempts?: number;
-  /** Reconciler bookkeeping: healthy tasks at the last pass; a rise is progress (progress deadline, steady state). */
+  /** Reconciler bookkeeping: healthy tasks at the last pass (steady state, wake-ups). */
   healthyCount?: number;
+  /**
+   * Reconciler bookkeeping: the most healthy tasks the deployment has had. Rising above it is progress
+   * (the progress deadline) and restarts the failure count (resetOnHealthyTask); a replacement of a
+   * task that died only gets back to it, so a crash loop makes no progress.
+   */
+  peakHealthyCount?: number;
+  /** Reconciler bookkeeping: failures before this instant (ISO) no longer count (resetOnHealthyTask). */
+  failuresCountedSince?: string;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
   /** Load-balanced services: the deployment's live tasks' targets that are `healthy`, and those draining. */

@@ -15,11 +15,29 @@ export interface NetworkConfiguration {
   awsvpcConfiguration: AwsVpcConfiguration;
 }
 
+/** How the circuit breaker turns `value` into its threshold (ECS ThresholdType). */
+export type ThresholdType = 'COUNT' | 'BOUNDED_PERCENT' | 'UNBOUNDED_PERCENT';
+
+/**
+ * ECS ThresholdConfiguration: COUNT takes `value` as the threshold; the percentages take `value` % of the
+ * latest desired count, BOUNDED_PERCENT clamped to 3..200. ECS's default is BOUNDED_PERCENT 50.
+ */
+export interface ThresholdConfiguration {
+  type: ThresholdType;
+  value: number;
+}
+
 export interface DeploymentCircuitBreaker {
   enable: boolean;
   rollback: boolean;
-  /** Failed launches that fail a deployment; ECS's default is ceil(0.5 x desired) clamped to 3..200. */
+  /** Tugboat's older shorthand for `thresholdConfiguration: { type: 'COUNT', value }`. */
   failureThreshold?: number;
+  thresholdConfiguration?: ThresholdConfiguration;
+  /**
+   * ECS's: a task that becomes healthy resets the failure count (default true). Tugboat resets it only
+   * when a task raises the deployment's healthy count above its earlier peak (phases/primary.ts).
+   */
+  resetOnHealthyTask?: boolean;
 }
 
 export interface DeploymentConfiguration {

@@ -24,6 +24,8 @@ export const observedTaskFromRecord = (record: TaskRecord): ObservedTask | undef
   };
   const startedAt = epochOf(record.startedAt);
   if (startedAt !== undefined) task.startedAt = startedAt;
+  const stoppingAt = epochOf(record.stoppingAt);
+  if (stoppingAt !== undefined) task.stoppingAt = stoppingAt;
   const stoppedAt = epochOf(record.stoppedAt);
   if (stoppedAt !== undefined) task.stoppedAt = stoppedAt;
   if (record.stopCode) task.stopCode = record.stopCode as TaskStopCode;

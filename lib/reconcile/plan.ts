@@ -12,7 +12,7 @@ import { drain } from './phases/drain';
 import { finish } from './phases/finish';
 import { judgeRollout } from './phases/judge';
 import { launchOrHold } from './phases/launch';
-import { countFailedLaunches, ensurePrimary, noteProgress } from './phases/primary';
+import { countFailedTasks, ensurePrimary, noteProgress } from './phases/primary';
 import { markSettled } from './phases/settle';
 import { shutDown } from './phases/shut-down';
 import {
@@ -39,8 +39,8 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   const rollout = ensurePrimary(state);
-  countFailedLaunches(rollout);
   noteProgress(rollout);
+  countFailedTasks(rollout);
   judgeRollout(rollout);
   stopUnhealthy(rollout);
   const backoff = backOff(rollout);

@@ -44,6 +44,18 @@ export const isUnhealthy = (task: ObservedTask, rules: HealthRules): boolean =>
 export const isUp = (task: ObservedTask, rules: HealthRules): boolean =>
   isRunning(task) && !isUnhealthy(task, rules);
 
+/** Desired STOPPED, or STOPPED: ECS is taking the task down, or has. */
+export const isStoppingOrStopped = (task: ObservedTask): boolean =>
+  task.desiredStatus === 'STOPPED' || isStopped(task);
+
+/**
+ * When the task stopped running: ECS's stoppingAt (the container exited, or StopTask was called), else
+ * stoppedAt. Undefined for a task not on its way down. A task takes seconds to go from stoppingAt to
+ * STOPPED; it was not up in between.
+ */
+export const stopBeganAt = (task: ObservedTask): number | undefined =>
+  isStoppingOrStopped(task) ? (task.stoppingAt ?? task.stoppedAt) : undefined;
+
 /**
  * When the task became healthy, or undefined if it never did as far as the data shows. For a task
  * with a health check and no recorded healthyAt, the time is not known: startedAt stands in for it.
@@ -58,27 +70,32 @@ export const becameHealthyAt = (task: ObservedTask, rules: HealthRules, now: num
   if (task.startedAt === undefined) return undefined;
   if (rules.hasHealthCheck) return task.healthStatus === 'HEALTHY' ? task.startedAt : undefined;
   const readyAt = task.startedAt + rules.minReadyMs;
-  const until = isStopped(task) ? (task.stoppedAt ?? now) : now;
+  const until = stopBeganAt(task) ?? now;
   return readyAt <= until ? readyAt : undefined;
 };
 
 const FAILURE_STOP_CODES = new Set<TaskStopCode>(['TaskFailedToStart', 'EssentialContainerExited']);
 
 /**
- * A failed launch: a STOPPED task that never became healthy and was not stopped on purpose for
- * another reason (scale-in, replacement, Spot interruption). A task Tugboat stopped for failing its
- * health checks is recognised by UNHEALTHY_STOP_REASON; a stop without a code counts as a failure.
+ * The task stopped on its own, not on anyone's purpose: it failed to start, its essential container
+ * exited, or Tugboat stopped it for failing its health checks (recognised by UNHEALTHY_STOP_REASON). A
+ * STOPPED task without a stop code counts too. Scale-in, replacement, an operator's StopTask, a Spot
+ * interruption and a task ECS lost (TaskNotFound) do not. Known as soon as ECS reports the stop
+ * (desired STOPPED with its stop code), before the task reaches STOPPED: the failure must not wait for
+ * the seconds the task takes to come down, nor let a replacement launch uncounted.
  */
-export const isFailedLaunch = (task: ObservedTask, rules: HealthRules, now: number): boolean => {
-  if (!isStopped(task)) return false;
-  if (becameHealthyAt(task, rules, now) !== undefined) return false;
-  if (task.stopCode === undefined) return true;
+export const stoppedOnItsOwn = (task: ObservedTask): boolean => {
+  if (!isStoppingOrStopped(task)) return false;
+  if (task.stopCode === undefined) return isStopped(task);
   if (FAILURE_STOP_CODES.has(task.stopCode)) return true;
   const stoppedForHealth = task.stoppedReason?.startsWith(UNHEALTHY_STOP_REASON) ?? false;
   return (
     (task.stopCode === 'UserInitiated' || task.stopCode === 'ServiceSchedulerInitiated') && stoppedForHealth
   );
 };
+
+/** When a task that stopped on its own failed: when it began to stop (else when it was created). */
+export const failedAt = (task: ObservedTask): number => stopBeganAt(task) ?? task.createdAt;
 
 /** Scale-in order within one group: unhealthy, pending, not yet healthy, then newest first. */
 export const scaleInRank = (task: ObservedTask, rules: HealthRules, now: number): number => {

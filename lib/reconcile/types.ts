@@ -56,6 +56,8 @@ export interface ObservedTask {
   createdAt: number;
   /** Epoch ms: when the task reached RUNNING. */
   startedAt?: number;
+  /** Epoch ms: when ECS began to stop the task (its container exited, or StopTask was called). */
+  stoppingAt?: number;
   /** Epoch ms. */
   stoppedAt?: number;
   stopCode?: TaskStopCode;
@@ -108,6 +110,8 @@ export interface PlanOptions {
   backoffBaseMs?: number;
   /** Longest crash-loop back-off wait (default 15 minutes, as ECS). */
   backoffMaxMs?: number;
+  /** A task healthy this long forgives the failures before it (default 10 minutes, as Kubernetes). */
+  backoffResetMs?: number;
   /** The installation whose startedBy the plan's launches carry (default `local`). */
   installation?: string;
 }
@@ -267,5 +271,6 @@ export const DEFAULT_MIN_READY_SECONDS = 40;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 export const DEFAULT_BACKOFF_BASE_MS = 10_000;
 export const DEFAULT_BACKOFF_MAX_MS = 15 * 60_000;
+export const DEFAULT_BACKOFF_RESET_MS = 10 * 60_000;
 /** RunTask launches at most 10 tasks per call. */
 export const MAX_TASKS_PER_RUN_TASK = 10;

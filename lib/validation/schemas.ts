@@ -214,11 +214,50 @@ const networkConfigurationSchema = z.strictObject({
   }),
 });
 
-const circuitBreakerSchema = z.strictObject({
-  enable: z.boolean(),
-  rollback: z.boolean(),
-  failureThreshold: intIn(1, 200).optional(),
-});
+/** ECS publishes no limits for `value`; Tugboat's: COUNT 1..10000, a percentage 1..1000. */
+const thresholdConfigurationSchema = z
+  .strictObject({
+    type: z.enum(['COUNT', 'BOUNDED_PERCENT', 'UNBOUNDED_PERCENT']),
+    value: intIn(1, 10_000),
+  })
+  .superRefine((threshold, ctx) => {
+    if (threshold.type !== 'COUNT' && threshold.value > 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `must be at most 1000 (percent of the desired count) with type ${threshold.type}`,
+      });
+    }
+  })
+  .describe(
+    'ECS ThresholdConfiguration: how many failed tasks trip the breaker. COUNT: value itself; BOUNDED_PERCENT (the default, value 50): value % of the desired count, rounded up and clamped to 3..200; UNBOUNDED_PERCENT: the same, unclamped (at least 1).',
+  );
+
+const circuitBreakerSchema = z
+  .strictObject({
+    enable: z.boolean(),
+    rollback: z.boolean(),
+    failureThreshold: intIn(1, 200)
+      .describe("Tugboat's shorthand for thresholdConfiguration { type: COUNT, value }.")
+      .optional(),
+    thresholdConfiguration: thresholdConfigurationSchema.optional(),
+    resetOnHealthyTask: z
+      .boolean()
+      .describe(
+        "Default true (ECS's): a task that becomes healthy restarts the failure count. Tugboat restarts it only when the deployment's healthy count rises above its earlier peak, so a crash loop whose tasks pass their checks before dying still trips the breaker.",
+      )
+      .optional(),
+  })
+  .superRefine((breaker, ctx) => {
+    if (breaker.failureThreshold !== undefined && breaker.thresholdConfiguration !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failureThreshold'],
+        message:
+          'failureThreshold and thresholdConfiguration are mutually exclusive (failureThreshold N is thresholdConfiguration { type: COUNT, value: N })',
+      });
+    }
+  });
 
 const deploymentConfigurationFields = {
   minimumHealthyPercent: intIn(0, 100),

@@ -33,6 +33,8 @@ const DEPLOYMENT_BOOKKEEPING = [
   'lastProgressAt',
   'launchAttempts',
   'launchRefusals',
+  'peakHealthyCount',
+  'failuresCountedSince',
 ];
 const without = (value: object, hidden: string[]) =>
   Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.includes(key)));
@@ -55,6 +57,8 @@ const deployment: Required<Deployment> = {
   lastProgressAt: '2026-12-01T00:01:00.000Z',
   launchAttempts: 2,
   healthyCount: 2,
+  peakHealthyCount: 2,
+  failuresCountedSince: '2026-12-01T00:00:40.000Z',
   rollbackOf: 'd0',
   healthyTargets: 2,
   drainingTargets: 0,
@@ -95,7 +99,12 @@ const service: Required<Service> = {
   deploymentConfiguration: {
     minimumHealthyPercent: 100,
     maximumPercent: 200,
-    deploymentCircuitBreaker: { enable: true, rollback: true },
+    deploymentCircuitBreaker: {
+      enable: true,
+      rollback: true,
+      resetOnHealthyTask: false,
+      thresholdConfiguration: { type: 'UNBOUNDED_PERCENT', value: 25 },
+    },
     minReadySeconds: 0,
     progressDeadlineSeconds: 600,
   },

@@ -1,14 +1,17 @@
 /**
- * Phase: back off. After two or more failed launches in a row (since the PRIMARY's last task became
- * healthy) the next launch waits, exponentially longer (limits.ts backoffDelayMs). Recorded on the
- * deployment so the API shows it.
+ * Phase: back off. After two or more tasks of the PRIMARY in a row stopped on their own or were refused
+ * (since a task of it was last healthy for a whole reset window), the next launch waits, exponentially
+ * longer (limits.ts backoffDelayMs). This holds before and after the deployment completed: a task that
+ * passed its checks and died a second later is as much a crash as one that never started, and a
+ * service whose tasks keep dying is relaunched no faster than this. Recorded on the deployment so the
+ * API shows it.
  */
 
 import type { Deployment } from '../../domain';
 import { isoOf } from '../../time';
 import { refusalsSince } from '../refusals';
-import { becameHealthyAt, isFailedLaunch } from '../tasks';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../types';
+import { becameHealthyAt, failedAt, stopBeganAt, stoppedOnItsOwn } from '../tasks';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_BACKOFF_RESET_MS } from '../types';
 import { backoffDelayMs } from './limits';
 import { type PlanState, type RolloutState, rulesFor, tasksOf } from './state';
 
@@ -18,24 +21,32 @@ export interface Backoff {
   until?: number;
 }
 
-export function backoffOf(state: PlanState, deployment: Deployment): Backoff {
-  const { now } = state;
+/**
+ * The last instant at which a task of the deployment had been healthy for `resetMs` (as Kubernetes
+ * forgets a container's crash back-off after ten minutes of running well); failures before it are
+ * forgotten. Merely becoming healthy is not enough: a crash loop's tasks may pass their checks first.
+ */
+const lastStableAt = (state: PlanState, deployment: Deployment, resetMs: number): number => {
   const rules = rulesFor(state, deployment.id);
-  const mine = tasksOf(state, deployment.id);
-  let lastSuccess = Number.NEGATIVE_INFINITY;
-  for (const t of mine) lastSuccess = Math.max(lastSuccess, becameHealthyAt(t, rules, now) ?? lastSuccess);
-  const failures = mine.filter(
-    (t) => isFailedLaunch(t, rules, now) && (t.stoppedAt ?? t.createdAt) > lastSuccess,
-  );
+  let stable = Number.NEGATIVE_INFINITY;
+  for (const t of tasksOf(state, deployment.id)) {
+    const healthyAt = becameHealthyAt(t, rules, state.now);
+    if (healthyAt === undefined) continue;
+    const stableAt = healthyAt + resetMs;
+    if (stableAt <= (stopBeganAt(t) ?? state.now)) stable = Math.max(stable, stableAt);
+  }
+  return stable;
+};
+
+export function backoffOf(state: PlanState, deployment: Deployment): Backoff {
+  const options = state.input.options;
+  const since = lastStableAt(state, deployment, options?.backoffResetMs ?? DEFAULT_BACKOFF_RESET_MS);
+  const failures = tasksOf(state, deployment.id).filter((t) => stoppedOnItsOwn(t) && failedAt(t) > since);
   // Tasks ECS refused to launch failed at the refusal.
-  const refused = refusalsSince(deployment, lastSuccess);
+  const refused = refusalsSince(deployment, since);
   const consecutive = failures.length + refused.count;
   if (consecutive < 2) return { consecutiveFailures: consecutive };
-  const lastFailure = Math.max(
-    ...failures.map((t) => t.stoppedAt ?? t.createdAt),
-    refused.lastAt ?? Number.NEGATIVE_INFINITY,
-  );
-  const options = state.input.options;
+  const lastFailure = Math.max(...failures.map(failedAt), refused.lastAt ?? Number.NEGATIVE_INFINITY);
   const delay = backoffDelayMs(
     consecutive,
     options?.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,

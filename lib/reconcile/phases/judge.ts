@@ -17,11 +17,11 @@ export function rolloutFailure(state: RolloutState): string | undefined {
   if (primary.rolloutState !== 'IN_PROGRESS') return undefined;
   const config = service.deploymentConfiguration;
   const breaker = config.deploymentCircuitBreaker;
-  const threshold = circuitBreakerThreshold(service.desiredCount, breaker.failureThreshold);
+  const threshold = circuitBreakerThreshold(service.desiredCount, breaker);
   const deadlineSeconds = config.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
   const progressAt = epochOf(primary.lastProgressAt) ?? now;
   if (breaker.enable && primary.failedTasks >= threshold) {
-    return `ECS deployment circuit breaker: ${primary.failedTasks} tasks failed to launch or become healthy (threshold ${threshold})`;
+    return `ECS deployment circuit breaker: ${primary.failedTasks} tasks failed to launch or become healthy or stopped on their own (threshold ${threshold})`;
   }
   if (now - progressAt >= deadlineSeconds * 1000) {
     return `no progress for ${deadlineSeconds} seconds (progressDeadlineSeconds) since ${isoOf(progressAt)}`;

@@ -37,7 +37,7 @@ export function launchOrHold(state: RolloutState, backoff: Backoff, place?: Plac
     return 0;
   }
   if (isBackingOff(state, backoff) && backoff.until !== undefined) {
-    const reason = `deployment ${current.id} is backing off after ${backoff.consecutiveFailures} consecutive failed launches; next launch at ${isoOf(backoff.until)}`;
+    const reason = `deployment ${current.id} is backing off after ${backoff.consecutiveFailures} tasks in a row stopped on their own or failed to launch; next launch at ${isoOf(backoff.until)}`;
     actions.push({ type: 'hold', deploymentId: current.id, until: backoff.until, reason });
     events.push(`service ${name} ${reason}.`);
     return 0;

@@ -1,4 +1,5 @@
 /** The deployment configuration's numbers as the planner applies them (ECS's rounding and defaults). */
+import type { DeploymentCircuitBreaker } from '../../domain';
 
 /** maximumPercent caps RUNNING + PENDING tasks of all deployments at this (rounded down). */
 export const maxTaskCap = (desiredCount: number, maximumPercent: number): number =>
@@ -8,9 +9,24 @@ export const maxTaskCap = (desiredCount: number, maximumPercent: number): number
 export const minHealthyFloor = (desiredCount: number, minimumHealthyPercent: number): number =>
   Math.ceil((desiredCount * minimumHealthyPercent) / 100);
 
-/** ECS's default: ceil(0.5 x desired) clamped to 3..200, unless the service sets one. */
-export const circuitBreakerThreshold = (desiredCount: number, configured?: number): number =>
-  configured ?? Math.min(200, Math.max(3, Math.ceil(0.5 * desiredCount)));
+/**
+ * Failed tasks that trip the circuit breaker (ECS ThresholdConfiguration): COUNT is the value itself;
+ * BOUNDED_PERCENT (the default, 50) is ceil(value % of desired) clamped to 3..200; UNBOUNDED_PERCENT is
+ * the same unclamped, but at least 1 (a threshold of 0 would fail a deployment before it failed).
+ */
+export const circuitBreakerThreshold = (
+  desiredCount: number,
+  breaker: Pick<DeploymentCircuitBreaker, 'failureThreshold' | 'thresholdConfiguration'> = {},
+): number => {
+  const { type, value } =
+    breaker.thresholdConfiguration ??
+    (breaker.failureThreshold === undefined
+      ? { type: 'BOUNDED_PERCENT', value: 50 }
+      : { type: 'COUNT', value: breaker.failureThreshold });
+  if (type === 'COUNT') return value;
+  const share = Math.ceil((desiredCount * value) / 100);
+  return type === 'BOUNDED_PERCENT' ? Math.min(200, Math.max(3, share)) : Math.max(1, share);
+};
 
 /**
  * Wait before the next launch after `consecutiveFailures` failed launches in a row: none after the

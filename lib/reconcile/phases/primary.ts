@@ -1,12 +1,13 @@
 /**
  * Phases that take stock of an ACTIVE service's rollout before anything is judged: make sure there
- * is a PRIMARY, count failed launches, and note progress (more healthy PRIMARY tasks than before).
+ * is a PRIMARY, note progress (more healthy PRIMARY tasks than ever before), and count failed tasks.
  */
 import { type Deployment, freshDeployment } from '../../domain';
-import { refusedTaskCount } from '../refusals';
-import { isFailedLaunch } from '../tasks';
+import { epochOf } from '../../time';
+import { refusalsSince } from '../refusals';
+import { failedAt, stoppedOnItsOwn } from '../tasks';
 import { deriveDeploymentId } from '../tokens';
-import { healthy, live, type PlanState, type RolloutState, rulesFor, tasksOf } from './state';
+import { healthy, live, type PlanState, type RolloutState, tasksOf } from './state';
 
 /** The API creates a PRIMARY with the service; this only repairs a service stored without one. */
 export function ensurePrimary(state: PlanState): RolloutState {
@@ -27,27 +28,46 @@ export function ensurePrimary(state: PlanState): RolloutState {
   return Object.assign(state, { primary });
 }
 
-/** Failed launches, kept as a high-water mark: the inventory may forget old stopped tasks. */
-export function countFailedLaunches(state: PlanState): void {
+/**
+ * Failed tasks of every IN_PROGRESS deployment: its tasks that stopped on their own (whatever they had
+ * reached: a task that passed its health check and then died failed all the same) and the launches ECS
+ * refused, since the count last restarted (noteProgress). A task is counted once, since the count is
+ * taken afresh from the tasks; it is kept as a high-water mark, as the inventory read of a pass holds
+ * only recent history. A finished deployment's count stays as it was: a task that dies after its
+ * deployment completed is the crash-loop back-off's (backoff.ts), not the breaker's.
+ */
+export function countFailedTasks(state: PlanState): void {
   for (const d of state.deployments) {
-    const rules = rulesFor(state, d.id);
-    const failed = tasksOf(state, d.id).filter((t) => isFailedLaunch(t, rules, state.now)).length;
-    d.failedTasks = Math.max(d.failedTasks, failed + refusedTaskCount(d));
+    if (d.rolloutState !== 'IN_PROGRESS') continue;
+    const since = epochOf(d.failuresCountedSince) ?? Number.NEGATIVE_INFINITY;
+    const failed = tasksOf(state, d.id).filter((t) => stoppedOnItsOwn(t) && failedAt(t) > since).length;
+    d.failedTasks = Math.max(d.failedTasks, failed + refusalsSince(d, since).count);
   }
 }
 
 /**
- * The PRIMARY's healthy count before this pass stops anything; a rise is progress. The deadline
- * runs from the first pass that sees the deployment: at scale a reconcile request can wait in the
- * queue behind the launch-rate limit for longer than the deadline, and that wait is Tugboat's, not
- * the deployment's. For the same reason a pass whose launches the launch rate held back unsets the
+ * The PRIMARY's healthy count before this pass stops anything, against the most it has had: a new peak
+ * is progress, and with resetOnHealthyTask (ECS's default) it restarts the failure count. Only a new
+ * peak, not every task that becomes healthy as ECS has it: a crash loop's replacements become healthy
+ * and die again without ever passing the peak, and must neither reset the breaker nor look like progress.
+ * The deadline runs from the first pass that sees the deployment: at scale a reconcile request can wait
+ * in the queue behind the launch-rate limit for longer than the deadline, and that wait is Tugboat's,
+ * not the deployment's. For the same reason a pass whose launches the launch rate held back unsets the
  * clock again (progressClockStopped), and the pass that next plans the deployment restarts it.
  */
 export function noteProgress(state: RolloutState): void {
   const { primary } = state;
   const healthyNow = live(state).filter((t) => t.deploymentId === primary.id && healthy(state, t)).length;
-  if (primary.lastProgressAt === undefined || healthyNow > (primary.healthyCount ?? 0)) {
-    primary.lastProgressAt = state.nowIso;
+  const peak = primary.peakHealthyCount ?? primary.healthyCount ?? 0;
+  const newPeak = healthyNow > peak;
+  if (primary.lastProgressAt === undefined || newPeak) primary.lastProgressAt = state.nowIso;
+  if (newPeak) {
+    primary.peakHealthyCount = healthyNow;
+    const breaker = state.service.deploymentConfiguration.deploymentCircuitBreaker;
+    if (primary.rolloutState === 'IN_PROGRESS' && (breaker.resetOnHealthyTask ?? true)) {
+      primary.failuresCountedSince = state.nowIso;
+      primary.failedTasks = 0;
+    }
   }
   primary.healthyCount = healthyNow;
 }

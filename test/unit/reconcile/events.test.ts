@@ -9,7 +9,7 @@ const stored = (message: string, agoMs: number, id = 'e'): ServiceEvent => ({
   message,
 });
 const backingOff = (failures: number, next: string) =>
-  `service web deployment d-1 is backing off after ${failures} consecutive failed launches; next launch at ${next}.`;
+  `service web deployment d-1 is backing off after ${failures} tasks in a row stopped on their own or failed to launch; next launch at ${next}.`;
 
 describe('service events: what a pass writes', () => {
   it('takes times and counts out of the gist, and keeps ids and names', () => {

@@ -70,7 +70,24 @@ describe('rounding of the limits', () => {
     { desired: 1000, configured: undefined, threshold: 200 },
     { desired: 3, configured: 1, threshold: 1 },
   ])('circuit breaker threshold for $desired tasks (configured $configured) is $threshold', (c) => {
-    expect(circuitBreakerThreshold(c.desired, c.configured)).toBe(c.threshold);
+    const breaker = c.configured === undefined ? {} : { failureThreshold: c.configured };
+    expect(circuitBreakerThreshold(c.desired, breaker)).toBe(c.threshold);
+  });
+
+  it.each([
+    { desired: 10, type: 'COUNT', value: 7, threshold: 7 },
+    { desired: 0, type: 'COUNT', value: 2, threshold: 2 },
+    { desired: 10, type: 'BOUNDED_PERCENT', value: 50, threshold: 5 },
+    { desired: 2, type: 'BOUNDED_PERCENT', value: 50, threshold: 3 },
+    { desired: 1000, type: 'BOUNDED_PERCENT', value: 50, threshold: 200 },
+    { desired: 1000, type: 'UNBOUNDED_PERCENT', value: 50, threshold: 500 },
+    { desired: 2, type: 'UNBOUNDED_PERCENT', value: 50, threshold: 1 },
+    { desired: 0, type: 'UNBOUNDED_PERCENT', value: 50, threshold: 1 },
+    { desired: 3, type: 'UNBOUNDED_PERCENT', value: 10, threshold: 1 },
+    { desired: 7, type: 'UNBOUNDED_PERCENT', value: 100, threshold: 7 },
+  ] as const)('thresholdConfiguration $type $value for $desired tasks is $threshold', (c) => {
+    const thresholdConfiguration = { type: c.type, value: c.value };
+    expect(circuitBreakerThreshold(c.desired, { thresholdConfiguration })).toBe(c.threshold);
   });
 
   it.each([
@@ -440,7 +457,7 @@ describe('circuit breaker', () => {
       failed: true,
     },
     { name: 'crashed before minReady', overrides: {}, failed: true },
-    { name: 'crashed after minReady', overrides: { startedAt: T0 - 100 * S }, failed: false },
+    { name: 'crashed after minReady', overrides: { startedAt: T0 - 100 * S }, failed: true },
     { name: 'no stop code, never healthy', overrides: { stopCode: undefined }, failed: true },
     {
       name: 'stopped by us for scale-in',
@@ -453,7 +470,7 @@ describe('circuit breaker', () => {
       failed: true,
     },
     { name: 'Spot interruption', overrides: { stopCode: 'SpotInterruption' }, failed: false },
-    { name: 'healthy once (inventory healthyAt)', overrides: { healthyAt: T0 - 44 * S }, failed: false },
+    { name: 'healthy once (inventory healthyAt)', overrides: { healthyAt: T0 - 44 * S }, failed: true },
   ] as const)('counts a stopped task that $name as failed: $failed', (c) => {
     const svc = breakerService(3, false);
     const t = failedTask('dep-2', c.overrides as Partial<ObservedTask>);
@@ -646,23 +663,62 @@ describe('back-off', () => {
     }
   });
 
-  it('a task that became healthy since resets the count', () => {
+  const healthyThenCrashed = (healthyAt: number, stoppedAt: number) =>
+    task('dep-1', {
+      startedAt: healthyAt - 5 * S,
+      healthyAt,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedAt,
+      stopCode: 'EssentialContainerExited',
+    });
+
+  it('a task that was healthy and then died is one more failure in the row, not a reset', () => {
     const tasks = [
       crashed(T0 - 60 * S),
       crashed(T0 - 30 * S),
-      task('dep-1', {
-        startedAt: T0 - 25 * S,
-        healthyAt: T0 - 20 * S,
-        lastStatus: 'STOPPED',
-        desiredStatus: 'STOPPED',
-        stoppedAt: T0 - 10 * S,
-        stopCode: 'EssentialContainerExited',
-      }),
+      healthyThenCrashed(T0 - 20 * S, T0 - 10 * S),
       crashed(T0 - 5 * S),
     ];
     const result = plan(input(svc(), tasks, { options: { backoffBaseMs: 60 * S } }));
-    expect(find(result, 'dep-1').consecutiveFailures).toBe(1);
-    expect(launched(result)).toBe(1);
+    expect(find(result, 'dep-1')).toMatchObject({
+      consecutiveFailures: 4,
+      backoffUntil: iso(T0 - 5 * S + 4 * 60 * S),
+    });
+    expect(launched(result)).toBe(0);
+  });
+
+  it.each([
+    {
+      name: 'a task healthy for the reset window forgives the failures before it',
+      healthyFor: 12,
+      consecutive: 2,
+    },
+    { name: 'one healthy for less does not', healthyFor: 9, consecutive: 4 },
+  ])('$name', ({ healthyFor, consecutive }) => {
+    const tasks = [
+      crashed(T0 - 60 * S),
+      crashed(T0 - 30 * S),
+      healthyThenCrashed(T0 - 20 * S, T0 - (20 - healthyFor) * S),
+      crashed(T0 - 5 * S),
+    ];
+    const options = { backoffBaseMs: 60 * S, backoffResetMs: 10 * S };
+    const result = plan(input(svc(), tasks, { options }));
+    expect(find(result, 'dep-1').consecutiveFailures).toBe(consecutive);
+    expect(launched(result)).toBe(0);
+  });
+
+  it('a live task healthy for the reset window (10 minutes) forgives the failures before it', () => {
+    const svc2 = { ...svc(), desiredCount: 2 };
+    const runningSince = (at: number) => task('dep-1', { startedAt: at, healthyAt: at });
+    const stable = plan(
+      input(svc2, [crashed(T0 - 400 * S), runningSince(T0 - 900 * S), crashed(T0 - 5 * S)]),
+    );
+    expect(find(stable, 'dep-1').consecutiveFailures).toBe(1);
+    expect(launched(stable)).toBe(1);
+    const fresh = plan(input(svc2, [crashed(T0 - 400 * S), runningSince(T0 - 500 * S), crashed(T0 - 5 * S)]));
+    expect(find(fresh, 'dep-1').consecutiveFailures).toBe(2);
+    expect(launched(fresh)).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   runReconcileScheduler,
   serviceNeedsWork,
 } from '../../../lib/reconcile/scheduler';
-import { isFailedLaunch } from '../../../lib/reconcile/tasks';
+import { stoppedOnItsOwn } from '../../../lib/reconcile/tasks';
 import type { PageRequest, TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
@@ -268,7 +268,7 @@ describe('runReconcileScheduler: a task ECS no longer knows', () => {
     });
     expect(recorded[0]?.stoppedReason).toMatch(/no longer known to ECS/);
     const observed = observedTaskFromRecord({ ...recorded[0]!, deploymentId: 'd-1' });
-    expect(isFailedLaunch(observed!, { hasHealthCheck: false, minReadyMs: 0 }, NOW)).toBe(false);
+    expect(stoppedOnItsOwn(observed!)).toBe(false);
   });
 
   it('loses its mark when ECS lists it again: misses that are not in a row do not stop it', async () => {

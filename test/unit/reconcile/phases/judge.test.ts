@@ -60,7 +60,8 @@ describe('rolloutFailure', () => {
       name: 'at the default threshold',
       primary: { failedTasks: 3 },
       config: { deploymentCircuitBreaker: breaker },
-      failure: 'circuit breaker: 3 tasks failed to launch or become healthy (threshold 3)',
+      failure:
+        'circuit breaker: 3 tasks failed to launch or become healthy or stopped on their own (threshold 3)',
     },
     {
       name: 'a configured threshold',

@@ -73,7 +73,7 @@ describe('launchOrHold', () => {
       backoff: { consecutiveFailures: 3, until: T0 + 5 * S },
       old: 0,
       oldPending: 0,
-      hold: 'backing off after 3 consecutive failed launches',
+      hold: 'backing off after 3 tasks in a row stopped on their own or failed to launch',
       until: T0 + 5 * S,
       event: true,
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countFailedLaunches, ensurePrimary, noteProgress } from '../../../../lib/reconcile/phases/primary';
+import { countFailedTasks, ensurePrimary, noteProgress } from '../../../../lib/reconcile/phases/primary';
 import {
   deployment,
   failedLaunches,
@@ -35,7 +35,7 @@ describe('ensurePrimary', () => {
   });
 });
 
-describe('countFailedLaunches', () => {
+describe('countFailedTasks', () => {
   it.each([
     { name: 'counts stopped tasks that never became healthy', stored: 0, failed: 2, expected: 2 },
     { name: 'keeps a higher count the inventory forgot', stored: 5, failed: 2, expected: 5 },
@@ -45,7 +45,7 @@ describe('countFailedLaunches', () => {
     const primary = svc.deployments[0];
     if (primary) primary.failedTasks = stored;
     const state = rolloutOf(svc, [...failedLaunches('dep-2', failed), ...tasks('dep-1', 2)]);
-    countFailedLaunches(state);
+    countFailedTasks(state);
     expect(state.primary.failedTasks).toBe(expected);
     expect(state.byId.get('dep-1')?.failedTasks).toBe(0);
   });

@@ -94,14 +94,19 @@ describe('backoffOf', () => {
     expect(isBackingOff(state, backoff)).toBe(backingOff);
   });
 
-  it('counts only failures since a task last became healthy', () => {
+  it.each([
+    { name: 'forgets failures before a task was healthy for the reset window', resetMs: 5 * S, expected: 1 },
+    { name: 'not when it has been healthy for less', resetMs: 41 * S, expected: 4 },
+  ])('$name', ({ resetMs, expected }) => {
     const observed = [
       ...failedLaunches('dep-2', 3, T0 - 50 * S),
       task('dep-2', { healthStatus: 'HEALTHY', healthyAt: T0 - 40 * S }),
       ...failedLaunches('dep-2', 1, T0 - 30 * S),
     ];
-    const state = rolloutOf(rollingService(2), observed, { options });
-    expect(backoffOf(state, state.primary)).toEqual({ consecutiveFailures: 1 });
+    const state = rolloutOf(rollingService(2), observed, {
+      options: { ...options, backoffResetMs: resetMs },
+    });
+    expect(backoffOf(state, state.primary).consecutiveFailures).toBe(expected);
   });
 });
 
