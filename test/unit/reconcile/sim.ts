@@ -27,10 +27,14 @@ export interface Revision {
   hasHealthCheck: boolean;
   behaviour: Behaviour;
   crashAfterMs?: number;
+  /** How long ECS takes from a crash (stoppingAt) to STOPPED; the task is DEACTIVATING meanwhile. */
+  stopMs?: number;
 }
 
 interface SimTask extends ObservedTask {
   taskDefinition: string;
+  /** A crashed task on its way down reaches STOPPED at this instant. */
+  downAt?: number;
 }
 
 // The simulation's own reading of the rules, kept apart from lib/reconcile/tasks.ts on purpose.
@@ -110,7 +114,9 @@ export class Simulation {
 
   /** One reconcile pass at `now`, the invariants checked, then the clock and the tasks move on. */
   step(): PlanResult {
-    const observed: ObservedTask[] = this.tasks.map(({ taskDefinition: _, ...task }) => ({ ...task }));
+    const observed: ObservedTask[] = this.tasks.map(({ taskDefinition: _, downAt: __, ...task }) => ({
+      ...task,
+    }));
     const result = plan({
       service: structuredClone(this.service),
       observedTasks: observed,
@@ -218,6 +224,10 @@ export class Simulation {
     for (const task of this.tasks) {
       if (task.lastStatus === 'STOPPED') continue;
       const revision = this.revisions[task.taskDefinition];
+      if (task.downAt !== undefined) {
+        if (this.now >= task.downAt) Object.assign(task, { lastStatus: 'STOPPED', stoppedAt: this.now });
+        continue;
+      }
       if (task.desiredStatus === 'STOPPED') {
         Object.assign(task, {
           lastStatus: 'STOPPED',
@@ -243,13 +253,21 @@ export class Simulation {
       }
       if (task.lastStatus === 'RUNNING' && task.startedAt !== undefined) {
         if (revision?.behaviour === 'crash' && this.now - task.startedAt >= (revision.crashAfterMs ?? 0)) {
-          Object.assign(task, {
-            lastStatus: 'STOPPED',
+          const crash = {
             desiredStatus: 'STOPPED',
-            stoppedAt: this.now,
             stopCode: 'EssentialContainerExited',
             healthStatus: 'UNKNOWN',
-          });
+          };
+          if (revision.stopMs) {
+            const down = {
+              lastStatus: 'DEACTIVATING',
+              stoppingAt: this.now,
+              downAt: this.now + revision.stopMs,
+            };
+            Object.assign(task, crash, down);
+          } else {
+            Object.assign(task, crash, { lastStatus: 'STOPPED', stoppingAt: this.now, stoppedAt: this.now });
+          }
         } else if (revision?.hasHealthCheck) {
           task.healthStatus = revision.behaviour === 'unhealthy' ? 'UNHEALTHY' : 'HEALTHY';
           if (task.healthStatus === 'HEALTHY' && task.healthyAt === undefined) task.healthyAt = this.now;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Service } from '../../../../lib/domain';
 import { countFailedTasks, ensurePrimary, noteProgress } from '../../../../lib/reconcile/phases/primary';
+import type { ObservedTask } from '../../../../lib/reconcile/types';
 import {
   deployment,
   failedLaunches,
@@ -10,6 +12,7 @@ import {
   service,
   stateOf,
   T0,
+  task,
   tasks,
 } from '../../../support/plan';
 
@@ -81,5 +84,80 @@ describe('noteProgress', () => {
     noteProgress(state);
     expect(state.primary.lastProgressAt).toBe(iso(progressAt));
     expect(state.primary.healthyCount).toBe(healthy);
+  });
+});
+
+describe('countFailedTasks after noteProgress: what a failed task is, and when the count restarts', () => {
+  const crashed = (overrides: Partial<ObservedTask> = {}) =>
+    task('dep-2', {
+      desiredStatus: 'STOPPED',
+      lastStatus: 'DEACTIVATING',
+      stopCode: 'EssentialContainerExited',
+      startedAt: T0 - 10 * S,
+      stoppingAt: T0 - 5 * S,
+      ...overrides,
+    });
+  const passOf = (svc: Service, observed: ObservedTask[]) => {
+    const state = rolloutOf(svc, observed);
+    noteProgress(state);
+    countFailedTasks(state);
+    return state.primary;
+  };
+  const withBreaker = (resetOnHealthyTask?: boolean) => {
+    const svc = rollingService(3);
+    svc.deploymentConfiguration.deploymentCircuitBreaker = {
+      enable: true,
+      rollback: false,
+      ...(resetOnHealthyTask === undefined ? {} : { resetOnHealthyTask }),
+    };
+    return svc;
+  };
+
+  it('counts a task the moment ECS reports its stop, before it is STOPPED', () => {
+    expect(passOf(withBreaker(), [crashed()]).failedTasks).toBe(1);
+  });
+
+  it.each([
+    { name: 'scale-in or replacement', stopCode: 'UserInitiated', stoppedReason: 'scale-in', failed: 0 },
+    { name: 'an operator StopTask', stopCode: 'UserInitiated', stoppedReason: 'by hand', failed: 0 },
+    { name: 'a Spot interruption', stopCode: 'SpotInterruption', stoppedReason: 'spot', failed: 0 },
+    { name: 'a task ECS lost', stopCode: 'TaskNotFound', stoppedReason: 'gone', failed: 0 },
+    { name: 'a failed start', stopCode: 'TaskFailedToStart', stoppedReason: 'pull', failed: 1 },
+  ] as const)('does not count $name unless it stopped on its own ($failed)', (c) => {
+    const t = crashed({ stopCode: c.stopCode, stoppedReason: c.stoppedReason });
+    expect(passOf(withBreaker(), [t]).failedTasks).toBe(c.failed);
+  });
+
+  it('restarts the count when the healthy count passes its peak, not when a replacement gets back to it', () => {
+    const svc = withBreaker();
+    const primary = svc.deployments[0]!;
+    Object.assign(primary, { healthyCount: 2, peakHealthyCount: 2, failedTasks: 2 });
+    const failures = [crashed(), crashed()];
+    const replaced = passOf(svc, [...failures, ...tasks('dep-2', 2, { healthStatus: 'HEALTHY' })]);
+    expect(replaced).toMatchObject({ failedTasks: 2, peakHealthyCount: 2 });
+    expect(replaced.failuresCountedSince).toBeUndefined();
+    const higher = passOf(svc, [...failures, ...tasks('dep-2', 3, { healthStatus: 'HEALTHY' })]);
+    expect(higher).toMatchObject({ failedTasks: 0, peakHealthyCount: 3, failuresCountedSince: iso(T0) });
+  });
+
+  it('with resetOnHealthyTask false, a new peak is progress but the count goes on', () => {
+    const svc = withBreaker(false);
+    Object.assign(svc.deployments[0]!, { healthyCount: 2, peakHealthyCount: 2, failedTasks: 2 });
+    const pass = passOf(svc, [crashed(), crashed(), ...tasks('dep-2', 3, { healthStatus: 'HEALTHY' })]);
+    expect(pass).toMatchObject({ failedTasks: 2, peakHealthyCount: 3, lastProgressAt: iso(T0) });
+    expect(pass.failuresCountedSince).toBeUndefined();
+  });
+
+  it('counts only the failures after the restart', () => {
+    const svc = withBreaker();
+    Object.assign(svc.deployments[0]!, { failuresCountedSince: iso(T0 - 7 * S), peakHealthyCount: 3 });
+    const observed = [crashed({ stoppingAt: T0 - 8 * S }), crashed({ stoppingAt: T0 - 6 * S })];
+    expect(passOf(svc, observed).failedTasks).toBe(1);
+  });
+
+  it("leaves a finished deployment's count as it was", () => {
+    const svc = withBreaker();
+    Object.assign(svc.deployments[0]!, { rolloutState: 'COMPLETED', failedTasks: 1 });
+    expect(passOf(svc, [crashed(), crashed(), crashed()]).failedTasks).toBe(1);
   });
 });
