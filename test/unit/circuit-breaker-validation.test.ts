@@ -27,7 +27,7 @@ describe("the circuit breaker's threshold configuration (ECS ThresholdConfigurat
       resetOnHealthyTask: false,
     });
     expect(issuesOf(result)).toEqual([]);
-    expect(result.data?.deploymentConfiguration.deploymentCircuitBreaker).toEqual({
+    expect(result.data?.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({
       enable: true,
       rollback: true,
       thresholdConfiguration,
