@@ -2,8 +2,9 @@
  * The reconcile scheduler: finds the services that need work, without a table Scan, and fans them out
  * to the reconcile queue. Per cluster it reads the services (one paged Query), the live inventory (one
  * paged Query of the sparse index) and ECS's own list of running tasks (ceil(T/100) ListTasks), the
- * level check that catches lost or missed events. At steady state that is all it spends: no
- * DescribeTasks, no writes, no messages.
+ * level check that catches lost or missed events. At steady state that is all it spends, with one
+ * Query of the (usually empty) index of deleted revisions' ECS copies to retire: no DescribeTasks, no
+ * writes, no messages.
  */
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
