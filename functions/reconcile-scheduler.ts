@@ -32,9 +32,14 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
       foreignTasks,
     });
-    const { failedClusters, ...counts } = report;
+    const { failedClusters, retirementFailure, ...counts } = report;
     for (const { cluster, error } of failedClusters) {
       logger.error('cluster check failed; skipped until the next run', { cluster, error });
+    }
+    if (retirementFailure !== undefined) {
+      logger.error('retiring unused ECS task definitions failed; tried again next run', {
+        error: retirementFailure,
+      });
     }
     logger.info('reconcile pass scheduled', { ...counts, failedClusters: failedClusters.length });
     for (const [name, count] of schedulerMetrics(report)) metrics.addMetric(name, MetricUnit.Count, count);

@@ -7,6 +7,7 @@
 export * from './deploy-requests';
 export * from './deployments';
 export * from './page';
+export * from './revisions-in-use';
 export * from './scaling';
 export * from './services';
 export * from './spot';

@@ -64,6 +64,8 @@ export interface TaskDefinition {
   deregisteredAt?: string;
   /** The ARN ECS gave this revision when Tugboat first launched it (registered lazily, once). */
   ecsTaskDefinitionArn?: string;
+  /** When Tugboat deregistered that ECS copy: after the revision went INACTIVE and no service used it. */
+  ecsDeregisteredAt?: string;
   /** Optimistic-locking counter; every write checks and bumps it. */
   version: number;
 }

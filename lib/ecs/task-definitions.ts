@@ -3,7 +3,7 @@
  * launches it. The reconciler and one-off tasks share this, so a revision gets one ECS registration
  * whoever launches it first.
  */
-import type { TaskDefinition } from '../domain';
+import { awaitsEcsDeregistration, type TaskDefinition } from '../domain';
 import { VersionConflictError } from '../errors';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
 import type { TugboatStore } from '../store/port';
@@ -84,4 +84,35 @@ export const ecsTaskDefinitionArn = async (
     }
   }
   return arn;
+};
+
+/** Task definitions are account-wide in ECS: any cluster's gateway reaches them. */
+export const ACCOUNT_WIDE_GATEWAY = 'default';
+
+/**
+ * Deregisters the ECS copy of an INACTIVE revision that no service uses any more (the caller checked
+ * that), then records it on the revision, which takes it out of the index of copies awaiting it.
+ * DeregisterTaskDefinition may be repeated (the gateway takes an INACTIVE or unknown copy as done), so a
+ * crash between the two steps, or a lost race for the write, costs only the call again at the next
+ * attempt (a DELETE, or the next scheduler run). Returns the revision as it now stands.
+ */
+export const retireEcsCopy = async (
+  deps: Pick<EcsTaskDefinitionDeps, 'store' | 'ecs'>,
+  taskDefinition: TaskDefinition,
+  at: string,
+): Promise<TaskDefinition> => {
+  if (!awaitsEcsDeregistration(taskDefinition)) return taskDefinition;
+  await deps.ecs.deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn!);
+  const next: TaskDefinition = {
+    ...taskDefinition,
+    ecsDeregisteredAt: at,
+    version: taskDefinition.version + 1,
+  };
+  try {
+    await deps.store.updateTaskDefinition(next);
+    return next;
+  } catch (error) {
+    if (error instanceof VersionConflictError) return taskDefinition;
+    throw error;
+  }
 };

@@ -2,11 +2,13 @@
  * The reconcile scheduler: finds the services that need work, without a table Scan, and fans them out
  * to the reconcile queue. Per cluster it reads the services (one paged Query), the live inventory (one
  * paged Query of the sparse index) and ECS's own list of running tasks (ceil(T/100) ListTasks), the
- * level check that catches lost or missed events. At steady state that is all it spends: no
- * DescribeTasks, no writes, no messages.
+ * level check that catches lost or missed events. At steady state that is all it spends, with one
+ * Query of the (usually empty) index of deleted revisions' ECS copies to retire: no DescribeTasks, no
+ * writes, no messages.
  */
 import type { Service, TaskRecord } from '../domain';
 import type { EcsGateway } from '../ecs/gateway';
+import { ACCOUNT_WIDE_GATEWAY } from '../ecs/task-definitions';
 import type { ElbGateway } from '../elb/gateway';
 import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
 import { taskRecordFromEcs } from '../inventory/task-record';
@@ -14,6 +16,7 @@ import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../store/port';
 import { isoOf } from '../time';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
+import { listAllServices, retireUnusedEcsCopies, servicesOfClusters } from './revision-retirement';
 import { checkTargets } from './target-check';
 import type { TaskStopCode } from './types';
 
@@ -46,6 +49,10 @@ export interface SchedulerReport {
   failedClusters: Array<{ cluster: string; error: unknown }>;
   /** DescribeTargetHealth calls: one per target group of the steady load-balanced services. */
   targetGroupsRead?: number;
+  /** INACTIVE revisions whose ECS copies this run deregistered, no service using them any more. */
+  ecsCopiesRetired?: string[];
+  /** Why that step failed this run (it is tried again at the next). */
+  retirementFailure?: unknown;
 }
 
 const MISSING_FROM_ECS_REASON =
@@ -83,23 +90,6 @@ export const serviceNeedsWork = (service: Service, now: number): string | undefi
   return undefined;
 };
 
-const listAllServices = async (store: TugboatStore, cluster: string): Promise<Service[]> => {
-  const services: Service[] = [];
-  let nextToken: string | undefined;
-  do {
-    // Eventually consistent, at half the read units of every steady pass: a change made a moment ago
-    // asked for its own pass (the API sends one), and the next run reads it anyway.
-    const page = await store.listServices(cluster, {
-      limit: 1000,
-      consistentRead: false,
-      ...(nextToken ? { nextToken } : {}),
-    });
-    services.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return services;
-};
-
 export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<SchedulerReport> => {
   const report: SchedulerReport = {
     clusters: 0,
@@ -114,15 +104,28 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
   const foreign = deps.foreignTasks ?? new Set<string>();
   // Bounded: a forgotten foreign task is only described once more.
   if (foreign.size > 100_000) foreign.clear();
-  for (const cluster of await deps.store.listClusters()) {
+  const servicesRead = new Map<string, Service[]>();
+  const clusters = await deps.store.listClusters();
+  for (const cluster of clusters) {
     report.clusters++;
     // One cluster that cannot be read (deleted, no permission, ECS down in it) must not cost the others
     // their level check; it is reported and tried again next run.
     try {
-      await checkCluster(deps, cluster, report, { installation, foreign });
+      await checkCluster(deps, cluster, report, { installation, foreign, servicesRead });
     } catch (error) {
       report.failedClusters.push({ cluster, error });
     }
+  }
+  // After the level check, so it never delays a pass; from the services just read (see
+  // revision-retirement.ts on why here). A failure leaves every mark for the next run.
+  try {
+    const retired = await retireUnusedEcsCopies(
+      { store: deps.store, ecs: deps.ecsFor(ACCOUNT_WIDE_GATEWAY), now: deps.now },
+      () => servicesOfClusters(deps.store, clusters, { known: servicesRead }),
+    );
+    if (retired.length > 0) report.ecsCopiesRetired = retired;
+  } catch (error) {
+    report.retirementFailure = error;
   }
   return report;
 };
@@ -132,11 +135,20 @@ const checkCluster = async (
   deps: SchedulerDeps,
   cluster: string,
   report: SchedulerReport,
-  { installation, foreign }: { installation: string; foreign: Set<string> },
+  {
+    installation,
+    foreign,
+    servicesRead,
+  }: { installation: string; foreign: Set<string>; servicesRead: Map<string, Service[]> },
 ): Promise<void> => {
   const gateway = deps.ecsFor(cluster);
   const [services, alive, runningArns] = await Promise.all([
-    listAllServices(deps.store, cluster),
+    // Eventually consistent, at half the read units of every steady pass: a change made a moment ago
+    // asked for its own pass (the API sends one), and the next run reads it anyway.
+    listAllServices(deps.store, cluster).then((read) => {
+      servicesRead.set(cluster, read);
+      return read;
+    }),
     deps.store.listAliveTasks(cluster),
     gateway.listTasks({ desiredStatus: 'RUNNING' }),
   ]);

@@ -65,6 +65,9 @@ export class DynamoDbStore implements TugboatStore {
   updateTaskDefinition(...args: Args<'updateTaskDefinition'>) {
     return this.taskDefinitions.updateTaskDefinition(...args);
   }
+  listRevisionsAwaitingEcsDeregistration() {
+    return this.taskDefinitions.listRevisionsAwaitingEcsDeregistration();
+  }
   reserveTaskDefinitionRevision(...args: Args<'reserveTaskDefinitionRevision'>) {
     return this.taskDefinitions.reserveTaskDefinitionRevision(...args);
   }

@@ -1,6 +1,8 @@
 /**
  * Every DynamoDB key Tugboat builds, in one place. One table holds all item types:
  *   task definition revision  PK TASKDEF#<family>             SK REV#<revision, zero-padded>
+ *                             GSI1 ECSCOPY_RETIRING / <family>#<revision>   while INACTIVE with an ECS
+ *                                  copy not yet deregistered (the scheduler deregisters it once unused)
  *   revision counter          PK TASKDEF#<family>             SK COUNTER   (next revision, by ADD)
  *   service                   PK CLUSTER#<cluster>            SK SERVICE#<serviceName>
  *   service event             PK EVENTS#<cluster>#<service>   SK EVENT#<createdAt>#<id>
@@ -53,6 +55,10 @@ export const keys = {
     SK: `REV#${String(revision).padStart(REVISION_DIGITS, '0')}`,
   }),
   taskDefinitionSortPrefix: 'REV#',
+  /** The sparse index of INACTIVE revisions whose ECS copy is still to be deregistered. */
+  retiringEcsCopyPartition: 'ECSCOPY_RETIRING',
+  retiringEcsCopySortKey: (family: string, revision: number) =>
+    `${family}#${String(revision).padStart(REVISION_DIGITS, '0')}`,
   taskDefinitionCounter: (family: string): ItemKey => ({
     PK: keys.taskDefinitionPartition(family),
     SK: 'COUNTER',

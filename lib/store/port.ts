@@ -42,6 +42,11 @@ export interface TugboatStore {
   /** Writes `next` if the stored version is still `next.version - 1`. */
   updateTaskDefinition(next: TaskDefinition): Promise<void>;
   /**
+   * The INACTIVE revisions whose ECS copy is not deregistered yet (awaitsEcsDeregistration), from a sparse
+   * index (eventually consistent); usually none, so one small Query.
+   */
+  listRevisionsAwaitingEcsDeregistration(): Promise<TaskDefinition[]>;
+  /**
    * Reserves the family's next revision number with an atomic counter (racing callers get distinct
    * numbers, none loses). Also answers when the previous number was reserved, so a caller can tell a
    * reservation whose writer died (the revision never written) from one still in flight.

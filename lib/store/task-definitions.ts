@@ -2,11 +2,11 @@
  * Task definition revisions, each family's revision counter, and the registry of families.
  */
 import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { Page, TaskDefinition } from '../domain';
+import { awaitsEcsDeregistration, type Page, type TaskDefinition } from '../domain';
 import { ConflictError, VersionConflictError } from '../errors';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest, RevisionReservation, RevisionStamp, TugboatStore } from './port';
-import { pageOf, type Table } from './table';
+import { type Item, pageOf, type Table } from './table';
 
 type TaskDefinitionPort = Pick<
   TugboatStore,
@@ -21,15 +21,28 @@ type TaskDefinitionPort = Pick<
   | 'advanceTaskDefinitionCounter'
   | 'advanceDenseThrough'
   | 'listTaskDefinitionStamps'
+  | 'listRevisionsAwaitingEcsDeregistration'
 >;
+
+/** A revision's item, in the sparse index of retiring ECS copies exactly while it awaits deregistration. */
+const taskDefinitionItem = (taskDefinition: TaskDefinition): Item => ({
+  ...keys.taskDefinition(taskDefinition.family, taskDefinition.revision),
+  itemType: ITEM_TYPE.taskDefinition,
+  ...taskDefinition,
+  ...(awaitsEcsDeregistration(taskDefinition)
+    ? {
+        GSI1PK: keys.retiringEcsCopyPartition,
+        GSI1SK: keys.retiringEcsCopySortKey(taskDefinition.family, taskDefinition.revision),
+      }
+    : {}),
+});
 
 export class TaskDefinitionItems implements TaskDefinitionPort {
   constructor(private readonly table: Table) {}
 
   async createTaskDefinition(taskDefinition: TaskDefinition): Promise<void> {
-    const key = keys.taskDefinition(taskDefinition.family, taskDefinition.revision);
     await this.table.put(
-      { ...key, itemType: ITEM_TYPE.taskDefinition, ...taskDefinition },
+      taskDefinitionItem(taskDefinition),
       { ConditionExpression: 'attribute_not_exists(PK)' },
       () =>
         new ConflictError(
@@ -87,9 +100,8 @@ export class TaskDefinitionItems implements TaskDefinitionPort {
   }
 
   async updateTaskDefinition(next: TaskDefinition): Promise<void> {
-    const key = keys.taskDefinition(next.family, next.revision);
     await this.table.put(
-      { ...key, itemType: ITEM_TYPE.taskDefinition, ...next },
+      taskDefinitionItem(next),
       {
         ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
         ExpressionAttributeNames: { '#version': 'version' },
@@ -98,6 +110,10 @@ export class TaskDefinitionItems implements TaskDefinitionPort {
       () =>
         new VersionConflictError(`Task definition ${next.family}:${next.revision} was changed concurrently`),
     );
+  }
+
+  async listRevisionsAwaitingEcsDeregistration(): Promise<TaskDefinition[]> {
+    return this.table.queryIndexPartition<TaskDefinition>(keys.retiringEcsCopyPartition);
   }
 
   async reserveTaskDefinitionRevision(family: string, nowMs: number): Promise<RevisionReservation> {

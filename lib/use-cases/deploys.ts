@@ -41,7 +41,12 @@ import { imageAt, imageRepository } from './images';
 import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
 import { getService, mutateService } from './services';
 import { matchesTagPattern } from './tag-pattern';
-import { getTaskDefinition, registerTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
+import {
+  assertUsable,
+  getTaskDefinition,
+  registerTaskDefinition,
+  resolveUsableTaskDefinition,
+} from './task-definitions';
 
 // ---------------------------------------------------------------------------------------------------
 // The deploy itself
@@ -93,7 +98,8 @@ export const chooseExplicitRevision =
     const base = spec.taskDefinition
       ? await resolveUsableTaskDefinition(context, spec.taskDefinition)
       : await getTaskDefinition(context, service.taskDefinition);
-    if (spec.image === undefined) return revisionReference(base);
+    // Deploying the service's own revision again needs it ACTIVE; a new image makes a new revision of it.
+    if (spec.image === undefined) return revisionReference(assertUsable(base, service.taskDefinition));
     const containers = base.containerDefinitions;
     let target: ContainerDefinition | undefined;
     if (spec.containerName !== undefined) {
@@ -368,7 +374,11 @@ export const rollbackService = async (
         `Service ${serviceName} has no COMPLETED deployment of another task definition before its current PRIMARY to roll back to; give taskDefinition`,
       );
     }
-    return target.taskDefinition;
+    // Named by the caller as much as a given taskDefinition is (the circuit breaker's own rollback is not
+    // an API call, and may use an INACTIVE revision, as ECS's does).
+    return revisionReference(
+      assertUsable(await getTaskDefinition(context, target.taskDefinition), target.taskDefinition),
+    );
   };
   // Exempt from the order of source events: going back is the point of a rollback.
   const result = await deployService(context, cluster, serviceName, choose, {

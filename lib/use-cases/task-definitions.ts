@@ -1,5 +1,13 @@
-import { type Page, parseRevisionReference, revisionReference, type TaskDefinition } from '../domain';
-import { ecsRegistrationOf } from '../ecs/task-definitions';
+import {
+  awaitsEcsDeregistration,
+  type Page,
+  parseRevisionReference,
+  revisionReference,
+  type ServiceUsingRevision,
+  servicesUsing,
+  type TaskDefinition,
+} from '../domain';
+import { ACCOUNT_WIDE_GATEWAY, ecsRegistrationOf, retireEcsCopy } from '../ecs/task-definitions';
 import {
   ConflictError,
   DependencyError,
@@ -7,6 +15,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { servicesOfClusters } from '../reconcile/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
@@ -137,39 +146,57 @@ export const describeTaskDefinition = async (
   return taskDefinition;
 };
 
-/** Deregistering marks the revision INACTIVE; it stays readable, as in ECS. Repeating it is harmless. */
-/** Task definitions are account-wide in ECS: any cluster's gateway reaches them. */
-const ACCOUNT_WIDE = 'default';
+/** DELETE's answer: the revision, and the services that still use it (its ECS copy stays until none does). */
+export type DeregisteredTaskDefinition = TaskDefinition & { servicesUsingRevision: ServiceUsingRevision[] };
 
 /**
- * The revision's registration in ECS, if it was ever launched, goes INACTIVE with it. A failure here
- * leaves the Tugboat revision INACTIVE; DELETE again retries the ECS side.
+ * Marks the revision INACTIVE; it stays readable, as in ECS, and no new service, PATCH, deploy or
+ * rollback may name it (resolveUsableTaskDefinition, assertUsable). As in ECS, services that run it go on
+ * scaling and replacing tasks with it: its ECS copy, if it was ever launched, is deregistered here only
+ * when no service uses it, and otherwise by the scheduler once none does (revision-retirement.ts).
+ * Repeating it is harmless, and retries the ECS side.
+ *
+ * A request that resolved the revision just before it went INACTIVE may still write a service that uses
+ * it (a window of one request, as ECS documents one of its own); the copy then goes when that service
+ * no longer uses it, unless it was deregistered here in between.
  */
-const deregisterEcsCopy = async (context: UseCaseContext, taskDefinition: TaskDefinition): Promise<void> => {
-  if (!taskDefinition.ecsTaskDefinitionArn || !context.ecsFor) return;
+export const deregisterTaskDefinition = async (
+  context: UseCaseContext,
+  family: string,
+  revision: string,
+): Promise<DeregisteredTaskDefinition> => {
+  const wanted = parseRevision(revision);
+  if (wanted === 'latest') throw new ValidationError('Deregister a specific revision, not "latest"');
+  const inactive = await markInactive(context, family, wanted);
+  // Read after the INACTIVE write: whatever starts using the revision later had resolved it before.
+  const services = await servicesOfClusters(context.store, await context.store.listClusters(), {
+    consistentRead: true,
+  });
+  const servicesUsingRevision = servicesUsing(services, revisionReference(inactive));
+  if (servicesUsingRevision.length > 0 || !awaitsEcsDeregistration(inactive) || !context.ecsFor) {
+    return { ...inactive, servicesUsingRevision };
+  }
   try {
-    await context.ecsFor(ACCOUNT_WIDE).deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn);
+    const ecs = context.ecsFor(ACCOUNT_WIDE_GATEWAY);
+    const retired = await retireEcsCopy({ store: context.store, ecs }, inactive, context.now().toISOString());
+    return { ...retired, servicesUsingRevision };
   } catch (error) {
     throw new DependencyError(
-      `ECS did not deregister ${taskDefinition.ecsTaskDefinitionArn}; DELETE the revision again to retry`,
+      `ECS did not deregister ${inactive.ecsTaskDefinitionArn}; DELETE the revision again to retry (the scheduler retries it too)`,
       error,
     );
   }
 };
 
-export const deregisterTaskDefinition = async (
+/** The revision, INACTIVE (written so if it was not yet). */
+const markInactive = async (
   context: UseCaseContext,
   family: string,
-  revision: string,
+  revision: number,
 ): Promise<TaskDefinition> => {
-  const wanted = parseRevision(revision);
-  if (wanted === 'latest') throw new ValidationError('Deregister a specific revision, not "latest"');
   for (let attempt = 0; ; attempt++) {
-    const current = await describeTaskDefinition(context, family, String(wanted));
-    if (current.status === 'INACTIVE') {
-      await deregisterEcsCopy(context, current);
-      return current;
-    }
+    const current = await describeTaskDefinition(context, family, String(revision));
+    if (current.status === 'INACTIVE') return current;
     const next: TaskDefinition = {
       ...current,
       status: 'INACTIVE',
@@ -178,7 +205,6 @@ export const deregisterTaskDefinition = async (
     };
     try {
       await context.store.updateTaskDefinition(next);
-      await deregisterEcsCopy(context, next);
       return next;
     } catch (error) {
       if (attempt >= 5 || !(error instanceof VersionConflictError)) throw error;
@@ -200,6 +226,18 @@ export const getTaskDefinition = async (
 };
 
 /**
+ * Refuses, naming `taskDefinition`, a revision that a new service or deployment may not use: an INACTIVE
+ * one (ECS's ClientException "TaskDefinition is inactive", a 400), or one too large for ECS.
+ */
+export const assertUsable = (taskDefinition: TaskDefinition, reference: string): TaskDefinition => {
+  if (taskDefinition.status !== 'ACTIVE') {
+    throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
+  }
+  assertEcsTaskDefinitionSize(taskDefinition, 'taskDefinition');
+  return taskDefinition;
+};
+
+/**
  * Resolves `family` (its latest ACTIVE revision) or `family:revision` to a revision that a new
  * service or deployment may use. Unknown and INACTIVE revisions are the caller's mistake: 400.
  */
@@ -214,15 +252,10 @@ export const resolveUsableTaskDefinition = async (
       throw new ValidationError(
         `taskDefinition: Unable to find an ACTIVE revision of task definition family ${family}`,
       );
-    assertEcsTaskDefinitionSize(latest, 'taskDefinition');
-    return latest;
+    return assertUsable(latest, reference);
   }
   const taskDefinition = await context.store.getTaskDefinition(family, revision);
   if (!taskDefinition)
     throw new ValidationError(`taskDefinition: Unable to find task definition ${reference}`);
-  if (taskDefinition.status !== 'ACTIVE') {
-    throw new ValidationError(`taskDefinition: TaskDefinition ${reference} is inactive`);
-  }
-  assertEcsTaskDefinitionSize(taskDefinition, 'taskDefinition');
-  return taskDefinition;
+  return assertUsable(taskDefinition, reference);
 };

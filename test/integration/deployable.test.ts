@@ -65,7 +65,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DescribeTargetHealth',
     'elasticloadbalancing:DescribeTargetGroupAttributes',
   ],
-  // No RunTask, no StopTask: it only lists and describes.
+  // No RunTask, no StopTask: it lists and describes, and deregisters the ECS copies of retired revisions.
   ReconcileSchedulerLambdaFunction: [
     ...LOGS,
     'dynamodb:PutItem',
@@ -75,6 +75,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:SendMessage',
     'ecs:ListTasks',
     'ecs:DescribeTasks',
+    'ecs:DeregisterTaskDefinition',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
   ReconcileWorkerLambdaFunction: [

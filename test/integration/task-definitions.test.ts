@@ -135,7 +135,12 @@ describe('task definitions through the Lambda handler and DynamoDB Local', () =>
     expect(bare.status).toBe(201);
     expect(bare.body.taskDefinition).toBe('retire:1');
 
-    expect((await invoke('DELETE', '/task-definitions/retire/1')).status).toBe(200);
+    // Deleting the family's latest revision under a service that named the bare family: it keeps
+    // retire:1, which the answer says it still uses.
+    const latest = await invoke('DELETE', '/task-definitions/retire/1');
+    expect(latest.status).toBe(200);
+    expect(latest.body.servicesUsingRevision).toEqual([{ cluster: 'default', serviceName: 'bare' }]);
+    expect((await invoke('DELETE', '/task-definitions/retire/2')).body.servicesUsingRevision).toEqual([]);
     const none = await invoke('POST', '/clusters/default/services', {
       body: webService('none', 'retire', 1),
     });

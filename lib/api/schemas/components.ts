@@ -39,6 +39,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   ContainerDefinition: { schema: containerDefinition },
   RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema },
   TaskDefinition: { schema: responses.taskDefinitionSchema },
+  DeregisteredTaskDefinition: { schema: responses.deregisteredTaskDefinitionSchema },
   TaskDefinitionPage: { schema: responses.taskDefinitionPageSchema },
   TaskDefinitionFamilyPage: { schema: responses.taskDefinitionFamilyPageSchema },
   CapacityProviderStrategyItem: { schema: service.capacityProviderStrategy.unwrap().element },

@@ -84,10 +84,13 @@ export const operations: Operation[] = [
     tag: 'task definitions',
     summary: 'Mark a revision INACTIVE (it stays readable)',
     description:
-      'Marks the revision INACTIVE: no new deployment may use it; services and tasks running it go on, and it stays readable.',
+      'Marks the revision INACTIVE: no new service, PATCH, deploy or rollback may name it; services running it go on scaling and replacing tasks with it, and it stays readable. Its ECS copy is deregistered once no service uses it: at once if none does, else by the scheduler later.',
     parameters: [family, path('revision', 'A revision number')],
     responses: {
-      200: { description: 'The revision', schema: responses.taskDefinitionSchema },
+      200: {
+        description: 'The revision, and the services that still use it',
+        schema: responses.deregisteredTaskDefinitionSchema,
+      },
       400: INVALID,
       404: NOT_FOUND,
     },

@@ -48,8 +48,23 @@ export const taskDefinitionSchema = z.strictObject({
     .string()
     .describe('The ARN ECS gave this revision when Tugboat first launched it.')
     .optional(),
+  ecsDeregisteredAt: timestamp
+    .describe(
+      'When Tugboat deregistered that ECS copy: once the revision was INACTIVE and no service used it.',
+    )
+    .optional(),
   version: z.int(),
 });
+
+export const deregisteredTaskDefinitionSchema = taskDefinitionSchema
+  .extend({
+    servicesUsingRevision: z
+      .array(z.strictObject({ cluster: z.string(), serviceName: z.string() }))
+      .describe(
+        'The services that still use the revision: they go on scaling and replacing tasks with it, and its ECS copy stays until none does.',
+      ),
+  })
+  .describe('A revision just deregistered, with the services that still use it.');
 
 export const taskDefinitionPageSchema = page(taskDefinitionSchema);
 
