@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countDynamoDbCalls } from '../../bench/support/counters';
@@ -10,7 +11,7 @@ import { keys } from '../../lib/store/keys';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { createService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { createTable, localDynamoDbClient, tableDefinition } from '../../local/dynamodb';
 
 /** What a reconcile pass reads of a service's task history, against DynamoDB Local. */
 const tableName = `tugboat-recent-tasks-${randomUUID()}`;
@@ -227,5 +228,26 @@ describe('the tasks a pass reads (listRecentServiceTasks)', () => {
     const second = await store.listRecentServiceTasks('default', 'legacy');
     expect(second).toEqual(first);
     expect(reads.snapshot().byOperation.BatchGetItem?.calls).toBe(1);
+  });
+});
+
+describe('the local stack on a table an older Tugboat made', () => {
+  it('adds the stopped-tasks index that a persisted table lacks', async () => {
+    const oldName = `tugboat-old-${randomUUID()}`;
+    const definition = tableDefinition();
+    await client.send(
+      new CreateTableCommand({
+        TableName: oldName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: definition.AttributeDefinitions.filter((a) => a.AttributeName !== 'GSI2SK'),
+        KeySchema: definition.KeySchema,
+        GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes?.filter(
+          (index) => index.IndexName !== keys.stoppedTasksIndex,
+        ),
+      }),
+    );
+    await createTable(client, oldName);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: oldName }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(['GSI1', 'GSI2']);
   });
 });
