@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
-import { runReconcileScheduler } from '../lib/reconcile/scheduler';
+import { runReconcileScheduler, schedulerDeadline } from '../lib/reconcile/scheduler';
 import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
 import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
@@ -20,7 +20,7 @@ const foreignTasks = new Set<string>();
 export const handler = middy<ScheduledEvent, unknown, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const report = await runReconcileScheduler({
       store: runtime.store,
       ecsFor: runtime.ecsFor,
@@ -31,17 +31,28 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       now: runtimeNow,
       ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
       foreignTasks,
+      deadline: schedulerDeadline(runtimeNow(), context.getRemainingTimeInMillis()),
     });
-    const { failedClusters, retirementFailure, ...counts } = report;
+    const { failedClusters, failedTargetGroups = [], retirementFailure, ...counts } = report;
     for (const { cluster, error } of failedClusters) {
       logger.error('cluster check failed; skipped until the next run', { cluster, error });
+    }
+    for (const { targetGroupArn, error } of failedTargetGroups) {
+      logger.error('target group not read; its services are checked at the next run', {
+        targetGroupArn,
+        error,
+      });
     }
     if (retirementFailure !== undefined) {
       logger.error('retiring unused ECS task definitions failed; tried again next run', {
         error: retirementFailure,
       });
     }
-    logger.info('reconcile pass scheduled', { ...counts, failedClusters: failedClusters.length });
+    logger.info('reconcile pass scheduled', {
+      ...counts,
+      failedClusters: failedClusters.length,
+      failedTargetGroups: failedTargetGroups.length,
+    });
     for (const [name, count] of schedulerMetrics(report)) metrics.addMetric(name, MetricUnit.Count, count);
     return report;
   });

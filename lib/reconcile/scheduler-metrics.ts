@@ -14,6 +14,8 @@ export const schedulerMetrics = (report: SchedulerReport): Array<[name: string, 
     ['ServicesAlreadyRequested', report.alreadyRequested],
     // Tasks the level check found out of step with the inventory: lost or late events.
     ['TasksOutOfStep', report.unknownTasks + report.vanishedTasks],
+    // Target groups the run could not read before its deadline, or that ELB failed to describe.
+    ['TargetGroupsUnread', report.targetGroupsUnread ?? 0],
   ];
   return all.filter(([name, count]) => name === 'ServicesScanned' || count > 0);
 };

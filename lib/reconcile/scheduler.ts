@@ -17,7 +17,7 @@ import type { ReconcileMark, TugboatStore } from '../store/port';
 import { isoOf } from '../time';
 import { CLOCK_SKEW_MARGIN_MS } from './reconcile';
 import { listAllServices, retireUnusedEcsCopies, servicesOfClusters } from './revision-retirement';
-import { checkTargets } from './target-check';
+import { type ClusterTargets, checkTargets } from './target-check';
 import type { TaskStopCode } from './types';
 
 export interface SchedulerDeps {
@@ -34,6 +34,11 @@ export interface SchedulerDeps {
   foreignTasks?: Set<string>;
   /** With it, steady load-balanced services are checked against their target groups (target-check.ts). */
   elb?: ElbGateway;
+  /**
+   * Epoch ms on `now`: the target-group check, which runs after every cluster's level check has sent
+   * its requests, starts no call after it and waits for none past it.
+   */
+  deadline?: number;
 }
 
 export interface SchedulerReport {
@@ -53,7 +58,20 @@ export interface SchedulerReport {
   ecsCopiesRetired?: string[];
   /** Why that step failed this run (it is tried again at the next). */
   retirementFailure?: unknown;
+  /** Target groups not read this run (the deadline came first, or ELB failed: `failedTargetGroups`). */
+  targetGroupsUnread?: number;
+  failedTargetGroups?: Array<{ targetGroupArn: string; error: unknown }>;
 }
+
+/**
+ * Time kept back from the function's timeout: the target-group check ends this long before Lambda would
+ * end the run, enough to send and mark the requests it found.
+ */
+export const SCHEDULER_DEADLINE_MARGIN_MS = 10_000;
+
+/** The deadline of a scheduler run with `remainingMs` left, on the clock that gave `now`. */
+export const schedulerDeadline = (now: number, remainingMs: number): number =>
+  now + remainingMs - SCHEDULER_DEADLINE_MARGIN_MS;
 
 const MISSING_FROM_ECS_REASON =
   'Task is no longer known to ECS (neither listed nor described at two scheduler runs in a row)';
@@ -105,17 +123,20 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
   // Bounded: a forgotten foreign task is only described once more.
   if (foreign.size > 100_000) foreign.clear();
   const servicesRead = new Map<string, Service[]>();
+  const steady: ClusterTargets[] = [];
   const clusters = await deps.store.listClusters();
   for (const cluster of clusters) {
     report.clusters++;
     // One cluster that cannot be read (deleted, no permission, ECS down in it) must not cost the others
     // their level check; it is reported and tried again next run.
     try {
-      await checkCluster(deps, cluster, report, { installation, foreign, servicesRead });
+      steady.push(await checkCluster(deps, cluster, report, { installation, foreign, servicesRead }));
     } catch (error) {
       report.failedClusters.push({ cluster, error });
     }
   }
+  // Last, once every cluster's requests are sent: a slow ELB can delay nothing else.
+  if (deps.elb) await checkTargetGroups(deps, deps.elb, steady, report);
   // After the level check, so it never delays a pass; from the services just read (see
   // revision-retirement.ts on why here). A failure leaves every mark for the next run.
   try {
@@ -130,7 +151,36 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
   return report;
 };
 
-/** The level check of one cluster: inventory against ECS, then the requests for the services that need a pass. */
+/** The target-group check of every cluster's steady services, within the deadline, and its requests. */
+const checkTargetGroups = async (
+  deps: SchedulerDeps,
+  elb: ElbGateway,
+  steady: ClusterTargets[],
+  report: SchedulerReport,
+): Promise<void> => {
+  const targets = await checkTargets(
+    elb,
+    steady,
+    deps.deadline === undefined ? {} : { budgetMs: deps.deadline - deps.now() },
+  );
+  report.targetGroupsRead = (report.targetGroupsRead ?? 0) + targets.targetGroupsRead;
+  report.targetGroupsUnread = (report.targetGroupsUnread ?? 0) + targets.targetGroupsUnread;
+  if (targets.failures.length > 0)
+    report.failedTargetGroups = [...(report.failedTargetGroups ?? []), ...targets.failures];
+  for (const [cluster, needsPass] of targets.needsPass) {
+    const requests = [...needsPass].map(([serviceName, reason]) => ({ cluster, serviceName, reason }));
+    try {
+      await sendRequests(deps, cluster, [], requests, report);
+    } catch (error) {
+      report.failedClusters.push({ cluster, error });
+    }
+  }
+};
+
+/**
+ * The level check of one cluster: inventory against ECS, then the requests for the services that need a
+ * pass. Returns the services it asked nothing for, for the target-group check.
+ */
 const checkCluster = async (
   deps: SchedulerDeps,
   cluster: string,
@@ -140,7 +190,7 @@ const checkCluster = async (
     foreign,
     servicesRead,
   }: { installation: string; foreign: Set<string>; servicesRead: Map<string, Service[]> },
-): Promise<void> => {
+): Promise<ClusterTargets> => {
   const gateway = deps.ecsFor(cluster);
   const [services, alive, runningArns] = await Promise.all([
     // Eventually consistent, at half the read units of every steady pass: a change made a moment ago
@@ -235,16 +285,28 @@ const checkCluster = async (
     const reason = serviceNeedsWork(service, now);
     if (reason) unfinished.push({ cluster, serviceName: service.serviceName, reason });
   }
-  if (deps.elb) {
-    const asked = new Set(unfinished.map((request) => request.serviceName));
-    const steady = services.filter((s) => !asked.has(s.serviceName) && !touched.has(s.serviceName));
-    const targets = await checkTargets(deps.elb, steady, alive);
-    report.targetGroupsRead = (report.targetGroupsRead ?? 0) + targets.targetGroupsRead;
-    for (const [serviceName, reason] of targets.needsPass) unfinished.push({ cluster, serviceName, reason });
-  }
-  // A service the stored state alone calls unfinished was most likely asked for already: while a
-  // converge waits on the launch rate, every such service would otherwise be asked for again each
-  // minute. What inventory and ECS disagree on is always sent.
+  await sendRequests(deps, cluster, outOfStep, unfinished, report);
+  const asked = new Set(unfinished.map((request) => request.serviceName));
+  return {
+    cluster,
+    services: services.filter((s) => !asked.has(s.serviceName) && !touched.has(s.serviceName)),
+    alive,
+  };
+};
+
+/**
+ * Sends the requests of one cluster. A service the stored state alone calls unfinished was most likely
+ * asked for already: while a converge waits on the launch rate, every such service would otherwise be
+ * asked for again each minute. What inventory and ECS disagree on (`outOfStep`) is always sent.
+ */
+const sendRequests = async (
+  deps: SchedulerDeps,
+  cluster: string,
+  outOfStep: ReconcileRequest[],
+  unfinished: ReconcileRequest[],
+  report: SchedulerReport,
+): Promise<void> => {
+  const now = deps.now();
   let stillUnasked = unfinished;
   if (unfinished.length > 0) {
     const marks = await deps.store.reconcileMarks(

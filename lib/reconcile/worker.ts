@@ -4,7 +4,7 @@ import { isThrottling } from '../ecs/gateway';
 import { DependencyError } from '../errors';
 import { reconcileRequestLogFields } from '../log-fields';
 import { parseJsonMessage, type QueueRecord } from '../queue/messages';
-import type { ReconcileQueue, ReconcileRequest } from '../queue/reconcile-queue';
+import { newestRequestedAt, type ReconcileQueue, type ReconcileRequest } from '../queue/reconcile-queue';
 import { parseInput } from '../validation/parse';
 import { ecsName } from '../validation/schemas';
 import type { ReconcileOutcome, Reconciler } from './reconcile';
@@ -32,10 +32,6 @@ const THROTTLED_RETRY_SECONDS = 1;
  * (a bug, a poison message, DynamoDB) fail the message, so SQS redelivers it and dead-letters it.
  */
 const FAILED_RETRY_SECONDS = 5;
-
-/** The later of two request instants; a request without one (an older sender) must always run. */
-const newest = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined || b === undefined ? undefined : Math.max(a, b);
 
 const isThrottled = (error: unknown): boolean =>
   error instanceof DependencyError && isThrottling(error.cause);
@@ -98,7 +94,7 @@ export const processReconcileBatch = async (
       const group = byService.get(key);
       if (group) {
         // One pass answers every message of the service only if it started after the newest of them.
-        group.request.requestedAt = newest(group.request.requestedAt, request.requestedAt);
+        group.request.requestedAt = newestRequestedAt(group.request.requestedAt, request.requestedAt);
         if (group.request.requestedAt === undefined) delete group.request.requestedAt;
         group.messageIds.push(record.messageId);
       } else {

@@ -126,6 +126,9 @@ export class DynamoDbStore implements TugboatStore {
   listServiceTasks(...args: Args<'listServiceTasks'>) {
     return this.tasks.listServiceTasks(...args);
   }
+  listRecentServiceTasks(...args: Args<'listRecentServiceTasks'>) {
+    return this.tasks.listRecentServiceTasks(...args);
+  }
   listAliveTasks(...args: Args<'listAliveTasks'>) {
     return this.tasks.listAliveTasks(...args);
   }

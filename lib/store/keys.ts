@@ -8,6 +8,9 @@
  *   service event             PK EVENTS#<cluster>#<service>   SK EVENT#<createdAt>#<id>
  *   task (inventory)          PK TASKS#<cluster>#<service>    SK TASK#<taskId>
  *                             GSI1 ALIVE#<cluster> / <taskArn>   only while the task is not STOPPED
+ *                             GSI2 TASKS#<cluster>#<service> / <stoppedAt>#<taskId>   only once STOPPED
+ *   live task (its pointer)   PK TASKS#<cluster>#<service>    SK LIVE#<taskId>   (see recent-tasks.ts)
+ *   live index complete       PK TASKS#<cluster>#<service>    SK LIVE#
  *   task locator              PK TASKID#<cluster>#<taskId>    SK TASKID  -> the task's service partition
  *   cluster registry          PK CLUSTERS                     SK CLUSTER#<cluster>
  *   task definition families  PK TASKDEF_FAMILIES             SK FAMILY#<family>
@@ -80,6 +83,23 @@ export const keys = {
     SK: `TASK#${taskId}`,
   }),
   taskSortPrefix: 'TASK#',
+  /**
+   * A pointer to a task that is (or was, a moment ago) not STOPPED: the live tasks of a service are
+   * read consistently from these, not from its whole history.
+   */
+  liveTask: (cluster: string, serviceName: string, taskId: string): ItemKey => ({
+    PK: keys.serviceTasksPartition(cluster, serviceName),
+    SK: `${keys.liveTaskSortPrefix}${taskId}`,
+  }),
+  liveTaskSortPrefix: 'LIVE#',
+  /** Says every live task of the partition has its pointer; read with them (its SK is the bare prefix). */
+  liveIndexComplete: (cluster: string, serviceName: string): ItemKey => ({
+    PK: keys.serviceTasksPartition(cluster, serviceName),
+    SK: keys.liveTaskSortPrefix,
+  }),
+  /** The sparse index of stopped tasks by service partition (the table's PK), newest stop last. */
+  stoppedTasksIndex: 'GSI2',
+  stoppedTaskSortKey: (stoppedAt: string, taskId: string) => `${stoppedAt}#${taskId}`,
   /** Tasks no service claims (one-off tasks, or a group Tugboat does not know) share this partition. */
   unattributedService: '-',
   /** The sparse index: live tasks by cluster, and services with autoDeploy. */
@@ -129,6 +149,8 @@ export const ITEM_TYPE = {
   service: 'Service',
   serviceEvent: 'ServiceEvent',
   task: 'Task',
+  liveTask: 'LiveTask',
+  liveIndexComplete: 'LiveTaskIndexComplete',
   taskLocator: 'TaskLocator',
   cluster: 'Cluster',
   taskDefinitionFamily: 'TaskDefinitionFamily',

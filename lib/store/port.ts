@@ -92,6 +92,12 @@ export interface TugboatStore {
   setTaskLoadBalancing(record: TaskRecord, loadBalancing: TaskLoadBalancing): Promise<boolean>;
   /** Every task the inventory holds for the service, STOPPED ones included. */
   listServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
+  /**
+   * What a reconcile pass reads: the service's live tasks (consistently) and its newest stopped ones
+   * (RECENT_STOPPED_TASKS, in recent-tasks.ts), in task id order; its read units do not grow with the
+   * rest of its history.
+   */
+  listRecentServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
   /** Every task of the cluster that is not STOPPED, from the sparse index. */
   listAliveTasks(cluster: string): Promise<TaskRecord[]>;
   /** A task by id alone (through its locator item), whichever partition holds it. */

@@ -44,6 +44,8 @@ export const stripKeys = <T>(item: Item): T => {
     itemType: _type,
     GSI1PK: _gpk,
     GSI1SK: _gsk,
+    GSI2SK: _stopped,
+    liveIndexed: _indexed,
     expiresAt: _ttl,
     healthyVersion: _hv,
     ...rest
@@ -180,9 +182,10 @@ export class Table {
 
   /**
    * The items of these keys (missing ones left out), 100 to a BatchGetItem, the batches at once;
-   * unprocessed keys are asked for again after a pause that doubles.
+   * unprocessed keys are asked for again after a pause that doubles. Eventually consistent unless
+   * `consistentRead` (at twice the read units).
    */
-  async batchGet(itemKeys: ItemKey[], projection?: string): Promise<Item[]> {
+  async batchGet(itemKeys: ItemKey[], projection?: string, consistentRead = false): Promise<Item[]> {
     const batches: Item[][] = [];
     for (let start = 0; start < itemKeys.length; start += MAX_BATCH_GET) {
       batches.push(itemKeys.slice(start, start + MAX_BATCH_GET).map((key) => ({ ...key })));
@@ -198,7 +201,11 @@ export class Table {
           const result = await this.send<BatchGetCommandOutput>(
             new BatchGetCommand({
               RequestItems: {
-                [this.name]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+                [this.name]: {
+                  Keys: pending,
+                  ...(projection ? { ProjectionExpression: projection } : {}),
+                  ...(consistentRead ? { ConsistentRead: true } : {}),
+                },
               },
             }),
             'read',

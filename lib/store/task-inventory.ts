@@ -13,6 +13,7 @@ import {
   encodeKeyPageToken,
 } from './page-token';
 import type { TaskPageRequest, TugboatStore } from './port';
+import { RecentTaskReads, stoppedSortKeyOf } from './recent-tasks';
 import { expiryAfter, pageOf, stripKeys, type Table } from './table';
 
 type TaskInventoryPort = Pick<
@@ -22,6 +23,7 @@ type TaskInventoryPort = Pick<
   | 'markTaskMissing'
   | 'setTaskLoadBalancing'
   | 'listServiceTasks'
+  | 'listRecentServiceTasks'
   | 'listAliveTasks'
   | 'findTask'
   | 'listTaskPage'
@@ -35,7 +37,11 @@ const taskKey = (record: TaskRecord) =>
   keys.task(record.cluster, record.serviceName ?? keys.unattributedService, record.taskId);
 
 export class TaskInventoryItems implements TaskInventoryPort {
-  constructor(private readonly table: Table) {}
+  private readonly recent: RecentTaskReads;
+
+  constructor(private readonly table: Table) {
+    this.recent = new RecentTaskReads(table);
+  }
 
   async recordTask(record: TaskRecord): Promise<boolean> {
     const serviceName = record.serviceName ?? keys.unattributedService;
@@ -53,19 +59,27 @@ export class TaskInventoryItems implements TaskInventoryPort {
     }
     // A newer word on the task supersedes the scheduler's "ECS did not know it" mark.
     const removals: string[] = ['missingFromEcsAt'];
-    if (record.lastStatus === 'STOPPED') {
-      removals.push('GSI1PK', 'GSI1SK');
+    const live = record.lastStatus !== 'STOPPED';
+    if (!live) {
+      // Into the stopped-tasks index; its live pointer goes once a pass has seen it there (recent-tasks.ts).
+      removals.push('GSI1PK', 'GSI1SK', 'liveIndexed');
       values[':expiresAt'] = expiryAfter(
         Date.parse(record.stoppedAt ?? record.updatedAt),
         TASK_HISTORY_SECONDS,
       );
-      assignments.push('expiresAt = :expiresAt');
+      values[':gsi2sk'] = stoppedSortKeyOf(record);
+      assignments.push('expiresAt = :expiresAt', 'GSI2SK = :gsi2sk');
     } else {
       values[':gsi1pk'] = keys.aliveTasksPartition(record.cluster);
       values[':gsi1sk'] = record.taskArn;
       assignments.push('GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk');
       // A STOPPED guess (the scheduler's) may have come first: TTL must never delete a live task.
-      removals.push('expiresAt');
+      removals.push('expiresAt', 'GSI2SK');
+      if (record.serviceName !== undefined) {
+        // Says the item's live pointer is written: UPDATED_OLD tells whether it was before this write.
+        values[':indexed'] = true;
+        assignments.push('liveIndexed = :indexed');
+      }
     }
     const result = await this.table.sendIfCondition<UpdateCommandOutput>(
       new UpdateCommand({
@@ -93,6 +107,11 @@ export class TaskInventoryItems implements TaskInventoryPort {
         serviceName,
         ...(values[':expiresAt'] === undefined ? {} : { expiresAt: values[':expiresAt'] }),
       });
+    }
+    // The live pointer follows the item: when it became live here (new, revived, or written before
+    // pointers existed), and on a stale write too, in case the first delivery died before its pointer.
+    if (live && record.serviceName !== undefined && (!applied || result?.Attributes?.liveIndexed !== true)) {
+      await this.recent.putLivePointer({ ...record, serviceName: record.serviceName });
     }
     if (record.healthStatus === 'HEALTHY') await this.recordHealthy(record);
     return applied;
@@ -127,6 +146,10 @@ export class TaskInventoryItems implements TaskInventoryPort {
       keys.serviceTasksPartition(cluster, serviceName),
       keys.taskSortPrefix,
     );
+  }
+
+  listRecentServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]> {
+    return this.recent.listRecentServiceTasks(cluster, serviceName);
   }
 
   async markTaskMissing(record: TaskRecord, at: string | undefined): Promise<boolean> {

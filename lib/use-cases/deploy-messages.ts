@@ -8,6 +8,7 @@ import { ValidationError } from '../errors';
 import { parseInput } from '../validation/parse';
 import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
 import { eventInstant } from './deploy-order';
+import { ecrRegistry } from './images';
 
 const ecrImageActionSchema = z.looseObject({
   id: z.string().min(1).max(256),
@@ -15,6 +16,9 @@ const ecrImageActionSchema = z.looseObject({
   time: z.string().max(64).optional(),
   source: z.literal('aws.ecr'),
   'detail-type': z.literal('ECR Image Action'),
+  /** The account and region of the registry pushed to: a repository name alone is not an image. */
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region'),
   detail: z.looseObject({
     'action-type': z.string().min(1),
     result: z.string().min(1),
@@ -67,6 +71,8 @@ export type DeployMessage =
       eventId: string;
       /** The event's `time` (ISO-8601), when it has a readable one. */
       eventAt?: string;
+      /** The registry pushed to: the event's account and region's private ECR registry. */
+      registry: string;
       repository: string;
       tag?: string;
       digest?: string;
@@ -96,6 +102,7 @@ export const parseDeployMessage = (body: unknown): DeployMessage => {
       kind: 'image-push',
       eventId: event.id,
       ...(eventAt === undefined ? {} : { eventAt }),
+      registry: ecrRegistry(event.account, event.region),
       repository: detail['repository-name'],
       ...(detail['image-tag'] === undefined ? {} : { tag: detail['image-tag'] }),
       ...(detail['image-digest'] === undefined ? {} : { digest: detail['image-digest'] }),

@@ -89,8 +89,8 @@ const deployPushedImage = async (
       kind: 'ignored',
       skipped: push.tag ? 'NoMatchingService' : 'UntaggedPush',
       reason: push.tag
-        ? `no ACTIVE autoDeploy service matches ${push.repository}:${push.tag}`
-        : `the push of ${push.repository} has no tag`,
+        ? `no ACTIVE autoDeploy service matches ${push.registry}/${push.repository}:${push.tag}`
+        : `the push of ${push.registry}/${push.repository} has no tag`,
     };
   }
   const results: DeployResult[] = [];
@@ -161,6 +161,7 @@ export const processDeployMessage = async (
       context,
       {
         eventId: message.eventId,
+        registry: message.registry,
         repository: message.repository,
         ...(message.tag === undefined ? {} : { tag: message.tag }),
         ...(message.digest === undefined ? {} : { digest: message.digest }),

@@ -37,7 +37,7 @@ import { backoff, requestReconcile, type UseCaseContext } from './context';
 import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { newestFirst } from './deployment-history';
-import { imageAt, imageRepository } from './images';
+import { type ImageSource, imageAt, imageSource, sameSource } from './images';
 import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
 import { getService, mutateService } from './services';
 import { matchesTagPattern } from './tag-pattern';
@@ -125,9 +125,9 @@ export const chooseExplicitRevision =
     );
   };
 
-/** The containers of `taskDefinition` whose image comes from `repository`. */
-const containersFromRepository = (taskDefinition: TaskDefinition, repository: string) =>
-  taskDefinition.containerDefinitions.filter((container) => imageRepository(container.image) === repository);
+/** Whether a container's image comes from the registry and repository pushed to. */
+const fromPushed = (container: ContainerDefinition, push: ImageSource): boolean =>
+  sameSource(imageSource(container.image), push);
 
 /** Whether a pushed image should deploy the service, judged on its current task definition. */
 export const wantsPush = (service: Service, taskDefinition: TaskDefinition, push: ImagePush): boolean =>
@@ -135,15 +135,15 @@ export const wantsPush = (service: Service, taskDefinition: TaskDefinition, push
   service.autoDeploy !== undefined &&
   push.tag !== undefined &&
   matchesTagPattern(push.tag, service.autoDeploy.tagPattern) &&
-  containersFromRepository(taskDefinition, push.repository).length > 0;
+  taskDefinition.containerDefinitions.some((container) => fromPushed(container, push));
 
-export interface ImagePush {
-  repository: string;
+/** A push to `repository` of `registry` (an ECR registry's host, as imageSource spells it). */
+export interface ImagePush extends ImageSource {
   tag?: string;
   digest?: string;
 }
 
-/** The revision a pushed image rolls the service to: every container from the repository gets it. */
+/** The revision a pushed image rolls the service to: every container from the pushed repository gets it. */
 export const choosePushedRevision =
   (context: UseCaseContext, push: ImagePush): ChooseRevision =>
   async (service) => {
@@ -156,9 +156,7 @@ export const choosePushedRevision =
       context,
       current,
       current.containerDefinitions.map((container) =>
-        imageRepository(container.image) === push.repository
-          ? { ...container, image: imageAt(container.image, version) }
-          : container,
+        fromPushed(container, push) ? { ...container, image: imageAt(container.image, version) } : container,
       ),
     );
   };

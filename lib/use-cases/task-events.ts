@@ -3,7 +3,7 @@ import type { TaskRecord } from '../domain';
 import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
 import { taskRecordFromEcs } from '../inventory/task-record';
 import { parseJsonMessage, type QueueRecord } from '../queue/messages';
-import type { ReconcileRequest } from '../queue/reconcile-queue';
+import { newestRequestedAt, type ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import { parseInput } from '../validation/parse';
 
@@ -153,9 +153,16 @@ export const processTaskEventBatch = async (
         if (outcome.kind === 'foreign' || !outcome.request) return;
         const request = outcome.request;
         const key = `${request.cluster}/${request.serviceName}`;
-        const trigger = triggers.get(key) ?? { request, messageIds: [] };
-        trigger.messageIds.push(record.messageId);
-        triggers.set(key, trigger);
+        const trigger = triggers.get(key);
+        if (trigger) {
+          // One request answers every event of the service only if it carries the newest instant.
+          const requestedAt = newestRequestedAt(trigger.request.requestedAt, request.requestedAt);
+          const { requestedAt: _merged, ...rest } = trigger.request;
+          trigger.request = requestedAt === undefined ? rest : { ...rest, requestedAt };
+          trigger.messageIds.push(record.messageId);
+        } else {
+          triggers.set(key, { request, messageIds: [record.messageId] });
+        }
       } catch (error) {
         onError(record.messageId, error);
         failed.push(record.messageId);

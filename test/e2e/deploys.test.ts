@@ -121,16 +121,18 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
 
-  // web: the service the pushes deploy. pinned: a local-style image of the same repository, pinned by
-  // digest. manual: the same repository without autoDeploy. api: autoDeploy on another repository.
+  // web: the service the pushes deploy. pinned: the same repository, pinned by digest. manual: the same
+  // repository without autoDeploy. api: autoDeploy on another repository. hub: Docker Hub's `web`.
   const web = await register('web', `${ECR}/web:v1`);
-  const pinned = await register('pinned', 'web:v1');
+  const pinned = await register('pinned', `${ECR}/web:v1`);
   const manual = await register('manual', `${ECR}/web:v1`);
   const other = await register('api', `${ECR}/api:v1`);
+  const hub = await register('hub', 'web:v1');
   await createService('web', web, 2, { autoDeploy: { tagPattern: 'v*' } });
   await createService('pinned', pinned, 1, { autoDeploy: { tagPattern: 'v2', pinDigest: true } });
   await createService('manual', manual, 1);
   await createService('api', other, 1, { autoDeploy: { tagPattern: '*' } });
+  await createService('hub', hub, 0, { autoDeploy: { tagPattern: '*' } });
   await stack.runScheduler();
   await runningOf(ecs, 'web', `${ECR}/web:v1`, 2);
   await completed('web', web);
@@ -153,15 +155,17 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
       'web:2',
       'web:1',
     ]);
-    // A local `web:v1` comes from the same repository; pinDigest deploys the digest, not the tag.
+    // pinDigest deploys the digest, not the tag.
     await completed('pinned', 'pinned:2');
-    expect(await imageOf('pinned:2')).toBe(`web@${DIGEST}`);
-    await runningOf(ecs, 'pinned', `web@${DIGEST}`, 1);
+    expect(await imageOf('pinned:2')).toBe(`${ECR}/web@${DIGEST}`);
+    await runningOf(ecs, 'pinned', `${ECR}/web@${DIGEST}`, 1);
     await deploysDrained();
-    // No autoDeploy, or another repository: untouched.
+    // No autoDeploy, another repository, or a repository of that name in another registry: untouched.
     expect((await getService('manual')).deployments).toHaveLength(1);
     expect((await getService('api')).deployments).toHaveLength(1);
     expect(await revisions('manual')).toEqual([1]);
+    expect((await getService('hub')).deployments).toHaveLength(1);
+    expect(await revisions('hub')).toEqual([1]);
   });
 
   it('changes nothing for a tag no pattern matches, another repository, or a failed push', async () => {

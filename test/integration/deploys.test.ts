@@ -156,6 +156,53 @@ describe('deploy idempotency against DynamoDB Local', () => {
   });
 });
 
+describe('an image push deploys the services whose image is that registry and repository', () => {
+  const serviceOn = async (serviceName: string, image: string) => {
+    const taskDefinition = await registerTaskDefinition(context, {
+      family: serviceName,
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image }],
+    });
+    await createService(context, 'default', {
+      serviceName,
+      taskDefinition: `${serviceName}:${taskDefinition.revision}`,
+      desiredCount: 1,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      autoDeploy: { tagPattern: '*' },
+    });
+  };
+
+  it("a push to this account's nginx repository redeploys its ECR image, not Docker Hub's nginx nor another account's", async () => {
+    await serviceOn('nginx-ecr', `${ECR}/nginx:1.26`);
+    await serviceOn('nginx-hub', 'nginx:1.27');
+    await serviceOn('nginx-hub-full', 'docker.io/library/nginx:1.27');
+    await serviceOn('nginx-hub-index', 'index.docker.io/nginx@sha256:0123');
+    await serviceOn('nginx-other-account', '210987654321.dkr.ecr.us-east-1.amazonaws.com/nginx:1.26');
+    await serviceOn('nginx-other-region', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/nginx:1.26');
+
+    const outcome = await processDeployMessage(context, record(push('nginx', '1.28')));
+    expect(outcome).toMatchObject({
+      kind: 'deployed',
+      deployments: [{ serviceName: 'nginx-ecr', taskDefinition: 'nginx-ecr:2' }],
+    });
+    expect(outcome.kind === 'deployed' && outcome.deployments).toHaveLength(1);
+    expect((await store.getTaskDefinition('nginx-ecr', 2))?.containerDefinitions[0]?.image).toBe(
+      `${ECR}/nginx:1.28`,
+    );
+    for (const untouched of [
+      'nginx-hub',
+      'nginx-hub-full',
+      'nginx-hub-index',
+      'nginx-other-account',
+      'nginx-other-region',
+    ]) {
+      expect(await revisionsOf(untouched), untouched).toEqual([1]);
+      expect((await getService(context, 'default', untouched)).deployments, untouched).toHaveLength(1);
+    }
+  });
+});
+
 describe('a batch of the deploys queue', () => {
   it('fails poison messages with a reason, goes on behind them, and applies deploys in order', async () => {
     await newService('ordered');
@@ -189,7 +236,7 @@ describe('a batch of the deploys queue', () => {
     expect(processed.find(([id]) => id === noMatch.messageId)?.[1]).toEqual({
       kind: 'ignored',
       skipped: 'NoMatchingService',
-      reason: 'no ACTIVE autoDeploy service matches ordered:v9',
+      reason: `no ACTIVE autoDeploy service matches ${ECR}/ordered:v9`,
     });
     const service = await getService(context, 'default', 'ordered');
     expect(service.taskDefinition).toBe('ordered:3');

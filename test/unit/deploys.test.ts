@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { parseDeployMessage } from '../../lib/use-cases/deploy-messages';
-import { imageAt, imageRepository, parseImage } from '../../lib/use-cases/images';
+import { imageAt, imageSource, parseImage } from '../../lib/use-cases/images';
 import { matchesTagPattern } from '../../lib/use-cases/tag-pattern';
 
 const ecrPush = (detail: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
@@ -50,20 +50,37 @@ describe('tag patterns', () => {
 });
 
 describe('image references', () => {
+  const HUB = 'docker.io';
+  const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
   it.each([
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1', 'web'],
-    ['web:v1', 'web'],
-    ['web', 'web'],
-    ['web@sha256:abc', 'web'],
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abc', 'web'],
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v1', 'team/web'],
-    ['team/web:v1', 'team/web'],
-    ['localhost/web:v1', 'web'],
-    ['localhost:5000/web:v1', 'web'],
-    ['registry.example.com:5000/team/web:v1@sha256:abc', 'team/web'],
-    ['public.ecr.aws/nginx/nginx:1.27', 'nginx/nginx'],
-  ])('%s comes from repository %s', (image, repository) => {
-    expect(imageRepository(image)).toBe(repository);
+    [`${ECR}/web:v1`, ECR, 'web'],
+    [`${ECR}/web@sha256:abc`, ECR, 'web'],
+    [`${ECR}/team/web:v1`, ECR, 'team/web'],
+    // ECR's FIPS endpoint is the same registry.
+    ['123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/web:v1', ECR, 'web'],
+    [
+      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/web',
+      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      'web',
+    ],
+    // Docker Hub, however it is spelt: its one-component repositories are under library/.
+    ['web:v1', HUB, 'library/web'],
+    ['web', HUB, 'library/web'],
+    ['web@sha256:abc', HUB, 'library/web'],
+    ['nginx:1.27', HUB, 'library/nginx'],
+    ['docker.io/library/nginx', HUB, 'library/nginx'],
+    ['docker.io/nginx:1.27', HUB, 'library/nginx'],
+    ['index.docker.io/library/nginx@sha256:abc', HUB, 'library/nginx'],
+    ['team/web:v1', HUB, 'team/web'],
+    ['docker.io/team/web:v1', HUB, 'team/web'],
+    // Other registries: the first component is a host when it has a dot, a port or a capital, or is localhost.
+    ['localhost/web:v1', 'localhost', 'web'],
+    ['localhost:5000/web:v1', 'localhost:5000', 'web'],
+    ['Registry/web:v1', 'registry', 'web'],
+    ['registry.example.com:5000/team/web:v1@sha256:abc', 'registry.example.com:5000', 'team/web'],
+    ['public.ecr.aws/nginx/nginx:1.27', 'public.ecr.aws', 'nginx/nginx'],
+  ])('%s comes from registry %s, repository %s', (image, registry, repository) => {
+    expect(imageSource(image)).toEqual({ registry, repository });
   });
 
   it('tells a registry with a port from a tag', () => {
@@ -91,6 +108,7 @@ describe('deploy messages', () => {
       kind: 'image-push',
       eventId: 'b3c0d2e4-0000-4000-8000-000000000001',
       eventAt: '2026-11-25T10:00:00.000Z',
+      registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
       repository: 'web',
       tag: 'v2',
       digest: 'sha256:0d1e2f',
@@ -130,6 +148,9 @@ describe('deploy messages', () => {
     expect(() => parseDeployMessage(ecrPush({ 'repository-name': undefined }))).toThrow(
       /detail\.repository-name/,
     );
+    // Without its account and region, a repository name does not say which image was pushed.
+    expect(() => parseDeployMessage(ecrPush({}, { account: undefined }))).toThrow(/account/);
+    expect(() => parseDeployMessage(ecrPush({}, { region: 'nowhere' }))).toThrow(/region/);
   });
 
   it('reads an explicit deploy', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ReconcileRequest } from '../../lib/queue/reconcile-queue';
 import type { TugboatStore } from '../../lib/store/port';
-import { recordTaskStateChange } from '../../lib/use-cases/task-events';
+import { processTaskEventBatch, recordTaskStateChange } from '../../lib/use-cases/task-events';
 
 const store = { recordTask: async () => true } as unknown as TugboatStore;
 const taskArn = 'arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef';
@@ -60,5 +61,62 @@ describe('which task state changes ask for a reconcile at once', () => {
       }),
     );
     expect(request).toMatchObject({ serviceName: 'web', requestedAt: Date.parse('2026-01-01T00:00:08Z') });
+  });
+});
+
+describe('a batch of task events asks once per service, with the newest requestedAt', () => {
+  const stopped = (taskId: string, stoppingAt: string) =>
+    event({
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${taskId}`,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      startedAt: '2026-01-01T00:00:02Z',
+      stoppingAt,
+    });
+  const running = (taskId: string) =>
+    event({
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/${taskId}`,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      startedAt: '2026-01-01T00:00:02Z',
+    });
+  const batch = async (bodies: unknown[]) => {
+    const sent: ReconcileRequest[] = [];
+    const failed = await processTaskEventBatch(
+      store,
+      async (requests) => {
+        sent.push(...requests);
+      },
+      bodies.map((body, index) => ({ messageId: `m${index}`, body: JSON.stringify(body) })),
+      () => {},
+    );
+    expect(failed).toEqual([]);
+    return sent;
+  };
+
+  it('the later of two stops, in either order, so a pass between them does not answer both', async () => {
+    const early = stopped('aaaaaaaaaaaaaaaa', '2026-01-01T00:00:08Z');
+    const late = stopped('bbbbbbbbbbbbbbbb', '2026-01-01T00:00:20Z');
+    for (const order of [
+      [early, late],
+      [late, early],
+    ]) {
+      const sent = await batch(order);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.requestedAt).toBe(Date.parse('2026-01-01T00:00:20Z'));
+    }
+  });
+
+  it('none when one event asks as of now (stamped when sent), whichever came first', async () => {
+    const stop = stopped('aaaaaaaaaaaaaaaa', '2026-01-01T00:00:08Z');
+    const start = running('bbbbbbbbbbbbbbbb');
+    for (const order of [
+      [stop, start],
+      [start, stop],
+    ]) {
+      const sent = await batch(order);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).not.toHaveProperty('requestedAt');
+    }
   });
 });

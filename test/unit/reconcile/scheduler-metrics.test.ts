@@ -26,6 +26,7 @@ describe('schedulerMetrics', () => {
         unknownTasks: 1,
         vanishedTasks: 4,
         failedClusters: [{ cluster: 'b', error: new Error('x') }],
+        targetGroupsUnread: 2,
       }),
     ).toEqual([
       ['ClusterCheckFailures', 1],
@@ -33,6 +34,7 @@ describe('schedulerMetrics', () => {
       ['ServicesEnqueued', 3],
       ['ServicesAlreadyRequested', 2],
       ['TasksOutOfStep', 5],
+      ['TargetGroupsUnread', 2],
     ]);
   });
 });

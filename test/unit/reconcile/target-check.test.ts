@@ -5,6 +5,7 @@ import type { EcsGateway } from '../../../lib/ecs/gateway';
 import type { ElbGateway } from '../../../lib/elb/gateway';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
 import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
+import { TARGET_HEALTH_CONCURRENCY } from '../../../lib/reconcile/target-check';
 import type { TugboatStore } from '../../../lib/store/port';
 import { deployment, service } from '../../support/plan';
 
@@ -122,5 +123,107 @@ describe('the scheduler against target groups', () => {
     const health = allHealthy();
     health[TG_B].push(target('10.0.0.9', 'draining'), target('10.0.0.8', 'healthy', 9999));
     expect((await run(health)).enqueued).toEqual([]);
+  });
+});
+
+describe('a slow or hanging ELB does not delay or stop the level check', () => {
+  const group = (n: number) => `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/g${n}/${n}`;
+  /** `count` steady services, each behind its own target group, each with one healthy task; and one
+   * service short of its desired count, which the level check asks for. */
+  const fleet = (count: number) => {
+    const services = Array.from({ length: count }, (_, n) => steady(`svc${n}`, group(n)));
+    const tasks = services.map((s, n) => task(s.serviceName, `t${n}`, `10.0.1.${n}`));
+    services.push(
+      service({
+        serviceName: 'short',
+        desiredCount: 2,
+        runningCount: 1,
+        deployments: [deployment('dep-short', 'web:1', { rolloutState: 'COMPLETED' })],
+      }),
+    );
+    const store = {
+      listClusters: async () => ['default'],
+      listServices: async () => ({ items: services }),
+      listAliveTasks: async () => tasks,
+      reconcileMarks: async () => new Map(),
+      markScheduled: async () => undefined,
+    } as unknown as TugboatStore;
+    const ecs = { listTasks: async () => tasks.map((t) => t.taskArn) } as unknown as EcsGateway;
+    return { store, ecs, healthOf: (n: number) => [target(`10.0.1.${n}`, 'healthy')] };
+  };
+  const schedule = async (
+    count: number,
+    answer: (arn: string) => Promise<TargetHealthDescription[]>,
+    deadlineMs?: number,
+  ) => {
+    const { store, ecs } = fleet(count);
+    const steps: string[] = [];
+    const startedAt = Date.now();
+    const run = runReconcileScheduler({
+      store,
+      ecsFor: () => ecs,
+      enqueue: async (requests) => {
+        steps.push(...requests.map((r) => `enqueue ${r.serviceName}: ${r.reason}`));
+      },
+      now: Date.now,
+      elb: {
+        describeTargetHealth: (arn: string) => {
+          steps.push(`describe ${arn}`);
+          return answer(arn);
+        },
+      } as unknown as ElbGateway,
+      ...(deadlineMs === undefined ? {} : { deadline: startedAt + deadlineMs }),
+    });
+    // Ends the test, not the scheduler: a run still going after 3 s has not kept its deadline.
+    const report = await Promise.race([
+      run,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3_000)),
+    ]);
+    return { report, steps, elapsedMs: Date.now() - startedAt };
+  };
+
+  it('with an ELB that never answers, sends the level check first and ends at its deadline', async () => {
+    const { report, steps, elapsedMs } = await schedule(3, () => new Promise(() => undefined), 300);
+    expect(report, 'the run ended').toBeDefined();
+    expect(elapsedMs).toBeLessThan(1_500);
+    expect(steps[0]).toBe('enqueue short: not at desired count');
+    expect(report).toMatchObject({ enqueued: 1, targetGroupsRead: 0, targetGroupsUnread: 3 });
+  });
+
+  it('reads the target groups a bounded number at a time, all at steady state within the deadline', async () => {
+    const { healthOf } = fleet(0);
+    let inFlight = 0;
+    let most = 0;
+    const { report, steps, elapsedMs } = await schedule(
+      20,
+      async (arn) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        inFlight--;
+        return healthOf(Number(arn.slice(arn.lastIndexOf('/') + 1)));
+      },
+      10_000,
+    );
+    expect(report).toMatchObject({ enqueued: 1, targetGroupsRead: 20, targetGroupsUnread: 0 });
+    expect(most).toBe(TARGET_HEALTH_CONCURRENCY);
+    // One after another, 20 slow calls would take 2 s.
+    expect(elapsedMs).toBeLessThan(1_500);
+    expect(steps.findIndex((step) => step.startsWith('describe'))).toBeGreaterThan(
+      steps.findIndex((step) => step.startsWith('enqueue')),
+    );
+  });
+
+  it('judges the services whose groups it read; one behind a hanging group waits for the next run', async () => {
+    const { report, steps } = await schedule(
+      2,
+      async (arn) => (arn === group(0) ? new Promise(() => undefined) : [target('10.0.1.1', 'unhealthy')]),
+      300,
+    );
+    expect(steps.filter((step) => step.startsWith('enqueue'))).toEqual([
+      'enqueue short: not at desired count',
+      'enqueue svc1: task t1 has a target that is unhealthy',
+    ]);
+    expect(report).toMatchObject({ enqueued: 2, targetGroupsRead: 1, targetGroupsUnread: 1 });
   });
 });
