@@ -16,7 +16,11 @@ const PORT = 8080;
 const behind = (desiredCount: number, ...groups: string[]): Service =>
   service({
     desiredCount,
-    loadBalancers: groups.map((targetGroupArn) => ({ targetGroupArn, containerName: 'web', containerPort: PORT })),
+    loadBalancers: groups.map((targetGroupArn) => ({
+      targetGroupArn,
+      containerName: 'web',
+      containerPort: PORT,
+    })),
     deployments: [deployment('dep-1', 'web:1', { rolloutState: 'COMPLETED' })],
   });
 
