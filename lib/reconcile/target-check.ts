@@ -2,8 +2,8 @@
  * The scheduler's level check of load-balanced services that the stored state calls steady: one
  * DescribeTargetHealth per target group (shared by every service behind it), and a service needs a
  * pass when one of its running tasks has a target that is not `healthy`, one is draining, or a target
- * group holds a stray on its ports (a target of no running task of the service). At steady state this
- * is the only ELB call a scheduler run makes.
+ * group holds a stray on its ports (a target of one of its tasks that is no longer to run; any other
+ * target is not Tugboat's). At steady state this is the only ELB call a scheduler run makes.
  */
 import { TargetGroupNotFoundException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Service, TaskRecord } from '../domain';
@@ -40,13 +40,14 @@ export const checkTargets = async (
       health.set(arn, new Map());
     }
   }
+  const addresses = (records: TaskRecord[]) =>
+    new Set(records.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])));
   for (const service of balanced) {
-    const tasks = alive.filter(
-      (record) => record.serviceName === service.serviceName && record.desiredStatus === 'RUNNING',
-    );
-    const ips = new Set(
-      tasks.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])),
-    );
+    const own = alive.filter((record) => record.serviceName === service.serviceName);
+    const tasks = own.filter((record) => record.desiredStatus === 'RUNNING');
+    const ips = addresses(tasks);
+    // Only a target of the service's own tasks can be a stray (the sweep leaves any other alone).
+    const leaving = addresses(own.filter((record) => record.desiredStatus !== 'RUNNING'));
     const reason = ((): string | undefined => {
       for (const lb of service.loadBalancers ?? []) {
         const group = health.get(lb.targetGroupArn) ?? new Map<string, string>();
@@ -61,7 +62,7 @@ export const checkTargets = async (
             target.slice(0, target.lastIndexOf(':')),
             Number(target.slice(target.lastIndexOf(':') + 1)),
           ];
-          if (state !== 'draining' && port === lb.containerPort && !ips.has(id)) {
+          if (state !== 'draining' && port === lb.containerPort && leaving.has(id) && !ips.has(id)) {
             return `target ${target} of ${lb.targetGroupArn} belongs to no running task`;
           }
         }
