@@ -124,3 +124,12 @@ export interface Service {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * The target groups the service holds: a target group serves one service, the one that lists it in its
+ * load balancers and is not INACTIVE (a DRAINING service still has tasks registered there).
+ */
+export const targetGroupsInUse = (service: Pick<Service, 'status' | 'loadBalancers'>): string[] =>
+  service.status === 'INACTIVE'
+    ? []
+    : [...new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn))];

@@ -16,3 +16,7 @@ export const deploymentStartedEvent = (serviceName: string, deploymentId: string
 
 export const desiredCountChangedEvent = (serviceName: string, from: number, to: number, by: string) =>
   `service ${serviceName} desired count changed from ${from} to ${to} by ${by}.`;
+
+/** A target group of the service was deleted (ELB answered TargetGroupNotFound). */
+export const targetGroupNotFoundEvent = (serviceName: string, targetGroupArn: string) =>
+  `service ${serviceName} was unable to register targets in target group ${targetGroupArn}: TargetGroupNotFound (it was deleted); its tasks are not registered with it, and a deployment that needs its targets healthy cannot complete.`;

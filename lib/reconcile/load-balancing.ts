@@ -7,10 +7,10 @@
  */
 import { TargetGroupNotFoundException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Service, TaskLoadBalancing, TaskRecord, TaskTarget } from '../domain';
-import type { ElbGateway } from '../elb/gateway';
+import type { ElbGateway, TargetRegistration } from '../elb/gateway';
 import type { TugboatStore } from '../store/port';
 import { isoOf } from '../time';
-import { isLoadBalanced } from './targets';
+import { targetGroupsInPlay } from './targets';
 import type { Action, LoadBalancingInput, ObservedTarget, TargetRef, TargetState } from './types';
 
 export interface TargetExecutorDeps {
@@ -20,29 +20,30 @@ export interface TargetExecutorDeps {
   called: (call: string) => void;
 }
 
-/** Target groups a pass reads: the service's, and those its tasks not yet stopped were registered with. */
-export const targetGroupsToRead = (service: Service, records: TaskRecord[]): string[] => {
-  const arns = new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn));
-  for (const record of records) {
-    for (const target of record.loadBalancing?.targets ?? []) arns.add(target.targetGroupArn);
-  }
-  return [...arns];
-};
+/** Target groups a pass reads: the service's, and those its tasks in play were registered with (targets.ts). */
+export const targetGroupsToRead = (service: Service, records: TaskRecord[]): string[] =>
+  targetGroupsInPlay(
+    service,
+    records.map((record) => ({ ...record, registered: record.loadBalancing?.targets ?? [] })),
+  );
 
 /** Whether the pass needs the target groups at all (a service that never had load balancers does not). */
 export const needsTargetGroups = (service: Service, records: TaskRecord[]): boolean =>
-  isLoadBalanced(service) || records.some((record) => (record.loadBalancing?.targets.length ?? 0) > 0);
+  targetGroupsToRead(service, records).length > 0;
+
+/** ELB's answer that the target group does not exist (it was deleted under the service). */
+const isTargetGroupNotFound = (error: unknown): boolean => error instanceof TargetGroupNotFoundException;
 
 /**
  * The planner's load-balancing input, without deregistration delays (see withDeregistrationDelays). A
- * target group that no longer exists is left out: its targets read as not registered (never healthy),
- * and nothing is deregistered from it.
+ * target group that no longer exists is listed as not found: its targets read as not registered (never
+ * healthy), nothing is registered with or deregistered from it, and it holds no drain.
  */
 export const readLoadBalancing = async (
   deps: TargetExecutorDeps,
   targetGroupArns: string[],
 ): Promise<LoadBalancingInput> => {
-  const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {} };
+  const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
   for (const arn of targetGroupArns) {
     try {
       const descriptions = await deps.elb.describeTargetHealth(arn);
@@ -54,7 +55,8 @@ export const readLoadBalancing = async (
         return id === undefined || port === undefined || state === undefined ? [] : [{ id, port, state }];
       });
     } catch (error) {
-      if (!(error instanceof TargetGroupNotFoundException)) throw error;
+      if (!isTargetGroupNotFound(error)) throw error;
+      input.notFound?.push(arn);
     }
   }
   return input;
@@ -81,15 +83,18 @@ export const withDeregistrationDelays = async (
   targetGroupArns: string[],
 ): Promise<LoadBalancingInput> => {
   const delays = { ...input.deregistrationDelaySeconds };
+  const notFound = [...(input.notFound ?? [])];
   for (const arn of targetGroupArns) {
     try {
       delays[arn] = await deps.elb.deregistrationDelaySeconds(arn);
       deps.called('elb:DescribeTargetGroupAttributes');
     } catch (error) {
-      if (!(error instanceof TargetGroupNotFoundException)) throw error;
+      // Deleted since it was read: it holds no drain (rather than the reference's 300 s default).
+      if (!isTargetGroupNotFound(error)) throw error;
+      notFound.push(arn);
     }
   }
-  return { ...input, deregistrationDelaySeconds: delays };
+  return { ...input, deregistrationDelaySeconds: delays, notFound };
 };
 
 const targetOf = (ref: TargetRef): TaskTarget => ({ targetGroupArn: ref.targetGroupArn, port: ref.port });
@@ -103,12 +108,15 @@ const withTargets = (existing: TaskTarget[], added: TargetRef[]): TaskTarget[] =
   return merged;
 };
 
-/** Carries out the plan's target actions; StopTask for drained tasks is a plain stop action of a later pass. */
+/**
+ * Carries out the plan's target actions; StopTask for drained tasks is a plain stop action of a later
+ * pass. `notFound`: target groups RegisterTargets found deleted (their registrations are not recorded).
+ */
 export const applyTargetActions = async (
   deps: TargetExecutorDeps,
   records: TaskRecord[],
   actions: Action[],
-): Promise<{ registered: number; deregistered: number }> => {
+): Promise<{ registered: number; deregistered: number; notFound: string[] }> => {
   const byArn = new Map(records.map((record) => [record.taskArn, record]));
   const updates = new Map<string, TaskLoadBalancing>();
   const current = (taskArn: string): TaskLoadBalancing | undefined => {
@@ -120,15 +128,15 @@ export const applyTargetActions = async (
 
   const registrations = actions.flatMap((a) => (a.type === 'register-targets' ? [a] : []));
   const registered = registrations.flatMap((a) => a.targets);
+  const notFound: string[] = [];
   if (registered.length > 0) {
-    await deps.elb.registerTargets(
-      registered.map((ref) => ({ targetGroupArn: ref.targetGroupArn, target: ref })),
-    );
+    notFound.push(...(await perTargetGroup(registered, (calls) => deps.elb.registerTargets(calls))));
     deps.called('elb:RegisterTargets');
   }
   for (const action of registrations) {
     const lb = current(action.taskArn);
-    if (lb) updates.set(action.taskArn, { ...lb, targets: withTargets(lb.targets, action.targets) });
+    const made = action.targets.filter((target) => !notFound.includes(target.targetGroupArn));
+    if (lb && made.length > 0) updates.set(action.taskArn, { ...lb, targets: withTargets(lb.targets, made) });
   }
   for (const action of actions) {
     if (action.type !== 'mark-targets-healthy') continue;
@@ -139,7 +147,8 @@ export const applyTargetActions = async (
   const deregistrations = actions.flatMap((a) => (a.type === 'deregister-targets' ? [a] : []));
   const deregistered = deregistrations.flatMap((a) => a.targets);
   if (deregistered.length > 0) {
-    await deregisterIgnoringMissingGroups(deps, deregistered);
+    // A target group deleted meanwhile holds nothing to deregister.
+    await perTargetGroup(deregistered, (calls) => deps.elb.deregisterTargets(calls));
     deps.called('elb:DeregisterTargets');
   }
   // The delay runs from the deregistration, which is now, not from when the pass planned it.
@@ -163,21 +172,27 @@ export const applyTargetActions = async (
     if (record) await deps.store.setTaskLoadBalancing(record, loadBalancing);
   }
   if (updates.size > 0) deps.called('dynamodb:SetTaskLoadBalancing');
-  return { registered: registered.length, deregistered: deregistered.length };
+  return { registered: registered.length, deregistered: deregistered.length, notFound };
 };
 
-/** A target group deleted meanwhile holds nothing to deregister. */
-const deregisterIgnoringMissingGroups = async (
-  deps: TargetExecutorDeps,
+/**
+ * One call per target group (registrations or deregistrations), each on its own: a target group that
+ * ELB answers TargetGroupNotFound for is skipped and returned, and the others are still called.
+ */
+const perTargetGroup = async (
   refs: TargetRef[],
-): Promise<void> => {
+  call: (registrations: TargetRegistration[]) => Promise<void>,
+): Promise<string[]> => {
   const groups = new Map<string, TargetRef[]>();
   for (const ref of refs) groups.set(ref.targetGroupArn, [...(groups.get(ref.targetGroupArn) ?? []), ref]);
+  const notFound: string[] = [];
   for (const [targetGroupArn, targets] of groups) {
     try {
-      await deps.elb.deregisterTargets(targets.map((target) => ({ targetGroupArn, target })));
+      await call(targets.map((target) => ({ targetGroupArn, target })));
     } catch (error) {
-      if (!(error instanceof TargetGroupNotFoundException)) throw error;
+      if (!isTargetGroupNotFound(error)) throw error;
+      notFound.push(targetGroupArn);
     }
   }
+  return notFound;
 };

@@ -18,7 +18,7 @@ import type { Service } from '../domain';
 import { FARGATE_LAUNCH_RATE } from '../ecs/pacer';
 import { isoOf } from '../time';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
-import { startedTasksEvent, stoppedTasksEvent } from './event-texts';
+import { startedTasksEvent, stoppedTasksEvent, targetGroupNotFoundEvent } from './event-texts';
 import { applyTargetActions } from './load-balancing';
 import { type PassOptions, passContext, type ReconcileOutcome, type ReconcilerDeps } from './pass-context';
 import { createPassReader } from './pass-inputs';
@@ -147,12 +147,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // ECS's own words for what the pass did, with the task ids, once it did it (or was cut short).
     const stoppedArns: string[] = [];
     const startedArns: string[] = [];
+    const deletedTargetGroups: string[] = [];
     const eventsOf: Service = service;
     const recordActions = async () => {
       await eventsRecorded;
       await recordEvents(
         eventsOf,
         [
+          ...deletedTargetGroups.map((arn) => targetGroupNotFoundEvent(serviceName, arn)),
           ...(stoppedArns.length > 0 ? [stoppedTasksEvent(serviceName, stoppedArns)] : []),
           ...(startedArns.length > 0 ? [startedTasksEvent(serviceName, startedArns)] : []),
         ],
@@ -173,7 +175,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       )
     ) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
-      await applyTargetActions(targetDeps(deps.elb), records, result.actions);
+      const applied = await applyTargetActions(targetDeps(deps.elb), records, result.actions);
+      deletedTargetGroups.push(...applied.notFound);
     }
     for (const action of stops) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);

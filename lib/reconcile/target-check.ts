@@ -2,8 +2,8 @@
  * The scheduler's level check of load-balanced services that the stored state calls steady: one
  * DescribeTargetHealth per target group (shared by every service behind it), and a service needs a
  * pass when one of its running tasks has a target that is not `healthy`, one is draining, or a target
- * group holds a stray on its ports (a target of no running task of the service). At steady state this
- * is the only ELB call a scheduler run makes.
+ * group holds a stray on its ports (a target of one of its tasks that is no longer to run; any other
+ * target is not Tugboat's). At steady state this is the only ELB call a scheduler run makes.
  *
  * It runs after the scheduler has sent its other requests, TARGET_HEALTH_CONCURRENCY calls at a time,
  * and only until its deadline: a slow or hanging ELB costs the run only the services behind the target
@@ -98,11 +98,17 @@ const readTargetHealth = async (
   return { health: new Map(health), failures: [...failures] };
 };
 
-/** Why the service needs a pass by its target groups' health, or undefined. */
-const targetReason = (service: Service, tasks: TaskRecord[], health: Map<string, TargetStates>) => {
-  const ips = new Set(
-    tasks.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])),
-  );
+const addresses = (records: TaskRecord[]) =>
+  new Set(records.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])));
+
+/**
+ * Why the service needs a pass by its target groups' health, or undefined. `own` is the service's live
+ * inventory; only a target of its own tasks can be a stray (the sweep leaves any other alone).
+ */
+const targetReason = (service: Service, own: TaskRecord[], health: Map<string, TargetStates>) => {
+  const tasks = own.filter((record) => record.desiredStatus === 'RUNNING');
+  const ips = addresses(tasks);
+  const leaving = addresses(own.filter((record) => record.desiredStatus !== 'RUNNING'));
   for (const lb of service.loadBalancers ?? []) {
     const group = health.get(lb.targetGroupArn) ?? new Map<string, string>();
     for (const record of tasks) {
@@ -116,7 +122,7 @@ const targetReason = (service: Service, tasks: TaskRecord[], health: Map<string,
         target.slice(0, target.lastIndexOf(':')),
         Number(target.slice(target.lastIndexOf(':') + 1)),
       ];
-      if (state !== 'draining' && port === lb.containerPort && !ips.has(id)) {
+      if (state !== 'draining' && port === lb.containerPort && leaving.has(id) && !ips.has(id)) {
         return `target ${target} of ${lb.targetGroupArn} belongs to no running task`;
       }
     }
@@ -146,10 +152,8 @@ export const checkTargets = async (
     for (const service of services) {
       // Judged only on what was read: a group not read says nothing about its targets.
       if (!(service.loadBalancers ?? []).every((lb) => health.has(lb.targetGroupArn))) continue;
-      const tasks = alive.filter(
-        (record) => record.serviceName === service.serviceName && record.desiredStatus === 'RUNNING',
-      );
-      const reason = targetReason(service, tasks, health);
+      const own = alive.filter((record) => record.serviceName === service.serviceName);
+      const reason = targetReason(service, own, health);
       if (!reason) continue;
       const ofCluster = needsPass.get(cluster) ?? new Map<string, string>();
       ofCluster.set(service.serviceName, reason);

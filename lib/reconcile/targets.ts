@@ -7,17 +7,19 @@
  * - drainOrStop: stopping a task that has targets deregisters them first; StopTask waits for the delay.
  * - dueDrains: draining tasks whose delay is over are stopped, the others hold until then.
  * - planRegistrations: RUNNING tasks get their targets registered.
- * - planStrays: targets of no live task, on the ports Tugboat registers, are deregistered.
+ * - planStrays: targets Tugboat registered for tasks of the service that are no live task are deregistered.
  * - planMarkHealthy / setTargetCounts: bookkeeping for the circuit breaker and GET service.
  *
  * A task's expected targets are those recorded registering it (TaskLoadBalancing.targets) or, never
  * registered, the service's load balancers; so tasks of an older deployment keep the target groups they
- * were registered with when a deployment changes them. A target group serves one service: a target on
- * its ports that is no live task of the service is a stray.
+ * were registered with when a deployment changes them. A target group serves one service (the API
+ * refuses a second one), and the sweep still touches only targets Tugboat registered for this service's
+ * tasks, never another target of the group.
  */
 import type { Deployment, Service, TaskTarget } from '../domain';
 import { defaultDeregistrationDelaySeconds } from '../elb/gateway';
 import { isoOf } from '../time';
+import { targetGroupNotFoundEvent } from './event-texts';
 import { isLive, isRunning } from './tasks';
 import type {
   Action,
@@ -93,12 +95,20 @@ export function observeTargets(
   });
 }
 
-/** What is registered for the task now: recorded, plus any expected target a target group shows (not draining). */
+/** Whether ELB answered that the target group does not exist (deleted under the service). */
+const notFound = (lb: LoadBalancingInput, targetGroupArn: string): boolean =>
+  lb.notFound?.includes(targetGroupArn) ?? false;
+
+/**
+ * What is registered for the task now: recorded, plus any expected target a target group shows (not
+ * draining); none in a target group that no longer exists.
+ */
 const registeredNow = (service: Service, task: ObservedTask, lb: LoadBalancingInput): TargetRef[] => {
   const id = task.privateIpv4Address;
   if (id === undefined) return [];
   const refs = new Map<string, TargetRef>();
   for (const target of task.targets?.registered ?? []) {
+    if (notFound(lb, target.targetGroupArn)) continue;
     refs.set(key(target.targetGroupArn, id, target.port), { ...target, id });
   }
   for (const target of expectedTargets(service, task)) {
@@ -190,6 +200,7 @@ export function planRegistrations(
     if (!isRunning(task) || leaving.has(task.taskArn) || isDraining(task) || id === undefined) continue;
     const recorded = task.targets?.registered ?? [];
     const missing = expectedTargets(service, task).filter((target) => {
+      if (notFound(input, target.targetGroupArn)) return false;
       if (!recorded.some((r) => sameTarget(r, target))) return true;
       // Recorded, but the target group (when read) no longer has it: someone deregistered it.
       const group = input.targetHealth[target.targetGroupArn];
@@ -209,9 +220,36 @@ export function planRegistrations(
 }
 
 /**
- * Phase: targets in the service's target groups, on the ports it registers, that are no live task of
- * the service staying (a task that stopped on its own, a crash between StopTask and DeregisterTargets):
- * deregistered at once, in one action.
+ * Whether a task's recorded targets still concern the service: the task is not STOPPED, or its
+ * deployment is not INACTIVE yet (so the pass that sees a deployment's last task stopped still sweeps
+ * what that task left). A service that moved off a target group stops touching it once its tasks there
+ * are gone, however long the inventory keeps the STOPPED ones.
+ */
+export const targetsInPlay = (
+  service: Service,
+  task: { lastStatus: string; deploymentId?: string | undefined },
+): boolean =>
+  task.lastStatus !== 'STOPPED' ||
+  service.deployments.some((d) => d.id === task.deploymentId && d.status !== 'INACTIVE');
+
+/** The target groups a pass looks after: the service's own, and those its tasks in play were registered with. */
+export const targetGroupsInPlay = (
+  service: Service,
+  tasks: Array<{ lastStatus: string; deploymentId?: string | undefined; registered: TaskTarget[] }>,
+): string[] => {
+  const arns = new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn));
+  for (const task of tasks) {
+    if (!targetsInPlay(service, task)) continue;
+    for (const target of task.registered) arns.add(target.targetGroupArn);
+  }
+  return [...arns];
+};
+
+/**
+ * Phase: targets Tugboat registered for the service's tasks (a task's address on a port it registers),
+ * in the target groups the service looks after, that are no live task of the service staying (a task
+ * that stopped on its own, a crash between StopTask and DeregisterTargets): deregistered at once, in
+ * one action. Any other target of a target group is left alone, whoever registered it.
  */
 export function planStrays(
   service: Service,
@@ -222,16 +260,20 @@ export function planStrays(
 ): DeregisterTargetsAction[] {
   if (lb === undefined) return [];
   const planned = new Set(alreadyDeregistered.map((t) => key(t.targetGroupArn, t.id, t.port)));
-  const ports = new Map<string, Set<number>>();
-  const addPort = (target: TaskTarget) => {
-    const set = ports.get(target.targetGroupArn) ?? new Set<number>();
-    set.add(target.port);
-    ports.set(target.targetGroupArn, set);
-  };
-  for (const lbEntry of service.loadBalancers ?? []) {
-    addPort({ targetGroupArn: lbEntry.targetGroupArn, port: lbEntry.containerPort });
+  const inPlay = new Set(
+    targetGroupsInPlay(
+      service,
+      tasks.map((t) => ({ ...t, registered: t.targets?.registered ?? [] })),
+    ),
+  );
+  const tugboats = new Set<string>();
+  for (const task of tasks) {
+    const id = task.privateIpv4Address;
+    if (id === undefined) continue;
+    for (const target of expectedTargets(service, task)) {
+      if (inPlay.has(target.targetGroupArn)) tugboats.add(key(target.targetGroupArn, id, target.port));
+    }
   }
-  for (const task of tasks) for (const target of task.targets?.registered ?? []) addPort(target);
   const staying = new Set(
     tasks
       .filter((t) => isLive(t) && !leaving.has(t.taskArn) && !isDraining(t))
@@ -239,11 +281,10 @@ export function planStrays(
   );
   const strays: TargetRef[] = [];
   for (const [targetGroupArn, registered] of Object.entries(lb.targetHealth)) {
-    const tugboatPorts = ports.get(targetGroupArn);
-    if (tugboatPorts === undefined) continue;
     for (const target of registered as ObservedTarget[]) {
-      if (target.state === 'draining' || !tugboatPorts.has(target.port) || staying.has(target.id)) continue;
-      if (planned.has(key(targetGroupArn, target.id, target.port))) continue;
+      const ref = key(targetGroupArn, target.id, target.port);
+      if (target.state === 'draining' || staying.has(target.id) || !tugboats.has(ref) || planned.has(ref))
+        continue;
       strays.push({ targetGroupArn, id: target.id, port: target.port });
     }
   }
@@ -305,6 +346,17 @@ export function planTargetUpkeep(
     ...planMarkHealthy(tasks, leaving),
   ];
 }
+
+/**
+ * Events for target groups that no longer exist (deleted under the service): its tasks are not
+ * registered with them, and a deployment that needs their targets healthy cannot complete.
+ */
+export const targetGroupEvents = (service: Service, lb: LoadBalancingInput | undefined): string[] =>
+  service.status === 'ACTIVE'
+    ? (lb?.notFound ?? [])
+        .filter((arn) => service.loadBalancers?.some((entry) => entry.targetGroupArn === arn))
+        .map((arn) => targetGroupNotFoundEvent(service.serviceName, arn))
+    : [];
 
 /** Phase: per deployment, its live tasks' `healthy` targets and its tasks' `draining` ones (GET service). */
 export function setTargetCounts(

@@ -122,6 +122,11 @@ export interface LoadBalancingInput {
   targetHealth: Record<string, ObservedTarget[]>;
   /** `deregistration_delay.timeout_seconds` per target group ARN (absent: the reference's 300). */
   deregistrationDelaySeconds: Record<string, number>;
+  /**
+   * Target groups ELB answered TargetGroupNotFound for (deleted under the service): nothing is registered
+   * with them, and they hold no drain, since no target of theirs can take traffic.
+   */
+  notFound?: string[];
 }
 
 export interface PlanInput {

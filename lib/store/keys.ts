@@ -21,6 +21,7 @@
  *   scaling state             PK SCALING#<cluster>#<service>  SK STATE
  *                             GSI1 AUTOSCALING#<shard> / <cluster>#<service>   while the service scales
  *   scaling activity          PK SCALINGACT#<cluster>#<service> SK ACT#<startedAt>#<id>
+ *   target group claim        PK TARGETGROUP#<targetGroupArn> SK CLAIM  (the one service using the group)
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -139,6 +140,12 @@ export const keys = {
   autoScalingShards: 8,
   scalingActivities,
 
+  /** Names the service that uses the target group: a target group serves one service. */
+  targetGroupClaim: (targetGroupArn: string): ItemKey => ({
+    PK: `TARGETGROUP#${targetGroupArn}`,
+    SK: 'CLAIM',
+  }),
+
   autoDeployPartition: 'AUTODEPLOY',
   autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,
 } as const;
@@ -159,4 +166,5 @@ export const ITEM_TYPE = {
   rateBucket: 'RateBucket',
   scalingState: 'ScalingState',
   scalingActivity: 'ScalingActivity',
+  targetGroupClaim: 'TargetGroupClaim',
 } as const;

@@ -59,12 +59,18 @@ export interface TugboatStore {
   /** Revision numbers and registration instants of the revisions strictly between `above` and `below`. */
   listTaskDefinitionStamps(family: string, above: number, below: number): Promise<RevisionStamp[]>;
 
-  /** Creates the service; an existing INACTIVE one of the same name is replaced. */
+  /**
+   * Creates the service; an existing INACTIVE one of the same name is replaced. The target groups of its
+   * load balancers are claimed in the same write: ConflictError naming the service that uses one.
+   */
   createService(service: Service): Promise<void>;
   getService(cluster: string, serviceName: string): Promise<Service | undefined>;
   listServices(cluster: string, page: PageRequest): Promise<Page<Service>>;
-  /** Writes `next` if the stored service still has `previous`'s version and statusVersion. */
-  updateService(next: Service, previous: Pick<Service, 'version' | 'statusVersion'>): Promise<void>;
+  /**
+   * Writes `next` if the stored service still has `previous`'s version and statusVersion. Target groups
+   * `next` uses and `previous` did not are claimed in the same write, as by createService.
+   */
+  updateService(next: Service, previous: StoredServiceVersion): Promise<void>;
 
   addServiceEvents(cluster: string, serviceName: string, events: ServiceEvent[]): Promise<void>;
   /** Newest first. */
@@ -159,6 +165,9 @@ export interface TugboatStore {
   /** Writes the owner's progress; VersionConflictError when another worker has taken it over. */
   saveDeployRequest(request: DeployRequest): Promise<void>;
 }
+
+/** The service as the writer read it: its versions, and the target groups it used. */
+export type StoredServiceVersion = Pick<Service, 'version' | 'statusVersion' | 'status' | 'loadBalancers'>;
 
 /** `held`: another reconciler has the service; `superseded`: a later completed pass answered the request. */
 export type LeaseResult = 'acquired' | 'held' | 'superseded';

@@ -2,13 +2,14 @@
  * Services (with the sparse index of those ECR pushes deploy), their events, and the registry of
  * clusters that have services.
  */
-import type { Page, Service, ServiceEvent } from '../domain';
+import { type Page, type Service, type ServiceEvent, targetGroupsInUse } from '../domain';
 import { ConflictError, VersionConflictError } from '../errors';
 import { DAY_SECONDS } from '../time';
 import { ITEM_TYPE, keys } from './keys';
-import type { PageRequest, TugboatStore } from './port';
+import type { PageRequest, StoredServiceVersion, TugboatStore } from './port';
 import { serviceHistory } from './service-history';
 import type { Item, Table } from './table';
+import { TargetGroupClaims } from './target-group-claims';
 
 type ServicePort = Pick<
   TugboatStore,
@@ -44,8 +45,12 @@ const serviceItem = (service: Service): Item => ({
 
 export class ServiceItems implements ServicePort {
   private readonly events;
+  private readonly claims: TargetGroupClaims;
 
   constructor(private readonly table: Table) {
+    this.claims = new TargetGroupClaims(table, (cluster, serviceName) =>
+      this.getService(cluster, serviceName),
+    );
     this.events = serviceHistory<ServiceEvent>(
       table,
       keys.serviceEvents,
@@ -56,15 +61,16 @@ export class ServiceItems implements ServicePort {
   }
 
   async createService(service: Service): Promise<void> {
-    await this.table.put(
-      serviceItem(service),
-      {
+    await this.claims.putClaiming(service, [], {
+      item: serviceItem(service),
+      condition: {
         ConditionExpression: 'attribute_not_exists(PK) OR #status = :inactive',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':inactive': 'INACTIVE' },
       },
-      () => new ConflictError(`Service ${service.serviceName} already exists in cluster ${service.cluster}`),
-    );
+      onConditionFailed: () =>
+        new ConflictError(`Service ${service.serviceName} already exists in cluster ${service.cluster}`),
+    });
   }
 
   async getService(cluster: string, serviceName: string): Promise<Service | undefined> {
@@ -75,17 +81,18 @@ export class ServiceItems implements ServicePort {
     return this.table.queryPage<Service>(keys.clusterPartition(cluster), keys.serviceSortPrefix, page, true);
   }
 
-  async updateService(next: Service, previous: Pick<Service, 'version' | 'statusVersion'>): Promise<void> {
-    await this.table.put(
-      serviceItem(next),
-      {
+  async updateService(next: Service, previous: StoredServiceVersion): Promise<void> {
+    await this.claims.putClaiming(next, targetGroupsInUse(previous), {
+      item: serviceItem(next),
+      condition: {
         ConditionExpression:
           'attribute_exists(PK) AND #version = :version AND #statusVersion = :statusVersion',
         ExpressionAttributeNames: { '#version': 'version', '#statusVersion': 'statusVersion' },
         ExpressionAttributeValues: { ':version': previous.version, ':statusVersion': previous.statusVersion },
       },
-      () => new VersionConflictError(`Service ${next.serviceName} was changed concurrently`),
-    );
+      onConditionFailed: () =>
+        new VersionConflictError(`Service ${next.serviceName} was changed concurrently`),
+    });
   }
 
   async addServiceEvents(cluster: string, serviceName: string, events: ServiceEvent[]): Promise<void> {

@@ -4,7 +4,7 @@
  * the reads every module shares (a consistent get, a page of a partition, every page of a query, a
  * batch get).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -16,6 +16,8 @@ import {
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../domain';
 import { DependencyError } from '../errors';
@@ -25,6 +27,12 @@ import { decodeKeyPageToken, encodeKeyPageToken } from './page-token';
 import type { PageRequest } from './port';
 
 export type Item = Record<string, unknown>;
+
+/** One write of a TransactWriteItems call (Put, Update, Delete or ConditionCheck). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A transaction either wrote every item, or none: then each item's cancellation code, in order. */
+export type TransactResult = { written: true } | { written: false; reasons: string[] };
 
 /** What a call did, for the DependencyError's message. */
 type CallKind = 'read' | 'write' | 'query' | 'delete';
@@ -66,7 +74,10 @@ export class Table {
     readonly name: string,
   ) {}
 
-  /** Sends one command. A failed condition is rethrown as it is; any other failure is a DependencyError. */
+  /**
+   * Sends one command. A failed condition (or a cancelled transaction) is rethrown as it is; any other
+   * failure is a DependencyError.
+   */
   async send<Output>(command: object, kind: CallKind): Promise<Output> {
     try {
       return (await (this.client.send as (command: object) => Promise<unknown>).call(
@@ -74,7 +85,7 @@ export class Table {
         command,
       )) as Output;
     } catch (error) {
-      if (isConditionFailed(error)) throw error;
+      if (isConditionFailed(error) || error instanceof TransactionCanceledException) throw error;
       throw new DependencyError(`DynamoDB ${kind} failed`, error);
     }
   }
@@ -114,6 +125,20 @@ export class Table {
       }
       if (isConditionFailed(error)) throw new DependencyError('DynamoDB write failed', error);
       throw error;
+    }
+  }
+
+  /**
+   * Writes the items all or none (TransactWriteItems). A cancelled transaction answers each item's
+   * code (`ConditionalCheckFailed`, `TransactionConflict`, `None` ...) for the caller to judge.
+   */
+  async transactWrite(items: TransactItem[]): Promise<TransactResult> {
+    try {
+      await this.send(new TransactWriteCommand({ TransactItems: items }), 'write');
+      return { written: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      return { written: false, reasons: (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None') };
     }
   }
 

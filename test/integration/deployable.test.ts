@@ -219,6 +219,26 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
+  it('lets an installation register into and deregister from only the target groups tagged with its id', () => {
+    const writes = Object.keys(EXPECTED_ACTIONS).flatMap((id) =>
+      statementsOf(id).filter((statement) =>
+        asList(statement.Action as string).some((action) =>
+          ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'].includes(action),
+        ),
+      ),
+    );
+    expect(writes).toHaveLength(1);
+    for (const statement of writes) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/tugboat:installation': 'tugboat-dev' },
+      });
+      expect(asList(statement.Resource).map(subText)).toEqual([
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*/*',
+      ]);
+    }
+  });
+
   it('passes the installation to every function and filters task events on its startedBy prefix', () => {
     for (const id of Object.keys(EXPECTED_ACTIONS)) {
       expect(template.Resources[id]!.Properties.Environment.Variables.TUGBOAT_INSTALLATION).toBe(

@@ -41,7 +41,7 @@ describe('DynamoDbStore error paths', () => {
   it('creates with attribute_not_exists and updates against the previous version', async () => {
     dynamo.on(PutCommand).resolves({});
     await store.createTaskDefinition(taskDefinition);
-    await store.updateService(service, { version: 4, statusVersion: 7 });
+    await store.updateService(service, { version: 4, statusVersion: 7, status: 'ACTIVE' });
     // The second put is the family registry, written after the revision.
     const [create, , update] = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(create?.ConditionExpression).toBe('attribute_not_exists(PK)');

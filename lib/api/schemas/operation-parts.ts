@@ -63,6 +63,9 @@ export const NOT_FOUND = 'Not found';
 export const CLUSTER_NOT_FOUND =
   'Not found; an unknown cluster, or one Tugboat may not use, is always `Cluster <name> not found`';
 export const NOT_ACTIVE = 'The service is not ACTIVE';
+/** A target group serves one service: the 409 names the service that uses it. */
+export const TARGET_GROUP_IN_USE =
+  'another service uses a target group of loadBalancers (the message names it)';
 export const CHANGED = 'If-Match does not match';
 
 export const SERVICES = '/clusters/{cluster}/services';

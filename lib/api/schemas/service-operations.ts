@@ -19,6 +19,7 @@ import {
   SERVICES,
   serviceAnswer,
   serviceName,
+  TARGET_GROUP_IN_USE,
 } from './operation-parts';
 import * as responses from './responses';
 
@@ -65,7 +66,7 @@ export const serviceOperations: Operation[] = [
       201: serviceAnswer('The service', responses.serviceDescriptionSchema),
       400: INVALID,
       404: CLUSTER_NOT_FOUND,
-      409: 'The service exists',
+      409: `The service exists, or ${TARGET_GROUP_IN_USE}`,
     },
   },
   pageOperation({
@@ -100,7 +101,7 @@ export const serviceOperations: Operation[] = [
       200: serviceAnswer('The service', responses.serviceSchema),
       400: INVALID,
       404: CLUSTER_NOT_FOUND,
-      409: NOT_ACTIVE,
+      409: `${NOT_ACTIVE}, or ${TARGET_GROUP_IN_USE}`,
       412: CHANGED,
     },
   },

@@ -3,7 +3,7 @@
  * stand after this pass's stops, and the plan's result.
  */
 import type { Deployment, ServiceStatus } from '../../domain';
-import { planTargetUpkeep, setTargetCounts } from '../targets';
+import { planTargetUpkeep, setTargetCounts, targetGroupEvents } from '../targets';
 import { isPending, isRunning, isStopped } from '../tasks';
 import type { PlanResult } from '../types';
 import { healthy, live, type PlanState, tasksOf } from './state';
@@ -49,6 +49,7 @@ export function updateDeployments(state: PlanState, serviceStatus: ServiceStatus
 export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResult {
   const { service, tasks, stopped, lb, deployments, actions } = state;
   actions.push(...planTargetUpkeep(service, tasks, stopped, lb, actions));
+  state.events.push(...targetGroupEvents(service, lb));
   setTargetCounts(service, deployments, tasks, stopped, lb);
   updateDeployments(state, serviceStatus);
   const remaining = live(state);

@@ -38,7 +38,7 @@ const target = (id: string, state: string, port = 80): TargetHealthDescription =
   ({ Target: { Id: id, Port: port }, TargetHealth: { State: state } }) as TargetHealthDescription;
 
 /** Two steady services in two target groups, and a third sharing the first one's group. */
-const run = async (health: Record<string, TargetHealthDescription[]>) => {
+const run = async (health: Record<string, TargetHealthDescription[]>, more: TaskRecord[] = []) => {
   const services = [steady('web', TG_A), steady('api', TG_B), steady('admin', TG_A)];
   services[2]!.loadBalancers![0]!.containerPort = 81;
   const tasks = [
@@ -48,6 +48,7 @@ const run = async (health: Record<string, TargetHealthDescription[]>) => {
     task('api', 'a2', '10.0.0.4'),
     task('admin', 'd1', '10.0.0.5'),
     task('admin', 'd2', '10.0.0.6'),
+    ...more,
   ];
   const described: string[] = [];
   const elb = {
@@ -107,16 +108,23 @@ describe('the scheduler against target groups', () => {
       'api: task a2 has a target that is not registered',
     ],
     [
-      'a stray on the service port',
+      'a stray on the service port (a task of it that is being stopped)',
       (h: ReturnType<typeof allHealthy>) => h[TG_B].push(target('10.0.0.9', 'healthy')),
       'api: target 10.0.0.9:80',
     ],
   ])('asks for a pass of the service with %s', async (_what, change, expected) => {
     const health = allHealthy();
     change(health);
-    const { enqueued } = await run(health);
+    const stopping = { ...task('api', 'a9', '10.0.0.9'), desiredStatus: 'STOPPED' };
+    const { enqueued } = await run(health, [stopping]);
     expect(enqueued).toHaveLength(1);
     expect(enqueued[0]).toContain(expected);
+  });
+
+  it('a target that no task of the service was registered as is none of its business', async () => {
+    const health = allHealthy();
+    health[TG_B].push(target('10.0.0.9', 'healthy'));
+    expect((await run(health)).enqueued).toEqual([]);
   });
 
   it('a draining target or one on another port is no stray', async () => {
