@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_INSTALLATION, MAX_INSTALLATION_LENGTH } from './inventory/naming';
+import { DEFAULT_INSTALLATION, INSTALLATION_RULE, isValidInstallation } from './inventory/naming';
 
 const positiveInt = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
 
@@ -18,10 +18,7 @@ const configSchema = z.object({
   /** Which installation this is: its tasks' startedBy and ECS families carry it (serverless.yml: the stage). */
   TUGBOAT_INSTALLATION: z
     .string()
-    .regex(
-      new RegExp(`^[A-Za-z0-9-]{1,${MAX_INSTALLATION_LENGTH}}$`),
-      `must be 1-${MAX_INSTALLATION_LENGTH} letters, digits or hyphens`,
-    )
+    .refine(isValidInstallation, `must be ${INSTALLATION_RULE}`)
     .default(DEFAULT_INSTALLATION),
   /** First crash-loop back-off wait; ECS's behaviour is the default, tests shorten it. */
   TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),

@@ -12,7 +12,9 @@
  *   TUGBOAT_SCALING_INTERVAL_SECONDS    auto scaling evaluation schedule (default 60; 0 turns it off)
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  *   TUGBOAT_CONSOLE_ALLOW_WRITES        1: the console at /console/ may roll back (default read-only)
+ *   TUGBOAT_INSTALLATION                this installation's id (default local): letters and digits
  */
+import { INSTALLATION_RULE, isValidInstallation } from '../lib/inventory/naming';
 import { localCloudWatchOptionsFromEnv } from './cloudwatch';
 import { localEcsOptionsFromEnv } from './ecs';
 import { portFromEnv } from './ports';
@@ -26,6 +28,10 @@ const fail = (error: unknown): never => {
 };
 
 const start = async (): Promise<LocalStack> => {
+  const installation = process.env.TUGBOAT_INSTALLATION;
+  if (installation !== undefined && !isValidInstallation(installation)) {
+    throw new LocalStartError(`TUGBOAT_INSTALLATION must be ${INSTALLATION_RULE}, got "${installation}"`);
+  }
   const intervalText = process.env.TUGBOAT_RECONCILE_INTERVAL_SECONDS ?? '5';
   if (!/^\d+(\.\d+)?$/.test(intervalText)) {
     throw new LocalStartError(

@@ -7,12 +7,17 @@ import { ValidationError } from '../errors';
 import { sha256Hex } from '../hash';
 
 /**
- * An installation's id: letters, digits and hyphens, so the `_` after it in startedBy ends it
- * unambiguously (`tugboat-dev_` is never a prefix of installation `dev-2`'s `tugboat-dev-2_`).
+ * An installation's id: letters and digits only. ECS families and startedBy allow hyphens, so an id
+ * with one would make names ambiguous: installation `prod` with family `eu-web` and installation
+ * `prod-eu` with family `web` would share the ECS family `tugboat-prod-eu-web`, and `prod`'s IAM
+ * pattern `tugboat-prod-*` would cover `prod-eu`'s families. Without hyphens the first `-` (family)
+ * or `_` (startedBy) after `tugboat-<id>` ends the id.
  */
 export const MAX_INSTALLATION_LENGTH = 40;
-const INSTALLATION_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${MAX_INSTALLATION_LENGTH}}$`);
+const INSTALLATION_CHARS = '[A-Za-z0-9]';
+const INSTALLATION_PATTERN = new RegExp(`^${INSTALLATION_CHARS}{1,${MAX_INSTALLATION_LENGTH}}$`);
 export const DEFAULT_INSTALLATION = 'local';
+export const INSTALLATION_RULE = `1-${MAX_INSTALLATION_LENGTH} letters and digits (no hyphens or underscores, which would let one installation's ECS family names and IAM patterns overlap another's)`;
 
 export const isValidInstallation = (installation: string): boolean => INSTALLATION_PATTERN.test(installation);
 
@@ -32,9 +37,9 @@ const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const MAX_DEPLOYMENT_ID_LENGTH =
   MAX_STARTED_BY_LENGTH - 'tugboat-_'.length - MAX_INSTALLATION_LENGTH - SERVICE_KEY_LENGTH - 1;
 const STARTED_BY_PATTERN = new RegExp(
-  `^tugboat-([A-Za-z0-9-]{1,${MAX_INSTALLATION_LENGTH}})_([0-9a-f]{${SERVICE_KEY_LENGTH}})-([A-Za-z0-9_-]{1,${MAX_DEPLOYMENT_ID_LENGTH}})$`,
+  `^tugboat-(${INSTALLATION_CHARS}{1,${MAX_INSTALLATION_LENGTH}})_([0-9a-f]{${SERVICE_KEY_LENGTH}})-([A-Za-z0-9_-]{1,${MAX_DEPLOYMENT_ID_LENGTH}})$`,
 );
-const INSTALLATION_OF_PATTERN = new RegExp(`^tugboat-([A-Za-z0-9-]{1,${MAX_INSTALLATION_LENGTH}})_`);
+const INSTALLATION_OF_PATTERN = new RegExp(`^tugboat-(${INSTALLATION_CHARS}{1,${MAX_INSTALLATION_LENGTH}})_`);
 
 /** A short, fixed-length key of the service, so startedBy fits whatever the service name's length. */
 export const serviceKey = (serviceArn: string): string => sha256Hex(serviceArn).slice(0, SERVICE_KEY_LENGTH);

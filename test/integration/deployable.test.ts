@@ -179,7 +179,7 @@ describe('the packaged CloudFormation template', () => {
         if (actions.includes('ecs:RunTask')) {
           expect(resources).toEqual([
             // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
-            'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/tugboat-tugboat-dev-*',
+            'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/tugboat-dev-*',
           ]);
           expect(statement.Condition?.ArnEquals?.['ecs:cluster']).toBeDefined();
         }
@@ -230,7 +230,7 @@ describe('the packaged CloudFormation template', () => {
     expect(writes).toHaveLength(1);
     for (const statement of writes) {
       expect(statement.Condition).toEqual({
-        StringEquals: { 'aws:ResourceTag/tugboat:installation': 'tugboat-dev' },
+        StringEquals: { 'aws:ResourceTag/tugboat:installation': 'dev' },
       });
       expect(asList(statement.Resource).map(subText)).toEqual([
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
@@ -241,12 +241,10 @@ describe('the packaged CloudFormation template', () => {
 
   it('passes the installation to every function and filters task events on its startedBy prefix', () => {
     for (const id of Object.keys(EXPECTED_ACTIONS)) {
-      expect(template.Resources[id]!.Properties.Environment.Variables.TUGBOAT_INSTALLATION).toBe(
-        'tugboat-dev',
-      );
+      expect(template.Resources[id]!.Properties.Environment.Variables.TUGBOAT_INSTALLATION).toBe('dev');
     }
     expect(template.Resources.TaskStateChangeRule!.Properties.EventPattern.detail).toEqual({
-      startedBy: [{ prefix: 'tugboat-tugboat-dev_' }],
+      startedBy: [{ prefix: 'tugboat-dev_' }],
     });
   });
 

@@ -44,6 +44,23 @@ describe('the local stack never shares a port', () => {
     );
   });
 
+  it('npm start refuses an installation id with a hyphen in one line, before starting anything', async () => {
+    const env = { ...process.env, TUGBOAT_INSTALLATION: 'prod-eu', PORT: String(await freePort()) };
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['local/start.ts'], { cwd: root, env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    expect(code).toBe(1);
+    expect(output).toMatch(
+      /^TUGBOAT_INSTALLATION must be 1-40 letters and digits \(no hyphens.*got "prod-eu"\n$/,
+    );
+  }, 60_000);
+
   it('npm start stops at once with one line, no stack trace, when DynamoDB Local port is busy', async () => {
     const dynamoDbPort = await occupy();
     const env = {

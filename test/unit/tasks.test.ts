@@ -157,9 +157,9 @@ describe('oneOffStartedBy', () => {
   });
 
   it('carries the installation, so another installation never takes the task', () => {
-    expect(oneOffStartedBy('nightly', 'tugboat-prod')).toBe('tugboat-tugboat-prod_nightly');
+    expect(oneOffStartedBy('nightly', 'prod')).toBe('tugboat-prod_nightly');
     // Another installation's prefix is just text to this one: it gets this one's prefix too.
-    expect(oneOffStartedBy('tugboat-dev_nightly', 'dev-2')).toBe('tugboat-dev-2_tugboat-dev_nightly');
+    expect(oneOffStartedBy('tugboat-dev_nightly', 'dev2')).toBe('tugboat-dev2_tugboat-dev_nightly');
   });
 
   it.each([

@@ -82,14 +82,15 @@ describe('startedBy', () => {
     const value = startedBy(ARN, 'x'.repeat(MAX_DEPLOYMENT_ID_LENGTH), longest);
     expect(value).toHaveLength(128);
     expect(parseStartedBy(value)?.installation).toBe(longest);
-    expect(startedBy(ARN, 'dep-1', 'tugboat-prod')).toMatch(/^tugboat-tugboat-prod_[0-9a-f]{12}-dep-1$/);
+    expect(startedBy(ARN, 'dep-1', 'prod')).toMatch(/^tugboat-prod_[0-9a-f]{12}-dep-1$/);
   });
 
   it.each([
     ['tugboat-dev_0123456789ab-dep-1', 'dev', true],
     ['tugboat-dev_run', 'dev', true],
+    ['tugboat-dev2_0123456789ab-dep-1', 'dev', false],
+    ['tugboat-dev_0123456789ab-dep-1', 'dev2', false],
     ['tugboat-dev-2_0123456789ab-dep-1', 'dev', false],
-    ['tugboat-dev_0123456789ab-dep-1', 'dev-2', false],
     ['tugboat-0123456789ab-dep-1', 'dev', false],
     ['ecs-svc/1234567890', 'dev', false],
     [undefined, 'dev', false],
@@ -98,9 +99,10 @@ describe('startedBy', () => {
   });
 
   it('names ECS families after the installation', () => {
-    expect(ecsFamily('tugboat-dev', 'web')).toBe('tugboat-tugboat-dev-web');
+    expect(ecsFamily('dev', 'web')).toBe('tugboat-dev-web');
     expect(startedByPrefix('local')).toBe('tugboat-local_');
-    expect(isValidInstallation('tugboat-dev')).toBe(true);
+    expect(isValidInstallation('dev2')).toBe(true);
+    expect(isValidInstallation('tugboat-dev')).toBe(false);
     expect(isValidInstallation('dev_2')).toBe(false);
     expect(isValidInstallation('x'.repeat(MAX_INSTALLATION_LENGTH + 1))).toBe(false);
   });
