@@ -17,6 +17,9 @@ export interface ApiRequest {
   json(): unknown;
 }
 
+/** The header a 2xx answer carries when Tugboat accepted something it advises against (docs/security.md). */
+export const WARNING_HEADER = 'tugboat-warning';
+
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
 /** The value a JSON answer was made from, so presenting it need not parse its body back. */
