@@ -80,7 +80,7 @@ const secretLikeWarning = (taskDefinition: TaskDefinition): Record<string, strin
     ({ container, names }) => `${headerNames(names)} (container ${headerNames([container])})`,
   );
   return {
-    [WARNING_HEADER]: `environment ${where.join('; ')} looks like secrets, whose values every reader of this task definition sees; put them in secrets (valueFrom a Secrets Manager or SSM Parameter Store ARN)`,
+    [WARNING_HEADER]: `environment variables ${where.join('; ')} look like secrets: every reader of this task definition sees their values; put them in secrets (valueFrom a Secrets Manager or SSM Parameter Store ARN)`,
   };
 };
 

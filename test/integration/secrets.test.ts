@@ -159,7 +159,7 @@ describe('environment values that look like secrets (issue 26.3)', () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers['tugboat-warning']).toBe(
-      'environment DB_PASSWORD, stripe_secret, GITHUB_TOKEN, AWS_ACCESS_KEY (container app) looks like secrets, whose values every reader of this task definition sees; put them in secrets (valueFrom a Secrets Manager or SSM Parameter Store ARN)',
+      'environment variables DB_PASSWORD, stripe_secret, GITHUB_TOKEN, AWS_ACCESS_KEY (container app) look like secrets: every reader of this task definition sees their values; put them in secrets (valueFrom a Secrets Manager or SSM Parameter Store ARN)',
     );
     const plain = await invoke('POST', '/task-definitions', {
       body: leaky('plain', ['LOG_LEVEL', 'KEYBOARD']),
