@@ -8,7 +8,20 @@ export interface PageContext {
   allowWrites: boolean;
   /** Refresh the page every 2 s (a rollout is in progress). */
   live: boolean;
+  /** This browser session's CSRF token (guard.ts): every htmx request and every form carries it. */
+  csrfToken?: string;
 }
+
+/**
+ * htmx without what the Content-Security-Policy forbids anyway: no eval (hx-on, js: values), no script
+ * tags from swapped content, no injected indicator style element.
+ */
+const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  allowScriptTags: false,
+  includeIndicatorStyles: false,
+  selfRequestsOnly: true,
+});
 
 export const badge = (text: string | undefined) =>
   text ? html`<span class="badge ${text}">${text}</span>` : html`-`;
@@ -55,10 +68,11 @@ export const layout = (ctx: PageContext, title: string, url: string, body: SafeH
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Tugboat</title>
 <link rel="icon" href="data:,">
+<meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="${ctx.base}/assets/console.css">
 <script src="${ctx.base}/assets/htmx.min.js"></script>
 </head>
-<body>
+<body${ctx.csrfToken ? html` hx-headers="${JSON.stringify({ 'X-CSRF-Token': ctx.csrfToken })}"` : ''}>
 <header class="top"><a href="${ctx.base}/">⚓ Tugboat</a><span class="mode">${ctx.allowWrites ? 'read-write' : 'read-only'}</span></header>
 ${mainElement(ctx, url, body)}
 </body>

@@ -13,6 +13,15 @@ import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
 import { taskTiming } from '../lib/inventory/timing';
 import { CONSOLE_CSS, htmxScript } from './assets';
+import {
+  bodyTypeRefusal,
+  type ConsoleGuard,
+  CSRF_FIELD,
+  CSRF_HEADER,
+  consoleGuard,
+  type Refusal,
+  SECURITY_HEADERS,
+} from './guard';
 import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
 import { servicePage } from './service-page';
 import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
@@ -25,6 +34,8 @@ export interface ConsoleOptions {
   clusters: string[];
   /** Mount point, `/console`. */
   base?: string;
+  /** Which Host it answers and which writes it takes (guard.ts); by default loopback only. */
+  guard?: ConsoleGuard;
 }
 
 const TASKS_SHOWN = 30;
@@ -104,12 +115,32 @@ const section = <K extends string, E extends string, T>(key: K, errorKey: E, rea
 export const consoleListener = (options: ConsoleOptions) => {
   const base = options.base ?? '/console';
   const { api } = options;
+  const guard = options.guard ?? consoleGuard();
   let htmx: string | undefined;
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://console');
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
     const path = url.pathname.slice(base.length) || '/';
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const ctx: PageContext = { base, allowWrites: options.allowWrites, live: false };
+    const refuse = (refusal: Refusal, title = 'Forbidden') =>
+      send(response, refusal.status, 'text/html; charset=utf-8', errorPage(ctx, title, refusal.message));
+    const refusedHost = guard.hostRefusal(request);
+    if (refusedHost) {
+      refuse(refusedHost);
+      return true;
+    }
+    // As the API: names never need encoding, so a percent sign is a path that is not what it looks like.
+    if (path.includes('%')) {
+      send(
+        response,
+        400,
+        'text/html; charset=utf-8',
+        errorPage(ctx, 'Bad request', 'Console paths are never percent-encoded.'),
+      );
+      return true;
+    }
+    ctx.csrfToken = guard.session(request, response);
     try {
       if (path === '/assets/htmx.min.js') {
         htmx ??= htmxScript();
@@ -150,8 +181,8 @@ export const consoleListener = (options: ConsoleOptions) => {
       }
       const match = /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback)?$/.exec(path);
       if (match) {
-        const cluster = decodeURIComponent(match[1] ?? '');
-        const serviceName = decodeURIComponent(match[2] ?? '');
+        const cluster = match[1] ?? '';
+        const serviceName = match[2] ?? '';
         const servicePath = `/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(serviceName)}`;
         if (match[3]) {
           if (request.method !== 'POST') {
@@ -168,7 +199,22 @@ export const consoleListener = (options: ConsoleOptions) => {
               ),
             );
           } else {
-            const taskDefinition = (await readForm(request)).get('taskDefinition');
+            const wrongType = bodyTypeRefusal(request, 'application/x-www-form-urlencoded', false);
+            if (wrongType) {
+              refuse(wrongType, 'Unsupported media type');
+              return true;
+            }
+            const form = await readForm(request);
+            const header = request.headers[CSRF_HEADER];
+            const refused = guard.writeRefusal(
+              request,
+              form.get(CSRF_FIELD) ?? (typeof header === 'string' ? header : undefined),
+            );
+            if (refused) {
+              refuse(refused);
+              return true;
+            }
+            const taskDefinition = form.get('taskDefinition');
             await api.post(`${servicePath}/rollback`, taskDefinition ? { taskDefinition } : {});
             response.writeHead(303, { location: `${base}${servicePath}` }).end();
           }

@@ -7,6 +7,7 @@ import type {
   TaskRecord,
   TaskTiming,
 } from '../cli/api-types';
+import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
 import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';
 import { deploymentTargets, scalingSection, type TargetRow, targetsSection } from './service-sections';
@@ -125,7 +126,7 @@ ${service.deployments.map(
 <td>${
     ctx.allowWrites && completedBefore(d)
       ? html`<form method="post" action="${url}/rollback" hx-post="${url}/rollback" hx-confirm="Roll ${service.serviceName} back to ${d.taskDefinition}?" hx-target="#page" hx-select="#page" hx-swap="outerHTML">
-<input type="hidden" name="taskDefinition" value="${d.taskDefinition}"><button class="danger" type="submit">Roll back to ${d.taskDefinition}</button></form>`
+<input type="hidden" name="taskDefinition" value="${d.taskDefinition}"><input type="hidden" name="${CSRF_FIELD}" value="${ctx.csrfToken ?? ''}"><button class="danger" type="submit">Roll back to ${d.taskDefinition}</button></form>`
       : ''
   }</td></tr>`,
 )}</tbody></table>

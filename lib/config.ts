@@ -24,6 +24,12 @@ const configSchema = z.object({
   TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),
   /** The clusters Tugboat may use (serverless.yml's custom.clusterArns), comma-separated; unset: any. */
   TUGBOAT_CLUSTER_ARNS: z.string().min(1).optional(),
+  /**
+   * The roles task definitions may name (serverless.yml's custom.taskRoleArns, custom.executionRoleArns),
+   * comma-separated, IAM wildcards allowed; unset: any role; empty: none.
+   */
+  TUGBOAT_TASK_ROLE_ARNS: z.string().optional(),
+  TUGBOAT_EXECUTION_ROLE_ARNS: z.string().optional(),
 });
 
 export interface TugboatConfig {
@@ -36,7 +42,18 @@ export interface TugboatConfig {
   backoffBaseMs?: number;
   /** Names or ARNs of the clusters Tugboat may use; absent (locally), any cluster ECS knows. */
   clusterArns?: string[];
+  /** The roles a task definition's taskRoleArn may name (IAM wildcards allowed); absent (locally), any. */
+  taskRoleArns?: string[];
+  /** The same for executionRoleArn. */
+  executionRoleArns?: string[];
 }
+
+/** A comma-separated list; an empty setting is an empty list (no role allowed). */
+const listOf = (text: string): string[] =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig => {
   const parsed = configSchema.safeParse(env);
@@ -60,6 +77,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig 
     ...(parsed.data.TUGBOAT_CLUSTER_ARNS
       ? { clusterArns: parsed.data.TUGBOAT_CLUSTER_ARNS.split(',').map((arn) => arn.trim()) }
       : {}),
+    ...(parsed.data.TUGBOAT_TASK_ROLE_ARNS === undefined
+      ? {}
+      : { taskRoleArns: listOf(parsed.data.TUGBOAT_TASK_ROLE_ARNS) }),
+    ...(parsed.data.TUGBOAT_EXECUTION_ROLE_ARNS === undefined
+      ? {}
+      : { executionRoleArns: listOf(parsed.data.TUGBOAT_EXECUTION_ROLE_ARNS) }),
   };
 };
 

@@ -2,6 +2,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { apiClient } from '../cli/client';
+import { consoleGuard } from '../console/guard';
 import { consoleListener } from '../console/server';
 import { setRuntimeClock } from '../lib/runtime-clock';
 import {
@@ -51,6 +52,8 @@ export interface LocalStackOptions {
   clusters?: string[];
   /** The web console at /console/ on the API's port; read-only unless allowWrites. */
   console?: { allowWrites?: boolean } | false;
+  /** Host names the API and console answer besides 127.0.0.1 and localhost (TUGBOAT_ALLOWED_HOSTS). */
+  allowedHosts?: string[];
 }
 
 export interface LocalStack {
@@ -231,11 +234,23 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     };
 
     let consoleHandler: ReturnType<typeof consoleListener> | undefined;
+    const guard = consoleGuard(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {});
     const httpApi = await startHttpApi({
       handler: api,
       port: options.apiPort,
       functionName: 'tugboat-api',
-      intercept: async (request, response) => (consoleHandler ? consoleHandler(request, response) : false),
+      intercept: async (request, response) => {
+        if (consoleHandler && (await consoleHandler(request, response))) return true;
+        // The local API has no authentication: it answers only its own addresses (no DNS rebinding), and
+        // no change a page of another origin sends (a text/plain POST needs no preflight).
+        const write = request.method !== 'GET' && request.method !== 'HEAD';
+        const refused = guard.hostRefusal(request) ?? (write ? guard.crossOriginRefusal(request) : undefined);
+        if (!refused) return false;
+        response
+          .writeHead(refused.status, { 'content-type': 'application/json' })
+          .end(`${JSON.stringify({ error: { code: refused.code, message: refused.message } })}\n`);
+        return true;
+      },
     });
     stoppers.push(httpApi.close);
     if (options.console !== false) {
@@ -244,6 +259,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         api: apiClient(httpApi.url),
         allowWrites: options.console?.allowWrites ?? false,
         clusters: options.clusters ?? ['default'],
+        guard,
       });
     }
 

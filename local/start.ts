@@ -13,6 +13,10 @@
  *   TUGBOAT_DATA_DIR                    persist DynamoDB data there (default: in memory)
  *   TUGBOAT_CONSOLE_ALLOW_WRITES        1: the console at /console/ may roll back (default read-only)
  *   TUGBOAT_INSTALLATION                this installation's id (default local): letters and digits
+ *   TUGBOAT_ALLOWED_HOSTS               other Host names the API and console answer (name or name:port,
+ *                                       comma-separated); 127.0.0.1 and localhost always
+ *   TUGBOAT_TASK_ROLE_ARNS              roles task definitions may name as taskRoleArn (comma-separated,
+ *   TUGBOAT_EXECUTION_ROLE_ARNS         IAM wildcards); unset: any role (docs/security.md)
  */
 import { INSTALLATION_RULE, isValidInstallation } from '../lib/inventory/naming';
 import { localCloudWatchOptionsFromEnv } from './cloudwatch';
@@ -65,6 +69,9 @@ const start = async (): Promise<LocalStack> => {
     reconcileIntervalMs: Number(intervalText) * 1000,
     scalingIntervalMs: Number(scalingText) * 1000,
     console: { allowWrites: consoleAllowsWrites },
+    ...(process.env.TUGBOAT_ALLOWED_HOSTS
+      ? { allowedHosts: process.env.TUGBOAT_ALLOWED_HOSTS.split(',').map((name) => name.trim()) }
+      : {}),
     ...(process.env.TUGBOAT_DATA_DIR ? { dataDir: process.env.TUGBOAT_DATA_DIR } : {}),
   });
 };

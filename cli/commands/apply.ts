@@ -194,9 +194,11 @@ export const registerApply = (program: Command) => {
 
         let revision = nextRevision;
         if (definitionChanged) {
-          const { body } = await api.post<TaskDefinition>('/task-definitions', spec.taskDefinition);
+          const { body, headers } = await api.post<TaskDefinition>('/task-definitions', spec.taskDefinition);
           revision = `${body.family}:${body.revision}`;
           console.log(`registered ${c.bold(revision)}`);
+          const warning = headers.get('tugboat-warning');
+          if (warning) console.error(c.yellow(`warning: ${warning}`));
         }
         const body = { ...desiredService, taskDefinition: spec.service.taskDefinition ?? revision };
         let service: ServiceDescription;

@@ -1,37 +1,78 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import {
+  bodyTypeRefusal,
+  type ConsoleGuard,
+  CSRF_HEADER,
+  consoleGuard,
+  type Refusal,
+  SECURITY_HEADERS,
+} from '../../console/guard';
 import { consoleListener } from '../../console/server';
 import { type ApiClient, apiClient, endpointFrom } from '../client';
 import { examples, exitWith } from '../context';
 import { ApiError, CliError } from '../errors';
 import { colours as c } from '../render';
 
-/** As `kubectl proxy`: API calls to localhost are forwarded to the endpoint, signed; writes only when allowed. */
+/** An error in the API's shape, for the forwarded (API) paths. */
+const refuseJsonError = (response: ServerResponse, status: number, code: string, message: string) =>
+  response
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { code, message } }));
+
+const refuseJson = (response: ServerResponse, refusal: Refusal) =>
+  refuseJsonError(response, refusal.status, refusal.code, refusal.message);
+
+/**
+ * As `kubectl proxy`: API calls to localhost are forwarded to the endpoint, signed; writes only when allowed,
+ * and only from the console's own pages (their Origin and CSRF token, a JSON body): a page of another site
+ * must not borrow the operator's credentials.
+ */
 const forward = async (
   api: ApiClient,
   allowWrites: boolean,
+  guard: ConsoleGuard,
   request: IncomingMessage,
   response: ServerResponse,
 ) => {
   const method = request.method ?? 'GET';
-  if (!allowWrites && method !== 'GET' && method !== 'HEAD') {
-    response.writeHead(403, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        error: {
-          code: 'ReadOnlyConsole',
-          message: 'this console is read-only; start it with --allow-writes',
-        },
-      }),
-    );
-    return;
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (!allowWrites) {
+      refuseJson(response, {
+        status: 403,
+        code: 'ReadOnlyConsole',
+        message: 'this console is read-only; start it with --allow-writes',
+      });
+      return;
+    }
+    const token = request.headers[CSRF_HEADER];
+    const refused =
+      guard.writeRefusal(request, typeof token === 'string' ? token : undefined) ??
+      bodyTypeRefusal(request, 'application/json', true);
+    if (refused) {
+      refuseJson(response, refused);
+      return;
+    }
   }
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch (error) {
+    refuseJsonError(
+      response,
+      400,
+      'ValidationError',
+      `Request body is not valid JSON: ${(error as Error).message}`,
+    );
+    return;
+  }
   try {
     const answer = await api.request(method, request.url ?? '/', {
-      ...(text ? { body: JSON.parse(text) } : {}),
+      ...(body === undefined ? {} : { body }),
       allow: Array.from({ length: 200 }, (_, i) => 400 + i),
     });
     response.writeHead(answer.status, {
@@ -45,11 +86,64 @@ const forward = async (
           : JSON.stringify(answer.body),
     );
   } catch (error) {
-    const status = error instanceof ApiError ? error.status : 502;
-    response
-      .writeHead(status, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ error: { code: 'ProxyError', message: (error as Error).message } }));
+    refuseJsonError(
+      response,
+      error instanceof ApiError ? error.status : 502,
+      'ProxyError',
+      (error as Error).message,
+    );
   }
+};
+
+export interface ConsoleServerOptions {
+  api: ApiClient;
+  allowWrites: boolean;
+  clusters: string[];
+  port: number;
+  /** The interface to listen on (127.0.0.1 unless the operator says otherwise). */
+  host: string;
+  /** Other names it may be reached under (a proxy in front of it): `name` or `name:port`. */
+  allowedHosts?: string[];
+}
+
+/** `tugboat console`'s server: the pages under /console/, the rest forwarded to the API. */
+export const startConsoleServer = async (options: ConsoleServerOptions) => {
+  const { api, allowWrites } = options;
+  const guard = consoleGuard({
+    listenHost: options.host,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+  });
+  const pages = consoleListener({ api, allowWrites, clusters: options.clusters, guard });
+  const server = createServer(async (request, response) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    // Whatever the path: a page that rebinds its own name to this address reads and sends nothing.
+    const refusedHost = guard.hostRefusal(request);
+    if (refusedHost) {
+      refuseJson(response, refusedHost);
+      return;
+    }
+    if (request.url === '/' || request.url === '') {
+      response.writeHead(302, { location: '/console/' }).end();
+      return;
+    }
+    if (!(await pages(request, response))) await forward(api, allowWrites, guard, request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new CliError(`cannot listen on ${options.host}:${options.port}: ${error.message}`)),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 };
 
 export const registerConsole = (program: Command) => {
@@ -62,31 +156,29 @@ export const registerConsole = (program: Command) => {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--clusters <names>', 'comma-separated clusters to list', 'default')
     .option('--allow-writes', 'allow rollbacks from the console (read-only otherwise)')
+    .option(
+      '--allowed-host <names>',
+      'comma-separated other Host names it answers to (name or name:port), for a proxy in front of it; 127.0.0.1 and localhost always',
+    )
     .action(
       exitWith(async (options, cmd: Command) => {
         const endpoint = endpointFrom(cmd.optsWithGlobals().endpoint);
         const api = apiClient(endpoint);
         const allowWrites = Boolean(options.allowWrites);
-        const pages = consoleListener({ api, allowWrites, clusters: String(options.clusters).split(',') });
-        const server = createServer(async (request, response) => {
-          if (request.url === '/' || request.url === '') {
-            response.writeHead(302, { location: '/console/' }).end();
-            return;
-          }
-          if (!(await pages(request, response))) await forward(api, allowWrites, request, response);
+        const allowedHosts = options.allowedHost ? String(options.allowedHost).split(',') : undefined;
+        const { port, close } = await startConsoleServer({
+          api,
+          allowWrites,
+          clusters: String(options.clusters).split(','),
+          port: Number(options.port),
+          host: options.host,
+          ...(allowedHosts ? { allowedHosts } : {}),
         });
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', (error) =>
-            reject(new CliError(`cannot listen on ${options.host}:${options.port}: ${error.message}`)),
-          );
-          server.listen(Number(options.port), options.host, () => resolve());
-        });
-        const { port } = server.address() as AddressInfo;
         console.log(
           `Tugboat console for ${endpoint} at ${c.bold(`http://${options.host}:${port}/console/`)} (${allowWrites ? 'read-write' : 'read-only'}); Ctrl+C to stop`,
         );
         await new Promise<void>((resolve) => {
-          const stop = () => server.close(() => resolve());
+          const stop = () => void close().then(resolve);
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });

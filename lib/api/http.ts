@@ -17,6 +17,9 @@ export interface ApiRequest {
   json(): unknown;
 }
 
+/** The header a 2xx answer carries when Tugboat accepted something it advises against (docs/security.md). */
+export const WARNING_HEADER = 'tugboat-warning';
+
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
 /** The value a JSON answer was made from, so presenting it need not parse its body back. */
@@ -64,12 +67,18 @@ export const parseJsonBody = (event: APIGatewayProxyEventV2): unknown => {
   }
 };
 
-/** Decodes path segments; a malformed escape is the caller's mistake, not a 500. */
-export const decodePathSegment = (segment: string): string => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ValidationError(`Invalid percent-encoding in path segment "${segment}"`);
+/**
+ * Refuses a path segment with a percent sign in it. No valid cluster, service, family, revision, task or
+ * deployment id ever needs encoding, and IAM route policies (execute-api:Invoke) match the raw path: were
+ * `pr%6fd` decoded to `prod`, it would slip past a Deny on `/clusters/prod/*`. So a segment is taken as
+ * it was sent, or not at all.
+ */
+export const assertUnencodedPath = (segments: string[]): void => {
+  const encoded = segments.find((segment) => segment.includes('%'));
+  if (encoded !== undefined) {
+    throw new ValidationError(
+      `Path segment "${encoded}" is percent-encoded; names in Tugboat paths are letters, digits, hyphens and underscores and are never encoded`,
+    );
   }
 };
 

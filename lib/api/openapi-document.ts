@@ -66,9 +66,14 @@ const answer = (value: Answer) =>
     : {
         description: value.description,
         content: json(reference(value.schema)),
-        ...(value.etag && {
+        ...((value.etag || value.warning) && {
           headers: {
-            ETag: { description: "The service's spec version, for If-Match", schema: { type: 'string' } },
+            ...(value.etag && {
+              ETag: { description: "The service's spec version, for If-Match", schema: { type: 'string' } },
+            }),
+            ...(value.warning && {
+              'Tugboat-Warning': { description: value.warning, schema: { type: 'string' } },
+            }),
           },
         }),
       };

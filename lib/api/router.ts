@@ -3,7 +3,7 @@ import { MethodNotAllowedError, NotFoundError } from '../errors';
 import {
   type ApiRequest,
   type ApiResponse,
-  decodePathSegment,
+  assertUnencodedPath,
   hasBody,
   jsonResponse,
   parseJsonBody,
@@ -37,7 +37,7 @@ const matchSegments = (pattern: string[], actual: string[]): Record<string, stri
   const params: Record<string, string> = {};
   for (const [index, part] of pattern.entries()) {
     const value = actual[index]!;
-    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodePathSegment(value);
+    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = value;
     else if (part !== value) return undefined;
   }
   return params;
@@ -54,6 +54,7 @@ export const createRouter = (routes: Route[]) => {
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath ?? event.requestContext.http.path;
     const actual = splitPath(path);
+    assertUnencodedPath(actual);
     const allowed: string[] = [];
     for (const route of compiled) {
       const params = matchSegments(route.segments, actual);

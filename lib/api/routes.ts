@@ -1,4 +1,4 @@
-import type { Service } from '../domain';
+import { type Service, secretLikeEnvironment, type TaskDefinition } from '../domain';
 import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
 import { listScalingActivities } from '../use-cases/scaling-activities';
@@ -18,7 +18,14 @@ import {
   registerTaskDefinition,
 } from '../use-cases/task-definitions';
 import { deployRoutes } from './deploy-routes';
-import { type ApiRequest, type ApiResponse, answeredValue, jsonResponse, pageFromQuery } from './http';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  answeredValue,
+  jsonResponse,
+  pageFromQuery,
+  WARNING_HEADER,
+} from './http';
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
 import { jsonRoute, type Route } from './router';
@@ -55,6 +62,28 @@ const asDocumented = (route: Route): Route => ({
   },
 });
 
+/** Names shown in the warning header: printable ASCII only (a header carries nothing else), at most 10. */
+const headerNames = (names: string[]) =>
+  names
+    .slice(0, 10)
+    .map((name) => name.replace(/[^\x20-\x7e]/g, '?'))
+    .join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+
+/**
+ * A revision whose environment holds values that look like secrets is registered, with this header saying
+ * so (once: the revision never changes); the services that deploy it get a service event too.
+ */
+const secretLikeWarning = (taskDefinition: TaskDefinition): Record<string, string> => {
+  const found = secretLikeEnvironment(taskDefinition);
+  if (found.length === 0) return {};
+  const where = found.map(
+    ({ container, names }) => `${headerNames(names)} (container ${headerNames([container])})`,
+  );
+  return {
+    [WARNING_HEADER]: `environment variables ${where.join('; ')} look like secrets: every reader of this task definition sees their values; put them in secrets (valueFrom a Secrets Manager or SSM Parameter Store ARN)`,
+  };
+};
+
 /** Every HTTP route: each one parses, calls one use case and maps its result. */
 export const apiRoutes = (context: UseCaseContext): Route[] =>
   routeTable(context).map((route) => asDocumented(inKnownCluster(context, route)));
@@ -82,7 +111,14 @@ const routeTable = (context: UseCaseContext): Route[] => [
   jsonRoute('GET', '/task-definitions', ({ query }) =>
     listTaskDefinitionFamilies(context, pageFromQuery(query)),
   ),
-  jsonRoute('POST', '/task-definitions', (request) => registerTaskDefinition(context, request.json()), 201),
+  {
+    method: 'POST',
+    path: '/task-definitions',
+    handler: async (request) => {
+      const registered = await registerTaskDefinition(context, request.json());
+      return jsonResponse(201, registered, secretLikeWarning(registered));
+    },
+  },
   jsonRoute('GET', '/task-definitions/{family}', ({ params, query }) =>
     listTaskDefinitionRevisions(context, params.family!, pageFromQuery(query)),
   ),

@@ -23,15 +23,48 @@ export interface HealthCheck {
   startPeriod?: number;
 }
 
+/** ECS's Secret: a variable whose value ECS reads at launch, with the execution role, from where valueFrom names. */
+export interface Secret {
+  name: string;
+  /** The ARN of a Secrets Manager secret or an SSM Parameter Store parameter. */
+  valueFrom: string;
+}
+
+/** ECS's LogConfiguration, on Fargate: awslogs, splunk or awsfirelens, their options and secret options. */
+export interface LogConfiguration {
+  logDriver: 'awslogs' | 'splunk' | 'awsfirelens';
+  options?: Record<string, string>;
+  secretOptions?: Secret[];
+}
+
 export interface ContainerDefinition {
   name: string;
   image: string;
   essential?: boolean;
   command?: string[];
   environment?: KeyValuePair[];
+  secrets?: Secret[];
   portMappings?: PortMapping[];
   healthCheck?: HealthCheck;
+  logConfiguration?: LogConfiguration;
 }
+
+/** Environment names that look like they hold a secret: *PASSWORD*, *SECRET*, *TOKEN*, *_KEY, in any case. */
+const SECRET_LIKE_NAME = /PASSWORD|SECRET|TOKEN|_KEY$/i;
+
+/**
+ * The environment variables whose names look like secrets, by container. Their values are in the task
+ * definition, which every reader of the API (and the console) sees; `secrets` keeps only a reference.
+ */
+export const secretLikeEnvironment = (
+  taskDefinition: Pick<TaskDefinition, 'containerDefinitions'>,
+): { container: string; names: string[] }[] =>
+  taskDefinition.containerDefinitions.flatMap((container) => {
+    const names = (container.environment ?? [])
+      .map((variable) => variable.name)
+      .filter((name) => SECRET_LIKE_NAME.test(name));
+    return names.length > 0 ? [{ container: container.name, names }] : [];
+  });
 
 export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE';
 

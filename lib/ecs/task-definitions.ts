@@ -43,8 +43,10 @@ export const ecsRegistrationOf = (taskDefinition: TaskDefinition, installation =
     essential: container.essential ?? true,
     command: container.command,
     environment: container.environment,
+    secrets: container.secrets,
     portMappings: container.portMappings,
     healthCheck: container.healthCheck,
+    logConfiguration: container.logConfiguration,
   })),
 });
 

@@ -14,6 +14,16 @@ export const stoppedTasksEvent = (serviceName: string, taskArns: string[]): stri
 export const deploymentStartedEvent = (serviceName: string, deploymentId: string, taskDefinition: string) =>
   `service ${serviceName} deployment ${deploymentId} started (${taskDefinition}).`;
 
+/** Once per revision a service deploys: its environment holds values that look like secrets. */
+export const secretLikeEnvironmentEvent = (
+  serviceName: string,
+  taskDefinition: string,
+  found: { container: string; names: string[] }[],
+) =>
+  `service ${serviceName} task definition ${taskDefinition} has environment values that look like secrets (${found
+    .map(({ container, names }) => `${names.join(', ')} in container ${container}`)
+    .join('; ')}), which every reader of the task definition sees: move them to secrets.`;
+
 export const desiredCountChangedEvent = (serviceName: string, from: number, to: number, by: string) =>
   `service ${serviceName} desired count changed from ${from} to ${to} by ${by}.`;
 

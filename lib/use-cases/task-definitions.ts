@@ -17,6 +17,7 @@ import {
 } from '../errors';
 import { servicesOfClusters } from '../reconcile/revision-retirement';
 import { parseInput } from '../validation/parse';
+import { assertAllowedRoles } from '../validation/roles';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
 import { backoff, type UseCaseContext } from './context';
 import { fillAbandonedRevisions } from './revision-gaps';
@@ -55,6 +56,7 @@ export const registerTaskDefinition = async (
   body: unknown,
 ): Promise<TaskDefinition> => {
   const input = parseInput(registerTaskDefinitionSchema, body);
+  assertAllowedRoles(input, context.config);
   const arnOf = (revision: number) => taskDefinitionArn(context, input.family, revision);
   const revisionOf = (revision: number): TaskDefinition => ({
     family: input.family,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
+import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
 import { spotFallbackPatchSchema, spotFallbackProblem, spotFallbackSchema } from './spot-fallback';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
@@ -97,6 +98,14 @@ const containerDefinitionSchema = z.strictObject({
   environment: z
     .array(z.strictObject({ name: nonEmptyString(255), value: z.string().max(32768) }))
     .max(1000)
+    .describe(
+      'Plain values, shown to every reader of the task definition; names that look like secrets (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY) are accepted with a Tugboat-Warning header. Put secrets in `secrets`.',
+    )
+    .optional(),
+  secrets: secretsSchema
+    .describe(
+      'ECS secrets: environment variables whose values ECS reads at launch, with the execution role, from Secrets Manager or SSM Parameter Store. Requires executionRoleArn.',
+    )
     .optional(),
   portMappings: z
     .array(
@@ -105,6 +114,7 @@ const containerDefinitionSchema = z.strictObject({
     .max(100)
     .optional(),
   healthCheck: healthCheckSchema.optional(),
+  logConfiguration: logConfigurationSchema.optional(),
 });
 
 const roleArn = z
@@ -161,6 +171,7 @@ export const registerTaskDefinitionSchema = z
         message: 'at least one container must be essential',
       });
     }
+    checkSecrets(input, ctx);
   });
 
 /** `family` or `family:revision`. */

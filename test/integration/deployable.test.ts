@@ -172,6 +172,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('scopes ECS calls to the installation’s families and clusters, and PassRole to ECS tasks', () => {
+    const passable: Record<string, string[]> = {};
     for (const id of Object.keys(EXPECTED_ACTIONS)) {
       for (const statement of statementsOf(id)) {
         const actions = asList(statement.Action as string);
@@ -195,7 +196,7 @@ describe('the packaged CloudFormation template', () => {
           expect(statement.Condition).toEqual({
             StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
           });
-          expect(resources.every((resource) => resource.includes(':role/tugboat-task-'))).toBe(true);
+          passable[id] = [...(passable[id] ?? []), ...resources];
         }
         if (actions.includes('cloudwatch:PutMetricAlarm')) {
           expect(resources.every((resource) => /:alarm:tugboat-.+-scale-out\/\*$/.test(resource))).toBe(true);
@@ -216,6 +217,21 @@ describe('the packaged CloudFormation template', () => {
           ).toBe(true);
         }
       }
+    }
+    // Exactly the roles of custom.taskRoleArns and custom.executionRoleArns (this installation's by
+    // default), the same lists the functions hold task definitions to (issue 26.2).
+    const roles = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tugboat-dev-execution-*',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tugboat-dev-task-*',
+    ];
+    expect(Object.keys(passable).sort()).toEqual(['ApiLambdaFunction', 'ReconcileWorkerLambdaFunction']);
+    for (const resources of Object.values(passable)) expect(resources.sort()).toEqual(roles);
+    for (const id of Object.keys(EXPECTED_ACTIONS)) {
+      const variables = template.Resources[id]!.Properties.Environment.Variables;
+      expect(variables.TUGBOAT_EXECUTION_ROLE_ARNS).toEqual({ 'Fn::Join': [',', [{ 'Fn::Sub': roles[0] }]] });
+      expect(variables.TUGBOAT_TASK_ROLE_ARNS).toEqual({ 'Fn::Join': [',', [{ 'Fn::Sub': roles[1] }]] });
     }
   });
 

@@ -278,3 +278,87 @@ describe('revision numbers from an atomic counter', () => {
     expect((await revisionsOf(context, 'legacy')).map((item) => item.revision)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('the roles an installation grants its tasks (custom.taskRoleArns, custom.executionRoleArns)', () => {
+  const TASK_ROLES = ['arn:aws:iam::123456789012:role/shop-task-*', 'arn:aws:iam::123456789012:role/batch'];
+  const EXECUTION_ROLES = ['arn:aws:iam::123456789012:role/shop-execution'];
+  const contextWithRoles = (roles: { taskRoleArns?: string[]; executionRoleArns?: string[] }) => {
+    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const context: UseCaseContext = {
+      store: new DynamoDbStore(documentClient, stack.tableName),
+      config: { tableName: stack.tableName, region: 'us-east-1', accountId: '000000000000', ...roles },
+      now: () => new Date(),
+      newId: () => 'id',
+    };
+    return context;
+  };
+  const withRoles = (family: string, roles: { taskRoleArn?: string; executionRoleArn?: string }) => ({
+    ...webTaskDefinition(family),
+    ...roles,
+  });
+
+  it('registers a task definition whose roles the lists name, wildcards read as IAM reads them', async () => {
+    const context = contextWithRoles({ taskRoleArns: TASK_ROLES, executionRoleArns: EXECUTION_ROLES });
+    const registered = await registerTaskDefinition(
+      context,
+      withRoles('granted', {
+        taskRoleArn: 'arn:aws:iam::123456789012:role/shop-task-web',
+        executionRoleArn: 'arn:aws:iam::123456789012:role/shop-execution',
+      }),
+    );
+    expect(registered).toMatchObject({
+      revision: 1,
+      taskRoleArn: 'arn:aws:iam::123456789012:role/shop-task-web',
+    });
+    const exact = await registerTaskDefinition(
+      context,
+      withRoles('granted', { taskRoleArn: 'arn:aws:iam::123456789012:role/batch' }),
+    );
+    expect(exact.revision).toBe(2);
+  });
+
+  it('refuses any other role with a 400 naming the field and the allowed list, and writes nothing', async () => {
+    const context = contextWithRoles({ taskRoleArns: TASK_ROLES, executionRoleArns: EXECUTION_ROLES });
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { taskRoleArn: 'arn:aws:iam::123456789012:role/tugboat-task-other-team' },
+        /^taskRoleArn: arn:aws:iam::123456789012:role\/tugboat-task-other-team is not a role this installation's tasks may use; allowed: arn:aws:iam::123456789012:role\/shop-task-\*, arn:aws:iam::123456789012:role\/batch /,
+      ],
+      // Another account's role of the same name; a name the wildcard does not reach; an exact name's prefix.
+      [{ taskRoleArn: 'arn:aws:iam::999999999999:role/shop-task-web' }, /^taskRoleArn: /],
+      [{ taskRoleArn: 'arn:aws:iam::123456789012:role/shop-tasks' }, /^taskRoleArn: /],
+      [{ taskRoleArn: 'arn:aws:iam::123456789012:role/batch-admin' }, /^taskRoleArn: /],
+      [
+        { executionRoleArn: 'arn:aws:iam::123456789012:role/shop-task-web' },
+        /^executionRoleArn: .* allowed: arn:aws:iam::123456789012:role\/shop-execution \(custom\.executionRoleArns/,
+      ],
+    ];
+    for (const [roles, message] of cases) {
+      const refused = registerTaskDefinition(context, withRoles('refused', roles));
+      await expect(refused, JSON.stringify(roles)).rejects.toMatchObject({ statusCode: 400 });
+      await expect(refused, JSON.stringify(roles)).rejects.toThrow(message);
+    }
+    await expect(listTaskDefinitionRevisions(context, 'refused', { limit: 10 })).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+
+  it('allows any role without the lists (npm start), and none with an empty list', async () => {
+    const role = 'arn:aws:iam::123456789012:role/anything';
+    const open = await registerTaskDefinition(contextWithRoles({}), withRoles('open', { taskRoleArn: role }));
+    expect(open.taskRoleArn).toBe(role);
+    await expect(
+      registerTaskDefinition(
+        contextWithRoles({ taskRoleArns: [] }),
+        withRoles('closed', { taskRoleArn: role }),
+      ),
+    ).rejects.toThrow(/^taskRoleArn: .* allowed: none /);
+    // Without a role the lists do not matter.
+    expect(
+      (await registerTaskDefinition(contextWithRoles({ taskRoleArns: [] }), webTaskDefinition('closed')))
+        .revision,
+    ).toBe(1);
+  });
+});

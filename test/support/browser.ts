@@ -7,8 +7,11 @@ import { type BrowserContext, chromium } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.TUGBOAT_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
-/** Headless Chromium with a fresh profile (its own --user-data-dir) and nothing phoning home. */
-export const launchChromium = (): Promise<BrowserContext> =>
+/**
+ * Headless Chromium with a fresh profile (its own --user-data-dir) and nothing phoning home; `args` adds
+ * switches (`--host-resolver-rules` to point a made-up name at 127.0.0.1, as DNS rebinding would).
+ */
+export const launchChromium = (args: string[] = []): Promise<BrowserContext> =>
   chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tugboat-chromium-')), {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -21,6 +24,7 @@ export const launchChromium = (): Promise<BrowserContext> =>
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
     viewport: { width: 1280, height: 900 },
   });

@@ -61,12 +61,18 @@ const fakeApi = (service: Record<string, unknown>) => {
 const render = async (api: ApiClient) => {
   let body = '';
   const response = {
+    setHeader: () => response,
     writeHead: () => response,
     end: (text: string) => {
       body = text;
     },
   } as unknown as ServerResponse;
-  const request = { url: `/console${SERVICE}`, method: 'GET' } as IncomingMessage;
+  const request = {
+    url: `/console${SERVICE}`,
+    method: 'GET',
+    headers: { host: '127.0.0.1:3000' },
+    socket: { localPort: 3000 },
+  } as unknown as IncomingMessage;
   await consoleListener({ api, allowWrites: false, clusters: ['default'] })(request, response);
   return body;
 };

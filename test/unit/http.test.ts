@@ -52,9 +52,18 @@ describe('router', () => {
     { method: 'POST', path: '/things/{id}', handler: async (request) => jsonResponse(201, request.json()) },
   ]);
 
-  it('matches parameters, decoding them', async () => {
-    const response = await route(httpApiEvent('GET', '/things/a%20b'), 'r');
-    expect(JSON.parse(response.body!)).toEqual({ id: 'a b' });
+  it('matches parameters as they were sent', async () => {
+    const response = await route(httpApiEvent('GET', '/things/a-b_1'), 'r');
+    expect(JSON.parse(response.body!)).toEqual({ id: 'a-b_1' });
+  });
+
+  // IAM route policies match the raw path: `pr%6fd` must not reach a route as `prod`.
+  it('refuses any percent-encoded path segment with a 400 naming it', async () => {
+    for (const path of ['/things/pr%6fd', '/things/a%20b', '/th%69ngs/a', '/things/%2e%2e', '/things/100%']) {
+      const refused = route(httpApiEvent('GET', path), 'r');
+      await expect(refused, path).rejects.toMatchObject({ statusCode: 400 });
+      await expect(refused, path).rejects.toThrow(/is percent-encoded/);
+    }
   });
 
   it('404s unknown paths and 405s wrong methods', async () => {

@@ -13,6 +13,7 @@ import {
   tagSchema,
   updateServiceSchema,
 } from '../../validation/schemas';
+import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
 import { runTaskSchema } from '../../validation/tasks';
 import * as responses from './responses';
@@ -36,6 +37,8 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   Error: { schema: responses.errorSchema },
   Tag: { schema: tagSchema },
   HealthCheck: { schema: containerDefinition.shape.healthCheck.unwrap() },
+  Secret: { schema: secretSchema },
+  LogConfiguration: { schema: logConfigurationSchema },
   ContainerDefinition: { schema: containerDefinition },
   RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema },
   TaskDefinition: { schema: responses.taskDefinitionSchema },

@@ -10,7 +10,15 @@ export interface Parameter {
 }
 
 /** An answer: a description and its body, or only a description for an error (the Error document). */
-export type Answer = string | { description: string; schema: z.ZodType; etag?: boolean };
+export type Answer =
+  | string
+  | {
+      description: string;
+      schema: z.ZodType;
+      etag?: boolean;
+      /** The answer may carry a Tugboat-Warning header (accepted, but advised against). */
+      warning?: string;
+    };
 
 export interface Operation {
   method: 'get' | 'post' | 'patch' | 'delete';

@@ -40,7 +40,12 @@ export const operations: Operation[] = [
       'Registers the body as the next revision of its family (the first is 1). Fargate only: cpu and memory must be a valid Fargate size.',
     body: { schema: registerTaskDefinitionSchema, required: true },
     responses: {
-      201: { description: 'The new revision', schema: responses.taskDefinitionSchema },
+      201: {
+        description: 'The new revision',
+        schema: responses.taskDefinitionSchema,
+        warning:
+          'Present when an environment variable name looks like a secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY): names them and points at `secrets`. The revision is registered all the same.',
+      },
       400: INVALID,
     },
   },

@@ -1,5 +1,6 @@
 /** Task definition actions: Register, Describe, Deregister and ListTaskDefinitions. */
 
+import { checkContainerSecrets } from '../container-secrets';
 import { clientException, invalidParameter } from '../errors';
 import { isValidFargateSize, parseTaskCpu, parseTaskMemory } from '../fargate';
 import {
@@ -73,6 +74,10 @@ export const taskDefinitionActions = (state: EcsState) => {
         );
       }
     }
+    checkContainerSecrets(containers, {
+      executionRoleArn: optionalString(input, 'executionRoleArn'),
+      fargate: requiresCompatibilities.includes('FARGATE'),
+    });
     const tags = readTags(input.tags);
     const revisions = taskDefinitions.get(family) ?? [];
     const revision = (revisions.at(-1)?.revision ?? 0) + 1;
