@@ -9,6 +9,7 @@
  * under way pauses it: its own launches go to FARGATE_SPOT (returnPlacer).
  */
 import { isRunning } from '../tasks';
+import type { ObservedTask } from '../types';
 import { launchAction } from './launch';
 import { maxTaskCap } from './limits';
 import {
@@ -23,7 +24,7 @@ import { drainingCount, healthy, live, type RolloutState, scaleInOrder, stop } f
 
 /**
  * Before the stops to make room: FARGATE tasks go as healthy Spot tasks stand in for them (or, without
- * room above desired, one goes first: stopFirst), and the batch's Spot tasks that are not healthy yet
+ * room above desired, one goes first: stopOneFirst), and the batch's Spot tasks that are not healthy yet
  * are kept from scale-in. Finishes the return when no FARGATE task is left to move.
  */
 export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode, canLaunch: boolean): SpotMode {
@@ -81,7 +82,7 @@ export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode, canLau
  * Without room above desired (returnMove 'stop-first'): once the service is whole, every task healthy
  * and none draining, one FARGATE task stops; launchOrHold then replaces it on FARGATE_SPOT (returnPlacer).
  */
-function stopOneFirst(state: RolloutState, liveNow: ReturnType<typeof live>): void {
+function stopOneFirst(state: RolloutState, liveNow: ObservedTask[]): void {
   const { service } = state;
   if (returnMove(state) !== 'stop-first' || liveNow.length !== service.desiredCount) return;
   if (drainingCount(state) > 0 || !liveNow.every((t) => healthy(state, t))) return;
