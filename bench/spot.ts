@@ -1,7 +1,9 @@
 /**
  * Spot fallback benchmark (issue 18), in virtual time: N services of K tasks on FARGATE_SPOT lose Spot
  * capacity (every Spot task interrupted, every Spot launch refused with ECS's reason) for `outageSeconds`,
- * then get it back. The same fleet runs twice, with spotFallback enabled and without it.
+ * then get it back. The same fleet runs twice, with spotFallback enabled and without it, and a third time
+ * with the fallback and a deploy of every service `deployAtSeconds` into the outage (issue 25: the new
+ * deployment's tasks take the fallback allowance too, so the deploy completes during the outage).
  *
  * Tugboat's planner, plan(), decides every pass, and its executor's own rules turn RunTask's answers into
  * bookkeeping (refusals.ts: a Spot capacity refusal is a Spot failure, not a failed launch). ECS is a small
@@ -25,6 +27,8 @@ export interface SpotBenchOptions {
   eventSeconds?: number;
   fallbackAfterSeconds?: number;
   returnAfterSeconds?: number;
+  /** Seconds into the outage at which the third run deploys every service (a new revision). */
+  deployAtSeconds?: number;
 }
 
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -53,6 +57,9 @@ interface RunStats {
   returnSeconds: number[];
   servicesNeverBack: number;
   minRunningDuringReturn: number;
+  /** Third run: per service, seconds from the deploy until its deployment COMPLETED. */
+  deploySeconds: number[];
+  deploysFailed: number;
 }
 
 const deploymentOf = (id: string): Deployment => ({
@@ -123,7 +130,27 @@ const wakeAt = (result: PlanResult, service: Service, now: number): number | und
   return undefined;
 };
 
-const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>): RunStats => {
+/** What the API does on a deploy: a new PRIMARY of web:2, the old one ACTIVE. */
+const deployed = (service: Service, now: number): Service => {
+  const at = new Date(now).toISOString();
+  const next: Deployment = {
+    ...deploymentOf(`${service.deployments[0]?.id ?? 'dep'}-2`),
+    taskDefinition: 'web:2',
+    rolloutState: 'IN_PROGRESS',
+    rolloutStateReason: 'ECS deployment in progress.',
+    desiredCount: service.desiredCount,
+    createdAt: at,
+    updatedAt: at,
+    launchAttempts: 0,
+  };
+  delete next.lastProgressAt;
+  const old = service.deployments.map((d) =>
+    d.status === 'PRIMARY' ? { ...d, status: 'ACTIVE' as const } : d,
+  );
+  return { ...service, taskDefinition: 'web:2', deployments: [next, ...old] };
+};
+
+const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>, deploy = false): RunStats => {
   const outageEnd = T0 + options.outageSeconds * S;
   const horizon = outageEnd + (options.returnAfterSeconds + 900) * S;
   let serial = 0;
@@ -150,7 +177,11 @@ const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>): RunSta
     returnSeconds: [],
     servicesNeverBack: 0,
     minRunningDuringReturn: Number.POSITIVE_INFINITY,
+    deploySeconds: [],
+    deploysFailed: 0,
   };
+  const deployAt = T0 + options.deployAtSeconds * S;
+  const deployDone = new Set<SimService>();
   const spotAvailable = (now: number) => now >= outageEnd;
 
   // Spot capacity goes: every Spot task is interrupted.
@@ -170,7 +201,7 @@ const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>): RunSta
     const result = plan({
       service: sim.service,
       observedTasks: sim.tasks,
-      taskDefinitions: { 'web:1': { hasHealthCheck: false } },
+      taskDefinitions: { 'web:1': { hasHealthCheck: false }, 'web:2': { hasHealthCheck: false } },
       now,
     });
     let service: Service = {
@@ -238,6 +269,10 @@ const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>): RunSta
 
   for (let now = T0; now <= horizon; now += S) {
     for (const sim of fleet) {
+      if (deploy && now === deployAt) {
+        sim.service = deployed(sim.service, now);
+        sim.passAt = now;
+      }
       // ECS: due changes, each an event that brings a pass.
       for (const t of sim.tasks) {
         if (t.changeAt === undefined || t.changeAt > now) continue;
@@ -253,6 +288,12 @@ const runOnce = (fallback: boolean, options: Required<SpotBenchOptions>): RunSta
         sim.passAt = sim.passAt === undefined ? eventAt : Math.min(sim.passAt, eventAt);
       }
       if (sim.passAt !== undefined && sim.passAt <= now) pass(sim, now);
+      const primary = sim.service.deployments[0];
+      if (deploy && now > deployAt && !deployDone.has(sim) && primary?.taskDefinition === 'web:2') {
+        if (primary.rolloutState === 'COMPLETED') stats.deploySeconds.push((now - deployAt) / S);
+        if (primary.rolloutState === 'FAILED') stats.deploysFailed += 1;
+        if (primary.rolloutState !== 'IN_PROGRESS') deployDone.add(sim);
+      }
       // Sample once per simulated second.
       const up = sim.tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING');
       const onDemand = up.filter((t) => t.capacityProvider === 'FARGATE').length;
@@ -293,11 +334,13 @@ export const runSpot = async (input: SpotBenchOptions) => {
     eventSeconds: 1,
     fallbackAfterSeconds: 60,
     returnAfterSeconds: 900,
+    deployAtSeconds: 180,
     ...input,
   };
   const started = performance.now();
   const withFallback = runOnce(true, options);
   const without = runOnce(false, options);
+  const deploying = runOnce(true, options, true);
   const summary = (stats: RunStats) => ({
     serviceMinutesUnderDesired: round(stats.serviceMinutesUnderDesired),
     onDemandTaskMinutes: round(stats.onDemandTaskMinutes),
@@ -315,6 +358,17 @@ export const runSpot = async (input: SpotBenchOptions) => {
       : {}),
   });
   const fallbackSummary = summary(withFallback);
+  const deploySummary = {
+    deployAtSeconds: options.deployAtSeconds,
+    completed: deploying.deploySeconds.length,
+    failed: deploying.deploysFailed,
+    completedAfterSeconds: {
+      p50: percentile(deploying.deploySeconds, 50),
+      max: percentile(deploying.deploySeconds, 100),
+    },
+    serviceMinutesUnderDesired: round(deploying.serviceMinutesUnderDesired),
+    servicesNeverBack: deploying.servicesNeverBack,
+  };
   return {
     name: 'spot',
     services: options.services,
@@ -325,6 +379,8 @@ export const runSpot = async (input: SpotBenchOptions) => {
     taskStartSeconds: options.startSeconds,
     withFallback: fallbackSummary,
     withoutFallback: summary(without),
+    /** The fallback run again, with every service deployed deployAtSeconds into the outage. */
+    deployDuringOutage: deploySummary,
     /** Service-minutes under desired that the fallback saved. */
     serviceMinutesSaved: round(without.serviceMinutesUnderDesired - withFallback.serviceMinutesUnderDesired),
     wallSeconds: round((performance.now() - started) / 1000),
@@ -332,6 +388,8 @@ export const runSpot = async (input: SpotBenchOptions) => {
       withFallback.serviceMinutesUnderDesired < without.serviceMinutesUnderDesired &&
       withFallback.servicesNeverBack === 0 &&
       withFallback.failedLaunchesCounted === 0 &&
+      deploySummary.completed === options.services &&
+      deploySummary.completedAfterSeconds.max < options.outageSeconds - options.deployAtSeconds &&
       (fallbackSummary.minRunningDuringReturn ?? options.tasks) >= options.tasks,
   };
 };

@@ -15,12 +15,7 @@ import { launchOrHold } from './phases/launch';
 import { countFailedTasks, ensurePrimary, noteProgress } from './phases/primary';
 import { markSettled } from './phases/settle';
 import { shutDown } from './phases/shut-down';
-import {
-  countByProvider,
-  fallbackPlacer,
-  noteSpotFallback,
-  spotFallbackConfig,
-} from './phases/spot-fallback';
+import { countByProvider, noteSpotFallback, spotPlacer } from './phases/spot-fallback';
 import { launchReturnBatch, stopReturnedOnDemand } from './phases/spot-return';
 import { planState } from './phases/state';
 import { replaceOld, scaleIn, stopRound } from './phases/stops';
@@ -45,13 +40,11 @@ export function plan(input: PlanInput): PlanResult {
   stopUnhealthy(rollout);
   const backoff = backOff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);
-  const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout));
+  const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout), canLaunch);
   const round = stopRound(rollout);
   replaceOld(rollout, round, canLaunch);
   scaleIn(rollout, round);
-  const spotConfig = spotFallbackConfig(rollout);
-  const place = spot === 'fallback' && spotConfig ? fallbackPlacer(rollout, spotConfig) : undefined;
-  let launched = launchOrHold(rollout, backoff, place);
+  let launched = launchOrHold(rollout, backoff, spotPlacer(rollout, spot));
   if (canLaunch) launched += launchReturnBatch(rollout, spot, launched);
   markSettled(rollout, launched);
   countByProvider(rollout);

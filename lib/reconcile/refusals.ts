@@ -112,7 +112,13 @@ export const refusedLaunchOutcome = (
   ],
 });
 
-/** RunTask answered: the tasks it did not launch failed, with the reasons of its `failures`. */
+/**
+ * RunTask answered: the tasks it did not launch failed, with the reasons of its `failures`. On
+ * FARGATE_SPOT, a refusal for capacity is no failed launch: it drives the Spot fallback instead. Nor is
+ * a Spot shortfall with no reason at all: that is ECS answering a replayed call from its clientToken (a
+ * killed pass's launch made again, or the gateway's retry), whose refusals were the first call's, most
+ * likely for capacity; the next pass launches those tasks again, and that answer says why.
+ */
 export const launchFailuresOutcome = (
   serviceName: string,
   launch: RefusedLaunch,
@@ -129,19 +135,25 @@ export const launchFailuresOutcome = (
     ),
   ];
   const at = isoOf(now);
-  // Spot without capacity is not a failed launch: it drives the Spot fallback instead.
-  const spotCapacity =
-    onSpot(launch) &&
-    result.failures.length > 0 &&
-    result.failures.every((f) => isCapacityUnavailable(f.reason));
+  const spot = onSpot(launch);
+  // On-demand has no capacity excuse: there, the capacity reason is a refused launch like any other.
+  const forCapacity = spot ? result.failures.filter((f) => isCapacityUnavailable(f.reason)).length : 0;
+  const unexplained = spot && result.failures.length === 0;
+  // Every reason given is Spot capacity: so is the whole shortfall (ECS may give one for several tasks).
+  const allCapacity = forCapacity > 0 && forCapacity === result.failures.length;
+  const failed = unexplained || allCapacity ? 0 : Math.max(0, refused - forCapacity);
   return {
     launched: result.tasks.length,
-    ...(refused > 0 && !spotCapacity ? { refusal: { at, count: refused } } : {}),
-    ...(spotCapacity
+    ...(failed > 0 ? { refusal: { at, count: failed } } : {}),
+    ...(forCapacity > 0
       ? { spotCapacityFailure: { at, reason: `RunTask failures: ${reasons.join('; ')}` } }
       : {}),
     events: [
-      `${unableToLaunch(serviceName, launch, refused)}: RunTask failures: ${reasons.join('; ') || 'none given'}`,
+      `${unableToLaunch(serviceName, launch, refused)}: ${
+        unexplained
+          ? 'ECS answered from the clientToken of an earlier call and gave no reason; they are not counted as failed launches, and the next pass launches them again'
+          : `RunTask failures: ${reasons.join('; ') || 'none given'}`
+      }`,
     ],
   };
 };

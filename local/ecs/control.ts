@@ -66,9 +66,10 @@ export const controlCalls = (
     };
   };
 
-  const setSpotCapacity = (available: boolean) => {
+  const setSpotCapacity = (available: boolean, tasks?: number) => {
     state.spotCapacityAvailable = available;
-    return { available };
+    state.spotTasksLeft = available ? tasks : undefined;
+    return available && tasks !== undefined ? { available, tasks } : { available };
   };
 
   return { interruptSpotTasks, setSpotCapacity, advance, taskByPrivateIpv4 };

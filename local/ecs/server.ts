@@ -198,11 +198,18 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
         return;
       }
       if (request.method === 'POST' && request.url === '/__local/spot-capacity') {
-        const available = parseJson(body).available;
+        const { available, tasks } = parseJson(body);
         if (typeof available !== 'boolean') {
           throw new EcsServiceError('InvalidParameterException', 'available must be true or false', 400);
         }
-        send(response, 200, endpoint.setSpotCapacity(available));
+        if (tasks !== undefined && !(available && Number.isInteger(tasks) && Number(tasks) >= 0)) {
+          throw new EcsServiceError(
+            'InvalidParameterException',
+            'tasks must be a whole number >= 0, given with available true',
+            400,
+          );
+        }
+        send(response, 200, endpoint.setSpotCapacity(available, tasks as number | undefined));
         return;
       }
       if (request.method === 'POST' && request.url === '/__local/advance-clock') {

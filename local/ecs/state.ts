@@ -42,6 +42,8 @@ export interface EcsState {
   scheduleOrder: number;
   /** Local switch (POST /__local/spot-capacity): while false, FARGATE_SPOT launches fail for capacity. */
   spotCapacityAvailable: boolean;
+  /** While set: FARGATE_SPOT has room for this many more tasks, and the ones after fail for capacity. */
+  spotTasksLeft?: number;
   taskSeq: number;
   totalTasks: number;
 }

@@ -78,7 +78,8 @@ export interface ClusterState {
   tasks: Map<string, TaskState>;
   /** Task ids in launch order, for paging; ids of removed tasks are compacted away lazily. */
   order: { seq: number; id: string }[];
-  clientTokens: Map<string, { hash: string; at: number; tasks: TaskState[] }>;
+  /** What each clientToken's RunTask answered: its tasks and failures, returned again to a retry. */
+  clientTokens: Map<string, { hash: string; at: number; tasks: TaskState[]; failures: Json[] }>;
   pendingCount: number;
   runningCount: number;
 }
@@ -121,8 +122,11 @@ export interface LocalEcs {
     interrupted: string[];
     failures: { arn: string; reason: string }[];
   };
-  /** Local-only control call: whether FARGATE_SPOT has capacity (while not, its launches fail as ECS's do). */
-  setSpotCapacity(available: boolean): { available: boolean };
+  /**
+   * Local-only control call: whether FARGATE_SPOT has capacity (while not, its launches fail as ECS's do);
+   * with `tasks`, room for that many more Spot tasks only (a RunTask may then be refused in part).
+   */
+  setSpotCapacity(available: boolean, tasks?: number): { available: boolean; tasks?: number };
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
   /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */

@@ -2,7 +2,8 @@
  * Issue 18 end to end, through the HTTP API and the local ECS endpoint's switches: a service of 4 tasks on
  * FARGATE_SPOT with spotFallback loses Spot capacity and all its tasks; within fallbackAfterSeconds + 30 s
  * it runs 4 on FARGATE; once Spot is back it returns to FARGATE_SPOT after returnAfterSeconds, never
- * with fewer than 4 RUNNING at any sample.
+ * with fewer than 4 RUNNING at any sample. Issue 25: a deploy during the outage completes on FARGATE, and
+ * PATCH spotFallback.enabled false moves the FARGATE tasks back at once.
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -143,4 +144,79 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
   expect(back.deployments[0].tasksByCapacityProvider).toEqual({ FARGATE: 0, FARGATE_SPOT: 4 });
   const backMessages = (back.events as { message: string }[]).map((e) => e.message).join('\n');
   expect(backMessages).toMatch(/moving its FARGATE tasks back to FARGATE_SPOT/);
+}, 120_000);
+
+it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH enabled false moves it back to FARGATE_SPOT', async () => {
+  const path = '/clusters/default/services/switched';
+  expect((await api.post('/task-definitions', webTaskDefinition('switched'))).status).toBe(201);
+  const created = await api.post('/clusters/default/services', {
+    serviceName: 'switched',
+    taskDefinition: 'switched',
+    desiredCount: 2,
+    capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    // The return is far off: only the PATCH below brings the tasks back.
+    spotFallback: { enabled: true, fallbackAfterSeconds: FALLBACK_AFTER_SECONDS, returnAfterSeconds: 3600 },
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, minReadySeconds: 1 },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await stack.runScheduler();
+  const liveOf = async () => (await serviceTasks(ecs, 'switched')).filter(isLive);
+  const spotTasks = await eventually('2 RUNNING on FARGATE_SPOT', async () => {
+    const live = await liveOf();
+    return running(live).length === 2 && onProvider(live, 'FARGATE_SPOT').length === 2 ? live : undefined;
+  });
+  await local('spot-capacity', { available: false });
+  await local('spot-interruption', { cluster: 'default', tasks: spotTasks.map((t) => t.taskArn) });
+  await eventually(
+    '2 RUNNING on FARGATE',
+    async () => {
+      const live = await liveOf();
+      return running(live).length === 2 && onProvider(live, 'FARGATE').length === 2 ? true : undefined;
+    },
+    { timeoutMs: (FALLBACK_AFTER_SECONDS + 30) * 1000 },
+  );
+
+  // A new revision while Spot is still out: its tasks take the fallback allowance too.
+  const revision = await api.post('/task-definitions', webTaskDefinition('switched', 'nginx:1.28'));
+  expect(revision.status).toBe(201);
+  const deploy = await api.patch(path, { taskDefinition: 'switched:2' });
+  expect(deploy.status, JSON.stringify(deploy.body)).toBe(200);
+  const deployed = await eventually(
+    'the deploy COMPLETED on FARGATE',
+    async () => {
+      const { body } = await api.get(path);
+      const primary = body.deployments[0];
+      return primary.taskDefinition === 'switched:2' && primary.rolloutState !== 'IN_PROGRESS'
+        ? body
+        : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  expect(deployed.deployments[0]).toMatchObject({ rolloutState: 'COMPLETED', failedTasks: 0 });
+  expect(deployed.deployments[0].tasksByCapacityProvider).toEqual({ FARGATE: 2, FARGATE_SPOT: 0 });
+  expect(deployed.deployments[0].spotFallback.active).toBe(true);
+
+  // Spot is back, and the fallback is turned off: back to FARGATE_SPOT now, not in an hour.
+  await local('spot-capacity', { available: true });
+  expect((await api.patch(path, { spotFallback: { enabled: false } })).status).toBe(200);
+  const samples: number[] = [];
+  const back = await eventually(
+    '2 on FARGATE_SPOT, the fallback off',
+    async () => {
+      const live = await liveOf();
+      samples.push(running(live).length);
+      const { body } = await api.get(path);
+      return body.deployments[0].spotFallback?.active === false &&
+        live.length === 2 &&
+        onProvider(running(live), 'FARGATE_SPOT').length === 2
+        ? body
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 300 },
+  );
+  expect(Math.min(...samples), JSON.stringify(samples)).toBeGreaterThanOrEqual(2);
+  const messages = (back.events as { message: string }[]).map((e) => e.message).join('\n');
+  expect(messages).toMatch(/no longer falls back to FARGATE: spotFallback is disabled/);
+  expect(messages).toMatch(/is back on FARGATE_SPOT/);
 }, 120_000);

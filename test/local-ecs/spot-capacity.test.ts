@@ -56,15 +56,36 @@ describe('the local Spot capacity switch', () => {
     expect(launched.failures).toEqual([]);
   });
 
-  it.each([{}, { available: 'false' }, { available: 0 }])(
-    'refuses %j with a 400 naming the field',
-    async (body) => {
-      const response = await setSpotCapacity(body);
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({
-        __type: 'InvalidParameterException',
-        message: expect.stringContaining('available'),
-      });
-    },
-  );
+  it('with tasks: room for that many Spot tasks; a RunTask beyond it is refused in part, and its clientToken gives the same answer again', async () => {
+    const room = await setSpotCapacity({ available: true, tasks: 1 });
+    expect(await room.json()).toEqual({ available: true, tasks: 1 });
+    const partly = await runOn('FARGATE_SPOT', 3, 'spot-partly');
+    expect(partly.tasks?.map((t) => t.capacityProviderName)).toEqual(['FARGATE_SPOT']);
+    expect(partly.failures).toEqual([
+      { reason: CAPACITY_UNAVAILABLE_REASON },
+      { reason: CAPACITY_UNAVAILABLE_REASON },
+    ]);
+    // The same token and parameters: the original request's result, failures included (nothing new).
+    const again = await runOn('FARGATE_SPOT', 3, 'spot-partly');
+    expect(again.tasks?.map((t) => t.taskArn)).toEqual(partly.tasks?.map((t) => t.taskArn));
+    expect(again.failures).toEqual(partly.failures);
+    // The room is used up; FARGATE is not limited.
+    expect((await runOn('FARGATE_SPOT', 1)).failures).toEqual([{ reason: CAPACITY_UNAVAILABLE_REASON }]);
+    expect((await runOn('FARGATE', 1)).failures).toEqual([]);
+  });
+
+  it.each([
+    {},
+    { available: 'false' },
+    { available: 0 },
+    { available: false, tasks: 1 },
+    { available: true, tasks: -1 },
+  ])('refuses %j with a 400 naming the field', async (body) => {
+    const response = await setSpotCapacity(body);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      __type: 'InvalidParameterException',
+      message: expect.stringContaining('available'),
+    });
+  });
 });

@@ -19,4 +19,11 @@ describe('bench/spot.ts', () => {
     expect(withFallback.returnToSpotSeconds.max).toBeGreaterThan(900 - 600);
     expect(withFallback.returnToSpotSeconds.max).toBeLessThan(900);
   });
+
+  it('a deploy of every service 3 minutes into the outage completes on FARGATE before Spot is back', async () => {
+    const { deployDuringOutage: deploy } = await runSpot({ services: 3, tasks: 3 });
+    expect(deploy).toMatchObject({ completed: 3, failed: 0, servicesNeverBack: 0 });
+    // Spot comes back 420 s after the deploy: the new tasks did not wait for it.
+    expect(deploy.completedAfterSeconds.max).toBeLessThan(120);
+  });
 });

@@ -5,12 +5,16 @@
  * refusal the executor recorded, or an interruption), the missing Spot share is launched on FARGATE,
  * within maxOnDemandPercent of desired. After returnAfterSeconds without a Spot failure the share moves
  * back (spot-return.ts). The state is kept on the PRIMARY (Deployment.spotFallback); each switch is an event.
+ * The allowance is each deployment's own (issue 25): a deploy or a rollback during an outage gets it too.
+ * Disabling the fallback while it is active moves the FARGATE share back as the return does.
  */
 import type { CapacityProviderName, SpotFallback, SpotFallbackState } from '../../domain';
 import { epochOf, isoOf } from '../../time';
 import { type Placement, type RunningByProvider, splitLaunches } from '../capacity';
 import { isRunning } from '../tasks';
 import type { ObservedTask } from '../types';
+import type { Placer } from './launch';
+import { maxTaskCap, minHealthyFloor } from './limits';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** off: no fallback configured; spot: the strategy as ECS means it; fallback: Spot share on FARGATE; returning. */
@@ -47,10 +51,30 @@ export const fallbackAllowance = (state: PlanState, config: SpotFallback): numbe
 export const fallbackShare = (state: PlanState, tasks: ObservedTask[]): number =>
   Math.max(0, tasks.filter((t) => providerOf(t) === 'FARGATE').length - idealShare(state).onDemand);
 
-/** While falling back: the strategy's split, with its Spot part on FARGATE as far as the allowance goes. */
+/** The PRIMARY's own live tasks per provider: old deployments' tasks are on their way out. */
+const ownRunning = (state: RolloutState): RunningByProvider => {
+  const running: RunningByProvider = {};
+  for (const t of live(state)) {
+    if (t.deploymentId !== state.primary.id) continue;
+    running[providerOf(t)] = (running[providerOf(t)] ?? 0) + 1;
+  }
+  return running;
+};
+
+/** Placements from per-provider counts, FARGATE first, without zero counts. */
+const placementsOf = (counts: Record<CapacityProviderName, number>): Placement[] =>
+  (['FARGATE', 'FARGATE_SPOT'] as const)
+    .filter((provider) => counts[provider] > 0)
+    .map((provider) => ({ capacityProvider: provider, count: counts[provider] }));
+
+/**
+ * While falling back: the strategy's split of the PRIMARY's tasks, with its Spot part on FARGATE as far
+ * as the PRIMARY's own allowance goes (the FARGATE tasks of a deployment it replaces do not use it up).
+ */
 export const fallbackPlacer =
-  (state: PlanState, config: SpotFallback) =>
-  (count: number, running: RunningByProvider): Placement[] => {
+  (state: RolloutState, config: SpotFallback): Placer =>
+  (count) => {
+    const running = ownRunning(state);
     const placements = splitLaunches(state.service.capacityProviderStrategy, running, count);
     const onDemandNow = Math.max(0, (running.FARGATE ?? 0) - idealShare(state).onDemand);
     let allowance = Math.max(0, fallbackAllowance(state, config) - onDemandNow);
@@ -62,22 +86,103 @@ export const fallbackPlacer =
       counts.FARGATE += provider === 'FARGATE' ? placement.count : moved;
       counts.FARGATE_SPOT += provider === 'FARGATE_SPOT' ? placement.count - moved : 0;
     }
-    return (['FARGATE', 'FARGATE_SPOT'] as const)
-      .filter((provider) => counts[provider] > 0)
-      .map((provider) => ({ capacityProvider: provider, count: counts[provider] }));
+    return placementsOf(counts);
   };
+
+/**
+ * While moving back: the strategy's split of the PRIMARY's tasks, but no FARGATE task beyond the
+ * strategy's own FARGATE share, so that a replacement never lands on FARGATE again.
+ */
+export const returnPlacer =
+  (state: RolloutState): Placer =>
+  (count) => {
+    const running = ownRunning(state);
+    const placements = splitLaunches(state.service.capacityProviderStrategy, running, count);
+    let fargateRoom = Math.max(0, idealShare(state).onDemand - (running.FARGATE ?? 0));
+    const counts: Record<CapacityProviderName, number> = { FARGATE: 0, FARGATE_SPOT: 0 };
+    for (const placement of placements) {
+      const onFargate =
+        (placement.capacityProvider ?? 'FARGATE') === 'FARGATE' ? Math.min(fargateRoom, placement.count) : 0;
+      fargateRoom -= onFargate;
+      counts.FARGATE += onFargate;
+      counts.FARGATE_SPOT += placement.count - onFargate;
+    }
+    return placementsOf(counts);
+  };
+
+/** How the plan places the PRIMARY's launches in this mode (undefined: the strategy, as ECS does). */
+export const spotPlacer = (state: RolloutState, mode: SpotMode): Placer | undefined => {
+  const config = spotFallbackConfig(state);
+  if (mode === 'fallback' && config) return fallbackPlacer(state, config);
+  return mode === 'returning' ? returnPlacer(state) : undefined;
+};
+
+/** Tasks of other deployments are still live: a deploy or a rollback is under way. */
+export const rolloutUnderWay = (state: RolloutState): boolean =>
+  live(state).some((t) => t.deploymentId !== state.primary.id);
+
+/**
+ * How the FARGATE share can move back at the desired count: a Spot task launched first (maximumPercent
+ * leaves room above desired), a FARGATE task stopped first (minimumHealthyPercent lets one go), or not.
+ */
+export const returnMove = (state: PlanState): 'launch-first' | 'stop-first' | 'none' => {
+  const { desiredCount: desired, deploymentConfiguration: config } = state.service;
+  if (maxTaskCap(desired, config.maximumPercent) > desired) return 'launch-first';
+  if (minHealthyFloor(desired, config.minimumHealthyPercent) < desired) return 'stop-first';
+  return 'none';
+};
+
+/** Why the FARGATE share cannot move back, with the limits that forbid it (returnMove 'none'). */
+const blockedReason = (state: PlanState, share: number): string => {
+  const { desiredCount: desired, deploymentConfiguration: config } = state.service;
+  return `cannot move its ${share} FARGATE ${share === 1 ? 'task' : 'tasks'} back to FARGATE_SPOT: maximumPercent ${config.maximumPercent} leaves no room above its ${desired} desired tasks to launch one first, and minimumHealthyPercent ${config.minimumHealthyPercent} keeps all ${minHealthyFloor(desired, config.minimumHealthyPercent)} healthy, so none can be stopped first`;
+};
 
 /** Writes `next` on the PRIMARY only if it differs: an unchanged deployment keeps its updatedAt. */
 const record = (state: RolloutState, next: SpotFallbackState): void => {
   if (JSON.stringify(state.primary.spotFallback) !== JSON.stringify(next)) state.primary.spotFallback = next;
 };
 
-/** A new PRIMARY takes over where the deployment it replaces stood. */
+/**
+ * A new PRIMARY takes over where the deployment it replaces (the newest other one) stood; never from an
+ * older one, whose state is stale.
+ */
 const startingPoint = (state: RolloutState): SpotFallbackState => {
   const own = state.primary.spotFallback;
   if (own) return { ...own };
-  const inherited = state.deployments.find((d) => d !== state.primary && d.spotFallback?.active);
-  return inherited?.spotFallback ? { ...inherited.spotFallback } : { active: false };
+  const replaced = state.deployments.find((d) => d !== state.primary);
+  return replaced?.spotFallback ? { ...replaced.spotFallback } : { active: false };
+};
+
+/**
+ * Neither limit allows a move while FARGATE tasks stand in: the plan holds and says why, and so does one
+ * service event (the reason is kept, so an unchanged situation is not said again). Returns whether so.
+ */
+const holdsBlocked = (state: RolloutState, fb: SpotFallbackState): boolean => {
+  const share = fallbackShare(state, live(state));
+  if (share === 0 || returnMove(state) !== 'none') return false;
+  const reason = blockedReason(state, share);
+  delete fb.returningSince;
+  if (fb.reason !== reason) state.events.push(`service ${state.service.serviceName} ${reason}.`);
+  fb.reason = reason;
+  const { id } = state.primary;
+  state.actions.push({ type: 'hold', deploymentId: id, reason: `deployment ${id} ${reason}` });
+  return true;
+};
+
+/** Starts moving the FARGATE share back (spot-return.ts), unless the limits forbid it. */
+const startReturn = (
+  state: RolloutState,
+  fb: SpotFallbackState,
+  event: string,
+  reason?: string,
+): SpotMode => {
+  if (holdsBlocked(state, fb)) return 'fallback';
+  if (fb.returningSince) return 'returning';
+  fb.returningSince = state.nowIso;
+  if (reason) fb.reason = reason;
+  state.events.push(`service ${state.service.serviceName} ${event}.`);
+  return 'returning';
 };
 
 /** The newest Spot interruption among the observed tasks, after `after` (epoch ms). */
@@ -101,11 +206,18 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
   const config = spotFallbackConfig(state);
   const fb = startingPoint(state);
   if (!config) {
-    if (fb.active) {
-      record(state, { active: false, since: nowIso, reason: 'spotFallback is disabled' });
-      state.events.push(`service ${name} no longer falls back to FARGATE: spotFallback is disabled.`);
-    }
-    return 'off';
+    // Disabled (or no Spot left in the strategy) while FARGATE tasks stand in: they move back now, in
+    // healthy batches as the return does, and a Spot failure no longer stops that.
+    const mode = fb.active
+      ? startReturn(
+          state,
+          fb,
+          'no longer falls back to FARGATE: spotFallback is disabled; its FARGATE tasks move back to FARGATE_SPOT in healthy batches',
+          'spotFallback is disabled',
+        )
+      : 'off';
+    record(state, fb);
+    return mode === 'returning' ? mode : 'off';
   }
   const interrupted = newestInterruption(state, epochOf(fb.lastSpotFailureAt) ?? Number.NEGATIVE_INFINITY);
   if (interrupted) {
@@ -160,14 +272,20 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
     mode = 'fallback';
     state.events.push(`service ${name} stopped moving tasks back to FARGATE_SPOT: ${fb.reason}.`);
   }
-  if (mode === 'fallback') {
+  if (mode === 'returning' && holdsBlocked(state, fb)) {
+    // The limits changed under a return: it stops, and any surplus Spot task is scaled in as usual.
+    mode = 'fallback';
+  } else if (mode === 'fallback') {
     const returnAt = (lastFailure ?? epochOf(fb.since) ?? now) + returnMs;
     if (now >= returnAt) {
-      fb.returningSince = nowIso;
-      mode = 'returning';
-      state.events.push(
-        `service ${name} is moving its FARGATE tasks back to FARGATE_SPOT, one batch at a time: no Spot failure for ${config.returnAfterSeconds} seconds.`,
-      );
+      // A deploy or a rollback under way moves its tasks first; the return waits for it.
+      if (!rolloutUnderWay(state)) {
+        mode = startReturn(
+          state,
+          fb,
+          `is moving its FARGATE tasks back to FARGATE_SPOT, one batch at a time: no Spot failure for ${config.returnAfterSeconds} seconds`,
+        );
+      }
     } else if (steady(state)) {
       // Only a steady service waits this long: a settling one is looked at again sooner anyway.
       hold(

@@ -2,37 +2,53 @@
  * Phase: return to Spot (issue 18). After returnAfterSeconds without a Spot failure, the FARGATE tasks
  * that stood in for Spot ones move back one batch at a time: Spot tasks first (as maximumPercent
  * leaves room), and a FARGATE task stops only once a Spot task beyond the desired count is healthy, so
- * the healthy count never dips below desired. A new Spot failure aborts the return (spot-fallback.ts);
- * the surplus Spot tasks are then scaled in as usual.
+ * the healthy count never dips below desired. When maximumPercent leaves no room above desired and
+ * minimumHealthyPercent lets one task go, one FARGATE task at a time is stopped first and replaced on
+ * FARGATE_SPOT, the next only once every task is healthy again (issue 25). A new Spot failure aborts the
+ * return (spot-fallback.ts); the surplus Spot tasks are then scaled in as usual. A deploy or a rollback
+ * under way pauses it: its own launches go to FARGATE_SPOT (returnPlacer).
  */
 import { isRunning } from '../tasks';
+import type { ObservedTask } from '../types';
 import { launchAction } from './launch';
 import { maxTaskCap } from './limits';
-import { fallbackShare, providerOf, type SpotMode, spotFallbackConfig } from './spot-fallback';
+import {
+  fallbackShare,
+  providerOf,
+  returnMove,
+  rolloutUnderWay,
+  type SpotMode,
+  spotFallbackConfig,
+} from './spot-fallback';
 import { drainingCount, healthy, live, type RolloutState, scaleInOrder, stop } from './state';
 
 /**
- * Before the stops to make room: FARGATE tasks go as healthy Spot tasks stand in for them, and the
- * batch's Spot tasks that are not healthy yet are kept from scale-in. Finishes the return when no
- * FARGATE task is left to move.
+ * Before the stops to make room: FARGATE tasks go as healthy Spot tasks stand in for them (or, without
+ * room above desired, one goes first: stopOneFirst), and the batch's Spot tasks that are not healthy yet
+ * are kept from scale-in. Finishes the return when no FARGATE task is left to move.
  */
-export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode): SpotMode {
+export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode, canLaunch: boolean): SpotMode {
   if (mode !== 'returning') return mode;
   const { service, primary, nowIso } = state;
   const desired = service.desiredCount;
   const liveNow = live(state);
   const share = fallbackShare(state, liveNow);
   if (share === 0) {
+    const config = spotFallbackConfig(state);
     primary.spotFallback = {
       active: false,
       since: nowIso,
-      reason: `back on FARGATE_SPOT after ${spotFallbackConfig(state)?.returnAfterSeconds ?? 0} seconds without a Spot failure`,
+      reason: config
+        ? `back on FARGATE_SPOT after ${config.returnAfterSeconds} seconds without a Spot failure`
+        : 'back on FARGATE_SPOT: spotFallback is disabled',
     };
     state.events.push(
       `service ${service.serviceName} is back on FARGATE_SPOT: its FARGATE tasks have moved back.`,
     );
     return 'spot';
   }
+  if (rolloutUnderWay(state)) return mode;
+  if (canLaunch) stopOneFirst(state, liveNow);
   let healthyOver = liveNow.filter((t) => healthy(state, t)).length - desired;
   let over = liveNow.length - desired;
   let stopped = 0;
@@ -63,17 +79,52 @@ export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode): SpotM
 }
 
 /**
+ * Without room above desired (returnMove 'stop-first'): once the service is whole, every task healthy
+ * and none draining, one FARGATE task stops; launchOrHold then replaces it on FARGATE_SPOT (returnPlacer).
+ */
+function stopOneFirst(state: RolloutState, liveNow: ObservedTask[]): void {
+  const { service } = state;
+  if (returnMove(state) !== 'stop-first' || liveNow.length !== service.desiredCount) return;
+  if (drainingCount(state) > 0 || !liveNow.every((t) => healthy(state, t))) return;
+  const [first] = scaleInOrder(
+    state,
+    liveNow.filter((t) => providerOf(t) === 'FARGATE'),
+  );
+  if (!first) return;
+  stop(
+    state,
+    first,
+    'replaced',
+    `a FARGATE_SPOT task replaces it: service ${service.serviceName} moves its FARGATE tasks back to FARGATE_SPOT one at a time (maximumPercent ${service.deploymentConfiguration.maximumPercent} leaves no room to launch first)`,
+  );
+}
+
+/**
  * After the PRIMARY's own launches: when nothing is missing and no batch is in flight, launches the
  * next batch on FARGATE_SPOT, as many as the FARGATE share and maximumPercent allow. Returns the count.
  */
 export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched: number): number {
-  if (mode !== 'returning' || launched > 0) return 0;
+  if (mode !== 'returning' || rolloutUnderWay(state)) return 0;
   const { service, primary } = state;
   const desired = service.desiredCount;
   const config = service.deploymentConfiguration;
+  // A refused launch brings no task event: look again, to abort the return if Spot failed.
+  const pollMs = Math.min((config.minReadySeconds ?? 40) * 1000, 30_000);
+  const lookAgain = (what: string) =>
+    state.actions.push({
+      type: 'hold',
+      deploymentId: primary.id,
+      until: state.now + Math.max(1_000, pollMs),
+      reason: `deployment ${primary.id} looks again at ${what} in case FARGATE_SPOT refuses it`,
+    });
+  const stopFirst = returnMove(state) === 'stop-first';
+  if (launched > 0) {
+    if (stopFirst) lookAgain('its FARGATE_SPOT replacement');
+    return 0;
+  }
   const liveNow = live(state);
   const share = fallbackShare(state, liveNow);
-  if (share === 0 || liveNow.length > desired) {
+  if (share === 0 || liveNow.length > desired || stopFirst) {
     wakeForBatch(state);
     return 0;
   }
@@ -82,7 +133,7 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
     state.actions.push({
       type: 'hold',
       deploymentId: primary.id,
-      reason: `deployment ${primary.id} cannot move its ${share} FARGATE tasks back to FARGATE_SPOT: maximumPercent ${config.maximumPercent} leaves no room to launch a FARGATE_SPOT task first`,
+      reason: `deployment ${primary.id} waits for draining tasks to stop before it launches a FARGATE_SPOT task for one of its ${share} FARGATE tasks: maximumPercent ${config.maximumPercent} counts them`,
     });
     return 0;
   }
@@ -99,14 +150,7 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
     ),
   );
   primary.launchAttempts = (primary.launchAttempts ?? 0) + 1;
-  // A refused batch brings no task event: look again, to abort the return if Spot failed.
-  const pollMs = Math.min((config.minReadySeconds ?? 40) * 1000, 30_000);
-  state.actions.push({
-    type: 'hold',
-    deploymentId: primary.id,
-    until: state.now + Math.max(1_000, pollMs),
-    reason: `deployment ${primary.id} looks again at its FARGATE_SPOT batch of ${batch} in case FARGATE_SPOT refuses it`,
-  });
+  lookAgain(`its FARGATE_SPOT batch of ${batch}`);
   return batch;
 }
 

@@ -164,9 +164,10 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
             { resourceIds: seen.tasks.map((task) => task.taskArn) },
           );
         }
+        // The original request's result (the AWS reference): its tasks as they are now, and its failures.
         return {
           tasks: seen.tasks.map((task) => describeView(cluster.tasks.get(task.taskId) ?? task, false)),
-          failures: [],
+          failures: seen.failures,
         };
       }
     }
@@ -183,9 +184,18 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
     });
     // A call that launched nothing (Spot without capacity) may be made again with its token.
     if (clientToken !== undefined && tokenHash !== undefined && launched.length > 0) {
-      cluster.clientTokens.set(clientToken, { hash: tokenHash, at, tasks: launched });
+      cluster.clientTokens.set(clientToken, { hash: tokenHash, at, tasks: launched, failures });
     }
     return { tasks: launched.map((task) => describeView(task, false)), failures };
+  };
+
+  /** Room on FARGATE_SPOT for one more task (taken if there is). */
+  const takeSpotCapacity = (): boolean => {
+    if (!state.spotCapacityAvailable) return false;
+    if (state.spotTasksLeft === undefined) return true;
+    if (state.spotTasksLeft <= 0) return false;
+    state.spotTasksLeft -= 1;
+    return true;
   };
 
   const launch = (
@@ -205,13 +215,16 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
     },
   ): { launched: TaskState[]; failures: Json[] } => {
     const picked = strategy.length > 0 ? pickCapacityProviders(strategy, count, cluster) : [];
-    // Spot capacity switched off: each task placed on FARGATE_SPOT fails as ECS's does, the rest launch.
-    const noSpot = !state.spotCapacityAvailable;
-    const failures: Json[] = noSpot
-      ? picked.filter((p) => p === 'FARGATE_SPOT').map(() => ({ reason: CAPACITY_UNAVAILABLE_REASON }))
-      : [];
-    const providers = noSpot ? picked.filter((p) => p !== 'FARGATE_SPOT') : picked;
-    if (noSpot && picked.length > 0) count = providers.length;
+    // Spot capacity off or used up: each task placed on FARGATE_SPOT beyond it fails as ECS's does, the
+    // rest launch.
+    const failures: Json[] = [];
+    const providers: string[] = [];
+    for (const provider of picked) {
+      if (provider === 'FARGATE_SPOT' && !takeSpotCapacity()) {
+        failures.push({ reason: CAPACITY_UNAVAILABLE_REASON });
+      } else providers.push(provider);
+    }
+    if (picked.length > 0) count = providers.length;
     const containersInput = definition.containerDefinitions.map((container) => ({
       name: String(container.name),
       image: String(container.image),

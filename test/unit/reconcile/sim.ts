@@ -8,9 +8,17 @@
  */
 import { expect } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
+import { CAPACITY_UNAVAILABLE_REASON } from '../../../lib/ecs/errors';
 import { parseStartedBy } from '../../../lib/inventory/naming';
 import { plan } from '../../../lib/reconcile/plan';
-import type { Action, ObservedTask, PlanOptions, PlanResult } from '../../../lib/reconcile/types';
+import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../../../lib/reconcile/refusals';
+import type {
+  Action,
+  ObservedTask,
+  PlanOptions,
+  PlanResult,
+  RunTaskCall,
+} from '../../../lib/reconcile/types';
 import { deployment, T0 } from '../../support/plan';
 
 /** How tasks of a revision behave once launched. */
@@ -48,6 +56,10 @@ export class Simulation {
   now: number;
   readonly events: string[] = [];
   readonly results: PlanResult[] = [];
+  /** Whether FARGATE_SPOT has capacity: while not, ECS refuses every Spot launch with its reason. */
+  spotCapacity = true;
+  /** Spot launches refused in this step, recorded as the executor records them (refusals.ts). */
+  private refusedSpot: { deploymentId: string; call: RunTaskCall }[] = [];
   private nextTask = 1;
   private nextDeployment = 2;
 
@@ -151,6 +163,7 @@ export class Simulation {
     }
 
     this.service.deployments = result.deployments;
+    this.recordSpotRefusals();
     this.service.status = result.serviceStatus;
     this.service.taskDefinition = result.taskDefinition;
     this.service.runningCount = result.runningCount;
@@ -169,6 +182,46 @@ export class Simulation {
       if (done(this)) return i;
     }
     throw new Error(`not done after ${maxSteps} steps; events: ${this.events.join(' | ')}`);
+  }
+
+  /** ECS interrupts every live FARGATE_SPOT task (stopCode SpotInterruption). */
+  interruptSpot(): void {
+    for (const task of this.tasks) {
+      if (!counted(task) || task.capacityProvider !== 'FARGATE_SPOT') continue;
+      Object.assign(task, {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedAt: this.now,
+        stopCode: 'SpotInterruption',
+        stoppedReason: 'Your Spot Task was interrupted.',
+        healthStatus: 'UNKNOWN',
+      });
+    }
+  }
+
+  /** The executor's bookkeeping of this step's refused Spot launches, as pass-launches.ts does it. */
+  private recordSpotRefusals(): void {
+    for (const { deploymentId, call } of this.refusedSpot) {
+      const failures = Array.from({ length: call.count }, () => ({ reason: CAPACITY_UNAVAILABLE_REASON }));
+      const outcome = launchFailuresOutcome(
+        this.service.serviceName,
+        { deploymentId, ...call },
+        { tasks: [], failures },
+        this.now,
+      );
+      if (outcome.refusal) {
+        this.service.deployments = withRefusal(this.service.deployments, deploymentId, outcome.refusal);
+      }
+      if (outcome.spotCapacityFailure) {
+        this.service.deployments = withSpotCapacityFailure(
+          this.service.deployments,
+          deploymentId,
+          outcome.spotCapacityFailure,
+        );
+      }
+      this.events.push(...outcome.events);
+    }
+    this.refusedSpot = [];
   }
 
   /** Kill a task as if ECS lost it (outside Tugboat's control). */
@@ -201,6 +254,11 @@ export class Simulation {
         expect(action.runTaskCalls.reduce((sum, call) => sum + call.count, 0)).toBe(action.count);
         for (const call of action.runTaskCalls) {
           expect(call.count).toBeLessThanOrEqual(10);
+          const provider = call.capacityProviderStrategy?.[0]?.capacityProvider;
+          if (provider === 'FARGATE_SPOT' && !this.spotCapacity) {
+            this.refusedSpot.push({ deploymentId: action.deploymentId, call });
+            continue;
+          }
           for (let i = 0; i < call.count; i++) {
             this.tasks.push({
               taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/t${String(this.nextTask++).padStart(4, '0')}`,

@@ -44,6 +44,44 @@ describe('Spot capacity refusals', () => {
     expect(outcome.spotCapacityFailure).toBeUndefined();
   });
 
+  it('a replayed FARGATE_SPOT RunTask ECS answers from its clientToken without the refusals: no failed launch', () => {
+    // The killed pass's call launched 1 of 2 and ECS refused the other for Spot capacity; the replay
+    // gets the task it made, and no reason for the other.
+    const answer = {
+      tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/a' }],
+      failures: [],
+    };
+    const outcome = launchFailuresOutcome('web', launchOn('FARGATE_SPOT'), answer, T0);
+    expect(outcome.launched).toBe(1);
+    expect(outcome.refusal).toBeUndefined();
+    expect(outcome.events[0]).toMatch(/unable to launch 1 of 2 tasks .*gave no reason/);
+  });
+
+  it('a replay that repeats the capacity refusal of a partly made launch: a Spot failure, no failed launch', () => {
+    const answer = {
+      tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/a' }],
+      failures: [{ reason: CAPACITY_UNAVAILABLE_REASON }],
+    };
+    const outcome = launchFailuresOutcome('web', launchOn('FARGATE_SPOT'), answer, T0);
+    expect(outcome.refusal).toBeUndefined();
+    expect(outcome.spotCapacityFailure).toBeDefined();
+  });
+
+  it('FARGATE_SPOT refused partly for capacity and partly for another reason: only the other counts', () => {
+    const answer = {
+      tasks: [],
+      failures: [{ reason: CAPACITY_UNAVAILABLE_REASON }, { reason: 'RESOURCE:ENI' }],
+    };
+    const outcome = launchFailuresOutcome('web', launchOn('FARGATE_SPOT'), answer, T0);
+    expect(outcome.refusal).toEqual({ at: new Date(T0).toISOString(), count: 1 });
+    expect(outcome.spotCapacityFailure).toBeDefined();
+  });
+
+  it('a FARGATE launch short without a reason still counts (on-demand has no capacity excuse)', () => {
+    const outcome = launchFailuresOutcome('web', launchOn('FARGATE'), { tasks: [], failures: [] }, T0);
+    expect(outcome.refusal?.count).toBe(2);
+  });
+
   it('RunTask failing as a whole with the capacity message on FARGATE_SPOT: a Spot failure', () => {
     const error = { code: 'ClientException', message: CAPACITY_UNAVAILABLE_REASON };
     const outcome = refusedLaunchOutcome('web', launchOn('FARGATE_SPOT'), error, T0);

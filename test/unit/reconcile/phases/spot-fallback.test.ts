@@ -227,7 +227,7 @@ describe('plan(): the return to Spot in batches', () => {
     expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 1 * S]);
   });
 
-  it('maximumPercent 100: no room to launch first, so it holds and says why', () => {
+  it('maximumPercent 100, minimumHealthyPercent 100: no move allowed, so it holds and says why, once', () => {
     const svc = spotService(
       4,
       active(900),
@@ -240,8 +240,29 @@ describe('plan(): the return to Spot in batches', () => {
     expect(launchedOn(result)).toEqual({});
     expect(ofType(result.actions, 'stop')).toEqual([]);
     expect(ofType(result.actions, 'hold')[0]?.reason).toMatch(
-      /leaves no room to launch a FARGATE_SPOT task first/,
+      /cannot move its 4 FARGATE tasks back to FARGATE_SPOT: maximumPercent 100 leaves no room .* minimumHealthyPercent 100 keeps all 4 healthy/,
     );
+    const spotEvents = (r: PlanResult) => r.events.filter((e) => /FARGATE/.test(e));
+    expect(spotEvents(result)).toEqual([`service web ${fbOf(result)?.reason}.`]);
+    expect(fbOf(result)).toMatchObject({ active: true, reason: expect.stringMatching(/^cannot move/) });
+    expect(fbOf(result)?.returningSince).toBeUndefined();
+    const again = run({ ...svc, deployments: result.deployments }, onDemand(4), T0 + 60 * S);
+    expect(spotEvents(again)).toEqual([]);
+    expect(ofType(again.actions, 'hold')[0]?.reason).toMatch(/cannot move/);
+  });
+
+  it('maximumPercent 100, minimumHealthyPercent 75: one FARGATE task stops first and is replaced on Spot', () => {
+    const config = { ...service().deploymentConfiguration, maximumPercent: 100, minimumHealthyPercent: 75 };
+    const observed = onDemand(4);
+    const result = run(spotService(4, active(900), {}, { deploymentConfiguration: config }), observed);
+    expect(fbOf(result)?.returningSince).toBe(iso(T0));
+    expect(stoppedProviders(result, observed)).toEqual(['FARGATE']);
+    expect(launchedOn(result)).toEqual({ FARGATE_SPOT: 1 });
+    // The next one waits until every task is healthy again.
+    const next = spotService(4, fbOf(result), {}, { deploymentConfiguration: config });
+    const later = run(next, [...onDemand(3), ...pendingSpot(1)]);
+    expect(ofType(later.actions, 'stop')).toEqual([]);
+    expect(launchedOn(later)).toEqual({});
   });
 
   it('a batch still pending: no FARGATE task stops, the Spot ones are not scaled in, no new batch', () => {
