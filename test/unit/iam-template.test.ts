@@ -35,7 +35,7 @@ describe('iam:PassRole: only the roles the installation names, only to ECS tasks
     expect(executionRoles.length).toBeGreaterThan(0);
     for (const arn of [...taskRoles, ...executionRoles]) {
       expect(arn).toMatch(
-        /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/\$\{self:custom\.installation\}-/,
+        /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/tugboat-\$\{self:custom\.installation\}-(task|execution)-/,
       );
     }
   });
