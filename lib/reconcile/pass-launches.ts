@@ -145,9 +145,16 @@ export const createLauncher = (
   const makeLaunches = async (
     service: Service,
     options: LaunchOptions,
-  ): Promise<{ service: Service; launched: number; started: string[]; retryInMs?: number }> => {
+  ): Promise<{
+    service: Service;
+    launched: number;
+    started: string[];
+    refused: number;
+    retryInMs?: number;
+  }> => {
     let current = service;
     let launched = 0;
+    let refused = 0;
     const started: string[] = [];
     for (const launch of service.inflightLaunches ?? []) {
       let outcome: MadeLaunch;
@@ -164,7 +171,7 @@ export const createLauncher = (
               deployments === current.deployments
                 ? current
                 : await persist({ ...current, deployments }, current);
-            return { service: waiting, launched, started, retryInMs: error.retryInMs };
+            return { service: waiting, launched, started, refused, retryInMs: error.retryInMs };
           }
           const committed = service.inflightLaunches ?? [];
           const unmade = new Set(
@@ -173,15 +180,22 @@ export const createLauncher = (
               .map((l) => l.clientToken),
           );
           const next = { ...withoutLaunches(current, unmade), deployments };
-          return { service: await persist(next, current), launched, started, retryInMs: error.retryInMs };
+          return {
+            service: await persist(next, current),
+            launched,
+            started,
+            refused,
+            retryInMs: error.retryInMs,
+          };
         }
         throw error;
       }
       current = await confirmLaunch(current, launch, outcome, options.cause);
       launched += outcome.launched;
+      refused += outcome.refusal?.count ?? 0;
       started.push(...outcome.taskArns);
     }
-    return { service: current, launched, started };
+    return { service: current, launched, started, refused };
   };
 
   return { makeLaunches };

@@ -192,6 +192,10 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       launched += made.launched;
       startedArns.push(...made.started);
       if (made.retryInMs !== undefined) return stopShort(made.retryInMs, result);
+      // Refused launches are failed ones the plan did not know of: the next pass counts them (breaker)
+      // and holds the relaunch for the back-off, rather than waiting for this plan's own wake-up
+      // (minReadySeconds, up to 30 s) to find them.
+      if (made.refused > 0) return stopShort(FOLLOW_UP_MS, result);
     }
     await recordActions();
     return {

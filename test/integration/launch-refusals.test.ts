@@ -56,7 +56,10 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
         { capacityProvider: 'FARGATE_SPOT', weight: 1 },
       ],
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-      deploymentConfiguration: { minReadySeconds: 0 },
+      // The deployment stays IN_PROGRESS through the test: a finished deployment's failed count is no
+      // longer kept (as in ECS), so with a short minReadySeconds the count asserted below would depend on
+      // whether a pass completed the deployment before the refusal.
+      deploymentConfiguration: { minReadySeconds: 120 },
     });
     expect(created.status).toBe(201);
     await eventually('2 RUNNING tasks', async () => {
@@ -91,6 +94,7 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
       { timeoutMs: 2 * INTERVAL_MS + 2_000 },
     );
     expect(refusal).toContain('InvalidParameterException');
+    expect((await store.getService(CLUSTER, 'refused'))?.deployments[0]?.rolloutState).toBe('IN_PROGRESS');
     expect(refusal).toContain('not associated with the cluster');
     // Counted as failed launches (the next pass sees them), and no longer committed.
     const service = await eventually('the refused tasks counted as failed', async () => {
