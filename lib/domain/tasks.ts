@@ -1,5 +1,8 @@
 /** Tugboat's task inventory: one record per ECS task, with the reconciler's load-balancing bookkeeping. */
 
+/** ECS's RunTask launches 1 to 10 tasks per call: the planner splits launches by it, the gateway checks it. */
+export const MAX_TASKS_PER_RUN_TASK = 10;
+
 /** One of a task's targets: its private IPv4 address on `port` in the target group. */
 export interface TaskTarget {
   targetGroupArn: string;

@@ -30,11 +30,11 @@ import {
   type TaskDefinition,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
+import { MAX_TASKS_PER_RUN_TASK } from '../domain';
 import { DependencyError, ValidationError } from '../errors';
 import { classifyEcsError } from './errors';
 import { type Pacer, PacingDeadlineError } from './pacer';
 
-export const maxTasksPerRunTask = 10;
 export const maxTasksPerDescribe = 100;
 
 export interface RetryPolicy {
@@ -188,9 +188,9 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
 
   return {
     async runTasks(request) {
-      if (!Number.isInteger(request.count) || request.count < 1 || request.count > maxTasksPerRunTask) {
+      if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_TASKS_PER_RUN_TASK) {
         throw new ValidationError(
-          `RunTask launches 1 to ${maxTasksPerRunTask} tasks per call, not ${request.count}`,
+          `RunTask launches 1 to ${MAX_TASKS_PER_RUN_TASK} tasks per call, not ${request.count}`,
         );
       }
       if (!/^[\x21-\x7e]{1,64}$/.test(request.clientToken)) {

@@ -277,5 +277,3 @@ export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 export const DEFAULT_BACKOFF_BASE_MS = 10_000;
 export const DEFAULT_BACKOFF_MAX_MS = 15 * 60_000;
 export const DEFAULT_BACKOFF_RESET_MS = 10 * 60_000;
-/** RunTask launches at most 10 tasks per call. */
-export const MAX_TASKS_PER_RUN_TASK = 10;

@@ -3,13 +3,13 @@
  * for; a FAILED or backing-off PRIMARY, or one with no room, holds and says why.
  */
 
-import type { Deployment, Service } from '../../domain';
+import { type Deployment, MAX_TASKS_PER_RUN_TASK, type Service } from '../../domain';
 import { startedBy, taskGroup } from '../../inventory/naming';
 import { isoOf } from '../../time';
 import { type Placement, type RunningByProvider, splitLaunches } from '../capacity';
 import { isLive, isStopped } from '../tasks';
 import { clientToken } from '../tokens';
-import { type Action, MAX_TASKS_PER_RUN_TASK, type ObservedTask, type RunTaskCall } from '../types';
+import type { Action, ObservedTask, RunTaskCall } from '../types';
 import { type Backoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
 import { drainingCount, healthy, live, type RolloutState } from './state';
