@@ -4,7 +4,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { deployMessageLogFields } from '../lib/log-fields';
 import { tugboatMetrics } from '../lib/metrics';
 import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processDeployBatch } from '../lib/use-cases/deploy-queue';
@@ -19,13 +18,12 @@ export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(logMetrics(metrics))
   .use(partialBatchFailures())
   .handler(async (event) => {
-    const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processDeployBatch(runtime.useCases, event.Records, {
-      processed: (messageId, outcome) => {
+      processed: (messageId, outcome, fields) => {
         if (outcome.kind === 'ignored') {
           logger.info('deploy message acknowledged, nothing to deploy', {
             messageId,
-            ...deployMessageLogFields(bodies.get(messageId)),
+            ...fields,
             reason: outcome.reason,
           });
           // Why, as a dimension: a handful of fixed values.
@@ -39,10 +37,10 @@ export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
         metrics.addMetric('DeploysStarted', MetricUnit.Count, started);
         metrics.addMetric('DeploysDuplicate', MetricUnit.Count, outcome.deployments.length - started);
       },
-      failed: (messageId, error) => {
+      failed: (messageId, error, fields) => {
         logger.error('deploy message failed', {
           messageId,
-          ...deployMessageLogFields(bodies.get(messageId)),
+          ...fields,
           error,
         });
         metrics.addMetric('DeployFailures', MetricUnit.Count, 1);

@@ -4,7 +4,7 @@
  */
 
 import type { Service, TaskDefinition } from '../domain';
-import { deployMessageLogFields } from '../log-fields';
+import { deployLogFieldsOf } from '../log-fields';
 import { parseJsonMessage, type QueueRecord } from '../queue/messages';
 import { isoOf } from '../time';
 import type { UseCaseContext } from './context';
@@ -18,7 +18,6 @@ import {
   type ImagePush,
   wantsPush,
 } from './deploys';
-import { matchesTagPattern } from './tag-pattern';
 import { getTaskDefinition } from './task-definitions';
 
 /** Why a deploys-queue message deployed nothing, in a word. */
@@ -63,14 +62,8 @@ const deployPushedImage = async (
   push: ImagePush & { eventId: string },
   source: DeploySource,
 ): Promise<DeployOutcome> => {
-  const candidates = push.tag
-    ? (await context.store.listAutoDeployServices()).filter(
-        (service) =>
-          service.status === 'ACTIVE' &&
-          service.autoDeploy !== undefined &&
-          matchesTagPattern(push.tag!, service.autoDeploy.tagPattern),
-      )
-    : [];
+  // Every auto-deploy service is judged by wantsPush alone, the one rule of which pushes a service takes.
+  const candidates = push.tag ? await context.store.listAutoDeployServices() : [];
   const taskDefinitions = new Map<string, Promise<TaskDefinition>>();
   const current = (service: Service) => {
     let found = taskDefinitions.get(service.taskDefinition);
@@ -153,8 +146,15 @@ export interface DeployQueueRecord extends QueueRecord {
 export const processDeployMessage = async (
   context: UseCaseContext,
   record: DeployQueueRecord,
+): Promise<DeployOutcome> => deployFromMessage(context, record, parseJsonMessage(record.body));
+
+/** One deploys-queue message whose body is parsed already. */
+const deployFromMessage = async (
+  context: UseCaseContext,
+  record: DeployQueueRecord,
+  body: unknown,
 ): Promise<DeployOutcome> => {
-  const message = parseDeployMessage(parseJsonMessage(record.body));
+  const message = parseDeployMessage(body);
   if (message.kind === 'image-push') {
     if (message.ignored) return { kind: 'ignored', skipped: 'NotASuccessfulPush', reason: message.ignored };
     return deployPushedImage(
@@ -183,9 +183,10 @@ export const processDeployMessage = async (
   return { kind: 'deployed', deployments: [describeResult(result)] };
 };
 
+/** What the batch reports of each message, with the fields its log lines name (from the one parse). */
 export interface DeployLog {
-  processed(messageId: string, outcome: DeployOutcome): void;
-  failed(messageId: string, error: unknown): void;
+  processed(messageId: string, outcome: DeployOutcome, fields: Record<string, string>): void;
+  failed(messageId: string, error: unknown, fields: Record<string, string>): void;
 }
 
 /**
@@ -200,13 +201,16 @@ export const processDeployBatch = async (
 ): Promise<string[]> => {
   const failed: string[] = [];
   for (const record of records) {
+    let fields: Record<string, string> = {};
     try {
+      const body = parseJsonMessage(record.body);
+      fields = deployLogFieldsOf(body);
       // The source event's id (or the message's) follows the deploy into the reconcile pass.
-      const correlationId = deployMessageLogFields(record.body).correlationId ?? record.messageId;
-      const outcome = await processDeployMessage({ ...context, caller: { correlationId } }, record);
-      log.processed(record.messageId, outcome);
+      const correlationId = fields.correlationId ?? record.messageId;
+      const outcome = await deployFromMessage({ ...context, caller: { correlationId } }, record, body);
+      log.processed(record.messageId, outcome, fields);
     } catch (error) {
-      log.failed(record.messageId, error);
+      log.failed(record.messageId, error, fields);
       failed.push(record.messageId);
     }
   }
