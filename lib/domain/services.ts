@@ -133,3 +133,25 @@ export const targetGroupsInUse = (service: Pick<Service, 'status' | 'loadBalance
   service.status === 'INACTIVE'
     ? []
     : [...new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn))];
+
+/** The PRIMARY deployment's desired count: the service's while it is ACTIVE; a draining service wants none. */
+export const primaryDesiredCount = (status: ServiceStatus, desiredCount: number): number =>
+  status === 'ACTIVE' ? desiredCount : 0;
+
+/**
+ * The service with `desiredCount`, on the service and its PRIMARY deployment alike (the one place that
+ * writes it, for the API, the scaling evaluator and deletes; the planner keeps them equal by the rule
+ * above). A PRIMARY it changes gets `updatedAt` `at`.
+ */
+export const withDesiredCount = (service: Service, desiredCount: number, at: string): Service => {
+  const primaryCount = primaryDesiredCount(service.status, desiredCount);
+  return {
+    ...service,
+    desiredCount,
+    deployments: service.deployments.map((deployment) =>
+      deployment.status === 'PRIMARY' && deployment.desiredCount !== primaryCount
+        ? { ...deployment, desiredCount: primaryCount, updatedAt: at }
+        : deployment,
+    ),
+  };
+};

@@ -13,7 +13,7 @@
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
  * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
-import type { Service } from '../domain';
+import { type Service, withDesiredCount } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ScalingStateRecord } from '../store/scaling';
@@ -271,14 +271,8 @@ const evaluateService = async (
   if (countChanged || rangeChanged) {
     const at = isoOf(now);
     const next: Service = {
-      ...service,
-      desiredCount: decision.desiredCount,
+      ...withDesiredCount(service, decision.desiredCount, at),
       autoScaling: { ...autoScaling, minCapacity: range.minCapacity, maxCapacity: range.maxCapacity },
-      deployments: service.deployments.map((deployment) =>
-        deployment.status === 'PRIMARY' && deployment.desiredCount !== decision.desiredCount
-          ? { ...deployment, desiredCount: decision.desiredCount, updatedAt: at }
-          : deployment,
-      ),
       version: service.version + 1,
       updatedAt: at,
     };

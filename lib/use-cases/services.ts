@@ -1,4 +1,4 @@
-import { type Page, revisionReference, type Service, type ServiceEvent } from '../domain';
+import { type Page, revisionReference, type Service, type ServiceEvent, withDesiredCount } from '../domain';
 import {
   ConflictError,
   NotFoundError,
@@ -273,12 +273,7 @@ export const updateService = async (
         reference && (reference !== service.taskDefinition || lbChanged)
           ? withPrimaryDeployment(next, newDeployment(context, reference, next.desiredCount, at), at)
           : next;
-      const primary = rolled.deployments.find((deployment) => deployment.status === 'PRIMARY');
-      if (primary && primary.desiredCount !== rolled.desiredCount) {
-        primary.desiredCount = rolled.desiredCount;
-        primary.updatedAt = at;
-      }
-      return rolled;
+      return withDesiredCount(rolled, rolled.desiredCount, at);
     },
     principal,
   );
@@ -305,14 +300,7 @@ export const deleteService = async (
       throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster} (it is INACTIVE)`);
     }
     if (service.status !== 'ACTIVE') return service;
-    return {
-      ...service,
-      status: 'DRAINING',
-      desiredCount: 0,
-      deployments: service.deployments.map((deployment) =>
-        deployment.status === 'PRIMARY' ? { ...deployment, desiredCount: 0, updatedAt: at } : deployment,
-      ),
-    };
+    return withDesiredCount({ ...service, status: 'DRAINING' }, 0, at);
   });
   await requestReconcile(context, drained, 'service deleted');
   return drained;

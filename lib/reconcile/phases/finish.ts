@@ -2,7 +2,7 @@
  * Phase: finish. Target-group upkeep (targets.ts), then every deployment's counts and status as they
  * stand after this pass's stops, and the plan's result.
  */
-import type { Deployment, ServiceStatus } from '../../domain';
+import { type Deployment, primaryDesiredCount, type ServiceStatus } from '../../domain';
 import { planTargetUpkeep, setTargetCounts, targetGroupEvents } from '../targets';
 import { isPending, isRunning, isStopped } from '../tasks';
 import type { PlanResult } from '../types';
@@ -35,7 +35,7 @@ export function updateDeployments(state: PlanState, serviceStatus: ServiceStatus
       }
     } else if (d === primary) {
       d.status = 'PRIMARY';
-      d.desiredCount = serviceStatus === 'ACTIVE' ? service.desiredCount : 0;
+      d.desiredCount = primaryDesiredCount(serviceStatus, service.desiredCount);
     } else {
       const notStopped = tasksOf(state, d.id).filter((t) => !isStopped(t)).length;
       d.status = notStopped > 0 ? 'ACTIVE' : 'INACTIVE';
