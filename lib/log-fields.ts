@@ -47,11 +47,10 @@ export const reconcileRequestLogFields = (body: string | undefined): Record<stri
   });
 };
 
-/** A deploys-queue message: the service of an explicit deploy, the repository of an image push. */
-export const deployMessageLogFields = (body: string | undefined): Record<string, string> =>
-  deployLogFieldsOf(parsed(body));
-
-/** The same, of a body already parsed (the deploys queue parses each body once). */
+/**
+ * A deploys-queue message, parsed already (the queue parses each body once): the service of an explicit
+ * deploy, the repository of an image push.
+ */
 export const deployLogFieldsOf = (body: unknown): Record<string, string> => {
   const message = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
   const detail = (message?.detail ?? {}) as Record<string, unknown>;

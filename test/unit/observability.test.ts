@@ -3,7 +3,7 @@ import { callerOf } from '../../lib/api/caller';
 import type { TaskRecord } from '../../lib/domain';
 import {
   apiRequestLogFields,
-  deployMessageLogFields,
+  deployLogFieldsOf,
   reconcileRequestLogFields,
   taskEventLogFields,
 } from '../../lib/log-fields';
@@ -86,9 +86,7 @@ describe('failure log fields', () => {
       reconcileRequestLogFields(JSON.stringify({ cluster: 'c', serviceName: 's', correlationId: 'r-1' })),
     ).toEqual({ cluster: 'c', serviceName: 's', correlationId: 'r-1' });
     expect(
-      deployMessageLogFields(
-        JSON.stringify({ type: 'deploy', cluster: 'c', serviceName: 's', idempotencyKey: 'k' }),
-      ),
+      deployLogFieldsOf({ type: 'deploy', cluster: 'c', serviceName: 's', idempotencyKey: 'k' }),
     ).toEqual({ cluster: 'c', serviceName: 's', correlationId: 'k' });
   });
 
