@@ -14,9 +14,9 @@
  */
 import type { Deployment, Service } from '../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../lib/ecs/errors';
-import { plan } from '../lib/reconcile/plan';
-import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../lib/reconcile/refusals';
-import type { ObservedTask, PlanResult } from '../lib/reconcile/types';
+import { plan } from '../lib/reconcile/plan/plan';
+import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../lib/reconcile/plan/refusals';
+import type { ObservedTask, PlanResult } from '../lib/reconcile/plan/types';
 
 export interface SpotBenchOptions {
   services: number;

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { type ApiClient, apiClient, endpointFrom } from '../../client/client';
+import { ApiError, CliError } from '../../client/errors';
 import {
   bodyTypeRefusal,
   type ConsoleGuard,
@@ -10,9 +12,7 @@ import {
   SECURITY_HEADERS,
 } from '../../console/guard';
 import { consoleListener } from '../../console/server';
-import { type ApiClient, apiClient, endpointFrom } from '../client';
 import { examples, exitWith } from '../context';
-import { ApiError, CliError } from '../errors';
 import { colours as c } from '../render';
 
 /** An error in the API's shape, for the forwarded (API) paths. */

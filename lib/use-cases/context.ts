@@ -5,7 +5,7 @@ import type { EcsGateway } from '../ecs/gateway';
 import type { ElbGateway } from '../elb/gateway';
 import { DEFAULT_INSTALLATION } from '../inventory/naming';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
-import type { PlanResult } from '../reconcile/types';
+import type { PlanResult } from '../reconcile/plan/types';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
 

@@ -15,7 +15,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
-import { servicesOfClusters } from '../reconcile/revision-retirement';
+import { servicesOfClusters } from '../reconcile/scheduler/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { assertAllowedRoles } from '../validation/roles';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../lib/ecs/errors';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack, webTaskDefinition } from '../support/api';

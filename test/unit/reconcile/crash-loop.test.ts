@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentCircuitBreaker } from '../../../lib/domain';
-import { backoffDelayMs, circuitBreakerThreshold } from '../../../lib/reconcile/plan';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../../lib/reconcile/types';
+import { backoffDelayMs, circuitBreakerThreshold } from '../../../lib/reconcile/plan/plan';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../../lib/reconcile/plan/types';
 import { deploymentConfiguration, S, service } from '../../support/plan';
 import { Simulation } from './sim';
 

@@ -7,14 +7,14 @@ import {
   maxTaskCap,
   minHealthyFloor,
   plan,
-} from '../../../lib/reconcile/plan';
+} from '../../../lib/reconcile/plan/plan';
 import {
   type Action,
   type ObservedTask,
   type PlanInput,
   type PlanResult,
   UNHEALTHY_STOP_REASON,
-} from '../../../lib/reconcile/types';
+} from '../../../lib/reconcile/plan/types';
 import {
   deployment,
   deploymentConfiguration,

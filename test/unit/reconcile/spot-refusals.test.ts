@@ -6,7 +6,7 @@ import {
   launchFailuresOutcome,
   refusedLaunchOutcome,
   withSpotCapacityFailure,
-} from '../../../lib/reconcile/refusals';
+} from '../../../lib/reconcile/plan/refusals';
 import { deployment, T0 } from '../../support/plan';
 
 const launchOn = (provider: CapacityProviderName) => ({

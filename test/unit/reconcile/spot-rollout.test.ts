@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Service, SpotFallback } from '../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../lib/ecs/errors';
-import type { ObservedTask } from '../../../lib/reconcile/types';
+import type { ObservedTask } from '../../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0, tasks } from '../../support/plan';
 import { type Revision, Simulation } from './sim';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Backoff } from '../../../../lib/reconcile/phases/backoff';
-import { launchAction, launchOrHold } from '../../../../lib/reconcile/phases/launch';
-import { stop } from '../../../../lib/reconcile/phases/state';
+import type { Backoff } from '../../../../lib/reconcile/plan/phases/backoff';
+import { launchAction, launchOrHold } from '../../../../lib/reconcile/plan/phases/launch';
+import { stop } from '../../../../lib/reconcile/plan/phases/state';
 import {
   deployment,
   ofType,

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, SpotFallback, SpotFallbackState } from '../../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../../lib/ecs/errors';
-import { plan } from '../../../../lib/reconcile/plan';
-import type { ObservedTask, PlanResult } from '../../../../lib/reconcile/types';
+import { plan } from '../../../../lib/reconcile/plan/plan';
+import type { ObservedTask, PlanResult } from '../../../../lib/reconcile/plan/types';
 import { deployment, iso, ofType, S, service, T0, tasks } from '../../../support/plan';
 
 const spotConfig = (overrides: Partial<SpotFallback> = {}): SpotFallback => ({

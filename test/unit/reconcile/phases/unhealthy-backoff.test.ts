@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backOff, backoffOf, isBackingOff } from '../../../../lib/reconcile/phases/backoff';
-import { stopUnhealthy } from '../../../../lib/reconcile/phases/unhealthy';
-import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/types';
+import { backOff, backoffOf, isBackingOff } from '../../../../lib/reconcile/plan/phases/backoff';
+import { stopUnhealthy } from '../../../../lib/reconcile/plan/phases/unhealthy';
+import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/plan/types';
 import {
   failedLaunches,
   iso,
