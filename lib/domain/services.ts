@@ -1,5 +1,5 @@
-import type { AutoScaling } from '../validation/autoscaling';
 import type { Deployment } from './deployments';
+import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
 import type { Tag } from './task-definitions';
 

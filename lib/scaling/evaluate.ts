@@ -13,12 +13,14 @@
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
  * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
+
+import type { Sample } from '../domain';
 import { type Service, withDesiredCount } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ScalingStateRecord } from '../store/scaling';
 import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
-import { decideScaling, type PolicyInput, type Sample } from './decide';
+import { decideScaling, type PolicyInput } from './decide';
 import {
   type EvaluationReport,
   forEachLimit,

@@ -5,8 +5,9 @@
  * (which alone talks to CloudWatch) deletes those alarms on its next pass and then the entry, as for a deleted
  * service.
  */
+
+import type { AutoScaling } from '../domain';
 import { ValidationError } from '../errors';
-import type { AutoScaling } from '../validation/autoscaling';
 import type { UseCaseContext } from './context';
 
 /** With auto scaling, the count stays within [minCapacity, maxCapacity]; a PATCH of it is clamped too. */
