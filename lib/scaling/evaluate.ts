@@ -1,5 +1,5 @@
 /**
- * One evaluation of every scaled service (issue 15), level-triggered and safe to run again after a crash:
+ * One evaluation of every scaled service, level-triggered and safe to run again after a crash:
  *   1. the scaled services, from the sparse index of scaling states, their service items 100 to a read;
  *   2. which services are over target: one scale-out alarm per CloudWatch policy (alarm-sync.ts keeps them
  *      in step), those in ALARM from DescribeAlarms by the installation's prefix, 100 a page;

@@ -1,5 +1,5 @@
 /**
- * Storage of auto scaling (issue 15), apart from the main port so its fakes stay small: one scaling-state
+ * Storage of auto scaling, apart from the main port so its fakes stay small: one scaling-state
  * item per scaled service (the samples the stabilization window needs, the last scale-out, the last
  * evaluation) that is also the sparse index of scaled services, and the scaling activities.
  */

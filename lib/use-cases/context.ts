@@ -31,7 +31,7 @@ export interface UseCaseContext {
   reconcileQueue?: ReconcileQueue;
   /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
   planner?: { computePlan(service: Service): Promise<PlanResult> };
-  /** Auto scaling's states and activities (issue 15); without it a service cannot take autoScaling. */
+  /** Auto scaling's states and activities; without it a service cannot take autoScaling. */
   scaling?: ScalingStore;
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;

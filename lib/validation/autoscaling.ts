@@ -1,5 +1,5 @@
 /**
- * The `autoScaling` object of a service (issue 15): capacity range, up to 5 target tracking policies and up
+ * The `autoScaling` object of a service: capacity range, up to 5 target tracking policies and up
  * to 20 scheduled actions. Schedules and time zones are checked by the schedule adapter, so a bad one is a
  * 400 naming `autoScaling.scheduled[i].schedule`.
  */

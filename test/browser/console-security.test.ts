@@ -10,7 +10,7 @@ import { hasChromium, launchChromium } from '../support/browser';
 import { eventually } from '../support/waiting';
 
 /**
- * Pages of another origin, in headless Chromium, against both consoles with writes allowed (issue 26.1):
+ * Pages of another origin, in headless Chromium, against both consoles with writes allowed:
  * an attacker's site on another port of the same host (same-site, so a SameSite cookie alone would not
  * stop it), and a DNS-rebinding page whose own name resolves to 127.0.0.1.
  */

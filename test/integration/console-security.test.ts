@@ -7,7 +7,7 @@ import { httpClient, startTestStack, webService, webTaskDefinition } from '../su
 
 /**
  * The console, served by `npm start` (under /console/ on the API's port) and by `tugboat console` (which
- * signs what it forwards), against forged Host headers, requests of other origins and missing tokens (issue 26.1).
+ * signs what it forwards), against forged Host headers, requests of other origins and missing tokens.
  */
 let stack: LocalStack;
 let api: ReturnType<typeof httpClient>;

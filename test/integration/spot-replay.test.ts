@@ -1,5 +1,5 @@
 /**
- * Issue 25, item 6: a pass dies after ECS answered a FARGATE_SPOT RunTask that it refused in part for
+ * Replaying a Spot launch: a pass dies after ECS answered a FARGATE_SPOT RunTask that it refused in part for
  * capacity; the next pass replays the launch with the same clientToken. The refused tasks are a Spot
  * failure, not failed launches. (No reconcile worker: the test drives every pass.)
  */

@@ -51,7 +51,7 @@ export const withRefusal = (
     launchRefusals: [...(deployment.launchRefusals ?? []), refusal].slice(-MAX_LAUNCH_REFUSALS_KEPT),
   }));
 
-/** A FARGATE_SPOT launch ECS refused for want of capacity (issue 18): no failed launch, a Spot failure. */
+/** A FARGATE_SPOT launch ECS refused for want of capacity: no failed launch, a Spot failure. */
 export interface SpotCapacityFailure {
   at: string;
   /** ECS's words. */

@@ -1,5 +1,5 @@
 /**
- * Issue 23, item 1: a crash loop, whatever its timings (minReadySeconds, health check, the pass
+ * The crash-loop back-off: a crash loop, whatever its timings (minReadySeconds, health check, the pass
  * interval that stands for the task start, crash time, ECS's stop time), is caught: the breaker trips
  * within its threshold (plus the tasks that die in the same pass), and launches never come faster than
  * the back-off allows, before or after the deployment completed.

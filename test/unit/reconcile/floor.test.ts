@@ -48,7 +48,7 @@ const rollingService = (desired: number, min: number, max: number, minReadySecon
     ],
   });
 
-describe('the healthy floor during a rolling deploy (issue 10, item 1)', () => {
+describe('the healthy floor during a rolling deploy', () => {
   // Old tasks: `ready` RUNNING and ready, `readying` RUNNING inside minReadySeconds (or the health
   // check's start period), `sick` reported UNHEALTHY within the grace period; new ones likewise.
   it.each([

@@ -1,5 +1,5 @@
 /**
- * Issue 25, item 6, pass after pass (sim.ts, with its floor and cap checks at every step): the Spot
+ * A Spot rollout, pass after pass (sim.ts, with its floor and cap checks at every step): the Spot
  * fallback holds through a deploy and a rollback, the return to Spot works whatever room maximumPercent
  * leaves, and disabling the fallback moves the FARGATE share back in healthy batches.
  */

@@ -1,11 +1,11 @@
 /**
- * Phase: Spot fallback (issue 18). ECS's capacity provider strategy only splits by base and weight: when
+ * Phase: Spot fallback. ECS's capacity provider strategy only splits by base and weight: when
  * FARGATE_SPOT has no capacity, the Spot share stays unlaunched. With `spotFallback` enabled, once the
  * service has been under its desired count for fallbackAfterSeconds while Spot failed (a capacity
  * refusal the executor recorded, or an interruption), the missing Spot share is launched on FARGATE,
  * within maxOnDemandPercent of desired. After returnAfterSeconds without a Spot failure the share moves
  * back (spot-return.ts). The state is kept on the PRIMARY (Deployment.spotFallback); each switch is an event.
- * The allowance is each deployment's own (issue 25): a deploy or a rollback during an outage gets it too.
+ * The allowance is each deployment's own: a deploy or a rollback during an outage gets it too.
  * Disabling the fallback while it is active moves the FARGATE share back as the return does.
  */
 import type { CapacityProviderName, SpotFallback, SpotFallbackState } from '../../../domain';

@@ -1,10 +1,10 @@
 /**
- * Phase: return to Spot (issue 18). After returnAfterSeconds without a Spot failure, the FARGATE tasks
+ * Phase: return to Spot. After returnAfterSeconds without a Spot failure, the FARGATE tasks
  * that stood in for Spot ones move back one batch at a time: Spot tasks first (as maximumPercent
  * leaves room), and a FARGATE task stops only once a Spot task beyond the desired count is healthy, so
  * the healthy count never dips below desired. When maximumPercent leaves no room above desired and
  * minimumHealthyPercent lets one task go, one FARGATE task at a time is stopped first and replaced on
- * FARGATE_SPOT, the next only once every task is healthy again (issue 25). A new Spot failure aborts the
+ * FARGATE_SPOT, the next only once every task is healthy again. A new Spot failure aborts the
  * return (spot-fallback.ts); the surplus Spot tasks are then scaled in as usual. A deploy or a rollback
  * under way pauses it: its own launches go to FARGATE_SPOT (returnPlacer).
  */

@@ -1,4 +1,4 @@
-/** plan() tables for the Spot fallback (issue 18): the timer, the share, the return in batches, an abort. */
+/** plan() tables for the Spot fallback: the timer, the share, the return in batches, an abort. */
 import { describe, expect, it } from 'vitest';
 import type { Service, SpotFallback, SpotFallbackState } from '../../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../../lib/ecs/errors';
