@@ -72,5 +72,5 @@ export const installationOfContext = (context: UseCaseContext): string =>
   context.config.installation ?? DEFAULT_INSTALLATION;
 
 /** Jittered pause between optimistic-locking retries, so racing writers spread out. */
-export const backoff = (attempt: number): Promise<void> =>
+export const sleepBeforeRetry = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

@@ -7,7 +7,7 @@
  * One pass is a sequence of phases (phases/*.ts), each a function of a shared state, in the order
  * Kubernetes' deployment controller applies the same rules (rolling.go, progress.go, rollback.go).
  */
-import { backOff, isBackingOff } from './phases/backoff';
+import { isBackingOff, recordCrashLoopBackoff } from './phases/backoff';
 import { drain } from './phases/drain';
 import { finish } from './phases/finish';
 import { judgeRollout } from './phases/judge';
@@ -22,7 +22,7 @@ import { replaceOld, scaleIn, stopRound } from './phases/stops';
 import { stopUnhealthy } from './phases/unhealthy';
 import type { PlanInput, PlanResult } from './types';
 
-export { backoffDelayMs, circuitBreakerThreshold, maxTaskCap, minHealthyFloor } from './phases/limits';
+export { circuitBreakerThreshold, crashLoopDelayMs, maxTaskCap, minHealthyFloor } from './phases/limits';
 
 export function plan(input: PlanInput): PlanResult {
   const state = planState(input);
@@ -38,7 +38,7 @@ export function plan(input: PlanInput): PlanResult {
   countFailedTasks(rollout);
   judgeRollout(rollout);
   stopUnhealthy(rollout);
-  const backoff = backOff(rollout);
+  const backoff = recordCrashLoopBackoff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);
   const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout), canLaunch);
   const round = stopRound(rollout);

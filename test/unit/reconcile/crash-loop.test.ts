@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentCircuitBreaker } from '../../../lib/domain';
-import { backoffDelayMs, circuitBreakerThreshold } from '../../../lib/reconcile/plan/plan';
+import { circuitBreakerThreshold, crashLoopDelayMs } from '../../../lib/reconcile/plan/plan';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../../lib/reconcile/plan/types';
 import { deploymentConfiguration, S, service } from '../../support/plan';
 import { Simulation } from './sim';
@@ -19,7 +19,7 @@ const launchRoundsWithin = (ms: number): number => {
   let rounds = 1;
   let elapsed = 0;
   for (;;) {
-    elapsed += backoffDelayMs(rounds, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS);
+    elapsed += crashLoopDelayMs(rounds, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS);
     if (elapsed > ms) return rounds;
     rounds += 1;
   }

@@ -10,7 +10,7 @@ import { type Placement, type RunningByProvider, splitLaunches } from '../capaci
 import { isLive, isStopped } from '../tasks';
 import { clientToken } from '../tokens';
 import type { Action, ObservedTask, RunTaskCall } from '../types';
-import { type Backoff, isBackingOff } from './backoff';
+import { type CrashLoopBackoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
 import { drainingCount, healthy, live, type RolloutState } from './state';
 
@@ -18,7 +18,7 @@ import { drainingCount, healthy, live, type RolloutState } from './state';
 export type Placer = (count: number, running: RunningByProvider) => Placement[];
 
 /** Returns the number of tasks launched. */
-export function launchOrHold(state: RolloutState, backoff: Backoff, place?: Placer): number {
+export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, place?: Placer): number {
   const { service, primary: current, actions, events } = state;
   const name = service.serviceName;
   const config = service.deploymentConfiguration;

@@ -32,5 +32,5 @@ export const circuitBreakerThreshold = (
  * Wait before the next launch after `consecutiveFailures` failed launches in a row: none after the
  * first (a one-off crash is replaced at once), then base, 2 x base, 4 x base ... up to max.
  */
-export const backoffDelayMs = (consecutiveFailures: number, baseMs: number, maxMs: number): number =>
+export const crashLoopDelayMs = (consecutiveFailures: number, baseMs: number, maxMs: number): number =>
   consecutiveFailures < 2 ? 0 : Math.min(maxMs, baseMs * 2 ** (consecutiveFailures - 2));
