@@ -204,8 +204,11 @@ export const startFleet = async (options: FleetOptions) => {
         guarded(store, invocation),
         (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
         records,
-        () => {
-          taskEventFailures++;
+        {
+          processed: () => {},
+          failed: () => {
+            taskEventFailures++;
+          },
         },
       ),
     );

@@ -3,7 +3,7 @@ import { classifyEcsError } from '../../ecs/errors';
 import { isThrottling } from '../../ecs/gateway';
 import { DependencyError } from '../../errors';
 import { reconcileRequestLogFields } from '../../log-fields';
-import { parseJsonMessage, type QueueRecord } from '../../queue/messages';
+import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../../queue/messages';
 import { newestRequestedAt, type ReconcileQueue, type ReconcileRequest } from '../../queue/reconcile-queue';
 import { parseInput } from '../../validation/parse';
 import { ecsName } from '../../validation/schemas';
@@ -60,10 +60,13 @@ export interface BatchOptions {
   deadline?: number;
 }
 
-export interface WorkerLog {
+/**
+ * A failure is reported per message, as every queue intake does (its fields name the cluster, service
+ * and correlation id, as far as the message says them); an outcome per service, for one pass answers
+ * every message of a service.
+ */
+export interface WorkerLog extends Pick<IntakeLog<ReconcileOutcome>, 'failed'> {
   reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
-  /** `about` names the cluster, service and correlation id, as far as the message says them. */
-  failed(messageId: string, error: unknown, about: Record<string, string>): void;
 }
 
 /**
