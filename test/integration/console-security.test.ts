@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsoleServer } from '../../cli/commands/console';
 import { apiClient } from '../../client/client';
+import { startConsoleServer } from '../../console/standalone';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack, webService, webTaskDefinition } from '../support/api';
 
