@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
+import { schedulerMetrics } from '../lib/reconcile/scheduler/metrics';
 import { ecsDelta } from './support/counters';
 import { type Fleet, startFleet } from './support/fleet';
 

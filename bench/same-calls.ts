@@ -10,7 +10,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Service, TaskDefinition } from '../lib/domain';
-import { desiredCountChangedEvent } from '../lib/reconcile/event-texts';
+import { desiredCountChangedEvent } from '../lib/reconcile/plan/event-texts';
 import { ServiceItems } from '../lib/store/services';
 import { Table } from '../lib/store/table';
 import { TaskDefinitionItems } from '../lib/store/task-definitions';

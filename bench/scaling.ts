@@ -1,5 +1,5 @@
 /**
- * scaling (issue 15): N services with a CPU policy (target 50 %) on the whole pipeline in virtual time
+ * scaling: N services with a CPU policy (target 50 %) on the whole pipeline in virtual time
  * (bench/support/fleet.ts), the local CloudWatch endpoint on the same clock serving Container Insights
  * from the ECS endpoint's tasks, and the scaling evaluator run once a minute (EVALUATION_OFFSET_MS after
  * each minute starts, as a `cron(* * * * ? *)` schedule would, plus the time the data needs).

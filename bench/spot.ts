@@ -1,8 +1,8 @@
 /**
- * Spot fallback benchmark (issue 18), in virtual time: N services of K tasks on FARGATE_SPOT lose Spot
+ * Spot fallback benchmark, in virtual time: N services of K tasks on FARGATE_SPOT lose Spot
  * capacity (every Spot task interrupted, every Spot launch refused with ECS's reason) for `outageSeconds`,
  * then get it back. The same fleet runs twice, with spotFallback enabled and without it, and a third time
- * with the fallback and a deploy of every service `deployAtSeconds` into the outage (issue 25: the new
+ * with the fallback and a deploy of every service `deployAtSeconds` into the outage (each new
  * deployment's tasks take the fallback allowance too, so the deploy completes during the outage).
  *
  * Tugboat's planner, plan(), decides every pass, and its executor's own rules turn RunTask's answers into
@@ -14,9 +14,9 @@
  */
 import type { Deployment, Service } from '../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../lib/ecs/errors';
-import { plan } from '../lib/reconcile/plan';
-import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../lib/reconcile/refusals';
-import type { ObservedTask, PlanResult } from '../lib/reconcile/types';
+import { plan } from '../lib/reconcile/plan/plan';
+import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../lib/reconcile/plan/refusals';
+import type { ObservedTask, PlanResult } from '../lib/reconcile/plan/types';
 
 export interface SpotBenchOptions {
   services: number;

@@ -11,8 +11,8 @@ import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '..
 import { createLaunchPacer, createReadPacer } from '../lib/ecs/pacer';
 import { createElbClientForGateway, createElbGateway } from '../lib/elb/gateway';
 import type { ReconcileRequest } from '../lib/queue/reconcile-queue';
-import { createReconciler } from '../lib/reconcile/reconcile';
-import { runReconcileScheduler } from '../lib/reconcile/scheduler';
+import { createReconciler } from '../lib/reconcile/pass/reconcile';
+import { runReconcileScheduler } from '../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../lib/store/dynamodb';
 import { localDynamoDbClient } from '../local/dynamodb';
 import { countDynamoDbCalls, countEcsCalls } from './support/counters';

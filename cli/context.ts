@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type ApiClient, apiClient, endpointFrom } from './client';
-import { EXIT } from './errors';
+import { type ApiClient, apiClient, endpointFrom } from '../client/client';
+import { EXIT } from '../client/errors';
 import { parseDuration, watchDeployment } from './watch';
 
 /** The API client for a command, from the global `--endpoint` (or TUGBOAT_ENDPOINT). */

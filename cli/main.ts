@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { DEFAULT_ENDPOINT } from './client';
+import { DEFAULT_ENDPOINT } from '../client/client';
+import { CliError, EXIT } from '../client/errors';
 import { registerApply } from './commands/apply';
 import { registerConsole } from './commands/console';
 import { registerDeploy } from './commands/deploy';
@@ -10,7 +11,6 @@ import { registerRun } from './commands/run';
 import { registerScale } from './commands/scale';
 import { registerStatus } from './commands/status';
 import { registerTasks } from './commands/tasks';
-import { CliError, EXIT } from './errors';
 import { colours as c } from './render';
 
 /** Builds the `tugboat` program; each verb lives in its own file under cli/commands/. */

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { createColors } from 'picocolors';
-import type { Deployment } from './api-types';
+import type { Deployment } from '../client/api-types';
 
 /** Colours only for a person at a terminal: off without a TTY or with NO_COLOR set. */
 export const useColour = (stream: NodeJS.WriteStream = process.stdout): boolean =>

@@ -1,7 +1,7 @@
 import { createLogUpdate } from 'log-update';
-import type { ServiceDescription } from './api-types';
-import { type ApiClient, servicePath } from './client';
-import { EXIT } from './errors';
+import type { ServiceDescription } from '../client/api-types';
+import { type ApiClient, servicePath } from '../client/client';
+import { EXIT } from '../client/errors';
 import { colours as c, deploymentLine, time } from './render';
 
 export interface WatchOptions {

@@ -1,4 +1,4 @@
-import type { Service } from '../cli/api-types';
+import type { Service } from '../client/api-types';
 import { html, type SafeHtml, seg } from './html';
 
 /** Everything a page needs to know about where it is served and what it may do. */

@@ -7,10 +7,10 @@ import type {
   ServicePlan,
   TaskDescription,
   TaskRecord,
-} from '../cli/api-types';
-import type { ApiClient } from '../cli/client';
-import { ApiError } from '../cli/errors';
-import { imagesOf, listAll } from '../cli/queries';
+} from '../client/api-types';
+import type { ApiClient } from '../client/client';
+import { ApiError } from '../client/errors';
+import { imagesOf, listAll } from '../client/queries';
 import { taskTiming } from '../lib/inventory/timing';
 import { CONSOLE_CSS, htmxScript } from './assets';
 import {

@@ -6,7 +6,7 @@ import type {
   ServicePlan,
   TaskRecord,
   TaskTiming,
-} from '../cli/api-types';
+} from '../client/api-types';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
 import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';

@@ -1,5 +1,5 @@
 /** The service page's load-balancing and auto-scaling sections: pure renderers over the API's answers. */
-import type { Deployment, ScalingActivity, Service, TaskTargetView } from '../cli/api-types';
+import type { Deployment, ScalingActivity, Service, TaskTargetView } from '../client/api-types';
 import { html } from './html';
 import { badge, when } from './render';
 

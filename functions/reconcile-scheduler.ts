@@ -5,8 +5,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
-import { runReconcileScheduler, schedulerDeadline } from '../lib/reconcile/scheduler';
-import { schedulerMetrics } from '../lib/reconcile/scheduler-metrics';
+import { schedulerMetrics } from '../lib/reconcile/scheduler/metrics';
+import { runReconcileScheduler, schedulerDeadline } from '../lib/reconcile/scheduler/scheduler';
 import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
 

@@ -7,9 +7,9 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { activityLog } from '../lib/activity-log';
 import { tugboatMetrics } from '../lib/metrics';
 import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
-import { describeActions, describeHolds } from '../lib/reconcile/action-log';
-import type { ReconcileOutcome } from '../lib/reconcile/reconcile';
-import { passDeadline, processReconcileBatch } from '../lib/reconcile/worker';
+import { describeActions, describeHolds } from '../lib/reconcile/pass/action-log';
+import type { ReconcileOutcome } from '../lib/reconcile/pass/reconcile';
+import { passDeadline, processReconcileBatch } from '../lib/reconcile/pass/worker';
 import { runtimeNow } from '../lib/runtime-clock';
 import { createRuntime } from '../lib/wiring';
 

@@ -4,7 +4,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { taskEventLogFields } from '../lib/log-fields';
 import { tugboatMetrics } from '../lib/metrics';
 import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processTaskEventBatch, type TaskEventOutcome } from '../lib/use-cases/task-events';
@@ -26,19 +25,18 @@ export const handler = middy<SQSEvent, RecordResult[], Error, Context>()
   .use(logMetrics(metrics))
   .use(partialBatchFailures())
   .handler(async (event) => {
-    const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
     const failed = await processTaskEventBatch(
       runtime.store,
       (requests) => queue.enqueue(requests),
       event.Records,
-      // The event names its cluster and task (and the service, in its group): the line says which.
-      (messageId, error) =>
-        logger.error('task event failed', { messageId, ...taskEventLogFields(bodies.get(messageId)), error }),
       {
-        installation: runtime.config.installation,
-        onOutcome: (_messageId, outcome) =>
+        processed: (_messageId, outcome) =>
           metrics.addMetric(OUTCOME_METRIC[outcome.kind], MetricUnit.Count, 1),
+        // The event names its cluster and task (and the service, in its group): the line says which.
+        failed: (messageId, error, fields) =>
+          logger.error('task event failed', { messageId, ...fields, error }),
       },
+      { installation: runtime.config.installation },
     );
     return recordResults(event.Records, failed);
   });

@@ -24,9 +24,12 @@ const parsed = (body: string | undefined): Record<string, unknown> | undefined =
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** An ECS task state change message: cluster, service (from the task group), task and the event id. */
-export const taskEventLogFields = (body: string | undefined): Record<string, string> => {
-  const event = parsed(body);
+/**
+ * An ECS task state change message, parsed already (the queue parses each body once): cluster, service
+ * (from the task group), task and the event id.
+ */
+export const taskEventLogFieldsOf = (body: unknown): Record<string, string> => {
+  const event = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
   const detail = (event?.detail ?? {}) as Record<string, unknown>;
   const group = text(detail.group);
   return defined({

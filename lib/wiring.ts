@@ -12,7 +12,7 @@ import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
-import { createReconciler } from './reconcile/reconcile';
+import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
 import { DynamoDbScalingStore } from './store/scaling';

@@ -1,7 +1,7 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { apiClient } from '../cli/client';
+import { apiClient } from '../client/client';
 import { consoleGuard } from '../console/guard';
 import { consoleListener } from '../console/server';
 import { setRuntimeClock } from '../lib/runtime-clock';

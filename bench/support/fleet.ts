@@ -17,9 +17,9 @@ import {
   FARGATE_LAUNCH_BUCKET,
   FARGATE_LAUNCH_RATE,
 } from '../../lib/ecs/pacer';
-import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/reconcile';
-import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler';
-import { passDeadline, processReconcileBatch } from '../../lib/reconcile/worker';
+import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/pass/reconcile';
+import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
+import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
@@ -204,8 +204,11 @@ export const startFleet = async (options: FleetOptions) => {
         guarded(store, invocation),
         (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
         records,
-        () => {
-          taskEventFailures++;
+        {
+          processed: () => {},
+          failed: () => {
+            taskEventFailures++;
+          },
         },
       ),
     );

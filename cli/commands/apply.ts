@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dump, load } from 'js-yaml';
+import type { ServiceDescription, ServicePlan, TaskDefinition } from '../../client/api-types';
+import { servicePath } from '../../client/client';
+import { CliError, EXIT } from '../../client/errors';
 import { registerTaskDefinitionSchema } from '../../lib/validation/schemas';
-import type { ServiceDescription, ServicePlan, TaskDefinition } from '../api-types';
-import { servicePath } from '../client';
 import {
   apiFor,
   clusterOption,
@@ -13,7 +14,6 @@ import {
   rolloutWaitOption,
   timeoutOption,
 } from '../context';
-import { CliError, EXIT } from '../errors';
 import { colours as c, lineDiff } from '../render';
 import { actionLine } from './plan';
 

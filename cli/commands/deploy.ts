@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Deployment } from '../api-types';
-import { servicePath } from '../client';
+import type { Deployment } from '../../client/api-types';
+import { servicePath } from '../../client/client';
 import { apiFor, examples, exitWith, followRollout, withRolloutOptions } from '../context';
 import { colours as c } from '../render';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { Page, ServiceEvent } from '../api-types';
-import { servicePath } from '../client';
+import type { Page, ServiceEvent } from '../../client/api-types';
+import { servicePath } from '../../client/client';
+import { EXIT } from '../../client/errors';
+import { listAll } from '../../client/queries';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
-import { EXIT } from '../errors';
-import { listAll } from '../queries';
 import { colours as c, printJson, time } from '../render';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { Action, ServicePlan } from '../api-types';
-import { servicePath } from '../client';
+import type { Action, ServicePlan } from '../../client/api-types';
+import { servicePath } from '../../client/client';
+import { EXIT } from '../../client/errors';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
-import { EXIT } from '../errors';
 import { colours as c, printJson } from '../render';
 
 /** One plan action as a line: what the reconciler would do, and why. */

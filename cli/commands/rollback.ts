@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import type { Deployment, ServiceDescription } from '../../client/api-types';
+import { servicePath } from '../../client/client';
 import { parseRevisionReference } from '../../lib/domain';
-import type { Deployment, ServiceDescription } from '../api-types';
-import { servicePath } from '../client';
 import { apiFor, examples, exitWith, followRollout, withRolloutOptions } from '../context';
 import { colours as c } from '../render';
 

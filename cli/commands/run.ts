@@ -1,11 +1,17 @@
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
+import type {
+  Service,
+  ServiceDescription,
+  TaskDefinition,
+  TaskDescription,
+  TaskRecord,
+} from '../../client/api-types';
+import { type ApiClient, servicePath } from '../../client/client';
+import { CliError, EXIT } from '../../client/errors';
+import { listAll } from '../../client/queries';
 import { parseRevisionReference, revisionReference } from '../../lib/domain';
-import type { Service, ServiceDescription, TaskDefinition, TaskDescription, TaskRecord } from '../api-types';
-import { type ApiClient, servicePath } from '../client';
 import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
-import { CliError, EXIT } from '../errors';
-import { listAll } from '../queries';
 import { colours as c, time } from '../render';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { ServiceDescription } from '../api-types';
-import { servicePath } from '../client';
+import type { ServiceDescription } from '../../client/api-types';
+import { servicePath } from '../../client/client';
+import { CliError, EXIT } from '../../client/errors';
 import { apiFor, clusterOption, examples, exitWith } from '../context';
-import { CliError, EXIT } from '../errors';
 
 export const registerScale = (program: Command) => {
   const command = program

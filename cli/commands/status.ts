@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { Service, ServiceDescription } from '../api-types';
-import { servicePath } from '../client';
+import type { Service, ServiceDescription } from '../../client/api-types';
+import { servicePath } from '../../client/client';
+import { EXIT } from '../../client/errors';
+import { imagesOf, listAll } from '../../client/queries';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
-import { EXIT } from '../errors';
-import { imagesOf, listAll } from '../queries';
 import { colours as c, deploymentLine, printJson, rolloutColour, table, time } from '../render';
 
 const primaryOf = (service: Service) => service.deployments?.find((d) => d.status === 'PRIMARY');

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { TaskRecord } from '../api-types';
+import type { TaskRecord } from '../../client/api-types';
+import { EXIT } from '../../client/errors';
+import { listAll } from '../../client/queries';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
-import { EXIT } from '../errors';
-import { listAll } from '../queries';
 import { printJson, table, time } from '../render';
 
 export const registerTasks = (program: Command) => {

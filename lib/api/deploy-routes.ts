@@ -1,4 +1,4 @@
-import { waitingReasons, withIsoTimes } from '../reconcile/waiting';
+import { waitingReasons, withIsoTimes } from '../reconcile/plan/waiting';
 import type { UseCaseContext } from '../use-cases/context';
 import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
 import { createDeployment, rollbackService } from '../use-cases/deploys';

@@ -58,7 +58,7 @@ export interface Deployment {
    * at most MAX_LAUNCH_REFUSALS_KEPT; the planner counts each refused task as a failed launch.
    */
   launchRefusals?: LaunchRefusal[];
-  /** Issue 18: the deployment's Spot fallback (reconciler bookkeeping). */
+  /** The deployment's Spot fallback (reconciler bookkeeping). */
   spotFallback?: SpotFallbackState;
   /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
   tasksByCapacityProvider?: Record<CapacityProviderName, number>;

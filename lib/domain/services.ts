@@ -1,5 +1,5 @@
-import type { AutoScaling } from '../validation/autoscaling';
 import type { Deployment } from './deployments';
+import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
 import type { Tag } from './task-definitions';
 
@@ -99,7 +99,7 @@ export interface Service {
   pendingCount: number;
   launchType?: 'FARGATE';
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
-  /** Issue 18: FARGATE in place of FARGATE_SPOT while Spot has no capacity. */
+  /** The Spot fallback: FARGATE in place of FARGATE_SPOT while Spot has no capacity. */
   spotFallback?: SpotFallback;
   networkConfiguration: NetworkConfiguration;
   deploymentConfiguration: DeploymentConfiguration;
@@ -107,7 +107,7 @@ export interface Service {
   /** Target groups every task registers with (at most 5); a change comes with a new deployment. */
   loadBalancers?: LoadBalancer[];
   autoDeploy?: AutoDeploy;
-  /** Issue 15: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */
+  /** Auto scaling: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */
   autoScaling?: AutoScaling;
   tags: Tag[];
   deployments: Deployment[];

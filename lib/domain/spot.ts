@@ -1,4 +1,4 @@
-/** Capacity providers and the Spot fallback (issue 18): the service's setting and the deployment's state. */
+/** Capacity providers and the Spot fallback: the service's setting and the deployment's state. */
 
 export type CapacityProviderName = 'FARGATE' | 'FARGATE_SPOT';
 
@@ -9,7 +9,7 @@ export interface CapacityProviderStrategyItem {
 }
 
 /**
- * Issue 18: when FARGATE_SPOT has no capacity (or its tasks are interrupted faster than they are
+ * The Spot fallback: when FARGATE_SPOT has no capacity (or its tasks are interrupted faster than they are
  * replaced), Tugboat launches the missing Spot share on FARGATE, and moves it back later.
  */
 export interface SpotFallback {

@@ -116,7 +116,7 @@ export const isThrottling = (error: unknown): boolean =>
 const FRESH_LAUNCH_WINDOW_MS = 5_000;
 
 /** Full jitter: uniformly random in [0, min(maxDelay, base * 2^attempt)). */
-export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () => number): number =>
+export const retryDelayMs = (attempt: number, policy: RetryPolicy, random: () => number): number =>
   Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -175,7 +175,7 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
             error,
           );
         }
-        const delay = backoffDelay(attempt, policy, random);
+        const delay = retryDelayMs(attempt, policy, random);
         if (pacing?.deadline !== undefined && now() + delay > pacing.deadline) {
           throw new DependencyError(`ECS ${operation} still ${what} at the pass's deadline`, error);
         }

@@ -16,7 +16,7 @@ import {
   RegisterTargetsCommand,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../ecs/gateway';
+import { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from '../ecs/gateway';
 import { DependencyError, ValidationError } from '../errors';
 
 /** The reference's default when a target group does not say otherwise. */
@@ -110,7 +110,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
             error,
           );
         }
-        await sleep(backoffDelay(attempt, policy, random));
+        await sleep(retryDelayMs(attempt, policy, random));
       }
     }
   };

@@ -7,8 +7,8 @@
  * deletion is recorded only after DeleteAlarms answered. Writes per evaluation are capped, so a fleet of
  * new policies is created over a few evaluations within PutMetricAlarm's rate.
  */
-import type { Service } from '../domain';
-import type { AlarmRecord, AlarmSpec } from './alarms';
+import type { AlarmRecord, Service } from '../domain';
+import type { AlarmSpec } from './alarms';
 import { planAlarms, scaleOutAlarmFor } from './alarms';
 import type { AlarmClient } from './cloudwatch';
 import type { TaskSize } from './metrics';

@@ -11,9 +11,8 @@
  * scaling state says when PutMetricAlarm is needed: only when the spec changed.
  */
 import { createHash } from 'node:crypto';
-import type { Service } from '../domain';
+import type { AlarmRecord, Service, TargetTrackingPolicy } from '../domain';
 import { DEFAULT_INSTALLATION } from '../inventory/naming';
-import type { TargetTrackingPolicy } from '../validation/autoscaling';
 import { tolerance } from './decide';
 import { METRIC_PERIOD_SECONDS, type MetricQuery, metricQueryFor, type TaskSize } from './metrics';
 
@@ -29,12 +28,6 @@ export interface AlarmSpec {
   comparisonOperator: 'GreaterThanThreshold';
   treatMissingData: 'missing';
   description: string;
-}
-
-/** What Tugboat keeps of an alarm it put: its name and the hash of the spec it put. */
-export interface AlarmRecord {
-  name: string;
-  hash: string;
 }
 
 export const alarmNamePrefix = (installation: string = DEFAULT_INSTALLATION) =>

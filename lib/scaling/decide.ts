@@ -11,20 +11,13 @@
  * - the result is clamped to [min, max] (which scheduled actions may just have changed).
  */
 
+import type { Sample } from '../domain';
 export const tolerance = 0.1;
 
 export type PolicyMetric =
   | { kind: 'CPUUtilization' | 'MemoryUtilization' | 'ALBRequestCountPerTarget' }
   | { kind: 'queueBacklogPerTask' }
   | { kind: 'custom'; metricName: string };
-
-export interface Sample {
-  at: number;
-  /** The metric's value; for queueBacklogPerTask the queue's whole backlog (messages). */
-  value: number;
-  /** RUNNING tasks when the sample was taken (default: the current running count). */
-  running?: number;
-}
 
 export interface PolicyInput {
   name: string;

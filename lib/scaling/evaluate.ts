@@ -1,5 +1,5 @@
 /**
- * One evaluation of every scaled service (issue 15), level-triggered and safe to run again after a crash:
+ * One evaluation of every scaled service, level-triggered and safe to run again after a crash:
  *   1. the scaled services, from the sparse index of scaling states, their service items 100 to a read;
  *   2. which services are over target: one scale-out alarm per CloudWatch policy (alarm-sync.ts keeps them
  *      in step), those in ALARM from DescribeAlarms by the installation's prefix, 100 a page;
@@ -13,12 +13,14 @@
  *      recorded as a scaling activity and a service event, and the service is queued for a reconcile.
  * The samples each policy's stabilization window needs and the alarms put are kept on the scaling state.
  */
+
+import type { Sample } from '../domain';
 import { type Service, withDesiredCount } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { ScalingStateRecord } from '../store/scaling';
 import { type AlarmWriteBudget, alarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
-import { decideScaling, type PolicyInput, type Sample } from './decide';
+import { decideScaling, type PolicyInput } from './decide';
 import {
   type EvaluationReport,
   forEachLimit,

@@ -9,10 +9,11 @@
  * ceil(demand / (task x target))), whatever number of tasks ran in that minute; the utilization is
  * reported against the tasks RUNNING now.
  */
+
+import type { Sample, TargetTrackingPolicy } from '../domain';
 import { parseRevisionReference, type Service } from '../domain';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../inventory/naming';
-import type { TargetTrackingPolicy } from '../validation/autoscaling';
-import type { PolicyMetric, Sample } from './decide';
+import type { PolicyMetric } from './decide';
 
 export const MAX_QUERIES_PER_CALL = 500;
 export const METRIC_PERIOD_SECONDS = 60;

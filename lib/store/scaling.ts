@@ -1,13 +1,11 @@
 /**
- * Storage of auto scaling (issue 15), apart from the main port so its fakes stay small: one scaling-state
+ * Storage of auto scaling, apart from the main port so its fakes stay small: one scaling-state
  * item per scaled service (the samples the stabilization window needs, the last scale-out, the last
  * evaluation) that is also the sparse index of scaled services, and the scaling activities.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page, ScalingActivity, Service } from '../domain';
+import type { AlarmRecord, Page, Sample, ScalingActivity, Service } from '../domain';
 import { VersionConflictError } from '../errors';
-import type { AlarmRecord } from '../scaling/alarms';
-import type { Sample } from '../scaling/decide';
 import { ITEM_TYPE, keys } from './keys';
 import type { PageRequest } from './port';
 import { serviceHistory } from './service-history';

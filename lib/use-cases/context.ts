@@ -5,7 +5,7 @@ import type { EcsGateway } from '../ecs/gateway';
 import type { ElbGateway } from '../elb/gateway';
 import { DEFAULT_INSTALLATION } from '../inventory/naming';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
-import type { PlanResult } from '../reconcile/types';
+import type { PlanResult } from '../reconcile/plan/types';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
 
@@ -31,7 +31,7 @@ export interface UseCaseContext {
   reconcileQueue?: ReconcileQueue;
   /** The reconciler's plan of a service from the store alone (no ECS call), for dry runs. */
   planner?: { computePlan(service: Service): Promise<PlanResult> };
-  /** Auto scaling's states and activities (issue 15); without it a service cannot take autoScaling. */
+  /** Auto scaling's states and activities; without it a service cannot take autoScaling. */
   scaling?: ScalingStore;
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
@@ -72,5 +72,5 @@ export const installationOfContext = (context: UseCaseContext): string =>
   context.config.installation ?? DEFAULT_INSTALLATION;
 
 /** Jittered pause between optimistic-locking retries, so racing writers spread out. */
-export const backoff = (attempt: number): Promise<void> =>
+export const sleepBeforeRetry = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

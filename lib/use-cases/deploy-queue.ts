@@ -5,7 +5,7 @@
 
 import type { Service, TaskDefinition } from '../domain';
 import { deployLogFieldsOf } from '../log-fields';
-import { parseJsonMessage, type QueueRecord } from '../queue/messages';
+import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../queue/messages';
 import { isoOf } from '../time';
 import type { UseCaseContext } from './context';
 import { parseDeployMessage } from './deploy-messages';
@@ -184,10 +184,7 @@ const deployFromMessage = async (
 };
 
 /** What the batch reports of each message, with the fields its log lines name (from the one parse). */
-export interface DeployLog {
-  processed(messageId: string, outcome: DeployOutcome, fields: Record<string, string>): void;
-  failed(messageId: string, error: unknown, fields: Record<string, string>): void;
-}
+export type DeployLog = IntakeLog<DeployOutcome>;
 
 /**
  * One batch of the deploys queue, in order: deploys to one service apply in the order they are

@@ -5,7 +5,7 @@
 
 import type { Deployment, Page } from '../domain';
 import { DependencyError, NotFoundError, ValidationError } from '../errors';
-import type { PlanResult } from '../reconcile/types';
+import type { PlanResult } from '../reconcile/plan/types';
 import { decodePageToken, encodePageToken } from '../store/page-token';
 import type { UseCaseContext } from './context';
 import { getService } from './services';

@@ -33,7 +33,7 @@ import {
 import { DAY_SECONDS, epochSeconds } from '../time';
 import { parseInput } from '../validation/parse';
 import { taskDefinitionReference } from '../validation/schemas';
-import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
 import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { newestFirst } from './deployment-history';
@@ -215,7 +215,7 @@ const claimRequest = async (context: UseCaseContext, fresh: DeployRequest): Prom
         `Deploy request ${fresh.requestKey} for service ${fresh.serviceName} is in progress in another worker`,
       );
     }
-    await backoff(Math.min(attempt + 4, 6));
+    await sleepBeforeRetry(Math.min(attempt + 4, 6));
   }
 };
 

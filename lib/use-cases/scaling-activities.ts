@@ -1,4 +1,4 @@
-/** A service's scaling activities (issue 15), newest first, paged. */
+/** A service's scaling activities, newest first, paged. */
 import type { Page, ScalingActivity } from '../domain';
 import type { UseCaseContext } from './context';
 import { getService } from './services';

@@ -1,12 +1,13 @@
 /**
- * The API side of auto scaling (issue 15): a service's `autoScaling` on create and PATCH, the count kept in
+ * The API side of auto scaling: a service's `autoScaling` on create and PATCH, the count kept in
  * its range, and the sparse index entry (the scaling state) kept in step. A service
  * written without autoScaling (`null` on PATCH) keeps its entry, which records its scale-out alarms: the evaluator
  * (which alone talks to CloudWatch) deletes those alarms on its next pass and then the entry, as for a deleted
  * service.
  */
+
+import type { AutoScaling } from '../domain';
 import { ValidationError } from '../errors';
-import type { AutoScaling } from '../validation/autoscaling';
 import type { UseCaseContext } from './context';
 
 /** With auto scaling, the count stays within [minCapacity, maxCapacity]; a PATCH of it is clamped too. */

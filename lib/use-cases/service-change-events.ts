@@ -3,7 +3,7 @@ import {
   deploymentStartedEvent,
   desiredCountChangedEvent,
   secretLikeEnvironmentEvent,
-} from '../reconcile/event-texts';
+} from '../reconcile/plan/event-texts';
 import { isoOf } from '../time';
 import type { UseCaseContext } from './context';
 

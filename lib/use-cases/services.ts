@@ -17,7 +17,7 @@ import {
 } from '../validation/schemas';
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
 import { assertCapacityProviders, requireCluster } from './clusters';
-import { backoff, requestReconcile, type UseCaseContext } from './context';
+import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
 import { clampToAutoScaling, registerAutoScaling } from './scaling';
 import { recordChangeEvents } from './service-change-events';
 import {
@@ -202,7 +202,7 @@ export const mutateService = async (
       // Lost a race: read again. A change of the version the caller pinned is a 412 at the top.
       if (!(error instanceof VersionConflictError)) throw error;
       if (attempt + 1 >= MAX_UPDATE_ATTEMPTS) throw error;
-      await backoff(attempt);
+      await sleepBeforeRetry(attempt);
     }
   }
 };

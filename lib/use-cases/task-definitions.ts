@@ -15,11 +15,11 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
-import { servicesOfClusters } from '../reconcile/revision-retirement';
+import { servicesOfClusters } from '../reconcile/scheduler/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { assertAllowedRoles } from '../validation/roles';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
-import { backoff, type UseCaseContext } from './context';
+import { sleepBeforeRetry, type UseCaseContext } from './context';
 import { fillAbandonedRevisions } from './revision-gaps';
 
 const MAX_REGISTRATION_ATTEMPTS = 60;
@@ -210,7 +210,7 @@ const markInactive = async (
       return next;
     } catch (error) {
       if (attempt >= 5 || !(error instanceof VersionConflictError)) throw error;
-      await backoff(attempt);
+      await sleepBeforeRetry(attempt);
     }
   }
 };

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { TaskRecord } from '../domain';
 import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
 import { taskRecordFromEcs } from '../inventory/task-record';
-import { parseJsonMessage, type QueueRecord } from '../queue/messages';
+import { taskEventLogFieldsOf } from '../log-fields';
+import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../queue/messages';
 import { newestRequestedAt, type ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import { parseInput } from '../validation/parse';
@@ -126,6 +127,9 @@ export const recordTaskStateChange = async (
   return outcome.kind === 'foreign' ? undefined : outcome.request;
 };
 
+/** What the batch reports of each event, with the fields its log lines name (from the one parse). */
+export type TaskEventLog = IntakeLog<TaskEventOutcome>;
+
 /**
  * One batch of the task-events queue: every event goes into the inventory, then the services they
  * touch are reconciled, one request per service. Returns the message ids that failed, for SQS's
@@ -136,20 +140,21 @@ export const processTaskEventBatch = async (
   store: TugboatStore,
   enqueue: (requests: ReconcileRequest[]) => Promise<void>,
   records: QueueRecord[],
-  onError: (messageId: string, error: unknown) => void,
-  options: { installation?: string; onOutcome?: (messageId: string, outcome: TaskEventOutcome) => void } = {},
+  log: TaskEventLog,
+  options: { installation?: string } = {},
 ): Promise<string[]> => {
   const failed: string[] = [];
   const triggers = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
+  const fieldsOf = new Map<string, Record<string, string>>();
   await Promise.all(
     records.map(async (record) => {
+      let fields: Record<string, string> = {};
       try {
-        const outcome = await applyTaskStateChange(
-          store,
-          parseJsonMessage(record.body),
-          options.installation,
-        );
-        options.onOutcome?.(record.messageId, outcome);
+        const body = parseJsonMessage(record.body);
+        fields = taskEventLogFieldsOf(body);
+        fieldsOf.set(record.messageId, fields);
+        const outcome = await applyTaskStateChange(store, body, options.installation);
+        log.processed(record.messageId, outcome, fields);
         if (outcome.kind === 'foreign' || !outcome.request) return;
         const request = outcome.request;
         const key = `${request.cluster}/${request.serviceName}`;
@@ -164,7 +169,7 @@ export const processTaskEventBatch = async (
           triggers.set(key, { request, messageIds: [record.messageId] });
         }
       } catch (error) {
-        onError(record.messageId, error);
+        log.failed(record.messageId, error, fields);
         failed.push(record.messageId);
       }
     }),
@@ -175,7 +180,7 @@ export const processTaskEventBatch = async (
     } catch (error) {
       for (const trigger of triggers.values()) {
         for (const messageId of trigger.messageIds) {
-          onError(messageId, error);
+          log.failed(messageId, error, fieldsOf.get(messageId) ?? {});
           failed.push(messageId);
         }
       }

@@ -1,9 +1,10 @@
 /**
- * The `autoScaling` object of a service (issue 15): capacity range, up to 5 target tracking policies and up
+ * The `autoScaling` object of a service: capacity range, up to 5 target tracking policies and up
  * to 20 scheduled actions. Schedules and time zones are checked by the schedule adapter, so a bad one is a
  * 400 naming `autoScaling.scheduled[i].schedule`.
  */
 import * as z from 'zod';
+import type { AutoScaling, PolicyMetricSpec } from '../domain';
 import { isValidTimezone, parseSchedule, ScheduleError } from '../scaling/schedule';
 
 const capacity = z
@@ -70,8 +71,6 @@ export const metricBranches = {
     }),
   }),
 };
-
-type PolicyMetricSpec = z.output<(typeof metricBranches)[keyof typeof metricBranches]>;
 
 const metricForms =
   'must be { predefined: "CPUUtilization" | "MemoryUtilization" }, { predefined: "ALBRequestCountPerTarget", targetGroupArn }, { queueBacklogPerTask: { queueUrl } } or { custom: { namespace, metricName, dimensions, statistic } }';
@@ -201,5 +200,14 @@ export const autoScalingSchema = z
 /** On PATCH, `null` removes auto scaling. */
 export const autoScalingPatchSchema = autoScalingSchema.nullable().describe('null removes auto scaling');
 
-export type AutoScaling = z.output<typeof autoScalingSchema>;
-export type TargetTrackingPolicy = AutoScaling['targetTracking'][number];
+/** True when A and B accept the same values. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/** The schema produces the domain's AutoScaling: a change to one and not the other is a compile error. */
+export type AutoScalingSchemaProducesTheDomainType = Holds<
+  Same<z.output<typeof autoScalingSchema>, AutoScaling>
+>;
+/** Each metric form the schema accepts is one of the domain's forms. */
+export type MetricFormsAreTheDomains = Holds<
+  Same<z.output<(typeof metricBranches)[keyof typeof metricBranches]>, PolicyMetricSpec>
+>;

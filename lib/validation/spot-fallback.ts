@@ -1,5 +1,5 @@
 /**
- * The `spotFallback` object of a service (issue 18): the single source of its field rules. On create
+ * The `spotFallback` object of a service: the single source of its field rules. On create
  * every field but `enabled` has a default; a PATCH gives any of them and is merged over what is there.
  */
 import * as z from 'zod';

@@ -2,15 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../../cli/client';
-import { startConsoleServer } from '../../cli/commands/console';
+import { apiClient } from '../../client/client';
+import { startConsoleServer } from '../../console/standalone';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack, webService } from '../support/api';
 import { hasChromium, launchChromium } from '../support/browser';
 import { eventually } from '../support/waiting';
 
 /**
- * Pages of another origin, in headless Chromium, against both consoles with writes allowed (issue 26.1):
+ * Pages of another origin, in headless Chromium, against both consoles with writes allowed:
  * an attacker's site on another port of the same host (same-site, so a SameSite cookie alone would not
  * stop it), and a DNS-rebinding page whose own name resolves to 127.0.0.1.
  */

@@ -12,7 +12,7 @@ import { ecsClient, isLive, serviceTasks } from '../support/ecs';
 import { contractCheckedClient } from '../support/openapi';
 import { eventually } from '../support/waiting';
 
-// Issue 15 end to end: the HTTP API, the reconcile worker, the local ECS endpoint on a virtual clock, the
+// Auto scaling end to end: the HTTP API, the reconcile worker, the local ECS endpoint on a virtual clock, the
 // local CloudWatch on that clock and the scaling evaluator run at the clock's time, as its schedule would.
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
 const MINUTE = 60_000;

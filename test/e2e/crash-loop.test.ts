@@ -1,5 +1,5 @@
 /**
- * Issue 23, item 1: crash loops through the whole stack, on a schedule, with ECS taking its time to
+ * The crash-loop back-off: crash loops through the whole stack, on a schedule, with ECS taking its time to
  * stop a task (2 s from the container's exit to STOPPED) — the timing under which a task that crashed
  * 1 s after RUNNING used to look as if it had been up for minReadySeconds (2 s), so the breaker never
  * counted it, and a task that had passed minReadySeconds 0 died without any back-off.

@@ -1,5 +1,5 @@
 /**
- * The API of issue 14: `loadBalancers` and `healthCheckGracePeriodSeconds` on create and PATCH (400s name
+ * The load balancers API: `loadBalancers` and `healthCheckGracePeriodSeconds` on create and PATCH (400s name
  * the field), per-deployment target counts on GET service and targets on GET task. Every answer is
  * checked against the OpenAPI document by the client.
  */

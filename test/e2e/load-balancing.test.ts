@@ -1,5 +1,5 @@
 /**
- * Issue 14 end to end: a service of 3 tasks behind a target group made through the SDK against the local
+ * Load balancing end to end: a service of 3 tasks behind a target group made through the SDK against the local
  * ELB endpoint. A rolling deploy, sampled every 400 ms, never has fewer than 3 healthy targets nor a
  * target whose task has stopped; a deploy of an `unhealthy` image fails by the circuit breaker and
  * rolls back while 3 healthy targets remain throughout.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Action } from '../../lib/reconcile/types';
+import type { Action } from '../../lib/reconcile/plan/types';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack } from '../support/api';
 import { ecsClient, isLive, serviceTasks } from '../support/ecs';

@@ -1,5 +1,5 @@
 /**
- * Issue 23, item 4: a revision deleted while a service runs it goes INACTIVE, as in ECS, but the service
+ * Revisions in use: a revision deleted while a service runs it goes INACTIVE, as in ECS, but the service
  * keeps scaling and replacing tasks with it; its ECS copy is deregistered only once no service uses it.
  */
 import { DescribeTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';

@@ -40,7 +40,7 @@ interface Sample {
   apiRunning: number;
 }
 
-// Issue 10, item 1, as reproduced against `npm start`: a deploy while a replacement task is RUNNING
+// The healthy floor during a rolling deploy, as reproduced against `npm start`: a deploy while a replacement task is RUNNING
 // but inside minReadySeconds used to stop two of the three old tasks at once.
 it('a deploy while a replaced task is not yet ready keeps 3 RUNNING at every 400 ms sample', async () => {
   const first = await register('nginx:1');

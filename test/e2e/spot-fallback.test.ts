@@ -1,8 +1,8 @@
 /**
- * Issue 18 end to end, through the HTTP API and the local ECS endpoint's switches: a service of 4 tasks on
+ * The Spot fallback end to end, through the HTTP API and the local ECS endpoint's switches: a service of 4 tasks on
  * FARGATE_SPOT with spotFallback loses Spot capacity and all its tasks; within fallbackAfterSeconds + 30 s
  * it runs 4 on FARGATE; once Spot is back it returns to FARGATE_SPOT after returnAfterSeconds, never
- * with fewer than 4 RUNNING at any sample. Issue 25: a deploy during the outage completes on FARGATE, and
+ * with fewer than 4 RUNNING at any sample. A deploy during the outage completes on FARGATE, and
  * PATCH spotFallback.enabled false moves the FARGATE tasks back at once.
  */
 import type { Task } from '@aws-sdk/client-ecs';

@@ -8,7 +8,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceEvent } from '../../lib/domain';
-import { processReconcileBatch } from '../../lib/reconcile/worker';
+import { processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { lambdaContext } from '../../local/lambda-context';
 import type { LocalStack } from '../../local/stack';
 import { httpApiEvent, startTestStack, webService, webTaskDefinition } from '../support/api';

@@ -1,13 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../../cli/client';
-import { startConsoleServer } from '../../cli/commands/console';
+import { apiClient } from '../../client/client';
+import { startConsoleServer } from '../../console/standalone';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, startTestStack, webService, webTaskDefinition } from '../support/api';
 
 /**
  * The console, served by `npm start` (under /console/ on the API's port) and by `tugboat console` (which
- * signs what it forwards), against forged Host headers, requests of other origins and missing tokens (issue 26.1).
+ * signs what it forwards), against forged Host headers, requests of other origins and missing tokens.
  */
 let stack: LocalStack;
 let api: ReturnType<typeof httpClient>;

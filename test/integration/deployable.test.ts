@@ -219,7 +219,7 @@ describe('the packaged CloudFormation template', () => {
       }
     }
     // Exactly the roles of custom.taskRoleArns and custom.executionRoleArns (this installation's by
-    // default), the same lists the functions hold task definitions to (issue 26.2).
+    // default), the same lists the functions hold task definitions to.
     const roles = [
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
       'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tugboat-dev-execution-*',

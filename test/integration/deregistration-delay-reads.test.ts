@@ -13,7 +13,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createElbClientForGateway, createElbGateway } from '../../lib/elb/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { localDynamoDbClient } from '../../local/dynamodb';
 import type { LocalStack } from '../../local/stack';

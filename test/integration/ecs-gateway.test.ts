@@ -1,10 +1,10 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  backoffDelay,
   createEcsClientForGateway,
   createEcsGateway,
   defaultRetryPolicy,
+  retryDelayMs,
 } from '../../lib/ecs/gateway';
 import { createReadPacer } from '../../lib/ecs/pacer';
 import { DependencyError, ValidationError } from '../../lib/errors';
@@ -247,12 +247,12 @@ describe('ECS gateway against the local endpoint', () => {
   });
 });
 
-describe('backoffDelay', () => {
+describe('retryDelayMs', () => {
   it('is uniform in [0, min(max, base * 2^attempt))', () => {
     const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelay(0, policy, () => 0)).toBe(0);
-    expect(backoffDelay(0, policy, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, policy, () => 0.999)).toBe(999);
+    expect(retryDelayMs(0, policy, () => 0)).toBe(0);
+    expect(retryDelayMs(0, policy, () => 0.999)).toBe(99);
+    expect(retryDelayMs(3, policy, () => 0.5)).toBe(400);
+    expect(retryDelayMs(10, policy, () => 0.999)).toBe(999);
   });
 });

@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createElbClientForGateway, createElbGateway } from '../../lib/elb/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack } from '../support/api';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack } from '../support/api';

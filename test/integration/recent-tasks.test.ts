@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countDynamoDbCalls } from '../../bench/support/counters';
 import type { TaskRecord } from '../../lib/domain';
 import type { EcsGateway } from '../../lib/ecs/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { keys } from '../../lib/store/keys';
 import type { UseCaseContext } from '../../lib/use-cases/context';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { recordTaskStateChange } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Service, TaskDefinition } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
 import { ecsTaskDefinitionArn } from '../../lib/ecs/task-definitions';
-import { runReconcileScheduler } from '../../lib/reconcile/scheduler';
+import { runReconcileScheduler } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { TugboatStore } from '../../lib/store/port';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
@@ -13,7 +13,7 @@ import { type LocalEcsServer, startLocalEcsServer } from '../../local/ecs';
 import { deployment, service } from '../support/plan';
 
 /**
- * The deferred deregistration of a deleted revision's ECS copy (lib/reconcile/revision-retirement.ts),
+ * The deferred deregistration of a deleted revision's ECS copy (lib/reconcile/scheduler/revision-retirement.ts),
  * through the scheduler against DynamoDB Local and the local ECS endpoint.
  */
 const tableName = `tugboat-revision-retirement-${randomUUID()}`;

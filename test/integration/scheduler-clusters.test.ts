@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Service } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import type { ReconcileRequest } from '../../lib/queue/reconcile-queue';
-import { runReconcileScheduler } from '../../lib/reconcile/scheduler';
+import { runReconcileScheduler } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { type LocalEcsServer, startLocalEcsServer } from '../../local/ecs';

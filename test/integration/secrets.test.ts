@@ -39,7 +39,7 @@ const taskDefinition = (family: string, container: Record<string, unknown>, extr
   ...extra,
 });
 
-describe('secrets and log configuration, in ECS shapes (issue 26.3)', () => {
+describe('secrets and log configuration, in ECS shapes', () => {
   it('registers them, answers them as given, and passes them to RegisterTaskDefinition unchanged', async () => {
     const body = taskDefinition(
       'shop',
@@ -142,7 +142,7 @@ describe('secrets and log configuration, in ECS shapes (issue 26.3)', () => {
   });
 });
 
-describe('environment values that look like secrets (issue 26.3)', () => {
+describe('environment values that look like secrets', () => {
   const leaky = (family: string, names: string[]) =>
     taskDefinition(family, { environment: names.map((name) => ({ name, value: 'x' })) });
 

@@ -1,5 +1,5 @@
 /**
- * Issue 25, item 6: a pass dies after ECS answered a FARGATE_SPOT RunTask that it refused in part for
+ * Replaying a Spot launch: a pass dies after ECS answered a FARGATE_SPOT RunTask that it refused in part for
  * capacity; the next pass replays the launch with the same clientToken. The refused tasks are a Spot
  * failure, not failed launches. (No reconcile worker: the test drives every pass.)
  */
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../lib/ecs/errors';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack, webTaskDefinition } from '../support/api';

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
-import { createReconciler } from '../../lib/reconcile/reconcile';
+import { createReconciler } from '../../lib/reconcile/pass/reconcile';
 import type { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { httpClient, stackStore, startTestStack } from '../support/api';

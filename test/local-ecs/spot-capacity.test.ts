@@ -1,4 +1,4 @@
-/** The local Spot capacity switch (issue 18): POST /__local/spot-capacity {"available": false|true}. */
+/** The local Spot capacity switch: POST /__local/spot-capacity {"available": false|true}. */
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../lib/ecs/errors';

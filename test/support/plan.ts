@@ -3,9 +3,9 @@
  * planner observes, and the plan state the phases take.
  */
 import type { Deployment, DeploymentConfiguration, Service } from '../../lib/domain';
-import { ensurePrimary } from '../../lib/reconcile/phases/primary';
-import { type PlanState, planState, type RolloutState } from '../../lib/reconcile/phases/state';
-import type { Action, ObservedTask, PlanInput } from '../../lib/reconcile/types';
+import { ensurePrimary } from '../../lib/reconcile/plan/phases/primary';
+import { type PlanState, planState, type RolloutState } from '../../lib/reconcile/plan/phases/state';
+import type { Action, ObservedTask, PlanInput } from '../../lib/reconcile/plan/types';
 
 export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 export const SERVICE_ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';

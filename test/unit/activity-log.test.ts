@@ -2,8 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { activityLevel, activityLog } from '../../lib/activity-log';
 import { tugboatMetrics } from '../../lib/metrics';
-import { describeActions, describeHolds } from '../../lib/reconcile/action-log';
-import type { PlanResult } from '../../lib/reconcile/types';
+import { describeActions, describeHolds } from '../../lib/reconcile/pass/action-log';
+import type { PlanResult } from '../../lib/reconcile/plan/types';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signRequest } from '../../cli/sigv4';
+import { signRequest } from '../../client/sigv4';
 
 // AWS's published SigV4 test suite (aws-sig-v4-test-suite): its credentials, date, region and service.
 const SUITE = {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../../cli/client';
-import { ApiError } from '../../cli/errors';
+import type { ApiClient } from '../../client/client';
+import { ApiError } from '../../client/errors';
 import { consoleListener } from '../../console/server';
 
 const tgArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/0123456789abcdef';

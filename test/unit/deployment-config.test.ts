@@ -12,7 +12,7 @@ const readYaml = (file: string) =>
     ),
   ) as Record<string, unknown>;
 
-describe('deployment settings issue 10 relies on', () => {
+describe('deployment settings the rolling floor relies on', () => {
   it('runs the scheduler never twice at once and never again after a failure', () => {
     const functions = readYaml('serverless.yml').functions as Record<string, Record<string, unknown>>;
     expect(functions.reconcileScheduler).toMatchObject({

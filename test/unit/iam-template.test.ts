@@ -26,7 +26,7 @@ const passRoleStatements = (role: string) =>
     .flatMap((policy) => policy.PolicyDocument.Statement)
     .filter((statement) => actionsOf(statement).some((action) => /^iam:(PassRole|\*)$|^\*$/.test(action)));
 
-describe('iam:PassRole: only the roles the installation names, only to ECS tasks (issue 26.2)', () => {
+describe('iam:PassRole: only the roles the installation names, only to ECS tasks', () => {
   const taskRoles = custom.taskRoleArns as string[];
   const executionRoles = custom.executionRoleArns as string[];
 

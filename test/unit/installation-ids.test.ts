@@ -1,5 +1,5 @@
 /**
- * Issue 25, item 7: installation ids cannot overlap. One installation's ECS family names, startedBy
+ * Installation ids cannot overlap. One installation's ECS family names, startedBy
  * prefix and IAM family pattern must never cover another's, whatever the families.
  */
 import { createRequire } from 'node:module';

@@ -5,7 +5,7 @@ import {
   apiRequestLogFields,
   deployLogFieldsOf,
   reconcileRequestLogFields,
-  taskEventLogFields,
+  taskEventLogFieldsOf,
 } from '../../lib/log-fields';
 import type { TugboatStore } from '../../lib/store/port';
 import { processTaskEventBatch, type TaskEventOutcome } from '../../lib/use-cases/task-events';
@@ -59,8 +59,8 @@ describe('task events of one installation', () => {
         { messageId: 'nobody', body: taskEvent('ecs-svc/123', 4) },
         { messageId: 'none', body: taskEvent(undefined, 5) },
       ],
-      () => undefined,
-      { installation: 'prod', onOutcome: (_id, outcome) => outcomes.push(outcome.kind) },
+      { processed: (_id, outcome) => outcomes.push(outcome.kind), failed: () => undefined },
+      { installation: 'prod' },
     );
     expect(failed).toEqual([]);
     expect(outcomes.sort()).toEqual(['applied', 'foreign', 'foreign', 'foreign', 'stale']);
@@ -72,13 +72,37 @@ describe('task events of one installation', () => {
 
 describe('failure log fields', () => {
   it('name the cluster, service, task and correlation id of a task event', () => {
-    expect(taskEventLogFields(taskEvent('tugboat-prod_run', 1, 'ev-9'))).toEqual({
+    expect(taskEventLogFieldsOf(JSON.parse(taskEvent('tugboat-prod_run', 1, 'ev-9')))).toEqual({
       cluster: 'default',
       serviceName: 'web',
       taskId: 'abc123',
       correlationId: 'ev-9',
     });
-    expect(taskEventLogFields('not json')).toEqual({});
+    expect(taskEventLogFieldsOf('not json')).toEqual({});
+  });
+
+  it('come with a failed task event from the batch, from the one parse', async () => {
+    const failures: [string, Record<string, string>][] = [];
+    const store = {
+      recordTask: async () => {
+        throw new Error('store down');
+      },
+    } as unknown as TugboatStore;
+    const failed = await processTaskEventBatch(
+      store,
+      async () => undefined,
+      [
+        { messageId: 'down', body: taskEvent('tugboat-prod_0123456789ab-dep-1', 2, 'ev-down') },
+        { messageId: 'garbled', body: 'not json' },
+      ],
+      { processed: () => undefined, failed: (id, _error, fields) => failures.push([id, fields]) },
+      { installation: 'prod' },
+    );
+    expect(failed.sort()).toEqual(['down', 'garbled']);
+    expect(Object.fromEntries(failures)).toEqual({
+      down: { cluster: 'default', serviceName: 'web', taskId: 'abc123', correlationId: 'ev-down' },
+      garbled: {},
+    });
   });
 
   it('name the cluster and service of a reconcile request and a deploy message', () => {

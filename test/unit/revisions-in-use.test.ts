@@ -6,8 +6,8 @@ import {
   servicesUsing,
   type TaskDefinition,
 } from '../../lib/domain';
-import { plan } from '../../lib/reconcile/plan';
-import type { RollbackAction } from '../../lib/reconcile/types';
+import { plan } from '../../lib/reconcile/plan/plan';
+import type { RollbackAction } from '../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0, tasks } from '../support/plan';
 
 /** web:1 COMPLETED and retired (its tasks all gone), web:2 the PRIMARY. */

@@ -1,4 +1,4 @@
-/** `spotFallback` on service create and PATCH (issue 18): defaults, and a 400 naming the field. */
+/** `spotFallback` on service create and PATCH: defaults, and a 400 naming the field. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validation/parse';

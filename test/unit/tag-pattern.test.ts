@@ -53,7 +53,7 @@ describe('tag pattern matching', () => {
     );
   });
 
-  // Issue 10 asks for this check explicitly: the pattern that makes a backtracking matcher take
+  // The tag-pattern rule asks for this check explicitly: the pattern that makes a backtracking matcher take
   // exponential time, against the longest tag a push can carry in practice (128 characters).
   it('matches the worst pattern against a 128-character tag in under 10 ms', () => {
     const tag = 'a'.repeat(128);

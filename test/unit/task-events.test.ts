@@ -88,7 +88,7 @@ describe('a batch of task events asks once per service, with the newest requeste
         sent.push(...requests);
       },
       bodies.map((body, index) => ({ messageId: `m${index}`, body: JSON.stringify(body) })),
-      () => {},
+      { processed: () => {}, failed: () => {} },
     );
     expect(failed).toEqual([]);
     return sent;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanResult } from '../../lib/reconcile/types';
-import { waitingReasons, withIsoTimes } from '../../lib/reconcile/waiting';
+import type { PlanResult } from '../../lib/reconcile/plan/types';
+import { waitingReasons, withIsoTimes } from '../../lib/reconcile/plan/waiting';
 
 const deployment = (overrides: Record<string, unknown>) =>
   ({

@@ -66,7 +66,7 @@ export const taskDefinitionActions = (state: EcsState) => {
       if (cpu === undefined) throw clientException('Fargate requires task definition to have a cpu value.');
       if (memory === undefined)
         throw clientException('Fargate requires task definition to have a memory value.');
-      // Tugboat's contract (issue 3) names InvalidParameterException here; real ECS answers this case
+      // Tugboat's contract names InvalidParameterException here; real ECS answers this case
       // with a ClientException carrying the same message.
       if (!isValidFargateSize(cpu, memory)) {
         throw invalidParameter(

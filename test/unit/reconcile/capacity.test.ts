@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityProviderStrategyItem } from '../../../lib/domain';
-import { type RunningByProvider, splitLaunches } from '../../../lib/reconcile/capacity';
+import { type RunningByProvider, splitLaunches } from '../../../lib/reconcile/plan/capacity';
 
 const F = 'FARGATE';
 const SPOT = 'FARGATE_SPOT';

@@ -1,5 +1,5 @@
 /**
- * Issue 23, item 1: a crash loop, whatever its timings (minReadySeconds, health check, the pass
+ * The crash-loop back-off: a crash loop, whatever its timings (minReadySeconds, health check, the pass
  * interval that stands for the task start, crash time, ECS's stop time), is caught: the breaker trips
  * within its threshold (plus the tasks that die in the same pass), and launches never come faster than
  * the back-off allows, before or after the deployment completed.
@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentCircuitBreaker } from '../../../lib/domain';
-import { backoffDelayMs, circuitBreakerThreshold } from '../../../lib/reconcile/plan';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../../lib/reconcile/types';
+import { circuitBreakerThreshold, crashLoopDelayMs } from '../../../lib/reconcile/plan/plan';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../../lib/reconcile/plan/types';
 import { deploymentConfiguration, S, service } from '../../support/plan';
 import { Simulation } from './sim';
 
@@ -19,7 +19,7 @@ const launchRoundsWithin = (ms: number): number => {
   let rounds = 1;
   let elapsed = 0;
   for (;;) {
-    elapsed += backoffDelayMs(rounds, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS);
+    elapsed += crashLoopDelayMs(rounds, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS);
     if (elapsed > ms) return rounds;
     rounds += 1;
   }

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../lib/domain';
-import { plan } from '../../../lib/reconcile/plan';
-import type { LoadBalancingInput, ObservedTask, PlanResult } from '../../../lib/reconcile/types';
+import { plan } from '../../../lib/reconcile/plan/plan';
+import type { LoadBalancingInput, ObservedTask, PlanResult } from '../../../lib/reconcile/plan/types';
 import { deployment, ofType, S, service, T0, task } from '../../support/plan';
 
 const KEPT = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/kept/00000000000000aa';

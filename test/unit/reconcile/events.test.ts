@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceEvent } from '../../../lib/domain';
-import { eventGist, messagesToRecord, REPEAT_WINDOW_MS } from '../../../lib/reconcile/events';
+import { eventGist, messagesToRecord, REPEAT_WINDOW_MS } from '../../../lib/reconcile/pass/events';
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 const stored = (message: string, agoMs: number, id = 'e'): ServiceEvent => ({

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
-import { plan } from '../../../lib/reconcile/plan';
+import { plan } from '../../../lib/reconcile/plan/plan';
 import type {
   Action,
   ObservedTask,
@@ -9,7 +9,7 @@ import type {
   TaskDefinitionFacts,
   TaskLastStatus,
   TaskStopCode,
-} from '../../../lib/reconcile/types';
+} from '../../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
 import { type Revision, Simulation } from './sim';
 
@@ -48,7 +48,7 @@ const rollingService = (desired: number, min: number, max: number, minReadySecon
     ],
   });
 
-describe('the healthy floor during a rolling deploy (issue 10, item 1)', () => {
+describe('the healthy floor during a rolling deploy', () => {
   // Old tasks: `ready` RUNNING and ready, `readying` RUNNING inside minReadySeconds (or the health
   // check's start period), `sick` reported UNHEALTHY within the grace period; new ones likewise.
   it.each([

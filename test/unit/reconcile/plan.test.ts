@@ -2,19 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
 import { parseStartedBy } from '../../../lib/inventory/naming';
 import {
-  backoffDelayMs,
   circuitBreakerThreshold,
+  crashLoopDelayMs,
   maxTaskCap,
   minHealthyFloor,
   plan,
-} from '../../../lib/reconcile/plan';
+} from '../../../lib/reconcile/plan/plan';
 import {
   type Action,
   type ObservedTask,
   type PlanInput,
   type PlanResult,
   UNHEALTHY_STOP_REASON,
-} from '../../../lib/reconcile/types';
+} from '../../../lib/reconcile/plan/types';
 import {
   deployment,
   deploymentConfiguration,
@@ -99,7 +99,7 @@ describe('rounding of the limits', () => {
     { failures: 12, delay: 900_000 },
     { failures: 2000, delay: 900_000 },
   ])('back-off after $failures consecutive failures is $delay ms', ({ failures, delay }) => {
-    expect(backoffDelayMs(failures, 5_000, 900_000)).toBe(delay);
+    expect(crashLoopDelayMs(failures, 5_000, 900_000)).toBe(delay);
   });
 });
 

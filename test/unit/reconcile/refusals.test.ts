@@ -7,9 +7,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { classifyEcsError, ecsErrorSummary } from '../../../lib/ecs/errors';
 import { DependencyError } from '../../../lib/errors';
-import { plan } from '../../../lib/reconcile/plan';
-import { launchFailuresOutcome } from '../../../lib/reconcile/refusals';
-import type { PlanResult } from '../../../lib/reconcile/types';
+import { plan } from '../../../lib/reconcile/plan/plan';
+import { launchFailuresOutcome } from '../../../lib/reconcile/plan/refusals';
+import type { PlanResult } from '../../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, S, service, T0 } from '../../support/plan';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SchedulerReport } from '../../../lib/reconcile/scheduler';
-import { schedulerMetrics } from '../../../lib/reconcile/scheduler-metrics';
+import { schedulerMetrics } from '../../../lib/reconcile/scheduler/metrics';
+import type { SchedulerReport } from '../../../lib/reconcile/scheduler/scheduler';
 
 const steady: SchedulerReport = {
   clusters: 1,

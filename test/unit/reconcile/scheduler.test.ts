@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
-import { observedTaskFromRecord } from '../../../lib/reconcile/observe';
+import { observedTaskFromRecord } from '../../../lib/reconcile/plan/observe';
+import { stoppedOnItsOwn } from '../../../lib/reconcile/plan/tasks';
 import {
   PENDING_REQUEST_TRUST_MS,
   runReconcileScheduler,
   serviceNeedsWork,
-} from '../../../lib/reconcile/scheduler';
-import { stoppedOnItsOwn } from '../../../lib/reconcile/tasks';
+} from '../../../lib/reconcile/scheduler/scheduler';
 import type { PageRequest, TugboatStore } from '../../../lib/store/port';
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;

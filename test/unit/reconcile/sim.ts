@@ -10,15 +10,19 @@ import { expect } from 'vitest';
 import type { Deployment, Service } from '../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../lib/ecs/errors';
 import { parseStartedBy } from '../../../lib/inventory/naming';
-import { plan } from '../../../lib/reconcile/plan';
-import { launchFailuresOutcome, withRefusal, withSpotCapacityFailure } from '../../../lib/reconcile/refusals';
+import { plan } from '../../../lib/reconcile/plan/plan';
+import {
+  launchFailuresOutcome,
+  withRefusal,
+  withSpotCapacityFailure,
+} from '../../../lib/reconcile/plan/refusals';
 import type {
   Action,
   ObservedTask,
   PlanOptions,
   PlanResult,
   RunTaskCall,
-} from '../../../lib/reconcile/types';
+} from '../../../lib/reconcile/plan/types';
 import { deployment, T0 } from '../../support/plan';
 
 /** How tasks of a revision behave once launched. */
@@ -45,7 +49,7 @@ interface SimTask extends ObservedTask {
   downAt?: number;
 }
 
-// The simulation's own reading of the rules, kept apart from lib/reconcile/tasks.ts on purpose.
+// The simulation's own reading of the rules, kept apart from lib/reconcile/plan/tasks.ts on purpose.
 const counted = (t: ObservedTask) =>
   t.desiredStatus === 'RUNNING' &&
   ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'].includes(t.lastStatus);

@@ -1,4 +1,4 @@
-/** A FARGATE_SPOT launch refused for want of capacity is a Spot failure, not a failed launch (issue 18). */
+/** A FARGATE_SPOT launch refused for want of capacity is a Spot failure, not a failed launch. */
 import { describe, expect, it } from 'vitest';
 import type { CapacityProviderName } from '../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../lib/ecs/errors';
@@ -6,7 +6,7 @@ import {
   launchFailuresOutcome,
   refusedLaunchOutcome,
   withSpotCapacityFailure,
-} from '../../../lib/reconcile/refusals';
+} from '../../../lib/reconcile/plan/refusals';
 import { deployment, T0 } from '../../support/plan';
 
 const launchOn = (provider: CapacityProviderName) => ({

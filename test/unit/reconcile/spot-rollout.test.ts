@@ -1,12 +1,12 @@
 /**
- * Issue 25, item 6, pass after pass (sim.ts, with its floor and cap checks at every step): the Spot
+ * A Spot rollout, pass after pass (sim.ts, with its floor and cap checks at every step): the Spot
  * fallback holds through a deploy and a rollback, the return to Spot works whatever room maximumPercent
  * leaves, and disabling the fallback moves the FARGATE share back in healthy batches.
  */
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Service, SpotFallback } from '../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../lib/ecs/errors';
-import type { ObservedTask } from '../../../lib/reconcile/types';
+import type { ObservedTask } from '../../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0, tasks } from '../../support/plan';
 import { type Revision, Simulation } from './sim';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../../lib/reconcile/plan';
-import type { ObservedTask } from '../../../lib/reconcile/types';
+import { plan } from '../../../lib/reconcile/plan/plan';
+import type { ObservedTask } from '../../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
 
 const runningTask = (deploymentId: string, index: number): ObservedTask =>

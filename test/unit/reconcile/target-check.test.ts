@@ -4,8 +4,8 @@ import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
 import type { ElbGateway } from '../../../lib/elb/gateway';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
-import { runReconcileScheduler } from '../../../lib/reconcile/scheduler';
-import { TARGET_HEALTH_CONCURRENCY } from '../../../lib/reconcile/target-check';
+import { runReconcileScheduler } from '../../../lib/reconcile/scheduler/scheduler';
+import { TARGET_HEALTH_CONCURRENCY } from '../../../lib/reconcile/scheduler/target-group-check';
 import type { TugboatStore } from '../../../lib/store/port';
 import { deployment, service } from '../../support/plan';
 

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Service, TaskRecord } from '../../../lib/domain';
-import { targetGroupsToRead } from '../../../lib/reconcile/load-balancing';
-import { plan } from '../../../lib/reconcile/plan';
-import type { LoadBalancingInput, ObservedTask, TargetState } from '../../../lib/reconcile/types';
+import { targetGroupsToRead } from '../../../lib/reconcile/pass/apply-target-actions';
+import { plan } from '../../../lib/reconcile/plan/plan';
+import type { LoadBalancingInput, ObservedTask, TargetState } from '../../../lib/reconcile/plan/types';
 import { deployment, iso, ofType, S, service, T0, task } from '../../support/plan';
 
 const OLD = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/old/00000000000000aa';

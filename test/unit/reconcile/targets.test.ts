@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../lib/domain';
-import { plan } from '../../../lib/reconcile/plan';
+import { plan } from '../../../lib/reconcile/plan/plan';
 import {
   type Action,
   type LoadBalancingInput,
@@ -10,7 +10,7 @@ import {
   type PlanResult,
   type TargetState,
   UNHEALTHY_STOP_REASON,
-} from '../../../lib/reconcile/types';
+} from '../../../lib/reconcile/plan/types';
 import {
   deployment,
   deploymentConfiguration,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDefinition } from '../../../lib/domain';
-import { cachedTaskDefinitions } from '../../../lib/reconcile/task-definition-cache';
+import { cachedTaskDefinitions } from '../../../lib/reconcile/pass/task-definition-cache';
 
 const revision = (ecsTaskDefinitionArn?: string) =>
   ({

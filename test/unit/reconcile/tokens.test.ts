@@ -14,7 +14,7 @@ import {
   startedByService,
   taskGroup,
 } from '../../../lib/inventory/naming';
-import { clientToken, deriveDeploymentId } from '../../../lib/reconcile/tokens';
+import { clientToken, deriveDeploymentId } from '../../../lib/reconcile/plan/tokens';
 
 const ARN = 'arn:aws:ecs:us-east-1:000000000000:service/default/web';
 const base = { serviceArn: ARN, deploymentId: 'dep-1', launchSlot: 0, attempt: 0 };

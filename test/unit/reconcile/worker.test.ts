@@ -5,8 +5,8 @@ import {
   type ReconcileRequest,
   stampRequests,
 } from '../../../lib/queue/reconcile-queue';
-import type { Reconciler } from '../../../lib/reconcile/reconcile';
-import { processReconcileBatch } from '../../../lib/reconcile/worker';
+import type { Reconciler } from '../../../lib/reconcile/pass/reconcile';
+import { processReconcileBatch } from '../../../lib/reconcile/pass/worker';
 
 const throttling = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideScaling, type PolicyInput, type Sample, type ScalingState } from '../../../lib/scaling/decide';
+import type { Sample } from '../../../lib/domain';
+import { decideScaling, type PolicyInput, type ScalingState } from '../../../lib/scaling/decide';
 
 const now = Date.parse('2026-12-01T12:00:00Z');
 const minute = 60_000;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Page, ScalingActivity, Service, ServiceEvent, TaskDefinition } from '../../../lib/domain';
+import type {
+  AutoScaling,
+  Page,
+  ScalingActivity,
+  Service,
+  ServiceEvent,
+  TaskDefinition,
+} from '../../../lib/domain';
 import { VersionConflictError } from '../../../lib/errors';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
 import type { AlarmSpec } from '../../../lib/scaling/alarms';
@@ -14,7 +21,7 @@ import {
   targetGroupDimension,
 } from '../../../lib/scaling/metrics';
 import type { ScalingStateRecord, ScalingStore } from '../../../lib/store/scaling';
-import { type AutoScaling, autoScalingSchema } from '../../../lib/validation/autoscaling';
+import { autoScalingSchema } from '../../../lib/validation/autoscaling';
 
 const now = Date.parse('2026-12-01T12:00:30Z');
 const minute = 60_000;

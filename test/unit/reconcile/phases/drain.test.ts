@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drain } from '../../../../lib/reconcile/phases/drain';
-import { drainingCount, live } from '../../../../lib/reconcile/phases/state';
+import { drain } from '../../../../lib/reconcile/plan/phases/drain';
+import { drainingCount, live } from '../../../../lib/reconcile/plan/phases/state';
 import { S, service, stateOf, T0, task } from '../../../support/plan';
 
 const draining = (stopDueAt: number) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../../lib/domain';
-import { judgeRollout, rolloutFailure } from '../../../../lib/reconcile/phases/judge';
+import { judgeRollout, rolloutFailure } from '../../../../lib/reconcile/plan/phases/judge';
 import {
   deployment,
   deploymentConfiguration,

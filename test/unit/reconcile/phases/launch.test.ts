@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Backoff } from '../../../../lib/reconcile/phases/backoff';
-import { launchAction, launchOrHold } from '../../../../lib/reconcile/phases/launch';
-import { stop } from '../../../../lib/reconcile/phases/state';
+import type { CrashLoopBackoff } from '../../../../lib/reconcile/plan/phases/backoff';
+import { launchAction, launchOrHold } from '../../../../lib/reconcile/plan/phases/launch';
+import { stop } from '../../../../lib/reconcile/plan/phases/state';
 import {
   deployment,
   ofType,
@@ -14,7 +14,7 @@ import {
   tasks,
 } from '../../../support/plan';
 
-const noBackoff: Backoff = { consecutiveFailures: 0 };
+const noBackoff: CrashLoopBackoff = { consecutiveFailures: 0 };
 
 describe('launchOrHold', () => {
   it.each([

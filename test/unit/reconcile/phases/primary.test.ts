@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../../lib/domain';
-import { countFailedTasks, ensurePrimary, noteProgress } from '../../../../lib/reconcile/phases/primary';
-import type { ObservedTask } from '../../../../lib/reconcile/types';
+import { countFailedTasks, ensurePrimary, noteProgress } from '../../../../lib/reconcile/plan/phases/primary';
+import type { ObservedTask } from '../../../../lib/reconcile/plan/types';
 import {
   deployment,
   failedLaunches,

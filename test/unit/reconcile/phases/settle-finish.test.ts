@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../../../lib/domain';
-import { finish, updateDeployments } from '../../../../lib/reconcile/phases/finish';
-import { markSettled } from '../../../../lib/reconcile/phases/settle';
-import { stop } from '../../../../lib/reconcile/phases/state';
+import { finish, updateDeployments } from '../../../../lib/reconcile/plan/phases/finish';
+import { markSettled } from '../../../../lib/reconcile/plan/phases/settle';
+import { stop } from '../../../../lib/reconcile/plan/phases/state';
 import {
   deployment,
   iso,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../../../lib/domain';
-import { shutDown } from '../../../../lib/reconcile/phases/shut-down';
+import { shutDown } from '../../../../lib/reconcile/plan/phases/shut-down';
 import { service, stateOf, task, tasks } from '../../../support/plan';
 
 describe('shutDown', () => {

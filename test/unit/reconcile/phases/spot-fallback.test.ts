@@ -1,9 +1,9 @@
-/** plan() tables for the Spot fallback (issue 18): the timer, the share, the return in batches, an abort. */
+/** plan() tables for the Spot fallback: the timer, the share, the return in batches, an abort. */
 import { describe, expect, it } from 'vitest';
 import type { Service, SpotFallback, SpotFallbackState } from '../../../../lib/domain';
 import { CAPACITY_UNAVAILABLE_REASON } from '../../../../lib/ecs/errors';
-import { plan } from '../../../../lib/reconcile/plan';
-import type { ObservedTask, PlanResult } from '../../../../lib/reconcile/types';
+import { plan } from '../../../../lib/reconcile/plan/plan';
+import type { ObservedTask, PlanResult } from '../../../../lib/reconcile/plan/types';
 import { deployment, iso, ofType, S, service, T0, tasks } from '../../../support/plan';
 
 const spotConfig = (overrides: Partial<SpotFallback> = {}): SpotFallback => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drainingCount, live, scaleInOrder, stop } from '../../../../lib/reconcile/phases/state';
+import { drainingCount, live, scaleInOrder, stop } from '../../../../lib/reconcile/plan/phases/state';
 import { deployment, iso, S, service, stateOf, T0, task, tasks } from '../../../support/plan';
 
 describe('planState', () => {

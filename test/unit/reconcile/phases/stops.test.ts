@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replaceOld, scaleIn, stopRound } from '../../../../lib/reconcile/phases/stops';
-import type { StopCause } from '../../../../lib/reconcile/types';
+import { replaceOld, scaleIn, stopRound } from '../../../../lib/reconcile/plan/phases/stops';
+import type { StopCause } from '../../../../lib/reconcile/plan/types';
 import { ofType, rollingService, rolloutOf, task, tasks } from '../../../support/plan';
 
 const causes = (actions: Parameters<typeof ofType>[0]): StopCause[] =>

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backOff, backoffOf, isBackingOff } from '../../../../lib/reconcile/phases/backoff';
-import { stopUnhealthy } from '../../../../lib/reconcile/phases/unhealthy';
-import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/types';
+import {
+  crashLoopBackoffOf,
+  isBackingOff,
+  recordCrashLoopBackoff,
+} from '../../../../lib/reconcile/plan/phases/backoff';
+import { stopUnhealthy } from '../../../../lib/reconcile/plan/phases/unhealthy';
+import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/plan/types';
 import {
   failedLaunches,
   iso,
@@ -64,7 +68,7 @@ describe('stopUnhealthy', () => {
 
 const options = { backoffBaseMs: 10 * S, backoffMaxMs: 40 * S };
 
-describe('backoffOf', () => {
+describe('crashLoopBackoffOf', () => {
   it.each([
     { name: 'no failure', failed: 0, consecutive: 0, until: undefined, backingOff: false },
     {
@@ -85,7 +89,7 @@ describe('backoffOf', () => {
     { name: 'five: capped at the maximum', failed: 5, consecutive: 5, until: T0 + 10 * S, backingOff: true },
   ])('$name', ({ failed, consecutive, until, backingOff }) => {
     const state = rolloutOf(rollingService(2), failedLaunches('dep-2', failed), { options });
-    const backoff = backoffOf(state, state.primary);
+    const backoff = crashLoopBackoffOf(state, state.primary);
     expect(backoff).toEqual(
       until === undefined
         ? { consecutiveFailures: consecutive }
@@ -106,11 +110,11 @@ describe('backoffOf', () => {
     const state = rolloutOf(rollingService(2), observed, {
       options: { ...options, backoffResetMs: resetMs },
     });
-    expect(backoffOf(state, state.primary).consecutiveFailures).toBe(expected);
+    expect(crashLoopBackoffOf(state, state.primary).consecutiveFailures).toBe(expected);
   });
 });
 
-describe('backOff', () => {
+describe('recordCrashLoopBackoff', () => {
   it.each([
     { name: 'records the wait on the PRIMARY', failed: 5, stored: undefined, expected: iso(T0 + 10 * S) },
     { name: 'clears a wait that no longer holds', failed: 1, stored: iso(T0 + 99 * S), expected: undefined },
@@ -119,7 +123,7 @@ describe('backOff', () => {
     const primary = svc.deployments[0];
     if (primary && stored !== undefined) primary.backoffUntil = stored;
     const state = rolloutOf(svc, failedLaunches('dep-2', failed), { options });
-    backOff(state);
+    recordCrashLoopBackoff(state);
     expect(state.primary.consecutiveFailures).toBe(failed);
     expect(state.primary.backoffUntil).toBe(expected);
     expect('backoffUntil' in state.primary).toBe(expected !== undefined);

@@ -1,0 +1,61 @@
+/**
+ * What every part of a reconcile pass shares: the reconciler's dependencies, the hook after each
+ * external call, and the shapes of a pass's cause and outcome.
+ */
+import type { EcsGateway } from '../../ecs/gateway';
+import type { Rate } from '../../ecs/pacer';
+import type { ElbGateway } from '../../elb/gateway';
+import type { TugboatStore } from '../../store/port';
+import type { PlanOptions, PlanResult } from '../plan/types';
+
+export interface ReconcilerDeps {
+  store: TugboatStore;
+  /** The ECS gateway of a cluster. */
+  ecsFor: (cluster: string) => EcsGateway;
+  now: () => number;
+  newId: () => string;
+  planOptions?: PlanOptions;
+  /** This installation's id: its launches carry it in startedBy and its ECS families (default `local`). */
+  installation?: string;
+  /** How long a lease holds a service (default 60 s); a crashed holder's lease lapses by itself. */
+  leaseMs?: number;
+  /** Test hook: called after every external call, by name; a throw simulates a crash right there. */
+  afterExternalCall?: (call: string) => void;
+  /** The launch rate a pass with a deadline plans its launches by (default Fargate's). */
+  launchRate?: Rate;
+  /** Elastic Load Balancing, for services behind target groups (without it their targets read as unknown). */
+  elb?: ElbGateway;
+}
+
+/** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
+export interface PassCause {
+  correlationId?: string;
+  principal?: string;
+}
+
+/** How one pass runs: what caused it (its service events record it), and when it must stop. */
+export interface PassOptions extends PassCause {
+  /**
+   * Epoch ms on deps.now(): the pass starts no work after it, and commits only the launches it can
+   * make before it (the Lambda's remaining time minus a margin).
+   */
+  deadline?: number;
+}
+
+export type ReconcileOutcome =
+  | { status: 'reconciled'; plan: PlanResult; launched: number; stopped: number; wakeInMs?: number }
+  | { status: 'busy' }
+  | { status: 'gone' }
+  /** A pass that started after the request completed meanwhile: nothing left to do for it. */
+  | { status: 'superseded' };
+
+export interface PassContext {
+  deps: ReconcilerDeps;
+  /** Reports an external call by name (the deps' test hook). */
+  called: (name: string) => void;
+}
+
+export const passContext = (deps: ReconcilerDeps): PassContext => ({
+  deps,
+  called: (name) => deps.afterExternalCall?.(name),
+});

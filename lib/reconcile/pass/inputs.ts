@@ -1,0 +1,86 @@
+/**
+ * What a pass reads before it acts: the service's tasks, the task definitions its deployments name,
+ * and (behind target groups) the targets' health; then the pure plan() over them. No writes, no ECS
+ * calls, so it also serves dry runs.
+ */
+import { parseRevisionReference, type Service, type TaskDefinition, type TaskRecord } from '../../domain';
+import type { ElbGateway } from '../../elb/gateway';
+import { NotFoundError } from '../../errors';
+import { observedTaskFromRecord, taskDefinitionFacts } from '../plan/observe';
+import { plan } from '../plan/plan';
+import type { LoadBalancingInput, PlanResult, TaskDefinitionFacts } from '../plan/types';
+import {
+  drainedTargetGroups,
+  needsTargetGroups,
+  readLoadBalancing,
+  targetGroupsToRead,
+  withDeregistrationDelays,
+} from './apply-target-actions';
+import type { PassContext } from './context';
+import { cachedTaskDefinitions } from './task-definition-cache';
+
+export const createPassReader = ({ deps, called }: PassContext) => {
+  // Revisions are immutable: once read (and registered in ECS), a reconciler keeps them.
+  const taskDefinitions = cachedTaskDefinitions((family, revision) =>
+    deps.store.getTaskDefinition(family, revision),
+  );
+  const getTaskDefinition = async (reference: string): Promise<TaskDefinition> => {
+    const { family, revision } = parseRevisionReference(reference);
+    const { taskDefinition, read } = await taskDefinitions.get(family, revision ?? Number.NaN);
+    if (read) called('dynamodb:GetTaskDefinition');
+    if (!taskDefinition) throw new NotFoundError(`Task definition ${reference} not found`);
+    return taskDefinition;
+  };
+
+  const targetDeps = (elb: ElbGateway) => ({ elb, store: deps.store, now: deps.now, called });
+
+  const planWithRecords = async (
+    service: Service,
+    taskRecords?: Promise<TaskRecord[]>,
+  ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
+    const records = await (taskRecords ??
+      deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
+    called('dynamodb:ListRecentServiceTasks');
+    const facts: Record<string, TaskDefinitionFacts> = {};
+    for (const reference of new Set(service.deployments.map((deployment) => deployment.taskDefinition))) {
+      facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
+    }
+    const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
+    const loadBalancing =
+      deps.elb && needsTargetGroups(service, records)
+        ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
+        : undefined;
+    const now = deps.now();
+    const planWith = (input?: LoadBalancingInput) =>
+      plan({
+        service,
+        observedTasks,
+        taskDefinitions: facts,
+        now,
+        ...(input ? { loadBalancing: input } : {}),
+        ...(deps.planOptions || deps.installation
+          ? {
+              options: {
+                ...deps.planOptions,
+                ...(deps.installation ? { installation: deps.installation } : {}),
+              },
+            }
+          : {}),
+      });
+    let result = planWith(loadBalancing);
+    // Only a drain depends on the deregistration delays: read them then, and plan again with them.
+    const drained = loadBalancing && deps.elb ? drainedTargetGroups(result.actions) : [];
+    if (loadBalancing && deps.elb && drained.length > 0) {
+      result = planWith(await withDeregistrationDelays(targetDeps(deps.elb), loadBalancing, drained));
+    }
+    return { result, records };
+  };
+
+  /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */
+  const computePlan = async (service: Service, taskRecords?: Promise<TaskRecord[]>): Promise<PlanResult> =>
+    (await planWithRecords(service, taskRecords)).result;
+
+  return { getTaskDefinition, targetDeps, planWithRecords, computePlan };
+};
+
+export type PassReader = ReturnType<typeof createPassReader>;

@@ -1,0 +1,213 @@
+/**
+ * Reconciles one service, level-triggered: every pass re-reads the service, the inventory and (for
+ * launches it committed to) ECS, asks the pure plan() what to do, persists the plan's bookkeeping with
+ * an optimistic-locking write, and only then makes the ECS calls. The order makes a crash at any
+ * point safe:
+ *   - launches are committed first (Service.inflightLaunches) with deterministic clientTokens, and the
+ *     next pass replays them with the same tokens, so ECS returns the tasks it already launched;
+ *   - a lease plus the version check keep two reconcilers from acting on one service at once;
+ *   - each launch is confirmed (taken off inflightLaunches) as soon as ECS answers it, so a pass that
+ *     is cut short leaves only the launches it did not make for the next pass to replay;
+ *   - a launch ECS refuses for good (a 4xx, or RunTask `failures`) is dropped and recorded on its
+ *     deployment as failed launches, with a service event, so it is never replayed again.
+ * With a deadline, a pass commits only the launches the launch rate lets it make before then, starts no
+ * work after it, and asks for a follow-up pass for the rest.
+ */
+
+import type { Service } from '../../domain';
+import { FARGATE_LAUNCH_RATE } from '../../ecs/pacer';
+import { isoOf } from '../../time';
+import { startedTasksEvent, stoppedTasksEvent, targetGroupNotFoundEvent } from '../plan/event-texts';
+import type { PlanResult, StopAction } from '../plan/types';
+import { readinessWaits } from '../plan/waiting';
+import { applyTargetActions } from './apply-target-actions';
+import { type PassOptions, passContext, type ReconcileOutcome, type ReconcilerDeps } from './context';
+import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
+import { createPassReader } from './inputs';
+import { createLauncher, launchesOf } from './launches';
+import { schedulesWake, wakeDelay } from './wake';
+import { createPassWriter } from './writes';
+
+export type { PassCause, PassOptions, ReconcileOutcome, ReconcilerDeps } from './context';
+
+/**
+ * A pass answers a request only if it started this much later than the request was made: the two
+ * instants come from different machines' clocks.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 1_000;
+
+export const createReconciler = (deps: ReconcilerDeps) => {
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const context = passContext(deps);
+  const { called } = context;
+  const reader = createPassReader(context);
+  const writer = createPassWriter(context);
+  const { planWithRecords, computePlan, targetDeps } = reader;
+  const { persist, recordEvents, recordTasks } = writer;
+  const { makeLaunches } = createLauncher(context, reader, writer);
+
+  /**
+   * Reconciles the service, unless a pass that started after `requestedAt` (when the request was made,
+   * or fell due) has completed since: then the request is `superseded`. Without `requestedAt` it always
+   * runs.
+   */
+  const reconcile = async (
+    cluster: string,
+    serviceName: string,
+    requestedAt?: number,
+    options: PassOptions = {},
+  ): Promise<ReconcileOutcome> => {
+    const owner = deps.newId();
+    const startedAt = deps.now();
+    const lease = await deps.store.acquireLease(
+      cluster,
+      serviceName,
+      owner,
+      leaseMs,
+      startedAt,
+      requestedAt === undefined ? undefined : requestedAt + CLOCK_SKEW_MARGIN_MS,
+    );
+    called('dynamodb:AcquireLease');
+    if (lease === 'superseded') return { status: 'superseded' };
+    if (lease === 'held') return { status: 'busy' };
+    let completed = false;
+    try {
+      const outcome = await passUnderLease(cluster, serviceName, options);
+      completed = true;
+      return outcome;
+    } finally {
+      // Only a pass that ran to its end may answer the requests made before it started.
+      await deps.store.releaseLease(cluster, serviceName, owner, completed ? startedAt : undefined);
+    }
+  };
+
+  const passUnderLease = async (
+    cluster: string,
+    serviceName: string,
+    options: PassOptions,
+  ): Promise<ReconcileOutcome> => {
+    const { deadline, ...cause } = options;
+    // The service item and its tasks are independent reads: both at once.
+    const taskRecords = deps.store.listRecentServiceTasks(cluster, serviceName);
+    taskRecords.catch(() => undefined); // awaited below, unless the service is gone
+    const stored = await deps.store.getService(cluster, serviceName);
+    called('dynamodb:GetService');
+    if (!stored || stored.status === 'INACTIVE') return { status: 'gone' };
+    let service: Service = stored;
+    const pastDeadline = () => deadline !== undefined && deps.now() >= deadline;
+
+    // Launches a crashed or cut-short pass committed to: replay them with the same tokens before
+    // planning anew (ECS answers the ones it made from their tokens).
+    let launched = 0;
+    const replaying = (service.inflightLaunches?.length ?? 0) > 0;
+    if (replaying) {
+      const replayed = await makeLaunches(service, {
+        replay: true,
+        cause,
+        ...(deadline ? { deadline } : {}),
+      });
+      service = replayed.service;
+      launched += replayed.launched;
+      if (replayed.retryInMs !== undefined || pastDeadline()) {
+        return cutShort(service, launched, 0, replayed.retryInMs ?? FOLLOW_UP_MS);
+      }
+    }
+
+    // Replayed launches recorded new tasks: read the tasks again after them.
+    const { result, records } = await planWithRecords(service, replaying ? undefined : taskRecords);
+    const planned = launchesOf(result.actions);
+    const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
+    const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
+    const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result, deps.now());
+    const wakeAt = wakeInMs === undefined ? undefined : isoOf(deps.now() + wakeInMs);
+
+    const next: Service = {
+      ...service,
+      status: result.serviceStatus,
+      taskDefinition: result.taskDefinition,
+      runningCount: result.runningCount,
+      pendingCount: result.pendingCount,
+      deployments: result.deployments,
+    };
+    delete next.inflightLaunches;
+    if (launches.length > 0) next.inflightLaunches = launches;
+    const scheduleWake = schedulesWake(service, wakeAt, deps.now());
+    if (scheduleWake) next.wakeAt = wakeAt;
+    else if (wakeAt === undefined) delete next.wakeAt;
+    if (JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...service, updatedAt: '' })) {
+      service = await persist(next, service);
+    }
+    // Why the rollout waits, when the plan itself has nothing to do for it.
+    const waits = readinessWaits(result, service.deploymentConfiguration, service.loadBalancers).map(
+      (reason) => `service ${serviceName} ${reason}.`,
+    );
+    // The service events are for people: written beside the stops and launches, not before them.
+    const eventsRecorded = recordEvents(service, [...result.events, ...waits], cause);
+    eventsRecorded.catch(() => undefined); // awaited below; a failed stop or launch is reported first
+    // ECS's own words for what the pass did, with the task ids, once it did it (or was cut short).
+    const stoppedArns: string[] = [];
+    const startedArns: string[] = [];
+    const deletedTargetGroups: string[] = [];
+    const eventsOf: Service = service;
+    const recordActions = async () => {
+      await eventsRecorded;
+      await recordEvents(
+        eventsOf,
+        [
+          ...deletedTargetGroups.map((arn) => targetGroupNotFoundEvent(serviceName, arn)),
+          ...(stoppedArns.length > 0 ? [stoppedTasksEvent(serviceName, stoppedArns)] : []),
+          ...(startedArns.length > 0 ? [startedTasksEvent(serviceName, startedArns)] : []),
+        ],
+        cause,
+      );
+    };
+    /** Ends the pass early: records what it did, and asks for the next pass in `retryInMs`. */
+    const stopShort = async (retryInMs: number, planned?: PlanResult) => {
+      await recordActions();
+      return cutShort(service, launched, stoppedArns.length, retryInMs, planned);
+    };
+
+    // Targets first: a task is deregistered before it stops (its StopTask comes in a later pass).
+    if (
+      deps.elb &&
+      result.actions.some(
+        (action) => action.type.endsWith('-targets') || action.type === 'mark-targets-healthy',
+      )
+    ) {
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
+      const applied = await applyTargetActions(targetDeps(deps.elb), records, result.actions);
+      deletedTargetGroups.push(...applied.notFound);
+    }
+    for (const action of stops) {
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
+      const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
+      called('ecs:StopTask');
+      if (task) await recordTasks([task]);
+      stoppedArns.push(action.taskArn);
+    }
+    if (launches.length > 0) {
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
+      const made = await makeLaunches(service, { replay: false, cause, ...(deadline ? { deadline } : {}) });
+      service = made.service;
+      launched += made.launched;
+      startedArns.push(...made.started);
+      if (made.retryInMs !== undefined) return stopShort(made.retryInMs, result);
+      // Refused launches are failed ones the plan did not know of: the next pass counts them (breaker)
+      // and holds the relaunch for the back-off, rather than waiting for this plan's own wake-up
+      // (minReadySeconds, up to 30 s) to find them.
+      if (made.refused > 0) return stopShort(FOLLOW_UP_MS, result);
+    }
+    await recordActions();
+    return {
+      status: 'reconciled',
+      plan: result,
+      launched,
+      stopped: stoppedArns.length,
+      ...(scheduleWake && wakeInMs !== undefined ? { wakeInMs } : {}),
+    };
+  };
+
+  return { reconcile, computePlan };
+};
+
+export type Reconciler = ReturnType<typeof createReconciler>;

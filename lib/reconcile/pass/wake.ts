@@ -1,0 +1,41 @@
+/**
+ * When a service wants its next pass without waiting for the scheduler: a hold's end, a rollout
+ * settling, tasks becoming healthy, a draining service, a count not yet reached.
+ */
+import type { Service } from '../../domain';
+import type { PlanResult } from '../plan/types';
+
+/** How long until a time-based condition (readiness, back-off) may change the plan. */
+export const wakeDelay = (service: Service, result: PlanResult, now: number): number | undefined => {
+  const holds = result.actions.filter((action) => action.type === 'hold' && action.until !== undefined);
+  const untils = holds.map((action) => (action as { until: number }).until - now).filter((ms) => ms > 0);
+  const settling = result.deployments.some(
+    (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
+  );
+  if (untils.length > 0) return Math.min(...untils);
+  // Running but not yet healthy (minReadySeconds, health checks): look again, so healthyCount and
+  // the rollout state catch up without waiting for the scheduler.
+  const becomingHealthy = result.deployments.some(
+    (deployment) =>
+      deployment.status === 'PRIMARY' && (deployment.healthyCount ?? 0) < deployment.desiredCount,
+  );
+  if (
+    settling ||
+    becomingHealthy ||
+    result.serviceStatus === 'DRAINING' ||
+    result.runningCount !== service.desiredCount
+  ) {
+    const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
+    return Math.max(1_000, Math.min(minReadyMs, 30_000));
+  }
+  return undefined;
+};
+
+/** Whether to record a wake-up at `wakeAt`: only when none is already due sooner. */
+export const schedulesWake = (service: Service, wakeAt: string | undefined, now: number): boolean => {
+  const existingWake = service.wakeAt ? Date.parse(service.wakeAt) : undefined;
+  return (
+    wakeAt !== undefined &&
+    (existingWake === undefined || existingWake <= now || existingWake > Date.parse(wakeAt))
+  );
+};

@@ -1,0 +1,156 @@
+import * as z from 'zod';
+import { classifyEcsError } from '../../ecs/errors';
+import { isThrottling } from '../../ecs/gateway';
+import { DependencyError } from '../../errors';
+import { reconcileRequestLogFields } from '../../log-fields';
+import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../../queue/messages';
+import { newestRequestedAt, type ReconcileQueue, type ReconcileRequest } from '../../queue/reconcile-queue';
+import { parseInput } from '../../validation/parse';
+import { ecsName } from '../../validation/schemas';
+import type { ReconcileOutcome, Reconciler } from './reconcile';
+
+const reconcileRequestSchema = z.looseObject({
+  cluster: ecsName,
+  serviceName: ecsName,
+  reason: z.string().max(1024).optional(),
+  requestedAt: z.number().int().nonnegative().optional(),
+  correlationId: z.string().max(256).optional(),
+  principal: z.string().max(2048).optional(),
+});
+
+/** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
+const BUSY_RETRY_SECONDS = 2;
+/**
+ * ECS still throttled the pass after the gateway's retries. Its launches are committed (replayed with the
+ * same clientTokens), so look again in a second rather than fail the message into the queue's
+ * six-minute visibility timeout (or the next tick): throttling is back-pressure, not a poison message.
+ */
+const THROTTLED_RETRY_SECONDS = 1;
+/**
+ * ECS still failed the pass transiently (5xx, timeouts, resets) after the gateway's retries: its launches
+ * are committed, so look again in a few seconds rather than after the visibility timeout. Other failures
+ * (a bug, a poison message, DynamoDB) fail the message, so SQS redelivers it and dead-letters it.
+ */
+const FAILED_RETRY_SECONDS = 5;
+
+const isThrottled = (error: unknown): boolean =>
+  error instanceof DependencyError && isThrottling(error.cause);
+
+/** Seconds until the request is worth retrying, or undefined if its failure is not transient. */
+const retryDelaySeconds = (error: unknown): number | undefined => {
+  if (isThrottled(error)) return THROTTLED_RETRY_SECONDS;
+  const kind = classifyEcsError(error instanceof DependencyError ? error.cause : error);
+  if (kind === 'throttling') return THROTTLED_RETRY_SECONDS;
+  if (kind === 'transient') return FAILED_RETRY_SECONDS;
+  return undefined;
+};
+
+/**
+ * Time kept back from the function's timeout: a pass stops starting work this long before Lambda would
+ * end it, enough for the calls in flight and the follow-up request to finish.
+ */
+export const PASS_DEADLINE_MARGIN_MS = 8_000;
+
+/** The deadline of the passes of an invocation with `remainingMs` left, on the clock that gave `now`. */
+export const passDeadline = (now: number, remainingMs: number): number =>
+  now + remainingMs - PASS_DEADLINE_MARGIN_MS;
+
+export interface BatchOptions {
+  /** Epoch ms on the reconciler's clock: each pass starts no work after it (see PassOptions). */
+  deadline?: number;
+}
+
+/**
+ * A failure is reported per message, as every queue intake does (its fields name the cluster, service
+ * and correlation id, as far as the message says them); an outcome per service, for one pass answers
+ * every message of a service.
+ */
+export interface WorkerLog extends Pick<IntakeLog<ReconcileOutcome>, 'failed'> {
+  reconciled(request: ReconcileRequest, outcome: ReconcileOutcome): void;
+}
+
+/**
+ * One batch of the reconcile queue. Messages naming the same service are reconciled once; a message
+ * fails (and SQS redelivers it, then dead-letters it) only when its service's reconcile failed.
+ */
+export const processReconcileBatch = async (
+  reconciler: Reconciler,
+  queue: ReconcileQueue,
+  records: QueueRecord[],
+  log: WorkerLog,
+  options: BatchOptions = {},
+): Promise<string[]> => {
+  const failed: string[] = [];
+  const byService = new Map<string, { request: ReconcileRequest; messageIds: string[] }>();
+  for (const record of records) {
+    try {
+      const parsed = parseInput(reconcileRequestSchema, parseJsonMessage(record.body), 'reconcile request');
+      const request: ReconcileRequest = {
+        cluster: parsed.cluster,
+        serviceName: parsed.serviceName,
+        reason: parsed.reason ?? '',
+        ...(parsed.requestedAt === undefined ? {} : { requestedAt: parsed.requestedAt }),
+        ...(parsed.correlationId === undefined ? {} : { correlationId: parsed.correlationId }),
+        ...(parsed.principal === undefined ? {} : { principal: parsed.principal }),
+      };
+      const key = `${request.cluster}/${request.serviceName}`;
+      const group = byService.get(key);
+      if (group) {
+        // One pass answers every message of the service only if it started after the newest of them.
+        group.request.requestedAt = newestRequestedAt(group.request.requestedAt, request.requestedAt);
+        if (group.request.requestedAt === undefined) delete group.request.requestedAt;
+        group.messageIds.push(record.messageId);
+      } else {
+        byService.set(key, { request, messageIds: [record.messageId] });
+      }
+    } catch (error) {
+      log.failed(record.messageId, error, reconcileRequestLogFields(record.body));
+      failed.push(record.messageId);
+    }
+  }
+  await Promise.all(
+    [...byService.values()].map(async ({ request, messageIds }) => {
+      try {
+        const outcome = await reconciler.reconcile(
+          request.cluster,
+          request.serviceName,
+          request.requestedAt,
+          {
+            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+            ...(request.principal === undefined ? {} : { principal: request.principal }),
+            ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+          },
+        );
+        log.reconciled(request, outcome);
+        if (outcome.status === 'busy') {
+          // The retry keeps requestedAt: the holder's pass, once done, may answer it.
+          await queue.enqueue([{ ...request, reason: `retry: ${request.reason}` }], BUSY_RETRY_SECONDS);
+        } else if (outcome.status === 'reconciled' && outcome.wakeInMs !== undefined) {
+          // A wake-up is a new request, due when it is delivered.
+          const { requestedAt: _answered, ...wakeUp } = request;
+          await queue.enqueue([{ ...wakeUp, reason: 'wake-up' }], outcome.wakeInMs / 1000);
+        }
+      } catch (error) {
+        const retryInSeconds = retryDelaySeconds(error);
+        if (retryInSeconds !== undefined) {
+          try {
+            const why = isThrottled(error) ? 'throttled' : 'failed';
+            await queue.enqueue([{ ...request, reason: `${why}: ${request.reason}` }], retryInSeconds);
+            return;
+          } catch {
+            // Could not ask again: fail the messages so SQS redelivers them.
+          }
+        }
+        for (const messageId of messageIds) {
+          log.failed(messageId, error, {
+            cluster: request.cluster,
+            serviceName: request.serviceName,
+            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+          });
+          failed.push(messageId);
+        }
+      }
+    }),
+  );
+  return failed;
+};

@@ -1,0 +1,65 @@
+/**
+ * Phase: finish. Target-group upkeep (targets.ts), then every deployment's counts and status as they
+ * stand after this pass's stops, and the plan's result.
+ */
+import { type Deployment, primaryDesiredCount, type ServiceStatus } from '../../../domain';
+import { planTargetUpkeep, setTargetCounts, targetGroupEvents } from '../target-groups';
+import { isPending, isRunning, isStopped } from '../tasks';
+import type { PlanResult } from '../types';
+import { healthy, live, type PlanState, tasksOf } from './state';
+
+const sameExceptUpdatedAt = (a: Deployment, b: Deployment): boolean => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('updatedAt');
+  for (const key of keys) {
+    if (a[key as keyof Deployment] !== b[key as keyof Deployment]) return false;
+  }
+  return true;
+};
+
+export function updateDeployments(state: PlanState, serviceStatus: ServiceStatus): void {
+  const { service, primary } = state;
+  const remaining = live(state);
+  for (const d of state.deployments) {
+    const mine = remaining.filter((t) => t.deploymentId === d.id);
+    d.runningCount = mine.filter(isRunning).length;
+    d.pendingCount = mine.filter(isPending).length;
+    // True after every pass, for every deployment (not only the PRIMARY at the start of the pass).
+    d.healthyCount = mine.filter((t) => healthy(state, t)).length;
+    if (serviceStatus === 'INACTIVE') {
+      d.status = 'INACTIVE';
+      d.desiredCount = 0;
+      if (d.rolloutState === 'IN_PROGRESS') {
+        d.rolloutState = 'STOPPED';
+        d.rolloutStateReason = `service ${service.serviceName} was deleted`;
+      }
+    } else if (d === primary) {
+      d.status = 'PRIMARY';
+      d.desiredCount = primaryDesiredCount(serviceStatus, service.desiredCount);
+    } else {
+      const notStopped = tasksOf(state, d.id).filter((t) => !isStopped(t)).length;
+      d.status = notStopped > 0 ? 'ACTIVE' : 'INACTIVE';
+      d.desiredCount = mine.length;
+    }
+    const before = state.original.get(d.id);
+    if (before === undefined || !sameExceptUpdatedAt(before, d)) d.updatedAt = state.nowIso;
+  }
+}
+
+export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResult {
+  const { service, tasks, stopped, lb, deployments, actions } = state;
+  actions.push(...planTargetUpkeep(service, tasks, stopped, lb, actions));
+  state.events.push(...targetGroupEvents(service, lb));
+  setTargetCounts(service, deployments, tasks, stopped, lb);
+  updateDeployments(state, serviceStatus);
+  const remaining = live(state);
+  return {
+    actions,
+    deployments,
+    serviceStatus,
+    taskDefinition: state.primary?.taskDefinition ?? service.taskDefinition,
+    runningCount: remaining.filter(isRunning).length,
+    pendingCount: remaining.filter(isPending).length,
+    events: state.events,
+  };
+}

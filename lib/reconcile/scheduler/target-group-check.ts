@@ -1,0 +1,169 @@
+/**
+ * The scheduler's level check of load-balanced services that the stored state calls steady: one
+ * DescribeTargetHealth per target group (shared by every service behind it), and a service needs a
+ * pass when one of its running tasks has a target that is not `healthy`, one is draining, or a target
+ * group holds a stray on its ports (a target of one of its tasks that is no longer to run; any other
+ * target is not Tugboat's). At steady state this is the only ELB call a scheduler run makes.
+ *
+ * It runs after the scheduler has sent its other requests, TARGET_HEALTH_CONCURRENCY calls at a time,
+ * and only until its deadline: a slow or hanging ELB costs the run only the services behind the target
+ * groups it could not read, which are judged again at the next run.
+ */
+import {
+  TargetGroupNotFoundException,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Service, TaskRecord } from '../../domain';
+import type { ElbGateway } from '../../elb/gateway';
+
+/** DescribeTargetHealth calls in flight at once (ELB's Describe calls share one account-wide rate). */
+export const TARGET_HEALTH_CONCURRENCY = 8;
+
+/** The steady services of one cluster, and its live inventory. */
+export interface ClusterTargets {
+  cluster: string;
+  services: Service[];
+  alive: TaskRecord[];
+}
+
+export interface TargetCheckResult {
+  /** Cluster -> service name -> why it needs a pass. */
+  needsPass: Map<string, Map<string, string>>;
+  targetGroupsRead: number;
+  /** Target groups not read: the deadline came first, or ELB failed (`failures`). */
+  targetGroupsUnread: number;
+  failures: Array<{ targetGroupArn: string; error: unknown }>;
+}
+
+export interface TargetCheckOptions {
+  /** Milliseconds the check may take, from now: no call starts after, none is waited for past it. */
+  budgetMs?: number;
+  concurrency?: number;
+}
+
+type TargetStates = Map<string, string>;
+
+const statesOf = (descriptions: TargetHealthDescription[]): TargetStates =>
+  new Map(descriptions.map((d) => [`${d.Target?.Id}:${d.Target?.Port}`, d.TargetHealth?.State ?? 'unknown']));
+
+/**
+ * Reads the target groups' health, `concurrency` at a time, until the budget runs out. A group ELB
+ * no longer has reads as empty (its tasks are unregistered); one not read is left out.
+ */
+const readTargetHealth = async (
+  elb: ElbGateway,
+  arns: string[],
+  { budgetMs, concurrency = TARGET_HEALTH_CONCURRENCY }: TargetCheckOptions,
+): Promise<{ health: Map<string, TargetStates>; failures: TargetCheckResult['failures'] }> => {
+  const health = new Map<string, TargetStates>();
+  const failures: TargetCheckResult['failures'] = [];
+  let expired = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    budgetMs === undefined
+      ? new Promise<never>(() => undefined)
+      : new Promise<void>((resolve) => {
+          timer = setTimeout(
+            () => {
+              expired = true;
+              resolve();
+            },
+            Math.max(0, budgetMs),
+          );
+        });
+  const queue = [...arns];
+  const worker = async () => {
+    for (let arn = queue.shift(); arn !== undefined && !expired; arn = queue.shift()) {
+      const read = elb.describeTargetHealth(arn).then(
+        (descriptions) => health.set(arn!, statesOf(descriptions)),
+        (error: unknown) => {
+          if (error instanceof TargetGroupNotFoundException) health.set(arn!, new Map());
+          else failures.push({ targetGroupArn: arn!, error });
+        },
+      );
+      // A call still hanging at the deadline is left behind: its answer, if any, comes too late to count.
+      await Promise.race([read, deadline]);
+    }
+  };
+  try {
+    await Promise.race([
+      Promise.all(Array.from({ length: Math.min(concurrency, arns.length) }, worker)),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    expired = true;
+  }
+  // Copies: a call answering after the deadline must not change what this check returned.
+  return { health: new Map(health), failures: [...failures] };
+};
+
+const addresses = (records: TaskRecord[]) =>
+  new Set(records.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])));
+
+/**
+ * Why the service needs a pass by its target groups' health, or undefined. `own` is the service's live
+ * inventory; only a target of its own tasks can be a stray (the sweep leaves any other alone).
+ */
+const targetReason = (service: Service, own: TaskRecord[], health: Map<string, TargetStates>) => {
+  const tasks = own.filter((record) => record.desiredStatus === 'RUNNING');
+  const ips = addresses(tasks);
+  const leaving = addresses(own.filter((record) => record.desiredStatus !== 'RUNNING'));
+  for (const lb of service.loadBalancers ?? []) {
+    const group = health.get(lb.targetGroupArn) ?? new Map<string, string>();
+    for (const record of tasks) {
+      if (record.loadBalancing?.deregisteredAt !== undefined) return `task ${record.taskId} is draining`;
+      const state = group.get(`${record.privateIpv4Address}:${lb.containerPort}`);
+      if (state !== 'healthy')
+        return `task ${record.taskId} has a target that is ${state ?? 'not registered'}`;
+    }
+    for (const [target, state] of group) {
+      const [id, port] = [
+        target.slice(0, target.lastIndexOf(':')),
+        Number(target.slice(target.lastIndexOf(':') + 1)),
+      ];
+      if (state !== 'draining' && port === lb.containerPort && leaving.has(id) && !ips.has(id)) {
+        return `target ${target} of ${lb.targetGroupArn} belongs to no running task`;
+      }
+    }
+  }
+  return undefined;
+};
+
+export const checkTargets = async (
+  elb: ElbGateway,
+  clusters: ClusterTargets[],
+  options: TargetCheckOptions = {},
+): Promise<TargetCheckResult> => {
+  const balanced = clusters.map((entry) => ({
+    ...entry,
+    services: entry.services.filter((service) => (service.loadBalancers?.length ?? 0) > 0),
+  }));
+  const arns = [
+    ...new Set(
+      balanced.flatMap((entry) =>
+        entry.services.flatMap((service) => service.loadBalancers?.map((lb) => lb.targetGroupArn) ?? []),
+      ),
+    ),
+  ];
+  const { health, failures } = await readTargetHealth(elb, arns, options);
+  const needsPass = new Map<string, Map<string, string>>();
+  for (const { cluster, services, alive } of balanced) {
+    for (const service of services) {
+      // Judged only on what was read: a group not read says nothing about its targets.
+      if (!(service.loadBalancers ?? []).every((lb) => health.has(lb.targetGroupArn))) continue;
+      const own = alive.filter((record) => record.serviceName === service.serviceName);
+      const reason = targetReason(service, own, health);
+      if (!reason) continue;
+      const ofCluster = needsPass.get(cluster) ?? new Map<string, string>();
+      ofCluster.set(service.serviceName, reason);
+      needsPass.set(cluster, ofCluster);
+    }
+  }
+  return {
+    needsPass,
+    targetGroupsRead: health.size,
+    targetGroupsUnread: arns.length - health.size,
+    failures,
+  };
+};
