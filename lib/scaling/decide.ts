@@ -24,6 +24,8 @@ export interface Sample {
   value: number;
   /** RUNNING tasks when the sample was taken (default: the current running count). */
   running?: number;
+  /** queueBacklogPerTask: messages in flight (received, not yet deleted), which hold their workers. */
+  inFlight?: number;
 }
 
 export interface PolicyInput {
