@@ -121,6 +121,7 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       const key = name(service.cluster, service.serviceName);
       return (
         alarmsUnread !== undefined ||
+        ('custom' in policy.metric && policy.metric.custom.total) ||
         polled.has(key) ||
         alarming.has(`${key}/${policy.name}`) ||
         stateOf.get(key)?.unwatched?.includes(policy.name) === true
