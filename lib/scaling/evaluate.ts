@@ -219,7 +219,11 @@ export const evaluateScaling = async (deps: ScalingEvaluatorDeps): Promise<Evalu
       countFailures(report.readFailures, [{ reason: 'Evaluation', text: 'evaluation' }]);
     }
   });
-  if (reconciles.length > 0) await deps.enqueue(reconciles);
+  // The changes are written: a failed enqueue leaves them to the reconcile scheduler's next sweep.
+  if (reconciles.length > 0)
+    await deps
+      .enqueue(reconciles)
+      .catch(() => countFailures(report.readFailures, [{ reason: 'Evaluation', text: 'enqueue' }]));
   report.alarmsPut = budget.puts;
   report.alarmWriteFailures = budget.failed;
   report.alarmsDeleted = budget.deletes + leftovers.length;

@@ -95,4 +95,16 @@ describe("one service's failing read does not stop the others", () => {
     expect(report.readFailures).toEqual({ Evaluation: 1 });
     expect(w.byName.get('web')!.desiredCount).toBe(4);
   });
+
+  it('a reconcile queue that refuses the changes does not fail the run: they are written, the sweep reconciles them', async () => {
+    const w = world([morning()]);
+    w.states.get('web')!.lastEvaluatedAt = now - minute;
+    w.deps.enqueue = async () => {
+      throw new Error('AWS.SimpleQueueService.NonExistentQueue');
+    };
+    const report = await evaluateScaling(w.deps);
+    expect(report.readFailures).toEqual({ Evaluation: 1 });
+    expect(report.changes).toHaveLength(1);
+    expect(w.byName.get('web')!.desiredCount).toBe(4);
+  });
 });
