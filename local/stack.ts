@@ -1,9 +1,9 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { apiClient } from '../client/client';
 import { consoleGuard } from '../console/guard';
 import { consoleListener } from '../console/server';
+import { createSqsClient } from '../lib/queue/sqs-client';
 import { setRuntimeClock } from '../lib/runtime-clock';
 import {
   type LocalCloudWatchServer,
@@ -154,7 +154,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const sqs = await startLocalSqs({ port: options.sqsPort });
     stoppers.push(sqs.stop);
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region });
+    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region });
     stoppers.push(async () => sqsClient.destroy());
     const queues = onEndpoint(
       await createQueues(sqsClient, TUGBOAT_QUEUE_NAMES, {
