@@ -22,6 +22,13 @@ export const isPending = (task: ObservedTask): boolean => isLive(task) && task.l
 export const isRunning = (task: ObservedTask): boolean => isLive(task) && task.lastStatus === 'RUNNING';
 export const isStopped = (task: ObservedTask): boolean => task.lastStatus === 'STOPPED';
 
+/**
+ * ECS's runningCount and pendingCount, by last status alone: a task being stopped or drained is RUNNING
+ * until ECS says otherwise (a draining one is also counted in drainingTargets).
+ */
+export const inRunningState = (task: ObservedTask): boolean => task.lastStatus === 'RUNNING';
+export const inPendingState = (task: ObservedTask): boolean => PENDING_STATUSES.has(task.lastStatus);
+
 const runningSince = (task: ObservedTask): number => task.startedAt ?? task.createdAt;
 
 /**

@@ -258,9 +258,9 @@ export interface PlanResult {
   serviceStatus: ServiceStatus;
   /** The service's target `family:revision` (changes on rollback). */
   taskDefinition: string;
-  /** Tasks RUNNING with desiredStatus RUNNING and not stopped by this plan. */
+  /** ECS's runningCount: tasks whose last status is RUNNING, including those being stopped or drained. */
   runningCount: number;
-  /** Tasks PROVISIONING/PENDING/ACTIVATING with desiredStatus RUNNING and not stopped by this plan (launches not included). */
+  /** ECS's pendingCount: tasks PROVISIONING/PENDING/ACTIVATING, and the tasks this plan launches. */
   pendingCount: number;
   /**
    * Service event messages to record. Messages are stable for an unchanged situation (no timestamps
