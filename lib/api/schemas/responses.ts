@@ -114,6 +114,12 @@ export const deploymentSchema = z.strictObject({
   createdAt: timestamp,
   updatedAt: timestamp,
   rollbackOf: z.string().optional(),
+  adoptsTasksOf: z
+    .string()
+    .describe(
+      "A rollback's: the deployment of the same revision whose still-running tasks it took over (same capacity provider and target groups, not being stopped) instead of launching new ones",
+    )
+    .optional(),
   sourceEventAt: timestamp
     .describe(
       "When the event that caused the deployment happened: the ECR push event's time, the deploy message's sentAt, or the API request's time. A deploy whose source event is older than the current PRIMARY's is skipped (explicit rollbacks excepted).",
