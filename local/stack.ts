@@ -169,7 +169,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.TUGBOAT_TABLE_NAME = tableName;
     process.env.TUGBOAT_RECONCILE_QUEUE_URL = queues['tugboat-reconcile'].url;
 
+    // Set once the API listens: the local ECS endpoint's service APIs point to it.
+    let apiUrl: string | undefined;
     const ecs = await startLocalEcsServer({
+      servicesApiUrl: () => apiUrl,
       ...options.ecs,
       port: options.ecsPort,
       host: '127.0.0.1',
@@ -253,6 +256,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       },
     });
     stoppers.push(httpApi.close);
+    apiUrl = httpApi.url;
     if (options.console !== false) {
       // The console reads the API over HTTP, exactly as `tugboat console` does against a deployed one.
       consoleHandler = consoleListener({

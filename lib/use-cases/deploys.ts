@@ -16,6 +16,7 @@
 
 import * as z from 'zod';
 import {
+  adoptionSource,
   type ContainerDefinition,
   type Deployment,
   type DeployRequest,
@@ -180,11 +181,16 @@ const applyDeployment = async (
     // Judged again in the write: a newer deploy may have landed since the request was read.
     skipped = outOfOrderReason(current, source);
     if (skipped !== undefined) return current;
-    const deployment = {
+    const deployment: Deployment = {
       ...newDeployment(context, taskDefinition, current.desiredCount, at),
       id: deploymentId,
       sourceEventAt: source.at,
     };
+    // A rollback keeps the tasks of its revision that still run (adoption.ts).
+    const adopted = source.rollback
+      ? adoptionSource(current.deployments, taskDefinition, deploymentId)
+      : undefined;
+    if (adopted !== undefined) deployment.adoptsTasksOf = adopted;
     return withPrimaryDeployment(current, deployment, at);
   });
   if (skipped !== undefined) return { skipped };

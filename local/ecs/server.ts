@@ -236,7 +236,11 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
       }
       const target = request.headers['x-amz-target'];
       if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
-        throw new EcsServiceError('UnknownOperationException', '', 400);
+        throw new EcsServiceError(
+          'UnknownOperationException',
+          `expected a POST with an X-Amz-Target header of ${targetPrefix}<Operation>`,
+          400,
+        );
       }
       const action = target.slice(targetPrefix.length);
       const input = parseJson(body);

@@ -64,6 +64,8 @@ export interface LocalEcsOptions {
   eventChaos?: boolean | { duplicateRate?: number };
   /** Randomness for jitter, placement and chaos; inject a seeded one for repeatable tests. */
   random?: () => number;
+  /** Tugboat's API address, named by the error ECS's service APIs answer (read when one is called). */
+  servicesApiUrl?: () => string | undefined;
 }
 
 export type Json = Record<string, unknown>;

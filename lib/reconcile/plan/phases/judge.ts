@@ -9,7 +9,7 @@ import { epochOf, isoOf } from '../../../time';
 import { deriveDeploymentId } from '../tokens';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../types';
 import { circuitBreakerThreshold } from './limits';
-import type { RolloutState } from './state';
+import { adoptTasks, type RolloutState } from './state';
 
 /** Why the PRIMARY has failed now, or undefined while it may go on. */
 export function rolloutFailure(state: RolloutState): string | undefined {
@@ -72,11 +72,13 @@ export function rollBack(state: RolloutState, failed: Deployment): void {
     `${reason}.`,
   );
   rollback.rollbackOf = failed.id;
+  rollback.adoptsTasksOf = target.id;
   rollback.lastProgressAt = state.nowIso;
   failed.status = 'ACTIVE';
   state.deployments.unshift(rollback);
   state.byId.set(rollback.id, rollback);
   state.primary = rollback;
+  adoptTasks(state);
   state.actions.push({
     type: 'rollback',
     failedDeploymentId: failed.id,
