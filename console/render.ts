@@ -6,8 +6,12 @@ export interface PageContext {
   /** Where the console is mounted: `/console`. */
   base: string;
   allowWrites: boolean;
-  /** Refresh the page every 2 s (a rollout is in progress). */
+  /** How writes are allowed where this console runs (`--allow-writes`, or an environment variable). */
+  writeSwitch?: string;
+  /** A rollout is in progress: the page refreshes every 2 s instead of every 5 s. */
   live: boolean;
+  /** A page that does not refresh itself (error pages). */
+  still?: boolean;
   /** This browser session's CSRF token (guard.ts): every htmx request and every form carries it. */
   csrfToken?: string;
 }
@@ -59,7 +63,26 @@ export const primaryOf = (service: Pick<Service, 'deployments'>) =>
 export const inProgress = (service: Pick<Service, 'deployments'>): boolean =>
   (service.deployments ?? []).some((d) => d.rolloutState === 'IN_PROGRESS' && d.status !== 'INACTIVE');
 
-/** The page shell; a live page re-fetches itself every 2 s and swaps its main element in place. */
+/**
+ * Seconds between refreshes: counts move without a rollout too (auto scaling, Spot, replaced tasks), so
+ * every page refreshes, faster while a rollout runs.
+ */
+export const refreshSeconds = (ctx: Pick<PageContext, 'live'>) => (ctx.live ? 2 : 5);
+
+/** What the page says about refreshing, beside its title. */
+export const liveNote = (ctx: Pick<PageContext, 'live'>) =>
+  ctx.live
+    ? html`<span class="live">● rollout in progress, refreshing every ${refreshSeconds(ctx)} s</span>`
+    : html`<span class="live quiet">refreshing every ${refreshSeconds(ctx)} s</span>`;
+
+/** The read-only note: the switch that allows writes where this console runs. */
+export const readOnlyNote = (ctx: PageContext, what: string) =>
+  html`<p class="reason" id="read-only">Read-only console: start it with <code>${ctx.writeSwitch ?? DEFAULT_WRITE_SWITCH}</code> to ${what} from here.</p>`;
+
+/** `tugboat console`'s switch; the local stack names its environment variable instead. */
+export const DEFAULT_WRITE_SWITCH = '--allow-writes';
+
+/** The page shell; it re-fetches itself every few seconds and swaps its main element in place. */
 export const layout = (ctx: PageContext, title: string, url: string, body: SafeHtml): string =>
   html`<!doctype html>
 <html lang="en">
@@ -79,9 +102,9 @@ ${mainElement(ctx, url, body)}
 </html>`.value;
 
 export const mainElement = (ctx: PageContext, url: string, body: SafeHtml) =>
-  ctx.live
-    ? html`<main id="page" hx-get="${url}" hx-trigger="every 2s" hx-select="#page" hx-target="this" hx-swap="outerHTML">${body}</main>`
-    : html`<main id="page">${body}</main>`;
+  ctx.still
+    ? html`<main id="page">${body}</main>`
+    : html`<main id="page" hx-get="${url}" hx-trigger="every ${refreshSeconds(ctx)}s" hx-select="#page" hx-target="this" hx-swap="outerHTML">${body}</main>`;
 
 export interface ClusterServices {
   cluster: string;
@@ -94,7 +117,7 @@ export interface ClusterServices {
 /** Clusters and their services: status, counts, rollout state, task definition and image. */
 export const servicesPage = (ctx: PageContext, clusters: ClusterServices[]): string => {
   const body = html`<h1>Services</h1>
-<div class="sub">${clusters.length} cluster${clusters.length === 1 ? '' : 's'}${ctx.live ? html`<span class="live">● rollout in progress, refreshing every 2 s</span>` : ''}</div>
+<div class="sub">${clusters.length} cluster${clusters.length === 1 ? '' : 's'}${liveNote(ctx)}</div>
 ${clusters.map(
   (cluster) => html`<section class="card" data-cluster="${cluster.cluster}">
 <h2>Cluster <code>${cluster.cluster}</code></h2>
@@ -125,7 +148,7 @@ ${
 
 export const errorPage = (ctx: PageContext, title: string, message: string): string =>
   layout(
-    { ...ctx, live: false },
+    { ...ctx, live: false, still: true },
     title,
     `${ctx.base}/`,
     html`<h1>${title}</h1><div class="error">${message}</div><p><a href="${ctx.base}/">Back to services</a></p>`,

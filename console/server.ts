@@ -22,7 +22,14 @@ import {
   type Refusal,
   SECURITY_HEADERS,
 } from './guard';
-import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
+import {
+  type ClusterServices,
+  DEFAULT_WRITE_SWITCH,
+  errorPage,
+  inProgress,
+  type PageContext,
+  servicesPage,
+} from './render';
 import { servicePage } from './service-page';
 import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
 
@@ -34,6 +41,8 @@ export interface ConsoleOptions {
   clusters: string[];
   /** Mount point, `/console`. */
   base?: string;
+  /** The switch that allows writes where the console runs, for its read-only note: `--allow-writes` by default. */
+  writeSwitch?: string;
   /** Which Host it answers and which writes it takes (guard.ts); by default loopback only. */
   guard?: ConsoleGuard;
 }
@@ -122,7 +131,12 @@ export const consoleListener = (options: ConsoleOptions) => {
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
     const path = url.pathname.slice(base.length) || '/';
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-    const ctx: PageContext = { base, allowWrites: options.allowWrites, live: false };
+    const ctx: PageContext = {
+      base,
+      allowWrites: options.allowWrites,
+      live: false,
+      ...(options.writeSwitch ? { writeSwitch: options.writeSwitch } : {}),
+    };
     const refuse = (refusal: Refusal, title = 'Forbidden') =>
       send(response, refusal.status, 'text/html; charset=utf-8', errorPage(ctx, title, refusal.message));
     const refusedHost = guard.hostRefusal(request);
@@ -195,7 +209,7 @@ export const consoleListener = (options: ConsoleOptions) => {
               errorPage(
                 ctx,
                 'Read-only console',
-                'This console is read-only; start it with --allow-writes to roll back.',
+                `This console is read-only; start it with ${options.writeSwitch ?? DEFAULT_WRITE_SWITCH} to roll back.`,
               ),
             );
           } else {

@@ -9,7 +9,7 @@ import type {
 } from '../cli/api-types';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
-import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';
+import { badge, duration, layout, liveNote, type PageContext, progressBar, readOnlyNote, when } from './render';
 import { deploymentTargets, scalingSection, type TargetRow, targetsSection } from './service-sections';
 
 /** A task as the page shows it: the inventory record with its phase timings. */
@@ -71,7 +71,7 @@ export const servicePage = (ctx: PageContext, data: ServicePageData): string => 
   const body = html`<h1>${service.serviceName} ${badge(service.status)}</h1>
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>
  · desired <b data-count="desired">${service.desiredCount}</b> · running <b data-count="running">${service.runningCount}</b> · pending <b data-count="pending">${service.pendingCount}</b>
-${inProgress(service) ? html`<span class="live">● rollout in progress, refreshing every 2 s</span>` : ''}</div>
+${liveNote(ctx)}</div>
 
 <section class="card" id="deployments"><h2>Deployments</h2>
 <table><thead><tr><th>Deployment</th><th>Status</th><th>Task definition</th><th>Progress</th><th>Rollout</th>${loadBalanced ? html`<th>Targets</th>` : ''}<th>Started</th></tr></thead><tbody>
@@ -130,7 +130,7 @@ ${service.deployments.map(
       : ''
   }</td></tr>`,
 )}</tbody></table>
-${ctx.allowWrites ? '' : html`<p class="reason">Read-only console: start it with --allow-writes to roll back from here.</p>`}
+${ctx.allowWrites ? '' : readOnlyNote(ctx, 'roll back')}
 </section>`;
   return layout(ctx, service.serviceName, url, body);
 };

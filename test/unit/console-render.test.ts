@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../../console/html';
-import { type PageContext, progressBar, servicesPage } from '../../console/render';
+import { errorPage, type PageContext, progressBar, servicesPage } from '../../console/render';
 import { servicePage } from '../../console/service-page';
 
 const ctx = (extra: Partial<PageContext> = {}): PageContext => ({
@@ -74,10 +74,22 @@ describe('console HTML', () => {
     expect(page).toContain('<script src="/console/assets/htmx.min.js"></script>');
   });
 
-  it('refreshes itself every 2 s only while a rollout is in progress', () => {
+  it('refreshes itself every 5 s, every 2 s while a rollout is in progress; an error page does not', () => {
     const live = servicesPage(ctx({ live: true }), []);
     expect(live).toMatch(/<main id="page" hx-get="\/console\/" hx-trigger="every 2s"/);
-    expect(servicesPage(ctx(), [])).toContain('<main id="page">');
+    expect(live).toContain('rollout in progress, refreshing every 2 s');
+    const quiet = servicesPage(ctx(), []);
+    expect(quiet).toMatch(/<main id="page" hx-get="\/console\/" hx-trigger="every 5s"/);
+    expect(quiet).toContain('refreshing every 5 s');
+    expect(errorPage(ctx({ live: true }), 'Not found', 'x')).toContain('<main id="page">');
+  });
+
+  it('names the switch that allows writes where the console runs', () => {
+    const data = { cluster: 'default', service: service('web'), tasks: [], images: new Map() };
+    expect(servicePage(ctx(), data)).toContain('start it with <code>--allow-writes</code> to roll back');
+    expect(servicePage(ctx({ writeSwitch: 'TUGBOAT_CONSOLE_ALLOW_WRITES=1' }), data)).toContain(
+      'start it with <code>TUGBOAT_CONSOLE_ALLOW_WRITES=1</code> to roll back',
+    );
   });
 
   it('offers a confirmed rollback only with write access, to COMPLETED older revisions', () => {
