@@ -47,5 +47,6 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 button.danger { background:#fff; color:var(--bad); border:1px solid var(--bad); border-radius:6px; padding:3px 10px; cursor:pointer; font-size:12px; }
 button.danger:hover { background:var(--bad); color:#fff; }
 .grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; } .grid2 section.card { margin:0; }
+.banner { margin:10px 0; font-weight:normal; } .reason.bad { color:var(--bad); }
 .error { background:#ffebe9; border:1px solid var(--bad); color:var(--bad); padding:10px 14px; border-radius:8px; }
 `;

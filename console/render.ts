@@ -1,4 +1,4 @@
-import type { Service } from '../cli/api-types';
+import type { Deployment, Service } from '../cli/api-types';
 import { html, type SafeHtml, seg } from './html';
 
 /** Everything a page needs to know about where it is served and what it may do. */
@@ -62,6 +62,20 @@ export const primaryOf = (service: Pick<Service, 'deployments'>) =>
 
 export const inProgress = (service: Pick<Service, 'deployments'>): boolean =>
   (service.deployments ?? []).some((d) => d.rolloutState === 'IN_PROGRESS' && d.status !== 'INACTIVE');
+
+/**
+ * The failed deployment a page still warns about: the newest FAILED one, until a later deployment other
+ * than its own rollback completes (the rollback restores the old revision; the failure is not fixed).
+ */
+export const unresolvedFailure = (service: Pick<Service, 'deployments'>): Deployment | undefined => {
+  const deployments = [...(service.deployments ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const failed = deployments.find((d) => d.rolloutState === 'FAILED');
+  if (!failed) return undefined;
+  const fixed = deployments.some(
+    (d) => d.createdAt > failed.createdAt && d.rolloutState === 'COMPLETED' && d.rollbackOf !== failed.id,
+  );
+  return fixed ? undefined : failed;
+};
 
 /**
  * Seconds between refreshes: counts move without a rollout too (auto scaling, Spot, replaced tasks), so
@@ -130,11 +144,16 @@ ${
 <thead><tr><th>Service</th><th>Status</th><th>Desired</th><th>Running</th><th>Pending</th><th>Rollout</th><th>Progress</th><th>Task definition</th><th>Image</th></tr></thead>
 <tbody>${cluster.services.map((service) => {
           const primary = primaryOf(service);
+          const failed = unresolvedFailure(service);
           return html`<tr data-service="${service.serviceName}">
 <td><a href="${ctx.base}/clusters/${seg(cluster.cluster)}/services/${seg(service.serviceName)}"><b>${service.serviceName}</b></a></td>
 <td>${badge(service.status)}</td>
 <td class="num">${service.desiredCount}</td><td class="num">${service.runningCount}</td><td class="num">${service.pendingCount}</td>
-<td>${badge(primary?.rolloutState)}</td>
+<td>${badge(primary?.rolloutState)}${
+            failed
+              ? html`<div class="reason bad" data-failed="${failed.id}">${failed.taskDefinition} failed: ${failed.rolloutStateReason}</div>`
+              : ''
+          }</td>
 <td>${primary ? progressBar(primary) : '-'}</td>
 <td><code>${service.taskDefinition}</code></td>
 <td><code>${cluster.images.get(service.taskDefinition) ?? '-'}</code></td>

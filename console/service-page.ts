@@ -9,8 +9,23 @@ import type {
 } from '../cli/api-types';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
-import { badge, duration, layout, liveNote, type PageContext, progressBar, readOnlyNote, when } from './render';
-import { deploymentTargets, scalingSection, type TargetRow, targetsSection } from './service-sections';
+import {
+  badge,
+  duration,
+  layout,
+  liveNote,
+  type PageContext,
+  progressBar,
+  readOnlyNote,
+  when,
+} from './render';
+import {
+  deploymentTargets,
+  failureBanner,
+  scalingSection,
+  type TargetRow,
+  targetsSection,
+} from './service-sections';
 
 /** A task as the page shows it: the inventory record with its phase timings. */
 export type TaskView = TaskRecord & { timing?: TaskTiming };
@@ -72,6 +87,7 @@ export const servicePage = (ctx: PageContext, data: ServicePageData): string => 
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>
  · desired <b data-count="desired">${service.desiredCount}</b> · running <b data-count="running">${service.runningCount}</b> · pending <b data-count="pending">${service.pendingCount}</b>
 ${liveNote(ctx)}</div>
+${failureBanner(service)}
 
 <section class="card" id="deployments"><h2>Deployments</h2>
 <table><thead><tr><th>Deployment</th><th>Status</th><th>Task definition</th><th>Progress</th><th>Rollout</th>${loadBalanced ? html`<th>Targets</th>` : ''}<th>Started</th></tr></thead><tbody>

@@ -229,3 +229,49 @@ describe('console load balancing and auto scaling sections', () => {
     );
   });
 });
+
+describe('console failed deployment banner', () => {
+  const failed = deployment('d2', {
+    status: 'INACTIVE',
+    rolloutState: 'FAILED',
+    rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    createdAt: '2026-11-25T12:00:00.000Z',
+  });
+  const rollback = (rolloutState: string) =>
+    deployment('d3', {
+      taskDefinition: 'web:1',
+      rollbackOf: 'd2',
+      rolloutState,
+      createdAt: '2026-11-25T12:01:00.000Z',
+    });
+  const page = (deployments: unknown[]) =>
+    servicePage(ctx(), {
+      cluster: 'default',
+      service: service('web', deployments as any),
+      tasks: [],
+      images: new Map(),
+    });
+
+  it('stays, with the reason and the rollback, after the rollback completes', () => {
+    const shown = page([rollback('COMPLETED'), failed]);
+    expect(shown).toContain('id="failed-deployment"');
+    expect(shown).toContain('ECS deployment circuit breaker: tasks failed to start.');
+    expect(shown).toContain('Rolled back to <code>web:1</code> (COMPLETED)');
+    const list = servicesPage(ctx(), [
+      {
+        cluster: 'default',
+        services: [service('web', [rollback('COMPLETED'), failed] as any)],
+        images: new Map(),
+      },
+    ]);
+    expect(list).toContain('data-failed="d2"');
+  });
+
+  it('goes once a later deployment other than its rollback completes, and not while it is in progress', () => {
+    const next = (rolloutState: string) =>
+      deployment('d4', { taskDefinition: 'web:3', rolloutState, createdAt: '2026-11-25T12:05:00.000Z' });
+    expect(page([next('IN_PROGRESS'), rollback('COMPLETED'), failed])).toContain('id="failed-deployment"');
+    expect(page([next('COMPLETED'), rollback('COMPLETED'), failed])).not.toContain('id="failed-deployment"');
+    expect(page([deployment('d1', { rolloutState: 'COMPLETED' })])).not.toContain('id="failed-deployment"');
+  });
+});
