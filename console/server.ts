@@ -6,12 +6,10 @@ import type {
   ServiceDescription,
   ServicePlan,
   TaskDescription,
-  TaskRecord,
 } from '../cli/api-types';
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
-import { taskTiming } from '../lib/inventory/timing';
 import { CONSOLE_CSS, htmxScript } from './assets';
 import {
   bodyTypeRefusal,
@@ -22,6 +20,7 @@ import {
   type Refusal,
   SECURITY_HEADERS,
 } from './guard';
+import { messageOf, section, targetsOf, tasksOf } from './reads';
 import {
   type ClusterServices,
   DEFAULT_WRITE_SWITCH,
@@ -31,7 +30,8 @@ import {
   servicesPage,
 } from './render';
 import { servicePage } from './service-page';
-import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
+import { SCALING_ACTIVITIES_SHOWN } from './service-sections';
+import { pageTasks, stoppedPageOf, taskPage } from './task-page';
 
 export interface ConsoleOptions {
   /** The Tugboat API the pages read (and, with allowWrites, roll back through). */
@@ -46,8 +46,6 @@ export interface ConsoleOptions {
   /** Which Host it answers and which writes it takes (guard.ts); by default loopback only. */
   guard?: ConsoleGuard;
 }
-
-const TASKS_SHOWN = 30;
 
 const send = (
   response: ServerResponse,
@@ -64,58 +62,6 @@ const readForm = async (request: IncomingMessage): Promise<URLSearchParams> => {
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 };
-
-const messageOf = (error: unknown) =>
-  error instanceof ApiError ? error.message : `the API could not be reached: ${(error as Error).message}`;
-
-/** Newest and unfinished tasks first, each with its phase timings (the API's own rule, lib/use-cases/tasks). */
-const tasksOf = async (api: ApiClient, cluster: string, serviceName: string) => {
-  const tasks = await listAll<TaskRecord>(
-    api,
-    `/clusters/${encodeURIComponent(cluster)}/tasks?serviceName=${encodeURIComponent(serviceName)}&maxResults=100`,
-    300,
-  );
-  const now = Date.now();
-  return tasks
-    .sort(
-      (a, b) =>
-        Number(a.lastStatus === 'STOPPED') - Number(b.lastStatus === 'STOPPED') ||
-        String(b.createdAt).localeCompare(String(a.createdAt)),
-    )
-    .slice(0, TASKS_SHOWN)
-    .map((task) => ({ ...task, timing: taskTiming(task, now) }));
-};
-
-/**
- * The targets of the service's live tasks: the task list does not carry their state, so each live task
- * Tugboat registered with a target group is described (in parallel; at most the tasks shown).
- */
-const targetsOf = async (api: ApiClient, cluster: string, tasks: TaskRecord[]): Promise<TargetRow[]> => {
-  const live = tasks.filter((task) => task.lastStatus !== 'STOPPED' && task.loadBalancing?.targets.length);
-  const described = await Promise.all(
-    live.map(async (task) => {
-      const { status, body } = await api.get<TaskDescription>(
-        `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(task.taskId)}`,
-        { allow: [404] },
-      );
-      return status === 200 ? body : undefined;
-    }),
-  );
-  return described.flatMap((task) =>
-    (task?.targets ?? []).map((target) => ({
-      ...target,
-      taskId: task?.taskId ?? '',
-      ...(task?.deploymentId ? { deploymentId: task.deploymentId } : {}),
-    })),
-  );
-};
-
-/** Each optional section fails alone: its error is shown in its place, the rest of the page still renders. */
-const section = <K extends string, E extends string, T>(key: K, errorKey: E, read: () => Promise<T>) =>
-  read().then(
-    (value) => ({ [key]: value }) as { [P in K]: T },
-    (error: unknown) => ({ [errorKey]: messageOf(error) }) as { [P in E]: string },
-  );
 
 /**
  * The web console as a request listener: answers under `base` and returns false for anything else, so
@@ -240,7 +186,7 @@ export const consoleListener = (options: ConsoleOptions) => {
         }
         const { body: service } = await api.get<ServiceDescription>(servicePath);
         const tasks = tasksOf(api, cluster, serviceName);
-        const [shown, plan, images, targets, scaling] = await Promise.all([
+        const [all, plan, images, targets, scaling] = await Promise.all([
           tasks,
           api.get<ServicePlan>(`${servicePath}/plan`).then(
             (r) => ({ plan: r.body }),
@@ -260,12 +206,35 @@ export const consoleListener = (options: ConsoleOptions) => {
             : {},
         ]);
         ctx.live = inProgress(service);
+        const stoppedPage = stoppedPageOf(url.searchParams.get('stopped'));
         send(
           response,
           200,
           'text/html; charset=utf-8',
-          servicePage(ctx, { cluster, service, tasks: shown, images, ...plan, ...targets, ...scaling }),
+          servicePage(ctx, {
+            cluster,
+            service,
+            tasks: pageTasks(all, stoppedPage),
+            stoppedPage,
+            images,
+            ...plan,
+            ...targets,
+            ...scaling,
+          }),
         );
+        return true;
+      }
+      const taskMatch = /^\/clusters\/([^/]+)\/tasks\/([^/]+)$/.exec(path);
+      if (taskMatch) {
+        if (request.method !== 'GET') {
+          send(response, 405, 'text/plain', 'GET only', { allow: 'GET' });
+          return true;
+        }
+        const cluster = taskMatch[1] ?? '';
+        const { body: task } = await api.get<TaskDescription>(
+          `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(taskMatch[2] ?? '')}`,
+        );
+        send(response, 200, 'text/html; charset=utf-8', taskPage(ctx, cluster, task));
         return true;
       }
       send(

@@ -1,12 +1,4 @@
-import type {
-  Action,
-  Deployment,
-  ScalingActivity,
-  ServiceDescription,
-  ServicePlan,
-  TaskRecord,
-  TaskTiming,
-} from '../cli/api-types';
+import type { Action, Deployment, ScalingActivity, ServiceDescription, ServicePlan } from '../cli/api-types';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
 import {
@@ -26,17 +18,15 @@ import {
   type TargetRow,
   targetsSection,
 } from './service-sections';
-
-/** A task as the page shows it: the inventory record with its phase timings. */
-export type TaskView = TaskRecord & { timing?: TaskTiming };
-
-const PHASES = ['provisioning', 'pull', 'startUp', 'running', 'stopping'] as const;
+import { shortId, type TaskList, tasksSection } from './task-page';
 
 export interface ServicePageData {
   cluster: string;
   service: ServiceDescription;
-  /** Tasks, each with `timing` (phase -> { durationMs, ongoing } | null). */
-  tasks: TaskView[];
+  /** Live tasks and a page of stopped ones, each with `timing` (phase -> { durationMs, ongoing } | null). */
+  tasks: TaskList;
+  /** The page of stopped tasks shown (`?stopped=N`); the page refreshes itself at the same page. */
+  stoppedPage?: number;
   plan?: ServicePlan;
   planError?: string;
   images: Map<string, string>;
@@ -47,20 +37,6 @@ export interface ServicePageData {
   scalingActivities?: ScalingActivity[];
   scalingError?: string;
 }
-
-/** A task's life as a stacked bar of its phases, with the durations on hover and beside it. */
-const phaseBar = (timing: TaskTiming | undefined) => {
-  if (!timing) return html`-`;
-  const total = PHASES.reduce((sum, phase) => sum + (timing[phase]?.durationMs ?? 0), 0);
-  const parts = PHASES.filter((phase) => timing[phase]);
-  return html`<div class="phases" title="${parts.map((p) => `${p} ${duration(timing[p]?.durationMs)}`).join(', ')}">${parts.map(
-    (phase) =>
-      html`<span class="ph-${phase}" style="width:${total > 0 ? Math.max(2, ((timing[phase]?.durationMs ?? 0) / total) * 100) : 0}%"></span>`,
-  )}</div>`;
-};
-
-/** Deployment ids are long (`ecs-svc-` and 32 hex); the tail tells them apart. */
-const shortId = (id: string | undefined) => (id ? (id.length > 16 ? `…${id.slice(-10)}` : id) : '-');
 
 const actionText = (action: Action) => {
   switch (action.type) {
@@ -79,6 +55,7 @@ const actionText = (action: Action) => {
 export const servicePage = (ctx: PageContext, data: ServicePageData): string => {
   const { service, cluster } = data;
   const url = `${ctx.base}/clusters/${seg(cluster)}/services/${seg(service.serviceName)}`;
+  const pageUrl = data.stoppedPage && data.stoppedPage > 1 ? `${url}?stopped=${data.stoppedPage}` : url;
   const current = service.deployments.filter((d) => d.status !== 'INACTIVE');
   const completedBefore = (d: Deployment) =>
     d.rolloutState === 'COMPLETED' && d.taskDefinition !== service.taskDefinition;
@@ -114,19 +91,7 @@ ${
 </section>
 </div>
 
-<section class="card" id="tasks"><h2>Tasks <span class="legend reason">${['provisioning', 'pull', 'startUp', 'running', 'stopping'].map((p) => html`<span class="ph-${p}"></span>${p}`)}</span></h2>
-${
-  data.tasks.length === 0
-    ? html`<p class="empty">No tasks.</p>`
-    : html`<table><thead><tr><th>Task</th><th>Status</th><th>Health</th><th>Deployment</th><th>Phases</th><th>Provisioning</th><th>Pull</th><th>Start-up</th><th>Running</th><th>Stopped reason</th></tr></thead><tbody>
-${data.tasks.map(
-  (
-    t,
-  ) => html`<tr data-task="${t.taskId}"><td><code>${String(t.taskId).slice(0, 12)}</code></td><td>${badge(t.lastStatus)}</td><td>${badge(t.healthStatus)}</td><td><code title="${t.deploymentId ?? ''}">${shortId(t.deploymentId)}</code></td>
-<td>${phaseBar(t.timing)}</td>${PHASES.slice(0, 4).map((p) => html`<td class="num">${duration(t.timing?.[p]?.durationMs)}</td>`)}<td class="reason">${t.stoppedReason ?? ''}</td></tr>`,
-)}</tbody></table>`
-}
-</section>
+${tasksSection(ctx, cluster, url, data.tasks)}
 
 <div class="grid2">
 ${targetsSection(service, data.targets, data.targetsError)}
@@ -148,5 +113,5 @@ ${service.deployments.map(
 )}</tbody></table>
 ${ctx.allowWrites ? '' : readOnlyNote(ctx, 'roll back')}
 </section>`;
-  return layout(ctx, service.serviceName, url, body);
+  return layout(ctx, service.serviceName, pageUrl, body);
 };

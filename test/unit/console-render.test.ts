@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../../console/html';
 import { errorPage, type PageContext, progressBar, servicesPage } from '../../console/render';
 import { servicePage } from '../../console/service-page';
+import { pageTasks } from '../../console/task-page';
+
+const noTasks = pageTasks([], 1);
 
 const ctx = (extra: Partial<PageContext> = {}): PageContext => ({
   base: '/console',
@@ -85,7 +88,7 @@ describe('console HTML', () => {
   });
 
   it('names the switch that allows writes where the console runs', () => {
-    const data = { cluster: 'default', service: service('web'), tasks: [], images: new Map() };
+    const data = { cluster: 'default', service: service('web'), tasks: noTasks, images: new Map() };
     expect(servicePage(ctx(), data)).toContain('start it with <code>--allow-writes</code> to roll back');
     expect(servicePage(ctx({ writeSwitch: 'TUGBOAT_CONSOLE_ALLOW_WRITES=1' }), data)).toContain(
       'start it with <code>TUGBOAT_CONSOLE_ALLOW_WRITES=1</code> to roll back',
@@ -93,7 +96,7 @@ describe('console HTML', () => {
   });
 
   it('offers a confirmed rollback only with write access, to COMPLETED older revisions', () => {
-    const data = { cluster: 'default', service: service('web'), tasks: [], images: new Map() };
+    const data = { cluster: 'default', service: service('web'), tasks: noTasks, images: new Map() };
     const readOnly = servicePage(ctx(), data);
     expect(readOnly).not.toContain('hx-post');
     expect(readOnly).toContain('Read-only console');
@@ -115,19 +118,23 @@ describe('console HTML', () => {
     const page = servicePage(ctx(), {
       cluster: 'default',
       service: service('web'),
-      tasks: [
-        {
-          taskId: 'a'.repeat(32),
-          lastStatus: 'RUNNING',
-          healthStatus: 'HEALTHY',
-          deploymentId: 'd2',
-          timing,
-        } as any,
-      ],
+      tasks: pageTasks(
+        [
+          {
+            taskId: 'a'.repeat(32),
+            lastStatus: 'RUNNING',
+            healthStatus: 'HEALTHY',
+            deploymentId: 'd2',
+            timing,
+          } as any,
+        ],
+        1,
+      ),
       images: new Map(),
     });
     expect(page).toContain('data-task="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
-    expect(page).toContain('<td class="num">2.5 s</td>');
+    expect(page).toContain('<td class="num wide">2.5 s</td>');
+    expect(page).toContain('href="/console/clusters/default/tasks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
     expect(page).toContain('<td class="num">1 m 5 s</td>');
     expect(page).not.toContain('ph-stopping" style');
   });
@@ -135,7 +142,7 @@ describe('console HTML', () => {
 
 describe('console load balancing and auto scaling sections', () => {
   const tgArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/0123456789abcdef';
-  const base = { cluster: 'default', tasks: [], images: new Map() };
+  const base = { cluster: 'default', tasks: noTasks, images: new Map() };
   const loadBalanced = () => ({
     ...service('web', [deployment('d2', { healthyTargets: 3, drainingTargets: 1 })]),
     loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 80 }],
@@ -248,7 +255,7 @@ describe('console failed deployment banner', () => {
     servicePage(ctx(), {
       cluster: 'default',
       service: service('web', deployments as any),
-      tasks: [],
+      tasks: noTasks,
       images: new Map(),
     });
 
