@@ -3,7 +3,6 @@ import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
 import {
   badge,
-  duration,
   layout,
   liveNote,
   type PageContext,
@@ -71,7 +70,7 @@ ${failureBanner(service)}
 ${current.map(
   (
     d,
-  ) => html`<tr data-deployment="${d.id}"><td><code>${d.id}</code></td><td>${badge(d.status)}</td><td><code>${d.taskDefinition}</code></td>
+  ) => html`<tr data-deployment="${d.id}"><td><code title="${d.id}">${shortId(d.id)}</code></td><td>${badge(d.status)}</td><td><code>${d.taskDefinition}</code></td>
 <td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td>${loadBalanced ? deploymentTargets(d) : ''}<td>${when(d.createdAt)}</td></tr>`,
 )}
 </tbody></table></section>
@@ -103,7 +102,7 @@ ${scalingSection(service, data.scalingActivities, data.scalingError)}
 ${service.deployments.map(
   (
     d,
-  ) => html`<tr><td><code>${d.id}</code>${d.rollbackOf ? html` <span class="reason">rollback of ${d.rollbackOf}</span>` : ''}</td><td><code>${d.taskDefinition}</code></td><td>${badge(d.status)}</td><td>${badge(d.rolloutState)}</td><td>${when(d.createdAt)}</td><td>${when(d.updatedAt)}</td>
+  ) => html`<tr><td><code title="${d.id}">${shortId(d.id)}</code>${d.rollbackOf ? html` <span class="reason">rollback of ${shortId(d.rollbackOf)}</span>` : ''}</td><td><code>${d.taskDefinition}</code></td><td>${badge(d.status)}</td><td>${badge(d.rolloutState)}</td><td>${when(d.createdAt)}</td><td>${when(d.updatedAt)}</td>
 <td>${
     ctx.allowWrites && completedBefore(d)
       ? html`<form method="post" action="${url}/rollback" hx-post="${url}/rollback" hx-confirm="Roll ${service.serviceName} back to ${d.taskDefinition}?" hx-target="#page" hx-select="#page" hx-swap="outerHTML">
