@@ -6,6 +6,71 @@ const require = createRequire(import.meta.url);
 /** htmx from its npm package: the console loads nothing from a CDN. */
 export const htmxScript = (): string => readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
 
+/** uPlot (the charts) from its npm package, script and style: nothing from a CDN, nothing inline. */
+export const uplotScript = (): string =>
+  readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+export const uplotCss = (): string => readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+
+/**
+ * Draws every `[data-chart]` element (chart-data.ts's ChartSpec as JSON) with uPlot: series as steps,
+ * deployments and scaling activities as dashed vertical lines. Runs at load and after each htmx swap
+ * (the page refreshes itself), and resizes the charts with the window.
+ */
+export const CHARTS_SCRIPT = `(() => {
+  const MARK_COLORS = { deployment: '#8250df', scaling: '#bc4c00' };
+  const drawMarks = (marks) => (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.setLineDash([4, 3]);
+    ctx.lineWidth = 1.5;
+    ctx.font = '11px system-ui, sans-serif';
+    for (const mark of marks) {
+      const x = u.valToPos(mark.at, 'x', true);
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+      ctx.strokeStyle = ctx.fillStyle = MARK_COLORS[mark.kind] || '#656d76';
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.fillText(mark.label, x + 3, u.bbox.top + 12);
+    }
+    ctx.restore();
+  };
+  const draw = () => {
+    if (typeof uPlot === 'undefined') return;
+    for (const el of document.querySelectorAll('[data-chart]')) {
+      if (el.dataset.drawn) continue;
+      const spec = JSON.parse(el.dataset.chart);
+      const target = el.querySelector('.plot') || el;
+      const stepped = uPlot.paths.stepped({ align: 1 });
+      const plot = new uPlot(
+        {
+          width: Math.max(240, target.clientWidth),
+          height: 190,
+          scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
+          series: [{}].concat(spec.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, paths: stepped, points: { show: false } }))),
+          hooks: { draw: [drawMarks(spec.marks)] },
+        },
+        [spec.x].concat(spec.series.map((s) => s.values)),
+        target,
+      );
+      el.plot = plot;
+      el.dataset.drawn = String(spec.x.length);
+    }
+  };
+  const resize = () => {
+    for (const el of document.querySelectorAll('[data-chart][data-drawn]')) {
+      const target = el.querySelector('.plot') || el;
+      if (el.plot) el.plot.setSize({ width: Math.max(240, target.clientWidth), height: 190 });
+    }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw);
+  else draw();
+  document.addEventListener('htmx:afterSettle', draw);
+  window.addEventListener('resize', resize);
+})();
+`;
+
 export const CONSOLE_CSS = `
 :root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; --card:#fff; --ok:#1a7f37; --warn:#9a6700; --bad:#cf222e; --accent:#0969da; }
 * { box-sizing: border-box; }
@@ -48,5 +113,8 @@ button.danger { background:#fff; color:var(--bad); border:1px solid var(--bad); 
 button.danger:hover { background:var(--bad); color:#fff; }
 .grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; } .grid2 section.card { margin:0; }
 .banner { margin:10px 0; font-weight:normal; } .reason.bad { color:var(--bad); }
+.charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap:14px; }
+.chart h3 { font-size:13px; margin:0 0 6px; } .chart .plot { width:100%; min-height:190px; overflow:hidden; }
+.chart .uplot { font-family: inherit; } .chart .u-legend { font-size:12px; }
 .error { background:#ffebe9; border:1px solid var(--bad); color:var(--bad); padding:10px 14px; border-radius:8px; }
 `;

@@ -12,6 +12,8 @@ export interface PageContext {
   live: boolean;
   /** A page that does not refresh itself (error pages). */
   still?: boolean;
+  /** The page has charts: it loads uPlot and the script that draws them. */
+  charts?: boolean;
   /** This browser session's CSRF token (guard.ts): every htmx request and every form carries it. */
   csrfToken?: string;
 }
@@ -108,6 +110,13 @@ export const layout = (ctx: PageContext, title: string, url: string, body: SafeH
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="${ctx.base}/assets/console.css">
 <script src="${ctx.base}/assets/htmx.min.js"></script>
+${
+  ctx.charts
+    ? html`<link rel="stylesheet" href="${ctx.base}/assets/uplot.min.css">
+<script src="${ctx.base}/assets/uplot.min.js" defer></script>
+<script src="${ctx.base}/assets/charts.js" defer></script>`
+    : ''
+}
 </head>
 <body${ctx.csrfToken ? html` hx-headers="${JSON.stringify({ 'X-CSRF-Token': ctx.csrfToken })}"` : ''}>
 <header class="top"><a href="${ctx.base}/">⚓ Tugboat</a><span class="mode">${ctx.allowWrites ? 'read-write' : 'read-only'}</span></header>

@@ -10,7 +10,8 @@ import type {
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
 import { imagesOf, listAll } from '../cli/queries';
-import { CONSOLE_CSS, htmxScript } from './assets';
+import { CHARTS_SCRIPT, CONSOLE_CSS, htmxScript, uplotCss, uplotScript } from './assets';
+import { serviceCharts } from './charts';
 import {
   bodyTypeRefusal,
   type ConsoleGuard,
@@ -30,7 +31,6 @@ import {
   servicesPage,
 } from './render';
 import { servicePage } from './service-page';
-import { SCALING_ACTIVITIES_SHOWN } from './service-sections';
 import { pageTasks, stoppedPageOf, taskPage } from './task-page';
 
 export interface ConsoleOptions {
@@ -72,6 +72,8 @@ export const consoleListener = (options: ConsoleOptions) => {
   const { api } = options;
   const guard = options.guard ?? consoleGuard();
   let htmx: string | undefined;
+  let uplot: string | undefined;
+  let uplotStyle: string | undefined;
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://console');
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
@@ -105,6 +107,20 @@ export const consoleListener = (options: ConsoleOptions) => {
       if (path === '/assets/htmx.min.js') {
         htmx ??= htmxScript();
         send(response, 200, 'text/javascript; charset=utf-8', htmx);
+        return true;
+      }
+      if (path === '/assets/uplot.min.js') {
+        uplot ??= uplotScript();
+        send(response, 200, 'text/javascript; charset=utf-8', uplot);
+        return true;
+      }
+      if (path === '/assets/charts.js') {
+        send(response, 200, 'text/javascript; charset=utf-8', CHARTS_SCRIPT);
+        return true;
+      }
+      if (path === '/assets/uplot.min.css') {
+        uplotStyle ??= uplotCss();
+        send(response, 200, 'text/css; charset=utf-8', uplotStyle);
         return true;
       }
       if (path === '/assets/console.css') {
@@ -198,14 +214,16 @@ export const consoleListener = (options: ConsoleOptions) => {
             : {},
           service.autoScaling
             ? section('scalingActivities', 'scalingError', async () => {
+                // The newest 100: the section shows the first few, the charts mark them all.
                 const { body } = await api.get<Page<ScalingActivity>>(
-                  `${servicePath}/scaling-activities?maxResults=${SCALING_ACTIVITIES_SHOWN}`,
+                  `${servicePath}/scaling-activities?maxResults=100`,
                 );
                 return body.items;
               })
             : {},
         ]);
         ctx.live = inProgress(service);
+        ctx.charts = true;
         const stoppedPage = stoppedPageOf(url.searchParams.get('stopped'));
         send(
           response,
@@ -216,6 +234,11 @@ export const consoleListener = (options: ConsoleOptions) => {
             service,
             tasks: pageTasks(all, stoppedPage),
             stoppedPage,
+            charts: serviceCharts(
+              service,
+              all,
+              (scaling as { scalingActivities?: ScalingActivity[] }).scalingActivities ?? [],
+            ),
             images,
             ...plan,
             ...targets,

@@ -1,15 +1,9 @@
 import type { Action, Deployment, ScalingActivity, ServiceDescription, ServicePlan } from '../cli/api-types';
+import type { ChartSpec } from './chart-data';
+import { chartsSection } from './charts';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
-import {
-  badge,
-  layout,
-  liveNote,
-  type PageContext,
-  progressBar,
-  readOnlyNote,
-  when,
-} from './render';
+import { badge, layout, liveNote, type PageContext, progressBar, readOnlyNote, when } from './render';
 import {
   deploymentTargets,
   failureBanner,
@@ -24,6 +18,8 @@ export interface ServicePageData {
   service: ServiceDescription;
   /** Live tasks and a page of stopped ones, each with `timing` (phase -> { durationMs, ongoing } | null). */
   tasks: TaskList;
+  /** Drawn in the browser by uPlot (charts.ts); none in a page rendered without them. */
+  charts?: ChartSpec[];
   /** The page of stopped tasks shown (`?stopped=N`); the page refreshes itself at the same page. */
   stoppedPage?: number;
   plan?: ServicePlan;
@@ -74,6 +70,8 @@ ${current.map(
 <td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td>${loadBalanced ? deploymentTargets(d) : ''}<td>${when(d.createdAt)}</td></tr>`,
 )}
 </tbody></table></section>
+
+${data.charts?.length ? chartsSection(data.charts) : ''}
 
 <div class="grid2">
 <section class="card" id="events"><h2>Events</h2>
