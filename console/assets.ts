@@ -26,7 +26,7 @@ export const CHARTS_SCRIPT = `(() => {
     ctx.font = '11px system-ui, sans-serif';
     for (const mark of marks) {
       const x = u.valToPos(mark.at, 'x', true);
-      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+      if (x < u.bbox.left - 1 || x > u.bbox.left + u.bbox.width + 1) continue;
       ctx.strokeStyle = ctx.fillStyle = MARK_COLORS[mark.kind] || '#656d76';
       ctx.beginPath();
       ctx.moveTo(x, u.bbox.top);
@@ -78,7 +78,7 @@ body { margin:0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, s
 header.top { background:#24292f; color:#fff; padding:10px 24px; display:flex; gap:16px; align-items:baseline; }
 header.top a { color:#fff; text-decoration:none; font-weight:600; font-size:16px; }
 header.top .mode { margin-left:auto; font-size:12px; opacity:.8; }
-main { max-width:1200px; margin:0 auto; padding:16px 24px 48px; }
+main { max-width:1320px; margin:0 auto; padding:16px 24px 48px; }
 h1 { font-size:22px; margin:8px 0 4px; } h2 { font-size:16px; margin:0 0 10px; }
 .sub { color:var(--muted); margin-bottom:16px; }
 section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:14px 0; }
@@ -96,14 +96,15 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .badge.IN_PROGRESS, .badge.PENDING, .badge.PROVISIONING, .badge.ACTIVATING, .badge.DRAINING { color:var(--warn); background:#fff8c5; }
 .badge.FAILED, .badge.STOPPED, .badge.UNHEALTHY { color:var(--bad); background:#ffebe9; }
 .badge.PRIMARY { color:#fff; background:var(--accent); } .badge.INACTIVE { color:var(--muted); background:var(--bg); border-color:var(--line); }
-.progress { position:relative; height:10px; width:220px; background:#eaeef2; border-radius:5px; overflow:hidden; display:inline-block; vertical-align:middle; }
+.progress { position:relative; height:10px; width:100%; max-width:220px; min-width:80px; background:#eaeef2; border-radius:5px; overflow:hidden; display:inline-block; vertical-align:middle; }
 .progress .healthy { position:absolute; left:0; top:0; bottom:0; background:var(--ok); }
 .progress .running { position:absolute; left:0; top:0; bottom:0; background:#4ac26b; opacity:.55; }
 .counts { display:block; color:var(--muted); font-size:12px; margin-top:3px; white-space:nowrap; }
-.reason { color:var(--muted); font-size:12px; }
+.reason { color:var(--muted); font-size:12px; overflow-wrap:anywhere; }
+code.wrap { white-space:normal; overflow-wrap:anywhere; } .image { display:block; color:var(--muted); }
 .events li { padding:3px 0; border-bottom:1px dashed #eaeef2; list-style:none; } .events { padding:0; margin:0; max-height:320px; overflow:auto; }
 .events time { color:var(--muted); font-family: ui-monospace, monospace; font-size:12px; margin-right:8px; }
-.phases { display:flex; height:10px; width:200px; border-radius:3px; overflow:hidden; background:#eaeef2; }
+.phases { display:flex; height:10px; width:100%; max-width:200px; min-width:60px; border-radius:3px; overflow:hidden; background:#eaeef2; }
 .phases span { display:block; height:100%; }
 .ph-provisioning { background:#8c959f; } .ph-pull { background:#54aeff; } .ph-startUp { background:#d4a72c; } .ph-running { background:#4ac26b; } .ph-stopping { background:#ff8182; }
 .legend span { display:inline-block; width:10px; height:10px; margin:0 4px 0 12px; vertical-align:middle; border-radius:2px; }
@@ -117,4 +118,13 @@ button.danger:hover { background:var(--bad); color:#fff; }
 .chart h3 { font-size:13px; margin:0 0 6px; } .chart .plot { width:100%; min-height:190px; overflow:hidden; }
 .chart .uplot { font-family: inherit; } .chart .u-legend { font-size:12px; }
 .error { background:#ffebe9; border:1px solid var(--bad); color:var(--bad); padding:10px 14px; border-radius:8px; }
+nav.pager { margin-top:10px; display:flex; gap:12px; align-items:baseline; font-size:13px; }
+table.details th { width:40%; text-transform:none; letter-spacing:0; font-size:13px; }
+@media (max-width: 1000px) {
+  main { padding:12px 12px 32px; }
+  .grid2 { grid-template-columns: 1fr; }
+  th.wide, td.wide { display:none; }
+  th, td { padding:5px 5px; }
+  .counts { white-space:normal; }
+}
 `;

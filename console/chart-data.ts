@@ -86,8 +86,8 @@ export const sampleTimes = (input: ChartInput): number[] => {
   const from = Math.max(oldest, input.now - CHART_WINDOW_MS);
   const step = Math.max(MIN_STEP_MS, Math.ceil((input.now - from) / MAX_POINTS));
   const times: number[] = [];
-  for (let t = input.now; t >= from; t -= step) times.unshift(t);
-  if (times.length === 1) times.unshift(input.now - step);
+  for (let t = Math.min(from, input.now - step); t < input.now; t += step) times.push(t);
+  times.push(input.now);
   return times;
 };
 

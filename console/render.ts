@@ -150,7 +150,7 @@ ${
     : cluster.services.length === 0
       ? html`<p class="empty">No services.</p>`
       : html`<table>
-<thead><tr><th>Service</th><th>Status</th><th>Desired</th><th>Running</th><th>Pending</th><th>Rollout</th><th>Progress</th><th>Task definition</th><th>Image</th></tr></thead>
+<thead><tr><th>Service</th><th>Status</th><th>Desired</th><th>Running</th><th>Pending</th><th>Rollout</th><th>Progress</th><th>Task definition · image</th></tr></thead>
 <tbody>${cluster.services.map((service) => {
           const primary = primaryOf(service);
           const failed = unresolvedFailure(service);
@@ -160,12 +160,11 @@ ${
 <td class="num">${service.desiredCount}</td><td class="num">${service.runningCount}</td><td class="num">${service.pendingCount}</td>
 <td>${badge(primary?.rolloutState)}${
             failed
-              ? html`<div class="reason bad" data-failed="${failed.id}">${failed.taskDefinition} failed: ${failed.rolloutStateReason}</div>`
+              ? html`<div class="reason bad" data-failed="${failed.id}" title="${failed.rolloutStateReason}">${failed.taskDefinition} failed</div>`
               : ''
           }</td>
 <td>${primary ? progressBar(primary) : '-'}</td>
-<td><code>${service.taskDefinition}</code></td>
-<td><code>${cluster.images.get(service.taskDefinition) ?? '-'}</code></td>
+<td><code>${service.taskDefinition}</code><code class="image wrap">${cluster.images.get(service.taskDefinition) ?? '-'}</code></td>
 </tr>`;
         })}</tbody></table>`
 }
