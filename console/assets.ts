@@ -48,7 +48,9 @@ export const CHARTS_SCRIPT = `(() => {
           width: Math.max(240, target.clientWidth),
           height: 190,
           scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
-          series: [{}].concat(spec.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, paths: stepped, points: { show: false } }))),
+          series: [{}].concat(spec.series.map((s) => s.points
+            ? { label: s.label, stroke: s.color, fill: s.color, width: 0, paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } }
+            : { label: s.label, stroke: s.color, width: 2, paths: stepped, points: { show: false } })),
           hooks: { draw: [drawMarks(spec.marks)] },
         },
         [spec.x].concat(spec.series.map((s) => s.values)),

@@ -22,7 +22,10 @@ export interface ChartMark {
 export interface ChartSeries {
   label: string;
   color: string;
-  values: number[];
+  /** null where the series has no value (drawn as a gap). */
+  values: (number | null)[];
+  /** Drawn as points (samples), not as a stepped line. */
+  points?: boolean;
 }
 
 /** One chart as the browser script (assets.ts) draws it with uPlot. */
@@ -158,5 +161,50 @@ export const capacityChart = (input: ChartInput): ChartSpec => {
       ),
     })),
     marks: chartMarks(input, times[0] ?? input.now),
+  };
+};
+
+/** The metric value a scaling activity's cause reports (lib/scaling/decide.ts): per task for a queue backlog. */
+export const causeValue = (cause: string): number | undefined => {
+  const match =
+    /\((-?[\d.]+) per task\) (?:over|under) target/.exec(cause) ??
+    /(-?[\d.]+)%? (?:over|under) target/.exec(cause);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+};
+
+export interface PolicyTarget {
+  name: string;
+  targetValue: number;
+  /** What the metric is, for the title: `CPUUtilization`, `queue backlog per task`, a custom name. */
+  metric: string;
+}
+
+/**
+ * A target tracking policy's metric against its target. The metric's values are those its scaling
+ * activities recorded when it decided (Tugboat keeps no finer history of a policy's samples).
+ */
+export const policyChart = (input: ChartInput, policy: PolicyTarget, index: number): ChartSpec => {
+  const times = sampleTimes(input);
+  const from = times[0] ?? input.now;
+  const decided = input.scalingActivities
+    .filter((a) => a.policy === policy.name && epoch(a.startedAt) >= from)
+    .map((a) => ({ at: epoch(a.startedAt), value: causeValue(a.cause) }))
+    .filter((a): a is { at: number; value: number } => a.value !== undefined);
+  const x = [...new Set([...times, ...decided.map((d) => d.at)])].sort((a, b) => a - b);
+  const valueAt = new Map(decided.map((d) => [d.at, d.value]));
+  return {
+    id: `chart-policy-${index}`,
+    title: `Policy ${policy.name}: ${policy.metric} against its target`,
+    x: x.map(seconds),
+    series: [
+      { label: 'target', color: '#656d76', values: x.map(() => policy.targetValue) },
+      {
+        label: `${policy.metric} at each scaling activity`,
+        color: '#cf222e',
+        values: x.map((t) => valueAt.get(t) ?? null),
+        points: true,
+      },
+    ],
+    marks: chartMarks(input, from).filter((mark) => mark.kind === 'scaling'),
   };
 };

@@ -1,10 +1,13 @@
 /** The service page's charts section: which charts a service gets, as data the browser draws with uPlot. */
 import type { ScalingActivity, ServiceDescription } from '../cli/api-types';
-import { type ChartSpec, capacityChart, countsChart } from './chart-data';
+import { type ChartSpec, capacityChart, countsChart, type PolicyTarget, policyChart } from './chart-data';
 import { html } from './html';
 import type { TaskView } from './task-page';
 
-/** Every service: its task counts; a Spot service (or one that ran on more than one provider): by provider. */
+/**
+ * Every service: its task counts; a Spot service (or one that ran on more than one provider): by
+ * provider; an auto-scaled one: each target tracking policy's metric against its target.
+ */
 export const serviceCharts = (
   service: ServiceDescription,
   tasks: TaskView[],
@@ -22,7 +25,21 @@ export const serviceCharts = (
   const spot =
     service.capacityProviderStrategy?.some((item) => item.capacityProvider === 'FARGATE_SPOT') ||
     new Set(tasks.map((t) => t.capacityProviderName).filter(Boolean)).size > 1;
-  return [countsChart(input), ...(spot ? [capacityChart(input)] : [])];
+  const policies: PolicyTarget[] = (service.autoScaling?.targetTracking ?? []).map((policy) => ({
+    name: policy.name,
+    targetValue: policy.targetValue,
+    metric:
+      'predefined' in policy.metric
+        ? policy.metric.predefined
+        : 'custom' in policy.metric
+          ? policy.metric.custom.metricName
+          : 'queue backlog per task',
+  }));
+  return [
+    countsChart(input),
+    ...(spot ? [capacityChart(input)] : []),
+    ...policies.map((policy, i) => policyChart(input, policy, i)),
+  ];
 };
 
 export const chartsSection = (charts: ChartSpec[]) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capacityChart, countsChart } from '../../console/chart-data';
+import { capacityChart, causeValue, countsChart, policyChart } from '../../console/chart-data';
 import { chartsSection, serviceCharts } from '../../console/charts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
@@ -90,5 +90,48 @@ describe('console chart data', () => {
     const section = chartsSection([{ ...countsChart(input()), title: '<b>' }]).value;
     expect(section).toContain('data-chart="{&quot;id&quot;:&quot;chart-counts&quot;');
     expect(section).toContain('<h3>&lt;b&gt;</h3>');
+  });
+
+  it('reads each policy’s metric from its scaling activities and draws it against the target', () => {
+    expect(causeValue('CPUUtilization 85.0% over target 50% for policy cpu: 2 -> 4 tasks')).toBe(85);
+    expect(
+      causeValue(
+        'queue backlog 120 messages (12.0 per task) over target 10 per task for policy q: 10 -> 12 tasks',
+      ),
+    ).toBe(12);
+    expect(causeValue('minCapacity 3: 2 -> 3 tasks')).toBeUndefined();
+    const chart = policyChart(
+      input({
+        scalingActivities: [
+          {
+            id: 'a',
+            startedAt: iso(200),
+            cause: 'CPUUtilization 85.0% over target 50% for policy cpu: 2 -> 4 tasks',
+            fromCount: 2,
+            toCount: 4,
+            policy: 'cpu',
+          },
+          {
+            id: 'b',
+            startedAt: iso(250),
+            cause: 'mem 9.0 over target 5 for policy mem: 4 -> 5 tasks',
+            fromCount: 4,
+            toCount: 5,
+            policy: 'mem',
+          },
+        ],
+      }),
+      { name: 'cpu', targetValue: 50, metric: 'CPUUtilization' },
+      0,
+    );
+    const at200 = chart.x.indexOf(T0 / 1000 + 200);
+    expect(chart.series[0]?.values.every((v) => v === 50)).toBe(true);
+    expect(chart.series[1]?.values[at200]).toBe(85);
+    expect(chart.series[1]?.values.filter((v) => v !== null)).toEqual([85]);
+    expect(chart.series[1]?.points).toBe(true);
+    expect(chart.marks).toEqual([
+      { at: T0 / 1000 + 200, kind: 'scaling', label: 'scale 2 → 4' },
+      { at: T0 / 1000 + 250, kind: 'scaling', label: 'scale 4 → 5' },
+    ]);
   });
 });
