@@ -197,7 +197,7 @@ export const policyChart = (input: ChartInput, policy: PolicyTarget, index: numb
     title: `Policy ${policy.name}: ${policy.metric} against its target`,
     x: x.map(seconds),
     series: [
-      { label: 'target', color: '#656d76', values: x.map(() => policy.targetValue) },
+      { label: 'target', color: '#1b7c83', values: x.map(() => policy.targetValue) },
       {
         label: `${policy.metric} at each scaling activity`,
         color: '#cf222e',

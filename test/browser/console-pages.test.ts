@@ -122,6 +122,13 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
       ],
     });
     await createService('crashy', 2);
+    await createService('scaled', 2, {
+      autoScaling: {
+        minCapacity: 1,
+        maxCapacity: 6,
+        targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 }],
+      },
+    });
     await completed('spotty');
     expect((await api.patch('/clusters/default/services/spotty', { desiredCount: 2 })).status).toBe(200);
     await completed('crashy');
@@ -225,8 +232,16 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     expect(await seriesPixels(page, 'chart-capacity', [0xbf, 0x39, 0x89])).toBeGreaterThan(50); // Spot
     expect(await seriesPixels(page, 'chart-capacity', [0x09, 0x69, 0xda])).toBeGreaterThan(50); // FARGATE
     expect(await page.locator('#chart-counts .u-legend').innerText()).toMatch(
-      /desired[\s\S]*running[\s\S]*pending/,
+      /desired[\s\S]*running[\s\S]*pending/i,
     );
+    const scaled = await openPage('/console/clusters/default/services/scaled');
+    await scaled.locator('#chart-policy-0 canvas').waitFor();
+    expect(await scaled.locator('#chart-policy-0 h3').innerText()).toBe(
+      'Policy cpu: CPUUtilization against its target',
+    );
+    expect(await seriesPixels(scaled, 'chart-policy-0', [0x1b, 0x7c, 0x83])).toBeGreaterThan(50); // target
+    expect(await scaled.locator('#chart-capacity').count()).toBe(0);
+    await scaled.close();
     // Redrawn after the page refreshes itself (every 5 s without a rollout).
     await page.evaluate(`document.querySelector('#chart-counts canvas').dataset.old = '1'`);
     await expect
