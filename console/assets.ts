@@ -111,7 +111,7 @@ code.wrap { white-space:normal; overflow-wrap:anywhere; } .image { display:block
 .ph-provisioning { background:#8c959f; } .ph-pull { background:#54aeff; } .ph-startUp { background:#d4a72c; } .ph-running { background:#4ac26b; } .ph-stopping { background:#ff8182; }
 .legend span { display:inline-block; width:10px; height:10px; margin:0 4px 0 12px; vertical-align:middle; border-radius:2px; }
 .empty { color:var(--muted); font-style:italic; }
-.live { font-size:12px; color:var(--warn); margin-left:8px; }
+.live { font-size:12px; color:var(--warn); margin-left:8px; } .live.quiet { color:var(--muted); }
 button.danger { background:#fff; color:var(--bad); border:1px solid var(--bad); border-radius:6px; padding:3px 10px; cursor:pointer; font-size:12px; }
 button.danger:hover { background:var(--bad); color:#fff; }
 .grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; } .grid2 section.card { margin:0; }

@@ -86,10 +86,12 @@ export const unresolvedFailure = (service: Pick<Service, 'deployments'>): Deploy
 export const refreshSeconds = (ctx: Pick<PageContext, 'live'>) => (ctx.live ? 2 : 5);
 
 /** What the page says about refreshing, beside its title. */
-export const liveNote = (ctx: Pick<PageContext, 'live'>) =>
-  ctx.live
-    ? html`<span class="live">● rollout in progress, refreshing every ${refreshSeconds(ctx)} s</span>`
-    : html`<span class="live quiet">refreshing every ${refreshSeconds(ctx)} s</span>`;
+export const liveNote = (ctx: Pick<PageContext, 'live' | 'still'>) =>
+  ctx.still
+    ? ''
+    : ctx.live
+      ? html`<span class="live">● rollout in progress, refreshing every ${refreshSeconds(ctx)} s</span>`
+      : html`<span class="live quiet">refreshing every ${refreshSeconds(ctx)} s</span>`;
 
 /** The read-only note: the switch that allows writes where this console runs. */
 export const readOnlyNote = (ctx: PageContext, what: string) =>

@@ -257,6 +257,8 @@ export const consoleListener = (options: ConsoleOptions) => {
         const { body: task } = await api.get<TaskDescription>(
           `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(taskMatch[2] ?? '')}`,
         );
+        // A stopped task no longer changes: its page does not refresh itself.
+        ctx.still = task.lastStatus === 'STOPPED';
         send(response, 200, 'text/html; charset=utf-8', taskPage(ctx, cluster, task));
         return true;
       }

@@ -218,6 +218,13 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     expect(await page.locator('[data-container="app"] [data-exit-code]').innerText()).toBe('1');
     expect(await page.locator('#timings [data-phase="running"]').innerText()).toMatch(/\d/);
     expect(await page.locator('[data-capacity-provider]').innerText()).toBe('FARGATE');
+    // A stopped task no longer changes: its page does not refresh; a live task's does.
+    expect(await page.locator('#page').getAttribute('hx-trigger')).toBeNull();
+    await page.goto(`${stack.apiUrl}/console/clusters/default/services/crashy`);
+    await page.locator('#tasks tbody tr a').first().click();
+    await page.waitForURL(/\/console\/clusters\/default\/tasks\//);
+    expect(await page.locator('h1').innerText()).toContain('RUNNING');
+    expect(await page.locator('#page').getAttribute('hx-trigger')).toBe('every 5s');
     await page.close();
   });
 
