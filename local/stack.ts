@@ -262,6 +262,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       consoleHandler = consoleListener({
         api: apiClient(httpApi.url),
         allowWrites: options.console?.allowWrites ?? false,
+        // What local/start.ts reads to allow writes: the read-only note names it.
+        writeSwitch: 'TUGBOAT_CONSOLE_ALLOW_WRITES=1',
         clusters: options.clusters ?? ['default'],
         guard,
       });
