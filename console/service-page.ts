@@ -7,6 +7,7 @@ import type {
   TaskRecord,
   TaskTiming,
 } from '../cli/api-types';
+import { sameFamily } from '../lib/domain';
 import { CSRF_FIELD } from './guard';
 import { html, seg } from './html';
 import { badge, duration, inProgress, layout, type PageContext, progressBar, when } from './render';
@@ -66,7 +67,9 @@ export const servicePage = (ctx: PageContext, data: ServicePageData): string => 
   const url = `${ctx.base}/clusters/${seg(cluster)}/services/${seg(service.serviceName)}`;
   const current = service.deployments.filter((d) => d.status !== 'INACTIVE');
   const completedBefore = (d: Deployment) =>
-    d.rolloutState === 'COMPLETED' && d.taskDefinition !== service.taskDefinition;
+    d.rolloutState === 'COMPLETED' &&
+    d.taskDefinition !== service.taskDefinition &&
+    sameFamily(d.taskDefinition, service.taskDefinition);
   const loadBalanced = Boolean(service.loadBalancers?.length);
   const body = html`<h1>${service.serviceName} ${badge(service.status)}</h1>
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>
