@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_ENDPOINT } from './client';
 import { registerApply } from './commands/apply';
@@ -10,6 +11,7 @@ import { registerRun } from './commands/run';
 import { registerScale } from './commands/scale';
 import { registerStatus } from './commands/status';
 import { registerTasks } from './commands/tasks';
+import { registerWatch } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { colours as c } from './render';
 
@@ -21,12 +23,14 @@ export const buildProgram = () => {
       '--endpoint <url>',
       `Tugboat API (env TUGBOAT_ENDPOINT, default ${DEFAULT_ENDPOINT}); https endpoints are signed with SigV4`,
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addHelpText(
     'after',
     `
-Exit codes: 0 done (deployment COMPLETED), 1 deployment FAILED, 2 --timeout, 3 usage or API error.
+Exit codes: 0 done (deployment COMPLETED), 1 deployment FAILED, 2 --timeout, 3 usage or API error,
+130 Ctrl+C while waiting (the deployment goes on).
 
 Examples:
   $ tugboat apply -f web.yaml --wait
@@ -38,6 +42,7 @@ Examples:
     registerApply,
     registerDeploy,
     registerRollback,
+    registerWatch,
     registerStatus,
     registerEvents,
     registerTasks,
@@ -47,8 +52,33 @@ Examples:
     registerConsole,
   ])
     register(program);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
+  for (const command of program.commands) {
+    command.exitOverride().showHelpAfterError('(add --help for usage)');
+    mandatoryAfterUnknown(command);
+  }
   return program;
+};
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+
+/**
+ * Commander checks required options before unknown ones, so `deploy web --imgae x` would say "--image not
+ * specified" instead of suggesting `--image`: the required options are checked after the unknown ones.
+ */
+const mandatoryAfterUnknown = (command: Command) => {
+  const required = command.options.filter((option) => option.mandatory);
+  for (const option of required) option.mandatory = false;
+  if (required.length === 0) return;
+  command.hook('preAction', (self) => {
+    for (const option of required) {
+      if (self.getOptionValue(option.attributeName()) === undefined)
+        self.error(`error: required option '${option.flags}' not specified`, {
+          code: 'commander.missingMandatoryOptionValue',
+        });
+    }
+  });
 };
 
 /** Runs the CLI and returns its exit code. */

@@ -100,7 +100,7 @@ export const registerApply = (program: Command) => {
     .option(...clusterOption)
     .option('--dry-run', 'print the diff and the reconciler plan; change nothing')
     .option(...rolloutWaitOption)
-    .option(...timeoutOption)
+    .addOption(timeoutOption())
     .action(
       exitWith(async (options, cmd: Command) => {
         const api = apiFor(cmd);

@@ -3,7 +3,7 @@ import { createLogUpdate } from 'log-update';
 import { parseRevisionReference, revisionReference } from '../../lib/domain';
 import type { Service, ServiceDescription, TaskDefinition, TaskDescription, TaskRecord } from '../api-types';
 import { type ApiClient, servicePath } from '../client';
-import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
+import { apiFor, clusterOption, examples, exitWith, timeoutOption } from '../context';
 import { CliError, EXIT } from '../errors';
 import { listAll } from '../queries';
 import { colours as c, time } from '../render';
@@ -38,7 +38,7 @@ export const registerRun = (program: Command) => {
     .option('--command <args...>', 'override the essential container command')
     .option('--started-by <name>', 'startedBy tag (prefixed tugboat-)')
     .option('--wait', 'follow the task until it stops')
-    .option(...timeoutOption)
+    .addOption(timeoutOption())
     .action(
       exitWith(async (family: string, options, cmd: Command) => {
         const api = apiFor(cmd);
@@ -79,7 +79,7 @@ export const registerRun = (program: Command) => {
 
         const live = Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0;
         const frame = live ? createLogUpdate(process.stdout) : undefined;
-        const deadline = Date.now() + timeoutMs(options);
+        const deadline = Date.now() + options.timeout;
         let last = '';
         for (;;) {
           const { body: current } = await api.get<TaskDescription>(
