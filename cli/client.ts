@@ -98,6 +98,7 @@ export const apiClient = (endpoint: string) => {
       request<T>('POST', path, { ...options, body }),
     patch: <T = unknown>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('PATCH', path, { ...options, body }),
+    delete: <T = unknown>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
   };
 };
 

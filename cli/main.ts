@@ -10,6 +10,7 @@ import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
 import { registerScale } from './commands/scale';
 import { registerStatus } from './commands/status';
+import { registerStop } from './commands/stop';
 import { registerTasks } from './commands/tasks';
 import { registerWatch } from './commands/watch';
 import { CliError, EXIT } from './errors';
@@ -49,6 +50,7 @@ Examples:
     registerPlan,
     registerScale,
     registerRun,
+    registerStop,
     registerConsole,
   ])
     register(program);

@@ -5,12 +5,11 @@ import type {
   Service,
   ServiceDescription,
   ServicePlan,
-  TaskDescription,
   TaskRecord,
 } from '../cli/api-types';
 import type { ApiClient } from '../cli/client';
 import { ApiError } from '../cli/errors';
-import { imagesOf, listAll } from '../cli/queries';
+import { imagesOf, listAll, targetsOf } from '../cli/queries';
 import { taskTiming } from '../lib/inventory/timing';
 import { CONSOLE_CSS, htmxScript } from './assets';
 import {
@@ -24,7 +23,7 @@ import {
 } from './guard';
 import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
 import { servicePage } from './service-page';
-import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
+import { SCALING_ACTIVITIES_SHOWN } from './service-sections';
 
 export interface ConsoleOptions {
   /** The Tugboat API the pages read (and, with allowWrites, roll back through). */
@@ -75,30 +74,6 @@ const tasksOf = async (api: ApiClient, cluster: string, serviceName: string) => 
     )
     .slice(0, TASKS_SHOWN)
     .map((task) => ({ ...task, timing: taskTiming(task, now) }));
-};
-
-/**
- * The targets of the service's live tasks: the task list does not carry their state, so each live task
- * Tugboat registered with a target group is described (in parallel; at most the tasks shown).
- */
-const targetsOf = async (api: ApiClient, cluster: string, tasks: TaskRecord[]): Promise<TargetRow[]> => {
-  const live = tasks.filter((task) => task.lastStatus !== 'STOPPED' && task.loadBalancing?.targets.length);
-  const described = await Promise.all(
-    live.map(async (task) => {
-      const { status, body } = await api.get<TaskDescription>(
-        `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(task.taskId)}`,
-        { allow: [404] },
-      );
-      return status === 200 ? body : undefined;
-    }),
-  );
-  return described.flatMap((task) =>
-    (task?.targets ?? []).map((target) => ({
-      ...target,
-      taskId: task?.taskId ?? '',
-      ...(task?.deploymentId ? { deploymentId: task.deploymentId } : {}),
-    })),
-  );
 };
 
 /** Each optional section fails alone: its error is shown in its place, the rest of the page still renders. */
