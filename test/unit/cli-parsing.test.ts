@@ -6,6 +6,7 @@ import { apiClient } from '../../cli/client';
 import { rollbackReference } from '../../cli/commands/rollback';
 import { bar } from '../../cli/render';
 import { EXIT_INTERRUPTED, watchDeployment } from '../../cli/watch';
+import { startLocalEcsServer } from '../../local/ecs';
 import { tugboat } from '../support/cli';
 
 /** An API stand-in that records every request and answers from a table (404 for anything else). */
@@ -120,6 +121,28 @@ describe('the CLI checks every option before it changes anything', { timeout: 18
   });
 });
 
+describe('a wrong endpoint says what is wrong', { timeout: 180_000 }, () => {
+  it('an address without http:// is a usage error naming the scheme', async () => {
+    const result = await tugboat('127.0.0.1:3000', ['status']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('TUGBOAT_ENDPOINT "127.0.0.1:3000" is not an http:// or https:// URL');
+    expect(result.stderr).not.toContain('Invalid URL');
+  });
+
+  it("the local ECS endpoint's address is named as not the API's", async () => {
+    const ecs = await startLocalEcsServer({ port: 0, throttle: 'off' });
+    try {
+      const result = await tugboat(ecs.url, ['status']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /did not answer as the Tugboat API .*UnknownOperationException.*"HTTP API"/,
+      );
+    } finally {
+      await ecs.close();
+    }
+  });
+});
+
 describe('rollback --to', () => {
   it("takes a bare number as the service's family revision and refuses another family", () => {
     expect(rollbackReference('web:3', '1')).toBe('web:1');
@@ -140,7 +163,10 @@ describe('Ctrl+C during --wait', () => {
   it('stops watching with 130, saying the deployment goes on and how to follow it again', async () => {
     const signals = new EventEmitter();
     const written: string[] = [];
-    const out = { write: (text: string) => written.push(text), isTTY: false } as unknown as NodeJS.WriteStream;
+    const out = {
+      write: (text: string) => written.push(text),
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream;
     const stderr = process.stderr.write;
     process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
     try {
