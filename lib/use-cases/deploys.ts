@@ -21,8 +21,8 @@ import {
   type DeployRequest,
   parseRevisionReference,
   revisionReference,
-  sameFamily,
   type Service,
+  sameFamily,
   type TaskDefinition,
 } from '../domain';
 import {
