@@ -1,7 +1,7 @@
 /**
  * The docs' shell walkthroughs run as written, against a local stack: each `sh` block below is taken out
  * of its page, its addresses pointed at this stack's ports and `npx tugboat` at the bin, and run with bash.
- * Commands that follow forever (`--follow`, `watch`) run for a few seconds.
+ * The CLI talks to this stack through TUGBOAT_ENDPOINT. Commands that follow forever (`--follow`, `watch`) run for a few seconds.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,14 +14,26 @@ import { startTestStack } from '../support/api';
 const root = resolve(import.meta.dirname, '../..');
 let stack: LocalStack;
 
-/** The `sh` blocks of a page's section (from its heading to the next heading of any level). */
+/** The `sh` blocks of a page's section (from its heading to the next heading outside a code block). */
 const shellBlocks = (page: string, heading: string): string[] => {
-  const markdown = readFileSync(join(root, page), 'utf8');
-  const start = markdown.indexOf(`${heading}\n`);
+  const lines = readFileSync(join(root, page), 'utf8').split('\n');
+  const start = lines.indexOf(heading);
   if (start < 0) throw new Error(`${page} has no heading "${heading}"`);
-  const rest = markdown.slice(start + heading.length + 1);
-  const section = rest.slice(0, rest.search(/^#{1,6} /m) >= 0 ? rest.search(/^#{1,6} /m) : undefined);
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1] ?? '');
+  const blocks: string[] = [];
+  let block: string[] | undefined;
+  let fenced = false;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('```')) {
+      fenced = !fenced;
+      if (fenced && line === '```sh') block = [];
+      else if (!fenced && block) {
+        blocks.push(block.join('\n'));
+        block = undefined;
+      }
+    } else if (fenced) block?.push(line);
+    else if (/^#{1,6} /.test(line)) break;
+  }
+  return blocks;
 };
 
 /** A block as it runs here: this stack's ports, the bin, and the endless commands cut short. */
@@ -32,7 +44,7 @@ const localised = (block: string) =>
     .replaceAll('http://127.0.0.1:4300', stack.cloudWatchUrl)
     .replaceAll('npx tugboat', `node ${join(root, 'bin/tugboat.mjs')}`)
     .split('\n')
-    .map((line) => (/--follow|^watch /.test(line) ? `timeout 5 ${line} || true` : line))
+    .map((line) => (/--follow|^watch /.test(line) ? `{ timeout 5 ${line}\n} || true` : line))
     .join('\n');
 
 const bash = (script: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -40,7 +52,12 @@ const bash = (script: string, cwd: string): Promise<{ code: number; stdout: stri
     execFile(
       'bash',
       ['-c', script],
-      { cwd, timeout: 300_000, maxBuffer: 16 << 20, env: { ...process.env, NO_COLOR: '1' } },
+      {
+        cwd,
+        timeout: 300_000,
+        maxBuffer: 16 << 20,
+        env: { ...process.env, NO_COLOR: '1', TUGBOAT_ENDPOINT: stack.apiUrl },
+      },
       (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
