@@ -78,13 +78,13 @@ describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
   it('docs/cli.md: the walkthrough with the CLI', async () => {
     const [block] = shellBlocks('docs/cli.md', '## Walkthrough with the CLI');
     expect(block).toContain('npx tugboat apply -f demo.yaml');
-    const result = await bash(
-      `set -e\n${localised(String(block))}`,
-      mkdtempSync(join(tmpdir(), 'docs-cli-')),
-    );
+    // As typed in a terminal (no `set -e`: step 4 exits 1 on purpose), so each step is checked by its output.
+    const result = await bash(localised(String(block)), mkdtempSync(join(tmpdir(), 'docs-cli-')));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('created service demo');
     expect(result.stdout).toContain('No changes');
+    expect(result.stdout).toMatch(/COMPLETED: demo:2 runs 3\/3/);
+    expect(result.stdout).toMatch(/^demo \(default\) +ACTIVE/m);
     // Step 4: the crashing image fails and the CLI exits 1, as the comment says.
     expect(result.stdout).toContain('exit 1');
     expect(result.stderr).toMatch(/FAILED: ECS deployment circuit breaker/);
