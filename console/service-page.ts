@@ -5,6 +5,7 @@ import type {
   ServiceDescription,
   ServicePlan,
 } from '../client/api-types';
+import { sameFamily } from '../lib/domain';
 import type { ChartSpec } from './chart-data';
 import { chartsSection } from './charts';
 import { CSRF_FIELD } from './guard';
@@ -59,7 +60,9 @@ export const servicePage = (ctx: PageContext, data: ServicePageData): string => 
   const pageUrl = data.stoppedPage && data.stoppedPage > 1 ? `${url}?stopped=${data.stoppedPage}` : url;
   const current = service.deployments.filter((d) => d.status !== 'INACTIVE');
   const completedBefore = (d: Deployment) =>
-    d.rolloutState === 'COMPLETED' && d.taskDefinition !== service.taskDefinition;
+    d.rolloutState === 'COMPLETED' &&
+    d.taskDefinition !== service.taskDefinition &&
+    sameFamily(d.taskDefinition, service.taskDefinition);
   const loadBalanced = Boolean(service.loadBalancers?.length);
   const body = html`<h1>${service.serviceName} ${badge(service.status)}</h1>
 <div class="sub">cluster <code>${cluster}</code> · task definition <code>${service.taskDefinition}</code> · image <code>${data.images.get(service.taskDefinition) ?? '-'}</code>

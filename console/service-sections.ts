@@ -1,10 +1,11 @@
 /** The service page's load-balancing and auto-scaling sections: pure renderers over the API's answers. */
-import type { Deployment, ScalingActivity, Service, TaskTargetView } from '../client/api-types';
+import type { Deployment, ScalingActivity, Service } from '../client/api-types';
+import type { TaskTarget } from '../client/queries';
 import { html } from './html';
 import { badge, unresolvedFailure, when } from './render';
 
 /** One of a task's targets, as GET /clusters/{cluster}/tasks/{taskId} answers it, with its task. */
-export type TargetRow = TaskTargetView & { taskId: string; deploymentId?: string };
+export type TargetRow = TaskTarget;
 
 /** The red banner of a failed deployment, with its reason and what happened next. */
 export const failureBanner = (service: Pick<Service, 'deployments'>) => {

@@ -20,8 +20,10 @@ import {
   type ContainerDefinition,
   type Deployment,
   type DeployRequest,
+  parseRevisionReference,
   revisionReference,
   type Service,
+  sameFamily,
   type TaskDefinition,
 } from '../domain';
 import {
@@ -348,6 +350,20 @@ export const createDeployment = async (
 // ---------------------------------------------------------------------------------------------------
 // Rollback
 
+/**
+ * A rollback stays within the service's own family (going to another family is a deploy, not a going
+ * back): a bare revision number names one of that family's revisions.
+ */
+export const rollbackTarget = (service: Pick<Service, 'taskDefinition'>, reference: string): string => {
+  const { family } = parseRevisionReference(service.taskDefinition);
+  if (/^\d+$/.test(reference)) return `${family}:${reference}`;
+  if (!sameFamily(reference, service.taskDefinition))
+    throw new ValidationError(
+      `taskDefinition: a rollback goes back to a revision of the service's own family ${family}, not ${reference}; to change family, deploy it`,
+    );
+  return reference;
+};
+
 export const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
 
 /**
@@ -364,7 +380,8 @@ export const rollbackService = async (
   const input = parseInput(rollbackSchema, body ?? {});
   const choose: ChooseRevision = async (service) => {
     if (input.taskDefinition !== undefined) {
-      return revisionReference(await resolveUsableTaskDefinition(context, input.taskDefinition));
+      const reference = rollbackTarget(service, input.taskDefinition);
+      return revisionReference(await resolveUsableTaskDefinition(context, reference));
     }
     const deployments = newestFirst(service.deployments);
     const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');

@@ -26,7 +26,7 @@ export type StopCode =
   | 'SpotInterruption';
 
 /** What the simulated containers do, chosen by image tag (see docs/local-ecs.md). */
-export type Behaviour = 'runs' | 'crash' | 'pullfail' | 'unhealthy';
+export type Behaviour = 'runs' | 'crash' | 'exit' | 'pullfail' | 'unhealthy';
 
 export type PlanStep =
   | 'PENDING'
@@ -124,6 +124,20 @@ export const imageTag = (image: string): string => {
   return tag.includes('/') ? '' : tag;
 };
 
+/** `exit<N>`: a one-off job that finishes with code N a few seconds after RUNNING. */
+const EXIT_TAG = /^exit(\d{1,3})$/;
+/** How long an `exit<N>` container runs: a few seconds, longer than a crash, so RUNNING is seen. */
+const exitAfterMs = (timing: LifecycleTiming) => timing.crashAfterMs * 3;
+
+/** The exit code of a task's essential container when it crashes or finishes (`exit<N>` says N, else 1). */
+export const exitCodeOf = (containers: { image: string; essential: boolean }[]): number => {
+  const tag = containers
+    .filter((container) => container.essential)
+    .map((container) => EXIT_TAG.exec(imageTag(container.image)))
+    .find(Boolean);
+  return tag ? Number(tag[1]) % 256 : 1;
+};
+
 export const behaviourOf = (containers: { image: string; essential: boolean }[]): Behaviour => {
   const tags = containers.map((container) => ({
     tag: imageTag(container.image),
@@ -131,6 +145,7 @@ export const behaviourOf = (containers: { image: string; essential: boolean }[])
   }));
   if (tags.some(({ tag }) => tag.includes('pullfail'))) return 'pullfail';
   if (tags.some(({ tag, essential }) => essential && tag.includes('crash'))) return 'crash';
+  if (tags.some(({ tag, essential }) => essential && EXIT_TAG.test(tag))) return 'exit';
   if (tags.some(({ tag, essential }) => essential && tag.includes('unhealthy'))) return 'unhealthy';
   return 'runs';
 };
@@ -163,6 +178,7 @@ export const planLaunch = (
   ];
   if (health.hasHealthCheck) plan.push({ at: runningAt + health.startPeriodMs, step: 'HEALTH' });
   if (behaviour === 'crash') plan.push({ at: runningAt + timing.crashAfterMs, step: 'CRASH' });
+  if (behaviour === 'exit') plan.push({ at: runningAt + exitAfterMs(timing), step: 'CRASH' });
   // Array.prototype.sort is stable, so ties keep the order they were pushed in.
   return plan.sort((a, b) => a.at - b.at);
 };
@@ -268,7 +284,11 @@ export const applyPlannedChange = (
         task: beginStop(
           task,
           at,
-          { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 },
+          {
+            stopCode: 'EssentialContainerExited',
+            reason: 'Essential container in task exited',
+            exitCode: exitCodeOf(task.containers),
+          },
           stopMs,
           timing,
         ),

@@ -161,6 +161,29 @@ describe('image tag behaviour', () => {
     expect(stopped?.containers?.[0]?.exitCode).toBe(1);
   });
 
+  it('exit<N>: the essential container exits with code N about 3 s after RUNNING', async () => {
+    await registerFargate(h.client, 'web', 'busybox:exit3');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(4999);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    h.server.ecs.advance(1);
+    expect((await describeOne(task!.taskArn!))?.desiredStatus).toBe('STOPPED');
+    h.server.ecs.advance(1000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.stopCode).toBe('EssentialContainerExited');
+    expect(stopped?.containers?.[0]?.exitCode).toBe(3);
+  });
+
+  it('exit0: a job that finishes cleanly exits with code 0', async () => {
+    await registerFargate(h.client, 'web', 'busybox:exit0');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(6000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.containers?.[0]?.exitCode).toBe(0);
+  });
+
   it('pullfail: never reaches RUNNING and stops from PENDING with TaskFailedToStart', async () => {
     await registerFargate(h.client, 'web', 'example.com/app:pullfail');
     const [task] = await runFargate(h.client);

@@ -107,6 +107,22 @@ describe('console HTML', () => {
     expect(writable).toContain('service &lt;b&gt;web&lt;/b&gt; has started 2 tasks');
   });
 
+  it("offers no rollback to a COMPLETED deployment of another family: a rollback stays in the service's own", () => {
+    const deployments = [
+      deployment('d3'),
+      deployment('d2', { status: 'ACTIVE', taskDefinition: 'hello:1', rolloutState: 'COMPLETED' }),
+      deployment('d1', { status: 'ACTIVE', taskDefinition: 'web:1', rolloutState: 'COMPLETED' }),
+    ];
+    const page = servicePage(ctx({ allowWrites: true }), {
+      cluster: 'default',
+      service: service('web', deployments),
+      tasks: noTasks,
+      images: new Map(),
+    });
+    expect(page).toContain('Roll back to web:1');
+    expect(page).not.toContain('Roll back to hello:1');
+  });
+
   it('shows each task with its phase timings', () => {
     const timing = {
       provisioning: { durationMs: 100, ongoing: false },

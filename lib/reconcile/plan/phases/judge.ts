@@ -38,7 +38,8 @@ export function judgeRollout(state: RolloutState): void {
   state.actions.push({
     type: 'fail-deployment',
     deploymentId: failed.id,
-    reason: `deployment ${failed.id} failed: ${failure}`,
+    // The cause alone: the action says which deployment failed, and its log line says "failed".
+    reason: failure,
   });
   state.events.push(`service ${state.service.serviceName} deployment ${failed.id} failed: ${failure}.`);
   const breaker = state.service.deploymentConfiguration.deploymentCircuitBreaker;
