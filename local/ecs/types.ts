@@ -62,6 +62,8 @@ export interface LocalEcsOptions {
   eventSink?: EventSink;
   /** Deliver events at least once the hard way: some twice, and shuffled within each delivery batch. */
   eventChaos?: boolean | { duplicateRate?: number };
+  /** Task ids drawn from `random` instead of the system's, so a seeded run is repeatable (default false). */
+  seededTaskIds?: boolean;
   /** Randomness for jitter, placement and chaos; inject a seeded one for repeatable tests. */
   random?: () => number;
 }
