@@ -38,6 +38,8 @@ interface ServiceMemory {
 export interface CheckInput {
   now: number;
   scheduleMs: number;
+  /** How often the checks run, virtual ms. */
+  stepMs: number;
   ledger: Ledger;
   /** Tugboat's services (ACTIVE), by name; deleted ones are not checked. */
   services: Map<string, Service>;
@@ -254,7 +256,8 @@ export class Invariants {
     memory.shortSince ??= input.now;
     if (input.now - memory.shortSince < 2 * input.scheduleMs + PASS_SLACK_MS) return;
     if (this.reported.has(`shortServiceHasEvent/${name}`)) return;
-    const since = new Date(memory.shortSince - 1000).toISOString();
+    // The shortfall is seen at the step after it began: an event from that step on says why.
+    const since = new Date(memory.shortSince - input.stepMs - 1000).toISOString();
     const events = await input.eventsOf(name);
     const why = events.filter((event) => event.createdAt >= since && !/steady state/i.test(event.message));
     if (why.length === 0)

@@ -126,6 +126,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   fleet = await startFleet({
     workers: 1,
     eventWorkers: 1,
+    stepMs: Number(process.env.FUZZ_TICK_MS ?? 100),
     seed: scenario.seed,
     deterministic: true,
     startTime: FUZZ_T0,
@@ -207,6 +208,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       await invariants.check({
         now: time.now(),
         scheduleMs: SCHEDULE_MS,
+        stepMs: STEP_MS,
         ledger,
         services,
         targetGroupOwners,
@@ -245,6 +247,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         }
       }
       for (const change of (await scaling?.evaluateIfDue()) ?? []) write(`scaling: ${change}`);
+    }
+    if (process.env.FUZZ_DEBUG) {
+      const ddb = fleet.dynamoDbCounter.snapshot();
+      write(`dynamodb ${ddb.reads} reads ${ddb.writes} writes; passes ${JSON.stringify(fleet.reconcileOutcomes())}; ecs ${JSON.stringify(fleet.ecsCounter.snapshot())}`);
     }
   } finally {
     await scaling?.stop();
