@@ -122,7 +122,9 @@ export const startFleet = async (options: FleetOptions) => {
     ...(options.taskStartMs === undefined ? {} : { startMs: options.taskStartMs }),
     ...(options.taskStartJitter === undefined ? {} : { jitter: options.taskStartJitter }),
     ...(options.ecsFaultRate ? { faultRate: options.ecsFaultRate } : {}),
-    ...(options.ecsFaultRate || options.deterministic ? { random: seededRandom((options.seed ?? 42) + 1) } : {}),
+    ...(options.ecsFaultRate || options.deterministic
+      ? { random: seededRandom((options.seed ?? 42) + 1) }
+      : {}),
     ...(options.deterministic ? { seededTaskIds: true } : {}),
   });
   // Every function runs with its deployed timeout: an invocation still running then is killed.
@@ -314,6 +316,8 @@ export const startFleet = async (options: FleetOptions) => {
       const candidates = [
         time.now() + stepMs,
         time.nextTimerAt(),
+        // ECS's own next task change, so a long step never moves past a change the pipeline should see.
+        options.stepMs !== undefined && options.stepMs > 100 ? server.ecs.nextChangeAt() : undefined,
         reconcileQueue.nextVisibleAt(),
         taskEventsQueue.nextVisibleAt(),
         schedulerEnabled ? nextSchedulerAt : undefined,

@@ -129,6 +129,8 @@ export interface LocalEcs {
    * with `tasks`, room for that many more Spot tasks only (a RunTask may then be refused in part).
    */
   setSpotCapacity(available: boolean, tasks?: number): { available: boolean; tasks?: number };
+  /** When the next planned task change is due (epoch ms; may be a stale entry, never a late one). */
+  nextChangeAt(): number | undefined;
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
   /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */

@@ -42,7 +42,9 @@ export const applyAction = async (world: ActionWorld, action: ActionDraw): Promi
     switch (action.kind) {
       case 'deploy': {
         const image = imageOf(action.image, world.nextImageSerial());
-        const deployment = (await fleet.api('POST', `${servicePath(action.service)}/deployments`, { image })) as {
+        const deployment = (await fleet.api('POST', `${servicePath(action.service)}/deployments`, {
+          image,
+        })) as {
           id?: string;
           taskDefinition?: string;
         };
@@ -89,7 +91,9 @@ export const applyAction = async (world: ActionWorld, action: ActionDraw): Promi
         for (const task of victims)
           await fleet.time
             .io(() =>
-              fleet.ecsClient.send(new StopTaskCommand({ cluster: CLUSTER, task, reason: STOPPED_BEHIND_REASON })),
+              fleet.ecsClient.send(
+                new StopTaskCommand({ cluster: CLUSTER, task, reason: STOPPED_BEHIND_REASON }),
+              ),
             )
             // An injected ECS fault: the operator's stop did not happen, the scenario goes on.
             .catch(() => undefined);

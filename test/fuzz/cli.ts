@@ -18,7 +18,13 @@ const program = new Command('fuzz')
   .option('--parallel <p>', 'seeds run at once', (value) => Number(value), 1)
   .parse();
 
-const options = program.opts<{ seeds: number; from: number; seed?: number; minutes: number; parallel: number }>();
+const options = program.opts<{
+  seeds: number;
+  from: number;
+  seed?: number;
+  minutes: number;
+  parallel: number;
+}>();
 
 const main = async () => {
   const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
@@ -55,7 +61,9 @@ const main = async () => {
   }
   console.log(`\n${seeds.length} seed(s) of ${options.minutes} virtual minutes, ${failing.length} failing`);
   for (const result of failing)
-    console.log(`${replayCommand(result.seed, result.minutes)}   # ${[...new Set(result.violations.map((v) => v.invariant))].join(', ')}`);
+    console.log(
+      `${replayCommand(result.seed, result.minutes)}   # ${[...new Set(result.violations.map((v) => v.invariant))].join(', ')}`,
+    );
   process.exitCode = failing.length > 0 ? 1 : 0;
 };
 

@@ -34,7 +34,12 @@ export interface ServiceDraw {
   loadBalanced: boolean;
   /** All on FARGATE_SPOT, a FARGATE base with Spot above it, or FARGATE alone. */
   placement: 'spot' | 'mixed' | 'fargate';
-  spotFallback?: { enabled: boolean; fallbackAfterSeconds: number; returnAfterSeconds: number; maxOnDemandPercent: number };
+  spotFallback?: {
+    enabled: boolean;
+    fallbackAfterSeconds: number;
+    returnAfterSeconds: number;
+    maxOnDemandPercent: number;
+  };
   autoScaling?: { minCapacity: number; maxCapacity: number; targetValue: number };
   /** The first revision's behaviour (mostly `runs`, so the run starts from a healthy service). */
   image: ImageBehaviour;
@@ -55,7 +60,13 @@ export type ActionDraw =
   | { kind: 'deploy'; service: string; image: ImageBehaviour }
   | { kind: 'rollback'; service: string }
   | { kind: 'scale'; service: string; desiredCount: number }
-  | { kind: 'configure'; service: string; minimumHealthyPercent: number; maximumPercent: number; minReadySeconds: number }
+  | {
+      kind: 'configure';
+      service: string;
+      minimumHealthyPercent: number;
+      maximumPercent: number;
+      minReadySeconds: number;
+    }
   | { kind: 'breaker'; service: string; breaker: BreakerDraw }
   | { kind: 'spot-fallback'; service: string; enabled: boolean }
   | { kind: 'demand'; service: string; demand: number }
@@ -98,7 +109,11 @@ export const drawBreaker = (d: Draws): BreakerDraw => {
   const rollback = enable && d.chance(0.7);
   if (!d.chance(0.5)) return { enable, rollback };
   const type = d.pick(['COUNT', 'BOUNDED_PERCENT', 'UNBOUNDED_PERCENT'] as const);
-  return { enable, rollback, thresholdConfiguration: { type, value: type === 'COUNT' ? d.int(1, 10) : d.int(10, 200) } };
+  return {
+    enable,
+    rollback,
+    thresholdConfiguration: { type, value: type === 'COUNT' ? d.int(1, 10) : d.int(10, 200) },
+  };
 };
 
 const drawService = (d: Draws, index: number): ServiceDraw => {
@@ -128,7 +143,11 @@ const drawService = (d: Draws, index: number): ServiceDraw => {
       maxOnDemandPercent: d.pick([100, d.int(0, 100)]),
     };
   if (scaled)
-    service.autoScaling = { minCapacity, maxCapacity: d.int(Math.max(minCapacity, 2), 20), targetValue: d.int(30, 80) };
+    service.autoScaling = {
+      minCapacity,
+      maxCapacity: d.int(Math.max(minCapacity, 2), 20),
+      targetValue: d.int(30, 80),
+    };
   return service;
 };
 

@@ -97,7 +97,9 @@ export class Invariants {
 
   /** RUNNING never under ceil(desired x minimumHealthyPercent / 100) once reached, except for tasks that died on their own. */
   runningFloorHeld(input: CheckInput, name: string, service: Service, memory: ServiceMemory): void {
-    const floor = Math.ceil((service.desiredCount * service.deploymentConfiguration.minimumHealthyPercent) / 100);
+    const floor = Math.ceil(
+      (service.desiredCount * service.deploymentConfiguration.minimumHealthyPercent) / 100,
+    );
     const deaths = input.ledger.deaths.get(name)?.length ?? 0;
     if (deaths > memory.deathsSeen) {
       memory.deathsSeen = deaths;
@@ -154,7 +156,12 @@ export class Invariants {
    * breaker threshold of failed tasks, plus the tasks in flight at once, plus one threshold per rise of
    * its healthy peak (the count restarts when a task becomes healthy above the earlier peak).
    */
-  breakerTripsWithinThreshold(input: CheckInput, name: string, service: Service, memory: ServiceMemory): void {
+  breakerTripsWithinThreshold(
+    input: CheckInput,
+    name: string,
+    service: Service,
+    memory: ServiceMemory,
+  ): void {
     const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
     const primary = primaryOf(service);
     if (!breaker.enable || !primary || primary.rolloutState !== 'IN_PROGRESS') return;
@@ -204,7 +211,10 @@ export class Invariants {
       // A task of the deployment RUNNING for the reset window forgives the failures before it.
       const stableAt = tasks
         .filter((task) => task.deploymentId === launch.deploymentId && task.startedAt !== undefined)
-        .map((task) => ({ at: (task.startedAt ?? 0) + DEFAULT_BACKOFF_RESET_MS, stoppingAt: task.stoppingAt }))
+        .map((task) => ({
+          at: (task.startedAt ?? 0) + DEFAULT_BACKOFF_RESET_MS,
+          stoppingAt: task.stoppingAt,
+        }))
         .filter(({ at, stoppingAt }) => at <= launch.at && (stoppingAt ?? Number.POSITIVE_INFINITY) >= at)
         .map(({ at }) => at);
       const since = stableAt.length > 0 ? Math.max(...stableAt) : Number.NEGATIVE_INFINITY;

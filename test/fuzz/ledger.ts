@@ -39,7 +39,8 @@ export const diedOnItsOwn = (task: TaskView): boolean =>
     (task.stopCode === 'SpotInterruption' || task.stoppedReason === STOPPED_BEHIND_REASON));
 
 export const isLive = (task: TaskView) => task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
-export const isRunning = (task: TaskView) => task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING';
+export const isRunning = (task: TaskView) =>
+  task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING';
 
 const epoch = (value: unknown): number | undefined =>
   typeof value === 'string' ? Date.parse(value) : undefined;
@@ -81,7 +82,12 @@ export class Ledger {
     };
     this.tasks.set(view.taskArn, view);
     if (!view.service) return;
-    if (!previous) this.push(this.launches, view.service, { at: view.createdAt, deploymentId: view.deploymentId, taskArn: view.taskArn });
+    if (!previous)
+      this.push(this.launches, view.service, {
+        at: view.createdAt,
+        deploymentId: view.deploymentId,
+        taskArn: view.taskArn,
+      });
     if (previous?.desiredStatus !== 'STOPPED' && diedOnItsOwn(view))
       this.push(this.deaths, view.service, { at: view.stoppingAt ?? at, task: view });
   }

@@ -126,7 +126,8 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   fleet = await startFleet({
     workers: 1,
     eventWorkers: 1,
-    stepMs: Number(process.env.FUZZ_TICK_MS ?? 100),
+    // Long steps are exact: the fleet also stops at ECS's next task change, timers and queue delays.
+    stepMs: 1000,
     seed: scenario.seed,
     deterministic: true,
     startTime: FUZZ_T0,
@@ -161,7 +162,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       if (context.commandName === 'DeregisterTargetsCommand') {
         const input = args.input as { TargetGroupArn: string; Targets: { Id: string }[] };
         for (const target of input.Targets)
-          ledger.deregistrations.push({ targetGroupArn: input.TargetGroupArn, id: target.Id, at: time.now() });
+          ledger.deregistrations.push({
+            targetGroupArn: input.TargetGroupArn,
+            id: target.Id,
+            at: time.now(),
+          });
       }
       return next(args);
     },
@@ -178,7 +183,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
           : undefined;
       if (targetGroupArn) targetGroupOwners.set(targetGroupArn, draw.name);
       try {
-        const created = (await fleet.api('POST', `/clusters/${CLUSTER}/services`, serviceBody(draw, targetGroupArn))) as Service;
+        const created = (await fleet.api(
+          'POST',
+          `/clusters/${CLUSTER}/services`,
+          serviceBody(draw, targetGroupArn),
+        )) as Service;
         active.add(draw.name);
         const first = created.deployments[0]?.taskDefinition;
         if (first) behaviours.set(first, draw.image);
@@ -250,7 +259,9 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     }
     if (process.env.FUZZ_DEBUG) {
       const ddb = fleet.dynamoDbCounter.snapshot();
-      write(`dynamodb ${ddb.reads} reads ${ddb.writes} writes; passes ${JSON.stringify(fleet.reconcileOutcomes())}; ecs ${JSON.stringify(fleet.ecsCounter.snapshot())}`);
+      write(
+        `dynamodb ${ddb.reads} reads ${ddb.writes} writes; passes ${JSON.stringify(fleet.reconcileOutcomes())}; ecs ${JSON.stringify(fleet.ecsCounter.snapshot())}`,
+      );
     }
   } finally {
     await scaling?.stop();
