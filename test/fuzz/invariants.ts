@@ -138,7 +138,7 @@ export class Invariants {
   /** Every deployment reaches a terminal state within progressDeadlineSeconds (of no progress) plus one scheduler interval. */
   deploymentEndsByDeadline(input: CheckInput, name: string, service: Service): void {
     const primary = primaryOf(service);
-    if (!primary || primary.rolloutState !== 'IN_PROGRESS' || !primary.lastProgressAt) return;
+    if (primary?.rolloutState !== 'IN_PROGRESS' || !primary.lastProgressAt) return;
     const deadlineMs =
       (service.deploymentConfiguration.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
     const since = Date.parse(primary.lastProgressAt);
