@@ -36,8 +36,8 @@ export interface RunResult {
   wallSeconds: number;
 }
 
-const taskDefinitionBody = (draw: ServiceDraw) => ({
-  family: draw.name,
+const taskDefinitionBody = (draw: ServiceDraw, family: string) => ({
+  family,
   cpu: String(TASK_CPU),
   memory: '512',
   containerDefinitions: [
@@ -71,9 +71,9 @@ const placementOf = (draw: ServiceDraw) => {
   };
 };
 
-export const serviceBody = (draw: ServiceDraw, targetGroupArn: string | undefined) => ({
+export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: string | undefined) => ({
   serviceName: draw.name,
-  taskDefinition: draw.name,
+  taskDefinition: family,
   desiredCount: draw.desiredCount,
   ...placementOf(draw),
   networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
@@ -121,7 +121,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   const ledger = new Ledger();
   const invariants = new Invariants();
   const loadBalanced = scenario.services.some((s) => s.loadBalanced);
-  const tableName = `fuzz-${scenario.seed}-${randomBytes(4).toString('hex')}`;
+  const runId = randomBytes(4).toString('hex');
+  const tableName = `fuzz-${scenario.seed}-${runId}`;
+  // A family of its own per run: the ECS registrations Tugboat remembers per process (lib/ecs/task-definitions.ts)
+  // would otherwise answer for an earlier run's ECS endpoint when seeds run one after another in one process.
+  const familyOf = (service: string) => `${service}-${runId}`;
   let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
   fleet = await startFleet({
     workers: 1,
@@ -153,7 +157,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     draws,
     deleted,
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
-    setDemand: (service, demand) => scaling?.setDemand(service, demand * 10),
+    setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
@@ -176,23 +180,20 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   const violations = (): Violation[] => invariants.violations;
   try {
     for (const draw of scenario.services) {
-      await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw));
+      await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
         draw.loadBalanced && fleet.loadBalancing
           ? await fleet.loadBalancing.createTargetGroup(`fz-${draw.name}`)
           : undefined;
       if (targetGroupArn) targetGroupOwners.set(targetGroupArn, draw.name);
       try {
-        const created = (await fleet.api(
-          'POST',
-          `/clusters/${CLUSTER}/services`,
-          serviceBody(draw, targetGroupArn),
-        )) as Service;
+        const body = serviceBody(draw, familyOf(draw.name), targetGroupArn);
+        const created = (await fleet.api('POST', `/clusters/${CLUSTER}/services`, body)) as Service;
         active.add(draw.name);
         const first = created.deployments[0]?.taskDefinition;
         if (first) behaviours.set(first, draw.image);
-        scaling?.setDemand(draw.name, draw.demand * 10);
-        write(`created ${draw.name}: ${JSON.stringify(serviceBody(draw, targetGroupArn))}`);
+        scaling?.setDemand(familyOf(draw.name), draw.demand * 10);
+        write(`created ${draw.name}: ${JSON.stringify(body)}`);
       } catch (error) {
         write(`create ${draw.name} refused: ${String(error).slice(0, 300)}`);
       }

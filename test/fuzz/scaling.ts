@@ -35,11 +35,11 @@ export const startScaling = async (fleet: Fleet) => {
   const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, fleet.time.now);
   let nextAt = Math.ceil((fleet.time.now() + 1) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
   return {
-    /** Sets a service's total CPU demand, in tasks' worth (1 = one task's whole CPU). */
-    setDemand(service: string, tasksWorth: number) {
+    /** Sets a task definition family's total CPU demand, in tasks' worth (1 = one task's whole CPU). */
+    setDemand(family: string, tasksWorth: number) {
       fleet.server.ecs.usage.setDemand(
         CLUSTER,
-        ecsFamily(DEFAULT_INSTALLATION, service),
+        ecsFamily(DEFAULT_INSTALLATION, family),
         { cpu: Math.round(tasksWorth * TASK_CPU) },
         fleet.time.now(),
       );
