@@ -16,14 +16,14 @@ const holds = async (seed: number, minutes: number) => {
   expect(found, `replay with: ${replayCommand(seed, minutes)}`).toEqual([]);
 };
 
-/** Seconds of wall time a seed may take on a loaded machine (each runs in about 10 s alone). */
+/** The wall time a seed may take on a loaded machine (each runs in 5-20 s alone). */
 const SEED_TIMEOUT_MS = 180_000;
 
 describe('scenario fuzzer, fixed seeds', () => {
-  it.each([1, 2, 4])(
-    'seed %i holds every invariant over 5 virtual minutes',
+  it.each([2, 5, 6])(
+    'seed %i holds every invariant over 10 virtual minutes',
     async (seed) => {
-      await holds(seed, 5);
+      await holds(seed, 10);
     },
     SEED_TIMEOUT_MS,
   );
