@@ -4,6 +4,7 @@
  * failure with its instant, and every DeregisterTargets call Tugboat made. The invariants read this.
  */
 import { parseStartedBy, serviceNameOfGroup } from '../../lib/inventory/naming';
+import { UNHEALTHY_STOP_REASON } from '../../lib/reconcile/types';
 import type { TaskStateChangeEvent } from '../../local/ecs';
 
 /** The reason the fuzzer gives StopTask when it stops a task behind Tugboat's back. */
@@ -30,7 +31,7 @@ export const failedOnItsOwn = (task: TaskView): boolean =>
   task.desiredStatus === 'STOPPED' &&
   (task.stopCode === 'EssentialContainerExited' ||
     task.stopCode === 'TaskFailedToStart' ||
-    /health/i.test(task.stoppedReason ?? ''));
+    (task.stoppedReason ?? '').startsWith(UNHEALTHY_STOP_REASON));
 
 /** Gone without Tugboat deciding it: failed, interrupted by Spot, or stopped by the operator behind its back. */
 export const diedOnItsOwn = (task: TaskView): boolean =>
