@@ -55,6 +55,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     interruptSpotTasks,
     setSpotCapacity,
     taskCount: () => state.totalTasks,
+    nextChangeAt: () => state.schedule.peek()?.at,
     usage: state.usage,
     taskByPrivateIpv4,
     close,

@@ -150,6 +150,16 @@ export const behaviourOf = (containers: { image: string; essential: boolean }[])
   return 'runs';
 };
 
+/** A `crash-<n>ms` tag (e.g. `web:crash-2500ms`): its essential container exits n ms after RUNNING. */
+export const crashAfterMsOf = (containers: { image: string; essential: boolean }[]): number | undefined => {
+  for (const container of containers) {
+    if (!container.essential) continue;
+    const match = /crash-(\d+)ms/.exec(imageTag(container.image));
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+};
+
 /**
  * The start plan: PROVISIONING now, then PENDING (image pull), ACTIVATING, RUNNING at createdAt + startMs, and
  * with a health check the health verdict at RUNNING + startPeriod. Changes are in timestamp order; at equal
@@ -161,6 +171,8 @@ export const planLaunch = (
   startMs: number,
   timing: LifecycleTiming,
   health: { hasHealthCheck: boolean; startPeriodMs: number },
+  /** The image's own crash time (a `crash-<n>ms` tag), else the endpoint's crashAfterMs. */
+  crashAfterMs = timing.crashAfterMs,
 ): PlannedChange[] => {
   const pendingAt = createdAt + Math.round(startMs * 0.25);
   const pulledAt = createdAt + Math.round(startMs * 0.75);
@@ -177,7 +189,7 @@ export const planLaunch = (
     { at: runningAt, step: 'RUNNING' },
   ];
   if (health.hasHealthCheck) plan.push({ at: runningAt + health.startPeriodMs, step: 'HEALTH' });
-  if (behaviour === 'crash') plan.push({ at: runningAt + timing.crashAfterMs, step: 'CRASH' });
+  if (behaviour === 'crash') plan.push({ at: runningAt + crashAfterMs, step: 'CRASH' });
   if (behaviour === 'exit') plan.push({ at: runningAt + exitAfterMs(timing), step: 'CRASH' });
   // Array.prototype.sort is stable, so ties keep the order they were pushed in.
   return plan.sort((a, b) => a.at - b.at);

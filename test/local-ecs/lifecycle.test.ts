@@ -118,6 +118,24 @@ describe('lifecycle', () => {
     expect((await describeOne(task!.taskArn!))?.startedAt).toBeUndefined();
   });
 
+  it('names tasks alike in two runs with seededTaskIds and the same seed', async () => {
+    const arnsOfRun = async () => {
+      await h.close();
+      let seed = 11;
+      const random = () => {
+        seed = (seed * 16807) % 2147483647;
+        return seed / 2147483647;
+      };
+      h = await startHarness({ seededTaskIds: true, random });
+      await createCluster(h.client);
+      await registerFargate(h.client, 'web', 'nginx');
+      return (await runFargate(h.client, { count: 3 })).map((task) => task.taskArn);
+    };
+    const first = await arnsOfRun();
+    expect(new Set(first).size).toBe(3);
+    expect(await arnsOfRun()).toEqual(first);
+  });
+
   it('randomizes durations when jitter is set', async () => {
     await h.close();
     let seed = 7;
@@ -182,6 +200,17 @@ describe('image tag behaviour', () => {
     const stopped = await describeOne(task!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.containers?.[0]?.exitCode).toBe(0);
+  });
+
+  it('crash-<n>ms: the essential container exits n ms after RUNNING, not the default 1 s', async () => {
+    await registerFargate(h.client, 'web', 'web:crash-2500ms');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 2499);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    h.server.ecs.advance(1);
+    const exiting = await describeOne(task!.taskArn!);
+    expect(exiting?.desiredStatus).toBe('STOPPED');
+    expect(exiting?.executionStoppedAt?.getTime()).toBe(t0 + 4500);
   });
 
   it('pullfail: never reaches RUNNING and stops from PENDING with TaskFailedToStart', async () => {
