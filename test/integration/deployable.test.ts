@@ -114,6 +114,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'cloudwatch:PutMetricAlarm',
     'cloudwatch:DescribeAlarms',
     'cloudwatch:DeleteAlarms',
+    // Request-count scaling counts the healthy targets that served the requests.
+    'elasticloadbalancing:DescribeTargetHealth',
   ],
   // No ECS at all.
   TaskEventsLambdaFunction: [
