@@ -4,7 +4,7 @@
  * failure with its instant, and every DeregisterTargets call Tugboat made. The invariants read this.
  */
 import { parseStartedBy, serviceNameOfGroup } from '../../lib/inventory/naming';
-import { UNHEALTHY_STOP_REASON } from '../../lib/reconcile/plan/types';
+import { ELB_UNHEALTHY_STOP_REASON, UNHEALTHY_STOP_REASON } from '../../lib/reconcile/plan/types';
 import type { TaskStateChangeEvent } from '../../local/ecs';
 
 /** The reason the fuzzer gives StopTask when it stops a task behind Tugboat's back. */
@@ -26,12 +26,14 @@ export interface TaskView {
   stoppingAt?: number;
 }
 
-/** Tugboat's own rule for a failed task (docs/failure-handling.md): it failed to start, its essential container exited, or it failed its health checks. */
+/** Tugboat's own rule for a failed task (docs/failure-handling.md): it failed to start, its essential container exited, or it failed its container or target group health checks. */
 export const failedOnItsOwn = (task: TaskView): boolean =>
   task.desiredStatus === 'STOPPED' &&
   (task.stopCode === 'EssentialContainerExited' ||
     task.stopCode === 'TaskFailedToStart' ||
-    (task.stoppedReason ?? '').startsWith(UNHEALTHY_STOP_REASON));
+    (task.stoppedReason ?? '').startsWith(UNHEALTHY_STOP_REASON) ||
+    // A task failing its target group's health check, in ECS's words.
+    (task.stoppedReason ?? '').startsWith(ELB_UNHEALTHY_STOP_REASON));
 
 /** Gone without Tugboat deciding it: failed, interrupted by Spot, or stopped by the operator behind its back. */
 export const diedOnItsOwn = (task: TaskView): boolean =>
