@@ -12,6 +12,7 @@ import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
+import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
@@ -78,7 +79,11 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     return elbGateway;
   };
 
-  const reconciler = () =>
+  /**
+   * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
+   * gateway of their own) instead of assembling the parts by hand.
+   */
+  const reconciler = (overrides: Partial<ReconcilerDeps> = {}) =>
     createReconciler({
       store,
       ecsFor,
@@ -87,6 +92,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
+      ...overrides,
     });
 
   return {
