@@ -64,6 +64,8 @@ export interface TestStack {
   checkedCount(): number;
   /** Invokes the API Lambda handler in-process (no HTTP server between). */
   invoke: ReturnType<typeof invoker>;
+  /** lib/wiring.ts's composition root on this stack (its store, ECS gateways, ELB gateway, reconciler). */
+  readonly runtime: ReturnType<typeof createRuntime>;
   /** The reconciler as lib/wiring.ts composes it for this stack, with `overrides` laid over it. */
   reconciler(overrides?: Partial<ReconcilerDeps>): ReturnType<ReturnType<typeof createRuntime>['reconciler']>;
 }
@@ -140,11 +142,14 @@ export const useTestStack = (options: TestStackOptions = {}): TestStack => {
       apiInvoker ??= invoker((await import('../../functions/api')).handler as never);
       return apiInvoker(method, path, invokeOptions);
     },
-    reconciler: (overrides = {}) => {
+    get runtime() {
       started();
       // The stack pointed the SDK's endpoints and Tugboat's configuration at itself (process.env).
       runtime ??= createRuntime();
-      return runtime.reconciler(overrides);
+      return runtime;
+    },
+    reconciler(overrides = {}) {
+      return this.runtime.reconciler(overrides);
     },
   };
 };
