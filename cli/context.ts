@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ApiClient, apiClient, endpointFrom } from '../client/client';
 import { EXIT } from '../client/errors';
 import { parseDuration, watchDeployment } from './watch';
@@ -8,11 +8,23 @@ export const apiFor = (command: Command) => apiClient(endpointFrom(command.optsW
 
 export const clusterOption = ['--cluster <name>', 'the cluster', 'default'] as const;
 export const outputOption = ['--output <format>', 'text or json', 'text'] as const;
-export const timeoutOption = [
-  '--timeout <duration>',
-  'give up waiting after this long (exit 2)',
-  '15m',
-] as const;
+
+/** An option's value parsed while the command line is (before any request), so a bad one writes nothing. */
+const parsedWith =
+  <T>(parse: (text: string) => T) =>
+  (text: string): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+
+/** `--timeout <duration>`, parsed to milliseconds. */
+export const timeoutOption = () =>
+  new Option('--timeout <duration>', 'give up waiting after this long (exit 2)')
+    .default(parseDuration('15m'), '15m')
+    .argParser(parsedWith(parseDuration));
 
 export const rolloutWaitOption = [
   '--wait',
@@ -24,13 +36,14 @@ export const withRolloutOptions = (command: Command): Command =>
   command
     .option(...clusterOption)
     .option(...rolloutWaitOption)
-    .option(...timeoutOption);
+    .addOption(timeoutOption());
 
 /** The options of a command that started a rollout: `--cluster`, `--wait` and `--timeout`. */
 export interface RolloutOptions {
   cluster: string;
   wait?: boolean;
-  timeout: string;
+  /** Milliseconds (see timeoutOption). */
+  timeout: number;
 }
 
 /** A started rollout's exit code: at once without `--wait`, else its verdict (see watchDeployment). */
@@ -45,7 +58,7 @@ export const followRollout = (
         cluster: options.cluster,
         serviceName,
         deploymentId,
-        timeoutMs: timeoutMs(options),
+        timeoutMs: options.timeout,
       })
     : Promise.resolve(EXIT.ok);
 
@@ -54,8 +67,6 @@ export const wantsJson = (options: { output?: string }): boolean => {
     throw new Error(`--output must be text or json, got "${options.output}"`);
   return options.output === 'json';
 };
-
-export const timeoutMs = (options: { timeout: string }) => parseDuration(options.timeout);
 
 /** Examples appended to a command's --help. */
 export const examples = (command: Command, ...lines: string[]) =>

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_ENDPOINT } from '../client/client';
 import { CliError, EXIT } from '../client/errors';
@@ -10,7 +11,9 @@ import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
 import { registerScale } from './commands/scale';
 import { registerStatus } from './commands/status';
+import { registerStop } from './commands/stop';
 import { registerTasks } from './commands/tasks';
+import { registerWatch } from './commands/watch';
 import { colours as c } from './render';
 
 /** Builds the `tugboat` program; each verb lives in its own file under cli/commands/. */
@@ -21,12 +24,14 @@ export const buildProgram = () => {
       '--endpoint <url>',
       `Tugboat API (env TUGBOAT_ENDPOINT, default ${DEFAULT_ENDPOINT}); https endpoints are signed with SigV4`,
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addHelpText(
     'after',
     `
-Exit codes: 0 done (deployment COMPLETED), 1 deployment FAILED, 2 --timeout, 3 usage or API error.
+Exit codes: 0 done (deployment COMPLETED), 1 deployment FAILED, 2 --timeout, 3 usage or API error,
+130 Ctrl+C while waiting (the deployment goes on).
 
 Examples:
   $ tugboat apply -f web.yaml --wait
@@ -38,17 +43,44 @@ Examples:
     registerApply,
     registerDeploy,
     registerRollback,
+    registerWatch,
     registerStatus,
     registerEvents,
     registerTasks,
     registerPlan,
     registerScale,
     registerRun,
+    registerStop,
     registerConsole,
   ])
     register(program);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
+  for (const command of program.commands) {
+    command.exitOverride().showHelpAfterError('(add --help for usage)');
+    mandatoryAfterUnknown(command);
+  }
   return program;
+};
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+
+/**
+ * Commander checks required options before unknown ones, so `deploy web --imgae x` would say "--image not
+ * specified" instead of suggesting `--image`: the required options are checked after the unknown ones.
+ */
+const mandatoryAfterUnknown = (command: Command) => {
+  const required = command.options.filter((option) => option.mandatory);
+  for (const option of required) option.mandatory = false;
+  if (required.length === 0) return;
+  command.hook('preAction', (self) => {
+    for (const option of required) {
+      if (self.getOptionValue(option.attributeName()) === undefined)
+        self.error(`error: required option '${option.flags}' not specified`, {
+          code: 'commander.missingMandatoryOptionValue',
+        });
+    }
+  });
 };
 
 /** Runs the CLI and returns its exit code. */

@@ -37,7 +37,8 @@ export const rolloutColour = (state: string | undefined): string => {
 
 /** `[#####-----] 2/4`: running over desired. */
 export const bar = (running: number, desired: number, width = 20): string => {
-  const filled = desired > 0 ? Math.min(width, Math.round((running / desired) * width)) : width;
+  // Nothing desired is nothing to fill: a scaled-to-zero or drained deployment is not drawn as done work.
+  const filled = desired > 0 ? Math.min(width, Math.round((running / desired) * width)) : 0;
   return `[${c.green('#'.repeat(filled))}${c.dim('-'.repeat(width - filled))}] ${running}/${desired}`;
 };
 

@@ -14,9 +14,29 @@ export interface WatchOptions {
   /** Redraw in place (a person at a terminal) or print one line per change (CI logs). */
   live?: boolean;
   out?: NodeJS.WriteStream;
+  /** Where SIGINT is heard (the process; a test passes its own emitter). */
+  signals?: NodeJS.EventEmitter;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exit code after Ctrl+C, as a shell reports a command ended by SIGINT (128 + 2). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The command that follows a deployment again (after Ctrl+C, say). */
+export const watchCommand = (options: Pick<WatchOptions, 'cluster' | 'serviceName' | 'deploymentId'>) =>
+  `tugboat watch ${options.serviceName} ${options.deploymentId}${options.cluster === 'default' ? '' : ` --cluster ${options.cluster}`}`;
+
+/** Resolves on the first Ctrl+C (SIGINT) while installed; `remove` puts the default handling back. */
+const onInterrupt = (signals: NodeJS.EventEmitter = process) => {
+  let remove = () => {};
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    const handler = () => resolve('interrupted');
+    signals.once('SIGINT', handler);
+    remove = () => signals.removeListener('SIGINT', handler);
+  });
+  return { interrupted, remove: () => remove() };
+};
 
 /** What a deployment's state means for `--wait`: still going, or the exit code and the words to end on. */
 export const verdict = (
@@ -54,7 +74,8 @@ export const verdict = (
 
 /**
  * Follows one deployment until it is COMPLETED (exit 0), FAILED or superseded (1), or the timeout (2).
- * On a terminal the deployments are redrawn in place; otherwise every change is one line.
+ * On a terminal the deployments are redrawn in place; otherwise every change is one line. Ctrl+C stops
+ * only the watching (exit 130): the deployment goes on, and the message says how to follow it again.
  */
 export const watchDeployment = async (api: ApiClient, options: WatchOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
@@ -69,11 +90,22 @@ export const watchDeployment = async (api: ApiClient, options: WatchOptions): Pr
   const seenEvents = new Set<string>();
   const lastLines = new Map<string, string>();
   let firstPass = true;
+  const interrupt = onInterrupt(options.signals);
+  const stopWatching = () => {
+    frame?.done();
+    process.stderr.write(
+      `${c.yellow(`stopped watching: deployment ${options.deploymentId} goes on without this command`)}; follow it again with: ${watchCommand(options)}\n`,
+    );
+    return EXIT_INTERRUPTED;
+  };
   try {
     for (;;) {
-      const { body: service } = await api.get<ServiceDescription>(
-        servicePath(options.cluster, options.serviceName),
-      );
+      const answer = await Promise.race([
+        api.get<ServiceDescription>(servicePath(options.cluster, options.serviceName)),
+        interrupt.interrupted,
+      ]);
+      if (answer === 'interrupted') return stopWatching();
+      const service = answer.body;
       const watched = service.deployments.find((d) => d.id === options.deploymentId);
       const since = watched?.createdAt ?? '';
       // Events newest first from the API; show the ones since the deployment began, oldest first.
@@ -118,9 +150,14 @@ export const watchDeployment = async (api: ApiClient, options: WatchOptions): Pr
         );
         return EXIT.timeout;
       }
-      await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())));
+      const slept = await Promise.race([
+        sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now()))),
+        interrupt.interrupted,
+      ]);
+      if (slept === 'interrupted') return stopWatching();
     }
   } finally {
+    interrupt.remove();
     if (firstPass) frame?.done();
   }
 };

@@ -3,8 +3,27 @@ import { signRequest } from './sigv4';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
 
-export const endpointFrom = (option: string | undefined): string =>
-  (option ?? process.env.TUGBOAT_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+/** The endpoint to use, checked: an address without http:// or https:// is a usage error that says so. */
+export const endpointFrom = (option: string | undefined): string => {
+  const endpoint = (option ?? process.env.TUGBOAT_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  const from = option === undefined && process.env.TUGBOAT_ENDPOINT ? 'TUGBOAT_ENDPOINT' : '--endpoint';
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {}
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new CliError(
+      `${from} "${endpoint}" is not an http:// or https:// URL (e.g. ${DEFAULT_ENDPOINT}, or https://abc123.execute-api.eu-west-1.amazonaws.com)`,
+    );
+  return endpoint;
+};
+
+/**
+ * An error answer without the Tugboat API's error body: the address is most likely another endpoint's
+ * (the local ECS, ELB or CloudWatch endpoint answers in AWS's JSON protocol, naming `__type`).
+ */
+const notTheApi = (endpoint: string, awsType: string | undefined) =>
+  `${endpoint} did not answer as the Tugboat API${awsType ? ` (it answered as an AWS service endpoint: ${awsType.split('#').pop()})` : ''}; is it the API's address? npm start prints it as "HTTP API" (${DEFAULT_ENDPOINT}); the local ECS, ELB and CloudWatch endpoints are on other ports`;
 
 /** `abc123.execute-api.eu-west-1.amazonaws.com` names its region; otherwise the SDK's default region chain. */
 const resolveRegion = async (url: URL): Promise<string> => {
@@ -78,9 +97,15 @@ export const apiClient = (endpoint: string) => {
       parsed = text;
     }
     if (!response.ok && !options.allow?.includes(response.status)) {
-      const body = (parsed ?? {}) as { error?: { code?: string; message?: string }; message?: string };
+      const body = (parsed && typeof parsed === 'object' ? parsed : {}) as {
+        error?: { code?: string; message?: string };
+        message?: string;
+        __type?: string;
+      };
       const error = body.error ?? {};
-      const message = error.message ?? body.message ?? (text || response.statusText);
+      const message =
+        error.message ??
+        (body.__type === undefined && body.message ? body.message : notTheApi(endpoint, body.__type));
       throw new ApiError(
         response.status,
         error.code ?? String(response.status),
@@ -98,6 +123,7 @@ export const apiClient = (endpoint: string) => {
       request<T>('POST', path, { ...options, body }),
     patch: <T = unknown>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('PATCH', path, { ...options, body }),
+    delete: <T = unknown>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
   };
 };
 

@@ -1,5 +1,5 @@
 import { parseRevisionReference } from '../lib/domain';
-import type { Page, TaskDefinition } from './api-types';
+import type { Page, TaskDefinition, TaskDescription, TaskRecord, TaskTargetView } from './api-types';
 import type { ApiClient } from './client';
 
 /** Every page of a list route. */
@@ -40,4 +40,35 @@ export const imagesOf = async (api: ApiClient, taskDefinitions: string[]): Promi
     }),
   );
   return images;
+};
+
+/** One of a task's targets, as GET /clusters/{cluster}/tasks/{taskId} answers it, with its task. */
+export type TaskTarget = TaskTargetView & { taskId: string; deploymentId?: string };
+
+/**
+ * The targets of live tasks: the task list does not carry their state, so each live task Tugboat
+ * registered with a target group is described (in parallel).
+ */
+export const targetsOf = async (
+  api: ApiClient,
+  cluster: string,
+  tasks: TaskRecord[],
+): Promise<TaskTarget[]> => {
+  const live = tasks.filter((task) => task.lastStatus !== 'STOPPED' && task.loadBalancing?.targets.length);
+  const described = await Promise.all(
+    live.map(async (task) => {
+      const { status, body } = await api.get<TaskDescription>(
+        `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(task.taskId)}`,
+        { allow: [404] },
+      );
+      return status === 200 ? body : undefined;
+    }),
+  );
+  return described.flatMap((task) =>
+    (task?.targets ?? []).map((target) => ({
+      ...target,
+      taskId: task?.taskId ?? '',
+      ...(task?.deploymentId ? { deploymentId: task.deploymentId } : {}),
+    })),
+  );
 };

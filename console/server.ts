@@ -6,13 +6,12 @@ import type {
   ServiceDescription,
   ServicePlan,
   TaskDescription,
-  TaskRecord,
 } from '../client/api-types';
 import type { ApiClient } from '../client/client';
 import { ApiError } from '../client/errors';
 import { imagesOf, listAll } from '../client/queries';
-import { taskTiming } from '../lib/inventory/timing';
-import { CONSOLE_CSS, htmxScript } from './assets';
+import { CHARTS_SCRIPT, CONSOLE_CSS, htmxScript, uplotCss, uplotScript } from './assets';
+import { serviceCharts } from './charts';
 import {
   bodyTypeRefusal,
   type ConsoleGuard,
@@ -22,9 +21,17 @@ import {
   type Refusal,
   SECURITY_HEADERS,
 } from './guard';
-import { type ClusterServices, errorPage, inProgress, type PageContext, servicesPage } from './render';
+import { messageOf, section, targetsOf, tasksOf } from './reads';
+import {
+  type ClusterServices,
+  DEFAULT_WRITE_SWITCH,
+  errorPage,
+  inProgress,
+  type PageContext,
+  servicesPage,
+} from './render';
 import { servicePage } from './service-page';
-import { SCALING_ACTIVITIES_SHOWN, type TargetRow } from './service-sections';
+import { pageTasks, stoppedPageOf, taskPage } from './task-page';
 
 export interface ConsoleOptions {
   /** The Tugboat API the pages read (and, with allowWrites, roll back through). */
@@ -34,11 +41,11 @@ export interface ConsoleOptions {
   clusters: string[];
   /** Mount point, `/console`. */
   base?: string;
+  /** The switch that allows writes where the console runs, for its read-only note: `--allow-writes` by default. */
+  writeSwitch?: string;
   /** Which Host it answers and which writes it takes (guard.ts); by default loopback only. */
   guard?: ConsoleGuard;
 }
-
-const TASKS_SHOWN = 30;
 
 const send = (
   response: ServerResponse,
@@ -56,58 +63,6 @@ const readForm = async (request: IncomingMessage): Promise<URLSearchParams> => {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 };
 
-const messageOf = (error: unknown) =>
-  error instanceof ApiError ? error.message : `the API could not be reached: ${(error as Error).message}`;
-
-/** Newest and unfinished tasks first, each with its phase timings (the API's own rule, lib/use-cases/tasks). */
-const tasksOf = async (api: ApiClient, cluster: string, serviceName: string) => {
-  const tasks = await listAll<TaskRecord>(
-    api,
-    `/clusters/${encodeURIComponent(cluster)}/tasks?serviceName=${encodeURIComponent(serviceName)}&maxResults=100`,
-    300,
-  );
-  const now = Date.now();
-  return tasks
-    .sort(
-      (a, b) =>
-        Number(a.lastStatus === 'STOPPED') - Number(b.lastStatus === 'STOPPED') ||
-        String(b.createdAt).localeCompare(String(a.createdAt)),
-    )
-    .slice(0, TASKS_SHOWN)
-    .map((task) => ({ ...task, timing: taskTiming(task, now) }));
-};
-
-/**
- * The targets of the service's live tasks: the task list does not carry their state, so each live task
- * Tugboat registered with a target group is described (in parallel; at most the tasks shown).
- */
-const targetsOf = async (api: ApiClient, cluster: string, tasks: TaskRecord[]): Promise<TargetRow[]> => {
-  const live = tasks.filter((task) => task.lastStatus !== 'STOPPED' && task.loadBalancing?.targets.length);
-  const described = await Promise.all(
-    live.map(async (task) => {
-      const { status, body } = await api.get<TaskDescription>(
-        `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(task.taskId)}`,
-        { allow: [404] },
-      );
-      return status === 200 ? body : undefined;
-    }),
-  );
-  return described.flatMap((task) =>
-    (task?.targets ?? []).map((target) => ({
-      ...target,
-      taskId: task?.taskId ?? '',
-      ...(task?.deploymentId ? { deploymentId: task.deploymentId } : {}),
-    })),
-  );
-};
-
-/** Each optional section fails alone: its error is shown in its place, the rest of the page still renders. */
-const section = <K extends string, E extends string, T>(key: K, errorKey: E, read: () => Promise<T>) =>
-  read().then(
-    (value) => ({ [key]: value }) as { [P in K]: T },
-    (error: unknown) => ({ [errorKey]: messageOf(error) }) as { [P in E]: string },
-  );
-
 /**
  * The web console as a request listener: answers under `base` and returns false for anything else, so
  * it can sit in front of the API on the same port (`npm start`) or alone (`tugboat console`).
@@ -117,12 +72,19 @@ export const consoleListener = (options: ConsoleOptions) => {
   const { api } = options;
   const guard = options.guard ?? consoleGuard();
   let htmx: string | undefined;
+  let uplot: string | undefined;
+  let uplotStyle: string | undefined;
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://console');
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
     const path = url.pathname.slice(base.length) || '/';
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-    const ctx: PageContext = { base, allowWrites: options.allowWrites, live: false };
+    const ctx: PageContext = {
+      base,
+      allowWrites: options.allowWrites,
+      live: false,
+      ...(options.writeSwitch ? { writeSwitch: options.writeSwitch } : {}),
+    };
     const refuse = (refusal: Refusal, title = 'Forbidden') =>
       send(response, refusal.status, 'text/html; charset=utf-8', errorPage(ctx, title, refusal.message));
     const refusedHost = guard.hostRefusal(request);
@@ -145,6 +107,20 @@ export const consoleListener = (options: ConsoleOptions) => {
       if (path === '/assets/htmx.min.js') {
         htmx ??= htmxScript();
         send(response, 200, 'text/javascript; charset=utf-8', htmx);
+        return true;
+      }
+      if (path === '/assets/uplot.min.js') {
+        uplot ??= uplotScript();
+        send(response, 200, 'text/javascript; charset=utf-8', uplot);
+        return true;
+      }
+      if (path === '/assets/charts.js') {
+        send(response, 200, 'text/javascript; charset=utf-8', CHARTS_SCRIPT);
+        return true;
+      }
+      if (path === '/assets/uplot.min.css') {
+        uplotStyle ??= uplotCss();
+        send(response, 200, 'text/css; charset=utf-8', uplotStyle);
         return true;
       }
       if (path === '/assets/console.css') {
@@ -195,7 +171,7 @@ export const consoleListener = (options: ConsoleOptions) => {
               errorPage(
                 ctx,
                 'Read-only console',
-                'This console is read-only; start it with --allow-writes to roll back.',
+                `This console is read-only; start it with ${options.writeSwitch ?? DEFAULT_WRITE_SWITCH} to roll back.`,
               ),
             );
           } else {
@@ -226,7 +202,7 @@ export const consoleListener = (options: ConsoleOptions) => {
         }
         const { body: service } = await api.get<ServiceDescription>(servicePath);
         const tasks = tasksOf(api, cluster, serviceName);
-        const [shown, plan, images, targets, scaling] = await Promise.all([
+        const [all, plan, images, targets, scaling] = await Promise.all([
           tasks,
           api.get<ServicePlan>(`${servicePath}/plan`).then(
             (r) => ({ plan: r.body }),
@@ -238,20 +214,52 @@ export const consoleListener = (options: ConsoleOptions) => {
             : {},
           service.autoScaling
             ? section('scalingActivities', 'scalingError', async () => {
+                // The newest 100: the section shows the first few, the charts mark them all.
                 const { body } = await api.get<Page<ScalingActivity>>(
-                  `${servicePath}/scaling-activities?maxResults=${SCALING_ACTIVITIES_SHOWN}`,
+                  `${servicePath}/scaling-activities?maxResults=100`,
                 );
                 return body.items;
               })
             : {},
         ]);
         ctx.live = inProgress(service);
+        ctx.charts = true;
+        const stoppedPage = stoppedPageOf(url.searchParams.get('stopped'));
         send(
           response,
           200,
           'text/html; charset=utf-8',
-          servicePage(ctx, { cluster, service, tasks: shown, images, ...plan, ...targets, ...scaling }),
+          servicePage(ctx, {
+            cluster,
+            service,
+            tasks: pageTasks(all, stoppedPage),
+            stoppedPage,
+            charts: serviceCharts(
+              service,
+              all,
+              (scaling as { scalingActivities?: ScalingActivity[] }).scalingActivities ?? [],
+            ),
+            images,
+            ...plan,
+            ...targets,
+            ...scaling,
+          }),
         );
+        return true;
+      }
+      const taskMatch = /^\/clusters\/([^/]+)\/tasks\/([^/]+)$/.exec(path);
+      if (taskMatch) {
+        if (request.method !== 'GET') {
+          send(response, 405, 'text/plain', 'GET only', { allow: 'GET' });
+          return true;
+        }
+        const cluster = taskMatch[1] ?? '';
+        const { body: task } = await api.get<TaskDescription>(
+          `/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(taskMatch[2] ?? '')}`,
+        );
+        // A stopped task no longer changes: its page does not refresh itself.
+        ctx.still = task.lastStatus === 'STOPPED';
+        send(response, 200, 'text/html; charset=utf-8', taskPage(ctx, cluster, task));
         return true;
       }
       send(

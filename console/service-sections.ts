@@ -1,10 +1,21 @@
 /** The service page's load-balancing and auto-scaling sections: pure renderers over the API's answers. */
-import type { Deployment, ScalingActivity, Service, TaskTargetView } from '../client/api-types';
+import type { Deployment, ScalingActivity, Service } from '../client/api-types';
+import type { TaskTarget } from '../client/queries';
 import { html } from './html';
-import { badge, when } from './render';
+import { badge, unresolvedFailure, when } from './render';
 
 /** One of a task's targets, as GET /clusters/{cluster}/tasks/{taskId} answers it, with its task. */
-export type TargetRow = TaskTargetView & { taskId: string; deploymentId?: string };
+export type TargetRow = TaskTarget;
+
+/** The red banner of a failed deployment, with its reason and what happened next. */
+export const failureBanner = (service: Pick<Service, 'deployments'>) => {
+  const failed = unresolvedFailure(service);
+  if (!failed) return '';
+  const rollback = service.deployments.find((d) => d.rollbackOf === failed.id);
+  return html`<div class="error banner" id="failed-deployment" role="alert"><b>Deployment of <code>${failed.taskDefinition}</code> failed</b> at ${when(failed.updatedAt)}: ${failed.rolloutStateReason}${
+    rollback ? html` Rolled back to <code>${rollback.taskDefinition}</code> (${rollback.rolloutState}).` : ''
+  } <span class="reason">Shown until the next deployment completes.</span></div>`;
+};
 
 /** Scaling activities shown: the newest ones, as the API lists them (newest first). */
 export const SCALING_ACTIVITIES_SHOWN = 10;

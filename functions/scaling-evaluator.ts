@@ -9,6 +9,7 @@ import { tugboatMetrics } from '../lib/metrics';
 import { createAlarmClient, createMetricReader } from '../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../lib/scaling/evaluate';
 import { createQueueBacklogReader } from '../lib/scaling/queue-backlog';
+import { createTargetHealthReader } from '../lib/scaling/target-health';
 import { createRuntime } from '../lib/wiring';
 
 const runtime = createRuntime();
@@ -19,6 +20,7 @@ const cloudWatch = new CloudWatchClient({});
 const metricReader = createMetricReader(cloudWatch);
 const alarmClient = createAlarmClient(cloudWatch);
 const queues = createQueueBacklogReader(runtime.sqs());
+const targets = createTargetHealthReader(runtime.elb());
 
 /** The evaluation instant is the schedule's: the event's time (the local stack's clock, when virtual). */
 const instantOf = (event: ScheduledEvent): number => {
@@ -36,19 +38,26 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
       metrics: metricReader,
       alarms: alarmClient,
       queues,
+      targets,
       enqueue: (requests) => queue.enqueue(requests),
       now: instantOf(event),
       newId: runtime.useCases.newId,
       ...(runtime.config.installation ? { installation: runtime.config.installation } : {}),
     });
-    const { changes, ...counts } = report;
+    const { changes, readFailures, ...counts } = report;
     for (const change of changes) logger.info('scaled', { ...change });
-    logger.info('scaling evaluated', { ...counts, changes: changes.length });
+    logger.info('scaling evaluated', { ...counts, readFailures, changes: changes.length });
     metrics.addMetric('ScaledServices', MetricUnit.Count, report.services);
     metrics.addMetric('ScalingChanges', MetricUnit.Count, changes.length);
     metrics.addMetric('GetMetricDataCalls', MetricUnit.Count, report.metricCalls);
     metrics.addMetric('MetricsRequested', MetricUnit.Count, report.metricsRequested);
     metrics.addMetric('DescribeAlarmsCalls', MetricUnit.Count, report.alarmCalls);
     metrics.addMetric('AlarmsPut', MetricUnit.Count, report.alarmsPut);
+    // One metric per reason, so an alarm can watch a reason (a queue, CloudWatch, target health) alone.
+    for (const [reason, count] of Object.entries(readFailures)) {
+      const single = metrics.singleMetric();
+      single.addDimension('Reason', reason);
+      single.addMetric('ScalingReadFailures', MetricUnit.Count, count);
+    }
     return report;
   });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
@@ -12,6 +12,7 @@ import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
+import { createSqsClient } from './queue/sqs-client';
 import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
@@ -27,7 +28,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
-    sqsClient ??= new SQSClient({});
+    sqsClient ??= createSqsClient();
     return new SqsReconcileQueue(
       sqsClient,
       required(config.reconcileQueueUrl, 'TUGBOAT_RECONCILE_QUEUE_URL'),
@@ -99,7 +100,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     config,
     store,
     scaling,
-    sqs: () => (sqsClient ??= new SQSClient({})),
+    sqs: () => (sqsClient ??= createSqsClient()),
     useCases,
     ecsFor,
     elb,

@@ -1,9 +1,9 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { apiClient } from '../client/client';
 import { consoleGuard } from '../console/guard';
 import { consoleListener } from '../console/server';
+import { createSqsClient } from '../lib/queue/sqs-client';
 import { setRuntimeClock } from '../lib/runtime-clock';
 import {
   type LocalCloudWatchServer,
@@ -154,7 +154,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const sqs = await startLocalSqs({ port: options.sqsPort });
     stoppers.push(sqs.stop);
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region });
+    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region });
     stoppers.push(async () => sqsClient.destroy());
     const queues = onEndpoint(
       await createQueues(sqsClient, TUGBOAT_QUEUE_NAMES, {
@@ -169,7 +169,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.TUGBOAT_TABLE_NAME = tableName;
     process.env.TUGBOAT_RECONCILE_QUEUE_URL = queues['tugboat-reconcile'].url;
 
+    // Set once the API listens: the local ECS endpoint's service APIs point to it.
+    let apiUrl: string | undefined;
     const ecs = await startLocalEcsServer({
+      servicesApiUrl: () => apiUrl,
       ...options.ecs,
       port: options.ecsPort,
       host: '127.0.0.1',
@@ -253,11 +256,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       },
     });
     stoppers.push(httpApi.close);
+    apiUrl = httpApi.url;
     if (options.console !== false) {
       // The console reads the API over HTTP, exactly as `tugboat console` does against a deployed one.
       consoleHandler = consoleListener({
         api: apiClient(httpApi.url),
         allowWrites: options.console?.allowWrites ?? false,
+        // What local/start.ts reads to allow writes: the read-only note names it.
+        writeSwitch: 'TUGBOAT_CONSOLE_ALLOW_WRITES=1',
         clusters: options.clusters ?? ['default'],
         guard,
       });

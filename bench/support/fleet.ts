@@ -21,6 +21,7 @@ import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/pas
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { DynamoDbScalingStore } from '../../lib/store/scaling';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb';
@@ -63,6 +64,22 @@ export interface FleetOptions {
   ecsFaultRate?: number;
   /** Starts the local ELB endpoint on the same clock and tasks, and gives the reconciler an ELB gateway. */
   loadBalanced?: boolean;
+  /** A DynamoDB Local already running (the test run's): the fleet makes its table there and leaves it running. */
+  dynamoDbEndpoint?: string;
+  /** The table's name (default tugboat-bench); one per fleet in a shared DynamoDB Local. */
+  tableName?: string;
+  /** Where the virtual clock starts, epoch ms (default: now). */
+  startTime?: number;
+  /** The ECS endpoint's PROVISIONING-to-RUNNING time, ms (default 2000), and its +/- jitter fraction. */
+  taskStartMs?: number;
+  taskStartJitter?: number;
+  /**
+   * Everything seeded: the ECS endpoint's randomness and task ids, and the ids Tugboat makes (deployments,
+   * events), so a seed replays the same run (the fuzzer's replay).
+   */
+  deterministic?: boolean;
+  /** Sees every task state change event as ECS emits it, before the task-events queue does. */
+  onTaskEvent?: (event: TaskStateChangeEvent) => void;
 }
 
 export type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -70,15 +87,29 @@ export type Fleet = Awaited<ReturnType<typeof startFleet>>;
 export const startFleet = async (options: FleetOptions) => {
   const stepMs = options.stepMs ?? 100;
   const random = seededRandom(options.seed ?? 42);
-  const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
-  const tableName = 'tugboat-bench';
+  const dynamoDb = options.dynamoDbEndpoint
+    ? { endpoint: options.dynamoDbEndpoint, stop: async () => {} }
+    : await startDynamoDbLocal({ port: await freePort() });
+  const tableName = options.tableName ?? 'tugboat-bench';
   const dynamoDbClient = localDynamoDbClient(dynamoDb.endpoint);
+  const idRandom = seededRandom((options.seed ?? 42) + 2);
+  /** A UUID v4 from the seeded randomness (deterministic runs), else the system's. */
+  const newId = options.deterministic
+    ? () => {
+        const hex = Array.from({ length: 32 }, () => Math.floor(idRandom() * 16).toString(16));
+        hex[12] = '4';
+        hex[16] = '8';
+        const h = hex.join('');
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      }
+    : randomUUID;
   await createTable(dynamoDbClient, tableName);
 
   const census = createTaskCensus();
   let taskEventsQueue: SimQueue | undefined;
   const observe = (event: TaskStateChangeEvent) => {
     census.observe(event);
+    options.onTaskEvent?.(event);
     taskEventsQueue?.send([JSON.stringify(event)]);
   };
 
@@ -87,9 +118,14 @@ export const startFleet = async (options: FleetOptions) => {
     clock: 'virtual',
     throttle: 1,
     eventSink: observe,
-    ...(options.ecsFaultRate
-      ? { faultRate: options.ecsFaultRate, random: seededRandom((options.seed ?? 42) + 1) }
+    ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
+    ...(options.taskStartMs === undefined ? {} : { startMs: options.taskStartMs }),
+    ...(options.taskStartJitter === undefined ? {} : { jitter: options.taskStartJitter }),
+    ...(options.ecsFaultRate ? { faultRate: options.ecsFaultRate } : {}),
+    ...(options.ecsFaultRate || options.deterministic
+      ? { random: seededRandom((options.seed ?? 42) + 1) }
       : {}),
+    ...(options.deterministic ? { seededTaskIds: true } : {}),
   });
   // Every function runs with its deployed timeout: an invocation still running then is killed.
   const functions = deployedFunctions();
@@ -115,6 +151,7 @@ export const startFleet = async (options: FleetOptions) => {
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoDbStore(documentClient, tableName);
+  const scaling = new DynamoDbScalingStore(documentClient, tableName);
 
   for (const clusterName of clusterNames(options.clusters ?? 1)) {
     await ecsClient.send(
@@ -159,9 +196,10 @@ export const startFleet = async (options: FleetOptions) => {
     store,
     config: { tableName, region, accountId: '000000000000' },
     now: () => new Date(time.now()),
-    newId: randomUUID,
+    newId,
     clusters: ecsClusterDirectory(() => ecsClient),
     reconcileQueue: reconcileQueuePort,
+    scaling,
   };
   const api = benchApi(context, time.now);
 
@@ -180,7 +218,7 @@ export const startFleet = async (options: FleetOptions) => {
         store: guarded(store, invocation),
         ecsFor: (cluster) => guarded(ecsFor(cluster), invocation),
         now: time.now,
-        newId: randomUUID,
+        newId,
         ...(workerElb[instance] ? { elb: guarded(workerElb[instance], invocation) } : {}),
       });
       return processReconcileBatch(
@@ -281,6 +319,8 @@ export const startFleet = async (options: FleetOptions) => {
       const candidates = [
         time.now() + stepMs,
         time.nextTimerAt(),
+        // ECS's own next task change, so a long step never moves past a change the pipeline should see.
+        options.stepMs !== undefined && options.stepMs > 100 ? server.ecs.nextChangeAt() : undefined,
         reconcileQueue.nextVisibleAt(),
         taskEventsQueue.nextVisibleAt(),
         schedulerEnabled ? nextSchedulerAt : undefined,
@@ -295,6 +335,8 @@ export const startFleet = async (options: FleetOptions) => {
     time,
     server,
     store,
+    /** Auto scaling's states (the API registers a service's autoScaling in them). */
+    scaling,
     api,
     ecsClient,
     ecsCounter,
@@ -303,6 +345,8 @@ export const startFleet = async (options: FleetOptions) => {
     taskEventsQueue,
     dynamoDbEndpoint: dynamoDb.endpoint,
     tableName,
+    /** The ids the fleet's API and workers make (seeded when `deterministic`). */
+    newId,
     schedulerReports,
     runUntil,
     runScheduler,

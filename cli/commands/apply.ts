@@ -15,6 +15,7 @@ import {
   timeoutOption,
 } from '../context';
 import { colours as c, lineDiff } from '../render';
+import { declaredService, PATCHABLE } from './apply-declared';
 import { actionLine } from './plan';
 
 /** The fields of a task definition that make a revision; the rest is bookkeeping the API adds. */
@@ -27,15 +28,6 @@ const TASK_DEFINITION_FIELDS = [
   'taskRoleArn',
   'tags',
 ];
-/** What PATCH can change on an existing service; anything else is fixed at creation. */
-const PATCHABLE = new Set([
-  'desiredCount',
-  'taskDefinition',
-  'deploymentConfiguration',
-  'autoDeploy',
-  'spotFallback',
-]);
-
 const comparableTaskDefinition = (definition: Record<string, unknown>) => {
   const result: Record<string, unknown> = {};
   for (const field of TASK_DEFINITION_FIELDS) {
@@ -48,6 +40,9 @@ const comparableTaskDefinition = (definition: Record<string, unknown>) => {
 
 /** `stored` cut down to the keys `desired` names, recursively: a PATCH changes only what it names. */
 export const projectOnto = (stored: unknown, desired: unknown): unknown => {
+  // Element by element: a policy in a list compares on the fields the file names too.
+  if (Array.isArray(stored) && Array.isArray(desired) && stored.length === desired.length)
+    return stored.map((value, index) => projectOnto(value, desired[index]));
   if (
     !desired ||
     typeof desired !== 'object' ||
@@ -100,7 +95,7 @@ export const registerApply = (program: Command) => {
     .option(...clusterOption)
     .option('--dry-run', 'print the diff and the reconciler plan; change nothing')
     .option(...rolloutWaitOption)
-    .option(...timeoutOption)
+    .addOption(timeoutOption())
     .action(
       exitWith(async (options, cmd: Command) => {
         const api = apiFor(cmd);
@@ -134,11 +129,8 @@ export const registerApply = (program: Command) => {
           ...spec.service,
           taskDefinition: spec.service.taskDefinition ?? nextRevision,
         };
-        const comparedService = stored
-          ? Object.fromEntries(
-              Object.entries(desiredService).filter(([key]) => PATCHABLE.has(key) || key === 'serviceName'),
-            )
-          : desiredService;
+        const declared = stored ? declaredService(stored, desiredService) : undefined;
+        const comparedService = declared ? declared.service : desiredService;
         const serviceDiff = lineDiff(
           yaml(stored ? projectOnto(stored, comparedService) : undefined),
           yaml(comparedService),
@@ -159,6 +151,7 @@ export const registerApply = (program: Command) => {
           console.log(
             `No changes: task definition ${nextRevision} and service ${serviceName} are up to date.`,
           );
+          for (const note of declared?.notes ?? []) console.log(c.dim(note));
           if (!options.wait || options.dryRun) return EXIT.ok;
         }
         if (definitionChanged) {
@@ -173,6 +166,8 @@ export const registerApply = (program: Command) => {
           console.log(c.bold(`service ${serviceName}: ${stored ? 'changes' : 'new service'}`));
           console.log(serviceDiff);
         }
+        if (definitionChanged || serviceDiff)
+          for (const note of declared?.notes ?? []) console.log(c.dim(note));
 
         if (options.dryRun) {
           if (stored) {
@@ -211,7 +206,11 @@ export const registerApply = (program: Command) => {
           ).body;
           console.log(`created service ${c.bold(serviceName)} on ${service.taskDefinition}`);
         } else if (serviceDiff || definitionChanged) {
-          const patch = Object.fromEntries(Object.entries(body).filter(([key]) => PATCHABLE.has(key)));
+          const patch = Object.fromEntries(
+            Object.entries({ ...comparedService, taskDefinition: body.taskDefinition }).filter(([key]) =>
+              PATCHABLE.has(key),
+            ),
+          );
           service = (await api.patch<ServiceDescription>(path, patch)).body;
           console.log(
             `updated service ${c.bold(serviceName)} (${service.taskDefinition}, desired ${service.desiredCount})`,

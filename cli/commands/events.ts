@@ -28,7 +28,8 @@ export const registerEvents = (program: Command) => {
             : console.log(`${c.dim(time(event.createdAt))} ${event.message}`);
         const latest = await listAll<ServiceEvent>(api, `${path}?maxResults=100`, Number(options.limit));
         if (json && !options.follow) {
-          printJson(latest);
+          // Oldest first, as the text lists them (the API pages newest first).
+          printJson([...latest].reverse());
           return EXIT.ok;
         }
         const seen = new Set<string>();
@@ -53,6 +54,6 @@ export const registerEvents = (program: Command) => {
     command,
     'tugboat events web',
     'tugboat events web --follow',
-    'tugboat events web --output json | jq -r .[].message',
+    "tugboat events web --output json | jq -r '.[].message'",
   );
 };

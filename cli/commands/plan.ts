@@ -14,7 +14,9 @@ export const actionLine = (action: Action): string => {
         ? `stop ${String(action.taskArn).split('/').pop()}`
         : action.type === 'rollback'
           ? `roll back to ${action.taskDefinition}`
-          : action.type;
+          : action.type === 'fail-deployment'
+            ? `fail deployment ${action.deploymentId}`
+            : action.type;
   return `${c.bold(what)}: ${action.reason}`;
 };
 

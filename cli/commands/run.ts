@@ -11,7 +11,7 @@ import { type ApiClient, servicePath } from '../../client/client';
 import { CliError, EXIT } from '../../client/errors';
 import { listAll } from '../../client/queries';
 import { parseRevisionReference, revisionReference } from '../../lib/domain';
-import { apiFor, clusterOption, examples, exitWith, timeoutMs, timeoutOption } from '../context';
+import { apiFor, clusterOption, examples, exitWith, timeoutOption } from '../context';
 import { colours as c, time } from '../render';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,23 +31,45 @@ const borrowedNetwork = async (api: ApiClient, cluster: string, family: string) 
   return body.networkConfiguration;
 };
 
+/** `--service`: the revision the service runs now (not the family's latest) and the service's network. */
+const serviceRevision = async (api: ApiClient, cluster: string, serviceName: string) => {
+  const { body } = await api.get<ServiceDescription>(servicePath(cluster, serviceName));
+  return {
+    reference: String(body.taskDefinition),
+    why: `the current revision of service ${serviceName}`,
+    networkConfiguration: body.networkConfiguration,
+  };
+};
+
 export const registerRun = (program: Command) => {
   const command = program
     .command('run')
     .description(
       "run a one-off task; with --wait, follow it and exit with its essential container's exit code",
     )
-    .argument('<family>', 'task definition: family (latest ACTIVE revision) or family:revision')
+    .argument('[family]', 'task definition: family (its latest ACTIVE revision) or family:revision')
+    .option('--service <name>', "run the service's current revision, in its network (instead of a family)")
     .option(...clusterOption)
     .option('--subnets <ids>', 'comma-separated subnets (default: those of a service running the family)')
     .option('--security-groups <ids>', 'comma-separated security groups')
     .option('--command <args...>', 'override the essential container command')
     .option('--started-by <name>', 'startedBy tag (prefixed tugboat-)')
     .option('--wait', 'follow the task until it stops')
-    .option(...timeoutOption)
+    .addOption(timeoutOption())
     .action(
-      exitWith(async (family: string, options, cmd: Command) => {
+      exitWith(async (family: string | undefined, options, cmd: Command) => {
+        if (Boolean(family) === Boolean(options.service))
+          throw new CliError('give a family (or family:revision), or --service <name>, not both');
         const api = apiFor(cmd);
+        const chosen = options.service
+          ? await serviceRevision(api, options.cluster, options.service)
+          : {
+              reference: String(family),
+              why: family?.includes(':')
+                ? 'as named'
+                : `the latest ACTIVE revision of ${family}; --service <name> runs a service's current one`,
+              networkConfiguration: undefined,
+            };
         const networkConfiguration = options.subnets
           ? {
               awsvpcConfiguration: {
@@ -57,11 +79,14 @@ export const registerRun = (program: Command) => {
                   : {}),
               },
             }
-          : await borrowedNetwork(api, options.cluster, parseRevisionReference(family).family);
+          : (chosen.networkConfiguration ??
+            (await borrowedNetwork(api, options.cluster, parseRevisionReference(chosen.reference).family)));
+        const [name, revision] = chosen.reference.split(':');
         const { body: definition } = await api.get<TaskDefinition>(
           // The user's text as typed: the API names a revision that does not parse.
-          `/task-definitions/${encodeURIComponent(family.split(':')[0] ?? family)}/${encodeURIComponent(family.split(':')[1] ?? 'latest')}`,
+          `/task-definitions/${encodeURIComponent(name ?? '')}/${encodeURIComponent(revision ?? 'latest')}`,
         );
+        console.log(`running ${c.bold(revisionReference(definition))} (${chosen.why})`);
         const essential = definition.containerDefinitions.find((container) => container.essential !== false);
         if (!essential) throw new CliError(`${revisionReference(definition)} has no essential container`);
         const { body } = await api.post<{ tasks: TaskRecord[]; failures?: unknown[] }>(
@@ -85,7 +110,7 @@ export const registerRun = (program: Command) => {
 
         const live = Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0;
         const frame = live ? createLogUpdate(process.stdout) : undefined;
-        const deadline = Date.now() + timeoutMs(options);
+        const deadline = Date.now() + options.timeout;
         let last = '';
         for (;;) {
           const { body: current } = await api.get<TaskDescription>(
@@ -121,6 +146,7 @@ export const registerRun = (program: Command) => {
   examples(
     command,
     'tugboat run migrate --wait',
+    'tugboat run --service web --command ./migrate --wait',
     'tugboat run web:3 --subnets subnet-0123456789abcdef0 --command ./migrate --up --wait',
   );
 };

@@ -13,7 +13,9 @@ export const registerScale = (program: Command) => {
     .option(...clusterOption)
     .action(
       exitWith(async (serviceName: string, count: string, options, cmd: Command) => {
-        if (!/^\d+$/.test(count)) throw new CliError(`COUNT must be a whole number, got "${count}"`);
+        if (/^-\d+$/.test(count.trim())) throw new CliError(`the count must be 0 or more, got ${count}`);
+        if (!/^\d+$/.test(count))
+          throw new CliError(`the count must be a whole number, 0 or more, got "${count}"`);
         const { body: service } = await apiFor(cmd).patch<ServiceDescription>(
           servicePath(options.cluster, serviceName),
           {

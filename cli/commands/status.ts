@@ -1,10 +1,35 @@
 import type { Command } from 'commander';
-import type { Service, ServiceDescription } from '../../client/api-types';
-import { servicePath } from '../../client/client';
+import type { Service, ServiceDescription, TaskRecord } from '../../client/api-types';
+import { type ApiClient, servicePath } from '../../client/client';
 import { EXIT } from '../../client/errors';
-import { imagesOf, listAll } from '../../client/queries';
+import { imagesOf, listAll, targetsOf } from '../../client/queries';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
 import { colours as c, deploymentLine, printJson, rolloutColour, table, time } from '../render';
+
+/** Each target group of the service with its targets and their health, as the API answers them. */
+const targetLines = async (api: ApiClient, cluster: string, service: ServiceDescription) => {
+  const groups = [...new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn))];
+  if (groups.length === 0) return [c.dim('none (this service is not registered with a target group)')];
+  const query = new URLSearchParams({ serviceName: service.serviceName, desiredStatus: 'RUNNING' });
+  const tasks = await listAll<TaskRecord>(api, `/clusters/${encodeURIComponent(cluster)}/tasks?${query}`);
+  const targets = await targetsOf(api, cluster, tasks);
+  return groups.flatMap((arn) => {
+    const mine = targets.filter((t) => t.targetGroupArn === arn);
+    const name = arn.split(':targetgroup/')[1]?.split('/')[0] ?? arn;
+    return [
+      `target group ${c.bold(name)} ${c.dim(arn)}`,
+      ...(mine.length === 0
+        ? [`  ${c.dim('no targets registered')}`]
+        : mine.map(
+            (t) =>
+              `  ${`${t.id}:${t.port}`.padEnd(21)} ${healthColour(t.state.padEnd(9))} task ${t.taskId}${t.reason ? `  ${c.dim([t.reason, t.description].filter(Boolean).join(': '))}` : ''}`,
+          )),
+    ];
+  });
+};
+
+const healthColour = (state: string) =>
+  state === 'healthy' ? c.green(state) : state === 'unhealthy' ? c.red(state) : c.yellow(state);
 
 const primaryOf = (service: Service) => service.deployments?.find((d) => d.status === 'PRIMARY');
 
@@ -78,8 +103,8 @@ export const registerStatus = (program: Command) => {
           console.log(`  ${d.id}  ${deploymentLine(d)}`);
           if (d.rolloutStateReason) console.log(`    ${c.dim(d.rolloutStateReason)}`);
         }
-        // Target groups are not part of Tugboat's service model yet.
-        console.log(`\n${c.bold('Targets')}\n  ${c.dim('none (this service has no load balancer targets)')}`);
+        console.log(`\n${c.bold('Targets')}`);
+        for (const line of await targetLines(api, options.cluster, service)) console.log(`  ${line}`);
         console.log(`\n${c.bold('Last events')}`);
         for (const event of (service.events ?? []).slice(0, 10))
           console.log(`  ${c.dim(time(event.createdAt))} ${event.message}`);

@@ -43,6 +43,11 @@ export interface Deployment {
   failuresCountedSince?: string;
   /** Set on a deployment the circuit breaker created to roll back: the id of the deployment that failed. */
   rollbackOf?: string;
+  /**
+   * Set on a rollback: the deployment of the same revision whose tasks it takes over while they still run
+   * (same placement, not being stopped), rather than launching new ones and stopping those.
+   */
+  adoptsTasksOf?: string;
   /** Load-balanced services: the deployment's live tasks' targets that are `healthy`, and those draining. */
   healthyTargets?: number;
   drainingTargets?: number;
@@ -98,3 +103,16 @@ export const freshDeployment = (
   launchAttempts: 0,
   healthyCount: 0,
 });
+
+/**
+ * The deployment a rollback to `taskDefinition` adopts tasks from (Deployment.adoptsTasksOf): the
+ * newest other one of that revision that may still have tasks.
+ */
+export const adoptionSource = (
+  deployments: Deployment[],
+  taskDefinition: string,
+  except: string,
+): string | undefined =>
+  [...deployments]
+    .filter((d) => d.id !== except && d.taskDefinition === taskDefinition && d.status !== 'INACTIVE')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id;

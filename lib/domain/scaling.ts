@@ -20,6 +20,8 @@ export type PolicyMetricSpec =
         metricName: string;
         dimensions: { name: string; value: string }[];
         statistic: 'Average' | 'Minimum' | 'Maximum' | 'SampleCount' | 'Sum';
+        /** The metric is the service's whole demand (a count of jobs, say), not a per-task value. */
+        total: boolean;
       };
     };
 
@@ -63,4 +65,6 @@ export interface Sample {
   value: number;
   /** RUNNING tasks when the sample was taken (default: the current running count). */
   running?: number;
+  /** queueBacklogPerTask: messages in flight (received, not yet deleted), which hold their workers. */
+  inFlight?: number;
 }

@@ -80,6 +80,10 @@ export const parseRevisionReference = (reference: string): { family: string; rev
     : { family: reference.slice(0, colon), revision: Number(reference.slice(colon + 1)) };
 };
 
+/** Two revision references of one family: a rollback may only go to a revision of the service's own family. */
+export const sameFamily = (a: string, b: string): boolean =>
+  parseRevisionReference(a).family === parseRevisionReference(b).family;
+
 export interface TaskDefinition {
   family: string;
   revision: number;

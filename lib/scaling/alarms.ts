@@ -56,7 +56,8 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
  * The alarm of a policy, or undefined when it has none: a queue backlog policy (read from SQS each
- * minute), or a utilization policy whose task size is not known yet.
+ * minute), a custom metric marked total (read each minute), or a utilization policy whose task size is
+ * not known yet.
  */
 export const scaleOutAlarmFor = (
   service: Pick<Service, 'cluster' | 'serviceName' | 'taskDefinition'>,
@@ -64,6 +65,8 @@ export const scaleOutAlarmFor = (
   size: TaskSize | undefined,
   installation?: string,
 ): AlarmSpec | undefined => {
+  // A total has no per-task threshold (it depends on the task count): it is read every minute instead.
+  if ('custom' in policy.metric && policy.metric.custom.total) return undefined;
   const built = metricQueryFor(service, policy, 'alarm', installation);
   if (!built) return undefined;
   const query: MetricQuery = built.query;

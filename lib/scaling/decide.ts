@@ -7,7 +7,9 @@
  * - scale-in moves at most to what every sample of the last scaleInCooldownSeconds allows (HPA's
  *   stabilization window), and not at all with disableScaleIn or while a deployment is IN_PROGRESS;
  * - no scale-out within scaleOutCooldownSeconds of the last one;
- * - queue backlog per task: desired = ceil(backlog / target), so it scales up from 0 and back to 0;
+ * - a total (queue backlog per task, a custom metric marked total): desired = ceil(total / target), so it
+ *   scales up from 0 and back to 0;
+ * - a queue's messages in flight hold their workers: never below ceil(inFlight / target) on scale-in;
  * - the result is clamped to [min, max] (which scheduled actions may just have changed).
  */
 
@@ -17,7 +19,7 @@ export const tolerance = 0.1;
 export type PolicyMetric =
   | { kind: 'CPUUtilization' | 'MemoryUtilization' | 'ALBRequestCountPerTarget' }
   | { kind: 'queueBacklogPerTask' }
-  | { kind: 'custom'; metricName: string };
+  | { kind: 'custom'; metricName: string; total?: boolean };
 
 export interface PolicyInput {
   name: string;
@@ -60,16 +62,20 @@ interface Answer {
   sample?: Sample;
 }
 
+/** The metric is the whole demand (not a per-task value): it is seen at 0 tasks too. */
+export const isTotal = (metric: PolicyMetric): boolean =>
+  metric.kind === 'queueBacklogPerTask' || (metric.kind === 'custom' && metric.total === true);
+
 const perTask = (policy: PolicyInput, sample: Sample, running: number): number | undefined => {
-  if (policy.metric.kind !== 'queueBacklogPerTask') return sample.value;
+  if (!isTotal(policy.metric)) return sample.value;
   return running > 0 ? sample.value / running : undefined;
 };
 
 /** What one sample asks for; `current` where it is within the tolerance. */
 const desiredFor = (policy: PolicyInput, sample: Sample, state: ScalingState): number | undefined => {
   const running = sample.running ?? state.running;
-  if (policy.metric.kind === 'queueBacklogPerTask') {
-    // From 0 tasks, the backlog alone says how many are needed; an empty queue needs none.
+  if (isTotal(policy.metric)) {
+    // From 0 tasks, the total alone says how many are needed; no demand needs none.
     if (running === 0)
       return sample.value > 0 ? Math.max(1, Math.ceil(sample.value / policy.targetValue)) : 0;
     if (sample.value === 0) return 0;
@@ -78,6 +84,10 @@ const desiredFor = (policy: PolicyInput, sample: Sample, state: ScalingState): n
   if (Math.abs(value / policy.targetValue - 1) <= tolerance) return state.current;
   return Math.ceil((running * value) / policy.targetValue);
 };
+
+/** Scale-in leaves a worker for every targetValue messages in flight, and never 0 while any is. */
+const inFlightFloor = (policy: PolicyInput, sample: Sample): number =>
+  sample.inFlight ? Math.ceil(sample.inFlight / policy.targetValue) : 0;
 
 const latest = (samples: readonly Sample[]) =>
   samples.reduce<Sample | undefined>(
@@ -100,7 +110,8 @@ const describe = (policy: PolicyInput, sample: Sample, state: ScalingState, over
     case 'queueBacklogPerTask': {
       const running = sample.running ?? state.running;
       const each = running > 0 ? ` (${(sample.value / running).toFixed(1)} per task)` : '';
-      return `queue backlog ${number(sample.value)} messages${each} ${side} target ${target} per task`;
+      const held = sample.inFlight ? `, ${number(sample.inFlight)} in flight` : '';
+      return `queue backlog ${number(sample.value)} messages${each}${held} ${side} target ${target} per task`;
     }
     default:
       return `${label(policy)} ${sample.value.toFixed(1)} ${side} target ${target}`;
@@ -176,7 +187,10 @@ export const decideScaling = (policies: readonly PolicyInput[], state: ScalingSt
     if (policy.disableScaleIn) return { policy, count: from };
     const windowStart = state.now - policy.scaleInCooldownSeconds * 1000;
     const recent = policy.samples.filter((sample) => sample.at >= windowStart && sample.at <= state.now);
-    const counts = recent.map((sample) => desiredFor(policy, sample, state));
+    const counts = recent.map((sample) => {
+      const count = desiredFor(policy, sample, state);
+      return count === undefined ? undefined : Math.max(count, inFlightFloor(policy, sample));
+    });
     if (counts.length === 0 || counts.some((count) => count === undefined))
       return { policy, count: undefined };
     return { policy, sample: latest(recent), count: Math.max(...(counts as number[])) };

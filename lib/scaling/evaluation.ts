@@ -9,6 +9,7 @@ import type { ScalingStore } from '../store/scaling';
 import type { AlarmClient, MetricReader } from './cloudwatch';
 import type { TaskSize } from './metrics';
 import type { QueueBacklogReader } from './queue-backlog';
+import type { ReadFailureCounts } from './read-failures';
 
 export interface ScalingEvaluatorDeps {
   scaling: ScalingStore;
@@ -16,12 +17,18 @@ export interface ScalingEvaluatorDeps {
   metrics: MetricReader;
   alarms: AlarmClient;
   queues: QueueBacklogReader;
+  /** Healthy targets of a target group (ALBRequestCountPerTarget): DescribeTargetHealth. */
+  targets: TargetHealthReader;
   enqueue(requests: ReconcileRequest[]): Promise<void>;
   /** The evaluation instant (epoch ms): the schedule's time. */
   now: number;
   newId(): string;
   /** This installation: its ECS families (`tugboat-<installation>-<family>`) name the services' metrics. */
   installation?: string;
+}
+
+export interface TargetHealthReader {
+  healthyTargets(targetGroupArn: string): Promise<number>;
 }
 
 export interface ScalingChange {
@@ -49,6 +56,8 @@ export interface EvaluationReport {
   changes: ScalingChange[];
   conflicts: number;
   removed: number;
+  /** Reads that failed this time, by reason (the `ScalingReadFailures` metric); each retried next time. */
+  readFailures: ReadFailureCounts;
 }
 
 export const forEachLimit = async <T>(

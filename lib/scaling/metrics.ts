@@ -51,7 +51,11 @@ export const policyMetric = (policy: TargetTrackingPolicy): PolicyMetric => {
   const metric = policy.metric;
   if ('predefined' in metric) return { kind: metric.predefined };
   if ('queueBacklogPerTask' in metric) return { kind: 'queueBacklogPerTask' };
-  return { kind: 'custom', metricName: metric.custom.metricName };
+  return {
+    kind: 'custom',
+    metricName: metric.custom.metricName,
+    ...(metric.custom.total ? { total: true } : {}),
+  };
 };
 
 /** `targetgroup/NAME/ID`, the TargetGroup dimension of an ARN. */

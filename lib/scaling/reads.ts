@@ -23,6 +23,8 @@ export interface ReadPlan {
   leftovers: string[];
   alarmCalls: number;
   alarmsInAlarm: number;
+  /** DescribeAlarms failed: which policies are over target is unknown, so every one is read directly. */
+  alarmsUnread?: unknown;
 }
 
 const canScaleIn = (service: Service) =>
@@ -38,7 +40,14 @@ export const planReads = async (
   jitterMs: number,
 ): Promise<ReadPlan> => {
   const scaledKeys = new Set(scaled.map(({ service }) => serviceKey(service.cluster, service.serviceName)));
-  const inAlarm = await alarms.alarmsInAlarm(alarmNamePrefix(installation));
+  let inAlarm: { names: string[]; calls: number };
+  let alarmsUnread: unknown;
+  try {
+    inAlarm = await alarms.alarmsInAlarm(alarmNamePrefix(installation));
+  } catch (error) {
+    inAlarm = { names: [], calls: 1 };
+    alarmsUnread = error ?? new Error('DescribeAlarms failed');
+  }
   const alarming = new Set<string>();
   const leftovers: string[] = [];
   for (const alarm of inAlarm.names) {
@@ -56,5 +65,12 @@ export const planReads = async (
       )
       .map(({ service }) => serviceKey(service.cluster, service.serviceName)),
   );
-  return { alarming, polled, leftovers, alarmCalls: inAlarm.calls, alarmsInAlarm: inAlarm.names.length };
+  return {
+    alarming,
+    polled,
+    leftovers,
+    alarmCalls: inAlarm.calls,
+    alarmsInAlarm: inAlarm.names.length,
+    ...(alarmsUnread === undefined ? {} : { alarmsUnread }),
+  };
 };

@@ -3,7 +3,7 @@
  * item per scaled service (the samples the stabilization window needs, the last scale-out, the last
  * evaluation) that is also the sparse index of scaled services, and the scaling activities.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlarmRecord, Page, Sample, ScalingActivity, Service } from '../domain';
 import { VersionConflictError } from '../errors';
 import { ITEM_TYPE, keys } from './keys';
@@ -30,12 +30,21 @@ export interface ScalingStateRecord {
   taskDefinition?: string;
   taskCpu?: number;
   taskMemory?: number;
+  /** Policies whose scale-out alarm could not be put: their metric is read every minute meanwhile. */
+  unwatched?: string[];
+  /** What could not be read for it at the last evaluation (an event is written when this changes). */
+  readFailure?: string;
+  /** After a scale-out, request-count policies wait until this many targets are healthy, or `until`. */
+  targetWait?: { toCount: number; until: number };
   /** Optimistic-locking counter (0 before the first save). */
   version: number;
 }
 
 export interface ScalingStore {
-  /** Creates the state of a service that now scales; keeps an existing one. */
+  /**
+   * Creates the state of a service that now scales; an existing one is kept with its version bumped, so an
+   * evaluator that read it before (and saw the service not scaling) cannot delete it.
+   */
   registerScaling(cluster: string, serviceName: string, at: number): Promise<void>;
   /** Every scaled service's state, from the sparse index (eventually consistent). */
   listScalingStates(): Promise<ScalingStateRecord[]>;
@@ -92,14 +101,29 @@ export class DynamoDbScalingStore implements ScalingStore {
 
   async registerScaling(cluster: string, serviceName: string, at: number): Promise<void> {
     const state: ScalingStateRecord = { cluster, serviceName, registeredAt: at, samples: {}, version: 1 };
-    // A failed condition: the service scaled already; its state stays.
-    await this.table.sendIfCondition(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: this.item(state),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    // Created, or kept one version on; a state deleted between the two writes is created on the next turn.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const created = await this.table.sendIfCondition(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: this.item(state),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      if (created) return;
+      const bumped = await this.table.sendIfCondition(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.scalingState(cluster, serviceName),
+          UpdateExpression: 'SET #version = #version + :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      if (bumped) return;
+    }
+    throw new VersionConflictError(`Scaling state of ${serviceName} kept changing while it was registered`);
   }
 
   async listScalingStates(): Promise<ScalingStateRecord[]> {

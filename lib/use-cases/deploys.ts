@@ -16,11 +16,14 @@
 
 import * as z from 'zod';
 import {
+  adoptionSource,
   type ContainerDefinition,
   type Deployment,
   type DeployRequest,
+  parseRevisionReference,
   revisionReference,
   type Service,
+  sameFamily,
   type TaskDefinition,
 } from '../domain';
 import {
@@ -180,11 +183,16 @@ const applyDeployment = async (
     // Judged again in the write: a newer deploy may have landed since the request was read.
     skipped = outOfOrderReason(current, source);
     if (skipped !== undefined) return current;
-    const deployment = {
+    const deployment: Deployment = {
       ...newDeployment(context, taskDefinition, current.desiredCount, at),
       id: deploymentId,
       sourceEventAt: source.at,
     };
+    // A rollback keeps the tasks of its revision that still run (adoption.ts).
+    const adopted = source.rollback
+      ? adoptionSource(current.deployments, taskDefinition, deploymentId)
+      : undefined;
+    if (adopted !== undefined) deployment.adoptsTasksOf = adopted;
     return withPrimaryDeployment(current, deployment, at);
   });
   if (skipped !== undefined) return { skipped };
@@ -342,6 +350,20 @@ export const createDeployment = async (
 // ---------------------------------------------------------------------------------------------------
 // Rollback
 
+/**
+ * A rollback stays within the service's own family (going to another family is a deploy, not a going
+ * back): a bare revision number names one of that family's revisions.
+ */
+export const rollbackTarget = (service: Pick<Service, 'taskDefinition'>, reference: string): string => {
+  const { family } = parseRevisionReference(service.taskDefinition);
+  if (/^\d+$/.test(reference)) return `${family}:${reference}`;
+  if (!sameFamily(reference, service.taskDefinition))
+    throw new ValidationError(
+      `taskDefinition: a rollback goes back to a revision of the service's own family ${family}, not ${reference}; to change family, deploy it`,
+    );
+  return reference;
+};
+
 export const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
 
 /**
@@ -358,7 +380,8 @@ export const rollbackService = async (
   const input = parseInput(rollbackSchema, body ?? {});
   const choose: ChooseRevision = async (service) => {
     if (input.taskDefinition !== undefined) {
-      return revisionReference(await resolveUsableTaskDefinition(context, input.taskDefinition));
+      const reference = rollbackTarget(service, input.taskDefinition);
+      return revisionReference(await resolveUsableTaskDefinition(context, reference));
     }
     const deployments = newestFirst(service.deployments);
     const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');

@@ -18,7 +18,7 @@ import {
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
-import { clampToAutoScaling, registerAutoScaling } from './scaling';
+import { assertOwnFamily, clampToAutoScaling, registerAutoScaling } from './scaling';
 import { recordChangeEvents } from './service-change-events';
 import {
   DEFAULT_DEPLOYMENT_CONFIGURATION,
@@ -54,6 +54,7 @@ export const createService = async (
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
   const reference = revisionReference(taskDefinition);
+  await assertOwnFamily(context, validCluster, input.serviceName, reference, input.autoScaling);
   const at = context.now().toISOString();
   const desiredCount = clampToAutoScaling(input.desiredCount, input.autoScaling);
   const service: Service = {
@@ -224,6 +225,17 @@ export const updateService = async (
   // The containers behind the load balancers must be in the revision the service will run.
   const checkedAgainst =
     target ?? (input.loadBalancers ? await currentTaskDefinition(context, cluster, serviceName) : undefined);
+  if (input.autoScaling || target) {
+    const current = await context.store.getService(cluster, serviceName);
+    if (current)
+      await assertOwnFamily(
+        context,
+        current.cluster,
+        current.serviceName,
+        target ? revisionReference(target) : current.taskDefinition,
+        input.autoScaling === null ? undefined : (input.autoScaling ?? current.autoScaling),
+      );
+  }
   await registerAutoScaling(context, parseCluster(cluster), parseServiceName(serviceName), input.autoScaling);
   const updated = await mutateService(
     context,

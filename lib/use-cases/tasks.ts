@@ -17,6 +17,7 @@ import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
 import { installationOfContext, type UseCaseContext } from './context';
+import { assertNotScalerFamily } from './scaling';
 import { resolveUsableTaskDefinition } from './task-definitions';
 import { decodeCursor, encodeCursor } from './task-list-cursor';
 import { type TaskView, taskView, taskViews } from './task-revisions';
@@ -81,6 +82,7 @@ export const runTasks = async (
   const input = parseInput(runTaskSchema, body);
   const startedBy = oneOffStartedBy(input.startedBy, installationOfContext(context));
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
+  await assertNotScalerFamily(context, cluster, revisionReference(taskDefinition));
   const containerNames = new Set(taskDefinition.containerDefinitions.map((container) => container.name));
   for (const [index, override] of (input.overrides?.containerOverrides ?? []).entries()) {
     if (!containerNames.has(override.name)) {

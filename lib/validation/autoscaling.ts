@@ -68,6 +68,8 @@ export const metricBranches = {
       metricName: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
       dimensions,
       statistic: z.enum(['Average', 'Minimum', 'Maximum', 'SampleCount', 'Sum']),
+      /** The metric is the service's whole demand (a count of jobs, say), not a per-task value. */
+      total: z.boolean().default(false),
     }),
   }),
 };
@@ -176,6 +178,13 @@ const uniqueNames = (what: string) => (items: { name: string }[], ctx: z.Refinem
   }
 };
 
+/** A policy that measures demand with no task running: a queue's backlog, or a custom metric marked total. */
+const seesDemandAtZero = (policy: { metric: PolicyMetricSpec }): boolean =>
+  'queueBacklogPerTask' in policy.metric || ('custom' in policy.metric && policy.metric.custom.total);
+
+const atZeroWhy =
+  'at 0 tasks a per-task metric (CPU, memory, ALBRequestCountPerTarget, a custom metric not marked total) has no value, so the service would never scale out again; 0 needs a queueBacklogPerTask policy or a custom metric with "total": true';
+
 export const autoScalingSchema = z
   .strictObject({
     minCapacity: capacity,
@@ -194,6 +203,19 @@ export const autoScalingSchema = z
   .superRefine((value, ctx) => {
     if (value.minCapacity > value.maxCapacity)
       ctx.addIssue({ code: 'custom', path: ['minCapacity'], message: 'must be at most maxCapacity' });
+    // Scale to zero must be able to come back: something has to see demand while no task runs. A
+    // schedule may still switch the service off (min and max 0), since its next action raises them.
+    // Without policies only the schedule moves the count, and it can raise it again.
+    if (value.targetTracking.length === 0 || value.targetTracking.some(seesDemandAtZero)) return;
+    if (value.minCapacity === 0 && value.maxCapacity > 0)
+      ctx.addIssue({ code: 'custom', path: ['minCapacity'], message: `must be at least 1 (${atZeroWhy})` });
+    for (const [index, action] of value.scheduled.entries())
+      if (action.minCapacity === 0 && action.maxCapacity !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scheduled', index, 'minCapacity'],
+          message: `must be at least 1 unless maxCapacity is 0 too (${atZeroWhy})`,
+        });
   })
   .describe('With it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]');
 

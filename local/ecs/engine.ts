@@ -5,7 +5,7 @@
  */
 import { actionHandlers, isSupportedAction } from './actions';
 import { controlCalls } from './control';
-import { EcsServiceError, throttled } from './errors';
+import { throttled, unsupportedAction } from './errors';
 import { createEvents } from './events';
 import { createLifecycle } from './lifecycle';
 import { createEcsState } from './state';
@@ -33,9 +33,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
   });
 
   const handle = (action: string, input: Json): Json => {
-    if (!isSupportedAction(action)) {
-      throw new EcsServiceError('UnknownOperationException', '', 400);
-    }
+    if (!isSupportedAction(action)) throw unsupportedAction(action, options.servicesApiUrl?.());
     runDue(now());
     try {
       const group = throttleGroupOfAction[action];
@@ -57,6 +55,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
     interruptSpotTasks,
     setSpotCapacity,
     taskCount: () => state.totalTasks,
+    nextChangeAt: () => state.schedule.peek()?.at,
     usage: state.usage,
     taskByPrivateIpv4,
     close,

@@ -28,3 +28,40 @@ export const invalidParameter = (message: string) =>
   new EcsServiceError('InvalidParameterException', message);
 export const clusterNotFound = () => new EcsServiceError('ClusterNotFoundException', 'Cluster not found.');
 export const throttled = () => new EcsServiceError('ThrottlingException', 'Rate exceeded');
+
+/** ECS's service and task set APIs: Tugboat is the service scheduler, so its API manages services. */
+const SERVICE_ACTIONS = new Set([
+  'CreateService',
+  'DeleteService',
+  'DescribeServices',
+  'ListServices',
+  'ListServicesByNamespace',
+  'UpdateService',
+  'UpdateServicePrimaryTaskSet',
+  'DescribeServiceDeployments',
+  'ListServiceDeployments',
+  'DescribeServiceRevisions',
+  'StopServiceDeployment',
+  'CreateTaskSet',
+  'DeleteTaskSet',
+  'DescribeTaskSets',
+  'UpdateTaskSet',
+]);
+
+/**
+ * The answer to an action the endpoint does not serve: a service API says where services are managed
+ * (Tugboat's API, at `apiUrl` when known), anything else names the action.
+ */
+export const unsupportedAction = (action: string, apiUrl: string | undefined): EcsServiceError => {
+  if (!SERVICE_ACTIONS.has(action)) {
+    return new EcsServiceError(
+      'UnknownOperationException',
+      `${action || 'This operation'} is not an operation of the local ECS endpoint.`,
+    );
+  }
+  const where = apiUrl ? ` at ${apiUrl} (GET ${apiUrl}/clusters/default/services)` : '';
+  return new EcsServiceError(
+    'UnsupportedFeatureException',
+    `${action}: services are managed through Tugboat's API${where} or the tugboat CLI, not ECS's service APIs; this local ECS endpoint serves clusters, task definitions and tasks.`,
+  );
+};

@@ -26,7 +26,7 @@ export type StopCode =
   | 'SpotInterruption';
 
 /** What the simulated containers do, chosen by image tag (see docs/local-ecs.md). */
-export type Behaviour = 'runs' | 'crash' | 'pullfail' | 'unhealthy';
+export type Behaviour = 'runs' | 'crash' | 'exit' | 'pullfail' | 'unhealthy';
 
 export type PlanStep =
   | 'PENDING'
@@ -124,6 +124,20 @@ export const imageTag = (image: string): string => {
   return tag.includes('/') ? '' : tag;
 };
 
+/** `exit<N>`: a one-off job that finishes with code N a few seconds after RUNNING. */
+const EXIT_TAG = /^exit(\d{1,3})$/;
+/** How long an `exit<N>` container runs: a few seconds, longer than a crash, so RUNNING is seen. */
+const exitAfterMs = (timing: LifecycleTiming) => timing.crashAfterMs * 3;
+
+/** The exit code of a task's essential container when it crashes or finishes (`exit<N>` says N, else 1). */
+export const exitCodeOf = (containers: { image: string; essential: boolean }[]): number => {
+  const tag = containers
+    .filter((container) => container.essential)
+    .map((container) => EXIT_TAG.exec(imageTag(container.image)))
+    .find(Boolean);
+  return tag ? Number(tag[1]) % 256 : 1;
+};
+
 export const behaviourOf = (containers: { image: string; essential: boolean }[]): Behaviour => {
   const tags = containers.map((container) => ({
     tag: imageTag(container.image),
@@ -131,8 +145,19 @@ export const behaviourOf = (containers: { image: string; essential: boolean }[])
   }));
   if (tags.some(({ tag }) => tag.includes('pullfail'))) return 'pullfail';
   if (tags.some(({ tag, essential }) => essential && tag.includes('crash'))) return 'crash';
+  if (tags.some(({ tag, essential }) => essential && EXIT_TAG.test(tag))) return 'exit';
   if (tags.some(({ tag, essential }) => essential && tag.includes('unhealthy'))) return 'unhealthy';
   return 'runs';
+};
+
+/** A `crash-<n>ms` tag (e.g. `web:crash-2500ms`): its essential container exits n ms after RUNNING. */
+export const crashAfterMsOf = (containers: { image: string; essential: boolean }[]): number | undefined => {
+  for (const container of containers) {
+    if (!container.essential) continue;
+    const match = /crash-(\d+)ms/.exec(imageTag(container.image));
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 };
 
 /**
@@ -146,6 +171,8 @@ export const planLaunch = (
   startMs: number,
   timing: LifecycleTiming,
   health: { hasHealthCheck: boolean; startPeriodMs: number },
+  /** The image's own crash time (a `crash-<n>ms` tag), else the endpoint's crashAfterMs. */
+  crashAfterMs = timing.crashAfterMs,
 ): PlannedChange[] => {
   const pendingAt = createdAt + Math.round(startMs * 0.25);
   const pulledAt = createdAt + Math.round(startMs * 0.75);
@@ -162,7 +189,8 @@ export const planLaunch = (
     { at: runningAt, step: 'RUNNING' },
   ];
   if (health.hasHealthCheck) plan.push({ at: runningAt + health.startPeriodMs, step: 'HEALTH' });
-  if (behaviour === 'crash') plan.push({ at: runningAt + timing.crashAfterMs, step: 'CRASH' });
+  if (behaviour === 'crash') plan.push({ at: runningAt + crashAfterMs, step: 'CRASH' });
+  if (behaviour === 'exit') plan.push({ at: runningAt + exitAfterMs(timing), step: 'CRASH' });
   // Array.prototype.sort is stable, so ties keep the order they were pushed in.
   return plan.sort((a, b) => a.at - b.at);
 };
@@ -268,7 +296,11 @@ export const applyPlannedChange = (
         task: beginStop(
           task,
           at,
-          { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 },
+          {
+            stopCode: 'EssentialContainerExited',
+            reason: 'Essential container in task exited',
+            exitCode: exitCodeOf(task.containers),
+          },
           stopMs,
           timing,
         ),

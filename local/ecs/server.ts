@@ -7,7 +7,8 @@
  * POST /__local/load, the demand on a task family that the local CloudWatch endpoint turns into metrics.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../../lib/queue/sqs-client';
 import { listenOn, readRequestBody } from '../http-server';
 import {
   createLocalEcs,
@@ -162,7 +163,7 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
   if (!ecs) {
     let eventSink = options.eventSink;
     if (options.eventsQueueUrl) {
-      const client = options.sqsClient ?? new SQSClient({});
+      const client = options.sqsClient ?? createSqsClient();
       if (!options.sqsClient) ownedSqsClient = client;
       const sqs = createSqsEventSink(options.eventsQueueUrl, client);
       const inner = eventSink;
@@ -235,7 +236,11 @@ export const startLocalEcsServer = async (options: LocalEcsServerOptions = {}): 
       }
       const target = request.headers['x-amz-target'];
       if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
-        throw new EcsServiceError('UnknownOperationException', '', 400);
+        throw new EcsServiceError(
+          'UnknownOperationException',
+          `expected a POST with an X-Amz-Target header of ${targetPrefix}<Operation>`,
+          400,
+        );
       }
       const action = target.slice(targetPrefix.length);
       const input = parseJson(body);

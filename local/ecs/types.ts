@@ -62,8 +62,12 @@ export interface LocalEcsOptions {
   eventSink?: EventSink;
   /** Deliver events at least once the hard way: some twice, and shuffled within each delivery batch. */
   eventChaos?: boolean | { duplicateRate?: number };
+  /** Task ids drawn from `random` instead of the system's, so a seeded run is repeatable (default false). */
+  seededTaskIds?: boolean;
   /** Randomness for jitter, placement and chaos; inject a seeded one for repeatable tests. */
   random?: () => number;
+  /** Tugboat's API address, named by the error ECS's service APIs answer (read when one is called). */
+  servicesApiUrl?: () => string | undefined;
 }
 
 export type Json = Record<string, unknown>;
@@ -127,6 +131,8 @@ export interface LocalEcs {
    * with `tasks`, room for that many more Spot tasks only (a RunTask may then be refused in part).
    */
   setSpotCapacity(available: boolean, tasks?: number): { available: boolean; tasks?: number };
+  /** When the next planned task change is due (epoch ms; may be a stale entry, never a late one). */
+  nextChangeAt(): number | undefined;
   /** Number of tasks currently held (all clusters, STOPPED ones included until they vanish). */
   taskCount(): number;
   /** When tasks were RUNNING and the demand set on their family, for the local CloudWatch endpoint. */

@@ -131,7 +131,9 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
   expect(back.deployments[0].spotFallback.reason).toMatch(/back on FARGATE_SPOT/);
   expect(back.deployments[0].tasksByCapacityProvider).toEqual({ FARGATE: 0, FARGATE_SPOT: 4 });
   const backMessages = (back.events as { message: string }[]).map((e) => e.message).join('\n');
-  expect(backMessages).toMatch(/moving its FARGATE tasks back to FARGATE_SPOT/);
+  // No Spot launch since the last refusal: the return began with a probe, and said so.
+  expect(backMessages).toMatch(/is trying FARGATE_SPOT again with one task \(a probe\)/);
+  expect(backMessages).not.toMatch(/no Spot failure for/);
 }, 120_000);
 
 it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH enabled false moves it back to FARGATE_SPOT', async () => {

@@ -1,4 +1,12 @@
-import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import {
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  type ECSServiceException,
+  ListClustersCommand,
+  ListServicesCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsCli } from '../support/aws-cli';
 import { createCluster, type Harness, registerFargate, startHarness } from './helpers';
@@ -62,5 +70,60 @@ describe('unmodified clients', () => {
       (error: { stderr: string }) => error.stderr,
     );
     expect(failure).toMatch(/ClusterNotFoundException.*Cluster not found/);
+  });
+});
+
+describe('service APIs, answered with where services are managed', () => {
+  const API = 'http://127.0.0.1:3999';
+  let local: Harness;
+  beforeEach(async () => {
+    local = await startHarness({ servicesApiUrl: () => API });
+  });
+  afterEach(() => local.close());
+
+  it.each([
+    ['DescribeServices', new DescribeServicesCommand({ cluster: 'default', services: ['web'] })],
+    ['ListServices', new ListServicesCommand({ cluster: 'default' })],
+    ['UpdateService', new UpdateServiceCommand({ cluster: 'default', service: 'web', desiredCount: 2 })],
+    ['DeleteService', new DeleteServiceCommand({ cluster: 'default', service: 'web' })],
+  ] as const)('%s: UnsupportedFeatureException naming Tugboat API address', async (action, command) => {
+    const error = await local.client.send(command as DescribeServicesCommand).then(
+      () => undefined,
+      (caught: ECSServiceException) => caught,
+    );
+    expect(error?.name).toBe('UnsupportedFeatureException');
+    expect(error?.$metadata.httpStatusCode).toBe(400);
+    expect(error?.message).toBe(
+      `${action}: services are managed through Tugboat's API at ${API} (GET ${API}/clusters/default/services) or the tugboat CLI, not ECS's service APIs; this local ECS endpoint serves clusters, task definitions and tasks.`,
+    );
+  });
+
+  it('the AWS CLI shows the error and its message', async (context) => {
+    const aws = await awsCli(context, local.server.url, 'ecs');
+    if (!aws) return;
+    for (const args of [['describe-services', '--services', 'web'], ['list-services']]) {
+      const failed = await aws(...args).then(
+        () => undefined,
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(failed).toContain('(UnsupportedFeatureException)');
+      expect(failed).toContain(`services are managed through Tugboat's API at ${API}`);
+    }
+  });
+
+  it('another unknown operation names itself', async () => {
+    const response = await fetch(local.server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.PutAccountSetting',
+      },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      __type: 'UnknownOperationException',
+      message: 'PutAccountSetting is not an operation of the local ECS endpoint.',
+    });
   });
 });

@@ -118,6 +118,24 @@ describe('lifecycle', () => {
     expect((await describeOne(task!.taskArn!))?.startedAt).toBeUndefined();
   });
 
+  it('names tasks alike in two runs with seededTaskIds and the same seed', async () => {
+    const arnsOfRun = async () => {
+      await h.close();
+      let seed = 11;
+      const random = () => {
+        seed = (seed * 16807) % 2147483647;
+        return seed / 2147483647;
+      };
+      h = await startHarness({ seededTaskIds: true, random });
+      await createCluster(h.client);
+      await registerFargate(h.client, 'web', 'nginx');
+      return (await runFargate(h.client, { count: 3 })).map((task) => task.taskArn);
+    };
+    const first = await arnsOfRun();
+    expect(new Set(first).size).toBe(3);
+    expect(await arnsOfRun()).toEqual(first);
+  });
+
   it('randomizes durations when jitter is set', async () => {
     await h.close();
     let seed = 7;
@@ -159,6 +177,40 @@ describe('image tag behaviour', () => {
     expect(stopped?.stopCode).toBe('EssentialContainerExited');
     expect(stopped?.stoppedReason).toBe('Essential container in task exited');
     expect(stopped?.containers?.[0]?.exitCode).toBe(1);
+  });
+
+  it('exit<N>: the essential container exits with code N about 3 s after RUNNING', async () => {
+    await registerFargate(h.client, 'web', 'busybox:exit3');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(4999);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    h.server.ecs.advance(1);
+    expect((await describeOne(task!.taskArn!))?.desiredStatus).toBe('STOPPED');
+    h.server.ecs.advance(1000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.stopCode).toBe('EssentialContainerExited');
+    expect(stopped?.containers?.[0]?.exitCode).toBe(3);
+  });
+
+  it('exit0: a job that finishes cleanly exits with code 0', async () => {
+    await registerFargate(h.client, 'web', 'busybox:exit0');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(6000);
+    const stopped = await describeOne(task!.taskArn!);
+    expect(stopped?.lastStatus).toBe('STOPPED');
+    expect(stopped?.containers?.[0]?.exitCode).toBe(0);
+  });
+
+  it('crash-<n>ms: the essential container exits n ms after RUNNING, not the default 1 s', async () => {
+    await registerFargate(h.client, 'web', 'web:crash-2500ms');
+    const [task] = await runFargate(h.client);
+    h.server.ecs.advance(2000 + 2499);
+    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    h.server.ecs.advance(1);
+    const exiting = await describeOne(task!.taskArn!);
+    expect(exiting?.desiredStatus).toBe('STOPPED');
+    expect(exiting?.executionStoppedAt?.getTime()).toBe(t0 + 4500);
   });
 
   it('pullfail: never reaches RUNNING and stops from PENDING with TaskFailedToStart', async () => {

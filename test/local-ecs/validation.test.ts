@@ -283,16 +283,19 @@ describe('ConflictException and idempotency', () => {
   });
 });
 
-describe('unknown operations', () => {
-  it('answers an action outside the modelled set with UnknownOperationException (HTTP 400)', async () => {
+describe('service APIs', () => {
+  it('answers CreateService with UnsupportedFeatureException (HTTP 400) saying where services are managed', async () => {
     const error = await h.client
       .send(new CreateServiceCommand({ cluster: 'apps', serviceName: 's', taskDefinition: 'web' }))
       .then(
         () => undefined,
         (caught: ECSServiceException) => caught,
       );
-    expect(error?.name).toBe('UnknownOperationException');
+    expect(error?.name).toBe('UnsupportedFeatureException');
     expect(error?.$metadata.httpStatusCode).toBe(400);
+    expect(error?.message).toMatch(
+      /^CreateService: services are managed through Tugboat's API or the tugboat CLI/,
+    );
   });
 });
 

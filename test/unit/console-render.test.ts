@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../../console/html';
-import { type PageContext, progressBar, servicesPage } from '../../console/render';
+import { errorPage, type PageContext, progressBar, servicesPage } from '../../console/render';
 import { servicePage } from '../../console/service-page';
+import { pageTasks } from '../../console/task-page';
+
+const noTasks = pageTasks([], 1);
 
 const ctx = (extra: Partial<PageContext> = {}): PageContext => ({
   base: '/console',
@@ -74,14 +77,26 @@ describe('console HTML', () => {
     expect(page).toContain('<script src="/console/assets/htmx.min.js"></script>');
   });
 
-  it('refreshes itself every 2 s only while a rollout is in progress', () => {
+  it('refreshes itself every 5 s, every 2 s while a rollout is in progress; an error page does not', () => {
     const live = servicesPage(ctx({ live: true }), []);
     expect(live).toMatch(/<main id="page" hx-get="\/console\/" hx-trigger="every 2s"/);
-    expect(servicesPage(ctx(), [])).toContain('<main id="page">');
+    expect(live).toContain('rollout in progress, refreshing every 2 s');
+    const quiet = servicesPage(ctx(), []);
+    expect(quiet).toMatch(/<main id="page" hx-get="\/console\/" hx-trigger="every 5s"/);
+    expect(quiet).toContain('refreshing every 5 s');
+    expect(errorPage(ctx({ live: true }), 'Not found', 'x')).toContain('<main id="page">');
+  });
+
+  it('names the switch that allows writes where the console runs', () => {
+    const data = { cluster: 'default', service: service('web'), tasks: noTasks, images: new Map() };
+    expect(servicePage(ctx(), data)).toContain('start it with <code>--allow-writes</code> to roll back');
+    expect(servicePage(ctx({ writeSwitch: 'TUGBOAT_CONSOLE_ALLOW_WRITES=1' }), data)).toContain(
+      'start it with <code>TUGBOAT_CONSOLE_ALLOW_WRITES=1</code> to roll back',
+    );
   });
 
   it('offers a confirmed rollback only with write access, to COMPLETED older revisions', () => {
-    const data = { cluster: 'default', service: service('web'), tasks: [], images: new Map() };
+    const data = { cluster: 'default', service: service('web'), tasks: noTasks, images: new Map() };
     const readOnly = servicePage(ctx(), data);
     expect(readOnly).not.toContain('hx-post');
     expect(readOnly).toContain('Read-only console');
@@ -90,6 +105,22 @@ describe('console HTML', () => {
     expect(writable).toContain('hx-confirm="Roll web back to web:1?"');
     expect(writable.match(/<button/g)).toHaveLength(1);
     expect(writable).toContain('service &lt;b&gt;web&lt;/b&gt; has started 2 tasks');
+  });
+
+  it("offers no rollback to a COMPLETED deployment of another family: a rollback stays in the service's own", () => {
+    const deployments = [
+      deployment('d3'),
+      deployment('d2', { status: 'ACTIVE', taskDefinition: 'hello:1', rolloutState: 'COMPLETED' }),
+      deployment('d1', { status: 'ACTIVE', taskDefinition: 'web:1', rolloutState: 'COMPLETED' }),
+    ];
+    const page = servicePage(ctx({ allowWrites: true }), {
+      cluster: 'default',
+      service: service('web', deployments),
+      tasks: noTasks,
+      images: new Map(),
+    });
+    expect(page).toContain('Roll back to web:1');
+    expect(page).not.toContain('Roll back to hello:1');
   });
 
   it('shows each task with its phase timings', () => {
@@ -103,19 +134,23 @@ describe('console HTML', () => {
     const page = servicePage(ctx(), {
       cluster: 'default',
       service: service('web'),
-      tasks: [
-        {
-          taskId: 'a'.repeat(32),
-          lastStatus: 'RUNNING',
-          healthStatus: 'HEALTHY',
-          deploymentId: 'd2',
-          timing,
-        } as any,
-      ],
+      tasks: pageTasks(
+        [
+          {
+            taskId: 'a'.repeat(32),
+            lastStatus: 'RUNNING',
+            healthStatus: 'HEALTHY',
+            deploymentId: 'd2',
+            timing,
+          } as any,
+        ],
+        1,
+      ),
       images: new Map(),
     });
     expect(page).toContain('data-task="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
-    expect(page).toContain('<td class="num">2.5 s</td>');
+    expect(page).toContain('<td class="num wide">2.5 s</td>');
+    expect(page).toContain('href="/console/clusters/default/tasks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"');
     expect(page).toContain('<td class="num">1 m 5 s</td>');
     expect(page).not.toContain('ph-stopping" style');
   });
@@ -123,7 +158,7 @@ describe('console HTML', () => {
 
 describe('console load balancing and auto scaling sections', () => {
   const tgArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/0123456789abcdef';
-  const base = { cluster: 'default', tasks: [], images: new Map() };
+  const base = { cluster: 'default', tasks: noTasks, images: new Map() };
   const loadBalanced = () => ({
     ...service('web', [deployment('d2', { healthyTargets: 3, drainingTargets: 1 })]),
     loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 80 }],
@@ -215,5 +250,51 @@ describe('console load balancing and auto scaling sections', () => {
     expect(servicePage(ctx(), { ...base, service: scaled(), scalingError: 'boom <x>' })).toContain(
       '<div class="error">boom &lt;x&gt;</div>',
     );
+  });
+});
+
+describe('console failed deployment banner', () => {
+  const failed = deployment('d2', {
+    status: 'INACTIVE',
+    rolloutState: 'FAILED',
+    rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    createdAt: '2026-11-25T12:00:00.000Z',
+  });
+  const rollback = (rolloutState: string) =>
+    deployment('d3', {
+      taskDefinition: 'web:1',
+      rollbackOf: 'd2',
+      rolloutState,
+      createdAt: '2026-11-25T12:01:00.000Z',
+    });
+  const page = (deployments: unknown[]) =>
+    servicePage(ctx(), {
+      cluster: 'default',
+      service: service('web', deployments as any),
+      tasks: noTasks,
+      images: new Map(),
+    });
+
+  it('stays, with the reason and the rollback, after the rollback completes', () => {
+    const shown = page([rollback('COMPLETED'), failed]);
+    expect(shown).toContain('id="failed-deployment"');
+    expect(shown).toContain('ECS deployment circuit breaker: tasks failed to start.');
+    expect(shown).toContain('Rolled back to <code>web:1</code> (COMPLETED)');
+    const list = servicesPage(ctx(), [
+      {
+        cluster: 'default',
+        services: [service('web', [rollback('COMPLETED'), failed] as any)],
+        images: new Map(),
+      },
+    ]);
+    expect(list).toContain('data-failed="d2"');
+  });
+
+  it('goes once a later deployment other than its rollback completes, and not while it is in progress', () => {
+    const next = (rolloutState: string) =>
+      deployment('d4', { taskDefinition: 'web:3', rolloutState, createdAt: '2026-11-25T12:05:00.000Z' });
+    expect(page([next('IN_PROGRESS'), rollback('COMPLETED'), failed])).toContain('id="failed-deployment"');
+    expect(page([next('COMPLETED'), rollback('COMPLETED'), failed])).not.toContain('id="failed-deployment"');
+    expect(page([deployment('d1', { rolloutState: 'COMPLETED' })])).not.toContain('id="failed-deployment"');
   });
 });

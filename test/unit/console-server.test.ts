@@ -41,7 +41,7 @@ const fakeApi = (service: Record<string, unknown>) => {
       taskId: 'live1',
       targets: [{ targetGroupArn: tgArn, id: '10.0.0.7', port: 80, state: 'draining' }],
     },
-    [`${SERVICE}/scaling-activities?maxResults=10`]: {
+    [`${SERVICE}/scaling-activities?maxResults=100`]: {
       items: [
         { id: 'a1', startedAt: '2026-11-25T12:00:00.000Z', cause: 'alarm <high>', fromCount: 1, toCount: 2 },
       ],
@@ -87,7 +87,7 @@ describe('console service page reads', () => {
     expect(page).toContain('No scaling activities: this service has no auto scaling policy.');
   });
 
-  it('describes only the live registered tasks, and reads the newest 10 scaling activities', async () => {
+  it('describes only the live registered tasks, and reads the newest 100 scaling activities (the section shows 10, the charts mark all)', async () => {
     const { api, paths } = fakeApi({
       loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 80 }],
       autoScaling: { minCapacity: 1, maxCapacity: 4 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { parseDeployMessage } from '../../lib/use-cases/deploy-messages';
+import { rollbackTarget } from '../../lib/use-cases/deploys';
 import { imageAt, imageSource, parseImage } from '../../lib/use-cases/images';
 import { matchesTagPattern } from '../../lib/use-cases/tag-pattern';
 
@@ -189,5 +190,23 @@ describe('deploy messages', () => {
   ])('rejects %j', (body, message) => {
     expect(() => parseDeployMessage(body)).toThrow(ValidationError);
     expect(() => parseDeployMessage(body)).toThrow(message);
+  });
+});
+
+describe('rollback targets', () => {
+  const service = { taskDefinition: 'web:3' };
+
+  it("a bare revision number names a revision of the service's own family", () => {
+    expect(rollbackTarget(service, '1')).toBe('web:1');
+    expect(rollbackTarget(service, 'web:2')).toBe('web:2');
+    expect(rollbackTarget(service, 'web')).toBe('web');
+  });
+
+  it('refuses another family with a 400 naming taskDefinition', () => {
+    const refuse = () => rollbackTarget(service, 'hello:1');
+    expect(refuse).toThrow(ValidationError);
+    expect(refuse).toThrow(/^taskDefinition: .*own family web, not hello:1/);
+    // A family whose name merely begins with the service's is another family.
+    expect(() => rollbackTarget(service, 'web-canary:1')).toThrow(/^taskDefinition:/);
   });
 });

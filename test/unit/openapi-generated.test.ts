@@ -60,6 +60,7 @@ const deployment: Required<Deployment> = {
   peakHealthyCount: 2,
   failuresCountedSince: '2026-12-01T00:00:40.000Z',
   rollbackOf: 'd0',
+  adoptsTasksOf: 'd0',
   healthyTargets: 2,
   drainingTargets: 0,
   sourceEventAt: '2026-12-01T00:00:00.000Z',

@@ -15,6 +15,13 @@ import {
 /** An ISO-8601 instant, as every time the API answers. */
 export const timestamp = z.string().meta({ format: 'date-time' });
 const count = z.int().min(0);
+/** ECS's meaning, for a service and for each deployment. */
+const runningCount = count.describe(
+  'Tasks whose last status is RUNNING, as ECS counts them: a task being stopped or drained (also counted in drainingTargets) is RUNNING until it stops',
+);
+const pendingCount = count.describe(
+  'Tasks launched and not yet RUNNING (PROVISIONING, PENDING, ACTIVATING), counted from their launch',
+);
 
 /** A page of a list: `{ items, nextToken? }`. */
 export const page = <T extends z.ZodType>(
@@ -90,8 +97,8 @@ export const deploymentSchema = z.strictObject({
   status: z.enum(['PRIMARY', 'ACTIVE', 'INACTIVE']),
   taskDefinition: z.string().describe('family:revision'),
   desiredCount: z.int(),
-  runningCount: z.int(),
-  pendingCount: z.int(),
+  runningCount,
+  pendingCount,
   failedTasks: z.int(),
   healthyCount: count
     .describe(
@@ -107,6 +114,12 @@ export const deploymentSchema = z.strictObject({
   createdAt: timestamp,
   updatedAt: timestamp,
   rollbackOf: z.string().optional(),
+  adoptsTasksOf: z
+    .string()
+    .describe(
+      "A rollback's: the deployment of the same revision whose still-running tasks it took over (same capacity provider and target groups, not being stopped) instead of launching new ones",
+    )
+    .optional(),
   sourceEventAt: timestamp
     .describe(
       "When the event that caused the deployment happened: the ECR push event's time, the deploy message's sentAt, or the API request's time. A deploy whose source event is older than the current PRIMARY's is skipped (explicit rollbacks excepted).",
@@ -171,8 +184,8 @@ const serviceFields = {
   status: z.enum(['ACTIVE', 'DRAINING', 'INACTIVE']),
   taskDefinition: z.string().describe('family:revision'),
   desiredCount: z.int(),
-  runningCount: z.int(),
-  pendingCount: z.int(),
+  runningCount,
+  pendingCount,
   ...createFields,
   ...updateOnlyFields,
   // Filled in with defaults when the service is created.
@@ -245,8 +258,8 @@ export const servicePlanSchema = z.looseObject({
   deployments: z.array(deploymentSchema),
   serviceStatus: serviceFields.status,
   taskDefinition: z.string(),
-  runningCount: z.int(),
-  pendingCount: z.int(),
+  runningCount,
+  pendingCount,
   events: z.array(z.string()),
   waiting: z
     .array(z.string())

@@ -51,8 +51,18 @@ export const readLoadBalancing = async (
       input.targetHealth[arn] = descriptions.flatMap((description): ObservedTarget[] => {
         const id = description.Target?.Id;
         const port = description.Target?.Port;
-        const state = description.TargetHealth?.State as TargetState | undefined;
-        return id === undefined || port === undefined || state === undefined ? [] : [{ id, port, state }];
+        const health = description.TargetHealth;
+        const state = health?.State as TargetState | undefined;
+        if (id === undefined || port === undefined || state === undefined) return [];
+        return [
+          {
+            id,
+            port,
+            state,
+            ...(health?.Reason ? { reason: health.Reason } : {}),
+            ...(health?.Description ? { description: health.Description } : {}),
+          },
+        ];
       });
     } catch (error) {
       if (!isTargetGroupNotFound(error)) throw error;

@@ -3,7 +3,25 @@
  * settling, tasks becoming healthy, a draining service, a count not yet reached.
  */
 import type { Service } from '../../domain';
-import type { PlanResult } from '../plan/types';
+import { epochOf } from '../../time';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, type PlanResult } from '../plan/types';
+
+/**
+ * When the in-progress PRIMARY's progress deadline falls, ms from now: a hold (a crash loop's back-off)
+ * may end later than it, and the deployment must still fail at its deadline, not at the hold's end.
+ */
+const progressDeadlineIn = (service: Service, result: PlanResult, now: number): number | undefined => {
+  const primary = result.deployments.find(
+    (deployment) => deployment.status === 'PRIMARY' && deployment.rolloutState === 'IN_PROGRESS',
+  );
+  if (!primary) return undefined;
+  const seconds =
+    service.deploymentConfiguration.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
+  // As judge.ts: a deployment with no progress clock yet has no deadline running.
+  const progressAt = epochOf(primary.lastProgressAt);
+  if (progressAt === undefined) return undefined;
+  return Math.max(1_000, progressAt + seconds * 1000 - now);
+};
 
 /** How long until a time-based condition (readiness, back-off) may change the plan. */
 export const wakeDelay = (service: Service, result: PlanResult, now: number): number | undefined => {
@@ -12,7 +30,10 @@ export const wakeDelay = (service: Service, result: PlanResult, now: number): nu
   const settling = result.deployments.some(
     (deployment) => deployment.rolloutState === 'IN_PROGRESS' && deployment.status !== 'INACTIVE',
   );
-  if (untils.length > 0) return Math.min(...untils);
+  if (untils.length > 0) {
+    const deadline = progressDeadlineIn(service, result, now);
+    return Math.min(...untils, ...(deadline === undefined ? [] : [deadline]));
+  }
   // Running but not yet healthy (minReadySeconds, health checks): look again, so healthyCount and
   // the rollout state catch up without waiting for the scheduler.
   const becomingHealthy = result.deployments.some(

@@ -64,6 +64,25 @@ const stateIn = (
   return lb.targetHealth[target.targetGroupArn]?.find((t) => t.id === id && t.port === target.port)?.state;
 };
 
+/** The task's first `unhealthy` target, with ELB's reason: what a stop for failing ELB health checks names. */
+export const unhealthyTarget = (
+  service: Service,
+  task: ObservedTask,
+  lb: LoadBalancingInput | undefined,
+): (TaskTarget & Pick<ObservedTarget, 'reason' | 'description'>) | undefined => {
+  const id = task.privateIpv4Address;
+  for (const target of expectedTargets(service, task)) {
+    const seen = lb?.targetHealth[target.targetGroupArn]?.find((t) => t.id === id && t.port === target.port);
+    if (seen?.state !== 'unhealthy') continue;
+    return {
+      ...target,
+      ...(seen.reason ? { reason: seen.reason } : {}),
+      ...(seen.description ? { description: seen.description } : {}),
+    };
+  }
+  return undefined;
+};
+
 export const isDraining = (task: ObservedTask): boolean => task.targets?.drain !== undefined;
 
 /**

@@ -2,7 +2,12 @@
  * How the planner reads one observed task: whether it still counts toward the service (live), whether
  * it is healthy, and, once stopped, whether it was a failed launch.
  */
-import { type ObservedTask, type TaskStopCode, UNHEALTHY_STOP_REASON } from './types';
+import {
+  ELB_UNHEALTHY_STOP_REASON,
+  type ObservedTask,
+  type TaskStopCode,
+  UNHEALTHY_STOP_REASON,
+} from './types';
 
 export interface HealthRules {
   hasHealthCheck: boolean;
@@ -21,6 +26,13 @@ export const isLive = (task: ObservedTask): boolean =>
 export const isPending = (task: ObservedTask): boolean => isLive(task) && task.lastStatus !== 'RUNNING';
 export const isRunning = (task: ObservedTask): boolean => isLive(task) && task.lastStatus === 'RUNNING';
 export const isStopped = (task: ObservedTask): boolean => task.lastStatus === 'STOPPED';
+
+/**
+ * ECS's runningCount and pendingCount, by last status alone: a task being stopped or drained is RUNNING
+ * until ECS says otherwise (a draining one is also counted in drainingTargets).
+ */
+export const inRunningState = (task: ObservedTask): boolean => task.lastStatus === 'RUNNING';
+export const inPendingState = (task: ObservedTask): boolean => PENDING_STATUSES.has(task.lastStatus);
 
 const runningSince = (task: ObservedTask): number => task.startedAt ?? task.createdAt;
 
@@ -78,7 +90,8 @@ const FAILURE_STOP_CODES = new Set<TaskStopCode>(['TaskFailedToStart', 'Essentia
 
 /**
  * The task stopped on its own, not on anyone's purpose: it failed to start, its essential container
- * exited, or Tugboat stopped it for failing its health checks (recognised by UNHEALTHY_STOP_REASON). A
+ * exited, or Tugboat stopped it for failing its health checks (recognised by UNHEALTHY_STOP_REASON or
+ * ELB_UNHEALTHY_STOP_REASON). A
  * STOPPED task without a stop code counts too. Scale-in, replacement, an operator's StopTask, a Spot
  * interruption and a task ECS lost (TaskNotFound) do not. Known as soon as ECS reports the stop
  * (desired STOPPED with its stop code), before the task reaches STOPPED: the failure must not wait for
@@ -88,7 +101,9 @@ export const stoppedOnItsOwn = (task: ObservedTask): boolean => {
   if (!isStoppingOrStopped(task)) return false;
   if (task.stopCode === undefined) return isStopped(task);
   if (FAILURE_STOP_CODES.has(task.stopCode)) return true;
-  const stoppedForHealth = task.stoppedReason?.startsWith(UNHEALTHY_STOP_REASON) ?? false;
+  const reason = task.stoppedReason ?? '';
+  const stoppedForHealth =
+    reason.startsWith(UNHEALTHY_STOP_REASON) || reason.startsWith(ELB_UNHEALTHY_STOP_REASON);
   return (
     (task.stopCode === 'UserInitiated' || task.stopCode === 'ServiceSchedulerInitiated') && stoppedForHealth
   );

@@ -85,6 +85,9 @@ export interface ObservedTarget {
   id: string;
   port: number;
   state: TargetState;
+  /** TargetHealth Reason (e.g. `Target.ResponseCodeMismatch`) and Description, when ELB gives them. */
+  reason?: string;
+  description?: string;
 }
 
 export interface ObservedTaskTargets {
@@ -258,9 +261,9 @@ export interface PlanResult {
   serviceStatus: ServiceStatus;
   /** The service's target `family:revision` (changes on rollback). */
   taskDefinition: string;
-  /** Tasks RUNNING with desiredStatus RUNNING and not stopped by this plan. */
+  /** ECS's runningCount: tasks whose last status is RUNNING, including those being stopped or drained. */
   runningCount: number;
-  /** Tasks PROVISIONING/PENDING/ACTIVATING with desiredStatus RUNNING and not stopped by this plan (launches not included). */
+  /** ECS's pendingCount: tasks PROVISIONING/PENDING/ACTIVATING, and the tasks this plan launches. */
   pendingCount: number;
   /**
    * Service event messages to record. Messages are stable for an unchanged situation (no timestamps
@@ -271,6 +274,8 @@ export interface PlanResult {
 
 /** StopTask reason prefix for tasks stopped for failing health checks; a failed launch is recognised by it. */
 export const UNHEALTHY_STOP_REASON = 'Task failed container health checks';
+/** ECS's stoppedReason prefix for a task stopped for failing its target group's health check. */
+export const ELB_UNHEALTHY_STOP_REASON = 'Task failed ELB health checks in';
 
 export const DEFAULT_MIN_READY_SECONDS = 40;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;

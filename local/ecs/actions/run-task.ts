@@ -10,7 +10,7 @@ import {
 import { isValidFargateSize, parseTaskCpu, parseTaskMemory } from '../fargate';
 import { canonicalJson, optionalInt, optionalString, readTags } from '../input';
 import type { Lifecycle } from '../lifecycle';
-import { type Behaviour, behaviourOf, planLaunch, type Tag, type TaskState } from '../model';
+import { type Behaviour, behaviourOf, crashAfterMsOf, planLaunch, type Tag, type TaskState } from '../model';
 import { getCluster as clusterIn, type EcsState, findTaskDefinition as taskDefinitionIn } from '../state';
 import type { ClusterState, Json, StrategyItem, TaskDefinitionState } from '../types';
 import { describeView } from '../views';
@@ -56,6 +56,14 @@ export const pickCapacityProviders = (
   }
   return picks;
 };
+
+/** 32 hex digits from the endpoint's (seeded) randomness, so a replayed run names its tasks alike. */
+const seededTaskId = (random: () => number): string =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
 
 export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
   const { arnPrefix, region, random, timing, jittered, clientTokenTtlMs, takeTokens, tasksByAddress, now } =
@@ -243,7 +251,7 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
     );
     const launched: TaskState[] = [];
     for (let i = 0; i < count; i++) {
-      const taskId = randomBytes(16).toString('hex');
+      const taskId = state.options.seededTaskIds ? seededTaskId(random) : randomBytes(16).toString('hex');
       const taskArn = `${arnPrefix}:task/${cluster.name}/${taskId}`;
       const subnetIndex = Math.floor(random() * request.subnets.length);
       const subnetId = request.subnets[subnetIndex] ?? request.subnets[0]!;
@@ -288,10 +296,14 @@ export const runTaskActions = (state: EcsState, lifecycle: Lifecycle) => {
         hasHealthCheck: essentialWithHealthCheck.length > 0,
         healthStatus: 'UNKNOWN',
         version: 1,
-        plan: planLaunch(request.at, behaviour, jittered(timing.startMs), timing, {
-          hasHealthCheck: essentialWithHealthCheck.length > 0,
-          startPeriodMs: startPeriodSeconds * 1000,
-        }),
+        plan: planLaunch(
+          request.at,
+          behaviour,
+          jittered(timing.startMs),
+          timing,
+          { hasHealthCheck: essentialWithHealthCheck.length > 0, startPeriodMs: startPeriodSeconds * 1000 },
+          crashAfterMsOf(containersInput),
+        ),
         planGeneration: 0,
       };
       cluster.order.push({ seq: task.seq, id: taskId });

@@ -444,14 +444,18 @@ describe('circuit breaker', () => {
       taskDefinition: 'web:1',
     });
     const fresh = find(result, rollback!.newDeploymentId);
+    // It adopts dep-1's three healthy tasks, and so has completed at once.
     expect(fresh).toMatchObject({
       status: 'PRIMARY',
       taskDefinition: 'web:1',
-      rolloutState: 'IN_PROGRESS',
+      rolloutState: 'COMPLETED',
       rollbackOf: 'dep-2',
+      adoptsTasksOf: 'dep-1',
       desiredCount: 3,
+      runningCount: 3,
       createdAt: iso(T0),
     });
+    expect(find(result, 'dep-1')).toMatchObject({ status: 'INACTIVE', runningCount: 0 });
     expect(result.deployments[0]?.id).toBe(fresh.id);
     // Its tasks have all stopped, so the failed deployment is INACTIVE at once.
     expect(find(result, 'dep-2')).toMatchObject({ status: 'INACTIVE', rolloutState: 'FAILED' });
@@ -460,10 +464,9 @@ describe('circuit breaker', () => {
     expect(result.events).toContain(
       `service web deployment dep-2 failed; rolling back to task definition web:1 of deployment dep-1 with new deployment ${fresh.id}.`,
     );
-    // The rollback launches at once into the room the cap leaves.
-    expect(ofType(result, 'launch')).toEqual([
-      expect.objectContaining({ deploymentId: fresh.id, taskDefinition: 'web:1', count: 3 }),
-    ]);
+    // The tasks of the revision it goes back to still run: it launches nothing and stops nothing.
+    expect(ofType(result, 'launch')).toEqual([]);
+    expect(ofType(result, 'stop')).toEqual([]);
     expect(plan(input(svc, tasks))).toEqual(result);
   });
 
@@ -681,7 +684,8 @@ describe('draining', () => {
     expect(ofType(result, 'stop').every((s) => s.cause === 'draining')).toBe(true);
     expect(launched(result)).toBe(0);
     expect(result.serviceStatus).toBe(c.next);
-    expect(result.runningCount).toBe(0);
+    // ECS's runningCount: a task being stopped is RUNNING until ECS says otherwise.
+    expect(result.runningCount).toBe(c.tasks === 'live' ? 2 : 0);
     if (c.next === 'INACTIVE') expect(result.deployments.every((d) => d.status === 'INACTIVE')).toBe(true);
   });
 });

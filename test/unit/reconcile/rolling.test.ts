@@ -124,6 +124,7 @@ describe('failing deployments (simulated)', () => {
         'web:2': { hasHealthCheck: false, behaviour: 'crash', crashAfterMs: 10_000 },
       },
     );
+    const before = sim.liveTasksOf('web:1').map((t) => t.taskArn);
     const bad = sim.deploy('web:2');
     sim.runUntil((s) => s.service.deployments.find((d) => d.id === bad)?.rolloutState === 'FAILED');
     const failed = sim.service.deployments.find((d) => d.id === bad)!;
@@ -131,16 +132,18 @@ describe('failing deployments (simulated)', () => {
     expect(failed.failedTasks).toBe(3);
     expect(failed.rolloutStateReason).toMatch(/circuit breaker: 3 tasks failed .* \(threshold 3\)/);
     expect(failed.status).not.toBe('PRIMARY');
+    // The web:1 tasks never stopped: the rollback adopts them, and is done at once.
     expect(sim.primary()).toMatchObject({
       taskDefinition: 'web:1',
       rollbackOf: bad,
-      rolloutState: 'IN_PROGRESS',
+      rolloutState: 'COMPLETED',
+      runningCount: 3,
     });
     expect(sim.events.some((e) => /rolling back to task definition web:1/.test(e))).toBe(true);
     expect(sim.service.taskDefinition).toBe('web:1');
 
     sim.runUntil((s) => settledOn(s, 'web:1') && s.liveTasksOf('web:2').length === 0);
-    expect(sim.liveTasksOf('web:1')).toHaveLength(3);
+    expect(sim.liveTasksOf('web:1').map((t) => t.taskArn)).toEqual(before);
     expect(sim.service.deployments.find((d) => d.id === bad)).toMatchObject({
       rolloutState: 'FAILED',
       status: 'INACTIVE',

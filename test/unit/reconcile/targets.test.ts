@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../lib/domain';
 import { plan } from '../../../lib/reconcile/plan/plan';
-import {
-  type Action,
-  type LoadBalancingInput,
-  type ObservedTarget,
-  type ObservedTask,
-  type PlanInput,
-  type PlanResult,
-  type TargetState,
-  UNHEALTHY_STOP_REASON,
+import type {
+  Action,
+  LoadBalancingInput,
+  ObservedTarget,
+  ObservedTask,
+  PlanInput,
+  PlanResult,
+  TargetState,
 } from '../../../lib/reconcile/plan/types';
 import {
   deployment,
@@ -259,16 +258,28 @@ describe('plan() with target groups: the grace period', () => {
     expect(ofType(result, 'stop')).toEqual([]);
   });
 
-  it('after the grace period an unhealthy target makes the task UNHEALTHY: drained, then replaced', () => {
+  it('after the grace period an unhealthy target makes the task UNHEALTHY: drained, then replaced, in ECS words', () => {
     const sick = task('dep-1', { startedAt: T0 - 10 * S });
     const others = tasks('dep-1', 2);
-    const result = plan(
-      input(grace(5), [sick, ...others], group([[sick, 'unhealthy'], ...allIn(others, 'healthy')])),
-    );
+    const lb = group(allIn(others, 'healthy'), [
+      {
+        id: sick.privateIpv4Address ?? '',
+        port: PORT,
+        state: 'unhealthy',
+        reason: 'Target.ResponseCodeMismatch',
+        description: 'Health checks failed with these codes: [500]',
+      },
+    ]);
+    const result = plan(input(grace(5), [sick, ...others], lb));
     const [drain] = ofType(result, 'deregister-targets');
     expect(drain?.taskArn).toBe(sick.taskArn);
     expect(drain?.drain?.cause).toBe('unhealthy');
-    expect(drain?.drain?.reason.startsWith(UNHEALTHY_STOP_REASON)).toBe(true);
+    // ECS's stoppedReason for a target group's failed health check, not the container health check's.
+    expect(drain?.drain?.reason).toBe(`Task failed ELB health checks in (target-group ${TG})`);
+    const id = sick.taskArn.split('/').pop();
+    expect(result.events).toContain(
+      `service web (task ${id}) (port ${PORT}) is unhealthy in target-group ${TG} due to (reason Target.ResponseCodeMismatch: Health checks failed with these codes: [500]).`,
+    );
   });
 
   it('a task stopped for unhealthy targets is a failed task, whether or not its targets were ever healthy', () => {
@@ -278,7 +289,7 @@ describe('plan() with target groups: the grace period', () => {
         desiredStatus: 'STOPPED',
         stoppedAt: T0 - 5 * S,
         stopCode: 'UserInitiated',
-        stoppedReason: `${UNHEALTHY_STOP_REASON}: UNHEALTHY after the 0s grace period`,
+        stoppedReason: `Task failed ELB health checks in (target-group ${TG})`,
         targets: { registered: [{ targetGroupArn: TG, port: PORT }], ...(healthyAt ? { healthyAt } : {}) },
       });
     const svc = rolling({

@@ -74,6 +74,7 @@ describe('autoScaling schema', () => {
         metricName: 'Orders',
         dimensions: [{ name: 'Env', value: 'prod' }],
         statistic: 'Average',
+        total: false,
       },
     });
   });

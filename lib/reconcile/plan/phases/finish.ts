@@ -4,8 +4,8 @@
  */
 import { type Deployment, primaryDesiredCount, type ServiceStatus } from '../../../domain';
 import { planTargetUpkeep, setTargetCounts, targetGroupEvents } from '../target-groups';
-import { isPending, isRunning, isStopped } from '../tasks';
-import type { PlanResult } from '../types';
+import { inPendingState, inRunningState, isStopped } from '../tasks';
+import type { Action, ObservedTask, PlanResult } from '../types';
 import { healthy, live, type PlanState, tasksOf } from './state';
 
 const sameExceptUpdatedAt = (a: Deployment, b: Deployment): boolean => {
@@ -17,13 +17,28 @@ const sameExceptUpdatedAt = (a: Deployment, b: Deployment): boolean => {
   return true;
 };
 
+/** Tasks this pass launches, by deployment: pending from their launch, as in ECS. */
+const launchedBy = (actions: Action[], deploymentId?: string): number =>
+  actions.reduce(
+    (n, a) =>
+      a.type === 'launch' && (deploymentId === undefined || a.deploymentId === deploymentId)
+        ? n + a.count
+        : n,
+    0,
+  );
+
+/** ECS's counts: tasks whose last status is RUNNING; tasks launched and not yet RUNNING. */
+const countsOf = (tasks: ObservedTask[], launched: number) => ({
+  runningCount: tasks.filter(inRunningState).length,
+  pendingCount: tasks.filter(inPendingState).length + launched,
+});
+
 export function updateDeployments(state: PlanState, serviceStatus: ServiceStatus): void {
   const { service, primary } = state;
   const remaining = live(state);
   for (const d of state.deployments) {
     const mine = remaining.filter((t) => t.deploymentId === d.id);
-    d.runningCount = mine.filter(isRunning).length;
-    d.pendingCount = mine.filter(isPending).length;
+    Object.assign(d, countsOf(tasksOf(state, d.id), launchedBy(state.actions, d.id)));
     // True after every pass, for every deployment (not only the PRIMARY at the start of the pass).
     d.healthyCount = mine.filter((t) => healthy(state, t)).length;
     if (serviceStatus === 'INACTIVE') {
@@ -52,14 +67,12 @@ export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResu
   state.events.push(...targetGroupEvents(service, lb));
   setTargetCounts(service, deployments, tasks, stopped, lb);
   updateDeployments(state, serviceStatus);
-  const remaining = live(state);
   return {
     actions,
     deployments,
     serviceStatus,
     taskDefinition: state.primary?.taskDefinition ?? service.taskDefinition,
-    runningCount: remaining.filter(isRunning).length,
-    pendingCount: remaining.filter(isPending).length,
+    ...countsOf(tasks, launchedBy(actions)),
     events: state.events,
   };
 }

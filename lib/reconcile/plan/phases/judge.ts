@@ -9,7 +9,7 @@ import { epochOf, isoOf } from '../../../time';
 import { deriveDeploymentId } from '../tokens';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../types';
 import { circuitBreakerThreshold } from './limits';
-import type { RolloutState } from './state';
+import { adoptTasks, type RolloutState } from './state';
 
 /** Why the PRIMARY has failed now, or undefined while it may go on. */
 export function rolloutFailure(state: RolloutState): string | undefined {
@@ -38,7 +38,8 @@ export function judgeRollout(state: RolloutState): void {
   state.actions.push({
     type: 'fail-deployment',
     deploymentId: failed.id,
-    reason: `deployment ${failed.id} failed: ${failure}`,
+    // The cause alone: the action says which deployment failed, and its log line says "failed".
+    reason: failure,
   });
   state.events.push(`service ${state.service.serviceName} deployment ${failed.id} failed: ${failure}.`);
   const breaker = state.service.deploymentConfiguration.deploymentCircuitBreaker;
@@ -72,11 +73,13 @@ export function rollBack(state: RolloutState, failed: Deployment): void {
     `${reason}.`,
   );
   rollback.rollbackOf = failed.id;
+  rollback.adoptsTasksOf = target.id;
   rollback.lastProgressAt = state.nowIso;
   failed.status = 'ACTIVE';
   state.deployments.unshift(rollback);
   state.byId.set(rollback.id, rollback);
   state.primary = rollback;
+  adoptTasks(state);
   state.actions.push({
     type: 'rollback',
     failedDeploymentId: failed.id,

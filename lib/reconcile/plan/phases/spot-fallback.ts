@@ -185,6 +185,15 @@ const startReturn = (
   return 'returning';
 };
 
+/**
+ * No FARGATE_SPOT task was launched since the last Spot failure (or the fallback, without one): that no
+ * Spot failure came since says nothing of Spot's capacity, so a return starts with one task, a probe.
+ */
+export const needsProbe = (state: PlanState, fb: SpotFallbackState): boolean => {
+  const since = epochOf(fb.lastSpotFailureAt) ?? epochOf(fb.since) ?? Number.NEGATIVE_INFINITY;
+  return !state.tasks.some((t) => providerOf(t) === 'FARGATE_SPOT' && t.createdAt > since);
+};
+
 /** The newest Spot interruption among the observed tasks, after `after` (epoch ms). */
 const newestInterruption = (state: PlanState, after: number): ObservedTask | undefined => {
   let newest: ObservedTask | undefined;
@@ -283,7 +292,9 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
         mode = startReturn(
           state,
           fb,
-          `is moving its FARGATE tasks back to FARGATE_SPOT, one batch at a time: no Spot failure for ${config.returnAfterSeconds} seconds`,
+          needsProbe(state, fb)
+            ? `is trying FARGATE_SPOT again with one task (a probe): no Spot launch was tried in the ${config.returnAfterSeconds} seconds since its last Spot failure; its FARGATE tasks move back, one batch at a time, once the probe is healthy`
+            : `is moving its FARGATE tasks back to FARGATE_SPOT, one batch at a time: no Spot failure for ${config.returnAfterSeconds} seconds`,
         );
       }
     } else if (steady(state)) {

@@ -1,6 +1,7 @@
 /**
- * Phase: return to Spot. After returnAfterSeconds without a Spot failure, the FARGATE tasks
- * that stood in for Spot ones move back one batch at a time: Spot tasks first (as maximumPercent
+ * Phase: return to Spot. After returnAfterSeconds without a Spot failure, the FARGATE tasks that stood
+ * in for Spot ones move back one batch at a time, the first of one task when no Spot launch was tried
+ * since the last failure (a probe, needsProbe): Spot tasks first (as maximumPercent
  * leaves room), and a FARGATE task stops only once a Spot task beyond the desired count is healthy, so
  * the healthy count never dips below desired. When maximumPercent leaves no room above desired and
  * minimumHealthyPercent lets one task go, one FARGATE task at a time is stopped first and replaced on
@@ -14,6 +15,7 @@ import { launchAction } from './launch';
 import { maxTaskCap } from './limits';
 import {
   fallbackShare,
+  needsProbe,
   providerOf,
   returnMove,
   rolloutUnderWay,
@@ -137,14 +139,17 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
     });
     return 0;
   }
-  const batch = Math.min(share, room);
+  const probe = primary.spotFallback !== undefined && needsProbe(state, primary.spotFallback);
+  const batch = probe ? 1 : Math.min(share, room);
   state.actions.push(
     launchAction(
       service,
       primary,
       batch,
       liveNow,
-      `deployment ${primary.id} moves ${batch} of its ${share} FARGATE tasks back to FARGATE_SPOT (launching on FARGATE_SPOT first)`,
+      probe
+        ? `deployment ${primary.id} probes FARGATE_SPOT with one task before moving its ${share} FARGATE tasks back`
+        : `deployment ${primary.id} moves ${batch} of its ${share} FARGATE tasks back to FARGATE_SPOT (launching on FARGATE_SPOT first)`,
       state.input.options?.installation,
       () => [{ capacityProvider: 'FARGATE_SPOT', count: batch }],
     ),

@@ -6,6 +6,7 @@
 
 import type { Deployment, Service } from '../../../domain';
 import { epochOf, isoOf } from '../../../time';
+import { withAdoptedTasks } from '../adoption';
 import { drainOrStop, isLoadBalanced, observeTargets } from '../target-groups';
 import { byCreatedThenArn, type HealthRules, isHealthy, isLive, scaleInRank } from '../tasks';
 import {
@@ -68,7 +69,9 @@ export function planState(input: PlanInput): PlanState {
     byId: new Map(deployments.map((d) => [d.id, d])),
     primary,
     lb,
-    tasks: observeTargets(service, input.observedTasks, lb, now).sort(byCreatedThenArn),
+    tasks: withAdoptedTasks(service, deployments, observeTargets(service, input.observedTasks, lb, now)).sort(
+      byCreatedThenArn,
+    ),
     stopped: new Set(),
     drainedNow: new Set(),
     stillDraining: [],
@@ -107,6 +110,11 @@ export const scaleInOrder = (state: PlanState, list: ObservedTask[]): ObservedTa
       scaleInRank(a, rulesFor(state, a.deploymentId), state.now) -
         scaleInRank(b, rulesFor(state, b.deploymentId), state.now) || -byCreatedThenArn(a, b),
   );
+
+/** Gives the adoptable tasks to a deployment made in this pass (a rollback, adoption.ts). */
+export function adoptTasks(state: PlanState): void {
+  state.tasks = withAdoptedTasks(state.service, state.deployments, state.tasks);
+}
 
 /** Stops a task once per pass; a task with targets is deregistered first (targets.ts). */
 export function stop(state: PlanState, task: ObservedTask, cause: StopCause, reason: string): void {

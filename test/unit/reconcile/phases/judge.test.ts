@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../../lib/domain';
+import { describeActions } from '../../../../lib/reconcile/pass/action-log';
 import { judgeRollout, rolloutFailure } from '../../../../lib/reconcile/plan/phases/judge';
 import {
   deployment,
@@ -108,6 +109,16 @@ describe('judgeRollout', () => {
     expect(state.primary).toMatchObject({ id: 'dep-2', rolloutState: 'FAILED' });
     expect(ofType(state.actions, 'fail-deployment')).toHaveLength(1);
     expect(ofType(state.actions, 'rollback')).toEqual([]);
+  });
+
+  it('logs a failed deployment once as failed, with its cause', () => {
+    const state = judged({ failedTasks: 3 }, { deploymentCircuitBreaker: breaker });
+    judgeRollout(state);
+    const lines = describeActions('web', { actions: state.actions, deployments: [state.primary] });
+    expect(lines).toEqual([
+      expect.stringMatching(/^web: deployment dep-2 failed: ECS deployment circuit breaker: 3 tasks/),
+    ]);
+    expect(lines[0]).not.toMatch(/failed: deployment/);
   });
 
   it.each([

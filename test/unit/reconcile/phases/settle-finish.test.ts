@@ -137,7 +137,7 @@ describe('updateDeployments', () => {
 });
 
 describe('finish', () => {
-  it('counts the tasks that remain after this pass', () => {
+  it('counts as ECS does: a task being stopped is RUNNING until it stops, a launch is pending from this pass', () => {
     const [leaving, ...rest] = healthyPrimary(3);
     if (!leaving) throw new Error('no task');
     const state = stateOf(rollingService(2), [leaving, ...rest, task('dep-2', { lastStatus: 'PENDING' })]);
@@ -146,10 +146,33 @@ describe('finish', () => {
     expect(result).toMatchObject({
       serviceStatus: 'ACTIVE',
       taskDefinition: 'web:2',
-      runningCount: 2,
+      runningCount: 3,
       pendingCount: 1,
     });
     expect(result.actions).toBe(state.actions);
     expect(result.deployments).toBe(state.deployments);
+  });
+});
+
+describe('counts per deployment, as ECS reports them', () => {
+  it('a draining or stopping task is RUNNING; a task launched this pass is pending', () => {
+    const svc = rollingService(3, 100, 200, { loadBalancers: [] });
+    const old = tasks('dep-1', 3, { healthStatus: 'HEALTHY' });
+    const state = stateOf(svc, [...old, task('dep-2', { lastStatus: 'PROVISIONING' })]);
+    for (const t of old) stop(state, t, 'replaced', 'test');
+    state.actions.push({
+      type: 'launch',
+      deploymentId: 'dep-2',
+      taskDefinition: 'web:2',
+      count: 2,
+      startedBy: 'tugboat',
+      group: 'service:web',
+      runTaskCalls: [],
+      reason: 'test',
+    });
+    const result = finish(state, 'ACTIVE');
+    expect(result).toMatchObject({ runningCount: 3, pendingCount: 3 });
+    expect(state.byId.get('dep-1')).toMatchObject({ runningCount: 3, pendingCount: 0 });
+    expect(state.byId.get('dep-2')).toMatchObject({ runningCount: 0, pendingCount: 3 });
   });
 });

@@ -46,13 +46,46 @@ describe('plan(): the return to Spot in batches', () => {
         deploymentConfiguration: { ...service().deploymentConfiguration, maximumPercent: max },
       },
     );
-    const result = run(svc, onDemand(4));
+    // A Spot launch since the last failure (scaled in since): Spot was tried, no probe is needed.
+    const tried = spot(1, {
+      createdAt: T0 - 600 * S,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedAt: T0 - 500 * S,
+    });
+    const result = run(svc, [...onDemand(4), ...tried]);
     expect(fbOf(result)?.returningSince).toBe(iso(T0));
-    expect(result.events.join('\n')).toMatch(/moving its FARGATE tasks back to FARGATE_SPOT/);
+    expect(result.events.join('\n')).toMatch(
+      /moving its FARGATE tasks back to FARGATE_SPOT, one batch at a time: no Spot failure for 900 seconds/,
+    );
     expect(launchedOn(result)).toEqual({ FARGATE_SPOT: launched });
     expect(ofType(result.actions, 'stop')).toEqual([]);
     // A refused batch brings no task event: the pass asks to be woken to see it.
     expect(ofType(result.actions, 'hold').map((h) => h.until)).toEqual([T0 + 1 * S]);
+  });
+
+  it('no Spot launch tried since the last failure: the return starts with a probe of one task, and says so', () => {
+    const result = run(spotService(4, active(900)), onDemand(4));
+    expect(fbOf(result)?.returningSince).toBe(iso(T0));
+    const events = result.events.join('\n');
+    expect(events).not.toMatch(/no Spot failure for/);
+    expect(events).toMatch(
+      /is trying FARGATE_SPOT again with one task \(a probe\): no Spot launch was tried in the 900 seconds since its last Spot failure/,
+    );
+    expect(launchedOn(result)).toEqual({ FARGATE_SPOT: 1 });
+    expect(ofType(result.actions, 'stop')).toEqual([]);
+  });
+
+  it('once the probe is healthy, its FARGATE task stops and the rest follow in one batch', () => {
+    const svc = spotService(4, active(900, 60));
+    const probe = spot(1, { createdAt: T0 - 60 * S, startedAt: T0 - 55 * S });
+    const fargate = onDemand(4);
+    const first = run(svc, [...fargate, ...probe]);
+    expect(stoppedProviders(first, [...fargate, ...probe])).toEqual(['FARGATE']);
+    const left = fargate.slice(1);
+    const next = run({ ...svc, deployments: first.deployments }, [...left, ...probe], T0 + S);
+    expect(launchedOn(next)).toEqual({ FARGATE_SPOT: 3 });
   });
 
   it('maximumPercent 100, minimumHealthyPercent 100: no move allowed, so it holds and says why, once', () => {

@@ -1,0 +1,72 @@
+/**
+ * Auto scaling in a fuzzed run, as bench/scaling.ts wires it: the local CloudWatch endpoint on the ECS
+ * endpoint's clock and tasks (Container Insights from the tasks' demand), and Tugboat's evaluator run
+ * once a minute, a few seconds into it, as its schedule would.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Fleet } from '../../bench/support/fleet';
+import { CLUSTER } from '../../bench/support/fleet';
+import { simReconcileQueue } from '../../bench/support/queue';
+import { DEFAULT_INSTALLATION, ecsFamily } from '../../lib/inventory/naming';
+import { createAlarmClient, createMetricReader } from '../../lib/scaling/cloudwatch';
+import { evaluateScaling } from '../../lib/scaling/evaluate';
+import { startLocalCloudWatchServer } from '../../local/cloudwatch';
+
+const MINUTE = 60_000;
+const EVALUATION_OFFSET_MS = 5_000;
+/** The task definitions' CPU units. */
+export const TASK_CPU = 256;
+
+export const startScaling = async (fleet: Fleet) => {
+  const cloudWatch = await startLocalCloudWatchServer({
+    port: 0,
+    host: '127.0.0.1',
+    clock: fleet.server.ecs,
+    usage: fleet.server.ecs.usage,
+    throttle: 'off',
+  });
+  const client = new CloudWatchClient({
+    endpoint: cloudWatch.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const metrics = createMetricReader(client);
+  const alarms = createAlarmClient(client);
+  const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, fleet.time.now);
+  let nextAt = Math.ceil((fleet.time.now() + 1) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
+  return {
+    /** Sets a task definition family's total CPU demand, in tasks' worth (1 = one task's whole CPU). */
+    setDemand(family: string, tasksWorth: number) {
+      fleet.server.ecs.usage.setDemand(
+        CLUSTER,
+        ecsFamily(DEFAULT_INSTALLATION, family),
+        { cpu: Math.round(tasksWorth * TASK_CPU) },
+        fleet.time.now(),
+      );
+    },
+    /** Runs the evaluator if a minute's run is due; what it changed. */
+    async evaluateIfDue(): Promise<string[]> {
+      if (fleet.time.now() < nextAt) return [];
+      nextAt += MINUTE;
+      const report = await fleet.time.io(() =>
+        evaluateScaling({
+          scaling: fleet.scaling,
+          store: fleet.store,
+          metrics,
+          alarms,
+          queues: { backlog: async () => ({ visible: 0, inFlight: 0 }) },
+          // The fuzzer scales on CPU only: no policy reads target health.
+          targets: { healthyTargets: async () => 0 },
+          enqueue: (requests) => reconcileQueue.enqueue(requests),
+          now: fleet.time.now(),
+          newId: fleet.newId,
+        }),
+      );
+      return report.changes.map((change) => JSON.stringify(change));
+    },
+    async stop() {
+      client.destroy();
+      await cloudWatch.close();
+    },
+  };
+};

@@ -1,0 +1,30 @@
+/**
+ * The scenario fuzzer in the test suite (docs/fuzzing.md): a fixed set of seeds, each a whole drawn
+ * scenario run on the virtual-time pipeline with every invariant checked after every step, and every
+ * seed the fuzzer found failing kept as a named regression test. `npm run fuzz` runs many more.
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { drawScenario } from './generators';
+import { replayCommand, runScenario } from './runner';
+
+const dynamoDbEndpoint = inject('dynamoDbEndpoint');
+
+/** Runs a seed and expects no violation; a failure prints the violations and the replay command. */
+const holds = async (seed: number, minutes: number) => {
+  const result = await runScenario(drawScenario(seed, minutes), { dynamoDbEndpoint });
+  const found = result.violations.map((v) => `${v.invariant} ${v.service}: ${v.message}`);
+  expect(found, `replay with: ${replayCommand(seed, minutes)}`).toEqual([]);
+};
+
+/** The wall time a seed may take on a loaded machine (each runs in 5-20 s alone). */
+const SEED_TIMEOUT_MS = 180_000;
+
+describe('scenario fuzzer, fixed seeds', () => {
+  it.each([2, 5, 6])(
+    'seed %i holds every invariant over 10 virtual minutes',
+    async (seed) => {
+      await holds(seed, 10);
+    },
+    SEED_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,193 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rollbackReference } from '../../cli/commands/rollback';
+import { bar } from '../../cli/render';
+import { EXIT_INTERRUPTED, watchDeployment } from '../../cli/watch';
+import { apiClient } from '../../client/client';
+import { startLocalEcsServer } from '../../local/ecs';
+import { tugboat } from '../support/cli';
+
+/** An API stand-in that records every request and answers from a table (404 for anything else). */
+let server: Server;
+let endpoint: string;
+const requests: { method: string; url: string }[] = [];
+const answers = new Map<string, unknown>();
+
+const service = {
+  serviceName: 'web',
+  cluster: 'default',
+  status: 'ACTIVE',
+  taskDefinition: 'web:3',
+  desiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  deployments: [
+    {
+      id: 'ecs-svc-3',
+      status: 'PRIMARY',
+      taskDefinition: 'web:3',
+      desiredCount: 2,
+      runningCount: 1,
+      pendingCount: 1,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      createdAt: '2026-12-06T10:00:00.000Z',
+    },
+  ],
+  events: [],
+};
+const events = [
+  { id: 'e3', createdAt: '2026-12-06T10:00:03.000Z', message: 'third' },
+  { id: 'e2', createdAt: '2026-12-06T10:00:02.000Z', message: 'second' },
+  { id: 'e1', createdAt: '2026-12-06T10:00:01.000Z', message: 'first' },
+];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    requests.push({ method: request.method ?? '', url: request.url ?? '' });
+    const answer = answers.get(`${request.method} ${request.url}`);
+    response.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(answer ?? { error: { code: 'NotFound', message: 'not here' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  answers.set('GET /clusters/default/services/web', service);
+  answers.set('GET /clusters/default/services/web/events?maxResults=100', { items: events });
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+beforeEach(() => {
+  requests.length = 0;
+});
+
+const cli = (...args: string[]) => tugboat(endpoint, args);
+const writes = () => requests.filter((r) => r.method !== 'GET');
+
+describe('the CLI checks every option before it changes anything', { timeout: 180_000 }, () => {
+  it('a bad --timeout exits 3 before deploy, rollback or run sends anything', async () => {
+    for (const args of [
+      ['deploy', 'web', '--image', 'nginx:1.28', '--wait', '--timeout', 'soon'],
+      ['rollback', 'web', '--wait', '--timeout', 'soon'],
+      ['run', 'job', '--wait', '--timeout', 'soon'],
+    ]) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(3);
+      expect(result.stderr).toMatch(/--timeout.*soon.*not a duration/);
+    }
+    expect(requests).toEqual([]);
+  });
+
+  it('--imgae suggests --image, as --wiat suggests --wait', async () => {
+    const typo = await cli('deploy', 'web', '--imgae', 'nginx:1.28');
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain('Did you mean --image?');
+    const missing = await cli('deploy', 'web');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("required option '--image <image>' not specified");
+    expect(requests).toEqual([]);
+  });
+
+  it('--version prints the version', async () => {
+    const result = await cli('--version');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('scale web -1 says the count must be 0 or more, and changes nothing', async () => {
+    const result = await cli('scale', 'web', '-1');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('the count must be 0 or more');
+    expect(requests).toEqual([]);
+  });
+
+  it('rollback --to another family exits 3 without posting the rollback', async () => {
+    const result = await cli('rollback', 'web', '--to', 'hello:1');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/own family web/);
+    expect(writes()).toEqual([]);
+  });
+
+  it('events lists in the same order in text and JSON, oldest first', async () => {
+    const text = await cli('events', 'web');
+    const json = await cli('events', 'web', '--output', 'json');
+    const textOrder = text.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ').pop());
+    const jsonOrder = (JSON.parse(json.stdout) as { message: string }[]).map((e) => e.message);
+    expect(textOrder).toEqual(['first', 'second', 'third']);
+    expect(jsonOrder).toEqual(textOrder);
+  });
+});
+
+describe('a wrong endpoint says what is wrong', { timeout: 180_000 }, () => {
+  it('an address without http:// is a usage error naming the scheme', async () => {
+    const result = await tugboat('127.0.0.1:3000', ['status']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('TUGBOAT_ENDPOINT "127.0.0.1:3000" is not an http:// or https:// URL');
+    expect(result.stderr).not.toContain('Invalid URL');
+  });
+
+  it("the local ECS endpoint's address is named as not the API's", async () => {
+    const ecs = await startLocalEcsServer({ port: 0, throttle: 'off' });
+    try {
+      const result = await tugboat(ecs.url, ['status']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /did not answer as the Tugboat API .*UnknownOperationException.*"HTTP API"/,
+      );
+    } finally {
+      await ecs.close();
+    }
+  });
+});
+
+describe('rollback --to', () => {
+  it("takes a bare number as the service's family revision and refuses another family", () => {
+    expect(rollbackReference('web:3', '1')).toBe('web:1');
+    expect(rollbackReference('web:3', 'web:2')).toBe('web:2');
+    expect(() => rollbackReference('web:3', 'hello:1')).toThrow(/own family web/);
+    expect(() => rollbackReference('web:3', 'web:x')).toThrow(/--to must be/);
+  });
+});
+
+describe('the progress bar', () => {
+  it('is not drawn full for 0/0', () => {
+    expect(bar(0, 0, 10)).toBe(`[${'-'.repeat(10)}] 0/0`);
+    expect(bar(2, 2, 10)).toBe(`[${'#'.repeat(10)}] 2/2`);
+  });
+});
+
+describe('Ctrl+C during --wait', () => {
+  it('stops watching with 130, saying the deployment goes on and how to follow it again', async () => {
+    const signals = new EventEmitter();
+    const written: string[] = [];
+    const out = {
+      write: (text: string) => written.push(text),
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream;
+    const stderr = process.stderr.write;
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+    try {
+      const watching = watchDeployment(apiClient(endpoint), {
+        cluster: 'default',
+        serviceName: 'web',
+        deploymentId: 'ecs-svc-3',
+        timeoutMs: 30_000,
+        pollMs: 50,
+        out,
+        signals,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      signals.emit('SIGINT');
+      expect(await watching).toBe(EXIT_INTERRUPTED);
+    } finally {
+      process.stderr.write = stderr;
+    }
+    const text = written.join('');
+    expect(text).toContain('deployment ecs-svc-3 goes on');
+    expect(text).toContain('tugboat watch web ecs-svc-3');
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { alarmName } from '../../../lib/scaling/alarms';
+import { evaluateScaling } from '../../../lib/scaling/evaluate';
+import { TARGET_WAIT_MS } from '../../../lib/scaling/evaluate-service';
+import { autoScalingSchema } from '../../../lib/validation/autoscaling';
+import { minute, now, service, world } from './world';
+
+const group = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef';
+const requestScaling = autoScalingSchema.parse({
+  minCapacity: 1,
+  maxCapacity: 50,
+  targetTracking: [
+    {
+      name: 'requests',
+      metric: { predefined: 'ALBRequestCountPerTarget', targetGroupArn: group },
+      targetValue: 100,
+      scaleOutCooldownSeconds: 60,
+    },
+  ],
+});
+const requestAlarm = alarmName(undefined, 'apps', 'web', 'requests');
+
+/** 2 tasks serve; 2 more are RUNNING but not yet healthy in the group. 300 requests per healthy target. */
+const setup = () => {
+  const healthy = new Map([[group, 2]]);
+  const load = { perTarget: 300 };
+  const w = world(
+    [service('web', requestScaling, { desiredCount: 4, runningCount: 4, healthCheckGracePeriodSeconds: 60 })],
+    { cpuUtilized: () => load.perTarget, healthy },
+  );
+  return { w, healthy, load };
+};
+
+describe('request-count scaling follows the targets that served the requests', () => {
+  it('multiplies the per-target value by the healthy targets, not the RUNNING tasks', async () => {
+    const { w } = setup();
+    const report = await evaluateScaling(w.deps);
+    expect(report.changes).toEqual([
+      expect.objectContaining({ fromCount: 4, toCount: 6, policy: 'requests' }), // 300 x 2 / 100
+    ]);
+  });
+
+  it('does not scale out again on the same samples before the new targets serve', async () => {
+    const { w, healthy } = setup();
+    await evaluateScaling(w.deps);
+    w.byName.set('web', { ...w.byName.get('web')!, runningCount: 6 });
+    w.inAlarm.add(requestAlarm);
+    // Two minutes on, the new tasks are still not healthy, and the metric still says 300 per target.
+    for (const step of [1, 2]) {
+      w.deps.now = now + step * minute;
+      expect((await evaluateScaling(w.deps)).changes).toEqual([]);
+    }
+    expect(w.byName.get('web')!.desiredCount).toBe(6);
+    // They serve: what they now see is read again (300 a target over 6 targets needs 18).
+    healthy.set(group, 6);
+    w.deps.now = now + 3 * minute;
+    expect((await evaluateScaling(w.deps)).changes).toEqual([
+      expect.objectContaining({ fromCount: 6, toCount: 18 }),
+    ]);
+  });
+
+  it('waits at most the health check grace period and 150 s', async () => {
+    const { w, load } = setup();
+    await evaluateScaling(w.deps);
+    w.inAlarm.add(requestAlarm);
+    load.perTarget = 600; // the 2 serving targets get twice the requests
+    w.deps.now = now + 60_000 + TARGET_WAIT_MS - 1;
+    expect((await evaluateScaling(w.deps)).changes).toEqual([]);
+    w.deps.now = now + 60_000 + TARGET_WAIT_MS;
+    expect((await evaluateScaling(w.deps)).changes).toEqual([
+      expect.objectContaining({ fromCount: 6, toCount: 12 }), // 600 x 2 / 100
+    ]);
+  });
+
+  it('a target group whose health cannot be read: no opinion, an event, no failed run', async () => {
+    const { w } = setup();
+    w.failing.add(group);
+    const report = await evaluateScaling(w.deps);
+    expect(report).toMatchObject({ changes: [], readFailures: { TargetHealth: 1 } });
+    expect(w.events.map((event) => event.message).join()).toContain(`target group ${group} cannot be read`);
+  });
+});
