@@ -13,6 +13,7 @@ import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUN
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
+import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
@@ -79,7 +80,11 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     return elbGateway;
   };
 
-  const reconciler = () =>
+  /**
+   * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
+   * gateway of their own) instead of assembling the parts by hand.
+   */
+  const reconciler = (overrides: Partial<ReconcilerDeps> = {}) =>
     createReconciler({
       store,
       ecsFor,
@@ -88,6 +93,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),
       ...(config.backoffBaseMs === undefined ? {} : { planOptions: { backoffBaseMs: config.backoffBaseMs } }),
+      ...overrides,
     });
 
   return {

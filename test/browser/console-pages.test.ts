@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { postService, registerTaskDefinition } from '../support/api';
 import { hasChromium, launchChromium } from '../support/browser';
+import { type TestStack, useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /**
@@ -14,38 +14,27 @@ import { eventually } from '../support/waiting';
 const SCREENSHOTS = process.env.TUGBOAT_CONSOLE_SCREENSHOTS ?? 'test-results';
 const WIDTHS = [1400, 800] as const;
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
+let local: TestStack;
 let browser: BrowserContext;
 const consoleErrors: string[] = [];
 
-const register = async (family: string, image: string) => {
-  const td = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image }],
-  });
-  expect(td.status).toBe(201);
-  return `${family}:${td.body.revision}`;
-};
-
 const createService = async (serviceName: string, desiredCount: number, extra: object = {}) => {
-  const created = await api.post('/clusters/default/services', {
+  await postService(
+    local.api,
     serviceName,
-    taskDefinition: await register(serviceName, 'nginx:1.27'),
+    await registerTaskDefinition(local.api, serviceName, 'nginx:1.27'),
     desiredCount,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: {
-      minReadySeconds: 0,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+    {
+      deploymentConfiguration: {
+        minReadySeconds: 0,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      ...extra,
     },
-    ...extra,
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  );
 };
 
-const service = async (name: string) => (await api.get(`/clusters/default/services/${name}`)).body;
+const service = async (name: string) => (await local.api.get(`/clusters/default/services/${name}`)).body;
 const completed = (name: string) =>
   eventually(
     `${name} COMPLETED`,
@@ -65,7 +54,7 @@ const openPage = async (path: string, width = 1400): Promise<Page> => {
     if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
-  const response = await page.goto(`${stack.apiUrl}${path}`);
+  const response = await page.goto(`${local.stack.apiUrl}${path}`);
   expect(response?.status()).toBe(200);
   return page;
 };
@@ -105,14 +94,23 @@ const seriesPixels = (page: Page, chart: string, rgb: [number, number, number]):
 let failedTaskId = '';
 
 describe.skipIf(!hasChromium)('the web console left open, in headless Chromium', () => {
+  // A short retry backoff, set before the stack starts and cleared after it stops (hooks declared
+  // around useTestStack's).
+  beforeAll(() => {
+    process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
+  });
+  afterAll(() => {
+    delete process.env.TUGBOAT_BACKOFF_BASE_MS;
+  });
+  // Tasks start in 300 ms and crash 300 ms in: the crash deployment fails and rolls back quickly.
+  local = useTestStack({
+    timing: 'realistic',
+    ecs: { startMs: 300, crashAfterMs: 300 },
+    reconcileIntervalMs: 1000,
+  });
+
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
-    stack = await startTestStack({
-      ecs: { startMs: 300, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
-      reconcileIntervalMs: 1000,
-    });
-    api = httpClient(stack.apiUrl);
     browser = await launchChromium();
     // A service on Spot and on-demand, scaled up and down: two providers in its history, 12 stopped tasks.
     await createService('spotty', 14, {
@@ -130,12 +128,14 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
       },
     });
     await completed('spotty');
-    expect((await api.patch('/clusters/default/services/spotty', { desiredCount: 2 })).status).toBe(200);
-    await completed('crashy');
-    const crash = await register('crashy', 'nginx:crash');
-    expect((await api.patch('/clusters/default/services/crashy', { taskDefinition: crash })).status).toBe(
+    expect((await local.api.patch('/clusters/default/services/spotty', { desiredCount: 2 })).status).toBe(
       200,
     );
+    await completed('crashy');
+    const crash = await registerTaskDefinition(local.api, 'crashy', 'nginx:crash');
+    expect(
+      (await local.api.patch('/clusters/default/services/crashy', { taskDefinition: crash })).status,
+    ).toBe(200);
     const failed = await eventually(
       'the crash deployment FAILED and rolled back',
       async () => {
@@ -147,7 +147,8 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
       },
       { timeoutMs: 60_000 },
     );
-    const tasks = (await api.get('/clusters/default/tasks?serviceName=crashy&maxResults=100')).body.items;
+    const tasks = (await local.api.get('/clusters/default/tasks?serviceName=crashy&maxResults=100')).body
+      .items;
     failedTaskId = tasks.find((t: { deploymentId?: string }) => t.deploymentId === failed.id).taskId;
     await eventually('spotty down to 2', async () =>
       (await service('spotty')).runningCount === 2 ? true : undefined,
@@ -155,8 +156,6 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
-    delete process.env.TUGBOAT_BACKOFF_BASE_MS;
   });
 
   for (const width of WIDTHS) {
@@ -220,7 +219,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     expect(await page.locator('[data-capacity-provider]').innerText()).toBe('FARGATE');
     // A stopped task no longer changes: its page does not refresh; a live task's does.
     expect(await page.locator('#page').getAttribute('hx-trigger')).toBeNull();
-    await page.goto(`${stack.apiUrl}/console/clusters/default/services/crashy`);
+    await page.goto(`${local.stack.apiUrl}/console/clusters/default/services/crashy`);
     await page.locator('#tasks tbody tr a').first().click();
     await page.waitForURL(/\/console\/clusters\/default\/tasks\//);
     expect(await page.locator('h1').innerText()).toContain('RUNNING');
@@ -261,7 +260,9 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     const page = await openPage('/console/clusters/default/services/crashy');
     expect(await page.locator('#page').getAttribute('hx-trigger')).toBe('every 5s');
     expect(await page.locator('[data-count="desired"]').innerText()).toBe('2');
-    expect((await api.patch('/clusters/default/services/crashy', { desiredCount: 3 })).status).toBe(200);
+    expect((await local.api.patch('/clusters/default/services/crashy', { desiredCount: 3 })).status).toBe(
+      200,
+    );
     await expect
       .poll(() => page.locator('[data-count="desired"]').innerText(), { timeout: 12_000 })
       .toBe('3');

@@ -4,9 +4,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../client/client';
 import { startConsoleServer } from '../../console/standalone';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack, webService } from '../support/api';
+import { registerTaskDefinition, webService } from '../support/api';
 import { hasChromium, launchChromium } from '../support/browser';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /**
@@ -14,8 +14,6 @@ import { eventually } from '../support/waiting';
  * an attacker's site on another port of the same host (same-site, so a SameSite cookie alone would not
  * stop it), and a DNS-rebinding page whose own name resolves to 127.0.0.1.
  */
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
 let proxy: Awaited<ReturnType<typeof startConsoleServer>>;
 let attacker: Server;
 let attackerUrl: string;
@@ -32,14 +30,14 @@ const TASK = {
 };
 
 const oneOffTasks = async () =>
-  (await api.get('/clusters/default/tasks')).body.items.filter(
+  (await local.api.get('/clusters/default/tasks')).body.items.filter(
     (task: { serviceName?: string }) => task.serviceName === undefined,
   ).length;
-const serviceRevision = async () => (await api.get(SERVICE)).body.taskDefinition as string;
+const serviceRevision = async () => (await local.api.get(SERVICE)).body.taskDefinition as string;
 
 const completed = async (revision: string) =>
   eventually(`${revision} COMPLETED`, async () => {
-    const { body } = await api.get(SERVICE);
+    const { body } = await local.api.get(SERVICE);
     const primary = body.deployments.find((d: { status: string }) => d.status === 'PRIMARY');
     return body.taskDefinition === revision && primary?.rolloutState === 'COMPLETED' ? true : undefined;
   });
@@ -103,32 +101,24 @@ const resultOf = async (page: Page): Promise<Record<string, string | number>> =>
   return JSON.parse((await page.locator('#result').textContent()) ?? '{}');
 };
 
+const local = useTestStack({
+  timing: 'realistic',
+  reconcileIntervalMs: 1000,
+  console: { allowWrites: true },
+});
+
 beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, throttle: 'off' },
-    reconcileIntervalMs: 1000,
-    console: { allowWrites: true },
-  });
-  api = httpClient(stack.apiUrl);
-  for (const image of ['nginx:1.27', 'nginx:1.28']) {
-    const registered = await api.post('/task-definitions', {
-      family: 'web',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image }],
-    });
-    expect(registered.status).toBe(201);
-  }
-  const created = await api.post('/clusters/default/services', {
+  for (const image of ['nginx:1.27', 'nginx:1.28']) await registerTaskDefinition(local.api, 'web', image);
+  const created = await local.api.post('/clusters/default/services', {
     ...webService('web', 'web:1', 1),
     deploymentConfiguration: { minReadySeconds: 1 },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   await completed('web:1');
-  expect((await api.patch(SERVICE, { taskDefinition: 'web:2' })).status).toBe(200);
+  expect((await local.api.patch(SERVICE, { taskDefinition: 'web:2' })).status).toBe(200);
   await completed('web:2');
   proxy = await startConsoleServer({
-    api: apiClient(stack.apiUrl),
+    api: apiClient(local.stack.apiUrl),
     allowWrites: true,
     clusters: ['default'],
     port: 0,
@@ -154,12 +144,11 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => attacker?.close(resolve));
   await proxy?.close();
-  await stack?.stop();
 });
 
 describe.skipIf(!hasChromium)('a page of another origin, in headless Chromium, against the console', () => {
   describe.each([
-    ['npm start, /console/ on the API', () => Number(new URL(stack.apiUrl).port)],
+    ['npm start, /console/ on the API', () => Number(new URL(local.stack.apiUrl).port)],
     ['tugboat console --allow-writes', () => proxy.port],
   ])('%s', (_, port) => {
     const target = () => `http://127.0.0.1:${port()}`;

@@ -1,17 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { postService, registerTaskDefinition } from '../support/api';
 import { hasChromium, launchChromium } from '../support/browser';
+import { type TestStack, useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const SCREENSHOTS = 'test-results';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
 let browser: BrowserContext;
 const consoleErrors: string[] = [];
+
+/** The stack, started only where Chromium is (inside the describe below). */
+let local: TestStack;
 
 const createService = async (
   serviceName: string,
@@ -19,21 +20,10 @@ const createService = async (
   desiredCount: number,
   minReadySeconds: number,
 ) => {
-  const td = await api.post('/task-definitions', {
-    family: serviceName,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image }],
-  });
-  expect(td.status).toBe(201);
-  const created = await api.post('/clusters/default/services', {
-    serviceName,
-    taskDefinition: `${serviceName}:${td.body.revision}`,
-    desiredCount,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+  const taskDefinition = await registerTaskDefinition(local.api, serviceName, image);
+  await postService(local.api, serviceName, taskDefinition, desiredCount, {
     deploymentConfiguration: { minReadySeconds },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
 };
 
 const openPage = async (path: string): Promise<Page> => {
@@ -42,29 +32,26 @@ const openPage = async (path: string): Promise<Page> => {
     if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
-  const response = await page.goto(`${stack.apiUrl}${path}`);
+  const response = await page.goto(`${local.stack.apiUrl}${path}`);
   expect(response?.status()).toBe(200);
   return page;
 };
 
 describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
+  local = useTestStack({ timing: 'realistic', reconcileIntervalMs: 1000 });
+
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    stack = await startTestStack({
-      ecs: { startMs: 400, stopMs: 200, throttle: 'off' },
-      reconcileIntervalMs: 1000,
-    });
-    api = httpClient(stack.apiUrl);
     browser = await launchChromium();
     await createService('checkout', 'nginx:1.27', 3, 1);
     await createService('payments', 'nginx:1.27', 2, 1);
     await eventually('both services COMPLETED', async () => {
-      const { body } = await api.get('/clusters/default/services');
+      const { body } = await local.api.get('/clusters/default/services');
       return body.items.every((s: any) => s.deployments[0].rolloutState === 'COMPLETED') ? true : undefined;
     });
     // A rollout that stays in progress while the pages are looked at: the new tasks' health check
     // reports nothing for 300 s, so they run but do not count as healthy yet.
-    const next = await api.post('/task-definitions', {
+    const next = await local.api.post('/task-definitions', {
       family: 'checkout',
       cpu: '256',
       memory: '512',
@@ -78,16 +65,15 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     });
     expect(next.status).toBe(201);
     expect(
-      (await api.patch('/clusters/default/services/checkout', { taskDefinition: 'checkout:2' })).status,
+      (await local.api.patch('/clusters/default/services/checkout', { taskDefinition: 'checkout:2' })).status,
     ).toBe(200);
     await eventually('the new tasks running', async () => {
-      const { body } = await api.get('/clusters/default/services/checkout');
+      const { body } = await local.api.get('/clusters/default/services/checkout');
       return body.deployments[0].runningCount === 3 ? true : undefined;
     });
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('shows the services with their counts and the rollout in progress', async () => {
@@ -122,7 +108,7 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
 
     // The page refreshes itself while the rollout runs: scale the old deployment's view by changing the count.
     const before = await page.locator('[data-count="desired"]').innerText();
-    await api.patch('/clusters/default/services/checkout', { desiredCount: 4 });
+    await local.api.patch('/clusters/default/services/checkout', { desiredCount: 4 });
     await expect
       .poll(() => page.locator('[data-count="desired"]').innerText(), { timeout: 10_000 })
       .toBe('4');

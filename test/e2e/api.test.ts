@@ -1,44 +1,37 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerTaskDefinitionSchema } from '../../lib/validation/schemas';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack, webService, webTaskDefinition } from '../support/api';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack({ clusters: ['default', 'fuzz'] });
-  api = httpClient(stack.apiUrl);
-});
-afterAll(() => stack.stop());
+const local = useTestStack({ clusters: ['default', 'fuzz'] });
 
 describe('the HTTP API end to end', () => {
   it('walks through register, create, read, patch and delete as a user would', async () => {
-    const registered = await api.post('/task-definitions', webTaskDefinition('walk'));
+    const registered = await local.api.post('/task-definitions', webTaskDefinition('walk'));
     expect(registered.status).toBe(201);
     expect(registered.headers.get('content-type')).toMatch(/application\/json/);
 
-    const created = await api.post('/clusters/default/services', webService('walk', 'walk', 2));
+    const created = await local.api.post('/clusters/default/services', webService('walk', 'walk', 2));
     expect(created.status).toBe(201);
     const etag = created.headers.get('etag')!;
     expect(etag).toBe('"1"');
 
-    const patched = await api.patch(
+    const patched = await local.api.patch(
       '/clusters/default/services/walk',
       { desiredCount: 3 },
       { 'if-match': etag },
     );
     expect(patched.status).toBe(200);
     expect(patched.headers.get('etag')).toBe('"2"');
-    const stale = await api.patch(
+    const stale = await local.api.patch(
       '/clusters/default/services/walk',
       { desiredCount: 4 },
       { 'if-match': etag },
     );
     expect(stale.status).toBe(412);
 
-    const fetched = await api.get('/clusters/default/services/walk');
+    const fetched = await local.api.get('/clusters/default/services/walk');
     const told = [
       'service walk desired count changed from 2 to 3 by local.',
       `service walk deployment ${created.body.deployments[0].id} started (walk:1).`,
@@ -48,43 +41,43 @@ describe('the HTTP API end to end', () => {
     const userStory = (items: Array<{ message: string }>) =>
       items.map((event) => event.message).filter((message) => !/has (started|stopped) \d+/.test(message));
     expect(userStory(fetched.body.events)).toEqual(told);
-    expect((await api.get('/clusters/default/services')).body.items).toHaveLength(1);
-    const events = (await api.get('/clusters/default/services/walk/events')).body.items;
+    expect((await local.api.get('/clusters/default/services')).body.items).toHaveLength(1);
+    const events = (await local.api.get('/clusters/default/services/walk/events')).body.items;
     expect(userStory(events)).toEqual(told);
 
-    const deleted = await api.delete('/clusters/default/services/walk');
+    const deleted = await local.api.delete('/clusters/default/services/walk');
     expect(deleted.body).toMatchObject({ status: 'DRAINING', desiredCount: 0 });
   });
 
   it('answers unknown paths with 404 and wrong methods with 405 and Allow', async () => {
-    const unknown = await api.get('/nothing/here');
+    const unknown = await local.api.get('/nothing/here');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('NotFound');
-    const wrongMethod = await api.call('PUT', '/task-definitions', webTaskDefinition());
+    const wrongMethod = await local.api.call('PUT', '/task-definitions', webTaskDefinition());
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
-    expect((await api.call('POST', '/clusters/default/services/x', {})).status).toBe(405);
+    expect((await local.api.call('POST', '/clusters/default/services/x', {})).status).toBe(405);
   });
 
   it('rejects malformed JSON, empty and oversized bodies with 400', async () => {
-    const malformed = await api.post('/task-definitions', '{"family": ');
+    const malformed = await local.api.post('/task-definitions', '{"family": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.message).toMatch(/not valid JSON/);
-    expect((await api.call('POST', '/task-definitions')).status).toBe(400);
+    expect((await local.api.call('POST', '/task-definitions')).status).toBe(400);
     const huge = {
       ...webTaskDefinition('huge'),
       containerDefinitions: [{ name: 'a', image: 'x', command: ['x'.repeat(300 * 1024)] }],
     };
-    const oversized = await api.post('/task-definitions', huge);
+    const oversized = await local.api.post('/task-definitions', huge);
     expect(oversized.status).toBe(400);
     expect(oversized.body.error.message).toMatch(/limit is 262144 bytes/);
-    expect((await api.get('/task-definitions/huge')).status).toBe(404);
+    expect((await local.api.get('/task-definitions/huge')).status).toBe(404);
   });
 
   it('answers every malformed body with a 4xx and stores nothing (property test)', async () => {
     const before = {
-      families: (await api.get('/task-definitions/fuzz')).status,
-      services: (await api.get('/clusters/fuzz/services')).body.items.length,
+      families: (await local.api.get('/task-definitions/fuzz')).status,
+      services: (await local.api.get('/clusters/fuzz/services')).body.items.length,
     };
     const jsonValue = fc.jsonValue({ maxDepth: 4 });
     // Valid documents with one field broken, plus arbitrary JSON and arbitrary text.
@@ -132,7 +125,7 @@ describe('the HTTP API end to end', () => {
     );
     await fc.assert(
       fc.asyncProperty(body, async ({ path, text }) => {
-        const response = await fetch(`${stack.apiUrl}${path}`, {
+        const response = await fetch(`${local.stack.apiUrl}${path}`, {
           method: 'POST',
           body: text,
           headers: { 'content-type': 'application/json' },
@@ -144,8 +137,8 @@ describe('the HTTP API end to end', () => {
       }),
       { numRuns: 150 },
     );
-    expect((await api.get('/task-definitions/fuzz')).status).toBe(before.families);
-    expect((await api.get('/clusters/fuzz/services')).body.items).toHaveLength(before.services);
+    expect((await local.api.get('/task-definitions/fuzz')).status).toBe(before.families);
+    expect((await local.api.get('/clusters/fuzz/services')).body.items).toHaveLength(before.services);
   });
 });
 

@@ -5,11 +5,10 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
-import { contractCheckedClient } from '../support/openapi';
+import { describe, expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 // Auto scaling end to end: the HTTP API, the reconcile worker, the local ECS endpoint on a virtual clock, the
@@ -17,17 +16,13 @@ import { eventually } from '../support/waiting';
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
 const MINUTE = 60_000;
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
-let ecs: ReturnType<typeof ecsClient>;
-
 const advance = async (ms: number) => {
-  stack.ecs.ecs.advance(ms);
-  await stack.ecs.drainEvents();
+  local.stack.ecs.ecs.advance(ms);
+  await local.stack.ecs.drainEvents();
 };
 
 const describeService = async (name: string) => {
-  const response = await api.get(`/clusters/default/services/${name}`);
+  const response = await local.api.get(`/clusters/default/services/${name}`);
   expect(response.status).toBe(200);
   return response.body;
 };
@@ -37,9 +32,9 @@ const settled = async (name: string) =>
   eventually(
     `${name} at its desired count`,
     async () => {
-      await stack.runScheduler();
+      await local.stack.runScheduler();
       const service = await describeService(name);
-      const live = (await serviceTasks(ecs, name)).filter(isLive);
+      const live = (await serviceTasks(local.ecs, name)).filter(isLive);
       const running = live.filter(
         (task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING',
       );
@@ -55,13 +50,13 @@ const settled = async (name: string) =>
 
 /** One evaluation at the virtual clock's time; answers the count it left. */
 const evaluate = async (name: string): Promise<number> => {
-  await stack.runScalingEvaluation();
+  await local.stack.runScalingEvaluation();
   return (await describeService(name)).desiredCount;
 };
 
 /** `family` is the ECS family, as DescribeTasks shows it: the installation's `tugboat-local-<family>`. */
 const setLoad = async (family: string, cpu: number) => {
-  const response = await fetch(`${stack.ecsUrl}/__local/load`, {
+  const response = await fetch(`${local.stack.ecsUrl}/__local/load`, {
     method: 'POST',
     body: JSON.stringify({ cluster: 'default', family, cpu }),
   });
@@ -69,41 +64,26 @@ const setLoad = async (family: string, cpu: number) => {
 };
 
 const activities = async (name: string) => {
-  const response = await api.get(`/clusters/default/services/${name}/scaling-activities`);
+  const response = await local.api.get(`/clusters/default/services/${name}/scaling-activities`);
   expect(response.status).toBe(200);
   return response.body.items as Array<{ cause: string; fromCount: number; toCount: number; policy?: string }>;
 };
 
-const register = async (family: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: 'nginx:1' }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
+const local = useTestStack({
+  // The virtual clock starts a minute ahead of real time, as it is after any advance: the reconciler must
+  // judge task health on it (a real-time judge left the rollout IN_PROGRESS and scale-in suspended).
+  timing: 'virtual',
+  ecs: { startTime: Date.now() + MINUTE, startMs: 1_000, stopMs: 500 },
+  scalingIntervalMs: 0,
+  contract: true,
+});
 
-beforeAll(async () => {
-  stack = await startTestStack({
-    // The virtual clock starts a minute ahead of real time, as it is after any advance: the reconciler must
-    // judge task health on it (a real-time judge left the rollout IN_PROGRESS and scale-in suspended).
-    ecs: { clock: 'virtual', startTime: Date.now() + MINUTE, startMs: 1_000, stopMs: 500, throttle: 'off' },
-    scalingIntervalMs: 0,
-  });
-  api = contractCheckedClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack?.stop();
-});
+const register = (family: string) => registerTaskDefinition(local.api, family, 'nginx:1');
 
 describe('auto scaling through the API', () => {
   it('takes autoScaling on create and PATCH, clamps desiredCount into its range, and null removes it', async () => {
     const taskDefinition = await register('clamp');
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'clamp',
       taskDefinition,
       desiredCount: 9,
@@ -119,17 +99,17 @@ describe('auto scaling through the API', () => {
       scheduled: [],
     });
 
-    const lowered = await api.patch('/clusters/default/services/clamp', { desiredCount: 0 });
+    const lowered = await local.api.patch('/clusters/default/services/clamp', { desiredCount: 0 });
     expect(lowered.status).toBe(200);
     expect(lowered.body.desiredCount).toBe(1);
 
-    const bad = await api.patch('/clusters/default/services/clamp', {
+    const bad = await local.api.patch('/clusters/default/services/clamp', {
       autoScaling: { minCapacity: 5, maxCapacity: 2 },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('autoScaling.minCapacity');
 
-    const removed = await api.patch('/clusters/default/services/clamp', {
+    const removed = await local.api.patch('/clusters/default/services/clamp', {
       autoScaling: null,
       desiredCount: 7,
     });
@@ -137,10 +117,10 @@ describe('auto scaling through the API', () => {
     expect(removed.body.autoScaling).toBeUndefined();
     expect(removed.body.desiredCount).toBe(7);
 
-    const none = await api.get('/clusters/default/services/clamp/scaling-activities');
+    const none = await local.api.get('/clusters/default/services/clamp/scaling-activities');
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ items: [] });
-    expect((await api.get('/clusters/default/services/nope/scaling-activities')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/nope/scaling-activities')).status).toBe(404);
   });
 });
 
@@ -148,7 +128,7 @@ describe('auto scaling on the local stack', () => {
   it('scales out on CPU at 3x capacity, settles within the tolerance, then scales in, within [min, max]', async () => {
     const taskDefinition = await register('web');
     const [min, max] = [1, 20];
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'web',
       taskDefinition,
       desiredCount: 2,
@@ -187,11 +167,11 @@ describe('auto scaling on the local stack', () => {
     expect(counts.at(-1)).toBe(12);
     expect(counts.slice(-3)).toEqual([12, 12, 12]);
     const cloudWatch = new CloudWatchClient({
-      endpoint: stack.cloudWatchUrl,
+      endpoint: local.stack.cloudWatchUrl,
       region: 'us-east-1',
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     });
-    const now = stack.ecs.ecs.now();
+    const now = local.stack.ecs.ecs.now();
     const metric = (name: string) => ({
       Id: name.toLowerCase(),
       MetricStat: {
@@ -267,14 +247,14 @@ describe('auto scaling on the local stack', () => {
 
   it('scales a worker from 0 on its queue backlog and back to 0 when the queue is empty', async () => {
     const sqs = new SQSClient({
-      endpoint: stack.sqsEndpoint,
+      endpoint: local.stack.sqsEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs' }));
-    const queueUrl = `${stack.sqsEndpoint}${new URL(QueueUrl!).pathname}`;
+    const queueUrl = `${local.stack.sqsEndpoint}${new URL(QueueUrl!).pathname}`;
     const taskDefinition = await register('worker');
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'worker',
       taskDefinition,
       desiredCount: 0,
@@ -335,9 +315,9 @@ describe('auto scaling on the local stack', () => {
 
   it('applies a scheduled action at its minute: the range changes and the count is clamped at once', async () => {
     const taskDefinition = await register('nightly');
-    const minuteStart = Math.ceil((stack.ecs.ecs.now() + MINUTE) / MINUTE) * MINUTE;
+    const minuteStart = Math.ceil((local.stack.ecs.ecs.now() + MINUTE) / MINUTE) * MINUTE;
     const at = new Date(minuteStart).toISOString().slice(0, 19);
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'nightly',
       taskDefinition,
       desiredCount: 3,
@@ -351,9 +331,9 @@ describe('auto scaling on the local stack', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await settled('nightly');
-    await stack.runScalingEvaluation();
+    await local.stack.runScalingEvaluation();
 
-    await advance(minuteStart - 5_000 - stack.ecs.ecs.now());
+    await advance(minuteStart - 5_000 - local.stack.ecs.ecs.now());
     expect(await evaluate('nightly')).toBe(3);
     expect((await describeService('nightly')).autoScaling).toMatchObject({ minCapacity: 2, maxCapacity: 6 });
 

@@ -6,17 +6,21 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { dump } from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
 import { tugboat } from '../support/cli';
 import { createIpTargetGroup } from '../support/elb';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
+// Tasks that crash 300 ms after they start, for the exit<N> images and the rollback refused.
+const local = useTestStack({
+  timing: 'realistic',
+  ecs: { crashAfterMs: 300 },
+  visibilityTimeoutSeconds: 2,
+  reconcileIntervalMs: 1000,
+});
 const dir = mkdtempSync(join(tmpdir(), 'tugboat-cli-checks-'));
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
 
@@ -37,19 +41,7 @@ const file = (name: string, service: Record<string, unknown>, image = 'nginx:1.2
   return path;
 };
 
-const cli = (...args: string[]) => tugboat(stack.apiUrl, args);
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-    reconcileIntervalMs: 1000,
-  });
-  api = httpClient(stack.apiUrl);
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const cli = (...args: string[]) => tugboat(local.stack.apiUrl, args);
 
 describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
   it('rollback to another family: the CLI exits 3 and the API answers 400 naming taskDefinition', async () => {
@@ -58,10 +50,12 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
     const refused = await cli('rollback', 'web', '--to', 'hello:1');
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/own family web/);
-    const response = await api.post('/clusters/default/services/web/rollback', { taskDefinition: 'hello:1' });
+    const response = await local.api.post('/clusters/default/services/web/rollback', {
+      taskDefinition: 'hello:1',
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/^taskDefinition: /);
-    const service = (await api.get('/clusters/default/services/web')).body;
+    const service = (await local.api.get('/clusters/default/services/web')).body;
     expect(service.taskDefinition).toBe('web:1');
     expect(service.deployments).toHaveLength(1);
   });
@@ -75,7 +69,9 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
       autoDeploy: { tagPattern: 'v*' },
     });
     expect((await cli('apply', '-f', scaled)).code).toBe(0);
-    expect((await api.get('/clusters/default/services/scaled')).body.autoScaling).toMatchObject(autoScaling);
+    expect((await local.api.get('/clusters/default/services/scaled')).body.autoScaling).toMatchObject(
+      autoScaling,
+    );
 
     // While auto scaling is on, the file's desiredCount is ignored, with a note.
     const other = file('scaled', {
@@ -88,7 +84,7 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
     expect(ignored.code, ignored.stderr).toBe(0);
     expect(ignored.stdout).toContain('No changes');
     expect(ignored.stdout).toMatch(/desiredCount 3 in the file is ignored while auto scaling is on/);
-    expect((await api.get('/clusters/default/services/scaled')).body.desiredCount).toBe(2);
+    expect((await local.api.get('/clusters/default/services/scaled')).body.desiredCount).toBe(2);
 
     const plain = file('scaled', { serviceName: 'scaled', desiredCount: 2 });
     const dry = await cli('apply', '-f', plain, '--dry-run');
@@ -97,7 +93,7 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
     expect(dry.stdout).toMatch(/^\+ autoScaling: null/m);
     const reset = await cli('apply', '-f', plain);
     expect(reset.code, reset.stderr).toBe(0);
-    const after = (await api.get('/clusters/default/services/scaled')).body;
+    const after = (await local.api.get('/clusters/default/services/scaled')).body;
     expect(after.autoScaling).toBeUndefined();
     expect(after.autoDeploy).toBeUndefined();
     expect((await cli('apply', '-f', plain)).stdout).toContain('No changes');
@@ -105,13 +101,7 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
 
   it("run --service runs the service's current revision; an exit<N> image exits N", async () => {
     // web:2 is registered (the family's latest ACTIVE revision) but the service still runs web:1.
-    const registered = await api.post('/task-definitions', {
-      family: 'web',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image: 'busybox:exit3' }],
-    });
-    expect(registered.body.revision).toBe(2);
+    expect(await registerTaskDefinition(local.api, 'web', 'busybox:exit3')).toBe('web:2');
     const byService = await cli('run', '--service', 'web');
     expect(byService.code, byService.stderr).toBe(0);
     expect(byService.stdout.split('\n')[0]).toBe('running web:1 (the current revision of service web)');
@@ -134,13 +124,7 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
   });
 
   it('status shows each target group with its targets and their health', async () => {
-    const elb = new ElasticLoadBalancingV2Client({
-      endpoint: stack.elbUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    const targetGroupArn = await createIpTargetGroup(elb, { Name: 'front-tg' }, 1);
-    elb.destroy();
+    const targetGroupArn = await createIpTargetGroup(local.elb, { Name: 'front-tg' }, 1);
     const created = await cli(
       'apply',
       '-f',

@@ -2,13 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { describe, expect, it } from 'vitest';
 import { tugboat } from '../support/cli';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
 const dir = mkdtempSync(join(tmpdir(), 'tugboat-cli-'));
 
 const serviceFile = (
@@ -37,20 +34,15 @@ const serviceFile = (
   return path;
 };
 
-const cli = (...args: string[]) => tugboat(stack.apiUrl, args);
+const cli = (...args: string[]) => tugboat(local.stack.apiUrl, args);
 const ESC = String.fromCharCode(27);
 
-beforeAll(async () => {
-  process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-    reconcileIntervalMs: 1000,
-  });
-  api = httpClient(stack.apiUrl);
-});
-afterAll(async () => {
-  await stack.stop();
+process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
+const local = useTestStack({
+  timing: 'realistic',
+  ecs: { crashAfterMs: 300 },
+  visibilityTimeoutSeconds: 2,
+  reconcileIntervalMs: 1000,
 });
 
 // Each test spawns the bin several times; on a loaded 2-core machine that outgrows the default 30 s.
@@ -70,7 +62,7 @@ describe('the tugboat CLI against the local stack (the real bin, no TTY)', { tim
     const second = await cli('apply', '-f', file);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('No changes: task definition web:1 and service web are up to date.');
-    expect((await api.get('/task-definitions/web')).body.items).toHaveLength(1);
+    expect((await local.api.get('/task-definitions/web')).body.items).toHaveLength(1);
   });
 
   it('deploy --wait to a good image exits 0, printing one line per change and no colour codes', async () => {
@@ -135,7 +127,7 @@ describe('the tugboat CLI against the local stack (the real bin, no TTY)', { tim
   });
 
   it("run --wait follows a one-off task and exits with its essential container's exit code", async () => {
-    const register = await api.post('/task-definitions', {
+    const register = await local.api.post('/task-definitions', {
       family: 'job',
       cpu: '256',
       memory: '512',

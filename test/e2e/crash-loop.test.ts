@@ -4,48 +4,31 @@
  * 1 s after RUNNING used to look as if it had been up for minReadySeconds (2 s), so the breaker never
  * counted it, and a task that had passed minReadySeconds 0 died without any back-off.
  */
-import type { ECSClient, Task } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, image, serviceTasks } from '../support/ecs';
+import type { Task } from '@aws-sdk/client-ecs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
+import { image, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
-
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ECSClient;
 
 const BACKOFF_BASE_MS = 1000;
 
-beforeAll(async () => {
-  process.env.TUGBOAT_BACKOFF_BASE_MS = String(BACKOFF_BASE_MS);
-  stack = await startTestStack({
-    ecs: { startMs: 800, stopMs: 2000, crashAfterMs: 1000, throttle: 'off' },
-    reconcileIntervalMs: 2000,
-    visibilityTimeoutSeconds: 2,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
+process.env.TUGBOAT_BACKOFF_BASE_MS = String(BACKOFF_BASE_MS);
+// Slow on purpose: a crash loop's starts, crashes and stops are watched one by one.
+const local = useTestStack({
+  ecs: { startMs: 800, stopMs: 2000, crashAfterMs: 1000, throttle: 'off' },
+  reconcileIntervalMs: 2000,
+  visibilityTimeoutSeconds: 2,
 });
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
+afterAll(() => {
   delete process.env.TUGBOAT_BACKOFF_BASE_MS;
 });
 
-const register = async (family: string, containerImage: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: containerImage }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
+const register = (family: string, containerImage: string) =>
+  registerTaskDefinition(local.api, family, containerImage);
 
 const createService = async (name: string, taskDefinition: string, desiredCount: number, config: object) => {
-  const response = await api.post('/clusters/default/services', {
+  const response = await local.api.post('/clusters/default/services', {
     serviceName: name,
     taskDefinition,
     desiredCount,
@@ -55,7 +38,7 @@ const createService = async (name: string, taskDefinition: string, desiredCount:
   expect(response.status, JSON.stringify(response.body)).toBe(201);
 };
 
-const getService = async (name: string) => (await api.get(`/clusters/default/services/${name}`)).body;
+const getService = async (name: string) => (await local.api.get(`/clusters/default/services/${name}`)).body;
 
 const completed = (name: string) =>
   eventually(
@@ -65,7 +48,7 @@ const completed = (name: string) =>
   );
 
 const crashLaunches = async (name: string): Promise<Task[]> =>
-  (await serviceTasks(ecs, name)).filter((task) => image(task) === 'web:crash');
+  (await serviceTasks(local.ecs, name)).filter((task) => image(task) === 'web:crash');
 
 describe('a crash-looping deployment (local ECS stops a task in 2 s)', () => {
   it('with minReadySeconds 2 and a crash 1 s after RUNNING, trips the breaker at its threshold and rolls back', async () => {
@@ -75,7 +58,9 @@ describe('a crash-looping deployment (local ECS stops a task in 2 s)', () => {
       deploymentCircuitBreaker: { enable: true, rollback: true },
     });
     await completed('loop2');
-    const deployed = await api.post('/clusters/default/services/loop2/deployments', { image: 'web:crash' });
+    const deployed = await local.api.post('/clusters/default/services/loop2/deployments', {
+      image: 'web:crash',
+    });
     expect(deployed.status, JSON.stringify(deployed.body)).toBeLessThan(300);
     const service = await eventually(
       'the crash deployment FAILED and rolled back',
@@ -103,7 +88,7 @@ describe('a crash-looping deployment (local ECS stops a task in 2 s)', () => {
     });
     await completed('loop0');
     const crash = await register('loop0', 'web:crash');
-    const patched = await api.patch('/clusters/default/services/loop0', { taskDefinition: crash });
+    const patched = await local.api.patch('/clusters/default/services/loop0', { taskDefinition: crash });
     expect(patched.status).toBe(200);
     const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 20_000));

@@ -6,55 +6,34 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, runningOf } from '../support/ecs';
+import { postService, registerTaskDefinition } from '../support/api';
+import { runningOf } from '../support/ecs';
 import { ecrPushEvent } from '../support/events';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
 let sqs: SQSClient;
 
-const register = async (family: string, containerImage: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: containerImage }],
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
-
-const createService = async (
-  serviceName: string,
-  taskDefinition: string,
-  desiredCount: number,
-  extra = {},
-) => {
-  const response = await api.post('/clusters/default/services', {
-    serviceName,
-    taskDefinition,
-    desiredCount,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: { minReadySeconds: 0 },
-    ...extra,
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body;
-};
+const local = useTestStack({
+  timing: 'driven',
+  ecs: { stopMs: 150 },
+  visibilityTimeoutSeconds: 2,
+  maxReceiveCount: 3,
+});
+const register = (family: string, containerImage: string) =>
+  registerTaskDefinition(local.api, family, containerImage);
+const createService = (serviceName: string, taskDefinition: string, desiredCount: number, extra = {}) =>
+  postService(local.api, serviceName, taskDefinition, desiredCount, extra);
 
 const getService = async (serviceName: string) =>
-  (await api.get(`/clusters/default/services/${serviceName}`)).body;
+  (await local.api.get(`/clusters/default/services/${serviceName}`)).body;
 
 const imageOf = async (taskDefinition: string) => {
   const [family, revision] = taskDefinition.split(':');
-  return (await api.get(`/task-definitions/${family}/${revision}`)).body.containerDefinitions[0].image;
+  return (await local.api.get(`/task-definitions/${family}/${revision}`)).body.containerDefinitions[0].image;
 };
 
 const completed = (serviceName: string, taskDefinition: string) =>
@@ -73,7 +52,7 @@ const pushEvent = (repository: string, tag: string) => ecrPushEvent(repository, 
 const send = async (...bodies: Array<unknown>) => {
   await sqs.send(
     new SendMessageBatchCommand({
-      QueueUrl: stack.queues['tugboat-deploys'].url,
+      QueueUrl: local.stack.queues['tugboat-deploys'].url,
       Entries: bodies.map((body, index) => ({
         Id: String(index),
         MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
@@ -98,25 +77,18 @@ const queueCounts = async (url: string) => {
 /** Every message sent to the deploys queue so far has been handled and deleted (or dead-lettered). */
 const deploysDrained = () =>
   eventually('the deploys queue to drain', async () => {
-    const counts = await queueCounts(stack.queues['tugboat-deploys'].url);
+    const counts = await queueCounts(local.stack.queues['tugboat-deploys'].url);
     return counts.visible === 0 && counts.inFlight === 0 ? true : undefined;
   });
 
 const revisions = async (family: string) =>
-  (await api.get(`/task-definitions/${family}`)).body.items.map(
+  (await local.api.get(`/task-definitions/${family}`)).body.items.map(
     (item: { revision: number }) => item.revision,
   );
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 300, stopMs: 150, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-    maxReceiveCount: 3,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
   sqs = new SQSClient({
-    endpoint: stack.sqsEndpoint,
+    endpoint: local.stack.sqsEndpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
@@ -133,24 +105,20 @@ beforeAll(async () => {
   await createService('manual', manual, 1);
   await createService('api', other, 1, { autoDeploy: { tagPattern: '*' } });
   await createService('hub', hub, 0, { autoDeploy: { tagPattern: '*' } });
-  await stack.runScheduler();
-  await runningOf(ecs, 'web', `${ECR}/web:v1`, 2);
+  await local.stack.runScheduler();
+  await runningOf(local.ecs, 'web', `${ECR}/web:v1`, 2);
   await completed('web', web);
   await completed('pinned', pinned);
 }, 60_000);
 
-afterAll(async () => {
-  ecs.destroy();
-  sqs.destroy();
-  await stack.stop();
-});
+afterAll(() => sqs.destroy());
 
 describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', () => {
   it('rolls every matching service to a pushed image, by tag or pinned by digest', async () => {
     await send(pushEvent('web', 'v2'));
     const web = await completed('web', 'web:2');
     expect(await imageOf('web:2')).toBe(`${ECR}/web:v2`);
-    await runningOf(ecs, 'web', `${ECR}/web:v2`, 2);
+    await runningOf(local.ecs, 'web', `${ECR}/web:v2`, 2);
     expect(web.deployments.map((d: { taskDefinition: string }) => d.taskDefinition)).toEqual([
       'web:2',
       'web:1',
@@ -158,7 +126,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     // pinDigest deploys the digest, not the tag.
     await completed('pinned', 'pinned:2');
     expect(await imageOf('pinned:2')).toBe(`${ECR}/web@${DIGEST}`);
-    await runningOf(ecs, 'pinned', `${ECR}/web@${DIGEST}`, 1);
+    await runningOf(local.ecs, 'pinned', `${ECR}/web@${DIGEST}`, 1);
     await deploysDrained();
     // No autoDeploy, another repository, or a repository of that name in another registry: untouched.
     expect((await getService('manual')).deployments).toHaveLength(1);
@@ -182,7 +150,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     expect(await revisions('web')).toEqual([2, 1]);
     expect((await getService('pinned')).deployments).toHaveLength(2);
     // Acknowledged, not failed: nothing went to the dead-letter queue.
-    expect((await queueCounts(stack.queues['tugboat-deploys'].dlqUrl)).visible).toBe(0);
+    expect((await queueCounts(local.stack.queues['tugboat-deploys'].dlqUrl)).visible).toBe(0);
   });
 
   it('creates one revision and one deployment for an event delivered three times', async () => {
@@ -211,7 +179,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     );
     await send(pushEvent('web', 'v5'));
     const service = await completed('web', 'web:5');
-    await runningOf(ecs, 'web', `${ECR}/web:v5`, 2);
+    await runningOf(local.ecs, 'web', `${ECR}/web:v5`, 2);
     const byRevision = new Map(
       service.deployments.map((d: { taskDefinition: string; status: string }) => [d.taskDefinition, d]),
     );
@@ -238,7 +206,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
     );
     await completed('web', 'web:6');
     expect(await imageOf('web:6')).toBe(`${ECR}/web:v6`);
-    const dlqUrl = stack.queues['tugboat-deploys'].dlqUrl;
+    const dlqUrl = local.stack.queues['tugboat-deploys'].dlqUrl;
     await eventually(
       'both poison messages in the DLQ',
       async () => ((await queueCounts(dlqUrl)).visible === 2 ? true : undefined),
@@ -263,7 +231,7 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
   it('deploys an explicit message with the same idempotencyKey once', async () => {
     await sqs.send(
       new SendMessageCommand({
-        QueueUrl: stack.queues['tugboat-deploys'].url,
+        QueueUrl: local.stack.queues['tugboat-deploys'].url,
         MessageBody: JSON.stringify({
           type: 'deploy',
           cluster: 'default',
@@ -280,22 +248,24 @@ describe('deploys from the deploys queue (fauxqs, DynamoDB Local, local ECS)', (
 
 describe('deployments, rollback and plan through the API', () => {
   it('starts a deployment from POST .../deployments and answers 202 with it', async () => {
-    const response = await api.post('/clusters/default/services/web/deployments', { image: `${ECR}/web:v7` });
+    const response = await local.api.post('/clusters/default/services/web/deployments', {
+      image: `${ECR}/web:v7`,
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(202);
     expect(response.body).toMatchObject({
       status: 'PRIMARY',
       rolloutState: 'IN_PROGRESS',
       taskDefinition: 'web:7',
     });
-    const one = await api.get(`/clusters/default/services/web/deployments/${response.body.id}`);
+    const one = await local.api.get(`/clusters/default/services/web/deployments/${response.body.id}`);
     expect(one.status).toBe(200);
     expect(one.body.id).toBe(response.body.id);
     await completed('web', 'web:7');
-    await runningOf(ecs, 'web', `${ECR}/web:v7`, 2);
+    await runningOf(local.ecs, 'web', `${ECR}/web:v7`, 2);
   });
 
   it('lists deployments newest first, in pages', async () => {
-    const first = await api.get('/clusters/default/services/web/deployments?maxResults=4');
+    const first = await local.api.get('/clusters/default/services/web/deployments?maxResults=4');
     expect(first.status).toBe(200);
     expect(first.body.items.map((d: { taskDefinition: string }) => d.taskDefinition)).toEqual([
       'web:7',
@@ -313,7 +283,7 @@ describe('deployments, rollback and plan through the API', () => {
         }),
       );
     }
-    const second = await api.get(
+    const second = await local.api.get(
       `/clusters/default/services/web/deployments?maxResults=4&nextToken=${first.body.nextToken}`,
     );
     expect(second.body.items.map((d: { taskDefinition: string }) => d.taskDefinition)).toEqual([
@@ -322,36 +292,38 @@ describe('deployments, rollback and plan through the API', () => {
       'web:1',
     ]);
     expect(second.body.nextToken).toBeUndefined();
-    expect((await api.get('/clusters/default/services/web/deployments/ecs-svc-nope')).status).toBe(404);
-    expect((await api.get('/clusters/default/services/nope/deployments')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/web/deployments/ecs-svc-nope')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/nope/deployments')).status).toBe(404);
   });
 
   it('rolls back to the task definition of the last COMPLETED deployment before the PRIMARY', async () => {
-    const response = await api.post('/clusters/default/services/web/rollback');
+    const response = await local.api.post('/clusters/default/services/web/rollback');
     expect(response.status, JSON.stringify(response.body)).toBe(202);
     expect(response.body).toMatchObject({ status: 'PRIMARY', taskDefinition: 'web:6' });
     await completed('web', 'web:6');
-    await runningOf(ecs, 'web', `${ECR}/web:v6`, 2);
+    await runningOf(local.ecs, 'web', `${ECR}/web:v6`, 2);
     // No new revision: a rollback reuses the earlier one.
     expect((await revisions('web'))[0]).toBe(7);
   });
 
   it('rolls back to a named revision, and refuses with 409 when there is nothing to go back to', async () => {
-    const named = await api.post('/clusters/default/services/web/rollback', { taskDefinition: 'web:2' });
+    const named = await local.api.post('/clusters/default/services/web/rollback', {
+      taskDefinition: 'web:2',
+    });
     expect(named.status).toBe(202);
     expect(named.body.taskDefinition).toBe('web:2');
     await completed('web', 'web:2');
 
-    const conflict = await api.post('/clusters/default/services/manual/rollback');
+    const conflict = await local.api.post('/clusters/default/services/manual/rollback');
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.message).toMatch(/no COMPLETED deployment of another task definition/);
     expect(
-      (await api.post('/clusters/default/services/web/rollback', { taskDefinition: 'web:99' })).status,
+      (await local.api.post('/clusters/default/services/web/rollback', { taskDefinition: 'web:99' })).status,
     ).toBe(400);
   });
 
   it('answers 400 for a deploy naming a container the task definition lacks', async () => {
-    const response = await api.post('/clusters/default/services/web/deployments', {
+    const response = await local.api.post('/clusters/default/services/web/deployments', {
       image: 'web:v8',
       containerName: 'sidecar',
     });

@@ -7,12 +7,17 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { useTestStack } from '../support/stack';
 
 const root = resolve(import.meta.dirname, '../..');
-let stack: LocalStack;
+// Tasks that crash 300 ms after they start, as the walkthroughs' crashing images do on the local stack.
+const local = useTestStack({
+  timing: 'realistic',
+  ecs: { crashAfterMs: 300 },
+  visibilityTimeoutSeconds: 2,
+  reconcileIntervalMs: 1000,
+});
 
 /** The `sh` blocks of a page's section (from its heading to the next heading outside a code block). */
 const shellBlocks = (page: string, heading: string): string[] => {
@@ -39,9 +44,9 @@ const shellBlocks = (page: string, heading: string): string[] => {
 /** A block as it runs here: this stack's ports, the bin, and the endless commands cut short. */
 const localised = (block: string) =>
   block
-    .replaceAll('http://127.0.0.1:3000', stack.apiUrl)
-    .replaceAll('http://127.0.0.1:4100', stack.ecsUrl)
-    .replaceAll('http://127.0.0.1:4300', stack.cloudWatchUrl)
+    .replaceAll('http://127.0.0.1:3000', local.stack.apiUrl)
+    .replaceAll('http://127.0.0.1:4100', local.stack.ecsUrl)
+    .replaceAll('http://127.0.0.1:4300', local.stack.cloudWatchUrl)
     .replaceAll('npx tugboat', `node ${join(root, 'bin/tugboat.mjs')}`)
     .split('\n')
     .map((line) => (/--follow|^watch /.test(line) ? `{ timeout 5 ${line}\n} || true` : line))
@@ -56,23 +61,12 @@ const bash = (script: string, cwd: string): Promise<{ code: number; stdout: stri
         cwd,
         timeout: 300_000,
         maxBuffer: 16 << 20,
-        env: { ...process.env, NO_COLOR: '1', TUGBOAT_ENDPOINT: stack.apiUrl },
+        env: { ...process.env, NO_COLOR: '1', TUGBOAT_ENDPOINT: local.stack.apiUrl },
       },
       (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-    reconcileIntervalMs: 1000,
-  });
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
   it('docs/cli.md: the walkthrough with the CLI', async () => {

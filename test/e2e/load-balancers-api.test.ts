@@ -3,30 +3,23 @@
  * the field), per-deployment target counts on GET service and targets on GET task. Every answer is
  * checked against the OpenAPI document by the client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack, webService, webTaskDefinition } from '../support/api';
-import { contractCheckedClient } from '../support/openapi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
 let tg: string;
 
+const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 1_000, contract: true });
+
 beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 200, stopMs: 100, throttle: 'off' },
-    reconcileIntervalMs: 1_000,
-  });
-  api = contractCheckedClient(stack.apiUrl);
-  tg = stack.defaultTargetGroupArn;
-  expect((await api.post('/task-definitions', webTaskDefinition('lbapi', 'nginx:1'))).status).toBe(201);
+  tg = local.stack.defaultTargetGroupArn;
+  expect((await local.api.post('/task-definitions', webTaskDefinition('lbapi', 'nginx:1'))).status).toBe(201);
   // Revision 2 maps another port only.
   const other = webTaskDefinition('lbapi', 'nginx:2');
   other.containerDefinitions[0]!.portMappings = [{ containerPort: 8080 }];
-  expect((await api.post('/task-definitions', other)).status).toBe(201);
+  expect((await local.api.post('/task-definitions', other)).status).toBe(201);
 });
-afterAll(() => stack.stop());
 
 const lb = (overrides: Record<string, unknown> = {}) => ({
   targetGroupArn: tg,
@@ -40,7 +33,7 @@ const withTargetGroup = (loadBalancers: unknown) =>
     ? loadBalancers.map((entry) => ({ ...entry, targetGroupArn: entry.targetGroupArn ?? tg }))
     : loadBalancers;
 const create = (name: string, extra: Record<string, unknown>) =>
-  api.post('/clusters/default/services', {
+  local.api.post('/clusters/default/services', {
     ...webService(name, 'lbapi:1', 1),
     deploymentConfiguration: { minReadySeconds: 0 },
     ...extra,
@@ -73,7 +66,7 @@ describe('loadBalancers and healthCheckGracePeriodSeconds', () => {
     const response = await create('lbbad', { healthCheckGracePeriodSeconds: value });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toContain('healthCheckGracePeriodSeconds');
-    const patched = await api.patch('/clusters/default/services/lbbad', {
+    const patched = await local.api.patch('/clusters/default/services/lbbad', {
       healthCheckGracePeriodSeconds: value,
     });
     expect(patched.status).toBe(400);
@@ -89,34 +82,36 @@ describe('loadBalancers and healthCheckGracePeriodSeconds', () => {
     const described = await eventually(
       'a healthy target',
       async () => {
-        const { body } = await api.get('/clusters/default/services/lbok');
+        const { body } = await local.api.get('/clusters/default/services/lbok');
         return body.deployments[0].healthyTargets === 1 ? body : undefined;
       },
       { timeoutMs: 30_000 },
     );
     expect(described.deployments[0]).toMatchObject({ healthyTargets: 1, drainingTargets: 0 });
-    const tasks = await api.get('/clusters/default/tasks?serviceName=lbok');
+    const tasks = await local.api.get('/clusters/default/tasks?serviceName=lbok');
     const running = tasks.body.items.find((t: { lastStatus: string }) => t.lastStatus === 'RUNNING');
-    const task = await api.get(`/clusters/default/tasks/${running.taskId}`);
+    const task = await local.api.get(`/clusters/default/tasks/${running.taskId}`);
     expect(task.status).toBe(200);
     expect(task.body.targets).toEqual([
       { targetGroupArn: tg, id: task.body.privateIpv4Address, port: 80, state: 'healthy' },
     ]);
 
     // The grace period alone changes no deployment.
-    const grace = await api.patch('/clusters/default/services/lbok', { healthCheckGracePeriodSeconds: 30 });
+    const grace = await local.api.patch('/clusters/default/services/lbok', {
+      healthCheckGracePeriodSeconds: 30,
+    });
     expect(grace.status).toBe(200);
     expect(grace.body.healthCheckGracePeriodSeconds).toBe(30);
     expect(grace.body.deployments[0].id).toBe(described.deployments[0].id);
     // The same load balancers again change nothing either.
-    const same = await api.patch('/clusters/default/services/lbok', { loadBalancers: [lb()] });
+    const same = await local.api.patch('/clusters/default/services/lbok', { loadBalancers: [lb()] });
     expect(same.body.deployments[0].id).toBe(described.deployments[0].id);
     // A revision whose container does not map the port is refused, naming the field.
-    const refused = await api.patch('/clusters/default/services/lbok', { taskDefinition: 'lbapi:2' });
+    const refused = await local.api.patch('/clusters/default/services/lbok', { taskDefinition: 'lbapi:2' });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toContain('loadBalancers[0].containerPort');
     // Changing the load balancers with it: a new deployment.
-    const moved = await api.patch('/clusters/default/services/lbok', {
+    const moved = await local.api.patch('/clusters/default/services/lbok', {
       taskDefinition: 'lbapi:2',
       loadBalancers: [lb({ containerPort: 8080 })],
     });
@@ -124,7 +119,7 @@ describe('loadBalancers and healthCheckGracePeriodSeconds', () => {
     expect(moved.body.deployments[0].id).not.toBe(described.deployments[0].id);
     expect(moved.body.loadBalancers).toEqual([lb({ containerPort: 8080 })]);
     // Load balancers alone: a new deployment of the same revision.
-    const removed = await api.patch('/clusters/default/services/lbok', { loadBalancers: [] });
+    const removed = await local.api.patch('/clusters/default/services/lbok', { loadBalancers: [] });
     expect(removed.status).toBe(200);
     expect(removed.body.loadBalancers).toBeUndefined();
     expect(removed.body.deployments[0].id).not.toBe(moved.body.deployments[0].id);

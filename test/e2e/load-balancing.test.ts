@@ -5,53 +5,23 @@
  * rolls back while 3 healthy targets remain throughout.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import {
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, serviceTasks } from '../support/ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { beforeAll, expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
+import { serviceTasks } from '../support/ecs';
 import { createIpTargetGroup } from '../support/elb';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
-let elb: ElasticLoadBalancingV2Client;
 let targetGroupArn: string;
 
-beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, throttle: 'off' },
-    reconcileIntervalMs: 1_000,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-  elb = new ElasticLoadBalancingV2Client({
-    endpoint: stack.elbUrl,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  targetGroupArn = await createIpTargetGroup(elb, { Name: 'web-e2e', UnhealthyThresholdCount: 2 }, 1);
-});
-afterAll(async () => {
-  ecs.destroy();
-  elb.destroy();
-  await stack.stop();
-});
+const local = useTestStack({ timing: 'realistic', reconcileIntervalMs: 1_000 });
 
-const register = async (containerImage: string) => {
-  const response = await api.post('/task-definitions', {
-    family: 'lb',
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: containerImage, portMappings: [{ containerPort: 8080 }] }],
-  });
-  expect(response.status).toBe(201);
-  return `lb:${response.body.revision}`;
-};
+beforeAll(async () => {
+  targetGroupArn = await createIpTargetGroup(local.elb, { Name: 'web-e2e', UnhealthyThresholdCount: 2 }, 1);
+});
+const register = (containerImage: string) =>
+  registerTaskDefinition(local.api, 'lb', containerImage, { portMappings: [{ containerPort: 8080 }] });
 
 const addressOf = (task: Task) =>
   task.attachments?.[0]?.details?.find((detail) => detail.name === 'privateIPv4Address')?.value;
@@ -66,8 +36,8 @@ interface Sample {
 
 const sample = async (started: number): Promise<Sample> => {
   const [health, tasks] = await Promise.all([
-    elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-    serviceTasks(ecs, 'lb'),
+    local.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    serviceTasks(local.ecs, 'lb'),
   ]);
   const byAddress = new Map(tasks.map((task) => [addressOf(task), task]));
   const targets = health.TargetHealthDescriptions ?? [];
@@ -103,11 +73,11 @@ const expectNoGap = (samples: Sample[]) => {
   }
 };
 
-const service = async () => (await api.get('/clusters/default/services/lb')).body;
+const service = async () => (await local.api.get('/clusters/default/services/lb')).body;
 
 it('a rolling deploy keeps 3 healthy targets and none of a stopped task; an unhealthy image rolls back', async () => {
   const first = await register('nginx:1');
-  const created = await api.post('/clusters/default/services', {
+  const created = await local.api.post('/clusters/default/services', {
     serviceName: 'lb',
     taskDefinition: first,
     desiredCount: 3,
@@ -135,9 +105,9 @@ it('a rolling deploy keeps 3 healthy targets and none of a stopped task; an unhe
   );
 
   // GET task shows its targets and their states.
-  const { body: tasks } = await api.get('/clusters/default/tasks?serviceName=lb');
+  const { body: tasks } = await local.api.get('/clusters/default/tasks?serviceName=lb');
   const taskId = tasks.items?.find((t: { lastStatus: string }) => t.lastStatus === 'RUNNING')?.taskId;
-  const { body: described } = await api.get(`/clusters/default/tasks/${taskId}`);
+  const { body: described } = await local.api.get(`/clusters/default/tasks/${taskId}`);
   expect(described.targets).toEqual([
     expect.objectContaining({
       targetGroupArn,
@@ -148,7 +118,9 @@ it('a rolling deploy keeps 3 healthy targets and none of a stopped task; an unhe
   ]);
 
   const second = await register('nginx:2');
-  expect((await api.patch('/clusters/default/services/lb', { taskDefinition: second })).status).toBe(200);
+  expect((await local.api.patch('/clusters/default/services/lb', { taskDefinition: second })).status).toBe(
+    200,
+  );
   const rolling = await sampleUntil(async () => {
     const body = await service();
     const [primary] = body.deployments;
@@ -164,7 +136,7 @@ it('a rolling deploy keeps 3 healthy targets and none of a stopped task; an unhe
   expect(after.states.filter((s) => s.endsWith('=healthy'))).toHaveLength(3);
 
   const bad = await register('nginx:unhealthy');
-  expect((await api.patch('/clusters/default/services/lb', { taskDefinition: bad })).status).toBe(200);
+  expect((await local.api.patch('/clusters/default/services/lb', { taskDefinition: bad })).status).toBe(200);
   const failing = await sampleUntil(async () => {
     const body = await service();
     const failed = body.deployments.find((d: { taskDefinition: string }) => d.taskDefinition === bad);

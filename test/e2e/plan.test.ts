@@ -1,37 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Action } from '../../lib/reconcile/plan/types';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /**
  * GET .../plan against what the reconciler then does. No reconcile worker runs: the test makes each
  * pass itself, right after reading the plan, so nothing else acts on the service in between.
  */
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
 let reconcile: (cluster: string, serviceName: string) => Promise<unknown>;
 
-beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 300, stopMs: 100, throttle: 'off' }, workerConcurrency: 0 });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
+const local = useTestStack({ timing: 'driven', workerConcurrency: 0 });
+
+beforeAll(() => {
   // The same composition root as the worker, built after the stack set the environment.
-  const { createRuntime } = await import('../../lib/wiring');
-  const reconciler = createRuntime().reconciler();
+  const reconciler = local.reconciler();
   reconcile = (cluster, serviceName) => reconciler.reconcile(cluster, serviceName);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
 });
 
 type ReconcileOutcome = { status: string; plan: { actions: Action[] }; launched: number; stopped: number };
 
 const readPlan = async (): Promise<{ actions: Action[]; deployments: Array<{ id: string }> }> => {
-  const response = await api.get('/clusters/default/services/planned/plan');
+  const response = await local.api.get('/clusters/default/services/planned/plan');
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body;
 };
@@ -50,7 +40,7 @@ const planThenReconcile = async () => {
 };
 
 const liveImages = async () =>
-  (await serviceTasks(ecs, 'planned'))
+  (await serviceTasks(local.ecs, 'planned'))
     .filter(isLive)
     .map((task) => `${task.lastStatus} ${task.containers?.[0]?.image}`)
     .sort();
@@ -59,7 +49,7 @@ describe('GET .../plan shows what the next reconcile does', () => {
   it('plans the launches of a new service, each with its reason, and the reconciler makes them', async () => {
     expect(
       (
-        await api.post('/task-definitions', {
+        await local.api.post('/task-definitions', {
           family: 'planned',
           cpu: '256',
           memory: '512',
@@ -67,7 +57,7 @@ describe('GET .../plan shows what the next reconcile does', () => {
         })
       ).status,
     ).toBe(201);
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'planned',
       taskDefinition: 'planned',
       desiredCount: 2,
@@ -94,12 +84,12 @@ describe('GET .../plan shows what the next reconcile does', () => {
       await reconcile('default', 'planned');
       const plan = await readPlan();
       const busy = plan.actions.some((action) => action.type === 'launch' || action.type === 'stop');
-      const service = (await api.get('/clusters/default/services/planned')).body;
+      const service = (await local.api.get('/clusters/default/services/planned')).body;
       return !busy && service.deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
     });
     expect((await planThenReconcile()).actions.filter((action) => action.type !== 'hold')).toEqual([]);
 
-    const started = await api.post('/clusters/default/services/planned/deployments', {
+    const started = await local.api.post('/clusters/default/services/planned/deployments', {
       image: 'nginx:2',
     });
     expect(started.status).toBe(202);
@@ -129,6 +119,6 @@ describe('GET .../plan shows what the next reconcile does', () => {
   });
 
   it('answers 404 for an unknown service', async () => {
-    expect((await api.get('/clusters/default/services/nope/plan')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/nope/plan')).status).toBe(404);
   });
 });

@@ -1,77 +1,39 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, image, isLive, runningOf, serviceTasks } from '../support/ecs';
+import { describe, expect, it } from 'vitest';
+import { postService, registerTaskDefinition } from '../support/api';
+import { image, isLive, runningOf, serviceTasks } from '../support/ecs';
 import { expectEmptyDeadLetterQueues } from '../support/queues';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
+process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
+const local = useTestStack({ timing: 'realistic', ecs: { crashAfterMs: 300 }, visibilityTimeoutSeconds: 2 });
 
-const register = async (family: string, containerImage: string, healthCheck = false) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [
-      {
-        name: 'app',
-        image: containerImage,
-        ...(healthCheck
-          ? { healthCheck: { command: ['CMD-SHELL', 'true'], interval: 5, startPeriod: 1 } }
-          : {}),
-      },
-    ],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
+const HEALTH_CHECK = { healthCheck: { command: ['CMD-SHELL', 'true'], interval: 5, startPeriod: 1 } };
+const register = (family: string, containerImage: string, healthCheck = false) =>
+  registerTaskDefinition(local.api, family, containerImage, healthCheck ? HEALTH_CHECK : {});
 
-const createService = async (
+const createService = (
   serviceName: string,
   taskDefinition: string,
   desiredCount: number,
   extra: object = {},
-) => {
-  const response = await api.post('/clusters/default/services', {
-    serviceName,
-    taskDefinition,
-    desiredCount,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: { minReadySeconds: 0 },
+) =>
+  postService(local.api, serviceName, taskDefinition, desiredCount, {
     tags: [{ key: 'team', value: 'payments' }],
     ...extra,
   });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body;
-};
 
 const getService = async (serviceName: string) =>
-  (await api.get(`/clusters/default/services/${serviceName}`)).body;
-
-beforeAll(async () => {
-  process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
-  stack = await startTestStack({
-    ecs: { startMs: 400, stopMs: 200, crashAfterMs: 300, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
-});
+  (await local.api.get(`/clusters/default/services/${serviceName}`)).body;
 
 /** The schedule is off in these tests: everything below happens through task events and wake-ups. */
 describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => {
   it('brings a new service to 3 RUNNING tasks tagged and grouped for the service', async () => {
     const taskDefinition = await register('hello', 'nginx:1.27');
     await createService('hello', taskDefinition, 3);
-    await stack.runScheduler();
-    const tasks = await runningOf(ecs, 'hello', 'nginx:1.27', 3);
+    await local.stack.runScheduler();
+    const tasks = await runningOf(local.ecs, 'hello', 'nginx:1.27', 3);
     for (const task of tasks) {
       expect(task.group).toBe('service:hello');
       expect(task.startedBy).toMatch(/^tugboat-local_[0-9a-f]{12}-/);
@@ -86,10 +48,10 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
   });
 
   it('replaces a stopped task from its event, without waiting for the schedule', async () => {
-    const before = await runningOf(ecs, 'hello', 'nginx:1.27', 3);
+    const before = await runningOf(local.ecs, 'hello', 'nginx:1.27', 3);
     const victim = before[0]!.taskArn!;
-    await ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'chaos' }));
-    const after = await runningOf(ecs, 'hello', 'nginx:1.27', 3, 10_000);
+    await local.ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'chaos' }));
+    const after = await runningOf(local.ecs, 'hello', 'nginx:1.27', 3, 10_000);
     expect(after.map((task) => task.taskArn)).not.toContain(victim);
   });
 
@@ -98,22 +60,24 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
     await createService('roll', first, 4, {
       deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 150, minReadySeconds: 0 },
     });
-    await stack.runScheduler();
-    await runningOf(ecs, 'roll', 'nginx:1', 4);
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'roll', 'nginx:1', 4);
     const steadyEvents = async () =>
       (await getService('roll')).events
         .map((event: { message: string }) => event.message)
         .filter((message: string) => message === 'service roll has reached a steady state.').length;
     await eventually('the first steady state', async () => ((await steadyEvents()) === 1 ? true : undefined));
     const second = await register('roll', 'nginx:2');
-    expect((await api.patch('/clusters/default/services/roll', { taskDefinition: second })).status).toBe(200);
+    expect(
+      (await local.api.patch('/clusters/default/services/roll', { taskDefinition: second })).status,
+    ).toBe(200);
     const cap = Math.floor((4 * 150) / 100);
     const floor = Math.ceil((4 * 50) / 100);
     let samples = 0;
     await eventually(
       'the rollout to nginx:2',
       async () => {
-        const live = (await serviceTasks(ecs, 'roll')).filter(isLive);
+        const live = (await serviceTasks(local.ecs, 'roll')).filter(isLive);
         const running = live.filter((task) => task.lastStatus === 'RUNNING');
         samples++;
         expect(live.length, 'RUNNING + PENDING tasks').toBeLessThanOrEqual(cap);
@@ -145,13 +109,13 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
         deploymentCircuitBreaker: { enable: true, rollback: true },
       },
     });
-    await stack.runScheduler();
-    await runningOf(ecs, 'crashy', 'nginx:good', 3);
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'crashy', 'nginx:good', 3);
     await eventually('first deployment COMPLETED', async () =>
       (await getService('crashy')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
     );
     const bad = await register('crashy', 'nginx:crash');
-    await api.patch('/clusters/default/services/crashy', { taskDefinition: bad });
+    await local.api.patch('/clusters/default/services/crashy', { taskDefinition: bad });
     const service = await eventually(
       'rollback',
       async () => {
@@ -173,7 +137,7 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
         ? true
         : undefined;
     });
-    await runningOf(ecs, 'crashy', 'nginx:good', 3, 45_000);
+    await runningOf(local.ecs, 'crashy', 'nginx:good', 3, 45_000);
   }, 90_000);
 
   it('replaces UNHEALTHY tasks and never completes an :unhealthy deployment', async () => {
@@ -184,13 +148,13 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
         deploymentCircuitBreaker: { enable: true, rollback: true },
       },
     });
-    await stack.runScheduler();
-    await runningOf(ecs, 'sickly', 'nginx:ok', 2);
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'sickly', 'nginx:ok', 2);
     await eventually('first deployment COMPLETED', async () =>
       (await getService('sickly')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
     );
     const sick = await register('sickly', 'nginx:unhealthy', true);
-    await api.patch('/clusters/default/services/sickly', { taskDefinition: sick });
+    await local.api.patch('/clusters/default/services/sickly', { taskDefinition: sick });
     const service = await eventually(
       'the unhealthy deployment to fail',
       async () => {
@@ -207,8 +171,8 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
       JSON.stringify({ deployments: service.deployments, events: service.events }),
     ).toBe(healthy);
     // The healthy tasks kept serving throughout (minimumHealthyPercent 100): never fewer than 2.
-    await runningOf(ecs, 'sickly', 'nginx:ok', 2, 45_000);
-    const stoppedSick = (await serviceTasks(ecs, 'sickly')).filter(
+    await runningOf(local.ecs, 'sickly', 'nginx:ok', 2, 45_000);
+    const stoppedSick = (await serviceTasks(local.ecs, 'sickly')).filter(
       (task) => image(task) === 'nginx:unhealthy' && task.lastStatus === 'STOPPED',
     );
     expect(stoppedSick.length).toBeGreaterThan(0);
@@ -217,17 +181,17 @@ describe('reconciliation end to end (DynamoDB Local, fauxqs, local ECS)', () => 
   it('drains a deleted service to INACTIVE with no task left', async () => {
     const taskDefinition = await register('bye', 'nginx:bye');
     await createService('bye', taskDefinition, 2);
-    await stack.runScheduler();
-    await runningOf(ecs, 'bye', 'nginx:bye', 2);
-    expect((await api.delete('/clusters/default/services/bye')).body.status).toBe('DRAINING');
-    await stack.runScheduler();
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'bye', 'nginx:bye', 2);
+    expect((await local.api.delete('/clusters/default/services/bye')).body.status).toBe('DRAINING');
+    await local.stack.runScheduler();
     await eventually('INACTIVE', async () =>
       (await getService('bye')).status === 'INACTIVE' ? true : undefined,
     );
-    expect((await serviceTasks(ecs, 'bye')).filter(isLive)).toHaveLength(0);
+    expect((await serviceTasks(local.ecs, 'bye')).filter(isLive)).toHaveLength(0);
   });
 
   it('lost no message: the dead-letter queues are empty', async () => {
-    await expectEmptyDeadLetterQueues(stack);
+    await expectEmptyDeadLetterQueues(local.stack);
   });
 });

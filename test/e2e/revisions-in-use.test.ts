@@ -3,84 +3,52 @@
  * keeps scaling and replacing tasks with it; its ECS copy is deregistered only once no service uses it.
  */
 import { DescribeTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, runningOf } from '../support/ecs';
+import { describe, expect, it } from 'vitest';
+import { postService, registerTaskDefinition } from '../support/api';
+import { runningOf } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
+process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
+const local = useTestStack({ timing: 'driven', ecs: { crashAfterMs: 300 }, visibilityTimeoutSeconds: 2 });
 
-const register = async (family: string, image: string): Promise<string> => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
-
+const register = (family: string, image: string): Promise<string> =>
+  registerTaskDefinition(local.api, family, image);
 const createService = async (
   serviceName: string,
   taskDefinition: string,
   desiredCount: number,
   extra = {},
 ) => {
-  const response = await api.post('/clusters/default/services', {
-    serviceName,
-    taskDefinition,
-    desiredCount,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: { minReadySeconds: 0 },
-    ...extra,
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  await postService(local.api, serviceName, taskDefinition, desiredCount, extra);
 };
 
 const getService = async (serviceName: string) =>
-  (await api.get(`/clusters/default/services/${serviceName}`)).body;
+  (await local.api.get(`/clusters/default/services/${serviceName}`)).body;
 
 /** ECS's status of the copy Tugboat registered for the revision. */
 const ecsStatusOf = async (ecsTaskDefinitionArn: string) =>
-  (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ecsTaskDefinitionArn }))).taskDefinition
-    ?.status;
-
-beforeAll(async () => {
-  process.env.TUGBOAT_BACKOFF_BASE_MS = '300';
-  stack = await startTestStack({
-    ecs: { startMs: 300, stopMs: 100, crashAfterMs: 300, throttle: 'off' },
-    visibilityTimeoutSeconds: 2,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
-});
+  (await local.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ecsTaskDefinitionArn })))
+    .taskDefinition?.status;
 
 describe('a revision in use cannot be pulled out from under its service', () => {
   it('keeps scaling out and replacing tasks with a revision deleted under the service', async () => {
     const kept = await register('kept', 'nginx:kept');
     await createService('kept', kept, 2);
-    await stack.runScheduler();
-    await runningOf(ecs, 'kept', 'nginx:kept', 2);
-    const { ecsTaskDefinitionArn } = (await api.get('/task-definitions/kept/1')).body;
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'kept', 'nginx:kept', 2);
+    const { ecsTaskDefinitionArn } = (await local.api.get('/task-definitions/kept/1')).body;
     expect(ecsTaskDefinitionArn).toBeDefined();
 
-    const deleted = await api.delete('/task-definitions/kept/1');
+    const deleted = await local.api.delete('/task-definitions/kept/1');
     expect(deleted.status).toBe(200);
 
     // Scale out, then lose a task behind Tugboat's back: both need RunTask of the deleted revision.
-    expect((await api.patch('/clusters/default/services/kept', { desiredCount: 4 })).status).toBe(200);
-    const four = await runningOf(ecs, 'kept', 'nginx:kept', 4);
+    expect((await local.api.patch('/clusters/default/services/kept', { desiredCount: 4 })).status).toBe(200);
+    const four = await runningOf(local.ecs, 'kept', 'nginx:kept', 4);
     const victim = four[0]!.taskArn!;
-    await ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'behind Tugboat' }));
-    const replaced = await runningOf(ecs, 'kept', 'nginx:kept', 4);
+    await local.ecs.send(new StopTaskCommand({ cluster: 'default', task: victim, reason: 'behind Tugboat' }));
+    const replaced = await runningOf(local.ecs, 'kept', 'nginx:kept', 4);
     expect(replaced.map((task) => task.taskArn)).not.toContain(victim);
     await eventually('4 RUNNING in the service', async () =>
       (await getService('kept')).runningCount === 4 ? true : undefined,
@@ -93,44 +61,46 @@ describe('a revision in use cannot be pulled out from under its service', () => 
     expect(deleted.body).not.toHaveProperty('ecsDeregisteredAt');
     expect(await ecsStatusOf(ecsTaskDefinitionArn)).toBe('ACTIVE');
     // The scheduler keeps the copy too while the service uses it.
-    await stack.runScheduler();
+    await local.stack.runScheduler();
     expect(await ecsStatusOf(ecsTaskDefinitionArn)).toBe('ACTIVE');
 
     // Nothing new may name it: a new service, a PATCH to it, a deploy of it again.
     const refusals = [
-      await api.post('/clusters/default/services', {
+      await local.api.post('/clusters/default/services', {
         serviceName: 'other',
         taskDefinition: kept,
         desiredCount: 1,
         networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
       }),
-      await api.patch('/clusters/default/services/kept', { taskDefinition: kept }),
-      await api.post('/clusters/default/services/kept/deployments', {}),
+      await local.api.patch('/clusters/default/services/kept', { taskDefinition: kept }),
+      await local.api.post('/clusters/default/services/kept/deployments', {}),
     ];
     for (const refused of refusals) {
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toBe(`taskDefinition: TaskDefinition ${kept} is inactive`);
     }
     // A new image is a new revision: that deploy may go ahead, and moves the service off kept:1.
-    const moved = await api.post('/clusters/default/services/kept/deployments', { image: 'nginx:next' });
+    const moved = await local.api.post('/clusters/default/services/kept/deployments', {
+      image: 'nginx:next',
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(202);
-    await runningOf(ecs, 'kept', 'nginx:next', 4);
+    await runningOf(local.ecs, 'kept', 'nginx:next', 4);
     await eventually('the old deployment INACTIVE', async () => {
       const { deployments } = await getService('kept');
       const old = deployments.find((d: { taskDefinition: string }) => d.taskDefinition === kept);
       return old.status === 'INACTIVE' ? true : undefined;
     });
     // A rollback to it through the API is refused like any other naming of it.
-    const rollback = await api.post('/clusters/default/services/kept/rollback', {});
+    const rollback = await local.api.post('/clusters/default/services/kept/rollback', {});
     expect(rollback.status).toBe(400);
     expect(rollback.body.error.message).toBe(`taskDefinition: TaskDefinition ${kept} is inactive`);
 
     // Now nothing uses it: the scheduler deregisters the ECS copy, once.
-    await stack.runScheduler();
+    await local.stack.runScheduler();
     expect(await ecsStatusOf(ecsTaskDefinitionArn)).toBe('INACTIVE');
-    const retired = (await api.get('/task-definitions/kept/1')).body;
+    const retired = (await local.api.get('/task-definitions/kept/1')).body;
     expect(retired.ecsDeregisteredAt).toEqual(expect.any(String));
-    const again = await api.delete('/task-definitions/kept/1');
+    const again = await local.api.delete('/task-definitions/kept/1');
     expect(again.body).toMatchObject({ status: 'INACTIVE', servicesUsingRevision: [] });
   }, 90_000);
 
@@ -145,24 +115,24 @@ describe('a revision in use cannot be pulled out from under its service', () => 
         deploymentCircuitBreaker: { enable: true, rollback: true },
       },
     });
-    await stack.runScheduler();
-    await runningOf(ecs, 'fallback', 'nginx:good', 3);
+    await local.stack.runScheduler();
+    await runningOf(local.ecs, 'fallback', 'nginx:good', 3);
     await eventually('first deployment COMPLETED', async () =>
       (await getService('fallback')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
     );
-    const deleted = await api.delete('/task-definitions/fallback/1');
+    const deleted = await local.api.delete('/task-definitions/fallback/1');
     expect(deleted.status).toBe(200);
 
     const bad = await register('fallback', 'nginx:crash');
-    expect((await api.patch('/clusters/default/services/fallback', { taskDefinition: bad })).status).toBe(
-      200,
-    );
+    expect(
+      (await local.api.patch('/clusters/default/services/fallback', { taskDefinition: bad })).status,
+    ).toBe(200);
     await eventually('the old deployment INACTIVE', async () => {
       const { deployments } = await getService('fallback');
       const old = deployments.find((d: { taskDefinition: string }) => d.taskDefinition === good);
       return old.status === 'INACTIVE' ? true : undefined;
     });
-    await stack.runScheduler();
+    await local.stack.runScheduler();
     const service = await eventually(
       'the rollback to the deleted revision',
       async () => {
@@ -172,7 +142,7 @@ describe('a revision in use cannot be pulled out from under its service', () => 
       { timeoutMs: 45_000 },
     );
     expect(service.deployments[0]).toMatchObject({ status: 'PRIMARY', taskDefinition: good });
-    await runningOf(ecs, 'fallback', 'nginx:good', 3, 45_000);
+    await runningOf(local.ecs, 'fallback', 'nginx:good', 3, 45_000);
     expect(deleted.body.servicesUsingRevision).toEqual([{ cluster: 'default', serviceName: 'fallback' }]);
   }, 90_000);
 });

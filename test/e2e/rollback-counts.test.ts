@@ -3,46 +3,26 @@
  * (the circuit breaker's rollback) and an API rollback launch no task and stop none of the old revision;
  * the old tasks keep their ids, and the service and deployment counts say what ECS says.
  */
-import type { ECSClient, Task } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, image, serviceTasks } from '../support/ecs';
+import type { Task } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { postService, registerTaskDefinition } from '../support/api';
+import { image, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { startMs: 500, stopMs: 500, crashAfterMs: 500, throttle: 'off' },
-    reconcileIntervalMs: 2000,
-    visibilityTimeoutSeconds: 2,
-  });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
+// Starts and stops of half a second, and crashes half a second in: a failing deploy is seen failing
+// while the old revision's tasks stay up.
+const local = useTestStack({
+  timing: 'realistic',
+  ecs: { startMs: 500, stopMs: 500, crashAfterMs: 500 },
+  reconcileIntervalMs: 2000,
+  visibilityTimeoutSeconds: 2,
 });
 
-const register = async (family: string, containerImage: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: containerImage }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
-
-const getService = async (name: string) => (await api.get(`/clusters/default/services/${name}`)).body;
+const getService = async (name: string) => (await local.api.get(`/clusters/default/services/${name}`)).body;
 
 const goodTasks = async (name: string): Promise<Task[]> =>
-  (await serviceTasks(ecs, name)).filter((task) => image(task) === 'web:good');
+  (await serviceTasks(local.ecs, name)).filter((task) => image(task) === 'web:good');
 const arnsOf = (tasks: Task[]) => tasks.map((task) => task.taskArn).sort();
 
 const steadyOn = async (name: string, taskDefinition: string) =>
@@ -62,15 +42,10 @@ const steadyOn = async (name: string, taskDefinition: string) =>
   );
 
 const startService = async (name: string, breaker: { enable: boolean; rollback: boolean }) => {
-  const good = await register(name, 'web:good');
-  const created = await api.post('/clusters/default/services', {
-    serviceName: name,
-    taskDefinition: good,
-    desiredCount: 3,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+  const good = await registerTaskDefinition(local.api, name, 'web:good');
+  await postService(local.api, name, good, 3, {
     deploymentConfiguration: { minReadySeconds: 1, deploymentCircuitBreaker: breaker },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
   await steadyOn(name, good);
   const before = arnsOf(await goodTasks(name));
   expect(before).toHaveLength(3);
@@ -80,7 +55,9 @@ const startService = async (name: string, breaker: { enable: boolean; rollback: 
 describe('a rollback adopts the running tasks of its revision', () => {
   it("the circuit breaker's rollback after a failed deploy launches nothing: the old tasks keep their ids", async () => {
     const { good, before } = await startService('keeper', { enable: true, rollback: true });
-    const deployed = await api.post('/clusters/default/services/keeper/deployments', { image: 'web:crash' });
+    const deployed = await local.api.post('/clusters/default/services/keeper/deployments', {
+      image: 'web:crash',
+    });
     expect(deployed.status, JSON.stringify(deployed.body)).toBeLessThan(300);
     const body = await steadyOn('keeper', good);
     const rollback = body.deployments[0];
@@ -96,14 +73,16 @@ describe('a rollback adopts the running tasks of its revision', () => {
 
   it('an API rollback during a failing deploy adopts the old tasks too', async () => {
     const { good, before } = await startService('undo', { enable: false, rollback: false });
-    const deployed = await api.post('/clusters/default/services/undo/deployments', { image: 'web:crash' });
+    const deployed = await local.api.post('/clusters/default/services/undo/deployments', {
+      image: 'web:crash',
+    });
     expect(deployed.status, JSON.stringify(deployed.body)).toBeLessThan(300);
     await eventually(
       'a crashed task of the new revision',
       async () => ((await getService('undo')).deployments[0].failedTasks > 0 ? true : undefined),
       { timeoutMs: 20_000 },
     );
-    const rolled = await api.post('/clusters/default/services/undo/rollback', {});
+    const rolled = await local.api.post('/clusters/default/services/undo/rollback', {});
     expect(rolled.status, JSON.stringify(rolled.body)).toBeLessThan(300);
     expect(rolled.body.adoptsTasksOf).toBeDefined();
     await steadyOn('undo', good);

@@ -1,34 +1,13 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, image, isLive, runningOf, serviceTasks } from '../support/ecs';
+import { expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
+import { image, isLive, runningOf, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
+const local = useTestStack({ timing: 'realistic' });
 
-beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 400, stopMs: 200, throttle: 'off' } });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
-});
-
-const register = async (containerImage: string) => {
-  const response = await api.post('/task-definitions', {
-    family: 'floor',
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: containerImage }],
-  });
-  expect(response.status).toBe(201);
-  return `floor:${response.body.revision}`;
-};
+const register = (containerImage: string) => registerTaskDefinition(local.api, 'floor', containerImage);
 
 interface Sample {
   atMs: number;
@@ -44,7 +23,7 @@ interface Sample {
 // but inside minReadySeconds used to stop two of the three old tasks at once.
 it('a deploy while a replaced task is not yet ready keeps 3 RUNNING at every 400 ms sample', async () => {
   const first = await register('nginx:1');
-  const created = await api.post('/clusters/default/services', {
+  const created = await local.api.post('/clusters/default/services', {
     serviceName: 'floor',
     taskDefinition: first,
     desiredCount: 3,
@@ -52,20 +31,22 @@ it('a deploy while a replaced task is not yet ready keeps 3 RUNNING at every 400
     deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, minReadySeconds: 3 },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await stack.runScheduler();
-  const tasks = await runningOf(ecs, 'floor', 'nginx:1', 3);
+  await local.stack.runScheduler();
+  const tasks = await runningOf(local.ecs, 'floor', 'nginx:1', 3);
   await eventually('the first deployment COMPLETED', async () => {
-    const { body } = await api.get('/clusters/default/services/floor');
+    const { body } = await local.api.get('/clusters/default/services/floor');
     return body.deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
   });
 
-  await ecs.send(new StopTaskCommand({ cluster: 'default', task: tasks[0]!.taskArn, reason: 'by hand' }));
+  await local.ecs.send(
+    new StopTaskCommand({ cluster: 'default', task: tasks[0]!.taskArn, reason: 'by hand' }),
+  );
   const replacement = await eventually(
     'the replacement RUNNING',
     async () => {
       const [ecsTasks, { body }] = await Promise.all([
-        serviceTasks(ecs, 'floor'),
-        api.get('/clusters/default/services/floor'),
+        serviceTasks(local.ecs, 'floor'),
+        local.api.get('/clusters/default/services/floor'),
       ]);
       const live = ecsTasks.filter(isLive);
       const fresh = live.find((t) => !tasks.some((old) => old.taskArn === t.taskArn));
@@ -77,7 +58,7 @@ it('a deploy while a replaced task is not yet ready keeps 3 RUNNING at every 400
     { intervalMs: 50 },
   );
   const second = await register('nginx:2');
-  const patched = await api.patch('/clusters/default/services/floor', { taskDefinition: second });
+  const patched = await local.api.patch('/clusters/default/services/floor', { taskDefinition: second });
   expect(patched.status).toBe(200);
   // The scenario needs the replacement still inside minReadySeconds when the deploy starts.
   expect(Date.now() - (replacement?.startedAt?.getTime() ?? 0)).toBeLessThan(3_000);
@@ -87,8 +68,8 @@ it('a deploy while a replaced task is not yet ready keeps 3 RUNNING at every 400
   // A sample every 400 ms on a fixed cadence, whatever one sample takes, until the rollout is done.
   for (let tick = 1; ; tick++) {
     const [ecsTasks, { body }] = await Promise.all([
-      serviceTasks(ecs, 'floor'),
-      api.get('/clusters/default/services/floor'),
+      serviceTasks(local.ecs, 'floor'),
+      local.api.get('/clusters/default/services/floor'),
     ]);
     const live = ecsTasks.filter(isLive);
     samples.push({

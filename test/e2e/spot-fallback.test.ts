@@ -6,31 +6,19 @@
  * PATCH spotFallback.enabled false moves the FARGATE tasks back at once.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack, webTaskDefinition } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { expect, it } from 'vitest';
+import { webTaskDefinition } from '../support/api';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 400, stopMs: 200, throttle: 'off' } });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
-});
+const local = useTestStack({ timing: 'realistic' });
 
 const FALLBACK_AFTER_SECONDS = 5;
 const RETURN_AFTER_SECONDS = 20;
 
-const local = async (path: string, body: unknown) => {
-  const response = await fetch(`${stack.ecsUrl}/__local/${path}`, {
+const endpointControl = async (path: string, body: unknown) => {
+  const response = await fetch(`${local.stack.ecsUrl}/__local/${path}`, {
     method: 'POST',
     body: JSON.stringify(body),
   });
@@ -43,8 +31,8 @@ const onProvider = (tasks: Task[], provider: string) =>
   tasks.filter((t) => t.capacityProviderName === provider);
 
 it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; capacity back -> 4 on FARGATE_SPOT, never fewer than 4 RUNNING', async () => {
-  expect((await api.post('/task-definitions', webTaskDefinition('spotty'))).status).toBe(201);
-  const created = await api.post('/clusters/default/services', {
+  expect((await local.api.post('/task-definitions', webTaskDefinition('spotty'))).status).toBe(201);
+  const created = await local.api.post('/clusters/default/services', {
     serviceName: 'spotty',
     taskDefinition: 'spotty',
     desiredCount: 4,
@@ -64,16 +52,16 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
     returnAfterSeconds: RETURN_AFTER_SECONDS,
     maxOnDemandPercent: 100,
   });
-  await stack.runScheduler();
+  await local.stack.runScheduler();
   const spotTasks = await eventually('4 RUNNING on FARGATE_SPOT', async () => {
-    const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+    const live = (await serviceTasks(local.ecs, 'spotty')).filter(isLive);
     return running(live).length === 4 && onProvider(live, 'FARGATE_SPOT').length === 4 ? live : undefined;
   });
 
   // Spot capacity goes, and every Spot task with it.
-  await local('spot-capacity', { available: false });
+  await endpointControl('spot-capacity', { available: false });
   const lostAt = Date.now();
-  const interrupted = await local('spot-interruption', {
+  const interrupted = await endpointControl('spot-interruption', {
     cluster: 'default',
     tasks: spotTasks.map((t) => t.taskArn),
   });
@@ -81,14 +69,14 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
   await eventually(
     '4 RUNNING on FARGATE',
     async () => {
-      const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+      const live = (await serviceTasks(local.ecs, 'spotty')).filter(isLive);
       return running(live).length === 4 && onProvider(live, 'FARGATE').length === 4 ? true : undefined;
     },
     { timeoutMs: (FALLBACK_AFTER_SECONDS + 30) * 1000 },
   );
   expect(Date.now() - lostAt).toBeLessThan((FALLBACK_AFTER_SECONDS + 30) * 1000);
   const fallen = await eventually('GET service shows the fallback and 4 tasks on FARGATE', async () => {
-    const { body } = await api.get('/clusters/default/services/spotty');
+    const { body } = await local.api.get('/clusters/default/services/spotty');
     const primary = body.deployments[0];
     return primary.spotFallback?.active && primary.tasksByCapacityProvider?.FARGATE === 4 ? body : undefined;
   });
@@ -103,11 +91,11 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
   expect(fallen.deployments[0].failedTasks).toBe(0);
 
   // Spot is back: after returnAfterSeconds the service moves back, sampled all along.
-  await local('spot-capacity', { available: true });
+  await endpointControl('spot-capacity', { available: true });
   const backAt = Date.now();
   const samples: { atMs: number; running: number; spot: number; onDemand: number }[] = [];
   for (let tick = 1; ; tick++) {
-    const live = (await serviceTasks(ecs, 'spotty')).filter(isLive);
+    const live = (await serviceTasks(local.ecs, 'spotty')).filter(isLive);
     const up = running(live);
     samples.push({
       atMs: Date.now() - backAt,
@@ -129,7 +117,7 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
   );
 
   const back = await eventually('GET service shows the service back on Spot', async () => {
-    const { body } = await api.get('/clusters/default/services/spotty');
+    const { body } = await local.api.get('/clusters/default/services/spotty');
     const primary = body.deployments[0];
     const said = (body.events as { message: string }[]).some((e) =>
       /is back on FARGATE_SPOT/.test(e.message),
@@ -150,8 +138,8 @@ it('4 Spot tasks: capacity lost and all interrupted -> 4 RUNNING on FARGATE; cap
 
 it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH enabled false moves it back to FARGATE_SPOT', async () => {
   const path = '/clusters/default/services/switched';
-  expect((await api.post('/task-definitions', webTaskDefinition('switched'))).status).toBe(201);
-  const created = await api.post('/clusters/default/services', {
+  expect((await local.api.post('/task-definitions', webTaskDefinition('switched'))).status).toBe(201);
+  const created = await local.api.post('/clusters/default/services', {
     serviceName: 'switched',
     taskDefinition: 'switched',
     desiredCount: 2,
@@ -162,14 +150,14 @@ it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH e
     deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, minReadySeconds: 1 },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await stack.runScheduler();
-  const liveOf = async () => (await serviceTasks(ecs, 'switched')).filter(isLive);
+  await local.stack.runScheduler();
+  const liveOf = async () => (await serviceTasks(local.ecs, 'switched')).filter(isLive);
   const spotTasks = await eventually('2 RUNNING on FARGATE_SPOT', async () => {
     const live = await liveOf();
     return running(live).length === 2 && onProvider(live, 'FARGATE_SPOT').length === 2 ? live : undefined;
   });
-  await local('spot-capacity', { available: false });
-  await local('spot-interruption', { cluster: 'default', tasks: spotTasks.map((t) => t.taskArn) });
+  await endpointControl('spot-capacity', { available: false });
+  await endpointControl('spot-interruption', { cluster: 'default', tasks: spotTasks.map((t) => t.taskArn) });
   await eventually(
     '2 RUNNING on FARGATE',
     async () => {
@@ -180,14 +168,14 @@ it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH e
   );
 
   // A new revision while Spot is still out: its tasks take the fallback allowance too.
-  const revision = await api.post('/task-definitions', webTaskDefinition('switched', 'nginx:1.28'));
+  const revision = await local.api.post('/task-definitions', webTaskDefinition('switched', 'nginx:1.28'));
   expect(revision.status).toBe(201);
-  const deploy = await api.patch(path, { taskDefinition: 'switched:2' });
+  const deploy = await local.api.patch(path, { taskDefinition: 'switched:2' });
   expect(deploy.status, JSON.stringify(deploy.body)).toBe(200);
   const deployed = await eventually(
     'the deploy COMPLETED on FARGATE',
     async () => {
-      const { body } = await api.get(path);
+      const { body } = await local.api.get(path);
       const primary = body.deployments[0];
       return primary.taskDefinition === 'switched:2' && primary.rolloutState !== 'IN_PROGRESS'
         ? body
@@ -200,15 +188,15 @@ it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH e
   expect(deployed.deployments[0].spotFallback.active).toBe(true);
 
   // Spot is back, and the fallback is turned off: back to FARGATE_SPOT now, not in an hour.
-  await local('spot-capacity', { available: true });
-  expect((await api.patch(path, { spotFallback: { enabled: false } })).status).toBe(200);
+  await endpointControl('spot-capacity', { available: true });
+  expect((await local.api.patch(path, { spotFallback: { enabled: false } })).status).toBe(200);
   const samples: number[] = [];
   const back = await eventually(
     '2 on FARGATE_SPOT, the fallback off',
     async () => {
       const live = await liveOf();
       samples.push(running(live).length);
-      const { body } = await api.get(path);
+      const { body } = await local.api.get(path);
       return body.deployments[0].spotFallback?.active === false &&
         live.length === 2 &&
         onProvider(running(live), 'FARGATE_SPOT').length === 2

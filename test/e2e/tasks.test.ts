@@ -1,9 +1,6 @@
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
-import { ecsClient } from '../support/ecs';
-import { contractCheckedClient } from '../support/openapi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const HOUR = 3600_000;
@@ -11,16 +8,13 @@ const START_MS = 4000;
 const STOP_MS = 3000;
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
-let ecs: ReturnType<typeof ecsClient>;
 /** The local ECS endpoint's virtual clock: tasks move only when the test moves time. */
 const advance = async (ms: number) => {
-  stack.ecs.ecs.advance(ms);
-  await stack.ecs.drainEvents();
+  local.stack.ecs.ecs.advance(ms);
+  await local.stack.ecs.drainEvents();
 };
 
-const taskOf = (cluster: string, taskId: string) => api.get(`/clusters/${cluster}/tasks/${taskId}`);
+const taskOf = (cluster: string, taskId: string) => local.api.get(`/clusters/${cluster}/tasks/${taskId}`);
 
 /** Waits until Tugboat's inventory (fed by ECS task events through SQS) shows the task in `lastStatus`. */
 const recorded = (taskId: string, lastStatus: string) =>
@@ -36,19 +30,20 @@ const recorded = (taskId: string, lastStatus: string) =>
 const ecsTaskArns = async (startedBy: string) => {
   const arns: string[] = [];
   for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-    const page = await ecs.send(new ListTasksCommand({ cluster: 'default', startedBy, desiredStatus }));
+    const page = await local.ecs.send(new ListTasksCommand({ cluster: 'default', startedBy, desiredStatus }));
     arns.push(...(page.taskArns ?? []));
   }
   return arns;
 };
 
+const local = useTestStack({
+  timing: 'virtual',
+  ecs: { startMs: START_MS, stopMs: STOP_MS },
+  contract: true,
+});
+
 beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { clock: 'virtual', startMs: START_MS, stopMs: STOP_MS, throttle: 'off' },
-  });
-  api = contractCheckedClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-  const registered = await api.post('/task-definitions', {
+  const registered = await local.api.post('/task-definitions', {
     family: 'migrate',
     cpu: '256',
     memory: '512',
@@ -58,10 +53,6 @@ beforeAll(async () => {
     ],
   });
   expect(registered.status).toBe(201);
-});
-afterAll(async () => {
-  ecs.destroy();
-  await stack.stop();
 });
 
 describe('one-off tasks through the API (local ECS with a virtual clock)', () => {
@@ -81,7 +72,7 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
   };
 
   it('launches tasks of a family, registering the revision with ECS on first use', async () => {
-    const response = await api.post('/clusters/default/tasks', migrate);
+    const response = await local.api.post('/clusters/default/tasks', migrate);
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body.failures).toEqual([]);
     expect(response.body.tasks).toHaveLength(2);
@@ -93,12 +84,12 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
       expect(task.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
     }
     [first, second] = response.body.tasks;
-    const definition = await api.get('/task-definitions/migrate/1');
+    const definition = await local.api.get('/task-definitions/migrate/1');
     expect(definition.body.ecsTaskDefinitionArn).toMatch(/:task-definition\/tugboat-local-migrate:1$/);
   });
 
   it('launches nothing new for a repeated clientToken, and refuses the token with other parameters', async () => {
-    const again = await api.post('/clusters/default/tasks', migrate);
+    const again = await local.api.post('/clusters/default/tasks', migrate);
     expect(again.status).toBe(201);
     expect(again.body.tasks.map((task: { taskArn: string }) => task.taskArn).sort()).toEqual(
       [first.taskArn, second.taskArn].sort(),
@@ -107,7 +98,7 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
       [first.taskArn, second.taskArn].sort(),
     );
 
-    const changed = await api.post('/clusters/default/tasks', {
+    const changed = await local.api.post('/clusters/default/tasks', {
       taskDefinition: 'migrate',
       count: 1,
       networkConfiguration: network,
@@ -121,14 +112,14 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
 
   it('gives every launch without a clientToken its own token, and startedBy tugboat-local_run', async () => {
     const body = { taskDefinition: 'migrate:1', networkConfiguration: network };
-    const one = await api.post('/clusters/default/tasks', body);
-    const two = await api.post('/clusters/default/tasks', body);
+    const one = await local.api.post('/clusters/default/tasks', body);
+    const two = await local.api.post('/clusters/default/tasks', body);
     expect(one.status).toBe(201);
     expect(two.status).toBe(201);
     expect(one.body.tasks[0].taskArn).not.toBe(two.body.tasks[0].taskArn);
     expect(one.body.tasks[0].startedBy).toBe('tugboat-local_run');
     for (const task of [...one.body.tasks, ...two.body.tasks]) {
-      expect((await api.delete(`/clusters/default/tasks/${task.taskId}`)).status).toBe(200);
+      expect((await local.api.delete(`/clusters/default/tasks/${task.taskId}`)).status).toBe(200);
     }
   });
 
@@ -153,7 +144,7 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     [{ networkConfiguration: undefined }, /networkConfiguration/],
     [{ surprise: true }, /surprise: unknown field/],
   ])('answers 400 for %j', async (change, message) => {
-    const response = await api.post('/clusters/default/tasks', {
+    const response = await local.api.post('/clusters/default/tasks', {
       taskDefinition: 'migrate',
       networkConfiguration: network,
       ...change,
@@ -163,13 +154,13 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
   });
 
   it('answers 404 for an unknown cluster and an unknown task', async () => {
-    const cluster = await api.post('/clusters/nowhere/tasks', {
+    const cluster = await local.api.post('/clusters/nowhere/tasks', {
       taskDefinition: 'migrate',
       networkConfiguration: network,
     });
     expect(cluster.status).toBe(404);
     expect((await taskOf('default', '0'.repeat(32))).status).toBe(404);
-    expect((await api.delete(`/clusters/default/tasks/${'0'.repeat(32)}`)).status).toBe(404);
+    expect((await local.api.delete(`/clusters/default/tasks/${'0'.repeat(32)}`)).status).toBe(404);
     expect((await taskOf('default', 'not-a-task-id')).status).toBe(400);
   });
 
@@ -186,12 +177,12 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
   });
 
   it('lists tasks: the one-off partition, the whole cluster, by desiredStatus, in pages', async () => {
-    const oneOff = await api.get('/clusters/default/tasks?serviceName=-&desiredStatus=RUNNING');
+    const oneOff = await local.api.get('/clusters/default/tasks?serviceName=-&desiredStatus=RUNNING');
     expect(oneOff.status).toBe(200);
     expect(oneOff.body.items.map((task: { taskId: string }) => task.taskId).sort()).toEqual(
       [first.taskId, second.taskId].sort(),
     );
-    const all = await api.get('/clusters/default/tasks?desiredStatus=RUNNING');
+    const all = await local.api.get('/clusters/default/tasks?desiredStatus=RUNNING');
     expect(all.body.items.map((task: { taskId: string }) => task.taskId).sort()).toEqual(
       [first.taskId, second.taskId].sort(),
     );
@@ -201,7 +192,7 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     let pages = 0;
     do {
       const query = `maxResults=1${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`;
-      const page = await api.get(`/clusters/default/tasks?${query}`);
+      const page = await local.api.get(`/clusters/default/tasks?${query}`);
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(1);
       seen.push(...page.body.items.map((task: { taskId: string }) => task.taskId));
@@ -213,12 +204,12 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
     expect(new Set(seen).size).toBe(4);
     expect(seen.slice(0, 2).sort()).toEqual([first.taskId, second.taskId].sort());
 
-    expect((await api.get('/clusters/default/tasks?desiredStatus=DONE')).status).toBe(400);
-    expect((await api.get('/clusters/default/tasks?nextToken=bm9wZQ')).status).toBe(400);
+    expect((await local.api.get('/clusters/default/tasks?desiredStatus=DONE')).status).toBe(400);
+    expect((await local.api.get('/clusters/default/tasks?nextToken=bm9wZQ')).status).toBe(400);
   });
 
   it('stops a task with a reason, and shows the stop in the timing', async () => {
-    const stopped = await api.delete(
+    const stopped = await local.api.delete(
       `/clusters/default/tasks/${first.taskId}?reason=${encodeURIComponent('migration done')}`,
     );
     expect(stopped.status).toBe(200);
@@ -234,7 +225,9 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
 
   it('keeps a stopped task readable through Tugboat after ECS has forgotten it', async () => {
     await advance(2 * HOUR);
-    const fromEcs = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: [first.taskArn] }));
+    const fromEcs = await local.ecs.send(
+      new DescribeTasksCommand({ cluster: 'default', tasks: [first.taskArn] }),
+    );
     expect(fromEcs.tasks).toEqual([]);
     expect(fromEcs.failures?.[0]?.reason).toBe('MISSING');
 
@@ -246,29 +239,29 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
       stoppedReason: 'migration done',
       taskArn: first.taskArn,
     });
-    const history = await api.get('/clusters/default/tasks?desiredStatus=STOPPED');
+    const history = await local.api.get('/clusters/default/tasks?desiredStatus=STOPPED');
     expect(history.body.items.map((item: { taskId: string }) => item.taskId)).toContain(first.taskId);
     // Stopping it again is answered from the history rather than failing on ECS's amnesia.
-    const again = await api.delete(`/clusters/default/tasks/${first.taskId}`);
+    const again = await local.api.delete(`/clusters/default/tasks/${first.taskId}`);
     expect(again.status).toBe(200);
     expect(again.body.stoppedReason).toBe('migration done');
   });
 
   it("lists a service's tasks in its own partition and in the cluster-wide list", async () => {
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'worker',
       taskDefinition: 'migrate',
       desiredCount: 1,
       networkConfiguration: network,
     });
     expect(created.status).toBe(201);
-    await stack.runScheduler();
+    await local.stack.runScheduler();
     const launched = await eventually('the service task in the inventory', async () => {
-      const page = await api.get('/clusters/default/tasks?serviceName=worker');
+      const page = await local.api.get('/clusters/default/tasks?serviceName=worker');
       return page.body.items.length === 1 ? page.body.items[0] : undefined;
     });
     expect(launched.serviceName).toBe('worker');
-    const all = await api.get('/clusters/default/tasks?desiredStatus=RUNNING');
+    const all = await local.api.get('/clusters/default/tasks?desiredStatus=RUNNING');
     expect(all.body.items.map((task: { taskId: string }) => task.taskId).sort()).toEqual(
       [launched.taskId, second.taskId].sort(),
     );
@@ -277,9 +270,9 @@ describe('one-off tasks through the API (local ECS with a virtual clock)', () =>
   });
 
   it('serves its OpenAPI document', async () => {
-    const response = await api.get('/openapi.json');
+    const response = await local.api.get('/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    expect(api.checkedCount()).toBeGreaterThan(30);
+    expect(local.checkedCount()).toBeGreaterThan(30);
   });
 });

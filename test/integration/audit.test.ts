@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceEvent } from '../../lib/domain';
 import { processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { lambdaContext } from '../../local/lambda-context';
-import type { LocalStack } from '../../local/stack';
-import { httpApiEvent, startTestStack, webService, webTaskDefinition } from '../support/api';
+import { httpApiEvent, webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
 let sqs: SQSClient;
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 let handler: Handler;
@@ -41,7 +40,7 @@ const call = async (method: string, path: string, body?: unknown, principal?: st
 const reconcileMessages = async () => {
   const received = await sqs.send(
     new ReceiveMessageCommand({
-      QueueUrl: stack.queues['tugboat-reconcile'].url,
+      QueueUrl: local.stack.queues['tugboat-reconcile'].url,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 1,
     }),
@@ -49,7 +48,7 @@ const reconcileMessages = async () => {
   for (const message of received.Messages ?? []) {
     await sqs.send(
       new DeleteMessageCommand({
-        QueueUrl: stack.queues['tugboat-reconcile'].url,
+        QueueUrl: local.stack.queues['tugboat-reconcile'].url,
         ReceiptHandle: message.ReceiptHandle!,
       }),
     );
@@ -63,10 +62,11 @@ const reconcileMessages = async () => {
 const events = async (serviceName: string): Promise<ServiceEvent[]> =>
   (await call('GET', `/clusters/default/services/${serviceName}/events`)).body.items;
 
+const local = useTestStack({ timing: 'fast', workerConcurrency: 0 });
+
 beforeAll(async () => {
-  stack = await startTestStack({ workerConcurrency: 0, ecs: { startMs: 200, stopMs: 100, throttle: 'off' } });
   sqs = new SQSClient({
-    endpoint: stack.sqsEndpoint,
+    endpoint: local.stack.sqsEndpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
@@ -79,7 +79,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   sqs?.destroy();
-  await stack?.stop();
 });
 
 describe('who changed what, and what it caused', () => {

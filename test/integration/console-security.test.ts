@@ -2,15 +2,13 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../client/client';
 import { startConsoleServer } from '../../console/standalone';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack, webService, webTaskDefinition } from '../support/api';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
 /**
  * The console, served by `npm start` (under /console/ on the API's port) and by `tugboat console` (which
  * signs what it forwards), against forged Host headers, requests of other origins and missing tokens.
  */
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
 let proxy: Awaited<ReturnType<typeof startConsoleServer>>;
 
 interface RawAnswer {
@@ -67,18 +65,20 @@ const runTask = JSON.stringify({
 });
 /** One-off tasks (the service's own come and go with the reconciler). */
 const taskCount = async () =>
-  (await api.get('/clusters/default/tasks')).body.items.filter(
+  (await local.api.get('/clusters/default/tasks')).body.items.filter(
     (task: { serviceName?: string }) => task.serviceName === undefined,
   ).length;
 
+const local = useTestStack({ console: { allowWrites: true } });
+
 beforeAll(async () => {
-  stack = await startTestStack({ console: { allowWrites: true } });
-  api = httpClient(stack.apiUrl);
   for (const image of ['nginx:1.27', 'nginx:1.28'])
-    expect((await api.post('/task-definitions', webTaskDefinition('web', image))).status).toBe(201);
-  expect((await api.post('/clusters/default/services', webService('web', 'web:2', 1))).status).toBe(201);
+    expect((await local.api.post('/task-definitions', webTaskDefinition('web', image))).status).toBe(201);
+  expect((await local.api.post('/clusters/default/services', webService('web', 'web:2', 1))).status).toBe(
+    201,
+  );
   proxy = await startConsoleServer({
-    api: apiClient(stack.apiUrl),
+    api: apiClient(local.stack.apiUrl),
     allowWrites: true,
     clusters: ['default'],
     port: 0,
@@ -88,11 +88,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy?.close();
-  await stack?.stop();
 });
 
 describe.each([
-  ['npm start, /console/ on the API', () => portOf(stack.apiUrl)],
+  ['npm start, /console/ on the API', () => portOf(local.stack.apiUrl)],
   ['tugboat console', () => proxy.port],
 ])('%s', (_, port) => {
   it('answers only under its own addresses: a DNS-rebinding Host reads nothing', async () => {
@@ -190,7 +189,7 @@ describe.each([
       expect(answer.status, what).toBe(status);
       expect(answer.body, what).toMatch(message);
     }
-    expect((await api.get(SERVICE)).body.taskDefinition).toBe('web:2');
+    expect((await local.api.get(SERVICE)).body.taskDefinition).toBe('web:2');
 
     const rolledBack = await raw(
       port(),
@@ -200,8 +199,8 @@ describe.each([
       form({ taskDefinition: 'web:1', _csrf: token }),
     );
     expect(rolledBack.status, rolledBack.body).toBe(303);
-    expect((await api.get(SERVICE)).body.taskDefinition).toBe('web:1');
-    expect((await api.patch(SERVICE, { taskDefinition: 'web:2' })).status).toBe(200);
+    expect((await local.api.get(SERVICE)).body.taskDefinition).toBe('web:1');
+    expect((await local.api.patch(SERVICE, { taskDefinition: 'web:2' })).status).toBe(200);
   });
 
   it('refuses a cross-site text/plain POST that would run a task of the sender’s choosing', async () => {
@@ -251,7 +250,7 @@ describe('tugboat console: what it forwards, signed, to the API', () => {
       '{"desiredCount":2}',
     );
     expect(patched.status, patched.body).toBe(200);
-    expect((await api.get(SERVICE)).body.desiredCount).toBe(2);
+    expect((await local.api.get(SERVICE)).body.desiredCount).toBe(2);
   });
 
   it('answers a name the operator gave with --allowed-host', async () => {
@@ -263,7 +262,7 @@ describe('tugboat console: what it forwards, signed, to the API', () => {
 
 describe('npm start: the API itself, which has no authentication locally', () => {
   it('still takes requests without an Origin (curl, the SDKs, the CLI) and its own pages’', async () => {
-    const port = portOf(stack.apiUrl);
+    const port = portOf(local.stack.apiUrl);
     const curl = await raw(
       port,
       'PATCH',

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeployRequest } from '../../lib/domain';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import {
   type DeployOutcome,
@@ -13,29 +11,17 @@ import {
 import { rollbackService } from '../../lib/use-cases/deploys';
 import { createService, getService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { ecrPushEvent } from '../support/events';
+import { useTestTable } from '../support/stack';
 
 /** The deploy use cases against DynamoDB Local, driven directly: races and crashes on demand. */
-let context: UseCaseContext;
-let store: DynamoDbStore;
-const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
-
-beforeAll(async () => {
-  const tableName = `tugboat-deploys-${randomUUID()}`;
-  await createTable(client, tableName);
-  store = new DynamoDbStore(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName,
-  );
-  context = {
-    store,
-    config: { tableName, region: 'us-east-1', accountId: '123456789012' },
-    now: () => new Date(),
-    newId: randomUUID,
-  };
-});
-afterAll(() => client.destroy());
+const { store, tableName } = useTestTable('tugboat-deploys');
+const context: UseCaseContext = {
+  store,
+  config: { tableName, region: 'us-east-1', accountId: '123456789012' },
+  now: () => new Date(),
+  newId: randomUUID,
+};
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 

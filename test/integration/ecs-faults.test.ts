@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /**
@@ -8,24 +7,16 @@ import { eventually } from '../support/waiting';
  * half of them after applying the call (a RunTask that launched, then "failed").
  */
 describe('converging while ECS fails 20% of calls', () => {
-  let stack: LocalStack;
-  let api: ReturnType<typeof httpClient>;
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      ecs: { startMs: 200, stopMs: 100, throttle: 'off', faultRate: 0.2 },
-      // A failed message would come back only after this: convergence must not depend on it.
-      visibilityTimeoutSeconds: 300,
-    });
-    api = httpClient(stack.apiUrl);
-  });
-  afterAll(async () => {
-    await stack.stop();
+  const local = useTestStack({
+    timing: 'fast',
+    ecs: { faultRate: 0.2 },
+    // A failed message would come back only after this: convergence must not depend on it.
+    visibilityTimeoutSeconds: 300,
   });
 
   /** Every task ECS holds for the service, read from the endpoint itself (no injected faults there). */
   const tasksOf = (serviceName: string) => {
-    const ecs = stack.ecs.ecs;
+    const ecs = local.stack.ecs.ecs;
     const arns = ['RUNNING', 'STOPPED'].flatMap(
       (desiredStatus) =>
         (
@@ -44,7 +35,7 @@ describe('converging while ECS fails 20% of calls', () => {
   it('reaches the desired count with no task launched twice', async () => {
     expect(
       (
-        await api.post('/task-definitions', {
+        await local.api.post('/task-definitions', {
           family: 'flaky',
           cpu: 256,
           memory: 512,
@@ -54,7 +45,7 @@ describe('converging while ECS fails 20% of calls', () => {
     ).toBe(201);
     // The API checks the cluster with ECS: a 503 from an injected fault is retried, as a client would.
     await eventually('the service created', async () => {
-      const created = await api.post('/clusters/default/services', {
+      const created = await local.api.post('/clusters/default/services', {
         serviceName: 'flaky',
         taskDefinition: 'flaky',
         desiredCount: 30,

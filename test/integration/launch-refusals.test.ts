@@ -1,9 +1,7 @@
 import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbStore } from '../../lib/store/dynamodb';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, stackStore, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /** The scheduler's period in this test: "controllable" means within two of them. */
@@ -11,34 +9,20 @@ const INTERVAL_MS = 2_000;
 const CLUSTER = 'spotty';
 
 describe('a launch ECS refuses for good (capacity provider taken away from the cluster)', () => {
-  let stack: LocalStack;
-  let api: ReturnType<typeof httpClient>;
-  let ecs: ReturnType<typeof ecsClient>;
-  let store: DynamoDbStore;
+  const local = useTestStack({ timing: 'fast', reconcileIntervalMs: INTERVAL_MS });
 
   beforeAll(async () => {
-    stack = await startTestStack({
-      ecs: { startMs: 200, stopMs: 100, throttle: 'off' },
-      reconcileIntervalMs: INTERVAL_MS,
-    });
-    api = httpClient(stack.apiUrl);
-    ecs = ecsClient(stack.ecsUrl);
-    store = stackStore(stack);
-    await ecs.send(
+    await local.ecs.send(
       new CreateClusterCommand({ clusterName: CLUSTER, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
     );
   });
-  afterAll(async () => {
-    ecs.destroy();
-    await stack.stop();
-  });
 
-  const live = async (name: string) => (await serviceTasks(ecs, name, CLUSTER)).filter(isLive);
+  const live = async (name: string) => (await serviceTasks(local.ecs, name, CLUSTER)).filter(isLive);
 
   it('drops the launch, records it as failed with ECS error, and the service stays controllable', async () => {
     expect(
       (
-        await api.post('/task-definitions', {
+        await local.api.post('/task-definitions', {
           family: 'refused',
           cpu: 256,
           memory: 512,
@@ -47,7 +31,7 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
       ).status,
     ).toBe(201);
     // Two tasks on FARGATE (its base), any more on FARGATE_SPOT.
-    const created = await api.post(`/clusters/${CLUSTER}/services`, {
+    const created = await local.api.post(`/clusters/${CLUSTER}/services`, {
       serviceName: 'refused',
       taskDefinition: 'refused',
       desiredCount: 2,
@@ -70,50 +54,57 @@ describe('a launch ECS refuses for good (capacity provider taken away from the c
     // Hold the service while it is scaled up and FARGATE_SPOT leaves the cluster, so that the next
     // pass is the one that meets the refusal.
     await eventually('the lease', async () =>
-      (await store.acquireLease(CLUSTER, 'refused', 'test', 60_000, Date.now())) === 'acquired'
+      (await local.store.acquireLease(CLUSTER, 'refused', 'test', 60_000, Date.now())) === 'acquired'
         ? true
         : undefined,
     );
-    expect((await api.patch(`/clusters/${CLUSTER}/services/refused`, { desiredCount: 4 })).status).toBe(200);
-    await ecs.send(
+    expect((await local.api.patch(`/clusters/${CLUSTER}/services/refused`, { desiredCount: 4 })).status).toBe(
+      200,
+    );
+    await local.ecs.send(
       new PutClusterCapacityProvidersCommand({
         cluster: CLUSTER,
         capacityProviders: ['FARGATE'],
         defaultCapacityProviderStrategy: [],
       }),
     );
-    await store.releaseLease(CLUSTER, 'refused', 'test');
+    await local.store.releaseLease(CLUSTER, 'refused', 'test');
 
     const refusal = await eventually(
       'an event with the refusal',
       async () => {
-        const events = await api.get(`/clusters/${CLUSTER}/services/refused/events`);
+        const events = await local.api.get(`/clusters/${CLUSTER}/services/refused/events`);
         const messages: string[] = events.body.items.map((event: { message: string }) => event.message);
         return messages.find((message) => message.includes('unable to launch'));
       },
       { timeoutMs: 2 * INTERVAL_MS + 2_000 },
     );
     expect(refusal).toContain('InvalidParameterException');
-    expect((await store.getService(CLUSTER, 'refused'))?.deployments[0]?.rolloutState).toBe('IN_PROGRESS');
+    expect((await local.store.getService(CLUSTER, 'refused'))?.deployments[0]?.rolloutState).toBe(
+      'IN_PROGRESS',
+    );
     expect(refusal).toContain('not associated with the cluster');
     // Counted as failed launches (the next pass sees them), and no longer committed.
     const service = await eventually('the refused tasks counted as failed', async () => {
-      const current = await store.getService(CLUSTER, 'refused');
+      const current = await local.store.getService(CLUSTER, 'refused');
       return (current?.deployments[0]?.failedTasks ?? 0) >= 2 ? current : undefined;
     });
     expect(service.deployments[0]?.launchRefusals?.[0]?.count).toBe(2);
     expect(service.inflightLaunches ?? []).toEqual([]);
 
     // Still controllable: scale to 0, then delete, each within two scheduler intervals.
-    expect((await api.patch(`/clusters/${CLUSTER}/services/refused`, { desiredCount: 0 })).status).toBe(200);
+    expect((await local.api.patch(`/clusters/${CLUSTER}/services/refused`, { desiredCount: 0 })).status).toBe(
+      200,
+    );
     await eventually('0 live tasks', async () => ((await live('refused')).length === 0 ? true : undefined), {
       timeoutMs: 2 * INTERVAL_MS,
       intervalMs: 100,
     });
-    expect((await api.delete(`/clusters/${CLUSTER}/services/refused`)).status).toBeLessThan(300);
+    expect((await local.api.delete(`/clusters/${CLUSTER}/services/refused`)).status).toBeLessThan(300);
     await eventually(
       'INACTIVE',
-      async () => ((await store.getService(CLUSTER, 'refused'))?.status === 'INACTIVE' ? true : undefined),
+      async () =>
+        (await local.store.getService(CLUSTER, 'refused'))?.status === 'INACTIVE' ? true : undefined,
       { timeoutMs: 2 * INTERVAL_MS, intervalMs: 100 },
     );
   }, 60_000);

@@ -1,84 +1,48 @@
-/**
- * The draining state survives a crash: a pass that dies right after DeregisterTargets (before it records
- * the drain on the task) leaves a task that the next pass drains again and stops only after the delay,
- * never while its target is still in service.
- */
-import { randomUUID } from 'node:crypto';
-import {
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { beforeAll, expect, it } from 'vitest';
 import { createElbClientForGateway, createElbGateway } from '../../lib/elb/gateway';
-import { createReconciler } from '../../lib/reconcile/pass/reconcile';
-import type { DynamoDbStore } from '../../lib/store/dynamodb';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, stackStore, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { isLive, serviceTasks } from '../support/ecs';
 import { createIpTargetGroup, createLoadBalancedService } from '../support/elb';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 class SimulatedCrash extends Error {}
-const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let ecs: ReturnType<typeof ecsClient>;
-let elb: ElasticLoadBalancingV2Client;
-let store: DynamoDbStore;
 let targetGroupArn: string;
 
+const local = useTestStack({ timing: 'driven', workerConcurrency: 0 });
+
 beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 300, stopMs: 100, throttle: 'off' }, workerConcurrency: 0 });
-  api = httpClient(stack.apiUrl);
-  ecs = ecsClient(stack.ecsUrl);
-  elb = new ElasticLoadBalancingV2Client({ endpoint: stack.elbUrl, region: 'us-east-1', credentials });
-  store = stackStore(stack);
-  targetGroupArn = await createIpTargetGroup(elb, { Name: 'crash' }, 3);
-});
-afterAll(async () => {
-  ecs.destroy();
-  elb.destroy();
-  await stack.stop();
+  targetGroupArn = await createIpTargetGroup(local.elb, { Name: 'crash' }, 3);
 });
 
+/** A reconciler as a new Lambda instance has it (an ELB gateway with an empty cache), crashing where told. */
 const reconcilerWith = (afterExternalCall?: (call: string) => void) =>
-  createReconciler({
-    store,
-    ecsFor: (cluster) =>
-      createEcsGateway({
-        client: createEcsClientForGateway({ endpoint: stack.ecsUrl, region: 'us-east-1', credentials }),
-        cluster,
-      }),
-    elb: createElbGateway({
-      client: createElbClientForGateway({ endpoint: stack.elbUrl, region: 'us-east-1', credentials }),
-    }),
-    now: Date.now,
-    newId: randomUUID,
+  local.reconciler({
+    elb: createElbGateway({ client: createElbClientForGateway() }),
     leaseMs: 5_000,
     ...(afterExternalCall ? { afterExternalCall } : {}),
   });
 
 const targets = async () =>
-  (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })))
+  (await local.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })))
     .TargetHealthDescriptions ?? [];
 
 it('a crash right after DeregisterTargets: the next pass drains again and stops the task after the delay', async () => {
-  await createLoadBalancedService(api, 'crash', targetGroupArn);
+  await createLoadBalancedService(local.api, 'crash', targetGroupArn);
   const reconciler = reconcilerWith();
   await eventually(
     '2 healthy targets and a COMPLETED deployment',
     async () => {
       await reconciler.reconcile('default', 'crash');
-      const { body } = await api.get('/clusters/default/services/crash');
+      const { body } = await local.api.get('/clusters/default/services/crash');
       const healthy = (await targets()).filter((t) => t.TargetHealth?.State === 'healthy').length;
       return healthy === 2 && body.deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
     },
     { timeoutMs: 40_000, intervalMs: 500 },
   );
 
-  expect((await api.patch('/clusters/default/services/crash', { desiredCount: 1 })).status).toBe(200);
+  expect((await local.api.patch('/clusters/default/services/crash', { desiredCount: 1 })).status).toBe(200);
   const crashing = reconcilerWith((call) => {
     if (call === 'elb:DeregisterTargets') throw new SimulatedCrash(call);
   });
@@ -87,7 +51,7 @@ it('a crash right after DeregisterTargets: the next pass drains again and stops 
   expect(draining).toHaveLength(1);
   const address = draining[0]?.Target?.Id;
   const drainedTask = async () =>
-    (await serviceTasks(ecs, 'crash')).find(
+    (await serviceTasks(local.ecs, 'crash')).find(
       (task) =>
         task.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value === address,
     );
@@ -96,7 +60,7 @@ it('a crash right after DeregisterTargets: the next pass drains again and stops 
   // The next passes, right away: the drain is recorded, the task keeps running through the delay.
   const started = Date.now();
   await reconciler.reconcile('default', 'crash');
-  const [record] = (await store.listServiceTasks('default', 'crash')).filter(
+  const [record] = (await local.store.listServiceTasks('default', 'crash')).filter(
     (t) => t.privateIpv4Address === address,
   );
   expect(record?.loadBalancing?.deregisteredAt).toBeDefined();
@@ -112,7 +76,7 @@ it('a crash right after DeregisterTargets: the next pass drains again and stops 
   await eventually('the drained task stopped', async () =>
     (await drainedTask())?.lastStatus === 'STOPPED' ? true : undefined,
   );
-  const live = (await serviceTasks(ecs, 'crash')).filter(isLive);
+  const live = (await serviceTasks(local.ecs, 'crash')).filter(isLive);
   expect(live).toHaveLength(1);
   const remaining = await targets();
   expect(remaining.filter((t) => t.TargetHealth?.State === 'healthy')).toHaveLength(1);

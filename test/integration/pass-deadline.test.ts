@@ -1,33 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
-import { createReconciler } from '../../lib/reconcile/pass/reconcile';
-import type { DynamoDbStore } from '../../lib/store/dynamodb';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, stackStore, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('a pass with a deadline (no reconcile worker: the test drives every pass)', () => {
-  let stack: LocalStack;
-  let api: ReturnType<typeof httpClient>;
-  let ecs: ReturnType<typeof ecsClient>;
-  let store: DynamoDbStore;
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      ecs: { startMs: 200, stopMs: 100, throttle: 'off' },
-      workerConcurrency: 0,
-    });
-    api = httpClient(stack.apiUrl);
-    ecs = ecsClient(stack.ecsUrl);
-    store = stackStore(stack);
-  });
-  afterAll(async () => {
-    ecs.destroy();
-    await stack.stop();
-  });
+  const local = useTestStack({ timing: 'fast', workerConcurrency: 0 });
 
   /** A clock that moves only when the pacer sleeps: the deadline is met by launch room alone. */
   const frozenClock = () => {
@@ -45,22 +24,16 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     clock: { now: () => number; sleep?: (ms: number) => Promise<void> },
     leaseMs?: number,
   ) =>
-    createReconciler({
-      store,
+    local.reconciler({
       ecsFor: (cluster) =>
         createEcsGateway({
-          client: createEcsClientForGateway({
-            endpoint: stack.ecsUrl,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-          }),
+          client: createEcsClientForGateway(),
           cluster,
           launchPacer,
           now: clock.now,
           ...(clock.sleep ? { sleep: clock.sleep } : {}),
         }),
       now: clock.now,
-      newId: randomUUID,
       ...(leaseMs === undefined ? {} : { leaseMs }),
     });
   const reconciler = (clock: { now: () => number; sleep: (ms: number) => Promise<void> }) =>
@@ -72,13 +45,13 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
   };
 
   it('commits only what it can launch before the deadline, confirms each launch, and asks for a follow-up', async () => {
-    await api.post('/task-definitions', {
+    await local.api.post('/task-definitions', {
       family: 'big',
       cpu: 256,
       memory: 512,
       containerDefinitions: [{ name: 'app', image: 'nginx:1.27' }],
     });
-    const created = await api.post('/clusters/default/services', {
+    const created = await local.api.post('/clusters/default/services', {
       serviceName: 'big',
       taskDefinition: 'big',
       desiredCount: 200,
@@ -96,9 +69,9 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     if (outcome.status !== 'reconciled') return;
     expect(outcome.launched).toBe(140);
     expect(outcome.wakeInMs).toBe(0);
-    expect(await serviceTasks(ecs, 'big')).toHaveLength(outcome.launched);
+    expect(await serviceTasks(local.ecs, 'big')).toHaveLength(outcome.launched);
     // Every launch it committed was made and confirmed.
-    const stored = await store.getService('default', 'big');
+    const stored = await local.store.getService('default', 'big');
     expect(stored?.inflightLaunches).toBeUndefined();
 
     // Follow-up passes converge to exactly 200: nothing launched twice.
@@ -106,16 +79,16 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       '200 RUNNING',
       async () => {
         await reconciler(realClock).reconcile('default', 'big');
-        const live = (await serviceTasks(ecs, 'big')).filter(isLive);
+        const live = (await serviceTasks(local.ecs, 'big')).filter(isLive);
         return live.length === 200 && live.every((task) => task.lastStatus === 'RUNNING') ? true : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 100 },
     );
-    expect(await serviceTasks(ecs, 'big')).toHaveLength(200);
+    expect(await serviceTasks(local.ecs, 'big')).toHaveLength(200);
   }, 120_000);
 
   it('confirms each launch as ECS answers it: a pass cut off mid-way leaves only the unmade ones committed', async () => {
-    await api.post('/clusters/default/services', {
+    await local.api.post('/clusters/default/services', {
       serviceName: 'cut',
       taskDefinition: 'big',
       desiredCount: 50,
@@ -123,19 +96,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       deploymentConfiguration: { minReadySeconds: 0 },
     });
     let runTasks = 0;
-    const killed = createReconciler({
-      store,
-      ecsFor: (cluster) =>
-        createEcsGateway({
-          client: createEcsClientForGateway({
-            endpoint: stack.ecsUrl,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-          }),
-          cluster,
-        }),
-      now: Date.now,
-      newId: randomUUID,
+    const killed = local.reconciler({
       leaseMs: 1_000,
       afterExternalCall: (call) => {
         if (call === 'ecs:RunTask' && ++runTasks === 3) throw new Error('killed at the timeout');
@@ -143,16 +104,16 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     });
     await expect(killed.reconcile('default', 'cut')).rejects.toThrow('killed');
     // Two launches were confirmed; the third was made but not confirmed, the other two never made.
-    const stored = await store.getService('default', 'cut');
+    const stored = await local.store.getService('default', 'cut');
     expect(stored?.inflightLaunches).toHaveLength(3);
-    expect(await serviceTasks(ecs, 'cut')).toHaveLength(30);
+    expect(await serviceTasks(local.ecs, 'cut')).toHaveLength(30);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await reconciler(realClock).reconcile('default', 'cut');
-    expect(await serviceTasks(ecs, 'cut')).toHaveLength(50);
+    expect(await serviceTasks(local.ecs, 'cut')).toHaveLength(50);
   }, 60_000);
 
   it('gives its message back with a delay when launch room would come after the deadline, dropping what it never made', async () => {
-    await api.post('/clusters/default/services', {
+    await local.api.post('/clusters/default/services', {
       serviceName: 'late',
       taskDefinition: 'big',
       desiredCount: 50,
@@ -171,13 +132,13 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     const pass = pacedReconciler(launchPacer, { now: Date.now });
     const outcome = await pass.reconcile('default', 'late', undefined, { deadline: Date.now() + 60_000 });
     expect(outcome).toMatchObject({ status: 'reconciled', launched: 20, wakeInMs: 3_000 });
-    expect(await serviceTasks(ecs, 'late')).toHaveLength(20);
+    expect(await serviceTasks(local.ecs, 'late')).toHaveLength(20);
     // The three calls it never made are not left for the next pass to replay.
-    expect((await store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
+    expect((await local.store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
   }, 60_000);
 
   it('a rollout whose launches wait on the launch rate for longer than progressDeadlineSeconds does not fail', async () => {
-    await api.post('/clusters/default/services', {
+    await local.api.post('/clusters/default/services', {
       serviceName: 'patient',
       taskDefinition: 'big',
       desiredCount: 2,
@@ -195,7 +156,7 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     };
     let now = Date.now();
     const pass = pacedReconciler(launchPacer, { now: () => now });
-    const primary = async () => (await store.getService('default', 'patient'))?.deployments[0];
+    const primary = async () => (await local.store.getService('default', 'patient'))?.deployments[0];
 
     const first = await pass.reconcile('default', 'patient', undefined, { deadline: now + 60_000 });
     expect(first).toMatchObject({ status: 'reconciled', launched: 0, wakeInMs: 30_000 });
@@ -218,6 +179,6 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
       rolloutState: 'IN_PROGRESS',
       lastProgressAt: new Date(now).toISOString(),
     });
-    expect(await serviceTasks(ecs, 'patient')).toHaveLength(2);
+    expect(await serviceTasks(local.ecs, 'patient')).toHaveLength(2);
   }, 60_000);
 });

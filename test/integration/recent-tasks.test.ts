@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { countDynamoDbCalls } from '../../bench/support/counters';
 import type { TaskRecord } from '../../lib/domain';
 import type { EcsGateway } from '../../lib/ecs/gateway';
 import { createReconciler } from '../../lib/reconcile/pass/reconcile';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { keys } from '../../lib/store/keys';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { createService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
-import { createTable, localDynamoDbClient, tableDefinition } from '../../local/dynamodb';
+import { createTable, tableDefinition } from '../../local/dynamodb';
+import { useTestTable } from '../support/stack';
 
 /** What a reconcile pass reads of a service's task history, against DynamoDB Local. */
-const tableName = `tugboat-recent-tasks-${randomUUID()}`;
-const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+const { client, documentClient: documents, store, tableName } = useTestTable('tugboat-recent-tasks');
 const reads = countDynamoDbCalls(client);
-const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-const store = new DynamoDbStore(documents, tableName);
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 const context: UseCaseContext = {
   store,
@@ -125,11 +122,6 @@ const passReadUnits = async (serviceName: string): Promise<number> => {
   expect((await reconciler.reconcile('default', serviceName)).status).toBe('reconciled');
   return reads.snapshot().readCapacityUnits;
 };
-
-beforeAll(async () => {
-  await createTable(client, tableName);
-});
-afterAll(() => client.destroy());
 
 describe('a reconcile pass reads live tasks and recent history, not the whole history', () => {
   it('reads as much for a service with 10,000 STOPPED tasks as for one with 500', async () => {

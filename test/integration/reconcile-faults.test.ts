@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
-import { createReconciler } from '../../lib/reconcile/pass/reconcile';
+import { describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { recordTaskStateChange } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { createLocalEcs, type TaskStateChangeEvent } from '../../local/ecs';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, stackStore, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { isLive, serviceTasks } from '../support/ecs';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,55 +14,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class SimulatedCrash extends Error {}
 
 describe('reconciler under faults (no reconcile worker: the test drives every pass)', () => {
-  let stack: LocalStack;
-  let api: ReturnType<typeof httpClient>;
-  let ecs: ReturnType<typeof ecsClient>;
-  let store: DynamoDbStore;
-  const gateways = new Map<string, ReturnType<typeof createEcsGateway>>();
+  const local = useTestStack({ timing: 'driven', workerConcurrency: 0 });
 
-  beforeAll(async () => {
-    stack = await startTestStack({
-      ecs: { startMs: 300, stopMs: 100, throttle: 'off' },
-      workerConcurrency: 0,
-    });
-    api = httpClient(stack.apiUrl);
-    ecs = ecsClient(stack.ecsUrl);
-    store = stackStore(stack);
-  });
-  afterAll(async () => {
-    ecs.destroy();
-    await stack.stop();
-  });
-
+  /** The runtime's reconciler (one ECS gateway per cluster, as a worker instance has), crashing where told. */
   const reconcilerWith = (afterExternalCall?: (call: string) => void) =>
-    createReconciler({
-      store,
-      ecsFor: (cluster) => {
-        let gateway = gateways.get(cluster);
-        if (!gateway) {
-          gateway = createEcsGateway({
-            client: createEcsClientForGateway({
-              endpoint: stack.ecsUrl,
-              region: 'us-east-1',
-              credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-            }),
-            cluster,
-          });
-          gateways.set(cluster, gateway);
-        }
-        return gateway;
-      },
-      now: Date.now,
-      newId: randomUUID,
-      leaseMs: 5_000,
-      ...(afterExternalCall ? { afterExternalCall } : {}),
-    });
+    local.reconciler({ leaseMs: 5_000, ...(afterExternalCall ? { afterExternalCall } : {}) });
 
   const createService = async (name: string, desiredCount: number, deploymentConfiguration: object = {}) => {
     const family = `fam-${name}`;
     expect(
       (
-        await api.post('/task-definitions', {
+        await local.api.post('/task-definitions', {
           family,
           cpu: 256,
           memory: 512,
@@ -73,7 +32,7 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
         })
       ).status,
     ).toBe(201);
-    const response = await api.post('/clusters/default/services', {
+    const response = await local.api.post('/clusters/default/services', {
       serviceName: name,
       taskDefinition: family,
       desiredCount,
@@ -90,8 +49,8 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
       `${name} converged`,
       async () => {
         await reconciler.reconcile('default', name);
-        const service = await store.getService('default', name);
-        const live = (await serviceTasks(ecs, name)).filter(isLive);
+        const service = await local.store.getService('default', name);
+        const live = (await serviceTasks(local.ecs, name)).filter(isLive);
         const steady =
           service?.deployments[0]?.rolloutState === 'COMPLETED' &&
           live.length === desired &&
@@ -120,7 +79,7 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
       });
       await expect(crashing.reconcile('default', name)).rejects.toBeInstanceOf(SimulatedCrash);
       await converge(name, 3);
-      const everLaunched = await serviceTasks(ecs, name);
+      const everLaunched = await serviceTasks(local.ecs, name);
       expect(everLaunched, `crash after call ${crashAt} (${calls[crashAt - 1]})`).toHaveLength(3);
     }
   }, 180_000);
@@ -159,11 +118,11 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
 
     // While another reconciler holds the service, even an answered request waits (busy), in case that
     // holder crashes.
-    expect(await store.acquireLease('default', 'dedupe', 'other-worker', 60_000, Date.now())).toBe(
+    expect(await local.store.acquireLease('default', 'dedupe', 'other-worker', 60_000, Date.now())).toBe(
       'acquired',
     );
     expect((await reconcilerWith().reconcile('default', 'dedupe', madeEarlier)).status).toBe('busy');
-    await store.releaseLease('default', 'dedupe', 'other-worker');
+    await local.store.releaseLease('default', 'dedupe', 'other-worker');
     expect((await reconcilerWith().reconcile('default', 'dedupe', madeEarlier)).status).toBe('superseded');
   }, 30_000);
 
@@ -174,7 +133,7 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const live = (await serviceTasks(ecs, 'race')).filter(isLive).length;
+        const live = (await serviceTasks(local.ecs, 'race')).filter(isLive).length;
         maxLive = Math.max(maxLive, live);
         await sleep(50);
       }
@@ -187,11 +146,11 @@ describe('reconciler under faults (no reconcile worker: the test drives every pa
     sampling = false;
     await sampler;
     expect(maxLive).toBeLessThanOrEqual(cap);
-    const live = (await serviceTasks(ecs, 'race')).filter(isLive);
+    const live = (await serviceTasks(local.ecs, 'race')).filter(isLive);
     expect(live).toHaveLength(6);
     expect(live.every((task) => task.lastStatus === 'RUNNING')).toBe(true);
     // Nothing launched twice: every task ECS ever ran for the service is one of the six.
-    expect(await serviceTasks(ecs, 'race')).toHaveLength(6);
+    expect(await serviceTasks(local.ecs, 'race')).toHaveLength(6);
   }, 60_000);
 });
 

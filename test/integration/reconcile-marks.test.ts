@@ -1,19 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { describe, expect, it } from 'vitest';
+import { useTestTable } from '../support/stack';
 
-const tableName = `tugboat-marks-${randomUUID()}`;
-const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const store = new DynamoDbStore(DynamoDBDocumentClient.from(client), tableName);
-
-beforeAll(async () => {
-  await createTable(client, tableName);
-});
-afterAll(() => {
-  client.destroy();
-});
+const { store } = useTestTable('tugboat-marks');
 
 describe('the scheduler marks on the lease items, against DynamoDB Local', () => {
   it('reads 150 services in batches: scheduled, completed passes, and nothing for the unknown', async () => {

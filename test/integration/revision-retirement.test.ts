@@ -1,33 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, TaskDefinition } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
 import { ecsTaskDefinitionArn } from '../../lib/ecs/task-definitions';
 import { runReconcileScheduler } from '../../lib/reconcile/scheduler/scheduler';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { TugboatStore } from '../../lib/store/port';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { type LocalEcsServer, startLocalEcsServer } from '../../local/ecs';
 import { deployment, service } from '../support/plan';
+import { useTestTable } from '../support/stack';
 
 /**
  * The deferred deregistration of a deleted revision's ECS copy (lib/reconcile/scheduler/revision-retirement.ts),
  * through the scheduler against DynamoDB Local and the local ECS endpoint.
  */
-const tableName = `tugboat-revision-retirement-${randomUUID()}`;
-const dynamoDb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const store = new DynamoDbStore(
-  DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
-  tableName,
-);
+const { store } = useTestTable('tugboat-revision-retirement');
 let ecsServer: LocalEcsServer;
 let client: ReturnType<typeof createEcsClientForGateway>;
 const gatewayFor = (cluster: string): EcsGateway => createEcsGateway({ client, cluster });
 
 beforeAll(async () => {
-  await createTable(dynamoDb, tableName);
   ecsServer = await startLocalEcsServer({ port: 0, throttle: 'off' });
   client = createEcsClientForGateway({
     endpoint: ecsServer.url,
@@ -38,7 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   client.destroy();
-  dynamoDb.destroy();
   await ecsServer.close();
 });
 

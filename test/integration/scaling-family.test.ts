@@ -1,37 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
-import { contractCheckedClient } from '../support/openapi';
+import { describe, expect, it } from 'vitest';
+import { registerTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
 // CPU and memory are measured per task definition family in a cluster: a service scaling on them shares
 // its family with no other service nor one-off task there.
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } };
 const cpu = { name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 };
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
-
-beforeAll(async () => {
-  stack = await startTestStack({ scalingIntervalMs: 0 });
-  api = contractCheckedClient(stack.apiUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const register = async (family: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: 'nginx:1' }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
+const local = useTestStack({ contract: true });
+const register = (family: string) => registerTaskDefinition(local.api, family, 'nginx:1');
 
 const create = (serviceName: string, taskDefinition: string, autoScaling?: unknown) =>
-  api.post('/clusters/default/services', {
+  local.api.post('/clusters/default/services', {
     serviceName,
     taskDefinition,
     desiredCount: 0,
@@ -50,7 +30,7 @@ describe('CPU and memory scaling on a family of its own', () => {
     expect(second.body.error.message).toMatch(
       /^taskDefinition: service scaled scales on CPU or memory of family shared/,
     );
-    const oneOff = await api.post('/clusters/default/tasks', {
+    const oneOff = await local.api.post('/clusters/default/tasks', {
       taskDefinition: 'shared',
       networkConfiguration: network,
     });
@@ -66,7 +46,7 @@ describe('CPU and memory scaling on a family of its own', () => {
     expect(scaled.body.error.message).toMatch(
       /^autoScaling\.targetTracking\[0\]\.metric: service first also runs family plain in cluster default/,
     );
-    const patched = await api.patch('/clusters/default/services/first', {
+    const patched = await local.api.patch('/clusters/default/services/first', {
       autoScaling: {
         minCapacity: 1,
         maxCapacity: 4,

@@ -4,9 +4,8 @@ import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../lib/queue/sqs-client';
 import type { EvaluationReport } from '../../lib/scaling/evaluate';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
-import { contractCheckedClient } from '../support/openapi';
+import { registerTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
 // A queue made the usual way (the AWS CLI, or the SDK's CreateQueue) against the local SQS endpoint has a
 // URL on `sqs.us-east-1.localhost`, a host that does not resolve everywhere: the scaler must reach it.
@@ -17,25 +16,23 @@ const credentials = {
   AWS_DEFAULT_REGION: 'us-east-1',
 };
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
+// The ECS endpoint's clock a minute ahead, with starts of a second and stops of half a second.
+const local = useTestStack({
+  contract: true,
+  timing: 'virtual',
+  ecs: { startTime: Date.now() + 60_000, startMs: 1_000, stopMs: 500 },
+});
 let sqs: ReturnType<typeof createSqsClient>;
 
-beforeAll(async () => {
-  stack = await startTestStack({
-    ecs: { clock: 'virtual', startTime: Date.now() + 60_000, startMs: 1_000, stopMs: 500, throttle: 'off' },
-    scalingIntervalMs: 0,
-  });
-  api = contractCheckedClient(stack.apiUrl);
+beforeAll(() => {
   sqs = createSqsClient({
-    endpoint: stack.sqsEndpoint,
+    endpoint: local.stack.sqsEndpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 });
-afterAll(async () => {
+afterAll(() => {
   sqs?.destroy();
-  await stack?.stop();
 });
 
 /** The queue's URL as the AWS CLI prints it (the SDK's CreateQueue where the CLI is not installed). */
@@ -43,7 +40,16 @@ const createQueue = async (name: string): Promise<string> => {
   try {
     const { stdout } = await promisify(execFile)(
       'aws',
-      ['sqs', 'create-queue', '--queue-name', name, '--endpoint-url', stack.sqsEndpoint, '--output', 'json'],
+      [
+        'sqs',
+        'create-queue',
+        '--queue-name',
+        name,
+        '--endpoint-url',
+        local.stack.sqsEndpoint,
+        '--output',
+        'json',
+      ],
       { env: { ...process.env, ...credentials } },
     );
     return (JSON.parse(stdout) as { QueueUrl: string }).QueueUrl;
@@ -54,21 +60,10 @@ const createQueue = async (name: string): Promise<string> => {
   }
 };
 
-const register = async (family: string) => {
-  const response = await api.post('/task-definitions', {
-    family,
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [{ name: 'app', image: 'nginx:1' }],
-  });
-  expect(response.status).toBe(201);
-  return `${family}:${response.body.revision}`;
-};
-
 const worker = async (serviceName: string, queueUrl: string) => {
-  const created = await api.post('/clusters/default/services', {
+  const created = await local.api.post('/clusters/default/services', {
     serviceName,
-    taskDefinition: await register(serviceName),
+    taskDefinition: await registerTaskDefinition(local.api, serviceName, 'nginx:1'),
     desiredCount: 0,
     networkConfiguration: network,
     autoScaling: {
@@ -88,7 +83,7 @@ const worker = async (serviceName: string, queueUrl: string) => {
 };
 
 const desiredCount = async (serviceName: string): Promise<number> => {
-  const response = await api.get(`/clusters/default/services/${serviceName}`);
+  const response = await local.api.get(`/clusters/default/services/${serviceName}`);
   expect(response.status).toBe(200);
   return response.body.desiredCount;
 };
@@ -106,11 +101,11 @@ describe('the scaler reads queues made the usual way, and one bad queue stops no
       }),
     );
 
-    const report = (await stack.runScalingEvaluation()) as EvaluationReport;
+    const report = (await local.stack.runScalingEvaluation()) as EvaluationReport;
     expect(report.readFailures).toEqual({ QueueAttributes: 1 });
     expect(await desiredCount('cli-worker')).toBe(2);
     expect(await desiredCount('lost-worker')).toBe(0);
-    const events = await api.get('/clusters/default/services/lost-worker');
+    const events = await local.api.get('/clusters/default/services/lost-worker');
     expect(JSON.stringify(events.body.events)).toContain('no-such-queue cannot be read');
   }, 60_000);
 });

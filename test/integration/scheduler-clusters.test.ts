@@ -1,22 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import type { ReconcileRequest } from '../../lib/queue/reconcile-queue';
 import { runReconcileScheduler } from '../../lib/reconcile/scheduler/scheduler';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
 import { type LocalEcsServer, startLocalEcsServer } from '../../local/ecs';
+import { useTestTable } from '../support/stack';
 
 /** The scheduler against DynamoDB Local and the local ECS endpoint, one of its clusters gone from ECS. */
-const tableName = `tugboat-scheduler-clusters-${randomUUID()}`;
-const dynamoDb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const store = new DynamoDbStore(
-  DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
-  tableName,
-);
+const { store } = useTestTable('tugboat-scheduler-clusters');
 let ecsServer: LocalEcsServer;
 const ecsClient = () =>
   createEcsClientForGateway({
@@ -26,16 +18,12 @@ const ecsClient = () =>
   });
 
 beforeAll(async () => {
-  await createTable(dynamoDb, tableName);
   ecsServer = await startLocalEcsServer({ port: 0, throttle: 'off' });
   const client = ecsClient();
   await client.send(new CreateClusterCommand({ clusterName: 'default' }));
   client.destroy();
 });
-afterAll(async () => {
-  dynamoDb.destroy();
-  await ecsServer.close();
-});
+afterAll(() => ecsServer.close());
 
 const unfinishedService = (cluster: string, serviceName: string) =>
   ({

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { invoker, startTestStack, webService } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { webService } from '../support/api';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-let invoke: ReturnType<typeof invoker>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  const { handler } = await import('../../functions/api');
-  invoke = invoker(handler as never);
-});
-afterAll(() => stack.stop());
+const local = useTestStack();
+const invoke = local.invoke;
 
 const EXECUTION_ROLE = 'arn:aws:iam::000000000000:role/shop-execution';
 const DB_PASSWORD = {
@@ -72,12 +65,13 @@ describe('secrets and log configuration, in ECS shapes', () => {
       expect(run.status, JSON.stringify(run.body)).toBe(201);
     }
     // The ECS copies, in the installation's own families (`tugboat-<installation>-<family>`).
-    const { taskDefinitionArns } = stack.ecs.ecs.handle('ListTaskDefinitions', {}) as {
+    const { taskDefinitionArns } = local.stack.ecs.ecs.handle('ListTaskDefinitions', {}) as {
       taskDefinitionArns: string[];
     };
     const inEcs = (family: string) => {
       const arn = taskDefinitionArns.find((candidate) => candidate.endsWith(`-${family}:1`));
-      return (stack.ecs.ecs.handle('DescribeTaskDefinition', { taskDefinition: arn }) as any).taskDefinition;
+      return (local.stack.ecs.ecs.handle('DescribeTaskDefinition', { taskDefinition: arn }) as any)
+        .taskDefinition;
     };
     const shop = 'shop';
     const splunk = 'shop-splunk';

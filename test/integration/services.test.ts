@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../lib/wiring';
-import type { LocalStack } from '../../local/stack';
-import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-let invoke: ReturnType<typeof invoker>;
+// The API's own semantics, with no reconciler acting on the services (its writes bump versions too).
+const local = useTestStack({
+  workerConcurrency: 0,
+  clusters: ['default', 'blue', 'green', 'listing', 'empty'],
+});
+const invoke = local.invoke;
 
 beforeAll(async () => {
-  // The API's own semantics, with no reconciler acting on the services (its writes bump versions too).
-  stack = await startTestStack({
-    workerConcurrency: 0,
-    clusters: ['default', 'blue', 'green', 'listing', 'empty'],
-  });
-  const { handler } = await import('../../functions/api');
-  invoke = invoker(handler as never);
   for (let revision = 1; revision <= 3; revision++) {
     expect(
       (await invoke('POST', '/task-definitions', { body: webTaskDefinition('web', `nginx:${revision}`) }))
@@ -21,7 +18,6 @@ beforeAll(async () => {
     ).toBe(201);
   }
 });
-afterAll(() => stack.stop());
 
 describe('services through the Lambda handler and DynamoDB Local', () => {
   it('creates a service with ECS defaults, a PRIMARY deployment and an ETag', async () => {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSharedPacer, FARGATE_LAUNCH_RATE } from '../../lib/ecs/pacer';
 import { DynamoDbStore, rateRetryPauseMs } from '../../lib/store/dynamodb';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { useTestTable } from '../support/stack';
 
-const tableName = `tugboat-pacer-${randomUUID()}`;
-const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const store = new DynamoDbStore(DynamoDBDocumentClient.from(client), tableName);
+const { client, store, tableName } = useTestTable('tugboat-pacer');
 
 /** One clock for every "process": it moves only when one of them sleeps, by what it sleeps. */
 const sharedClock = () => {
@@ -20,13 +18,6 @@ const sharedClock = () => {
     elapsed: (since: number) => now - since,
   };
 };
-
-beforeAll(async () => {
-  await createTable(client, tableName);
-});
-afterAll(() => {
-  client.destroy();
-});
 
 describe('createSharedPacer against DynamoDB Local', () => {
   it('holds three processes together to one bucket: 100 at once, then 20 per second', async () => {

@@ -4,21 +4,16 @@
  * a service deleted or moved off a group frees it. Through the HTTP API and DynamoDB Local, every
  * answer checked against the OpenAPI document.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack, webService, webTaskDefinition } from '../support/api';
-import { contractCheckedClient } from '../support/openapi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-let stack: LocalStack;
-let api: ReturnType<typeof contractCheckedClient>;
+const local = useTestStack({ timing: 'instant', contract: true });
 
 beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 100, stopMs: 50, throttle: 'off' } });
-  api = contractCheckedClient(stack.apiUrl);
-  expect((await api.post('/task-definitions', webTaskDefinition('tg', 'nginx:1'))).status).toBe(201);
+  expect((await local.api.post('/task-definitions', webTaskDefinition('tg', 'nginx:1'))).status).toBe(201);
 });
-afterAll(() => stack.stop());
 
 let groups = 0;
 /** A target group ARN of its own (the API checks only its shape; no task ever runs behind it here). */
@@ -27,12 +22,12 @@ const newTargetGroup = () =>
 const behind = (...targetGroupArns: string[]) =>
   targetGroupArns.map((targetGroupArn) => ({ targetGroupArn, containerName: 'web', containerPort: 80 }));
 const create = (name: string, targetGroupArns: string[]) =>
-  api.post('/clusters/default/services', {
+  local.api.post('/clusters/default/services', {
     ...webService(name, 'tg', 0),
     ...(targetGroupArns.length > 0 ? { loadBalancers: behind(...targetGroupArns) } : {}),
   });
 const move = (name: string, targetGroupArns: string[]) =>
-  api.patch(`/clusters/default/services/${name}`, { loadBalancers: behind(...targetGroupArns) });
+  local.api.patch(`/clusters/default/services/${name}`, { loadBalancers: behind(...targetGroupArns) });
 const inUseBy = (name: string) => new RegExp(`is used by service ${name} in cluster default`);
 
 describe('a target group serves one service', () => {
@@ -45,13 +40,15 @@ describe('a target group serves one service', () => {
     expect(second.body.error.message).toMatch(inUseBy('owner'));
     expect(second.body.error.message).toContain(shared);
     // Nothing of the refused create was written: the other group is still free.
-    expect((await api.get('/clusters/default/services/intruder')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/intruder')).status).toBe(404);
     expect((await create('bystander', [other])).status).toBe(201);
 
     const patched = await move('bystander', [shared]);
     expect(patched.status).toBe(409);
     expect(patched.body.error.message).toMatch(inUseBy('owner'));
-    expect((await api.get('/clusters/default/services/bystander')).body.loadBalancers).toEqual(behind(other));
+    expect((await local.api.get('/clusters/default/services/bystander')).body.loadBalancers).toEqual(
+      behind(other),
+    );
     // A PATCH that keeps its own group is no conflict.
     expect((await move('owner', [shared])).status).toBe(200);
   });
@@ -97,14 +94,16 @@ describe('a target group serves one service', () => {
   it('a deleted service holds its target group while DRAINING and frees it once INACTIVE', async () => {
     const group = newTargetGroup();
     expect((await create('leaving', [group])).status).toBe(201);
-    expect((await api.delete('/clusters/default/services/leaving')).body.status).toBe('DRAINING');
+    expect((await local.api.delete('/clusters/default/services/leaving')).body.status).toBe('DRAINING');
     // DRAINING or already INACTIVE (the reconciler is quick here): held only while not INACTIVE.
     const meanwhile = await create('heir', [group]);
-    const status = (await api.get('/clusters/default/services/leaving')).body.status;
+    const status = (await local.api.get('/clusters/default/services/leaving')).body.status;
     if (meanwhile.status === 409) expect(meanwhile.body.error.message).toMatch(inUseBy('leaving'));
     else expect(status).toBe('INACTIVE');
     await eventually('the deleted service INACTIVE', async () =>
-      (await api.get('/clusters/default/services/leaving')).body.status === 'INACTIVE' ? true : undefined,
+      (await local.api.get('/clusters/default/services/leaving')).body.status === 'INACTIVE'
+        ? true
+        : undefined,
     );
     if (meanwhile.status === 409) expect((await create('heir', [group])).status).toBe(201);
     // Created again under its old name, the deleted service finds the group taken.

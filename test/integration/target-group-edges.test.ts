@@ -1,80 +1,32 @@
-/**
- * Target groups at the edges, against the local ELB endpoint, one reconcile pass at a time:
- * - the stray sweep leaves every target of a group alone that Tugboat did not register for the
- *   service's own tasks, and a service that moved off a group stops touching it;
- * - a target group deleted under a running service: RegisterTargets' TargetGroupNotFound ends no pass
- *   (the new task is registered with the groups that exist, and a service event names the deleted one),
- *   and a drain waits for the delay of the groups that exist, not the reference's 300 s.
- */
-import { randomUUID } from 'node:crypto';
 import {
   DeleteTargetGroupCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
-import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
-import { createReconciler } from '../../lib/reconcile/pass/reconcile';
-import type { DynamoDbStore } from '../../lib/store/dynamodb';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, stackStore, startTestStack } from '../support/api';
+import { registerTaskDefinition } from '../support/api';
 import { createIpTargetGroup } from '../support/elb';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
-
-let stack: LocalStack;
-let api: ReturnType<typeof httpClient>;
-let elb: ElasticLoadBalancingV2Client;
-let store: DynamoDbStore;
+const local = useTestStack({ timing: 'driven', workerConcurrency: 0 });
 
 beforeAll(async () => {
-  stack = await startTestStack({ ecs: { startMs: 300, stopMs: 100, throttle: 'off' }, workerConcurrency: 0 });
-  api = httpClient(stack.apiUrl);
-  elb = new ElasticLoadBalancingV2Client({ endpoint: stack.elbUrl, region: 'us-east-1', credentials });
-  store = stackStore(stack);
-  expect(
-    (
-      await api.post('/task-definitions', {
-        family: 'edge',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'app', image: 'nginx:1', portMappings: [{ containerPort: 8080 }] }],
-      })
-    ).status,
-  ).toBe(201);
-});
-afterAll(async () => {
-  elb.destroy();
-  await stack.stop();
+  await registerTaskDefinition(local.api, 'edge', 'nginx:1', { portMappings: [{ containerPort: 8080 }] });
 });
 
-const localElb = () =>
-  createElbGateway({
-    client: createElbClientForGateway({ endpoint: stack.elbUrl, region: 'us-east-1', credentials }),
-  });
+/** A fresh ELB gateway (an empty cache), as a new Lambda instance has. */
+const localElb = () => createElbGateway({ client: createElbClientForGateway() });
 const reconcilerWith = (gateway: ElbGateway = localElb()) =>
-  createReconciler({
-    store,
-    ecsFor: (cluster) =>
-      createEcsGateway({
-        client: createEcsClientForGateway({ endpoint: stack.ecsUrl, region: 'us-east-1', credentials }),
-        cluster,
-      }),
-    elb: gateway,
-    now: Date.now,
-    newId: randomUUID,
-    leaseMs: 5_000,
-  });
+  local.reconciler({ elb: gateway, leaseMs: 5_000 });
 const pass = (name: string, gateway?: ElbGateway) => reconcilerWith(gateway).reconcile('default', name);
 
 const behind = (...targetGroupArns: string[]) =>
   targetGroupArns.map((targetGroupArn) => ({ targetGroupArn, containerName: 'app', containerPort: 8080 }));
 const create = async (name: string, desiredCount: number, targetGroupArns: string[]) => {
-  const created = await api.post('/clusters/default/services', {
+  const created = await local.api.post('/clusters/default/services', {
     serviceName: name,
     taskDefinition: 'edge',
     desiredCount,
@@ -86,11 +38,11 @@ const create = async (name: string, desiredCount: number, targetGroupArns: strin
 };
 const targetsOf = async (targetGroupArn: string) =>
   (
-    (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })))
+    (await local.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })))
       .TargetHealthDescriptions ?? []
   ).map((d) => `${d.Target?.Id}:${d.Target?.Port} ${d.TargetHealth?.State}`);
 const liveRecords = async (name: string) =>
-  (await store.listServiceTasks('default', name)).filter((record) => record.lastStatus !== 'STOPPED');
+  (await local.store.listServiceTasks('default', name)).filter((record) => record.lastStatus !== 'STOPPED');
 
 /** Passes until `count` live tasks of the service are each registered with `groups` target groups. */
 const untilRegistered = (name: string, count: number, groups: number) =>
@@ -109,8 +61,8 @@ const untilRegistered = (name: string, count: number, groups: number) =>
 
 describe('the stray sweep touches only what Tugboat registered for the service', () => {
   it('leaves another target of its target group alone, pass after pass', async () => {
-    const group = await createIpTargetGroup(elb, { Name: 'edge-shared' }, 1);
-    await elb.send(
+    const group = await createIpTargetGroup(local.elb, { Name: 'edge-shared' }, 1);
+    await local.elb.send(
       new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: '10.99.0.1', Port: 8080 }] }),
     );
     await create('sweeper', 2, [group]);
@@ -123,29 +75,31 @@ describe('the stray sweep touches only what Tugboat registered for the service',
 
   it('stops touching a target group once it moved off it and its tasks there are gone', async () => {
     const [old, next] = [
-      await createIpTargetGroup(elb, { Name: 'edge-old' }, 1),
-      await createIpTargetGroup(elb, { Name: 'edge-new' }, 1),
+      await createIpTargetGroup(local.elb, { Name: 'edge-old' }, 1),
+      await createIpTargetGroup(local.elb, { Name: 'edge-new' }, 1),
     ];
     await create('mover', 1, [old]);
     const [first] = await untilRegistered('mover', 1, 1);
     expect(
-      (await api.patch('/clusters/default/services/mover', { loadBalancers: behind(next) })).status,
+      (await local.api.patch('/clusters/default/services/mover', { loadBalancers: behind(next) })).status,
     ).toBe(200);
     await eventually(
       'the old deployment INACTIVE, its task stopped',
       async () => {
         await pass('mover');
-        const { body } = await api.get('/clusters/default/services/mover');
+        const { body } = await local.api.get('/clusters/default/services/mover');
         return body.deployments.length === 2 && body.deployments[1].status === 'INACTIVE' ? true : undefined;
       },
       { timeoutMs: 45_000, intervalMs: 500 },
     );
     const oldAddress = (first as TaskRecord).privateIpv4Address ?? '';
     expect(
-      (await store.listServiceTasks('default', 'mover')).some((r) => r.privateIpv4Address === oldAddress),
+      (await local.store.listServiceTasks('default', 'mover')).some(
+        (r) => r.privateIpv4Address === oldAddress,
+      ),
     ).toBe(true);
     // Another user of the old group got the old task's address (addresses are reused).
-    await elb.send(
+    await local.elb.send(
       new RegisterTargetsCommand({ TargetGroupArn: old, Targets: [{ Id: oldAddress, Port: 8080 }] }),
     );
     for (let i = 0; i < 2; i++) await pass('mover');
@@ -158,12 +112,14 @@ describe('the stray sweep touches only what Tugboat registered for the service',
 describe('a target group deleted under a running service', () => {
   it('RegisterTargets finding it gone ends no pass: the task joins the groups that exist, an event names it', async () => {
     const [kept, gone] = [
-      await createIpTargetGroup(elb, { Name: 'edge-kept' }, 2),
-      await createIpTargetGroup(elb, { Name: 'edge-gone' }, 2),
+      await createIpTargetGroup(local.elb, { Name: 'edge-kept' }, 2),
+      await createIpTargetGroup(local.elb, { Name: 'edge-gone' }, 2),
     ];
     await create('orphaned', 1, [kept, gone]);
     await untilRegistered('orphaned', 1, 2);
-    expect((await api.patch('/clusters/default/services/orphaned', { desiredCount: 2 })).status).toBe(200);
+    expect((await local.api.patch('/clusters/default/services/orphaned', { desiredCount: 2 })).status).toBe(
+      200,
+    );
     await pass('orphaned');
     await eventually('the new task RUNNING', async () => {
       const live = await liveRecords('orphaned');
@@ -177,7 +133,7 @@ describe('a target group deleted under a running service', () => {
       async describeTargetHealth(arn, targets) {
         const health = await real.describeTargetHealth(arn, targets);
         if (arn === gone && !deleted) {
-          await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: gone }));
+          await local.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: gone }));
           deleted = true;
         }
         return health;
@@ -191,7 +147,7 @@ describe('a target group deleted under a running service', () => {
     expect(
       (await targetsOf(kept)).filter((t) => t.startsWith(`${fresh?.privateIpv4Address}:8080`)),
     ).toHaveLength(1);
-    const messages = (await api.get('/clusters/default/services/orphaned')).body.events.map(
+    const messages = (await local.api.get('/clusters/default/services/orphaned')).body.events.map(
       (e: { message: string }) => e.message,
     );
     expect(messages).toContainEqual(
@@ -203,13 +159,15 @@ describe('a target group deleted under a running service', () => {
 
   it('a drain waits for the delay of the target groups that still exist, not 300 s', async () => {
     const [kept, gone] = [
-      await createIpTargetGroup(elb, { Name: 'edge-kept-2' }, 3),
-      await createIpTargetGroup(elb, { Name: 'edge-gone-2' }, 3),
+      await createIpTargetGroup(local.elb, { Name: 'edge-kept-2' }, 3),
+      await createIpTargetGroup(local.elb, { Name: 'edge-gone-2' }, 3),
     ];
     await create('drained', 2, [kept, gone]);
     await untilRegistered('drained', 2, 2);
-    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: gone }));
-    expect((await api.patch('/clusters/default/services/drained', { desiredCount: 1 })).status).toBe(200);
+    await local.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: gone }));
+    expect((await local.api.patch('/clusters/default/services/drained', { desiredCount: 1 })).status).toBe(
+      200,
+    );
     const started = Date.now();
     expect((await pass('drained')).status).toBe('reconciled');
     const draining = (await liveRecords('drained')).filter(

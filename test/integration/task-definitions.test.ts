@@ -1,23 +1,16 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskDefinition } from '../../lib/domain';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { ABANDONED_AFTER_MS } from '../../lib/use-cases/revision-gaps';
 import { listTaskDefinitionRevisions, registerTaskDefinition } from '../../lib/use-cases/task-definitions';
 import { localDynamoDbClient } from '../../local/dynamodb';
-import type { LocalStack } from '../../local/stack';
-import { invoker, startTestStack, webService, webTaskDefinition } from '../support/api';
+import { webService, webTaskDefinition } from '../support/api';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-let invoke: ReturnType<typeof invoker>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  const { handler } = await import('../../functions/api');
-  invoke = invoker(handler as never);
-});
-afterAll(() => stack.stop());
+const local = useTestStack();
+const invoke = local.invoke;
 
 describe('task definitions through the Lambda handler and DynamoDB Local', () => {
   it('registers revisions starting at 1 with ECS-shaped fields and defaults', async () => {
@@ -191,13 +184,13 @@ describe('revision numbers from an atomic counter', () => {
   /** The use cases on the stack's table, with a clock the test moves. */
   const contextWithClock = () => {
     const clock = { ms: Date.parse('2026-01-01T00:00:00Z') };
-    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(local.stack.dynamoDbEndpoint), {
       marshallOptions: { removeUndefinedValues: true },
     });
-    const store = new DynamoDbStore(documentClient, stack.tableName);
+    const store = new DynamoDbStore(documentClient, local.stack.tableName);
     const context: UseCaseContext = {
       store,
-      config: { tableName: stack.tableName, region: 'us-east-1', accountId: '000000000000' },
+      config: { tableName: local.stack.tableName, region: 'us-east-1', accountId: '000000000000' },
       now: () => new Date(clock.ms),
       newId: () => 'id',
     };
@@ -283,12 +276,12 @@ describe('the roles an installation grants its tasks (custom.taskRoleArns, custo
   const TASK_ROLES = ['arn:aws:iam::123456789012:role/shop-task-*', 'arn:aws:iam::123456789012:role/batch'];
   const EXECUTION_ROLES = ['arn:aws:iam::123456789012:role/shop-execution'];
   const contextWithRoles = (roles: { taskRoleArns?: string[]; executionRoleArns?: string[] }) => {
-    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamoDbEndpoint), {
+    const documentClient = DynamoDBDocumentClient.from(localDynamoDbClient(local.stack.dynamoDbEndpoint), {
       marshallOptions: { removeUndefinedValues: true },
     });
     const context: UseCaseContext = {
-      store: new DynamoDbStore(documentClient, stack.tableName),
-      config: { tableName: stack.tableName, region: 'us-east-1', accountId: '000000000000', ...roles },
+      store: new DynamoDbStore(documentClient, local.stack.tableName),
+      config: { tableName: local.stack.tableName, region: 'us-east-1', accountId: '000000000000', ...roles },
       now: () => new Date(),
       newId: () => 'id',
     };

@@ -1,18 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../lib/domain';
 import { TASK_HISTORY_MS, TASK_HISTORY_SECONDS } from '../../lib/inventory/retention';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { keys } from '../../lib/store/keys';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { listTasks } from '../../lib/use-cases/tasks';
-import { createTable, localDynamoDbClient } from '../../local/dynamodb';
+import { useTestTable } from '../support/stack';
 
-const tableName = `tugboat-inventory-${randomUUID()}`;
-const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-const store = new DynamoDbStore(documents, tableName);
+const { documentClient: documents, store, tableName } = useTestTable('tugboat-inventory');
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 
 let taskCounter = 0;
@@ -59,11 +54,6 @@ const walk = async (
   } while (nextToken && pages < 500);
   return { ids, pages };
 };
-
-beforeAll(async () => {
-  await createTable(client, tableName);
-});
-afterAll(() => client.destroy());
 
 describe('task inventory: locators, pages and history (DynamoDB Local)', () => {
   it('finds a task by id alone, in whichever partition it lives, and its locator expires with it', async () => {

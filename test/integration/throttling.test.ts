@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { httpClient, startTestStack } from '../support/api';
-import { ecsClient, isLive, serviceTasks } from '../support/ecs';
+import { describe, expect, it } from 'vitest';
+import { isLive, serviceTasks } from '../support/ecs';
 import { expectEmptyDeadLetterQueues } from '../support/queues';
+import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('tight ECS throttling', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    // 10% of ECS's published rates: launches burst 10 then 2 per second, reads burst 10 then 2 per second.
-    stack = await startTestStack({
-      ecs: { startMs: 300, stopMs: 100, throttle: 0.1 },
-      visibilityTimeoutSeconds: 5,
-    });
-  });
-  afterAll(() => stack.stop());
+  // 10% of ECS's published rates: launches burst 10 then 2 per second, reads burst 10 then 2 per second.
+  const local = useTestStack({ timing: 'driven', ecs: { throttle: 0.1 }, visibilityTimeoutSeconds: 5 });
 
   it('still converges, and no SQS message is lost', async () => {
-    const api = httpClient(stack.apiUrl);
-    const ecs = ecsClient(stack.ecsUrl);
+    const { api, ecs } = local;
     await api.post('/task-definitions', {
       family: 'slow',
       cpu: 256,
@@ -40,7 +31,7 @@ describe('tight ECS throttling', () => {
       await eventually(
         `${name} steady at 6`,
         async () => {
-          await stack.runScheduler().catch(() => undefined);
+          await local.stack.runScheduler().catch(() => undefined);
           const service = (await api.get(`/clusters/default/services/${name}`)).body;
           return service.runningCount === 6 && service.deployments[0].rolloutState === 'COMPLETED'
             ? true
@@ -56,7 +47,6 @@ describe('tight ECS throttling', () => {
       expect(tasks.filter(isLive)).toHaveLength(6);
       expect(tasks, 'no task launched twice').toHaveLength(6);
     }
-    await expectEmptyDeadLetterQueues(stack);
-    ecs.destroy();
+    await expectEmptyDeadLetterQueues(local.stack);
   }, 150_000);
 });

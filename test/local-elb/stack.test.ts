@@ -6,25 +6,20 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/stack';
-import { startTestStack } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { useTestStack } from '../support/stack';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startTestStack({ ecs: { clock: 'virtual', throttle: 'off' } });
-});
-afterAll(() => stack?.stop());
+const local = useTestStack({ timing: 'virtual' });
 
 describe('the local stack', () => {
   it('serves ELB at AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 with the default-web target group', async () => {
-    expect(process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2).toBe(stack.elbUrl);
+    expect(process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2).toBe(local.stack.elbUrl);
     // No endpoint given: the SDK finds it through the environment, as the handlers will.
     const elb = new ElasticLoadBalancingV2Client({});
     const [group] =
       (await elb.send(new DescribeTargetGroupsCommand({ Names: ['default-web'] }))).TargetGroups ?? [];
     expect(group).toMatchObject({
-      TargetGroupArn: stack.defaultTargetGroupArn,
+      TargetGroupArn: local.stack.defaultTargetGroupArn,
       Protocol: 'HTTP',
       Port: 80,
       TargetType: 'ip',
@@ -32,14 +27,14 @@ describe('the local stack', () => {
       HealthyThresholdCount: 2,
     });
     const attributes = await elb.send(
-      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: stack.defaultTargetGroupArn }),
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: local.stack.defaultTargetGroupArn }),
     );
     expect(attributes.Attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '5' });
     elb.destroy();
   });
 
   it('runs health checks on the ECS endpoint clock (virtual here)', async () => {
-    const ecs = new ECSClient({ endpoint: stack.ecsUrl });
+    const ecs = new ECSClient({ endpoint: local.stack.ecsUrl });
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'web',
@@ -60,15 +55,15 @@ describe('the local stack', () => {
     const address = run.tasks?.[0]?.attachments?.[0]?.details?.find(
       (detail) => detail.name === 'privateIPv4Address',
     )?.value;
-    stack.ecs.ecs.advance(2000);
-    const elb = new ElasticLoadBalancingV2Client({ endpoint: stack.elbUrl });
-    const arn = stack.defaultTargetGroupArn;
+    local.stack.ecs.ecs.advance(2000);
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: local.stack.elbUrl });
+    const arn = local.stack.defaultTargetGroupArn;
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: address }] }));
     const state = async () =>
       (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions?.[0]
         ?.TargetHealth?.State;
     expect(await state()).toBe('initial');
-    stack.ecs.ecs.advance(10_000);
+    local.stack.ecs.ecs.advance(10_000);
     expect(await state()).toBe('healthy');
     elb.destroy();
     ecs.destroy();

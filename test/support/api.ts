@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
 import { localDynamoDbClient } from '../../local/dynamodb';
 import { lambdaContext } from '../../local/lambda-context';
@@ -132,3 +132,48 @@ export const webService = (serviceName = 'web', taskDefinition = 'web', desiredC
   desiredCount,
   networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
 });
+
+type PostingClient = Pick<ReturnType<typeof httpClient>, 'post'>;
+
+/**
+ * Registers a revision of `family` (one container, `app`, running `image`, with `container`'s fields laid
+ * over it) through the API and returns its `family:revision`. Fails the test unless it is registered.
+ */
+export const registerTaskDefinition = async (
+  api: PostingClient,
+  family: string,
+  image: string,
+  container: Record<string, unknown> = {},
+): Promise<string> => {
+  const response = await api.post('/task-definitions', {
+    family,
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [{ name: 'app', image, ...container }],
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return `${family}:${response.body.revision}`;
+};
+
+/**
+ * Creates a service in the default cluster through the API (minReadySeconds 0 unless `extra` says
+ * otherwise; `extra`'s fields are laid over the body) and returns it. Fails the test unless it is created.
+ */
+export const postService = async (
+  api: PostingClient,
+  serviceName: string,
+  taskDefinition: string,
+  desiredCount: number,
+  extra: Record<string, unknown> = {},
+) => {
+  const response = await api.post('/clusters/default/services', {
+    serviceName,
+    taskDefinition,
+    desiredCount,
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    deploymentConfiguration: { minReadySeconds: 0 },
+    ...extra,
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+};
