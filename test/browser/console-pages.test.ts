@@ -119,7 +119,14 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
         { capacityProvider: 'FARGATE_SPOT', weight: 1 },
       ],
     });
-    await createService('crashy', 2);
+    // minReadySeconds 2: its tasks crash 300 ms after RUNNING, so the breaker counts them before the
+    // deployment could complete (with 0 it completes first and backs off, docs/failure-handling.md).
+    await createService('crashy', 2, {
+      deploymentConfiguration: {
+        minReadySeconds: 2,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    });
     await createService('scaled', 2, {
       autoScaling: {
         minCapacity: 1,
