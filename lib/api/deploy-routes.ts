@@ -1,7 +1,8 @@
 import { waitingReasons, withIsoTimes } from '../reconcile/plan/waiting';
 import type { UseCaseContext } from '../use-cases/context';
 import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
-import { createDeployment, rollbackService } from '../use-cases/deploys';
+import { createDeployment } from '../use-cases/deploys';
+import { rollbackService } from '../use-cases/rollback';
 import { getService } from '../use-cases/services';
 import { type ApiRequest, pageFromQuery } from './http';
 import { jsonRoute, type Route } from './router';

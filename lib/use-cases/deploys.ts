@@ -1,29 +1,10 @@
-/**
- * Deploys: explicit requests (the API, or a message on the deploys queue) and image pushes (EventBridge
- * "ECR Image Action" events on the same queue). Every deploy ends in the one code path that PATCH
- * taskDefinition uses (withPrimaryDeployment), so a later deploy supersedes an earlier one as in ECS.
- *
- * Idempotency: a deploy that comes from a message is keyed by (request key, service), where the request
- * key is the EventBridge event id, the message's idempotencyKey, or else its SQS message id. The first
- * worker claims a DeployRequest record with a conditional create and a lease; a duplicate delivered
- * later sees it DONE and does nothing, one delivered at the same moment waits for it. The record keeps
- * the revision once registered and the deployment id from the start, so a worker taking over from a
- * crashed one registers nothing new, and a deployment id already on the service is not added again.
- *
- * The queue's messages are parsed in deploy-messages.ts and taken in by deploy-queue.ts; the history
- * and the plan view are in deployment-history.ts.
- */
-
-import * as z from 'zod';
 import {
   adoptionSource,
   type ContainerDefinition,
   type Deployment,
   type DeployRequest,
-  parseRevisionReference,
   revisionReference,
   type Service,
-  sameFamily,
   type TaskDefinition,
 } from '../domain';
 import {
@@ -35,11 +16,9 @@ import {
 } from '../errors';
 import { DAY_SECONDS, epochSeconds } from '../time';
 import { parseInput } from '../validation/parse';
-import { taskDefinitionReference } from '../validation/schemas';
 import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
 import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
-import { newestFirst } from './deployment-history';
 import { type ImageSource, imageAt, imageSource, sameSource } from './images';
 import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
 import { getService, mutateService } from './services';
@@ -55,7 +34,7 @@ import {
 // The deploy itself
 
 /** Chooses the revision a deploy rolls to, from the service as it is now; undefined: nothing to deploy. */
-type ChooseRevision = (service: Service) => Promise<string | undefined>;
+export type ChooseRevision = (service: Service) => Promise<string | undefined>;
 
 export interface DeployResult {
   service: Service;
@@ -324,7 +303,7 @@ export const deployService = async (
 };
 
 /** An API deploy's answer: the deployment it started; a skipped deploy is a conflict. */
-const startedDeployment = (
+export const startedDeployment = (
   result: DeployResult | DeploySkipped | undefined,
   what: 'deploy' | 'rollback',
 ): Deployment => {
@@ -345,66 +324,4 @@ export const createDeployment = async (
     at: context.now().toISOString(),
   });
   return startedDeployment(result, 'deploy');
-};
-
-// ---------------------------------------------------------------------------------------------------
-// Rollback
-
-/**
- * A rollback stays within the service's own family (going to another family is a deploy, not a going
- * back): a bare revision number names one of that family's revisions.
- */
-export const rollbackTarget = (service: Pick<Service, 'taskDefinition'>, reference: string): string => {
-  const { family } = parseRevisionReference(service.taskDefinition);
-  if (/^\d+$/.test(reference)) return `${family}:${reference}`;
-  if (!sameFamily(reference, service.taskDefinition))
-    throw new ValidationError(
-      `taskDefinition: a rollback goes back to a revision of the service's own family ${family}, not ${reference}; to change family, deploy it`,
-    );
-  return reference;
-};
-
-export const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
-
-/**
- * POST .../rollback: a new PRIMARY deployment of `taskDefinition`, or by default of the task
- * definition of the newest COMPLETED deployment older than the current PRIMARY (one running another
- * revision: rolling back to what runs now would change nothing).
- */
-export const rollbackService = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-  body: unknown,
-): Promise<Deployment> => {
-  const input = parseInput(rollbackSchema, body ?? {});
-  const choose: ChooseRevision = async (service) => {
-    if (input.taskDefinition !== undefined) {
-      const reference = rollbackTarget(service, input.taskDefinition);
-      return revisionReference(await resolveUsableTaskDefinition(context, reference));
-    }
-    const deployments = newestFirst(service.deployments);
-    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
-    const older = primary ? deployments.slice(deployments.indexOf(primary) + 1) : deployments;
-    const target = older.find(
-      (deployment) =>
-        deployment.rolloutState === 'COMPLETED' && deployment.taskDefinition !== service.taskDefinition,
-    );
-    if (!target) {
-      throw new ConflictError(
-        `Service ${serviceName} has no COMPLETED deployment of another task definition before its current PRIMARY to roll back to; give taskDefinition`,
-      );
-    }
-    // Named by the caller as much as a given taskDefinition is (the circuit breaker's own rollback is not
-    // an API call, and may use an INACTIVE revision, as ECS's does).
-    return revisionReference(
-      assertUsable(await getTaskDefinition(context, target.taskDefinition), target.taskDefinition),
-    );
-  };
-  // Exempt from the order of source events: going back is the point of a rollback.
-  const result = await deployService(context, cluster, serviceName, choose, {
-    at: context.now().toISOString(),
-    rollback: true,
-  });
-  return startedDeployment(result, 'rollback');
 };

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postService, registerTaskDefinition } from '../support/api';
-import { hasChromium, launchChromium } from '../support/browser';
+import { hasChromium, launchChromium, openPage } from '../support/browser';
 import { type TestStack, useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -47,17 +47,8 @@ const completed = (name: string) =>
     { timeoutMs: 60_000 },
   );
 
-const openPage = async (path: string, width = 1400): Promise<Page> => {
-  const page = await browser.newPage();
-  await page.setViewportSize({ width, height: 900 });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
-  const response = await page.goto(`${local.stack.apiUrl}${path}`);
-  expect(response?.status()).toBe(200);
-  return page;
-};
+const openConsolePage = (path: string, width = 1400): Promise<Page> =>
+  openPage(browser, `${local.stack.apiUrl}${path}`, consoleErrors, width);
 
 /**
  * Every table wider than its card, or reaching past its right edge, and the page's own horizontal scroll
@@ -172,7 +163,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
         ['service', '/console/clusters/default/services/crashy'],
         ['task', `/console/clusters/default/tasks/${failedTaskId}`],
       ] as const) {
-        const page = await openPage(path, width);
+        const page = await openConsolePage(path, width);
         if (name === 'service') await page.locator('#chart-counts canvas').waitFor();
         expect(await spills(page), `${name} at ${width} px`).toEqual([]);
         await page.screenshot({ path: `${SCREENSHOTS}/console-${name}-${width}.png`, fullPage: true });
@@ -182,14 +173,14 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   }
 
   it('keeps a failed deployment in a red banner with its reason after the rollback completes', async () => {
-    const page = await openPage('/console/clusters/default/services/crashy');
+    const page = await openConsolePage('/console/clusters/default/services/crashy');
     const banner = page.locator('#failed-deployment');
     expect(await banner.innerText()).toMatch(/Deployment of crashy:2 failed .*circuit breaker/);
     expect(await banner.innerText()).toContain('Rolled back to crashy:1 (COMPLETED)');
     expect(await page.evaluate(`getComputedStyle(document.querySelector('#failed-deployment')).color`)).toBe(
       'rgb(207, 34, 46)',
     );
-    const list = await openPage('/console/');
+    const list = await openConsolePage('/console/');
     expect(await list.locator('tr[data-service="crashy"] [data-failed]').innerText()).toMatch(
       /crashy:2 failed/,
     );
@@ -198,7 +189,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   });
 
   it('pages the stopped tasks 10 at a time and links each task to its page', async () => {
-    const page = await openPage('/console/clusters/default/services/spotty');
+    const page = await openConsolePage('/console/clusters/default/services/spotty');
     expect(await page.locator('#tasks tbody tr').count()).toBe(2);
     expect(await page.locator('#stopped tbody tr').count()).toBe(10);
     expect(await page.locator('#stopped h2').innerText()).toContain('1–10 of 12');
@@ -219,7 +210,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   });
 
   it('shows a crashed task with its stop code, reason, exit code and timings', async () => {
-    const page = await openPage(`/console/clusters/default/tasks/${failedTaskId}`);
+    const page = await openConsolePage(`/console/clusters/default/tasks/${failedTaskId}`);
     expect(await page.locator('#stop-reason').innerText()).toContain('EssentialContainerExited');
     expect(await page.locator('[data-container="app"] [data-exit-code]').innerText()).toBe('1');
     expect(await page.locator('#timings [data-phase="running"]').innerText()).toMatch(/\d/);
@@ -235,7 +226,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   });
 
   it('draws the task counts and the capacity providers with uPlot, with data points and marks', async () => {
-    const page = await openPage('/console/clusters/default/services/spotty');
+    const page = await openConsolePage('/console/clusters/default/services/spotty');
     await page.locator('#chart-counts canvas').waitFor();
     expect(Number(await page.locator('#chart-counts').getAttribute('data-drawn'))).toBeGreaterThan(1);
     expect(await seriesPixels(page, 'chart-counts', [0x1a, 0x7f, 0x37])).toBeGreaterThan(50); // running
@@ -247,7 +238,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     expect(await page.locator('#chart-counts .u-legend').innerText()).toMatch(
       /desired[\s\S]*running[\s\S]*pending/i,
     );
-    const scaled = await openPage('/console/clusters/default/services/scaled');
+    const scaled = await openConsolePage('/console/clusters/default/services/scaled');
     await scaled.locator('#chart-policy-0 canvas').waitFor();
     expect(await scaled.locator('#chart-policy-0 h3').innerText()).toBe(
       'Policy cpu: CPUUtilization against its target',
@@ -264,7 +255,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   });
 
   it('refreshes every 5 s without a rollout: a change of desired count shows up', async () => {
-    const page = await openPage('/console/clusters/default/services/crashy');
+    const page = await openConsolePage('/console/clusters/default/services/crashy');
     expect(await page.locator('#page').getAttribute('hx-trigger')).toBe('every 5s');
     expect(await page.locator('[data-count="desired"]').innerText()).toBe('2');
     expect((await local.api.patch('/clusters/default/services/crashy', { desiredCount: 3 })).status).toBe(
@@ -277,7 +268,7 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
   });
 
   it('says how to allow writes where it runs (the local stack: its environment variable)', async () => {
-    const page = await openPage('/console/clusters/default/services/crashy');
+    const page = await openConsolePage('/console/clusters/default/services/crashy');
     expect(await page.locator('#read-only').innerText()).toContain(
       'start it with TUGBOAT_CONSOLE_ALLOW_WRITES=1 to roll back',
     );

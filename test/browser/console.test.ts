@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postService, registerTaskDefinition } from '../support/api';
-import { hasChromium, launchChromium } from '../support/browser';
+import { hasChromium, launchChromium, openPage } from '../support/browser';
 import { type TestStack, useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -26,16 +26,8 @@ const createService = async (
   });
 };
 
-const openPage = async (path: string): Promise<Page> => {
-  const page = await browser.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
-  const response = await page.goto(`${local.stack.apiUrl}${path}`);
-  expect(response?.status()).toBe(200);
-  return page;
-};
+const openConsolePage = (path: string): Promise<Page> =>
+  openPage(browser, `${local.stack.apiUrl}${path}`, consoleErrors);
 
 describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
   local = useTestStack({ timing: 'realistic', reconcileIntervalMs: 1000 });
@@ -77,7 +69,7 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
   });
 
   it('shows the services with their counts and the rollout in progress', async () => {
-    const page = await openPage('/console/');
+    const page = await openConsolePage('/console/');
     const checkout = page.locator('tr[data-service="checkout"]');
     await expect.poll(() => checkout.innerText()).toMatch(/checkout\s+ACTIVE\s+3\s+6\s+0\s+IN_PROGRESS/);
     await expect.poll(() => checkout.innerText()).toContain('3/3 running · 0 healthy');
@@ -90,7 +82,7 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
   });
 
   it('shows one service: deployments with progress, events, tasks with phase timings, the plan', async () => {
-    const page = await openPage('/console/clusters/default/services/checkout');
+    const page = await openConsolePage('/console/clusters/default/services/checkout');
     await expect.poll(() => page.locator('h1').innerText()).toContain('checkout');
     const deployments = page.locator('#deployments tbody tr');
     expect(await deployments.count()).toBe(2);

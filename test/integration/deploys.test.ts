@@ -8,7 +8,7 @@ import {
   processDeployBatch,
   processDeployMessage,
 } from '../../lib/use-cases/deploy-queue';
-import { rollbackService } from '../../lib/use-cases/deploys';
+import { rollbackService } from '../../lib/use-cases/rollback';
 import { createService, getService } from '../../lib/use-cases/services';
 import { registerTaskDefinition } from '../../lib/use-cases/task-definitions';
 import { ecrPushEvent } from '../support/events';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { parseDeployMessage } from '../../lib/use-cases/deploy-messages';
-import { rollbackTarget } from '../../lib/use-cases/deploys';
 import { imageAt, imageSource, parseImage } from '../../lib/use-cases/images';
+import { rollbackTarget } from '../../lib/use-cases/rollback';
 import { matchesTagPattern } from '../../lib/use-cases/tag-pattern';
 
 const ecrPush = (detail: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({

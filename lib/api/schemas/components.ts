@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
-import { rollbackSchema } from '../../use-cases/deploys';
+import { rollbackSchema } from '../../use-cases/rollback';
 import { autoScalingSchema, metricBranches } from '../../validation/autoscaling';
 import {
   createServiceSchema,

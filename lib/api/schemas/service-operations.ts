@@ -1,7 +1,7 @@
 /** The services' and deployments' operations of the HTTP API, as the OpenAPI document describes them. */
 import type * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
-import { rollbackSchema } from '../../use-cases/deploys';
+import { rollbackSchema } from '../../use-cases/rollback';
 import { createServiceSchema, updateServiceSchema } from '../../validation/schemas';
 import {
   CHANGED,

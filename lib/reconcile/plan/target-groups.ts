@@ -19,7 +19,6 @@
 import type { Deployment, Service, TaskTarget } from '../../domain';
 import { defaultDeregistrationDelaySeconds } from '../../elb/gateway';
 import { isoOf } from '../../time';
-import { targetGroupNotFoundEvent } from './event-texts';
 import { isLive, isRunning } from './tasks';
 import type {
   Action,
@@ -365,17 +364,6 @@ export function planTargetUpkeep(
     ...planMarkHealthy(tasks, leaving),
   ];
 }
-
-/**
- * Events for target groups that no longer exist (deleted under the service): its tasks are not
- * registered with them, and a deployment that needs their targets healthy cannot complete.
- */
-export const targetGroupEvents = (service: Service, lb: LoadBalancingInput | undefined): string[] =>
-  service.status === 'ACTIVE'
-    ? (lb?.notFound ?? [])
-        .filter((arn) => service.loadBalancers?.some((entry) => entry.targetGroupArn === arn))
-        .map((arn) => targetGroupNotFoundEvent(service.serviceName, arn))
-    : [];
 
 /** Phase: per deployment, its live tasks' `healthy` targets and its tasks' `draining` ones (GET service). */
 export function setTargetCounts(

@@ -1,11 +1,12 @@
 /**
- * Phase: finish. Target-group upkeep (targets.ts), then every deployment's counts and status as they
+ * Phase: finish. Target-group upkeep (target-groups.ts), then every deployment's counts and status as they
  * stand after this pass's stops, and the plan's result.
  */
-import { type Deployment, primaryDesiredCount, type ServiceStatus } from '../../../domain';
-import { planTargetUpkeep, setTargetCounts, targetGroupEvents } from '../target-groups';
+import { type Deployment, primaryDesiredCount, type Service, type ServiceStatus } from '../../../domain';
+import { targetGroupNotFoundEvent } from '../event-texts';
+import { planTargetUpkeep, setTargetCounts } from '../target-groups';
 import { inPendingState, inRunningState, isStopped } from '../tasks';
-import type { Action, ObservedTask, PlanResult } from '../types';
+import type { Action, LoadBalancingInput, ObservedTask, PlanResult } from '../types';
 import { healthy, live, type PlanState, tasksOf } from './state';
 
 const sameExceptUpdatedAt = (a: Deployment, b: Deployment): boolean => {
@@ -32,6 +33,17 @@ const countsOf = (tasks: ObservedTask[], launched: number) => ({
   runningCount: tasks.filter(inRunningState).length,
   pendingCount: tasks.filter(inPendingState).length + launched,
 });
+
+/**
+ * Events for target groups that no longer exist (deleted under the service): its tasks are not
+ * registered with them, and a deployment that needs their targets healthy cannot complete.
+ */
+const targetGroupEvents = (service: Service, lb: LoadBalancingInput | undefined): string[] =>
+  service.status === 'ACTIVE'
+    ? (lb?.notFound ?? [])
+        .filter((arn) => service.loadBalancers?.some((entry) => entry.targetGroupArn === arn))
+        .map((arn) => targetGroupNotFoundEvent(service.serviceName, arn))
+    : [];
 
 export function updateDeployments(state: PlanState, serviceStatus: ServiceStatus): void {
   const { service, primary } = state;
