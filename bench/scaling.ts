@@ -11,7 +11,6 @@
  * scale-out) while the demand stays constant. Before the step the fleet runs until every alarm is put
  * (at most MAX_ALARM_WRITES_PER_EVALUATION a minute) and a few polls more: the steady state.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Service } from '../lib/domain';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../lib/inventory/naming';
@@ -25,9 +24,9 @@ import {
 import { type EvaluationReport, evaluateScaling } from '../lib/scaling/evaluate';
 import { DynamoDbScalingStore } from '../lib/store/scaling';
 import { autoScalingSchema } from '../lib/validation/autoscaling';
-import { startLocalCloudWatchServer } from '../local/cloudwatch';
 import { localDynamoDbClient } from '../local/dynamodb';
 import { CLUSTER, startFleet } from './support/fleet';
+import { startFleetCloudWatch } from './support/fleet-cloudwatch';
 import { simReconcileQueue } from './support/queue';
 import { seededRandom } from './support/random';
 
@@ -53,20 +52,8 @@ export const runScaling = async (options: { services: number; workers: number; e
   const fleet = await startFleet({ workers: options.workers, eventWorkers: options.eventWorkers });
   const { time } = fleet;
   const usage = fleet.server.ecs.usage;
-  const cloudWatch = await startLocalCloudWatchServer({
-    port: 0,
-    host: '127.0.0.1',
-    clock: fleet.server.ecs,
-    usage,
-    // The evaluator caps its alarm writes per minute itself; within a pass they are not paced here.
-    throttle: 'off',
-  });
-  const cloudWatchClient = new CloudWatchClient({
-    endpoint: cloudWatch.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const reader = createMetricReader(cloudWatchClient);
+  const cloudWatch = await startFleetCloudWatch(fleet);
+  const reader = createMetricReader(cloudWatch.client);
   let metricCalls = 0;
   const metrics: MetricReader = {
     getMetricData: (queries, start, end) => {
@@ -74,7 +61,7 @@ export const runScaling = async (options: { services: number; workers: number; e
       return reader.getMetricData(queries, start, end);
     },
   };
-  const alarmClient = createAlarmClient(cloudWatchClient);
+  const alarmClient = createAlarmClient(cloudWatch.client);
   let describeAlarmsCalls = 0;
   const alarms: AlarmClient = {
     putAlarm: (spec) => alarmClient.putAlarm(spec),
@@ -308,7 +295,6 @@ export const runScaling = async (options: { services: number; workers: number; e
     };
     return result;
   } finally {
-    cloudWatchClient.destroy();
     documentClient.destroy();
     await cloudWatch.close();
     await fleet.stop();

@@ -3,14 +3,13 @@
  * endpoint's clock and tasks (Container Insights from the tasks' demand), and Tugboat's evaluator run
  * once a minute, a few seconds into it, as its schedule would.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Fleet } from '../../bench/support/fleet';
 import { CLUSTER } from '../../bench/support/fleet';
+import { startFleetCloudWatch } from '../../bench/support/fleet-cloudwatch';
 import { simReconcileQueue } from '../../bench/support/queue';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../../lib/inventory/naming';
 import { createAlarmClient, createMetricReader } from '../../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../../lib/scaling/evaluate';
-import { startLocalCloudWatchServer } from '../../local/cloudwatch';
 
 const MINUTE = 60_000;
 const EVALUATION_OFFSET_MS = 5_000;
@@ -18,20 +17,9 @@ const EVALUATION_OFFSET_MS = 5_000;
 export const TASK_CPU = 256;
 
 export const startScaling = async (fleet: Fleet) => {
-  const cloudWatch = await startLocalCloudWatchServer({
-    port: 0,
-    host: '127.0.0.1',
-    clock: fleet.server.ecs,
-    usage: fleet.server.ecs.usage,
-    throttle: 'off',
-  });
-  const client = new CloudWatchClient({
-    endpoint: cloudWatch.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const metrics = createMetricReader(client);
-  const alarms = createAlarmClient(client);
+  const cloudWatch = await startFleetCloudWatch(fleet);
+  const metrics = createMetricReader(cloudWatch.client);
+  const alarms = createAlarmClient(cloudWatch.client);
   const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, fleet.time.now);
   let nextAt = Math.ceil((fleet.time.now() + 1) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
   return {
@@ -64,9 +52,6 @@ export const startScaling = async (fleet: Fleet) => {
       );
       return report.changes.map((change) => JSON.stringify(change));
     },
-    async stop() {
-      client.destroy();
-      await cloudWatch.close();
-    },
+    stop: () => cloudWatch.close(),
   };
 };
