@@ -154,9 +154,17 @@ export const startFleet = async (options: FleetOptions) => {
   const scaling = new DynamoDbScalingStore(documentClient, tableName);
 
   for (const clusterName of clusterNames(options.clusters ?? 1)) {
-    await ecsClient.send(
-      new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }),
-    );
+    const create = new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+    // The fleet's own set-up, not the run under test: an injected fault (ecsFaultRate) is retried, as
+    // CreateCluster is idempotent.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ecsClient.send(create);
+        break;
+      } catch (error) {
+        if ((error as Error).name !== 'ServerException' || attempt === 10) throw error;
+      }
+    }
   }
 
   /**
