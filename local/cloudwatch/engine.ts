@@ -36,11 +36,17 @@ export interface LocalCloudWatch {
   now(): number;
 }
 
+/** The operations this endpoint implements: the conformance test holds each to the CloudWatch model. */
+export const supportedActions = [
+  'GetMetricData',
+  'PutMetricData',
+  'PutMetricAlarm',
+  'DescribeAlarms',
+  'DeleteAlarms',
+] as const;
+
 /** CloudWatch's per-Region TPS quotas (CloudWatch service quotas). */
-const publishedRates: Record<
-  'GetMetricData' | 'PutMetricData' | 'PutMetricAlarm' | 'DescribeAlarms' | 'DeleteAlarms',
-  BucketSpec
-> = {
+const publishedRates: Record<(typeof supportedActions)[number], BucketSpec> = {
   GetMetricData: { burst: 50, perSecond: 50 },
   PutMetricData: { burst: 500, perSecond: 500 },
   PutMetricAlarm: { burst: 3, perSecond: 3 },
@@ -97,7 +103,7 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
       ),
   });
 
-  const handlers: Record<string, (input: Json) => Json> = {
+  const handlers: Record<(typeof supportedActions)[number], (input: Json) => Json> = {
     GetMetricData(input) {
       admit('GetMetricData');
       const request = readGetMetricData(input);
@@ -131,7 +137,9 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
 
   return {
     handle(action, input) {
-      const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
+      const handler = Object.hasOwn(handlers, action)
+        ? handlers[action as (typeof supportedActions)[number]]
+        : undefined;
       if (!handler) throw unknownOperation(action);
       return handler(input);
     },

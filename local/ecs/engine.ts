@@ -11,8 +11,9 @@ import { createLifecycle } from './lifecycle';
 import { createEcsState } from './state';
 import { throttleGroupOfAction } from './throttle';
 import type { Json, LocalEcs, LocalEcsOptions } from './types';
+import { validateRequest } from './validate';
 
-export { isSupportedAction, type SupportedAction } from './actions';
+export { isSupportedAction, type SupportedAction, supportedActions } from './actions';
 export type {
   Clock,
   EventSink,
@@ -34,6 +35,7 @@ export const createLocalEcs = (options: LocalEcsOptions = {}): LocalEcs => {
 
   const handle = (action: string, input: Json): Json => {
     if (!isSupportedAction(action)) throw unsupportedAction(action, options.servicesApiUrl?.());
+    validateRequest(action, input);
     runDue(now());
     try {
       const group = throttleGroupOfAction[action];

@@ -5,6 +5,7 @@ export {
   type EventSink,
   type LocalEcs,
   type LocalEcsOptions,
+  supportedActions,
   type TaskSnapshot,
   type TaskStateChangeEvent,
 } from './engine';

@@ -1,4 +1,10 @@
 export { createDefaultWebTargetGroup, createIpTargetGroup, defaultWebTargetGroup } from './defaults';
-export { createLocalElb, type LocalElb, type LocalElbOptions, type TaskDirectory } from './engine';
+export {
+  createLocalElb,
+  type LocalElb,
+  type LocalElbOptions,
+  supportedActions,
+  type TaskDirectory,
+} from './engine';
 export { ElbServiceError } from './errors';
 export { type LocalElbServer, type LocalElbServerOptions, startLocalElbServer } from './server';

@@ -8,7 +8,8 @@ import { tagActions } from './tags';
 import { taskDefinitionActions } from './task-definitions';
 import { taskActions } from './tasks';
 
-const supportedActions = [
+/** The operations this endpoint implements: the conformance test holds each to the ECS model. */
+export const supportedActions = [
   'CreateCluster',
   'DescribeClusters',
   'ListClusters',
