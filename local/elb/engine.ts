@@ -30,6 +30,7 @@ import {
   type TargetGroupSettings,
 } from './target-groups';
 import { checkRegistrable, checkWellFormed, readTargets } from './targets';
+import { validateRequest } from './validate';
 
 /** Where health checks look for the task behind an `ip` target: the local ECS endpoint. */
 export interface TaskDirectory {
@@ -387,6 +388,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     handle(action, input) {
       if (!(supportedActions as readonly string[]).includes(action))
         throw new ElbServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+      validateRequest(action, input);
       return actions[action as Action](input);
     },
   };

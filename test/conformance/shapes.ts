@@ -180,7 +180,18 @@ export const brokenRequests = (
         const input = clone(valid);
         const slot = containerAt(model, input, rootShape, [...path, member], wire);
         if (!slot) continue;
-        delete (slot.parent as Json)[member];
+        const parent = slot.parent as Json;
+        delete parent[member];
+        // A structure left empty would vanish from a query request: give it another member.
+        if (Object.keys(parent).length === 0) {
+          for (const [other, ref] of Object.entries(shape.members ?? {})) {
+            const value = other === member ? undefined : minimalValue(model, ref.shape, wire);
+            if (value !== undefined && typeof value !== 'object') {
+              parent[other] = value;
+              break;
+            }
+          }
+        }
         requests.push({
           label: `${label([...path, member])}: required`,
           member,
@@ -217,6 +228,15 @@ export interface XmlNode {
   children: XmlNode[];
   text: string;
 }
+
+/** The text of the first element of this name, depth first. */
+export const xmlText = (node: XmlNode, name: string): string | undefined => {
+  for (const child of node.children) {
+    const found = child.name === name ? child.text : xmlText(child, name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
 
 const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 const decode = (text: string) =>

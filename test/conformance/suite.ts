@@ -15,6 +15,7 @@ import {
   minimalValue,
   parseXml,
   toQuery,
+  type XmlNode,
   xmlProblems,
 } from './shapes';
 
@@ -25,6 +26,9 @@ export interface Answer {
   message?: string;
   /** Where a successful answer departs from the operation's output shape. */
   problems: string[];
+  /** The answer's body: parsed JSON, or the XML element tree. */
+  json?: Json;
+  xml?: XmlNode;
 }
 
 export type Call = (operation: string, input: Json) => Promise<Answer>;
@@ -50,7 +54,7 @@ const jsonAnswer = async (
     : Object.keys(body).length > 0
       ? [`$: members in an answer the model gives no output`]
       : [];
-  return { status: 200, problems };
+  return { status: 200, problems, json: body };
 };
 
 /** AWS JSON 1.0 / 1.1: POST / with X-Amz-Target; error code from `__type` (or the query-compatible header). */
@@ -86,7 +90,8 @@ export const queryCaller =
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body: form.toString(),
     });
-    const document = parseXml(await response.text());
+    const xml = parseXml(await response.text());
+    const document = xml;
     const root = document.children[0];
     if (response.status !== 200) {
       const error = root?.children.find((child) => child.name === 'Error');
@@ -94,7 +99,8 @@ export const queryCaller =
       return { status: response.status, code: field('Code'), message: field('Message'), problems: [] };
     }
     const problems: string[] = [];
-    if (root?.name !== `${operation}Response`) return { status: 200, problems: [`root <${root?.name}>`] };
+    if (root?.name !== `${operation}Response`)
+      return { status: 200, problems: [`root <${root?.name}>`], xml };
     const output = model.operations[operation]?.output;
     for (const child of root.children) {
       if (child.name === 'ResponseMetadata') continue;
@@ -102,7 +108,7 @@ export const queryCaller =
         problems.push(...xmlProblems(model, output.shape, child, `${root.name}/${child.name}`));
       else problems.push(`${root.name}/${child.name}: an element the model does not have`);
     }
-    return { status: 200, problems };
+    return { status: 200, problems, xml };
   };
 
 export interface ConformanceOptions {

@@ -1,0 +1,63 @@
+/**
+ * The local Elastic Load Balancing v2 endpoint held to the elbv2 service model (local/models/elbv2.json),
+ * over the query protocol the SDK and the AWS CLI speak: a request the model rejects gets ValidationError,
+ * and every answer's XML is walked against the operation's output shape. The operations come from the
+ * endpoint's own list, so an operation added there is held to the model with no change here (one that
+ * needs a resource to exist first needs a fixture below).
+ */
+import { supportedActions } from '../../local/elb';
+import { launchTask, startElbHarness } from '../local-elb/helpers';
+import { xmlText } from './shapes';
+import { type Call, describeConformance, queryCaller } from './suite';
+
+let created = 0;
+/** Creates an `ip` target group of its own and answers its ARN. */
+const targetGroup = async (call: Call): Promise<string> => {
+  const answer = await call('CreateTargetGroup', {
+    Name: `conformance-${++created}`,
+    Protocol: 'HTTP',
+    Port: 80,
+    VpcId: 'vpc-1',
+    TargetType: 'ip',
+  });
+  const arn = answer.xml && xmlText(answer.xml, 'TargetGroupArn');
+  if (answer.status !== 200 || !arn) throw new Error(`CreateTargetGroup: ${answer.code} ${answer.message}`);
+  return arn;
+};
+
+let address = '';
+
+describeConformance({
+  service: 'elbv2',
+  wire: 'query',
+  operations: supportedActions,
+  async start() {
+    const harness = await startElbHarness();
+    ({ address } = await launchTask(harness, 'web', 'nginx:1.27'));
+    return { call: queryCaller('elbv2', harness.server.url), close: () => harness.close() };
+  },
+  fixtures: {
+    CreateTargetGroup: async () => ({ Name: 'conformance', Protocol: 'HTTP', Port: 80, TargetType: 'ip' }),
+    DeleteTargetGroup: async (call) => ({ TargetGroupArn: await targetGroup(call) }),
+    ModifyTargetGroup: async (call) => ({ TargetGroupArn: await targetGroup(call) }),
+    DescribeTargetGroupAttributes: async (call) => ({ TargetGroupArn: await targetGroup(call) }),
+    ModifyTargetGroupAttributes: async (call) => ({
+      TargetGroupArn: await targetGroup(call),
+      Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
+    }),
+    RegisterTargets: async (call) => ({
+      TargetGroupArn: await targetGroup(call),
+      Targets: [{ Id: address }],
+    }),
+    DeregisterTargets: async (call) => ({
+      TargetGroupArn: await targetGroup(call),
+      Targets: [{ Id: address }],
+    }),
+    DescribeTargetHealth: async (call) => {
+      const arn = await targetGroup(call);
+      await call('RegisterTargets', { TargetGroupArn: arn, Targets: [{ Id: address }] });
+      return { TargetGroupArn: arn };
+    },
+  },
+  validationCode: () => 'ValidationError',
+});
