@@ -14,6 +14,7 @@ import { throttled, unknownOperation } from './errors';
 import { answerGetMetricData, type MetricQuery, readGetMetricData } from './get-metric-data';
 import { type Json, metricKey } from './input';
 import { readPutMetricData } from './put-metric-data';
+import { validateRequest } from './validate';
 
 export interface LocalCloudWatchOptions {
   /** The clock metrics are kept on; give the local ECS endpoint's (its virtual clock in benchmarks). */
@@ -141,6 +142,7 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
         ? handlers[action as (typeof supportedActions)[number]]
         : undefined;
       if (!handler) throw unknownOperation(action);
+      validateRequest(action, input);
       return handler(input);
     },
     setTargetGroupResolver(resolver) {
