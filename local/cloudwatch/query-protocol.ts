@@ -1,28 +1,14 @@
 /**
  * CloudWatch's older awsQuery form, which CLIs and SDKs from before the move to JSON still send: a
  * form-encoded body with `Action`, `Version` and flattened parameters (`MetricDataQueries.member.1.Id`),
- * answered in XML. Parameters are turned into the JSON input the engine reads; answers back into XML.
+ * answered in XML. Parameters are turned into the JSON input the engine reads, typed by the CloudWatch model
+ * (numbers, booleans, empty lists); answers back into XML.
  */
+import { type Shape, serviceModel } from '../models/model';
 import type { CloudWatchServiceError } from './errors';
 import type { Json } from './input';
 
 const xmlNamespace = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
-const numberFields = new Set([
-  'Period',
-  'Value',
-  'StorageResolution',
-  'MaxDatapoints',
-  'SampleCount',
-  'Sum',
-  'Minimum',
-  'Maximum',
-  'Threshold',
-  'EvaluationPeriods',
-  'DatapointsToAlarm',
-  'MaxRecords',
-]);
-const numberListFields = new Set(['Values', 'Counts']);
-const booleanFields = new Set(['ReturnData', 'StrictEntityValidation', 'ActionsEnabled']);
 /** Timestamps travel as epoch seconds in JSON answers and as ISO 8601 in XML ones. */
 const timestampFields = new Set([
   'AlarmConfigurationUpdatedTimestamp',
@@ -32,28 +18,39 @@ const timestampFields = new Set([
 
 type Tree = { [key: string]: Tree | string };
 
-const leaf = (field: string, value: string, inNumberList: boolean): unknown => {
-  if (inNumberList || numberFields.has(field)) {
-    const number = Number(value);
-    return value.trim() === '' || !Number.isFinite(number) ? value : number;
+/** A parameter's text as its shape's type in the CloudWatch model: numbers and booleans as JSON has them. */
+const leaf = (shape: Shape | undefined, value: string): unknown => {
+  switch (shape?.type) {
+    case 'integer':
+    case 'long':
+    case 'double':
+    case 'float': {
+      const number = Number(value);
+      return value.trim() === '' || !Number.isFinite(number) ? value : number;
+    }
+    case 'boolean':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    case 'list':
+      return value === '' ? [] : value;
+    default:
+      return value;
   }
-  if (booleanFields.has(field)) return value === 'true' ? true : value === 'false' ? false : value;
-  return value;
 };
 
-/** `A.member.2.B` keys to nested objects and lists (lists ordered by their 1-based index). */
-const build = (tree: Tree | string, field: string, inNumberList = false): unknown => {
-  if (typeof tree === 'string') return leaf(field, tree, inNumberList);
+/** `A.member.2.B` keys to nested objects and lists (lists ordered by their 1-based index), typed by the model. */
+const build = (tree: Tree | string, shapeName: string | undefined): unknown => {
+  const shape = shapeName === undefined ? undefined : serviceModel('cloudwatch').shapes[shapeName];
+  if (typeof tree === 'string') return leaf(shape, tree);
   const keys = Object.keys(tree);
   if (keys.length === 1 && keys[0] === 'member') {
     const members = tree.member as Tree;
     return Object.keys(members)
       .filter((index) => /^\d+$/.test(index))
       .sort((a, b) => Number(a) - Number(b))
-      .map((index) => build(members[index]!, field, numberListFields.has(field)));
+      .map((index) => build(members[index]!, shape?.member?.shape));
   }
   const object: Json = {};
-  for (const key of keys) object[key] = build(tree[key]!, key);
+  for (const key of keys) object[key] = build(tree[key]!, shape?.members?.[key]?.shape);
   return object;
 };
 
@@ -79,7 +76,8 @@ export const queryToJson = (body: string): { action: string; input: Json } => {
       }
     });
   }
-  return { action, input: build(tree, '') as Json };
+  const input = serviceModel('cloudwatch').operations[action]?.input?.shape;
+  return { action, input: build(tree, input) as Json };
 };
 
 const escapeXml = (text: string) =>
