@@ -37,8 +37,8 @@ export const minimalValue = (model: ServiceModel, name: string, wire: Wire, dept
         if (item === undefined) return undefined;
         value[member] = item;
       }
-      // An empty structure vanishes from a query request: give it its first scalar member.
-      if (wire === 'query' && Object.keys(value).length === 0) {
+      // A nested empty structure vanishes from a query request: give it its first scalar member.
+      if (wire === 'query' && depth > 0 && Object.keys(value).length === 0) {
         for (const [member, ref] of Object.entries(shape.members ?? {})) {
           const item = minimalValue(model, ref.shape, wire, depth + 1);
           if (item !== undefined && typeof item !== 'object') {
