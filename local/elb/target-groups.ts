@@ -3,6 +3,7 @@
  * the reference's defaults per protocol, and the attributes each kind of target group has.
  */
 import { constraintError, invalidConfiguration, validationError } from './errors';
+import type { HealthTrack } from './health';
 import type { QueryInput, QueryValue } from './query';
 
 export const protocols = ['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP', 'GENEVE', 'QUIC', 'TCP_QUIC'];
@@ -32,6 +33,37 @@ export interface TargetGroupSettings {
 }
 
 export const isHttp = (protocol: string | undefined) => protocol === 'HTTP' || protocol === 'HTTPS';
+
+// ---- target groups as the endpoint keeps them ----------------------------------------------------------
+
+export interface Target {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+  track: HealthTrack;
+  /** Set by DeregisterTargets: draining until this instant. */
+  drainingUntil?: number;
+}
+
+export interface TargetGroup extends TargetGroupSettings {
+  arn: string;
+  seq: number;
+  tags: { Key: string; Value?: string }[];
+  attributes: Map<string, string>;
+  /** Keyed by `id:port`; a target may be registered on several ports. */
+  targets: Map<string, Target>;
+}
+
+export const settingsOf = (group: TargetGroup): TargetGroupSettings => ({
+  name: group.name,
+  protocol: group.protocol,
+  protocolVersion: group.protocolVersion,
+  port: group.port,
+  vpcId: group.vpcId,
+  targetType: group.targetType,
+  ipAddressType: group.ipAddressType,
+  healthCheck: group.healthCheck,
+});
 
 // ---- reading members --------------------------------------------------------------------------------------
 
