@@ -1,5 +1,8 @@
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -67,5 +70,42 @@ describe('the local stack', () => {
     expect(await state()).toBe('healthy');
     elb.destroy();
     ecs.destroy();
+  });
+
+  it('creates default-alb: production on port 80 to default-web, test on port 8080 to default-web-green', async () => {
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: local.stack.elbUrl });
+    const alb = local.stack.defaultAlb;
+    const [balancer] =
+      (await elb.send(new DescribeLoadBalancersCommand({ Names: ['default-alb'] }))).LoadBalancers ?? [];
+    expect(balancer).toMatchObject({ LoadBalancerArn: alb.loadBalancerArn, Type: 'application' });
+    const listeners = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.loadBalancerArn }));
+    expect(listeners.Listeners?.map((listener) => [listener.ListenerArn, listener.Port])).toEqual([
+      [alb.productionListenerArn, 80],
+      [alb.testListenerArn, 8080],
+    ]);
+    const weights = async (listenerArn: string, ruleArn: string) => {
+      const [rule] = (await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+      expect(rule?.RuleArn).toBe(ruleArn);
+      return rule?.Actions?.[0]?.ForwardConfig?.TargetGroups?.map((group) => [
+        group.TargetGroupArn,
+        group.Weight,
+      ]);
+    };
+    expect(await weights(alb.productionListenerArn, alb.productionRuleArn)).toEqual([
+      [local.stack.defaultTargetGroupArn, 100],
+      [alb.greenTargetGroupArn, 0],
+    ]);
+    expect(await weights(alb.testListenerArn, alb.testRuleArn)).toEqual([
+      [local.stack.defaultTargetGroupArn, 0],
+      [alb.greenTargetGroupArn, 100],
+    ]);
+    const groups = await elb.send(
+      new DescribeTargetGroupsCommand({ Names: ['default-web', 'default-web-green'] }),
+    );
+    expect(groups.TargetGroups?.map((group) => group.LoadBalancerArns)).toEqual([
+      [alb.loadBalancerArn],
+      [alb.loadBalancerArn],
+    ]);
+    elb.destroy();
   });
 });
