@@ -220,6 +220,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       tasks: ecs.ecs,
     });
     stoppers.push(elb.close);
+    // The load balancer's traffic is what CloudWatch reports as AWS/ApplicationELB.
+    cloudWatch.cloudWatch.setApplicationElbSource(elb.elb.applicationElbMetrics);
     process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
     const elbClient = new ElasticLoadBalancingV2Client({ endpoint: elb.url, region });
     const { defaultTargetGroupArn, defaultAlb } = await (async () => {

@@ -5,6 +5,7 @@
  * ElbServiceError; the HTTP server (server.ts) is a thin shell around it.
  */
 import { randomBytes } from 'node:crypto';
+import type { Datapoint } from '../cloudwatch/datapoints';
 import type { Clock, TaskSnapshot } from '../ecs/engine';
 import {
   type BalancerQuotas,
@@ -19,7 +20,7 @@ import {
   advanceHealth,
   checksDisabledView,
   drainingView,
-  type HealthSettings,
+  healthSettingsOf,
   healthView,
   newTrack,
   noOverride,
@@ -28,6 +29,7 @@ import {
 } from './health';
 import { listenerActions } from './listeners';
 import { loadBalancerActions } from './load-balancers';
+import { applicationElbDatapoints } from './metrics';
 import { page } from './paging';
 import type { QueryInput, XmlValue } from './query';
 import { ruleActions } from './rules';
@@ -42,8 +44,10 @@ import {
   structList,
   type Target,
   type TargetGroup,
+  targetGroupViewOf,
 } from './target-groups';
 import { checkRegistrable, checkWellFormed, readTargets } from './targets';
+import { createTrafficModel, type TrafficModel } from './traffic';
 
 /** Where health checks look for the task behind an `ip` target: the local ECS endpoint. */
 export interface TaskDirectory {
@@ -71,6 +75,14 @@ export interface LocalElb {
   now(): number;
   /** Load balancers, listeners and rules (read by the traffic model). */
   readonly balancers: BalancerStore;
+  /** Listener traffic (POST /__local/traffic) and its per-minute accounts. */
+  readonly traffic: TrafficModel;
+  /** AWS/ApplicationELB datapoints for the local CloudWatch; undefined for a metric the traffic never fed. */
+  applicationElbMetrics(
+    metric: { namespace: string; metricName: string; dimensions: ReadonlyMap<string, string> },
+    start: number,
+    end: number,
+  ): Datapoint[] | undefined;
 }
 
 export const supportedActions = [
@@ -129,13 +141,6 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     return arn;
   };
 
-  const healthSettings = (group: TargetGroup): HealthSettings => ({
-    intervalMs: group.healthCheck.intervalSeconds * 1000,
-    healthyThreshold: group.healthCheck.healthyThreshold,
-    unhealthyThreshold: group.healthCheck.unhealthyThreshold,
-    http: isHttp(group.healthCheck.protocol),
-  });
-
   /**
    * Brings a target up to now: its due health checks, and for a draining one, whether draining is over. A
    * draining target whose task's containers have exited has no connections left, so it goes at once (as the
@@ -152,13 +157,31 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
       return !gone;
     }
     if (group.healthCheck.enabled)
-      target.track = advanceHealth(target.track, task, at, healthSettings(group));
+      target.track = advanceHealth(target.track, task, at, healthSettingsOf(group.healthCheck));
     return true;
   };
   const settleAll = (group: TargetGroup) => {
     const at = clock.now();
     for (const [key, target] of group.targets) settle(group, key, target, at);
   };
+
+  const traffic = createTrafficModel({
+    store: balancers,
+    now: () => clock.now(),
+    targetsAt(arn, at) {
+      const group = groups.get(arn);
+      if (!group) return undefined;
+      return [...group.targets.values()]
+        .filter((target) => target.drainingUntil === undefined)
+        .map((target) => {
+          const task = group.targetType === 'ip' ? options.tasks?.taskByPrivateIpv4(target.id) : undefined;
+          const state = group.healthCheck.enabled
+            ? advanceHealth(target.track, task, at, healthSettingsOf(group.healthCheck)).state
+            : 'unavailable';
+          return { id: target.id, state, ...(task ? { task } : {}) };
+        });
+    },
+  });
 
   const viewOf = (group: TargetGroup, target: Target): TargetHealthView =>
     target.drainingUntil !== undefined
@@ -167,26 +190,8 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
         ? healthView(target.track)
         : checksDisabledView;
 
-  const targetGroupView = (group: TargetGroup) => ({
-    TargetGroupArn: group.arn,
-    TargetGroupName: group.name,
-    Protocol: group.protocol,
-    Port: group.port,
-    VpcId: group.vpcId,
-    HealthCheckProtocol: group.healthCheck.protocol,
-    HealthCheckPort: group.healthCheck.port,
-    HealthCheckEnabled: group.healthCheck.enabled,
-    HealthCheckIntervalSeconds: group.healthCheck.intervalSeconds,
-    HealthCheckTimeoutSeconds: group.healthCheck.timeoutSeconds,
-    HealthyThresholdCount: group.healthCheck.healthyThreshold,
-    UnhealthyThresholdCount: group.healthCheck.unhealthyThreshold,
-    HealthCheckPath: group.healthCheck.path,
-    Matcher: group.healthCheck.matcher,
-    LoadBalancerArns: loadBalancersOfGroup(balancers, group.arn),
-    TargetType: group.targetType,
-    ProtocolVersion: group.protocolVersion,
-    IpAddressType: group.ipAddressType,
-  });
+  const targetGroupView = (group: TargetGroup) =>
+    targetGroupViewOf(group, loadBalancersOfGroup(balancers, group.arn));
 
   const attributesView = (group: TargetGroup) =>
     [...group.attributes].map(([Key, Value]) => ({ Key, Value }));
@@ -379,7 +384,11 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     accountId,
     balancers,
     now: () => clock.now(),
+    traffic,
+    applicationElbMetrics: (metric, start, end) => applicationElbDatapoints(traffic, metric, start, end),
     handle(action, input) {
+      // Traffic up to now is served with the state before this call.
+      traffic.accrue();
       const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
       if (!handler)
         throw new ElbServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);

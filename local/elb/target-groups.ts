@@ -65,6 +65,28 @@ export const settingsOf = (group: TargetGroup): TargetGroupSettings => ({
   healthCheck: group.healthCheck,
 });
 
+/** A target group as DescribeTargetGroups shows it. */
+export const targetGroupViewOf = (group: TargetGroup, loadBalancerArns: string[]) => ({
+  TargetGroupArn: group.arn,
+  TargetGroupName: group.name,
+  Protocol: group.protocol,
+  Port: group.port,
+  VpcId: group.vpcId,
+  HealthCheckProtocol: group.healthCheck.protocol,
+  HealthCheckPort: group.healthCheck.port,
+  HealthCheckEnabled: group.healthCheck.enabled,
+  HealthCheckIntervalSeconds: group.healthCheck.intervalSeconds,
+  HealthCheckTimeoutSeconds: group.healthCheck.timeoutSeconds,
+  HealthyThresholdCount: group.healthCheck.healthyThreshold,
+  UnhealthyThresholdCount: group.healthCheck.unhealthyThreshold,
+  HealthCheckPath: group.healthCheck.path,
+  Matcher: group.healthCheck.matcher,
+  LoadBalancerArns: loadBalancerArns,
+  TargetType: group.targetType,
+  ProtocolVersion: group.protocolVersion,
+  IpAddressType: group.ipAddressType,
+});
+
 // ---- reading members --------------------------------------------------------------------------------------
 
 const text = (input: QueryInput, member: string): string | undefined => {
