@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
@@ -107,5 +108,46 @@ describe('the local stack', () => {
       [alb.loadBalancerArn],
     ]);
     elb.destroy();
+  });
+
+  it("reports the production listener's traffic to the stack's CloudWatch as AWS/ApplicationELB metrics", async () => {
+    const alb = local.stack.defaultAlb;
+    const response = await fetch(`${local.stack.elbUrl}/__local/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ listenerArn: alb.productionListenerArn, requestsPerSecond: 2 }),
+    });
+    expect(response.status).toBe(200);
+    const ecs = local.stack.ecs.ecs;
+    const from = Math.ceil(ecs.now() / 60_000) * 60_000;
+    ecs.advance(from + 60_000 - ecs.now());
+    const cloudWatch = new CloudWatchClient({ endpoint: local.stack.cloudWatchUrl });
+    const output = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(from),
+        EndTime: new Date(from + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'elb',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'RequestCount',
+                Dimensions: [
+                  { Name: 'LoadBalancer', Value: alb.loadBalancerArn.split(':loadbalancer/')[1]! },
+                ],
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    expect(output.MetricDataResults?.[0]?.Values).toEqual([120]);
+    await fetch(`${local.stack.elbUrl}/__local/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ listenerArn: alb.productionListenerArn, requestsPerSecond: 0 }),
+    });
+    cloudWatch.destroy();
   });
 });
