@@ -20,7 +20,6 @@ import {
   advanceHealth,
   checksDisabledView,
   drainingView,
-  healthSettingsOf,
   healthView,
   newTrack,
   noOverride,
@@ -35,7 +34,7 @@ import type { QueryInput, XmlValue } from './query';
 import { ruleActions } from './rules';
 import {
   defaultAttributes,
-  isHttp,
+  healthSettingsOf,
   modifiedAttributes,
   modifiedHealthCheck,
   readNewTargetGroup,

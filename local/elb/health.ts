@@ -6,7 +6,6 @@
  * during and after the task's RUNNING window) whatever its length: cheap on a clock moved by hours.
  */
 import { imageTag } from '../ecs/model';
-import { type HealthCheck, isHttp } from './target-groups';
 
 export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused' | 'unavailable';
 
@@ -178,10 +177,3 @@ export const noOverride = {
   Reason: 'AdministrativeOverride.NoOverride',
   Description: 'No override is currently active on target',
 };
-
-export const healthSettingsOf = (check: HealthCheck): HealthSettings => ({
-  intervalMs: check.intervalSeconds * 1000,
-  healthyThreshold: check.healthyThreshold,
-  unhealthyThreshold: check.unhealthyThreshold,
-  http: isHttp(check.protocol),
-});

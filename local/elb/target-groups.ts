@@ -3,7 +3,7 @@
  * the reference's defaults per protocol, and the attributes each kind of target group has.
  */
 import { constraintError, invalidConfiguration, validationError } from './errors';
-import type { HealthTrack } from './health';
+import type { HealthSettings, HealthTrack } from './health';
 import type { QueryInput, QueryValue } from './query';
 
 export const protocols = ['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP', 'GENEVE', 'QUIC', 'TCP_QUIC'];
@@ -345,3 +345,11 @@ export const modifiedAttributes = (current: Map<string, string>, input: QueryInp
   }
   return next;
 };
+
+/** What health.ts needs of a target group's health check. */
+export const healthSettingsOf = (check: HealthCheck): HealthSettings => ({
+  intervalMs: check.intervalSeconds * 1000,
+  healthyThreshold: check.healthyThreshold,
+  unhealthyThreshold: check.unhealthyThreshold,
+  http: isHttp(check.protocol),
+});
