@@ -12,7 +12,13 @@ import {
 } from './cloudwatch';
 import { createTable, localDynamoDbClient, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from './ecs';
-import { createDefaultWebTargetGroup, type LocalElbServer, startLocalElbServer } from './elb';
+import {
+  createDefaultAlb,
+  createDefaultWebTargetGroup,
+  type DefaultAlb,
+  type LocalElbServer,
+  startLocalElbServer,
+} from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext } from './lambda-context';
 import { assertPortFree } from './preflight';
@@ -68,6 +74,8 @@ export interface LocalStack {
   elb: LocalElbServer;
   /** ARN of the `default-web` target group created at start. */
   defaultTargetGroupArn: string;
+  /** `default-alb`, its listeners (80 production, 8080 test), their default rules and `default-web-green`. */
+  defaultAlb: DefaultAlb;
   tableName: string;
   queues: Record<(typeof TUGBOAT_QUEUE_NAMES)[number], QueueWithDlq>;
   /** Settles if a component dies while the stack runs (DynamoDB Local's child exiting). */
@@ -212,11 +220,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       tasks: ecs.ecs,
     });
     stoppers.push(elb.close);
+    // The load balancer's traffic is what CloudWatch reports as AWS/ApplicationELB.
+    cloudWatch.cloudWatch.setApplicationElbSource(elb.elb.applicationElbMetrics);
     process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = elb.url;
     const elbClient = new ElasticLoadBalancingV2Client({ endpoint: elb.url, region });
-    const defaultTargetGroupArn = await createDefaultWebTargetGroup(elbClient).finally(() =>
-      elbClient.destroy(),
-    );
+    const { defaultTargetGroupArn, defaultAlb } = await (async () => {
+      const arn = await createDefaultWebTargetGroup(elbClient);
+      return { defaultTargetGroupArn: arn, defaultAlb: await createDefaultAlb(elbClient, arn) };
+    })().finally(() => elbClient.destroy());
 
     // Imported only now, so each handler's config module sees the environment set above.
     const { handler: api } = (await import('../functions/api')) as { handler: HttpApiHandler };
@@ -363,6 +374,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       elbUrl: elb.url,
       elb,
       defaultTargetGroupArn,
+      defaultAlb,
       tableName,
       queues,
       failed: dynamoDb ? dynamoDb.exitedUnexpectedly : new Promise<Error>(() => undefined),

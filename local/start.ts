@@ -88,7 +88,13 @@ console.log(`Tugboat is running (ready in ${Math.round(performance.now() - start
   local ECS        ${stack.ecsUrl}   (cluster "default"; AWS_ENDPOINT_URL_ECS=${stack.ecsUrl})
   local CloudWatch ${stack.cloudWatchUrl}   (Container Insights from POST ${stack.ecsUrl}/__local/load; AWS_ENDPOINT_URL_CLOUDWATCH=${stack.cloudWatchUrl})
   local ELB        ${stack.elbUrl}   (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=${stack.elbUrl})
-                   target group "default-web": ${stack.defaultTargetGroupArn}
+                   target group "default-web":       ${stack.defaultTargetGroupArn}
+                   target group "default-web-green": ${stack.defaultAlb.greenTargetGroupArn}
+                   load balancer "default-alb":      ${stack.defaultAlb.loadBalancerArn}
+                     production listener (port 80):  ${stack.defaultAlb.productionListenerArn}
+                       default rule:                 ${stack.defaultAlb.productionRuleArn}
+                     test listener (port 8080):      ${stack.defaultAlb.testListenerArn}
+                       default rule:                 ${stack.defaultAlb.testRuleArn}
   SQS (fauxqs)     ${stack.sqsEndpoint}   (queues ${Object.keys(stack.queues).join(', ')}, each with a -dlq)
   DynamoDB Local   ${stack.dynamoDbEndpoint}   (table ${stack.tableName}, ${process.env.TUGBOAT_DATA_DIR ? `data in ${process.env.TUGBOAT_DATA_DIR}` : 'in memory'})
   reconcile every ${intervalText} s, auto scaling evaluated every ${scalingText} s

@@ -1,9 +1,9 @@
 /**
  * Reading PutMetricAlarm, DescribeAlarms and DeleteAlarms (CloudWatch API reference): metric alarms on one
- * metric with a standard statistic (metric math, anomaly detection, extended statistics and Metrics Insights
- * alarms are not emulated and answer InvalidParameterValue), with the documented limits.
+ * metric with a standard statistic or a percentile ExtendedStatistic (metric math, anomaly detection and
+ * Metrics Insights alarms are not emulated and answer InvalidParameterValue), with the documented limits.
  */
-import { isStatistic, type Statistic } from './datapoints';
+import { isPercentile, isStatistic, type Statistic } from './datapoints';
 import { invalidParameterCombination, invalidParameterValue, missingParameter } from './errors';
 import {
   checkLength,
@@ -37,7 +37,8 @@ export interface AlarmSpec {
   alarmActions: string[];
   insufficientDataActions: string[];
   metric: MetricIdentity;
-  statistic: Statistic;
+  /** A standard statistic, or a percentile given as ExtendedStatistic (`p99`). */
+  statistic: Statistic | `p${string}`;
   periodSeconds: number;
   unit?: string;
   evaluationPeriods: number;
@@ -80,7 +81,7 @@ const alarmName = (value: string, path: string) => {
   return value;
 };
 
-const unsupported = ['Metrics', 'ThresholdMetricId', 'ExtendedStatistic', 'EvaluateLowSampleCountPercentile'];
+const unsupported = ['Metrics', 'ThresholdMetricId', 'EvaluateLowSampleCountPercentile'];
 
 export const readPutMetricAlarm = (input: Json): AlarmSpec => {
   const name = alarmName(requiredString(input, 'AlarmName', 'AlarmName'), 'AlarmName');
@@ -93,8 +94,16 @@ export const readPutMetricAlarm = (input: Json): AlarmSpec => {
   const metricName = requiredString(input, 'MetricName', 'MetricName');
   checkLength(namespace, 1, 255, 'Namespace');
   checkLength(metricName, 1, 255, 'MetricName');
-  const statistic = requiredString(input, 'Statistic', 'Statistic');
-  if (!isStatistic(statistic))
+  const extended = optionalString(input, 'ExtendedStatistic', 'ExtendedStatistic');
+  const standard = optionalString(input, 'Statistic', 'Statistic');
+  if (extended !== undefined && standard !== undefined)
+    throw invalidParameterCombination('Exactly one of Statistic and ExtendedStatistic must be specified.');
+  if (extended !== undefined && !isPercentile(extended))
+    throw invalidParameterValue(
+      `The value ${extended} for parameter ExtendedStatistic is not supported: use a percentile, p0 to p100.`,
+    );
+  const statistic = extended ?? requiredString(input, 'Statistic', 'Statistic');
+  if (extended === undefined && !isStatistic(statistic))
     throw invalidParameterValue(
       `1 validation error detected: Value '${statistic}' at 'statistic' failed to satisfy constraint: Member must satisfy enum value set: [SampleCount, Average, Sum, Minimum, Maximum]`,
     );
@@ -143,7 +152,7 @@ export const readPutMetricAlarm = (input: Json): AlarmSpec => {
     alarmActions: stringList(input, 'AlarmActions', 5, 'AlarmActions'),
     insufficientDataActions: stringList(input, 'InsufficientDataActions', 5, 'InsufficientDataActions'),
     metric: { namespace, metricName, dimensions: readDimensions(input.Dimensions, 'Dimensions') },
-    statistic,
+    statistic: statistic as Statistic | `p${string}`,
     periodSeconds,
     ...(unit === undefined ? {} : { unit }),
     evaluationPeriods,

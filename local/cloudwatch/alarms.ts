@@ -7,7 +7,7 @@
  */
 
 import type { AlarmSpec, DescribeAlarmsRequest, StateValue } from './alarm-input';
-import { aggregate, type Datapoint } from './datapoints';
+import { aggregate, type Datapoint, isPercentile } from './datapoints';
 import { CloudWatchServiceError, invalidNextToken } from './errors';
 import type { Json } from './input';
 
@@ -160,7 +160,7 @@ const describeOne = (alarm: AlarmState): Json => {
     StateUpdatedTimestamp: seconds(alarm.stateUpdatedAt),
     MetricName: spec.metric.metricName,
     Namespace: spec.metric.namespace,
-    Statistic: spec.statistic,
+    ...(isPercentile(spec.statistic) ? { ExtendedStatistic: spec.statistic } : { Statistic: spec.statistic }),
     Dimensions: [...spec.metric.dimensions].map(([Name, Value]) => ({ Name, Value })),
     Period: spec.periodSeconds,
     ...(spec.unit === undefined ? {} : { Unit: spec.unit }),

@@ -30,10 +30,21 @@ export interface LocalCloudWatchOptions {
   region?: string;
 }
 
+export type ApplicationElbSource = (
+  metric: MetricQuery['metric'],
+  start: number,
+  end: number,
+) => Datapoint[] | undefined;
+
 export interface LocalCloudWatch {
   handle(action: string, input: Json): Json;
   /** Plugs in (or replaces) the target group resolver after start. */
   setTargetGroupResolver(resolver: TargetGroupResolver | undefined): void;
+  /**
+   * Plugs in the local load balancer's traffic (its AWS/ApplicationELB metrics); where it has no data for a
+   * metric (undefined), the target group resolver's request counts still answer.
+   */
+  setApplicationElbSource(source: ApplicationElbSource | undefined): void;
   now(): number;
 }
 
@@ -58,6 +69,7 @@ const publishedRates: Record<(typeof supportedActions)[number], BucketSpec> = {
 export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): LocalCloudWatch => {
   const clock = options.clock ?? { now: () => Date.now() };
   let targetGroups = options.targetGroups;
+  let applicationElb: ApplicationElbSource | undefined;
   const custom = new Map<string, Datapoint[]>();
   const buckets = new Map<string, Bucket>();
   const throttleOption = options.throttle ?? 1;
@@ -77,9 +89,12 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
 
   const datapointsOf = (query: MetricQuery, start: number, end: number): Datapoint[] => {
     const stored = custom.get(metricKey(query.metric)) ?? [];
-    const derived = options.usage
-      ? derivedDatapoints({ usage: options.usage, targetGroups }, query.metric, start, end, clock.now())
-      : [];
+    const served = applicationElb?.(query.metric, start, end);
+    const derived = served
+      ? served
+      : options.usage
+        ? derivedDatapoints({ usage: options.usage, targetGroups }, query.metric, start, end, clock.now())
+        : [];
     const all = derived.length > 0 ? [...stored, ...derived] : stored;
     return query.unit === undefined ? all : all.filter((point) => (point.unit ?? 'None') === query.unit);
   };
@@ -147,6 +162,9 @@ export const createLocalCloudWatch = (options: LocalCloudWatchOptions = {}): Loc
     },
     setTargetGroupResolver(resolver) {
       targetGroups = resolver;
+    },
+    setApplicationElbSource(source) {
+      applicationElb = source;
     },
     now: () => clock.now(),
   };

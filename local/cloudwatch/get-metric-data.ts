@@ -4,7 +4,7 @@
  * MaxDatapoints (default 100,800) datapoints are in the answer.
  */
 import { createHash } from 'node:crypto';
-import { aggregate, type Datapoint, isStatistic, type Statistic } from './datapoints';
+import { aggregate, type Datapoint, isPercentile, isStatistic, type Statistic } from './datapoints';
 import {
   invalidNextToken,
   invalidParameterCombination,
@@ -34,7 +34,8 @@ export interface MetricQuery {
   returnData: boolean;
   metric: MetricIdentity;
   periodMs: number;
-  stat: Statistic;
+  /** A standard statistic, or a percentile (`p99`) in GetMetricData. */
+  stat: Statistic | `p${string}`;
   unit?: string;
 }
 
@@ -85,9 +86,9 @@ const readQuery = (raw: unknown, index: number): MetricQuery => {
       `The parameter ${statPath}.Period must be 1, 5, 10, 30, or a multiple of 60.`,
     );
   const statName = requiredString(stat, 'Stat', `${statPath}.Stat`);
-  if (!isStatistic(statName))
+  if (!isStatistic(statName) && !isPercentile(statName))
     throw invalidParameterValue(
-      `The value ${statName} for parameter ${statPath}.Stat is not supported: use Average, Sum, Minimum, Maximum or SampleCount.`,
+      `The value ${statName} for parameter ${statPath}.Stat is not supported: use Average, Sum, Minimum, Maximum, SampleCount or a percentile (p99).`,
     );
   const unit = optionalString(stat, 'Unit', `${statPath}.Unit`);
   if (unit !== undefined && !isStandardUnit(unit))
@@ -99,7 +100,7 @@ const readQuery = (raw: unknown, index: number): MetricQuery => {
     returnData,
     metric: { namespace, metricName, dimensions },
     periodMs: period * 1000,
-    stat: statName,
+    stat: statName as Statistic | `p${string}`,
     ...(unit !== undefined ? { unit } : {}),
   };
 };

@@ -5,31 +5,48 @@
  * ElbServiceError; the HTTP server (server.ts) is a thin shell around it.
  */
 import { randomBytes } from 'node:crypto';
+import type { Datapoint } from '../cloudwatch/datapoints';
 import type { Clock, TaskSnapshot } from '../ecs/engine';
+import {
+  type BalancerQuotas,
+  type BalancerStore,
+  createBalancerStore,
+  groupsOfLoadBalancer,
+  loadBalancerNotFound,
+  loadBalancersOfGroup,
+} from './balancers';
 import { ElbServiceError, targetGroupNotFound, validationError } from './errors';
 import {
   advanceHealth,
   checksDisabledView,
   drainingView,
-  type HealthSettings,
-  type HealthTrack,
   healthView,
   newTrack,
+  noOverride,
   notRegisteredView,
   type TargetHealthView,
 } from './health';
+import { listenerActions } from './listeners';
+import { loadBalancerActions } from './load-balancers';
+import { applicationElbDatapoints } from './metrics';
+import { page } from './paging';
 import type { QueryInput, XmlValue } from './query';
+import { ruleActions } from './rules';
 import {
   defaultAttributes,
-  isHttp,
+  healthSettingsOf,
   modifiedAttributes,
   modifiedHealthCheck,
   readNewTargetGroup,
+  settingsOf,
   stringList,
   structList,
-  type TargetGroupSettings,
+  type Target,
+  type TargetGroup,
+  targetGroupViewOf,
 } from './target-groups';
 import { checkRegistrable, checkWellFormed, readTargets } from './targets';
+import { createTrafficModel, type TrafficModel } from './traffic';
 import { validateRequest } from './validate';
 
 /** Where health checks look for the task behind an `ip` target: the local ECS endpoint. */
@@ -47,6 +64,8 @@ export interface LocalElbOptions {
   /** Quotas (Elastic Load Balancing quotas: 3,000 target groups per Region, 1,000 targets per group). */
   maxTargetGroups?: number;
   maxTargetsPerGroup?: number;
+  /** Application Load Balancer quotas (50 load balancers, 50 listeners and 100 rules each, ...). */
+  balancerQuotas?: Partial<BalancerQuotas>;
 }
 
 export interface LocalElb {
@@ -54,24 +73,16 @@ export interface LocalElb {
   readonly accountId: string;
   handle(action: string, input: QueryInput): { [key: string]: XmlValue };
   now(): number;
-}
-
-interface Target {
-  id: string;
-  port: number;
-  availabilityZone?: string;
-  track: HealthTrack;
-  /** Set by DeregisterTargets: draining until this instant. */
-  drainingUntil?: number;
-}
-
-interface TargetGroup extends TargetGroupSettings {
-  arn: string;
-  seq: number;
-  tags: { Key: string; Value?: string }[];
-  attributes: Map<string, string>;
-  /** Keyed by `id:port`; a target may be registered on several ports. */
-  targets: Map<string, Target>;
+  /** Load balancers, listeners and rules (read by the traffic model). */
+  readonly balancers: BalancerStore;
+  /** Listener traffic (POST /__local/traffic) and its per-minute accounts. */
+  readonly traffic: TrafficModel;
+  /** AWS/ApplicationELB datapoints for the local CloudWatch; undefined for a metric the traffic never fed. */
+  applicationElbMetrics(
+    metric: { namespace: string; metricName: string; dimensions: ReadonlyMap<string, string> },
+    start: number,
+    end: number,
+  ): Datapoint[] | undefined;
 }
 
 export const supportedActions = [
@@ -84,22 +95,20 @@ export const supportedActions = [
   'RegisterTargets',
   'DeregisterTargets',
   'DescribeTargetHealth',
+  'CreateLoadBalancer',
+  'DescribeLoadBalancers',
+  'DeleteLoadBalancer',
+  'CreateListener',
+  'ModifyListener',
+  'DescribeListeners',
+  'DeleteListener',
+  'CreateRule',
+  'ModifyRule',
+  'DescribeRules',
+  'DeleteRule',
+  'SetRulePriorities',
 ] as const;
-type Action = (typeof supportedActions)[number];
-
-/** No zonal shift exists locally; the service reports this for every target. */
-const noOverride = {
-  State: 'no_override',
-  Reason: 'AdministrativeOverride.NoOverride',
-  Description: 'No override is currently active on target',
-};
-
-const encodeMarker = (seq: number) => Buffer.from(`tg:${seq}`).toString('base64');
-const decodeMarker = (marker: string): number => {
-  const match = /^tg:(\d+)$/.exec(Buffer.from(marker, 'base64').toString('utf8'));
-  if (!match) throw validationError('The marker is not valid');
-  return Number(match[1]);
-};
+type Handler = (input: QueryInput) => { [key: string]: XmlValue };
 
 export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
   const region = options.region ?? 'us-east-1';
@@ -108,7 +117,13 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
   const maxTargetGroups = options.maxTargetGroups ?? 3000;
   const maxTargetsPerGroup = options.maxTargetsPerGroup ?? 1000;
   const groups = new Map<string, TargetGroup>();
-  let seq = 0;
+  const balancers = createBalancerStore({
+    region,
+    accountId,
+    now: () => clock.now(),
+    targetGroup: (arn) => groups.get(arn),
+    ...(options.balancerQuotas ? { quotas: options.balancerQuotas } : {}),
+  });
 
   const byArn = (arn: string): TargetGroup => {
     const group = groups.get(arn);
@@ -126,13 +141,6 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     return arn;
   };
 
-  const healthSettings = (group: TargetGroup): HealthSettings => ({
-    intervalMs: group.healthCheck.intervalSeconds * 1000,
-    healthyThreshold: group.healthCheck.healthyThreshold,
-    unhealthyThreshold: group.healthCheck.unhealthyThreshold,
-    http: isHttp(group.healthCheck.protocol),
-  });
-
   /**
    * Brings a target up to now: its due health checks, and for a draining one, whether draining is over. A
    * draining target whose task's containers have exited has no connections left, so it goes at once (as the
@@ -149,13 +157,31 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
       return !gone;
     }
     if (group.healthCheck.enabled)
-      target.track = advanceHealth(target.track, task, at, healthSettings(group));
+      target.track = advanceHealth(target.track, task, at, healthSettingsOf(group.healthCheck));
     return true;
   };
   const settleAll = (group: TargetGroup) => {
     const at = clock.now();
     for (const [key, target] of group.targets) settle(group, key, target, at);
   };
+
+  const traffic = createTrafficModel({
+    store: balancers,
+    now: () => clock.now(),
+    targetsAt(arn, at) {
+      const group = groups.get(arn);
+      if (!group) return undefined;
+      return [...group.targets.values()]
+        .filter((target) => target.drainingUntil === undefined)
+        .map((target) => {
+          const task = group.targetType === 'ip' ? options.tasks?.taskByPrivateIpv4(target.id) : undefined;
+          const state = group.healthCheck.enabled
+            ? advanceHealth(target.track, task, at, healthSettingsOf(group.healthCheck)).state
+            : 'unavailable';
+          return { id: target.id, state, ...(task ? { task } : {}) };
+        });
+    },
+  });
 
   const viewOf = (group: TargetGroup, target: Target): TargetHealthView =>
     target.drainingUntil !== undefined
@@ -164,31 +190,13 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
         ? healthView(target.track)
         : checksDisabledView;
 
-  const targetGroupView = (group: TargetGroup) => ({
-    TargetGroupArn: group.arn,
-    TargetGroupName: group.name,
-    Protocol: group.protocol,
-    Port: group.port,
-    VpcId: group.vpcId,
-    HealthCheckProtocol: group.healthCheck.protocol,
-    HealthCheckPort: group.healthCheck.port,
-    HealthCheckEnabled: group.healthCheck.enabled,
-    HealthCheckIntervalSeconds: group.healthCheck.intervalSeconds,
-    HealthCheckTimeoutSeconds: group.healthCheck.timeoutSeconds,
-    HealthyThresholdCount: group.healthCheck.healthyThreshold,
-    UnhealthyThresholdCount: group.healthCheck.unhealthyThreshold,
-    HealthCheckPath: group.healthCheck.path,
-    Matcher: group.healthCheck.matcher,
-    LoadBalancerArns: [],
-    TargetType: group.targetType,
-    ProtocolVersion: group.protocolVersion,
-    IpAddressType: group.ipAddressType,
-  });
+  const targetGroupView = (group: TargetGroup) =>
+    targetGroupViewOf(group, loadBalancersOfGroup(balancers, group.arn));
 
   const attributesView = (group: TargetGroup) =>
     [...group.attributes].map(([Key, Value]) => ({ Key, Value }));
 
-  const actions: Record<Action, (input: QueryInput) => { [key: string]: XmlValue }> = {
+  const targetGroupActions: Record<string, Handler> = {
     CreateTargetGroup(input) {
       const settings = readNewTargetGroup(input);
       const tags = structList(input, 'Tags') ?? [];
@@ -213,7 +221,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
       const group: TargetGroup = {
         ...settings,
         arn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${settings.name}/${randomBytes(8).toString('hex')}`,
-        seq: seq++,
+        seq: balancers.nextSeq(),
         tags: tags.map((tag) => ({
           Key: String(tag.Key),
           Value: tag.Value === undefined ? undefined : String(tag.Value),
@@ -234,17 +242,12 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
         throw validationError(
           'Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time',
         );
-      const pageSizeText = input.PageSize;
-      const pageSize = pageSizeText === undefined ? 400 : Number(pageSizeText);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 400)
-        throw validationError(
-          `1 validation error detected: Value '${String(pageSizeText)}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`,
-        );
-      // No load balancers exist locally.
-      if (typeof loadBalancerArn === 'string')
-        throw new ElbServiceError('LoadBalancerNotFound', `Load balancer '${loadBalancerArn}' not found`);
       let selected = [...groups.values()];
-      if (names && names.length > 0) {
+      if (typeof loadBalancerArn === 'string') {
+        if (!balancers.loadBalancers.has(loadBalancerArn)) throw loadBalancerNotFound(loadBalancerArn);
+        const used = groupsOfLoadBalancer(balancers, loadBalancerArn);
+        selected = selected.filter((group) => used.has(group.arn));
+      } else if (names && names.length > 0) {
         const missing = names.filter((name) => !selected.some((group) => group.name === name));
         if (missing.length > 0) throw targetGroupNotFound(`One or more target groups not found`);
         selected = selected.filter((group) => names.includes(group.name));
@@ -253,20 +256,19 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
         if (missing.length > 0) throw targetGroupNotFound(`One or more target groups not found`);
         selected = selected.filter((group) => arns.includes(group.arn));
       }
-      const after = typeof input.Marker === 'string' && input.Marker !== '' ? decodeMarker(input.Marker) : -1;
-      const page = selected.filter((group) => group.seq > after).slice(0, pageSize + 1);
-      const more = page.length > pageSize;
-      const shown = page.slice(0, pageSize);
-      return {
-        TargetGroups: shown.map(targetGroupView),
-        NextMarker: more && shown.length > 0 ? encodeMarker(shown.at(-1)!.seq) : undefined,
-      };
+      const { items, nextMarker } = page(selected, input);
+      return { TargetGroups: items.map(targetGroupView), NextMarker: nextMarker };
     },
 
     DeleteTargetGroup(input) {
-      // No load balancer can refer to a target group here, so ResourceInUse never applies; an unknown
-      // target group is deleted already (the model lists no TargetGroupNotFound for this action).
-      groups.delete(requiredArn(input));
+      // An unknown target group is deleted already (the model lists no TargetGroupNotFound for this action).
+      const arn = requiredArn(input);
+      if (loadBalancersOfGroup(balancers, arn).length > 0)
+        throw new ElbServiceError(
+          'ResourceInUse',
+          `Target group '${arn}' is currently in use by a listener or a rule`,
+        );
+      groups.delete(arn);
       return {};
     },
 
@@ -370,26 +372,28 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
     },
   };
 
-  const settingsOf = (group: TargetGroup): TargetGroupSettings => ({
-    name: group.name,
-    protocol: group.protocol,
-    protocolVersion: group.protocolVersion,
-    port: group.port,
-    vpcId: group.vpcId,
-    targetType: group.targetType,
-    ipAddressType: group.ipAddressType,
-    healthCheck: group.healthCheck,
-  });
+  const actions: Record<string, Handler> = {
+    ...targetGroupActions,
+    ...loadBalancerActions(balancers),
+    ...listenerActions(balancers),
+    ...ruleActions(balancers),
+  };
 
   return {
     region,
     accountId,
+    balancers,
     now: () => clock.now(),
+    traffic,
+    applicationElbMetrics: (metric, start, end) => applicationElbDatapoints(traffic, metric, start, end),
     handle(action, input) {
-      if (!(supportedActions as readonly string[]).includes(action))
+      // Traffic up to now is served with the state before this call.
+      traffic.accrue();
+      const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
+      if (!handler)
         throw new ElbServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
       validateRequest(action, input);
-      return actions[action as Action](input);
+      return handler(input);
     },
   };
 };

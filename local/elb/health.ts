@@ -170,3 +170,10 @@ export const checksDisabledView: TargetHealthView = {
   Reason: 'Target.HealthCheckDisabled',
   Description: 'Health checks are disabled',
 };
+
+/** No zonal shift exists locally; the service reports this for every target. */
+export const noOverride = {
+  State: 'no_override',
+  Reason: 'AdministrativeOverride.NoOverride',
+  Description: 'No override is currently active on target',
+};

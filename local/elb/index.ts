@@ -1,4 +1,11 @@
-export { createDefaultWebTargetGroup, createIpTargetGroup, defaultWebTargetGroup } from './defaults';
+export {
+  createDefaultAlb,
+  createDefaultWebTargetGroup,
+  createIpTargetGroup,
+  type DefaultAlb,
+  defaultAlb,
+  defaultWebTargetGroup,
+} from './defaults';
 export {
   createLocalElb,
   type LocalElb,

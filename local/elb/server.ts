@@ -5,7 +5,7 @@
  * service model gives each code, which the SDK and the AWS CLI map to their typed errors.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOn, readRequestBody } from '../http-server';
 import { createLocalElb, type LocalElb, type LocalElbOptions } from './engine';
 import { ElbServiceError } from './errors';
@@ -38,11 +38,59 @@ const send = (response: ServerResponse, status: number, body: string, requestId:
   response.end(body);
 };
 
+/**
+ * POST /__local/traffic `{ listenerArn, requestsPerSecond, path?, host?, method?, headers? }`: the local
+ * control surface (not an AWS API) that sets a listener's traffic (traffic.ts); JSON in and out.
+ */
+const localTraffic = async (
+  elb: LocalElb,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+) => {
+  const answer = (status: number, body: unknown) => {
+    const text = `${JSON.stringify(body)}\n`;
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': requestId,
+    });
+    response.end(text);
+  };
+  if (request.method !== 'POST')
+    return answer(405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
+  try {
+    const body = (
+      await readRequestBody(
+        request,
+        maxBodyBytes,
+        () => new ElbServiceError('ValidationError', 'Request body too large.', 413),
+      )
+    ).toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new ElbServiceError('ValidationError', 'The body must be JSON');
+    }
+    answer(200, elb.traffic.set(parsed));
+  } catch (error) {
+    if (!(error instanceof ElbServiceError)) throw error;
+    answer(error.code === 'ListenerNotFound' ? 404 : error.statusCode, {
+      error: { code: error.code, message: error.message },
+    });
+  }
+};
+
 export const startLocalElbServer = async (options: LocalElbServerOptions = {}): Promise<LocalElbServer> => {
   const elb = options.elb ?? createLocalElb(options);
 
   const server = createServer(async (request, response) => {
     const requestId = randomUUID();
+    if (request.url === '/__local/traffic') {
+      await localTraffic(elb, request, response, requestId);
+      return;
+    }
     try {
       const body = (
         await readRequestBody(

@@ -3,6 +3,7 @@
  * the reference's defaults per protocol, and the attributes each kind of target group has.
  */
 import { constraintError, invalidConfiguration, validationError } from './errors';
+import type { HealthSettings, HealthTrack } from './health';
 import type { QueryInput, QueryValue } from './query';
 
 export const protocols = ['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP', 'GENEVE', 'QUIC', 'TCP_QUIC'];
@@ -32,6 +33,59 @@ export interface TargetGroupSettings {
 }
 
 export const isHttp = (protocol: string | undefined) => protocol === 'HTTP' || protocol === 'HTTPS';
+
+// ---- target groups as the endpoint keeps them ----------------------------------------------------------
+
+export interface Target {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+  track: HealthTrack;
+  /** Set by DeregisterTargets: draining until this instant. */
+  drainingUntil?: number;
+}
+
+export interface TargetGroup extends TargetGroupSettings {
+  arn: string;
+  seq: number;
+  tags: { Key: string; Value?: string }[];
+  attributes: Map<string, string>;
+  /** Keyed by `id:port`; a target may be registered on several ports. */
+  targets: Map<string, Target>;
+}
+
+export const settingsOf = (group: TargetGroup): TargetGroupSettings => ({
+  name: group.name,
+  protocol: group.protocol,
+  protocolVersion: group.protocolVersion,
+  port: group.port,
+  vpcId: group.vpcId,
+  targetType: group.targetType,
+  ipAddressType: group.ipAddressType,
+  healthCheck: group.healthCheck,
+});
+
+/** A target group as DescribeTargetGroups shows it. */
+export const targetGroupViewOf = (group: TargetGroup, loadBalancerArns: string[]) => ({
+  TargetGroupArn: group.arn,
+  TargetGroupName: group.name,
+  Protocol: group.protocol,
+  Port: group.port,
+  VpcId: group.vpcId,
+  HealthCheckProtocol: group.healthCheck.protocol,
+  HealthCheckPort: group.healthCheck.port,
+  HealthCheckEnabled: group.healthCheck.enabled,
+  HealthCheckIntervalSeconds: group.healthCheck.intervalSeconds,
+  HealthCheckTimeoutSeconds: group.healthCheck.timeoutSeconds,
+  HealthyThresholdCount: group.healthCheck.healthyThreshold,
+  UnhealthyThresholdCount: group.healthCheck.unhealthyThreshold,
+  HealthCheckPath: group.healthCheck.path,
+  Matcher: group.healthCheck.matcher,
+  LoadBalancerArns: loadBalancerArns,
+  TargetType: group.targetType,
+  ProtocolVersion: group.protocolVersion,
+  IpAddressType: group.ipAddressType,
+});
 
 // ---- reading members --------------------------------------------------------------------------------------
 
@@ -291,3 +345,11 @@ export const modifiedAttributes = (current: Map<string, string>, input: QueryInp
   }
   return next;
 };
+
+/** What health.ts needs of a target group's health check. */
+export const healthSettingsOf = (check: HealthCheck): HealthSettings => ({
+  intervalMs: check.intervalSeconds * 1000,
+  healthyThreshold: check.healthyThreshold,
+  unhealthyThreshold: check.unhealthyThreshold,
+  http: isHttp(check.protocol),
+});

@@ -61,6 +61,54 @@ describe('the local stack never shares a port', () => {
     );
   }, 60_000);
 
+  it('npm start prints the ARNs of default-web, default-web-green, default-alb, its listeners and rules', async () => {
+    const env = {
+      ...process.env,
+      PORT: String(await freePort()),
+      TUGBOAT_LOCAL_DYNAMODB_PORT: String(await freePort()),
+      TUGBOAT_LOCAL_SQS_PORT: String(await freePort()),
+      TUGBOAT_LOCAL_ECS_PORT: String(await freePort()),
+      TUGBOAT_LOCAL_ELB_PORT: String(await freePort()),
+      TUGBOAT_LOCAL_CLOUDWATCH_PORT: String(await freePort()),
+      TUGBOAT_RECONCILE_INTERVAL_SECONDS: '0',
+      TUGBOAT_SCALING_INTERVAL_SECONDS: '0',
+    };
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['local/start.ts'], { cwd: root, env });
+    let output = '';
+    const ready = new Promise<void>((done, failed) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl+C to stop.')) done();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.once('close', () => failed(new Error(`npm start exited:\n${output}`)));
+    });
+    try {
+      await ready;
+    } finally {
+      const closed = new Promise((done) => child.once('close', done));
+      child.kill('SIGINT');
+      await closed;
+    }
+    const arn = (kind: string) => `arn:aws:elasticloadbalancing:us-east-1:000000000000:${kind}/`;
+    expect(output).toMatch(new RegExp(`target group "default-web": +${arn('targetgroup')}default-web/`));
+    expect(output).toMatch(
+      new RegExp(`target group "default-web-green": ${arn('targetgroup')}default-web-green/`),
+    );
+    expect(output).toMatch(
+      new RegExp(`load balancer "default-alb": +${arn('loadbalancer')}app/default-alb/`),
+    );
+    expect(output).toMatch(
+      new RegExp(`production listener \\(port 80\\): +${arn('listener')}app/default-alb/`),
+    );
+    expect(output).toMatch(new RegExp(`test listener \\(port 8080\\): +${arn('listener')}app/default-alb/`));
+    expect(
+      output.match(new RegExp(`default rule: +${arn('listener-rule')}app/default-alb/`, 'g')),
+    ).toHaveLength(2);
+  }, 120_000);
+
   it('npm start stops at once with one line, no stack trace, when DynamoDB Local port is busy', async () => {
     const dynamoDbPort = await occupy();
     const env = {

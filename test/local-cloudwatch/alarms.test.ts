@@ -8,6 +8,7 @@ import {
   MissingRequiredParameterException,
   PutMetricAlarmCommand,
   type PutMetricAlarmCommandInput,
+  PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCloudWatch } from '../../local/cloudwatch/engine';
@@ -93,6 +94,44 @@ describe('metric alarms of the local CloudWatch', () => {
     expect((await h.client.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }))).MetricAlarms).toEqual(
       [],
     );
+  });
+
+  it('alarms on a percentile (ExtendedStatistic p99) of Values/Counts, and refuses it with Statistic', async () => {
+    const latency = {
+      AlarmName: 'p99',
+      Namespace: 'Shop',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0.3,
+      ComparisonOperator: 'GreaterThanThreshold' as const,
+    };
+    await h.client.send(new PutMetricAlarmCommand(latency));
+    // 2 % of requests take 0.5 s: the average (0.015 s) is far below the threshold, the p99 above it.
+    await h.client.send(
+      new PutMetricDataCommand({
+        Namespace: 'Shop',
+        MetricData: [
+          {
+            MetricName: 'Latency',
+            Timestamp: new Date(h.ecs.server.ecs.now()),
+            Values: [0.005, 0.5],
+            Counts: [98, 2],
+          },
+        ],
+      }),
+    );
+    h.advance(minute);
+    const alarm = await describeOne('p99');
+    expect(alarm).toMatchObject({ StateValue: 'ALARM', ExtendedStatistic: 'p99' });
+    expect(alarm?.Statistic).toBeUndefined();
+    await expect(
+      h.client.send(new PutMetricAlarmCommand({ ...latency, Statistic: 'Average' })),
+    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+    await expect(
+      h.client.send(new PutMetricAlarmCommand({ ...latency, ExtendedStatistic: 'tm99' })),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
   it('overwrites on a second put keeping the state, pages by name, and deletes (unknown names are no error)', async () => {

@@ -74,6 +74,30 @@ describe('PutMetricData and GetMetricData', () => {
     expect(fiveMinutes.MetricDataResults?.[0]?.Values).toEqual([18]);
   });
 
+  it('answers percentiles (p50, p99, p100) over Values/Counts by nearest rank, and refuses p101', async () => {
+    await h.client.send(
+      new PutMetricDataCommand({
+        Namespace: 'Shop',
+        MetricData: [
+          { ...metric, Timestamp: new Date(t0 - 3 * minute), Values: [5, 50, 500], Counts: [90, 9, 1] },
+        ],
+      }),
+    );
+    const output = await get({
+      MetricDataQueries: ['p50', 'p90', 'p99', 'p99.5', 'p100'].map((name) => ({
+        Id: name.replace('.', '_'),
+        MetricStat: stat(name),
+      })),
+    });
+    const byId = Object.fromEntries(
+      (output.MetricDataResults ?? []).map((result) => [result.Id, result.Values]),
+    );
+    expect(byId).toEqual({ p50: [5], p90: [5], p99: [50], p99_5: [500], p100: [500] });
+    await expect(get({ MetricDataQueries: [{ Id: 'q', MetricStat: stat('p101') }] })).rejects.toBeInstanceOf(
+      InvalidParameterValueException,
+    );
+  });
+
   it('takes statistic sets and Values/Counts, and dimensions in any order', async () => {
     await h.client.send(
       new PutMetricDataCommand({

@@ -1,5 +1,9 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -67,5 +71,83 @@ describe('the local stack', () => {
     expect(await state()).toBe('healthy');
     elb.destroy();
     ecs.destroy();
+  });
+
+  it('creates default-alb: production on port 80 to default-web, test on port 8080 to default-web-green', async () => {
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: local.stack.elbUrl });
+    const alb = local.stack.defaultAlb;
+    const [balancer] =
+      (await elb.send(new DescribeLoadBalancersCommand({ Names: ['default-alb'] }))).LoadBalancers ?? [];
+    expect(balancer).toMatchObject({ LoadBalancerArn: alb.loadBalancerArn, Type: 'application' });
+    const listeners = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.loadBalancerArn }));
+    expect(listeners.Listeners?.map((listener) => [listener.ListenerArn, listener.Port])).toEqual([
+      [alb.productionListenerArn, 80],
+      [alb.testListenerArn, 8080],
+    ]);
+    const weights = async (listenerArn: string, ruleArn: string) => {
+      const [rule] = (await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+      expect(rule?.RuleArn).toBe(ruleArn);
+      return rule?.Actions?.[0]?.ForwardConfig?.TargetGroups?.map((group) => [
+        group.TargetGroupArn,
+        group.Weight,
+      ]);
+    };
+    expect(await weights(alb.productionListenerArn, alb.productionRuleArn)).toEqual([
+      [local.stack.defaultTargetGroupArn, 100],
+      [alb.greenTargetGroupArn, 0],
+    ]);
+    expect(await weights(alb.testListenerArn, alb.testRuleArn)).toEqual([
+      [local.stack.defaultTargetGroupArn, 0],
+      [alb.greenTargetGroupArn, 100],
+    ]);
+    const groups = await elb.send(
+      new DescribeTargetGroupsCommand({ Names: ['default-web', 'default-web-green'] }),
+    );
+    expect(groups.TargetGroups?.map((group) => group.LoadBalancerArns)).toEqual([
+      [alb.loadBalancerArn],
+      [alb.loadBalancerArn],
+    ]);
+    elb.destroy();
+  });
+
+  it("reports the production listener's traffic to the stack's CloudWatch as AWS/ApplicationELB metrics", async () => {
+    const alb = local.stack.defaultAlb;
+    const response = await fetch(`${local.stack.elbUrl}/__local/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ listenerArn: alb.productionListenerArn, requestsPerSecond: 2 }),
+    });
+    expect(response.status).toBe(200);
+    const ecs = local.stack.ecs.ecs;
+    const from = Math.ceil(ecs.now() / 60_000) * 60_000;
+    ecs.advance(from + 60_000 - ecs.now());
+    const cloudWatch = new CloudWatchClient({ endpoint: local.stack.cloudWatchUrl });
+    const output = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(from),
+        EndTime: new Date(from + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'elb',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'RequestCount',
+                Dimensions: [
+                  { Name: 'LoadBalancer', Value: alb.loadBalancerArn.split(':loadbalancer/')[1]! },
+                ],
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    expect(output.MetricDataResults?.[0]?.Values).toEqual([120]);
+    await fetch(`${local.stack.elbUrl}/__local/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ listenerArn: alb.productionListenerArn, requestsPerSecond: 0 }),
+    });
+    cloudWatch.destroy();
   });
 });

@@ -70,7 +70,7 @@ describe('the query protocol on the wire', () => {
         `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code><Message>[^<]+</Message></Error><RequestId>[0-9a-f-]{36}</RequestId></ErrorResponse>$`,
       ),
     );
-    expect((await post({ Action: 'DeleteLoadBalancer', Version: '2015-12-01' })).body).toContain(
+    expect((await post({ Action: 'CreateTrustStore', Version: '2015-12-01' })).body).toContain(
       '<Code>InvalidAction</Code>',
     );
     expect((await post({ Version: '2015-12-01' })).body).toContain('<Code>MissingAction</Code>');
@@ -139,4 +139,77 @@ describe.skipIf(!hasAwsCli)('the AWS CLI', () => {
       aws('describe-target-health', '--target-group-arn', arn.replace(/\/[0-9a-f]+$/, '/0000000000000000')),
     ).rejects.toThrow(/TargetGroupNotFound/);
   }, 60_000);
+
+  it('creates a load balancer, a listener and a weighted rule, and sees modify-rule move the weights', async () => {
+    const blue = await aws(
+      'create-target-group',
+      '--name',
+      'blue',
+      '--protocol',
+      'HTTP',
+      '--port',
+      '80',
+      '--target-type',
+      'ip',
+      '--vpc-id',
+      'vpc-1',
+    );
+    const green = await aws(
+      'create-target-group',
+      '--name',
+      'green',
+      '--protocol',
+      'HTTP',
+      '--port',
+      '80',
+      '--target-type',
+      'ip',
+      '--vpc-id',
+      'vpc-1',
+    );
+    const [blueArn, greenArn] = [blue.TargetGroups[0].TargetGroupArn, green.TargetGroups[0].TargetGroupArn];
+    const balancer = await aws('create-load-balancer', '--name', 'cli-alb');
+    const listener = await aws(
+      'create-listener',
+      ...[
+        '--load-balancer-arn',
+        balancer.LoadBalancers[0].LoadBalancerArn,
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+      ],
+      ...['--default-actions', `Type=forward,TargetGroupArn=${blueArn}`],
+    );
+    const forward = (blueWeight: number, greenWeight: number) =>
+      JSON.stringify([
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: blueArn, Weight: blueWeight },
+              { TargetGroupArn: greenArn, Weight: greenWeight },
+            ],
+          },
+        },
+      ]);
+    const created = await aws(
+      'create-rule',
+      ...['--listener-arn', listener.Listeners[0].ListenerArn, '--priority', '10'],
+      ...['--conditions', 'Field=path-pattern,Values=/api/*', '--actions', forward(90, 10)],
+    );
+    await aws('modify-rule', '--rule-arn', created.Rules[0].RuleArn, '--actions', forward(0, 100));
+    const rules = await aws('describe-rules', '--listener-arn', listener.Listeners[0].ListenerArn);
+    expect(rules.Rules.map((rule: { Priority: string }) => rule.Priority)).toEqual(['10', 'default']);
+    expect(rules.Rules[0].Actions[0].ForwardConfig).toEqual({
+      TargetGroups: [
+        { TargetGroupArn: blueArn, Weight: 0 },
+        { TargetGroupArn: greenArn, Weight: 100 },
+      ],
+      TargetGroupStickinessConfig: { Enabled: false },
+    });
+    await expect(aws('delete-rule', '--rule-arn', rules.Rules[1].RuleArn)).rejects.toThrow(
+      /OperationNotPermitted/,
+    );
+  }, 90_000);
 });
