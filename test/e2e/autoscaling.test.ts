@@ -121,6 +121,12 @@ describe('auto scaling through the API', () => {
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ items: [] });
     expect((await local.api.get('/clusters/default/services/nope/scaling-activities')).status).toBe(404);
+    // Without auto scaling there are no policies, hence no metrics; an unknown service is a 404.
+    const metrics = await local.api.get('/clusters/default/services/clamp/scaling/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toEqual({ policies: [] });
+    expect((await local.api.get('/clusters/default/services/nope/scaling/metrics')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/clamp/scaling/metrics?hours=0')).status).toBe(400);
   });
 });
 
