@@ -184,9 +184,11 @@ const POLICY_GAP_MS = 3 * 60_000;
  * minute at most), joined where they are consecutive, the target as a line, scaling activities as marks.
  */
 export const policyChart = (input: ChartInput, policy: PolicyTarget, index: number): ChartSpec => {
-  const times = sampleTimes(input);
-  const from = Math.min(times[0] ?? input.now, input.now - CHART_WINDOW_MS);
-  const readings = policy.points.filter((point) => point.at >= from && point.at <= input.now);
+  const readings = policy.points.filter(
+    (point) => point.at >= input.now - CHART_WINDOW_MS && point.at <= input.now,
+  );
+  // From the oldest thing known (as the other charts), or the oldest reading if that is older.
+  const from = Math.min(sampleTimes(input)[0] ?? input.now, readings[0]?.at ?? input.now);
   // A gap gets an instant of its own with no value, so the line breaks there.
   const gaps = readings.flatMap((point, i) => {
     const next = readings[i + 1];

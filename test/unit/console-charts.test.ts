@@ -111,6 +111,8 @@ describe('console chart data', () => {
       0,
     );
     expect(chart.title).toBe('Policy cpu: CPUUtilization against its target 50');
+    // The chart spans what the others do (from the oldest task), not the whole 3 hours.
+    expect(chart.x[0]).toBe(T0 / 1000);
     expect(chart.series[0]?.values.every((v) => v === 50)).toBe(true);
     const metric = chart.series[1]!;
     expect(metric.line).toBe(true);
