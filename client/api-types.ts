@@ -14,6 +14,7 @@ export type {
 export type { TaskTiming } from '../lib/inventory/timing';
 export type { Action } from '../lib/reconcile/plan/types';
 export type { ServicePlan } from '../lib/use-cases/deployment-history';
+export type { PolicyMetricHistory } from '../lib/use-cases/scaling-activities';
 export type { ServiceDescription } from '../lib/use-cases/services';
 export type { TaskTargetView } from '../lib/use-cases/task-targets';
 /** A task as answered: Tugboat's `taskDefinition` (family:revision) and ECS's `ecsTaskDefinitionArn`. */

@@ -12,7 +12,8 @@ export const uplotScript = (): string =>
 export const uplotCss = (): string => readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
 /**
- * Draws every `[data-chart]` element (chart-data.ts's ChartSpec as JSON) with uPlot: series as steps,
+ * Draws every `[data-chart]` element (chart-data.ts's ChartSpec as JSON) with uPlot: series as steps
+ * (or as points, or a line through readings),
  * deployments and scaling activities as dashed vertical lines. Runs at load and after each htmx swap
  * (the page refreshes itself), and resizes the charts with the window.
  */
@@ -43,6 +44,7 @@ export const CHARTS_SCRIPT = `(() => {
       const spec = JSON.parse(el.dataset.chart);
       const target = el.querySelector('.plot') || el;
       const stepped = uPlot.paths.stepped({ align: 1 });
+      const linear = uPlot.paths.linear();
       const plot = new uPlot(
         {
           width: Math.max(240, target.clientWidth),
@@ -50,7 +52,9 @@ export const CHARTS_SCRIPT = `(() => {
           scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
           series: [{}].concat(spec.series.map((s) => s.points
             ? { label: s.label, stroke: s.color, fill: s.color, width: 0, paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } }
-            : { label: s.label, stroke: s.color, width: 2, paths: stepped, points: { show: false } })),
+            : s.line
+              ? { label: s.label, stroke: s.color, width: 2, paths: linear, points: { show: true, size: 4, fill: s.color, stroke: s.color } }
+              : { label: s.label, stroke: s.color, width: 2, paths: stepped, points: { show: false } })),
           hooks: { draw: [drawMarks(spec.marks)] },
         },
         [spec.x].concat(spec.series.map((s) => s.values)),

@@ -1,7 +1,8 @@
 /**
  * The service page's charts, from history Tugboat already keeps (pure): task counts over time from the
  * task inventory's timestamps (kept 30 days), the desired count from the current one walked back through
- * its changes (service events and scaling activities), and the deployments and scaling activities as marks.
+ * its changes (service events and scaling activities), the deployments and scaling activities as marks,
+ * and each scaling policy's metric from the readings the scaling evaluator keeps (6 hours).
  */
 import type { Deployment, ScalingActivity, ServiceEvent } from '../client/api-types';
 import type { TaskView } from './task-page';
@@ -26,6 +27,8 @@ export interface ChartSeries {
   values: (number | null)[];
   /** Drawn as points (samples), not as a stepped line. */
   points?: boolean;
+  /** Drawn as a straight line through its values, with a dot at each (readings of a metric). */
+  line?: boolean;
 }
 
 /** One chart as the browser script (assets.ts) draws it with uPlot. */
@@ -164,45 +167,46 @@ export const capacityChart = (input: ChartInput): ChartSpec => {
   };
 };
 
-/** The metric value a scaling activity's cause reports (lib/scaling/decide.ts): per task for a queue backlog. */
-export const causeValue = (cause: string): number | undefined => {
-  const match =
-    /\((-?[\d.]+) per task\) (?:over|under) target/.exec(cause) ??
-    /(-?[\d.]+)%? (?:over|under) target/.exec(cause);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-};
-
 export interface PolicyTarget {
   name: string;
   targetValue: number;
   /** What the metric is, for the title: `CPUUtilization`, `queue backlog per task`, a custom name. */
   metric: string;
+  /** Its readings (GET .../scaling/metrics): epoch ms and value in the target's units, oldest first. */
+  points: { at: number; value: number }[];
 }
 
+/** Readings further apart than this are not joined by the line (the evaluator reads each minute). */
+const POLICY_GAP_MS = 3 * 60_000;
+
 /**
- * A target tracking policy's metric against its target. The metric's values are those its scaling
- * activities recorded when it decided (Tugboat keeps no finer history of a policy's samples).
+ * A target tracking policy's metric against its target: the readings the scaling evaluator kept (one a
+ * minute at most), joined where they are consecutive, the target as a line, scaling activities as marks.
  */
 export const policyChart = (input: ChartInput, policy: PolicyTarget, index: number): ChartSpec => {
-  const times = sampleTimes(input);
-  const from = times[0] ?? input.now;
-  const decided = input.scalingActivities
-    .filter((a) => a.policy === policy.name && epoch(a.startedAt) >= from)
-    .map((a) => ({ at: epoch(a.startedAt), value: causeValue(a.cause) }))
-    .filter((a): a is { at: number; value: number } => a.value !== undefined);
-  const x = [...new Set([...times, ...decided.map((d) => d.at)])].sort((a, b) => a - b);
-  const valueAt = new Map(decided.map((d) => [d.at, d.value]));
+  const readings = policy.points.filter(
+    (point) => point.at >= input.now - CHART_WINDOW_MS && point.at <= input.now,
+  );
+  // From the oldest thing known (as the other charts), or the oldest reading if that is older.
+  const from = Math.min(sampleTimes(input)[0] ?? input.now, readings[0]?.at ?? input.now);
+  // A gap gets an instant of its own with no value, so the line breaks there.
+  const gaps = readings.flatMap((point, i) => {
+    const next = readings[i + 1];
+    return next && next.at - point.at > POLICY_GAP_MS ? [(point.at + next.at) / 2] : [];
+  });
+  const x = [...new Set([from, ...readings.map((r) => r.at), ...gaps, input.now])].sort((a, b) => a - b);
+  const valueAt = new Map(readings.map((r) => [r.at, r.value]));
   return {
     id: `chart-policy-${index}`,
-    title: `Policy ${policy.name}: ${policy.metric} against its target`,
+    title: `Policy ${policy.name}: ${policy.metric} against its target ${policy.targetValue}`,
     x: x.map(seconds),
     series: [
       { label: 'target', color: '#1b7c83', values: x.map(() => policy.targetValue) },
       {
-        label: `${policy.metric} at each scaling activity`,
+        label: policy.metric,
         color: '#cf222e',
         values: x.map((t) => valueAt.get(t) ?? null),
-        points: true,
+        line: true,
       },
     ],
     marks: chartMarks(input, from).filter((mark) => mark.kind === 'scaling'),

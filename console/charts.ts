@@ -1,5 +1,5 @@
 /** The service page's charts section: which charts a service gets, as data the browser draws with uPlot. */
-import type { ScalingActivity, ServiceDescription } from '../client/api-types';
+import type { PolicyMetricHistory, ScalingActivity, ServiceDescription } from '../client/api-types';
 import { type ChartSpec, capacityChart, countsChart, type PolicyTarget, policyChart } from './chart-data';
 import { html } from './html';
 import type { TaskView } from './task-page';
@@ -13,6 +13,7 @@ export const serviceCharts = (
   tasks: TaskView[],
   scalingActivities: ScalingActivity[],
   now = Date.now(),
+  metrics: PolicyMetricHistory = { policies: [] },
 ): ChartSpec[] => {
   const input = {
     now,
@@ -34,6 +35,10 @@ export const serviceCharts = (
         : 'custom' in policy.metric
           ? policy.metric.custom.metricName
           : 'queue backlog per task',
+    points: (metrics.policies.find((read) => read.name === policy.name)?.points ?? []).map((point) => ({
+      at: Date.parse(point.at),
+      value: point.value,
+    })),
   }));
   return [
     countsChart(input),

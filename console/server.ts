@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   Page,
+  PolicyMetricHistory,
   ScalingActivity,
   Service,
   ServiceDescription,
@@ -202,7 +203,7 @@ export const consoleListener = (options: ConsoleOptions) => {
         }
         const { body: service } = await api.get<ServiceDescription>(servicePath);
         const tasks = tasksOf(api, cluster, serviceName);
-        const [all, plan, images, targets, scaling] = await Promise.all([
+        const [all, plan, images, targets, scaling, metrics] = await Promise.all([
           tasks,
           api.get<ServicePlan>(`${servicePath}/plan`).then(
             (r) => ({ plan: r.body }),
@@ -221,6 +222,13 @@ export const consoleListener = (options: ConsoleOptions) => {
                 return body.items;
               })
             : {},
+          // The policies' readings: without them the charts draw the targets alone.
+          service.autoScaling
+            ? api
+                .get<PolicyMetricHistory>(`${servicePath}/scaling/metrics?hours=3`)
+                .then(({ body }) => body)
+                .catch(() => undefined)
+            : undefined,
         ]);
         ctx.live = inProgress(service);
         ctx.charts = true;
@@ -238,6 +246,8 @@ export const consoleListener = (options: ConsoleOptions) => {
               service,
               all,
               (scaling as { scalingActivities?: ScalingActivity[] }).scalingActivities ?? [],
+              Date.now(),
+              metrics,
             ),
             images,
             ...plan,

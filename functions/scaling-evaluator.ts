@@ -34,6 +34,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
   .handler(async (event) => {
     const report = await evaluateScaling({
       scaling: runtime.scaling,
+      history: runtime.scalingHistory,
       store: runtime.store,
       metrics: metricReader,
       alarms: alarmClient,

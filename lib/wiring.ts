@@ -18,6 +18,7 @@ import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
 import { DynamoDbScalingStore } from './store/scaling';
+import { DynamoDbScalingHistory } from './store/scaling-history';
 import type { UseCaseContext } from './use-cases/context';
 
 export const createRuntime = (config: TugboatConfig = loadConfig()) => {
@@ -26,6 +27,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   });
   const store = new DynamoDbStore(documentClient, config.tableName);
   const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
+  const scalingHistory = new DynamoDbScalingHistory(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
     sqsClient ??= createSqsClient();
@@ -48,6 +50,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
     scaling,
+    scalingHistory,
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
@@ -100,6 +103,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     config,
     store,
     scaling,
+    scalingHistory,
     sqs: () => (sqsClient ??= createSqsClient()),
     useCases,
     ecsFor,

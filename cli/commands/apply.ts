@@ -130,11 +130,9 @@ export const registerApply = (program: Command) => {
           taskDefinition: spec.service.taskDefinition ?? nextRevision,
         };
         const declared = stored ? declaredService(stored, desiredService) : undefined;
-        const comparedService = declared ? declared.service : desiredService;
-        const serviceDiff = lineDiff(
-          yaml(stored ? projectOnto(stored, comparedService) : undefined),
-          yaml(comparedService),
-        );
+        const serviceDiff = declared
+          ? lineDiff(yaml(declared.stored), yaml(declared.service))
+          : lineDiff('', yaml(desiredService));
         if (stored) {
           for (const key of Object.keys(desiredService)) {
             if (PATCHABLE.has(key) || key === 'serviceName') continue;
@@ -206,11 +204,8 @@ export const registerApply = (program: Command) => {
           ).body;
           console.log(`created service ${c.bold(serviceName)} on ${service.taskDefinition}`);
         } else if (serviceDiff || definitionChanged) {
-          const patch = Object.fromEntries(
-            Object.entries({ ...comparedService, taskDefinition: body.taskDefinition }).filter(([key]) =>
-              PATCHABLE.has(key),
-            ),
-          );
+          // Only what differs: the taskDefinition of a new revision, and each field the diff showed.
+          const patch = { ...declared!.patch, taskDefinition: body.taskDefinition };
           service = (await api.patch<ServiceDescription>(path, patch)).body;
           console.log(
             `updated service ${c.bold(serviceName)} (${service.taskDefinition}, desired ${service.desiredCount})`,

@@ -1,7 +1,7 @@
 import { type Service, secretLikeEnvironment, type TaskDefinition } from '../domain';
 import { listClusters, requireCluster } from '../use-cases/clusters';
 import type { UseCaseContext } from '../use-cases/context';
-import { listScalingActivities } from '../use-cases/scaling-activities';
+import { listScalingActivities, policyMetricHistory } from '../use-cases/scaling-activities';
 import {
   createService,
   deleteService,
@@ -160,6 +160,9 @@ const routeTable = (context: UseCaseContext): Route[] => [
   ),
   jsonRoute('GET', `${SERVICE}/scaling-activities`, ({ params, query }) =>
     listScalingActivities(context, params.cluster!, params.serviceName!, pageFromQuery(query)),
+  ),
+  jsonRoute('GET', `${SERVICE}/scaling/metrics`, ({ params, query }) =>
+    policyMetricHistory(context, params.cluster!, params.serviceName!, query.hours),
   ),
   ...deployRoutes(context),
   ...taskRoutes(context),

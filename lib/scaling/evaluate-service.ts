@@ -9,10 +9,12 @@ import type { Sample } from '../domain';
 import { type Service, withDesiredCount } from '../domain';
 import { VersionConflictError } from '../errors';
 import type { ScalingStateRecord } from '../store/scaling';
+import type { PolicyPoint } from '../store/scaling-history';
 import { isoOf } from '../time';
 import { type AlarmWriteBudget, syncAlarms, wantedAlarms } from './alarm-sync';
 import { decideScaling, type PolicyInput } from './decide';
 import type { ScalingChange, ScalingEvaluatorDeps } from './evaluation';
+import { historyPoints } from './history';
 import {
   type MetricSeries,
   mergeSamples,
@@ -97,6 +99,7 @@ export const evaluateService = async (
   let served = false;
 
   const samples: Record<string, Sample[]> = {};
+  const points: PolicyPoint[] = [];
   let readings = 0;
   const policies: PolicyInput[] = autoScaling.targetTracking.map((policy) => {
     const query = inputs.queries.find((candidate) => candidate.policy === policy.name);
@@ -140,6 +143,15 @@ export const evaluateService = async (
       } else if (depth) failures.push(depth.failure);
     }
     readings += fresh.length;
+    points.push(
+      ...historyPoints(
+        policy.name,
+        policyMetric(policy),
+        state.samples[policy.name] ?? [],
+        fresh,
+        service.runningCount,
+      ),
+    );
     const keepMs = Math.max(MIN_KEEP_MS, policy.scaleInCooldownSeconds * 1000) + 60_000;
     samples[policy.name] = mergeSamples(state.samples[policy.name] ?? [], fresh, now, keepMs);
     // Scale-in waits until the samples reach back over the whole window: one quiet minute after a
@@ -157,6 +169,10 @@ export const evaluateService = async (
       samples: read ? samples[policy.name]! : [],
     };
   });
+
+  // The charts' history is best effort: a failed append loses a point, never the evaluation.
+  if (points.length > 0 && deps.history)
+    await deps.history.appendPolicyPoints(service.cluster, service.serviceName, points).catch(() => {});
 
   const since = Math.max(state.lastEvaluatedAt ?? state.registeredAt, state.registeredAt);
   const range = applyScheduledActions(

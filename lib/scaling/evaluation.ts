@@ -6,6 +6,7 @@ import { parseRevisionReference } from '../domain';
 import type { ReconcileRequest } from '../queue/reconcile-queue';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
+import type { ScalingHistoryStore } from '../store/scaling-history';
 import type { AlarmClient, MetricReader } from './cloudwatch';
 import type { TaskSize } from './metrics';
 import type { QueueBacklogReader } from './queue-backlog';
@@ -13,6 +14,8 @@ import type { ReadFailureCounts } from './read-failures';
 
 export interface ScalingEvaluatorDeps {
   scaling: ScalingStore;
+  /** Where each policy's readings are kept for the console's charts (none: not kept). */
+  history?: Pick<ScalingHistoryStore, 'appendPolicyPoints'>;
   store: Pick<TugboatStore, 'updateService' | 'addServiceEvents' | 'getTaskDefinition'>;
   metrics: MetricReader;
   alarms: AlarmClient;

@@ -21,6 +21,7 @@
  *   scaling state             PK SCALING#<cluster>#<service>  SK STATE
  *                             GSI1 AUTOSCALING#<shard> / <cluster>#<service>   while the service scales
  *   scaling activity          PK SCALINGACT#<cluster>#<service> SK ACT#<startedAt>#<id>
+ *   policy metric history     PK SCALINGHIST#<cluster>#<service> SK HOUR#<yyyy-mm-ddThh>   (one an hour)
  *   target group claim        PK TARGETGROUP#<targetGroupArn> SK CLAIM  (the one service using the group)
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
@@ -139,6 +140,11 @@ export const keys = {
   autoScalingPartition: (shard: number) => `AUTOSCALING#${shard}`,
   autoScalingShards: 8,
   scalingActivities,
+  /** A scaled service's policy metrics of one hour (its start, epoch ms): see scaling-history.ts. */
+  scalingHistoryPartition: (cluster: string, serviceName: string) => `SCALINGHIST#${cluster}#${serviceName}`,
+  scalingHistoryHour: (hourStart: number) => `HOUR#${new Date(hourStart).toISOString().slice(0, 13)}`,
+  /** Sorts after every hour's key. */
+  scalingHistoryEnd: 'HOUR#~',
 
   /** Names the service that uses the target group: a target group serves one service. */
   targetGroupClaim: (targetGroupArn: string): ItemKey => ({
@@ -166,5 +172,6 @@ export const ITEM_TYPE = {
   rateBucket: 'RateBucket',
   scalingState: 'ScalingState',
   scalingActivity: 'ScalingActivity',
+  scalingHistory: 'ScalingPolicyHistory',
   targetGroupClaim: 'TargetGroupClaim',
 } as const;

@@ -8,6 +8,7 @@ import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { PlanResult } from '../reconcile/plan/types';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
+import type { ScalingHistoryStore } from '../store/scaling-history';
 
 /** Who makes a change through the API, and the request's id that follows it everywhere. */
 export interface Caller {
@@ -33,6 +34,8 @@ export interface UseCaseContext {
   planner?: { computePlan(service: Service): Promise<PlanResult> };
   /** Auto scaling's states and activities; without it a service cannot take autoScaling. */
   scaling?: ScalingStore;
+  /** Each scaling policy's recent metric readings (the console's charts). */
+  scalingHistory?: Pick<ScalingHistoryStore, 'readPolicyPoints'>;
   /** The ECS gateway of a cluster, for use cases that call ECS directly (one-off tasks). */
   ecsFor?: (cluster: string) => EcsGateway;
   /** The API caller of this request: its changes record who made them (audit trail). */

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postService, registerTaskDefinition } from '../support/api';
@@ -122,9 +123,35 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
       autoScaling: {
         minCapacity: 1,
         maxCapacity: 6,
-        targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 }],
+        targetTracking: [
+          { name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 },
+          {
+            name: 'latency',
+            metric: { custom: { namespace: 'Shop', metricName: 'Latency', statistic: 'Average' } },
+            targetValue: 200,
+          },
+        ],
       },
     });
+    // Six minutes of the latency policy's metric, read by one evaluation (its first reads them all).
+    const cloudWatch = new CloudWatchClient({
+      endpoint: local.stack.cloudWatchUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const now = Date.now();
+    await cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'Shop',
+        MetricData: [0, 1, 2, 3, 4, 5].map((minutes) => ({
+          MetricName: 'Latency',
+          Timestamp: new Date(now - (minutes + 1) * 60_000),
+          Value: 180 + 10 * minutes,
+        })),
+      }),
+    );
+    cloudWatch.destroy();
+    await local.stack.runScalingEvaluation();
     await completed('spotty');
     expect((await local.api.patch('/clusters/default/services/spotty', { desiredCount: 2 })).status).toBe(
       200,
@@ -162,9 +189,10 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
         ['services', '/console/'],
         ['service', '/console/clusters/default/services/crashy'],
         ['task', `/console/clusters/default/tasks/${failedTaskId}`],
+        ['scaled', '/console/clusters/default/services/scaled'],
       ] as const) {
         const page = await openConsolePage(path, width);
-        if (name === 'service') await page.locator('#chart-counts canvas').waitFor();
+        if (name === 'service' || name === 'scaled') await page.locator('#chart-counts canvas').waitFor();
         expect(await spills(page), `${name} at ${width} px`).toEqual([]);
         await page.screenshot({ path: `${SCREENSHOTS}/console-${name}-${width}.png`, fullPage: true });
         await page.close();
@@ -241,9 +269,20 @@ describe.skipIf(!hasChromium)('the web console left open, in headless Chromium',
     const scaled = await openConsolePage('/console/clusters/default/services/scaled');
     await scaled.locator('#chart-policy-0 canvas').waitFor();
     expect(await scaled.locator('#chart-policy-0 h3').innerText()).toBe(
-      'Policy cpu: CPUUtilization against its target',
+      'Policy cpu: CPUUtilization against its target 50',
     );
     expect(await seriesPixels(scaled, 'chart-policy-0', [0x1b, 0x7c, 0x83])).toBeGreaterThan(50); // target
+    // The latency policy's readings, from the evaluator's history, drawn as a line against its target.
+    await scaled.locator('#chart-policy-1 canvas').waitFor();
+    expect(await scaled.locator('#chart-policy-1 h3').innerText()).toBe(
+      'Policy latency: Latency against its target 200',
+    );
+    const latency = JSON.parse((await scaled.locator('#chart-policy-1').getAttribute('data-chart')) ?? '{}');
+    expect(latency.series[1].values.filter((v: number | null) => v !== null).length).toBeGreaterThanOrEqual(
+      4,
+    );
+    expect(await seriesPixels(scaled, 'chart-policy-1', [0xcf, 0x22, 0x2e])).toBeGreaterThan(50); // metric
+    expect(await seriesPixels(scaled, 'chart-policy-1', [0x1b, 0x7c, 0x83])).toBeGreaterThan(50); // target
     expect(await scaled.locator('#chart-capacity').count()).toBe(0);
     await scaled.close();
     // Redrawn after the page refreshes itself (every 5 s without a rollout).

@@ -121,6 +121,12 @@ describe('auto scaling through the API', () => {
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ items: [] });
     expect((await local.api.get('/clusters/default/services/nope/scaling-activities')).status).toBe(404);
+    // Without auto scaling there are no policies, hence no metrics; an unknown service is a 404.
+    const metrics = await local.api.get('/clusters/default/services/clamp/scaling/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toEqual({ policies: [] });
+    expect((await local.api.get('/clusters/default/services/nope/scaling/metrics')).status).toBe(404);
+    expect((await local.api.get('/clusters/default/services/clamp/scaling/metrics?hours=0')).status).toBe(400);
   });
 });
 
@@ -218,6 +224,26 @@ describe('auto scaling on the local stack', () => {
     expect(out[0]).toMatchObject({ toCount: 12, policy: 'cpu' });
     const events = (await describeService('web')).events.map((event: { message: string }) => event.message);
     expect(events.some((message: string) => message.includes('auto scaling: CPUUtilization'))).toBe(true);
+
+    // The policy's readings, kept for the console's chart: up to 100 %, about the target at the end.
+    const metrics = await local.api.get('/clusters/default/services/web/scaling/metrics?hours=1');
+    expect(metrics.status).toBe(200);
+    const [cpu] = metrics.body.policies as {
+      name: string;
+      targetValue: number;
+      points: { at: string; value: number }[];
+    }[];
+    expect(cpu).toMatchObject({ name: 'cpu', targetValue: 50 });
+    const instants = cpu!.points.map((point) => Date.parse(point.at));
+    expect(instants).toEqual([...new Set(instants)].sort((a, b) => a - b));
+    expect(cpu!.points.length).toBeGreaterThanOrEqual(10);
+    const values = cpu!.points.map((point) => point.value);
+    // 100 % while two tasks carry three times their reservation, before they scale out.
+    expect(Math.max(...values)).toBeCloseTo(100, 0);
+    expect(Math.abs(cpu!.points.at(-1)!.value / 50 - 1)).toBeLessThanOrEqual(0.1);
+    const tooFar = await local.api.get('/clusters/default/services/web/scaling/metrics?hours=7');
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.error.message).toBe('hours: must be an integer between 1 and 6');
 
     // The demand drops to a third of what 12 tasks reserve at the target: 4 tasks, after the window.
     await setLoad('tugboat-local-web', 512);

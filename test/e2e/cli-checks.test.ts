@@ -99,6 +99,67 @@ describe('the CLI checks before it acts', { timeout: 240_000 }, () => {
     expect((await cli('apply', '-f', plain)).stdout).toContain('No changes');
   });
 
+  it('apply -f resets omitted sub-fields and load balancers to their defaults, shown in the diff first', async () => {
+    const targetGroupArn = await createIpTargetGroup(local.elb, { Name: 'declared-tg' }, 1);
+    const full = file('declared', {
+      serviceName: 'declared',
+      desiredCount: 1,
+      loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 8080 }],
+      deploymentConfiguration: {
+        minReadySeconds: 0,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      autoScaling: {
+        minCapacity: 1,
+        maxCapacity: 3,
+        targetTracking: [
+          {
+            name: 'cpu',
+            metric: { predefined: 'CPUUtilization' },
+            targetValue: 50,
+            scaleInCooldownSeconds: 600,
+          },
+        ],
+      },
+    });
+    const created = await cli('apply', '-f', full);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await cli('apply', '-f', full)).stdout).toContain('No changes');
+
+    // The same service, the load balancer, the rollout settings and the policy's cooldown left out.
+    const trimmed = file('declared', {
+      serviceName: 'declared',
+      desiredCount: 1,
+      autoScaling: {
+        minCapacity: 1,
+        maxCapacity: 3,
+        targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 }],
+      },
+    });
+    const dry = await cli('apply', '-f', trimmed, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^- loadBalancers:$/m);
+    expect(dry.stdout).toMatch(/^\+ loadBalancers: \[\]$/m);
+    expect(dry.stdout).toMatch(/^-\s+minReadySeconds: 0$/m);
+    expect(dry.stdout).toMatch(/^\+\s+minReadySeconds: 40$/m);
+    expect(dry.stdout).toMatch(/^-\s+scaleInCooldownSeconds: 600$/m);
+    expect(dry.stdout).toMatch(/^\+\s+scaleInCooldownSeconds: 300$/m);
+    expect(dry.stdout).toMatch(/^-\s+enable: true$/m);
+    expect(dry.stdout).toContain('dry run: nothing changed');
+    expect((await local.api.get('/clusters/default/services/declared')).body.loadBalancers).toHaveLength(1);
+
+    const applied = await cli('apply', '-f', trimmed);
+    expect(applied.code, applied.stderr).toBe(0);
+    const after = (await local.api.get('/clusters/default/services/declared')).body;
+    expect(after.loadBalancers).toBeUndefined();
+    expect(after.deploymentConfiguration).toMatchObject({
+      minReadySeconds: 40,
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+    });
+    expect(after.autoScaling.targetTracking[0].scaleInCooldownSeconds).toBe(300);
+    expect((await cli('apply', '-f', trimmed)).stdout).toContain('No changes');
+  });
+
   it("run --service runs the service's current revision; an exit<N> image exits N", async () => {
     // web:2 is registered (the family's latest ACTIVE revision) but the service still runs web:1.
     expect(await registerTaskDefinition(local.api, 'web', 'busybox:exit3')).toBe('web:2');

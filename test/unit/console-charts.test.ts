@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capacityChart, causeValue, countsChart, policyChart } from '../../console/chart-data';
+import { capacityChart, countsChart, policyChart } from '../../console/chart-data';
 import { chartsSection, serviceCharts } from '../../console/charts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
@@ -92,14 +92,8 @@ describe('console chart data', () => {
     expect(section).toContain('<h3>&lt;b&gt;</h3>');
   });
 
-  it('reads each policy’s metric from its scaling activities and draws it against the target', () => {
-    expect(causeValue('CPUUtilization 85.0% over target 50% for policy cpu: 2 -> 4 tasks')).toBe(85);
-    expect(
-      causeValue(
-        'queue backlog 120 messages (12.0 per task) over target 10 per task for policy q: 10 -> 12 tasks',
-      ),
-    ).toBe(12);
-    expect(causeValue('minCapacity 3: 2 -> 3 tasks')).toBeUndefined();
+  it('draws each policy’s readings as a line against its target, broken where readings are missing', () => {
+    const points = [60, 120, 180, 480, 540].map((sec) => ({ at: T0 + sec * 1000, value: sec / 6 }));
     const chart = policyChart(
       input({
         scalingActivities: [
@@ -111,27 +105,44 @@ describe('console chart data', () => {
             toCount: 4,
             policy: 'cpu',
           },
-          {
-            id: 'b',
-            startedAt: iso(250),
-            cause: 'mem 9.0 over target 5 for policy mem: 4 -> 5 tasks',
-            fromCount: 4,
-            toCount: 5,
-            policy: 'mem',
-          },
         ],
       }),
-      { name: 'cpu', targetValue: 50, metric: 'CPUUtilization' },
+      { name: 'cpu', targetValue: 50, metric: 'CPUUtilization', points },
       0,
     );
-    const at200 = chart.x.indexOf(T0 / 1000 + 200);
+    expect(chart.title).toBe('Policy cpu: CPUUtilization against its target 50');
+    // The chart spans what the others do (from the oldest task), not the whole 3 hours.
+    expect(chart.x[0]).toBe(T0 / 1000);
     expect(chart.series[0]?.values.every((v) => v === 50)).toBe(true);
-    expect(chart.series[1]?.values[at200]).toBe(85);
-    expect(chart.series[1]?.values.filter((v) => v !== null)).toEqual([85]);
-    expect(chart.series[1]?.points).toBe(true);
-    expect(chart.marks).toEqual([
-      { at: T0 / 1000 + 200, kind: 'scaling', label: 'scale 2 → 4' },
-      { at: T0 / 1000 + 250, kind: 'scaling', label: 'scale 4 → 5' },
-    ]);
+    const metric = chart.series[1]!;
+    expect(metric.line).toBe(true);
+    expect(metric.values.filter((v) => v !== null)).toEqual([10, 20, 30, 80, 90]);
+    // 180 s and 480 s are 5 minutes apart: a null between them breaks the line.
+    const i180 = chart.x.indexOf(T0 / 1000 + 180);
+    const i480 = chart.x.indexOf(T0 / 1000 + 480);
+    expect(i480 - i180).toBe(2);
+    expect(metric.values[i180 + 1]).toBeNull();
+    expect(metric.values[chart.x.indexOf(T0 / 1000 + 120)]).toBe(20);
+    expect(chart.marks).toEqual([{ at: T0 / 1000 + 200, kind: 'scaling', label: 'scale 2 → 4' }]);
+  });
+
+  it('gives the service page each policy’s readings from the API’s answer', () => {
+    const service = {
+      desiredCount: 2,
+      deployments: [],
+      autoScaling: {
+        targetTracking: [
+          { name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 },
+          { name: 'q', metric: { queueBacklogPerTask: { queueUrl: 'u' } }, targetValue: 10 },
+        ],
+      },
+    } as any;
+    const charts = serviceCharts(service, [], [], T0 + 600_000, {
+      policies: [{ name: 'q', targetValue: 10, points: [{ at: iso(300), value: 12.5 }] }],
+    });
+    expect(charts.map((c) => c.id)).toEqual(['chart-counts', 'chart-policy-0', 'chart-policy-1']);
+    expect(charts[1]?.series[1]?.values.filter((v) => v !== null)).toEqual([]);
+    expect(charts[2]?.title).toBe('Policy q: queue backlog per task against its target 10');
+    expect(charts[2]?.series[1]?.values.filter((v) => v !== null)).toEqual([12.5]);
   });
 });

@@ -73,6 +73,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   ServicePlan: { schema: responses.servicePlanSchema },
   ScalingActivity: { schema: responses.scalingActivitySchema },
   ScalingActivityPage: { schema: responses.scalingActivityPageSchema },
+  PolicyMetrics: { schema: responses.policyMetricsSchema },
   ContainerOverride: { schema: runTaskSchema.shape.overrides.unwrap().shape.containerOverrides.element },
   RunTaskRequest: { schema: runTaskSchema, extra: placement },
   Container: { schema: taskResponses.containerSchema },

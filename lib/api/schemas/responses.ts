@@ -221,6 +221,20 @@ export const scalingActivitySchema = z.strictObject({
 
 export const scalingActivityPageSchema = page(scalingActivitySchema);
 
+export const policyMetricsSchema = z.strictObject({
+  policies: z.array(
+    z.strictObject({
+      name: z.string(),
+      targetValue: z.number(),
+      points: z
+        .array(z.strictObject({ at: timestamp, value: z.number() }))
+        .describe(
+          "The policy's metric as the scaling evaluator read it (at most one a minute), in its target's units (a queue backlog per RUNNING task), oldest first",
+        ),
+    }),
+  ),
+});
+
 // The plan (open: the planner's actions carry what each needs) -----------------------------------------
 
 export const planActionSchema = z.looseObject({

@@ -1,5 +1,5 @@
 /** The services' and deployments' operations of the HTTP API, as the OpenAPI document describes them. */
-import type * as z from 'zod';
+import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
 import { createServiceSchema, updateServiceSchema } from '../../validation/schemas';
@@ -187,6 +187,26 @@ export const serviceOperations: Operation[] = [
     description: "Each change of an auto-scaled service's desiredCount, with its cause, newest first.",
     parameters: [cluster, serviceName],
     answer: { description: 'A page of scaling activities', schema: responses.scalingActivityPageSchema },
+    notFound: NOT_FOUND,
+  }),
+  readOperation({
+    path: `${SERVICE}/scaling/metrics`,
+    operationId: 'getScalingMetrics',
+    tag: 'services',
+    summary: "Each target tracking policy's metric over the last hours, with its target",
+    description:
+      "The readings of each of an auto-scaled service's target tracking policies (at most one a minute, kept 6 hours), in its target's units, oldest first. A service without auto scaling has no policies.",
+    parameters: [
+      cluster,
+      serviceName,
+      {
+        name: 'hours',
+        in: 'query',
+        description: 'How many hours back, 1-6 (default 3)',
+        schema: z.int().min(1).max(6),
+      },
+    ],
+    answer: { description: "The policies' metrics", schema: responses.policyMetricsSchema },
     notFound: NOT_FOUND,
   }),
 ];

@@ -14,6 +14,7 @@ import type { AlarmClient, MetricReader } from '../../../lib/scaling/cloudwatch'
 import type { ScalingEvaluatorDeps } from '../../../lib/scaling/evaluate';
 import { MAX_QUERIES_PER_CALL, type MetricQuery } from '../../../lib/scaling/metrics';
 import type { ScalingStateRecord, ScalingStore } from '../../../lib/store/scaling';
+import type { PolicyPoint } from '../../../lib/store/scaling-history';
 import { autoScalingSchema } from '../../../lib/validation/autoscaling';
 
 /** Fixtures of the scaling evaluator's tests: services, and an in-memory world of their dependencies. */
@@ -161,8 +162,14 @@ export const world = (
       return answer;
     },
   };
+  const history: PolicyPoint[] = [];
   const deps: ScalingEvaluatorDeps = {
     scaling,
+    history: {
+      appendPolicyPoints: async (_cluster, _service, points) => {
+        history.push(...points);
+      },
+    },
     store: {
       updateService: async (next, previous) => {
         if (conflictOnWrite) throw new VersionConflictError('service');
@@ -205,6 +212,7 @@ export const world = (
   };
   return {
     deps,
+    history,
     byName,
     states,
     activities,
