@@ -17,6 +17,7 @@ import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
+import { DynamoDbJobStore } from './store/jobs';
 import { DynamoDbScalingStore } from './store/scaling';
 import type { UseCaseContext } from './use-cases/context';
 
@@ -26,6 +27,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   });
   const store = new DynamoDbStore(documentClient, config.tableName);
   const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
+  const jobs = new DynamoDbJobStore(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
     sqsClient ??= createSqsClient();
@@ -48,6 +50,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     newId: randomUUID,
     clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
     scaling,
+    jobs,
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
@@ -100,6 +103,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     config,
     store,
     scaling,
+    jobs,
     sqs: () => (sqsClient ??= createSqsClient()),
     useCases,
     ecsFor,
