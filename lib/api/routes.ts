@@ -29,6 +29,7 @@ import {
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
 import { jsonRoute, type Route } from './router';
+import { jobRoutes } from './job-routes';
 import { taskRoutes } from './task-routes';
 
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */
@@ -163,5 +164,6 @@ const routeTable = (context: UseCaseContext): Route[] => [
   ),
   ...deployRoutes(context),
   ...taskRoutes(context),
+  ...jobRoutes(context),
   ...openApiRoutes(),
 ];

@@ -16,6 +16,8 @@ import {
 import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
 import { runTaskSchema } from '../../validation/tasks';
+import { createJobSchema, updateJobSchema } from '../../validation/jobs';
+import * as jobResponses from './job-responses';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';
 
@@ -85,6 +87,12 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   TaskDescription: { schema: taskResponses.taskDescriptionSchema },
   Cluster: { schema: responses.clusterSchema },
   ClusterList: { schema: responses.clusterListSchema },
+  CreateJobRequest: { schema: createJobSchema, extra: placement },
+  UpdateJobRequest: { schema: updateJobSchema, extra: { minProperties: 1 } },
+  Job: { schema: jobResponses.jobSchema },
+  JobPage: { schema: jobResponses.jobPageSchema },
+  JobRun: { schema: jobResponses.jobRunSchema },
+  JobRunPage: { schema: jobResponses.jobRunPageSchema },
 };
 
 /**

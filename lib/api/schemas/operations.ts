@@ -23,6 +23,7 @@ import {
   readOperation,
   TASKS,
 } from './operation-parts';
+import { jobOperations } from './job-operations';
 import * as responses from './responses';
 import { serviceOperations } from './service-operations';
 import * as taskResponses from './task-responses';
@@ -189,6 +190,7 @@ export const operations: Operation[] = [
       404: CLUSTER_NOT_FOUND,
     },
   },
+  ...jobOperations,
   {
     method: 'get',
     path: '/openapi.json',
