@@ -192,13 +192,13 @@ const tickActions = (input: JobPlanInput, live: JobRun[]): JobAction[] => {
   for (const tick of ticks) {
     const late = now - tick;
     const skip = (verdict: RunVerdict, reason: string) =>
-      actions.push({ kind: 'record', run: done(newRun(job, tick, 1, 'SCHEDULE', now), verdict, reason, now) });
+      actions.push({
+        kind: 'record',
+        run: done(newRun(job, tick, 1, 'SCHEDULE', now), verdict, reason, now),
+      });
     if (job.suspend) {
       skip('SKIPPED', 'the job is suspended');
-    } else if (
-      job.startingDeadlineSeconds !== undefined &&
-      late > job.startingDeadlineSeconds * SECOND_MS
-    ) {
+    } else if (job.startingDeadlineSeconds !== undefined && late > job.startingDeadlineSeconds * SECOND_MS) {
       skip(
         'MISSED',
         `not started within startingDeadlineSeconds (${job.startingDeadlineSeconds} s): ${Math.round(late / SECOND_MS)} s late`,
