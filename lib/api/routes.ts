@@ -26,10 +26,10 @@ import {
   pageFromQuery,
   WARNING_HEADER,
 } from './http';
+import { jobRoutes } from './job-routes';
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
 import { jsonRoute, type Route } from './router';
-import { jobRoutes } from './job-routes';
 import { taskRoutes } from './task-routes';
 
 /** The ETag is the service's optimistic-locking version; PATCH and DELETE take it back in If-Match. */

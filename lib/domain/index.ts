@@ -6,6 +6,7 @@
 
 export * from './deploy-requests';
 export * from './deployments';
+export * from './jobs';
 export * from './page';
 export * from './revisions-in-use';
 export * from './scaling';
@@ -13,4 +14,3 @@ export * from './services';
 export * from './spot';
 export * from './task-definitions';
 export * from './tasks';
-export * from './jobs';

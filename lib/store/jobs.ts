@@ -162,7 +162,9 @@ export class DynamoDbJobStore implements JobStore {
     const result = await this.table.transactWrite(writes);
     if (result.written) return true;
     if (result.reasons[0] === 'ConditionalCheckFailed') return false;
-    throw new VersionConflictError(`Run ${run.scheduledAt} of job ${run.jobName}: ${result.reasons.join(', ')}`);
+    throw new VersionConflictError(
+      `Run ${run.scheduledAt} of job ${run.jobName}: ${result.reasons.join(', ')}`,
+    );
   }
 
   getJobRun(key: JobRunKey): Promise<JobRun | undefined> {
@@ -180,13 +182,13 @@ export class DynamoDbJobStore implements JobStore {
           ExpressionAttributeValues: { ':version': run.version - 1 },
         },
       },
-      isOpen(run)
-        ? this.pointerPut(run)
-        : { Delete: { TableName: this.table.name, Key: openKey(run) } },
+      isOpen(run) ? this.pointerPut(run) : { Delete: { TableName: this.table.name, Key: openKey(run) } },
     ]);
     if (result.written) return true;
     if (result.reasons[0] === 'ConditionalCheckFailed') return false;
-    throw new VersionConflictError(`Run ${run.scheduledAt} of job ${run.jobName}: ${result.reasons.join(', ')}`);
+    throw new VersionConflictError(
+      `Run ${run.scheduledAt} of job ${run.jobName}: ${result.reasons.join(', ')}`,
+    );
   }
 
   private pointerPut(run: JobRun): TransactItem {

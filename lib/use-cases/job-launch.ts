@@ -5,13 +5,7 @@
  * invocation, a doubled pass, a pass after a crash between claim and launch), ECS answers the one task
  * it made for that token (ECS keeps tokens 24 hours; a PENDING run is given up after 15 minutes).
  */
-import {
-  FAILED_VERDICTS,
-  type Job,
-  type JobEvent,
-  type JobRun,
-  type RunVerdict,
-} from '../domain';
+import { FAILED_VERDICTS, type Job, type JobEvent, type JobRun, type RunVerdict } from '../domain';
 import { DependencyError, TugboatError } from '../errors';
 import { sha256Hex } from '../hash';
 import { retryAtOf } from '../jobs/plan';

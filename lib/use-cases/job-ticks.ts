@@ -4,7 +4,7 @@
  * clientToken is made of the tick: two passes at once launch a tick once (one claim wins), and a pass
  * that dies between claim and launch leaves a PENDING run the next pass launches with the same token.
  */
-import { type Job, type JobRun, type TaskRecord } from '../domain';
+import type { Job, JobRun, TaskRecord } from '../domain';
 import { NotFoundError } from '../errors';
 import { type JobAction, planJob, retryAtOf, runsPastHistoryLimits } from '../jobs/plan';
 import type { UseCaseContext } from './context';

@@ -2,25 +2,19 @@
  * Scheduled jobs through the API: create, read (with the next five ticks and whether its last runs
  * failed), change (If-Match as services), delete, list, their runs newest first, and run now.
  */
-import {
-  FAILED_VERDICTS,
-  type Job,
-  type JobRun,
-  type Page,
-  type RunVerdict,
-} from '../domain';
+import { FAILED_VERDICTS, type Job, type JobRun, type Page, type RunVerdict } from '../domain';
 import { NotFoundError, PreconditionFailedError, ValidationError, VersionConflictError } from '../errors';
-import { newRun, verdictOfStoppedTask, exitCodeOf } from '../jobs/plan';
+import { exitCodeOf, newRun, verdictOfStoppedTask } from '../jobs/plan';
 import { jobSchedule, nextTicks } from '../jobs/schedule';
 import type { PageRequest } from '../store/port';
+import { createJobSchema, deleteJobQuerySchema, jobNameSchema, updateJobSchema } from '../validation/jobs';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
-import { createJobSchema, deleteJobQuerySchema, jobNameSchema, updateJobSchema } from '../validation/jobs';
 import { sleepBeforeRetry, type UseCaseContext } from './context';
 import { jobsOf, launchRun } from './job-launch';
 import { parseIfMatch } from './services';
-import { stopTask } from './tasks';
 import { resolveUsableTaskDefinition } from './task-definitions';
+import { stopTask } from './tasks';
 
 const NEXT_RUNS = 5;
 /** The newest runs GET job reads for its last verdict and failure streak. */
@@ -92,7 +86,9 @@ export const jobView = async (context: UseCaseContext, job: Job): Promise<JobVie
     ...(last ? { lastVerdict: last } : {}),
     consecutiveFailures,
     ...(consecutiveFailures > 0
-      ? { failing: `the last ${consecutiveFailures} finished run${consecutiveFailures === 1 ? '' : 's'} failed` }
+      ? {
+          failing: `the last ${consecutiveFailures} finished run${consecutiveFailures === 1 ? '' : 's'} failed`,
+        }
       : {}),
   };
 };

@@ -49,7 +49,9 @@ const specFields = {
   overrides,
   concurrencyPolicy: z
     .enum(CONCURRENCY_POLICIES)
-    .describe('Allow: runs may overlap; Forbid: a tick is SKIPPED while a run is live; Replace: the live run is stopped (REPLACED), then the tick runs'),
+    .describe(
+      'Allow: runs may overlap; Forbid: a tick is SKIPPED while a run is live; Replace: the live run is stopped (REPLACED), then the tick runs',
+    ),
   startingDeadlineSeconds: whole(1, 86_400 * 7).describe(
     'A tick not started within this many seconds of its time is recorded MISSED, not run late. Absent: late ticks run.',
   ),

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
 import { autoScalingSchema, metricBranches } from '../../validation/autoscaling';
+import { createJobSchema, updateJobSchema } from '../../validation/jobs';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
@@ -16,7 +17,6 @@ import {
 import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
 import { runTaskSchema } from '../../validation/tasks';
-import { createJobSchema, updateJobSchema } from '../../validation/jobs';
 import * as jobResponses from './job-responses';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';

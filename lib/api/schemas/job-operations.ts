@@ -81,7 +81,7 @@ export const jobOperations: Operation[] = [
       {
         name: 'stopRuns',
         in: 'query',
-        description: 'true: stop the live runs\' tasks too',
+        description: "true: stop the live runs' tasks too",
         schema: z.enum(['true', 'false']),
       },
     ],

@@ -25,11 +25,15 @@ export const jobSchema = z.strictObject({
   successfulRunsHistoryLimit: z.int(),
   failedRunsHistoryLimit: z.int(),
   nextRuns: z.array(timestamp).describe('The next five ticks (none while suspended)'),
-  lastVerdict: runVerdictSchema.describe('The verdict of the newest finished run (SKIPPED ones passed over)').optional(),
+  lastVerdict: runVerdictSchema
+    .describe('The verdict of the newest finished run (SKIPPED ones passed over)')
+    .optional(),
   consecutiveFailures: z
     .int()
     .min(0)
-    .describe('How many of the newest finished runs failed in a row (FAILED, TIMED_OUT, LAUNCH_FAILED, MISSED)'),
+    .describe(
+      'How many of the newest finished runs failed in a row (FAILED, TIMED_OUT, LAUNCH_FAILED, MISSED)',
+    ),
   failing: z.string().describe('Present when the newest finished runs failed: says how many').optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -46,9 +50,14 @@ export const jobRunSchema = z.strictObject({
   trigger: z.enum(['SCHEDULE', 'MANUAL']),
   status: z
     .enum(['PENDING', 'RUNNING', 'DONE'])
-    .describe('PENDING: claimed, RunTask not answered yet; RUNNING: its task was launched; DONE: it has its verdict'),
+    .describe(
+      'PENDING: claimed, RunTask not answered yet; RUNNING: its task was launched; DONE: it has its verdict',
+    ),
   verdict: runVerdictSchema.optional(),
-  reason: z.string().describe("Why: ECS's launch failure reason, the exit code, the policy that skipped it").optional(),
+  reason: z
+    .string()
+    .describe("Why: ECS's launch failure reason, the exit code, the policy that skipped it")
+    .optional(),
   taskId: z.string().optional(),
   taskArn: z.string().optional(),
   taskDefinition: z.string().describe('The family:revision the run launched').optional(),

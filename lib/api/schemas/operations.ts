@@ -10,6 +10,7 @@ import {
   taskDesiredStatusSchema,
   taskIdSchema,
 } from '../../validation/tasks';
+import { jobOperations } from './job-operations';
 import {
   CLUSTER_NOT_FOUND,
   cluster,
@@ -23,7 +24,6 @@ import {
   readOperation,
   TASKS,
 } from './operation-parts';
-import { jobOperations } from './job-operations';
 import * as responses from './responses';
 import { serviceOperations } from './service-operations';
 import * as taskResponses from './task-responses';
