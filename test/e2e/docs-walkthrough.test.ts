@@ -85,6 +85,21 @@ describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
     expect(result.stderr).not.toMatch(/^error:/m);
   });
 
+  it('docs/scheduled-jobs.md: the walkthrough with npm start', async () => {
+    const [block] = shellBlocks('docs/scheduled-jobs.md', '## Walkthrough with npm start');
+    expect(block).toContain('npx tugboat job run nightly-report --wait');
+    const result = await bash(
+      `set -e\n${localised(String(block))}`,
+      mkdtempSync(join(tmpdir(), 'docs-jobs-')),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('"jobName":"nightly-report"');
+    expect(result.stdout).toMatch(/run SUCCEEDED/);
+    expect(result.stdout).toMatch(/nightly-report\s+cron\(30 2 \* \* \? \*\)\s+Europe\/Paris/);
+    expect(result.stdout).toContain('job nightly-report suspended');
+    expect(result.stdout).toMatch(/job nightly-report resumed; next run/);
+  });
+
   it('docs/local-cloudwatch.md: reading it with the AWS CLI names the local family', async () => {
     const [block] = shellBlocks('docs/local-cloudwatch.md', '## Reading it with the AWS CLI');
     // The walkthrough above ran the service demo, whose ECS family is the installation's own.
