@@ -8,6 +8,8 @@ const JOBS = '/clusters/default/jobs';
 
 /** Scheduled jobs through the HTTP API, on the local ECS endpoint's virtual clock. */
 vi.setConfig({ testTimeout: 90_000 });
+// The local stack keeps Powertools' metrics off; this file reads the jobs scheduler's.
+process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 
 const local = useTestStack({
   timing: 'virtual',
@@ -136,6 +138,13 @@ describe('scheduled jobs through the API', () => {
   });
 
   it('records a non-zero exit FAILED, retries it after its backoff, and says the job is failing', async () => {
+    // The scheduler's metrics (embedded metric format) go to stdout: JobRunsFailed, by job name.
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
+      written.push(String(chunk));
+      return write(chunk as string, ...(rest as []));
+    });
     await register('flaky', 'flaky:exit3');
     await create({
       jobName: 'flaky',
@@ -162,6 +171,15 @@ describe('scheduled jobs through the API', () => {
     });
     const events = await local.runtime.jobs.listJobEvents('default', 'flaky', { limit: 10 });
     expect(events.items.map((event) => event.verdict)).toEqual(['FAILED', 'FAILED']);
+    spy.mockRestore();
+    const failures = written
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => line.includes('"JobRunsFailed"'))
+      .map((line) => JSON.parse(line) as { JobName?: string; JobRunsFailed?: number; _aws: unknown });
+    expect(failures.map((metric) => [metric.JobName, metric.JobRunsFailed])).toEqual([
+      ['flaky', 1],
+      ['flaky', 1],
+    ]);
   });
 
   it('runs a job now, outside its schedule', async () => {
