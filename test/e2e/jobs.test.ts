@@ -182,6 +182,14 @@ describe('scheduled jobs through the API', () => {
     ]);
   });
 
+  it('shows the jobs on the console Jobs page, their runs coloured by verdict', async () => {
+    const page = await fetch(`${local.stack.apiUrl}/console/jobs`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toMatch(/data-job="flaky"[\s\S]*every hour/);
+    expect(text).toMatch(/class="run FAILED"[^>]*href="\/console\/clusters\/default\/tasks\/[0-9a-f]{32}"/);
+  });
+
   it('runs a job now, outside its schedule', async () => {
     const response = await local.api.post(`${JOBS}/flaky/runs`, {});
     expect(response.status, JSON.stringify(response.body)).toBe(201);
