@@ -313,3 +313,28 @@ describe('history limits', () => {
     ]);
   });
 });
+
+describe('daylight saving, pass by pass', () => {
+  it.each([
+    ['spring-forward', '2026-03-28T22:00:00Z', ['2026-03-29T01:00:00.000Z']],
+    ['fall-back', '2026-10-24T22:00:00Z', ['2026-10-25T00:30:00.000Z']],
+  ])(
+    'cron(30 2 * * ? *) in Europe/Paris launches once on the %s day, however often the passes run',
+    (_day, from, expected) => {
+      const start = Date.parse(from);
+      const j = job({ schedule: 'cron(30 2 * * ? *)', timezone: 'Europe/Paris', createdAt: from });
+      const launched: string[] = [];
+      let through: number | undefined;
+      // A pass a minute for 24 hours, each one run twice (a retried invocation).
+      for (let now = start + MIN; now <= start + 24 * 60 * MIN; now += MIN) {
+        for (let copy = 0; copy < 2; copy++) {
+          for (const action of plan(j, now, through === undefined ? {} : { through })) {
+            if (action.kind === 'launch') launched.push(action.run.scheduledAt);
+            if (action.kind === 'advance') through = action.through;
+          }
+        }
+      }
+      expect(launched).toEqual(expected);
+    },
+  );
+});
