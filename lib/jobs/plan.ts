@@ -185,7 +185,8 @@ const tickActions = (input: JobPlanInput, live: JobRun[]): JobAction[] => {
   const { job, now } = input;
   const createdAt = Date.parse(job.createdAt);
   const schedule = jobSchedule(job.schedule, job.timezone, createdAt);
-  const after = input.cursor?.evaluatedThrough ?? createdAt;
+  // Never a tick from before the job: a cursor left by a job of the same name (deleted mid-pass) is older.
+  const after = Math.max(input.cursor?.evaluatedThrough ?? createdAt, createdAt);
   const ticks = ticksBetween(schedule, after, now, MAX_TICKS_PER_PASS);
   const actions: JobAction[] = [];
   const running = [...live];

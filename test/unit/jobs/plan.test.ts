@@ -96,6 +96,13 @@ describe('the jobs planner: ticks', () => {
     ]);
   });
 
+  it('runs no tick from before the job, whatever cursor a deleted job of the same name left', () => {
+    expect(summary(plan(job(), T0 + MIN + 5_000, { through: T0 - 30 * MIN }))).toEqual([
+      'launch 12:01',
+      'advance 12:01',
+    ]);
+  });
+
   it('records ticks SKIPPED while suspended', () => {
     const actions = plan(job({ suspend: true }), T0 + 2 * MIN);
     expect(summary(actions)).toEqual(['record 12:01 SKIPPED', 'record 12:02 SKIPPED', 'advance 12:02']);
