@@ -6,6 +6,7 @@ import { registerApply } from './commands/apply';
 import { registerConsole } from './commands/console';
 import { registerDeploy } from './commands/deploy';
 import { registerEvents } from './commands/events';
+import { registerJobs } from './commands/jobs';
 import { registerPlan } from './commands/plan';
 import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
@@ -51,10 +52,13 @@ Examples:
     registerScale,
     registerRun,
     registerStop,
+    registerJobs,
     registerConsole,
   ])
     register(program);
-  for (const command of program.commands) {
+  // Subcommands too (job run, job suspend): every error comes back as an exit code.
+  const all = program.commands.flatMap((command) => [command, ...command.commands]);
+  for (const command of all) {
     command.exitOverride().showHelpAfterError('(add --help for usage)');
     mandatoryAfterUnknown(command);
   }

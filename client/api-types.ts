@@ -20,3 +20,5 @@ export type { TaskTargetView } from '../lib/use-cases/task-targets';
 /** A task as answered: Tugboat's `taskDefinition` (family:revision) and ECS's `ecsTaskDefinitionArn`. */
 export type TaskRecord = TaskView<StoredTask>;
 export type TaskDescription = TaskView<DescribedTask>;
+export type { JobRun, RunVerdict } from '../lib/domain';
+export type { JobView } from '../lib/use-cases/jobs';

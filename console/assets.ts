@@ -124,6 +124,11 @@ button.danger:hover { background:var(--bad); color:#fff; }
 .chart h3 { font-size:13px; margin:0 0 6px; } .chart .plot { width:100%; min-height:190px; overflow:hidden; }
 .chart .uplot { font-family: inherit; } .chart .u-legend { font-size:12px; }
 .error { background:#ffebe9; border:1px solid var(--bad); color:var(--bad); padding:10px 14px; border-radius:8px; }
+.strip { display:inline-flex; gap:2px; vertical-align:middle; } .strip .run { display:inline-block; width:10px; height:16px; border-radius:2px; background:#eaeef2; }
+.run.SUCCEEDED { background:var(--ok); } .run.FAILED, .run.TIMED_OUT, .run.LAUNCH_FAILED { background:var(--bad); }
+.run.MISSED { background:#8c959f; } .run.SKIPPED, .run.REPLACED { background:#d4a72c; } .run.RUNNING, .run.PENDING { background:#54aeff; }
+.badge.SUSPENDED, .badge.SKIPPED, .badge.MISSED, .badge.REPLACED { color:var(--warn); background:#fff8c5; }
+.badge.SUCCEEDED, .badge.DONE { color:var(--ok); background:#dafbe1; } .badge.TIMED_OUT, .badge.LAUNCH_FAILED { color:var(--bad); background:#ffebe9; }
 nav.pager { margin-top:10px; display:flex; gap:12px; align-items:baseline; font-size:13px; }
 table.details th { width:40%; text-transform:none; letter-spacing:0; font-size:13px; }
 @media (max-width: 1000px) {

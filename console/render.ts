@@ -121,7 +121,7 @@ ${
 }
 </head>
 <body${ctx.csrfToken ? html` hx-headers="${JSON.stringify({ 'X-CSRF-Token': ctx.csrfToken })}"` : ''}>
-<header class="top"><a href="${ctx.base}/">⚓ Tugboat</a><span class="mode">${ctx.allowWrites ? 'read-write' : 'read-only'}</span></header>
+<header class="top"><a href="${ctx.base}/">⚓ Tugboat</a><a href="${ctx.base}/jobs">Jobs</a><span class="mode">${ctx.allowWrites ? 'read-write' : 'read-only'}</span></header>
 ${mainElement(ctx, url, body)}
 </body>
 </html>`.value;

@@ -22,6 +22,8 @@ import {
   type Refusal,
   SECURITY_HEADERS,
 } from './guard';
+import { jobsPage } from './jobs-page';
+import { readJobs } from './jobs-reads';
 import { messageOf, section, targetsOf, tasksOf } from './reads';
 import {
   type ClusterServices,
@@ -154,6 +156,16 @@ export const consoleListener = (options: ConsoleOptions) => {
         );
         ctx.live = clusters.some((cluster) => cluster.services.some(inProgress));
         send(response, 200, 'text/html; charset=utf-8', servicesPage(ctx, clusters));
+        return true;
+      }
+      if (path === '/jobs' && request.method === 'GET') {
+        const clusters = url.searchParams.getAll('cluster');
+        send(
+          response,
+          200,
+          'text/html; charset=utf-8',
+          jobsPage(ctx, await readJobs(api, clusters.length ? clusters : options.clusters)),
+        );
         return true;
       }
       const match = /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback)?$/.exec(path);

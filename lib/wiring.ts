@@ -17,6 +17,7 @@ import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
 import { DynamoDbStore } from './store/dynamodb';
+import { DynamoDbJobStore } from './store/jobs';
 import { DynamoDbScalingStore } from './store/scaling';
 import { DynamoDbScalingHistory } from './store/scaling-history';
 import type { UseCaseContext } from './use-cases/context';
@@ -28,6 +29,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
   const store = new DynamoDbStore(documentClient, config.tableName);
   const scaling = new DynamoDbScalingStore(documentClient, config.tableName);
   const scalingHistory = new DynamoDbScalingHistory(documentClient, config.tableName);
+  const jobs = new DynamoDbJobStore(documentClient, config.tableName);
   let sqsClient: SQSClient | undefined;
   const reconcileQueue = () => {
     sqsClient ??= createSqsClient();
@@ -51,6 +53,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     clusters: ecsClusterDirectory(ecs, config.clusterArns ? { allowed: config.clusterArns } : {}),
     scaling,
     scalingHistory,
+    jobs,
     ...(config.reconcileQueueUrl ? { reconcileQueue: reconcileQueue() } : {}),
     // computePlan reads only the store; the reconciler's ECS gateways are never built for it.
     planner: { computePlan: (service) => reconciler().computePlan(service) },
@@ -104,6 +107,7 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     store,
     scaling,
     scalingHistory,
+    jobs,
     sqs: () => (sqsClient ??= createSqsClient()),
     useCases,
     ecsFor,

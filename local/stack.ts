@@ -47,6 +47,8 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** Auto scaling evaluation period (default 60 s); 0 turns it off (tests run it by hand). */
   scalingIntervalMs?: number;
+  /** Jobs scheduler period (default 10 s: a tick runs within 10 s of its time); 0 turns it off. */
+  jobsIntervalMs?: number;
   /**
    * Concurrent poll loops of the reconcile worker, as Lambda's concurrency (default 5, as an event source
    * mapping starts); 0 leaves the queue unread.
@@ -84,6 +86,8 @@ export interface LocalStack {
   runScheduler(): Promise<unknown>;
   /** Runs one auto scaling evaluation now, at the local ECS endpoint's time (virtual or real). */
   runScalingEvaluation(): Promise<unknown>;
+  /** Runs one jobs scheduler pass now, at the local ECS endpoint's time (virtual or real). */
+  runJobsScheduler(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -246,6 +250,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: scalingEvaluator } = (await import('../functions/scaling-evaluator')) as {
       handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
     };
+    const { handler: jobsScheduler } = (await import('../functions/jobs-scheduler')) as {
+      handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+    };
 
     let consoleHandler: ReturnType<typeof consoleListener> | undefined;
     const guard = consoleGuard(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {});
@@ -322,46 +329,51 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
 
-    let schedulerRun: Promise<unknown> | undefined;
-    const runScheduler = () => {
-      schedulerRun ??= scheduler(scheduledEvent(), lambdaContext('tugboat-reconcile-scheduler')).finally(
-        () => {
-          schedulerRun = undefined;
-        },
-      );
-      return schedulerRun;
+    /** A scheduled function: run now by hand, or every intervalMs (0: never); one run at a time. */
+    const scheduledFunction = (name: string, invoke: () => Promise<unknown>, intervalMs: number) => {
+      let running: Promise<unknown> | undefined;
+      const run = () => {
+        running ??= invoke().finally(() => {
+          running = undefined;
+        });
+        return running;
+      };
+      if (intervalMs > 0) {
+        const timer = setInterval(() => {
+          run().catch((error: unknown) => onError(error, name));
+        }, intervalMs);
+        stoppers.push(async () => {
+          clearInterval(timer);
+          await running?.catch(() => undefined);
+        });
+      }
+      return run;
     };
-    const intervalMs = options.reconcileIntervalMs ?? 5_000;
-    if (intervalMs > 0) {
-      const timer = setInterval(() => {
-        runScheduler().catch((error: unknown) => onError(error, 'tugboat-reconcile-scheduler'));
-      }, intervalMs);
-      stoppers.push(async () => {
-        clearInterval(timer);
-        await schedulerRun?.catch(() => undefined);
-      });
-    }
-
-    let scalingRun: Promise<unknown> | undefined;
-    const runScalingEvaluation = () => {
-      scalingRun ??= scalingEvaluator(
-        scheduledEvent(ecs.ecs.now(), 'tugboat-scaling-schedule'),
-        lambdaContext('tugboat-scaling-evaluator'),
-      ).finally(() => {
-        scalingRun = undefined;
-      });
-      return scalingRun;
-    };
-    const scalingIntervalMs = options.scalingIntervalMs ?? 60_000;
-    if (scalingIntervalMs > 0) {
-      const timer = setInterval(() => {
-        runScalingEvaluation().catch((error: unknown) => onError(error, 'tugboat-scaling-evaluator'));
-      }, scalingIntervalMs);
-      stoppers.push(async () => {
-        clearInterval(timer);
-        await scalingRun?.catch(() => undefined);
-      });
-    }
+    const runScheduler = scheduledFunction(
+      'tugboat-reconcile-scheduler',
+      () => scheduler(scheduledEvent(), lambdaContext('tugboat-reconcile-scheduler')),
+      options.reconcileIntervalMs ?? 5_000,
+    );
+    const runScalingEvaluation = scheduledFunction(
+      'tugboat-scaling-evaluator',
+      () =>
+        scalingEvaluator(
+          scheduledEvent(ecs.ecs.now(), 'tugboat-scaling-schedule'),
+          lambdaContext('tugboat-scaling-evaluator'),
+        ),
+      options.scalingIntervalMs ?? 60_000,
+    );
+    // As EventBridge would invoke it, more often: a pass records each tick once, so a tick runs within
+    // the interval of its time.
+    const runJobsScheduler = scheduledFunction(
+      'tugboat-jobs-scheduler',
+      () =>
+        jobsScheduler(
+          scheduledEvent(ecs.ecs.now(), 'tugboat-jobs-schedule'),
+          lambdaContext('tugboat-jobs-scheduler'),
+        ),
+      options.jobsIntervalMs ?? 10_000,
+    );
 
     return {
       apiUrl: httpApi.url,
@@ -380,6 +392,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       failed: dynamoDb ? dynamoDb.exitedUnexpectedly : new Promise<Error>(() => undefined),
       runScheduler,
       runScalingEvaluation,
+      runJobsScheduler,
       stop,
     };
   } catch (error) {

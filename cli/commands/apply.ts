@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import type { ServiceDescription, ServicePlan, TaskDefinition } from '../../client/api-types';
 import { servicePath } from '../../client/client';
 import { CliError, EXIT } from '../../client/errors';
@@ -16,51 +16,12 @@ import {
 } from '../context';
 import { colours as c, lineDiff } from '../render';
 import { declaredService, PATCHABLE } from './apply-declared';
+import { applyJob } from './apply-job';
+import { comparableTaskDefinition, projectOnto, yaml } from './apply-shared';
+
+export { projectOnto };
+
 import { actionLine } from './plan';
-
-/** The fields of a task definition that make a revision; the rest is bookkeeping the API adds. */
-const TASK_DEFINITION_FIELDS = [
-  'family',
-  'cpu',
-  'memory',
-  'containerDefinitions',
-  'executionRoleArn',
-  'taskRoleArn',
-  'tags',
-];
-const comparableTaskDefinition = (definition: Record<string, unknown>) => {
-  const result: Record<string, unknown> = {};
-  for (const field of TASK_DEFINITION_FIELDS) {
-    const value = definition[field];
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    result[field] = field === 'cpu' || field === 'memory' ? String(value) : value;
-  }
-  return result;
-};
-
-/** `stored` cut down to the keys `desired` names, recursively: a PATCH changes only what it names. */
-export const projectOnto = (stored: unknown, desired: unknown): unknown => {
-  // Element by element: a policy in a list compares on the fields the file names too.
-  if (Array.isArray(stored) && Array.isArray(desired) && stored.length === desired.length)
-    return stored.map((value, index) => projectOnto(value, desired[index]));
-  if (
-    !desired ||
-    typeof desired !== 'object' ||
-    Array.isArray(desired) ||
-    !stored ||
-    typeof stored !== 'object'
-  )
-    return stored;
-  const result: Record<string, unknown> = {};
-  for (const key of Object.keys(desired)) {
-    const value = (stored as Record<string, unknown>)[key];
-    if (value !== undefined) result[key] = projectOnto(value, (desired as Record<string, unknown>)[key]);
-  }
-  return result;
-};
-
-const yaml = (value: unknown) =>
-  value === undefined ? '' : dump(value, { lineWidth: 120, noRefs: true, skipInvalid: true }).trimEnd();
 
 const readSpec = async (file: string) => {
   let text: string;
@@ -77,9 +38,15 @@ const readSpec = async (file: string) => {
   }
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject(loaded) && isObject(loaded.job)) {
+    const taskDefinition = isObject(loaded.taskDefinition) ? loaded.taskDefinition : undefined;
+    return { kind: 'job' as const, job: loaded.job, ...(taskDefinition ? { taskDefinition } : {}) };
+  }
   if (!isObject(loaded) || !isObject(loaded.taskDefinition) || !isObject(loaded.service))
-    throw new CliError(`${file} must have two top-level keys, taskDefinition and service`);
-  const spec = { taskDefinition: loaded.taskDefinition, service: loaded.service };
+    throw new CliError(
+      `${file} must have two top-level keys, taskDefinition and service (or job, with an optional taskDefinition)`,
+    );
+  const spec = { kind: 'service' as const, taskDefinition: loaded.taskDefinition, service: loaded.service };
   if (typeof spec.taskDefinition.family !== 'string')
     throw new CliError(`${file}: taskDefinition.family is required`);
   if (typeof spec.service.serviceName !== 'string')
@@ -90,8 +57,10 @@ const readSpec = async (file: string) => {
 export const registerApply = (program: Command) => {
   const command = program
     .command('apply')
-    .description('register the task definition (when it changed) and create or update the service in a file')
-    .requiredOption('-f, --file <path>', 'YAML or JSON with taskDefinition and service')
+    .description(
+      'register the task definition (when it changed) and create or update the service (or scheduled job) in a file',
+    )
+    .requiredOption('-f, --file <path>', 'YAML or JSON with taskDefinition and service, or with job')
     .option(...clusterOption)
     .option('--dry-run', 'print the diff and the reconciler plan; change nothing')
     .option(...rolloutWaitOption)
@@ -99,7 +68,9 @@ export const registerApply = (program: Command) => {
     .action(
       exitWith(async (options, cmd: Command) => {
         const api = apiFor(cmd);
-        const spec = await readSpec(options.file);
+        const read = await readSpec(options.file);
+        if (read.kind === 'job') return applyJob(api, options, read);
+        const spec = read;
         const family = String(spec.taskDefinition.family);
         const serviceName = String(spec.service.serviceName);
         const path = servicePath(options.cluster, serviceName);
@@ -220,5 +191,10 @@ export const registerApply = (program: Command) => {
         return followRollout(api, options, serviceName, primary.id);
       }),
     );
-  examples(command, 'tugboat apply -f web.yaml --dry-run', 'tugboat apply -f web.yaml --wait');
+  examples(
+    command,
+    'tugboat apply -f web.yaml --dry-run',
+    'tugboat apply -f web.yaml --wait',
+    'tugboat apply -f nightly-report.yaml',
+  );
 };

@@ -26,6 +26,7 @@ import {
   pageFromQuery,
   WARNING_HEADER,
 } from './http';
+import { jobRoutes } from './job-routes';
 import { openApiRoutes } from './openapi';
 import { present, responseSchema } from './present';
 import { jsonRoute, type Route } from './router';
@@ -166,5 +167,6 @@ const routeTable = (context: UseCaseContext): Route[] => [
   ),
   ...deployRoutes(context),
   ...taskRoutes(context),
+  ...jobRoutes(context),
   ...openApiRoutes(),
 ];

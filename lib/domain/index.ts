@@ -6,6 +6,7 @@
 
 export * from './deploy-requests';
 export * from './deployments';
+export * from './jobs';
 export * from './page';
 export * from './revisions-in-use';
 export * from './scaling';

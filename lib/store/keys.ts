@@ -23,6 +23,12 @@
  *   scaling activity          PK SCALINGACT#<cluster>#<service> SK ACT#<startedAt>#<id>
  *   policy metric history     PK SCALINGHIST#<cluster>#<service> SK HOUR#<yyyy-mm-ddThh>   (one an hour)
  *   target group claim        PK TARGETGROUP#<targetGroupArn> SK CLAIM  (the one service using the group)
+ *   job                       PK JOBS#<cluster>               SK JOB#<jobName>
+ *                             GSI1 JOBS / <cluster>#<jobName>   (every job, for the jobs scheduler)
+ *   job cursor                PK JOBCURSOR#<cluster>#<jobName> SK CURSOR   (ticks recorded through)
+ *   job run                   PK JOBRUNS#<cluster>#<jobName>  SK RUN#<scheduledAt>#<attempt>#<S|M>
+ *   open job run (pointer)    PK JOBRUNS#<cluster>#<jobName>  SK OPEN#<scheduledAt>#<attempt>#<S|M>
+ *   job event                 PK JOBEVENTS#<cluster>#<jobName> SK EVENT#<createdAt>#<id>
  * Names cannot contain '#' (validated at the API), so the keys cannot collide.
  */
 export interface ItemKey {
@@ -51,6 +57,11 @@ const serviceLog = (partitionPrefix: string, sortPrefix: string): ServiceLogKeys
   };
 };
 const serviceEvents = serviceLog('EVENTS', 'EVENT#');
+const jobEvents = serviceLog('JOBEVENTS', 'EVENT#');
+const ATTEMPT_DIGITS = 2;
+/** A run's place in its job's partition: by tick, then attempt; S a scheduled run, M a manual one. */
+const jobRunSuffix = (scheduledAt: string, attempt: number, trigger: 'SCHEDULE' | 'MANUAL') =>
+  `${scheduledAt}#${String(attempt).padStart(ATTEMPT_DIGITS, '0')}#${trigger === 'MANUAL' ? 'M' : 'S'}`;
 const scalingActivities = serviceLog('SCALINGACT', 'ACT#');
 
 export const keys = {
@@ -152,6 +163,42 @@ export const keys = {
     SK: 'CLAIM',
   }),
 
+  jobPartition: (cluster: string) => `JOBS#${cluster}`,
+  job: (cluster: string, jobName: string): ItemKey => ({ PK: `JOBS#${cluster}`, SK: `JOB#${jobName}` }),
+  jobSortPrefix: 'JOB#',
+  /** Every job, in the sparse index: the jobs scheduler's one Query. */
+  allJobsPartition: 'JOBS',
+  allJobsSortKey: (cluster: string, jobName: string) => `${cluster}#${jobName}`,
+  jobCursor: (cluster: string, jobName: string): ItemKey => ({
+    PK: `JOBCURSOR#${cluster}#${jobName}`,
+    SK: 'CURSOR',
+  }),
+  jobRunsPartition: (cluster: string, jobName: string) => `JOBRUNS#${cluster}#${jobName}`,
+  jobRun: (
+    cluster: string,
+    jobName: string,
+    scheduledAt: string,
+    attempt: number,
+    trigger: 'SCHEDULE' | 'MANUAL',
+  ): ItemKey => ({
+    PK: keys.jobRunsPartition(cluster, jobName),
+    SK: `${keys.jobRunSortPrefix}${jobRunSuffix(scheduledAt, attempt, trigger)}`,
+  }),
+  jobRunSortPrefix: 'RUN#',
+  /** Points at a run that is not DONE, or waits for its retry: a pass reads these, not the history. */
+  openJobRun: (
+    cluster: string,
+    jobName: string,
+    scheduledAt: string,
+    attempt: number,
+    trigger: 'SCHEDULE' | 'MANUAL',
+  ): ItemKey => ({
+    PK: keys.jobRunsPartition(cluster, jobName),
+    SK: `${keys.openJobRunSortPrefix}${jobRunSuffix(scheduledAt, attempt, trigger)}`,
+  }),
+  openJobRunSortPrefix: 'OPEN#',
+  jobEvents,
+
   autoDeployPartition: 'AUTODEPLOY',
   autoDeploySortKey: (cluster: string, serviceName: string) => `${cluster}#${serviceName}`,
 } as const;
@@ -174,4 +221,9 @@ export const ITEM_TYPE = {
   scalingActivity: 'ScalingActivity',
   scalingHistory: 'ScalingPolicyHistory',
   targetGroupClaim: 'TargetGroupClaim',
+  job: 'Job',
+  jobCursor: 'JobCursor',
+  jobRun: 'JobRun',
+  openJobRun: 'OpenJobRun',
+  jobEvent: 'JobEvent',
 } as const;

@@ -6,6 +6,7 @@ import type { ElbGateway } from '../elb/gateway';
 import { DEFAULT_INSTALLATION } from '../inventory/naming';
 import type { ReconcileQueue } from '../queue/reconcile-queue';
 import type { PlanResult } from '../reconcile/plan/types';
+import type { JobStore } from '../store/jobs';
 import type { TugboatStore } from '../store/port';
 import type { ScalingStore } from '../store/scaling';
 import type { ScalingHistoryStore } from '../store/scaling-history';
@@ -42,6 +43,8 @@ export interface UseCaseContext {
   caller?: Caller;
   /** Elastic Load Balancing, for the target states GET task shows. */
   elb?: () => ElbGateway;
+  /** Scheduled jobs' storage; without it the job routes answer 503. */
+  jobs?: JobStore;
 }
 
 /**

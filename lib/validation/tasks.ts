@@ -34,6 +34,18 @@ const containerOverrideSchema = z.strictObject({
     .optional(),
 });
 
+const overridesSchema = z
+  .strictObject({ containerOverrides: z.array(containerOverrideSchema).max(10, 'at most 10 containers') })
+  .optional();
+
+/** The launch fields a one-off task and a scheduled job share. */
+export const launchFields = {
+  networkConfiguration: networkConfigurationSchema,
+  launchType,
+  capacityProviderStrategy,
+  overrides: overridesSchema,
+};
+
 export const runTaskSchema = z
   .strictObject({
     taskDefinition: taskDefinitionReference.describe(
@@ -48,9 +60,7 @@ export const runTaskSchema = z
     networkConfiguration: networkConfigurationSchema,
     launchType,
     capacityProviderStrategy,
-    overrides: z
-      .strictObject({ containerOverrides: z.array(containerOverrideSchema).max(10, 'at most 10 containers') })
-      .optional(),
+    overrides: overridesSchema,
     clientToken: clientTokenSchema
       .describe(
         'Idempotency key (ECS keeps it 24 hours): a repeated request with the same token and parameters launches nothing new and returns the same tasks. Generated when absent.',

@@ -123,6 +123,7 @@ const PAGES = [
   'docs/local-elb.md',
   'docs/spot-fallback.md',
   'docs/auto-scaling.md',
+  'docs/scheduled-jobs.md',
 ];
 
 describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
@@ -189,5 +190,14 @@ describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
 
   it('docs/auto-scaling.md: its examples are JSON and text, no commands', () => {
     expect(shellBlocks('docs/auto-scaling.md')).toEqual([]);
+  });
+
+  it('docs/scheduled-jobs.md: the walkthrough with npm start', async () => {
+    const result = await runPage('docs/scheduled-jobs.md', 1);
+    expect(result.stdout).toContain('"jobName":"nightly-report"');
+    expect(result.stdout).toMatch(/run SUCCEEDED/);
+    expect(result.stdout).toMatch(/nightly-report\s+cron\(30 2 \* \* \? \*\)\s+Europe\/Paris/);
+    expect(result.stdout).toContain('job nightly-report suspended');
+    expect(result.stdout).toMatch(/job nightly-report resumed; next run/);
   });
 });

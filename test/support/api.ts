@@ -21,6 +21,7 @@ export const startTestStack = async (overrides: Partial<LocalStackOptions> = {})
     tableName: `tugboat-test-${randomUUID()}`,
     reconcileIntervalMs: 0,
     scalingIntervalMs: 0,
+    jobsIntervalMs: 0,
     ...overrides,
   });
 

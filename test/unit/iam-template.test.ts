@@ -40,9 +40,9 @@ describe('iam:PassRole: only the roles the installation names, only to ECS tasks
     }
   });
 
-  it('lets only the API and the reconcile worker pass roles, exactly those lists, with iam:PassedToService', () => {
+  it('lets only the API, the reconcile worker and the jobs scheduler pass roles, exactly those lists, with iam:PassedToService', () => {
     const passing = Object.keys(roles).filter((role) => passRoleStatements(role).length > 0);
-    expect(passing.sort()).toEqual(['ApiRole', 'ReconcileWorkerRole']);
+    expect(passing.sort()).toEqual(['ApiRole', 'JobsSchedulerRole', 'ReconcileWorkerRole']);
     for (const role of passing) {
       const statements = passRoleStatements(role);
       for (const statement of statements) {

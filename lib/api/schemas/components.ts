@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
 import { autoScalingSchema, metricBranches } from '../../validation/autoscaling';
+import { createJobSchema, updateJobSchema } from '../../validation/jobs';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
@@ -16,6 +17,7 @@ import {
 import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
 import { runTaskSchema } from '../../validation/tasks';
+import * as jobResponses from './job-responses';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';
 
@@ -86,6 +88,12 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   TaskDescription: { schema: taskResponses.taskDescriptionSchema },
   Cluster: { schema: responses.clusterSchema },
   ClusterList: { schema: responses.clusterListSchema },
+  CreateJobRequest: { schema: createJobSchema, extra: placement },
+  UpdateJobRequest: { schema: updateJobSchema, extra: { minProperties: 1 } },
+  Job: { schema: jobResponses.jobSchema },
+  JobPage: { schema: jobResponses.jobPageSchema },
+  JobRun: { schema: jobResponses.jobRunSchema },
+  JobRunPage: { schema: jobResponses.jobRunPageSchema },
 };
 
 /**

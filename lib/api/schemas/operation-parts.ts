@@ -38,6 +38,7 @@ export const tags = {
   services: 'Services: a task definition kept running at a desired count, rolled out by deployments.',
   deployments: "A service's deployments, rollbacks and the reconciler's plan.",
   tasks: "Tasks: one-off tasks, and every task of the cluster from Tugboat's inventory.",
+  jobs: 'Scheduled jobs: a task definition run on a schedule, each tick run once or recorded with why not.',
   meta: 'This description of the API.',
 };
 

@@ -10,6 +10,7 @@ import {
   taskDesiredStatusSchema,
   taskIdSchema,
 } from '../../validation/tasks';
+import { jobOperations } from './job-operations';
 import {
   CLUSTER_NOT_FOUND,
   cluster,
@@ -189,6 +190,7 @@ export const operations: Operation[] = [
       404: CLUSTER_NOT_FOUND,
     },
   },
+  ...jobOperations,
   {
     method: 'get',
     path: '/openapi.json',
