@@ -13,3 +13,4 @@ export * from './services';
 export * from './spot';
 export * from './task-definitions';
 export * from './tasks';
+export * from './traffic';

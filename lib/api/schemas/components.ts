@@ -3,6 +3,12 @@
  * (lib/validation) and the response schemas (responses.ts), each by the name the document gives it. A
  * schema listed here appears as a $ref wherever it is used; anything else is inlined.
  */
+import {
+  advancedConfigurationSchema,
+  alarmsSchema,
+  canaryConfigurationSchema,
+  linearConfigurationSchema,
+} from '../../validation/strategies';
 import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
@@ -49,6 +55,11 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   NetworkConfiguration: { schema: service.networkConfiguration },
   DeploymentCircuitBreaker: { schema: deploymentConfiguration.shape.deploymentCircuitBreaker.unwrap() },
   DeploymentConfiguration: { schema: deploymentConfiguration },
+  CanaryConfiguration: { schema: canaryConfigurationSchema },
+  LinearConfiguration: { schema: linearConfigurationSchema },
+  DeploymentAlarms: { schema: alarmsSchema },
+  AdvancedConfiguration: { schema: advancedConfigurationSchema },
+  TrafficShift: { schema: responses.trafficShiftSchema },
   AutoDeploy: { schema: service.autoDeploy.unwrap() },
   LoadBalancer: { schema: service.loadBalancers.unwrap().element },
   AutoScalingMetric: { schema: targetTrackingPolicy.shape.metric },

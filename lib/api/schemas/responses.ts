@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { autoScalingSchema } from '../../validation/autoscaling';
+import { alarmsSchema } from '../../validation/strategies';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
@@ -92,6 +93,38 @@ export const spotFallbackStatusSchema = z
     "Where the deployment's Spot fallback stands: active while FARGATE tasks stand in for FARGATE_SPOT ones; since when it last switched, and why.",
   );
 
+const percent = z.number().min(0).max(100);
+
+export const trafficShiftSchema = z
+  .strictObject({
+    strategy: z.enum(['BLUE_GREEN', 'CANARY', 'LINEAR']),
+    stage: z
+      .enum(['SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP', 'ROLLBACK'])
+      .describe(
+        "ECS's lifecycle stage names: SCALE_UP (the new tasks start in the groups not serving), TEST_TRAFFIC_SHIFT (the test listener rule forwards to them), PRODUCTION_TRAFFIC_SHIFT (production moves by the rule's weights), BAKE_TIME (all production on the new tasks, the old ones still up), CLEAN_UP (the old tasks drain and stop); ROLLBACK: production back on the old group, the new tasks draining.",
+      ),
+    stageStartedAt: timestamp,
+    productionPercent: percent.describe('Percent of production traffic meant for the new target group now.'),
+    routes: z.array(
+      z.strictObject({
+        targetGroupArn: z.string().describe("The load balancer entry's targetGroupArn"),
+        from: z.string().describe('The target group serving before this deployment'),
+        to: z.string().describe("The target group this deployment's tasks register in"),
+        productionListenerRule: z.string().optional(),
+        testListenerRule: z.string().optional(),
+      }),
+    ),
+    bakeTimeInMinutes: z.int(),
+    canaryPercent: percent.optional(),
+    canaryBakeTimeInMinutes: z.int().optional(),
+    stepPercent: percent.optional(),
+    stepBakeTimeInMinutes: z.int().optional(),
+    alarms: alarmsSchema.optional(),
+  })
+  .describe(
+    "A BLUE_GREEN, CANARY or LINEAR deployment's traffic shift: its settings as they were when it was made, the stage it is in and since when, and the share of production traffic meant for its target groups.",
+  );
+
 export const deploymentSchema = z.strictObject({
   id: z.string(),
   status: z.enum(['PRIMARY', 'ACTIVE', 'INACTIVE']),
@@ -144,6 +177,7 @@ export const deploymentSchema = z.strictObject({
     )
     .optional(),
   spotFallback: spotFallbackStatusSchema.optional(),
+  trafficShift: trafficShiftSchema.optional(),
 });
 
 export const deploymentPageSchema = page(deploymentSchema);
@@ -193,6 +227,12 @@ const serviceFields = {
   healthCheckGracePeriodSeconds: z.int(),
   autoScaling: autoScalingSchema.optional(),
   tags: createFields.tags.unwrap(),
+  servingTargetGroups: z
+    .record(z.string(), z.string())
+    .describe(
+      'Load balancers with advancedConfiguration: each entry targetGroupArn -> the target group production traffic goes to now (absent: the entry itself). The groups swap roles when a BLUE_GREEN, CANARY or LINEAR deployment completes.',
+    )
+    .optional(),
   deployments: z.array(deploymentSchema),
   version: z.int().describe('The spec version; the ETag is its quoted value.'),
   createdAt: timestamp,
