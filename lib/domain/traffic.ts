@@ -141,7 +141,8 @@ export const newTrafficShift = (
     ...(strategy === 'LINEAR'
       ? {
           stepPercent: config.linearConfiguration?.stepPercent ?? DEFAULT_STEP_PERCENT,
-          stepBakeTimeInMinutes: config.linearConfiguration?.stepBakeTimeInMinutes ?? DEFAULT_STEP_BAKE_MINUTES,
+          stepBakeTimeInMinutes:
+            config.linearConfiguration?.stepBakeTimeInMinutes ?? DEFAULT_STEP_BAKE_MINUTES,
         }
       : {}),
     ...(config.alarms?.enable && config.alarms.alarmNames.length > 0 ? { alarms: config.alarms } : {}),

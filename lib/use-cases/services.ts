@@ -7,7 +7,6 @@ import {
   VersionConflictError,
 } from '../errors';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
-import { checkStrategy } from '../validation/strategies';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
 import {
@@ -17,6 +16,7 @@ import {
   updateServiceSchema,
 } from '../validation/schemas';
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
+import { checkStrategy } from '../validation/strategies';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
 import { assertOwnFamily, clampToAutoScaling, registerAutoScaling } from './scaling';

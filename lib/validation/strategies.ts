@@ -86,7 +86,7 @@ export const advancedConfigurationSchema = z
       .string()
       .max(2048)
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN')
-      .describe("Accepted as ECS takes it; Tugboat calls Elastic Load Balancing with its own role.")
+      .describe('Accepted as ECS takes it; Tugboat calls Elastic Load Balancing with its own role.')
       .optional(),
   })
   .describe(

@@ -3,12 +3,7 @@
  * (lib/validation) and the response schemas (responses.ts), each by the name the document gives it. A
  * schema listed here appears as a $ref wherever it is used; anything else is inlined.
  */
-import {
-  advancedConfigurationSchema,
-  alarmsSchema,
-  canaryConfigurationSchema,
-  linearConfigurationSchema,
-} from '../../validation/strategies';
+
 import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
@@ -21,6 +16,12 @@ import {
 } from '../../validation/schemas';
 import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
+import {
+  advancedConfigurationSchema,
+  alarmsSchema,
+  canaryConfigurationSchema,
+  linearConfigurationSchema,
+} from '../../validation/strategies';
 import { runTaskSchema } from '../../validation/tasks';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';

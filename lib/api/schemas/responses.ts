@@ -6,12 +6,12 @@
  */
 import * as z from 'zod';
 import { autoScalingSchema } from '../../validation/autoscaling';
-import { alarmsSchema } from '../../validation/strategies';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
   updateServiceSchema,
 } from '../../validation/schemas';
+import { alarmsSchema } from '../../validation/strategies';
 
 /** An ISO-8601 instant, as every time the API answers. */
 export const timestamp = z.string().meta({ format: 'date-time' });
@@ -99,7 +99,14 @@ export const trafficShiftSchema = z
   .strictObject({
     strategy: z.enum(['BLUE_GREEN', 'CANARY', 'LINEAR']),
     stage: z
-      .enum(['SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP', 'ROLLBACK'])
+      .enum([
+        'SCALE_UP',
+        'TEST_TRAFFIC_SHIFT',
+        'PRODUCTION_TRAFFIC_SHIFT',
+        'BAKE_TIME',
+        'CLEAN_UP',
+        'ROLLBACK',
+      ])
       .describe(
         "ECS's lifecycle stage names: SCALE_UP (the new tasks start in the groups not serving), TEST_TRAFFIC_SHIFT (the test listener rule forwards to them), PRODUCTION_TRAFFIC_SHIFT (production moves by the rule's weights), BAKE_TIME (all production on the new tasks, the old ones still up), CLEAN_UP (the old tasks drain and stop); ROLLBACK: production back on the old group, the new tasks draining.",
       ),
