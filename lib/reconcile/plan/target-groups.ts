@@ -16,7 +16,13 @@
  * refuses a second one), and the sweep still touches only targets Tugboat registered for this service's
  * tasks, never another target of the group.
  */
-import type { Deployment, Service, TaskTarget } from '../../domain';
+import {
+  type Deployment,
+  type Service,
+  servingTargetGroup,
+  type TaskTarget,
+  targetGroupsInUse,
+} from '../../domain';
 import { defaultDeregistrationDelaySeconds } from '../../elb/gateway';
 import { isoOf } from '../../time';
 import { isLive, isRunning } from './tasks';
@@ -44,12 +50,18 @@ const key = (targetGroupArn: string, id: string, port: number) => `${targetGroup
 const sameTarget = (a: TaskTarget, b: TaskTarget) =>
   a.targetGroupArn === b.targetGroupArn && a.port === b.port;
 
-/** The targets a task should have: those recorded registering it, else the service's load balancers. */
+/**
+ * The targets a task should have: those recorded registering it, else the service's load balancers, in
+ * the group its deployment registers in (a traffic shift's `to`, else the group serving now).
+ */
 export const expectedTargets = (service: Service, task: ObservedTask): TaskTarget[] => {
   const recorded = task.targets?.registered ?? [];
   if (recorded.length > 0) return recorded;
+  const shift = service.deployments.find((d) => d.id === task.deploymentId)?.trafficShift;
   return (service.loadBalancers ?? []).map((lb) => ({
-    targetGroupArn: lb.targetGroupArn,
+    targetGroupArn:
+      shift?.routes.find((route) => route.targetGroupArn === lb.targetGroupArn)?.to ??
+      servingTargetGroup(service, lb),
     port: lb.containerPort,
   }));
 };
@@ -255,7 +267,7 @@ export const targetGroupsInPlay = (
   service: Service,
   tasks: Array<{ lastStatus: string; deploymentId?: string | undefined; registered: TaskTarget[] }>,
 ): string[] => {
-  const arns = new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn));
+  const arns = new Set(targetGroupsInUse({ ...service, status: 'ACTIVE' }));
   for (const task of tasks) {
     if (!targetsInPlay(service, task)) continue;
     for (const target of task.registered) arns.add(target.targetGroupArn);
