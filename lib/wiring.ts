@@ -3,6 +3,7 @@
  * their endpoints through the SDK's standard configuration (AWS_ENDPOINT_URL_* locally).
  */
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,11 +12,13 @@ import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
+import { createListenerRules, type ListenerRules } from './elb/rules';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
 import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
+import { createAlarmStateReader } from './scaling/cloudwatch';
 import { DynamoDbStore } from './store/dynamodb';
 import { DynamoDbScalingStore } from './store/scaling';
 import type { UseCaseContext } from './use-cases/context';
@@ -79,6 +82,14 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     elbGateway ??= createElbGateway({ client: createElbClientForGateway(), now: runtimeNow });
     return elbGateway;
   };
+  let rules: ListenerRules | undefined;
+  const listenerRules = (): ListenerRules => {
+    rules ??= createListenerRules({ client: createElbClientForGateway() });
+    return rules;
+  };
+  let cloudWatch: CloudWatchClient | undefined;
+  const alarmStates = (names: readonly string[]) =>
+    createAlarmStateReader((cloudWatch ??= new CloudWatchClient({})))(names);
 
   /**
    * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
@@ -89,6 +100,8 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       store,
       ecsFor,
       elb: elb(),
+      listenerRules: listenerRules(),
+      alarmStates,
       now: runtimeNow,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),

@@ -14,3 +14,4 @@ export * from './spot';
 export * from './task-definitions';
 export * from './tasks';
 export * from './traffic';
+export * from './traffic-shift';

@@ -83,7 +83,8 @@ const deployment: Required<Deployment> = {
     productionPercent: 5,
     routes: [
       {
-        targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
+        targetGroupArn:
+          'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
         from: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
         to: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-green/0123456789abcdef',
         productionListenerRule:

@@ -220,7 +220,7 @@ describe('a traffic shift, pass by pass', () => {
       // The step bakes and the bake time all passed (passes are a minute apart).
       expect(world.now - (productionAt ?? world.now)).toBeGreaterThanOrEqual(minutes * MIN);
       // A step is set in one pass and seen in the next: a minute each here (seconds in a real pass loop).
-    expect(world.now - (productionAt ?? world.now)).toBeLessThanOrEqual((minutes + steps.length + 3) * MIN);
+      expect(world.now - (productionAt ?? world.now)).toBeLessThanOrEqual((minutes + steps.length + 3) * MIN);
     },
   );
 
