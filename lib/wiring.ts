@@ -87,9 +87,11 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     rules ??= createListenerRules({ client: createElbClientForGateway() });
     return rules;
   };
-  let cloudWatch: CloudWatchClient | undefined;
-  const alarmStates = (names: readonly string[]) =>
-    createAlarmStateReader((cloudWatch ??= new CloudWatchClient({})))(names);
+  let alarmReader: ReturnType<typeof createAlarmStateReader> | undefined;
+  const alarmStates = (names: readonly string[]) => {
+    alarmReader ??= createAlarmStateReader(new CloudWatchClient({}));
+    return alarmReader(names);
+  };
 
   /**
    * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a

@@ -16,15 +16,10 @@
  * refuses a second one), and the sweep still touches only targets Tugboat registered for this service's
  * tasks, never another target of the group.
  */
-import {
-  type Deployment,
-  type Service,
-  servingTargetGroup,
-  type TaskTarget,
-  targetGroupsInUse,
-} from '../../domain';
+import { type Deployment, type Service, type TaskTarget, targetGroupsInUse } from '../../domain';
 import { defaultDeregistrationDelaySeconds } from '../../elb/gateway';
 import { isoOf } from '../../time';
+import { expectedTargets, isLoadBalanced } from './expected-targets';
 import { isLive, isRunning } from './tasks';
 import type {
   Action,
@@ -42,29 +37,13 @@ import type {
   TargetState,
 } from './types';
 
-const NO_INPUT: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {} };
+export { expectedTargets, isLoadBalanced };
 
-export const isLoadBalanced = (service: Service): boolean => (service.loadBalancers?.length ?? 0) > 0;
+const NO_INPUT: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {} };
 
 const key = (targetGroupArn: string, id: string, port: number) => `${targetGroupArn} ${id}:${port}`;
 const sameTarget = (a: TaskTarget, b: TaskTarget) =>
   a.targetGroupArn === b.targetGroupArn && a.port === b.port;
-
-/**
- * The targets a task should have: those recorded registering it, else the service's load balancers, in
- * the group its deployment registers in (a traffic shift's `to`, else the group serving now).
- */
-export const expectedTargets = (service: Service, task: ObservedTask): TaskTarget[] => {
-  const recorded = task.targets?.registered ?? [];
-  if (recorded.length > 0) return recorded;
-  const shift = service.deployments.find((d) => d.id === task.deploymentId)?.trafficShift;
-  return (service.loadBalancers ?? []).map((lb) => ({
-    targetGroupArn:
-      shift?.routes.find((route) => route.targetGroupArn === lb.targetGroupArn)?.to ??
-      servingTargetGroup(service, lb),
-    port: lb.containerPort,
-  }));
-};
 
 const stateIn = (
   lb: LoadBalancingInput,

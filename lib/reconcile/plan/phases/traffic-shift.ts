@@ -144,14 +144,61 @@ const stepBakeMs = (shift: TrafficShift): number =>
       ? (shift.stepBakeTimeInMinutes ?? 0)
       : 0) * MINUTE_MS;
 
-const hold = (state: RolloutState, reason: string, until?: number): void => {
+/** Holds the PRIMARY with a reason (and when the hold ends by itself): the stage cannot move on yet. */
+const hold = (state: RolloutState, reason: string, until?: number): false => {
   state.actions.push({
     type: 'hold',
     deploymentId: state.primary.id,
     ...(until === undefined ? {} : { until }),
     reason: `deployment ${state.primary.id} ${reason}`,
   });
+  return false;
 };
+
+/** One step of the stage machine: true when the stage moved on and the next may follow in this pass. */
+function stepShift(state: RolloutState): boolean {
+  const { primary, service } = state;
+  const current = primary.trafficShift as TrafficShift;
+  const since = epochOf(current.stageStartedAt) ?? state.now;
+  switch (current.stage) {
+    case 'SCALE_UP': {
+      const ready = live(state).filter((t) => t.deploymentId === primary.id && healthy(state, t)).length;
+      if (ready < service.desiredCount) return false;
+      if (current.routes.some((route) => route.testListenerRule !== undefined))
+        setStage(state, primary, 'TEST_TRAFFIC_SHIFT', 0);
+      else setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
+      return true;
+    }
+    case 'TEST_TRAFFIC_SHIFT':
+      if (!testShows(state, current))
+        return hold(state, 'waits for its test listener rules to forward to it');
+      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
+      return true;
+    case 'PRODUCTION_TRAFFIC_SHIFT': {
+      const percent = current.productionPercent;
+      if (!productionShows(state, current))
+        return hold(state, `waits for its production listener rules to forward ${percent}% to it`);
+      if (percent >= 100) {
+        setStage(state, primary, 'BAKE_TIME', 100);
+        return true;
+      }
+      const due = since + stepBakeMs(current);
+      if (state.now < due)
+        return hold(state, `takes ${percent}% of production traffic; next step at ${isoOf(due)}`, due);
+      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, percent));
+      return true;
+    }
+    case 'BAKE_TIME': {
+      const due = since + current.bakeTimeInMinutes * MINUTE_MS;
+      if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
+      setStage(state, primary, 'CLEAN_UP', 100);
+      state.shielded.clear();
+      return false;
+    }
+    default:
+      return false;
+  }
+}
 
 /**
  * Phase: the stage machine of the PRIMARY's traffic shift, as far as this pass's observations let it go
@@ -159,50 +206,12 @@ const hold = (state: RolloutState, reason: string, until?: number): void => {
  * shielded from replacement until CLEAN_UP.
  */
 export function advanceShift(state: RolloutState): void {
-  const { primary, service } = state;
   const shift = governing(state);
   if (shift === undefined) return;
   if (shift.stage !== 'CLEAN_UP') shieldServing(state, shift);
-  if (!isShifting(primary)) return;
-  for (let step = 0; step < 8; step++) {
-    const current = primary.trafficShift as TrafficShift;
-    const since = epochOf(current.stageStartedAt) ?? state.now;
-    if (current.stage === 'SCALE_UP') {
-      const ready = live(state).filter((t) => t.deploymentId === primary.id && healthy(state, t)).length;
-      if (ready < service.desiredCount) return;
-      if (current.routes.some((route) => route.testListenerRule !== undefined))
-        setStage(state, primary, 'TEST_TRAFFIC_SHIFT', 0);
-      else setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
-    } else if (current.stage === 'TEST_TRAFFIC_SHIFT') {
-      if (!testShows(state, current))
-        return hold(state, 'waits for its test listener rules to forward to it');
-      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
-    } else if (current.stage === 'PRODUCTION_TRAFFIC_SHIFT') {
-      if (!productionShows(state, current))
-        return hold(
-          state,
-          `waits for its production listener rules to forward ${current.productionPercent}% to it`,
-        );
-      if (current.productionPercent >= 100) {
-        setStage(state, primary, 'BAKE_TIME', 100);
-        continue;
-      }
-      const due = since + stepBakeMs(current);
-      if (state.now < due)
-        return hold(
-          state,
-          `takes ${current.productionPercent}% of production traffic; next step at ${isoOf(due)}`,
-          due,
-        );
-      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, current.productionPercent));
-    } else if (current.stage === 'BAKE_TIME') {
-      const due = since + current.bakeTimeInMinutes * MINUTE_MS;
-      if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
-      setStage(state, primary, 'CLEAN_UP', 100);
-      state.shielded.clear();
-      return;
-    } else return;
-  }
+  if (!isShifting(state.primary)) return;
+  // Bounded: a LINEAR shift at 3 % with no step bake still moves one step per pass it can see.
+  for (let step = 0; step < 8 && stepShift(state); step++);
 }
 
 /** Old tasks in the serving groups stay while production (or a rollback) may need them. */
