@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 /** One listener rule, forwarding as the last ModifyRule said; every weight it was set to, in order. */
-const stubbedRule = (initial: Record<string, number>) => {
+const stubbedRule = (initial: Record<string, number>, green: string) => {
   const client = new ElasticLoadBalancingV2Client({ region: 'us-east-1' });
   let weights = initial;
   const history: Array<Record<string, number>> = [];
@@ -122,7 +122,7 @@ const deployCanary = async (name: string, extra: Record<string, unknown> = {}) =
 const service = async (name: string) => (await local.api.get(`/clusters/default/services/${name}`)).body;
 
 it('a CANARY deploy moves the rule 10 % then 100 %, cleans up, and the groups swap', async () => {
-  const rule = stubbedRule({ [blue]: 1, [green]: 0 });
+  const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
   const reconciler = local.reconciler({ listenerRules: rule.listenerRules });
   await deployCanary('shift');
   await eventually(
@@ -174,7 +174,10 @@ it('a CANARY deploy moves the rule 10 % then 100 %, cleans up, and the groups sw
 }, 240_000);
 
 it('an alarm in ALARM during bake time puts production back on blue and fails the deployment naming it', async () => {
-  const rule = stubbedRule({ [blue]: 1, [green]: 0 });
+  // Groups of its own: the first test's service holds shift-blue and shift-green.
+  blue = await createIpTargetGroup(local.elb, { Name: 'alarm-blue' }, 0);
+  green = await createIpTargetGroup(local.elb, { Name: 'alarm-green' }, 0);
+  const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
   let alarm: 'OK' | 'ALARM' = 'OK';
   const reconciler = local.reconciler({
     listenerRules: rule.listenerRules,
