@@ -57,21 +57,19 @@ const stubbedRule = (initial: Record<string, number>, green: string) => {
       },
     ],
   }));
-  stub
-    .on(ModifyRuleCommand)
-    .callsFake(
-      (input: {
-        Actions: Array<{
-          ForwardConfig?: { TargetGroups?: Array<{ TargetGroupArn: string; Weight: number }> };
-        }>;
-      }) => {
-        weights = Object.fromEntries(
-          (input.Actions[0]?.ForwardConfig?.TargetGroups ?? []).map((g) => [g.TargetGroupArn, g.Weight]),
-        );
-        history.push(weights);
-        return {};
-      },
-    );
+  stub.on(ModifyRuleCommand).callsFake(
+    (input: {
+      Actions: Array<{
+        ForwardConfig?: { TargetGroups?: Array<{ TargetGroupArn: string; Weight: number }> };
+      }>;
+    }) => {
+      weights = Object.fromEntries(
+        (input.Actions[0]?.ForwardConfig?.TargetGroups ?? []).map((g) => [g.TargetGroupArn, g.Weight]),
+      );
+      history.push(weights);
+      return {};
+    },
+  );
   const share = () => {
     const total = Object.values(weights).reduce((a, b) => a + b, 0);
     return ((weights[green] ?? 0) * 100) / total;

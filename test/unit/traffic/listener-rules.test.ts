@@ -121,11 +121,9 @@ describe('createListenerRules', () => {
 
   it('sets a rule with ModifyRule and a listener with ModifyListener, retrying throttling', async () => {
     const elb = mockClient(ElasticLoadBalancingV2Client);
-    elb
-      .on(DescribeRulesCommand)
-      .resolves({
-        Rules: [{ RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: BLUE, Order: 1 }] }],
-      });
+    elb.on(DescribeRulesCommand).resolves({
+      Rules: [{ RuleArn: RULE, Actions: [{ Type: 'forward', TargetGroupArn: BLUE, Order: 1 }] }],
+    });
     elb.on(DescribeListenersCommand).resolves({
       Listeners: [{ ListenerArn: LISTENER, DefaultActions: [{ Type: 'forward', TargetGroupArn: BLUE }] }],
     });
