@@ -271,7 +271,7 @@ export const scalingActivityPageSchema = page(scalingActivitySchema);
 // The plan (open: the planner's actions carry what each needs) -----------------------------------------
 
 export const planActionSchema = z.looseObject({
-  type: z.enum(['launch', 'stop', 'fail-deployment', 'rollback', 'hold']),
+  type: z.enum(['launch', 'stop', 'fail-deployment', 'rollback', 'hold', 'set-traffic']),
   reason: z.string(),
   deploymentId: z.string().optional(),
   taskDefinition: z.string().optional(),
@@ -294,6 +294,14 @@ export const planActionSchema = z.looseObject({
   newDeploymentId: z.string().optional(),
   targetDeploymentId: z.string().optional(),
   until: timestamp.describe('When a hold ends by itself (a back-off), ISO-8601').optional(),
+  listenerRule: z
+    .string()
+    .describe('set-traffic: the listener rule (or listener) whose forward weights are set')
+    .optional(),
+  weights: z
+    .array(z.strictObject({ targetGroupArn: z.string(), weight: z.int().min(0).max(999) }))
+    .describe('set-traffic: each target group and its forward weight (0..999)')
+    .optional(),
 });
 
 export const servicePlanSchema = z.looseObject({
