@@ -3,6 +3,7 @@
  * their endpoints through the SDK's standard configuration (AWS_ENDPOINT_URL_* locally).
  */
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,11 +12,13 @@ import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
 import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from './elb/gateway';
+import { createListenerRules, type ListenerRules } from './elb/rules';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
 import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
+import { createAlarmStateReader } from './scaling/cloudwatch';
 import { DynamoDbStore } from './store/dynamodb';
 import { DynamoDbJobStore } from './store/jobs';
 import { DynamoDbScalingStore } from './store/scaling';
@@ -85,6 +88,16 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
     elbGateway ??= createElbGateway({ client: createElbClientForGateway(), now: runtimeNow });
     return elbGateway;
   };
+  let rules: ListenerRules | undefined;
+  const listenerRules = (): ListenerRules => {
+    rules ??= createListenerRules({ client: createElbClientForGateway() });
+    return rules;
+  };
+  let alarmReader: ReturnType<typeof createAlarmStateReader> | undefined;
+  const alarmStates = (names: readonly string[]) => {
+    alarmReader ??= createAlarmStateReader(new CloudWatchClient({}));
+    return alarmReader(names);
+  };
 
   /**
    * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
@@ -95,6 +108,8 @@ export const createRuntime = (config: TugboatConfig = loadConfig()) => {
       store,
       ecsFor,
       elb: elb(),
+      listenerRules: listenerRules(),
+      alarmStates,
       now: runtimeNow,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),

@@ -1,4 +1,5 @@
 import type { CapacityProviderName, SpotFallbackState } from './spot';
+import type { TrafficShift } from './traffic';
 
 /** A service's deployments: one per task definition it rolls out, PRIMARY the newest. */
 
@@ -65,6 +66,11 @@ export interface Deployment {
   launchRefusals?: LaunchRefusal[];
   /** The deployment's Spot fallback (reconciler bookkeeping). */
   spotFallback?: SpotFallbackState;
+  /**
+   * A BLUE_GREEN, CANARY or LINEAR deployment: its tasks register in the groups not serving, and traffic
+   * moves to them stage by stage (reconcile/plan/phases/traffic-shift.ts).
+   */
+  trafficShift?: TrafficShift;
   /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
   tasksByCapacityProvider?: Record<CapacityProviderName, number>;
 }

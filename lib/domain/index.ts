@@ -14,3 +14,5 @@ export * from './services';
 export * from './spot';
 export * from './task-definitions';
 export * from './tasks';
+export * from './traffic';
+export * from './traffic-shift';

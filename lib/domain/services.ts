@@ -2,6 +2,13 @@ import type { Deployment } from './deployments';
 import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
 import type { Tag } from './task-definitions';
+import type {
+  AdvancedConfiguration,
+  CanaryConfiguration,
+  DeploymentAlarms,
+  DeploymentStrategy,
+  LinearConfiguration,
+} from './traffic';
 
 /** A service: what the user asked for, with the reconciler's bookkeeping beside it, and its events. */
 
@@ -48,6 +55,13 @@ export interface DeploymentConfiguration {
   minReadySeconds?: number;
   /** A deployment that makes no progress for this long fails (default 600). */
   progressDeadlineSeconds?: number;
+  /** Absent: ROLLING. A change applies from the next deployment. */
+  strategy?: DeploymentStrategy;
+  /** Minutes both fleets stay up after production has fully shifted (0..1440; BLUE_GREEN requires it). */
+  bakeTimeInMinutes?: number;
+  canaryConfiguration?: CanaryConfiguration;
+  linearConfiguration?: LinearConfiguration;
+  alarms?: DeploymentAlarms;
 }
 
 export interface AutoDeploy {
@@ -60,6 +74,8 @@ export interface LoadBalancer {
   targetGroupArn: string;
   containerName: string;
   containerPort: number;
+  /** The alternate target group and listener rules a non-rolling deployment shifts traffic with. */
+  advancedConfiguration?: AdvancedConfiguration;
 }
 
 export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
@@ -107,6 +123,11 @@ export interface Service {
   /** Target groups every task registers with (at most 5); a change comes with a new deployment. */
   loadBalancers?: LoadBalancer[];
   autoDeploy?: AutoDeploy;
+  /**
+   * Load balancers with an alternate group: entry targetGroupArn -> the group production traffic goes to
+   * now (absent: the entry's own). Swapped when a non-rolling deployment completes.
+   */
+  servingTargetGroups?: Record<string, string>;
   /** Auto scaling: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */
   autoScaling?: AutoScaling;
   tags: Tag[];
@@ -132,7 +153,21 @@ export interface Service {
 export const targetGroupsInUse = (service: Pick<Service, 'status' | 'loadBalancers'>): string[] =>
   service.status === 'INACTIVE'
     ? []
-    : [...new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn))];
+    : [
+        ...new Set(
+          (service.loadBalancers ?? []).flatMap((lb) =>
+            lb.advancedConfiguration
+              ? [lb.targetGroupArn, lb.advancedConfiguration.alternateTargetGroupArn]
+              : [lb.targetGroupArn],
+          ),
+        ),
+      ];
+
+/** The group of a load balancer entry that production traffic goes to now. */
+export const servingTargetGroup = (
+  service: Pick<Service, 'servingTargetGroups'>,
+  lb: Pick<LoadBalancer, 'targetGroupArn'>,
+): string => service.servingTargetGroups?.[lb.targetGroupArn] ?? lb.targetGroupArn;
 
 /** The PRIMARY deployment's desired count: the service's while it is ACTIVE; a draining service wants none. */
 export const primaryDesiredCount = (status: ServiceStatus, desiredCount: number): number =>

@@ -7,6 +7,7 @@ import {
   type CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  type DescribeAlarmsCommandOutput,
   GetMetricDataCommand,
   type MetricDataResult,
   PutMetricAlarmCommand,
@@ -141,3 +142,44 @@ export const createAlarmClient = (client: CloudWatchClient): AlarmClient => {
     },
   };
 };
+
+/** Alarm states by name, as a deployment's alarms (DeploymentAlarms) are judged. */
+export type AlarmStates = Record<string, { state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; reason?: string }>;
+
+/**
+ * The state and reason of each named alarm (DescribeAlarms, 100 names a call); an alarm that does
+ * not exist is absent from the answer.
+ */
+export const createAlarmStateReader =
+  (client: CloudWatchClient) =>
+  async (names: readonly string[]): Promise<AlarmStates> => {
+    const states: AlarmStates = {};
+    const unique = [...new Set(names)];
+    for (let start = 0; start < unique.length; start += MAX_RECORDS) {
+      let nextToken: string | undefined;
+      do {
+        let answer: DescribeAlarmsCommandOutput;
+        try {
+          answer = await client.send(
+            new DescribeAlarmsCommand({
+              AlarmNames: unique.slice(start, start + MAX_RECORDS),
+              AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+              MaxRecords: MAX_RECORDS,
+              NextToken: nextToken,
+            }),
+          );
+        } catch (error) {
+          throw new DependencyError('CloudWatch DescribeAlarms failed', error);
+        }
+        for (const alarm of [...(answer.MetricAlarms ?? []), ...(answer.CompositeAlarms ?? [])]) {
+          if (!alarm.AlarmName || !alarm.StateValue) continue;
+          states[alarm.AlarmName] = {
+            state: alarm.StateValue as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+            ...(alarm.StateReason ? { reason: alarm.StateReason } : {}),
+          };
+        }
+        nextToken = answer.NextToken;
+      } while (nextToken);
+    }
+    return states;
+  };

@@ -2,7 +2,13 @@
  * A service's deployments as the API makes them: ECS's default deployment configuration and its
  * patches, a new deployment, and the service rolling to it as its PRIMARY.
  */
-import { type Deployment, type DeploymentConfiguration, freshDeployment, type Service } from '../domain';
+import {
+  type Deployment,
+  type DeploymentConfiguration,
+  freshDeployment,
+  newTrafficShift,
+  type Service,
+} from '../domain';
 import { ValidationError } from '../errors';
 import type { DeploymentConfigurationPatch } from '../validation/schemas';
 import type { UseCaseContext } from './context';
@@ -83,5 +89,8 @@ export const withPrimaryDeployment = (service: Service, deployment: Deployment, 
   const kept = previous.filter(
     (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,
   );
-  return { ...service, taskDefinition: deployment.taskDefinition, deployments: [deployment, ...kept] };
+  // The strategy as it is now: a change of strategy applies from the next deployment.
+  const trafficShift = newTrafficShift(service, at);
+  const primary = trafficShift ? { ...deployment, trafficShift } : deployment;
+  return { ...service, taskDefinition: deployment.taskDefinition, deployments: [primary, ...kept] };
 };

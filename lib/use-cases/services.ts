@@ -16,6 +16,7 @@ import {
   updateServiceSchema,
 } from '../validation/schemas';
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
+import { checkStrategy } from '../validation/strategies';
 import { assertCapacityProviders, requireCluster } from './clusters';
 import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
 import { assertOwnFamily, clampToAutoScaling, registerAutoScaling } from './scaling';
@@ -86,6 +87,7 @@ export const createService = async (
     createdAt: at,
     updatedAt: at,
   };
+  checkStrategy(service.deploymentConfiguration, service.loadBalancers);
   await context.store.registerCluster(validCluster);
   try {
     // The scaling registration first: a crash before the service exists leaves an orphan the
@@ -280,6 +282,7 @@ export const updateService = async (
         checkLoadBalancers(checkedAgainst, input.loadBalancers ?? service.loadBalancers ?? []);
       if (input.loadBalancers?.length === 0) delete next.loadBalancers;
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
+      checkStrategy(next.deploymentConfiguration, next.loadBalancers);
       const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { type LoadBalancer, revisionReference, type TaskDefinition } from '../domain';
 import { ValidationError } from '../errors';
+import { advancedConfigurationSchema } from './strategies';
 
 /** ELBv2 target group ARNs: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>. */
 const targetGroupArn = z
@@ -28,6 +29,7 @@ export const loadBalancersSchema = z
           .int('must be an integer')
           .min(1, 'must be between 1 and 65535')
           .max(65535, 'must be between 1 and 65535'),
+        advancedConfiguration: advancedConfigurationSchema.optional(),
       })
       .describe(
         "A target group the service's tasks register with (ECS's shape). The container must exist in the task definition and map containerPort.",
@@ -72,11 +74,14 @@ export const checkLoadBalancers = (taskDefinition: TaskDefinition, loadBalancers
   }
 };
 
-/** Whether two lists name the same load balancers (in any order). */
+/** Whether two lists name the same load balancers (in any order), advanced configuration included. */
 export const sameLoadBalancers = (a: LoadBalancer[] | undefined, b: LoadBalancer[] | undefined): boolean => {
   const keys = (list: LoadBalancer[] | undefined) =>
     (list ?? [])
-      .map((lb) => `${lb.targetGroupArn} ${lb.containerName}:${lb.containerPort}`)
+      .map(
+        (lb) =>
+          `${lb.targetGroupArn} ${lb.containerName}:${lb.containerPort} ${JSON.stringify(lb.advancedConfiguration ?? null)}`,
+      )
       .sort()
       .join('\n');
   return keys(a) === keys(b);

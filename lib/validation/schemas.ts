@@ -4,6 +4,13 @@ import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
 import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
 import { spotFallbackPatchSchema, spotFallbackProblem, spotFallbackSchema } from './spot-fallback';
+import {
+  alarmsSchema,
+  bakeTimeSchema,
+  canaryConfigurationSchema,
+  linearConfigurationSchema,
+  strategySchema,
+} from './strategies';
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
@@ -284,6 +291,11 @@ const deploymentConfigurationPatchSchema = z.strictObject({
   deploymentCircuitBreaker: deploymentConfigurationFields.deploymentCircuitBreaker.optional(),
   minReadySeconds: deploymentConfigurationFields.minReadySeconds.optional(),
   progressDeadlineSeconds: deploymentConfigurationFields.progressDeadlineSeconds.optional(),
+  strategy: strategySchema.optional(),
+  bakeTimeInMinutes: bakeTimeSchema.optional(),
+  canaryConfiguration: canaryConfigurationSchema.optional(),
+  linearConfiguration: linearConfigurationSchema.optional(),
+  alarms: alarmsSchema.optional(),
 });
 
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;

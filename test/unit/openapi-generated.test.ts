@@ -76,6 +76,26 @@ const deployment: Required<Deployment> = {
     lastSpotFailure: 'Capacity is unavailable at this time.',
     returningSince: '2026-12-01T00:02:00.000Z',
   },
+  trafficShift: {
+    strategy: 'CANARY',
+    stage: 'PRODUCTION_TRAFFIC_SHIFT',
+    stageStartedAt: '2026-12-01T00:01:00.000Z',
+    productionPercent: 5,
+    routes: [
+      {
+        targetGroupArn:
+          'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
+        from: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef',
+        to: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-green/0123456789abcdef',
+        productionListenerRule:
+          'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener-rule/app/alb/0123456789abcdef/0123456789abcdef/0123456789abcdef',
+      },
+    ],
+    bakeTimeInMinutes: 5,
+    canaryPercent: 5,
+    canaryBakeTimeInMinutes: 2,
+    alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+  },
 };
 /** The Spot fallback's own bookkeeping stays hidden inside the deployment's spotFallback. */
 const shownDeployment = {
@@ -118,6 +138,10 @@ const service: Required<Service> = {
     },
   ],
   autoDeploy: { tagPattern: 'v*', pinDigest: true },
+  servingTargetGroups: {
+    'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef':
+      'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-green/0123456789abcdef',
+  },
   spotFallback: { enabled: true, fallbackAfterSeconds: 60, returnAfterSeconds: 900, maxOnDemandPercent: 100 },
   autoScaling: {
     minCapacity: 1,

@@ -3,6 +3,7 @@
  * (lib/validation) and the response schemas (responses.ts), each by the name the document gives it. A
  * schema listed here appears as a $ref wherever it is used; anything else is inlined.
  */
+
 import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
@@ -16,6 +17,12 @@ import {
 } from '../../validation/schemas';
 import { logConfigurationSchema, secretSchema } from '../../validation/secrets';
 import { spotFallbackPatchSchema, spotFallbackSchema } from '../../validation/spot-fallback';
+import {
+  advancedConfigurationSchema,
+  alarmsSchema,
+  canaryConfigurationSchema,
+  linearConfigurationSchema,
+} from '../../validation/strategies';
 import { runTaskSchema } from '../../validation/tasks';
 import * as jobResponses from './job-responses';
 import * as responses from './responses';
@@ -51,6 +58,11 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   NetworkConfiguration: { schema: service.networkConfiguration },
   DeploymentCircuitBreaker: { schema: deploymentConfiguration.shape.deploymentCircuitBreaker.unwrap() },
   DeploymentConfiguration: { schema: deploymentConfiguration },
+  CanaryConfiguration: { schema: canaryConfigurationSchema },
+  LinearConfiguration: { schema: linearConfigurationSchema },
+  DeploymentAlarms: { schema: alarmsSchema },
+  AdvancedConfiguration: { schema: advancedConfigurationSchema },
+  TrafficShift: { schema: responses.trafficShiftSchema },
   AutoDeploy: { schema: service.autoDeploy.unwrap() },
   LoadBalancer: { schema: service.loadBalancers.unwrap().element },
   AutoScalingMetric: { schema: targetTrackingPolicy.shape.metric },

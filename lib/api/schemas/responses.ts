@@ -11,6 +11,7 @@ import {
   registerTaskDefinitionSchema,
   updateServiceSchema,
 } from '../../validation/schemas';
+import { alarmsSchema } from '../../validation/strategies';
 
 /** An ISO-8601 instant, as every time the API answers. */
 export const timestamp = z.string().meta({ format: 'date-time' });
@@ -92,6 +93,45 @@ export const spotFallbackStatusSchema = z
     "Where the deployment's Spot fallback stands: active while FARGATE tasks stand in for FARGATE_SPOT ones; since when it last switched, and why.",
   );
 
+const percent = z.number().min(0).max(100);
+
+export const trafficShiftSchema = z
+  .strictObject({
+    strategy: z.enum(['BLUE_GREEN', 'CANARY', 'LINEAR']),
+    stage: z
+      .enum([
+        'SCALE_UP',
+        'TEST_TRAFFIC_SHIFT',
+        'PRODUCTION_TRAFFIC_SHIFT',
+        'BAKE_TIME',
+        'CLEAN_UP',
+        'ROLLBACK',
+      ])
+      .describe(
+        "ECS's lifecycle stage names: SCALE_UP (the new tasks start in the groups not serving), TEST_TRAFFIC_SHIFT (the test listener rule forwards to them), PRODUCTION_TRAFFIC_SHIFT (production moves by the rule's weights), BAKE_TIME (all production on the new tasks, the old ones still up), CLEAN_UP (the old tasks drain and stop); ROLLBACK: production back on the old group, the new tasks draining.",
+      ),
+    stageStartedAt: timestamp,
+    productionPercent: percent.describe('Percent of production traffic meant for the new target group now.'),
+    routes: z.array(
+      z.strictObject({
+        targetGroupArn: z.string().describe("The load balancer entry's targetGroupArn"),
+        from: z.string().describe('The target group serving before this deployment'),
+        to: z.string().describe("The target group this deployment's tasks register in"),
+        productionListenerRule: z.string().optional(),
+        testListenerRule: z.string().optional(),
+      }),
+    ),
+    bakeTimeInMinutes: z.int(),
+    canaryPercent: percent.optional(),
+    canaryBakeTimeInMinutes: z.int().optional(),
+    stepPercent: percent.optional(),
+    stepBakeTimeInMinutes: z.int().optional(),
+    alarms: alarmsSchema.optional(),
+  })
+  .describe(
+    "A BLUE_GREEN, CANARY or LINEAR deployment's traffic shift: its settings as they were when it was made, the stage it is in and since when, and the share of production traffic meant for its target groups.",
+  );
+
 export const deploymentSchema = z.strictObject({
   id: z.string(),
   status: z.enum(['PRIMARY', 'ACTIVE', 'INACTIVE']),
@@ -144,6 +184,7 @@ export const deploymentSchema = z.strictObject({
     )
     .optional(),
   spotFallback: spotFallbackStatusSchema.optional(),
+  trafficShift: trafficShiftSchema.optional(),
 });
 
 export const deploymentPageSchema = page(deploymentSchema);
@@ -193,6 +234,12 @@ const serviceFields = {
   healthCheckGracePeriodSeconds: z.int(),
   autoScaling: autoScalingSchema.optional(),
   tags: createFields.tags.unwrap(),
+  servingTargetGroups: z
+    .record(z.string(), z.string())
+    .describe(
+      'Load balancers with advancedConfiguration: each entry targetGroupArn -> the target group production traffic goes to now (absent: the entry itself). The groups swap roles when a BLUE_GREEN, CANARY or LINEAR deployment completes.',
+    )
+    .optional(),
   deployments: z.array(deploymentSchema),
   version: z.int().describe('The spec version; the ETag is its quoted value.'),
   createdAt: timestamp,
@@ -238,7 +285,7 @@ export const policyMetricsSchema = z.strictObject({
 // The plan (open: the planner's actions carry what each needs) -----------------------------------------
 
 export const planActionSchema = z.looseObject({
-  type: z.enum(['launch', 'stop', 'fail-deployment', 'rollback', 'hold']),
+  type: z.enum(['launch', 'stop', 'fail-deployment', 'rollback', 'hold', 'set-traffic']),
   reason: z.string(),
   deploymentId: z.string().optional(),
   taskDefinition: z.string().optional(),
@@ -261,6 +308,14 @@ export const planActionSchema = z.looseObject({
   newDeploymentId: z.string().optional(),
   targetDeploymentId: z.string().optional(),
   until: timestamp.describe('When a hold ends by itself (a back-off), ISO-8601').optional(),
+  listenerRule: z
+    .string()
+    .describe('set-traffic: the listener rule (or listener) whose forward weights are set')
+    .optional(),
+  weights: z
+    .array(z.strictObject({ targetGroupArn: z.string(), weight: z.int().min(0).max(999) }))
+    .describe('set-traffic: each target group and its forward weight (0..999)')
+    .optional(),
 });
 
 export const servicePlanSchema = z.looseObject({

@@ -5,8 +5,9 @@
 import type { EcsGateway } from '../../ecs/gateway';
 import type { Rate } from '../../ecs/pacer';
 import type { ElbGateway } from '../../elb/gateway';
+import type { ListenerRules } from '../../elb/rules';
 import type { TugboatStore } from '../../store/port';
-import type { PlanOptions, PlanResult } from '../plan/types';
+import type { PlanOptions, PlanResult, TrafficInput } from '../plan/types';
 
 export interface ReconcilerDeps {
   store: TugboatStore;
@@ -25,6 +26,10 @@ export interface ReconcilerDeps {
   launchRate?: Rate;
   /** Elastic Load Balancing, for services behind target groups (without it their targets read as unknown). */
   elb?: ElbGateway;
+  /** Listener rules, for load balancers with advancedConfiguration (without it no traffic shift advances). */
+  listenerRules?: ListenerRules;
+  /** CloudWatch alarm states by name, for deployments with alarms. */
+  alarmStates?: (names: readonly string[]) => Promise<NonNullable<TrafficInput['alarms']>>;
 }
 
 /** What caused a pass: the request's correlation id and, for a change through the API, who made it. */

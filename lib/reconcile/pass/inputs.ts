@@ -18,6 +18,7 @@ import {
 } from './apply-target-actions';
 import type { PassContext } from './context';
 import { cachedTaskDefinitions } from './task-definition-cache';
+import { readTraffic } from './traffic';
 
 export const createPassReader = ({ deps, called }: PassContext) => {
   // Revisions are immutable: once read (and registered in ECS), a reconciler keeps them.
@@ -50,6 +51,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       deps.elb && needsTargetGroups(service, records)
         ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
         : undefined;
+    const traffic = await readTraffic({ deps, called }, service);
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
       plan({
@@ -58,6 +60,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
         taskDefinitions: facts,
         now,
         ...(input ? { loadBalancing: input } : {}),
+        ...(traffic ? { traffic } : {}),
         ...(deps.planOptions || deps.installation
           ? {
               options: {

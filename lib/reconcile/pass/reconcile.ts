@@ -25,6 +25,7 @@ import { type PassOptions, passContext, type ReconcileOutcome, type ReconcilerDe
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { createPassReader } from './inputs';
 import { createLauncher, launchesOf } from './launches';
+import { applyTraffic } from './traffic';
 import { schedulesWake, wakeDelay } from './wake';
 import { createPassWriter } from './writes';
 
@@ -128,6 +129,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       runningCount: result.runningCount,
       pendingCount: result.pendingCount,
       deployments: result.deployments,
+      ...(result.servingTargetGroups ? { servingTargetGroups: result.servingTargetGroups } : {}),
     };
     delete next.inflightLaunches;
     if (launches.length > 0) next.inflightLaunches = launches;
@@ -167,7 +169,12 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       return cutShort(service, launched, stoppedArns.length, retryInMs, planned);
     };
 
-    // Targets first: a task is deregistered before it stops (its StopTask comes in a later pass).
+    // Traffic first: a rollback takes production off the new tasks before they drain.
+    if (result.actions.some((action) => action.type === 'set-traffic')) {
+      if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
+      await applyTraffic(context, result.actions);
+    }
+    // Targets next: a task is deregistered before it stops (its StopTask comes in a later pass).
     if (
       deps.elb &&
       result.actions.some(

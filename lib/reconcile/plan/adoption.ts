@@ -6,7 +6,7 @@
  * Only tasks the rollback would have launched the same way are adopted: on a capacity provider the
  * service places on, registered with none but the service's target groups, and not being stopped.
  */
-import type { Deployment, Service } from '../../domain';
+import { type Deployment, type Service, targetGroupsInUse } from '../../domain';
 import type { ObservedTask } from './types';
 
 /** The capacity providers the service launches on (FARGATE stands in for FARGATE_SPOT under fallback). */
@@ -21,7 +21,7 @@ const providersOf = (service: Service): Set<string> => {
 export const adoptable = (service: Service, task: ObservedTask): boolean => {
   if (task.desiredStatus !== 'RUNNING' || task.lastStatus === 'STOPPED' || task.targets?.drain) return false;
   if (!providersOf(service).has(task.capacityProvider ?? 'FARGATE')) return false;
-  const groups = new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn));
+  const groups = new Set(targetGroupsInUse({ ...service, status: 'ACTIVE' }));
   return (task.targets?.registered ?? []).every((target) => groups.has(target.targetGroupArn));
 };
 

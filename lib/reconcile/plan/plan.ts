@@ -19,6 +19,14 @@ import { countByProvider, noteSpotFallback, spotPlacer } from './phases/spot-fal
 import { launchReturnBatch, stopReturnedOnDemand } from './phases/spot-return';
 import { planState } from './phases/state';
 import { replaceOld, scaleIn, stopRound } from './phases/stops';
+import {
+  advanceShift,
+  completeShift,
+  judgeAlarms,
+  keepShiftProgress,
+  noteRolledBack,
+  setTraffic,
+} from './phases/traffic-shift';
 import { stopUnhealthy } from './phases/unhealthy';
 import type { PlanInput, PlanResult } from './types';
 
@@ -30,23 +38,30 @@ export function plan(input: PlanInput): PlanResult {
   if (state.service.status !== 'ACTIVE') {
     const status = shutDown(state);
     countByProvider(state);
+    setTraffic(state);
     return finish(state, status);
   }
 
   const rollout = ensurePrimary(state);
   noteProgress(rollout);
+  keepShiftProgress(rollout);
   countFailedTasks(rollout);
   judgeRollout(rollout);
+  judgeAlarms(rollout);
+  noteRolledBack(rollout);
   stopUnhealthy(rollout);
   const backoff = recordCrashLoopBackoff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);
   const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout), canLaunch);
+  advanceShift(rollout);
   const round = stopRound(rollout);
   replaceOld(rollout, round, canLaunch);
   scaleIn(rollout, round);
   let launched = launchOrHold(rollout, backoff, spotPlacer(rollout, spot));
   if (canLaunch) launched += launchReturnBatch(rollout, spot, launched);
   markSettled(rollout, launched);
+  completeShift(rollout);
+  setTraffic(rollout);
   countByProvider(rollout);
   return finish(rollout, 'ACTIVE');
 }

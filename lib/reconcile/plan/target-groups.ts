@@ -16,9 +16,10 @@
  * refuses a second one), and the sweep still touches only targets Tugboat registered for this service's
  * tasks, never another target of the group.
  */
-import type { Deployment, Service, TaskTarget } from '../../domain';
+import { type Deployment, type Service, type TaskTarget, targetGroupsInUse } from '../../domain';
 import { defaultDeregistrationDelaySeconds } from '../../elb/gateway';
 import { isoOf } from '../../time';
+import { expectedTargets, isLoadBalanced } from './expected-targets';
 import { isLive, isRunning } from './tasks';
 import type {
   Action,
@@ -36,23 +37,13 @@ import type {
   TargetState,
 } from './types';
 
-const NO_INPUT: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {} };
+export { expectedTargets, isLoadBalanced };
 
-export const isLoadBalanced = (service: Service): boolean => (service.loadBalancers?.length ?? 0) > 0;
+const NO_INPUT: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {} };
 
 const key = (targetGroupArn: string, id: string, port: number) => `${targetGroupArn} ${id}:${port}`;
 const sameTarget = (a: TaskTarget, b: TaskTarget) =>
   a.targetGroupArn === b.targetGroupArn && a.port === b.port;
-
-/** The targets a task should have: those recorded registering it, else the service's load balancers. */
-export const expectedTargets = (service: Service, task: ObservedTask): TaskTarget[] => {
-  const recorded = task.targets?.registered ?? [];
-  if (recorded.length > 0) return recorded;
-  return (service.loadBalancers ?? []).map((lb) => ({
-    targetGroupArn: lb.targetGroupArn,
-    port: lb.containerPort,
-  }));
-};
 
 const stateIn = (
   lb: LoadBalancingInput,
@@ -255,7 +246,7 @@ export const targetGroupsInPlay = (
   service: Service,
   tasks: Array<{ lastStatus: string; deploymentId?: string | undefined; registered: TaskTarget[] }>,
 ): string[] => {
-  const arns = new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn));
+  const arns = new Set(targetGroupsInUse({ ...service, status: 'ACTIVE' }));
   for (const task of tasks) {
     if (!targetsInPlay(service, task)) continue;
     for (const target of task.registered) arns.add(target.targetGroupArn);

@@ -132,8 +132,24 @@ export interface LoadBalancingInput {
   notFound?: string[];
 }
 
+/** CloudWatch alarm states (StateValue). */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** What the listener rules and alarms of a service with a traffic shift look like this pass. */
+export interface TrafficInput {
+  /**
+   * The forward weights of each production and test listener rule (or listener: its default action)
+   * read this pass: target group ARN -> weight. A rule missing here was not read: nothing is set on it.
+   */
+  rules: Record<string, Record<string, number>>;
+  /** The alarms a shifting deployment names, as DescribeAlarms reports them; a missing one was not read. */
+  alarms?: Record<string, { state: AlarmState; reason?: string }>;
+}
+
 export interface PlanInput {
   service: Service;
+  /** Services with advancedConfiguration: their listener rules' weights and deployment alarms. */
+  traffic?: TrafficInput;
   /** Load-balanced services (and tasks still registered somewhere): target health and delays. */
   loadBalancing?: LoadBalancingInput;
   /** Every task attributed to the service, including STOPPED ones the inventory still remembers. */
@@ -245,13 +261,25 @@ export interface MarkTargetsHealthyAction {
 
 export type TargetAction = RegisterTargetsAction | DeregisterTargetsAction | MarkTargetsHealthyAction;
 
+/**
+ * Sets the forward weights of a listener rule (ModifyRule) or, for a listener ARN, of its default action
+ * (ModifyListener): each target group and its weight (0..999).
+ */
+export interface SetTrafficAction {
+  type: 'set-traffic';
+  listenerRule: string;
+  weights: Array<{ targetGroupArn: string; weight: number }>;
+  reason: string;
+}
+
 export type Action =
   | LaunchAction
   | StopAction
   | FailDeploymentAction
   | RollbackAction
   | HoldAction
-  | TargetAction;
+  | TargetAction
+  | SetTrafficAction;
 
 export interface PlanResult {
   /** Stops come before launches: a launch may use room that a stop in the same pass frees. */
@@ -261,6 +289,8 @@ export interface PlanResult {
   serviceStatus: ServiceStatus;
   /** The service's target `family:revision` (changes on rollback). */
   taskDefinition: string;
+  /** Set when a traffic shift completes this pass: the groups that serve from now on (Service.servingTargetGroups). */
+  servingTargetGroups?: Record<string, string>;
   /** ECS's runningCount: tasks whose last status is RUNNING, including those being stopped or drained. */
   runningCount: number;
   /** ECS's pendingCount: tasks PROVISIONING/PENDING/ACTIVATING, and the tasks this plan launches. */

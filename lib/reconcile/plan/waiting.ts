@@ -17,7 +17,8 @@ export const waitingReasons = (
 ];
 
 /** `arn:...:targetgroup/NAME/ID` to NAME. */
-const targetGroupName = (arn: string) => arn.slice(arn.indexOf(':targetgroup/') + 13).split('/')[0] ?? arn;
+export const targetGroupName = (arn: string) =>
+  arn.slice(arn.indexOf(':targetgroup/') + 13).split('/')[0] ?? arn;
 
 /** What "healthy" means for the service's tasks, in words. */
 const healthyMeans = (

@@ -84,6 +84,7 @@ export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResu
     deployments,
     serviceStatus,
     taskDefinition: state.primary?.taskDefinition ?? service.taskDefinition,
+    ...(state.servingTargetGroups ? { servingTargetGroups: state.servingTargetGroups } : {}),
     ...countsOf(tasks, launchedBy(actions)),
     events: state.events,
   };

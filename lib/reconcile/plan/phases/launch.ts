@@ -13,6 +13,7 @@ import type { Action, ObservedTask, RunTaskCall } from '../types';
 import { type CrashLoopBackoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
 import { drainingCount, healthy, live, type RolloutState } from './state';
+import { isShifting } from './traffic-shift';
 
 /** Places `count` new tasks given the live ones per provider (default: the strategy's base and weight). */
 export type Placer = (count: number, running: RunningByProvider) => Placement[];
@@ -29,7 +30,8 @@ export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, pla
   const liveAfterStops = live(state);
   const primaryCount = liveAfterStops.filter((t) => t.deploymentId === current.id).length;
   const need = desired - primaryCount;
-  const room = cap - liveAfterStops.length - drainingCount(state);
+  // A traffic shift starts the full desired count beside the serving tasks, as ECS blue/green does.
+  const room = isShifting(current) ? need : cap - liveAfterStops.length - drainingCount(state);
   if (need <= 0) return 0;
   if (current.rolloutState === 'FAILED') {
     const reason = `deployment ${current.id} has FAILED and launches no tasks`;

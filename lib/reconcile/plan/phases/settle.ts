@@ -22,7 +22,11 @@ export function markSettled(state: RolloutState, launched: number): void {
   const { primary: current, service } = state;
   const name = service.serviceName;
   const desired = service.desiredCount;
-  const settled = isSettled(state, launched);
+  // A traffic shift completes at the end of its CLEAN_UP, never before (traffic-shift.ts).
+  const shiftStage = current.trafficShift?.stage;
+  const settled =
+    isSettled(state, launched) &&
+    (shiftStage === undefined || shiftStage === 'CLEAN_UP' || shiftStage === 'ROLLBACK');
   if (settled && current.rolloutState === 'IN_PROGRESS') {
     current.rolloutState = 'COMPLETED';
     current.rolloutStateReason = `ECS deployment ${current.id} completed.`;

@@ -45,6 +45,10 @@ export interface PlanState {
   stillDraining: ObservedTask[];
   /** Live tasks no scale-in stops this pass (a return to Spot's replacements, spot-return.ts). */
   keep: Set<string>;
+  /** Old tasks serving production while a traffic shift is under way: no replacement stops them. */
+  shielded: Set<string>;
+  /** Set when a traffic shift completes: the groups serving from now on. */
+  servingTargetGroups?: Record<string, string>;
 }
 
 /** A pass past the point where the service has a PRIMARY (repaired if it was stored without one). */
@@ -76,6 +80,7 @@ export function planState(input: PlanInput): PlanState {
     drainedNow: new Set(),
     stillDraining: [],
     keep: new Set(),
+    shielded: new Set(),
   };
 }
 

@@ -40,7 +40,9 @@ export function stopRound(state: RolloutState): StopRound {
 export function replaceOld(state: RolloutState, round: StopRound, canLaunch: boolean): void {
   const { primary, service } = state;
   const desired = service.desiredCount;
-  const { primaryLive, oldLive } = round;
+  const { primaryLive } = round;
+  // Old tasks serving production during a traffic shift go only at its CLEAN_UP (traffic-shift.ts).
+  const oldLive = round.oldLive.filter((t) => !state.shielded.has(t.taskArn));
   const oldToStop =
     canLaunch || primaryLive.length >= desired
       ? oldLive.length

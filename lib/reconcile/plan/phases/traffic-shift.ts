@@ -1,0 +1,292 @@
+/**
+ * Phases of a BLUE_GREEN, CANARY or LINEAR deployment (Deployment.trafficShift), as ECS runs them: the new
+ * revision's full desired count starts in the target groups not serving (SCALE_UP); once all are healthy
+ * the test listener rule forwards to them (TEST_TRAFFIC_SHIFT, when there is one); production moves by the
+ * production rule's forward weights (PRODUCTION_TRAFFIC_SHIFT: canaryPercent then 100 after the canary
+ * bake; stepPercent more each step bake; 100 at once for blue/green); both fleets stay up for
+ * bakeTimeInMinutes (BAKE_TIME); then the old tasks drain and stop (CLEAN_UP) and the groups swap roles.
+ *
+ * Level-triggered: the stage and its start are stored on the deployment, the rules' weights are read
+ * every pass, and a rule that forwards otherwise than the stage wants is set again; a stage waits for
+ * the rules to show its weights before its bake time may end it. From the first production shift to the
+ * end of bake time, a named CloudWatch alarm in ALARM fails the deployment; with `rollback`, production
+ * goes back to the old group at once (no shift governs any more) and the rollback deployment adopts the
+ * old tasks while the new ones drain.
+ */
+import {
+  type Deployment,
+  type Service,
+  servingTargetGroup,
+  type TrafficRoute,
+  type TrafficShift,
+  type TrafficStage,
+  weightsFor,
+} from '../../../domain';
+import { epochOf, isoOf, MINUTE_MS } from '../../../time';
+import { targetGroupName } from '../waiting';
+import { rollBack } from './judge';
+import { healthy, live, type PlanState, type RolloutState } from './state';
+
+/** Stages in which the deployment may still be failed by an alarm. */
+const WATCHED: ReadonlySet<TrafficStage> = new Set(['PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME']);
+/** Stages in which test traffic goes to the new groups. */
+const TESTING: ReadonlySet<TrafficStage> = new Set([
+  'TEST_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+  'CLEAN_UP',
+]);
+
+/** A PRIMARY whose traffic shift is under way: it launches its full count and shifts on. */
+export const isShifting = (d: Deployment | undefined): boolean =>
+  d?.trafficShift !== undefined && d.rolloutState === 'IN_PROGRESS' && d.status === 'PRIMARY';
+
+/**
+ * The shift that decides the rules' weights: the PRIMARY's, while it is under way or failed without a
+ * rollback (its traffic then stays where it was). Otherwise production goes to the serving groups.
+ */
+const governing = (state: PlanState): TrafficShift | undefined => {
+  const primary = state.primary;
+  const shift = primary?.trafficShift;
+  if (shift === undefined || primary === undefined || shift.stage === 'ROLLBACK') return undefined;
+  return primary.rolloutState === 'IN_PROGRESS' || primary.rolloutState === 'FAILED' ? shift : undefined;
+};
+
+/** Bake time is not lack of progress: a shifting deployment past SCALE_UP keeps its progress clock. */
+export function keepShiftProgress(state: RolloutState): void {
+  const { primary } = state;
+  if (isShifting(primary) && primary.trafficShift?.stage !== 'SCALE_UP')
+    primary.lastProgressAt = state.nowIso;
+}
+
+const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, percent: number): void => {
+  const shift = d.trafficShift;
+  if (shift === undefined) return;
+  d.trafficShift = { ...shift, stage, productionPercent: percent, stageStartedAt: state.nowIso };
+  const groups = shift.routes.map((route) => targetGroupName(route.to)).join(', ');
+  state.events.push(
+    `service ${state.service.serviceName} deployment ${d.id} ${shift.strategy} traffic shift: ${stage}, ${percent}% of production traffic to ${groups}.`,
+  );
+};
+
+/**
+ * Phase: alarms. From the first production shift to the end of bake time, any named alarm in ALARM
+ * fails the PRIMARY, naming the alarm and its reason; with `rollback`, it is rolled back.
+ */
+export function judgeAlarms(state: RolloutState): void {
+  const { primary } = state;
+  const shift = primary.trafficShift;
+  if (!isShifting(primary) || shift?.alarms === undefined || !WATCHED.has(shift.stage)) return;
+  const alarms = state.input.traffic?.alarms ?? {};
+  const firing = shift.alarms.alarmNames.find((name) => alarms[name]?.state === 'ALARM');
+  if (firing === undefined) return;
+  const reason = alarms[firing]?.reason;
+  const failure = `CloudWatch alarm ${firing} is in ALARM${reason ? `: ${reason}` : ''}`;
+  primary.rolloutState = 'FAILED';
+  primary.rolloutStateReason = `${failure}.`;
+  state.actions.push({ type: 'fail-deployment', deploymentId: primary.id, reason: failure });
+  state.events.push(`service ${state.service.serviceName} deployment ${primary.id} failed: ${failure}.`);
+  if (shift.alarms.rollback) {
+    setStage(state, primary, 'ROLLBACK', 0);
+    rollBack(state, primary);
+  }
+}
+
+/** A deployment that failed and was rolled back (by alarm or breaker) says so in its stage. */
+export function noteRolledBack(state: PlanState): void {
+  for (const d of state.deployments) {
+    const shift = d.trafficShift;
+    if (shift === undefined || d === state.primary || d.rolloutState !== 'FAILED') continue;
+    if (shift.stage !== 'ROLLBACK') setStage(state, d, 'ROLLBACK', 0);
+  }
+}
+
+/** The new group's share of a rule's forward weights (0..100), or undefined if the rule was not read. */
+const shareOf = (state: PlanState, rule: string, route: TrafficRoute): number | undefined => {
+  const weights = state.input.traffic?.rules[rule];
+  if (weights === undefined) return undefined;
+  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+  const other = total - (weights[route.from] ?? 0) - (weights[route.to] ?? 0);
+  if (total === 0 || other > 0) return Number.NaN;
+  return ((weights[route.to] ?? 0) * 100) / total;
+};
+
+const forwards = (state: PlanState, rule: string, route: TrafficRoute, percent: number): boolean => {
+  const share = shareOf(state, rule, route);
+  const want = weightsFor(percent);
+  return share !== undefined && Math.abs(share - (want.to * 100) / (want.from + want.to)) < 1e-6;
+};
+
+const productionShows = (state: PlanState, shift: TrafficShift): boolean =>
+  shift.routes.every(
+    (route) =>
+      route.productionListenerRule === undefined ||
+      forwards(state, route.productionListenerRule, route, shift.productionPercent),
+  );
+
+const testShows = (state: PlanState, shift: TrafficShift): boolean =>
+  shift.routes.every(
+    (route) => route.testListenerRule === undefined || forwards(state, route.testListenerRule, route, 100),
+  );
+
+/** The production share after `percent` (a step of the strategy). */
+const nextPercent = (shift: TrafficShift, percent: number): number => {
+  if (shift.strategy === 'CANARY') return percent === 0 ? (shift.canaryPercent ?? 5) : 100;
+  if (shift.strategy === 'LINEAR')
+    return Math.min(100, Math.round((percent + (shift.stepPercent ?? 10)) * 10) / 10);
+  return 100;
+};
+
+const stepBakeMs = (shift: TrafficShift): number =>
+  (shift.strategy === 'CANARY'
+    ? (shift.canaryBakeTimeInMinutes ?? 0)
+    : shift.strategy === 'LINEAR'
+      ? (shift.stepBakeTimeInMinutes ?? 0)
+      : 0) * MINUTE_MS;
+
+/** Holds the PRIMARY with a reason (and when the hold ends by itself): the stage cannot move on yet. */
+const hold = (state: RolloutState, reason: string, until?: number): false => {
+  state.actions.push({
+    type: 'hold',
+    deploymentId: state.primary.id,
+    ...(until === undefined ? {} : { until }),
+    reason: `deployment ${state.primary.id} ${reason}`,
+  });
+  return false;
+};
+
+/** One step of the stage machine: true when the stage moved on and the next may follow in this pass. */
+function stepShift(state: RolloutState): boolean {
+  const { primary, service } = state;
+  const current = primary.trafficShift as TrafficShift;
+  const since = epochOf(current.stageStartedAt) ?? state.now;
+  switch (current.stage) {
+    case 'SCALE_UP': {
+      const ready = live(state).filter((t) => t.deploymentId === primary.id && healthy(state, t)).length;
+      if (ready < service.desiredCount) return false;
+      if (current.routes.some((route) => route.testListenerRule !== undefined))
+        setStage(state, primary, 'TEST_TRAFFIC_SHIFT', 0);
+      else setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
+      return true;
+    }
+    case 'TEST_TRAFFIC_SHIFT':
+      if (!testShows(state, current))
+        return hold(state, 'waits for its test listener rules to forward to it');
+      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
+      return true;
+    case 'PRODUCTION_TRAFFIC_SHIFT': {
+      const percent = current.productionPercent;
+      if (!productionShows(state, current))
+        return hold(state, `waits for its production listener rules to forward ${percent}% to it`);
+      if (percent >= 100) {
+        setStage(state, primary, 'BAKE_TIME', 100);
+        return true;
+      }
+      const due = since + stepBakeMs(current);
+      if (state.now < due)
+        return hold(state, `takes ${percent}% of production traffic; next step at ${isoOf(due)}`, due);
+      setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, percent));
+      return true;
+    }
+    case 'BAKE_TIME': {
+      const due = since + current.bakeTimeInMinutes * MINUTE_MS;
+      if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
+      setStage(state, primary, 'CLEAN_UP', 100);
+      state.shielded.clear();
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Phase: the stage machine of the PRIMARY's traffic shift, as far as this pass's observations let it go
+ * (several stages in one pass when nothing needs waiting for). Old tasks serving production are
+ * shielded from replacement until CLEAN_UP.
+ */
+export function advanceShift(state: RolloutState): void {
+  const shift = governing(state);
+  if (shift === undefined) return;
+  if (shift.stage !== 'CLEAN_UP') shieldServing(state, shift);
+  if (!isShifting(state.primary)) return;
+  // Bounded: a LINEAR shift at 3 % with no step bake still moves one step per pass it can see.
+  for (let step = 0; step < 8 && stepShift(state); step++);
+}
+
+/** Old tasks in the serving groups stay while production (or a rollback) may need them. */
+function shieldServing(state: PlanState, shift: TrafficShift): void {
+  const newGroups = new Set(shift.routes.map((route) => route.to));
+  for (const task of live(state)) {
+    if (task.deploymentId === state.primary?.id) continue;
+    const groups = task.targets?.registered.map((target) => target.targetGroupArn) ?? [];
+    if (!groups.some((arn) => newGroups.has(arn))) state.shielded.add(task.taskArn);
+  }
+}
+
+/** Phase: a shift that completed this pass makes its groups the serving ones. */
+export function completeShift(state: RolloutState): void {
+  const { primary, service } = state;
+  const shift = primary.trafficShift;
+  const before = state.original.get(primary.id);
+  if (shift === undefined || primary.rolloutState !== 'COMPLETED' || before?.rolloutState === 'COMPLETED')
+    return;
+  const serving = { ...service.servingTargetGroups };
+  for (const route of shift.routes) serving[route.targetGroupArn] = route.to;
+  state.servingTargetGroups = serving;
+  state.events.push(
+    `service ${service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift completed: ${shift.routes
+      .map((route) => targetGroupName(route.to))
+      .join(', ')} now serving production.`,
+  );
+}
+
+/** The percent of each rule's traffic the shift wants on the new group; other rules: the serving group. */
+const wantedShares = (
+  state: PlanState,
+): Array<{ rule: string; from: string; to: string; percent: number }> => {
+  const shift = governing(state);
+  const service: Pick<Service, 'servingTargetGroups'> = {
+    servingTargetGroups: state.servingTargetGroups ?? state.service.servingTargetGroups ?? {},
+  };
+  const wanted: Array<{ rule: string; from: string; to: string; percent: number }> = [];
+  for (const lb of state.service.loadBalancers ?? []) {
+    const advanced = lb.advancedConfiguration;
+    if (advanced === undefined) continue;
+    const route = shift?.routes.find((r) => r.targetGroupArn === lb.targetGroupArn);
+    const serving = servingTargetGroup(service, lb);
+    const other = serving === lb.targetGroupArn ? advanced.alternateTargetGroupArn : lb.targetGroupArn;
+    const pair = route ? { from: route.from, to: route.to } : { from: serving, to: other };
+    if (advanced.productionListenerRule)
+      wanted.push({
+        rule: advanced.productionListenerRule,
+        ...pair,
+        percent: route ? (shift?.productionPercent ?? 0) : 0,
+      });
+    if (advanced.testListenerRule)
+      wanted.push({
+        rule: advanced.testListenerRule,
+        ...pair,
+        percent: route && shift && TESTING.has(shift.stage) ? 100 : 0,
+      });
+  }
+  return wanted;
+};
+
+/** Phase: each listener rule read this pass that forwards otherwise than wanted is set (ModifyRule). */
+export function setTraffic(state: PlanState): void {
+  for (const { rule, from, to, percent } of wantedShares(state)) {
+    const route = { targetGroupArn: from, from, to };
+    if (state.input.traffic?.rules[rule] === undefined || forwards(state, rule, route, percent)) continue;
+    const weights = weightsFor(percent);
+    state.actions.push({
+      type: 'set-traffic',
+      listenerRule: rule,
+      weights: [
+        { targetGroupArn: from, weight: weights.from },
+        { targetGroupArn: to, weight: weights.to },
+      ],
+      reason: `${percent}% of the traffic of ${rule} to ${targetGroupName(to)}, the rest to ${targetGroupName(from)}`,
+    });
+  }
+}

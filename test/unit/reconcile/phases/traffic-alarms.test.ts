@@ -1,0 +1,131 @@
+/**
+ * Deployment alarms during a traffic shift (from the first production shift to the end of bake time),
+ * and the rules' weights when no shift is under way; over the same small world as traffic-shift.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Deployment } from '../../../../lib/domain';
+import { BLUE, GREEN, MIN, PROD, TEST, World } from '../../../support/traffic-world';
+
+describe('alarms', () => {
+  const alarmed = (rollback: boolean) =>
+    new World({
+      strategy: 'LINEAR',
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 2 },
+      bakeTimeInMinutes: 5,
+      alarms: { alarmNames: ['web-5xx', 'web-p99'], enable: true, rollback },
+    });
+
+  it('ignores an alarm before the first production shift', () => {
+    const world = alarmed(true);
+    world.alarms = { 'web-p99': { state: 'ALARM', reason: 'Threshold Crossed' } };
+    world.pass();
+    expect(world.primary).toMatchObject({ id: 'dep-2', rolloutState: 'IN_PROGRESS' });
+  });
+
+  it.each([
+    ['during a production step', (w: World) => w.share() === 40],
+    ['during bake time', (w: World) => w.primary.trafficShift?.stage === 'BAKE_TIME'],
+  ])(
+    'rolls back %s: production back to blue at once, the new tasks drain, FAILED naming the alarm',
+    (_when, trigger) => {
+      const world = alarmed(true);
+      let fired = false;
+      world.run(60, (w) => {
+        if (!fired && trigger(w)) {
+          fired = true;
+          w.alarms = { 'web-p99': { state: 'ALARM', reason: 'Threshold Crossed: 3 datapoints > 500' } };
+        }
+      });
+      const failed = world.service.deployments.find((d) => d.id === 'dep-2') as Deployment;
+      expect(failed).toMatchObject({
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'CloudWatch alarm web-p99 is in ALARM: Threshold Crossed: 3 datapoints > 500.',
+        trafficShift: { stage: 'ROLLBACK', productionPercent: 0 },
+      });
+      expect(world.last?.events).toBeDefined();
+      expect(world.share()).toBe(0);
+      expect(world.share(TEST)).toBe(0);
+      for (let i = 0; i < 5; i++) {
+        world.now += MIN;
+        world.pass();
+      }
+      expect(world.live('dep-2')).toHaveLength(0);
+      // The rollback deployment adopted the blue tasks: none was stopped or launched again.
+      expect(world.primary.rollbackOf).toBe('dep-2');
+      expect(
+        world.tasks.filter(
+          (t) => t.targets?.registered[0]?.targetGroupArn === BLUE && t.desiredStatus === 'RUNNING',
+        ),
+      ).toHaveLength(2);
+      expect(world.service.servingTargetGroups).toBeUndefined();
+    },
+  );
+
+  it('says the alarm in a service event', () => {
+    const world = alarmed(true);
+    const events: string[] = [];
+    world.run(60, (w) => {
+      events.push(...(w.last?.events ?? []));
+      if (w.share() === 20) w.alarms = { 'web-5xx': { state: 'ALARM', reason: 'Threshold Crossed' } };
+    });
+    expect(events).toContain(
+      'service web deployment dep-2 failed: CloudWatch alarm web-5xx is in ALARM: Threshold Crossed.',
+    );
+  });
+
+  it('without rollback fails the deployment and leaves traffic and both fleets where they are', () => {
+    const world = alarmed(false);
+    world.run(60, (w) => {
+      if (w.share() === 40) w.alarms = { 'web-5xx': { state: 'ALARM' } };
+    });
+    expect(world.primary).toMatchObject({ id: 'dep-2', rolloutState: 'FAILED' });
+    for (let i = 0; i < 3; i++) {
+      world.now += MIN;
+      world.pass();
+    }
+    expect(world.share()).toBe(40);
+    expect(world.live('dep-1')).toHaveLength(2);
+    expect(world.live('dep-2')).toHaveLength(2);
+  });
+
+  it('an alarm in OK or INSUFFICIENT_DATA lets it complete', () => {
+    const world = alarmed(true);
+    world.alarms = { 'web-5xx': { state: 'OK' }, 'web-p99': { state: 'INSUFFICIENT_DATA' } };
+    world.run();
+    expect(world.primary).toMatchObject({ id: 'dep-2', rolloutState: 'COMPLETED' });
+  });
+});
+
+describe('rules with no shift under way', () => {
+  it('a rolling service with advancedConfiguration keeps its production rule on the serving group', () => {
+    const world = new World({});
+    world.service = {
+      ...world.service,
+      deployments: world.service.deployments.map(({ trafficShift: _t, ...d }) => d),
+      servingTargetGroups: { [BLUE]: GREEN },
+    };
+    world.rules[PROD] = { [BLUE]: 500, [GREEN]: 500 };
+    const result = world.pass();
+    expect(result.actions).toContainEqual(
+      expect.objectContaining({
+        type: 'set-traffic',
+        listenerRule: PROD,
+        weights: [
+          { targetGroupArn: GREEN, weight: 1 },
+          { targetGroupArn: BLUE, weight: 0 },
+        ],
+      }),
+    );
+  });
+
+  it('a service without advancedConfiguration gets no set-traffic at all', () => {
+    const world = new World({});
+    world.service = {
+      ...world.service,
+      loadBalancers: [{ targetGroupArn: BLUE, containerName: 'web', containerPort: 80 }],
+      deployments: world.service.deployments.map(({ trafficShift: _t, ...d }) => d),
+    };
+    world.rules[PROD] = { [BLUE]: 500, [GREEN]: 500 };
+    expect(world.pass().actions.filter((a) => a.type === 'set-traffic')).toEqual([]);
+  });
+});
