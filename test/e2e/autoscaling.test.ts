@@ -126,7 +126,9 @@ describe('auto scaling through the API', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.body).toEqual({ policies: [] });
     expect((await local.api.get('/clusters/default/services/nope/scaling/metrics')).status).toBe(404);
-    expect((await local.api.get('/clusters/default/services/clamp/scaling/metrics?hours=0')).status).toBe(400);
+    expect((await local.api.get('/clusters/default/services/clamp/scaling/metrics?hours=0')).status).toBe(
+      400,
+    );
   });
 });
 
