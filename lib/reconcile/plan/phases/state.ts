@@ -45,6 +45,11 @@ export interface PlanState {
   stillDraining: ObservedTask[];
   /** Live tasks no scale-in stops this pass (a return to Spot's replacements, spot-return.ts). */
   keep: Set<string>;
+  /**
+   * Tasks taken out for failing their health checks (stopped by this pass, or deregistered by an earlier
+   * one and not yet reported stopped), with the instant they were: failures before ECS reports the stop.
+   */
+  failingHealth: Map<string, number>;
 }
 
 /** A pass past the point where the service has a PRIMARY (repaired if it was stored without one). */
@@ -76,6 +81,7 @@ export function planState(input: PlanInput): PlanState {
     drainedNow: new Set(),
     stillDraining: [],
     keep: new Set(),
+    failingHealth: new Map(),
   };
 }
 
@@ -120,6 +126,7 @@ export function adoptTasks(state: PlanState): void {
 export function stop(state: PlanState, task: ObservedTask, cause: StopCause, reason: string): void {
   if (state.stopped.has(task.taskArn)) return;
   state.stopped.add(task.taskArn);
+  if (cause === 'unhealthy') state.failingHealth.set(task.taskArn, state.now);
   const action = drainOrStop(state.service, task, cause, reason, state.lb, state.now);
   if (action.type === 'deregister-targets') state.drainedNow.add(task.taskArn);
   state.actions.push(action);
