@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { RunTaskCommandInput, RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { CLUSTER, SCHEDULE_MS, startFleet } from '../../bench/support/fleet';
 import type { Service } from '../../lib/domain';
+import { isCapacityUnavailable } from '../../lib/ecs/errors';
 import { localDynamoDbClient } from '../../local/dynamodb';
 import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
@@ -31,7 +33,10 @@ export interface RunResult {
   minutes: number;
   violations: Violation[];
   log: string[];
+  services: number;
   launches: number;
+  /** RunTask calls Tugboat made (each call, a retry too). */
+  runTaskCalls: number;
   deaths: number;
   wallSeconds: number;
 }
@@ -144,7 +149,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     onTaskEvent: (event) => ledger.observe(event),
   });
   const { time } = fleet;
-  const scaling = scenario.services.some((s) => s.autoScaling) ? await startScaling(fleet) : undefined;
+  let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   const draws = new Map(scenario.services.map((s) => [s.name, s]));
   const behaviours = new Map<string, ImageBehaviour>();
   const targetGroupOwners = new Map<string, string>();
@@ -161,6 +166,33 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
+  fleet.ecsClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'RunTaskCommand') return next(args);
+      const input = args.input as RunTaskCommandInput;
+      const call = {
+        at: time.now(),
+        group: input.group,
+        count: input.count ?? 1,
+        capacityProvider: input.capacityProviderStrategy?.[0]?.capacityProvider,
+      };
+      try {
+        const result = await next(args);
+        const output = result.output as RunTaskCommandOutput;
+        ledger.observeRunTask({
+          ...call,
+          launched: output.tasks?.length ?? 0,
+          capacityRefused: (output.failures ?? []).filter((f) => isCapacityUnavailable(f.reason)).length,
+        });
+        return result;
+      } catch (error) {
+        const refused = isCapacityUnavailable((error as Error).message) ? call.count : 0;
+        ledger.observeRunTask({ ...call, launched: undefined, capacityRefused: refused });
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'fuzzRunTasks' },
+  );
   fleet.loadBalancing?.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'DeregisterTargetsCommand') {
@@ -179,6 +211,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
 
   const violations = (): Violation[] => invariants.violations;
   try {
+    if (scenario.services.some((s) => s.autoScaling)) scaling = await startScaling(fleet);
     for (const draw of scenario.services) {
       await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
@@ -279,6 +312,8 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     minutes: scenario.minutes,
     violations: violations(),
     log,
+    services: scenario.services.length,
+    runTaskCalls: [...ledger.runTasks.values()].reduce((sum, list) => sum + list.length, 0),
     launches: [...ledger.launches.values()].reduce((sum, list) => sum + list.length, 0),
     deaths: [...ledger.deaths.values()].reduce((sum, list) => sum + list.length, 0),
     wallSeconds: (performance.now() - wallStarted) / 1000,
