@@ -90,6 +90,7 @@ export const withSpotCapacityFailure = (
       failingSince: deployment.spotFallback?.failingSince ?? failure.at,
       lastSpotFailureAt: failure.at,
       lastSpotFailure: failure.reason,
+      spotRefusalsInRow: (deployment.spotFallback?.spotRefusalsInRow ?? 0) + 1,
     },
   }));
 
