@@ -43,6 +43,8 @@ export const diedOnItsOwn = (task: TaskView): boolean =>
 
 export interface RunTaskCall {
   at: number;
+  /** A replay (the gateway's retry, a killed pass made again) carries the first call's token. */
+  clientToken: string | undefined;
   count: number;
   /** The call's one capacity provider (FARGATE launch type: undefined). */
   capacityProvider: string | undefined;

@@ -14,7 +14,11 @@ import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
 import { Invariants, type Violation } from './invariants';
 import { Ledger } from './ledger';
-import { startScaling, TASK_CPU } from './scaling';
+import { queueUrlOf, startScaling, TASK_CPU } from './scaling';
+
+/** minCapacity 0 only with a policy that sees demand at 0 tasks (here: the queue backlog). */
+const zeroCanComeBack = (draw: ServiceDraw): boolean =>
+  draw.autoScaling?.minCapacity !== 0 || draw.autoScaling.queue !== undefined;
 
 /** Every run starts at the same instant, so a replay's times read alike. */
 export const FUZZ_T0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -103,8 +107,9 @@ export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: s
           maxCapacity: draw.autoScaling.maxCapacity,
           targetTracking: [
             {
-              name: 'cpu',
-              metric: { predefined: 'CPUUtilization' },
+              ...(draw.autoScaling.queue
+                ? { name: 'queue', metric: { queueBacklogPerTask: { queueUrl: queueUrlOf(draw.name) } } }
+                : { name: 'cpu', metric: { predefined: 'CPUUtilization' } }),
               targetValue: draw.autoScaling.targetValue,
               scaleOutCooldownSeconds: 60,
               scaleInCooldownSeconds: 120,
@@ -163,6 +168,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     deleted,
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
     setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
+    setBacklog: (service, visible, inFlight) => scaling?.setBacklog(service, visible, inFlight),
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
@@ -173,6 +179,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       const call = {
         at: time.now(),
         group: input.group,
+        clientToken: input.clientToken,
         count: input.count ?? 1,
         capacityProvider: input.capacityProviderStrategy?.[0]?.capacityProvider,
       };
@@ -226,14 +233,32 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         const first = created.deployments[0]?.taskDefinition;
         if (first) behaviours.set(first, draw.image);
         scaling?.setDemand(familyOf(draw.name), draw.demand * 10);
+        if (draw.autoScaling?.queue)
+          scaling?.setBacklog(draw.name, draw.autoScaling.queue.visible, draw.autoScaling.queue.inFlight);
         write(`created ${draw.name}: ${JSON.stringify(body)}`);
+        if (!zeroCanComeBack(draw))
+          invariants.violations.push({
+            invariant: 'minCapacityZeroSeesDemand',
+            service: draw.name,
+            at: time.now(),
+            message:
+              'created with minCapacity 0 and only a per-task metric (CPU): at 0 tasks it can never scale out',
+          });
       } catch (error) {
         write(`create ${draw.name} refused: ${String(error).slice(0, 300)}`);
+        if (zeroCanComeBack(draw) && /: 400 .*autoScaling\.minCapacity/.test(String(error)))
+          invariants.violations.push({
+            invariant: 'minCapacityZeroSeesDemand',
+            service: draw.name,
+            at: time.now(),
+            message: `minCapacity ${draw.autoScaling?.minCapacity} with a queue backlog policy refused: ${String(error).slice(0, 300)}`,
+          });
       }
     }
     fleet.enableSchedule();
 
     const end = FUZZ_T0 + scenario.minutes * 60_000;
+    let spot = { available: true, since: FUZZ_T0 };
     const actions = [...scenario.actions];
     const outages = scenario.endpoint.spotOutages.flatMap((outage) => [
       { at: FUZZ_T0 + outage.fromMinute * 60_000, available: false },
@@ -258,6 +283,9 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         behaviourOf: (taskDefinition) => behaviours.get(taskDefinition),
         eventsOf: async (name) =>
           (await time.io(() => fleet!.store.listServiceEvents(CLUSTER, name, { limit: 20 }))).items,
+        draws,
+        spot,
+        backlogOf: (name) => scaling?.backlogOf(name),
       });
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
@@ -265,6 +293,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       while (outages[0] && outages[0].at <= time.now()) {
         const outage = outages.shift()!;
         fleet.server.ecs.setSpotCapacity(outage.available);
+        spot = { available: outage.available, since: time.now() };
         if (!outage.available) {
           // Spot capacity goes: its running tasks are interrupted (about half of them), new ones refused.
           const spot = [...ledger.tasks.values()].filter(

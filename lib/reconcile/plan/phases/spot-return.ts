@@ -9,6 +9,8 @@
  * return (spot-fallback.ts); the surplus Spot tasks are then scaled in as usual. A deploy or a rollback
  * under way pauses it: its own launches go to FARGATE_SPOT (returnPlacer).
  */
+
+import { isoOf } from '../../../time';
 import { isRunning } from '../tasks';
 import type { ObservedTask } from '../types';
 import { launchAction } from './launch';
@@ -22,6 +24,7 @@ import {
   type SpotMode,
   spotFallbackConfig,
 } from './spot-fallback';
+import { spotRetryOf } from './spot-retry';
 import { drainingCount, healthy, live, type RolloutState, scaleInOrder, stop } from './state';
 
 /**
@@ -136,6 +139,16 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
       type: 'hold',
       deploymentId: primary.id,
       reason: `deployment ${primary.id} waits for draining tasks to stop before it launches a FARGATE_SPOT task for one of its ${share} FARGATE tasks: maximumPercent ${config.maximumPercent} counts them`,
+    });
+    return 0;
+  }
+  const retry = spotRetryOf(state, primary);
+  if (retry.until !== undefined) {
+    state.actions.push({
+      type: 'hold',
+      deploymentId: primary.id,
+      until: retry.until,
+      reason: `deployment ${primary.id} waits to move a FARGATE task back until ${isoOf(retry.until)}: FARGATE_SPOT refused ${retry.refusals} ${retry.refusals === 1 ? 'launch' : 'launches'} in a row for capacity`,
     });
     return 0;
   }

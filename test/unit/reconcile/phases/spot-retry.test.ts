@@ -4,7 +4,15 @@ import type { SpotFallbackState } from '../../../../lib/domain';
 import { spotRetryDelayMs } from '../../../../lib/reconcile/plan/phases/spot-retry';
 import { withSpotCapacityFailure } from '../../../../lib/reconcile/plan/refusals';
 import { deployment, iso, ofType, S, service, T0 } from '../../../support/plan';
-import { capacityFailure, fbOf, launchedOn, run, spot, spotService } from '../../../support/spot-plan';
+import {
+  capacityFailure,
+  fbOf,
+  launchedOn,
+  onDemand,
+  run,
+  spot,
+  spotService,
+} from '../../../support/spot-plan';
 
 /** `refusals` Spot refusals in a row, the last `secondsAgo`. */
 const refused = (refusals: number, secondsAgo: number): SpotFallbackState => ({
@@ -101,5 +109,20 @@ describe('withSpotCapacityFailure', () => {
     expect(once[0]?.spotFallback?.spotRefusalsInRow).toBe(1);
     expect(twice[0]?.spotFallback?.spotRefusalsInRow).toBe(2);
     expect(service().deployments[0]?.spotFallback).toBeUndefined();
+  });
+});
+
+describe('a return to Spot after refusals in a row', () => {
+  it.each([
+    { name: 'waits out the Spot retry', ago: 2, launched: {} },
+    { name: 'probes once it is over', ago: 6, launched: { FARGATE_SPOT: 1 } },
+  ])('$name', ({ ago, launched }) => {
+    const fb = { ...refused(1, ago), active: true, since: iso(T0 - 60 * S) };
+    const result = run(spotService(2, fb, { returnAfterSeconds: 0 }), onDemand(2));
+    expect(launchedOn(result)).toEqual(launched);
+    const waits = ofType(result.actions, 'hold').filter((h) =>
+      /waits to move a FARGATE task back/.test(h.reason),
+    );
+    expect(waits).toHaveLength(ago === 2 ? 1 : 0);
   });
 });
