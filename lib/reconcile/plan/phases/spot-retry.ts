@@ -19,34 +19,53 @@ export const SPOT_RETRY_MAX_MS = 120_000;
 export const spotRetryDelayMs = (refusals: number): number =>
   refusals < 1 ? 0 : Math.min(SPOT_RETRY_MAX_MS, SPOT_RETRY_BASE_MS * 2 ** (refusals - 1));
 
-const launchedOnSpotSince = (tasks: ObservedTask[], deploymentId: string, since: number): boolean =>
-  tasks.some(
-    (t) => t.deploymentId === deploymentId && t.capacityProvider === 'FARGATE_SPOT' && t.createdAt > since,
-  );
+/** A FARGATE_SPOT task of the service (any deployment) launched after `since`. */
+const launchedOnSpotSince = (tasks: ObservedTask[], since: number): boolean =>
+  tasks.some((t) => t.capacityProvider === 'FARGATE_SPOT' && t.createdAt > since);
+
+/**
+ * The service's Spot refusals in a row: Spot's capacity is the service's, not one deployment's, so the
+ * newest count of any deployment (a deploy made during an outage carries on from where the one it replaces
+ * stood, even if that one's refusal is recorded after the deploy).
+ */
+export const spotRefusalsOf = (deployments: Deployment[]): { refusals: number; lastAt?: number } => {
+  let newest: { refusals: number; lastAt?: number } = { refusals: 0 };
+  for (const d of deployments) {
+    const at = epochOf(d.spotFallback?.lastSpotFailureAt);
+    const refusals = d.spotFallback?.spotRefusalsInRow ?? 0;
+    if (at === undefined || refusals === 0) continue;
+    const later = newest.lastAt === undefined || at > newest.lastAt;
+    if (later || (at === newest.lastAt && refusals > newest.refusals)) newest = { refusals, lastAt: at };
+  }
+  return newest;
+};
 
 /** The Spot fallback state without its refusals in a row once a Spot task launched after the last refusal. */
-export const withSpotRetryReset = (
-  state: PlanState,
-  deploymentId: string,
-  fb: SpotFallbackState,
-): SpotFallbackState => {
+export const withSpotRetryReset = (state: PlanState, fb: SpotFallbackState): SpotFallbackState => {
   const lastAt = epochOf(fb.lastSpotFailureAt);
   if (fb.spotRefusalsInRow === undefined || lastAt === undefined) return fb;
-  if (!launchedOnSpotSince(state.tasks, deploymentId, lastAt)) return fb;
+  if (!launchedOnSpotSince(state.tasks, lastAt)) return fb;
   const { spotRefusalsInRow: _reset, ...rest } = fb;
   return rest;
 };
 
+/** Clears the refusals in a row of the service's other deployments once Spot launched a task after them. */
+export function resetSpotRetries(state: PlanState, primaryId: string): void {
+  for (const d of state.deployments) {
+    if (d.id === primaryId || d.spotFallback === undefined) continue;
+    const next = withSpotRetryReset(state, d.spotFallback);
+    if (next !== d.spotFallback) d.spotFallback = next;
+  }
+}
+
 /**
- * Where the deployment's Spot refusals stand: the count in a row (none once a Spot task launched after
- * the last refusal) and, while it lasts, the instant the next Spot launch may come.
+ * Where the service's Spot refusals stand: the count in a row (none once a Spot task launched after the
+ * last refusal) and, while it lasts, the instant the next Spot launch may come.
  */
-export function spotRetryOf(state: PlanState, deployment: Deployment): { refusals: number; until?: number } {
-  const fb = deployment.spotFallback;
-  const lastAt = epochOf(fb?.lastSpotFailureAt);
-  const refusals = fb?.spotRefusalsInRow ?? 0;
-  if (fb === undefined || lastAt === undefined || refusals === 0) return { refusals: 0 };
-  if (launchedOnSpotSince(state.tasks, deployment.id, lastAt)) return { refusals: 0 };
+export function spotRetryOf(state: PlanState): { refusals: number; until?: number } {
+  const { refusals, lastAt } = spotRefusalsOf(state.deployments);
+  if (lastAt === undefined || refusals === 0 || launchedOnSpotSince(state.tasks, lastAt))
+    return { refusals: 0 };
   const until = lastAt + spotRetryDelayMs(refusals);
   return state.now < until ? { refusals, until } : { refusals };
 }
@@ -60,7 +79,7 @@ export function holdBackSpot(
   deployment: Deployment,
   placements: Placement[],
 ): { placements: Placement[]; held: number; hold?: { until: number; reason: string } } {
-  const retry = spotRetryOf(state, deployment);
+  const retry = spotRetryOf(state);
   const held = placements
     .filter((p) => p.capacityProvider === 'FARGATE_SPOT')
     .reduce((sum, p) => sum + p.count, 0);

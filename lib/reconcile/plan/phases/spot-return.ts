@@ -142,7 +142,7 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
     });
     return 0;
   }
-  const retry = spotRetryOf(state, primary);
+  const retry = spotRetryOf(state);
   if (retry.until !== undefined) {
     state.actions.push({
       type: 'hold',

@@ -126,3 +126,27 @@ describe('a return to Spot after refusals in a row', () => {
     expect(waits).toHaveLength(ago === 2 ? 1 : 0);
   });
 });
+
+describe("the service's count, whatever deployment was refused", () => {
+  it("a deploy's Spot launches wait out the refusals of the deployment it replaces", () => {
+    const svc = noFallback(2, refused(3, 2));
+    svc.deployments = [
+      deployment('dep-2', 'web:1', { createdAt: iso(T0 - 10 * S), lastProgressAt: iso(T0 - 10 * S) }),
+      ...svc.deployments.map((d) => ({ ...d, status: 'ACTIVE' as const })),
+    ];
+    const result = run(svc, []);
+    expect(launchedOn(result)).toEqual({});
+    const waits = ofType(result.actions, 'hold').filter((h) => /FARGATE_SPOT refused 3/.test(h.reason));
+    expect(waits.map((h) => h.until)).toEqual([T0 + 18 * S]);
+  });
+
+  it("a refusal of an old deployment counts on from the service's newest count", () => {
+    const failure = { at: iso(T0), reason: 'RunTask failures: Capacity is unavailable' };
+    const deployments = [
+      deployment('dep-2', 'web:2', { spotFallback: refused(4, 1) }),
+      deployment('dep-1', 'web:1', { status: 'ACTIVE', spotFallback: refused(2, 30) }),
+    ];
+    const next = withSpotCapacityFailure(deployments, 'dep-1', failure);
+    expect(next[1]?.spotFallback?.spotRefusalsInRow).toBe(5);
+  });
+});
