@@ -40,8 +40,17 @@ export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode, canLau
   const share = fallbackShare(state, liveNow);
   if (share === 0) {
     const config = spotFallbackConfig(state);
+    const before = primary.spotFallback;
     primary.spotFallback = {
       active: false,
+      // Spot refusals in a row outlive the return: only a Spot task that launches ends them (spot-retry.ts).
+      ...(before?.spotRefusalsInRow
+        ? {
+            spotRefusalsInRow: before.spotRefusalsInRow,
+            ...(before.lastSpotFailureAt ? { lastSpotFailureAt: before.lastSpotFailureAt } : {}),
+            ...(before.lastSpotFailure ? { lastSpotFailure: before.lastSpotFailure } : {}),
+          }
+        : {}),
       since: nowIso,
       reason: config
         ? `back on FARGATE_SPOT after ${config.returnAfterSeconds} seconds without a Spot failure`

@@ -150,3 +150,10 @@ describe("the service's count, whatever deployment was refused", () => {
     expect(next[1]?.spotFallback?.spotRefusalsInRow).toBe(5);
   });
 });
+
+it('a return that ends (no FARGATE task left) keeps the refusals in a row', () => {
+  const fb = { ...refused(2, 2), active: true, since: iso(T0 - 300 * S), returningSince: iso(T0 - 1 * S) };
+  const result = run(spotService(2, fb, { returnAfterSeconds: 0 }), spot(1));
+  expect(fbOf(result)).toMatchObject({ active: false, spotRefusalsInRow: 2 });
+  expect(launchedOn(result)).toEqual({});
+});
