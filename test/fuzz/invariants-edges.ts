@@ -6,6 +6,7 @@
  * what the run has seen and what Tugboat holds, as in invariants.ts.
  */
 import type { Service, ServiceEvent } from '../../lib/domain';
+import { splitLaunches } from '../../lib/reconcile/plan/capacity';
 import { spotRetryDelayMs } from '../../lib/reconcile/plan/phases/spot-retry';
 import type { ImageBehaviour, ServiceDraw } from './generators';
 import { failedOnItsOwn, isLive, type Ledger } from './ledger';
@@ -142,17 +143,18 @@ export function deployOnFallbackCompletes(
   }
 }
 
-const idealOnDemand = (service: Service): number => {
-  const strategy = service.capacityProviderStrategy ?? [];
-  return Math.min(service.desiredCount, strategy.find((i) => i.capacityProvider === 'FARGATE')?.base ?? 0);
-};
+/** The FARGATE tasks the strategy itself places for the desired count (its base and its weighted share). */
+const idealOnDemand = (service: Service): number =>
+  splitLaunches(service.capacityProviderStrategy, {}, service.desiredCount)
+    .filter((p) => p.capacityProvider === 'FARGATE')
+    .reduce((sum, p) => sum + p.count, 0);
 
 const settled = (service: Service): boolean =>
   service.deployments.length === 1 && service.deployments[0]?.rolloutState === 'COMPLETED';
 
 /**
  * Back to Spot: with Spot capacity back for returnAfterSeconds, plus the time to move the FARGATE share in
- * batches, a settled service has no FARGATE task above its strategy's FARGATE base, or an event says why
+ * batches, a settled service has no FARGATE task above its strategy's own FARGATE share, or an event says why
  * (the limits forbid the move).
  */
 export async function returnsToSpot(
@@ -181,7 +183,7 @@ export async function returnsToSpot(
   if (events.some((e) => /cannot move its .* back to FARGATE_SPOT/.test(e.message))) return;
   report(
     'returnsToSpot',
-    `${share} FARGATE tasks above the strategy's FARGATE base ${Math.round((input.now - from) / 1000)} s after Spot capacity came back (returnAfterSeconds ${draw.spotFallback.returnAfterSeconds}), and no event says why they stay`,
+    `${share} FARGATE tasks above the strategy's FARGATE share ${Math.round((input.now - from) / 1000)} s after Spot capacity came back (returnAfterSeconds ${draw.spotFallback.returnAfterSeconds}), and no event says why they stay`,
   );
 }
 
