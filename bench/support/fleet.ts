@@ -153,18 +153,31 @@ export const startFleet = async (options: FleetOptions) => {
   const store = new DynamoDbStore(documentClient, tableName);
   const scaling = new DynamoDbScalingStore(documentClient, tableName);
 
-  for (const clusterName of clusterNames(options.clusters ?? 1)) {
-    const create = new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
-    // The fleet's own set-up, not the run under test: an injected fault (ecsFaultRate) is retried, as
-    // CreateCluster is idempotent.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ecsClient.send(create);
-        break;
-      } catch (error) {
-        if ((error as Error).name !== 'ServerException' || attempt === 10) throw error;
+  try {
+    for (const clusterName of clusterNames(options.clusters ?? 1)) {
+      const create = new CreateClusterCommand({
+        clusterName,
+        capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      });
+      // The fleet's own set-up, not the run under test: an injected fault (ecsFaultRate) is retried, as
+      // CreateCluster is idempotent.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ecsClient.send(create);
+          break;
+        } catch (error) {
+          if ((error as Error).name !== 'ServerException' || attempt === 10) throw error;
+        }
       }
     }
+  } catch (error) {
+    // A set-up that fails leaves nothing listening: the caller gets the error, not a process that never ends.
+    await loadBalancing?.stop();
+    ecsClient.destroy();
+    dynamoDbClient.destroy();
+    await server.close();
+    await dynamoDb.stop();
+    throw error;
   }
 
   /**

@@ -37,6 +37,11 @@ export interface SpotFallbackState {
   lastSpotFailureAt?: string;
   /** What that failure was, in ECS's words. */
   lastSpotFailure?: string;
+  /**
+   * FARGATE_SPOT launches refused for capacity in a row, since a Spot task last launched: the next Spot
+   * launch backs off (plan/phases/spot-retry.ts).
+   */
+  spotRefusalsInRow?: number;
   /** Set while the FARGATE share moves back to FARGATE_SPOT (ISO: when the return started). */
   returningSince?: string;
 }

@@ -21,6 +21,8 @@ export interface ActionWorld {
   setBehaviour(taskDefinition: string, behaviour: ImageBehaviour): void;
   /** Sets a service's CPU demand (auto scaling's metric). */
   setDemand(service: string, demand: number): void;
+  /** Sets a queue worker's backlog. */
+  setBacklog(service: string, visible: number, inFlight: number): void;
   random: () => number;
   /** Numbers the images deploys make, so every deploy is a new revision. */
   nextImageSerial(): number;
@@ -80,6 +82,9 @@ export const applyAction = async (world: ActionWorld, action: ActionDraw): Promi
         return 'ok';
       case 'demand':
         world.setDemand(action.service, action.demand);
+        return 'ok';
+      case 'queue':
+        world.setBacklog(action.service, action.visible, action.inFlight);
         return 'ok';
       case 'stop-behind': {
         const running = world.ledger.tasksOf(action.service).filter(isRunning);

@@ -1,13 +1,15 @@
 /**
  * `npm run fuzz -- --seeds N [--from S] [--minutes M] [--parallel P]`: runs seeds S..S+N-1, each over M
  * virtual minutes, P at a time, and prints every failing seed as the one-line command that replays it.
- * `--seed S` replays one seed and prints its scenario and its whole log.
+ * `--seed S` replays one seed and prints its scenario and its whole log. A seed whose run throws is a
+ * failing seed with its error; the exit code is 1 when any seed failed, 2 when the fuzzer itself did.
  */
 import { Command } from 'commander';
 import { startDynamoDbLocal } from '../../local/dynamodb';
 import { freePort } from '../../local/ports';
 import { describeScenario, drawScenario } from './generators';
-import { type RunResult, replayCommand, runScenario } from './runner';
+import { FUZZ_T0, replayCommand, runScenario } from './runner';
+import { failed, runSeeds, type SeedOutcome } from './seeds';
 
 const program = new Command('fuzz')
   .description("Tugboat's seeded scenario fuzzer (docs/fuzzing.md)")
@@ -26,48 +28,68 @@ const options = program.opts<{
   parallel: number;
 }>();
 
-const main = async () => {
+const print = (outcome: SeedOutcome) => {
+  if ('error' in outcome) {
+    console.log(`seed ${outcome.seed}: the run threw before it could finish`);
+    console.log(
+      `  ${outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error)}`,
+    );
+    return;
+  }
+  const { result } = outcome;
+  const verdict = result.violations.length === 0 ? 'ok' : `${result.violations.length} violation(s)`;
+  console.log(
+    `seed ${result.seed}: ${verdict} (${result.services} services, ${result.launches} launches, ${result.runTaskCalls} RunTask calls, ${result.deaths} tasks died, ${options.minutes} virtual min in ${result.wallSeconds.toFixed(1)} s)`,
+  );
+  for (const violation of result.violations)
+    console.log(
+      `  ${violation.invariant} ${violation.service} at ${(violation.at - FUZZ_T0) / 1000} s: ${violation.message}`,
+    );
+};
+
+const main = async (): Promise<number> => {
   const dynamoDb = await startDynamoDbLocal({ port: await freePort() });
   const replay = options.seed !== undefined;
   const seeds = replay
     ? [options.seed!]
     : Array.from({ length: options.seeds }, (_, index) => options.from + index);
-  const failing: RunResult[] = [];
-  let next = 0;
+  let outcomes: SeedOutcome[];
   try {
-    const worker = async () => {
-      while (next < seeds.length) {
-        const seed = seeds[next++]!;
+    outcomes = await runSeeds(
+      seeds,
+      options.parallel,
+      async (seed) => {
         const scenario = drawScenario(seed, options.minutes);
         if (replay) for (const line of describeScenario(scenario)) console.log(line);
-        const result = await runScenario(scenario, {
+        return runScenario(scenario, {
           dynamoDbEndpoint: dynamoDb.endpoint,
           ...(replay ? { log: (line: string) => console.log(line) } : {}),
         });
-        const verdict = result.violations.length === 0 ? 'ok' : `${result.violations.length} violation(s)`;
-        console.log(
-          `seed ${seed}: ${verdict} (${scenario.services.length} services, ${result.launches} launches, ${result.deaths} tasks died, ${options.minutes} virtual min in ${result.wallSeconds.toFixed(1)} s)`,
-        );
-        for (const violation of result.violations)
-          console.log(
-            `  ${violation.invariant} ${violation.service} at ${(violation.at - Date.parse('2026-12-01T00:00:00.000Z')) / 1000} s: ${violation.message}`,
-          );
-        if (result.violations.length > 0) failing.push(result);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
+      },
+      print,
+    );
   } finally {
     await dynamoDb.stop();
   }
+  const failing = outcomes.filter(failed).sort((a, b) => a.seed - b.seed);
   console.log(`\n${seeds.length} seed(s) of ${options.minutes} virtual minutes, ${failing.length} failing`);
-  for (const result of failing)
+  for (const outcome of failing)
     console.log(
-      `${replayCommand(result.seed, result.minutes)}   # ${[...new Set(result.violations.map((v) => v.invariant))].join(', ')}`,
+      `${replayCommand(outcome.seed, options.minutes)}   # ${
+        'error' in outcome
+          ? 'threw'
+          : [...new Set(outcome.result.violations.map((v) => v.invariant))].join(', ')
+      }`,
     );
-  process.exitCode = failing.length > 0 ? 1 : 0;
+  return failing.length > 0 ? 1 : 0;
 };
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 2;
-});
+// The exit is explicit: a run that threw may leave its servers listening, which would keep the process
+// alive after the report.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

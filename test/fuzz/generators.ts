@@ -40,11 +40,18 @@ export interface ServiceDraw {
     returnAfterSeconds: number;
     maxOnDemandPercent: number;
   };
-  autoScaling?: { minCapacity: number; maxCapacity: number; targetValue: number };
+  /** Target tracking on CPU (targetValue %), or a queue worker's backlog per task (targetValue messages). */
+  autoScaling?: { minCapacity: number; maxCapacity: number; targetValue: number; queue?: QueueDraw };
   /** The first revision's behaviour (mostly `runs`, so the run starts from a healthy service). */
   image: ImageBehaviour;
   /** CPU demand per task as a fraction of its CPU (the auto scaling metric), changed by `demand` actions. */
   demand: number;
+}
+
+/** A queue worker's queue: its messages waiting (visible) and being worked on (in flight). */
+export interface QueueDraw {
+  visible: number;
+  inFlight: number;
 }
 
 export interface EndpointDraw {
@@ -70,6 +77,7 @@ export type ActionDraw =
   | { kind: 'breaker'; service: string; breaker: BreakerDraw }
   | { kind: 'spot-fallback'; service: string; enabled: boolean }
   | { kind: 'demand'; service: string; demand: number }
+  | { kind: 'queue'; service: string; visible: number; inFlight: number }
   | { kind: 'stop-behind'; service: string; tasks: number }
   | { kind: 'delete'; service: string };
 
@@ -198,7 +206,86 @@ export const drawScenario = (seed: number, minutes: number): Scenario => {
     actions.push({ atMs: at, action: drawAction(d, services) });
     at += d.int(60, 240) * 1000;
   }
+  // Queue workers, scale to zero and Spot through a deploy come from a stream of their own, so the draws
+  // above (and the seeds kept for them) stay as they were.
+  const e = draws(seededRandom(seed * 7919 + 29));
+  for (const service of services) drawQueueWorker(e, service);
+  actions.push(...drawQueueActions(e, services, minutes), ...drawOutageActions(e, services, outages));
+  actions.sort((a, b) => a.atMs - b.atMs);
   return { seed, minutes, services, endpoint, actions };
+};
+
+/**
+ * Some services become queue workers (target tracking on the backlog per task), some of them with
+ * minCapacity 0; a few CPU-scaled ones ask for minCapacity 0, which the API must refuse.
+ */
+const drawQueueWorker = (e: Draws, service: ServiceDraw): void => {
+  const roll = e.int(0, 99);
+  if (roll < 35) {
+    const minCapacity = e.pick([0, 0, 1, 2]);
+    service.autoScaling = {
+      minCapacity,
+      maxCapacity: e.int(Math.max(minCapacity, 2), 12),
+      targetValue: e.int(1, 10),
+      queue: { visible: e.int(0, 40), inFlight: e.pick([0, e.int(1, 30)]) },
+    };
+    service.desiredCount = Math.min(
+      service.autoScaling.maxCapacity,
+      Math.max(minCapacity, service.desiredCount),
+    );
+  } else if (roll < 42 && service.autoScaling) service.autoScaling.minCapacity = 0;
+};
+
+/** The queue's backlog changes every 1-4 minutes: jobs arrive, are taken, finish; sometimes all go. */
+const drawQueueActions = (e: Draws, services: ServiceDraw[], minutes: number): TimedAction[] => {
+  const actions: TimedAction[] = [];
+  for (const service of services) {
+    if (!service.autoScaling?.queue) continue;
+    for (let at = e.int(30, 120) * 1000; at < minutes * 60_000; at += e.int(60, 240) * 1000) {
+      const quiet = e.chance(0.25);
+      actions.push({
+        atMs: at,
+        action: {
+          kind: 'queue',
+          service: service.name,
+          visible: quiet ? 0 : e.int(0, 60),
+          inFlight: quiet ? 0 : e.pick([0, e.int(1, 40)]),
+        },
+      });
+    }
+  }
+  return actions;
+};
+
+/**
+ * During a Spot outage, a service on its fallback is deployed (an image that runs), sometimes rolled back
+ * after it, and sometimes has its fallback turned off.
+ */
+const drawOutageActions = (
+  e: Draws,
+  services: ServiceDraw[],
+  outages: EndpointDraw['spotOutages'],
+): TimedAction[] => {
+  const actions: TimedAction[] = [];
+  for (const outage of outages) {
+    for (const service of services) {
+      const fallback = service.spotFallback;
+      if (!fallback || !e.chance(0.5)) continue;
+      let at = outage.fromMinute * 60_000 + (fallback.fallbackAfterSeconds + e.int(30, 90)) * 1000;
+      if (at >= outage.toMinute * 60_000) continue;
+      actions.push({ atMs: at, action: { kind: 'deploy', service: service.name, image: { kind: 'runs' } } });
+      if (e.chance(0.4)) {
+        at += e.int(20, 90) * 1000;
+        actions.push({ atMs: at, action: { kind: 'rollback', service: service.name } });
+      }
+      if (e.chance(0.3))
+        actions.push({
+          atMs: at + e.int(30, 90) * 1000,
+          action: { kind: 'spot-fallback', service: service.name, enabled: false },
+        });
+    }
+  }
+  return actions;
 };
 
 /** The image reference a behaviour gets on the local ECS endpoint. */

@@ -12,7 +12,16 @@ import {
   DEFAULT_BACKOFF_RESET_MS,
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
 } from '../../lib/reconcile/plan/types';
-import type { ImageBehaviour } from './generators';
+import type { ImageBehaviour, ServiceDraw } from './generators';
+import {
+  capacityRefusalsNotFailures,
+  deployOnFallbackCompletes,
+  type EdgeMemory,
+  edgeMemory,
+  queueWorkersKeepInFlight,
+  returnsToSpot,
+  spotRefusalsBackOff,
+} from './invariants-edges';
 import { failedOnItsOwn, isRunning, type Ledger } from './ledger';
 
 export interface Violation {
@@ -33,6 +42,8 @@ interface ServiceMemory {
   outOfRangeSince?: number;
   /** Per deployment: the largest breaker threshold and live cap it had while in progress. */
   deployments: Map<string, { threshold: number; cap: number; desired: number }>;
+  /** What the Spot and auto scaling checks remember (invariants-edges.ts). */
+  edges: EdgeMemory;
 }
 
 export interface CheckInput {
@@ -49,6 +60,12 @@ export interface CheckInput {
   behaviourOf: (taskDefinition: string) => ImageBehaviour | undefined;
   /** The service's events, newest first. */
   eventsOf: (service: string) => Promise<ServiceEvent[]>;
+  /** What each service was drawn with. */
+  draws: Map<string, ServiceDraw>;
+  /** Whether FARGATE_SPOT has capacity, and since when. */
+  spot: { available: boolean; since: number };
+  /** A queue worker's backlog now. */
+  backlogOf: (service: string) => { visible: number; inFlight: number } | undefined;
 }
 
 /** Slack for a pass that is due: the pipeline acts in the same virtual instant, ECS retries take seconds. */
@@ -67,7 +84,7 @@ export class Invariants {
   private memoryOf(name: string): ServiceMemory {
     let memory = this.memory.get(name);
     if (!memory) {
-      memory = { deathsSeen: 0, caps: [], deployments: new Map() };
+      memory = { deathsSeen: 0, caps: [], deployments: new Map(), edges: edgeMemory() };
       this.memory.set(name, memory);
     }
     return memory;
@@ -91,6 +108,13 @@ export class Invariants {
       this.launchesWithinBackoff(input, name);
       this.desiredWithinScalingRange(input, name, service, memory);
       await this.shortServiceHasEvent(input, name, service, memory);
+      const report = (invariant: string, message: string) =>
+        this.report({ invariant, service: name, at: input.now, message });
+      spotRefusalsBackOff(input, name, memory.edges, report);
+      capacityRefusalsNotFailures(input, name, service, report);
+      deployOnFallbackCompletes(input, name, service, memory.edges, report);
+      await returnsToSpot(input, name, service, memory.edges, report);
+      queueWorkersKeepInFlight(input, name, service, memory.edges, report);
     }
     this.onlyOwnTargetsDeregistered(input);
   }

@@ -41,6 +41,19 @@ export const diedOnItsOwn = (task: TaskView): boolean =>
   (task.desiredStatus === 'STOPPED' &&
     (task.stopCode === 'SpotInterruption' || task.stoppedReason === STOPPED_BEHIND_REASON));
 
+export interface RunTaskCall {
+  at: number;
+  /** A replay (the gateway's retry, a killed pass made again) carries the first call's token. */
+  clientToken: string | undefined;
+  count: number;
+  /** The call's one capacity provider (FARGATE launch type: undefined). */
+  capacityProvider: string | undefined;
+  /** Tasks ECS started; undefined when the call failed as a whole (an injected fault). */
+  launched: number | undefined;
+  /** Tasks refused for Spot capacity (RunTask failures, or the whole call). */
+  capacityRefused: number;
+}
+
 export const isLive = (task: TaskView) => task.desiredStatus === 'RUNNING' && task.lastStatus !== 'STOPPED';
 export const isRunning = (task: TaskView) =>
   task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING';
@@ -56,6 +69,16 @@ export class Ledger {
   readonly deaths = new Map<string, { at: number; task: TaskView }[]>();
   /** Every target Tugboat deregistered: the group, the target's address and when. */
   readonly deregistrations: { targetGroupArn: string; id: string; at: number }[] = [];
+  /** Per service: every RunTask call Tugboat made (a retry of the gateway is a call too) and what it came to. */
+  readonly runTasks = new Map<string, RunTaskCall[]>();
+
+  /** Records a RunTask call (its group names the service). */
+  observeRunTask(call: RunTaskCall & { group: string | undefined }): void {
+    const service = serviceNameOfGroup(call.group);
+    if (!service) return;
+    const { group: _group, ...rest } = call;
+    this.push(this.runTasks, service, rest);
+  }
 
   observe(event: TaskStateChangeEvent): void {
     const detail = event.detail as TaskStateChangeEvent['detail'] & Record<string, unknown>;

@@ -5,14 +5,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { RunTaskCommandInput, RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { CLUSTER, SCHEDULE_MS, startFleet } from '../../bench/support/fleet';
 import type { Service } from '../../lib/domain';
+import { isCapacityUnavailable } from '../../lib/ecs/errors';
 import { localDynamoDbClient } from '../../local/dynamodb';
 import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
 import { Invariants, type Violation } from './invariants';
 import { Ledger } from './ledger';
-import { startScaling, TASK_CPU } from './scaling';
+import { queueUrlOf, startScaling, TASK_CPU } from './scaling';
+
+/** minCapacity 0 only with a policy that sees demand at 0 tasks (here: the queue backlog). */
+const zeroCanComeBack = (draw: ServiceDraw): boolean =>
+  draw.autoScaling?.minCapacity !== 0 || draw.autoScaling.queue !== undefined;
 
 /** Every run starts at the same instant, so a replay's times read alike. */
 export const FUZZ_T0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -31,7 +37,10 @@ export interface RunResult {
   minutes: number;
   violations: Violation[];
   log: string[];
+  services: number;
   launches: number;
+  /** RunTask calls Tugboat made (each call, a retry too). */
+  runTaskCalls: number;
   deaths: number;
   wallSeconds: number;
 }
@@ -98,8 +107,9 @@ export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: s
           maxCapacity: draw.autoScaling.maxCapacity,
           targetTracking: [
             {
-              name: 'cpu',
-              metric: { predefined: 'CPUUtilization' },
+              ...(draw.autoScaling.queue
+                ? { name: 'queue', metric: { queueBacklogPerTask: { queueUrl: queueUrlOf(draw.name) } } }
+                : { name: 'cpu', metric: { predefined: 'CPUUtilization' } }),
               targetValue: draw.autoScaling.targetValue,
               scaleOutCooldownSeconds: 60,
               scaleInCooldownSeconds: 120,
@@ -144,7 +154,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     onTaskEvent: (event) => ledger.observe(event),
   });
   const { time } = fleet;
-  const scaling = scenario.services.some((s) => s.autoScaling) ? await startScaling(fleet) : undefined;
+  let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   const draws = new Map(scenario.services.map((s) => [s.name, s]));
   const behaviours = new Map<string, ImageBehaviour>();
   const targetGroupOwners = new Map<string, string>();
@@ -158,9 +168,38 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     deleted,
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
     setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
+    setBacklog: (service, visible, inFlight) => scaling?.setBacklog(service, visible, inFlight),
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
+  fleet.ecsClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'RunTaskCommand') return next(args);
+      const input = args.input as RunTaskCommandInput;
+      const call = {
+        at: time.now(),
+        group: input.group,
+        clientToken: input.clientToken,
+        count: input.count ?? 1,
+        capacityProvider: input.capacityProviderStrategy?.[0]?.capacityProvider,
+      };
+      try {
+        const result = await next(args);
+        const output = result.output as RunTaskCommandOutput;
+        ledger.observeRunTask({
+          ...call,
+          launched: output.tasks?.length ?? 0,
+          capacityRefused: (output.failures ?? []).filter((f) => isCapacityUnavailable(f.reason)).length,
+        });
+        return result;
+      } catch (error) {
+        const refused = isCapacityUnavailable((error as Error).message) ? call.count : 0;
+        ledger.observeRunTask({ ...call, launched: undefined, capacityRefused: refused });
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'fuzzRunTasks' },
+  );
   fleet.loadBalancing?.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'DeregisterTargetsCommand') {
@@ -179,6 +218,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
 
   const violations = (): Violation[] => invariants.violations;
   try {
+    if (scenario.services.some((s) => s.autoScaling)) scaling = await startScaling(fleet);
     for (const draw of scenario.services) {
       await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
@@ -193,14 +233,32 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         const first = created.deployments[0]?.taskDefinition;
         if (first) behaviours.set(first, draw.image);
         scaling?.setDemand(familyOf(draw.name), draw.demand * 10);
+        if (draw.autoScaling?.queue)
+          scaling?.setBacklog(draw.name, draw.autoScaling.queue.visible, draw.autoScaling.queue.inFlight);
         write(`created ${draw.name}: ${JSON.stringify(body)}`);
+        if (!zeroCanComeBack(draw))
+          invariants.violations.push({
+            invariant: 'minCapacityZeroSeesDemand',
+            service: draw.name,
+            at: time.now(),
+            message:
+              'created with minCapacity 0 and only a per-task metric (CPU): at 0 tasks it can never scale out',
+          });
       } catch (error) {
         write(`create ${draw.name} refused: ${String(error).slice(0, 300)}`);
+        if (zeroCanComeBack(draw) && /: 400 .*autoScaling\.minCapacity/.test(String(error)))
+          invariants.violations.push({
+            invariant: 'minCapacityZeroSeesDemand',
+            service: draw.name,
+            at: time.now(),
+            message: `minCapacity ${draw.autoScaling?.minCapacity} with a queue backlog policy refused: ${String(error).slice(0, 300)}`,
+          });
       }
     }
     fleet.enableSchedule();
 
     const end = FUZZ_T0 + scenario.minutes * 60_000;
+    let spot = { available: true, since: FUZZ_T0 };
     const actions = [...scenario.actions];
     const outages = scenario.endpoint.spotOutages.flatMap((outage) => [
       { at: FUZZ_T0 + outage.fromMinute * 60_000, available: false },
@@ -225,6 +283,9 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         behaviourOf: (taskDefinition) => behaviours.get(taskDefinition),
         eventsOf: async (name) =>
           (await time.io(() => fleet!.store.listServiceEvents(CLUSTER, name, { limit: 20 }))).items,
+        draws,
+        spot,
+        backlogOf: (name) => scaling?.backlogOf(name),
       });
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
@@ -232,6 +293,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       while (outages[0] && outages[0].at <= time.now()) {
         const outage = outages.shift()!;
         fleet.server.ecs.setSpotCapacity(outage.available);
+        spot = { available: outage.available, since: time.now() };
         if (!outage.available) {
           // Spot capacity goes: its running tasks are interrupted (about half of them), new ones refused.
           const spot = [...ledger.tasks.values()].filter(
@@ -279,6 +341,8 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     minutes: scenario.minutes,
     violations: violations(),
     log,
+    services: scenario.services.length,
+    runTaskCalls: [...ledger.runTasks.values()].reduce((sum, list) => sum + list.length, 0),
     launches: [...ledger.launches.values()].reduce((sum, list) => sum + list.length, 0),
     deaths: [...ledger.deaths.values()].reduce((sum, list) => sum + list.length, 0),
     wallSeconds: (performance.now() - wallStarted) / 1000,

@@ -16,7 +16,12 @@ const EVALUATION_OFFSET_MS = 5_000;
 /** The task definitions' CPU units. */
 export const TASK_CPU = 256;
 
+/** The queue a fuzzed queue worker scales on (the fuzzer answers its backlog; no SQS is called). */
+export const queueUrlOf = (service: string) =>
+  `https://sqs.us-east-1.amazonaws.com/000000000000/fz-${service}`;
+
 export const startScaling = async (fleet: Fleet) => {
+  const backlogs = new Map<string, { visible: number; inFlight: number }>();
   const cloudWatch = await startFleetCloudWatch(fleet);
   const metrics = createMetricReader(cloudWatch.client);
   const alarms = createAlarmClient(cloudWatch.client);
@@ -32,6 +37,11 @@ export const startScaling = async (fleet: Fleet) => {
         fleet.time.now(),
       );
     },
+    /** Sets a queue worker's backlog: messages waiting and in flight. */
+    setBacklog(service: string, visible: number, inFlight: number) {
+      backlogs.set(queueUrlOf(service), { visible, inFlight });
+    },
+    backlogOf: (service: string) => backlogs.get(queueUrlOf(service)),
     /** Runs the evaluator if a minute's run is due; what it changed. */
     async evaluateIfDue(): Promise<string[]> {
       if (fleet.time.now() < nextAt) return [];
@@ -42,8 +52,8 @@ export const startScaling = async (fleet: Fleet) => {
           store: fleet.store,
           metrics,
           alarms,
-          queues: { backlog: async () => ({ visible: 0, inFlight: 0 }) },
-          // The fuzzer scales on CPU only: no policy reads target health.
+          queues: { backlog: async (url) => backlogs.get(url) ?? { visible: 0, inFlight: 0 } },
+          // The fuzzer scales on CPU and queues: no policy reads target health.
           targets: { healthyTargets: async () => 0 },
           enqueue: (requests) => reconcileQueue.enqueue(requests),
           now: fleet.time.now(),

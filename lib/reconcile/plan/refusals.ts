@@ -12,6 +12,7 @@ import {
 } from '../../domain';
 import { isCapacityUnavailable } from '../../ecs/errors';
 import { isoOf } from '../../time';
+import { spotRefusalsOf } from './phases/spot-retry';
 
 const refusedAt = (refusal: LaunchRefusal): number => Date.parse(refusal.at);
 
@@ -90,6 +91,8 @@ export const withSpotCapacityFailure = (
       failingSince: deployment.spotFallback?.failingSince ?? failure.at,
       lastSpotFailureAt: failure.at,
       lastSpotFailure: failure.reason,
+      // The service's count in a row (any deployment's newest), one more.
+      spotRefusalsInRow: spotRefusalsOf(deployments).refusals + 1,
     },
   }));
 

@@ -100,6 +100,7 @@ describe('Spot capacity refusals', () => {
       failingSince: 'x',
       lastSpotFailureAt: 'now',
       lastSpotFailure: 'why',
+      spotRefusalsInRow: 1,
     });
     expect(next[0]?.launchRefusals).toBeUndefined();
     expect(next[1]).toBe(deployments[1]);

@@ -45,12 +45,16 @@ const lastStableAt = (state: PlanState, deployment: Deployment, resetMs: number)
 export function crashLoopBackoffOf(state: PlanState, deployment: Deployment): CrashLoopBackoff {
   const options = state.input.options;
   const since = lastStableAt(state, deployment, options?.backoffResetMs ?? DEFAULT_BACKOFF_RESET_MS);
-  const failures = tasksOf(state, deployment.id).filter((t) => stoppedOnItsOwn(t) && failedAt(t) > since);
+  // A task taken out for failing its health checks failed then, before ECS reports it stopped: else the
+  // pass that stops it (or whose drain is over) would launch its replacement as if it had not failed.
+  const failures = tasksOf(state, deployment.id)
+    .map((t) => (stoppedOnItsOwn(t) ? failedAt(t) : state.failingHealth.get(t.taskArn)))
+    .filter((at): at is number => at !== undefined && at > since);
   // Tasks ECS refused to launch failed at the refusal.
   const refused = refusalsSince(deployment, since);
   const consecutive = failures.length + refused.count;
   if (consecutive < 2) return { consecutiveFailures: consecutive };
-  const lastFailure = Math.max(...failures.map(failedAt), refused.lastAt ?? Number.NEGATIVE_INFINITY);
+  const lastFailure = Math.max(...failures, refused.lastAt ?? Number.NEGATIVE_INFINITY);
   const delay = crashLoopDelayMs(
     consecutive,
     options?.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,

@@ -12,6 +12,7 @@ import { clientToken } from '../tokens';
 import type { Action, ObservedTask, RunTaskCall } from '../types';
 import { type CrashLoopBackoff, isBackingOff } from './backoff';
 import { maxTaskCap, minHealthyFloor } from './limits';
+import { holdBackSpot } from './spot-retry';
 import { drainingCount, healthy, live, type RolloutState } from './state';
 import { isShifting } from './traffic-shift';
 
@@ -45,10 +46,14 @@ export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, pla
     return 0;
   }
   if (room > 0) {
-    const launched = Math.min(need, room);
+    const wanted = Math.min(need, room);
+    const spot = holdBackSpot(state, current, placementsOf(service, wanted, liveAfterStops, place));
+    if (spot.hold) actions.push({ type: 'hold', deploymentId: current.id, ...spot.hold });
+    const launched = wanted - spot.held;
+    if (launched === 0) return 0;
     const reason =
       `deployment ${current.id} has ${primaryCount} of ${desired} desired tasks` +
-      (launched < need ? `; ${limits}, so ${launched} now` : '');
+      (launched < need ? `; ${spot.held > 0 ? 'FARGATE_SPOT backs off' : limits}, so ${launched} now` : '');
     actions.push(
       launchAction(
         service,
@@ -57,7 +62,7 @@ export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, pla
         liveAfterStops,
         reason,
         state.input.options?.installation,
-        place,
+        () => spot.placements,
       ),
     );
     current.launchAttempts = (current.launchAttempts ?? 0) + 1;
@@ -79,6 +84,21 @@ export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, pla
   return 0;
 }
 
+const runningByProvider = (liveTasks: ObservedTask[]): RunningByProvider => {
+  const running: RunningByProvider = {};
+  for (const t of liveTasks) {
+    const provider = t.capacityProvider ?? 'FARGATE';
+    running[provider] = (running[provider] ?? 0) + 1;
+  }
+  return running;
+};
+
+/** Where `count` new tasks go: the placer's choice, else the strategy's split over the live tasks. */
+const placementsOf = (service: Service, count: number, liveTasks: ObservedTask[], place?: Placer) => {
+  const running = runningByProvider(liveTasks);
+  return place ? place(count, running) : splitLaunches(service.capacityProviderStrategy, running, count);
+};
+
 /** One launch action, split over capacity providers and RunTask's ten-task limit. */
 export function launchAction(
   service: Service,
@@ -89,16 +109,9 @@ export function launchAction(
   installation?: string,
   place?: Placer,
 ): Action {
-  const running: RunningByProvider = {};
-  for (const t of liveTasks) {
-    const provider = t.capacityProvider ?? 'FARGATE';
-    running[provider] = (running[provider] ?? 0) + 1;
-  }
   const attempt = deployment.launchAttempts ?? 0;
   const calls: RunTaskCall[] = [];
-  const placements = place
-    ? place(count, running)
-    : splitLaunches(service.capacityProviderStrategy, running, count);
+  const placements = placementsOf(service, count, liveTasks, place);
   for (const placement of placements) {
     for (let left = placement.count; left > 0; left -= MAX_TASKS_PER_RUN_TASK) {
       const token = clientToken({

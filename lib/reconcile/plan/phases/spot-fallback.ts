@@ -15,6 +15,7 @@ import { isRunning } from '../tasks';
 import type { ObservedTask } from '../types';
 import type { Placer } from './launch';
 import { maxTaskCap, minHealthyFloor } from './limits';
+import { resetSpotRetries, withSpotRetryReset } from './spot-retry';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** off: no fallback configured; spot: the strategy as ECS means it; fallback: Spot share on FARGATE; returning. */
@@ -213,7 +214,8 @@ export function noteSpotFallback(state: RolloutState): SpotMode {
   const { primary, service, now, nowIso } = state;
   const name = service.serviceName;
   const config = spotFallbackConfig(state);
-  const fb = startingPoint(state);
+  const fb = withSpotRetryReset(state, startingPoint(state));
+  resetSpotRetries(state, primary.id);
   if (!config) {
     // Disabled (or no Spot left in the strategy) while FARGATE tasks stand in: they move back now, in
     // healthy batches as the return does, and a Spot failure no longer stops that.

@@ -9,6 +9,8 @@
  * return (spot-fallback.ts); the surplus Spot tasks are then scaled in as usual. A deploy or a rollback
  * under way pauses it: its own launches go to FARGATE_SPOT (returnPlacer).
  */
+
+import { isoOf } from '../../../time';
 import { isRunning } from '../tasks';
 import type { ObservedTask } from '../types';
 import { launchAction } from './launch';
@@ -22,6 +24,7 @@ import {
   type SpotMode,
   spotFallbackConfig,
 } from './spot-fallback';
+import { spotRetryOf } from './spot-retry';
 import { drainingCount, healthy, live, type RolloutState, scaleInOrder, stop } from './state';
 
 /**
@@ -37,8 +40,17 @@ export function stopReturnedOnDemand(state: RolloutState, mode: SpotMode, canLau
   const share = fallbackShare(state, liveNow);
   if (share === 0) {
     const config = spotFallbackConfig(state);
+    const before = primary.spotFallback;
     primary.spotFallback = {
       active: false,
+      // Spot refusals in a row outlive the return: only a Spot task that launches ends them (spot-retry.ts).
+      ...(before?.spotRefusalsInRow
+        ? {
+            spotRefusalsInRow: before.spotRefusalsInRow,
+            ...(before.lastSpotFailureAt ? { lastSpotFailureAt: before.lastSpotFailureAt } : {}),
+            ...(before.lastSpotFailure ? { lastSpotFailure: before.lastSpotFailure } : {}),
+          }
+        : {}),
       since: nowIso,
       reason: config
         ? `back on FARGATE_SPOT after ${config.returnAfterSeconds} seconds without a Spot failure`
@@ -136,6 +148,16 @@ export function launchReturnBatch(state: RolloutState, mode: SpotMode, launched:
       type: 'hold',
       deploymentId: primary.id,
       reason: `deployment ${primary.id} waits for draining tasks to stop before it launches a FARGATE_SPOT task for one of its ${share} FARGATE tasks: maximumPercent ${config.maximumPercent} counts them`,
+    });
+    return 0;
+  }
+  const retry = spotRetryOf(state);
+  if (retry.until !== undefined) {
+    state.actions.push({
+      type: 'hold',
+      deploymentId: primary.id,
+      until: retry.until,
+      reason: `deployment ${primary.id} waits to move a FARGATE task back until ${isoOf(retry.until)}: FARGATE_SPOT refused ${retry.refusals} ${retry.refusals === 1 ? 'launch' : 'launches'} in a row for capacity`,
     });
     return 0;
   }

@@ -49,6 +49,11 @@ export interface PlanState {
   shielded: Set<string>;
   /** Set when a traffic shift completes: the groups serving from now on. */
   servingTargetGroups?: Record<string, string>;
+  /**
+   * Tasks taken out for failing their health checks (stopped by this pass, or deregistered by an earlier
+   * one and not yet reported stopped), with the instant they were: failures before ECS reports the stop.
+   */
+  failingHealth: Map<string, number>;
 }
 
 /** A pass past the point where the service has a PRIMARY (repaired if it was stored without one). */
@@ -81,6 +86,7 @@ export function planState(input: PlanInput): PlanState {
     stillDraining: [],
     keep: new Set(),
     shielded: new Set(),
+    failingHealth: new Map(),
   };
 }
 
@@ -125,6 +131,7 @@ export function adoptTasks(state: PlanState): void {
 export function stop(state: PlanState, task: ObservedTask, cause: StopCause, reason: string): void {
   if (state.stopped.has(task.taskArn)) return;
   state.stopped.add(task.taskArn);
+  if (cause === 'unhealthy') state.failingHealth.set(task.taskArn, state.now);
   const action = drainOrStop(state.service, task, cause, reason, state.lb, state.now);
   if (action.type === 'deregister-targets') state.drainedNow.add(task.taskArn);
   state.actions.push(action);

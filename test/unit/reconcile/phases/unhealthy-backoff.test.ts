@@ -5,7 +5,8 @@ import {
   recordCrashLoopBackoff,
 } from '../../../../lib/reconcile/plan/phases/backoff';
 import { stopUnhealthy } from '../../../../lib/reconcile/plan/phases/unhealthy';
-import { UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/plan/types';
+import { plan } from '../../../../lib/reconcile/plan/plan';
+import { ELB_UNHEALTHY_STOP_REASON, UNHEALTHY_STOP_REASON } from '../../../../lib/reconcile/plan/types';
 import {
   failedLaunches,
   iso,
@@ -16,6 +17,7 @@ import {
   stateOf,
   T0,
   task,
+  tasks,
 } from '../../../support/plan';
 
 describe('stopUnhealthy', () => {
@@ -127,5 +129,60 @@ describe('recordCrashLoopBackoff', () => {
     expect(state.primary.consecutiveFailures).toBe(failed);
     expect(state.primary.backoffUntil).toBe(expected);
     expect('backoffUntil' in state.primary).toBe(expected !== undefined);
+  });
+});
+
+describe('tasks taken out for failing their health checks are failures from that instant', () => {
+  // Two failures a minute ago: their back-off (10 s) is over. Two more tasks fail their checks now.
+  const earlier = () => failedLaunches('dep-2', 2, T0 - 60 * S);
+  const old = () => tasks('dep-1', 2, { healthStatus: 'HEALTHY' });
+  const drainingFor = (cause: 'unhealthy' | 'scale-in', deregisteredAt: number, stopDueAt: number) =>
+    tasks('dep-2', 2, {
+      healthStatus: 'UNHEALTHY',
+      targets: {
+        registered: [],
+        drain: { deregisteredAt, stopDueAt, cause, reason: `${ELB_UNHEALTHY_STOP_REASON} (target-group tg)` },
+      },
+    });
+
+  it.each([
+    {
+      name: 'stopped by this pass (container health check)',
+      failing: () => tasks('dep-2', 2, { healthStatus: 'UNHEALTHY' }),
+      until: T0 + 40 * S,
+    },
+    {
+      name: 'deregistered earlier and stopped by this pass (target group health check)',
+      failing: () => drainingFor('unhealthy', T0 - 5 * S, T0),
+      until: T0 + 35 * S,
+    },
+    {
+      name: 'still draining',
+      failing: () => drainingFor('unhealthy', T0 - 5 * S, T0 + 30 * S),
+      until: T0 + 35 * S,
+    },
+  ])('$name: the next launch waits for the back-off of 4 failures', ({ failing, until }) => {
+    const result = plan({
+      service: rollingService(2),
+      observedTasks: [...old(), ...earlier(), ...failing()],
+      taskDefinitions: { 'web:1': { hasHealthCheck: false }, 'web:2': { hasHealthCheck: true } },
+      now: T0,
+      options,
+    });
+    expect(ofType(result.actions, 'launch')).toEqual([]);
+    const primary = result.deployments.find((d) => d.id === 'dep-2');
+    expect(primary).toMatchObject({ consecutiveFailures: 4, backoffUntil: iso(until) });
+  });
+
+  it('a task drained for scale-in is no failure', () => {
+    const result = plan({
+      service: rollingService(2),
+      observedTasks: [...old(), ...earlier(), ...drainingFor('scale-in', T0 - 5 * S, T0)],
+      taskDefinitions: { 'web:1': { hasHealthCheck: false }, 'web:2': { hasHealthCheck: true } },
+      now: T0,
+      options,
+    });
+    expect(result.deployments.find((d) => d.id === 'dep-2')?.consecutiveFailures).toBe(2);
+    expect(ofType(result.actions, 'launch')).toHaveLength(1);
   });
 });
