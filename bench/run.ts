@@ -211,7 +211,7 @@ const summarize = (result: Record<string, unknown>): Row[] => {
       return [
         {
           name: `scaling ${r.services} services`,
-          measured: `decision p50 ${r.decisionSeconds.p50} s p99 ${r.decisionSeconds.p99} s, RUNNING p50 ${r.runningSeconds.p50} s p99 ${r.runningSeconds.p99} s, steady ${r.perEvaluation.steady.cloudWatchCalls.mean} calls/${r.perEvaluation.steady.metricsRequested.mean} metrics per evaluation (step max ${r.perEvaluation.step.cloudWatchCalls.max}/${r.perEvaluation.step.metricsRequested.max}), $${r.costPerServiceMonthUsd.steady.totalUsd}/service-month (alarms $${r.costPerServiceMonthUsd.steady.alarmsUsd} + metrics $${r.costPerServiceMonthUsd.steady.metricsUsd}), ${r.oscillatingServices} oscillating`,
+          measured: `decision p50 ${r.decisionSeconds.p50} s p99 ${r.decisionSeconds.p99} s, RUNNING p50 ${r.runningSeconds.p50} s p99 ${r.runningSeconds.p99} s, steady ${r.perEvaluation.steady.cloudWatchCalls.mean} calls/${r.perEvaluation.steady.metricsRequested.mean} metrics per evaluation (step max ${r.perEvaluation.step.cloudWatchCalls.max}/${r.perEvaluation.step.metricsRequested.max}), $${r.costPerServiceMonthUsd.steady.totalUsd}/service-month (alarms $${r.costPerServiceMonthUsd.steady.alarmsUsd} + metrics $${r.costPerServiceMonthUsd.steady.metricsUsd}), ${r.oscillatingServices} oscillating; evaluator CPU <= ${r.evaluatorCpuMs.perEvaluationMean} ms mean / ${r.evaluatorCpuMs.perEvaluationMax} ms max per evaluation, peak RSS ${(r.peakRssBytesDuringEvaluations / 2 ** 20).toFixed(0)} MiB; ${r.wallSeconds} s wall`,
           target: 'decision p99 <= 90 s, <= $0.20, 0 oscillating',
           pass: r.pass.decision && r.pass.cost && r.pass.oscillation,
         },
