@@ -88,7 +88,7 @@ for (const name of only) {
 const QUICK_REPLACE_STOPS = 10;
 const QUICK_SCALING_SERVICES = 20;
 const apiSeconds = positive(values['api-seconds'], quick ? 3 : 10, 'api-seconds');
-const coldRuns = positive(values['cold-runs'], quick ? 10 : 20, 'cold-runs');
+const coldRuns = positive(values['cold-runs'], quick ? 5 : 20, 'cold-runs');
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 process.env.AWS_REGION ??= 'us-east-1';
