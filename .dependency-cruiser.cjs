@@ -66,7 +66,10 @@ module.exports = {
         'Task events and deploy events load only what their first invocation needs (cold start, docs/performance.md): not the reconciler, not the ELB client.',
       severity: 'error',
       from: { path: '^functions/(task-events|deploy-events)\\.ts$' },
-      to: { path: '(^lib/reconcile/(pass|plan/phases)/|@aws-sdk/client-elastic-load-balancing-v2)', reachable: true },
+      to: {
+        path: '(^lib/reconcile/(pass|plan/phases)/|@aws-sdk/client-elastic-load-balancing-v2)',
+        reachable: true,
+      },
     },
     {
       name: 'lib-not-into-outer-folders',
