@@ -61,6 +61,17 @@ module.exports = {
       'The Lambda handlers wrap lib/api and lib/use-cases, not the other way round.',
     ),
     {
+      name: 'lean-event-handlers',
+      comment:
+        'Task events and deploy events load only what their first invocation needs (cold start, docs/performance.md): not the reconciler, not the ELB client.',
+      severity: 'error',
+      from: { path: '^functions/(task-events|deploy-events)\\.ts$' },
+      to: {
+        path: '(^lib/reconcile/(pass|plan/phases)/|@aws-sdk/client-elastic-load-balancing-v2)',
+        reachable: true,
+      },
+    },
+    {
       name: 'lib-not-into-outer-folders',
       comment: 'lib/ is the core: handlers, the CLI, the console, the local stack and the tests sit on it.',
       severity: 'error',

@@ -17,7 +17,8 @@ import { freePort } from '../local/ports';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const ZIP_LIMIT_BYTES = 400 * 1024;
-const LOAD_RATIO_LIMIT = 1.5;
+const LOAD_RATIO_LIMIT = 1.3;
+const FIRST_INVOKE_RATIO_LIMIT = 1.5;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -102,14 +103,17 @@ const PROBE_MARK = 'cold-start-probe ';
 const probe = `
 const PROBE_MARK = ${JSON.stringify(PROBE_MARK)};
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const mod = require(process.argv[1]);
 const loaded = performance.now();
+const cpu = process.cpuUsage(cpuStart);
 const context = { functionName: 'bench', awsRequestId: 'cold', getRemainingTimeInMillis: () => 30000,
   callbackWaitsForEmptyEventLoop: false };
 Promise.resolve(mod.handler(JSON.parse(process.argv[2]), context)).then((result) => {
   const invoked = performance.now();
   console.log('');
-  console.log(PROBE_MARK + JSON.stringify({ loadMs: loaded - start, firstInvokeMs: invoked - loaded,
+  console.log(PROBE_MARK + JSON.stringify({ loadMs: loaded - start, loadCpuMs: (cpu.user + cpu.system) / 1000,
+    firstInvokeMs: invoked - loaded,
     result: JSON.stringify(result ?? null).slice(0, 200) }));
   process.exit(0);
 }, (error) => { console.error(error); process.exit(1); });
@@ -139,24 +143,56 @@ const commands = [
   ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
   GetQueueAttributesCommand, SendMessageBatchCommand,
 ];
-export const handler = async () => ({
-  statusCode: 200,
-  body: JSON.stringify({ ok: Boolean(documentClient && ecs && sqs), commands: commands.length }),
-});
+// Its first invocation makes one DynamoDB call, as every function's does: the SDK's first-call costs
+// (credentials, endpoint, signing, the connection) are the SDK's, not Tugboat's.
+export const handler = async () => {
+  const found = await documentClient.send(
+    new GetCommand({ TableName: process.env.TUGBOAT_TABLE_NAME, Key: { PK: 'cold-start', SK: 'baseline' } }),
+  );
+  return { statusCode: 200, body: JSON.stringify({ ok: Boolean(ecs && sqs && !found.Item), commands: commands.length }) };
+};
 `;
 
-const measure = async (bundle: string, event: unknown, runs: number, env: NodeJS.ProcessEnv) => {
-  const loads: number[] = [];
-  const invokes: number[] = [];
+interface Timing {
+  loadMsMedian: number;
+  loadCpuMsMedian: number;
+  firstInvokeMsMedian: number;
+}
+
+/**
+ * Runs each bundle's probe `runs` times, interleaved (baseline, then every function, then again), so a
+ * machine whose load changes during the run slows the baseline and the functions alike.
+ */
+const measureInterleaved = async (
+  bundles: { bundle: string; event: unknown }[],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<Timing[]> => {
+  const samples = bundles.map(() => ({
+    loads: [] as number[],
+    cpus: [] as number[],
+    invokes: [] as number[],
+  }));
   for (let i = 0; i < runs; i++) {
-    const { stdout } = await run(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env });
-    const line = stdout.split('\n').find((text) => text.startsWith(PROBE_MARK));
-    if (!line) throw new Error(`${bundle}: no probe output in ${stdout.slice(0, 500)}`);
-    const sample = JSON.parse(line.slice(PROBE_MARK.length)) as { loadMs: number; firstInvokeMs: number };
-    loads.push(sample.loadMs);
-    invokes.push(sample.firstInvokeMs);
+    for (const [index, { bundle, event }] of bundles.entries()) {
+      const { stdout } = await run(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env });
+      const line = stdout.split('\n').find((text) => text.startsWith(PROBE_MARK));
+      if (!line) throw new Error(`${bundle}: no probe output in ${stdout.slice(0, 500)}`);
+      const sample = JSON.parse(line.slice(PROBE_MARK.length)) as {
+        loadMs: number;
+        loadCpuMs: number;
+        firstInvokeMs: number;
+      };
+      samples[index]!.loads.push(sample.loadMs);
+      samples[index]!.cpus.push(sample.loadCpuMs);
+      samples[index]!.invokes.push(sample.firstInvokeMs);
+    }
   }
-  return { loadMsMedian: round(median(loads)), firstInvokeMsMedian: round(median(invokes)) };
+  return samples.map(({ loads, cpus, invokes }) => ({
+    loadMsMedian: round(median(loads)),
+    loadCpuMsMedian: round(median(cpus)),
+    firstInvokeMsMedian: round(median(invokes)),
+  }));
 };
 
 export const runColdStart = async (options: { runs: number }) => {
@@ -205,10 +241,8 @@ export const runColdStart = async (options: { runs: number }) => {
     const baselineBytes = (await stat(baselineBundle)).size;
     await run('zip', ['-q', '-j', join(work, 'baseline.zip'), baselineBundle]);
     const baselineZipBytes = (await stat(join(work, 'baseline.zip'))).size;
-    const baseline = await measure(baselineBundle, {}, options.runs, env);
-
-    const functions = [];
     const zips = (await readdir(join(root, '.serverless'))).filter((file) => file.endsWith('.zip')).sort();
+    const entries = [];
     for (const zip of zips) {
       const name = zip.replace(/\.zip$/, '');
       // A function this benchmark has no first event for gets an empty SQS batch.
@@ -220,25 +254,49 @@ export const runColdStart = async (options: { runs: number }) => {
       const { stdout } = await run('unzip', ['-Z', '-t', join(root, '.serverless', zip)]);
       const unzippedBytes = Number(/(\d+) bytes uncompressed/.exec(stdout)?.[1] ?? Number.NaN);
       const zipBytes = (await stat(join(root, '.serverless', zip))).size;
-      const timing = await measure(join(directory, 'functions', handlerFile), event, options.runs, env);
-      const loadRatio = timing.loadMsMedian / baseline.loadMsMedian;
-      functions.push({
+      entries.push({
+        name,
+        zipBytes,
+        unzippedBytes,
+        bundle: join(directory, 'functions', handlerFile),
+        event,
+      });
+    }
+    const [baseline, ...timings] = await measureInterleaved(
+      [{ bundle: baselineBundle, event: {} }, ...entries],
+      options.runs,
+      env,
+    );
+    const functions = entries.map(({ name, zipBytes, unzippedBytes }, index) => {
+      const timing = timings[index]!;
+      const loadRatio = timing.loadMsMedian / baseline!.loadMsMedian;
+      const firstInvokeRatio = timing.firstInvokeMsMedian / baseline!.firstInvokeMsMedian;
+      return {
         function: name,
         zipBytes,
         unzippedBytes,
         ...timing,
         loadRatio: round(loadRatio),
-        firstInvokeRatio: round(timing.firstInvokeMsMedian / baseline.firstInvokeMsMedian),
-        pass: zipBytes <= ZIP_LIMIT_BYTES && loadRatio <= LOAD_RATIO_LIMIT,
-      });
-    }
+        // CPU time is less moved by other processes than wall time on a shared machine: reported beside it.
+        loadCpuRatio: round(timing.loadCpuMsMedian / baseline!.loadCpuMsMedian),
+        firstInvokeRatio: round(firstInvokeRatio),
+        pass:
+          zipBytes <= ZIP_LIMIT_BYTES &&
+          loadRatio <= LOAD_RATIO_LIMIT &&
+          firstInvokeRatio <= FIRST_INVOKE_RATIO_LIMIT,
+      };
+    });
     return {
       name: 'cold-start',
       time: 'real',
       runs: options.runs,
       baseline: { zipBytes: baselineZipBytes, unzippedBytes: baselineBytes, ...baseline },
       functions,
-      target: { zipBytesAtMost: ZIP_LIMIT_BYTES, loadRatioAtMost: LOAD_RATIO_LIMIT },
+      target: {
+        zipBytesAtMost: ZIP_LIMIT_BYTES,
+        loadRatioAtMost: LOAD_RATIO_LIMIT,
+        firstInvokeRatioAtMost: FIRST_INVOKE_RATIO_LIMIT,
+      },
       pass: functions.every((entry) => entry.pass),
     };
   } finally {

@@ -7,9 +7,9 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
 import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processDeployBatch } from '../lib/use-cases/deploy-queue';
-import { createRuntime } from '../lib/wiring';
+import { createBaseRuntime } from '../lib/wiring-base';
 
-const runtime = createRuntime();
+const runtime = createBaseRuntime();
 const logger = new Logger({ serviceName: 'tugboat-deploy-events' });
 const metrics = tugboatMetrics('tugboat-deploy-events');
 

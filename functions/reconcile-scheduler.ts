@@ -8,9 +8,11 @@ import { tugboatMetrics } from '../lib/metrics';
 import { schedulerMetrics } from '../lib/reconcile/scheduler/metrics';
 import { runReconcileScheduler, schedulerDeadline } from '../lib/reconcile/scheduler/scheduler';
 import { runtimeNow } from '../lib/runtime-clock';
-import { createRuntime } from '../lib/wiring';
+import { createBaseRuntime } from '../lib/wiring-base';
+import { elbGatewayOnce } from '../lib/wiring-elb';
 
-const runtime = createRuntime();
+const runtime = createBaseRuntime();
+const elb = elbGatewayOnce();
 const logger = new Logger({ serviceName: 'tugboat-reconcile-scheduler' });
 const metrics = tugboatMetrics('tugboat-reconcile-scheduler');
 const queue = runtime.reconcileQueue();
@@ -24,7 +26,7 @@ export const handler = middy<ScheduledEvent, unknown, Error, Context>()
     const report = await runReconcileScheduler({
       store: runtime.store,
       ecsFor: runtime.ecsFor,
-      elb: runtime.elb(),
+      elb: elb(),
       // The schedule's event id is the correlation id of the passes it asks for.
       enqueue: (requests) =>
         queue.enqueue(requests.map((request) => ({ correlationId: event.id, ...request }))),

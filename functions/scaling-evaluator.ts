@@ -10,9 +10,11 @@ import { createAlarmClient, createMetricReader } from '../lib/scaling/cloudwatch
 import { evaluateScaling } from '../lib/scaling/evaluate';
 import { createQueueBacklogReader } from '../lib/scaling/queue-backlog';
 import { createTargetHealthReader } from '../lib/scaling/target-health';
-import { createRuntime } from '../lib/wiring';
+import { createBaseRuntime } from '../lib/wiring-base';
+import { elbGatewayOnce } from '../lib/wiring-elb';
 
-const runtime = createRuntime();
+const runtime = createBaseRuntime();
+const elb = elbGatewayOnce();
 const logger = new Logger({ serviceName: 'tugboat-scaling-evaluator' });
 const metrics = tugboatMetrics('tugboat-scaling-evaluator');
 const queue = runtime.reconcileQueue();
@@ -20,7 +22,10 @@ const cloudWatch = new CloudWatchClient({});
 const metricReader = createMetricReader(cloudWatch);
 const alarmClient = createAlarmClient(cloudWatch);
 const queues = createQueueBacklogReader(runtime.sqs());
-const targets = createTargetHealthReader(runtime.elb());
+// Target health is read only for services scaled on requests per target: the ELB client is built then.
+const targets = createTargetHealthReader({
+  describeTargetHealth: (targetGroupArn) => elb().describeTargetHealth(targetGroupArn),
+});
 
 /** The evaluation instant is the schedule's: the event's time (the local stack's clock, when virtual). */
 const instantOf = (event: ScheduledEvent): number => {

@@ -7,7 +7,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
 import { partialBatchFailures, type RecordResult, recordResults } from '../lib/queue/partial-batch';
 import { processTaskEventBatch, type TaskEventOutcome } from '../lib/use-cases/task-events';
-import { createRuntime } from '../lib/wiring';
+import { createBaseRuntime } from '../lib/wiring-base';
 
 const OUTCOME_METRIC: Record<TaskEventOutcome['kind'], string> = {
   applied: 'TaskEventsApplied',
@@ -15,7 +15,7 @@ const OUTCOME_METRIC: Record<TaskEventOutcome['kind'], string> = {
   foreign: 'TaskEventsIgnoredAsForeign',
 };
 
-const runtime = createRuntime();
+const runtime = createBaseRuntime();
 const logger = new Logger({ serviceName: 'tugboat-task-events' });
 const metrics = tugboatMetrics('tugboat-task-events');
 const queue = runtime.reconcileQueue();

@@ -1,35 +1,36 @@
-import * as z from 'zod';
+// zod/mini: every function validates its environment at load, and the full zod costs every cold start.
+import * as z from 'zod/mini';
 import { DEFAULT_INSTALLATION, INSTALLATION_RULE, isValidInstallation } from './inventory/naming';
 
-const positiveInt = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+const positiveInt = z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number));
 
 /**
  * Environment, validated once at start-up: a misconfigured function fails on its first cold start
  * instead of on some later request.
  */
 const configSchema = z.object({
-  TUGBOAT_TABLE_NAME: z.string().min(3).max(255),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  TUGBOAT_ACCOUNT_ID: z
-    .string()
-    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-    .default('000000000000'),
-  TUGBOAT_RECONCILE_QUEUE_URL: z.url().optional(),
+  TUGBOAT_TABLE_NAME: z.string().check(z.minLength(3), z.maxLength(255)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  TUGBOAT_ACCOUNT_ID: z._default(
+    z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+    '000000000000',
+  ),
+  TUGBOAT_RECONCILE_QUEUE_URL: z.optional(z.url()),
   /** Which installation this is: its tasks' startedBy and ECS families carry it (serverless.yml: the stage). */
-  TUGBOAT_INSTALLATION: z
-    .string()
-    .refine(isValidInstallation, `must be ${INSTALLATION_RULE}`)
-    .default(DEFAULT_INSTALLATION),
+  TUGBOAT_INSTALLATION: z._default(
+    z.string().check(z.refine(isValidInstallation, `must be ${INSTALLATION_RULE}`)),
+    DEFAULT_INSTALLATION,
+  ),
   /** First crash-loop back-off wait; ECS's behaviour is the default, tests shorten it. */
-  TUGBOAT_BACKOFF_BASE_MS: positiveInt.optional(),
+  TUGBOAT_BACKOFF_BASE_MS: z.optional(positiveInt),
   /** The clusters Tugboat may use (serverless.yml's custom.clusterArns), comma-separated; unset: any. */
-  TUGBOAT_CLUSTER_ARNS: z.string().min(1).optional(),
+  TUGBOAT_CLUSTER_ARNS: z.optional(z.string().check(z.minLength(1))),
   /**
    * The roles task definitions may name (serverless.yml's custom.taskRoleArns, custom.executionRoleArns),
    * comma-separated, IAM wildcards allowed; unset: any role; empty: none.
    */
-  TUGBOAT_TASK_ROLE_ARNS: z.string().optional(),
-  TUGBOAT_EXECUTION_ROLE_ARNS: z.string().optional(),
+  TUGBOAT_TASK_ROLE_ARNS: z.optional(z.string()),
+  TUGBOAT_EXECUTION_ROLE_ARNS: z.optional(z.string()),
 });
 
 export interface TugboatConfig {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TaskRecord } from '../domain';
 import { DEFAULT_INSTALLATION, startedByInstallation } from '../inventory/naming';
 import { taskRecordFromEcs } from '../inventory/task-record';
@@ -8,53 +8,59 @@ import { newestRequestedAt, type ReconcileRequest } from '../queue/reconcile-que
 import type { TugboatStore } from '../store/port';
 import { parseInput } from '../validation/parse';
 
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO timestamp');
+const isoDate = z
+  .string()
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO timestamp'));
+const optionalString = () => z.optional(z.string());
 
-/** The fields of an EventBridge "ECS Task State Change" event that Tugboat reads; others pass through. */
+/**
+ * The fields of an EventBridge "ECS Task State Change" event that Tugboat reads; others pass through.
+ * zod/mini: this function loads no other schema, and the full zod would cost every cold start.
+ */
 const taskStateChangeSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal('aws.ecs'),
   'detail-type': z.literal('ECS Task State Change'),
-  time: isoDate.optional(),
+  time: z.optional(isoDate),
   detail: z.looseObject({
     taskArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/[^/]+\/[^/]+$/, 'must be an ECS task ARN'),
-    clusterArn: z.string().regex(/:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN'),
-    version: z.number().int().nonnegative(),
-    lastStatus: z.string().min(1),
-    desiredStatus: z.string().min(1),
-    healthStatus: z.string().optional(),
-    startedBy: z.string().optional(),
-    group: z.string().optional(),
-    taskDefinitionArn: z.string().optional(),
-    launchType: z.string().optional(),
-    capacityProviderName: z.string().optional(),
-    cpu: z.string().optional(),
-    memory: z.string().optional(),
-    availabilityZone: z.string().optional(),
-    createdAt: isoDate.optional(),
-    pullStartedAt: isoDate.optional(),
-    pullStoppedAt: isoDate.optional(),
-    startedAt: isoDate.optional(),
-    stoppingAt: isoDate.optional(),
-    stoppedAt: isoDate.optional(),
-    executionStoppedAt: isoDate.optional(),
-    stopCode: z.string().optional(),
-    stoppedReason: z.string().optional(),
-    updatedAt: isoDate.optional(),
-    containers: z
-      .array(
+      .check(z.regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/[^/]+\/[^/]+$/, 'must be an ECS task ARN')),
+    clusterArn: z.string().check(z.regex(/:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN')),
+    version: z.int().check(z.nonnegative()),
+    lastStatus: z.string().check(z.minLength(1)),
+    desiredStatus: z.string().check(z.minLength(1)),
+    healthStatus: optionalString(),
+    startedBy: optionalString(),
+    group: optionalString(),
+    taskDefinitionArn: optionalString(),
+    launchType: optionalString(),
+    capacityProviderName: optionalString(),
+    cpu: optionalString(),
+    memory: optionalString(),
+    availabilityZone: optionalString(),
+    createdAt: z.optional(isoDate),
+    pullStartedAt: z.optional(isoDate),
+    pullStoppedAt: z.optional(isoDate),
+    startedAt: z.optional(isoDate),
+    stoppingAt: z.optional(isoDate),
+    stoppedAt: z.optional(isoDate),
+    executionStoppedAt: z.optional(isoDate),
+    stopCode: optionalString(),
+    stoppedReason: optionalString(),
+    updatedAt: z.optional(isoDate),
+    containers: z.optional(
+      z.array(
         z.looseObject({
-          name: z.string().optional(),
-          image: z.string().optional(),
-          lastStatus: z.string().optional(),
-          exitCode: z.number().optional(),
-          healthStatus: z.string().optional(),
-          reason: z.string().optional(),
+          name: optionalString(),
+          image: optionalString(),
+          lastStatus: optionalString(),
+          exitCode: z.optional(z.number()),
+          healthStatus: optionalString(),
+          reason: optionalString(),
         }),
-      )
-      .optional(),
+      ),
+    ),
   }),
 });
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import { ValidationError } from '../errors';
 
 export interface FieldIssue {
@@ -13,7 +13,7 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     '',
   );
 
-const toFieldIssues = (issue: z.core.$ZodIssue): FieldIssue[] => {
+const toFieldIssues = (issue: z.$ZodIssue): FieldIssue[] => {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ field: formatPath([...issue.path, key]), message: 'unknown field' }));
   }
@@ -22,7 +22,9 @@ const toFieldIssues = (issue: z.core.$ZodIssue): FieldIssue[] => {
 };
 
 /** Parses with a zod schema; a failure becomes one ValidationError naming each wrong field and why. */
-export const parseInput = <S extends z.ZodType>(
+export const parseInput = <
+  S extends z.$ZodType & { safeParse(input: unknown): z.util.SafeParseResult<z.output<S>> },
+>(
   schema: S,
   input: unknown,
   what = 'request body',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
+import { ECS_NAME } from './ecs-name';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
 import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
@@ -15,9 +16,9 @@ import {
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
 export const ecsName = z
   .string()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, hyphens (-) and underscores (_)');
+  .min(1, ECS_NAME.empty)
+  .max(ECS_NAME.max, ECS_NAME.tooLong)
+  .regex(ECS_NAME.pattern, ECS_NAME.characters);
 
 const nonEmptyString = (max: number) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

@@ -54,6 +54,13 @@ export type ReconcileOutcome =
   /** A pass that started after the request completed meanwhile: nothing left to do for it. */
   | { status: 'superseded' };
 
+/**
+ * A pass answers a request only if it started this much later than the request was made: the two
+ * instants come from different machines' clocks. (Here, not in reconcile.ts, so that the scheduler
+ * can read it without bundling the reconciler.)
+ */
+export const CLOCK_SKEW_MARGIN_MS = 1_000;
+
 export interface PassContext {
   deps: ReconcilerDeps;
   /** Reports an external call by name (the deps' test hook). */

@@ -21,7 +21,13 @@ import { startedTasksEvent, stoppedTasksEvent, targetGroupNotFoundEvent } from '
 import type { PlanResult, StopAction } from '../plan/types';
 import { readinessWaits } from '../plan/waiting';
 import { applyTargetActions } from './apply-target-actions';
-import { type PassOptions, passContext, type ReconcileOutcome, type ReconcilerDeps } from './context';
+import {
+  CLOCK_SKEW_MARGIN_MS,
+  type PassOptions,
+  passContext,
+  type ReconcileOutcome,
+  type ReconcilerDeps,
+} from './context';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { createPassReader } from './inputs';
 import { createLauncher, launchesOf } from './launches';
@@ -31,11 +37,7 @@ import { createPassWriter } from './writes';
 
 export type { PassCause, PassOptions, ReconcileOutcome, ReconcilerDeps } from './context';
 
-/**
- * A pass answers a request only if it started this much later than the request was made: the two
- * instants come from different machines' clocks.
- */
-export const CLOCK_SKEW_MARGIN_MS = 1_000;
+export { CLOCK_SKEW_MARGIN_MS } from './context';
 
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;

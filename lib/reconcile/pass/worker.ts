@@ -1,21 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { classifyEcsError } from '../../ecs/errors';
 import { isThrottling } from '../../ecs/gateway';
 import { DependencyError } from '../../errors';
 import { reconcileRequestLogFields } from '../../log-fields';
 import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../../queue/messages';
 import { newestRequestedAt, type ReconcileQueue, type ReconcileRequest } from '../../queue/reconcile-queue';
+import { ecsNameMini } from '../../validation/ecs-name';
 import { parseInput } from '../../validation/parse';
-import { ecsName } from '../../validation/schemas';
 import type { ReconcileOutcome, Reconciler } from './reconcile';
 
+// zod/mini: the worker loads no other schema, and the full zod would cost every cold start.
 const reconcileRequestSchema = z.looseObject({
-  cluster: ecsName,
-  serviceName: ecsName,
-  reason: z.string().max(1024).optional(),
-  requestedAt: z.number().int().nonnegative().optional(),
-  correlationId: z.string().max(256).optional(),
-  principal: z.string().max(2048).optional(),
+  cluster: ecsNameMini,
+  serviceName: ecsNameMini,
+  reason: z.optional(z.string().check(z.maxLength(1024))),
+  requestedAt: z.optional(z.int().check(z.nonnegative())),
+  correlationId: z.optional(z.string().check(z.maxLength(256))),
+  principal: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */

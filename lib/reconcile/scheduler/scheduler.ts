@@ -15,7 +15,7 @@ import { taskRecordFromEcs } from '../../inventory/task-record';
 import type { ReconcileRequest } from '../../queue/reconcile-queue';
 import type { ReconcileMark, TugboatStore } from '../../store/port';
 import { isoOf } from '../../time';
-import { CLOCK_SKEW_MARGIN_MS } from '../pass/reconcile';
+import { CLOCK_SKEW_MARGIN_MS } from '../pass/context';
 import type { TaskStopCode } from '../plan/types';
 import { listAllServices, retireUnusedEcsCopies, servicesOfClusters } from './revision-retirement';
 import { type ClusterTargets, checkTargets } from './target-group-check';

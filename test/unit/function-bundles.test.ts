@@ -1,0 +1,58 @@
+/**
+ * What each Lambda bundle holds (cold start: docs/performance.md). Built as serverless.yml builds it (esbuild,
+ * the SDK's ES module builds); the metafile names every module a bundle takes in.
+ */
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+const bundledModules = async (handler: string): Promise<string[]> => {
+  const result = await build({
+    entryPoints: [resolve(root, 'functions', `${handler}.ts`)],
+    bundle: true,
+    write: false,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'silent',
+    outfile: 'out.js',
+  });
+  return Object.keys(result.metafile.inputs);
+};
+
+const fullZod = (path: string) => /node_modules\/zod\/(index\.js|v4\/classic\/)/.test(path);
+const reconciler = (path: string) => /lib\/reconcile\/(pass|plan\/phases)\//.test(path);
+const elbClient = (path: string) => path.includes('@aws-sdk/client-elastic-load-balancing-v2/');
+
+describe('function bundles', () => {
+  it.each(['task-events', 'reconcile-worker', 'reconcile-scheduler', 'scaling-evaluator'])(
+    '%s validates with zod/mini and leaves the full zod out',
+    async (handler) => {
+      const modules = await bundledModules(handler);
+      expect(modules.filter(fullZod)).toEqual([]);
+      expect(modules.some((path) => path.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    },
+    30_000,
+  );
+
+  it.each(['task-events', 'deploy-events'])(
+    '%s holds neither the reconciler nor the ELB client',
+    async (handler) => {
+      const modules = await bundledModules(handler);
+      expect(modules.filter(reconciler)).toEqual([]);
+      expect(modules.filter(elbClient)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it('the scheduler holds the ELB client but not the reconciler', async () => {
+    const modules = await bundledModules('reconcile-scheduler');
+    expect(modules.some(elbClient)).toBe(true);
+    expect(modules.filter((path) => /lib\/reconcile\/pass\/reconcile\.ts$/.test(path))).toEqual([]);
+  }, 30_000);
+});
