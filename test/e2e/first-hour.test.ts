@@ -26,7 +26,8 @@ describe('an unknown cluster', () => {
         .replace('{cluster}', 'nope')
         .replace('{serviceName}', 'web')
         .replace('{deploymentId}', 'ecs-svc-1')
-        .replace('{taskId}', '0123456789abcdef0123456789abcdef'),
+        .replace('{taskId}', '0123456789abcdef0123456789abcdef')
+        .replace('{job}', 'nightly'),
     }));
 
   it.each(clusterRoutes)('is a 404 with one message: $method $path', async ({ method, path }) => {

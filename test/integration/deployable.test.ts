@@ -98,6 +98,27 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DeregisterTargets',
     'elasticloadbalancing:DescribeTargetHealth',
     'elasticloadbalancing:DescribeTargetGroupAttributes',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:ModifyRule',
+    'elasticloadbalancing:ModifyListener',
+    'cloudwatch:DescribeAlarms',
+  ],
+  // Scheduled jobs: one-off tasks on a schedule, stopped on a timeout or by Replace.
+  JobsSchedulerLambdaFunction: [
+    ...LOGS,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'ecs:RunTask',
+    'ecs:TagResource',
+    'ecs:StopTask',
+    'ecs:DescribeTasks',
+    'ecs:RegisterTaskDefinition',
+    'iam:PassRole',
   ],
   // No ECS: it reads metrics and queue backlogs, and writes desired counts.
   ScalingEvaluatorLambdaFunction: [
@@ -213,6 +234,8 @@ describe('the packaged CloudFormation template', () => {
                 'ecs:DeregisterTaskDefinition',
                 'elasticloadbalancing:DescribeTargetHealth',
                 'elasticloadbalancing:DescribeTargetGroupAttributes',
+                'elasticloadbalancing:DescribeRules',
+                'elasticloadbalancing:DescribeListeners',
                 'cloudwatch:GetMetricData',
               ].includes(action),
             ),
@@ -228,7 +251,11 @@ describe('the packaged CloudFormation template', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
       'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tugboat-dev-task-*',
     ];
-    expect(Object.keys(passable).sort()).toEqual(['ApiLambdaFunction', 'ReconcileWorkerLambdaFunction']);
+    expect(Object.keys(passable).sort()).toEqual([
+      'ApiLambdaFunction',
+      'JobsSchedulerLambdaFunction',
+      'ReconcileWorkerLambdaFunction',
+    ]);
     for (const resources of Object.values(passable)) expect(resources.sort()).toEqual(roles);
     for (const id of Object.keys(EXPECTED_ACTIONS)) {
       const variables = template.Resources[id]!.Properties.Environment.Variables;
