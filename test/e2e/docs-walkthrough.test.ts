@@ -121,6 +121,7 @@ const PAGES = [
   'docs/cli.md',
   'docs/local-cloudwatch.md',
   'docs/local-elb.md',
+  'docs/local-elb-traffic.md',
   'docs/spot-fallback.md',
   'docs/auto-scaling.md',
   'docs/scheduled-jobs.md',
@@ -179,8 +180,16 @@ describe('the docs walkthroughs run as written', { timeout: 600_000 }, () => {
   });
 
   it('docs/local-elb.md: a target group with the AWS CLI', async () => {
-    const result = await runPage('docs/local-elb.md', 1);
+    const result = await runPage('docs/local-elb.md', 2);
     expect(result.stdout).toContain('TargetHealthDescriptions');
+    // The weighted rule as the second block sets it.
+    expect(result.stdout).toMatch(/"Weight": 90[\s\S]*"Weight": 10/);
+  });
+
+  it('docs/local-elb-traffic.md: traffic on npm start’s production listener', async () => {
+    const result = await runPage('docs/local-elb-traffic.md', 1);
+    expect(result.stdout).toContain('"requestsPerSecond":100');
+    expect(result.stdout).toMatch(/default-web\/[^"]*","weight":100/);
   });
 
   it('docs/spot-fallback.md: the walkthrough against npm start', async () => {
