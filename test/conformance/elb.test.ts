@@ -98,7 +98,10 @@ describeConformance({
       DefaultActions: await forward(call),
     }),
     DescribeListeners: async (call) => ({ LoadBalancerArn: await loadBalancer(call) }),
-    ModifyListener: async (call) => ({ ListenerArn: await listener(call), DefaultActions: await forward(call) }),
+    ModifyListener: async (call) => ({
+      ListenerArn: await listener(call),
+      DefaultActions: await forward(call),
+    }),
     DeleteListener: async (call) => ({ ListenerArn: await listener(call) }),
     DeleteLoadBalancer: async (call) => ({ LoadBalancerArn: await loadBalancer(call) }),
     CreateRule: ruleInput,
