@@ -25,6 +25,44 @@ const targetGroup = async (call: Call): Promise<string> => {
   return arn;
 };
 
+/** Creates a load balancer of its own and answers its ARN. */
+const loadBalancer = async (call: Call): Promise<string> => {
+  const answer = await call('CreateLoadBalancer', { Name: `conformance-${++created}` });
+  const arn = answer.xml && xmlText(answer.xml, 'LoadBalancerArn');
+  if (answer.status !== 200 || !arn) throw new Error(`CreateLoadBalancer: ${answer.code} ${answer.message}`);
+  return arn;
+};
+
+const forward = async (call: Call) => [{ Type: 'forward', TargetGroupArn: await targetGroup(call) }];
+
+/** Creates a load balancer with an HTTP listener forwarding to a target group of its own; answers its ARN. */
+const listener = async (call: Call): Promise<string> => {
+  const answer = await call('CreateListener', {
+    LoadBalancerArn: await loadBalancer(call),
+    Protocol: 'HTTP',
+    Port: 80,
+    DefaultActions: await forward(call),
+  });
+  const arn = answer.xml && xmlText(answer.xml, 'ListenerArn');
+  if (answer.status !== 200 || !arn) throw new Error(`CreateListener: ${answer.code} ${answer.message}`);
+  return arn;
+};
+
+const ruleInput = async (call: Call) => ({
+  ListenerArn: await listener(call),
+  Priority: 10,
+  Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+  Actions: await forward(call),
+});
+
+/** Creates a listener rule on a listener of its own and answers its ARN. */
+const rule = async (call: Call): Promise<string> => {
+  const answer = await call('CreateRule', await ruleInput(call));
+  const arn = answer.xml && xmlText(answer.xml, 'RuleArn');
+  if (answer.status !== 200 || !arn) throw new Error(`CreateRule: ${answer.code} ${answer.message}`);
+  return arn;
+};
+
 let address = '';
 
 describeConformance({
@@ -53,6 +91,23 @@ describeConformance({
       TargetGroupArn: await targetGroup(call),
       Targets: [{ Id: address }],
     }),
+    CreateListener: async (call) => ({
+      LoadBalancerArn: await loadBalancer(call),
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: await forward(call),
+    }),
+    DescribeListeners: async (call) => ({ LoadBalancerArn: await loadBalancer(call) }),
+    ModifyListener: async (call) => ({
+      ListenerArn: await listener(call),
+      DefaultActions: await forward(call),
+    }),
+    DeleteListener: async (call) => ({ ListenerArn: await listener(call) }),
+    DeleteLoadBalancer: async (call) => ({ LoadBalancerArn: await loadBalancer(call) }),
+    CreateRule: ruleInput,
+    DescribeRules: async (call) => ({ ListenerArn: await listener(call) }),
+    ModifyRule: async (call) => ({ RuleArn: await rule(call), Actions: await forward(call) }),
+    DeleteRule: async (call) => ({ RuleArn: await rule(call) }),
     DescribeTargetHealth: async (call) => {
       const arn = await targetGroup(call);
       await call('RegisterTargets', { TargetGroupArn: arn, Targets: [{ Id: address }] });

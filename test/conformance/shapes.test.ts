@@ -49,6 +49,15 @@ describe('brokenRequests', () => {
     for (const broken of runTask)
       expect(requestViolations(ecs, 'RunTask', broken.input, 'json'), broken.label).not.toEqual([]);
   });
+
+  it('keeps a structure whose only scalar is the left-out member on the query wire, through a nested member', () => {
+    const valid = { ListenerArn: 'a', Conditions: [], Priority: 1, Actions: [] };
+    const broken = brokenRequests(elb, 'CreateRule', valid, 'query').find(
+      (request) => request.label === 'Transforms.1.Type: required',
+    );
+    expect(toQuery(broken?.input).toString()).toContain('Transforms.member.1.HostHeaderRewriteConfig');
+    expect(requestViolations(elb, 'CreateRule', broken?.input ?? {}, 'query')).not.toEqual([]);
+  });
 });
 
 describe('jsonProblems', () => {

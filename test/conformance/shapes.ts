@@ -157,6 +157,28 @@ const label = (path: Step[]) => path.join('.');
  * structure the valid input holds or reaches within `maxDepth`), and each constrained member set to a value
  * that breaks its enum, length, range or pattern.
  */
+const holdsScalar = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' ? Object.values(value).some(holdsScalar) : value !== undefined;
+
+/** A value of the shape that does not vanish from a request: the minimal one, or one holding a nested scalar. */
+const presentValue = (model: ServiceModel, name: string, wire: Wire, depth = 0): unknown => {
+  if (depth > 8) return undefined;
+  const shape = shapeOf(model, name);
+  const minimal = minimalValue(model, name, wire, depth);
+  if (minimal === undefined || holdsScalar(minimal)) return minimal;
+  if (shape.type === 'list' && shape.member) {
+    const item = presentValue(model, shape.member.shape, wire, depth + 1);
+    return item === undefined ? undefined : [item];
+  }
+  if (shape.type === 'structure' && minimal && typeof minimal === 'object') {
+    for (const [member, ref] of Object.entries(shape.members ?? {})) {
+      const item = presentValue(model, ref.shape, wire, depth + 1);
+      if (item !== undefined) return { ...(minimal as Json), [member]: item };
+    }
+  }
+  return undefined;
+};
+
 export const brokenRequests = (
   model: ServiceModel,
   operation: string,
@@ -197,6 +219,16 @@ export const brokenRequests = (
           for (const [other, ref] of Object.entries(shape.members ?? {})) {
             const value = other === member ? undefined : minimalValue(model, ref.shape, wire);
             if (value !== undefined && typeof value !== 'object') {
+              parent[other] = value;
+              break;
+            }
+          }
+        }
+        // With no scalar to give, a member that nests one (RuleTransform: only Type and rewrite configs).
+        if (Object.keys(parent).length === 0) {
+          for (const [other, ref] of Object.entries(shape.members ?? {})) {
+            const value = other === member ? undefined : presentValue(model, ref.shape, wire);
+            if (value !== undefined) {
               parent[other] = value;
               break;
             }

@@ -13,7 +13,7 @@ import {
   TargetGroupNotFoundException,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Service, TaskRecord } from '../../domain';
+import { type LoadBalancer, type Service, servingTargetGroup, type TaskRecord } from '../../domain';
 import type { ElbGateway } from '../../elb/gateway';
 
 /** DescribeTargetHealth calls in flight at once (ELB's Describe calls share one account-wide rate). */
@@ -98,6 +98,12 @@ const readTargetHealth = async (
   return { health: new Map(health), failures: [...failures] };
 };
 
+/** Both groups of a load balancer entry: with advancedConfiguration, its alternate too (the groups swap). */
+const groupsOf = (lb: LoadBalancer): string[] =>
+  lb.advancedConfiguration
+    ? [lb.targetGroupArn, lb.advancedConfiguration.alternateTargetGroupArn]
+    : [lb.targetGroupArn];
+
 const addresses = (records: TaskRecord[]) =>
   new Set(records.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])));
 
@@ -110,20 +116,23 @@ const targetReason = (service: Service, own: TaskRecord[], health: Map<string, T
   const ips = addresses(tasks);
   const leaving = addresses(own.filter((record) => record.desiredStatus !== 'RUNNING'));
   for (const lb of service.loadBalancers ?? []) {
-    const group = health.get(lb.targetGroupArn) ?? new Map<string, string>();
+    // At steady state the running tasks serve from the group production traffic goes to.
+    const group = health.get(servingTargetGroup(service, lb)) ?? new Map<string, string>();
     for (const record of tasks) {
       if (record.loadBalancing?.deregisteredAt !== undefined) return `task ${record.taskId} is draining`;
       const state = group.get(`${record.privateIpv4Address}:${lb.containerPort}`);
       if (state !== 'healthy')
         return `task ${record.taskId} has a target that is ${state ?? 'not registered'}`;
     }
-    for (const [target, state] of group) {
-      const [id, port] = [
-        target.slice(0, target.lastIndexOf(':')),
-        Number(target.slice(target.lastIndexOf(':') + 1)),
-      ];
-      if (state !== 'draining' && port === lb.containerPort && leaving.has(id) && !ips.has(id)) {
-        return `target ${target} of ${lb.targetGroupArn} belongs to no running task`;
+    for (const arn of groupsOf(lb)) {
+      for (const [target, state] of health.get(arn) ?? new Map<string, string>()) {
+        const [id, port] = [
+          target.slice(0, target.lastIndexOf(':')),
+          Number(target.slice(target.lastIndexOf(':') + 1)),
+        ];
+        if (state !== 'draining' && port === lb.containerPort && leaving.has(id) && !ips.has(id)) {
+          return `target ${target} of ${arn} belongs to no running task`;
+        }
       }
     }
   }
@@ -142,7 +151,7 @@ export const checkTargets = async (
   const arns = [
     ...new Set(
       balanced.flatMap((entry) =>
-        entry.services.flatMap((service) => service.loadBalancers?.map((lb) => lb.targetGroupArn) ?? []),
+        entry.services.flatMap((service) => (service.loadBalancers ?? []).flatMap(groupsOf)),
       ),
     ),
   ];
@@ -151,7 +160,7 @@ export const checkTargets = async (
   for (const { cluster, services, alive } of balanced) {
     for (const service of services) {
       // Judged only on what was read: a group not read says nothing about its targets.
-      if (!(service.loadBalancers ?? []).every((lb) => health.has(lb.targetGroupArn))) continue;
+      if (!(service.loadBalancers ?? []).flatMap(groupsOf).every((arn) => health.has(arn))) continue;
       const own = alive.filter((record) => record.serviceName === service.serviceName);
       const reason = targetReason(service, own, health);
       if (!reason) continue;

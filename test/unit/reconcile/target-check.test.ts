@@ -11,6 +11,7 @@ import { deployment, service } from '../../support/plan';
 
 const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/a/00000000000000aa';
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/b/00000000000000bb';
+const TG_G = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/g/00000000000000cc';
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/default/${id}`;
 
 const steady = (name: string, targetGroupArn: string): Service =>
@@ -38,9 +39,14 @@ const target = (id: string, state: string, port = 80): TargetHealthDescription =
   ({ Target: { Id: id, Port: port }, TargetHealth: { State: state } }) as TargetHealthDescription;
 
 /** Two steady services in two target groups, and a third sharing the first one's group. */
-const run = async (health: Record<string, TargetHealthDescription[]>, more: TaskRecord[] = []) => {
+const run = async (
+  health: Record<string, TargetHealthDescription[]>,
+  more: TaskRecord[] = [],
+  change: (services: Service[]) => void = () => undefined,
+) => {
   const services = [steady('web', TG_A), steady('api', TG_B), steady('admin', TG_A)];
   services[2]!.loadBalancers![0]!.containerPort = 81;
+  change(services);
   const tasks = [
     task('web', 'w1', '10.0.0.1'),
     task('web', 'w2', '10.0.0.2'),
@@ -233,5 +239,39 @@ describe('a slow or hanging ELB does not delay or stop the level check', () => {
       'enqueue svc1: task t1 has a target that is unhealthy',
     ]);
     expect(report).toMatchObject({ enqueued: 2, targetGroupsRead: 1, targetGroupsUnread: 1 });
+  });
+});
+
+describe('a service with an alternate target group (advancedConfiguration)', () => {
+  /** api's groups swapped at its last deployment: its tasks serve from the alternate TG_G. */
+  const swapped = (services: Service[]) => {
+    const api = services[1]!;
+    api.loadBalancers![0]!.advancedConfiguration = { alternateTargetGroupArn: TG_G };
+    api.servingTargetGroups = { [TG_B]: TG_G };
+  };
+  const health = () => ({ ...allHealthy(), [TG_B]: [], [TG_G]: allHealthy()[TG_B] });
+
+  it('reads both groups and judges the running tasks in the group that serves', async () => {
+    const { described, enqueued } = await run(health(), [], swapped);
+    expect(described.sort()).toEqual([TG_A, TG_B, TG_G].sort());
+    expect(enqueued).toEqual([]);
+  });
+
+  it('asks for a pass for a stray left in the group that no longer serves', async () => {
+    const stopping = { ...task('api', 'a9', '10.0.0.9'), desiredStatus: 'STOPPED' };
+    const { enqueued } = await run(
+      { ...health(), [TG_B]: [target('10.0.0.9', 'healthy')] },
+      [stopping],
+      swapped,
+    );
+    expect(enqueued).toHaveLength(1);
+    expect(enqueued[0]).toContain(`api: target 10.0.0.9:80 of ${TG_B}`);
+  });
+
+  it('asks for a pass when a running task is not healthy in the serving group', async () => {
+    const bad = health();
+    bad[TG_G][0] = target('10.0.0.3', 'unhealthy');
+    const { enqueued } = await run(bad, [], swapped);
+    expect(enqueued).toEqual([expect.stringContaining('api: task a1 has a target that is unhealthy')]);
   });
 });
