@@ -1,3 +1,4 @@
+import type { AnalysisInterval } from './analysis';
 import type { CapacityProviderName, SpotFallbackState } from './spot';
 import type { TrafficShift } from './traffic';
 
@@ -71,6 +72,8 @@ export interface Deployment {
    * moves to them stage by stage (reconcile/plan/phases/traffic-shift.ts).
    */
   trafficShift?: TrafficShift;
+  /** Metric analysis of a shifting deployment: its last intervals (reconcile/plan/phases/analysis-phase.ts). */
+  analysis?: { intervals: AnalysisInterval[] };
   /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
   tasksByCapacityProvider?: Record<CapacityProviderName, number>;
 }

@@ -1,3 +1,4 @@
+import type { DeploymentAnalysis } from './analysis';
 import type { Deployment } from './deployments';
 import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
@@ -62,6 +63,8 @@ export interface DeploymentConfiguration {
   canaryConfiguration?: CanaryConfiguration;
   linearConfiguration?: LinearConfiguration;
   alarms?: DeploymentAlarms;
+  /** Tugboat: judge the new target group by the load balancer's metrics (non-rolling strategies only). */
+  analysis?: DeploymentAnalysis;
 }
 
 export interface AutoDeploy {

@@ -6,6 +6,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { checkAnalysis } from '../validation/analysis';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
@@ -88,6 +89,7 @@ export const createService = async (
     updatedAt: at,
   };
   checkStrategy(service.deploymentConfiguration, service.loadBalancers);
+  checkAnalysis(service.deploymentConfiguration);
   await context.store.registerCluster(validCluster);
   try {
     // The scaling registration first: a crash before the service exists leaves an orphan the
@@ -283,6 +285,7 @@ export const updateService = async (
       if (input.loadBalancers?.length === 0) delete next.loadBalancers;
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
       checkStrategy(next.deploymentConfiguration, next.loadBalancers);
+      checkAnalysis(next.deploymentConfiguration);
       const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { analysisSchema } from './analysis';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { ECS_NAME } from './ecs-name';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
@@ -297,6 +298,7 @@ const deploymentConfigurationPatchSchema = z.strictObject({
   canaryConfiguration: canaryConfigurationSchema.optional(),
   linearConfiguration: linearConfigurationSchema.optional(),
   alarms: alarmsSchema.optional(),
+  analysis: analysisSchema.optional(),
 });
 
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;

@@ -6,7 +6,7 @@
 import type { Deployment, DeploymentConfiguration, Service, TrafficShift } from '../../lib/domain';
 import { newTrafficShift } from '../../lib/domain';
 import { plan } from '../../lib/reconcile/plan/plan';
-import type { AlarmState, ObservedTask, PlanResult } from '../../lib/reconcile/plan/types';
+import type { AlarmState, ObservedTask, PlanResult, TrafficInput } from '../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0 } from './plan';
 
 export const BLUE = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/00000000000000b1';
@@ -26,6 +26,8 @@ export class World {
     [TEST]: { [BLUE]: 1 },
   };
   alarms: Record<string, { state: AlarmState; reason?: string }> = {};
+  /** The load balancer's figures of the last interval, as the pass would read them (analysis). */
+  analysis: TrafficInput['analysis'];
   now = T0;
   /** The production share of GREEN after each pass that changed it. */
   shares: number[] = [];
@@ -111,7 +113,11 @@ export class World {
       taskDefinitions: {},
       now: this.now,
       loadBalancing: { targetHealth, deregistrationDelaySeconds: { [BLUE]: 0, [GREEN]: 0 } },
-      traffic: { rules: this.rules, alarms: this.alarms },
+      traffic: {
+        rules: this.rules,
+        alarms: this.alarms,
+        ...(this.analysis ? { analysis: this.analysis } : {}),
+      },
     });
     const before = this.share();
     for (const action of result.actions) {

@@ -76,6 +76,19 @@ const deployment: Required<Deployment> = {
     lastSpotFailure: 'Capacity is unavailable at this time.',
     returningSince: '2026-12-01T00:02:00.000Z',
   },
+  analysis: {
+    intervals: [
+      {
+        start: '2026-01-01T00:00:00.000Z',
+        end: '2026-01-01T00:01:00.000Z',
+        requests: 200,
+        errorRatePercent: 5,
+        p99LatencyMs: 20,
+        verdict: 'FAIL',
+        reason: '5xx rate 5% above 1%',
+      },
+    ],
+  },
   trafficShift: {
     strategy: 'CANARY',
     stage: 'PRODUCTION_TRAFFIC_SHIFT',

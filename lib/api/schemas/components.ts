@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { deploySpecSchema } from '../../use-cases/deploy-messages';
 import { rollbackSchema } from '../../use-cases/rollback';
+import { analysisSchema } from '../../validation/analysis';
 import { autoScalingSchema, metricBranches } from '../../validation/autoscaling';
 import { createJobSchema, updateJobSchema } from '../../validation/jobs';
 import {
@@ -61,6 +62,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   CanaryConfiguration: { schema: canaryConfigurationSchema },
   LinearConfiguration: { schema: linearConfigurationSchema },
   DeploymentAlarms: { schema: alarmsSchema },
+  DeploymentAnalysis: { schema: analysisSchema },
   AdvancedConfiguration: { schema: advancedConfigurationSchema },
   TrafficShift: { schema: responses.trafficShiftSchema },
   AutoDeploy: { schema: service.autoDeploy.unwrap() },

@@ -185,6 +185,27 @@ export const deploymentSchema = z.strictObject({
     .optional(),
   spotFallback: spotFallbackStatusSchema.optional(),
   trafficShift: trafficShiftSchema.optional(),
+  analysis: z
+    .strictObject({
+      intervals: z.array(
+        z.strictObject({
+          start: timestamp,
+          end: timestamp,
+          requests: z.number(),
+          errorRatePercent: z.number().optional(),
+          p99LatencyMs: z.number().optional(),
+          baselineRequests: z.number().optional(),
+          baselineErrorRatePercent: z.number().optional(),
+          baselineP99LatencyMs: z.number().optional(),
+          verdict: z.enum(['PASS', 'FAIL', 'INCONCLUSIVE']),
+          reason: z.string(),
+        }),
+      ),
+    })
+    .describe(
+      "deploymentConfiguration.analysis: the last 20 intervals judged, each with the new group's figures (and the old group's, compared) and its verdict.",
+    )
+    .optional(),
 });
 
 export const deploymentPageSchema = page(deploymentSchema);

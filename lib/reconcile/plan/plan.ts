@@ -7,6 +7,8 @@
  * One pass is a sequence of phases (phases/*.ts), each a function of a shared state, in the order
  * Kubernetes' deployment controller applies the same rules (rolling.go, progress.go, rollback.go).
  */
+
+import { judgeAnalysis } from './phases/analysis-phase';
 import { isBackingOff, recordCrashLoopBackoff } from './phases/backoff';
 import { drain } from './phases/drain';
 import { finish } from './phases/finish';
@@ -48,6 +50,7 @@ export function plan(input: PlanInput): PlanResult {
   countFailedTasks(rollout);
   judgeRollout(rollout);
   judgeAlarms(rollout);
+  judgeAnalysis(rollout);
   noteRolledBack(rollout);
   stopUnhealthy(rollout);
   const backoff = recordCrashLoopBackoff(rollout);

@@ -15,6 +15,7 @@ import type {
   CapacityProviderName,
   CapacityProviderStrategyItem,
   Deployment,
+  GroupFigures,
   Service,
   ServiceStatus,
   TaskTarget,
@@ -144,6 +145,8 @@ export interface TrafficInput {
   rules: Record<string, Record<string, number>>;
   /** The alarms a shifting deployment names, as DescribeAlarms reports them; a missing one was not read. */
   alarms?: Record<string, { state: AlarmState; reason?: string }>;
+  /** The load balancer's figures of the last whole analysis interval of a shifting deployment with analysis. */
+  analysis?: { start: string; end: string; canary: GroupFigures; baseline?: GroupFigures };
 }
 
 export interface PlanInput {

@@ -59,7 +59,7 @@ export function keepShiftProgress(state: RolloutState): void {
     primary.lastProgressAt = state.nowIso;
 }
 
-const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, percent: number): void => {
+export const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, percent: number): void => {
   const shift = d.trafficShift;
   if (shift === undefined) return;
   d.trafficShift = { ...shift, stage, productionPercent: percent, stageStartedAt: state.nowIso };

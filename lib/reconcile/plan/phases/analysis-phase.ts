@@ -1,0 +1,47 @@
+/**
+ * Phase: analysis. While a shifting PRIMARY has test or production traffic (TEST_TRAFFIC_SHIFT,
+ * PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME), each whole interval the pass read is judged once (analysis.ts),
+ * kept on the deployment (the last ANALYSIS_INTERVALS_KEPT) and told as a service event; failureLimit
+ * FAILs in a row fail the deployment and roll it back as an alarm does, with the figures in the reason.
+ */
+import { ANALYSIS_INTERVALS_KEPT, type TrafficStage } from '../../../domain';
+import { epochOf } from '../../../time';
+import { analysisFailed, analysisFailureReason, intervalEvent, judgeInterval } from './analysis';
+import { rollBack } from './judge';
+import type { RolloutState } from './state';
+import { isShifting, setStage } from './traffic-shift';
+
+const at = (iso: string): number => epochOf(iso) ?? 0;
+
+const JUDGED: ReadonlySet<TrafficStage> = new Set([
+  'TEST_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+]);
+
+export function judgeAnalysis(state: RolloutState): void {
+  const { primary } = state;
+  const config = state.service.deploymentConfiguration.analysis;
+  const shift = primary.trafficShift;
+  const figures = state.input.traffic?.analysis;
+  if (config === undefined || figures === undefined || !isShifting(primary)) return;
+  if (shift === undefined || !JUDGED.has(shift.stage)) return;
+  // An interval that began before this stage's traffic reached the new group is not its evidence.
+  if (at(figures.start) < at(shift.stageStartedAt)) return;
+  const intervals = primary.analysis?.intervals ?? [];
+  const last = intervals[intervals.length - 1];
+  if (last !== undefined && at(last.end) >= at(figures.end)) return;
+  const interval = judgeInterval(config, figures, figures.canary, figures.baseline);
+  const kept = [...intervals, interval].slice(-ANALYSIS_INTERVALS_KEPT);
+  primary.analysis = { intervals: kept };
+  const name = state.service.serviceName;
+  state.events.push(intervalEvent(name, primary.id, interval));
+  if (!analysisFailed(config, kept)) return;
+  const failure = analysisFailureReason(config, kept);
+  primary.rolloutState = 'FAILED';
+  primary.rolloutStateReason = `${failure}.`;
+  state.actions.push({ type: 'fail-deployment', deploymentId: primary.id, reason: failure });
+  state.events.push(`service ${name} deployment ${primary.id} failed: ${failure}.`);
+  setStage(state, primary, 'ROLLBACK', 0);
+  rollBack(state, primary);
+}
