@@ -11,7 +11,8 @@ import { createListenerRules, type ListenerRules } from './elb/rules';
 import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
-import { createAlarmStateReader } from './scaling/cloudwatch';
+import { readAnalysisFigures } from './scaling/analysis-metrics';
+import { createAlarmStateReader, createMetricReader, type MetricReader } from './scaling/cloudwatch';
 import { type BaseRuntime, createBaseRuntime } from './wiring-base';
 import { elbGatewayOnce } from './wiring-elb';
 
@@ -29,6 +30,11 @@ export const withReconciler = (base: BaseRuntime) => {
     alarmReader ??= createAlarmStateReader(new CloudWatchClient({}));
     return alarmReader(names);
   };
+  let metricReader: MetricReader | undefined;
+  const analysisFigures: ReconcilerDeps['analysisFigures'] = (target, start, end) => {
+    metricReader ??= createMetricReader(new CloudWatchClient({}));
+    return readAnalysisFigures(metricReader, target, start, end);
+  };
   /**
    * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
    * gateway of their own) instead of assembling the parts by hand.
@@ -40,6 +46,7 @@ export const withReconciler = (base: BaseRuntime) => {
       elb: elb(),
       listenerRules: listenerRules(),
       alarmStates,
+      analysisFigures,
       now: runtimeNow,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),

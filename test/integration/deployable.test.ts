@@ -103,6 +103,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:ModifyRule',
     'elasticloadbalancing:ModifyListener',
     'cloudwatch:DescribeAlarms',
+    'cloudwatch:GetMetricData',
   ],
   // Scheduled jobs: one-off tasks on a schedule, stopped on a timeout or by Replace.
   JobsSchedulerLambdaFunction: [

@@ -30,7 +30,21 @@ export interface ReconcilerDeps {
   listenerRules?: ListenerRules;
   /** CloudWatch alarm states by name, for deployments with alarms. */
   alarmStates?: (names: readonly string[]) => Promise<NonNullable<TrafficInput['alarms']>>;
+  /**
+   * The load balancer's figures of [start, end) (epoch ms) for a target group and, when asked, its
+   * baseline, for deployments with analysis (without it no interval is judged).
+   */
+  analysisFigures?: (target: AnalysisTarget, start: number, end: number) => Promise<AnalysisFigures>;
 }
+
+/** The groups an analysis interval reads: the new revision's, and the old one's with compareToBaseline. */
+export interface AnalysisTarget {
+  /** Any ARN of the load balancer (the production or test listener rule will do). */
+  loadBalancerArn: string;
+  targetGroupArn: string;
+  baselineTargetGroupArn?: string;
+}
+export type AnalysisFigures = Pick<NonNullable<TrafficInput['analysis']>, 'canary' | 'baseline'>;
 
 /** What caused a pass: the request's correlation id and, for a change through the API, who made it. */
 export interface PassCause {

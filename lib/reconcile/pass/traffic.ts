@@ -4,9 +4,10 @@
  * weights the plan asks for. A read that fails leaves the rule or alarm out of the plan's input: the
  * plan then holds the stage that needs it rather than guess.
  */
-import type { Service } from '../../domain';
+import { DEFAULT_ANALYSIS_INTERVAL_SECONDS, type Deployment, type Service } from '../../domain';
+import { epochOf } from '../../time';
 import type { SetTrafficAction, TrafficInput } from '../plan/types';
-import type { PassContext } from './context';
+import type { AnalysisTarget, PassContext } from './context';
 
 /** The production and test rules (or listeners) of the service's load balancers. */
 export const listenerRulesOf = (service: Service): string[] => [
@@ -41,7 +42,52 @@ export const readTraffic = async (
     input.alarms = await deps.alarmStates(alarms);
     called('cloudwatch:DescribeAlarms');
   }
+  const analysis = analysisToRead(service, deps.now());
+  if (analysis && deps.analysisFigures) {
+    const figures = await deps.analysisFigures(analysis.target, analysis.start, analysis.end);
+    called('cloudwatch:GetMetricData');
+    input.analysis = {
+      start: new Date(analysis.start).toISOString(),
+      end: new Date(analysis.end).toISOString(),
+      ...figures,
+    };
+  }
   return input;
+};
+
+/**
+ * The analysis interval a pass reads: the last whole interval (aligned to its length) of a shifting
+ * PRIMARY with analysis, once it began within the current stage and is not judged yet, so each interval
+ * costs one GetMetricData and an interval that straddles a stage change is nobody's evidence.
+ */
+export const analysisToRead = (
+  service: Service,
+  now: number,
+): { target: AnalysisTarget; start: number; end: number } | undefined => {
+  const config = service.deploymentConfiguration.analysis;
+  const primary = service.deployments.find(
+    (d): d is Deployment & { trafficShift: NonNullable<Deployment['trafficShift']> } =>
+      d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS' && d.trafficShift !== undefined,
+  );
+  const route = primary?.trafficShift.routes[0];
+  const rule = route?.productionListenerRule ?? route?.testListenerRule;
+  if (config === undefined || primary === undefined || route === undefined || rule === undefined)
+    return undefined;
+  const intervalMs = (config.intervalSeconds ?? DEFAULT_ANALYSIS_INTERVAL_SECONDS) * 1000;
+  const end = Math.floor(now / intervalMs) * intervalMs;
+  const start = end - intervalMs;
+  if (start < (epochOf(primary.trafficShift.stageStartedAt) ?? Number.POSITIVE_INFINITY)) return undefined;
+  const judged = primary.analysis?.intervals.at(-1);
+  if (judged !== undefined && (epochOf(judged.end) ?? 0) >= end) return undefined;
+  return {
+    target: {
+      loadBalancerArn: rule,
+      targetGroupArn: route.to,
+      ...(config.compareToBaseline ? { baselineTargetGroupArn: route.from } : {}),
+    },
+    start,
+    end,
+  };
 };
 
 /** ModifyRule (or ModifyListener) for each set-traffic action; returns how many it set. */
