@@ -4,7 +4,11 @@
  * kept on the deployment (the last ANALYSIS_INTERVALS_KEPT) and told as a service event; failureLimit
  * FAILs in a row fail the deployment and roll it back as an alarm does, with the figures in the reason.
  */
-import { ANALYSIS_INTERVALS_KEPT, type TrafficStage } from '../../../domain';
+import {
+  ANALYSIS_INTERVALS_KEPT,
+  DEFAULT_ANALYSIS_INTERVAL_SECONDS,
+  type TrafficStage,
+} from '../../../domain';
 import { epochOf } from '../../../time';
 import { analysisFailed, analysisFailureReason, intervalEvent, judgeInterval } from './analysis';
 import { rollBack } from './judge';
@@ -19,13 +23,33 @@ const JUDGED: ReadonlySet<TrafficStage> = new Set([
   'BAKE_TIME',
 ]);
 
+/** Past an interval's end, so its last minute is complete before it is read. */
+const INTERVAL_SETTLE_MS = 1_000;
+
+/**
+ * The pass after the current interval ends reads and judges it: a stage that holds for its bake (up to
+ * a day) still wakes each interval, else no interval would be judged before the bake ends.
+ */
+function wakeForNextInterval(state: RolloutState, intervalSeconds: number): void {
+  const intervalMs = intervalSeconds * 1000;
+  const until = (Math.floor(state.now / intervalMs) + 1) * intervalMs + INTERVAL_SETTLE_MS;
+  state.actions.push({
+    type: 'hold',
+    deploymentId: state.primary.id,
+    until,
+    reason: `deployment ${state.primary.id} analyses its traffic interval by interval; next at ${new Date(until).toISOString()}`,
+  });
+}
+
 export function judgeAnalysis(state: RolloutState): void {
   const { primary } = state;
   const config = state.service.deploymentConfiguration.analysis;
   const shift = primary.trafficShift;
   const figures = state.input.traffic?.analysis;
-  if (config === undefined || figures === undefined || !isShifting(primary)) return;
+  if (config === undefined || !isShifting(primary)) return;
   if (shift === undefined || !JUDGED.has(shift.stage)) return;
+  wakeForNextInterval(state, config.intervalSeconds ?? DEFAULT_ANALYSIS_INTERVAL_SECONDS);
+  if (figures === undefined) return;
   // An interval that began before this stage's traffic reached the new group is not its evidence.
   if (at(figures.start) < at(shift.stageStartedAt)) return;
   const intervals = primary.analysis?.intervals ?? [];
