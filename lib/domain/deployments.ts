@@ -1,3 +1,4 @@
+import type { StopRequest } from './approval';
 import type { CapacityProviderName, SpotFallbackState } from './spot';
 import type { TrafficShift } from './traffic';
 
@@ -71,6 +72,8 @@ export interface Deployment {
    * moves to them stage by stage (reconcile/plan/phases/traffic-shift.ts).
    */
   trafficShift?: TrafficShift;
+  /** A stop asked for through the API (POST .../stop or continue ROLLBACK), carried out by the reconciler. */
+  stopRequested?: StopRequest;
   /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
   tasksByCapacityProvider?: Record<CapacityProviderName, number>;
 }

@@ -4,6 +4,7 @@
  * One module per concern; this index is the one import path callers use (`../domain`).
  */
 
+export * from './approval';
 export * from './deploy-requests';
 export * from './deployments';
 export * from './jobs';

@@ -1,3 +1,4 @@
+import type { ApprovalConfiguration } from './approval';
 import type { Deployment } from './deployments';
 import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
@@ -62,6 +63,8 @@ export interface DeploymentConfiguration {
   canaryConfiguration?: CanaryConfiguration;
   linearConfiguration?: LinearConfiguration;
   alarms?: DeploymentAlarms;
+  /** Holds a traffic shift at a stage until someone continues it (applies from the next deployment). */
+  approval?: ApprovalConfiguration;
 }
 
 export interface AutoDeploy {

@@ -6,6 +6,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import { checkApproval } from '../validation/approval';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
@@ -88,6 +89,7 @@ export const createService = async (
     updatedAt: at,
   };
   checkStrategy(service.deploymentConfiguration, service.loadBalancers);
+  checkApproval(service.deploymentConfiguration, service.loadBalancers);
   await context.store.registerCluster(validCluster);
   try {
     // The scaling registration first: a crash before the service exists leaves an orphan the
@@ -283,6 +285,7 @@ export const updateService = async (
       if (input.loadBalancers?.length === 0) delete next.loadBalancers;
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
       checkStrategy(next.deploymentConfiguration, next.loadBalancers);
+      checkApproval(next.deploymentConfiguration, next.loadBalancers);
       const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { approvalSchema } from './approval';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
 import { loadBalancersSchema } from './load-balancers';
@@ -296,6 +297,7 @@ const deploymentConfigurationPatchSchema = z.strictObject({
   canaryConfiguration: canaryConfigurationSchema.optional(),
   linearConfiguration: linearConfigurationSchema.optional(),
   alarms: alarmsSchema.optional(),
+  approval: approvalSchema.optional(),
 });
 
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;

@@ -7,6 +7,7 @@
  * One pass is a sequence of phases (phases/*.ts), each a function of a shared state, in the order
  * Kubernetes' deployment controller applies the same rules (rolling.go, progress.go, rollback.go).
  */
+import { judgeStopRequest } from './phases/approval';
 import { isBackingOff, recordCrashLoopBackoff } from './phases/backoff';
 import { drain } from './phases/drain';
 import { finish } from './phases/finish';
@@ -48,6 +49,7 @@ export function plan(input: PlanInput): PlanResult {
   countFailedTasks(rollout);
   judgeRollout(rollout);
   judgeAlarms(rollout);
+  judgeStopRequest(rollout);
   noteRolledBack(rollout);
   stopUnhealthy(rollout);
   const backoff = recordCrashLoopBackoff(rollout);
