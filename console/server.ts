@@ -169,7 +169,9 @@ export const consoleListener = (options: ConsoleOptions) => {
         return true;
       }
       const match =
-        /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback|\/deployments\/([^/]+)\/(continue|stop))?$/.exec(path);
+        /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback|\/deployments\/([^/]+)\/(continue|stop))?$/.exec(
+          path,
+        );
       if (match) {
         const cluster = match[1] ?? '';
         const serviceName = match[2] ?? '';

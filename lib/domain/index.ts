@@ -6,6 +6,7 @@
 
 export * from './approval';
 export * from './deploy-requests';
+export * from './deployment-control';
 export * from './deployments';
 export * from './jobs';
 export * from './page';
