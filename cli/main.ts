@@ -7,6 +7,7 @@ import { registerConsole } from './commands/console';
 import { registerDeploy } from './commands/deploy';
 import { registerEvents } from './commands/events';
 import { registerJobs } from './commands/jobs';
+import { registerLever } from './commands/lever';
 import { registerPlan } from './commands/plan';
 import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
@@ -44,6 +45,7 @@ Examples:
     registerApply,
     registerDeploy,
     registerRollback,
+    registerLever,
     registerWatch,
     registerStatus,
     registerEvents,

@@ -57,7 +57,22 @@ export const deploymentLine = (deployment: Deployment): string =>
       ? c.red(`failed ${deployment.failedTasks}`)
       : `failed ${deployment.failedTasks}`,
     rolloutColour(deployment.rolloutState),
+    ...(deployment.trafficShift ? [shiftWords(deployment.trafficShift)] : []),
   ].join('  ');
+
+/**
+ * A traffic shift in words: strategy, stage, the production split old/new, and a hold for approval,
+ * e.g. `CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10 awaiting approval`.
+ */
+export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): string => {
+  const split = `prod ${Math.round((100 - shift.productionPercent) * 10) / 10}/${shift.productionPercent}`;
+  const approval = shift.approval;
+  const waiting =
+    approval?.pausedAt !== undefined && approval.continuedAt === undefined && approval.stage === shift.stage
+      ? `  ${c.yellow('awaiting approval')}`
+      : '';
+  return `${shift.strategy} ${shift.stage} ${split}${waiting}`;
+};
 
 /** A unified line diff of two texts (LCS), `+`/`-` lines coloured; empty when they are equal. */
 export const lineDiff = (before: string, after: string): string => {

@@ -168,7 +168,10 @@ export const consoleListener = (options: ConsoleOptions) => {
         );
         return true;
       }
-      const match = /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback)?$/.exec(path);
+      const match =
+        /^\/clusters\/([^/]+)\/services\/([^/]+)(\/rollback|\/deployments\/([^/]+)\/(continue|stop))?$/.exec(
+          path,
+        );
       if (match) {
         const cluster = match[1] ?? '';
         const serviceName = match[2] ?? '';
@@ -184,7 +187,7 @@ export const consoleListener = (options: ConsoleOptions) => {
               errorPage(
                 ctx,
                 'Read-only console',
-                `This console is read-only; start it with ${options.writeSwitch ?? DEFAULT_WRITE_SWITCH} to roll back.`,
+                `This console is read-only; start it with ${options.writeSwitch ?? DEFAULT_WRITE_SWITCH} to roll back, promote or abort.`,
               ),
             );
           } else {
@@ -203,8 +206,15 @@ export const consoleListener = (options: ConsoleOptions) => {
               refuse(refused);
               return true;
             }
+            const deploymentId = match[4];
             const taskDefinition = form.get('taskDefinition');
-            await api.post(`${servicePath}/rollback`, taskDefinition ? { taskDefinition } : {});
+            // Promote and Abort: continue the paused deployment, or stop it with a rollback.
+            if (deploymentId !== undefined)
+              await api.post(
+                `${servicePath}/deployments/${encodeURIComponent(decodeURIComponent(deploymentId))}/${match[5]}`,
+                match[5] === 'continue' ? { action: 'CONTINUE' } : { stopType: 'ROLLBACK' },
+              );
+            else await api.post(`${servicePath}/rollback`, taskDefinition ? { taskDefinition } : {});
             response.writeHead(303, { location: `${base}${servicePath}` }).end();
           }
           return true;

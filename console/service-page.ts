@@ -19,6 +19,7 @@ import {
   targetsSection,
 } from './service-sections';
 import { shortId, type TaskList, tasksSection } from './task-page';
+import { trafficSection } from './traffic-section';
 
 export interface ServicePageData {
   cluster: string;
@@ -38,6 +39,8 @@ export interface ServicePageData {
   /** Auto-scaled services: the newest scaling activities first. */
   scalingActivities?: ScalingActivity[];
   scalingError?: string;
+  /** The clock the bake time left is counted on (default now). */
+  now?: number;
 }
 
 const actionText = (action: Action) => {
@@ -79,6 +82,7 @@ ${current.map(
 <td>${progressBar(d)}</td><td>${badge(d.rolloutState)}${d.rolloutStateReason ? html`<div class="reason">${d.rolloutStateReason}</div>` : ''}</td>${loadBalanced ? deploymentTargets(d) : ''}<td>${when(d.createdAt)}</td></tr>`,
 )}
 </tbody></table></section>
+${trafficSection(ctx, url, service.deployments, data.now ?? Date.now())}
 
 ${data.charts?.length ? chartsSection(data.charts) : ''}
 

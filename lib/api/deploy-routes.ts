@@ -1,5 +1,6 @@
 import { waitingReasons, withIsoTimes } from '../reconcile/plan/waiting';
 import type { UseCaseContext } from '../use-cases/context';
+import { continueDeployment, stopDeployment } from '../use-cases/deployment-control';
 import { getDeployment, listDeployments, planService } from '../use-cases/deployment-history';
 import { createDeployment } from '../use-cases/deploys';
 import { rollbackService } from '../use-cases/rollback';
@@ -23,6 +24,18 @@ export const deployRoutes = (context: UseCaseContext): Route[] => {
         start(context, request.params.cluster!, request.params.serviceName!, optionalJson(request)),
       202,
     );
+  /** A POST that asks something of one deployment (continue, stop): 200 with it. */
+  const controlRoute = (verb: string, act: typeof stopDeployment): Route =>
+    jsonRoute('POST', `${SERVICE}/deployments/{deploymentId}/${verb}`, (request) =>
+      act(
+        context,
+        request.params.cluster!,
+        request.params.serviceName!,
+        request.params.deploymentId!,
+        optionalJson(request),
+        request.headers['if-match'],
+      ),
+    );
   return [
     newDeploymentRoute(`${SERVICE}/deployments`, createDeployment),
     jsonRoute('GET', `${SERVICE}/deployments`, ({ params, query }) =>
@@ -31,6 +44,8 @@ export const deployRoutes = (context: UseCaseContext): Route[] => {
     jsonRoute('GET', `${SERVICE}/deployments/{deploymentId}`, ({ params }) =>
       getDeployment(context, params.cluster!, params.serviceName!, params.deploymentId!),
     ),
+    controlRoute('continue', continueDeployment),
+    controlRoute('stop', stopDeployment),
     newDeploymentRoute(`${SERVICE}/rollback`, rollbackService),
     jsonRoute('GET', `${SERVICE}/plan`, async ({ params }) => {
       const plan = await planService(context, params.cluster!, params.serviceName!);

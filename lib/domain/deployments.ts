@@ -1,4 +1,5 @@
 import type { AnalysisInterval } from './analysis';
+import type { StopRequest } from './approval';
 import type { CapacityProviderName, SpotFallbackState } from './spot';
 import type { TrafficShift } from './traffic';
 
@@ -74,6 +75,8 @@ export interface Deployment {
   trafficShift?: TrafficShift;
   /** Metric analysis of a shifting deployment: its last intervals (reconcile/plan/phases/analysis-phase.ts). */
   analysis?: { intervals: AnalysisInterval[] };
+  /** A stop asked for through the API (POST .../stop or continue ROLLBACK), carried out by the reconciler. */
+  stopRequested?: StopRequest;
   /** The deployment's live tasks per capacity provider (services with a capacity provider strategy). */
   tasksByCapacityProvider?: Record<CapacityProviderName, number>;
 }

@@ -5,7 +5,9 @@
  */
 
 export * from './analysis';
+export * from './approval';
 export * from './deploy-requests';
+export * from './deployment-control';
 export * from './deployments';
 export * from './jobs';
 export * from './page';

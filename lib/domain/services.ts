@@ -1,4 +1,5 @@
 import type { DeploymentAnalysis } from './analysis';
+import type { ApprovalConfiguration } from './approval';
 import type { Deployment } from './deployments';
 import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
@@ -65,6 +66,8 @@ export interface DeploymentConfiguration {
   alarms?: DeploymentAlarms;
   /** Tugboat: judge the new target group by the load balancer's metrics (non-rolling strategies only). */
   analysis?: DeploymentAnalysis;
+  /** Holds a traffic shift at a stage until someone continues it (applies from the next deployment). */
+  approval?: ApprovalConfiguration;
 }
 
 export interface AutoDeploy {

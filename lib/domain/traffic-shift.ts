@@ -58,5 +58,6 @@ export const newTrafficShift = (
         }
       : {}),
     ...(config.alarms?.enable && config.alarms.alarmNames.length > 0 ? { alarms: config.alarms } : {}),
+    ...(config.approval ? { approval: { ...config.approval } } : {}),
   };
 };

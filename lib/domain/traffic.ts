@@ -3,6 +3,7 @@
  * the alternate target group and listener rules a load balancer shifts traffic with, CloudWatch alarms
  * that roll a deployment back, and the traffic shift a non-rolling deployment records stage by stage.
  */
+import type { ApprovalState } from './approval';
 
 /** ECS DeploymentStrategy. ROLLING is the default and Tugboat's rolling update. */
 export type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'CANARY' | 'LINEAR';
@@ -82,6 +83,8 @@ export interface TrafficShift {
   stepPercent?: number;
   stepBakeTimeInMinutes?: number;
   alarms?: DeploymentAlarms;
+  /** A hold at a stage until someone continues the deployment. */
+  approval?: ApprovalState;
 }
 
 /** ELB forward weights are integers 0..999; Tugboat splits 1000 so a 0.1 % canary is exact. */

@@ -7,6 +7,7 @@ import {
   VersionConflictError,
 } from '../errors';
 import { checkAnalysis } from '../validation/analysis';
+import { checkApproval } from '../validation/approval';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
@@ -90,6 +91,7 @@ export const createService = async (
   };
   checkStrategy(service.deploymentConfiguration, service.loadBalancers);
   checkAnalysis(service.deploymentConfiguration);
+  checkApproval(service.deploymentConfiguration, service.loadBalancers);
   await context.store.registerCluster(validCluster);
   try {
     // The scaling registration first: a crash before the service exists leaves an orphan the
@@ -286,6 +288,7 @@ export const updateService = async (
       else if (input.loadBalancers) next.loadBalancers = input.loadBalancers;
       checkStrategy(next.deploymentConfiguration, next.loadBalancers);
       checkAnalysis(next.deploymentConfiguration);
+      checkApproval(next.deploymentConfiguration, next.loadBalancers);
       const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)

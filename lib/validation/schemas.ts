@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { analysisSchema } from './analysis';
+import { approvalSchema } from './approval';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { ECS_NAME } from './ecs-name';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
@@ -299,6 +300,7 @@ const deploymentConfigurationPatchSchema = z.strictObject({
   linearConfiguration: linearConfigurationSchema.optional(),
   alarms: alarmsSchema.optional(),
   analysis: analysisSchema.optional(),
+  approval: approvalSchema.optional(),
 });
 
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;

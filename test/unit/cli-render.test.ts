@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { projectOnto } from '../../cli/commands/apply';
-import { lineDiff } from '../../cli/render';
+import { lineDiff, shiftWords } from '../../cli/render';
 import { parseDuration, verdict } from '../../cli/watch';
 
 const deployment = (id: string, extra: Record<string, unknown> = {}) =>
@@ -81,5 +81,28 @@ describe('CLI helpers', () => {
     expect(projectOnto(stored, { deploymentConfiguration: { minReadySeconds: 1 } })).toEqual({
       deploymentConfiguration: { minReadySeconds: 5 },
     });
+  });
+});
+
+describe('a traffic shift in a deployment line', () => {
+  const shift = {
+    strategy: 'CANARY' as const,
+    stage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
+    stageStartedAt: '2026-12-01T00:00:00.000Z',
+    productionPercent: 12.5,
+    routes: [],
+    bakeTimeInMinutes: 0,
+  };
+
+  it('names the strategy, the stage and the production split old/new', () => {
+    expect(shiftWords(shift)).toBe('CANARY PRODUCTION_TRAFFIC_SHIFT prod 87.5/12.5');
+  });
+
+  it('says when it awaits approval at this stage, and no longer once continued', () => {
+    const approval = { stage: 'PRODUCTION_TRAFFIC_SHIFT' as const, pausedAt: '2026-12-01T00:01:00.000Z' };
+    expect(shiftWords({ ...shift, approval })).toContain('awaiting approval');
+    expect(
+      shiftWords({ ...shift, approval: { ...approval, continuedAt: '2026-12-01T00:02:00.000Z' } }),
+    ).not.toContain('awaiting approval');
   });
 });

@@ -108,7 +108,16 @@ const deployment: Required<Deployment> = {
     canaryPercent: 5,
     canaryBakeTimeInMinutes: 2,
     alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+    approval: {
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      timeoutMinutes: 30,
+      onTimeout: 'ROLLBACK',
+      pausedAt: '2026-12-01T00:03:00.000Z',
+      continuedAt: '2026-12-01T00:04:00.000Z',
+      continuedBy: 'arn:aws:iam::000000000000:user/ops',
+    },
   },
+  stopRequested: { stopType: 'ROLLBACK', at: '2026-12-01T00:05:00.000Z', principal: 'local' },
 };
 /** The Spot fallback's own bookkeeping stays hidden inside the deployment's spotFallback. */
 const shownDeployment = {

@@ -10,6 +10,7 @@ import {
   taskDesiredStatusSchema,
   taskIdSchema,
 } from '../../validation/tasks';
+import { deploymentControlOperations } from './deployment-control-operations';
 import { jobOperations } from './job-operations';
 import {
   CLUSTER_NOT_FOUND,
@@ -112,6 +113,7 @@ export const operations: Operation[] = [
     responses: { 200: { description: 'Every cluster', schema: responses.clusterListSchema } },
   },
   ...serviceOperations,
+  ...deploymentControlOperations,
   {
     method: 'post',
     path: TASKS,

@@ -5,6 +5,7 @@
  * documented (and shown) in the answer too.
  */
 import * as z from 'zod';
+import { approvalSchema } from '../../validation/approval';
 import { autoScalingSchema } from '../../validation/autoscaling';
 import {
   createServiceSchema,
@@ -127,6 +128,15 @@ export const trafficShiftSchema = z
     stepPercent: percent.optional(),
     stepBakeTimeInMinutes: z.int().optional(),
     alarms: alarmsSchema.optional(),
+    approval: approvalSchema
+      .extend({
+        pausedAt: timestamp.describe('When the deployment began to wait at the stage').optional(),
+        continuedAt: timestamp
+          .describe('When it was continued (POST .../continue, or the timeout)')
+          .optional(),
+        continuedBy: z.string().describe('Who continued it').optional(),
+      })
+      .optional(),
   })
   .describe(
     "A BLUE_GREEN, CANARY or LINEAR deployment's traffic shift: its settings as they were when it was made, the stage it is in and since when, and the share of production traffic meant for its target groups.",
@@ -204,6 +214,16 @@ export const deploymentSchema = z.strictObject({
     })
     .describe(
       "deploymentConfiguration.analysis: the last 20 intervals judged, each with the new group's figures (and the old group's, compared) and its verdict.",
+    )
+    .optional(),
+  stopRequested: z
+    .strictObject({
+      stopType: z.enum(['ROLLBACK', 'ABORT']),
+      at: timestamp,
+      principal: z.string().optional(),
+    })
+    .describe(
+      'A stop asked for with POST .../stop (or continue ROLLBACK); the next reconcile pass carries it out.',
     )
     .optional(),
 });

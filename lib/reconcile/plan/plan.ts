@@ -9,6 +9,7 @@
  */
 
 import { judgeAnalysis } from './phases/analysis-phase';
+import { judgeStopRequest } from './phases/approval';
 import { isBackingOff, recordCrashLoopBackoff } from './phases/backoff';
 import { drain } from './phases/drain';
 import { finish } from './phases/finish';
@@ -50,6 +51,7 @@ export function plan(input: PlanInput): PlanResult {
   countFailedTasks(rollout);
   judgeRollout(rollout);
   judgeAlarms(rollout);
+  judgeStopRequest(rollout);
   judgeAnalysis(rollout);
   noteRolledBack(rollout);
   stopUnhealthy(rollout);

@@ -24,6 +24,7 @@ import {
 } from '../../../domain';
 import { epochOf, isoOf, MINUTE_MS } from '../../../time';
 import { targetGroupName } from '../waiting';
+import { awaitsApproval } from './approval';
 import { rollBack } from './judge';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
@@ -172,6 +173,7 @@ function stepShift(state: RolloutState): boolean {
     case 'TEST_TRAFFIC_SHIFT':
       if (!testShows(state, current))
         return hold(state, 'waits for its test listener rules to forward to it');
+      if (awaitsApproval(state)) return false;
       setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
       return true;
     case 'PRODUCTION_TRAFFIC_SHIFT': {
@@ -185,12 +187,14 @@ function stepShift(state: RolloutState): boolean {
       const due = since + stepBakeMs(current);
       if (state.now < due)
         return hold(state, `takes ${percent}% of production traffic; next step at ${isoOf(due)}`, due);
+      if (awaitsApproval(state)) return false;
       setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, percent));
       return true;
     }
     case 'BAKE_TIME': {
       const due = since + current.bakeTimeInMinutes * MINUTE_MS;
       if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
+      if (awaitsApproval(state)) return false;
       setStage(state, primary, 'CLEAN_UP', 100);
       state.shielded.clear();
       return false;
