@@ -234,7 +234,8 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
     const boundSeconds = Math.max(0, options.jobs - LAUNCH_BURST) / LAUNCH_PER_SECOND;
     const p50 = percentile(launchDelays, 0.5);
     const p99 = percentile(launchDelays, 0.99);
-    const launchRatio = boundSeconds > 0 ? p99 / boundSeconds : 0;
+    // Within the burst (100 jobs or fewer) the bound is 0: the ratio is taken against 1 s then.
+    const launchRatio = p99 / Math.max(boundSeconds, 1);
     // The services share Fargate's launch rate with the jobs that launched while they converged.
     const convergedAt = servicesConvergedAt ?? time.now();
     const jobLaunchesDuringConverge = [...launched.values()].filter(

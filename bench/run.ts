@@ -282,12 +282,13 @@ if (only.has('cost')) {
 const scalingServices = quick && values.services === undefined ? QUICK_SCALING_SERVICES : options.services;
 if (only.has('scaling')) await write(await runScaling({ ...options, services: scalingServices }));
 if (only.has('spot')) await write(await runSpot({ services: options.services, tasks: options.tasks }));
-// jobs: 1,000 jobs a minute for 30 minutes (--quick: 100 for 10) beside a fleet of a tenth of --services.
+// jobs: 1,000 jobs a minute for 30 minutes (--quick: 200 for 5, past Fargate's launch burst) beside a fleet of
+// a tenth of --services; BENCH_JOBS and BENCH_JOB_MINUTES set other sizes.
 if (only.has('jobs'))
   await write(
     await runJobsBench({
-      jobs: quick ? 100 : 1000,
-      minutes: quick ? 10 : 30,
+      jobs: positive(process.env.BENCH_JOBS, quick ? 200 : 1000, 'BENCH_JOBS'),
+      minutes: positive(process.env.BENCH_JOB_MINUTES, quick ? 5 : 30, 'BENCH_JOB_MINUTES'),
       services: Math.max(1, Math.round(options.services / 10)),
       tasks: options.tasks,
       workers: options.workers,
