@@ -67,7 +67,7 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
     const output = handle(action, input);
     if (action === 'RunTask') {
       const request = (input ?? {}) as { clientToken?: string; startedBy?: string };
-      for (const task of ((output as { tasks?: Array<{ taskArn: string }> }).tasks ?? [])) {
+      for (const task of (output as { tasks?: Array<{ taskArn: string }> }).tasks ?? []) {
         if (!launched.has(task.taskArn))
           launched.set(task.taskArn, {
             clientToken: request.clientToken,
@@ -146,42 +146,45 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
     const endAt = lastTick + MINUTE_MS;
     fleet.enableSchedule();
     const wallStarted = performance.now();
-    await fleet.runUntil(() => {
-      const now = time.now();
-      if (now >= nextProgressAt) {
-        nextProgressAt += progressEveryMs;
-        process.stderr.write(
-          `  jobs: ${Math.round((now - firstTick) / 1000)} s simulated, ${launched.size} tasks launched, ` +
-            `services ${servicesRunning}/${serviceTasks} running, ${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
-        );
-      }
-      if (now >= firstTick && !servicesCreated) {
-        servicesCreated = true;
-        for (let index = 0; index < options.services; index++)
-          passes.push(
-            fleet
-              .api('POST', `/clusters/${CLUSTER}/services`, {
-                serviceName: `svc-${index}`,
-                taskDefinition: 'web',
-                desiredCount: options.tasks,
-                networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-              })
-              .then(() => undefined),
+    await fleet.runUntil(
+      () => {
+        const now = time.now();
+        if (now >= nextProgressAt) {
+          nextProgressAt += progressEveryMs;
+          process.stderr.write(
+            `  jobs: ${Math.round((now - firstTick) / 1000)} s simulated, ${launched.size} tasks launched, ` +
+              `services ${servicesRunning}/${serviceTasks} running, ${Math.round((performance.now() - wallStarted) / 1000)} s wall\n`,
           );
-      }
-      if (now >= nextPassAt && nextPassAt <= lastTick) {
-        const at = nextPassAt;
-        nextPassAt += MINUTE_MS;
-        passes.push(runPass(at));
-        if (doubled() < options.doubledRuns) {
-          doubledPasses++;
-          passes.push(runPass(at));
         }
-        return false;
-      }
-      // Past the last tick, the runs it launched settle (their tasks stop, a pass records them).
-      return now >= endAt && servicesConvergedAt !== undefined;
-    }, endAt - time.now() + 30 * MINUTE_MS);
+        if (now >= firstTick && !servicesCreated) {
+          servicesCreated = true;
+          for (let index = 0; index < options.services; index++)
+            passes.push(
+              fleet
+                .api('POST', `/clusters/${CLUSTER}/services`, {
+                  serviceName: `svc-${index}`,
+                  taskDefinition: 'web',
+                  desiredCount: options.tasks,
+                  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+                })
+                .then(() => undefined),
+            );
+        }
+        if (now >= nextPassAt && nextPassAt <= lastTick) {
+          const at = nextPassAt;
+          nextPassAt += MINUTE_MS;
+          passes.push(runPass(at));
+          if (doubled() < options.doubledRuns) {
+            doubledPasses++;
+            passes.push(runPass(at));
+          }
+          return false;
+        }
+        // Past the last tick, the runs it launched settle (their tasks stop, a pass records them).
+        return now >= endAt && servicesConvergedAt !== undefined;
+      },
+      endAt - time.now() + 30 * MINUTE_MS,
+    );
     await Promise.all(passes);
 
     // Ticks, runs and duplicates as the local ECS side saw them: tasks per (job, tick in the clientToken).

@@ -21,8 +21,8 @@ import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/pas
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
-import { DynamoDbScalingStore } from '../../lib/store/scaling';
 import { DynamoDbJobStore } from '../../lib/store/jobs';
+import { DynamoDbScalingStore } from '../../lib/store/scaling';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
 import { createTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb';
