@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--clusters C]
- *   [--only converge,steady,...,spot] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
+ *   [--only converge,steady,...,spot,jobs] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
  * --workers defaults to the reconcile worker's reserved concurrency in serverless.yml (as deployed);
  * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge);
  * --load-balanced puts every service of converge, steady and recover behind its own target group.
@@ -14,6 +14,7 @@ import { runApi } from './api';
 import { runBurst } from './burst';
 import { runColdStart } from './cold-start';
 import { runCost, type SteadyCounts } from './cost';
+import { runJobsBench } from './jobs';
 import { runPipeline } from './pipeline';
 import { runReplaceInChild } from './replace';
 import { runScaling } from './scaling';
@@ -31,6 +32,7 @@ const ALL = [
   'cost',
   'scaling',
   'spot',
+  'jobs',
 ] as const;
 
 const { values } = parseArgs({
@@ -226,6 +228,15 @@ const summarize = (result: Record<string, unknown>): Row[] => {
           pass: r.pass,
         },
       ];
+    case 'jobs':
+      return [
+        {
+          name: `jobs ${r.jobs} x ${r.simulatedMinutes} min (ECS faults ${r.ecsFaults}, ${r.doubledPasses} doubled passes)`,
+          measured: `${r.ticks} ticks, ${r.runs} runs, ${r.duplicateRuns} duplicate, ${r.unaccountedTicks} unaccounted; tick -> RunTask p50 ${r.launchDelaySeconds.p50} s p99 ${r.launchDelaySeconds.p99} s / bound ${r.launchDelaySeconds.boundSeconds} s = ${r.launchDelaySeconds.ratio}; services converge ${r.services.simulatedSeconds} s / bound ${r.services.lowerBoundSeconds} s = ${r.services.ratio}`,
+          target: '0 duplicate, 0 unaccounted, launch ratio <= 1.15, converge ratio <= 1.15',
+          pass: r.pass,
+        },
+      ];
     default:
       return [];
   }
@@ -271,6 +282,21 @@ if (only.has('cost')) {
 const scalingServices = quick && values.services === undefined ? QUICK_SCALING_SERVICES : options.services;
 if (only.has('scaling')) await write(await runScaling({ ...options, services: scalingServices }));
 if (only.has('spot')) await write(await runSpot({ services: options.services, tasks: options.tasks }));
+// jobs: 1,000 jobs a minute for 30 minutes (--quick: 200 for 5, past Fargate's launch burst) beside a fleet of
+// a tenth of --services; BENCH_JOBS and BENCH_JOB_MINUTES set other sizes.
+if (only.has('jobs'))
+  await write(
+    await runJobsBench({
+      jobs: positive(process.env.BENCH_JOBS, quick ? 200 : 1000, 'BENCH_JOBS'),
+      minutes: positive(process.env.BENCH_JOB_MINUTES, quick ? 5 : 30, 'BENCH_JOB_MINUTES'),
+      services: Math.max(1, Math.round(options.services / 10)),
+      tasks: options.tasks,
+      workers: options.workers,
+      eventWorkers: options.eventWorkers,
+      ecsFaults: values['ecs-faults'] === undefined ? 0.1 : options.ecsFaults,
+      doubledRuns: 0.2,
+    }),
+  );
 
 const width = (key: keyof Row) => Math.max(...rows.map((row) => String(row[key]).length), key.length);
 const [nameWidth, measuredWidth] = [width('name'), width('measured')];

@@ -21,6 +21,7 @@ import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/pas
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { DynamoDbJobStore } from '../../lib/store/jobs';
 import { DynamoDbScalingStore } from '../../lib/store/scaling';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { processTaskEventBatch } from '../../lib/use-cases/task-events';
@@ -221,6 +222,7 @@ export const startFleet = async (options: FleetOptions) => {
     clusters: ecsClusterDirectory(() => ecsClient),
     reconcileQueue: reconcileQueuePort,
     scaling,
+    jobs: new DynamoDbJobStore(documentClient, tableName),
   };
   const api = benchApi(context, time.now);
 
@@ -356,6 +358,11 @@ export const startFleet = async (options: FleetOptions) => {
     time,
     server,
     store,
+    /** The use cases' context the API runs with (the jobs scheduler's too, with its own gateways). */
+    context,
+    /** A new Lambda instance's ECS gateways (its own read pacer; the launch budget shared through the table). */
+    lambdaInstanceEcs,
+    timeoutOf,
     /** Auto scaling's states (the API registers a service's autoScaling in them). */
     scaling,
     api,
