@@ -18,6 +18,13 @@ const targetGroupMetrics = new Set([
 ]);
 const loadBalancerMetrics = new Set(['RequestCount', 'HTTPCode_ELB_5XX_Count']);
 
+/**
+ * A count of requests as CloudWatch has it: whole. The traffic model splits requests by weight and
+ * target as fractions, so a minute's sum is rounded here (299.99999999999994 requests would otherwise
+ * reach every reader); RequestCountPerTarget is an average and stays fractional.
+ */
+const wholeCount = (at: number, value: number): Datapoint => count(at, Math.round(value));
+
 const count = (at: number, value: number): Datapoint => ({
   at,
   sampleCount: 1,
@@ -67,7 +74,7 @@ export const applicationElbDatapoints = (
       case 'RequestCount':
         if (total((bucket) => bucket.requests) > 0)
           points.push(
-            count(
+            wholeCount(
               minute,
               total((bucket) => bucket.requests),
             ),
@@ -85,7 +92,7 @@ export const applicationElbDatapoints = (
       case 'HTTPCode_Target_5XX_Count':
         if (total((bucket) => bucket.targetErrors) > 0)
           points.push(
-            count(
+            wholeCount(
               minute,
               total((bucket) => bucket.targetErrors),
             ),
@@ -94,13 +101,13 @@ export const applicationElbDatapoints = (
       case 'HTTPCode_Target_2XX_Count': {
         const served = total((bucket) => [...bucket.latency.values()].reduce((sum, n) => sum + n, 0));
         const ok = served - total((bucket) => bucket.targetErrors);
-        if (ok > 0) points.push(count(minute, ok));
+        if (ok > 0) points.push(wholeCount(minute, ok));
         break;
       }
       case 'HTTPCode_ELB_5XX_Count':
         if (total((bucket) => bucket.elbErrors) > 0)
           points.push(
-            count(
+            wholeCount(
               minute,
               total((bucket) => bucket.elbErrors),
             ),
