@@ -47,9 +47,21 @@ export function judgeRollout(state: RolloutState): void {
 }
 
 /** Makes a new PRIMARY of the newest COMPLETED deployment's task definition, once per failure. */
+/**
+ * The deployment a failed one rolls back to: the newest COMPLETED one. A traffic shift's old fleet
+ * serves production whatever its own rollout reached (it may have been superseded before its
+ * minReadySeconds ended), so a shifting deployment rolls back to the newest live deployment before it,
+ * else production would forward to a group whose tasks the clean-up stops.
+ */
+const rollbackTargetOf = (state: RolloutState, failed: Deployment): Deployment | undefined =>
+  state.deployments.find((d) => d.id !== failed.id && d.rolloutState === 'COMPLETED') ??
+  (failed.trafficShift === undefined
+    ? undefined
+    : state.deployments.find((d) => d.id !== failed.id && d.status === 'ACTIVE'));
+
 export function rollBack(state: RolloutState, failed: Deployment): void {
   const name = state.service.serviceName;
-  const target = state.deployments.find((d) => d.id !== failed.id && d.rolloutState === 'COMPLETED');
+  const target = rollbackTargetOf(state, failed);
   const rollbackId = deriveDeploymentId(`rollback\n${failed.id}`);
   if (failed.rollbackOf !== undefined) {
     state.events.push(

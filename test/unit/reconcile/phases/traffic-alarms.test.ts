@@ -61,6 +61,28 @@ describe('alarms', () => {
     },
   );
 
+  it('rolls back to the fleet serving production even when its own rollout never completed', () => {
+    // The first deployment was superseded while IN_PROGRESS (minReadySeconds not yet over): its tasks
+    // serve production all the same, and stopping them would leave production forwarding to nothing.
+    const world = alarmed(true);
+    const old = world.service.deployments.find((d) => d.id === 'dep-1') as Deployment;
+    old.rolloutState = 'STOPPED';
+    world.run(60, (w) => {
+      if (w.share() === 40) w.alarms = { 'web-5xx': { state: 'ALARM', reason: 'Threshold Crossed' } };
+    });
+    for (let i = 0; i < 5; i++) {
+      world.now += MIN;
+      world.pass();
+    }
+    expect(world.share()).toBe(0);
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', taskDefinition: 'web:1' });
+    expect(
+      world.tasks.filter(
+        (t) => t.targets?.registered[0]?.targetGroupArn === BLUE && t.desiredStatus === 'RUNNING',
+      ),
+    ).toHaveLength(2);
+  });
+
   it('says the alarm in a service event', () => {
     const world = alarmed(true);
     const events: string[] = [];
