@@ -3,15 +3,9 @@
  * with an approval pauses at its step, continue and stop answer 409/404 as they should, `tugboat promote`
  * lets it finish, and `tugboat abort` rolls the next one back (production weight back on the old group).
  */
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
-  DescribeRulesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect, it } from 'vitest';
 import { tugboat } from '../support/cli';
-import { createIpTargetGroup } from '../support/elb';
+import { createCanaryGroups, createCanaryService, greenShare as greenShareOf } from '../support/canary';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
@@ -19,70 +13,18 @@ const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 1_000 });
 const cli = (...args: string[]) => tugboat(local.stack.apiUrl, args);
 const SERVICE = '/clusters/default/services/lever';
 
-const greenShare = async (ruleArn: string, green: string): Promise<number> => {
-  const rule = (await local.elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules?.[0];
-  const groups = rule?.Actions?.find((a) => a.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
-  const total = groups.reduce((sum, g) => sum + (g.Weight ?? 0), 0);
-  return ((groups.find((g) => g.TargetGroupArn === green)?.Weight ?? 0) * 100) / total;
-};
+const greenShare = (ruleArn: string, green: string) => greenShareOf(local.elb, ruleArn, green);
 
 const setUp = async () => {
-  const blue = await createIpTargetGroup(local.elb, { Name: 'lever-blue' }, 0);
-  const green = await createIpTargetGroup(local.elb, { Name: 'lever-green' }, 0);
-  const alb = await local.elb.send(
-    new CreateLoadBalancerCommand({
-      Name: 'lever-alb',
-      Subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-      Type: 'application',
-    }),
-  );
-  const listener = await local.elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: alb.LoadBalancers?.[0]?.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }),
-  );
-  const rule = await local.elb.send(
-    new CreateRuleCommand({
-      ListenerArn: listener.Listeners?.[0]?.ListenerArn,
-      Priority: 1,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
-      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }] } }],
-    }),
-  );
-  const ruleArn = rule.Rules?.[0]?.RuleArn as string;
-  for (const image of ['nginx:1', 'nginx:2', 'nginx:3'])
-    await local.api.post('/task-definitions', {
-      family: 'lever',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image, portMappings: [{ containerPort: 8080 }] }],
-    });
-  const created = await local.api.post('/clusters/default/services', {
+  const groups = await createCanaryGroups(local.elb, 'lever');
+  await createCanaryService(local.api, {
     serviceName: 'lever',
-    taskDefinition: 'lever:1',
+    images: ['nginx:1', 'nginx:2', 'nginx:3'],
+    groups,
     desiredCount: 1,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: {
-      minReadySeconds: 0,
-      strategy: 'CANARY',
-      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 0 },
-      bakeTimeInMinutes: 0,
-      approval: { stage: 'PRODUCTION_TRAFFIC_SHIFT', timeoutMinutes: 60 },
-    },
-    loadBalancers: [
-      {
-        targetGroupArn: blue,
-        containerName: 'app',
-        containerPort: 8080,
-        advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: ruleArn },
-      },
-    ],
+    deploymentConfiguration: { approval: { stage: 'PRODUCTION_TRAFFIC_SHIFT', timeoutMinutes: 60 } },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { blue, green, ruleArn };
+  return groups;
 };
 
 const state = async () => (await local.api.get(SERVICE)).body;

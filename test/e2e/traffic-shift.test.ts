@@ -6,80 +6,24 @@
  * The second deploy's image answers 20 % errors: analysis judges the first whole minute of canary traffic
  * (read from the local load balancer's AWS/ApplicationELB figures) and rolls back.
  */
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
-  DescribeRulesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect, it } from 'vitest';
-import { createIpTargetGroup } from '../support/elb';
+import { createCanaryGroups, createCanaryService, greenShare as shareOn } from '../support/canary';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 1_000, contract: true });
 
-const greenShare = async (ruleArn: string, green: string): Promise<number> => {
-  const rule = (await local.elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules?.[0];
-  const groups = rule?.Actions?.find((a) => a.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
-  const total = groups.reduce((sum, g) => sum + (g.Weight ?? 0), 0);
-  return ((groups.find((g) => g.TargetGroupArn === green)?.Weight ?? 0) * 100) / total;
-};
+const greenShare = (ruleArn: string, green: string) => shareOn(local.elb, ruleArn, green);
 
 it('a canary deploy moves the production rule 10 % then 100 % (DescribeRules), then the groups swap', async () => {
-  const blue = await createIpTargetGroup(local.elb, { Name: 'e2e-blue' }, 0);
-  const green = await createIpTargetGroup(local.elb, { Name: 'e2e-green' }, 0);
-  const alb = await local.elb.send(
-    new CreateLoadBalancerCommand({
-      Name: 'e2e-alb',
-      Type: 'application',
-    }),
-  );
-  const listener = await local.elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: alb.LoadBalancers?.[0]?.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }),
-  );
-  const rule = await local.elb.send(
-    new CreateRuleCommand({
-      ListenerArn: listener.Listeners?.[0]?.ListenerArn,
-      Priority: 1,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
-      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }] } }],
-    }),
-  );
-  const ruleArn = rule.Rules?.[0]?.RuleArn as string;
-  for (const image of ['nginx:1', 'nginx:2'])
-    await local.api.post('/task-definitions', {
-      family: 'e2e-canary',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image, portMappings: [{ containerPort: 8080 }] }],
-    });
-  const created = await local.api.post('/clusters/default/services', {
+  const { blue, green, ruleArn } = await createCanaryGroups(local.elb, 'e2e');
+  await createCanaryService(local.api, {
     serviceName: 'e2e-canary',
-    taskDefinition: 'e2e-canary:1',
-    desiredCount: 2,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-    deploymentConfiguration: {
-      minReadySeconds: 0,
-      strategy: 'CANARY',
-      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 0 },
-      bakeTimeInMinutes: 0,
-    },
-    loadBalancers: [
-      {
-        targetGroupArn: blue,
-        containerName: 'app',
-        containerPort: 8080,
-        advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: ruleArn },
-      },
-    ],
+    images: ['nginx:1', 'nginx:2'],
+    groups: { blue, green, ruleArn },
+    // A canary step with no bake lasts one reconcile pass, which a busy machine's polling can miss.
+    deploymentConfiguration: { canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 } },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
   const state = async () => (await local.api.get('/clusters/default/services/e2e-canary')).body;
   await eventually('the first deployment COMPLETED', async () =>
     (await state()).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
@@ -100,51 +44,18 @@ it('a canary deploy moves the production rule 10 % then 100 % (DescribeRules), t
 }, 180_000);
 
 it('a canary answering 20 % errors rolls back on analysis: weight 0 on the new group, FAILED with the figures', async () => {
-  const blue = await createIpTargetGroup(local.elb, { Name: 'e2e-a-blue' }, 0);
-  const green = await createIpTargetGroup(local.elb, { Name: 'e2e-a-green' }, 0);
-  const alb = await local.elb.send(new CreateLoadBalancerCommand({ Name: 'e2e-a-alb', Type: 'application' }));
-  const listener = await local.elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: alb.LoadBalancers?.[0]?.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [
-        { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }] } },
-      ],
-    }),
-  );
-  const listenerArn = listener.Listeners?.[0]?.ListenerArn as string;
-  const rules = await local.elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
-  const ruleArn = rules.Rules?.find((r) => r.IsDefault)?.RuleArn as string;
-  for (const image of ['nginx:1', 'nginx:errors20'])
-    await local.api.post('/task-definitions', {
-      family: 'e2e-analysis',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image, portMappings: [{ containerPort: 8080 }] }],
-    });
-  const created = await local.api.post('/clusters/default/services', {
+  const { blue, green, listenerArn, ruleArn } = await createCanaryGroups(local.elb, 'e2e-a', {
+    defaultRule: true,
+  });
+  await createCanaryService(local.api, {
     serviceName: 'e2e-analysis',
-    taskDefinition: 'e2e-analysis:1',
-    desiredCount: 2,
-    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+    images: ['nginx:1', 'nginx:errors20'],
+    groups: { blue, green, ruleArn },
     deploymentConfiguration: {
-      minReadySeconds: 0,
-      strategy: 'CANARY',
       canaryConfiguration: { canaryPercent: 50, canaryBakeTimeInMinutes: 10 },
-      bakeTimeInMinutes: 0,
       analysis: { maxErrorRatePercent: 1, minimumRequests: 10 },
     },
-    loadBalancers: [
-      {
-        targetGroupArn: blue,
-        containerName: 'app',
-        containerPort: 8080,
-        advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: ruleArn },
-      },
-    ],
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
   const state = async () => (await local.api.get('/clusters/default/services/e2e-analysis')).body;
   await eventually('the first deployment COMPLETED', async () =>
     (await state()).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
