@@ -4,8 +4,8 @@
  * lets it finish, and `tugboat abort` rolls the next one back (production weight back on the old group).
  */
 import { expect, it } from 'vitest';
-import { tugboat } from '../support/cli';
 import { createCanaryGroups, createCanaryService, greenShare as greenShareOf } from '../support/canary';
+import { tugboat } from '../support/cli';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
