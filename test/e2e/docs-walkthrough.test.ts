@@ -57,11 +57,16 @@ const shellBlocks = (page: string): Block[] => {
 
 /** A block as it runs here: this stack's ports, the bin, the endless commands cut short. */
 const localised = (block: string) => {
+  // One pass: replacing the ports one after the other would rewrite a free port that begins with a
+  // later one (an API on 41003 became the ECS URL followed by "3", a port curl refused).
+  const urls: Record<string, string> = {
+    '3000': local.stack.apiUrl,
+    '4100': local.stack.ecsUrl,
+    '4200': local.stack.elbUrl,
+    '4300': local.stack.cloudWatchUrl,
+  };
   const lines = block
-    .replaceAll('http://127.0.0.1:3000', local.stack.apiUrl)
-    .replaceAll('http://127.0.0.1:4100', local.stack.ecsUrl)
-    .replaceAll('http://127.0.0.1:4200', local.stack.elbUrl)
-    .replaceAll('http://127.0.0.1:4300', local.stack.cloudWatchUrl)
+    .replace(/http:\/\/127\.0\.0\.1:(3000|4100|4200|4300)(?!\d)/g, (url, port: string) => urls[port] ?? url)
     .replaceAll('npx tugboat', `node ${join(root, 'bin/tugboat.mjs')}`)
     .split('\n');
   return lines
