@@ -197,9 +197,14 @@ it('on its fallback, Spot still out: a deploy completes on FARGATE; then PATCH e
       const live = await liveOf();
       samples.push(running(live).length);
       const { body } = await local.api.get(path);
+      // The event comes from the pass after the one that sees the tasks back: wait for it too.
+      const announced = (body.events as { message: string }[]).some((e) =>
+        /is back on FARGATE_SPOT/.test(e.message),
+      );
       return body.deployments[0].spotFallback?.active === false &&
         live.length === 2 &&
-        onProvider(running(live), 'FARGATE_SPOT').length === 2
+        onProvider(running(live), 'FARGATE_SPOT').length === 2 &&
+        announced
         ? body
         : undefined;
     },
