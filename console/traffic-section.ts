@@ -1,6 +1,6 @@
 /**
  * The service page's traffic shift card: the PRIMARY's strategy and stage, the production weight of
- * each target group, the bake time left, a hold for approval, the last analysis intervals' figures, and
+ * each target group, the bake time left, a hold for approval or for analysis evidence, the last analysis intervals' figures, and
  * (with writes allowed) Promote and Abort. A pure renderer over GET service.
  */
 import type { Deployment } from '../client/api-types';
@@ -74,12 +74,18 @@ export const trafficSection = (ctx: PageContext, url: string, deployments: Deplo
     approval?.pausedAt !== undefined &&
     approval.continuedAt === undefined &&
     approval.stage === shift.stage;
+  const heldForEvidence =
+    d.rolloutState === 'IN_PROGRESS' &&
+    shift.analysisHeldAt !== undefined &&
+    shift.analysisPassedAt === undefined;
   const due = stageDue(shift);
   const timing = paused
     ? html`<b data-approval="paused">Awaiting approval</b> since ${approval?.pausedAt ?? ''}`
-    : d.rolloutState === 'IN_PROGRESS' && due !== undefined
-      ? html`<span data-bake-left="${left(due - now)}">${shift.stage === 'BAKE_TIME' ? 'Bake time' : 'Step bake time'} left: <b>${left(due - now)}</b></span>`
-      : '';
+    : heldForEvidence
+      ? html`<b data-analysis="holding">Bake time over, holding for a passing analysis interval</b> since ${shift.analysisHeldAt ?? ''}`
+      : d.rolloutState === 'IN_PROGRESS' && due !== undefined
+        ? html`<span data-bake-left="${left(due - now)}">${shift.stage === 'BAKE_TIME' ? 'Bake time' : 'Step bake time'} left: <b>${left(due - now)}</b></span>`
+        : '';
   const buttons =
     ctx.allowWrites && d.rolloutState === 'IN_PROGRESS'
       ? html`<div class="actions">${

@@ -127,6 +127,14 @@ describe('a traffic shift in a deployment line', () => {
       shiftWords({ ...shift, approval: { ...approval, continuedAt: '2026-12-01T00:02:00.000Z' } }),
     ).not.toContain('awaiting approval');
   });
+
+  it('says when it holds for a passing analysis interval, and no longer once one passed', () => {
+    const held = { ...shift, analysisHeldAt: '2026-12-01T00:05:00.000Z' };
+    expect(shiftWords(held)).toBe(
+      'CANARY PRODUCTION_TRAFFIC_SHIFT prod 87.5/12.5  holding for a passing analysis interval',
+    );
+    expect(shiftWords({ ...held, analysisPassedAt: '2026-12-01T00:07:00.000Z' })).not.toContain('holding');
+  });
 });
 
 describe('analysis intervals in the CLI', () => {

@@ -138,4 +138,17 @@ describe('traffic shift card', () => {
     expect(html).not.toContain('00:00:00–00:01:00');
     expect(page({ stage: 'BAKE_TIME', productionPercent: 100 })).not.toContain('id="analysis"');
   });
+
+  it('says when the bake is over and it holds for a passing analysis interval, instead of the time left', () => {
+    const held = {
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      productionPercent: 10,
+      analysisHeldAt: '2026-12-01T00:09:00.000Z',
+    };
+    const html = page(held);
+    expect(html).toContain('data-analysis="holding"');
+    expect(html).toContain('since 2026-12-01T00:09:00.000Z');
+    expect(html).not.toContain('data-bake-left');
+    expect(page({ ...held, analysisPassedAt: '2026-12-01T00:10:00.000Z' })).not.toContain('data-analysis');
+  });
 });
