@@ -1,6 +1,8 @@
 /** Metric analysis during a traffic shift: a failing interval rolls back as an alarm does; inconclusive ones never fail. */
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../../lib/domain';
+import { wakeDelay } from '../../../../lib/reconcile/pass/wake';
+import type { PlanResult } from '../../../../lib/reconcile/plan/types';
 import { MIN, World } from '../../../support/traffic-world';
 
 const canary = () =>
@@ -176,8 +178,28 @@ describe('the end of a bake with analysis', () => {
     const holds = (world.last?.actions ?? []).filter((a) => a.type === 'hold');
     expect(holds.some((h) => h.reason.includes('until an analysis interval passes'))).toBe(true);
     // The analysis phase's wake: the next interval's end, a minute at most away.
-    const wake = Math.min(...holds.flatMap((h) => (h.until === undefined ? [] : [h.until])));
-    expect(wake - (world.now - MIN)).toBeLessThanOrEqual(MIN + 1_000);
+    const passedAt = world.now - MIN;
+    const wake = wakeDelay(world.service, world.last as PlanResult, passedAt);
+    expect(wake).toBeGreaterThan(0);
+    expect(wake).toBeLessThanOrEqual(MIN + 1_000);
+  });
+
+  it.each([
+    ['passes', pass, 'COMPLETED', []],
+    ['stays quiet', quiet, 'IN_PROGRESS', ['PRODUCTION_TRAFFIC_SHIFT']],
+  ] as const)('a LINEAR step whose traffic %s waits for its own evidence', (_name, atHalf, state, holds) => {
+    const world = new World({
+      strategy: 'LINEAR',
+      linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 2 },
+      // A final bake of 0 minutes would hold for its first interval at 100 %: none is judged before it ends.
+      bakeTimeInMinutes: 2,
+      analysis: { maxErrorRatePercent: 1, minimumRequests: 50 },
+    });
+    // The first step's evidence is its own: passes before it (the test traffic stage) do not count.
+    const seen = follow(world, (w) => (w.share() === 50 ? atHalf : pass), 40);
+    expect(world.primary.rolloutState).toBe(state);
+    expect(seen.holds.map((h) => h.stage)).toEqual(holds);
+    if (state === 'IN_PROGRESS') expect(world.primary.trafficShift?.productionPercent).toBe(50);
   });
 
   it('counts a pass of the stage older than the intervals the deployment keeps', () => {
