@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { createColors } from 'picocolors';
-import type { Deployment } from '../client/api-types';
+import type { Deployment, Service } from '../client/api-types';
 
 /** Colours only for a person at a terminal: off without a TTY or with NO_COLOR set. */
 export const useColour = (stream: NodeJS.WriteStream = process.stdout): boolean =>
@@ -61,8 +61,8 @@ export const deploymentLine = (deployment: Deployment): string =>
   ].join('  ');
 
 /**
- * A traffic shift in words: strategy, stage, the production split old/new, and a hold for approval,
- * e.g. `CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10 awaiting approval`.
+ * A traffic shift in words: strategy, stage, the production split old/new, and a hold for approval or for
+ * analysis evidence (its bake over, no interval of the stage passed), e.g. `CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10 awaiting approval`.
  */
 export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): string => {
   const split = `prod ${Math.round((100 - shift.productionPercent) * 10) / 10}/${shift.productionPercent}`;
@@ -71,7 +71,54 @@ export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): stri
     approval?.pausedAt !== undefined && approval.continuedAt === undefined && approval.stage === shift.stage
       ? `  ${c.yellow('awaiting approval')}`
       : '';
-  return `${shift.strategy} ${shift.stage} ${split}${waiting}`;
+  const held =
+    shift.analysisHeldAt !== undefined && shift.analysisPassedAt === undefined
+      ? `  ${c.yellow('holding for a passing analysis interval')}`
+      : '';
+  return `${shift.strategy} ${shift.stage} ${split}${waiting}${held}`;
+};
+
+type AnalysisInterval = NonNullable<Deployment['analysis']>['intervals'][number];
+type AnalysisConfig = Service['deploymentConfiguration']['analysis'];
+
+const verdictColour = (verdict: AnalysisInterval['verdict']): string =>
+  verdict === 'PASS' ? c.green(verdict) : verdict === 'FAIL' ? c.red(verdict) : c.yellow(verdict);
+
+/** A bound as the analysis applies it: absolute, or the baseline's figure plus the allowance. */
+const bound = (
+  limit: number | undefined,
+  compared: boolean,
+  baseline: number | undefined,
+  unit: string,
+): string => {
+  if (limit === undefined) return '';
+  if (!compared) return ` (max ${limit}${unit})`;
+  const base = baseline === undefined ? '' : ` ${baseline}${unit}`;
+  return ` (max baseline${base} + ${limit}${unit})`;
+};
+
+/**
+ * One judged analysis interval as a line: its window, verdict, requests, 5xx rate and p99 with their
+ * bounds (read from the service's analysis settings), and the reason when it did not pass, e.g.
+ * `analysis 00:01:00..00:02:00 FAIL  212 requests  5xx 4.72% (max 1%)  p99 80 ms (max 500 ms)  5xx rate 4.72% above 1%`.
+ */
+export const analysisLine = (interval: AnalysisInterval, config?: AnalysisConfig): string => {
+  const compared = config?.compareToBaseline === true;
+  const rate =
+    interval.errorRatePercent === undefined
+      ? '5xx -'
+      : `5xx ${interval.errorRatePercent}%${bound(config?.maxErrorRatePercent, compared, interval.baselineErrorRatePercent, '%')}`;
+  const p99 =
+    interval.p99LatencyMs === undefined
+      ? 'p99 -'
+      : `p99 ${interval.p99LatencyMs} ms${bound(config?.maxP99LatencyMs, compared, interval.baselineP99LatencyMs, ' ms')}`;
+  return [
+    `analysis ${time(interval.start)}..${time(interval.end)} ${verdictColour(interval.verdict)}`,
+    `${interval.requests} requests`,
+    rate,
+    p99,
+    ...(interval.verdict === 'PASS' ? [] : [c.dim(interval.reason)]),
+  ].join('  ');
 };
 
 /** A unified line diff of two texts (LCS), `+`/`-` lines coloured; empty when they are equal. */

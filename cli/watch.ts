@@ -2,7 +2,7 @@ import { createLogUpdate } from 'log-update';
 import type { ServiceDescription } from '../client/api-types';
 import { type ApiClient, servicePath } from '../client/client';
 import { EXIT } from '../client/errors';
-import { colours as c, deploymentLine, time } from './render';
+import { analysisLine, colours as c, deploymentLine, time } from './render';
 
 export interface WatchOptions {
   cluster: string;
@@ -37,6 +37,25 @@ const onInterrupt = (signals: NodeJS.EventEmitter = process) => {
   });
   return { interrupted, remove: () => remove() };
 };
+
+/**
+ * The watched deployment's analysis intervals judged since `seen` (keyed by their end), each as its
+ * line once. Their service events say the same without the bounds, so the watch shows these instead.
+ */
+export const freshAnalysisLines = (
+  service: Pick<ServiceDescription, 'deployments' | 'deploymentConfiguration'>,
+  deploymentId: string,
+  seen: Set<string>,
+): string[] => {
+  const intervals = service.deployments.find((d) => d.id === deploymentId)?.analysis?.intervals ?? [];
+  const fresh = intervals.filter((interval) => !seen.has(interval.end));
+  for (const interval of fresh) seen.add(interval.end);
+  return fresh.map((interval) => analysisLine(interval, service.deploymentConfiguration.analysis));
+};
+
+/** An interval's own service event (analysis-phase.ts), shown by its analysis line instead. */
+const isIntervalEvent = (message: string, deploymentId: string): boolean =>
+  message.includes(` deployment ${deploymentId} analysis `);
 
 /** What a deployment's state means for `--wait`: still going, or the exit code and the words to end on. */
 export const verdict = (
@@ -88,6 +107,7 @@ export const watchDeployment = async (api: ApiClient, options: WatchOptions): Pr
   };
   const deadline = Date.now() + options.timeoutMs;
   const seenEvents = new Set<string>();
+  const seenIntervals = new Set<string>();
   const lastLines = new Map<string, string>();
   let firstPass = true;
   const interrupt = onInterrupt(options.signals);
@@ -114,8 +134,11 @@ export const watchDeployment = async (api: ApiClient, options: WatchOptions): Pr
         .reverse();
       for (const event of fresh) {
         seenEvents.add(event.id);
+        if (isIntervalEvent(event.message, options.deploymentId)) continue;
         print(`${c.dim(time(event.createdAt))} ${c.cyan('event')} ${event.message}`);
       }
+      for (const line of freshAnalysisLines(service, options.deploymentId, seenIntervals))
+        print(`${c.dim(time(new Date().toISOString()))} ${line}`);
       const active = service.deployments.filter(
         (d) => d.status !== 'INACTIVE' || d.id === options.deploymentId,
       );

@@ -129,6 +129,7 @@ button.danger:hover { background:var(--bad); color:#fff; }
 .run.MISSED { background:#8c959f; } .run.SKIPPED, .run.REPLACED { background:#d4a72c; } .run.RUNNING, .run.PENDING { background:#54aeff; }
 .badge.SUSPENDED, .badge.SKIPPED, .badge.MISSED, .badge.REPLACED { color:var(--warn); background:#fff8c5; }
 .badge.SUCCEEDED, .badge.DONE { color:var(--ok); background:#dafbe1; } .badge.TIMED_OUT, .badge.LAUNCH_FAILED { color:var(--bad); background:#ffebe9; }
+.badge.PASS { color:var(--ok); background:#dafbe1; } .badge.FAIL { color:var(--bad); background:#ffebe9; } .badge.INCONCLUSIVE { color:var(--warn); background:#fff8c5; }
 nav.pager { margin-top:10px; display:flex; gap:12px; align-items:baseline; font-size:13px; }
 table.details th { width:40%; text-transform:none; letter-spacing:0; font-size:13px; }
 @media (max-width: 1000px) {

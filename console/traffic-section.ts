@@ -1,7 +1,7 @@
 /**
  * The service page's traffic shift card: the PRIMARY's strategy and stage, the production weight of
- * each target group, the bake time left, a hold for approval, and (with writes allowed) Promote and
- * Abort. A pure renderer over GET service.
+ * each target group, the bake time left, a hold for approval or for analysis evidence, the last analysis intervals' figures, and
+ * (with writes allowed) Promote and Abort. A pure renderer over GET service.
  */
 import type { Deployment } from '../client/api-types';
 import { CSRF_FIELD } from './guard';
@@ -24,6 +24,23 @@ const stageDue = (shift: NonNullable<Deployment['trafficShift']>): number | unde
 const left = (ms: number): string => {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+};
+
+/** Analysis intervals the card lists, newest first (GET service keeps the last 20). */
+const INTERVALS_SHOWN = 5;
+
+/** The last judged analysis intervals: when, the verdict, requests, 5xx rate and p99 (the reason on hover). */
+const analysisTable = (d: Deployment) => {
+  const intervals = (d.analysis?.intervals ?? []).slice(-INTERVALS_SHOWN).reverse();
+  if (intervals.length === 0) return '';
+  const rows = intervals.map(
+    (
+      i,
+    ) => html`<tr data-interval="${i.verdict}"><td>${i.start.slice(11, 19)}–${i.end.slice(11, 19)}</td><td title="${i.reason}">${badge(i.verdict)}</td>
+<td class="num">${i.requests}</td><td class="num">${i.errorRatePercent === undefined ? '-' : `${i.errorRatePercent} %`}</td><td class="num">${i.p99LatencyMs === undefined ? '-' : `${i.p99LatencyMs} ms`}</td></tr>`,
+  );
+  return html`<h3>Analysis</h3>
+<table id="analysis"><thead><tr><th>Interval (UTC)</th><th>Verdict</th><th>Requests</th><th>5xx rate</th><th>p99</th></tr></thead><tbody>${rows}</tbody></table>`;
 };
 
 /** A POST form to the console's own route for one deployment, carrying the CSRF token. */
@@ -57,12 +74,18 @@ export const trafficSection = (ctx: PageContext, url: string, deployments: Deplo
     approval?.pausedAt !== undefined &&
     approval.continuedAt === undefined &&
     approval.stage === shift.stage;
+  const heldForEvidence =
+    d.rolloutState === 'IN_PROGRESS' &&
+    shift.analysisHeldAt !== undefined &&
+    shift.analysisPassedAt === undefined;
   const due = stageDue(shift);
   const timing = paused
     ? html`<b data-approval="paused">Awaiting approval</b> since ${approval?.pausedAt ?? ''}`
-    : d.rolloutState === 'IN_PROGRESS' && due !== undefined
-      ? html`<span data-bake-left="${left(due - now)}">${shift.stage === 'BAKE_TIME' ? 'Bake time' : 'Step bake time'} left: <b>${left(due - now)}</b></span>`
-      : '';
+    : heldForEvidence
+      ? html`<b data-analysis="holding">Bake time over, holding for a passing analysis interval</b> since ${shift.analysisHeldAt ?? ''}`
+      : d.rolloutState === 'IN_PROGRESS' && due !== undefined
+        ? html`<span data-bake-left="${left(due - now)}">${shift.stage === 'BAKE_TIME' ? 'Bake time' : 'Step bake time'} left: <b>${left(due - now)}</b></span>`
+        : '';
   const buttons =
     ctx.allowWrites && d.rolloutState === 'IN_PROGRESS'
       ? html`<div class="actions">${
@@ -82,5 +105,5 @@ export const trafficSection = (ctx: PageContext, url: string, deployments: Deplo
   return html`<section class="card" id="traffic"><h2>Traffic shift <span class="reason">${shift.strategy}</span></h2>
 <div class="sub">stage ${badge(shift.stage)} · ${timing}</div>
 <table><thead><tr><th>Serving</th><th>Production</th><th>New</th><th>Production</th></tr></thead><tbody>${rows}</tbody></table>
-${buttons}</section>`;
+${analysisTable(d)}${buttons}</section>`;
 };

@@ -4,7 +4,7 @@ import { type ApiClient, servicePath } from '../../client/client';
 import { EXIT } from '../../client/errors';
 import { imagesOf, listAll, targetsOf } from '../../client/queries';
 import { apiFor, clusterOption, examples, exitWith, outputOption, wantsJson } from '../context';
-import { colours as c, deploymentLine, printJson, rolloutColour, table, time } from '../render';
+import { analysisLine, colours as c, deploymentLine, printJson, rolloutColour, table, time } from '../render';
 
 /** Each target group of the service with its targets and their health, as the API answers them. */
 const targetLines = async (api: ApiClient, cluster: string, service: ServiceDescription) => {
@@ -102,6 +102,9 @@ export const registerStatus = (program: Command) => {
         for (const d of shown) {
           console.log(`  ${d.id}  ${deploymentLine(d)}`);
           if (d.rolloutStateReason) console.log(`    ${c.dim(d.rolloutStateReason)}`);
+          const lastInterval = d.analysis?.intervals.at(-1);
+          if (lastInterval)
+            console.log(`    last ${analysisLine(lastInterval, service.deploymentConfiguration.analysis)}`);
         }
         console.log(`\n${c.bold('Targets')}`);
         for (const line of await targetLines(api, options.cluster, service)) console.log(`  ${line}`);

@@ -16,6 +16,9 @@ export const continueRefusal = (d: Deployment): string | undefined => {
   if (d.stopRequested) return `deployment ${d.id} is being stopped (${d.stopRequested.stopType})`;
   const approval = d.trafficShift?.approval;
   if (approval?.continuedAt !== undefined) return `deployment ${d.id} was already continued`;
+  const heldAt = d.trafficShift?.analysisHeldAt;
+  if (approval?.pausedAt === undefined && heldAt !== undefined && approval?.stage === d.trafficShift?.stage)
+    return `deployment ${d.id} is not paused awaiting approval: it holds since ${heldAt} for an analysis interval that passes, and is paused for approval after one`;
   if (approval?.pausedAt === undefined) return `deployment ${d.id} is not paused awaiting approval`;
   return undefined;
 };

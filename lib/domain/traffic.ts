@@ -85,6 +85,13 @@ export interface TrafficShift {
   alarms?: DeploymentAlarms;
   /** A hold at a stage until someone continues the deployment. */
   approval?: ApprovalState;
+  /**
+   * Metric analysis in this stage (cleared at each stage change): when an interval of it first passed,
+   * kept since the deployment keeps only its last intervals and a long bake outlives them.
+   */
+  analysisPassedAt?: string;
+  /** Since when the stage, its bake time over, waits for an analysis interval that passes. */
+  analysisHeldAt?: string;
 }
 
 /** ELB forward weights are integers 0..999; Tugboat splits 1000 so a 0.1 % canary is exact. */

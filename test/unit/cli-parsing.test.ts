@@ -191,3 +191,92 @@ describe('Ctrl+C during --wait', () => {
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 });
+
+describe('--wait on a traffic shift with analysis', () => {
+  it('prints each judged interval once with its bounds, and exits 1 when analysis rolls it back', async () => {
+    const interval = (minute: number, verdict: string, errorRatePercent: number, reason: string) => ({
+      start: `2026-12-06T10:0${minute - 1}:00.000Z`,
+      end: `2026-12-06T10:0${minute}:00.000Z`,
+      requests: 212,
+      errorRatePercent,
+      p99LatencyMs: 80,
+      verdict,
+      reason,
+    });
+    const passed = interval(2, 'PASS', 0, 'within bounds');
+    const failed = interval(3, 'FAIL', 4.72, '5xx rate 4.72% above 1%');
+    const shift = {
+      strategy: 'CANARY',
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      productionPercent: 10,
+      routes: [],
+    };
+    const canary = {
+      ...service,
+      serviceName: 'canary',
+      deploymentConfiguration: { analysis: { maxErrorRatePercent: 1 } },
+      deployments: [{ ...service.deployments[0], trafficShift: shift, analysis: { intervals: [passed] } }],
+      events: [
+        {
+          id: 'a1',
+          createdAt: '2026-12-06T10:02:01.000Z',
+          message:
+            'service canary deployment ecs-svc-3 analysis 2026-12-06T10:01:00.000Z..2026-12-06T10:02:00.000Z: PASS, 212 requests (within bounds).',
+        },
+      ],
+    };
+    const path = 'GET /clusters/default/services/canary';
+    answers.set(path, canary);
+    const rolledBack = {
+      ...canary,
+      deployments: [
+        { ...service.deployments[0], id: 'ecs-svc-4', taskDefinition: 'web:2', rollbackOf: 'ecs-svc-3' },
+        {
+          ...canary.deployments[0],
+          status: 'INACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason:
+            'analysis failed 1 interval in a row (failureLimit 1): 212 requests, 5xx rate 4.72% above 1%.',
+          trafficShift: { ...shift, stage: 'ROLLBACK', productionPercent: 0 },
+          analysis: { intervals: [passed, failed] },
+        },
+      ],
+    };
+    const written: string[] = [];
+    const out = {
+      write: (text: string) => written.push(text) > 0,
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream;
+    const stderr = process.stderr.write;
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+    try {
+      const watching = watchDeployment(apiClient(endpoint), {
+        cluster: 'default',
+        serviceName: 'canary',
+        deploymentId: 'ecs-svc-3',
+        timeoutMs: 30_000,
+        pollMs: 50,
+        out,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      answers.set(path, rolledBack);
+      expect(await watching).toBe(1);
+    } finally {
+      process.stderr.write = stderr;
+      answers.delete(path);
+    }
+    const text = written.join('');
+    const count = (needle: string) => text.split(needle).length - 1;
+    expect(count('analysis 10:01:00..10:02:00 PASS  212 requests  5xx 0% (max 1%)  p99 80 ms')).toBe(1);
+    expect(
+      count(
+        'analysis 10:02:00..10:03:00 FAIL  212 requests  5xx 4.72% (max 1%)  p99 80 ms  5xx rate 4.72% above 1%',
+      ),
+    ).toBe(1);
+    // The interval's own service event is shown by its line instead.
+    expect(text).not.toContain('event service canary deployment ecs-svc-3 analysis');
+    expect(text).toContain('CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10');
+    expect(text).toContain('deployment ecs-svc-3 FAILED: analysis failed 1 interval in a row');
+    expect(text).toContain('rolling back to web:2 (deployment ecs-svc-4)');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectOnto } from '../../cli/commands/apply';
-import { lineDiff, shiftWords } from '../../cli/render';
-import { parseDuration, verdict } from '../../cli/watch';
+import { analysisLine, lineDiff, shiftWords } from '../../cli/render';
+import { freshAnalysisLines, parseDuration, verdict } from '../../cli/watch';
 
 const deployment = (id: string, extra: Record<string, unknown> = {}) =>
   ({
@@ -40,6 +40,28 @@ describe('the CLI verdict on a watched deployment (exit codes)', () => {
     expect(failed).toMatchObject({ done: true, exitCode: 1 });
     expect(failed.done && failed.message).toBe(
       'deployment d1 FAILED: circuit breaker tripped; rolling back to web:1 (deployment d2)',
+    );
+  });
+
+  it('is 1 when metric analysis failed a traffic shift and rolled it back', () => {
+    const result = verdict(
+      {
+        deployments: [
+          deployment('d2', { taskDefinition: 'web:1', rollbackOf: 'd1', rolloutState: 'COMPLETED' }),
+          deployment('d1', {
+            status: 'INACTIVE',
+            rolloutState: 'FAILED',
+            rolloutStateReason:
+              'analysis failed 1 interval in a row (failureLimit 1): 2026-12-01T00:01:00.000Z..2026-12-01T00:02:00.000Z 212 requests, 5xx rate 4.72% above 1%.',
+            trafficShift: { strategy: 'CANARY', stage: 'ROLLBACK', productionPercent: 0, routes: [] },
+          }),
+        ],
+      },
+      'd1',
+    );
+    expect(result).toMatchObject({ done: true, exitCode: 1 });
+    expect(result.done && result.message).toBe(
+      'deployment d1 FAILED: analysis failed 1 interval in a row (failureLimit 1): 2026-12-01T00:01:00.000Z..2026-12-01T00:02:00.000Z 212 requests, 5xx rate 4.72% above 1%; rolling back to web:1 (deployment d2)',
     );
   });
 
@@ -104,5 +126,90 @@ describe('a traffic shift in a deployment line', () => {
     expect(
       shiftWords({ ...shift, approval: { ...approval, continuedAt: '2026-12-01T00:02:00.000Z' } }),
     ).not.toContain('awaiting approval');
+  });
+
+  it('says when it holds for a passing analysis interval, and no longer once one passed', () => {
+    const held = { ...shift, analysisHeldAt: '2026-12-01T00:05:00.000Z' };
+    expect(shiftWords(held)).toBe(
+      'CANARY PRODUCTION_TRAFFIC_SHIFT prod 87.5/12.5  holding for a passing analysis interval',
+    );
+    expect(shiftWords({ ...held, analysisPassedAt: '2026-12-01T00:07:00.000Z' })).not.toContain('holding');
+  });
+});
+
+describe('analysis intervals in the CLI', () => {
+  const interval = (end: string, extra: Record<string, unknown> = {}) =>
+    ({
+      start: `2026-12-01T00:0${Number(end) - 1}:00.000Z`,
+      end: `2026-12-01T00:0${end}:00.000Z`,
+      requests: 212,
+      errorRatePercent: 0.47,
+      p99LatencyMs: 80,
+      verdict: 'PASS',
+      reason: 'within bounds',
+      ...extra,
+    }) as any;
+
+  it('prints the window, verdict, requests, 5xx rate and p99 with their bounds, and the reason unless passed', () => {
+    const config = { maxErrorRatePercent: 1, maxP99LatencyMs: 500 };
+    expect(analysisLine(interval('2'), config)).toBe(
+      'analysis 00:01:00..00:02:00 PASS  212 requests  5xx 0.47% (max 1%)  p99 80 ms (max 500 ms)',
+    );
+    expect(
+      analysisLine(
+        interval('2', { errorRatePercent: 4.72, verdict: 'FAIL', reason: '5xx rate 4.72% above 1%' }),
+        { maxErrorRatePercent: 1 },
+      ),
+    ).toBe(
+      'analysis 00:01:00..00:02:00 FAIL  212 requests  5xx 4.72% (max 1%)  p99 80 ms  5xx rate 4.72% above 1%',
+    );
+    expect(
+      analysisLine(
+        interval('2', {
+          requests: 0,
+          errorRatePercent: undefined,
+          p99LatencyMs: undefined,
+          verdict: 'INCONCLUSIVE',
+          reason: '0 requests to the new target group, fewer than 1',
+        }),
+        config,
+      ),
+    ).toBe(
+      'analysis 00:01:00..00:02:00 INCONCLUSIVE  0 requests  5xx -  p99 -  0 requests to the new target group, fewer than 1',
+    );
+  });
+
+  it('states a compared bound as the baseline figure plus the allowance', () => {
+    expect(
+      analysisLine(interval('2', { baselineErrorRatePercent: 0.2, baselineP99LatencyMs: 60 }), {
+        maxErrorRatePercent: 1,
+        maxP99LatencyMs: 50,
+        compareToBaseline: true,
+      }),
+    ).toBe(
+      'analysis 00:01:00..00:02:00 PASS  212 requests  5xx 0.47% (max baseline 0.2% + 1%)  p99 80 ms (max baseline 60 ms + 50 ms)',
+    );
+  });
+
+  it('gives each newly judged interval of the watched deployment once', () => {
+    const seen = new Set<string>();
+    const service = (intervals: unknown[]) =>
+      ({
+        deploymentConfiguration: { analysis: { maxErrorRatePercent: 1 } },
+        deployments: [deployment('d1', { analysis: { intervals } }), deployment('d0', { status: 'ACTIVE' })],
+      }) as any;
+    expect(freshAnalysisLines(service([]), 'd1', seen)).toEqual([]);
+    expect(freshAnalysisLines(service([interval('2')]), 'd1', seen)).toEqual([
+      'analysis 00:01:00..00:02:00 PASS  212 requests  5xx 0.47% (max 1%)  p99 80 ms',
+    ]);
+    const next = freshAnalysisLines(
+      service([interval('2'), interval('3', { verdict: 'FAIL', reason: 'x' })]),
+      'd1',
+      seen,
+    );
+    expect(next).toHaveLength(1);
+    expect(next[0]).toContain('00:02:00..00:03:00 FAIL');
+    expect(freshAnalysisLines(service([interval('2'), interval('3')]), 'd1', seen)).toEqual([]);
+    expect(freshAnalysisLines(service([interval('2')]), 'd0', new Set())).toEqual([]);
   });
 });

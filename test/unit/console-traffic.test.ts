@@ -19,6 +19,7 @@ const page = (
   shift: Record<string, unknown>,
   extra: Partial<PageContext> = {},
   rolloutState = 'IN_PROGRESS',
+  analysis?: { intervals: unknown[] },
 ) =>
   servicePage(ctx(extra), {
     cluster: 'default',
@@ -47,6 +48,7 @@ const page = (
           rolloutStateReason: '',
           createdAt: '2026-12-01T00:00:00.000Z',
           updatedAt: '2026-12-01T00:00:00.000Z',
+          ...(analysis ? { analysis } : {}),
           trafficShift: {
             strategy: 'CANARY',
             stageStartedAt: '2026-12-01T00:08:00.000Z',
@@ -100,5 +102,53 @@ describe('traffic shift card', () => {
     expect(
       page({ stage: 'CLEAN_UP', productionPercent: 100 }, { allowWrites: true }, 'COMPLETED'),
     ).not.toContain('data-lever');
+  });
+
+  it('lists the last analysis intervals, newest first: time, verdict, requests, 5xx rate and p99', () => {
+    const interval = (minute: number, extra: Record<string, unknown> = {}) => ({
+      start: `2026-12-01T00:0${minute - 1}:00.000Z`,
+      end: `2026-12-01T00:0${minute}:00.000Z`,
+      requests: 100 + minute,
+      errorRatePercent: 0.5,
+      p99LatencyMs: 42.5,
+      verdict: 'PASS',
+      reason: 'within bounds',
+      ...extra,
+    });
+    const intervals = [
+      ...[1, 2, 3, 4, 5, 6].map((minute) => interval(minute)),
+      interval(7, {
+        requests: 0,
+        errorRatePercent: undefined,
+        p99LatencyMs: undefined,
+        verdict: 'INCONCLUSIVE',
+        reason: 'few',
+      }),
+    ];
+    const html = page({ stage: 'BAKE_TIME', productionPercent: 100 }, {}, 'IN_PROGRESS', { intervals });
+    const rows = html.match(/<tr data-interval="[A-Z]+">.*?<\/tr>/gs) ?? [];
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toContain('00:06:00–00:07:00');
+    expect(rows[0]).toContain('<span class="badge INCONCLUSIVE">INCONCLUSIVE</span>');
+    expect(rows[0]).toMatch(/<td class="num">0<\/td><td class="num">-<\/td><td class="num">-<\/td>/);
+    expect(rows[1]).toContain('00:05:00–00:06:00');
+    expect(rows[1]).toMatch(
+      /<td class="num">106<\/td><td class="num">0.5 %<\/td><td class="num">42.5 ms<\/td>/,
+    );
+    expect(html).not.toContain('00:00:00–00:01:00');
+    expect(page({ stage: 'BAKE_TIME', productionPercent: 100 })).not.toContain('id="analysis"');
+  });
+
+  it('says when the bake is over and it holds for a passing analysis interval, instead of the time left', () => {
+    const held = {
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      productionPercent: 10,
+      analysisHeldAt: '2026-12-01T00:09:00.000Z',
+    };
+    const html = page(held);
+    expect(html).toContain('data-analysis="holding"');
+    expect(html).toContain('since 2026-12-01T00:09:00.000Z');
+    expect(html).not.toContain('data-bake-left');
+    expect(page({ ...held, analysisPassedAt: '2026-12-01T00:10:00.000Z' })).not.toContain('data-analysis');
   });
 });

@@ -137,6 +137,14 @@ export const trafficShiftSchema = z
         continuedBy: z.string().describe('Who continued it').optional(),
       })
       .optional(),
+    analysisPassedAt: timestamp
+      .describe('deploymentConfiguration.analysis: when an interval of this stage first passed')
+      .optional(),
+    analysisHeldAt: timestamp
+      .describe(
+        'deploymentConfiguration.analysis: since when the stage, its bake time over, holds because no interval of it has passed (all inconclusive, or none ended yet); it moves on at the first that passes',
+      )
+      .optional(),
   })
   .describe(
     "A BLUE_GREEN, CANARY or LINEAR deployment's traffic shift: its settings as they were when it was made, the stage it is in and since when, and the share of production traffic meant for its target groups.",

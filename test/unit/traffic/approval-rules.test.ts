@@ -110,6 +110,10 @@ describe('409 rules', () => {
       'deployment d1 is not paused awaiting approval',
     );
     expect(continueRefusal(deployment('d1', 'web:2'))).toBe('deployment d1 is not paused awaiting approval');
+    const held = { ...shift({}), analysisHeldAt: '2026-12-01T00:02:00.000Z' } as Deployment['trafficShift'];
+    expect(continueRefusal({ ...paused, trafficShift: held })).toBe(
+      'deployment d1 is not paused awaiting approval: it holds since 2026-12-01T00:02:00.000Z for an analysis interval that passes, and is paused for approval after one',
+    );
     expect(
       continueRefusal({
         ...paused,

@@ -58,6 +58,8 @@ export function judgeAnalysis(state: RolloutState): void {
   const interval = judgeInterval(config, figures, figures.canary, figures.baseline);
   const kept = [...intervals, interval].slice(-ANALYSIS_INTERVALS_KEPT);
   primary.analysis = { intervals: kept };
+  if (interval.verdict === 'PASS' && shift.analysisPassedAt === undefined)
+    primary.trafficShift = { ...shift, analysisPassedAt: interval.end };
   const name = state.service.serviceName;
   state.events.push(intervalEvent(name, primary.id, interval));
   if (!analysisFailed(config, kept)) return;

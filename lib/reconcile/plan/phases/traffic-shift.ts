@@ -24,6 +24,7 @@ import {
 } from '../../../domain';
 import { epochOf, isoOf, MINUTE_MS } from '../../../time';
 import { targetGroupName } from '../waiting';
+import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
 import { rollBack } from './judge';
 import { healthy, live, type PlanState, type RolloutState } from './state';
@@ -63,7 +64,9 @@ export function keepShiftProgress(state: RolloutState): void {
 export const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, percent: number): void => {
   const shift = d.trafficShift;
   if (shift === undefined) return;
-  d.trafficShift = { ...shift, stage, productionPercent: percent, stageStartedAt: state.nowIso };
+  // The analysis' record of a stage is the stage's own.
+  const { analysisPassedAt: _passed, analysisHeldAt: _held, ...kept } = shift;
+  d.trafficShift = { ...kept, stage, productionPercent: percent, stageStartedAt: state.nowIso };
   const groups = shift.routes.map((route) => targetGroupName(route.to)).join(', ');
   state.events.push(
     `service ${state.service.serviceName} deployment ${d.id} ${shift.strategy} traffic shift: ${stage}, ${percent}% of production traffic to ${groups}.`,
@@ -187,14 +190,15 @@ function stepShift(state: RolloutState): boolean {
       const due = since + stepBakeMs(current);
       if (state.now < due)
         return hold(state, `takes ${percent}% of production traffic; next step at ${isoOf(due)}`, due);
-      if (awaitsApproval(state)) return false;
+      // Evidence before a person's approval: the approval is asked for a stage its analysis passed.
+      if (awaitsEvidence(state) || awaitsApproval(state)) return false;
       setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, percent));
       return true;
     }
     case 'BAKE_TIME': {
       const due = since + current.bakeTimeInMinutes * MINUTE_MS;
       if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
-      if (awaitsApproval(state)) return false;
+      if (awaitsEvidence(state) || awaitsApproval(state)) return false;
       setStage(state, primary, 'CLEAN_UP', 100);
       state.shielded.clear();
       return false;
