@@ -11,15 +11,15 @@ import type { RolloutState } from './state';
 const at = (iso: string): number => epochOf(iso) ?? 0;
 
 /**
- * Hook of the stage machine, called when a stage's bake time is over: true while the PRIMARY waits for
- * a passing analysis interval of this stage (the caller holds), false when it may go on (or has no
- * analysis).
+ * Hook of the stage machine, called when a stage's bake time (`bakeMs`) is over: true while the PRIMARY
+ * waits for a passing analysis interval of this stage (the caller holds), false when it may go on (or
+ * has no analysis). A stage configured with no bake time asked for no judgement: it never holds.
  */
-export function awaitsEvidence(state: RolloutState): boolean {
+export function awaitsEvidence(state: RolloutState, bakeMs: number): boolean {
   const { primary } = state;
   const config = state.service.deploymentConfiguration.analysis;
   const shift = primary.trafficShift;
-  if (config === undefined || shift === undefined) return false;
+  if (config === undefined || shift === undefined || bakeMs <= 0) return false;
   const since = at(shift.stageStartedAt);
   const judged = (primary.analysis?.intervals ?? []).filter((i) => at(i.start) >= since);
   const outcome = bakeOutcome(config, judged);

@@ -191,14 +191,14 @@ function stepShift(state: RolloutState): boolean {
       if (state.now < due)
         return hold(state, `takes ${percent}% of production traffic; next step at ${isoOf(due)}`, due);
       // Evidence before a person's approval: the approval is asked for a stage its analysis passed.
-      if (awaitsEvidence(state) || awaitsApproval(state)) return false;
+      if (awaitsEvidence(state, stepBakeMs(current)) || awaitsApproval(state)) return false;
       setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, percent));
       return true;
     }
     case 'BAKE_TIME': {
       const due = since + current.bakeTimeInMinutes * MINUTE_MS;
       if (state.now < due) return hold(state, `bakes with both revisions up until ${isoOf(due)}`, due);
-      if (awaitsEvidence(state) || awaitsApproval(state)) return false;
+      if (awaitsEvidence(state, current.bakeTimeInMinutes * MINUTE_MS) || awaitsApproval(state)) return false;
       setStage(state, primary, 'CLEAN_UP', 100);
       state.shielded.clear();
       return false;

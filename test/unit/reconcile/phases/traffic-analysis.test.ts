@@ -191,7 +191,6 @@ describe('the end of a bake with analysis', () => {
     const world = new World({
       strategy: 'LINEAR',
       linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 2 },
-      // A final bake of 0 minutes would hold for its first interval at 100 %: none is judged before it ends.
       bakeTimeInMinutes: 2,
       analysis: { maxErrorRatePercent: 1, minimumRequests: 50 },
     });
@@ -221,6 +220,31 @@ describe('the end of a bake with analysis', () => {
     // The pass is no longer among the intervals kept.
     expect(dep.analysis?.intervals).toHaveLength(20);
     expect(dep.analysis?.intervals.some((i) => i.verdict === 'PASS')).toBe(false);
+  });
+
+  it('a bake of 0 minutes asked for no judgement: a quiet 100 % with no final bake completes at once', () => {
+    const world = new World({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 5 },
+      bakeTimeInMinutes: 0,
+      analysis: { maxErrorRatePercent: 1, minimumRequests: 50 },
+    });
+    // The canary step has its evidence; at 100 % nothing ends before the stage does.
+    const seen = follow(world, (w) => (w.share() === 20 ? pass : quiet), 30);
+    expect(world.primary.rolloutState).toBe('COMPLETED');
+    expect(seen.holds).toEqual([]);
+  });
+
+  it('a LINEAR step of 0 minutes moves on without evidence; the final bake still asks for it', () => {
+    const world = new World({
+      strategy: 'LINEAR',
+      linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 0 },
+      bakeTimeInMinutes: 2,
+      analysis: { maxErrorRatePercent: 1, minimumRequests: 50 },
+    });
+    const seen = follow(world, () => quiet, 30);
+    expect(world.primary.rolloutState).toBe('IN_PROGRESS');
+    expect(seen.holds.map((h) => h.stage)).toEqual(['BAKE_TIME']);
   });
 
   it('without analysis a quiet canary bakes and completes on time', () => {
