@@ -8,6 +8,7 @@ import type {
   DeploymentConfiguration,
   HookAnswer,
   HookExecution,
+  HookResult,
   Service,
   TrafficShift,
 } from '../../lib/domain';
@@ -119,11 +120,15 @@ export class World {
         });
     }
     const due = this.primary?.rolloutState === 'IN_PROGRESS' ? this.primary.trafficShift?.hook : undefined;
-    const hookResult =
-      due && this.respond && Date.parse(due.nextInvokeAt) <= this.now
-        ? (this.hookCalls.push(due),
-          { executionId: due.executionId, at: new Date(this.now).toISOString(), answer: this.respond(due) })
-        : undefined;
+    let hookResult: HookResult | undefined;
+    if (due && this.respond && Date.parse(due.nextInvokeAt) <= this.now) {
+      this.hookCalls.push(due);
+      hookResult = {
+        executionId: due.executionId,
+        at: new Date(this.now).toISOString(),
+        answer: this.respond(due),
+      };
+    }
     const result = plan({
       service: this.service,
       ...(hookResult ? { hookResult } : {}),
