@@ -5,8 +5,10 @@
  * documented (and shown) in the answer too.
  */
 import * as z from 'zod';
+import { LIFECYCLE_HOOK_STAGES } from '../../domain';
 import { approvalSchema } from '../../validation/approval';
 import { autoScalingSchema } from '../../validation/autoscaling';
+import { lifecycleHooksSchema } from '../../validation/lifecycle-hooks';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
@@ -136,6 +138,35 @@ export const trafficShiftSchema = z
           .optional(),
         continuedBy: z.string().describe('Who continued it').optional(),
       })
+      .optional(),
+    lifecycleHooks: lifecycleHooksSchema.optional(),
+    reconcileService: z
+      .boolean()
+      .describe('RECONCILE_SERVICE applies: more than one deployment was ACTIVE when this one started.')
+      .optional(),
+    hooksPassed: z
+      .array(z.string())
+      .describe(
+        'STAGE#index of the lifecycle hooks that SUCCEEDED in the current stage (or production step).',
+      )
+      .optional(),
+    hook: z
+      .strictObject({
+        lifecycleStage: z.enum(LIFECYCLE_HOOK_STAGES),
+        hookIndex: z.int().describe('Its index in lifecycleHooks'),
+        hookTargetArn: z.string(),
+        executionId: z.string().describe('Sent as executionId on every call of this execution'),
+        status: z.literal('IN_PROGRESS'),
+        startedAt: timestamp,
+        nextInvokeAt: timestamp.describe('The next call is due then'),
+        lastInvokedAt: timestamp.optional(),
+        invocations: z.int().describe('Calls answered so far'),
+        hookDetails: z
+          .unknown()
+          .describe('What the last IN_PROGRESS answer returned, sent on the next call')
+          .optional(),
+      })
+      .describe('The lifecycle hook execution under way.')
       .optional(),
   })
   .describe(
