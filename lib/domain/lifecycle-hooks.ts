@@ -95,3 +95,47 @@ export const serviceRevisionArn = (serviceArn: string, deploymentId: string): st
   `${serviceArn.replace(':service/', ':service-revision/')}/${deploymentId}`;
 export const serviceDeploymentArn = (serviceArn: string, deploymentId: string): string =>
   `${serviceArn.replace(':service/', ':service-deployment/')}/${deploymentId}`;
+
+/** Traffic weights by service revision ARN, as ECS's payload has them (percent). */
+const weights = (oldArn: string | undefined, newArn: string, toNew: number): Record<string, number> => ({
+  ...(oldArn === undefined ? {} : { [oldArn]: 100 - toNew }),
+  [newArn]: toNew,
+});
+
+/**
+ * ECS's payload for a call of `execution` of the shifting deployment `deploymentId`, whose old revision
+ * is `oldDeploymentId`. The weights are the ones the stage wants (the rules are set to them each pass).
+ */
+export const hookPayload = (
+  service: { serviceArn: string },
+  shift: {
+    stage: string;
+    productionPercent: number;
+    routes: Array<{ testListenerRule?: string }>;
+    lifecycleHooks?: LifecycleHook[];
+  },
+  deploymentId: string,
+  oldDeploymentId: string | undefined,
+  execution: HookExecution,
+): HookPayload => {
+  const target = serviceRevisionArn(service.serviceArn, deploymentId);
+  const old =
+    oldDeploymentId === undefined ? undefined : serviceRevisionArn(service.serviceArn, oldDeploymentId);
+  const testing = ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP'].includes(
+    shift.stage,
+  );
+  const hasTest = shift.routes.some((route) => route.testListenerRule !== undefined);
+  const hookDetails = execution.hookDetails ?? shift.lifecycleHooks?.[execution.hookIndex]?.hookDetails;
+  return {
+    executionDetails: {
+      testTrafficWeights: hasTest ? weights(old, target, testing ? 100 : 0) : {},
+      productionTrafficWeights: weights(old, target, shift.productionPercent),
+      serviceArn: service.serviceArn,
+      targetServiceRevisionArn: target,
+    },
+    executionId: execution.executionId,
+    lifecycleStage: execution.lifecycleStage,
+    resourceArn: serviceDeploymentArn(service.serviceArn, deploymentId),
+    ...(hookDetails === undefined ? {} : { hookDetails }),
+  };
+};
