@@ -47,12 +47,15 @@ export const hooksPending = (
 /** Stages whose hooks run before the new tasks start. */
 export const BEFORE_SCALE_UP: readonly LifecycleHookStage[] = ['RECONCILE_SERVICE', 'PRE_SCALE_UP'];
 
+/** The soonest a hold for a hook ends: a call due now is made by the pass a second later. */
+const HOOK_POLL_FLOOR_MS = 1_000;
+
 const holdFor = (state: RolloutState, execution: HookExecution, until: number, why: string): true => {
   state.actions.push({
     type: 'hold',
     deploymentId: state.primary.id,
-    // A due call wants the next pass at once: the pass calls before it plans.
-    until: Math.max(until, state.now + 1),
+    // A due call wants the next pass soon (the pass calls before it plans), but never a busy loop.
+    until: Math.max(until, state.now + HOOK_POLL_FLOOR_MS),
     reason: `deployment ${state.primary.id} ${why} lifecycle hook ${execution.hookTargetArn} at ${execution.lifecycleStage}`,
   });
   return true;
