@@ -28,5 +28,5 @@ export const clientToken = (parts: ClientTokenParts): string =>
 export const deriveDeploymentId = (seed: string): string => `ecs-svc-${sha256Hex(seed).slice(0, 32)}`;
 
 /** A lifecycle hook execution's id: one per deployment, stage (or step) and hook, the same on every call. */
-export const deriveHookExecutionId = (deploymentId: string, stageStartedAt: string, key: string): string =>
-  sha256Hex(['tugboat-hook', deploymentId, stageStartedAt, key].join('\n')).slice(0, 32);
+export const deriveHookExecutionId = (deploymentId: string, step: string, key: string): string =>
+  sha256Hex(['tugboat-hook', deploymentId, step, key].join('\n')).slice(0, 32);

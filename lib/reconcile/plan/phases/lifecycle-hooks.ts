@@ -110,7 +110,11 @@ export function awaitsHooks(state: RolloutState, stages: readonly LifecycleHookS
         lifecycleStage: stage,
         hookIndex: index,
         hookTargetArn: hook.hookTargetArn,
-        executionId: deriveHookExecutionId(primary.id, shift.stageStartedAt, key),
+        executionId: deriveHookExecutionId(
+          primary.id,
+          `${shift.stageStartedAt}@${shift.productionPercent}`,
+          key,
+        ),
         status: 'IN_PROGRESS',
         startedAt: state.nowIso,
         nextInvokeAt: state.nowIso,
