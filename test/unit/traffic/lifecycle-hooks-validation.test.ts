@@ -1,5 +1,6 @@
 /** deploymentConfiguration.lifecycleHooks' validation: 400s naming the field, on ECS's shape and limits. */
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config';
 import type { DeploymentConfiguration, LifecycleHook } from '../../../lib/domain';
 import { ValidationError } from '../../../lib/errors';
 import { checkLifecycleHooks } from '../../../lib/validation/lifecycle-hooks';
@@ -106,5 +107,13 @@ describe('lifecycleHooks validation', () => {
       'deploymentConfiguration.lifecycleHooks[1].hookTargetArn: must be a Lambda function ARN',
     );
     expect(failure(() => checkLifecycleHooks(local, { localHooks: true }))).toBeUndefined();
+  });
+
+  it('is local only with TUGBOAT_LOCAL_HOOKS=1, which only the local stack sets', () => {
+    expect(loadConfig({ TUGBOAT_TABLE_NAME: 'tugboat', TUGBOAT_LOCAL_HOOKS: '1' }).localHooks).toBe(true);
+    expect(
+      loadConfig({ TUGBOAT_TABLE_NAME: 'tugboat', TUGBOAT_LOCAL_HOOKS: '0' }).localHooks,
+    ).toBeUndefined();
+    expect(loadConfig({ TUGBOAT_TABLE_NAME: 'tugboat' }).localHooks).toBeUndefined();
   });
 });

@@ -153,6 +153,25 @@ describe('lifecycle hooks', () => {
     },
   );
 
+  it('a pass that dies after the call (its write lost) leaves the call due: the next calls again, same executionId', () => {
+    const world = canary([{ hookTargetArn: FN, lifecycleStages: ['PRE_SCALE_UP'] }]);
+    world.respond = () => answer('SUCCEEDED');
+    world.pass(); // the execution starts, due at once
+    world.now += MIN;
+    const stored = world.service;
+    const tasks = [...world.tasks];
+    world.pass(); // calls it...
+    // ...and dies before its write (and so before the launches that come after it)
+    world.service = stored;
+    world.tasks = tasks;
+    expect(world.live('dep-2')).toHaveLength(0);
+    world.now += MIN;
+    world.pass();
+    expect(world.hookCalls).toHaveLength(2);
+    expect(world.hookCalls[1]?.executionId).toBe(world.hookCalls[0]?.executionId);
+    expect(world.live('dep-2')).toHaveLength(2);
+  });
+
   it('calls two hooks of one stage one after the other, in list order', () => {
     const other = 'arn:aws:lambda:us-east-1:000000000000:function:other';
     const world = new World({
