@@ -12,7 +12,7 @@ import { createCanaryGroups, createCanaryService, greenShare } from '../support/
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
-const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 1_000 });
+const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 500 });
 
 /** The hook: records every call; answers IN_PROGRESS once per execution then SUCCEEDED, or for `nay` FAILED. */
 const calls: HookPayload[] = [];
@@ -112,4 +112,4 @@ it('holds a canary step for an IN_PROGRESS hook, completes on SUCCEEDED, and rol
     message: string;
   }>;
   expect(events.some((e) => e.message.includes(`deployment ${failed.id} failed: lifecycle hook`))).toBe(true);
-}, 50_000);
+}, 55_000);
