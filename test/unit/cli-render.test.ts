@@ -105,4 +105,21 @@ describe('a traffic shift in a deployment line', () => {
       shiftWords({ ...shift, approval: { ...approval, continuedAt: '2026-12-01T00:02:00.000Z' } }),
     ).not.toContain('awaiting approval');
   });
+
+  it('says when it awaits a lifecycle hook, and at which stage', () => {
+    const hook = {
+      lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' as const,
+      hookIndex: 0,
+      hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:check',
+      executionId: 'x1',
+      status: 'IN_PROGRESS' as const,
+      startedAt: '2026-12-01T00:01:00.000Z',
+      nextInvokeAt: '2026-12-01T00:01:30.000Z',
+      invocations: 1,
+    };
+    expect(shiftWords({ ...shift, hook })).toContain(
+      'awaiting lifecycle hook at POST_PRODUCTION_TRAFFIC_SHIFT',
+    );
+    expect(shiftWords(shift)).not.toContain('awaiting');
+  });
 });
