@@ -1,6 +1,6 @@
 /**
  * The house's layers, checked by `npm run lint:deps` (dependency-cruiser) in CI. Imports run down only:
- *   functions -> lib/api, lib/use-cases -> lib/reconcile, lib/scaling, lib/jobs -> lib/store, lib/ecs, lib/elb -> lib/domain
+ *   functions -> lib/api, lib/use-cases -> lib/reconcile, lib/scaling, lib/jobs -> lib/store, lib/ecs, lib/elb, lib/hooks -> lib/domain
  * The planner (lib/reconcile/plan) is pure: it imports neither the pass that executes it nor the scheduler.
  * cli and console share client/; console never imports cli, and cli imports the console only to start it
  * (cli/commands/console.ts -> console/standalone.ts).
@@ -10,7 +10,7 @@ const layer = {
   functions: '^functions/',
   entry: '^lib/(api|use-cases)/',
   engines: '^lib/(reconcile|scaling|jobs)/',
-  adapters: '^lib/(store|ecs|elb)/',
+  adapters: '^lib/(store|ecs|elb|hooks)/',
   domain: '^lib/domain/',
 };
 

@@ -61,8 +61,9 @@ export const deploymentLine = (deployment: Deployment): string =>
   ].join('  ');
 
 /**
- * A traffic shift in words: strategy, stage, the production split old/new, and a hold for approval or for
- * analysis evidence (its bake over, no interval of the stage passed), e.g. `CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10 awaiting approval`.
+ * A traffic shift in words: strategy, stage, the production split old/new, and a hold for approval, for
+ * a lifecycle hook or for analysis evidence (its bake over, no interval of the stage passed), e.g.
+ * `CANARY PRODUCTION_TRAFFIC_SHIFT prod 90/10 awaiting approval`.
  */
 export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): string => {
   const split = `prod ${Math.round((100 - shift.productionPercent) * 10) / 10}/${shift.productionPercent}`;
@@ -70,7 +71,9 @@ export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): stri
   const waiting =
     approval?.pausedAt !== undefined && approval.continuedAt === undefined && approval.stage === shift.stage
       ? `  ${c.yellow('awaiting approval')}`
-      : '';
+      : shift.hook !== undefined
+        ? `  ${c.yellow(`awaiting lifecycle hook at ${shift.hook.lifecycleStage}`)}`
+        : '';
   const held =
     shift.analysisHeldAt !== undefined && shift.analysisPassedAt === undefined
       ? `  ${c.yellow('holding for a passing analysis interval')}`

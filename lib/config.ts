@@ -31,6 +31,8 @@ const configSchema = z.object({
    */
   TUGBOAT_TASK_ROLE_ARNS: z.optional(z.string()),
   TUGBOAT_EXECUTION_ROLE_ARNS: z.optional(z.string()),
+  /** Set by the local stack (npm start, the tests): lifecycle hooks may also be http:// URLs. */
+  TUGBOAT_LOCAL_HOOKS: z.optional(z.string()),
 });
 
 export interface TugboatConfig {
@@ -47,6 +49,8 @@ export interface TugboatConfig {
   taskRoleArns?: string[];
   /** The same for executionRoleArn. */
   executionRoleArns?: string[];
+  /** Lifecycle hook targets may be http:// URLs (TUGBOAT_LOCAL_HOOKS=1, set only by the local stack). */
+  localHooks?: boolean;
 }
 
 /** A comma-separated list; an empty setting is an empty list (no role allowed). */
@@ -84,6 +88,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): TugboatConfig 
     ...(parsed.data.TUGBOAT_EXECUTION_ROLE_ARNS === undefined
       ? {}
       : { executionRoleArns: listOf(parsed.data.TUGBOAT_EXECUTION_ROLE_ARNS) }),
+    ...(parsed.data.TUGBOAT_LOCAL_HOOKS === '1' ? { localHooks: true } : {}),
   };
 };
 

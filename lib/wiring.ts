@@ -5,9 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TugboatConfig } from './config';
 import { createElbClientForGateway } from './elb/gateway';
 import { createListenerRules, type ListenerRules } from './elb/rules';
+import { createHookInvoker } from './hooks/invoker';
 import type { ReconcilerDeps } from './reconcile/pass/context';
 import { createReconciler } from './reconcile/pass/reconcile';
 import { runtimeNow } from './runtime-clock';
@@ -35,6 +37,14 @@ export const withReconciler = (base: BaseRuntime) => {
     metricReader ??= createMetricReader(new CloudWatchClient({}));
     return readAnalysisFigures(metricReader, target, start, end);
   };
+  let lambda: LambdaClient | undefined;
+  const invokeHook = createHookInvoker({
+    lambda: () => {
+      lambda ??= new LambdaClient({});
+      return lambda;
+    },
+    allowHttp: config.localHooks ?? false,
+  });
   /**
    * The reconciler as the handlers compose it. Tests pass overrides (a clock, a lease, a crash hook, a
    * gateway of their own) instead of assembling the parts by hand.
@@ -47,6 +57,7 @@ export const withReconciler = (base: BaseRuntime) => {
       listenerRules: listenerRules(),
       alarmStates,
       analysisFigures,
+      invokeHook,
       now: runtimeNow,
       newId: randomUUID,
       ...(config.installation ? { installation: config.installation } : {}),

@@ -136,6 +136,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   // One plain line per reconciler action at INFO (TUGBOAT_LOG_LEVEL changes it); the functions' own
   // JSON logs only from WARN, unless TUGBOAT_LOG_LEVEL asks for more.
   process.env.TUGBOAT_LOG_FORMAT ??= 'text';
+  // Lifecycle hooks may be http:// URLs here, so they can be tried without Lambda (never in AWS).
+  process.env.TUGBOAT_LOCAL_HOOKS ??= '1';
   process.env.TUGBOAT_LOG_LEVEL ??= 'INFO';
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.TUGBOAT_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN';
   // No CloudWatch here: embedded-metric-format lines would only flood the terminal.

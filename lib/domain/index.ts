@@ -10,6 +10,7 @@ export * from './deploy-requests';
 export * from './deployment-control';
 export * from './deployments';
 export * from './jobs';
+export * from './lifecycle-hooks';
 export * from './page';
 export * from './revisions-in-use';
 export * from './scaling';

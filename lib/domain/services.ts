@@ -1,6 +1,7 @@
 import type { DeploymentAnalysis } from './analysis';
 import type { ApprovalConfiguration } from './approval';
 import type { Deployment } from './deployments';
+import type { LifecycleHook } from './lifecycle-hooks';
 import type { AutoScaling } from './scaling';
 import type { CapacityProviderStrategyItem, SpotFallback } from './spot';
 import type { Tag } from './task-definitions';
@@ -68,6 +69,8 @@ export interface DeploymentConfiguration {
   analysis?: DeploymentAnalysis;
   /** Holds a traffic shift at a stage until someone continues it (applies from the next deployment). */
   approval?: ApprovalConfiguration;
+  /** ECS lifecycle hooks: functions invoked at a traffic shift's stages (applies from the next deployment). */
+  lifecycleHooks?: LifecycleHook[];
 }
 
 export interface AutoDeploy {

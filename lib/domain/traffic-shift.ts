@@ -59,5 +59,14 @@ export const newTrafficShift = (
       : {}),
     ...(config.alarms?.enable && config.alarms.alarmNames.length > 0 ? { alarms: config.alarms } : {}),
     ...(config.approval ? { approval: { ...config.approval } } : {}),
+    ...(config.lifecycleHooks?.length
+      ? {
+          lifecycleHooks: config.lifecycleHooks.map((hook) => ({ ...hook })),
+          // ECS: RECONCILE_SERVICE only when more than one service revision is ACTIVE as it starts.
+          ...(service.deployments.filter((d) => d.status !== 'INACTIVE').length > 1
+            ? { reconcileService: true }
+            : {}),
+        }
+      : {}),
   };
 };

@@ -4,6 +4,7 @@
  * that roll a deployment back, and the traffic shift a non-rolling deployment records stage by stage.
  */
 import type { ApprovalState } from './approval';
+import type { HookExecution, LifecycleHook } from './lifecycle-hooks';
 
 /** ECS DeploymentStrategy. ROLLING is the default and Tugboat's rolling update. */
 export type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'CANARY' | 'LINEAR';
@@ -92,6 +93,14 @@ export interface TrafficShift {
   analysisPassedAt?: string;
   /** Since when the stage, its bake time over, waits for an analysis interval that passes. */
   analysisHeldAt?: string;
+  /** The service's lifecycle hooks when the deployment was made (a change applies from the next one). */
+  lifecycleHooks?: LifecycleHook[];
+  /** RECONCILE_SERVICE applies: more than one deployment was ACTIVE when this one started (ECS). */
+  reconcileService?: boolean;
+  /** hookKey()s of the hooks that SUCCEEDED in the current stage (or step); a new stage clears them. */
+  hooksPassed?: string[];
+  /** The hook execution under way. */
+  hook?: HookExecution;
 }
 
 /** ELB forward weights are integers 0..999; Tugboat splits 1000 so a 0.1 % canary is exact. */

@@ -8,6 +8,7 @@ import {
 } from '../errors';
 import { checkAnalysis } from '../validation/analysis';
 import { checkApproval } from '../validation/approval';
+import { checkLifecycleHooks } from '../validation/lifecycle-hooks';
 import { checkLoadBalancers, sameLoadBalancers } from '../validation/load-balancers';
 import { parseInput } from '../validation/parse';
 import { parseCluster, parseServiceName } from '../validation/path-params';
@@ -92,6 +93,7 @@ export const createService = async (
   checkStrategy(service.deploymentConfiguration, service.loadBalancers);
   checkAnalysis(service.deploymentConfiguration);
   checkApproval(service.deploymentConfiguration, service.loadBalancers);
+  checkLifecycleHooks(service.deploymentConfiguration, { localHooks: context.config.localHooks ?? false });
   await context.store.registerCluster(validCluster);
   try {
     // The scaling registration first: a crash before the service exists leaves an orphan the
@@ -289,6 +291,7 @@ export const updateService = async (
       checkStrategy(next.deploymentConfiguration, next.loadBalancers);
       checkAnalysis(next.deploymentConfiguration);
       checkApproval(next.deploymentConfiguration, next.loadBalancers);
+      checkLifecycleHooks(next.deploymentConfiguration, { localHooks: context.config.localHooks ?? false });
       const reference = target ? revisionReference(target) : lbChanged ? service.taskDefinition : undefined;
       const rolled =
         reference && (reference !== service.taskDefinition || lbChanged)

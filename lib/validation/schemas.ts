@@ -4,6 +4,7 @@ import { approvalSchema } from './approval';
 import { autoScalingPatchSchema, autoScalingSchema } from './autoscaling';
 import { ECS_NAME } from './ecs-name';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
+import { lifecycleHooksSchema } from './lifecycle-hooks';
 import { loadBalancersSchema } from './load-balancers';
 import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
 import { spotFallbackPatchSchema, spotFallbackProblem, spotFallbackSchema } from './spot-fallback';
@@ -301,6 +302,7 @@ const deploymentConfigurationPatchSchema = z.strictObject({
   alarms: alarmsSchema.optional(),
   analysis: analysisSchema.optional(),
   approval: approvalSchema.optional(),
+  lifecycleHooks: lifecycleHooksSchema.optional(),
 });
 
 export type DeploymentConfigurationPatch = z.output<typeof deploymentConfigurationPatchSchema>;

@@ -3,7 +3,15 @@
  * registered target turns healthy, and ELB's listener rules forward as the last ModifyRule set them (or
  * as a test sets them behind the planner's back).
  */
-import type { Deployment, DeploymentConfiguration, Service, TrafficShift } from '../../lib/domain';
+import type {
+  Deployment,
+  DeploymentConfiguration,
+  HookAnswer,
+  HookExecution,
+  HookResult,
+  Service,
+  TrafficShift,
+} from '../../lib/domain';
 import { newTrafficShift } from '../../lib/domain';
 import { plan } from '../../lib/reconcile/plan/plan';
 import type { AlarmState, ObservedTask, PlanResult, TrafficInput } from '../../lib/reconcile/plan/types';
@@ -32,6 +40,10 @@ export class World {
   /** The production share of GREEN after each pass that changed it. */
   shares: number[] = [];
   last?: PlanResult;
+  /** Lifecycle hooks' answers, as the pass would get them calling a due hook before planning. */
+  respond?: (execution: HookExecution) => HookAnswer;
+  /** The hook calls made, in order. */
+  hookCalls: HookExecution[] = [];
   private serial = 0;
 
   constructor(config: Partial<DeploymentConfiguration>, test = true) {
@@ -107,8 +119,19 @@ export class World {
           state: 'healthy',
         });
     }
+    const due = this.primary?.rolloutState === 'IN_PROGRESS' ? this.primary.trafficShift?.hook : undefined;
+    let hookResult: HookResult | undefined;
+    if (due && this.respond && Date.parse(due.nextInvokeAt) <= this.now) {
+      this.hookCalls.push(due);
+      hookResult = {
+        executionId: due.executionId,
+        at: new Date(this.now).toISOString(),
+        answer: this.respond(due),
+      };
+    }
     const result = plan({
       service: this.service,
+      ...(hookResult ? { hookResult } : {}),
       observedTasks: this.tasks,
       taskDefinitions: {},
       now: this.now,

@@ -213,3 +213,30 @@ describe('analysis intervals in the CLI', () => {
     expect(freshAnalysisLines(service([interval('2')]), 'd0', new Set())).toEqual([]);
   });
 });
+
+describe('a lifecycle hook in the CLI', () => {
+  const shift = {
+    strategy: 'CANARY' as const,
+    stage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
+    stageStartedAt: '2026-12-01T00:00:00.000Z',
+    productionPercent: 12.5,
+    routes: [],
+    bakeTimeInMinutes: 0,
+  };
+  it('says when it awaits a lifecycle hook, and at which stage', () => {
+    const hook = {
+      lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' as const,
+      hookIndex: 0,
+      hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:check',
+      executionId: 'x1',
+      status: 'IN_PROGRESS' as const,
+      startedAt: '2026-12-01T00:01:00.000Z',
+      nextInvokeAt: '2026-12-01T00:01:30.000Z',
+      invocations: 1,
+    };
+    expect(shiftWords({ ...shift, hook })).toContain(
+      'awaiting lifecycle hook at POST_PRODUCTION_TRAFFIC_SHIFT',
+    );
+    expect(shiftWords(shift)).not.toContain('awaiting');
+  });
+});

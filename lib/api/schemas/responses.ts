@@ -5,8 +5,10 @@
  * documented (and shown) in the answer too.
  */
 import * as z from 'zod';
+import { LIFECYCLE_HOOK_STAGES } from '../../domain';
 import { approvalSchema } from '../../validation/approval';
 import { autoScalingSchema } from '../../validation/autoscaling';
+import { lifecycleHooksSchema } from '../../validation/lifecycle-hooks';
 import {
   createServiceSchema,
   registerTaskDefinitionSchema,
@@ -144,6 +146,35 @@ export const trafficShiftSchema = z
       .describe(
         'deploymentConfiguration.analysis: since when the stage, its bake time over, holds because no interval of it has passed (all inconclusive, or none ended yet); it moves on at the first that passes',
       )
+      .optional(),
+    lifecycleHooks: lifecycleHooksSchema.optional(),
+    reconcileService: z
+      .boolean()
+      .describe('RECONCILE_SERVICE applies: more than one deployment was ACTIVE when this one started.')
+      .optional(),
+    hooksPassed: z
+      .array(z.string())
+      .describe(
+        'STAGE#index of the lifecycle hooks that SUCCEEDED in the current stage (or production step).',
+      )
+      .optional(),
+    hook: z
+      .strictObject({
+        lifecycleStage: z.enum(LIFECYCLE_HOOK_STAGES),
+        hookIndex: z.int().describe('Its index in lifecycleHooks'),
+        hookTargetArn: z.string(),
+        executionId: z.string().describe('Sent as executionId on every call of this execution'),
+        status: z.literal('IN_PROGRESS'),
+        startedAt: timestamp,
+        nextInvokeAt: timestamp.describe('The next call is due then'),
+        lastInvokedAt: timestamp.optional(),
+        invocations: z.int().describe('Calls answered so far'),
+        hookDetails: z
+          .unknown()
+          .describe('What the last IN_PROGRESS answer returned, sent on the next call')
+          .optional(),
+      })
+      .describe('The lifecycle hook execution under way.')
       .optional(),
   })
   .describe(

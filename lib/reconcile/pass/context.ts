@@ -2,6 +2,8 @@
  * What every part of a reconcile pass shares: the reconciler's dependencies, the hook after each
  * external call, and the shapes of a pass's cause and outcome.
  */
+
+import type { HookAnswer, HookPayload } from '../../domain';
 import type { EcsGateway } from '../../ecs/gateway';
 import type { Rate } from '../../ecs/pacer';
 import type { ElbGateway } from '../../elb/gateway';
@@ -35,6 +37,11 @@ export interface ReconcilerDeps {
    * baseline, for deployments with analysis (without it no interval is judged).
    */
   analysisFigures?: (target: AnalysisTarget, start: number, end: number) => Promise<AnalysisFigures>;
+  /**
+   * Calls a lifecycle hook (a Lambda function, or locally an http:// URL) with ECS's payload, answering
+   * within `timeoutMs` or as a failed call (without it no hook is called and hooks wait).
+   */
+  invokeHook?: (target: string, payload: HookPayload, timeoutMs: number) => Promise<HookAnswer>;
 }
 
 /** The groups an analysis interval reads: the new revision's, and the old one's with compareToBaseline. */

@@ -3,7 +3,13 @@
  * and (behind target groups) the targets' health; then the pure plan() over them. No writes, no ECS
  * calls, so it also serves dry runs.
  */
-import { parseRevisionReference, type Service, type TaskDefinition, type TaskRecord } from '../../domain';
+import {
+  type HookResult,
+  parseRevisionReference,
+  type Service,
+  type TaskDefinition,
+  type TaskRecord,
+} from '../../domain';
 import type { ElbGateway } from '../../elb/gateway';
 import { NotFoundError } from '../../errors';
 import { observedTaskFromRecord, taskDefinitionFacts } from '../plan/observe';
@@ -38,6 +44,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
   const planWithRecords = async (
     service: Service,
     taskRecords?: Promise<TaskRecord[]>,
+    hookResult?: HookResult,
   ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
@@ -61,6 +68,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
         now,
         ...(input ? { loadBalancing: input } : {}),
         ...(traffic ? { traffic } : {}),
+        ...(hookResult ? { hookResult } : {}),
         ...(deps.planOptions || deps.installation
           ? {
               options: {

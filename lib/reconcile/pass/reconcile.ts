@@ -29,6 +29,7 @@ import {
   type ReconcilerDeps,
 } from './context';
 import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
+import { callDueHook } from './hooks';
 import { createPassReader } from './inputs';
 import { createLauncher, launchesOf } from './launches';
 import { applyTraffic } from './traffic';
@@ -116,8 +117,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       }
     }
 
+    // A lifecycle hook due now is called before planning: the plan judges its answer.
+    const hookResult = await callDueHook(context, service, deadline);
     // Replayed launches recorded new tasks: read the tasks again after them.
-    const { result, records } = await planWithRecords(service, replaying ? undefined : taskRecords);
+    const { result, records } = await planWithRecords(
+      service,
+      replaying ? undefined : taskRecords,
+      hookResult,
+    );
     const planned = launchesOf(result.actions);
     const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');

@@ -26,3 +26,7 @@ export const clientToken = (parts: ClientTokenParts): string =>
  * One id format for every deployment (the API's are ecs-svc- and 32 random hex digits).
  */
 export const deriveDeploymentId = (seed: string): string => `ecs-svc-${sha256Hex(seed).slice(0, 32)}`;
+
+/** A lifecycle hook execution's id: one per deployment, stage (or step) and hook, the same on every call. */
+export const deriveHookExecutionId = (deploymentId: string, step: string, key: string): string =>
+  sha256Hex(['tugboat-hook', deploymentId, step, key].join('\n')).slice(0, 32);

@@ -16,6 +16,7 @@ import type {
   CapacityProviderStrategyItem,
   Deployment,
   GroupFigures,
+  HookResult,
   Service,
   ServiceStatus,
   TaskTarget,
@@ -153,6 +154,8 @@ export interface PlanInput {
   service: Service;
   /** Services with advancedConfiguration: their listener rules' weights and deployment alarms. */
   traffic?: TrafficInput;
+  /** The answer of the PRIMARY's lifecycle hook the pass called before planning (none in a dry run). */
+  hookResult?: HookResult;
   /** Load-balanced services (and tasks still registered somewhere): target health and delays. */
   loadBalancing?: LoadBalancingInput;
   /** Every task attributed to the service, including STOPPED ones the inventory still remembers. */

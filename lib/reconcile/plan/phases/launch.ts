@@ -11,6 +11,7 @@ import { isLive, isStopped } from '../tasks';
 import { clientToken } from '../tokens';
 import type { Action, ObservedTask, RunTaskCall } from '../types';
 import { type CrashLoopBackoff, isBackingOff } from './backoff';
+import { BEFORE_SCALE_UP, hooksPending } from './lifecycle-hooks';
 import { maxTaskCap, minHealthyFloor } from './limits';
 import { holdBackSpot } from './spot-retry';
 import { drainingCount, healthy, live, type RolloutState } from './state';
@@ -39,6 +40,9 @@ export function launchOrHold(state: RolloutState, backoff: CrashLoopBackoff, pla
     actions.push({ type: 'hold', deploymentId: current.id, reason });
     return 0;
   }
+  // ECS PRE_SCALE_UP: the new revision has not started; its hooks come first (lifecycle-hooks.ts holds).
+  if (isShifting(current) && current.trafficShift?.stage === 'SCALE_UP')
+    if (hooksPending(current.trafficShift, BEFORE_SCALE_UP)) return 0;
   if (isBackingOff(state, backoff) && backoff.until !== undefined) {
     const reason = `deployment ${current.id} is backing off after ${backoff.consecutiveFailures} tasks in a row stopped on their own or failed to launch; next launch at ${isoOf(backoff.until)}`;
     actions.push({ type: 'hold', deploymentId: current.id, until: backoff.until, reason });

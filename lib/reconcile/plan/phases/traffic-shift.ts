@@ -27,6 +27,7 @@ import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
 import { rollBack } from './judge';
+import { awaitsHooks, BEFORE_SCALE_UP } from './lifecycle-hooks';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** Stages in which the deployment may still be failed by an alarm. */
@@ -54,18 +55,28 @@ const governing = (state: PlanState): TrafficShift | undefined => {
   return primary.rolloutState === 'IN_PROGRESS' || primary.rolloutState === 'FAILED' ? shift : undefined;
 };
 
-/** Bake time is not lack of progress: a shifting deployment past SCALE_UP keeps its progress clock. */
+/**
+ * Bake time and a lifecycle hook's wait are not lack of progress: a shifting deployment past SCALE_UP,
+ * or waiting for a hook, keeps its progress clock.
+ */
 export function keepShiftProgress(state: RolloutState): void {
   const { primary } = state;
-  if (isShifting(primary) && primary.trafficShift?.stage !== 'SCALE_UP')
+  const shift = primary.trafficShift;
+  if (isShifting(primary) && (shift?.stage !== 'SCALE_UP' || shift.hook !== undefined))
     primary.lastProgressAt = state.nowIso;
 }
 
 export const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, percent: number): void => {
   const shift = d.trafficShift;
   if (shift === undefined) return;
-  // The analysis' record of a stage is the stage's own.
-  const { analysisPassedAt: _passed, analysisHeldAt: _held, ...kept } = shift;
+  // The analysis' record of a stage is the stage's own, and a new stage (or step) runs its own hooks.
+  const {
+    analysisPassedAt: _passed,
+    analysisHeldAt: _held,
+    hooksPassed: _hooksPassed,
+    hook: _hook,
+    ...kept
+  } = shift;
   d.trafficShift = { ...kept, stage, productionPercent: percent, stageStartedAt: state.nowIso };
   const groups = shift.routes.map((route) => targetGroupName(route.to)).join(', ');
   state.events.push(
@@ -166,24 +177,34 @@ function stepShift(state: RolloutState): boolean {
   const since = epochOf(current.stageStartedAt) ?? state.now;
   switch (current.stage) {
     case 'SCALE_UP': {
+      // The new tasks start only once RECONCILE_SERVICE's and PRE_SCALE_UP's hooks passed (launch.ts).
+      if (awaitsHooks(state, BEFORE_SCALE_UP)) return false;
       const ready = live(state).filter((t) => t.deploymentId === primary.id && healthy(state, t)).length;
       if (ready < service.desiredCount) return false;
+      if (awaitsHooks(state, ['POST_SCALE_UP'])) return false;
       if (current.routes.some((route) => route.testListenerRule !== undefined))
         setStage(state, primary, 'TEST_TRAFFIC_SHIFT', 0);
+      else if (awaitsHooks(state, ['PRE_PRODUCTION_TRAFFIC_SHIFT'])) return false;
       else setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
       return true;
     }
     case 'TEST_TRAFFIC_SHIFT':
+      if (awaitsHooks(state, ['TEST_TRAFFIC_SHIFT'])) return false;
       if (!testShows(state, current))
         return hold(state, 'waits for its test listener rules to forward to it');
+      if (awaitsHooks(state, ['POST_TEST_TRAFFIC_SHIFT'])) return false;
       if (awaitsApproval(state)) return false;
+      if (awaitsHooks(state, ['PRE_PRODUCTION_TRAFFIC_SHIFT'])) return false;
       setStage(state, primary, 'PRODUCTION_TRAFFIC_SHIFT', nextPercent(current, 0));
       return true;
     case 'PRODUCTION_TRAFFIC_SHIFT': {
       const percent = current.productionPercent;
       if (!productionShows(state, current))
         return hold(state, `waits for its production listener rules to forward ${percent}% to it`);
+      // Each production step runs the PRODUCTION_TRAFFIC_SHIFT hooks once its weights show; its bake runs meanwhile.
+      if (awaitsHooks(state, ['PRODUCTION_TRAFFIC_SHIFT'])) return false;
       if (percent >= 100) {
+        if (awaitsHooks(state, ['POST_PRODUCTION_TRAFFIC_SHIFT'])) return false;
         setStage(state, primary, 'BAKE_TIME', 100);
         return true;
       }
