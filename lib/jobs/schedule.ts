@@ -11,8 +11,25 @@ import { MINUTE_MS } from '../time';
 /** How many occurrences the interval check looks at: enough to meet any pattern's closest pair in an hour. */
 const PROBE_OCCURRENCES = 61;
 
-/** A tick schedule, or a ValidationError naming the field (`schedule` or `timezone`). */
+/** Schedules already read and checked, by expression, zone and anchor: a scheduler pass plans every job. */
+const checked = new Map<string, Schedule>();
+const CHECKED_MAX = 10_000;
+
+/**
+ * A tick schedule, or a ValidationError naming the field (`schedule` or `timezone`). Remembered once
+ * checked: the check probes 61 occurrences in the zone, and each pass of each job would repeat it.
+ */
 export const jobSchedule = (expression: string, timezone: string, createdAt: number): Schedule => {
+  const key = `${expression}\u0000${timezone}\u0000${createdAt}`;
+  const known = checked.get(key);
+  if (known) return known;
+  const schedule = checkedSchedule(expression, timezone, createdAt);
+  if (checked.size >= CHECKED_MAX) checked.clear();
+  checked.set(key, schedule);
+  return schedule;
+};
+
+const checkedSchedule = (expression: string, timezone: string, createdAt: number): Schedule => {
   if (/^rate\(\s*\d+\s+seconds?\s*\)$/.test(expression.trim())) {
     throw new ValidationError(
       'Invalid request body: schedule: more frequent than once a minute; the shortest is rate(1 minute)',
