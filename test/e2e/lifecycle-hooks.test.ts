@@ -68,7 +68,7 @@ const settled = (name: string, state: string) =>
       const d = await deploymentOf(name, `${name}:2`);
       return d?.rolloutState === state ? d : undefined;
     },
-    { timeoutMs: 40_000, intervalMs: 300 },
+    { timeoutMs: 90_000, intervalMs: 300 },
   );
 
 it('holds a canary step for an IN_PROGRESS hook, completes on SUCCEEDED, and rolls back on FAILED', async () => {
@@ -112,4 +112,4 @@ it('holds a canary step for an IN_PROGRESS hook, completes on SUCCEEDED, and rol
     message: string;
   }>;
   expect(events.some((e) => e.message.includes(`deployment ${failed.id} failed: lifecycle hook`))).toBe(true);
-}, 55_000);
+}, 150_000);
