@@ -53,4 +53,15 @@ describe('the plan view', () => {
       'deployment ecs-svc-a is waiting for 2 tasks to be healthy in target groups web, admin and for minReadySeconds 30',
     ]);
   });
+
+  it('names the group a shifting deployment registers in: the one not serving', () => {
+    const arn = (name: string) =>
+      `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${name}/0123456789abcdef`;
+    const lb = { targetGroupArn: arn('web'), containerName: 'app', containerPort: 80 };
+    const trafficShift = { routes: [{ targetGroupArn: arn('web'), from: arn('web'), to: arn('web-green') }] };
+    const waiting = { actions: [], deployments: [deployment({ healthyCount: 1, trafficShift })] };
+    expect(waitingReasons(waiting, { minReadySeconds: 5 }, [lb])).toEqual([
+      'deployment ecs-svc-a is waiting for 2 tasks to be healthy in target group web-green and for minReadySeconds 5',
+    ]);
+  });
 });

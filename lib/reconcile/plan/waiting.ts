@@ -1,4 +1,4 @@
-import type { DeploymentConfiguration, LoadBalancer } from '../../domain';
+import type { Deployment, DeploymentConfiguration, LoadBalancer } from '../../domain';
 import { isoOf } from '../../time';
 import type { Action, PlanResult } from './types';
 
@@ -24,10 +24,14 @@ export const targetGroupName = (arn: string) =>
 const healthyMeans = (
   configuration: Pick<DeploymentConfiguration, 'minReadySeconds'>,
   loadBalancers: readonly LoadBalancer[],
+  deployment: Pick<Deployment, 'trafficShift'>,
 ): string => {
   const minReady = configuration.minReadySeconds ?? 0;
   if (loadBalancers.length === 0) return `for minReadySeconds ${minReady}`;
-  const names = [...new Set(loadBalancers.map((lb) => targetGroupName(lb.targetGroupArn)))];
+  // A shifting deployment's tasks register in the groups not serving: its routes' `to`.
+  const arns =
+    deployment.trafficShift?.routes.map((route) => route.to) ?? loadBalancers.map((lb) => lb.targetGroupArn);
+  const names = [...new Set(arns.map(targetGroupName))];
   const groups = `in target ${names.length === 1 ? 'group' : 'groups'} ${names.join(', ')}`;
   return minReady > 0 ? `${groups} and for minReadySeconds ${minReady}` : groups;
 };
@@ -46,7 +50,7 @@ export const readinessWaits = (
     const unready = deployment.desiredCount - (deployment.healthyCount ?? 0);
     if (acted || unready <= 0) continue;
     reasons.push(
-      `deployment ${deployment.id} is waiting for ${unready} ${unready === 1 ? 'task' : 'tasks'} to be healthy ${healthyMeans(configuration, loadBalancers)}`,
+      `deployment ${deployment.id} is waiting for ${unready} ${unready === 1 ? 'task' : 'tasks'} to be healthy ${healthyMeans(configuration, loadBalancers, deployment)}`,
     );
   }
   return reasons;
