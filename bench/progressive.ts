@@ -220,9 +220,13 @@ const runScenario = async (
       if (firstShiftAt !== undefined) durations.push(seconds(record.completedAt - firstShiftAt));
     } else if (record.failedAt !== undefined) {
       failed++;
-      const kind = (record.reason ?? '').startsWith('analysis')
+      // What failed it: analysis, an alarm (whichever), or the reason's first words.
+      const reason = record.reason ?? '';
+      const kind = reason.startsWith('analysis')
         ? 'analysis'
-        : (record.reason ?? '').split(':')[0]!;
+        : reason.startsWith('CloudWatch alarm')
+          ? 'alarm'
+          : reason.split(':')[0]!;
       reasons[kind] = (reasons[kind] ?? 0) + 1;
       if (firstShiftAt !== undefined) detect.push(seconds(record.failedAt - firstShiftAt));
       const backAt = firstShareAt(timeline, d.to, record.failedAt, (share) => share === 0);
@@ -262,8 +266,11 @@ const runScenario = async (
     ]),
   );
   const elbCallsTotal = Object.values(elbCalls).reduce((sum, calls) => sum + calls, 0);
+  // Only the actions called during the scenario (the set-up's Create* calls were before it).
   const perDeployment = (calls: Record<string, number>) =>
-    Object.fromEntries(Object.entries(calls).map(([action, n]) => [action, round(n / deploys.length, 2)]));
+    Object.fromEntries(
+      Object.entries(calls).flatMap(([action, n]) => (n > 0 ? [[action, round(n / deploys.length, 2)]] : [])),
+    );
   const result = {
     scenario: scenario.name,
     strategy: scenario.strategy,

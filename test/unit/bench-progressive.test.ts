@@ -9,6 +9,7 @@ import {
   shareOf,
   type WeightsAt,
 } from '../../bench/support/progressive-stats';
+import { type ScenarioFigures, summarize } from '../../bench/support/progressive-summary';
 
 const BLUE = 'blue';
 const GREEN = 'green';
@@ -84,5 +85,59 @@ describe('progressive benchmark arithmetic', () => {
       { action: 'ModifyRule', at: 2_500 },
     ];
     expect(peakPerSecond(calls)).toEqual({ DescribeRules: 2, ModifyRule: 1 });
+  });
+});
+
+describe('progressive benchmark summary', () => {
+  const scenario = (name: string, figures: Partial<ScenarioFigures>): ScenarioFigures => ({
+    scenario: name,
+    deployments: 10,
+    completed: 0,
+    failed: 10,
+    elbThrottled: 0,
+    elbCallsPerDeployment: 90,
+    ...figures,
+  });
+  const bad = (detect: number, fraction: number) => ({
+    undetected: 0,
+    detectSeconds: { p99: detect },
+    shiftBackSeconds: { p99: 0 },
+    badRequestFraction: fraction,
+  });
+  const scenarios = [
+    scenario('good-canary', { completed: 10, failed: 0, durationRatio: 1.02 }),
+    scenario('good-linear', { completed: 10, failed: 0, durationRatio: 1.06 }),
+    scenario('bad-canary-alarm', bad(421, 0.7)),
+    scenario('bad-linear-alarm', bad(240, 0.47)),
+    scenario('bad-canary-analysis', bad(120, 0.04)),
+    scenario('bad-linear-analysis', bad(372, 0.63)),
+  ];
+  const options = { services: 10, tasks: 3, workers: 10, requestsPerSecond: 100 };
+
+  it('judges each strategy against the targets on its own', () => {
+    const summary = summarize(options, scenarios, 1000);
+    expect(summary.met.canary).toEqual({
+      durationRatio: true,
+      analysisDetectP99: true,
+      shiftBackP99: true,
+      analysisHalvesBadRequests: true,
+    });
+    expect(summary.met.linear).toEqual({
+      durationRatio: false,
+      analysisDetectP99: false,
+      shiftBackP99: true,
+      analysisHalvesBadRequests: false,
+    });
+    expect(summary.pass).toBe(false);
+    expect(summary.bad).toMatchObject({ canary: { analysis: { badRequestFraction: 0.04 } } });
+  });
+
+  it('an undetected bad deploy misses detection, and a throttled ELB call misses throughout', () => {
+    const undetected = scenarios.map((s) =>
+      s.scenario === 'bad-canary-analysis' ? { ...s, undetected: 1 } : s,
+    );
+    expect(summarize(options, undetected, 1000).met.canary.analysisDetectP99).toBe(false);
+    const throttled = scenarios.map((s) => ({ ...s, elbThrottled: s.scenario === 'good-canary' ? 1 : 0 }));
+    expect(summarize(options, throttled, 1000).met.elbThrottled).toBe(false);
   });
 });
