@@ -58,7 +58,7 @@ const serviceBody = (name: string, tasks: number, targetGroupArn?: string) => ({
 });
 
 /** Runs until a scheduler pass finds nothing to do and both queues are empty. */
-const settle = async (fleet: Fleet) => {
+export const settle = async (fleet: Fleet) => {
   const reportsBefore = fleet.schedulerReports.length;
   await fleet.runUntil(() => {
     const last = fleet.schedulerReports.at(-1);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--services N] [--tasks K] [--workers W] [--clusters C]
- *   [--only converge,steady,...,spot,jobs] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
+ *   [--only converge,steady,...,spot,jobs,progressive] [--burst-tasks N] [--ecs-faults 0.1] [--load-balanced]`
  * --workers defaults to the reconcile worker's reserved concurrency in serverless.yml (as deployed);
  * --ecs-faults makes the local ECS endpoint answer that fraction of calls with HTTP 500 (converge);
  * --load-balanced puts every service of converge, steady and recover behind its own target group.
@@ -16,6 +16,7 @@ import { runColdStart } from './cold-start';
 import { runCost, type SteadyCounts } from './cost';
 import { runJobsBench } from './jobs';
 import { runPipeline } from './pipeline';
+import { runProgressive } from './progressive';
 import { runReplaceInChild } from './replace';
 import { runScaling } from './scaling';
 import { runSpot } from './spot';
@@ -33,6 +34,7 @@ const ALL = [
   'scaling',
   'spot',
   'jobs',
+  'progressive',
 ] as const;
 
 const { values } = parseArgs({
@@ -237,6 +239,30 @@ const summarize = (result: Record<string, unknown>): Row[] => {
           pass: r.pass,
         },
       ];
+    case 'progressive': {
+      const bad = (strategy: string, judge: string) => r.bad[strategy][judge];
+      const badText = (strategy: string) =>
+        `detect p99 analysis ${bad(strategy, 'analysis').detectSeconds.p99} s / alarm ${bad(strategy, 'alarm').detectSeconds.p99} s (undetected ${bad(strategy, 'analysis').undetected}/${bad(strategy, 'alarm').undetected}), shift back p99 ${bad(strategy, 'analysis').shiftBackSeconds.p99} s, bad requests ${bad(strategy, 'analysis').badRequestFraction} vs ${bad(strategy, 'alarm').badRequestFraction}`;
+      return [
+        {
+          name: `progressive ${r.services} services, good`,
+          measured: `duration ratio canary ${r.good.canary.durationRatio}, linear ${r.good.linear.durationRatio}`,
+          target: '<= 1.05',
+          pass: r.met.canary.durationRatio && r.met.linear.durationRatio,
+        },
+        ...['canary', 'linear'].map((strategy) => ({
+          name: `progressive ${r.services} services, bad ${strategy}`,
+          measured: `${badText(strategy)}; ELB throttled ${r.elbThrottled}`,
+          target:
+            "analysis detect p99 <= 120 s, shift back p99 <= 5 s, bad requests <= half the alarm's, 0 throttled",
+          pass:
+            r.met.elbThrottled &&
+            r.met[strategy].analysisDetectP99 &&
+            r.met[strategy].shiftBackP99 &&
+            r.met[strategy].analysisHalvesBadRequests,
+        })),
+      ];
+    }
     default:
       return [];
   }
@@ -295,6 +321,17 @@ if (only.has('jobs'))
       eventWorkers: options.eventWorkers,
       ecsFaults: values['ecs-faults'] === undefined ? 0.1 : options.ecsFaults,
       doubledRuns: 0.2,
+    }),
+  );
+
+// progressive: CANARY and LINEAR deploys of every service, good and bad, on a load-balanced fleet.
+if (only.has('progressive'))
+  await write(
+    await runProgressive({
+      services: options.services,
+      tasks: options.tasks,
+      workers: options.workers,
+      eventWorkers: options.eventWorkers,
     }),
   );
 

@@ -3,6 +3,7 @@
  * DynamoDB calls by operation with the capacity DynamoDB reports (ReturnConsumedCapacity TOTAL).
  * Each also tells the virtual clock that a real call is in flight.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -33,11 +34,11 @@ export interface InflightTracker {
 const actionOf = (commandName: string | undefined) => (commandName ?? 'Unknown').replace(/Command$/, '');
 
 export const countEcsCalls = (
-  client: ECSClient | ElasticLoadBalancingV2Client,
+  client: ECSClient | ElasticLoadBalancingV2Client | CloudWatchClient,
   tracker?: InflightTracker,
 ) => {
   let counts: Record<string, CallCount> = {};
-  // The same middleware counts ELB calls (--load-balanced); both stacks take it alike.
+  // The same middleware counts ELB and CloudWatch calls (--load-balanced, progressive); the stacks take it alike.
   (client as ECSClient).middlewareStack.add(
     (next, context) => async (args) => {
       const action = actionOf(context.commandName);

@@ -22,6 +22,8 @@ export const startFleetCloudWatch = async (fleet: Fleet) => {
   });
   return {
     client,
+    /** The endpoint itself, for in-process set-up (its AWS/ApplicationELB source, alarms). */
+    local: server.cloudWatch,
     async close() {
       client.destroy();
       await server.close();

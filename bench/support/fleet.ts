@@ -17,7 +17,11 @@ import {
   FARGATE_LAUNCH_BUCKET,
   FARGATE_LAUNCH_RATE,
 } from '../../lib/ecs/pacer';
-import { createReconciler, type ReconcileOutcome } from '../../lib/reconcile/pass/reconcile';
+import {
+  createReconciler,
+  type ReconcileOutcome,
+  type ReconcilerDeps,
+} from '../../lib/reconcile/pass/reconcile';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore } from '../../lib/store/dynamodb';
@@ -230,6 +234,8 @@ export const startFleet = async (options: FleetOptions) => {
   const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
   const workerElb = Array.from({ length: options.workers }, () => loadBalancing?.lambdaInstanceElb());
   const workerTimeoutMs = timeoutOf('reconcileWorker');
+  /** What a benchmark adds to each worker instance's reconciler (listener rules, alarms, analysis). */
+  let reconcilerExtras: (instance: number) => Partial<ReconcilerDeps> = () => ({});
   let reconcileFailures = 0;
   let taskEventFailures = 0;
   /** What reconcile requests came to: a pass that launched or stopped tasks, one that found nothing to do, the lease held, the service gone, or answered by a later pass. */
@@ -243,6 +249,7 @@ export const startFleet = async (options: FleetOptions) => {
         now: time.now,
         newId,
         ...(workerElb[instance] ? { elb: guarded(workerElb[instance], invocation) } : {}),
+        ...reconcilerExtras(instance),
       });
       return processReconcileBatch(
         reconciler,
@@ -385,6 +392,10 @@ export const startFleet = async (options: FleetOptions) => {
     },
     disableSchedule() {
       schedulerEnabled = false;
+    },
+    /** Gives every reconciler the workers build from now on these dependencies too. */
+    setReconcilerExtras(extras: (instance: number) => Partial<ReconcilerDeps>) {
+      reconcilerExtras = extras;
     },
     setDesiredPerService(count: number) {
       desiredPerService = count;
