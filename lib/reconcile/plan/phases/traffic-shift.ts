@@ -30,6 +30,9 @@ import { rollBack } from './judge';
 import { awaitsHooks, BEFORE_SCALE_UP } from './lifecycle-hooks';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
+/** How often a deployment watching alarms reads them: CloudWatch evaluates an alarm each minute. */
+const ALARM_READ_INTERVAL_MS = 60_000;
+
 /** Stages in which the deployment may still be failed by an alarm. */
 const WATCHED: ReadonlySet<TrafficStage> = new Set(['PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME']);
 /** Stages in which test traffic goes to the new groups. */
@@ -94,7 +97,18 @@ export function judgeAlarms(state: RolloutState): void {
   if (!isShifting(primary) || shift?.alarms === undefined || !WATCHED.has(shift.stage)) return;
   const alarms = state.input.traffic?.alarms ?? {};
   const firing = shift.alarms.alarmNames.find((name) => alarms[name]?.state === 'ALARM');
-  if (firing === undefined) return;
+  if (firing === undefined) {
+    // Alarms are read by passes: a stage baking for minutes would otherwise have none until its bake
+    // ends, and an alarm firing meanwhile would fail the deployment only then.
+    const until = state.now + ALARM_READ_INTERVAL_MS;
+    state.actions.push({
+      type: 'hold',
+      deploymentId: primary.id,
+      until,
+      reason: `deployment ${primary.id} watches its alarms; next read at ${isoOf(until)}`,
+    });
+    return;
+  }
   const reason = alarms[firing]?.reason;
   const failure = `CloudWatch alarm ${firing} is in ALARM${reason ? `: ${reason}` : ''}`;
   primary.rolloutState = 'FAILED';

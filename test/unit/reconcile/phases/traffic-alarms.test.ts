@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../../lib/domain';
+import { wakeDelay } from '../../../../lib/reconcile/pass/wake';
+import type { PlanResult } from '../../../../lib/reconcile/plan/types';
 import { BLUE, GREEN, MIN, PROD, TEST, World } from '../../../support/traffic-world';
 
 describe('alarms', () => {
@@ -108,6 +110,22 @@ describe('alarms', () => {
     expect(world.share()).toBe(40);
     expect(world.live('dep-1')).toHaveLength(2);
     expect(world.live('dep-2')).toHaveLength(2);
+  });
+
+  it('wakes within a minute while it watches its alarms, though its bake runs for minutes', () => {
+    const world = alarmed(true);
+    let baking = 0;
+    for (let i = 0; i < 60 && world.primary.rolloutState === 'IN_PROGRESS'; i++) {
+      world.now += MIN / 2;
+      world.pass();
+      const stage = world.primary.trafficShift?.stage;
+      if (stage !== 'BAKE_TIME' && stage !== 'PRODUCTION_TRAFFIC_SHIFT') continue;
+      baking++;
+      const wake = wakeDelay(world.service, world.last as PlanResult, world.now);
+      expect(wake, `${stage} at ${new Date(world.now).toISOString()}`).toBeLessThanOrEqual(MIN);
+    }
+    // Two-minute steps and a five-minute bake: many passes watched.
+    expect(baking).toBeGreaterThan(10);
   });
 
   it('an alarm in OK or INSUFFICIENT_DATA lets it complete', () => {
