@@ -4,7 +4,8 @@ import type { Fleet } from './fleet';
 
 /**
  * The local CloudWatch endpoint on the fleet's clock, fed by its ECS endpoint's usage, and a client of it:
- * what the scaling evaluator reads in the scaling benchmark and the fuzzer. Unthrottled: the evaluator
+ * what the scaling evaluator reads in the scaling benchmark and the fuzzer (and, with the fleet's load
+ * balancer, the traffic through it). Unthrottled: the evaluator
  * caps its alarm writes per minute itself.
  */
 export const startFleetCloudWatch = async (fleet: Fleet) => {
@@ -15,6 +16,9 @@ export const startFleetCloudWatch = async (fleet: Fleet) => {
     usage: fleet.server.ecs.usage,
     throttle: 'off',
   });
+  // AWS/ApplicationELB metrics from the local ELB's traffic model, where a listener has traffic.
+  if (fleet.loadBalancing)
+    server.cloudWatch.setApplicationElbSource(fleet.loadBalancing.server.elb.applicationElbMetrics);
   const client = new CloudWatchClient({
     endpoint: server.url,
     region: 'us-east-1',

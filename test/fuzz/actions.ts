@@ -23,6 +23,8 @@ export interface ActionWorld {
   setDemand(service: string, demand: number): void;
   /** Sets a queue worker's backlog. */
   setBacklog(service: string, visible: number, inFlight: number): void;
+  /** Sets the requests per second through a request-scaled service's listener. */
+  setTraffic(service: string, requestsPerSecond: number): void;
   random: () => number;
   /** Numbers the images deploys make, so every deploy is a new revision. */
   nextImageSerial(): number;
@@ -85,6 +87,9 @@ export const applyAction = async (world: ActionWorld, action: ActionDraw): Promi
         return 'ok';
       case 'queue':
         world.setBacklog(action.service, action.visible, action.inFlight);
+        return 'ok';
+      case 'traffic':
+        world.setTraffic(action.service, action.requestsPerSecond);
         return 'ok';
       case 'stop-behind': {
         const running = world.ledger.tasksOf(action.service).filter(isRunning);

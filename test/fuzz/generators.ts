@@ -5,6 +5,7 @@
  * the whole scenario: replaying it replays the run.
  */
 import { seededRandom } from '../../bench/support/random';
+import { drawRequestScaling, drawTrafficActions, type RequestDraw } from './generators-requests';
 
 export type Random = () => number;
 
@@ -40,8 +41,17 @@ export interface ServiceDraw {
     returnAfterSeconds: number;
     maxOnDemandPercent: number;
   };
-  /** Target tracking on CPU (targetValue %), or a queue worker's backlog per task (targetValue messages). */
-  autoScaling?: { minCapacity: number; maxCapacity: number; targetValue: number; queue?: QueueDraw };
+  /**
+   * Target tracking on CPU (targetValue %), a queue worker's backlog per task (targetValue messages), or
+   * requests per target (targetValue requests a minute, generators-requests.ts).
+   */
+  autoScaling?: {
+    minCapacity: number;
+    maxCapacity: number;
+    targetValue: number;
+    queue?: QueueDraw;
+    requests?: RequestDraw;
+  };
   /** The first revision's behaviour (mostly `runs`, so the run starts from a healthy service). */
   image: ImageBehaviour;
   /** CPU demand per task as a fraction of its CPU (the auto scaling metric), changed by `demand` actions. */
@@ -78,6 +88,7 @@ export type ActionDraw =
   | { kind: 'spot-fallback'; service: string; enabled: boolean }
   | { kind: 'demand'; service: string; demand: number }
   | { kind: 'queue'; service: string; visible: number; inFlight: number }
+  | { kind: 'traffic'; service: string; requestsPerSecond: number }
   | { kind: 'stop-behind'; service: string; tasks: number }
   | { kind: 'delete'; service: string };
 
@@ -211,6 +222,10 @@ export const drawScenario = (seed: number, minutes: number): Scenario => {
   const e = draws(seededRandom(seed * 7919 + 29));
   for (const service of services) drawQueueWorker(e, service);
   actions.push(...drawQueueActions(e, services, minutes), ...drawOutageActions(e, services, outages));
+  // Request-count scaling: a stream of its own again, so the streams above draw as they did.
+  const r = draws(seededRandom(seed * 7919 + 41));
+  for (const service of services) drawRequestScaling(r, service);
+  actions.push(...drawTrafficActions(r, services, minutes));
   actions.sort((a, b) => a.atMs - b.atMs);
   return { seed, minutes, services, endpoint, actions };
 };

@@ -22,6 +22,7 @@ import {
   returnsToSpot,
   spotRefusalsBackOff,
 } from './invariants-edges';
+import { type RequestHistory, requestScalingNoOvershoot } from './invariants-requests';
 import { failedOnItsOwn, isRunning, type Ledger } from './ledger';
 
 export interface Violation {
@@ -66,6 +67,8 @@ export interface CheckInput {
   spot: { available: boolean; since: number };
   /** A queue worker's backlog now. */
   backlogOf: (service: string) => { visible: number; inFlight: number } | undefined;
+  /** A request-scaled service's rates and scale-outs (invariants-requests.ts). */
+  requestHistoryOf?: (service: string) => RequestHistory | undefined;
 }
 
 /** Slack for a pass that is due: the pipeline acts in the same virtual instant, ECS retries take seconds. */
@@ -115,6 +118,10 @@ export class Invariants {
       deployOnFallbackCompletes(input, name, service, memory.edges, report);
       await returnsToSpot(input, name, service, memory.edges, report);
       queueWorkersKeepInFlight(input, name, service, memory.edges, report);
+      const requests = input.requestHistoryOf?.(name);
+      if (requests)
+        for (const message of requestScalingNoOvershoot(requests))
+          report('requestScalingNoOvershoot', message);
     }
     this.onlyOwnTargetsDeregistered(input);
   }

@@ -14,6 +14,7 @@ import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
 import { Invariants, type Violation } from './invariants';
 import { Ledger } from './ledger';
+import { REQUEST_POLICY, startRequestTraffic } from './requests';
 import { queueUrlOf, startScaling, TASK_CPU } from './scaling';
 
 /** minCapacity 0 only with a policy that sees demand at 0 tasks (here: the queue backlog). */
@@ -80,6 +81,14 @@ const placementOf = (draw: ServiceDraw) => {
   };
 };
 
+const policyOf = (draw: ServiceDraw, targetGroupArn: string | undefined) => {
+  if (draw.autoScaling?.queue)
+    return { name: 'queue', metric: { queueBacklogPerTask: { queueUrl: queueUrlOf(draw.name) } } };
+  if (draw.autoScaling?.requests && targetGroupArn)
+    return { name: REQUEST_POLICY, metric: { predefined: 'ALBRequestCountPerTarget', targetGroupArn } };
+  return { name: 'cpu', metric: { predefined: 'CPUUtilization' } };
+};
+
 export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: string | undefined) => ({
   serviceName: draw.name,
   taskDefinition: family,
@@ -97,7 +106,7 @@ export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: s
   ...(targetGroupArn
     ? {
         loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }],
-        healthCheckGracePeriodSeconds: 10,
+        healthCheckGracePeriodSeconds: draw.autoScaling?.requests?.gracePeriodSeconds ?? 10,
       }
     : {}),
   ...(draw.autoScaling
@@ -107,9 +116,7 @@ export const serviceBody = (draw: ServiceDraw, family: string, targetGroupArn: s
           maxCapacity: draw.autoScaling.maxCapacity,
           targetTracking: [
             {
-              ...(draw.autoScaling.queue
-                ? { name: 'queue', metric: { queueBacklogPerTask: { queueUrl: queueUrlOf(draw.name) } } }
-                : { name: 'cpu', metric: { predefined: 'CPUUtilization' } }),
+              ...policyOf(draw, targetGroupArn),
               targetValue: draw.autoScaling.targetValue,
               scaleOutCooldownSeconds: 60,
               scaleInCooldownSeconds: 120,
@@ -157,6 +164,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   const draws = new Map(scenario.services.map((s) => [s.name, s]));
   const behaviours = new Map<string, ImageBehaviour>();
+  const requests = startRequestTraffic(
+    fleet,
+    scenario.endpoint.taskStartMs,
+    scenario.endpoint.taskStartJitter,
+  );
   const targetGroupOwners = new Map<string, string>();
   const active = new Set<string>();
   const deleted = new Set<string>();
@@ -169,6 +181,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
     setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
     setBacklog: (service, visible, inFlight) => scaling?.setBacklog(service, visible, inFlight),
+    setTraffic: (service, requestsPerSecond) => requests.setRate(service, requestsPerSecond),
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
@@ -223,13 +236,15 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
         draw.loadBalanced && fleet.loadBalancing
-          ? await fleet.loadBalancing.createTargetGroup(`fz-${draw.name}`)
+          ? ((await requests.createTargetGroup(draw)) ??
+            (await fleet.loadBalancing.createTargetGroup(`fz-${draw.name}`)))
           : undefined;
       if (targetGroupArn) targetGroupOwners.set(targetGroupArn, draw.name);
       try {
         const body = serviceBody(draw, familyOf(draw.name), targetGroupArn);
         const created = (await fleet.api('POST', `/clusters/${CLUSTER}/services`, body)) as Service;
         active.add(draw.name);
+        if (targetGroupArn) await requests.addListener(draw, targetGroupArn);
         const first = created.deployments[0]?.taskDefinition;
         if (first) behaviours.set(first, draw.image);
         scaling?.setDemand(familyOf(draw.name), draw.demand * 10);
@@ -286,6 +301,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         draws,
         spot,
         backlogOf: (name) => scaling?.backlogOf(name),
+        requestHistoryOf: (name) => requests.historyOf(name),
       });
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
@@ -318,7 +334,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
           write(`VIOLATION apiAnswers ${action.service}: ${String(error).slice(0, 400)}`);
         }
       }
-      for (const change of (await scaling?.evaluateIfDue()) ?? []) write(`scaling: ${change}`);
+      for (const change of (await scaling?.evaluateIfDue()) ?? []) {
+        requests.observe(change);
+        write(`scaling: ${JSON.stringify(change)}`);
+      }
     }
     if (process.env.FUZZ_DEBUG) {
       const ddb = fleet.dynamoDbCounter.snapshot();

@@ -10,6 +10,8 @@ import { simReconcileQueue } from '../../bench/support/queue';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../../lib/inventory/naming';
 import { createAlarmClient, createMetricReader } from '../../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../../lib/scaling/evaluate';
+import type { ScalingChange } from '../../lib/scaling/evaluation';
+import { createTargetHealthReader } from '../../lib/scaling/target-health';
 
 const MINUTE = 60_000;
 const EVALUATION_OFFSET_MS = 5_000;
@@ -26,6 +28,9 @@ export const startScaling = async (fleet: Fleet) => {
   const metrics = createMetricReader(cloudWatch.client);
   const alarms = createAlarmClient(cloudWatch.client);
   const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, fleet.time.now);
+  // Request-count policies read their target groups' health as the scaler's adapter does (lib/wiring.ts).
+  const elb = fleet.loadBalancing?.lambdaInstanceElb();
+  const targets = elb ? createTargetHealthReader(elb) : { healthyTargets: async () => 0 };
   let nextAt = Math.ceil((fleet.time.now() + 1) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
   return {
     /** Sets a task definition family's total CPU demand, in tasks' worth (1 = one task's whole CPU). */
@@ -43,7 +48,7 @@ export const startScaling = async (fleet: Fleet) => {
     },
     backlogOf: (service: string) => backlogs.get(queueUrlOf(service)),
     /** Runs the evaluator if a minute's run is due; what it changed. */
-    async evaluateIfDue(): Promise<string[]> {
+    async evaluateIfDue(): Promise<ScalingChange[]> {
       if (fleet.time.now() < nextAt) return [];
       nextAt += MINUTE;
       const report = await fleet.time.io(() =>
@@ -53,14 +58,13 @@ export const startScaling = async (fleet: Fleet) => {
           metrics,
           alarms,
           queues: { backlog: async (url) => backlogs.get(url) ?? { visible: 0, inFlight: 0 } },
-          // The fuzzer scales on CPU and queues: no policy reads target health.
-          targets: { healthyTargets: async () => 0 },
+          targets,
           enqueue: (requests) => reconcileQueue.enqueue(requests),
           now: fleet.time.now(),
           newId: fleet.newId,
         }),
       );
-      return report.changes.map((change) => JSON.stringify(change));
+      return report.changes;
     },
     stop: () => cloudWatch.close(),
   };
