@@ -36,6 +36,11 @@ export interface ScalingStateRecord {
   readFailure?: string;
   /** After a scale-out, request-count policies wait until this many targets are healthy, or `until`. */
   targetWait?: { toCount: number; until: number };
+  /**
+   * Request-count policies: each target group's healthy targets when last seen, and since when that many
+   * (epoch ms; 0 when first seen). A minute that began before is not read: fewer targets served it.
+   */
+  healthyTargets?: Record<string, { count: number; since: number }>;
   /** Optimistic-locking counter (0 before the first save). */
   version: number;
 }

@@ -28,3 +28,15 @@ describe('scenario fuzzer, fixed seeds', () => {
     SEED_TIMEOUT_MS,
   );
 });
+
+describe('scenario fuzzer, seeds it found failing', () => {
+  // Request-count scaling read a minute served by 3 targets as if the 5 healthy at its end had served
+  // it, and went 3 -> 5 -> 10 for a demand of 7 (requestScalingNoOvershoot).
+  it(
+    'seed 29 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(29, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
+});

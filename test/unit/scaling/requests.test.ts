@@ -26,7 +26,7 @@ const setup = () => {
   const load = { perTarget: 300 };
   const w = world(
     [service('web', requestScaling, { desiredCount: 4, runningCount: 4, healthCheckGracePeriodSeconds: 60 })],
-    { cpuUtilized: () => load.perTarget, healthy },
+    { cpuUtilized: () => load.perTarget, healthy, datapointFollowsNow: true },
   );
   return { w, healthy, load };
 };
@@ -51,12 +51,35 @@ describe('request-count scaling follows the targets that served the requests', (
       expect((await evaluateScaling(w.deps)).changes).toEqual([]);
     }
     expect(w.byName.get('web')!.desiredCount).toBe(6);
-    // They serve: what they now see is read again (300 a target over 6 targets needs 18).
+    // They serve: the minute just ended was served mostly by 2 of them, so 300 a target times 6 would
+    // overshoot; it is not read.
     healthy.set(group, 6);
     w.deps.now = now + 3 * minute;
-    expect((await evaluateScaling(w.deps)).changes).toEqual([
-      expect.objectContaining({ fromCount: 6, toCount: 18 }),
-    ]);
+    expect((await evaluateScaling(w.deps)).changes).toEqual([]);
+    // The first whole minute that began once they were seen serving: 300 a target over 6 targets needs 18.
+    for (const step of [4, 5]) {
+      w.deps.now = now + step * minute;
+      const { changes } = await evaluateScaling(w.deps);
+      if (changes.length > 0) {
+        expect(changes).toEqual([expect.objectContaining({ fromCount: 6, toCount: 18 })]);
+        break;
+      }
+    }
+    expect(w.byName.get('web')!.desiredCount).toBe(18);
+  });
+
+  it('reads no minute that began before a change of the healthy targets, whatever changed them', async () => {
+    const { w, healthy } = setup();
+    w.byName.set('web', { ...w.byName.get('web')!, desiredCount: 6, runningCount: 6 });
+    // The scaler has seen 2 targets healthy, then an operator's scale-out turns 6 healthy at minute 1.
+    healthy.set(group, 2);
+    w.inAlarm.add(requestAlarm);
+    await evaluateScaling(w.deps);
+    const first = w.byName.get('web')!.desiredCount;
+    healthy.set(group, 6);
+    w.deps.now = now + minute;
+    expect((await evaluateScaling(w.deps)).changes).toEqual([]);
+    expect(w.byName.get('web')!.desiredCount).toBe(first);
   });
 
   it('waits at most the health check grace period and 150 s', async () => {

@@ -82,6 +82,8 @@ export const world = (
     series?: { timestamps: number[]; values: number[] };
     /** The healthy targets of each target group (default: 0). */
     healthy?: Map<string, number>;
+    /** The datapoint is of the minute before the evaluation's now (default: before the world's start). */
+    datapointFollowsNow?: boolean;
   } = {},
 ) => {
   const byName = new Map(services.map((s) => [s.serviceName, s]));
@@ -157,7 +159,10 @@ export const world = (
       for (const query of queries) {
         const value = options.cpuUtilized?.(query);
         if (options.series) answer.set(query.id, options.series);
-        else if (value !== undefined) answer.set(query.id, { timestamps: [now - 90_000], values: [value] });
+        else if (value !== undefined) {
+          const at = (options.datapointFollowsNow ? deps.now : now) - 90_000;
+          answer.set(query.id, { timestamps: [at], values: [value] });
+        }
       }
       return answer;
     },
