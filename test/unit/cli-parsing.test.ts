@@ -159,16 +159,22 @@ describe('the progress bar', () => {
   });
 });
 
+/** What the CLI writes to its out stream and to stderr, caught; `restore` gives stderr back. */
+const catchOutput = () => {
+  const written: string[] = [];
+  const out = {
+    write: (text: string) => written.push(text) > 0,
+    isTTY: false,
+  } as unknown as NodeJS.WriteStream;
+  const stderr = process.stderr.write;
+  process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+  return { written, out, restore: () => void (process.stderr.write = stderr) };
+};
+
 describe('Ctrl+C during --wait', () => {
   it('stops watching with 130, saying the deployment goes on and how to follow it again', async () => {
     const signals = new EventEmitter();
-    const written: string[] = [];
-    const out = {
-      write: (text: string) => written.push(text),
-      isTTY: false,
-    } as unknown as NodeJS.WriteStream;
-    const stderr = process.stderr.write;
-    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+    const { written, out, restore } = catchOutput();
     try {
       const watching = watchDeployment(apiClient(endpoint), {
         cluster: 'default',
@@ -183,7 +189,7 @@ describe('Ctrl+C during --wait', () => {
       signals.emit('SIGINT');
       expect(await watching).toBe(EXIT_INTERRUPTED);
     } finally {
-      process.stderr.write = stderr;
+      restore();
     }
     const text = written.join('');
     expect(text).toContain('deployment ecs-svc-3 goes on');
@@ -242,13 +248,7 @@ describe('--wait on a traffic shift with analysis', () => {
         },
       ],
     };
-    const written: string[] = [];
-    const out = {
-      write: (text: string) => written.push(text) > 0,
-      isTTY: false,
-    } as unknown as NodeJS.WriteStream;
-    const stderr = process.stderr.write;
-    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+    const { written, out, restore } = catchOutput();
     try {
       const watching = watchDeployment(apiClient(endpoint), {
         cluster: 'default',
@@ -262,7 +262,7 @@ describe('--wait on a traffic shift with analysis', () => {
       answers.set(path, rolledBack);
       expect(await watching).toBe(1);
     } finally {
-      process.stderr.write = stderr;
+      restore();
       answers.delete(path);
     }
     const text = written.join('');

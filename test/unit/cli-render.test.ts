@@ -106,16 +106,17 @@ describe('CLI helpers', () => {
   });
 });
 
-describe('a traffic shift in a deployment line', () => {
-  const shift = {
-    strategy: 'CANARY' as const,
-    stage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
-    stageStartedAt: '2026-12-01T00:00:00.000Z',
-    productionPercent: 12.5,
-    routes: [],
-    bakeTimeInMinutes: 0,
-  };
+/** A canary's shift at 12.5 % of production. */
+const shift = {
+  strategy: 'CANARY' as const,
+  stage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
+  stageStartedAt: '2026-12-01T00:00:00.000Z',
+  productionPercent: 12.5,
+  routes: [],
+  bakeTimeInMinutes: 0,
+};
 
+describe('a traffic shift in a deployment line', () => {
   it('names the strategy, the stage and the production split old/new', () => {
     expect(shiftWords(shift)).toBe('CANARY PRODUCTION_TRAFFIC_SHIFT prod 87.5/12.5');
   });
@@ -215,14 +216,6 @@ describe('analysis intervals in the CLI', () => {
 });
 
 describe('a lifecycle hook in the CLI', () => {
-  const shift = {
-    strategy: 'CANARY' as const,
-    stage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
-    stageStartedAt: '2026-12-01T00:00:00.000Z',
-    productionPercent: 12.5,
-    routes: [],
-    bakeTimeInMinutes: 0,
-  };
   it('says when it awaits a lifecycle hook, and at which stage', () => {
     const hook = {
       lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' as const,
