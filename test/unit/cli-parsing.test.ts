@@ -168,7 +168,10 @@ const catchOutput = () => {
   } as unknown as NodeJS.WriteStream;
   const stderr = process.stderr.write;
   process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
-  return { written, out, restore: () => void (process.stderr.write = stderr) };
+  const restore = () => {
+    process.stderr.write = stderr;
+  };
+  return { written, out, restore };
 };
 
 describe('Ctrl+C during --wait', () => {
