@@ -124,8 +124,9 @@ export const evaluateService = async (
         } else {
           const arn = policy.metric.targetGroupArn;
           const seen = state.healthyTargets?.[arn];
-          // First seen: no change observed, so the count is taken as it was for the minute read.
-          const since = seen === undefined ? 0 : seen.count === healthy.value ? seen.since : now;
+          // First seen (a new service, or its scaling just set): when they came up is unknown, so
+          // only a minute that begins from now is theirs.
+          const since = seen !== undefined && seen.count === healthy.value ? seen.since : now;
           healthyTargets[arn] = { count: healthy.value, since };
           if (waiting(arn)) read = false;
           else {

@@ -38,7 +38,7 @@ export interface ScalingStateRecord {
   targetWait?: { toCount: number; until: number };
   /**
    * Request-count policies: each target group's healthy targets when last seen, and since when that many
-   * (epoch ms; 0 when first seen). A minute that began before is not read: fewer targets served it.
+   * (epoch ms). A minute that began before is not read: fewer targets may have served it.
    */
   healthyTargets?: Record<string, { count: number; since: number }>;
   /** Optimistic-locking counter (0 before the first save). */

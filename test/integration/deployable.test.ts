@@ -104,6 +104,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:ModifyListener',
     'cloudwatch:DescribeAlarms',
     'cloudwatch:GetMetricData',
+    // A traffic shift's lifecycle hooks.
+    'lambda:InvokeFunction',
   ],
   // Scheduled jobs: one-off tasks on a schedule, stopped on a timeout or by Replace.
   JobsSchedulerLambdaFunction: [

@@ -84,6 +84,8 @@ describe('the local stack never shares a port', () => {
         output += chunk.toString();
       });
       child.once('close', () => failed(new Error(`npm start exited:\n${output}`)));
+      // Say what it printed, should it never be ready (once seen on a loaded machine, with nothing to go on).
+      setTimeout(() => failed(new Error(`npm start not ready in 100 s:\n${output}`)), 100_000).unref();
     });
     try {
       await ready;

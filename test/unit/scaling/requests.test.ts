@@ -28,6 +28,9 @@ const setup = () => {
     [service('web', requestScaling, { desiredCount: 4, runningCount: 4, healthCheckGracePeriodSeconds: 60 })],
     { cpuUtilized: () => load.perTarget, healthy, datapointFollowsNow: true },
   );
+  // The scaler has watched the group serve with 2 healthy targets for an hour.
+  const state = w.states.get('web')!;
+  w.states.set('web', { ...state, healthyTargets: { [group]: { count: 2, since: now - 60 * minute } } });
   return { w, healthy, load };
 };
 
@@ -66,6 +69,23 @@ describe('request-count scaling follows the targets that served the requests', (
       }
     }
     expect(w.byName.get('web')!.desiredCount).toBe(18);
+  });
+
+  it('reads nothing the first time it sees a group: when its targets came up is unknown', async () => {
+    const { w } = setup();
+    w.states.set('web', { ...w.states.get('web')!, healthyTargets: undefined });
+    expect((await evaluateScaling(w.deps)).changes).toEqual([]);
+    expect(w.states.get('web')!.healthyTargets).toEqual({ [group]: { count: 2, since: now } });
+    w.inAlarm.add(requestAlarm);
+    for (const step of [1, 2]) {
+      w.deps.now = now + step * minute;
+      const { changes } = await evaluateScaling(w.deps);
+      if (changes.length > 0) {
+        expect(changes).toEqual([expect.objectContaining({ fromCount: 4, toCount: 6 })]);
+        break;
+      }
+    }
+    expect(w.byName.get('web')!.desiredCount).toBe(6);
   });
 
   it('reads no minute that began before a change of the healthy targets, whatever changed them', async () => {
