@@ -85,7 +85,7 @@ const desiredFor = (policy: PolicyInput, sample: Sample, state: ScalingState): n
   return Math.ceil((running * value) / policy.targetValue);
 };
 
-/** Scale-in leaves a worker for every targetValue messages in flight, and never 0 while any is. */
+/** A worker for every targetValue messages in flight, and never 0 while any is: scale-in stops there. */
 const inFlightFloor = (policy: PolicyInput, sample: Sample): number =>
   sample.inFlight ? Math.ceil(sample.inFlight / policy.targetValue) : 0;
 
@@ -150,10 +150,14 @@ export const decideScaling = (policies: readonly PolicyInput[], state: ScalingSt
     };
   };
 
-  // Scale-out: the latest sample of each policy.
+  // Scale-out: the latest sample of each policy; a queue's scale-out goes at least to what its messages
+  // in flight hold (in flight alone asks for none: new workers cannot take a message already taken).
   const outs: Answer[] = policies.map((policy) => {
     const sample = latest(policy.samples);
-    return { policy, sample, count: sample ? desiredFor(policy, sample, state) : undefined };
+    const count = sample ? desiredFor(policy, sample, state) : undefined;
+    const floored =
+      sample && count !== undefined && count > from ? Math.max(count, inFlightFloor(policy, sample)) : count;
+    return { policy, sample, count: floored };
   });
   const out = outs
     .filter((answer) => answer.count !== undefined && answer.count > from)

@@ -40,6 +40,16 @@ describe('messages in flight hold their workers', () => {
     expect(decideScaling([queue(quiet(0))], at(2)).desiredCount).toBe(0);
   });
 
+  it('a scale-out goes at least to what the messages in flight hold (scenario fuzzer seed 126)', () => {
+    // From 0, 17 visible ask for 4 workers at 5 a task; 38 in flight hold 8.
+    const busy = [{ at: now, value: 17, inFlight: 38 }];
+    expect(decideScaling([queue(busy)], at(0))).toMatchObject({ desiredCount: 8, direction: 'out' });
+  });
+
+  it('messages in flight alone ask for no scale-out: a new worker cannot take a taken message', () => {
+    expect(decideScaling([queue([{ at: now, value: 0, inFlight: 38 }])], at(3)).desiredCount).toBe(3);
+  });
+
   it('holds the floor for the whole window: one busy minute in it keeps its workers', () => {
     const samples = [
       { at: now - 2 * minute, value: 0, inFlight: 20 },
