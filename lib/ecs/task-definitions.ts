@@ -52,7 +52,10 @@ export const ecsRegistrationOf = (taskDefinition: TaskDefinition, installation =
 
 /**
  * The revision's ARN in ECS, registering it there the first time it is launched and remembering the
- * ARN on the Tugboat revision.
+ * ARN on the Tugboat revision. Two launchers that register at once (two passes, a job and a service)
+ * make two ECS copies; both then use the one the store kept, so a RunTask retried with its clientToken
+ * is always the same request (another copy would make ECS answer ConflictException for a task it did
+ * launch). The losing copy is deregistered.
  */
 export const ecsTaskDefinitionArn = async (
   deps: EcsTaskDefinitionDeps,
@@ -65,27 +68,46 @@ export const ecsTaskDefinitionArn = async (
   if (cached) return cached;
   const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition, installation));
   called('ecs:RegisterTaskDefinition');
-  const arn = registered.taskDefinitionArn!;
-  ecsArnCache.set(cacheKey, arn);
-  // Remember it durably; a lost race means another writer stored its own registration, fine too.
+  const ours = registered.taskDefinitionArn!;
+  const kept = await keepRegistration(deps, taskDefinition, ours);
+  if (kept === undefined) return ours;
+  ecsArnCache.set(cacheKey, kept);
+  if (kept !== ours) {
+    // Nothing launched ours; a failed deregistration only leaves an unused copy behind.
+    await deps.ecs.deregisterTaskDefinition(ours).catch(() => undefined);
+    called('ecs:DeregisterTaskDefinition');
+  }
+  return kept;
+};
+
+/**
+ * Stores `ours` on the revision unless another writer stored its registration first. Returns the ARN
+ * the revision now has, or undefined when neither could be stored (three conflicting writes).
+ */
+const keepRegistration = async (
+  deps: EcsTaskDefinitionDeps,
+  taskDefinition: TaskDefinition,
+  ours: string,
+): Promise<string | undefined> => {
+  const called = (name: string) => deps.afterCall?.(name);
   let current: TaskDefinition | undefined = taskDefinition;
   for (let attempt = 0; attempt < 3 && current; attempt++) {
+    if (current.ecsTaskDefinitionArn) return current.ecsTaskDefinitionArn;
     try {
       await deps.store.updateTaskDefinition({
         ...current,
-        ecsTaskDefinitionArn: arn,
+        ecsTaskDefinitionArn: ours,
         version: current.version + 1,
       });
       called('dynamodb:UpdateTaskDefinition');
-      break;
+      return ours;
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       current = await deps.store.getTaskDefinition(taskDefinition.family, taskDefinition.revision);
       called('dynamodb:GetTaskDefinition');
-      if (current?.ecsTaskDefinitionArn) break;
     }
   }
-  return arn;
+  return current?.ecsTaskDefinitionArn;
 };
 
 /** Task definitions are account-wide in ECS: any cluster's gateway reaches them. */

@@ -6,7 +6,7 @@
  * it made for that token (ECS keeps tokens 24 hours; a PENDING run is given up after 15 minutes).
  */
 import { FAILED_VERDICTS, type Job, type JobEvent, type JobRun, type RunVerdict } from '../domain';
-import { DependencyError, TugboatError } from '../errors';
+import { ConflictError, DependencyError, TugboatError } from '../errors';
 import { sha256Hex } from '../hash';
 import { retryAtOf } from '../jobs/plan';
 import type { JobStore } from '../store/jobs';
@@ -96,6 +96,8 @@ export const launchRun = async (
       startedBy: jobStartedBy(job.jobName),
     });
   } catch (error) {
+    const launched = error instanceof ConflictError ? tokenTaskOf(error) : undefined;
+    if (launched) return saveRun(context, runningOn(run, clientToken, launched));
     // A refusal (an INACTIVE revision, a bad override) is final; an outage is not.
     if (error instanceof TugboatError && error.statusCode < 500) {
       return saveRun(context, launchFailed(job, run, error.message, context.now().getTime()), onFailed);
@@ -110,14 +112,34 @@ export const launchRun = async (
       : 'RunTask launched nothing';
     return saveRun(context, launchFailed(job, run, reason, context.now().getTime()), onFailed);
   }
-  return saveRun(context, {
-    ...run,
-    status: 'RUNNING',
-    clientToken,
-    taskArn: task.taskArn,
-    taskId: task.taskId,
-    ...(task.taskDefinition ? { taskDefinition: task.taskDefinition } : {}),
-    ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-    version: run.version + 1,
-  });
+  return saveRun(context, runningOn(run, clientToken, task));
+};
+
+interface LaunchedTask {
+  taskArn: string;
+  taskId: string;
+  taskDefinition?: string | undefined;
+  startedAt?: string | undefined;
+}
+
+const runningOn = (run: JobRun, clientToken: string, task: LaunchedTask): JobRun => ({
+  ...run,
+  status: 'RUNNING',
+  clientToken,
+  taskArn: task.taskArn,
+  taskId: task.taskId,
+  ...(task.taskDefinition ? { taskDefinition: task.taskDefinition } : {}),
+  ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+  version: run.version + 1,
+});
+
+/**
+ * ECS's ConflictException for a clientToken already used with other parameters (the job was edited
+ * between a launch and its retry) names the tasks that token launched: the run has its task.
+ */
+const tokenTaskOf = (error: ConflictError): LaunchedTask | undefined => {
+  const resourceIds = (error.cause as { resourceIds?: unknown } | undefined)?.resourceIds;
+  const taskArn = Array.isArray(resourceIds) ? resourceIds.find((id) => typeof id === 'string') : undefined;
+  if (typeof taskArn !== 'string') return undefined;
+  return { taskArn, taskId: taskArn.slice(taskArn.lastIndexOf('/') + 1) };
 };

@@ -50,6 +50,13 @@ describe('scheduled jobs: each tick launches once', () => {
     }
   };
 
+  /**
+   * `ticks` minutes after the job was created, `offset` ms past its last tick: a job created at 12:00:59.5
+   * plus 61 s would have two ticks behind it.
+   */
+  const afterTicks = (createdAt: string, ticks: number, offset = 1_000) =>
+    Math.floor(Date.parse(createdAt) / MIN) * MIN + ticks * MIN + offset;
+
   const pass = (now: number, hooks: Parameters<typeof runJobsPass>[0]['hooks'] = {}) =>
     runJobsPass({ context: local.runtime.useCases, now, hooks });
 
@@ -70,7 +77,7 @@ describe('scheduled jobs: each tick launches once', () => {
 
   it('two passes at once, then the same pass again: one task per tick', async () => {
     const job = await createJob('twice');
-    const now = Date.parse(job.createdAt) + 3 * MIN;
+    const now = afterTicks(job.createdAt, 3);
     const reports: JobsPassReport[] = await Promise.all([pass(now), pass(now), pass(now)]);
     await pass(now);
     await settle(now);
@@ -85,7 +92,7 @@ describe('scheduled jobs: each tick launches once', () => {
 
   it('a pass that dies between its claim and RunTask: the next pass launches the tick, once', async () => {
     const job = await createJob('crash-before');
-    const now = Date.parse(job.createdAt) + MIN + 1_000;
+    const now = afterTicks(job.createdAt, 1);
     const crashed = await pass(now, {
       afterClaim: async () => {
         throw new Error('injected crash after the claim');
@@ -102,7 +109,7 @@ describe('scheduled jobs: each tick launches once', () => {
 
   it('a pass that dies after RunTask, before recording the task: the next pass finds the same task', async () => {
     const created = await createJob('crash-after');
-    const now = Date.parse(created.createdAt) + MIN + 1_000;
+    const now = afterTicks(created.createdAt, 1);
     const context = local.runtime.useCases;
     const job = (await local.runtime.jobs.getJob('default', 'crash-after'))!;
     const crashed = await pass(now, {
@@ -131,15 +138,46 @@ describe('scheduled jobs: each tick launches once', () => {
     expect(tasksOf('crash-after')).toEqual([runs[0]!.taskArn]);
   }, 60_000);
 
+  it('a job edited between a launch and its retry: the run keeps the task its token launched', async () => {
+    const created = await createJob('edited');
+    const now = afterTicks(created.createdAt, 1);
+    const context = local.runtime.useCases;
+    const job = (await local.runtime.jobs.getJob('default', 'edited'))!;
+    await pass(now, {
+      afterClaim: async (run) => {
+        for (;;) {
+          try {
+            await runTasks(context, 'default', {
+              taskDefinition: job.taskDefinition,
+              networkConfiguration: job.networkConfiguration,
+              clientToken: runClientToken('local', run),
+              startedBy: jobStartedBy(job.jobName),
+            });
+            break;
+          } catch {}
+        }
+        throw new Error('injected crash after RunTask');
+      },
+    });
+    // The retry's RunTask differs (another revision): ECS answers ConflictException naming the task.
+    const other = await registerTaskDefinition(local.api, 'batch-edited-later', 'batch:exit0');
+    const edited = await local.api.patch('/clusters/default/jobs/edited', { taskDefinition: other });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    await settle(now);
+    const runs = await runsOf('edited');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'RUNNING' });
+    expect(tasksOf('edited')).toEqual([runs[0]!.taskArn]);
+  }, 60_000);
+
   it('Forbid over doubled passes and faults: never two runs live, every tick accounted for', async () => {
     // A task that runs until stopped: the first run stays live through every later tick.
     const job = await createJob('forbid', { concurrencyPolicy: 'Forbid' }, 'worker:1');
-    const start = Date.parse(job.createdAt);
     for (let minute = 1; minute <= 5; minute++) {
-      const now = start + minute * MIN + 500;
+      const now = afterTicks(job.createdAt, minute, 500);
       await Promise.all([pass(now), pass(now)]);
     }
-    await settle(start + 5 * MIN + 500);
+    await settle(afterTicks(job.createdAt, 5, 500));
     const runs = await runsOf('forbid');
     expect(new Set(runs.map((run) => run.scheduledAt)).size).toBe(5);
     expect(runs).toHaveLength(5);

@@ -143,3 +143,23 @@ describe('the ECS copy of a deleted revision', () => {
     expect(await store.listRevisionsAwaitingEcsDeregistration()).toEqual([]);
   });
 });
+
+describe('the ECS copy of a revision launched by several at once', () => {
+  it('is the one the store kept, for every launcher; the copies that lost are deregistered', async () => {
+    await store.createTaskDefinition(revision('raced'));
+    const stale = await current('raced');
+    // Three launchers (two passes and a job, say) that each read the revision before any registered it.
+    const arns = await Promise.all(
+      [0, 1, 2].map(() => ecsTaskDefinitionArn({ store, ecs: gatewayFor('default') }, stale)),
+    );
+    const kept = (await current('raced')).ecsTaskDefinitionArn;
+    expect(kept).toEqual(expect.any(String));
+    expect(arns).toEqual([kept, kept, kept]);
+    expect(await ecsStatus(kept!)).toBe('ACTIVE');
+    // ECS made three copies (revisions 1 to 3 of the family); the two nobody uses are INACTIVE.
+    const family = kept!.slice(0, kept!.lastIndexOf(':'));
+    const statuses = await Promise.all([1, 2, 3].map((n) => ecsStatus(`${family}:${n}`)));
+    expect(statuses.filter((status) => status === 'ACTIVE')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'INACTIVE')).toHaveLength(2);
+  });
+});
