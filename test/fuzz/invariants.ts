@@ -23,7 +23,7 @@ import {
   spotRefusalsBackOff,
 } from './invariants-edges';
 import { type RequestHistory, requestScalingNoOvershoot } from './invariants-requests';
-import { failedOnItsOwn, isRunning, type Ledger } from './ledger';
+import { failedOnItsOwn, isRunning, type Ledger, type TaskView } from './ledger';
 
 export interface Violation {
   invariant: string;
@@ -74,6 +74,16 @@ export interface CheckInput {
 /** Slack for a pass that is due: the pipeline acts in the same virtual instant, ECS retries take seconds. */
 const PASS_SLACK_MS = 15_000;
 const CAP_GRACE_MS = 30_000;
+
+/** Live tasks counted by deployment, state and capacity provider: `3 ecs-svc-1a2b RUNNING FARGATE, ...`. */
+const describeLive = (tasks: TaskView[]): string => {
+  const counts = new Map<string, number>();
+  for (const task of tasks) {
+    const key = `${task.deploymentId ?? '?'} ${task.lastStatus} ${task.capacityProvider ?? 'FARGATE'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => `${count} ${key}`).join(', ');
+};
 
 const primaryOf = (service: Service): Deployment | undefined =>
   service.deployments.find((deployment) => deployment.status === 'PRIMARY');
@@ -156,13 +166,13 @@ export class Invariants {
     memory.caps.push({ at: input.now, cap });
     memory.caps = memory.caps.filter((entry) => entry.at >= input.now - CAP_GRACE_MS);
     const allowed = Math.max(...memory.caps.map((entry) => entry.cap));
-    const live = input.ledger.live(name).length;
-    if (live > allowed)
+    const live = input.ledger.live(name);
+    if (live.length > allowed)
       this.report({
         invariant: 'liveUnderCap',
         service: name,
         at: input.now,
-        message: `${live} live tasks, over floor(desired ${service.desiredCount} x maximumPercent ${service.deploymentConfiguration.maximumPercent}%) = ${cap}`,
+        message: `${live.length} live tasks, over floor(desired ${service.desiredCount} x maximumPercent ${service.deploymentConfiguration.maximumPercent}%) = ${cap} (${describeLive(live)})`,
       });
   }
 

@@ -39,4 +39,14 @@ describe('scenario fuzzer, seeds it found failing', () => {
     },
     SEED_TIMEOUT_MS,
   );
+
+  // A deploy at 15 desired (120 %), then desired 10: the floor kept the 10 healthy old tasks, and the
+  // PRIMARY's 3 not yet ready held 13 live against a cap of 12 until they were ready (liveUnderCap).
+  it(
+    'seed 344 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(344, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
 });

@@ -178,18 +178,19 @@ describe('health', () => {
   ])(
     'without a health check, RUNNING for $runningFor s with minReady $minReadySeconds: healthy $healthy',
     (c) => {
-      const config = deploymentConfiguration({ minimumHealthyPercent: 100, maximumPercent: 100 });
+      const config = deploymentConfiguration({ minimumHealthyPercent: 100, maximumPercent: 200 });
       if (c.minReadySeconds === undefined) delete config.minReadySeconds;
       else config.minReadySeconds = c.minReadySeconds;
-      // 100/100 with one old task: it may only be stopped once the PRIMARY's task is healthy.
-      const svc = rollingService(1, 100, 100, { deploymentConfiguration: config });
+      // 100/200 with one old task: it may only be stopped once the PRIMARY's task is healthy (at 100/100
+      // the two would be over the cap, and the task not yet ready would go: trimToCap).
+      const svc = rollingService(1, 100, 200, { deploymentConfiguration: config });
       const fresh = task('dep-2', {
         createdAt: T0 - (c.runningFor + 5) * S,
         startedAt: T0 - c.runningFor * S,
       });
       const old = task('dep-1');
       const result = plan(input(svc, [fresh, old]));
-      // Old + new = 2 > cap 1: the old task goes either way; whether it is healthy decides if it may.
+      // The old task is replaced either way; whether the new one is healthy decides if it may go now.
       expect(find(result, 'dep-2').healthyCount).toBe(c.healthy ? 1 : 0);
       expect(stoppedArns(result)).toEqual(c.healthy ? [old.taskArn] : []);
     },

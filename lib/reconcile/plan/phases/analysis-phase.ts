@@ -11,7 +11,7 @@ import {
 } from '../../../domain';
 import { epochOf } from '../../../time';
 import { analysisFailed, analysisFailureReason, intervalEvent, judgeInterval } from './analysis';
-import { rollBack } from './judge';
+import { failPrimary, rollBack } from './judge';
 import type { RolloutState } from './state';
 import { isShifting, setStage } from './traffic-shift';
 
@@ -64,10 +64,7 @@ export function judgeAnalysis(state: RolloutState): void {
   state.events.push(intervalEvent(name, primary.id, interval));
   if (!analysisFailed(config, kept)) return;
   const failure = analysisFailureReason(config, kept);
-  primary.rolloutState = 'FAILED';
-  primary.rolloutStateReason = `${failure}.`;
-  state.actions.push({ type: 'fail-deployment', deploymentId: primary.id, reason: failure });
-  state.events.push(`service ${name} deployment ${primary.id} failed: ${failure}.`);
+  failPrimary(state, failure);
   setStage(state, primary, 'ROLLBACK', 0);
   rollBack(state, primary);
 }

@@ -33,17 +33,21 @@ export function judgeRollout(state: RolloutState): void {
   const failure = rolloutFailure(state);
   if (failure === undefined) return;
   const failed = state.primary;
-  failed.rolloutState = 'FAILED';
-  failed.rolloutStateReason = `${failure}.`;
-  state.actions.push({
-    type: 'fail-deployment',
-    deploymentId: failed.id,
-    // The cause alone: the action says which deployment failed, and its log line says "failed".
-    reason: failure,
-  });
-  state.events.push(`service ${state.service.serviceName} deployment ${failed.id} failed: ${failure}.`);
+  failPrimary(state, failure);
   const breaker = state.service.deploymentConfiguration.deploymentCircuitBreaker;
   if (breaker.enable && breaker.rollback) rollBack(state, failed);
+}
+
+/**
+ * Fails the PRIMARY for `failure` (the cause alone: the action says which deployment failed, and its
+ * log line says "failed"); the breaker, an alarm, the analysis and a hook all fail it this way.
+ */
+export function failPrimary(state: RolloutState, failure: string): void {
+  const failed = state.primary;
+  failed.rolloutState = 'FAILED';
+  failed.rolloutStateReason = `${failure}.`;
+  state.actions.push({ type: 'fail-deployment', deploymentId: failed.id, reason: failure });
+  state.events.push(`service ${state.service.serviceName} deployment ${failed.id} failed: ${failure}.`);
 }
 
 /** Makes a new PRIMARY of the newest COMPLETED deployment's task definition, once per failure. */

@@ -19,7 +19,7 @@ import {
 } from '../../../domain';
 import { epochOf, isoOf, MINUTE_MS } from '../../../time';
 import { deriveHookExecutionId } from '../tokens';
-import { rollBack } from './judge';
+import { failPrimary, rollBack } from './judge';
 import type { RolloutState } from './state';
 
 /** The hooks (index, stage) a stage runs that have not passed yet, in ECS's stage order then list order. */
@@ -66,10 +66,7 @@ function failForHook(state: RolloutState, shift: TrafficShift, failure: string):
   const { primary } = state;
   const { hook: _done, ...rest } = shift;
   primary.trafficShift = rest;
-  primary.rolloutState = 'FAILED';
-  primary.rolloutStateReason = `${failure}.`;
-  state.actions.push({ type: 'fail-deployment', deploymentId: primary.id, reason: failure });
-  state.events.push(`service ${state.service.serviceName} deployment ${primary.id} failed: ${failure}.`);
+  failPrimary(state, failure);
   rollBack(state, primary);
 }
 

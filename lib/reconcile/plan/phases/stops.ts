@@ -1,13 +1,15 @@
 /**
  * Phases that stop tasks to make room, within one minimumHealthyPercent budget (floor.ts): replace
- * old deployments' tasks, then scale the PRIMARY in to the desired count.
+ * old deployments' tasks, scale the PRIMARY in to the desired count, then bring every deployment's
+ * tasks together under maximumPercent's cap.
  */
 
 import { type StopBudget, stopBudget } from '../floor';
 import { isUp } from '../tasks';
 import type { ObservedTask } from '../types';
-import { minHealthyFloor } from './limits';
+import { maxTaskCap, minHealthyFloor } from './limits';
 import { healthy, live, type RolloutState, rulesFor, scaleInOrder, stop } from './state';
+import { isShifting } from './traffic-shift';
 
 /** The live tasks before the stops to make room, and the floor's budget for them. */
 export interface StopRound {
@@ -77,5 +79,31 @@ export function scaleIn(state: RolloutState, round: StopRound): void {
       'scale-in',
       `service ${service.serviceName} has ${primaryLive.length} tasks and desires ${desired}`,
     );
+  }
+}
+
+/**
+ * Live tasks over maximumPercent's cap go, whichever deployment they belong to: a desired count lowered
+ * mid-rollout leaves old tasks the floor keeps (they are the healthy ones) beside PRIMARY tasks not yet
+ * ready, and the cap is ECS's limit on RUNNING and PENDING tasks. The least ready go first, as the floor
+ * allows; Kubernetes scales a new replica set down in proportion too. A traffic shift runs its two fleets
+ * side by side (the cap does not apply), and a return to Spot's kept replacements stay.
+ */
+export function trimToCap(state: RolloutState, round: StopRound): void {
+  if (isShifting(state.primary)) return;
+  const { service } = state;
+  const { desiredCount, deploymentConfiguration: config } = service;
+  const cap = maxTaskCap(desiredCount, config.maximumPercent);
+  const remaining = live(state);
+  const excess = remaining.length - cap;
+  if (excess <= 0) return;
+  const candidates = remaining.filter((t) => !state.shielded.has(t.taskArn) && !state.keep.has(t.taskArn));
+  const reason = `service ${service.serviceName} has ${remaining.length} running or pending tasks; maximumPercent ${config.maximumPercent} of ${desiredCount} desired allows ${cap}`;
+  let trimmed = 0;
+  for (const t of scaleInOrder(state, candidates)) {
+    if (trimmed >= excess) break;
+    if (!round.budget.take(t)) continue;
+    trimmed += 1;
+    stop(state, t, 'scale-in', reason);
   }
 }

@@ -26,7 +26,7 @@ import { epochOf, isoOf, MINUTE_MS } from '../../../time';
 import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
-import { rollBack } from './judge';
+import { failPrimary, rollBack } from './judge';
 import { awaitsHooks, BEFORE_SCALE_UP } from './lifecycle-hooks';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
@@ -111,10 +111,7 @@ export function judgeAlarms(state: RolloutState): void {
   }
   const reason = alarms[firing]?.reason;
   const failure = `CloudWatch alarm ${firing} is in ALARM${reason ? `: ${reason}` : ''}`;
-  primary.rolloutState = 'FAILED';
-  primary.rolloutStateReason = `${failure}.`;
-  state.actions.push({ type: 'fail-deployment', deploymentId: primary.id, reason: failure });
-  state.events.push(`service ${state.service.serviceName} deployment ${primary.id} failed: ${failure}.`);
+  failPrimary(state, failure);
   if (shift.alarms.rollback) {
     setStage(state, primary, 'ROLLBACK', 0);
     rollBack(state, primary);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { replaceOld, scaleIn, stopRound } from '../../../../lib/reconcile/plan/phases/stops';
+import { replaceOld, scaleIn, stopRound, trimToCap } from '../../../../lib/reconcile/plan/phases/stops';
+import { plan } from '../../../../lib/reconcile/plan/plan';
 import type { StopCause } from '../../../../lib/reconcile/plan/types';
-import { ofType, rollingService, rolloutOf, task, tasks } from '../../../support/plan';
+import { ofType, rollingService, rolloutOf, S, T0, task, tasks } from '../../../support/plan';
 
 const causes = (actions: Parameters<typeof ofType>[0]): StopCause[] =>
   ofType(actions, 'stop').map((a) => a.cause);
@@ -77,5 +78,52 @@ describe('scaleIn', () => {
     const kept = primary.filter((t) => !state.stopped.has(t.taskArn));
     expect(kept).toHaveLength(2);
     for (const t of kept) expect(round.budget.take(t)).toBe(false);
+  });
+});
+
+describe('trimToCap', () => {
+  // Scenario fuzzer seed 344: 15 desired at 120 % mid-rollout, then desired 10. The floor keeps the 10
+  // healthy old tasks, and the PRIMARY's 3 not yet ready made 13 live against a cap of 12.
+  const midRollout = (primary: ReturnType<typeof tasks>) => [...tasks('dep-1', 10), ...primary];
+  const starting = () => tasks('dep-2', 3, { createdAt: T0 - 20 * S, startedAt: T0 - 15 * S });
+
+  it.each([
+    { name: 'over the cap: the newest task not yet ready goes', max: 120, min: 100, stops: 1 },
+    { name: 'at the cap: nothing goes', max: 130, min: 100, stops: 0 },
+    { name: 'no floor: still only the excess goes', max: 120, min: 0, stops: 1 },
+  ])('$name', ({ max, min, stops }) => {
+    const primary = starting();
+    const state = rolloutOf(rollingService(10, min, max), midRollout(primary));
+    trimToCap(state, stopRound(state));
+    const stopped = ofType(state.actions, 'stop');
+    expect(stopped).toHaveLength(stops);
+    for (const a of stopped) {
+      expect(a.cause).toBe('scale-in');
+      expect(a.reason).toBe(
+        'service web has 13 running or pending tasks; maximumPercent 120 of 10 desired allows 12',
+      );
+      expect(a.taskArn).toBe(primary[2]!.taskArn);
+    }
+  });
+
+  it('takes a PENDING task before one becoming ready', () => {
+    const primary = [
+      ...starting().slice(0, 2),
+      task('dep-2', { lastStatus: 'PENDING', createdAt: T0 - 30 * S }),
+    ];
+    const state = rolloutOf(rollingService(10, 100, 120), midRollout(primary));
+    trimToCap(state, stopRound(state));
+    expect(ofType(state.actions, 'stop').map((a) => a.taskArn)).toEqual([primary[2]!.taskArn]);
+  });
+
+  it("in a whole pass: the cap holds, and the PRIMARY launches nothing in the stopped task's place", () => {
+    const result = plan({
+      service: rollingService(10, 100, 120),
+      observedTasks: midRollout(starting()),
+      taskDefinitions: { 'web:1': { hasHealthCheck: false }, 'web:2': { hasHealthCheck: true } },
+      now: T0,
+    });
+    expect(ofType(result.actions, 'stop')).toHaveLength(1);
+    expect(ofType(result.actions, 'launch')).toEqual([]);
   });
 });
