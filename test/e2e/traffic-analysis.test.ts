@@ -2,17 +2,35 @@
  * A canary through the HTTP API against the local stack's own Application Load Balancer whose image
  * answers 20 % errors: analysis judges the first whole minute of canary traffic (read from the local load
  * balancer's AWS/ApplicationELB figures) and rolls back, the production rule's weight back on the old group.
+ * The weights are read as a user reads them: the AWS CLI's `elbv2 describe-rules`.
  */
 import { expect, it } from 'vitest';
-import { createCanaryGroups, createCanaryService, greenShare as shareOn } from '../support/canary';
+import { awsCli } from '../support/aws-cli';
+import { createCanaryGroups, createCanaryService } from '../support/canary';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const local = useTestStack({ timing: 'fast', reconcileIntervalMs: 1_000, contract: true });
 
-const greenShare = (ruleArn: string, green: string) => shareOn(local.elb, ruleArn, green);
-
-it('a canary answering 20 % errors rolls back on analysis: weight 0 on the new group, FAILED with the figures', async () => {
+it('a canary answering 20 % errors rolls back on analysis: weight 0 on the new group, FAILED with the figures', async (context) => {
+  const elbv2 = await awsCli(context, local.stack.elbUrl, 'elbv2');
+  if (!elbv2) return;
+  /** `aws elbv2 describe-rules --rule-arns <rule>`: the forward action's weight per target group. */
+  const weights = async (ruleArn: string): Promise<Record<string, number>> => {
+    const answer = await elbv2('describe-rules', '--rule-arns', ruleArn);
+    const forward = answer.Rules[0].Actions.find((a: { Type: string }) => a.Type === 'forward');
+    return Object.fromEntries(
+      forward.ForwardConfig.TargetGroups.map((g: { TargetGroupArn: string; Weight: number }) => [
+        g.TargetGroupArn,
+        g.Weight,
+      ]),
+    );
+  };
+  const greenShare = async (ruleArn: string, green: string) => {
+    const byGroup = await weights(ruleArn);
+    const total = Object.values(byGroup).reduce((sum, weight) => sum + weight, 0);
+    return ((byGroup[green] ?? 0) * 100) / total;
+  };
   const { blue, green, listenerArn, ruleArn } = await createCanaryGroups(local.elb, 'e2e-a', {
     defaultRule: true,
   });
@@ -29,6 +47,7 @@ it('a canary answering 20 % errors rolls back on analysis: weight 0 on the new g
   await eventually('the first deployment COMPLETED', async () =>
     (await state()).deployments[0].rolloutState === 'COMPLETED' ? true : undefined,
   );
+  expect(await greenShare(ruleArn, green)).toBe(0);
   const traffic = await fetch(`${local.stack.elbUrl}/__local/traffic`, {
     method: 'POST',
     body: JSON.stringify({ listenerArn, requestsPerSecond: 50 }),
@@ -52,5 +71,7 @@ it('a canary answering 20 % errors rolls back on analysis: weight 0 on the new g
   );
   expect(failed.rolloutStateReason).toMatch(/analysis failed/);
   expect(failed.analysis.intervals.at(-1)).toMatchObject({ verdict: 'FAIL' });
-  expect(await greenShare(ruleArn, green)).toBe(0);
+  const after = await weights(ruleArn);
+  expect(after[green]).toBe(0);
+  expect(after[blue]).toBeGreaterThan(0);
 }, 240_000);
