@@ -27,6 +27,26 @@ export const ANALYSIS_INTERVALS_KEPT = 20;
 
 export type AnalysisVerdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE';
 
+/**
+ * What the interval [start, end) (epoch ms) says of a stage begun at `stageStartedAt`, of a deployment
+ * made at `deploymentCreatedAt`:
+ * - 'stage': it lies wholly in the stage: its PASS is the stage's evidence (a bake waits for one);
+ * - 'entry': the stage began inside it. The new group's figures are its own requests, whatever share it
+ *   had, so a FAIL counts at once (a stage begun at :01 is judged at the next minute, not the one after);
+ *   a PASS, made partly at an earlier share, is not the stage's evidence;
+ * - undefined: it ended before the stage, or began before the deployment existed (its groups may have
+ *   served an earlier deployment's tasks then, a rollback's among them).
+ */
+export const analysisEvidence = (
+  start: number,
+  end: number,
+  stageStartedAt: number,
+  deploymentCreatedAt: number,
+): 'stage' | 'entry' | undefined => {
+  if (end <= stageStartedAt || start < deploymentCreatedAt) return undefined;
+  return start >= stageStartedAt ? 'stage' : 'entry';
+};
+
 /** One target group's figures over one interval. */
 export interface GroupFigures {
   requests: number;

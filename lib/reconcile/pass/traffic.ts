@@ -4,7 +4,12 @@
  * weights the plan asks for. A read that fails leaves the rule or alarm out of the plan's input: the
  * plan then holds the stage that needs it rather than guess.
  */
-import { DEFAULT_ANALYSIS_INTERVAL_SECONDS, type Deployment, type Service } from '../../domain';
+import {
+  analysisEvidence,
+  DEFAULT_ANALYSIS_INTERVAL_SECONDS,
+  type Deployment,
+  type Service,
+} from '../../domain';
 import { epochOf } from '../../time';
 import type { SetTrafficAction, TrafficInput } from '../plan/types';
 import type { AnalysisTarget, PassContext } from './context';
@@ -57,8 +62,9 @@ export const readTraffic = async (
 
 /**
  * The analysis interval a pass reads: the last whole interval (aligned to its length) of a shifting
- * PRIMARY with analysis, once it began within the current stage and is not judged yet, so each interval
- * costs one GetMetricData and an interval that straddles a stage change is nobody's evidence.
+ * PRIMARY with analysis, once it ended and is evidence of the current stage (analysisEvidence: the
+ * interval the stage began in counts too), and is not judged yet, so each interval costs one
+ * GetMetricData.
  */
 export const analysisToRead = (
   service: Service,
@@ -76,7 +82,9 @@ export const analysisToRead = (
   const intervalMs = (config.intervalSeconds ?? DEFAULT_ANALYSIS_INTERVAL_SECONDS) * 1000;
   const end = Math.floor(now / intervalMs) * intervalMs;
   const start = end - intervalMs;
-  if (start < (epochOf(primary.trafficShift.stageStartedAt) ?? Number.POSITIVE_INFINITY)) return undefined;
+  const stageStartedAt = epochOf(primary.trafficShift.stageStartedAt) ?? Number.POSITIVE_INFINITY;
+  const createdAt = epochOf(primary.createdAt) ?? Number.POSITIVE_INFINITY;
+  if (analysisEvidence(start, end, stageStartedAt, createdAt) === undefined) return undefined;
   const judged = primary.analysis?.intervals.at(-1);
   if (judged !== undefined && (epochOf(judged.end) ?? 0) >= end) return undefined;
   return {

@@ -6,6 +6,7 @@
  */
 import {
   ANALYSIS_INTERVALS_KEPT,
+  analysisEvidence,
   DEFAULT_ANALYSIS_INTERVAL_SECONDS,
   type TrafficStage,
 } from '../../../domain';
@@ -50,15 +51,20 @@ export function judgeAnalysis(state: RolloutState): void {
   if (shift === undefined || !JUDGED.has(shift.stage)) return;
   wakeForNextInterval(state, config.intervalSeconds ?? DEFAULT_ANALYSIS_INTERVAL_SECONDS);
   if (figures === undefined) return;
-  // An interval that began before this stage's traffic reached the new group is not its evidence.
-  if (at(figures.start) < at(shift.stageStartedAt)) return;
+  const evidence = analysisEvidence(
+    at(figures.start),
+    at(figures.end),
+    at(shift.stageStartedAt),
+    at(primary.createdAt),
+  );
+  if (evidence === undefined) return;
   const intervals = primary.analysis?.intervals ?? [];
   const last = intervals[intervals.length - 1];
   if (last !== undefined && at(last.end) >= at(figures.end)) return;
   const interval = judgeInterval(config, figures, figures.canary, figures.baseline);
   const kept = [...intervals, interval].slice(-ANALYSIS_INTERVALS_KEPT);
   primary.analysis = { intervals: kept };
-  if (interval.verdict === 'PASS' && shift.analysisPassedAt === undefined)
+  if (interval.verdict === 'PASS' && evidence === 'stage' && shift.analysisPassedAt === undefined)
     primary.trafficShift = { ...shift, analysisPassedAt: interval.end };
   const name = state.service.serviceName;
   state.events.push(intervalEvent(name, primary.id, interval));
