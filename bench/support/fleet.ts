@@ -416,8 +416,15 @@ export const startFleet = async (options: FleetOptions) => {
     /** Set with `loadBalanced`: the local ELB endpoint, its counted client and the target groups. */
     loadBalancing,
     async stop() {
-      await reconcileWorkers.stop();
-      await eventWorkers.stop();
+      // A handler under way may wait on the clock (a back-off, a hook's delay): it runs on to its end,
+      // with no scheduler run and no new message taken, else the stop would wait for it forever.
+      schedulerEnabled = false;
+      let stopped = false;
+      const stopping = Promise.all([reconcileWorkers.stop(), eventWorkers.stop()]).finally(() => {
+        stopped = true;
+      });
+      await runUntil(() => stopped);
+      await stopping;
       await loadBalancing?.stop();
       ecsClient.destroy();
       dynamoDbClient.destroy();

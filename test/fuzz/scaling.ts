@@ -7,6 +7,7 @@ import type { Fleet } from '../../bench/support/fleet';
 import { CLUSTER } from '../../bench/support/fleet';
 import { startFleetCloudWatch } from '../../bench/support/fleet-cloudwatch';
 import { simReconcileQueue } from '../../bench/support/queue';
+import { createElbGateway } from '../../lib/elb/gateway';
 import { DEFAULT_INSTALLATION, ecsFamily } from '../../lib/inventory/naming';
 import { createAlarmClient, createMetricReader } from '../../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../../lib/scaling/evaluate';
@@ -29,7 +30,11 @@ export const startScaling = async (fleet: Fleet) => {
   const alarms = createAlarmClient(cloudWatch.client);
   const reconcileQueue = simReconcileQueue(fleet.reconcileQueue, fleet.time.now);
   // Request-count policies read their target groups' health as the scaler's adapter does (lib/wiring.ts).
-  const elb = fleet.loadBalancing?.lambdaInstanceElb();
+  // The evaluator runs alone at a frozen instant (evaluateIfDue): a throttled read must not wait on a clock
+  // nobody moves. Its retries go at once, and a read still throttled is a read failure, retried next minute.
+  const elb = fleet.loadBalancing
+    ? createElbGateway({ client: fleet.loadBalancing.client, sleep: async () => undefined })
+    : undefined;
   const targets = elb ? createTargetHealthReader(elb) : { healthyTargets: async () => 0 };
   let nextAt = Math.ceil((fleet.time.now() + 1) / MINUTE) * MINUTE + EVALUATION_OFFSET_MS;
   return {
