@@ -60,6 +60,27 @@ describe('scheduled jobs: each tick launches once', () => {
   const pass = (now: number, hooks: Parameters<typeof runJobsPass>[0]['hooks'] = {}) =>
     runJobsPass({ context: local.runtime.useCases, now, hooks });
 
+  /** A pass that dies after its RunTask (with the run's token, retried through injected faults), before recording it. */
+  const passDyingAfterRunTask = async (jobName: string, now: number) => {
+    const job = (await local.runtime.jobs.getJob('default', jobName))!;
+    return pass(now, {
+      afterClaim: async (run) => {
+        for (;;) {
+          try {
+            await runTasks(local.runtime.useCases, 'default', {
+              taskDefinition: job.taskDefinition,
+              networkConfiguration: job.networkConfiguration,
+              clientToken: runClientToken('local', run),
+              startedBy: jobStartedBy(job.jobName),
+            });
+            break;
+          } catch {}
+        }
+        throw new Error('injected crash after RunTask');
+      },
+    });
+  };
+
   const runsOf = async (jobName: string): Promise<JobRun[]> =>
     (await local.runtime.jobs.listJobRuns('default', jobName, { limit: 100 })).items;
 
@@ -110,25 +131,7 @@ describe('scheduled jobs: each tick launches once', () => {
   it('a pass that dies after RunTask, before recording the task: the next pass finds the same task', async () => {
     const created = await createJob('crash-after');
     const now = afterTicks(created.createdAt, 1);
-    const context = local.runtime.useCases;
-    const job = (await local.runtime.jobs.getJob('default', 'crash-after'))!;
-    const crashed = await pass(now, {
-      afterClaim: async (run) => {
-        // What the dead pass did: RunTask with the run's token (retried through injected faults).
-        for (;;) {
-          try {
-            await runTasks(context, 'default', {
-              taskDefinition: job.taskDefinition,
-              networkConfiguration: job.networkConfiguration,
-              clientToken: runClientToken('local', run),
-              startedBy: jobStartedBy(job.jobName),
-            });
-            break;
-          } catch {}
-        }
-        throw new Error('injected crash after RunTask');
-      },
-    });
+    const crashed = await passDyingAfterRunTask('crash-after', now);
     expect(crashed.failedJobs).toHaveLength(1);
     expect(tasksOf('crash-after')).toHaveLength(1);
     await settle(now);
@@ -141,24 +144,7 @@ describe('scheduled jobs: each tick launches once', () => {
   it('a job edited between a launch and its retry: the run keeps the task its token launched', async () => {
     const created = await createJob('edited');
     const now = afterTicks(created.createdAt, 1);
-    const context = local.runtime.useCases;
-    const job = (await local.runtime.jobs.getJob('default', 'edited'))!;
-    await pass(now, {
-      afterClaim: async (run) => {
-        for (;;) {
-          try {
-            await runTasks(context, 'default', {
-              taskDefinition: job.taskDefinition,
-              networkConfiguration: job.networkConfiguration,
-              clientToken: runClientToken('local', run),
-              startedBy: jobStartedBy(job.jobName),
-            });
-            break;
-          } catch {}
-        }
-        throw new Error('injected crash after RunTask');
-      },
-    });
+    await passDyingAfterRunTask('edited', now);
     // The retry's RunTask differs (another revision): ECS answers ConflictException naming the task.
     const other = await registerTaskDefinition(local.api, 'batch-edited-later', 'batch:exit0');
     const edited = await local.api.patch('/clusters/default/jobs/edited', { taskDefinition: other });
