@@ -22,6 +22,10 @@ export interface EdgeInput {
   spot: { available: boolean; since: number };
   /** A queue worker's backlog now. */
   backlogOf: (service: string) => { visible: number; inFlight: number } | undefined;
+  /** How often the checks run, virtual ms. */
+  stepMs: number;
+  /** When an operator last set the service's desired count (a drawn `scale` action). */
+  operatorScaledAt?: (service: string) => number | undefined;
 }
 
 export interface EdgeMemory {
@@ -31,7 +35,9 @@ export interface EdgeMemory {
   /** Deployments first seen while FARGATE tasks stood in for Spot ones (the fallback active). */
   onFallback: Set<string>;
   seenDeployments: Set<string>;
-  belowInFlightSince?: number;
+  /** The desired count at the last check, and the messages in flight then and since when. */
+  lastDesired?: number;
+  inFlight?: { count: number; since: number };
   atZeroWithDemandSince?: number;
   fargateShareSince?: number;
 }
@@ -195,9 +201,10 @@ export const inFlightFloor = (inFlight: number, targetValue: number, maxCapacity
 const SCALING_GRACE_MS = 3 * 60_000 + SLACK_MS;
 
 /**
- * Queue workers are not stopped mid-job: the desired count is never below ceil(inFlight / targetValue), nor 0
- * with messages in flight (after two evaluations, for a backlog or an operator's count that just changed);
- * and a service at 0 whose queue has messages comes back.
+ * Queue workers are not stopped mid-job: every count the scaler sets, in or out, is at least
+ * ceil(inFlight / targetValue) (never 0 with messages in flight) of a backlog it saw. A count it leaves alone
+ * is no breach: messages in flight alone ask for no scale-out, since new workers cannot take a message
+ * already taken (lib/scaling/decide.ts). And a service at 0 whose queue has messages comes back.
  */
 export function queueWorkersKeepInFlight(
   input: EdgeInput,
@@ -212,15 +219,21 @@ export function queueWorkersKeepInFlight(
   const policy = service.autoScaling.targetTracking?.find((p) => p.name === 'queue');
   if (!policy) return;
   const floor = inFlightFloor(backlog.inFlight, policy.targetValue, service.autoScaling.maxCapacity);
-  if (service.desiredCount >= floor) delete memory.belowInFlightSince;
-  else {
-    memory.belowInFlightSince ??= input.now;
-    if (input.now - memory.belowInFlightSince > SCALING_GRACE_MS)
-      report(
-        'queueWorkersKeepInFlight',
-        `desired ${service.desiredCount} with ${backlog.inFlight} messages in flight (targetValue ${policy.targetValue}: at least ${floor}) since ${new Date(memory.belowInFlightSince).toISOString()}`,
-      );
-  }
+  // The count changed since the last check: the scaler's doing unless an operator just set it, and made
+  // on this backlog if it stood since before the last check (the evaluator reads it when it runs).
+  const changed = memory.lastDesired !== undefined && service.desiredCount !== memory.lastDesired;
+  const seen =
+    memory.inFlight?.count === backlog.inFlight && input.now - memory.inFlight.since > input.stepMs;
+  const operator = input.operatorScaledAt?.(name);
+  const byOperator = operator !== undefined && input.now - operator <= input.stepMs + SLACK_MS;
+  if (changed && seen && !byOperator && service.desiredCount < floor)
+    report(
+      'queueWorkersKeepInFlight',
+      `desired set ${memory.lastDesired} -> ${service.desiredCount} with ${backlog.inFlight} messages in flight (targetValue ${policy.targetValue}: at least ${floor})`,
+    );
+  memory.lastDesired = service.desiredCount;
+  if (memory.inFlight?.count !== backlog.inFlight)
+    memory.inFlight = { count: backlog.inFlight, since: input.now };
   const demand = backlog.visible + backlog.inFlight;
   if (service.desiredCount > 0 || demand === 0 || service.autoScaling.maxCapacity === 0) {
     delete memory.atZeroWithDemandSince;

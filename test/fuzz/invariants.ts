@@ -69,6 +69,8 @@ export interface CheckInput {
   backlogOf: (service: string) => { visible: number; inFlight: number } | undefined;
   /** A request-scaled service's rates and scale-outs (invariants-requests.ts). */
   requestHistoryOf?: (service: string) => RequestHistory | undefined;
+  /** When an operator last set the service's desired count. */
+  operatorScaledAt?: (service: string) => number | undefined;
 }
 
 /** Slack for a pass that is due: the pipeline acts in the same virtual instant, ECS retries take seconds. */

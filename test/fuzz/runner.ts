@@ -279,6 +279,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       { at: FUZZ_T0 + outage.fromMinute * 60_000, available: false },
       { at: FUZZ_T0 + outage.toMinute * 60_000, available: true },
     ]);
+    const operatorScaledAt = new Map<string, number>();
     for (let at = FUZZ_T0 + STEP_MS; at <= end; at += STEP_MS) {
       await fleet.runUntil(() => time.now() >= at);
       const services = new Map<string, Service>();
@@ -302,6 +303,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         spot,
         backlogOf: (name) => scaling?.backlogOf(name),
         requestHistoryOf: (name) => requests.historyOf(name),
+        operatorScaledAt: (name) => operatorScaledAt.get(name),
       });
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
@@ -322,6 +324,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       }
       while (actions[0] && FUZZ_T0 + actions[0].atMs <= time.now()) {
         const { action } = actions.shift()!;
+        if (action.kind === 'scale') operatorScaledAt.set(action.service, time.now());
         try {
           write(`${JSON.stringify(action)} -> ${await applyAction(world, action)}`);
         } catch (error) {

@@ -1,0 +1,80 @@
+/** queueWorkersKeepInFlight over hand-made checks: what it flags and what it lets be. */
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../../lib/domain';
+import { service } from '../support/plan';
+import type { ServiceDraw } from './generators';
+import { type EdgeInput, edgeMemory, queueWorkersKeepInFlight } from './invariants-edges';
+
+const STEP = 5_000;
+
+/** A queue worker (target 6 messages a task, 1..7 tasks) checked at `now` with `desired` and this backlog. */
+const check = (
+  memory: ReturnType<typeof edgeMemory>,
+  now: number,
+  desired: number,
+  backlog: { visible: number; inFlight: number },
+  operatorScaledAt?: number,
+) => {
+  const found: string[] = [];
+  const svc: Service = service({
+    serviceName: 'worker',
+    desiredCount: desired,
+    autoScaling: {
+      minCapacity: 1,
+      maxCapacity: 7,
+      targetTracking: [
+        {
+          name: 'queue',
+          metric: { predefined: 'queueBacklogPerTask', queueUrl: 'https://sqs.example/q' },
+          targetValue: 6,
+        },
+      ],
+    } as unknown as Service['autoScaling'],
+  });
+  const input = {
+    now,
+    stepMs: STEP,
+    draws: new Map([['worker', { autoScaling: { queue: backlog } } as unknown as ServiceDraw]]),
+    backlogOf: () => backlog,
+    operatorScaledAt: () => operatorScaledAt,
+  } as unknown as EdgeInput;
+  queueWorkersKeepInFlight(input, 'worker', svc, memory, (invariant, message) =>
+    found.push(`${invariant}: ${message}`),
+  );
+  return found;
+};
+
+describe('queueWorkersKeepInFlight', () => {
+  it('flags a scale-in below what the messages in flight hold (38 in flight at 6 a task: 7)', () => {
+    const memory = edgeMemory();
+    expect(check(memory, 0, 7, { visible: 0, inFlight: 38 })).toEqual([]);
+    expect(check(memory, STEP, 7, { visible: 0, inFlight: 38 })).toEqual([]);
+    expect(check(memory, 2 * STEP, 5, { visible: 0, inFlight: 38 })).toEqual([
+      'queueWorkersKeepInFlight: desired set 7 -> 5 with 38 messages in flight (targetValue 6: at least 7)',
+    ]);
+  });
+
+  it('flags a scale-out that stops short of them', () => {
+    const memory = edgeMemory();
+    check(memory, 0, 1, { visible: 17, inFlight: 38 });
+    check(memory, STEP, 1, { visible: 17, inFlight: 38 });
+    expect(check(memory, 2 * STEP, 3, { visible: 17, inFlight: 38 })).toHaveLength(1);
+  });
+
+  it('lets a count the scaler leaves alone be: messages in flight alone ask for no scale-out', () => {
+    const memory = edgeMemory();
+    check(memory, 0, 6, { visible: 16, inFlight: 2 });
+    for (let step = 1; step < 60; step++)
+      expect(check(memory, step * STEP, 6, { visible: 16, inFlight: 38 })).toEqual([]);
+  });
+
+  it("lets an operator's count be, and a change made on a backlog the scaler had not yet seen", () => {
+    const operator = edgeMemory();
+    check(operator, 0, 7, { visible: 0, inFlight: 38 });
+    check(operator, STEP, 7, { visible: 0, inFlight: 38 });
+    expect(check(operator, 2 * STEP, 2, { visible: 0, inFlight: 38 }, STEP)).toEqual([]);
+    const fresh = edgeMemory();
+    check(fresh, 0, 7, { visible: 0, inFlight: 2 });
+    expect(check(fresh, STEP, 5, { visible: 0, inFlight: 38 })).toEqual([]);
+  });
+});
