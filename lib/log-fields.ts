@@ -1,4 +1,4 @@
-import { serviceNameOfGroup } from './inventory/naming';
+import { idOfArn, serviceNameOfGroup } from './inventory/naming';
 
 /**
  * What a failure log line names: the cluster and service, and the task, deployment and correlation id
@@ -11,7 +11,8 @@ const defined = (fields: Record<string, string | undefined>): Record<string, str
     string
   >;
 
-const lastSegment = (arn: string | undefined): string | undefined => arn?.slice(arn.lastIndexOf('/') + 1);
+const lastSegment = (arn: string | undefined): string | undefined =>
+  arn === undefined ? undefined : idOfArn(arn);
 
 const parsed = (body: string | undefined): Record<string, unknown> | undefined => {
   try {

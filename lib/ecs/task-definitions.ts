@@ -69,7 +69,7 @@ export const ecsTaskDefinitionArn = async (
   const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition, installation));
   called('ecs:RegisterTaskDefinition');
   const ours = registered.taskDefinitionArn!;
-  const kept = await keepRegistration(deps, taskDefinition, ours);
+  const kept = await keepRegistration(deps.store, called, taskDefinition, ours);
   if (kept === undefined) return ours;
   ecsArnCache.set(cacheKey, kept);
   if (kept !== ours) {
@@ -85,16 +85,16 @@ export const ecsTaskDefinitionArn = async (
  * the revision now has, or undefined when neither could be stored (three conflicting writes).
  */
 const keepRegistration = async (
-  deps: EcsTaskDefinitionDeps,
+  store: EcsTaskDefinitionDeps['store'],
+  called: (name: string) => void,
   taskDefinition: TaskDefinition,
   ours: string,
 ): Promise<string | undefined> => {
-  const called = (name: string) => deps.afterCall?.(name);
   let current: TaskDefinition | undefined = taskDefinition;
   for (let attempt = 0; attempt < 3 && current; attempt++) {
     if (current.ecsTaskDefinitionArn) return current.ecsTaskDefinitionArn;
     try {
-      await deps.store.updateTaskDefinition({
+      await store.updateTaskDefinition({
         ...current,
         ecsTaskDefinitionArn: ours,
         version: current.version + 1,
@@ -103,7 +103,7 @@ const keepRegistration = async (
       return ours;
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      current = await deps.store.getTaskDefinition(taskDefinition.family, taskDefinition.revision);
+      current = await store.getTaskDefinition(taskDefinition.family, taskDefinition.revision);
       called('dynamodb:GetTaskDefinition');
     }
   }

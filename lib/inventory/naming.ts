@@ -21,6 +21,9 @@ export const INSTALLATION_RULE = `1-${MAX_INSTALLATION_LENGTH} letters and digit
 
 export const isValidInstallation = (installation: string): boolean => INSTALLATION_PATTERN.test(installation);
 
+/** What an ECS ARN ends with: a task's id (`.../cluster/<id>`), a cluster's name (`.../<name>`). */
+export const idOfArn = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+
 /** What every startedBy of the installation begins with: `tugboat-<installation>_`. */
 export const startedByPrefix = (installation: string): string => `tugboat-${installation}_`;
 

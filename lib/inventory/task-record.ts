@@ -5,7 +5,7 @@
  */
 import type { TaskRecord } from '../domain';
 import { isoOfTimestamp } from '../time';
-import { parseStartedBy, serviceNameOfGroup } from './naming';
+import { idOfArn, parseStartedBy, serviceNameOfGroup } from './naming';
 
 type Timestamp = Date | string | undefined;
 
@@ -49,8 +49,6 @@ export interface EcsTask {
     | undefined;
 }
 
-const lastSegment = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
-
 /** The task's private IPv4 address, from its ElasticNetworkInterface attachment's details. */
 const privateIpv4Of = (attachments: unknown): string | undefined => {
   if (!Array.isArray(attachments)) return undefined;
@@ -74,9 +72,9 @@ export const taskRecordFromEcs = (task: EcsTask, observedAt: string): TaskRecord
   const taskArn = task.taskArn ?? '';
   const clusterArn = task.clusterArn ?? '';
   const record: TaskRecord = {
-    cluster: lastSegment(clusterArn),
+    cluster: idOfArn(clusterArn),
     taskArn,
-    taskId: lastSegment(taskArn),
+    taskId: idOfArn(taskArn),
     lastStatus: task.lastStatus as string,
     desiredStatus: task.desiredStatus as string,
     healthStatus: task.healthStatus ?? 'UNKNOWN',

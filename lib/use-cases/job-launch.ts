@@ -8,6 +8,7 @@
 import { FAILED_VERDICTS, type Job, type JobEvent, type JobRun, type RunVerdict } from '../domain';
 import { ConflictError, DependencyError, TugboatError } from '../errors';
 import { sha256Hex } from '../hash';
+import { idOfArn } from '../inventory/naming';
 import { retryAtOf } from '../jobs/plan';
 import type { JobStore } from '../store/jobs';
 import { installationOfContext, type UseCaseContext } from './context';
@@ -141,5 +142,5 @@ const tokenTaskOf = (error: ConflictError): LaunchedTask | undefined => {
   const resourceIds = (error.cause as { resourceIds?: unknown } | undefined)?.resourceIds;
   const taskArn = Array.isArray(resourceIds) ? resourceIds.find((id) => typeof id === 'string') : undefined;
   if (typeof taskArn !== 'string') return undefined;
-  return { taskArn, taskId: taskArn.slice(taskArn.lastIndexOf('/') + 1) };
+  return { taskArn, taskId: idOfArn(taskArn) };
 };

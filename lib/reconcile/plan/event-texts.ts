@@ -2,8 +2,9 @@
  * Service event texts, worded as ECS words its own, so a user who knows ECS reads them at once. Task ids
  * are the last part of the task ARN.
  */
-const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
-const taskList = (taskArns: string[]) => taskArns.map((arn) => `task ${taskIdOf(arn)}`).join(' ');
+import { idOfArn } from '../../inventory/naming';
+
+const taskList = (taskArns: string[]) => taskArns.map((arn) => `task ${idOfArn(arn)}`).join(' ');
 
 export const startedTasksEvent = (serviceName: string, taskArns: string[]): string =>
   `service ${serviceName} has started ${taskArns.length} ${taskArns.length === 1 ? 'task' : 'tasks'}: ${taskList(taskArns)}.`;

@@ -18,6 +18,7 @@
  */
 import { type Deployment, type Service, type TaskTarget, targetGroupsInUse } from '../../domain';
 import { defaultDeregistrationDelaySeconds } from '../../elb/gateway';
+import { idOfArn } from '../../inventory/naming';
 import { isoOf } from '../../time';
 import { expectedTargets, isLoadBalanced } from './expected-targets';
 import { isLive, isRunning } from './tasks';
@@ -160,7 +161,7 @@ export function drainOrStop(
   };
 }
 
-const taskId = (task: ObservedTask) => task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+const taskId = (task: ObservedTask) => idOfArn(task.taskArn);
 
 /** Phase: draining tasks whose delay is over are stopped (with the reason recorded at deregistration). */
 export function dueDrains(
@@ -343,7 +344,7 @@ export function planTargetUpkeep(
           {
             type: 'hold',
             until: action.drain.stopDueAt,
-            reason: `task ${action.taskArn.slice(action.taskArn.lastIndexOf('/') + 1)} is draining; StopTask at ${isoOf(action.drain.stopDueAt)}`,
+            reason: `task ${idOfArn(action.taskArn)} is draining; StopTask at ${isoOf(action.drain.stopDueAt)}`,
           },
         ]
       : [],

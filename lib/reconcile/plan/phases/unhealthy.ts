@@ -4,12 +4,13 @@
  * count. The reason says which check failed, in ECS's words: the container health check, or the
  * target group's (then a service event names ELB's reason, such as Target.ResponseCodeMismatch).
  */
+import { idOfArn } from '../../../inventory/naming';
 import { unhealthyTarget } from '../target-groups';
 import { isUnhealthy } from '../tasks';
 import { ELB_UNHEALTHY_STOP_REASON, type ObservedTask, UNHEALTHY_STOP_REASON } from '../types';
 import { type PlanState, rulesFor, stop } from './state';
 
-const taskId = (task: ObservedTask): string => task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+const taskId = (task: ObservedTask): string => idOfArn(task.taskArn);
 
 export function stopUnhealthy(state: PlanState): void {
   const { service, now } = state;
