@@ -72,7 +72,11 @@ export const shiftWords = (shift: NonNullable<Deployment['trafficShift']>): stri
     approval?.pausedAt !== undefined && approval.continuedAt === undefined && approval.stage === shift.stage
       ? `  ${c.yellow('awaiting approval')}`
       : shift.hook !== undefined
-        ? `  ${c.yellow(`awaiting lifecycle hook at ${shift.hook.lifecycleStage}`)}`
+        ? `  ${c.yellow(
+            shift.stage === 'ROLLBACK'
+              ? `calling lifecycle hook at ${shift.hook.lifecycleStage} (the rollback does not wait for it)`
+              : `awaiting lifecycle hook at ${shift.hook.lifecycleStage}`,
+          )}`
         : '';
   const held =
     shift.analysisHeldAt !== undefined && shift.analysisPassedAt === undefined

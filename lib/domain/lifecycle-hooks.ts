@@ -105,6 +105,7 @@ const weights = (oldArn: string | undefined, newArn: string, toNew: number): Rec
 /**
  * ECS's payload for a call of `execution` of the shifting deployment `deploymentId`, whose old revision
  * is `oldDeploymentId`. The weights are the ones the stage wants (the rules are set to them each pass).
+ * In a rollback (stage ROLLBACK) the target is the revision rolled back to, with all of both rules.
  */
 export const hookPayload = (
   service: { serviceArn: string },
@@ -118,9 +119,11 @@ export const hookPayload = (
   oldDeploymentId: string | undefined,
   execution: HookExecution,
 ): HookPayload => {
-  const target = serviceRevisionArn(service.serviceArn, deploymentId);
+  const deployed = serviceRevisionArn(service.serviceArn, deploymentId);
   const old =
     oldDeploymentId === undefined ? undefined : serviceRevisionArn(service.serviceArn, oldDeploymentId);
+  const rollingBack = shift.stage === 'ROLLBACK' && old !== undefined;
+  const [target, replaced] = rollingBack ? [old, deployed] : [deployed, old];
   const testing = ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP'].includes(
     shift.stage,
   );
@@ -128,8 +131,8 @@ export const hookPayload = (
   const hookDetails = execution.hookDetails ?? shift.lifecycleHooks?.[execution.hookIndex]?.hookDetails;
   return {
     executionDetails: {
-      testTrafficWeights: hasTest ? weights(old, target, testing ? 100 : 0) : {},
-      productionTrafficWeights: weights(old, target, shift.productionPercent),
+      testTrafficWeights: hasTest ? weights(replaced, target, rollingBack || testing ? 100 : 0) : {},
+      productionTrafficWeights: weights(replaced, target, rollingBack ? 100 : shift.productionPercent),
       serviceArn: service.serviceArn,
       targetServiceRevisionArn: target,
     },

@@ -2,7 +2,8 @@
  * Lifecycle hooks end to end against the local stack: a CANARY whose hook is an http:// URL (a tiny
  * server in the test, as `npm start` allows) is held by an IN_PROGRESS answer, called again with the
  * same executionId after callBackDelay, and completes on SUCCEEDED; beside it, another service's hook
- * answers FAILED and its production goes back to the serving group.
+ * answers FAILED and its production goes back to the serving group, after which the rollback calls its
+ * PRODUCTION_TRAFFIC_SHIFT hook once more (ECS does), and goes on whatever it answers.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,4 +113,39 @@ it('holds a canary step for an IN_PROGRESS hook, completes on SUCCEEDED, and rol
     message: string;
   }>;
   expect(events.some((e) => e.message.includes(`deployment ${failed.id} failed: lifecycle hook`))).toBe(true);
+
+  // The rollback calls nay's PRODUCTION_TRAFFIC_SHIFT hook again (as ECS does), after production is back,
+  // naming the revision it returns to; its FAILED cannot stop the rollback.
+  const nays = () => calls.filter((call) => call.executionDetails.serviceArn.endsWith('/nay'));
+  const rollbackCall = await eventually('the rollback calls the hook', async () => nays()[1]);
+  // The revision returned to is nay:1's first deployment (whose tasks the rollback adopted), not the rollback's.
+  const returnedTo = (
+    (await local.api.get('/clusters/default/services/nay')).body.deployments as Array<
+      Deployment & { rollbackOf?: string }
+    >
+  ).find((d) => d.taskDefinition === 'nay:1' && d.rollbackOf === undefined);
+  const revisionArn = (id: string) =>
+    rollbackCall.executionDetails.serviceArn.replace(':service/', ':service-revision/') + `/${id}`;
+  expect(rollbackCall).toMatchObject({
+    lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+    resourceArn: expect.stringContaining(`:service-deployment/default/nay/${failed.id}`),
+    executionDetails: {
+      targetServiceRevisionArn: revisionArn(returnedTo?.id ?? ''),
+      productionTrafficWeights: { [revisionArn(returnedTo?.id ?? '')]: 100, [revisionArn(failed.id)]: 0 },
+    },
+  });
+  await eventually('the rollback goes on past the FAILED answer', async () => {
+    const items = (await local.api.get('/clusters/default/services/nay/events')).body.items as Array<{
+      message: string;
+    }>;
+    return items.some((e) =>
+      e.message.includes(
+        'at PRODUCTION_TRAFFIC_SHIFT during the rollback answered FAILED (call 1); the rollback goes on.',
+      ),
+    )
+      ? true
+      : undefined;
+  });
+  expect(await greenShare(local.elb, nay.ruleArn, nay.green)).toBe(0);
+  expect(nays()).toHaveLength(2);
 }, 150_000);

@@ -13,6 +13,7 @@ import type {
   TrafficShift,
 } from '../../lib/domain';
 import { newTrafficShift } from '../../lib/domain';
+import { dueHook } from '../../lib/reconcile/pass/hooks';
 import { plan } from '../../lib/reconcile/plan/plan';
 import type { AlarmState, ObservedTask, PlanResult, TrafficInput } from '../../lib/reconcile/plan/types';
 import { deployment, deploymentConfiguration, iso, S, service, T0 } from './plan';
@@ -119,9 +120,10 @@ export class World {
           state: 'healthy',
         });
     }
-    const due = this.primary?.rolloutState === 'IN_PROGRESS' ? this.primary.trafficShift?.hook : undefined;
+    // The pass's own choice of the due call (the shifting PRIMARY's, else a rollback's).
+    const due = dueHook(this.service, this.now)?.execution;
     let hookResult: HookResult | undefined;
-    if (due && this.respond && Date.parse(due.nextInvokeAt) <= this.now) {
+    if (due && this.respond) {
       this.hookCalls.push(due);
       hookResult = {
         executionId: due.executionId,

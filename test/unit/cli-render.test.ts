@@ -231,5 +231,10 @@ describe('a lifecycle hook in the CLI', () => {
       'awaiting lifecycle hook at POST_PRODUCTION_TRAFFIC_SHIFT',
     );
     expect(shiftWords(shift)).not.toContain('awaiting');
+    const rollingBack = shiftWords({ ...shift, stage: 'ROLLBACK', productionPercent: 0, hook });
+    expect(rollingBack).toContain(
+      'calling lifecycle hook at POST_PRODUCTION_TRAFFIC_SHIFT (the rollback does not wait for it)',
+    );
+    expect(rollingBack).not.toContain('awaiting');
   });
 });

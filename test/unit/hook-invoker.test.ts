@@ -152,4 +152,60 @@ describe("the pass's call", () => {
       },
     });
   });
+
+  it("in a rollback, calls the failed deployment's hook with the revision rolled back to as its target", async () => {
+    const revision = (id: string) => `arn:aws:ecs:us-east-1:000000000000:service-revision/default/web/${id}`;
+    const failed = {
+      id: 'd2',
+      status: 'ACTIVE',
+      rolloutState: 'FAILED',
+      trafficShift: {
+        strategy: 'CANARY',
+        stage: 'ROLLBACK',
+        stageStartedAt: new Date(T).toISOString(),
+        productionPercent: 0,
+        routes: [{ testListenerRule: 'rule/test' }],
+        bakeTimeInMinutes: 0,
+        lifecycleHooks: [{ hookTargetArn: FN, lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }],
+        hook: { ...hook, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', invocations: 0 },
+      },
+    } as unknown as Deployment;
+    const rollingBack = {
+      serviceArn: service.serviceArn,
+      deployments: [
+        { id: 'd3', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', rollbackOf: 'd2', adoptsTasksOf: 'd1' },
+        failed,
+        { id: 'd1', status: 'ACTIVE', rolloutState: 'COMPLETED' },
+      ],
+    } as unknown as Service;
+    expect(dueHook(rollingBack, T + 29_999)).toBeUndefined();
+    expect(dueHook(rollingBack, T + 30_000)?.deployment.id).toBe('d2');
+    const sent: HookPayload[] = [];
+    const context = {
+      deps: {
+        now: () => T + 30_000,
+        invokeHook: async (_target: string, body: HookPayload) => {
+          sent.push(body);
+          return { hookStatus: 'SUCCEEDED' as const };
+        },
+      } as never,
+      called: () => undefined,
+    };
+    expect(await callDueHook(context, rollingBack, undefined)).toMatchObject({ executionId: 'x1' });
+    expect(sent[0]).toMatchObject({
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+      resourceArn: 'arn:aws:ecs:us-east-1:000000000000:service-deployment/default/web/d2',
+      executionDetails: {
+        targetServiceRevisionArn: revision('d1'),
+        productionTrafficWeights: { [revision('d1')]: 100, [revision('d2')]: 0 },
+        testTrafficWeights: { [revision('d1')]: 100, [revision('d2')]: 0 },
+      },
+    });
+    // A stopped PRIMARY's hook is not called; a rollback's still is.
+    const stopped = {
+      ...rollingBack,
+      deployments: [{ ...service.deployments[0], stopRequested: { stopType: 'ROLLBACK' } }],
+    } as unknown as Service;
+    expect(dueHook(stopped, T + 30_000)).toBeUndefined();
+  });
 });

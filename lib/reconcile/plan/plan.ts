@@ -28,6 +28,7 @@ import {
   judgeAlarms,
   keepShiftProgress,
   noteRolledBack,
+  runRollbackHooks,
   setTraffic,
 } from './phases/traffic-shift';
 import { stopUnhealthy } from './phases/unhealthy';
@@ -54,6 +55,7 @@ export function plan(input: PlanInput): PlanResult {
   judgeStopRequest(rollout);
   judgeAnalysis(rollout);
   noteRolledBack(rollout);
+  runRollbackHooks(rollout);
   stopUnhealthy(rollout);
   const backoff = recordCrashLoopBackoff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);

@@ -27,7 +27,7 @@ import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
 import { failPrimary, rollBack } from './judge';
-import { awaitsHooks, BEFORE_SCALE_UP } from './lifecycle-hooks';
+import { awaitsHooks, BEFORE_SCALE_UP, runsRollbackHooks } from './lifecycle-hooks';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** How often a deployment watching alarms reads them: CloudWatch evaluates an alarm each minute. */
@@ -154,6 +154,27 @@ const testShows = (state: PlanState, shift: TrafficShift): boolean =>
   shift.routes.every(
     (route) => route.testListenerRule === undefined || forwards(state, route.testListenerRule, route, 100),
   );
+
+/** Whether every rule of the shift is read and sends nothing to its new group any more. */
+const rolledBackShows = (state: PlanState, shift: TrafficShift): boolean =>
+  shift.routes.every((route) =>
+    [route.productionListenerRule, route.testListenerRule].every(
+      (rule) => rule === undefined || forwards(state, rule, route, 0),
+    ),
+  );
+
+/**
+ * Phase: a failed deployment rolling back runs its TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT hooks
+ * (ECS runs those in a rollback), once its rules show the traffic back: the shift back never waits for
+ * them (governing() gives a ROLLBACK no say over the weights), and what they answer cannot stop it.
+ */
+export function runRollbackHooks(state: RolloutState): void {
+  for (const d of state.deployments) {
+    const shift = d.trafficShift;
+    if (d === state.primary || shift?.stage !== 'ROLLBACK' || !shift.lifecycleHooks?.length) continue;
+    if (rolledBackShows(state, shift)) runsRollbackHooks(state, d);
+  }
+}
 
 /** The production share after `percent` (a step of the strategy). */
 const nextPercent = (shift: TrafficShift, percent: number): number => {

@@ -9,11 +9,12 @@ import type {
   Deployment,
   DeploymentConfiguration,
   HookAnswer,
+  HookExecution,
   LifecycleHook,
   LifecycleHookStage,
 } from '../../../../lib/domain';
 import { LIFECYCLE_HOOK_STAGES } from '../../../../lib/domain';
-import { MIN, World } from '../../../support/traffic-world';
+import { MIN, TEST, World } from '../../../support/traffic-world';
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:check';
 
@@ -190,5 +191,120 @@ describe('lifecycle hooks', () => {
       ['POST_PRODUCTION_TRAFFIC_SHIFT', FN],
       ['POST_PRODUCTION_TRAFFIC_SHIFT', other],
     ]);
+  });
+
+  describe('in a rollback (ECS runs the TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT hooks)', () => {
+    const hooks: LifecycleHook[] = [
+      { hookTargetArn: FN, lifecycleStages: ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'] },
+    ];
+    /** A canary whose alarm fires at the canary step; the hooks answer `during` once it rolled back. */
+    const rolledBack = (during: (execution: HookExecution) => HookAnswer) => {
+      const world = canary(hooks, {
+        alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+      });
+      let failedAt: number | undefined;
+      world.respond = (execution) => (failedAt === undefined ? answer('SUCCEEDED') : during(execution));
+      const calls: Array<{ stage: string; share: number; testShare: number; at: number }> = [];
+      const events: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const before = world.hookCalls.length;
+        const shares = { share: world.share(), testShare: world.share(TEST) };
+        if (failedAt === undefined && world.share() > 0) world.alarms['web-5xx'] = { state: 'ALARM' };
+        world.pass();
+        events.push(...(world.last?.events ?? []));
+        if (failedAt === undefined && dep2(world).rolloutState === 'FAILED') failedAt = world.now;
+        const call = world.hookCalls[before];
+        if (call !== undefined && failedAt !== undefined && world.now > failedAt)
+          calls.push({ stage: call.lifecycleStage, ...shares, at: world.now });
+        world.now += MIN;
+      }
+      return { world, calls, events, failedAt: failedAt as number };
+    };
+
+    it('calls them once production and test are back, after the shift back, never before it', () => {
+      const { world, calls, events, failedAt } = rolledBack(() => answer('SUCCEEDED'));
+      expect(failedAt).toBeDefined();
+      // The shift back went in the pass that failed the deployment.
+      expect(world.shares.at(-1)).toBe(0);
+      expect(calls.map((call) => call.stage)).toEqual(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+      for (const call of calls) expect(call).toMatchObject({ share: 0, testShare: 0 });
+      expect(calls[0]?.at).toBe(failedAt + 2 * MIN); // the rules are read back, then the call is due
+      expect(events).toContain(
+        `service web deployment dep-2 lifecycle hook ${FN} at PRODUCTION_TRAFFIC_SHIFT during the rollback SUCCEEDED (call 1).`,
+      );
+      expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'COMPLETED' });
+      expect(dep2(world).trafficShift?.hook).toBeUndefined();
+    });
+
+    it('a FAILED answer or a failed call cannot stop the rollback: an event, and the next hook', () => {
+      const { world, calls, events } = rolledBack((execution) =>
+        execution.lifecycleStage === 'TEST_TRAFFIC_SHIFT' ? answer('FAILED') : { error: 'HTTP 500' },
+      );
+      expect(calls.map((call) => call.stage)).toEqual(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+      expect(events).toContain(
+        `service web deployment dep-2 lifecycle hook ${FN} at TEST_TRAFFIC_SHIFT during the rollback answered FAILED (call 1); the rollback goes on.`,
+      );
+      expect(events).toContain(
+        `service web deployment dep-2 lifecycle hook ${FN} at PRODUCTION_TRAFFIC_SHIFT during the rollback failed to answer (call 1): HTTP 500; the rollback goes on.`,
+      );
+      expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'COMPLETED' });
+      expect(world.share()).toBe(0);
+      // No rollback of a rollback, no second failure of the failed deployment.
+      expect(world.service.deployments.filter((d) => d.rollbackOf !== undefined)).toHaveLength(1);
+    });
+
+    it('IN_PROGRESS is called again after its delay while the rollback completes, until its timeout', () => {
+      const timeoutHooks: LifecycleHook[] = [
+        {
+          ...hooks[0]!,
+          lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'],
+          timeoutConfiguration: { timeoutInMinutes: 5 },
+        },
+      ];
+      const world = canary(timeoutHooks, {
+        alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+      });
+      let rolled = false;
+      world.respond = () => (rolled ? answer('IN_PROGRESS', 120) : answer('SUCCEEDED'));
+      const events: string[] = [];
+      let rollbackCompletedAt: number | undefined;
+      let callsBefore = 0;
+      for (let i = 0; i < 40; i++) {
+        if (world.share() > 0) world.alarms['web-5xx'] = { state: 'ALARM' };
+        world.pass();
+        if (!rolled && dep2(world).rolloutState === 'FAILED') {
+          rolled = true;
+          callsBefore = world.hookCalls.length;
+        }
+        events.push(...(world.last?.events ?? []));
+        if (rollbackCompletedAt === undefined && world.primary.rolloutState === 'COMPLETED' && rolled)
+          rollbackCompletedAt = world.now;
+        world.now += MIN;
+      }
+      const rollbackCalls = world.hookCalls.slice(callsBefore);
+      // Called at 0, 2 and 4 minutes of its execution; at 5 it times out without another call.
+      expect(rollbackCalls.map((call) => call.invocations)).toEqual([0, 1, 2]);
+      expect(events).toContain(
+        `service web deployment dep-2 lifecycle hook ${FN} at PRODUCTION_TRAFFIC_SHIFT during the rollback timed out after 5 minutes (action ROLLBACK); the rollback goes on.`,
+      );
+      // The rollback did not wait for the hook.
+      const startedAt = Date.parse(rollbackCalls[0]?.startedAt ?? '');
+      expect(rollbackCompletedAt).toBeLessThanOrEqual(startedAt + MIN);
+      expect(dep2(world).trafficShift?.hook).toBeUndefined();
+    });
+
+    it('a rollback with no hook at those stages calls nothing', () => {
+      const world = canary([{ hookTargetArn: FN, lifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] }], {
+        alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+      });
+      world.respond = () => answer('SUCCEEDED');
+      for (let i = 0; i < 30; i++) {
+        if (world.share() > 0) world.alarms['web-5xx'] = { state: 'ALARM' };
+        world.pass();
+        world.now += MIN;
+      }
+      expect(dep2(world).rolloutState).toBe('FAILED');
+      expect(world.hookCalls).toHaveLength(0);
+    });
   });
 });
