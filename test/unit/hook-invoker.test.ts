@@ -91,6 +91,7 @@ describe("the pass's call", () => {
     invocations: 1,
   };
   const service = {
+    status: 'ACTIVE',
     serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/default/web',
     deployments: [
       {
@@ -171,6 +172,7 @@ describe("the pass's call", () => {
       },
     } as unknown as Deployment;
     const rollingBack = {
+      status: 'ACTIVE',
       serviceArn: service.serviceArn,
       deployments: [
         { id: 'd3', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', rollbackOf: 'd2', adoptsTasksOf: 'd1' },
@@ -207,5 +209,7 @@ describe("the pass's call", () => {
       deployments: [{ ...service.deployments[0], stopRequested: { stopType: 'ROLLBACK' } }],
     } as unknown as Service;
     expect(dueHook(stopped, T + 30_000)).toBeUndefined();
+    // Nor any hook of a service being deleted (its plan shuts it down and judges no answer).
+    expect(dueHook({ ...rollingBack, status: 'DRAINING' }, T + 30_000)).toBeUndefined();
   });
 });

@@ -31,6 +31,8 @@ export const dueHook = (
   service: Service,
   now: number,
 ): { deployment: Deployment; execution: HookExecution } | undefined => {
+  // A service being deleted plans no hook (plan.ts shuts it down): a call would go unanswered each pass.
+  if (service.status !== 'ACTIVE') return undefined;
   const candidates = [...service.deployments].sort(
     (a, b) => Number(b.status === 'PRIMARY') - Number(a.status === 'PRIMARY'),
   );
