@@ -14,6 +14,7 @@ import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
 import { Invariants, type Violation } from './invariants';
 import { Ledger } from './ledger';
+import { type Progressive, progressiveConfiguration, startProgressive } from './progressive';
 import { REQUEST_POLICY, startRequestTraffic } from './requests';
 import { queueUrlOf, startScaling, TASK_CPU } from './scaling';
 
@@ -181,7 +182,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
     setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
     setBacklog: (service, visible, inFlight) => scaling?.setBacklog(service, visible, inFlight),
-    setTraffic: (service, requestsPerSecond) => requests.setRate(service, requestsPerSecond),
+    setTraffic: (service, requestsPerSecond) => {
+      requests.setRate(service, requestsPerSecond);
+      progressive?.setRate(service, requestsPerSecond);
+    },
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
@@ -230,8 +234,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   );
 
   const violations = (): Violation[] => invariants.violations;
+  let progressive: Progressive | undefined;
   try {
     if (scenario.services.some((s) => s.autoScaling)) scaling = await startScaling(fleet);
+    progressive = await startProgressive(fleet, scenario, FUZZ_T0);
     for (const draw of scenario.services) {
       await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
@@ -242,6 +248,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       if (targetGroupArn) targetGroupOwners.set(targetGroupArn, draw.name);
       try {
         const body = serviceBody(draw, familyOf(draw.name), targetGroupArn);
+        if (draw.progressive && targetGroupArn && progressive) {
+          body.loadBalancers = [await progressive.setUp(draw, targetGroupArn)];
+          Object.assign(body.deploymentConfiguration, progressiveConfiguration(draw));
+        }
         const created = (await fleet.api('POST', `/clusters/${CLUSTER}/services`, body)) as Service;
         active.add(draw.name);
         if (targetGroupArn) await requests.addListener(draw, targetGroupArn);
@@ -305,6 +315,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         requestHistoryOf: (name) => requests.historyOf(name),
         operatorScaledAt: (name) => operatorScaledAt.get(name),
       });
+      invariants.violations.push(...(progressive?.check(time.now()) ?? []));
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
 
@@ -327,6 +338,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         if (action.kind === 'scale') operatorScaledAt.set(action.service, time.now());
         try {
           write(`${JSON.stringify(action)} -> ${await applyAction(world, action)}`);
+          if (action.kind === 'delete' && world.deleted.has(action.service)) progressive?.deleted(action.service);
         } catch (error) {
           invariants.violations.push({
             invariant: 'apiAnswers',
@@ -350,6 +362,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     }
   } finally {
     await scaling?.stop();
+    await progressive?.stop();
     const endpoint = fleet.dynamoDbEndpoint;
     await fleet.stop();
     if (options.dynamoDbEndpoint) {
