@@ -53,7 +53,10 @@ export interface ProgressiveDraw {
   };
   /** An alarm (answered in-process) the deployment watches, with rollback or not. */
   alarm?: { rollback: boolean };
-  approval?: { stage: 'TEST_TRAFFIC_SHIFT' | 'PRODUCTION_TRAFFIC_SHIFT' | 'BAKE_TIME'; onTimeout: 'ROLLBACK' | 'CONTINUE' };
+  approval?: {
+    stage: 'TEST_TRAFFIC_SHIFT' | 'PRODUCTION_TRAFFIC_SHIFT' | 'BAKE_TIME';
+    onTimeout: 'ROLLBACK' | 'CONTINUE';
+  };
   hooks: HookDraw[];
 }
 
@@ -103,7 +106,11 @@ const drawAnswer = (e: Draws): HookAnswerDraw => {
   if (roll < 55) return { kind: 'FAILED' };
   if (roll < 85) return { kind: 'IN_PROGRESS', callBackDelay: e.pick([0, 1, 5, e.int(0, 60)]) };
   if (roll < 92) return { kind: 'throw' };
-  return { kind: 'slow', ms: e.pick([500, 5_000, 19_000, 25_000]), then: e.pick(['SUCCEEDED', 'FAILED', 'IN_PROGRESS']) };
+  return {
+    kind: 'slow',
+    ms: e.pick([500, 5_000, 19_000, 25_000]),
+    then: e.pick(['SUCCEEDED', 'FAILED', 'IN_PROGRESS']),
+  };
 };
 
 const drawHook = (e: Draws, service: string, index: number): HookDraw => {
@@ -150,7 +157,9 @@ export const drawProgressive = (e: Draws, service: ProgressiveServiceDraw): void
   }
   if (e.chance(0.35))
     draw.analysis = {
-      ...(e.chance(0.7) ? { maxErrorRatePercent: e.pick([0, 1, 5]) } : { maxP99LatencyMs: e.pick([50, 300]) }),
+      ...(e.chance(0.7)
+        ? { maxErrorRatePercent: e.pick([0, 1, 5]) }
+        : { maxP99LatencyMs: e.pick([50, 300]) }),
       failureLimit: e.pick([1, 1, 2]),
       minimumRequests: e.pick([1, 10, 100]),
       compareToBaseline: e.chance(0.3),
@@ -172,7 +181,8 @@ export const drawProgressive = (e: Draws, service: ProgressiveServiceDraw): void
 const drawImage = (e: Draws): ProgressiveImage => {
   const roll = e.int(0, 99);
   if (roll < 45) return { kind: 'runs' };
-  if (roll < 80) return { kind: 'serves', errorPercent: e.pick([0, 2, 5, 50, 100]), slowMs: e.pick([0, 0, 400]) };
+  if (roll < 80)
+    return { kind: 'serves', errorPercent: e.pick([0, 2, 5, 50, 100]), slowMs: e.pick([0, 0, 400]) };
   if (roll < 92) return { kind: 'crash', afterMs: e.int(200, 60_000) };
   return { kind: 'unhealthy' };
 };
@@ -198,22 +208,42 @@ export const drawProgressiveActions = (
     };
     for (let at = e.int(20, 60) * 1000; at < end; at += e.int(60, 240) * 1000) {
       push(at, { kind: 'deploy', service: name, image: drawImage(e) });
-      if (e.chance(0.2)) push(at + e.int(5, 120) * 1000, { kind: 'deploy', service: name, image: drawImage(e) });
+      if (e.chance(0.2))
+        push(at + e.int(5, 120) * 1000, { kind: 'deploy', service: name, image: drawImage(e) });
       if (e.chance(0.3)) {
         const stopAt = at + e.int(5, 180) * 1000;
-        push(stopAt, { kind: 'stop-deployment', service: name, stopType: e.pick(['ROLLBACK', 'ROLLBACK', 'ABORT']), which: 'primary' });
+        push(stopAt, {
+          kind: 'stop-deployment',
+          service: name,
+          stopType: e.pick(['ROLLBACK', 'ROLLBACK', 'ABORT']),
+          which: 'primary',
+        });
         if (e.chance(0.4))
-          push(stopAt + e.int(1, 20) * 1000, { kind: 'stop-deployment', service: name, stopType: e.pick(['ROLLBACK', 'ABORT']), which: e.pick(['primary', 'failed']) });
+          push(stopAt + e.int(1, 20) * 1000, {
+            kind: 'stop-deployment',
+            service: name,
+            stopType: e.pick(['ROLLBACK', 'ABORT']),
+            which: e.pick(['primary', 'failed']),
+          });
       }
       if (progressive.approval && e.chance(0.7))
-        push(at + e.int(10, 240) * 1000, { kind: 'continue', service: name, action: e.pick(['CONTINUE', 'CONTINUE', 'ROLLBACK']) });
+        push(at + e.int(10, 240) * 1000, {
+          kind: 'continue',
+          service: name,
+          action: e.pick(['CONTINUE', 'CONTINUE', 'ROLLBACK']),
+        });
       if (progressive.alarm && e.chance(0.5)) {
         // Anywhere in the shift, to the second: at its first step, mid-bake or at the bake's last second.
         const fireAt = at + e.int(10, 240) * 1000 + e.int(0, 999);
         push(fireAt, { kind: 'alarm', service: name, state: 'ALARM' });
         push(fireAt + e.int(5, 120) * 1000, { kind: 'alarm', service: name, state: 'OK' });
       }
-      if (e.chance(0.15)) push(at + e.int(5, 120) * 1000, { kind: 'traffic', service: name, requestsPerSecond: e.pick([0, 10, 100]) });
+      if (e.chance(0.15))
+        push(at + e.int(5, 120) * 1000, {
+          kind: 'traffic',
+          service: name,
+          requestsPerSecond: e.pick([0, 10, 100]),
+        });
       if (e.chance(0.06)) push(at + e.int(2, 90) * 1000, { kind: 'delete', service: name });
     }
   }

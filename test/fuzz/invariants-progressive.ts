@@ -43,7 +43,8 @@ export const rollbackClearsProduction = (
     for (const route of record.routes) {
       const weights = weightsOf(route.rule);
       const weight = weights?.[route.to] ?? 0;
-      if (weights === undefined || weight === 0 || shiftingOnto(record.service, route.to, record.at)) continue;
+      if (weights === undefined || weight === 0 || shiftingOnto(record.service, route.to, record.at))
+        continue;
       found.push({
         invariant: 'rollbackClearsProduction',
         service: record.service,
@@ -69,7 +70,11 @@ export interface RuleView {
  * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS. `since` is the
  * memory between steps (rule -> when the condition began).
  */
-export const noTrafficToEmptyGroup = (now: number, views: RuleView[], since: Map<string, number>): Violation[] => {
+export const noTrafficToEmptyGroup = (
+  now: number,
+  views: RuleView[],
+  since: Map<string, number>,
+): Violation[] => {
   const found: Violation[] = [];
   for (const view of views) {
     const [a, b] = view.groups;
@@ -77,8 +82,7 @@ export const noTrafficToEmptyGroup = (now: number, views: RuleView[], since: Map
     const wb = view.weights[b] ?? 0;
     const onto = wa > 0 && wb === 0 ? a : wb > 0 && wa === 0 ? b : undefined;
     const other = onto === a ? b : a;
-    const starved =
-      onto !== undefined && (view.healthy[onto] ?? 0) === 0 && (view.healthy[other] ?? 0) > 0;
+    const starved = onto !== undefined && (view.healthy[onto] ?? 0) === 0 && (view.healthy[other] ?? 0) > 0;
     if (!starved) {
       since.delete(view.rule);
       continue;
@@ -97,7 +101,12 @@ export const noTrafficToEmptyGroup = (now: number, views: RuleView[], since: Map
 };
 
 /** `weightsNeverAllZero`: a forward action's weights never add up to 0. */
-export const weightsNeverAllZero = (service: string, rule: string, weights: Weights, now: number): Violation[] =>
+export const weightsNeverAllZero = (
+  service: string,
+  rule: string,
+  weights: Weights,
+  now: number,
+): Violation[] =>
   Object.keys(weights).length > 0 && Object.values(weights).every((weight) => weight === 0)
     ? [
         {
@@ -134,16 +143,24 @@ export const hooksOnlyWhileLive = (
   deletedAt: number | undefined,
 ): Violation[] => {
   const violation = (message: string): Violation[] => [
-    { invariant: 'hooksOnlyWhileLive', service: call.service, at: call.at, message: `${call.stage} hook ${call.target} called for ${call.deploymentId}: ${message}` },
+    {
+      invariant: 'hooksOnlyWhileLive',
+      service: call.service,
+      at: call.at,
+      message: `${call.stage} hook ${call.target} called for ${call.deploymentId}: ${message}`,
+    },
   ];
-  if (deletedAt !== undefined && call.at >= deletedAt) return violation(`the service was deleted at ${deletedAt}`);
+  if (deletedAt !== undefined && call.at >= deletedAt)
+    return violation(`the service was deleted at ${deletedAt}`);
   if (service === undefined) return violation('no such service');
   if (service.status !== 'ACTIVE') return violation(`the service is ${service.status}`);
   const deployment = service.deployments.find((d) => d.id === call.deploymentId);
   if (deployment === undefined) return violation('no such deployment on the service');
   const rollingBack = deployment.rolloutState === 'FAILED' && deployment.trafficShift?.stage === 'ROLLBACK';
   if (rollingBack)
-    return ROLLBACK_STAGES.includes(call.stage) ? [] : violation('a rollback calls only its traffic-shift stages');
+    return ROLLBACK_STAGES.includes(call.stage)
+      ? []
+      : violation('a rollback calls only its traffic-shift stages');
   if (deployment.rolloutState !== 'IN_PROGRESS' || deployment.status !== 'PRIMARY')
     return violation(`the deployment is ${deployment.status} ${deployment.rolloutState}`);
   return [];

@@ -45,7 +45,11 @@ interface Wiring {
   test?: string;
 }
 
-export const startProgressive = async (fleet: Fleet, scenario: { services: ServiceDraw[]; actions: TimedAction[] }, t0: number) => {
+export const startProgressive = async (
+  fleet: Fleet,
+  scenario: { services: ServiceDraw[]; actions: TimedAction[] },
+  t0: number,
+) => {
   const lb = fleet.loadBalancing;
   const drawn = scenario.services.filter((s) => s.progressive);
   if (!lb || drawn.length === 0) return undefined;
@@ -98,7 +102,8 @@ export const startProgressive = async (fleet: Fleet, scenario: { services: Servi
     if (!wirings.has(next.serviceName)) return;
     mirror.set(next.serviceName, next);
     for (const d of next.deployments) {
-      if (d.rolloutState !== 'FAILED' || d.trafficShift?.stage !== 'ROLLBACK' || seenFailed.has(d.id)) continue;
+      if (d.rolloutState !== 'FAILED' || d.trafficShift?.stage !== 'ROLLBACK' || seenFailed.has(d.id))
+        continue;
       seenFailed.add(d.id);
       rollbacks.push({
         service: next.serviceName,
@@ -177,10 +182,15 @@ export const startProgressive = async (fleet: Fleet, scenario: { services: Servi
     { Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: arn, Weight: 1 }] } },
   ];
   const listener = async (blue: string): Promise<string> => {
-    loadBalancerArn ??= (await lb.client.send(new CreateLoadBalancerCommand({ Name: 'fz-pd' }))).LoadBalancers?.[0]
-      ?.LoadBalancerArn;
+    loadBalancerArn ??= (await lb.client.send(new CreateLoadBalancerCommand({ Name: 'fz-pd' })))
+      .LoadBalancers?.[0]?.LoadBalancerArn;
     const created = await lb.client.send(
-      new CreateListenerCommand({ LoadBalancerArn: loadBalancerArn, Protocol: 'HTTP', Port: port++, DefaultActions: forwardTo(blue) }),
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: 'HTTP',
+        Port: port++,
+        DefaultActions: forwardTo(blue),
+      }),
     );
     const arn = created.Listeners?.[0]?.ListenerArn;
     if (!arn) throw new Error('local ELB: CreateListener returned no listener');
@@ -208,7 +218,14 @@ export const startProgressive = async (fleet: Fleet, scenario: { services: Servi
         production = rule.Rules?.[0]?.RuleArn as string;
       }
       const test = progressive.testListener ? await listener(blue) : undefined;
-      const wiring: Wiring = { service: draw.name, blue, green, production, productionListener, ...(test ? { test } : {}) };
+      const wiring: Wiring = {
+        service: draw.name,
+        blue,
+        green,
+        production,
+        productionListener,
+        ...(test ? { test } : {}),
+      };
       wirings.set(draw.name, wiring);
       ruleOwners.set(production, draw.name);
       if (test) ruleOwners.set(test, draw.name);
@@ -252,7 +269,9 @@ export const startProgressive = async (fleet: Fleet, scenario: { services: Servi
         if (deletedAt.has(wiring.service) || mirror.get(wiring.service)?.status !== 'ACTIVE') continue;
         const healthy: Record<string, number> = {};
         for (const group of [wiring.blue, wiring.green]) {
-          const { TargetHealthDescriptions } = elb.handle('DescribeTargetHealth', { TargetGroupArn: group }) as {
+          const { TargetHealthDescriptions } = elb.handle('DescribeTargetHealth', {
+            TargetGroupArn: group,
+          }) as {
             TargetHealthDescriptions: { TargetHealth: { State: string } }[];
           };
           healthy[group] = TargetHealthDescriptions.filter((t) => t.TargetHealth.State === 'healthy').length;
@@ -260,7 +279,13 @@ export const startProgressive = async (fleet: Fleet, scenario: { services: Servi
         for (const rule of [wiring.production, ...(wiring.test ? [wiring.test] : [])]) {
           const weights = weightsOf(rule) ?? {};
           found.push(...weightsNeverAllZero(wiring.service, rule, weights, now));
-          views.push({ service: wiring.service, rule, groups: [wiring.blue, wiring.green], weights, healthy });
+          views.push({
+            service: wiring.service,
+            rule,
+            groups: [wiring.blue, wiring.green],
+            weights,
+            healthy,
+          });
         }
       }
       found.push(...noTrafficToEmptyGroup(now, views, starvedSince));
@@ -280,14 +305,25 @@ export const progressiveConfiguration = (draw: ServiceDraw) => {
     strategy: p.strategy,
     bakeTimeInMinutes: p.bakeTimeInMinutes,
     ...(p.canaryPercent !== undefined
-      ? { canaryConfiguration: { canaryPercent: p.canaryPercent, canaryBakeTimeInMinutes: p.canaryBakeTimeInMinutes } }
+      ? {
+          canaryConfiguration: {
+            canaryPercent: p.canaryPercent,
+            canaryBakeTimeInMinutes: p.canaryBakeTimeInMinutes,
+          },
+        }
       : {}),
     ...(p.stepPercent !== undefined
-      ? { linearConfiguration: { stepPercent: p.stepPercent, stepBakeTimeInMinutes: p.stepBakeTimeInMinutes } }
+      ? {
+          linearConfiguration: { stepPercent: p.stepPercent, stepBakeTimeInMinutes: p.stepBakeTimeInMinutes },
+        }
       : {}),
     ...(p.analysis ? { analysis: { ...p.analysis, intervalSeconds: 60 } } : {}),
-    ...(p.alarm ? { alarms: { alarmNames: [alarmNameOf(draw.name)], enable: true, rollback: p.alarm.rollback } } : {}),
-    ...(p.approval ? { approval: { stage: p.approval.stage, timeoutMinutes: 1, onTimeout: p.approval.onTimeout } } : {}),
+    ...(p.alarm
+      ? { alarms: { alarmNames: [alarmNameOf(draw.name)], enable: true, rollback: p.alarm.rollback } }
+      : {}),
+    ...(p.approval
+      ? { approval: { stage: p.approval.stage, timeoutMinutes: 1, onTimeout: p.approval.onTimeout } }
+      : {}),
     ...(p.hooks.length > 0
       ? {
           lifecycleHooks: p.hooks.map((h) => ({

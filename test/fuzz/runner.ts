@@ -316,6 +316,16 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         operatorScaledAt: (name) => operatorScaledAt.get(name),
       });
       invariants.violations.push(...(progressive?.check(time.now()) ?? []));
+      if (process.env.FUZZ_TRACE)
+        for (const [name, service] of services)
+          write(
+            `trace ${name} desired ${service.desiredCount}: ${service.deployments
+              .map(
+                (d) =>
+                  `${d.id.slice(8, 14)} ${d.status} ${d.rolloutState} ${d.taskDefinition} ${d.runningCount}/${d.desiredCount}${d.trafficShift ? ` ${d.trafficShift.stage} ${d.trafficShift.productionPercent}%` : ''}${d.stopRequested ? ' stop' : ''}`,
+              )
+              .join(' | ')}`,
+          );
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
 
@@ -338,7 +348,8 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         if (action.kind === 'scale') operatorScaledAt.set(action.service, time.now());
         try {
           write(`${JSON.stringify(action)} -> ${await applyAction(world, action)}`);
-          if (action.kind === 'delete' && world.deleted.has(action.service)) progressive?.deleted(action.service);
+          if (action.kind === 'delete' && world.deleted.has(action.service))
+            progressive?.deleted(action.service);
         } catch (error) {
           invariants.violations.push({
             invariant: 'apiAnswers',
