@@ -22,8 +22,8 @@ export type HookAnswerDraw =
   | { kind: 'IN_PROGRESS'; callBackDelay: number }
   /** The invoker throws (a broken invoker, not a hook's answer). */
   | { kind: 'throw' }
-  /** The hook takes `ms` before it answers `then` (over the call's timeout: a failed call). */
-  | { kind: 'slow'; ms: number; then: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' };
+  /** The hook takes `ms` before it answers `answer` (over the call's timeout: a failed call). */
+  | { kind: 'slow'; ms: number; answer: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' };
 
 export interface HookDraw {
   hookTargetArn: string;

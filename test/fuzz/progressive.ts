@@ -156,7 +156,7 @@ export const startProgressive = async (
           return { error: `no answer within ${Math.round(timeoutMs / 1000)} s` };
         }
         await time.sleep(answer.ms);
-        return { hookStatus: answer.then };
+        return { hookStatus: answer.answer };
     }
   };
 
