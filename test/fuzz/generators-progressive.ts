@@ -109,7 +109,7 @@ const drawAnswer = (e: Draws): HookAnswerDraw => {
   return {
     kind: 'slow',
     ms: e.pick([500, 5_000, 19_000, 25_000]),
-    then: e.pick(['SUCCEEDED', 'FAILED', 'IN_PROGRESS']),
+    answer: e.pick(['SUCCEEDED', 'FAILED', 'IN_PROGRESS']),
   };
 };
 
