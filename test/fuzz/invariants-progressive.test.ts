@@ -83,6 +83,20 @@ describe('noTrafficToEmptyGroup', () => {
     expect(found.map((v) => v.invariant)).toEqual(['noTrafficToEmptyGroup']);
   });
 
+  it('lets be the old group of a shift in progress (seed 2: a deploy mending a revision that never served)', () => {
+    const since = new Map<string, number>();
+    const old = view({ [BLUE]: 1, [GREEN]: 0 }, { [BLUE]: 0, [GREEN]: 6 });
+    for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      expect(noTrafficToEmptyGroup(now, [old], since, (_, group) => group === BLUE)).toEqual([]);
+    // Its new group gets no such pass.
+    const onNew = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 2, [GREEN]: 0 });
+    const found = [];
+    const memory = new Map<string, number>();
+    for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      found.push(...noTrafficToEmptyGroup(now, [onNew], memory, (_, group) => group === BLUE));
+    expect(found).toHaveLength(1);
+  });
+
   it('lets be a short episode, a split, both groups empty, and the serving group healthy', () => {
     const since = new Map<string, number>();
     const cases = [

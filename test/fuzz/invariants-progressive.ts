@@ -67,13 +67,15 @@ export interface RuleView {
 
 /**
  * `noTrafficToEmptyGroup`: a rule never forwards all its weight to a group with no healthy target while
- * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS. `since` is the
- * memory between steps (rule -> when the condition began).
+ * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS, except on the
+ * old group of a shift still in progress (`oldGroupOfShift`). `since` is the memory between steps (rule
+ * -> when the condition began).
  */
 export const noTrafficToEmptyGroup = (
   now: number,
   views: RuleView[],
   since: Map<string, number>,
+  oldGroupOfShift: (service: string, group: string) => boolean = () => false,
 ): Violation[] => {
   const found: Violation[] = [];
   for (const view of views) {
@@ -82,7 +84,13 @@ export const noTrafficToEmptyGroup = (
     const wb = view.weights[b] ?? 0;
     const onto = wa > 0 && wb === 0 ? a : wb > 0 && wa === 0 ? b : undefined;
     const other = onto === a ? b : a;
-    const starved = onto !== undefined && (view.healthy[onto] ?? 0) === 0 && (view.healthy[other] ?? 0) > 0;
+    // A shift under way keeps production on its old group until its stages move it, healthy or not (a
+    // deploy that mends a service whose old revision never served): only the new group is its concern.
+    const starved =
+      onto !== undefined &&
+      (view.healthy[onto] ?? 0) === 0 &&
+      (view.healthy[other] ?? 0) > 0 &&
+      !oldGroupOfShift(view.service, onto);
     if (!starved) {
       since.delete(view.rule);
       continue;

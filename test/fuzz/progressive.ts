@@ -288,7 +288,16 @@ export const startProgressive = async (
           });
         }
       }
-      found.push(...noTrafficToEmptyGroup(now, views, starvedSince));
+      found.push(
+        ...noTrafficToEmptyGroup(now, views, starvedSince, (service, group) =>
+          (mirror.get(service)?.deployments ?? []).some(
+            (d) =>
+              d.status === 'PRIMARY' &&
+              d.rolloutState === 'IN_PROGRESS' &&
+              d.trafficShift?.routes.some((r) => r.from === group) === true,
+          ),
+        ),
+      );
       return found;
     },
     stop: () => cloudWatch.close(),
