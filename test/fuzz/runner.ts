@@ -44,6 +44,8 @@ export interface RunResult {
   /** RunTask calls Tugboat made (each call, a retry too). */
   runTaskCalls: number;
   deaths: number;
+  /** Progressive services, the hook calls Tugboat made, and the operator's stops and continues it took. */
+  progressive?: { services: number; hookCalls: number; operator: number };
   wallSeconds: number;
 }
 
@@ -235,6 +237,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
 
   const violations = (): Violation[] => invariants.violations;
   let progressive: Progressive | undefined;
+  let operatorTaken = 0;
   try {
     if (scenario.services.some((s) => s.autoScaling)) scaling = await startScaling(fleet);
     progressive = await startProgressive(fleet, scenario, FUZZ_T0);
@@ -347,7 +350,9 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         const { action } = actions.shift()!;
         if (action.kind === 'scale') operatorScaledAt.set(action.service, time.now());
         try {
-          write(`${JSON.stringify(action)} -> ${await applyAction(world, action)}`);
+          const outcome = await applyAction(world, action);
+          if (/^(stopped ecs|continued)/.test(outcome)) operatorTaken++;
+          write(`${JSON.stringify(action)} -> ${outcome}`);
           if (action.kind === 'delete' && world.deleted.has(action.service))
             progressive?.deleted(action.service);
         } catch (error) {
@@ -391,6 +396,15 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     runTaskCalls: [...ledger.runTasks.values()].reduce((sum, list) => sum + list.length, 0),
     launches: [...ledger.launches.values()].reduce((sum, list) => sum + list.length, 0),
     deaths: [...ledger.deaths.values()].reduce((sum, list) => sum + list.length, 0),
+    ...(progressive
+      ? {
+          progressive: {
+            services: scenario.services.filter((s) => s.progressive).length,
+            hookCalls: progressive.hookCalls.length,
+            operator: operatorTaken,
+          },
+        }
+      : {}),
     wallSeconds: (performance.now() - wallStarted) / 1000,
   };
 };
