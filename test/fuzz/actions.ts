@@ -38,6 +38,22 @@ export const breakerBody = (breaker: BreakerDraw) => ({
   ...(breaker.thresholdConfiguration ? { thresholdConfiguration: breaker.thresholdConfiguration } : {}),
 });
 
+/** The PRIMARY in progress, or a failed deployment rolling back, of the service as the API shows it. */
+const deploymentOf = async (
+  fleet: Fleet,
+  service: string,
+  which: 'primary' | 'failed',
+): Promise<string | undefined> => {
+  const found = (await fleet.api('GET', servicePath(service))) as {
+    deployments?: { id: string; status: string; rolloutState: string; trafficShift?: { stage?: string } }[];
+  };
+  return found.deployments?.find((d) =>
+    which === 'primary'
+      ? d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS'
+      : d.rolloutState === 'FAILED' && d.trafficShift?.stage === 'ROLLBACK',
+  )?.id;
+};
+
 /** Does the action; returns a one-line outcome for the run's log. */
 export const applyAction = async (world: ActionWorld, action: ActionDraw): Promise<string> => {
   const { fleet } = world;
@@ -113,6 +129,25 @@ export const applyAction = async (world: ActionWorld, action: ActionDraw): Promi
         await fleet.api('DELETE', servicePath(action.service));
         world.deleted.add(action.service);
         return 'deleted';
+      case 'stop-deployment': {
+        const id = await deploymentOf(fleet, action.service, action.which);
+        if (id === undefined) return `skipped: no ${action.which} deployment`;
+        await fleet.api('POST', `${servicePath(action.service)}/deployments/${id}/stop`, {
+          stopType: action.stopType,
+        });
+        return `stopped ${id} (${action.stopType})`;
+      }
+      case 'continue': {
+        const id = await deploymentOf(fleet, action.service, 'primary');
+        if (id === undefined) return 'skipped: no deployment in progress';
+        await fleet.api('POST', `${servicePath(action.service)}/deployments/${id}/continue`, {
+          action: action.action,
+        });
+        return `continued ${id} (${action.action})`;
+      }
+      case 'alarm':
+        // The in-process alarm answers by the scenario's schedule (test/fuzz/progressive.ts).
+        return `alarm ${action.state}`;
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -39,7 +39,7 @@ const print = (outcome: SeedOutcome) => {
   const { result } = outcome;
   const verdict = result.violations.length === 0 ? 'ok' : `${result.violations.length} violation(s)`;
   console.log(
-    `seed ${result.seed}: ${verdict} (${result.services} services, ${result.launches} launches, ${result.runTaskCalls} RunTask calls, ${result.deaths} tasks died, ${options.minutes} virtual min in ${result.wallSeconds.toFixed(1)} s)`,
+    `seed ${result.seed}: ${verdict} (${result.services} services, ${result.launches} launches, ${result.runTaskCalls} RunTask calls, ${result.deaths} tasks died, ${result.progressive ? `${result.progressive.services} progressive, ${result.progressive.hookCalls} hook calls, ${result.progressive.operator} stops/continues taken, ` : ''}${options.minutes} virtual min in ${result.wallSeconds.toFixed(1)} s)`,
   );
   for (const violation of result.violations)
     console.log(

@@ -5,6 +5,13 @@
  * the whole scenario: replaying it replays the run.
  */
 import { seededRandom } from '../../bench/support/random';
+import {
+  drawProgressive,
+  drawProgressiveActions,
+  type ProgressiveAction,
+  type ProgressiveDraw,
+  progressiveImageTag,
+} from './generators-progressive';
 import { drawRequestScaling, drawTrafficActions, type RequestDraw } from './generators-requests';
 
 export type Random = () => number;
@@ -14,7 +21,9 @@ export type ImageBehaviour =
   | { kind: 'runs' }
   | { kind: 'crash'; afterMs: number }
   | { kind: 'pullfail' }
-  | { kind: 'unhealthy' };
+  | { kind: 'unhealthy' }
+  /** Runs, and answers errorPercent % of its requests with 5xx, slowMs later (generators-progressive.ts). */
+  | { kind: 'serves'; errorPercent: number; slowMs: number };
 
 export interface BreakerDraw {
   enable: boolean;
@@ -56,6 +65,8 @@ export interface ServiceDraw {
   image: ImageBehaviour;
   /** CPU demand per task as a fraction of its CPU (the auto scaling metric), changed by `demand` actions. */
   demand: number;
+  /** BLUE_GREEN, CANARY or LINEAR behind listener rules of its own (generators-progressive.ts). */
+  progressive?: ProgressiveDraw;
 }
 
 /** A queue worker's queue: its messages waiting (visible) and being worked on (in flight). */
@@ -90,7 +101,8 @@ export type ActionDraw =
   | { kind: 'queue'; service: string; visible: number; inFlight: number }
   | { kind: 'traffic'; service: string; requestsPerSecond: number }
   | { kind: 'stop-behind'; service: string; tasks: number }
-  | { kind: 'delete'; service: string };
+  | { kind: 'delete'; service: string }
+  | Extract<ProgressiveAction, { kind: 'stop-deployment' | 'continue' | 'alarm' }>;
 
 export interface TimedAction {
   /** Virtual ms after the run starts. */
@@ -226,6 +238,10 @@ export const drawScenario = (seed: number, minutes: number): Scenario => {
   const r = draws(seededRandom(seed * 7919 + 41));
   for (const service of services) drawRequestScaling(r, service);
   actions.push(...drawTrafficActions(r, services, minutes));
+  // Progressive delivery: a fourth stream, drawn last, so every stream above draws as it did.
+  const p = draws(seededRandom(seed * 7919 + 53));
+  for (const service of services) drawProgressive(p, service);
+  actions.push(...drawProgressiveActions(p, services, minutes));
   actions.sort((a, b) => a.atMs - b.atMs);
   return { seed, minutes, services, endpoint, actions };
 };
@@ -314,6 +330,8 @@ export const imageOf = (behaviour: ImageBehaviour, serial: number): string => {
       return `nginx:v${serial}-pullfail`;
     case 'unhealthy':
       return `nginx:v${serial}-unhealthy`;
+    case 'serves':
+      return `nginx:v${serial}-${progressiveImageTag(behaviour)}`;
   }
 };
 

@@ -78,3 +78,20 @@ describe('queueWorkersKeepInFlight', () => {
     expect(check(fresh, STEP, 5, { visible: 0, inFlight: 38 })).toEqual([]);
   });
 });
+
+describe('deployOnFallbackCompletes excuses what judges a progressive deployment', () => {
+  it("takes a hook's, an alarm's, the analysis', an approval's or a stop's failure for none of the fallback's", async () => {
+    const { JUDGED_BY_TRAFFIC } = await import('./invariants-edges');
+    for (const reason of [
+      'lifecycle hook arn:aws:lambda:us-east-1:0:function:f at POST_PRODUCTION_TRAFFIC_SHIFT answered FAILED (call 1).',
+      'CloudWatch alarm a is in ALARM: fuzz.',
+      'analysis failed 1 interval in a row (failureLimit 1): ...',
+      'stopped with rollback by local.',
+      'nobody approved it within 1 minutes (onTimeout ROLLBACK).',
+    ])
+      expect(JUDGED_BY_TRAFFIC.test(reason)).toBe(true);
+    expect(JUDGED_BY_TRAFFIC.test('3 tasks failed to start: circuit breaker threshold 3 reached.')).toBe(
+      false,
+    );
+  });
+});

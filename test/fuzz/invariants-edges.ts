@@ -120,6 +120,9 @@ export function capacityRefusalsNotFailures(
   }
 }
 
+/** A rolloutStateReason of a deployment failed by its traffic's judges or an operator, not its tasks. */
+export const JUDGED_BY_TRAFFIC = /lifecycle hook|CloudWatch alarm|analysis failed|^stopped |nobody approved/;
+
 /**
  * A deploy or a rollback of an image that runs, made while the service stood on its fallback with all of
  * its Spot share allowed on FARGATE (maxOnDemandPercent 100), completes: it never FAILS.
@@ -142,6 +145,9 @@ export function deployOnFallbackCompletes(
     if (!memory.onFallback.has(deployment.id) || deployment.rolloutState !== 'FAILED') continue;
     if (!service.spotFallback?.enabled || fallback?.maxOnDemandPercent !== 100) continue;
     if (input.behaviourOf(deployment.taskDefinition)?.kind !== 'runs') continue;
+    // A progressive deployment failed by what judges its traffic (a lifecycle hook, an alarm, the analysis,
+    // an approval's timeout, an operator's stop) is no fallback's doing (seed 122: a hook answered FAILED).
+    if (JUDGED_BY_TRAFFIC.test(deployment.rolloutStateReason)) continue;
     report(
       'deployOnFallbackCompletes',
       `deployment ${deployment.id} (an image that runs) began on the fallback during a Spot outage and FAILED: ${deployment.rolloutStateReason}`,

@@ -164,7 +164,12 @@ export class Invariants {
 
   /** Live tasks never over floor(desired x maximumPercent / 100) (of the last half minute's largest: a scale-in takes a pass). */
   liveUnderCap(input: CheckInput, name: string, service: Service, memory: ServiceMemory): void {
-    const cap = Math.floor((service.desiredCount * service.deploymentConfiguration.maximumPercent) / 100);
+    // BLUE_GREEN, CANARY and LINEAR start the full desired count beside the old one (maximumPercent does
+    // not limit it, as in ECS), and replace a new task failing its target group's health check while it
+    // drains: up to three times the desired count while a shift's deployments are up.
+    const shifting = service.deployments.some((d) => d.trafficShift !== undefined && d.status !== 'INACTIVE');
+    const percent = Math.max(service.deploymentConfiguration.maximumPercent, shifting ? 300 : 0);
+    const cap = Math.floor((service.desiredCount * percent) / 100);
     memory.caps.push({ at: input.now, cap });
     memory.caps = memory.caps.filter((entry) => entry.at >= input.now - CAP_GRACE_MS);
     const allowed = Math.max(...memory.caps.map((entry) => entry.cap));

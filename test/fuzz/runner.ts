@@ -14,6 +14,7 @@ import { type ActionWorld, applyAction, breakerBody } from './actions';
 import { type ImageBehaviour, imageOf, type Scenario, type ServiceDraw } from './generators';
 import { Invariants, type Violation } from './invariants';
 import { Ledger } from './ledger';
+import { type Progressive, progressiveConfiguration, startProgressive } from './progressive';
 import { REQUEST_POLICY, startRequestTraffic } from './requests';
 import { queueUrlOf, startScaling, TASK_CPU } from './scaling';
 
@@ -43,6 +44,8 @@ export interface RunResult {
   /** RunTask calls Tugboat made (each call, a retry too). */
   runTaskCalls: number;
   deaths: number;
+  /** Progressive services, the hook calls Tugboat made, and the operator's stops and continues it took. */
+  progressive?: { services: number; hookCalls: number; operator: number };
   wallSeconds: number;
 }
 
@@ -181,7 +184,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     setBehaviour: (taskDefinition, behaviour) => behaviours.set(taskDefinition, behaviour),
     setDemand: (service, demand) => scaling?.setDemand(familyOf(service), demand * 10),
     setBacklog: (service, visible, inFlight) => scaling?.setBacklog(service, visible, inFlight),
-    setTraffic: (service, requestsPerSecond) => requests.setRate(service, requestsPerSecond),
+    setTraffic: (service, requestsPerSecond) => {
+      requests.setRate(service, requestsPerSecond);
+      progressive?.setRate(service, requestsPerSecond);
+    },
     random: fleet.random,
     nextImageSerial: () => imageSerial++,
   };
@@ -230,8 +236,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
   );
 
   const violations = (): Violation[] => invariants.violations;
+  let progressive: Progressive | undefined;
+  let operatorTaken = 0;
   try {
     if (scenario.services.some((s) => s.autoScaling)) scaling = await startScaling(fleet);
+    progressive = await startProgressive(fleet, scenario, FUZZ_T0);
     for (const draw of scenario.services) {
       await fleet.api('POST', '/task-definitions', taskDefinitionBody(draw, familyOf(draw.name)));
       const targetGroupArn =
@@ -242,6 +251,10 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
       if (targetGroupArn) targetGroupOwners.set(targetGroupArn, draw.name);
       try {
         const body = serviceBody(draw, familyOf(draw.name), targetGroupArn);
+        if (draw.progressive && targetGroupArn && progressive) {
+          body.loadBalancers = [await progressive.setUp(draw, targetGroupArn)];
+          Object.assign(body.deploymentConfiguration, progressiveConfiguration(draw));
+        }
         const created = (await fleet.api('POST', `/clusters/${CLUSTER}/services`, body)) as Service;
         active.add(draw.name);
         if (targetGroupArn) await requests.addListener(draw, targetGroupArn);
@@ -305,6 +318,17 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         requestHistoryOf: (name) => requests.historyOf(name),
         operatorScaledAt: (name) => operatorScaledAt.get(name),
       });
+      invariants.violations.push(...(progressive?.check(time.now()) ?? []));
+      if (process.env.FUZZ_TRACE)
+        for (const [name, service] of services)
+          write(
+            `trace ${name} desired ${service.desiredCount}: ${service.deployments
+              .map(
+                (d) =>
+                  `${d.id.slice(8, 14)} ${d.status} ${d.rolloutState} ${d.taskDefinition} ${d.runningCount}/${d.desiredCount}${d.trafficShift ? ` ${d.trafficShift.stage} ${d.trafficShift.productionPercent}%` : ''}${d.stopRequested ? ' stop' : ''}`,
+              )
+              .join(' | ')}`,
+          );
       for (const violation of invariants.violations.slice(before))
         write(`VIOLATION ${violation.invariant} ${violation.service}: ${violation.message}`);
 
@@ -326,7 +350,11 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
         const { action } = actions.shift()!;
         if (action.kind === 'scale') operatorScaledAt.set(action.service, time.now());
         try {
-          write(`${JSON.stringify(action)} -> ${await applyAction(world, action)}`);
+          const outcome = await applyAction(world, action);
+          if (/^(stopped ecs|continued)/.test(outcome)) operatorTaken++;
+          write(`${JSON.stringify(action)} -> ${outcome}`);
+          if (action.kind === 'delete' && world.deleted.has(action.service))
+            progressive?.deleted(action.service);
         } catch (error) {
           invariants.violations.push({
             invariant: 'apiAnswers',
@@ -350,6 +378,7 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     }
   } finally {
     await scaling?.stop();
+    await progressive?.stop();
     const endpoint = fleet.dynamoDbEndpoint;
     await fleet.stop();
     if (options.dynamoDbEndpoint) {
@@ -367,6 +396,15 @@ export const runScenario = async (scenario: Scenario, options: RunOptions = {}):
     runTaskCalls: [...ledger.runTasks.values()].reduce((sum, list) => sum + list.length, 0),
     launches: [...ledger.launches.values()].reduce((sum, list) => sum + list.length, 0),
     deaths: [...ledger.deaths.values()].reduce((sum, list) => sum + list.length, 0),
+    ...(progressive
+      ? {
+          progressive: {
+            services: scenario.services.filter((s) => s.progressive).length,
+            hookCalls: progressive.hookCalls.length,
+            operator: operatorTaken,
+          },
+        }
+      : {}),
     wallSeconds: (performance.now() - wallStarted) / 1000,
   };
 };

@@ -302,6 +302,25 @@ export function completeShift(state: RolloutState): void {
   );
 }
 
+/** A live, healthy task registered in `group`. */
+const servesIn = (state: PlanState, group: string): boolean =>
+  live(state).some(
+    (t) =>
+      healthy(state, t) && (t.targets?.registered ?? []).some((target) => target.targetGroupArn === group),
+  );
+
+/**
+ * A failed shift that stays where it is (ABORT, or a failure without rollback) keeps its weights while
+ * both groups can serve; once one of them has no healthy task left (a scale-in stopped the aborted
+ * tasks, they died) and the other has, all of the rule goes to the other, not to nothing.
+ */
+const stranded = (state: PlanState, from: string, to: string, percent: number): number => {
+  if (state.primary?.rolloutState !== 'FAILED') return percent;
+  if (percent > 0 && !servesIn(state, to) && servesIn(state, from)) return 0;
+  if (percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
+  return percent;
+};
+
 /** The percent of each rule's traffic the shift wants on the new group; other rules: the serving group. */
 const wantedShares = (
   state: PlanState,
@@ -322,13 +341,13 @@ const wantedShares = (
       wanted.push({
         rule: advanced.productionListenerRule,
         ...pair,
-        percent: route ? (shift?.productionPercent ?? 0) : 0,
+        percent: route ? stranded(state, pair.from, pair.to, shift?.productionPercent ?? 0) : 0,
       });
     if (advanced.testListenerRule)
       wanted.push({
         rule: advanced.testListenerRule,
         ...pair,
-        percent: route && shift && TESTING.has(shift.stage) ? 100 : 0,
+        percent: route && shift && TESTING.has(shift.stage) ? stranded(state, pair.from, pair.to, 100) : 0,
       });
   }
   return wanted;

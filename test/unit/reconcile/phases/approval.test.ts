@@ -167,3 +167,24 @@ describe('stop requests', () => {
     expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', taskDefinition: 'web:1' });
   });
 });
+
+describe('after an ABORT, production never forwards to a group with nothing healthy (fuzz seed 1)', () => {
+  it('a scale-in that leaves the aborted green fleet empty sends production back to blue', () => {
+    const world = canary({ stage: 'BAKE_TIME' });
+    world.run(30);
+    expect(world.share()).toBe(100);
+    requestStop(world, 'ABORT');
+    world.pass();
+    world.service = { ...world.service, desiredCount: 1 };
+    for (let i = 0; i < 4; i++) {
+      world.now += MIN;
+      world.pass();
+    }
+    expect(dep2(world).rolloutState).toBe('FAILED');
+    // The scale-in stopped the aborted green tasks (the blue ones are shielded): production goes to blue.
+    expect(world.live('dep-2')).toHaveLength(0);
+    expect(world.live('dep-1').length).toBeGreaterThan(0);
+    expect(world.share()).toBe(0);
+    expect(world.share(TEST)).toBe(0);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * The progressive delivery invariants over hand-made checks: each flags the planted defect it is for, and
+ * lets be the neighbouring cases that are no defect.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Deployment, Service, TrafficShift } from '../../lib/domain';
+import { deployment, service } from '../support/plan';
+import {
+  EMPTY_GROUP_GRACE_MS,
+  type HookCall,
+  hooksOnlyWhileLive,
+  noTrafficToEmptyGroup,
+  ROLLBACK_GRACE_MS,
+  type RollbackRecord,
+  type RuleView,
+  rollbackClearsProduction,
+  weightsNeverAllZero,
+} from './invariants-progressive';
+
+const BLUE = 'tg/blue';
+const GREEN = 'tg/green';
+const RULE = 'rule/prod';
+const T = 1_000_000;
+
+describe('rollbackClearsProduction', () => {
+  const record = (): RollbackRecord => ({
+    service: 'web',
+    deploymentId: 'd2',
+    at: T,
+    routes: [{ rule: RULE, to: GREEN, from: BLUE }],
+  });
+  const never = () => false;
+
+  it('flags a failed group that still has production weight past the grace (the planted defect)', () => {
+    const records = [record()];
+    const found = rollbackClearsProduction(
+      T + ROLLBACK_GRACE_MS,
+      records,
+      () => ({ [BLUE]: 900, [GREEN]: 100 }),
+      never,
+    );
+    expect(found.map((v) => v.invariant)).toEqual(['rollbackClearsProduction']);
+    // Judged once.
+    expect(
+      rollbackClearsProduction(T + 2 * ROLLBACK_GRACE_MS, records, () => ({ [GREEN]: 1 }), never),
+    ).toEqual([]);
+  });
+
+  it('lets be the rule back on the old group, and a check still within the grace', () => {
+    expect(rollbackClearsProduction(T + 1_000, [record()], () => ({ [GREEN]: 1 }), never)).toEqual([]);
+    expect(
+      rollbackClearsProduction(T + ROLLBACK_GRACE_MS, [record()], () => ({ [BLUE]: 1, [GREEN]: 0 }), never),
+    ).toEqual([]);
+  });
+
+  it('lets be a newer deployment that shifts production onto the same group (a deploy after the rollback)', () => {
+    expect(
+      rollbackClearsProduction(
+        T + ROLLBACK_GRACE_MS,
+        [record()],
+        () => ({ [BLUE]: 500, [GREEN]: 500 }),
+        () => true,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('noTrafficToEmptyGroup', () => {
+  const view = (weights: Record<string, number>, healthy: Record<string, number>): RuleView => ({
+    service: 'web',
+    rule: RULE,
+    groups: [BLUE, GREEN],
+    weights,
+    healthy,
+  });
+
+  it('flags all the weight on a group with no healthy target while the other has some, past the grace (planted)', () => {
+    const since = new Map<string, number>();
+    const starved = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 2, [GREEN]: 0 });
+    const found = [];
+    for (let now = T; now <= T + EMPTY_GROUP_GRACE_MS + 10_000; now += 5_000)
+      found.push(...noTrafficToEmptyGroup(now, [starved], since));
+    expect(found.map((v) => v.invariant)).toEqual(['noTrafficToEmptyGroup']);
+  });
+
+  it('lets be the old group of a shift in progress (seed 2: a deploy mending a revision that never served)', () => {
+    const since = new Map<string, number>();
+    const old = view({ [BLUE]: 1, [GREEN]: 0 }, { [BLUE]: 0, [GREEN]: 6 });
+    for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      expect(noTrafficToEmptyGroup(now, [old], since, (_, group) => group === BLUE)).toEqual([]);
+    // Its new group gets no such pass.
+    const onNew = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 2, [GREEN]: 0 });
+    const found = [];
+    const memory = new Map<string, number>();
+    for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      found.push(...noTrafficToEmptyGroup(now, [onNew], memory, (_, group) => group === BLUE));
+    expect(found).toHaveLength(1);
+  });
+
+  it('lets be a short episode, a split, both groups empty, and the serving group healthy', () => {
+    const since = new Map<string, number>();
+    const cases = [
+      view({ [BLUE]: 500, [GREEN]: 500 }, { [BLUE]: 2, [GREEN]: 0 }),
+      view({ [BLUE]: 1 }, { [BLUE]: 0, [GREEN]: 0 }),
+      view({ [BLUE]: 1, [GREEN]: 0 }, { [BLUE]: 1, [GREEN]: 3 }),
+    ];
+    for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      expect(noTrafficToEmptyGroup(now, cases, since)).toEqual([]);
+    // Starved for less than the grace, then healthy again.
+    const starved = view({ [GREEN]: 1 }, { [BLUE]: 1, [GREEN]: 0 });
+    const healed = view({ [GREEN]: 1 }, { [BLUE]: 1, [GREEN]: 1 });
+    expect(noTrafficToEmptyGroup(T, [starved], since)).toEqual([]);
+    expect(noTrafficToEmptyGroup(T + EMPTY_GROUP_GRACE_MS - 5_000, [starved], since)).toEqual([]);
+    expect(noTrafficToEmptyGroup(T + EMPTY_GROUP_GRACE_MS, [healed], since)).toEqual([]);
+    expect(noTrafficToEmptyGroup(T + EMPTY_GROUP_GRACE_MS + 5_000, [starved], since)).toEqual([]);
+  });
+});
+
+describe('weightsNeverAllZero', () => {
+  it('flags a forward whose weights are all 0 (planted), not one with weight or none at all', () => {
+    expect(weightsNeverAllZero('web', RULE, { [BLUE]: 0, [GREEN]: 0 }, T).map((v) => v.invariant)).toEqual([
+      'weightsNeverAllZero',
+    ]);
+    expect(weightsNeverAllZero('web', RULE, { [BLUE]: 0, [GREEN]: 1 }, T)).toEqual([]);
+    expect(weightsNeverAllZero('web', RULE, {}, T)).toEqual([]);
+  });
+});
+
+describe('hooksOnlyWhileLive', () => {
+  const shift = (stage: TrafficShift['stage']): TrafficShift =>
+    ({
+      strategy: 'CANARY',
+      stage,
+      stageStartedAt: new Date(T).toISOString(),
+      productionPercent: 0,
+      routes: [],
+      bakeTimeInMinutes: 0,
+    }) as TrafficShift;
+  const withDeployment = (overrides: Partial<Deployment>, status: Service['status'] = 'ACTIVE'): Service =>
+    service({ serviceName: 'web', status, deployments: [deployment('d2', 'web:2', overrides)] });
+  const call = (stage: HookCall['stage']): HookCall => ({
+    at: T,
+    service: 'web',
+    deploymentId: 'd2',
+    stage,
+    target: 'fn',
+  });
+
+  it('lets be a call for an IN_PROGRESS PRIMARY', () => {
+    const live = withDeployment({
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      trafficShift: shift('PRODUCTION_TRAFFIC_SHIFT'),
+    });
+    expect(hooksOnlyWhileLive(call('PRODUCTION_TRAFFIC_SHIFT'), live, undefined)).toEqual([]);
+  });
+
+  it('flags a call for a COMPLETED or INACTIVE deployment (planted)', () => {
+    const completed = withDeployment({
+      status: 'PRIMARY',
+      rolloutState: 'COMPLETED',
+      trafficShift: shift('CLEAN_UP'),
+    });
+    const inactive = withDeployment({
+      status: 'INACTIVE',
+      rolloutState: 'STOPPED',
+      trafficShift: shift('BAKE_TIME'),
+    });
+    expect(hooksOnlyWhileLive(call('POST_PRODUCTION_TRAFFIC_SHIFT'), completed, undefined)).toHaveLength(1);
+    expect(hooksOnlyWhileLive(call('PRODUCTION_TRAFFIC_SHIFT'), inactive, undefined)).toHaveLength(1);
+  });
+
+  it('flags a call for a service being deleted, or after its DELETE, even for an IN_PROGRESS PRIMARY (planted)', () => {
+    const draining = withDeployment(
+      { status: 'PRIMARY', rolloutState: 'IN_PROGRESS', trafficShift: shift('SCALE_UP') },
+      'DRAINING',
+    );
+    expect(hooksOnlyWhileLive(call('PRE_SCALE_UP'), draining, undefined)).toHaveLength(1);
+    const live = withDeployment({
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      trafficShift: shift('SCALE_UP'),
+    });
+    expect(hooksOnlyWhileLive(call('PRE_SCALE_UP'), live, T - 1)).toHaveLength(1);
+  });
+
+  it("lets be a failed deployment's rollback hooks at the traffic-shift stages only, INACTIVE or not", () => {
+    for (const status of ['ACTIVE', 'INACTIVE'] as const) {
+      const rolling = withDeployment({ status, rolloutState: 'FAILED', trafficShift: shift('ROLLBACK') });
+      expect(hooksOnlyWhileLive(call('TEST_TRAFFIC_SHIFT'), rolling, undefined)).toEqual([]);
+      expect(hooksOnlyWhileLive(call('PRODUCTION_TRAFFIC_SHIFT'), rolling, undefined)).toEqual([]);
+      expect(hooksOnlyWhileLive(call('POST_SCALE_UP'), rolling, undefined)).toHaveLength(1);
+    }
+    // A failure without rollback (ABORT) calls nothing.
+    const aborted = withDeployment({
+      status: 'PRIMARY',
+      rolloutState: 'FAILED',
+      trafficShift: shift('BAKE_TIME'),
+    });
+    expect(hooksOnlyWhileLive(call('PRODUCTION_TRAFFIC_SHIFT'), aborted, undefined)).toHaveLength(1);
+  });
+});

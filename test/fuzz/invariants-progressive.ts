@@ -1,0 +1,175 @@
+/**
+ * Progressive delivery's promises in a fuzzed run (test/fuzz/progressive.ts feeds them): what the listener
+ * rules forward, read from the local load balancer at every step and at every rule change, and every
+ * lifecycle hook call Tugboat makes, judged against the service as Tugboat last wrote it.
+ */
+import type { LifecycleHookStage, Service } from '../../lib/domain';
+import type { Violation } from './invariants';
+
+/** A rollback has this long to show production off the failed group: one pass, asked for at once. */
+export const ROLLBACK_GRACE_MS = 10_000;
+/** All of a rule's weight on a group with no healthy target, the other healthy, for no longer than this. */
+export const EMPTY_GROUP_GRACE_MS = 30_000;
+
+/** A rule's forward weights by target group ARN (groups absent from the action weigh nothing). */
+export type Weights = Record<string, number>;
+
+/** A deployment Tugboat wrote FAILED in its ROLLBACK stage, first seen at `at`, with its route's rules. */
+export interface RollbackRecord {
+  service: string;
+  deploymentId: string;
+  at: number;
+  /** The failed deployment's group (`to`) per production rule. */
+  routes: { rule: string; to: string; from: string }[];
+  judged?: boolean;
+}
+
+/**
+ * `rollbackClearsProduction`: once a deployment failed with rollback, its group's production weight is 0
+ * within ROLLBACK_GRACE_MS, whatever hooks answer or are doing. Judged once, at the first step past the
+ * grace; a newer deployment that already shifts production onto the same group (a deploy after the
+ * rollback) excuses it.
+ */
+export const rollbackClearsProduction = (
+  now: number,
+  records: RollbackRecord[],
+  weightsOf: (rule: string) => Weights | undefined,
+  shiftingOnto: (service: string, group: string, since: number) => boolean,
+): Violation[] => {
+  const found: Violation[] = [];
+  for (const record of records) {
+    if (record.judged || now < record.at + ROLLBACK_GRACE_MS) continue;
+    record.judged = true;
+    for (const route of record.routes) {
+      const weights = weightsOf(route.rule);
+      const weight = weights?.[route.to] ?? 0;
+      if (weights === undefined || weight === 0 || shiftingOnto(record.service, route.to, record.at))
+        continue;
+      found.push({
+        invariant: 'rollbackClearsProduction',
+        service: record.service,
+        at: now,
+        message: `deployment ${record.deploymentId} failed with rollback at ${record.at} and ${(now - record.at) / 1000} s later its group ${route.to} still has weight ${weight} on ${route.rule} (${JSON.stringify(weights)})`,
+      });
+    }
+  }
+  return found;
+};
+
+/** One rule of a progressive service at a step: its pair of groups, weights and healthy targets. */
+export interface RuleView {
+  service: string;
+  rule: string;
+  groups: [string, string];
+  weights: Weights;
+  healthy: Record<string, number>;
+}
+
+/**
+ * `noTrafficToEmptyGroup`: a rule never forwards all its weight to a group with no healthy target while
+ * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS, except on the
+ * old group of a shift still in progress (`oldGroupOfShift`). `since` is the memory between steps (rule
+ * -> when the condition began).
+ */
+export const noTrafficToEmptyGroup = (
+  now: number,
+  views: RuleView[],
+  since: Map<string, number>,
+  oldGroupOfShift: (service: string, group: string) => boolean = () => false,
+): Violation[] => {
+  const found: Violation[] = [];
+  for (const view of views) {
+    const [a, b] = view.groups;
+    const wa = view.weights[a] ?? 0;
+    const wb = view.weights[b] ?? 0;
+    const onto = wa > 0 && wb === 0 ? a : wb > 0 && wa === 0 ? b : undefined;
+    const other = onto === a ? b : a;
+    // A shift under way keeps production on its old group until its stages move it, healthy or not (a
+    // deploy that mends a service whose old revision never served): only the new group is its concern.
+    const starved =
+      onto !== undefined &&
+      (view.healthy[onto] ?? 0) === 0 &&
+      (view.healthy[other] ?? 0) > 0 &&
+      !oldGroupOfShift(view.service, onto);
+    if (!starved) {
+      since.delete(view.rule);
+      continue;
+    }
+    const began = since.get(view.rule) ?? now;
+    since.set(view.rule, began);
+    if (now - began > EMPTY_GROUP_GRACE_MS && now - began <= EMPTY_GROUP_GRACE_MS + 5_000)
+      found.push({
+        invariant: 'noTrafficToEmptyGroup',
+        service: view.service,
+        at: now,
+        message: `${view.rule} forwards all to ${onto} (no healthy target) since ${began}, while ${other} has ${view.healthy[other]} healthy`,
+      });
+  }
+  return found;
+};
+
+/** `weightsNeverAllZero`: a forward action's weights never add up to 0. */
+export const weightsNeverAllZero = (
+  service: string,
+  rule: string,
+  weights: Weights,
+  now: number,
+): Violation[] =>
+  Object.keys(weights).length > 0 && Object.values(weights).every((weight) => weight === 0)
+    ? [
+        {
+          invariant: 'weightsNeverAllZero',
+          service,
+          at: now,
+          message: `${rule} forwards with every weight 0: ${JSON.stringify(weights)}`,
+        },
+      ]
+    : [];
+
+/** The rollback stages ECS calls a failed deployment's hooks at. */
+const ROLLBACK_STAGES: readonly LifecycleHookStage[] = ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'];
+
+/** A hook call as the in-process invoker saw it. */
+export interface HookCall {
+  at: number;
+  service: string;
+  deploymentId: string;
+  stage: LifecycleHookStage;
+  target: string;
+}
+
+/**
+ * `hooksOnlyWhileLive`: a hook is called only for an IN_PROGRESS PRIMARY of an ACTIVE service, or for a
+ * failed deployment rolling back at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT: never for one
+ * COMPLETED, INACTIVE (but that rollback) or superseded, nor for a service being deleted. `service` is
+ * the service as Tugboat last wrote it when the call began; `deletedAt` when the operator's DELETE
+ * returned.
+ */
+export const hooksOnlyWhileLive = (
+  call: HookCall,
+  service: Service | undefined,
+  deletedAt: number | undefined,
+): Violation[] => {
+  const violation = (message: string): Violation[] => [
+    {
+      invariant: 'hooksOnlyWhileLive',
+      service: call.service,
+      at: call.at,
+      message: `${call.stage} hook ${call.target} called for ${call.deploymentId}: ${message}`,
+    },
+  ];
+  if (deletedAt !== undefined && call.at >= deletedAt)
+    return violation(`the service was deleted at ${deletedAt}`);
+  if (service === undefined) return violation('no such service');
+  if (service.status !== 'ACTIVE') return violation(`the service is ${service.status}`);
+  const deployment = service.deployments.find((d) => d.id === call.deploymentId);
+  if (deployment === undefined) return violation('no such deployment on the service');
+  const rollingBack = deployment.rolloutState === 'FAILED' && deployment.trafficShift?.stage === 'ROLLBACK';
+  if (rollingBack)
+    return ROLLBACK_STAGES.includes(call.stage)
+      ? []
+      : violation('a rollback calls only its traffic-shift stages');
+  if (deployment.rolloutState !== 'IN_PROGRESS' || deployment.status !== 'PRIMARY')
+    return violation(`the deployment is ${deployment.status} ${deployment.rolloutState}`);
+  return [];
+};
