@@ -48,6 +48,7 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
   const fleet = await startFleet({
     workers: options.workers,
     eventWorkers: options.eventWorkers,
+    virtualRateRacePauses: true,
     ...(options.ecsFaults > 0 ? { ecsFaultRate: options.ecsFaults } : {}),
     onTaskEvent: (event) => {
       const detail = event.detail as { group?: string; taskArn: string; lastStatus: string };
@@ -136,6 +137,16 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
       }
     };
     const passes: Promise<void>[] = [];
+    /** Scheduler passes not yet over: the clock runs on until they are (they wait on it, for launch room). */
+    let passesUnderWay = 0;
+    const startPass = (at: number) => {
+      passesUnderWay++;
+      passes.push(
+        runPass(at).finally(() => {
+          passesUnderWay--;
+        }),
+      );
+    };
     let doubledPasses = 0;
     let nextPassAt = firstTick;
     // The services are created at the first tick, so they converge while the first jobs launch.
@@ -173,15 +184,16 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
         if (now >= nextPassAt && nextPassAt <= lastTick) {
           const at = nextPassAt;
           nextPassAt += MINUTE_MS;
-          passes.push(runPass(at));
+          startPass(at);
           if (doubled() < options.doubledRuns) {
             doubledPasses++;
-            passes.push(runPass(at));
+            startPass(at);
           }
           return false;
         }
-        // Past the last tick, the runs it launched settle (their tasks stop, a pass records them).
-        return now >= endAt && servicesConvergedAt !== undefined;
+        // Past the last tick, the runs it launched settle (their tasks stop, a pass records them), and a
+        // pass still launching (it waits on the clock for launch room) gets to its end.
+        return now >= endAt && servicesConvergedAt !== undefined && passesUnderWay === 0;
       },
       endAt - time.now() + 30 * MINUTE_MS,
     );
@@ -191,9 +203,12 @@ export const runJobsBench = async (options: JobsBenchOptions) => {
     const tasksPerTick = new Map<string, number>();
     const launchDelays: number[] = [];
     let untokenedJobTasks = 0;
+    const jobNameSet = new Set(jobNames);
     for (const task of launched.values()) {
-      const jobName = jobNames.find((name) => task.startedBy?.endsWith(`_job-${name}`));
       if (!task.startedBy?.includes('_job-')) continue;
+      // startedBy is `<installation prefix>_job-<job name>`: a lookup, not a scan of every job per task.
+      const named = task.startedBy.slice(task.startedBy.indexOf('_job-') + '_job-'.length);
+      const jobName = jobNameSet.has(named) ? named : undefined;
       const tick = Number(task.clientToken?.split('-')[0]);
       if (jobName === undefined || !Number.isFinite(tick)) {
         untokenedJobTasks++;

@@ -24,7 +24,7 @@ import {
 } from '../../lib/reconcile/pass/reconcile';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
-import { DynamoDbStore } from '../../lib/store/dynamodb';
+import { DynamoDbStore, rateRetryPauseMs } from '../../lib/store/dynamodb';
 import { DynamoDbJobStore } from '../../lib/store/jobs';
 import { DynamoDbScalingStore } from '../../lib/store/scaling';
 import type { UseCaseContext } from '../../lib/use-cases/context';
@@ -69,6 +69,12 @@ export interface FleetOptions {
   ecsFaultRate?: number;
   /** Starts the local ELB endpoint on the same clock and tasks, and gives the reconciler an ELB gateway. */
   loadBalanced?: boolean;
+  /**
+   * The store's pause after a lost race for a shared rate budget on the virtual clock (seeded jitter), as
+   * Tugboat's other waits are. Without it the pause is a real setTimeout, during which nothing is in
+   * flight and virtual time moves on by whole steps: a few real milliseconds become 100s of simulated ones.
+   */
+  virtualRateRacePauses?: boolean;
   /** A DynamoDB Local already running (the test run's): the fleet makes its table there and leaves it running. */
   dynamoDbEndpoint?: string;
   /** The table's name (default tugboat-bench); one per fleet in a shared DynamoDB Local. */
@@ -155,7 +161,12 @@ export const startFleet = async (options: FleetOptions) => {
   const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const store = new DynamoDbStore(documentClient, tableName);
+  const pauseRandom = seededRandom((options.seed ?? 42) + 3);
+  const store = options.virtualRateRacePauses
+    ? new DynamoDbStore(documentClient, tableName, (attempt) =>
+        time.sleep(rateRetryPauseMs(attempt, pauseRandom)),
+      )
+    : new DynamoDbStore(documentClient, tableName);
   const scaling = new DynamoDbScalingStore(documentClient, tableName);
 
   try {

@@ -103,7 +103,10 @@ export interface RateBudget {
  * A pacer whose bucket is shared through the store, as GCRA: each reservation moves one shared instant
  * by its cost, and waits until it conforms. N processes with in-process pacers would each assume the
  * whole bucket and together overshoot it N-fold; these stay within it together. Costs one read and one
- * conditional write per reservation.
+ * conditional write per reservation. One process's reservations go to the store one at a time (the
+ * waits after them overlap): concurrent callers in one process (the jobs scheduler launches 25 jobs at
+ * once) would otherwise race each other for the one item, and each lost race is another read, write
+ * and pause, N^2 of them for N callers.
  */
 export const createSharedPacer = (
   options: PacerOptions & { budget: RateBudget; bucket: string; rate: Rate },
@@ -114,23 +117,33 @@ export const createSharedPacer = (
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const intervalMs = 1000 / perSecond;
   const toleranceMs = burst * intervalMs;
+  let line: Promise<unknown> = Promise.resolve();
+  /** The store's part of a call, after this process's calls before it (whatever they came to). */
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = line.then(work, work);
+    line = turn.catch(() => undefined);
+    return turn;
+  };
   return {
     async reserve(count, deadline) {
       const costMs = Math.min(count, burst) * intervalMs;
-      const conformsAt = await budget.reserveRate(bucket, costMs, toleranceMs, now());
+      const conformsAt = await inTurn(async () => {
+        const at = await budget.reserveRate(bucket, costMs, toleranceMs, now());
+        if (deadline !== undefined && at > deadline) {
+          // Give the reservation back: a wait past the deadline is the next pass's, not this one's.
+          await budget.reserveRate(bucket, -costMs, toleranceMs, now());
+        }
+        return at;
+      });
       const waitMs = conformsAt - now();
-      if (deadline !== undefined && conformsAt > deadline) {
-        // Give the reservation back: a wait past the deadline is the next pass's, not this one's.
-        await budget.reserveRate(bucket, -costMs, toleranceMs, now());
-        throw new PacingDeadlineError(waitMs);
-      }
+      if (deadline !== undefined && conformsAt > deadline) throw new PacingDeadlineError(waitMs);
       if (waitMs > 0) await sleep(Math.ceil(waitMs));
     },
     async charge(count) {
-      await budget.reserveRate(bucket, Math.min(count, burst) * intervalMs, toleranceMs, now());
+      await inTurn(() => budget.reserveRate(bucket, Math.min(count, burst) * intervalMs, toleranceMs, now()));
     },
     async exhausted() {
-      await budget.drainRate(bucket, toleranceMs, now());
+      await inTurn(() => budget.drainRate(bucket, toleranceMs, now()));
     },
   };
 };

@@ -14,6 +14,11 @@ import type { EcsGateway } from './gateway';
  * so never repeat it.
  */
 const ecsArnCache = new Map<string, string>();
+/**
+ * Registrations under way in this process, by the same key: a pass that launches 25 jobs of one new
+ * revision at once registers it once, not 25 times (20 copies, the rest throttled at 1/s for seconds).
+ */
+const registering = new Map<string, Promise<string>>();
 
 export interface EcsTaskDefinitionDeps {
   store: TugboatStore;
@@ -55,17 +60,39 @@ export const ecsRegistrationOf = (taskDefinition: TaskDefinition, installation =
  * ARN on the Tugboat revision. Two launchers that register at once (two passes, a job and a service)
  * make two ECS copies; both then use the one the store kept, so a RunTask retried with its clientToken
  * is always the same request (another copy would make ECS answer ConflictException for a task it did
- * launch). The losing copy is deregistered.
+ * launch). The losing copy is deregistered. Callers in one process share a registration under way.
  */
 export const ecsTaskDefinitionArn = async (
   deps: EcsTaskDefinitionDeps,
   taskDefinition: TaskDefinition,
 ): Promise<string> => {
-  const called = (name: string) => deps.afterCall?.(name);
   const installation = deps.installation ?? DEFAULT_INSTALLATION;
   const cacheKey = `${installation} ${taskDefinition.taskDefinitionArn}`;
   const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(cacheKey);
   if (cached) return cached;
+  const underWay = registering.get(cacheKey);
+  if (underWay) {
+    // Another caller's registration: its ARN, or, if it failed (its own fault, a crash injected into
+    // it), a registration of this caller's own, as before.
+    const arn = await underWay.catch(() => undefined);
+    if (arn) return arn;
+  }
+  const registration = register(deps, taskDefinition, installation, cacheKey);
+  registering.set(cacheKey, registration);
+  try {
+    return await registration;
+  } finally {
+    if (registering.get(cacheKey) === registration) registering.delete(cacheKey);
+  }
+};
+
+const register = async (
+  deps: EcsTaskDefinitionDeps,
+  taskDefinition: TaskDefinition,
+  installation: string,
+  cacheKey: string,
+): Promise<string> => {
+  const called = (name: string) => deps.afterCall?.(name);
   const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition, installation));
   called('ecs:RegisterTaskDefinition');
   const ours = registered.taskDefinitionArn!;

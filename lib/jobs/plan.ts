@@ -5,7 +5,8 @@
  * Rules, in the order a pass applies them:
  *   settle     a run whose task STOPPED gets its verdict (exit codes; TaskFailedToStart is LAUNCH_FAILED);
  *              a PENDING run (claimed, RunTask not answered: a crash, a failure) is launched again with
- *              the same clientToken, which ECS answers with the task it may already have made
+ *              the same clientToken, which ECS answers with the task it may already have made, unless it
+ *              was claimed at or after the pass's instant (a concurrent claimer is launching it)
  *   timeout    a task living past timeoutSeconds is stopped, the run TIMED_OUT
  *   retry      a failed run with attempts left is followed by the next attempt once its backoff is over
  *   ticks      every tick since the last pass gets a run record: SKIPPED while suspended, MISSED past
@@ -146,7 +147,8 @@ const settle = (input: JobPlanInput): { actions: JobAction[]; live: JobRun[] } =
       continue;
     }
     if (run.status === 'PENDING') {
-      if (now - Date.parse(run.createdAt) > PENDING_GIVE_UP_MS) {
+      const claimedAt = Date.parse(run.createdAt);
+      if (now - claimedAt > PENDING_GIVE_UP_MS) {
         const reason = 'RunTask was never answered within 15 minutes';
         const retryAt = retryAtOf(job, run, 'LAUNCH_FAILED', now);
         actions.push({
@@ -154,6 +156,12 @@ const settle = (input: JobPlanInput): { actions: JobAction[]; live: JobRun[] } =
           run,
           update: { status: 'DONE', verdict: 'LAUNCH_FAILED', reason, ...(retryAt ? { retryAt } : {}) },
         });
+      } else if (claimedAt >= now) {
+        // Claimed at this pass's own instant (the same schedule event delivered twice) or since it began (a
+        // manual run the API is launching): its claimer is launching it. A RunTask from here as well would
+        // spend launch room on the one task ECS makes for the token; a claimer that died leaves it to the
+        // next pass, as any PENDING run.
+        live.push(run);
       } else {
         actions.push({ kind: 'relaunch', run });
         live.push(run);

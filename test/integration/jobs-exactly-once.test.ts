@@ -84,10 +84,14 @@ describe('scheduled jobs: each tick launches once', () => {
   const runsOf = async (jobName: string): Promise<JobRun[]> =>
     (await local.runtime.jobs.listJobRuns('default', jobName, { limit: 100 })).items;
 
-  /** Passes until no run is PENDING (an injected fault leaves a launch for the next pass). */
+  /**
+   * Passes until no run is PENDING (an injected fault leaves a launch for the next pass), each a
+   * millisecond after the one before and no tick further: a pass at the instant of the one that claimed a
+   * run is the same schedule event delivered again, which leaves the claimer to launch it.
+   */
   const settle = async (now: number) => {
     for (let attempt = 0; attempt < 20; attempt++) {
-      await pass(now);
+      await pass(now + attempt + 1);
       const open = (await local.runtime.jobs.listAllJobs()).map((job) =>
         local.runtime.jobs.listOpenJobRuns(job.cluster, job.jobName),
       );

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createLaunchPacer, PacingDeadlineError } from '../../lib/ecs/pacer';
+import {
+  createLaunchPacer,
+  createSharedPacer,
+  PacingDeadlineError,
+  type RateBudget,
+} from '../../lib/ecs/pacer';
 
 /** A clock that only moves when the pacer sleeps, recording each sleep. */
 const fakeTime = () => {
@@ -77,5 +82,98 @@ describe('launch pacer with a deadline', () => {
     await pacer.charge(100);
     await pacer.reserve(10);
     expect(time.sleeps).toEqual([500]);
+  });
+});
+
+/**
+ * A store's rate budget in memory (GCRA, as lib/store/rate-budget.ts), each call answered a turn of the
+ * event loop later, counting how many of them are under way at once.
+ */
+const memoryBudget = () => {
+  let tat = 0;
+  let underWay = 0;
+  let mostAtOnce = 0;
+  let calls = 0;
+  const call = async <T>(work: () => T): Promise<T> => {
+    calls++;
+    underWay++;
+    mostAtOnce = Math.max(mostAtOnce, underWay);
+    await new Promise((resolve) => setImmediate(resolve));
+    underWay--;
+    return work();
+  };
+  const budget: RateBudget = {
+    reserveRate: (_bucket, costMs, toleranceMs, nowMs) =>
+      call(() => {
+        tat = Math.max(tat, nowMs) + costMs;
+        return Math.max(nowMs, tat - toleranceMs);
+      }),
+    drainRate: (_bucket, toleranceMs, nowMs) =>
+      call(() => {
+        tat = Math.max(tat, nowMs + toleranceMs);
+      }),
+  };
+  return { budget, mostAtOnce: () => mostAtOnce, calls: () => calls };
+};
+
+describe('shared pacer', () => {
+  it("sends one process's concurrent reservations to the store one at a time, and paces them all", async () => {
+    // Every caller reserves at one instant (the sleeps are recorded, the clock stands).
+    const sleeps: number[] = [];
+    const time = { now: () => 0, sleep: async (ms: number) => void sleeps.push(ms) };
+    const memory = memoryBudget();
+    const pacer = createSharedPacer({
+      budget: memory.budget,
+      bucket: 'launch',
+      rate: { burst: 100, perSecond: 20 },
+      ...time,
+    });
+    // 25 callers at once (the jobs scheduler's concurrency), 10 tasks each: 250 tasks.
+    await Promise.all(Array.from({ length: 25 }, () => pacer.reserve(10)));
+    expect(memory.mostAtOnce()).toBe(1);
+    expect(memory.calls()).toBe(25);
+    // The burst of 100 at once, then each further 10 another 500 ms after the one before.
+    expect(sleeps).toEqual(Array.from({ length: 15 }, (_, index) => (index + 1) * 500));
+  });
+
+  it('gives back a reservation past the deadline before the next caller reserves', async () => {
+    const time = fakeTime();
+    const memory = memoryBudget();
+    const pacer = createSharedPacer({
+      budget: memory.budget,
+      bucket: 'launch',
+      rate: { burst: 100, perSecond: 20 },
+      ...time,
+    });
+    const outcomes = await Promise.all([
+      pacer.reserve(100),
+      pacer.reserve(10, 400).catch((error: unknown) => error),
+      pacer.reserve(10),
+    ]);
+    expect(outcomes[1]).toBeInstanceOf(PacingDeadlineError);
+    expect(memory.mostAtOnce()).toBe(1);
+    // The refused 10 took nothing: the third caller's 10 wait 500 ms, not 1,000.
+    expect(time.sleeps).toEqual([500]);
+  });
+
+  it('goes on after a reservation the store failed', async () => {
+    const time = fakeTime();
+    const memory = memoryBudget();
+    let failures = 1;
+    const budget: RateBudget = {
+      ...memory.budget,
+      reserveRate: async (...args) => {
+        if (failures-- > 0) throw new Error('DynamoDB unavailable');
+        return memory.budget.reserveRate(...args);
+      },
+    };
+    const pacer = createSharedPacer({
+      budget,
+      bucket: 'launch',
+      rate: { burst: 100, perSecond: 20 },
+      ...time,
+    });
+    const outcomes = await Promise.allSettled([pacer.reserve(10), pacer.reserve(10)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
   });
 });

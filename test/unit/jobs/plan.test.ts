@@ -287,6 +287,22 @@ describe('the jobs planner: runs', () => {
     ]);
   });
 
+  it('leaves a PENDING run claimed at or after its own instant to its claimer (a doubled pass, a manual run)', () => {
+    const j = job();
+    const now = T0 + 2 * MIN;
+    // The other delivery of the same schedule event claimed 12:02 and is waiting for launch room.
+    const doubled = newRun(j, now, 1, 'SCHEDULE', now);
+    expect(summary(plan(j, now, { through: T0 + MIN, open: [doubled] }))).toEqual([
+      'launch 12:02',
+      'advance 12:02',
+    ]);
+    // A manual run the API claimed after the pass began.
+    const manual = newRun(j, now + 5_000, 1, 'MANUAL', now + 5_000);
+    expect(summary(plan(j, now, { through: now, open: [manual] }))).toEqual([]);
+    // The next pass launches either again if its claimer died.
+    expect(summary(plan(j, now + MIN, { through: now + MIN, open: [manual] }))).toEqual(['relaunch 12:02']);
+  });
+
   it('Forbid counts a PENDING run as live: a crash between claim and launch does not open the door to a second run', () => {
     const j = job({ concurrencyPolicy: 'Forbid' });
     const pending = newRun(j, T0 + MIN, 1, 'SCHEDULE', T0 + MIN);
