@@ -15,10 +15,12 @@ import type { EcsGateway } from './gateway';
  */
 const ecsArnCache = new Map<string, string>();
 /**
- * Registrations under way in this process, by the same key: a pass that launches 25 jobs of one new
- * revision at once registers it once, not 25 times (20 copies, the rest throttled at 1/s for seconds).
+ * Registrations under way through one ECS gateway (a process's, for a cluster), by the same key: a pass
+ * that launches 25 jobs of one new revision at once registers it once, not 25 times (20 copies, the rest
+ * throttled at 1/s for seconds). Launchers with gateways of their own (other processes) still race, and
+ * keepRegistration settles that race.
  */
-const registering = new Map<string, Promise<string>>();
+const registeringBy = new WeakMap<EcsGateway, Map<string, Promise<string>>>();
 
 export interface EcsTaskDefinitionDeps {
   store: TugboatStore;
@@ -70,6 +72,11 @@ export const ecsTaskDefinitionArn = async (
   const cacheKey = `${installation} ${taskDefinition.taskDefinitionArn}`;
   const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(cacheKey);
   if (cached) return cached;
+  let registering = registeringBy.get(deps.ecs);
+  if (registering === undefined) {
+    registering = new Map();
+    registeringBy.set(deps.ecs, registering);
+  }
   const underWay = registering.get(cacheKey);
   if (underWay) {
     // Another caller's registration: its ARN, or, if it failed (its own fault, a crash injected into
