@@ -21,7 +21,7 @@ import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { type ImageSource, imageAt, imageSource, sameSource } from './images';
 import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
-import { getService, mutateService } from './services';
+import { getService, mutateService } from './service-records';
 import { matchesTagPattern } from './tag-pattern';
 import {
   assertUsable,
