@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors';
 import { parseInput } from '../validation/parse';
-import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
+import { ecsName, imageReference, taskDefinitionReference } from '../validation/task-definition-schemas';
 import { eventInstant } from './deploy-order';
 import { ecrRegistry } from './images';
 

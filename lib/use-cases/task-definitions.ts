@@ -18,7 +18,7 @@ import {
 import { servicesOfClusters } from '../reconcile/scheduler/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { assertAllowedRoles } from '../validation/roles';
-import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
+import { ecsName, registerTaskDefinitionSchema } from '../validation/task-definition-schemas';
 import { sleepBeforeRetry, type UseCaseContext } from './context';
 import { fillAbandonedRevisions } from './revision-gaps';
 

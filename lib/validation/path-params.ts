@@ -1,5 +1,5 @@
 import { parseInput } from './parse';
-import { clusterNameSchema, ecsName } from './schemas';
+import { clusterNameSchema, ecsName } from './task-definition-schemas';
 
 /** Path parameters the use cases take as they came in the URL; each fails as a 400 naming itself. */
 export const parseCluster = (cluster: string): string =>

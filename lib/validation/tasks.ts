@@ -1,12 +1,13 @@
 import * as z from 'zod';
-import { checkPlacement, createServiceSchema, ecsName, taskDefinitionReference } from './schemas';
+import {
+  capacityProviderStrategyField as capacityProviderStrategy,
+  checkPlacement,
+  launchTypeField as launchType,
+  networkConfigurationSchema,
+} from './placement';
+import { ecsName, taskDefinitionReference } from './task-definition-schemas';
 
-// One-off tasks take the same network and placement settings as a service.
-const {
-  networkConfiguration: networkConfigurationSchema,
-  capacityProviderStrategy,
-  launchType,
-} = createServiceSchema.shape;
+// One-off tasks take the same network and placement settings as a service (the same schema instances).
 
 /** RunTask's clientToken: up to 64 ASCII characters 33-126. */
 export const clientTokenSchema = z

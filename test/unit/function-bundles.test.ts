@@ -28,6 +28,11 @@ const bundledModules = async (handler: string): Promise<string[]> => {
 const fullZod = (path: string) => /node_modules\/zod\/(index\.js|v4\/classic\/)/.test(path);
 const reconciler = (path: string) => /lib\/reconcile\/(pass|plan\/phases)\//.test(path);
 const elbClient = (path: string) => path.includes('@aws-sdk/client-elastic-load-balancing-v2/');
+/** The service request schemas (create, update: auto scaling, strategies, hooks...), built at load: the API's. */
+const serviceSchemas = (path: string) =>
+  /lib\/validation\/(schemas|autoscaling|strategies|analysis|approval|lifecycle-hooks|load-balancers|spot-fallback)\.ts$/.test(
+    path,
+  ) || /lib\/use-cases\/services\.ts$/.test(path);
 const lambdaClient = (path: string) => path.includes('@aws-sdk/client-lambda/');
 const cloudWatchClient = (path: string) => path.includes('@aws-sdk/client-cloudwatch/');
 
@@ -48,6 +53,16 @@ describe('function bundles', () => {
       const modules = await bundledModules(handler);
       expect(modules.filter(reconciler)).toEqual([]);
       expect(modules.filter(elbClient)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it.each(['deploy-events', 'jobs-scheduler'])(
+    '%s builds no service request schema at load (only the task definition, deploy and task ones)',
+    async (handler) => {
+      const modules = await bundledModules(handler);
+      expect(modules.filter(serviceSchemas)).toEqual([]);
+      expect(modules.some((path) => path.endsWith('lib/validation/task-definition-schemas.ts'))).toBe(true);
     },
     30_000,
   );
