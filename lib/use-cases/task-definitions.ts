@@ -55,7 +55,7 @@ export const registerTaskDefinition = async (
   context: UseCaseContext,
   body: unknown,
 ): Promise<TaskDefinition> => {
-  const input = parseInput(registerTaskDefinitionSchema, body);
+  const input = parseInput(registerTaskDefinitionSchema(), body);
   assertAllowedRoles(input, context.config);
   const arnOf = (revision: number) => taskDefinitionArn(context, input.family, revision);
   const revisionOf = (revision: number): TaskDefinition => ({

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ECS_NAME } from './ecs-name';
 import { describeFargateMemoryFor, isValidFargateCombination } from './fargate';
+import { onFirstUse } from './on-first-use';
 import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
 
 /*
@@ -52,15 +53,6 @@ const resourceAmount = (unit: 'vCPU' | 'GB', expected: string) => {
     return String(amount);
   });
 };
-const cpuAmount = resourceAmount(
-  'vCPU',
-  `must be CPU units as a number or a string of digits (${FARGATE_CPU_SIZES.slice(4)}), or vCPUs such as "1 vCPU"`,
-);
-const memoryAmount = resourceAmount(
-  'GB',
-  'must be MiB as a number or a string of digits (for example 512 or "2048"), or GB such as "2 GB"',
-);
-
 export const tagSchema = z.strictObject({
   key: nonEmptyString(128),
   value: z.string().max(256, 'must be at most 256 characters'),
@@ -81,102 +73,118 @@ export const tagsSchema = z
     }
   });
 
-const healthCheckSchema = z.strictObject({
-  command: z.array(nonEmptyString(1024)).min(1, 'must have at least one element'),
-  interval: intIn(5, 300).default(30),
-  timeout: intIn(2, 60).default(5),
-  retries: intIn(1, 10).default(3),
-  startPeriod: intIn(0, 300).default(0),
-});
-
 export const imageReference = nonEmptyString(255).regex(
   /^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/,
   'is not a valid image reference',
 );
 
-const containerDefinitionSchema = z.strictObject({
-  name: ecsName,
-  image: imageReference,
-  essential: z.boolean().default(true),
-  command: z.array(z.string().max(8192)).max(1000).optional(),
-  environment: z
-    .array(z.strictObject({ name: nonEmptyString(255), value: z.string().max(32768) }))
-    .max(1000)
-    .describe(
-      'Plain values, shown to every reader of the task definition; names that look like secrets (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY) are accepted with a Tugboat-Warning header. Put secrets in `secrets`.',
-    )
-    .optional(),
-  secrets: secretsSchema
-    .describe(
-      'ECS secrets: environment variables whose values ECS reads at launch, with the execution role, from Secrets Manager or SSM Parameter Store. Requires executionRoleArn.',
-    )
-    .optional(),
-  portMappings: z
-    .array(
-      z.strictObject({ containerPort: intIn(1, 65535), protocol: z.enum(['tcp', 'udp']).default('tcp') }),
-    )
-    .max(100)
-    .optional(),
-  healthCheck: healthCheckSchema.optional(),
-  logConfiguration: logConfigurationSchema.optional(),
-});
+/**
+ * POST /task-definitions' body (and the revision a deploy registers): built on first use, not at load,
+ * as only those requests need it.
+ */
+export const registerTaskDefinitionSchema = onFirstUse(() => {
+  const cpuAmount = resourceAmount(
+    'vCPU',
+    `must be CPU units as a number or a string of digits (${FARGATE_CPU_SIZES.slice(4)}), or vCPUs such as "1 vCPU"`,
+  );
+  const memoryAmount = resourceAmount(
+    'GB',
+    'must be MiB as a number or a string of digits (for example 512 or "2048"), or GB such as "2 GB"',
+  );
 
-const roleArn = z
-  .string()
-  .max(2048)
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
+  const healthCheckSchema = z.strictObject({
+    command: z.array(nonEmptyString(1024)).min(1, 'must have at least one element'),
+    interval: intIn(5, 300).default(30),
+    timeout: intIn(2, 60).default(5),
+    retries: intIn(1, 10).default(3),
+    startPeriod: intIn(0, 300).default(0),
+  });
 
-export const registerTaskDefinitionSchema = z
-  .strictObject({
-    family: ecsName,
-    cpu: cpuAmount,
-    memory: memoryAmount,
-    containerDefinitions: z
-      .array(containerDefinitionSchema)
-      .min(1, 'must have at least one container')
-      .max(10, 'at most 10 containers'),
-    executionRoleArn: roleArn.optional(),
-    taskRoleArn: roleArn.optional(),
-    tags: tagsSchema.optional(),
-  })
-  .superRefine((input, ctx) => {
-    const cpu = Number(input.cpu);
-    const memory = Number(input.memory);
-    const allowed = describeFargateMemoryFor(cpu);
-    // A field that did not parse has its own message already.
-    if (Number.isFinite(cpu) && !allowed) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cpu'],
-        message: `${cpu} CPU units is not a Fargate size; ${FARGATE_CPU_SIZES}`,
-      });
-    } else if (allowed && Number.isFinite(memory) && !isValidFargateCombination(cpu, memory)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['memory'],
-        message: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed} MiB`,
-      });
-    }
-    const names = new Set<string>();
-    for (const [index, container] of input.containerDefinitions.entries()) {
-      if (names.has(container.name)) {
+  const containerDefinitionSchema = z.strictObject({
+    name: ecsName,
+    image: imageReference,
+    essential: z.boolean().default(true),
+    command: z.array(z.string().max(8192)).max(1000).optional(),
+    environment: z
+      .array(z.strictObject({ name: nonEmptyString(255), value: z.string().max(32768) }))
+      .max(1000)
+      .describe(
+        'Plain values, shown to every reader of the task definition; names that look like secrets (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY) are accepted with a Tugboat-Warning header. Put secrets in `secrets`.',
+      )
+      .optional(),
+    secrets: secretsSchema
+      .describe(
+        'ECS secrets: environment variables whose values ECS reads at launch, with the execution role, from Secrets Manager or SSM Parameter Store. Requires executionRoleArn.',
+      )
+      .optional(),
+    portMappings: z
+      .array(
+        z.strictObject({ containerPort: intIn(1, 65535), protocol: z.enum(['tcp', 'udp']).default('tcp') }),
+      )
+      .max(100)
+      .optional(),
+    healthCheck: healthCheckSchema.optional(),
+    logConfiguration: logConfigurationSchema.optional(),
+  });
+
+  const roleArn = z
+    .string()
+    .max(2048)
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
+
+  const registerSchema = z
+    .strictObject({
+      family: ecsName,
+      cpu: cpuAmount,
+      memory: memoryAmount,
+      containerDefinitions: z
+        .array(containerDefinitionSchema)
+        .min(1, 'must have at least one container')
+        .max(10, 'at most 10 containers'),
+      executionRoleArn: roleArn.optional(),
+      taskRoleArn: roleArn.optional(),
+      tags: tagsSchema.optional(),
+    })
+    .superRefine((input, ctx) => {
+      const cpu = Number(input.cpu);
+      const memory = Number(input.memory);
+      const allowed = describeFargateMemoryFor(cpu);
+      // A field that did not parse has its own message already.
+      if (Number.isFinite(cpu) && !allowed) {
         ctx.addIssue({
           code: 'custom',
-          path: ['containerDefinitions', index, 'name'],
-          message: `duplicate container name "${container.name}"`,
+          path: ['cpu'],
+          message: `${cpu} CPU units is not a Fargate size; ${FARGATE_CPU_SIZES}`,
+        });
+      } else if (allowed && Number.isFinite(memory) && !isValidFargateCombination(cpu, memory)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memory'],
+          message: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed} MiB`,
         });
       }
-      names.add(container.name);
-    }
-    if (!input.containerDefinitions.some((container) => container.essential)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['containerDefinitions'],
-        message: 'at least one container must be essential',
-      });
-    }
-    checkSecrets(input, ctx);
-  });
+      const names = new Set<string>();
+      for (const [index, container] of input.containerDefinitions.entries()) {
+        if (names.has(container.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['containerDefinitions', index, 'name'],
+            message: `duplicate container name "${container.name}"`,
+          });
+        }
+        names.add(container.name);
+      }
+      if (!input.containerDefinitions.some((container) => container.essential)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containerDefinitions'],
+          message: 'at least one container must be essential',
+        });
+      }
+      checkSecrets(input, ctx);
+    });
+  return registerSchema;
+});
 
 /** `family` or `family:revision`. */
 export const taskDefinitionReference = z

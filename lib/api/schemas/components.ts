@@ -30,7 +30,7 @@ import * as responses from './responses';
 import * as taskResponses from './task-responses';
 
 const service = createServiceSchema.shape;
-const containerDefinition = registerTaskDefinitionSchema.shape.containerDefinitions.element;
+const containerDefinition = registerTaskDefinitionSchema().shape.containerDefinitions.element;
 const deploymentConfiguration = service.deploymentConfiguration.unwrap();
 const targetTrackingPolicy = autoScalingSchema.shape.targetTracking.unwrap().element;
 
@@ -50,7 +50,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   Secret: { schema: secretSchema },
   LogConfiguration: { schema: logConfigurationSchema },
   ContainerDefinition: { schema: containerDefinition },
-  RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema },
+  RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema() },
   TaskDefinition: { schema: responses.taskDefinitionSchema },
   DeregisteredTaskDefinition: { schema: responses.deregisteredTaskDefinitionSchema },
   TaskDefinitionPage: { schema: responses.taskDefinitionPageSchema },
@@ -116,7 +116,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
  */
 export const acceptedInputs = new Map<z.core.$ZodType, z.ZodType>([
   [
-    registerTaskDefinitionSchema.shape.cpu,
+    registerTaskDefinitionSchema().shape.cpu,
     z
       .union([z.int().positive(), z.string()])
       .describe(
@@ -124,7 +124,7 @@ export const acceptedInputs = new Map<z.core.$ZodType, z.ZodType>([
       ),
   ],
   [
-    registerTaskDefinitionSchema.shape.memory,
+    registerTaskDefinitionSchema().shape.memory,
     z
       .union([z.int().positive(), z.string()])
       .describe('MiB valid for the cpu on Fargate, or GB such as "2 GB"; stored as a string of digits'),

@@ -40,7 +40,7 @@ export const operations: Operation[] = [
     summary: 'Register the next revision of a family',
     description:
       'Registers the body as the next revision of its family (the first is 1). Fargate only: cpu and memory must be a valid Fargate size.',
-    body: { schema: registerTaskDefinitionSchema, required: true },
+    body: { schema: registerTaskDefinitionSchema(), required: true },
     responses: {
       201: {
         description: 'The new revision',

@@ -31,7 +31,7 @@ export const errorSchema = z.strictObject({
 
 // Task definitions -----------------------------------------------------------------------------------
 
-const { family: _family, ...registeredFields } = registerTaskDefinitionSchema.shape;
+const { family: _family, ...registeredFields } = registerTaskDefinitionSchema().shape;
 const containerDefinitionSchema = registeredFields.containerDefinitions.element;
 
 export const taskDefinitionSchema = z.strictObject({
