@@ -49,7 +49,7 @@ export const createService = async (
 ): Promise<Service> => {
   const principal = changedBy(context);
   const validCluster = parseCluster(cluster);
-  const input: CreateServiceInput = parseInput(createServiceSchema, body);
+  const input: CreateServiceInput = parseInput(createServiceSchema(), body);
   assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
@@ -163,7 +163,7 @@ export const updateService = async (
   ifMatch?: string,
 ): Promise<Service> => {
   const principal = changedBy(context);
-  const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
+  const input: UpdateServiceInput = parseInput(updateServiceSchema(), body);
   const expectedVersion = parseIfMatch(ifMatch);
   const clusterInfo = await requireCluster(context, cluster);
   const target = input.taskDefinition

@@ -112,7 +112,7 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
         'Plain values, shown to every reader of the task definition; names that look like secrets (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY) are accepted with a Tugboat-Warning header. Put secrets in `secrets`.',
       )
       .optional(),
-    secrets: secretsSchema
+    secrets: secretsSchema()
       .describe(
         'ECS secrets: environment variables whose values ECS reads at launch, with the execution role, from Secrets Manager or SSM Parameter Store. Requires executionRoleArn.',
       )
@@ -124,7 +124,7 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
       .max(100)
       .optional(),
     healthCheck: healthCheckSchema.optional(),
-    logConfiguration: logConfigurationSchema.optional(),
+    logConfiguration: logConfigurationSchema().optional(),
   });
 
   const roleArn = z

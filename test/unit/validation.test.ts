@@ -174,11 +174,11 @@ describe('service schema', () => {
     [{ autoDeploy: { tagPattern: 'v$' } }, /tagPattern/],
     [{ tags: [{ key: 'aws:x', value: '1' }] }, /reserved/],
   ])('rejects %j', (override, message) => {
-    expect(messageOf(createServiceSchema, { ...validService, ...override })).toMatch(message);
+    expect(messageOf(createServiceSchema(), { ...validService, ...override })).toMatch(message);
   });
 
   it('accepts a FARGATE/FARGATE_SPOT strategy with a base and weights', () => {
-    const parsed = parseInput(createServiceSchema, {
+    const parsed = parseInput(createServiceSchema(), {
       ...validService,
       capacityProviderStrategy: [
         { capacityProvider: 'FARGATE', base: 2, weight: 1 },
