@@ -319,7 +319,7 @@ export const createDeployment = async (
   serviceName: string,
   body: unknown,
 ): Promise<Deployment> => {
-  const spec = parseInput(deploySpecSchema, body ?? {});
+  const spec = parseInput(deploySpecSchema(), body ?? {});
   const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec), {
     at: context.now().toISOString(),
   });

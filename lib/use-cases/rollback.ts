@@ -34,7 +34,7 @@ export const rollbackTarget = (service: Pick<Service, 'taskDefinition'>, referen
 };
 
 export const rollbackSchema = onFirstUse(() =>
-  z.strictObject({ taskDefinition: taskDefinitionReference.optional() }),
+  z.strictObject({ taskDefinition: taskDefinitionReference().optional() }),
 );
 
 /**

@@ -98,7 +98,7 @@ export const registerTaskDefinition = async (
   throw new DependencyError(`Too many concurrent registrations of family ${input.family}; try again`);
 };
 
-const parseFamily = (family: string): string => parseInput(ecsName, family, 'task definition family');
+const parseFamily = (family: string): string => parseInput(ecsName(), family, 'task definition family');
 
 /** `latest` or a positive revision number. */
 const parseRevision = (revision: string): number | 'latest' => {

@@ -35,7 +35,7 @@ const retrySchema = onFirstUse(() =>
 
 /** The fields a job's spec holds, each optional: a PATCH takes any of them. */
 const specFields = onFirstUse(() => ({
-  taskDefinition: taskDefinitionReference.describe(
+  taskDefinition: taskDefinitionReference().describe(
     'family:revision, or a bare family: its latest ACTIVE revision at each run',
   ),
   schedule: z

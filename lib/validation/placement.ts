@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { onFirstUse } from './on-first-use';
 import { intIn } from './task-definition-schemas';
 
 /*
@@ -7,30 +8,32 @@ import { intIn } from './task-definition-schemas';
  * schemas (tasks.ts) without either loading the other.
  */
 
-const capacityProviderStrategySchema = z
-  .array(
-    z.strictObject({
-      capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
-      base: intIn(0, 100000).default(0),
-      weight: intIn(0, 1000).default(0),
+const capacityProviderStrategySchema = onFirstUse(() =>
+  z
+    .array(
+      z.strictObject({
+        capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
+        base: intIn(0, 100000).default(0),
+        weight: intIn(0, 1000).default(0),
+      }),
+    )
+    .min(1, 'must have at least one item')
+    .max(2, 'at most one item per capacity provider')
+    .superRefine((items, ctx) => {
+      if (new Set(items.map((item) => item.capacityProvider)).size !== items.length) {
+        ctx.addIssue({ code: 'custom', message: 'each capacity provider may appear only once' });
+      }
+      if (items.filter((item) => item.base > 0).length > 1) {
+        ctx.addIssue({ code: 'custom', message: 'only one capacity provider may have a base' });
+      }
+      if (items.length > 1 && !items.some((item) => item.weight > 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'at least one capacity provider must have a weight greater than 0',
+        });
+      }
     }),
-  )
-  .min(1, 'must have at least one item')
-  .max(2, 'at most one item per capacity provider')
-  .superRefine((items, ctx) => {
-    if (new Set(items.map((item) => item.capacityProvider)).size !== items.length) {
-      ctx.addIssue({ code: 'custom', message: 'each capacity provider may appear only once' });
-    }
-    if (items.filter((item) => item.base > 0).length > 1) {
-      ctx.addIssue({ code: 'custom', message: 'only one capacity provider may have a base' });
-    }
-    if (items.length > 1 && !items.some((item) => item.weight > 0)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'at least one capacity provider must have a weight greater than 0',
-      });
-    }
-  });
+);
 
 /** VPC resource ids: the prefix and 8 (older) or 17 hexadecimal digits, as EC2 issues them. */
 const awsIdList = (prefix: string, max: number) =>
@@ -45,17 +48,21 @@ const awsIdList = (prefix: string, max: number) =>
     )
     .max(max, `at most ${max} items`);
 
-export const networkConfigurationSchema = z.strictObject({
-  awsvpcConfiguration: z.strictObject({
-    subnets: awsIdList('subnet', 16).min(1, 'must have at least one subnet'),
-    securityGroups: awsIdList('sg', 5).optional(),
-    assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+export const networkConfigurationSchema = onFirstUse(() =>
+  z.strictObject({
+    awsvpcConfiguration: z.strictObject({
+      subnets: awsIdList('subnet', 16).min(1, 'must have at least one subnet'),
+      securityGroups: awsIdList('sg', 5).optional(),
+      assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+    }),
   }),
-});
+);
 
 /** A service's, a task's or a job's launchType: Fargate only. */
-export const launchTypeField = z.literal('FARGATE', { error: 'must be "FARGATE"' }).optional();
-export const capacityProviderStrategyField = capacityProviderStrategySchema.optional();
+export const launchTypeField = onFirstUse(() =>
+  z.literal('FARGATE', { error: 'must be "FARGATE"' }).optional(),
+);
+export const capacityProviderStrategyField = onFirstUse(() => capacityProviderStrategySchema().optional());
 
 /** ECS takes a launch type or a capacity provider strategy, never both (services and one-off tasks alike). */
 export const checkPlacement = (

@@ -27,6 +27,7 @@ import {
 } from './task-definition-schemas';
 
 export { checkPlacement } from './placement';
+
 export {
   clusterNameSchema,
   ecsName,
@@ -130,19 +131,19 @@ export const desiredCountSchema = onFirstUse(() => intIn(0, 5000));
 export const createServiceSchema = onFirstUse(() =>
   z
     .strictObject({
-      serviceName: ecsName,
-      taskDefinition: taskDefinitionReference.describe('family or family:revision'),
+      serviceName: ecsName(),
+      taskDefinition: taskDefinitionReference().describe('family or family:revision'),
       desiredCount: desiredCountSchema(),
-      launchType: launchTypeField,
-      capacityProviderStrategy: capacityProviderStrategyField,
+      launchType: launchTypeField(),
+      capacityProviderStrategy: capacityProviderStrategyField(),
       spotFallback: spotFallbackSchema().optional(),
-      networkConfiguration: networkConfigurationSchema,
+      networkConfiguration: networkConfigurationSchema(),
       deploymentConfiguration: deploymentConfigurationPatchSchema().optional(),
       healthCheckGracePeriodSeconds: intIn(0, 2147483647).optional(),
       loadBalancers: loadBalancersSchema().optional(),
       autoDeploy: autoDeploySchema().optional(),
       autoScaling: autoScalingSchema().optional(),
-      tags: tagsSchema.optional(),
+      tags: tagsSchema().optional(),
     })
     .superRefine((input, ctx) => {
       checkPlacement(input, ctx);
@@ -157,7 +158,7 @@ export const updateServiceSchema = onFirstUse(() =>
   z
     .strictObject({
       desiredCount: desiredCountSchema().optional(),
-      taskDefinition: taskDefinitionReference.optional(),
+      taskDefinition: taskDefinitionReference().optional(),
       deploymentConfiguration: deploymentConfigurationPatchSchema().optional(),
       autoDeploy: autoDeploySchema().nullable().optional(),
       healthCheckGracePeriodSeconds: intIn(0, 2147483647)

@@ -11,11 +11,13 @@ import { checkSecrets, logConfigurationSchema, secretsSchema } from './secrets';
  */
 
 /** ECS names (family, container, service, cluster): up to 255 letters, digits, hyphens and underscores. */
-export const ecsName = z
-  .string()
-  .min(1, ECS_NAME.empty)
-  .max(ECS_NAME.max, ECS_NAME.tooLong)
-  .regex(ECS_NAME.pattern, ECS_NAME.characters);
+export const ecsName = onFirstUse(() =>
+  z
+    .string()
+    .min(1, ECS_NAME.empty)
+    .max(ECS_NAME.max, ECS_NAME.tooLong)
+    .regex(ECS_NAME.pattern, ECS_NAME.characters),
+);
 
 export const nonEmptyString = (max: number) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -53,29 +55,32 @@ const resourceAmount = (unit: 'vCPU' | 'GB', expected: string) => {
     return String(amount);
   });
 };
-export const tagSchema = z.strictObject({
-  key: nonEmptyString(128),
-  value: z.string().max(256, 'must be at most 256 characters'),
-});
+export const tagSchema = onFirstUse(() =>
+  z.strictObject({
+    key: nonEmptyString(128),
+    value: z.string().max(256, 'must be at most 256 characters'),
+  }),
+);
 
-export const tagsSchema = z
-  .array(tagSchema)
-  .max(50, 'at most 50 tags')
-  .superRefine((tags, ctx) => {
-    const seen = new Set<string>();
-    for (const [index, tag] of tags.entries()) {
-      if (seen.has(tag.key))
-        ctx.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate tag key "${tag.key}"` });
-      seen.add(tag.key);
-      if (tag.key.toLowerCase().startsWith('aws:')) {
-        ctx.addIssue({ code: 'custom', path: [index, 'key'], message: 'the aws: prefix is reserved' });
+export const tagsSchema = onFirstUse(() =>
+  z
+    .array(tagSchema())
+    .max(50, 'at most 50 tags')
+    .superRefine((tags, ctx) => {
+      const seen = new Set<string>();
+      for (const [index, tag] of tags.entries()) {
+        if (seen.has(tag.key))
+          ctx.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate tag key "${tag.key}"` });
+        seen.add(tag.key);
+        if (tag.key.toLowerCase().startsWith('aws:')) {
+          ctx.addIssue({ code: 'custom', path: [index, 'key'], message: 'the aws: prefix is reserved' });
+        }
       }
-    }
-  });
+    }),
+);
 
-export const imageReference = nonEmptyString(255).regex(
-  /^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/,
-  'is not a valid image reference',
+export const imageReference = onFirstUse(() =>
+  nonEmptyString(255).regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@#]*$/, 'is not a valid image reference'),
 );
 
 /**
@@ -101,8 +106,8 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
   });
 
   const containerDefinitionSchema = z.strictObject({
-    name: ecsName,
-    image: imageReference,
+    name: ecsName(),
+    image: imageReference(),
     essential: z.boolean().default(true),
     command: z.array(z.string().max(8192)).max(1000).optional(),
     environment: z
@@ -134,7 +139,7 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
 
   const registerSchema = z
     .strictObject({
-      family: ecsName,
+      family: ecsName(),
       cpu: cpuAmount,
       memory: memoryAmount,
       containerDefinitions: z
@@ -143,7 +148,7 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
         .max(10, 'at most 10 containers'),
       executionRoleArn: roleArn.optional(),
       taskRoleArn: roleArn.optional(),
-      tags: tagsSchema.optional(),
+      tags: tagsSchema().optional(),
     })
     .superRefine((input, ctx) => {
       const cpu = Number(input.cpu);
@@ -187,8 +192,8 @@ export const registerTaskDefinitionSchema = onFirstUse(() => {
 });
 
 /** `family` or `family:revision`. */
-export const taskDefinitionReference = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,255}(:[1-9]\d{0,8})?$/, 'must be "family" or "family:revision"');
+export const taskDefinitionReference = onFirstUse(() =>
+  z.string().regex(/^[A-Za-z0-9_-]{1,255}(:[1-9]\d{0,8})?$/, 'must be "family" or "family:revision"'),
+);
 
-export const clusterNameSchema = ecsName;
+export const clusterNameSchema = onFirstUse(() => ecsName());

@@ -26,7 +26,7 @@ export const startedBySchema = onFirstUse(() =>
 
 const containerOverrideSchema = onFirstUse(() =>
   z.strictObject({
-    name: ecsName.describe('A container of the task definition'),
+    name: ecsName().describe('A container of the task definition'),
     command: z.array(z.string().max(8192)).max(1000).optional(),
     environment: z
       .array(
@@ -48,16 +48,16 @@ const overridesSchema = onFirstUse(() =>
 
 /** The launch fields a one-off task and a scheduled job share. */
 export const launchFields = onFirstUse(() => ({
-  networkConfiguration: networkConfigurationSchema,
-  launchType,
-  capacityProviderStrategy,
+  networkConfiguration: networkConfigurationSchema(),
+  launchType: launchType(),
+  capacityProviderStrategy: capacityProviderStrategy(),
   overrides: overridesSchema(),
 }));
 
 export const runTaskSchema = onFirstUse(() =>
   z
     .strictObject({
-      taskDefinition: taskDefinitionReference.describe(
+      taskDefinition: taskDefinitionReference().describe(
         'family (its latest ACTIVE revision) or family:revision (must be ACTIVE)',
       ),
       count: z
@@ -66,9 +66,9 @@ export const runTaskSchema = onFirstUse(() =>
         .min(1, 'must be between 1 and 10')
         .max(10, 'must be between 1 and 10')
         .default(1),
-      networkConfiguration: networkConfigurationSchema,
-      launchType,
-      capacityProviderStrategy,
+      networkConfiguration: networkConfigurationSchema(),
+      launchType: launchType(),
+      capacityProviderStrategy: capacityProviderStrategy(),
       overrides: overridesSchema(),
       clientToken: clientTokenSchema()
         .describe(
@@ -101,7 +101,7 @@ export const taskDesiredStatusSchema = onFirstUse(() => z.enum(['RUNNING', 'PEND
 
 export const listTasksQuerySchema = onFirstUse(() =>
   z.object({
-    serviceName: ecsName.optional(),
+    serviceName: ecsName().optional(),
     desiredStatus: taskDesiredStatusSchema().optional(),
   }),
 );

@@ -45,7 +45,7 @@ const placement = {
 
 export const components: Record<string, { schema: z.ZodType; extra?: Record<string, unknown> }> = {
   Error: { schema: responses.errorSchema },
-  Tag: { schema: tagSchema },
+  Tag: { schema: tagSchema() },
   HealthCheck: { schema: containerDefinition.shape.healthCheck.unwrap() },
   Secret: { schema: secretSchema() },
   LogConfiguration: { schema: logConfigurationSchema() },
@@ -83,7 +83,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   ServicePage: { schema: responses.servicePageSchema },
   CreateServiceRequest: { schema: createServiceSchema(), extra: placement },
   UpdateServiceRequest: { schema: updateServiceSchema(), extra: { minProperties: 1 } },
-  CreateDeploymentRequest: { schema: deploySpecSchema },
+  CreateDeploymentRequest: { schema: deploySpecSchema() },
   RollbackRequest: { schema: rollbackSchema() },
   PlanAction: { schema: responses.planActionSchema },
   ServicePlan: { schema: responses.servicePlanSchema },

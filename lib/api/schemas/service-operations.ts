@@ -137,7 +137,7 @@ export const serviceOperations: Operation[] = [
       'Deploy an image (a new revision) or an existing ACTIVE revision, like an explicit deploy message',
     description:
       "With image, registers a new revision of the service's task definition with that image (in containerName, or the only container) and deploys it; with taskDefinition, deploys that ACTIVE revision.",
-    body: deploySpecSchema,
+    body: deploySpecSchema(),
     conflict: NOT_ACTIVE,
   }),
   pageOperation({
