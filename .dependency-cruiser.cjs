@@ -63,9 +63,9 @@ module.exports = {
     {
       name: 'lean-event-handlers',
       comment:
-        'Task events and deploy events load only what their first invocation needs (cold start, docs/performance.md): not the reconciler, not the ELB client.',
+        'Task events, deploy events and the jobs scheduler load only what their first invocation needs (cold start, docs/performance.md): not the reconciler, not the ELB client.',
       severity: 'error',
-      from: { path: '^functions/(task-events|deploy-events)\\.ts$' },
+      from: { path: '^functions/(task-events|deploy-events|jobs-scheduler)\\.ts$' },
       to: {
         path: '(^lib/reconcile/(pass|plan/phases)/|@aws-sdk/client-elastic-load-balancing-v2)',
         reachable: true,

@@ -70,6 +70,23 @@ const firstEvents: Record<string, { event: unknown }> = {
       ],
     },
   },
+  // A deploy message parsed and acted on (its service is missing): the deploy schemas are built on first use.
+  deployEvents: {
+    event: {
+      Records: [
+        {
+          messageId: 'm-1',
+          body: JSON.stringify({
+            type: 'deploy',
+            cluster: 'default',
+            serviceName: 'missing',
+            image: 'nginx:1.28',
+          }),
+          attributes: { SentTimestamp: String(Date.now()) },
+        },
+      ],
+    },
+  },
   taskEvents: {
     event: {
       Records: [

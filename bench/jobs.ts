@@ -6,7 +6,7 @@
  */
 import type { JobRun } from '../lib/domain';
 import { serviceNameOfGroup } from '../lib/inventory/naming';
-import { schedulerDeadline } from '../lib/reconcile/scheduler/scheduler';
+import { schedulerDeadline } from '../lib/reconcile/scheduler/deadline';
 import { runJobsPass } from '../lib/use-cases/job-ticks';
 import { LAUNCH_BURST, LAUNCH_PER_SECOND, launchBoundSeconds, taskDefinitionBody } from './pipeline';
 import { CLUSTER, startFleet } from './support/fleet';

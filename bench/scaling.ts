@@ -107,7 +107,7 @@ export const runScaling = async (options: { services: number; workers: number; e
     await fleet.runUntil(() => fleet.running() >= names.length && fleet.reconcileQueue.depth === 0);
 
     // The policy, written as the API does: the scaling state first, then the service with its version checked.
-    const autoScaling = autoScalingSchema.parse({
+    const autoScaling = autoScalingSchema().parse({
       minCapacity: 1,
       maxCapacity: 10,
       targetTracking: [

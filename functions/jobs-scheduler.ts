@@ -5,12 +5,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { tugboatMetrics } from '../lib/metrics';
-import { schedulerDeadline } from '../lib/reconcile/scheduler/scheduler';
+import { schedulerDeadline } from '../lib/reconcile/scheduler/deadline';
 import { runtimeNow } from '../lib/runtime-clock';
 import { runJobsPass } from '../lib/use-cases/job-ticks';
-import { createRuntime } from '../lib/wiring';
+import { createBaseRuntime } from '../lib/wiring-base';
 
-const runtime = createRuntime();
+/** Jobs launch and stop one-off tasks: the base runtime (no reconciler, ELB, CloudWatch or Lambda). */
+const runtime = createBaseRuntime();
 const logger = new Logger({ serviceName: 'tugboat-jobs-scheduler' });
 const metrics = tugboatMetrics('tugboat-jobs-scheduler');
 

@@ -39,7 +39,7 @@ const DECLARED: Record<string, (value: unknown) => unknown> = {
   // The API fills in a policy's cooldowns and the like: parsed the same way, an unchanged file compares equal.
   autoScaling: (value) => {
     if (value === undefined || value === null) return null;
-    const parsed = autoScalingSchema.safeParse(value);
+    const parsed = autoScalingSchema().safeParse(value);
     return parsed.success ? parsed.data : value;
   },
   spotFallback: (value) => ({ enabled: false, ...SPOT_FALLBACK_DEFAULTS, ...(isObject(value) ? value : {}) }),

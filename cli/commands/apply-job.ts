@@ -22,7 +22,7 @@ const FIXED = new Set(['jobName']);
 const registerIfChanged = async (api: ApiClient, definition: Record<string, unknown>, dryRun: boolean) => {
   const family = definition.family;
   if (typeof family !== 'string') throw new CliError('taskDefinition.family is required');
-  const parsed = registerTaskDefinitionSchema.safeParse(definition);
+  const parsed = registerTaskDefinitionSchema().safeParse(definition);
   const desired = comparableTaskDefinition(parsed.success ? parsed.data : definition);
   const latest = await api.get<TaskDefinition>(`/task-definitions/${encodeURIComponent(family)}/latest`, {
     allow: [404],

@@ -75,7 +75,7 @@ export const registerApply = (program: Command) => {
         const serviceName = String(spec.service.serviceName);
         const path = servicePath(options.cluster, serviceName);
         // Normalised as the API stores it (defaults filled), so an unchanged file compares equal.
-        const parsed = registerTaskDefinitionSchema.safeParse(spec.taskDefinition);
+        const parsed = registerTaskDefinitionSchema().safeParse(spec.taskDefinition);
         const desiredDefinition = comparableTaskDefinition(
           parsed.success ? parsed.data : spec.taskDefinition,
         );

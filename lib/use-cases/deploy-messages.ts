@@ -5,65 +5,72 @@
 
 import * as z from 'zod';
 import { ValidationError } from '../errors';
+import { onFirstUse } from '../validation/on-first-use';
 import { parseInput } from '../validation/parse';
-import { ecsName, imageReference, taskDefinitionReference } from '../validation/schemas';
+import { ecsName, imageReference, taskDefinitionReference } from '../validation/task-definition-schemas';
 import { eventInstant } from './deploy-order';
 import { ecrRegistry } from './images';
 
-const ecrImageActionSchema = z.looseObject({
-  id: z.string().min(1).max(256),
-  /** When the push happened, the event's own time: the order deploys apply in. */
-  time: z.string().max(64).optional(),
-  source: z.literal('aws.ecr'),
-  'detail-type': z.literal('ECR Image Action'),
-  /** The account and region of the registry pushed to: a repository name alone is not an image. */
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region'),
-  detail: z.looseObject({
-    'action-type': z.string().min(1),
-    result: z.string().min(1),
-    'repository-name': z.string().min(1).max(256),
-    'image-tag': z.string().min(1).max(300).optional(),
-    'image-digest': z.string().min(1).max(300).optional(),
+const ecrImageActionSchema = onFirstUse(() =>
+  z.looseObject({
+    id: z.string().min(1).max(256),
+    /** When the push happened, the event's own time: the order deploys apply in. */
+    time: z.string().max(64).optional(),
+    source: z.literal('aws.ecr'),
+    'detail-type': z.literal('ECR Image Action'),
+    /** The account and region of the registry pushed to: a repository name alone is not an image. */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region'),
+    detail: z.looseObject({
+      'action-type': z.string().min(1),
+      result: z.string().min(1),
+      'repository-name': z.string().min(1).max(256),
+      'image-tag': z.string().min(1).max(300).optional(),
+      'image-digest': z.string().min(1).max(300).optional(),
+    }),
   }),
-});
+);
 
-export const deploySpecFields = {
-  image: imageReference.optional(),
-  containerName: ecsName.optional(),
-  taskDefinition: taskDefinitionReference
+export const deploySpecFields = onFirstUse(() => ({
+  image: imageReference().optional(),
+  containerName: ecsName().optional(),
+  taskDefinition: taskDefinitionReference()
     .describe('An existing ACTIVE revision, family or family:revision')
     .optional(),
-};
+}));
 
-export const deploySpecSchema = z
-  .strictObject(deploySpecFields)
-  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
-    message: 'containerName is given only with image',
-    path: ['containerName'],
-  });
+export const deploySpecSchema = onFirstUse(() =>
+  z
+    .strictObject(deploySpecFields())
+    .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
+      message: 'containerName is given only with image',
+      path: ['containerName'],
+    }),
+);
 
-const explicitDeploySchema = z
-  .strictObject({
-    type: z.literal('deploy'),
-    cluster: ecsName,
-    serviceName: ecsName,
-    ...deploySpecFields,
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[\x21-\x7e]+$/, 'may contain only printable ASCII characters without spaces')
-      .optional(),
-    /** When the sender sent it (ISO-8601): the order deploys apply in. Else SQS's SentTimestamp. */
-    sentAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
-  })
-  .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
-    message: 'containerName is given only with image',
-    path: ['containerName'],
-  });
+const explicitDeploySchema = onFirstUse(() =>
+  z
+    .strictObject({
+      type: z.literal('deploy'),
+      cluster: ecsName(),
+      serviceName: ecsName(),
+      ...deploySpecFields(),
+      idempotencyKey: z
+        .string()
+        .min(1)
+        .max(256)
+        .regex(/^[\x21-\x7e]+$/, 'may contain only printable ASCII characters without spaces')
+        .optional(),
+      /** When the sender sent it (ISO-8601): the order deploys apply in. Else SQS's SentTimestamp. */
+      sentAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
+    })
+    .refine((spec) => spec.containerName === undefined || spec.image !== undefined, {
+      message: 'containerName is given only with image',
+      path: ['containerName'],
+    }),
+);
 
-export type DeploySpec = z.output<typeof deploySpecSchema>;
+export type DeploySpec = z.output<ReturnType<typeof deploySpecSchema>>;
 
 export type DeployMessage =
   | {
@@ -91,7 +98,7 @@ export type DeployMessage =
 /** A deploys-queue message body: an ECR Image Action event or `{ "type": "deploy", ... }`. */
 export const parseDeployMessage = (body: unknown): DeployMessage => {
   if (typeof body === 'object' && body !== null && 'source' in body) {
-    const event = parseInput(ecrImageActionSchema, body, 'ECR Image Action event');
+    const event = parseInput(ecrImageActionSchema(), body, 'ECR Image Action event');
     const detail = event.detail;
     const ignored =
       detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS'
@@ -110,7 +117,7 @@ export const parseDeployMessage = (body: unknown): DeployMessage => {
     };
   }
   if (typeof body === 'object' && body !== null && 'type' in body) {
-    const message = parseInput(explicitDeploySchema, body, 'deploy message');
+    const message = parseInput(explicitDeploySchema(), body, 'deploy message');
     const { type: _type, cluster, serviceName, idempotencyKey, sentAt, ...spec } = message;
     return {
       kind: 'deploy',

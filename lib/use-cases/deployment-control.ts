@@ -15,24 +15,29 @@ import {
 } from '../domain';
 import { ConflictError, NotFoundError } from '../errors';
 import { isoOf } from '../time';
+import { onFirstUse } from '../validation/on-first-use';
 import { parseInput } from '../validation/parse';
 import { requestReconcile, type UseCaseContext } from './context';
 import { mutateService, parseIfMatch } from './services';
 
-export const continueSchema = z.strictObject({
-  action: z
-    .enum(['CONTINUE', 'ROLLBACK'])
-    .describe('CONTINUE: the paused deployment moves on; ROLLBACK: it is stopped and rolled back.'),
-});
+export const continueSchema = onFirstUse(() =>
+  z.strictObject({
+    action: z
+      .enum(['CONTINUE', 'ROLLBACK'])
+      .describe('CONTINUE: the paused deployment moves on; ROLLBACK: it is stopped and rolled back.'),
+  }),
+);
 
-export const stopSchema = z.strictObject({
-  stopType: z
-    .enum(['ROLLBACK', 'ABORT'])
-    .describe(
-      'ECS StopServiceDeployment stopType (default ROLLBACK). ROLLBACK: production traffic returns to the old target group and a rollback deployment takes over, as the circuit breaker does. ABORT: the deployment fails where it is; its tasks and both revisions keep running and the weights stay as they are until the next deployment.',
-    )
-    .optional(),
-});
+export const stopSchema = onFirstUse(() =>
+  z.strictObject({
+    stopType: z
+      .enum(['ROLLBACK', 'ABORT'])
+      .describe(
+        'ECS StopServiceDeployment stopType (default ROLLBACK). ROLLBACK: production traffic returns to the old target group and a rollback deployment takes over, as the circuit breaker does. ABORT: the deployment fails where it is; its tasks and both revisions keep running and the weights stay as they are until the next deployment.',
+      )
+      .optional(),
+  }),
+);
 
 const findDeployment = (service: Service, deploymentId: string): Deployment => {
   const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
@@ -90,7 +95,7 @@ export const continueDeployment = async (
   body: unknown,
   ifMatch?: string,
 ): Promise<Deployment> => {
-  const { action } = parseInput(continueSchema, body ?? {});
+  const { action } = parseInput(continueSchema(), body ?? {});
   const principal = context.caller?.principal;
   return changeDeployment(context, cluster, serviceName, deploymentId, ifMatch, (deployment, at) => {
     const refusal = continueRefusal(deployment);
@@ -115,7 +120,7 @@ export const stopDeployment = async (
   body: unknown,
   ifMatch?: string,
 ): Promise<Deployment> => {
-  const stopType: StopType = parseInput(stopSchema, body ?? {}).stopType ?? 'ROLLBACK';
+  const stopType: StopType = parseInput(stopSchema(), body ?? {}).stopType ?? 'ROLLBACK';
   const principal = context.caller?.principal;
   return changeDeployment(context, cluster, serviceName, deploymentId, ifMatch, (deployment, at) => {
     const refusal = stopRefusal(deployment, stopType);

@@ -21,7 +21,7 @@ import { type DeploySpec, deploySpecSchema } from './deploy-messages';
 import { type DeploySource, outOfOrderReason } from './deploy-order';
 import { type ImageSource, imageAt, imageSource, sameSource } from './images';
 import { newDeployment, newDeploymentId, withPrimaryDeployment } from './service-deployments';
-import { getService, mutateService } from './services';
+import { getService, mutateService } from './service-records';
 import { matchesTagPattern } from './tag-pattern';
 import {
   assertUsable,
@@ -319,7 +319,7 @@ export const createDeployment = async (
   serviceName: string,
   body: unknown,
 ): Promise<Deployment> => {
-  const spec = parseInput(deploySpecSchema, body ?? {});
+  const spec = parseInput(deploySpecSchema(), body ?? {});
   const result = await deployService(context, cluster, serviceName, chooseExplicitRevision(context, spec), {
     at: context.now().toISOString(),
   });

@@ -30,7 +30,7 @@ export interface JobView extends Job {
   failing?: string;
 }
 
-const parseJobName = (jobName: string) => parseInput(jobNameSchema, jobName, 'job name');
+const parseJobName = (jobName: string) => parseInput(jobNameSchema(), jobName, 'job name');
 
 const getJob = async (context: UseCaseContext, cluster: string, jobName: string): Promise<Job> => {
   const job = await jobsOf(context).getJob(cluster, jobName);
@@ -96,7 +96,7 @@ export const jobView = async (context: UseCaseContext, job: Job): Promise<JobVie
 /** POST /clusters/{cluster}/jobs */
 export const createJob = async (context: UseCaseContext, clusterName: string, body: unknown) => {
   const cluster = parseCluster(clusterName);
-  const input = parseInput(createJobSchema, body);
+  const input = parseInput(createJobSchema(), body);
   const at = context.now().toISOString();
   const job: Job = { ...input, cluster, createdAt: at, updatedAt: at, version: 1 };
   checkSchedule(job);
@@ -127,7 +127,7 @@ export const updateJob = async (
 ): Promise<JobView> => {
   const cluster = parseCluster(clusterName);
   const name = parseJobName(jobName);
-  const input = parseInput(updateJobSchema, body);
+  const input = parseInput(updateJobSchema(), body);
   const expected = parseIfMatch(ifMatch);
   if (input.taskDefinition) await checkTaskDefinition(context, input.taskDefinition);
   for (let attempt = 0; ; attempt++) {
@@ -179,7 +179,7 @@ export const deleteJob = async (
   const cluster = parseCluster(clusterName);
   const name = parseJobName(jobName);
   const { stopRuns } = parseInput(
-    deleteJobQuerySchema,
+    deleteJobQuerySchema(),
     query.stopRuns === undefined ? {} : { stopRuns: query.stopRuns },
     'query',
   );

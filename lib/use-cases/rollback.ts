@@ -11,6 +11,7 @@ import {
   sameFamily,
 } from '../domain';
 import { ConflictError, ValidationError } from '../errors';
+import { onFirstUse } from '../validation/on-first-use';
 import { parseInput } from '../validation/parse';
 import { taskDefinitionReference } from '../validation/schemas';
 import type { UseCaseContext } from './context';
@@ -32,7 +33,9 @@ export const rollbackTarget = (service: Pick<Service, 'taskDefinition'>, referen
   return reference;
 };
 
-export const rollbackSchema = z.strictObject({ taskDefinition: taskDefinitionReference.optional() });
+export const rollbackSchema = onFirstUse(() =>
+  z.strictObject({ taskDefinition: taskDefinitionReference().optional() }),
+);
 
 /**
  * POST .../rollback: a new PRIMARY deployment of `taskDefinition`, or by default of the task
@@ -45,7 +48,7 @@ export const rollbackService = async (
   serviceName: string,
   body: unknown,
 ): Promise<Deployment> => {
-  const input = parseInput(rollbackSchema, body ?? {});
+  const input = parseInput(rollbackSchema(), body ?? {});
   const choose: ChooseRevision = async (service) => {
     if (input.taskDefinition !== undefined) {
       const reference = rollbackTarget(service, input.taskDefinition);

@@ -1,11 +1,5 @@
 import { type Page, revisionReference, type Service, type ServiceEvent, withDesiredCount } from '../domain';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-  VersionConflictError,
-} from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { checkAnalysis } from '../validation/analysis';
 import { checkApproval } from '../validation/approval';
 import { checkLifecycleHooks } from '../validation/lifecycle-hooks';
@@ -21,7 +15,7 @@ import {
 import { mergeSpotFallback, spotFallbackProblem } from '../validation/spot-fallback';
 import { checkStrategy } from '../validation/strategies';
 import { assertCapacityProviders, requireCluster } from './clusters';
-import { requestReconcile, sleepBeforeRetry, type UseCaseContext } from './context';
+import { requestReconcile, type UseCaseContext } from './context';
 import { assertOwnFamily, clampToAutoScaling, registerAutoScaling } from './scaling';
 import { recordChangeEvents } from './service-change-events';
 import {
@@ -30,11 +24,13 @@ import {
   newDeployment,
   withPrimaryDeployment,
 } from './service-deployments';
+import { getService, mutateService, parseIfMatch } from './service-records';
 import { getTaskDefinition, resolveUsableTaskDefinition } from './task-definitions';
+
+export { getService, mutateService, parseIfMatch } from './service-records';
 
 /** GET service returns this many of the newest events; the events route pages through the rest. */
 export const SERVICE_EVENTS_IN_DESCRIPTION = 100;
-const MAX_UPDATE_ATTEMPTS = 10;
 
 export interface ServiceDescription extends Service {
   events: ServiceEvent[];
@@ -53,7 +49,7 @@ export const createService = async (
 ): Promise<Service> => {
   const principal = changedBy(context);
   const validCluster = parseCluster(cluster);
-  const input: CreateServiceInput = parseInput(createServiceSchema, body);
+  const input: CreateServiceInput = parseInput(createServiceSchema(), body);
   assertCapacityProviders(await requireCluster(context, validCluster), input.capacityProviderStrategy);
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   if (input.loadBalancers) checkLoadBalancers(taskDefinition, input.loadBalancers);
@@ -116,16 +112,6 @@ export const createService = async (
   return service;
 };
 
-export const getService = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-): Promise<Service> => {
-  const service = await context.store.getService(parseCluster(cluster), parseServiceName(serviceName));
-  if (!service) throw new NotFoundError(`Service ${serviceName} not found in cluster ${cluster}`);
-  return service;
-};
-
 export const describeService = async (
   context: UseCaseContext,
   cluster: string,
@@ -169,53 +155,6 @@ export const listServiceEvents = async (
   );
 };
 
-/** `"3"`, `W/"3"` or `3` -> 3; `*` -> undefined (any version). */
-export const parseIfMatch = (header: string | undefined): number | undefined => {
-  if (header === undefined) return undefined;
-  const trimmed = header.trim();
-  if (trimmed === '*') return undefined;
-  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(trimmed);
-  if (!match?.[1]) throw new ValidationError('If-Match: must be the ETag of the service, for example "3"');
-  return Number(match[1]);
-};
-
-/**
- * Read-modify-write with optimistic locking; a lost race is retried on fresh state. With If-Match
- * the caller's version must still be the stored one (412 otherwise): a reconciler's status write
- * does not change it, a concurrent user change does.
- */
-export const mutateService = async (
-  context: UseCaseContext,
-  cluster: string,
-  serviceName: string,
-  expectedVersion: number | undefined,
-  change: (service: Service, at: string) => Promise<Service> | Service,
-  by = 'the Tugboat API',
-): Promise<Service> => {
-  for (let attempt = 0; ; attempt++) {
-    const current = await getService(context, cluster, serviceName);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw new PreconditionFailedError(
-        `Service ${serviceName} is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
-      );
-    }
-    const at = context.now().toISOString();
-    const changed = await change(current, at);
-    if (changed === current) return current;
-    const next: Service = { ...changed, version: current.version + 1, updatedAt: at };
-    try {
-      await context.store.updateService(next, current);
-      await recordChangeEvents(context, current, next, by);
-      return next;
-    } catch (error) {
-      // Lost a race: read again. A change of the version the caller pinned is a 412 at the top.
-      if (!(error instanceof VersionConflictError)) throw error;
-      if (attempt + 1 >= MAX_UPDATE_ATTEMPTS) throw error;
-      await sleepBeforeRetry(attempt);
-    }
-  }
-};
-
 export const updateService = async (
   context: UseCaseContext,
   cluster: string,
@@ -224,7 +163,7 @@ export const updateService = async (
   ifMatch?: string,
 ): Promise<Service> => {
   const principal = changedBy(context);
-  const input: UpdateServiceInput = parseInput(updateServiceSchema, body);
+  const input: UpdateServiceInput = parseInput(updateServiceSchema(), body);
   const expectedVersion = parseIfMatch(ifMatch);
   const clusterInfo = await requireCluster(context, cluster);
   const target = input.taskDefinition

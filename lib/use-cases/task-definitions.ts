@@ -18,7 +18,7 @@ import {
 import { servicesOfClusters } from '../reconcile/scheduler/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { assertAllowedRoles } from '../validation/roles';
-import { ecsName, registerTaskDefinitionSchema } from '../validation/schemas';
+import { ecsName, registerTaskDefinitionSchema } from '../validation/task-definition-schemas';
 import { sleepBeforeRetry, type UseCaseContext } from './context';
 import { fillAbandonedRevisions } from './revision-gaps';
 
@@ -55,7 +55,7 @@ export const registerTaskDefinition = async (
   context: UseCaseContext,
   body: unknown,
 ): Promise<TaskDefinition> => {
-  const input = parseInput(registerTaskDefinitionSchema, body);
+  const input = parseInput(registerTaskDefinitionSchema(), body);
   assertAllowedRoles(input, context.config);
   const arnOf = (revision: number) => taskDefinitionArn(context, input.family, revision);
   const revisionOf = (revision: number): TaskDefinition => ({
@@ -98,7 +98,7 @@ export const registerTaskDefinition = async (
   throw new DependencyError(`Too many concurrent registrations of family ${input.family}; try again`);
 };
 
-const parseFamily = (family: string): string => parseInput(ecsName, family, 'task definition family');
+const parseFamily = (family: string): string => parseInput(ecsName(), family, 'task definition family');
 
 /** `latest` or a positive revision number. */
 const parseRevision = (revision: string): number | 'latest' => {

@@ -70,7 +70,7 @@ const ownTask = <T extends { startedBy?: string | undefined }>(
 ): T | undefined =>
   task && startedByInstallation(task.startedBy, installationOfContext(context)) ? task : undefined;
 
-const parseTaskId = (taskId: string) => parseInput(taskIdSchema, taskId, 'task id');
+const parseTaskId = (taskId: string) => parseInput(taskIdSchema(), taskId, 'task id');
 
 /** POST /clusters/{cluster}/tasks: RunTask, idempotent by clientToken (ECS keeps tokens 24 hours). */
 export const runTasks = async (
@@ -79,7 +79,7 @@ export const runTasks = async (
   body: unknown,
 ): Promise<RunTasksResult> => {
   const cluster = parseCluster(clusterName);
-  const input = parseInput(runTaskSchema, body);
+  const input = parseInput(runTaskSchema(), body);
   const startedBy = oneOffStartedBy(input.startedBy, installationOfContext(context));
   const taskDefinition = await resolveUsableTaskDefinition(context, input.taskDefinition);
   await assertNotScalerFamily(context, cluster, revisionReference(taskDefinition));
@@ -171,7 +171,7 @@ export const stopTask = async (
   const cluster = parseCluster(clusterName);
   const taskId = parseTaskId(taskIdText);
   const reason =
-    reasonText === undefined ? 'Task stopped by user' : parseInput(stopReasonSchema, reasonText, 'reason');
+    reasonText === undefined ? 'Task stopped by user' : parseInput(stopReasonSchema(), reasonText, 'reason');
   let task: Task | undefined;
   try {
     // Only a task this installation started may be stopped: the inventory knows it, or ECS shows it.
@@ -229,7 +229,7 @@ const listTaskRecords = async (
 ): Promise<Page<TaskRecord>> => {
   const cluster = parseCluster(clusterName);
   const filter = parseInput(
-    listTasksQuerySchema,
+    listTasksQuerySchema(),
     {
       ...(query.serviceName === undefined ? {} : { serviceName: query.serviceName }),
       ...(query.desiredStatus === undefined ? {} : { desiredStatus: query.desiredStatus }),

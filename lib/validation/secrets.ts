@@ -3,42 +3,47 @@
  * shapes, and the rules ECS holds them to at registration. They pass to ECS unchanged.
  */
 import * as z from 'zod';
+import { onFirstUse } from './on-first-use';
 
 /** A Secrets Manager secret (with an optional `:json-key:version-stage:version-id`) or an SSM parameter. */
 const SECRET_ARN =
   /^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[^\s:]+(:[^\s:]*){0,3}|ssm:[a-z0-9-]+:\d{12}:parameter\/\S+)$/;
 
 /** ECS's Secret: the variable's name, and the ARN ECS reads its value from at launch. */
-export const secretSchema = z.strictObject({
-  name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
-  valueFrom: z
-    .string()
-    .max(2048, 'must be at most 2048 characters')
-    .regex(
-      SECRET_ARN,
-      'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or of an SSM Parameter Store parameter (arn:aws:ssm:<region>:<account>:parameter/<name>)',
-    )
-    .describe(
-      'The ARN of a Secrets Manager secret or an SSM Parameter Store parameter; the execution role must be allowed to read it.',
-    ),
-});
+export const secretSchema = onFirstUse(() =>
+  z.strictObject({
+    name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    valueFrom: z
+      .string()
+      .max(2048, 'must be at most 2048 characters')
+      .regex(
+        SECRET_ARN,
+        'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or of an SSM Parameter Store parameter (arn:aws:ssm:<region>:<account>:parameter/<name>)',
+      )
+      .describe(
+        'The ARN of a Secrets Manager secret or an SSM Parameter Store parameter; the execution role must be allowed to read it.',
+      ),
+  }),
+);
 
-export const secretsSchema = z.array(secretSchema);
+export const secretsSchema = onFirstUse(() => z.array(secretSchema()));
 
 /** ECS's log drivers; Fargate runs only the first three. */
 export const FARGATE_LOG_DRIVERS = ['awslogs', 'splunk', 'awsfirelens'] as const;
 const EC2_LOG_DRIVERS = ['json-file', 'syslog', 'journald', 'gelf', 'fluentd'];
 
-export const logConfigurationSchema = z.strictObject({
-  logDriver: z.enum(FARGATE_LOG_DRIVERS, {
-    error: (issue) =>
-      EC2_LOG_DRIVERS.includes(String(issue.input))
-        ? `${String(issue.input)} is not supported on Fargate; use awslogs, splunk or awsfirelens`
-        : 'must be awslogs, splunk or awsfirelens (the log drivers Fargate supports)',
+export const logConfigurationSchema = onFirstUse(() =>
+  z.strictObject({
+    logDriver: z.enum(FARGATE_LOG_DRIVERS, {
+      error: (issue) =>
+        EC2_LOG_DRIVERS.includes(String(issue.input))
+          ? `${String(issue.input)} is not supported on Fargate; use awslogs, splunk or awsfirelens`
+          : 'must be awslogs, splunk or awsfirelens (the log drivers Fargate supports)',
+    }),
+    options: z.record(z.string(), z.string()).optional(),
+    secretOptions: secretsSchema().optional(),
   }),
-  options: z.record(z.string(), z.string()).optional(),
-  secretOptions: secretsSchema.optional(),
-});
+);
 
 interface ContainerWithSecrets {
   name: string;

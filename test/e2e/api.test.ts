@@ -144,4 +144,4 @@ describe('the HTTP API end to end', () => {
 
 /** A replaced field can still be valid by chance (e.g. tags: []); the property is about invalid bodies only. */
 const isAcceptableTaskDefinition = (body: Record<string, unknown>): boolean =>
-  registerTaskDefinitionSchema.safeParse(body).success;
+  registerTaskDefinitionSchema().safeParse(body).success;

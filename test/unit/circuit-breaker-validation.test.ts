@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createServiceSchema, updateServiceSchema } from '../../lib/validation/schemas';
 
 const create = (deploymentCircuitBreaker: unknown) =>
-  createServiceSchema.safeParse({
+  createServiceSchema().safeParse({
     serviceName: 'web',
     taskDefinition: 'web:1',
     desiredCount: 2,
@@ -65,7 +65,7 @@ describe("the circuit breaker's threshold configuration (ECS ThresholdConfigurat
   });
 
   it('is checked on PATCH too', () => {
-    const result = updateServiceSchema.safeParse({
+    const result = updateServiceSchema().safeParse({
       deploymentConfiguration: {
         deploymentCircuitBreaker: {
           enable: true,

@@ -28,6 +28,13 @@ const bundledModules = async (handler: string): Promise<string[]> => {
 const fullZod = (path: string) => /node_modules\/zod\/(index\.js|v4\/classic\/)/.test(path);
 const reconciler = (path: string) => /lib\/reconcile\/(pass|plan\/phases)\//.test(path);
 const elbClient = (path: string) => path.includes('@aws-sdk/client-elastic-load-balancing-v2/');
+/** The service request schemas (create, update: auto scaling, strategies, hooks...), built at load: the API's. */
+const serviceSchemas = (path: string) =>
+  /lib\/validation\/(schemas|autoscaling|strategies|analysis|approval|lifecycle-hooks|load-balancers|spot-fallback)\.ts$/.test(
+    path,
+  ) || /lib\/use-cases\/services\.ts$/.test(path);
+const lambdaClient = (path: string) => path.includes('@aws-sdk/client-lambda/');
+const cloudWatchClient = (path: string) => path.includes('@aws-sdk/client-cloudwatch/');
 
 describe('function bundles', () => {
   it.each(['task-events', 'reconcile-worker', 'reconcile-scheduler', 'scaling-evaluator'])(
@@ -40,7 +47,7 @@ describe('function bundles', () => {
     30_000,
   );
 
-  it.each(['task-events', 'deploy-events'])(
+  it.each(['task-events', 'deploy-events', 'jobs-scheduler'])(
     '%s holds neither the reconciler nor the ELB client',
     async (handler) => {
       const modules = await bundledModules(handler);
@@ -49,6 +56,22 @@ describe('function bundles', () => {
     },
     30_000,
   );
+
+  it.each(['deploy-events', 'jobs-scheduler'])(
+    '%s builds no service request schema at load (only the task definition, deploy and task ones)',
+    async (handler) => {
+      const modules = await bundledModules(handler);
+      expect(modules.filter(serviceSchemas)).toEqual([]);
+      expect(modules.some((path) => path.endsWith('lib/validation/task-definition-schemas.ts'))).toBe(true);
+    },
+    30_000,
+  );
+
+  it("the jobs scheduler holds neither the Lambda nor the CloudWatch client (hooks and analysis are the reconciler's)", async () => {
+    const modules = await bundledModules('jobs-scheduler');
+    expect(modules.filter(lambdaClient)).toEqual([]);
+    expect(modules.filter(cloudWatchClient)).toEqual([]);
+  }, 30_000);
 
   it('the scheduler holds the ELB client but not the reconciler', async () => {
     const modules = await bundledModules('reconcile-scheduler');

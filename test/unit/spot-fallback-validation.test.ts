@@ -14,7 +14,10 @@ const create = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-const problem = (schema: typeof createServiceSchema | typeof updateServiceSchema, body: unknown) => {
+const problem = (
+  schema: ReturnType<typeof createServiceSchema> | ReturnType<typeof updateServiceSchema>,
+  body: unknown,
+) => {
   try {
     parseInput(schema, body);
   } catch (error) {
@@ -27,14 +30,14 @@ const problem = (schema: typeof createServiceSchema | typeof updateServiceSchema
 
 describe('spotFallback', () => {
   it('fills the defaults on create', () => {
-    expect(parseInput(createServiceSchema, create({ spotFallback: { enabled: true } })).spotFallback).toEqual(
-      {
-        enabled: true,
-        fallbackAfterSeconds: 60,
-        returnAfterSeconds: 900,
-        maxOnDemandPercent: 100,
-      },
-    );
+    expect(
+      parseInput(createServiceSchema(), create({ spotFallback: { enabled: true } })).spotFallback,
+    ).toEqual({
+      enabled: true,
+      fallbackAfterSeconds: 60,
+      returnAfterSeconds: 900,
+      maxOnDemandPercent: 100,
+    });
   });
 
   it.each([
@@ -61,12 +64,13 @@ describe('spotFallback', () => {
       "spotFallback.enabled: enabled needs FARGATE_SPOT in the service's capacityProviderStrategy",
     ],
   ])('create %j: %s', (extra, message) => {
-    expect(problem(createServiceSchema, create(extra))).toContain(message);
+    expect(problem(createServiceSchema(), create(extra))).toContain(message);
   });
 
   it("PATCH takes any of the fields and merges them over the service's", () => {
-    const patch = parseInput(updateServiceSchema, { spotFallback: { returnAfterSeconds: 20 } }).spotFallback!;
-    expect(problem(updateServiceSchema, { spotFallback: { maxOnDemandPercent: -5 } })).toContain(
+    const patch = parseInput(updateServiceSchema(), { spotFallback: { returnAfterSeconds: 20 } })
+      .spotFallback!;
+    expect(problem(updateServiceSchema(), { spotFallback: { maxOnDemandPercent: -5 } })).toContain(
       'spotFallback.maxOnDemandPercent: must be between 0 and 100',
     );
     expect(

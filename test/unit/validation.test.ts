@@ -57,7 +57,7 @@ const messageOf = (schema: Parameters<typeof parseInput>[0], body: unknown): str
 
 describe('task definition schema', () => {
   it('normalizes cpu and memory to ECS strings and fills ECS defaults', () => {
-    const parsed = parseInput(registerTaskDefinitionSchema, validTaskDefinition);
+    const parsed = parseInput(registerTaskDefinitionSchema(), validTaskDefinition);
     expect(parsed.cpu).toBe('256');
     expect(parsed.memory).toBe('512');
     expect(parsed.containerDefinitions[0]?.essential).toBe(true);
@@ -77,20 +77,20 @@ describe('task definition schema', () => {
       ...validTaskDefinition,
       containerDefinitions: [{ name: 'web', image: 'nginx', ...override }],
     };
-    expect(messageOf(registerTaskDefinitionSchema, body)).toMatch(message);
+    expect(messageOf(registerTaskDefinitionSchema(), body)).toMatch(message);
   });
 
   it('accepts names of exactly 255 characters and rejects 256', () => {
     expect(
-      parseInput(registerTaskDefinitionSchema, { ...validTaskDefinition, family: 'a'.repeat(255) }).family,
+      parseInput(registerTaskDefinitionSchema(), { ...validTaskDefinition, family: 'a'.repeat(255) }).family,
     ).toHaveLength(255);
     expect(
-      messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, family: 'a'.repeat(256) }),
+      messageOf(registerTaskDefinitionSchema(), { ...validTaskDefinition, family: 'a'.repeat(256) }),
     ).toMatch(/family/);
   });
 
   it('names every wrong field at once', () => {
-    const message = messageOf(registerTaskDefinitionSchema, {
+    const message = messageOf(registerTaskDefinitionSchema(), {
       family: '',
       cpu: 'lots',
       containerDefinitions: [],
@@ -104,19 +104,19 @@ describe('task definition schema', () => {
 
 describe('cpu and memory say what is allowed', () => {
   it('blames cpu, not memory, for a size Fargate lacks, and lists the sizes', () => {
-    expect(messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, cpu: '300' })).toBe(
+    expect(messageOf(registerTaskDefinitionSchema(), { ...validTaskDefinition, cpu: '300' })).toBe(
       'Invalid request body: cpu: 300 CPU units is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384',
     );
   });
 
   it('accepts ECS\'s "1 vCPU" and "2 GB" forms and stores units and MiB', () => {
-    const parsed = parseInput(registerTaskDefinitionSchema, {
+    const parsed = parseInput(registerTaskDefinitionSchema(), {
       ...validTaskDefinition,
       cpu: '1 vCPU',
       memory: '2 GB',
     });
     expect([parsed.cpu, parsed.memory]).toEqual(['1024', '2048']);
-    const quarter = parseInput(registerTaskDefinitionSchema, {
+    const quarter = parseInput(registerTaskDefinitionSchema(), {
       ...validTaskDefinition,
       cpu: '0.25 vcpu',
       memory: '0.5GB',
@@ -125,11 +125,11 @@ describe('cpu and memory say what is allowed', () => {
   });
 
   it('never says NaN, and names the type it expects', () => {
-    const wrongType = messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, cpu: true });
+    const wrongType = messageOf(registerTaskDefinitionSchema(), { ...validTaskDefinition, cpu: true });
     expect(wrongType).toBe(
       'Invalid request body: cpu: true is not allowed: must be CPU units as a number or a string of digits (256, 512, 1024, 2048, 4096, 8192 or 16384), or vCPUs such as "1 vCPU"',
     );
-    const badUnit = messageOf(registerTaskDefinitionSchema, { ...validTaskDefinition, memory: '2 TB' });
+    const badUnit = messageOf(registerTaskDefinitionSchema(), { ...validTaskDefinition, memory: '2 TB' });
     expect(badUnit).toMatch(/^Invalid request body: memory: "2 TB" is not allowed: must be MiB/);
     expect(badUnit).not.toMatch(/NaN/);
   });
@@ -174,11 +174,11 @@ describe('service schema', () => {
     [{ autoDeploy: { tagPattern: 'v$' } }, /tagPattern/],
     [{ tags: [{ key: 'aws:x', value: '1' }] }, /reserved/],
   ])('rejects %j', (override, message) => {
-    expect(messageOf(createServiceSchema, { ...validService, ...override })).toMatch(message);
+    expect(messageOf(createServiceSchema(), { ...validService, ...override })).toMatch(message);
   });
 
   it('accepts a FARGATE/FARGATE_SPOT strategy with a base and weights', () => {
-    const parsed = parseInput(createServiceSchema, {
+    const parsed = parseInput(createServiceSchema(), {
       ...validService,
       capacityProviderStrategy: [
         { capacityProvider: 'FARGATE', base: 2, weight: 1 },

@@ -29,10 +29,10 @@ import * as jobResponses from './job-responses';
 import * as responses from './responses';
 import * as taskResponses from './task-responses';
 
-const service = createServiceSchema.shape;
-const containerDefinition = registerTaskDefinitionSchema.shape.containerDefinitions.element;
+const service = createServiceSchema().shape;
+const containerDefinition = registerTaskDefinitionSchema().shape.containerDefinitions.element;
 const deploymentConfiguration = service.deploymentConfiguration.unwrap();
-const targetTrackingPolicy = autoScalingSchema.shape.targetTracking.unwrap().element;
+const targetTrackingPolicy = autoScalingSchema().shape.targetTracking.unwrap().element;
 
 /** Rules zod checks in code (refinements), where JSON Schema can say them too. */
 const placement = {
@@ -45,12 +45,12 @@ const placement = {
 
 export const components: Record<string, { schema: z.ZodType; extra?: Record<string, unknown> }> = {
   Error: { schema: responses.errorSchema },
-  Tag: { schema: tagSchema },
+  Tag: { schema: tagSchema() },
   HealthCheck: { schema: containerDefinition.shape.healthCheck.unwrap() },
-  Secret: { schema: secretSchema },
-  LogConfiguration: { schema: logConfigurationSchema },
+  Secret: { schema: secretSchema() },
+  LogConfiguration: { schema: logConfigurationSchema() },
   ContainerDefinition: { schema: containerDefinition },
-  RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema },
+  RegisterTaskDefinitionRequest: { schema: registerTaskDefinitionSchema() },
   TaskDefinition: { schema: responses.taskDefinitionSchema },
   DeregisteredTaskDefinition: { schema: responses.deregisteredTaskDefinitionSchema },
   TaskDefinitionPage: { schema: responses.taskDefinitionPageSchema },
@@ -59,20 +59,20 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   NetworkConfiguration: { schema: service.networkConfiguration },
   DeploymentCircuitBreaker: { schema: deploymentConfiguration.shape.deploymentCircuitBreaker.unwrap() },
   DeploymentConfiguration: { schema: deploymentConfiguration },
-  CanaryConfiguration: { schema: canaryConfigurationSchema },
-  LinearConfiguration: { schema: linearConfigurationSchema },
-  DeploymentAlarms: { schema: alarmsSchema },
-  DeploymentAnalysis: { schema: analysisSchema },
-  AdvancedConfiguration: { schema: advancedConfigurationSchema },
+  CanaryConfiguration: { schema: canaryConfigurationSchema() },
+  LinearConfiguration: { schema: linearConfigurationSchema() },
+  DeploymentAlarms: { schema: alarmsSchema() },
+  DeploymentAnalysis: { schema: analysisSchema() },
+  AdvancedConfiguration: { schema: advancedConfigurationSchema() },
   TrafficShift: { schema: responses.trafficShiftSchema },
   AutoDeploy: { schema: service.autoDeploy.unwrap() },
   LoadBalancer: { schema: service.loadBalancers.unwrap().element },
   AutoScalingMetric: { schema: targetTrackingPolicy.shape.metric },
   TargetTrackingPolicy: { schema: targetTrackingPolicy },
-  ScheduledScalingAction: { schema: autoScalingSchema.shape.scheduled.unwrap().element },
-  AutoScaling: { schema: autoScalingSchema },
-  SpotFallback: { schema: spotFallbackSchema },
-  SpotFallbackPatch: { schema: spotFallbackPatchSchema },
+  ScheduledScalingAction: { schema: autoScalingSchema().shape.scheduled.unwrap().element },
+  AutoScaling: { schema: autoScalingSchema() },
+  SpotFallback: { schema: spotFallbackSchema() },
+  SpotFallbackPatch: { schema: spotFallbackPatchSchema() },
   SpotFallbackStatus: { schema: responses.spotFallbackStatusSchema },
   Deployment: { schema: responses.deploymentSchema },
   DeploymentPage: { schema: responses.deploymentPageSchema },
@@ -81,17 +81,17 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   Service: { schema: responses.serviceSchema },
   ServiceDescription: { schema: responses.serviceDescriptionSchema },
   ServicePage: { schema: responses.servicePageSchema },
-  CreateServiceRequest: { schema: createServiceSchema, extra: placement },
-  UpdateServiceRequest: { schema: updateServiceSchema, extra: { minProperties: 1 } },
-  CreateDeploymentRequest: { schema: deploySpecSchema },
-  RollbackRequest: { schema: rollbackSchema },
+  CreateServiceRequest: { schema: createServiceSchema(), extra: placement },
+  UpdateServiceRequest: { schema: updateServiceSchema(), extra: { minProperties: 1 } },
+  CreateDeploymentRequest: { schema: deploySpecSchema() },
+  RollbackRequest: { schema: rollbackSchema() },
   PlanAction: { schema: responses.planActionSchema },
   ServicePlan: { schema: responses.servicePlanSchema },
   ScalingActivity: { schema: responses.scalingActivitySchema },
   ScalingActivityPage: { schema: responses.scalingActivityPageSchema },
   PolicyMetrics: { schema: responses.policyMetricsSchema },
-  ContainerOverride: { schema: runTaskSchema.shape.overrides.unwrap().shape.containerOverrides.element },
-  RunTaskRequest: { schema: runTaskSchema, extra: placement },
+  ContainerOverride: { schema: runTaskSchema().shape.overrides.unwrap().shape.containerOverrides.element },
+  RunTaskRequest: { schema: runTaskSchema(), extra: placement },
   Container: { schema: taskResponses.containerSchema },
   Task: { schema: taskResponses.taskSchema },
   TaskPage: { schema: taskResponses.taskPageSchema },
@@ -102,8 +102,8 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
   TaskDescription: { schema: taskResponses.taskDescriptionSchema },
   Cluster: { schema: responses.clusterSchema },
   ClusterList: { schema: responses.clusterListSchema },
-  CreateJobRequest: { schema: createJobSchema, extra: placement },
-  UpdateJobRequest: { schema: updateJobSchema, extra: { minProperties: 1 } },
+  CreateJobRequest: { schema: createJobSchema(), extra: placement },
+  UpdateJobRequest: { schema: updateJobSchema(), extra: { minProperties: 1 } },
   Job: { schema: jobResponses.jobSchema },
   JobPage: { schema: jobResponses.jobPageSchema },
   JobRun: { schema: jobResponses.jobRunSchema },
@@ -116,7 +116,7 @@ export const components: Record<string, { schema: z.ZodType; extra?: Record<stri
  */
 export const acceptedInputs = new Map<z.core.$ZodType, z.ZodType>([
   [
-    registerTaskDefinitionSchema.shape.cpu,
+    registerTaskDefinitionSchema().shape.cpu,
     z
       .union([z.int().positive(), z.string()])
       .describe(
@@ -124,13 +124,13 @@ export const acceptedInputs = new Map<z.core.$ZodType, z.ZodType>([
       ),
   ],
   [
-    registerTaskDefinitionSchema.shape.memory,
+    registerTaskDefinitionSchema().shape.memory,
     z
       .union([z.int().positive(), z.string()])
       .describe('MiB valid for the cpu on Fargate, or GB such as "2 GB"; stored as a string of digits'),
   ],
   [
     targetTrackingPolicy.shape.metric,
-    z.union(Object.values(metricBranches)).describe('What a target tracking policy follows'),
+    z.union(Object.values(metricBranches())).describe('What a target tracking policy follows'),
   ],
 ]);

@@ -46,7 +46,7 @@ export const deploymentControlOperations: Operation[] = [
     summary: 'Let a deployment paused by its approval move on (CONTINUE), or roll it back (ROLLBACK)',
     description:
       'A deployment whose deploymentConfiguration.approval holds it at a stage waits for this. ECS has no ContinueServiceDeployment; this follows its lifecycle hook verdicts (CONTINUE = SUCCEEDED, ROLLBACK = FAILED). Recorded with the caller as a service event; the next reconcile pass carries it out.',
-    body: continueSchema,
+    body: continueSchema(),
     conflict:
       'The deployment is not paused awaiting approval (finished, superseded, not paused yet, already continued, or being stopped)',
   }),
@@ -56,7 +56,7 @@ export const deploymentControlOperations: Operation[] = [
     summary: 'Stop a deployment in progress (ECS StopServiceDeployment): ROLLBACK or ABORT',
     description:
       "ROLLBACK (the default): production traffic returns to the old target group and a rollback deployment takes over the old tasks, as the circuit breaker and alarms do. ABORT: the deployment ends FAILED where it is: no launches or stops for it, both revisions' tasks keep running and the listener rules keep their weights, until the next deployment. Recorded with the caller as a service event. Asking again with the same stopType is no conflict.",
-    body: stopSchema,
+    body: stopSchema(),
     conflict: 'The deployment is not the PRIMARY in progress, or is being stopped with the other stopType',
   }),
 ];

@@ -16,7 +16,7 @@ import {
 
 const JOBS = '/clusters/{cluster}/jobs';
 const JOB = `${JOBS}/{job}`;
-const job = path('job', 'Job name', jobNameSchema);
+const job = path('job', 'Job name', jobNameSchema());
 const jobAnswer = (description: string) => ({ description, schema: jobResponses.jobSchema, etag: true });
 
 export const jobOperations: Operation[] = [
@@ -29,7 +29,7 @@ export const jobOperations: Operation[] = [
     description:
       'A task definition run on a schedule (EventBridge Scheduler syntax, at most once a minute) with a concurrency policy, a starting deadline, retries and a timeout. Every tick from now on is either run or recorded with why not.',
     parameters: [cluster],
-    body: { schema: createJobSchema, required: true },
+    body: { schema: createJobSchema(), required: true },
     responses: {
       201: jobAnswer('The job, with its next five ticks'),
       400: INVALID,
@@ -64,7 +64,7 @@ export const jobOperations: Operation[] = [
     description:
       'Changes the fields given (null clears startingDeadlineSeconds or timeoutSeconds). A new schedule applies from the next tick; runs already live go on.',
     parameters: [cluster, job, ifMatch],
-    body: { schema: updateJobSchema, required: true },
+    body: { schema: updateJobSchema(), required: true },
     responses: { 200: jobAnswer('The changed job'), 400: INVALID, 404: CLUSTER_NOT_FOUND, 412: CHANGED },
   },
   {

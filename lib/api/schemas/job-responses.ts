@@ -4,7 +4,7 @@ import { CONCURRENCY_POLICIES, RUN_VERDICTS } from '../../domain';
 import { createJobSchema } from '../../validation/jobs';
 import { page, timestamp } from './responses';
 
-const spec = createJobSchema.shape;
+const spec = createJobSchema().shape;
 export const runVerdictSchema = z.enum(RUN_VERDICTS);
 
 export const jobSchema = z.strictObject({

@@ -48,8 +48,8 @@ export const path = (name: string, description: string, schema: z.ZodType = z.st
   description,
   schema,
 });
-export const cluster = path('cluster', 'ECS cluster name', clusterNameSchema);
-export const serviceName = path('serviceName', 'Service name', ecsName);
+export const cluster = path('cluster', 'ECS cluster name', clusterNameSchema());
+export const serviceName = path('serviceName', 'Service name', ecsName());
 export const family = path('family', 'Task definition family');
 export const pageParameters: Parameter[] = [
   {

@@ -40,7 +40,7 @@ export const operations: Operation[] = [
     summary: 'Register the next revision of a family',
     description:
       'Registers the body as the next revision of its family (the first is 1). Fargate only: cpu and memory must be a valid Fargate size.',
-    body: { schema: registerTaskDefinitionSchema, required: true },
+    body: { schema: registerTaskDefinitionSchema(), required: true },
     responses: {
       201: {
         description: 'The new revision',
@@ -123,7 +123,7 @@ export const operations: Operation[] = [
     description:
       'Runs count tasks of the task definition that no service claims; a repeated clientToken with the same parameters answers the tasks launched before.',
     parameters: [cluster],
-    body: { schema: runTaskSchema, required: true },
+    body: { schema: runTaskSchema(), required: true },
     responses: {
       201: {
         description:
@@ -154,7 +154,7 @@ export const operations: Operation[] = [
         name: 'desiredStatus',
         in: 'query',
         description: 'Only tasks with this desiredStatus',
-        schema: taskDesiredStatusSchema,
+        schema: taskDesiredStatusSchema(),
       },
     ],
     answer: { description: 'A page of tasks', schema: taskResponses.taskPageSchema },
@@ -166,7 +166,7 @@ export const operations: Operation[] = [
     summary: 'A task with a per-phase timing breakdown',
     description:
       "The task from Tugboat's inventory (kept 30 days after it stops), else from ECS, with how long each phase took.",
-    parameters: [cluster, path('taskId', 'The task id (last part of its ARN)', taskIdSchema)],
+    parameters: [cluster, path('taskId', 'The task id (last part of its ARN)', taskIdSchema())],
     answer: { description: 'The task', schema: taskResponses.taskDescriptionSchema },
   }),
   {
@@ -178,12 +178,12 @@ export const operations: Operation[] = [
     description: 'Asks ECS to stop the task, with the reason given; the answer shows it stopping.',
     parameters: [
       cluster,
-      path('taskId', 'The task id', taskIdSchema),
+      path('taskId', 'The task id', taskIdSchema()),
       {
         name: 'reason',
         in: 'query',
         description: 'Why (up to 255 characters); default "Task stopped by user"',
-        schema: stopReasonSchema,
+        schema: stopReasonSchema(),
       },
     ],
     responses: {

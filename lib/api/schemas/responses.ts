@@ -31,7 +31,7 @@ export const errorSchema = z.strictObject({
 
 // Task definitions -----------------------------------------------------------------------------------
 
-const { family: _family, ...registeredFields } = registerTaskDefinitionSchema.shape;
+const { family: _family, ...registeredFields } = registerTaskDefinitionSchema().shape;
 const containerDefinitionSchema = registeredFields.containerDefinitions.element;
 
 export const taskDefinitionSchema = z.strictObject({
@@ -200,10 +200,13 @@ const {
   taskDefinition: _reference,
   desiredCount: _count,
   ...createFields
-} = createServiceSchema.shape;
+} = createServiceSchema().shape;
 const updateOnlyFields = Object.fromEntries(
-  Object.entries(updateServiceSchema.shape).filter(([key]) => !(key in createServiceSchema.shape)),
-) as Omit<typeof updateServiceSchema.shape, keyof typeof createServiceSchema.shape>;
+  Object.entries(updateServiceSchema().shape).filter(([key]) => !(key in createServiceSchema().shape)),
+) as Omit<
+  ReturnType<typeof updateServiceSchema>['shape'],
+  keyof ReturnType<typeof createServiceSchema>['shape']
+>;
 
 const serviceFields = {
   cluster: z.string(),
@@ -219,7 +222,7 @@ const serviceFields = {
   // Filled in with defaults when the service is created.
   deploymentConfiguration: createFields.deploymentConfiguration.unwrap(),
   healthCheckGracePeriodSeconds: z.int(),
-  autoScaling: autoScalingSchema.optional(),
+  autoScaling: autoScalingSchema().optional(),
   tags: createFields.tags.unwrap(),
   servingTargetGroups: z
     .record(z.string(), z.string())

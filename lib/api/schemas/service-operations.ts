@@ -61,7 +61,7 @@ export const serviceOperations: Operation[] = [
     description:
       'Creates the service with its first deployment; the reconciler then launches desiredCount tasks of the task definition.',
     parameters: [cluster],
-    body: { schema: createServiceSchema, required: true },
+    body: { schema: createServiceSchema(), required: true },
     responses: {
       201: serviceAnswer('The service', responses.serviceDescriptionSchema),
       400: INVALID,
@@ -96,7 +96,7 @@ export const serviceOperations: Operation[] = [
     description:
       'Changes the fields given. A new taskDefinition or new loadBalancers start a new deployment; with If-Match, only if the service is unchanged since that ETag.',
     parameters: [cluster, serviceName, ifMatch],
-    body: { schema: updateServiceSchema, required: true },
+    body: { schema: updateServiceSchema(), required: true },
     responses: {
       200: serviceAnswer('The service', responses.serviceSchema),
       400: INVALID,
@@ -137,7 +137,7 @@ export const serviceOperations: Operation[] = [
       'Deploy an image (a new revision) or an existing ACTIVE revision, like an explicit deploy message',
     description:
       "With image, registers a new revision of the service's task definition with that image (in containerName, or the only container) and deploys it; with taskDefinition, deploys that ACTIVE revision.",
-    body: deploySpecSchema,
+    body: deploySpecSchema(),
     conflict: NOT_ACTIVE,
   }),
   pageOperation({
@@ -165,7 +165,7 @@ export const serviceOperations: Operation[] = [
       "Go back to taskDefinition, or by default to the last COMPLETED deployment's before the current PRIMARY",
     description:
       'Starts a new PRIMARY deployment of the taskDefinition given, or by default of the newest COMPLETED deployment older than the current PRIMARY that runs another revision.',
-    body: rollbackSchema,
+    body: rollbackSchema(),
     conflict: 'Nothing to roll back to',
   }),
 

@@ -42,8 +42,8 @@ export const trafficShiftSchema = z
     canaryBakeTimeInMinutes: z.int().optional(),
     stepPercent: percent.optional(),
     stepBakeTimeInMinutes: z.int().optional(),
-    alarms: alarmsSchema.optional(),
-    approval: approvalSchema
+    alarms: alarmsSchema().optional(),
+    approval: approvalSchema()
       .extend({
         pausedAt: timestamp.describe('When the deployment began to wait at the stage').optional(),
         continuedAt: timestamp
@@ -60,7 +60,7 @@ export const trafficShiftSchema = z
         'deploymentConfiguration.analysis: since when the stage, its bake time over, holds because no interval of it has passed (all inconclusive, or none ended yet); it moves on at the first that passes',
       )
       .optional(),
-    lifecycleHooks: lifecycleHooksSchema.optional(),
+    lifecycleHooks: lifecycleHooksSchema().optional(),
     reconcileService: z
       .boolean()
       .describe('RECONCILE_SERVICE applies: more than one deployment was ACTIVE when this one started.')

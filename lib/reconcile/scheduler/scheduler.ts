@@ -63,16 +63,6 @@ export interface SchedulerReport {
   failedTargetGroups?: Array<{ targetGroupArn: string; error: unknown }>;
 }
 
-/**
- * Time kept back from the function's timeout: the target-group check ends this long before Lambda would
- * end the run, enough to send and mark the requests it found.
- */
-export const SCHEDULER_DEADLINE_MARGIN_MS = 10_000;
-
-/** The deadline of a scheduler run with `remainingMs` left, on the clock that gave `now`. */
-export const schedulerDeadline = (now: number, remainingMs: number): number =>
-  now + remainingMs - SCHEDULER_DEADLINE_MARGIN_MS;
-
 const MISSING_FROM_ECS_REASON =
   'Task is no longer known to ECS (neither listed nor described at two scheduler runs in a row)';
 const TASK_NOT_FOUND_STOP_CODE: TaskStopCode = 'TaskNotFound';

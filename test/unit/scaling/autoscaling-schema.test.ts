@@ -5,7 +5,7 @@ import { autoScalingPatchSchema, autoScalingSchema } from '../../../lib/validati
 import { parseInput } from '../../../lib/validation/parse';
 
 /** As the service API will see it: nested under `autoScaling`. */
-const service = z.strictObject({ autoScaling: autoScalingSchema });
+const service = z.strictObject({ autoScaling: autoScalingSchema() });
 const parse = (autoScaling: unknown) => parseInput(service, { autoScaling }).autoScaling;
 const failure = (autoScaling: unknown): string => {
   try {
@@ -218,6 +218,6 @@ describe('autoScaling schema', () => {
   });
 
   it('takes null on PATCH to remove auto scaling', () => {
-    expect(autoScalingPatchSchema.parse(null)).toBeNull();
+    expect(autoScalingPatchSchema().parse(null)).toBeNull();
   });
 });

@@ -175,7 +175,7 @@ describe('an evaluation', () => {
 
   it('scales a worker up from 0 on its queue backlog, one SQS read per queue', async () => {
     const queueUrl = 'http://sqs.local/000000000000/jobs';
-    const backlogScaling = autoScalingSchema.parse({
+    const backlogScaling = autoScalingSchema().parse({
       minCapacity: 0,
       maxCapacity: 20,
       targetTracking: [{ name: 'jobs', metric: { queueBacklogPerTask: { queueUrl } }, targetValue: 5 }],

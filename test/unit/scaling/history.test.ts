@@ -24,7 +24,7 @@ describe('policy metric history', () => {
 
   it('records a queue backlog per RUNNING task, and nothing while no task runs', async () => {
     const queueUrl = 'http://sqs.local/000000000000/jobs';
-    const scaling = autoScalingSchema.parse({
+    const scaling = autoScalingSchema().parse({
       minCapacity: 0,
       maxCapacity: 20,
       targetTracking: [{ name: 'jobs', metric: { queueBacklogPerTask: { queueUrl } }, targetValue: 5 }],

@@ -61,7 +61,7 @@ describe('messages in flight hold their workers', () => {
 
   it('reads ApproximateNumberOfMessagesNotVisible through the evaluator', async () => {
     const url = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs';
-    const autoScaling = autoScalingSchema.parse({
+    const autoScaling = autoScalingSchema().parse({
       minCapacity: 0,
       maxCapacity: 10,
       targetTracking: [

@@ -7,7 +7,7 @@ const queueUrl = 'http://sqs.us-east-1.localhost:9324/000000000000/jobs';
 const worker = () =>
   service(
     'worker',
-    autoScalingSchema.parse({
+    autoScalingSchema().parse({
       minCapacity: 0,
       maxCapacity: 5,
       targetTracking: [{ name: 'jobs', metric: { queueBacklogPerTask: { queueUrl } }, targetValue: 5 }],
@@ -18,7 +18,7 @@ const worker = () =>
 const morning = () =>
   service(
     'web',
-    autoScalingSchema.parse({
+    autoScalingSchema().parse({
       minCapacity: 1,
       maxCapacity: 10,
       scheduled: [{ name: 'morning', schedule: 'at(2026-12-01T12:00:00)', minCapacity: 4 }],

@@ -6,7 +6,7 @@ import { autoScalingSchema } from '../../../lib/validation/autoscaling';
 import { minute, now, service, world } from './world';
 
 const group = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef';
-const requestScaling = autoScalingSchema.parse({
+const requestScaling = autoScalingSchema().parse({
   minCapacity: 1,
   maxCapacity: 50,
   targetTracking: [

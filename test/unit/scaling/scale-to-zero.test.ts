@@ -7,7 +7,7 @@ import { autoScalingSchema } from '../../../lib/validation/autoscaling';
 import { parseInput } from '../../../lib/validation/parse';
 import { minute, now, service, world } from './world';
 
-const body = z.strictObject({ autoScaling: autoScalingSchema });
+const body = z.strictObject({ autoScaling: autoScalingSchema() });
 const failure = (autoScaling: unknown): string | undefined => {
   try {
     parseInput(body, { autoScaling });
@@ -113,7 +113,7 @@ describe('a total metric scales from and to 0', () => {
 
 describe('a scheduled night at 0 comes back in the morning', () => {
   it('switches a CPU-scaled service off at night and raises it again at the next action', async () => {
-    const autoScaling = autoScalingSchema.parse({
+    const autoScaling = autoScalingSchema().parse({
       minCapacity: 2,
       maxCapacity: 10,
       targetTracking: [cpu],

@@ -22,7 +22,7 @@ export const now = Date.parse('2026-12-01T12:00:30Z');
 export const minute = 60_000;
 
 export const cpuScaling = (extra: Record<string, unknown> = {}): AutoScaling =>
-  autoScalingSchema.parse({
+  autoScalingSchema().parse({
     minCapacity: 1,
     maxCapacity: 10,
     targetTracking: [{ name: 'cpu', metric: { predefined: 'CPUUtilization' }, targetValue: 50 }],

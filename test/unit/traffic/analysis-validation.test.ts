@@ -43,11 +43,11 @@ describe('deploymentConfiguration.analysis', () => {
 
   it('is accepted on create and PATCH', () => {
     expect(
-      parseInput(createServiceSchema, create({ strategy: 'CANARY', analysis })).deploymentConfiguration
+      parseInput(createServiceSchema(), create({ strategy: 'CANARY', analysis })).deploymentConfiguration
         ?.analysis,
     ).toEqual(analysis);
     expect(
-      parseInput(updateServiceSchema, { deploymentConfiguration: { analysis } }).deploymentConfiguration
+      parseInput(updateServiceSchema(), { deploymentConfiguration: { analysis } }).deploymentConfiguration
         ?.analysis,
     ).toEqual(analysis);
   });
@@ -79,7 +79,7 @@ describe('deploymentConfiguration.analysis', () => {
     [{ maxErrorRatePercent: 1, bogus: 1 }, 'deploymentConfiguration.analysis'],
   ])('rejects %j naming the field', (bad, expected) => {
     expect(
-      message(() => parseInput(updateServiceSchema, { deploymentConfiguration: { analysis: bad } })),
+      message(() => parseInput(updateServiceSchema(), { deploymentConfiguration: { analysis: bad } })),
     ).toContain(expected);
   });
 

@@ -48,18 +48,18 @@ describe('approval validation', () => {
   it('accepts the shape and rejects bad fields naming them', () => {
     const approval = { stage: 'BAKE_TIME', timeoutMinutes: 30, onTimeout: 'CONTINUE' };
     expect(
-      parseInput(updateServiceSchema, { deploymentConfiguration: { approval } }).deploymentConfiguration,
+      parseInput(updateServiceSchema(), { deploymentConfiguration: { approval } }).deploymentConfiguration,
     ).toEqual({
       approval,
     });
     expect(
       failure(() =>
-        parseInput(updateServiceSchema, { deploymentConfiguration: { approval: { stage: 'SCALE_UP' } } }),
+        parseInput(updateServiceSchema(), { deploymentConfiguration: { approval: { stage: 'SCALE_UP' } } }),
       ),
     ).toContain('deploymentConfiguration.approval.stage');
     expect(
       failure(() =>
-        parseInput(updateServiceSchema, {
+        parseInput(updateServiceSchema(), {
           deploymentConfiguration: { approval: { stage: 'BAKE_TIME', timeoutMinutes: 0 } },
         }),
       ),

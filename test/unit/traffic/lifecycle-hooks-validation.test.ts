@@ -25,7 +25,7 @@ const failure = (run: () => unknown): string | undefined => {
 };
 
 const parse = (lifecycleHooks: unknown) =>
-  failure(() => parseInput(updateServiceSchema, { deploymentConfiguration: { lifecycleHooks } }));
+  failure(() => parseInput(updateServiceSchema(), { deploymentConfiguration: { lifecycleHooks } }));
 
 const config = (extra: Partial<DeploymentConfiguration>): DeploymentConfiguration => ({
   minimumHealthyPercent: 100,
@@ -45,7 +45,7 @@ describe('lifecycleHooks validation', () => {
       hook({ hookTargetArn: `${FN}:live`, lifecycleStages: ['PRE_SCALE_UP', 'PRODUCTION_TRAFFIC_SHIFT'] }),
     ];
     expect(
-      parseInput(updateServiceSchema, { deploymentConfiguration: { lifecycleHooks: hooks } })
+      parseInput(updateServiceSchema(), { deploymentConfiguration: { lifecycleHooks: hooks } })
         .deploymentConfiguration?.lifecycleHooks,
     ).toEqual(hooks);
   });

@@ -47,10 +47,10 @@ describe('strategy fields of deploymentConfiguration', () => {
       alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
     };
     expect(
-      parseInput(createServiceSchema, create({ deploymentConfiguration: config })).deploymentConfiguration,
+      parseInput(createServiceSchema(), create({ deploymentConfiguration: config })).deploymentConfiguration,
     ).toEqual(config);
     expect(
-      parseInput(updateServiceSchema, { deploymentConfiguration: config }).deploymentConfiguration,
+      parseInput(updateServiceSchema(), { deploymentConfiguration: config }).deploymentConfiguration,
     ).toEqual(config);
   });
 
@@ -89,9 +89,9 @@ describe('strategy fields of deploymentConfiguration', () => {
     ],
   ])('%j is a 400 naming the field', (config, field) => {
     expect(
-      message(() => parseInput(createServiceSchema, create({ deploymentConfiguration: config }))),
+      message(() => parseInput(createServiceSchema(), create({ deploymentConfiguration: config }))),
     ).toContain(field);
-    expect(message(() => parseInput(updateServiceSchema, { deploymentConfiguration: config }))).toContain(
+    expect(message(() => parseInput(updateServiceSchema(), { deploymentConfiguration: config }))).toContain(
       field,
     );
   });
@@ -112,7 +112,7 @@ describe('strategy fields of deploymentConfiguration', () => {
     const loadBalancers = [
       { targetGroupArn: tg('blue'), containerName: 'web', containerPort: 80, advancedConfiguration },
     ];
-    expect(message(() => parseInput(createServiceSchema, create({ loadBalancers })))).toContain(
+    expect(message(() => parseInput(createServiceSchema(), create({ loadBalancers })))).toContain(
       `loadBalancers[0].${field}`,
     );
   });
@@ -122,7 +122,7 @@ describe('strategy fields of deploymentConfiguration', () => {
     const loadBalancers = [
       { targetGroupArn: tg('blue'), containerName: 'web', containerPort: 80, advancedConfiguration },
     ];
-    expect(parseInput(createServiceSchema, create({ loadBalancers })).loadBalancers).toEqual(loadBalancers);
+    expect(parseInput(createServiceSchema(), create({ loadBalancers })).loadBalancers).toEqual(loadBalancers);
   });
 });
 
