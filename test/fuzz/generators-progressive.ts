@@ -6,7 +6,7 @@
  * (during a shift too), stops deployments (ROLLBACK / ABORT, during a rollback too), continues approvals,
  * fires alarms and deletes services while hooks are under way.
  */
-import type { LifecycleHookStage } from '../../lib/domain';
+import { LIFECYCLE_HOOK_STAGES, type LifecycleHookStage } from '../../lib/domain';
 
 /** The draws of generators.ts (`draws`), as this file uses them. */
 interface Draws {
@@ -89,16 +89,7 @@ export interface TimedProgressiveAction {
   action: ProgressiveAction;
 }
 
-export const HOOK_STAGES: readonly LifecycleHookStage[] = [
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRE_PRODUCTION_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-];
+export const HOOK_STAGES: readonly LifecycleHookStage[] = LIFECYCLE_HOOK_STAGES;
 
 const drawAnswer = (e: Draws): HookAnswerDraw => {
   const roll = e.int(0, 99);
