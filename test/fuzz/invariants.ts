@@ -138,7 +138,10 @@ export class Invariants {
     this.onlyOwnTargetsDeregistered(input);
   }
 
-  /** RUNNING never under ceil(desired x minimumHealthyPercent / 100) once reached, except for tasks that died on their own. */
+  /**
+   * RUNNING never under ceil(desired x minimumHealthyPercent / 100) once reached (by tasks not being
+   * drained), except for tasks that died on their own.
+   */
   runningFloorHeld(input: CheckInput, name: string, service: Service, memory: ServiceMemory): void {
     const floor = Math.ceil(
       (service.desiredCount * service.deploymentConfiguration.minimumHealthyPercent) / 100,
@@ -149,10 +152,14 @@ export class Invariants {
       delete memory.reachedFloor;
     }
     const running = input.ledger.running(name);
-    if (running >= floor) {
+    // The floor is reached by tasks Tugboat is not draining: a task it began to drain while the floor
+    // allowed it is on its way out, so tasks dying on their own during that drain (seed 79: a new
+    // revision crashing while the old tasks it replaced drained) start the count again without it.
+    if (input.ledger.runningNotDraining(name) >= floor) {
       memory.reachedFloor = floor;
       return;
     }
+    if (running >= floor) return;
     if (memory.reachedFloor !== undefined && running < Math.min(memory.reachedFloor, floor))
       this.report({
         invariant: 'runningFloorHeld',

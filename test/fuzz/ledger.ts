@@ -132,6 +132,23 @@ export class Ledger {
     return this.tasksOf(service).filter(isRunning).length;
   }
 
+  /**
+   * RUNNING tasks Tugboat has not begun to drain: a task whose target it deregistered is on its way out
+   * (its StopTask follows the deregistration delay), whatever happens meanwhile.
+   */
+  runningNotDraining(service: string): number {
+    if (this.drainedIpsCounted !== this.deregistrations.length) {
+      for (const call of this.deregistrations.slice(this.drainedIpsCounted)) this.drainedIps.add(call.id);
+      this.drainedIpsCounted = this.deregistrations.length;
+    }
+    return this.tasksOf(service).filter(
+      (task) => isRunning(task) && (task.privateIp === undefined || !this.drainedIps.has(task.privateIp)),
+    ).length;
+  }
+
+  private readonly drainedIps = new Set<string>();
+  private drainedIpsCounted = 0;
+
   live(service: string): TaskView[] {
     return this.tasksOf(service).filter(isLive);
   }
