@@ -21,7 +21,7 @@ import { shutDown } from './phases/shut-down';
 import { countByProvider, noteSpotFallback, spotPlacer } from './phases/spot-fallback';
 import { launchReturnBatch, stopReturnedOnDemand } from './phases/spot-return';
 import { planState } from './phases/state';
-import { replaceOld, scaleIn, stopRound, trimToCap } from './phases/stops';
+import { replaceOld, scaleIn, scaleInServing, stopRound, trimToCap } from './phases/stops';
 import {
   advanceShift,
   completeShift,
@@ -64,6 +64,7 @@ export function plan(input: PlanInput): PlanResult {
   const round = stopRound(rollout);
   replaceOld(rollout, round, canLaunch);
   scaleIn(rollout, round);
+  scaleInServing(rollout, round);
   trimToCap(rollout, round);
   let launched = launchOrHold(rollout, backoff, spotPlacer(rollout, spot));
   if (canLaunch) launched += launchReturnBatch(rollout, spot, launched);

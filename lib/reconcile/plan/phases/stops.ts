@@ -83,6 +83,26 @@ export function scaleIn(state: RolloutState, round: StopRound): void {
 }
 
 /**
+ * Old tasks serving production during a traffic shift stay until its CLEAN_UP, but not beyond the
+ * desired count: a desired count lowered mid-shift scales the serving fleet in too, as the floor allows,
+ * so each of the shift's two fleets stays at most the desired count (seed 291).
+ */
+export function scaleInServing(state: RolloutState, round: StopRound): void {
+  const { service } = state;
+  const serving = round.oldLive.filter((t) => state.shielded.has(t.taskArn) && !state.keep.has(t.taskArn));
+  const excess = serving.length - service.desiredCount;
+  if (excess <= 0) return;
+  const reason = `service ${service.serviceName} serves production with ${serving.length} old tasks and desires ${service.desiredCount}`;
+  let stopped = 0;
+  for (const t of scaleInOrder(state, serving)) {
+    if (stopped >= excess) break;
+    if (!round.budget.take(t)) continue;
+    stopped += 1;
+    stop(state, t, 'scale-in', reason);
+  }
+}
+
+/**
  * Live tasks over maximumPercent's cap go, whichever deployment they belong to: a desired count lowered
  * mid-rollout leaves old tasks the floor keeps (they are the healthy ones) beside PRIMARY tasks not yet
  * ready, and the cap is ECS's limit on RUNNING and PENDING tasks. The least ready go first, as the floor

@@ -169,10 +169,35 @@ describe('stop requests', () => {
 });
 
 describe('after an ABORT, production never forwards to a group with nothing healthy (fuzz seed 1)', () => {
-  it('a scale-in that leaves the aborted green fleet empty sends production back to blue', () => {
+  it('an aborted green fleet that dies out sends production back to blue', () => {
     const world = canary({ stage: 'BAKE_TIME' });
     world.run(30);
     expect(world.share()).toBe(100);
+    requestStop(world, 'ABORT');
+    world.pass();
+    // Seed 1 emptied the green fleet with a scale-in (before each fleet was scaled in alike, seed 291);
+    // its tasks dying does the same, and a FAILED deployment launches no replacement.
+    for (const t of world.live('dep-2'))
+      Object.assign(t, {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedAt: world.now,
+      });
+    for (let i = 0; i < 4; i++) {
+      world.now += MIN;
+      world.pass();
+    }
+    expect(dep2(world).rolloutState).toBe('FAILED');
+    expect(world.live('dep-2')).toHaveLength(0);
+    expect(world.live('dep-1').length).toBeGreaterThan(0);
+    expect(world.share()).toBe(0);
+    expect(world.share(TEST)).toBe(0);
+  });
+
+  it('a lowered desired count after an ABORT scales both fleets in, and production stays where it was', () => {
+    const world = canary({ stage: 'BAKE_TIME' });
+    world.run(30);
     requestStop(world, 'ABORT');
     world.pass();
     world.service = { ...world.service, desiredCount: 1 };
@@ -180,11 +205,8 @@ describe('after an ABORT, production never forwards to a group with nothing heal
       world.now += MIN;
       world.pass();
     }
-    expect(dep2(world).rolloutState).toBe('FAILED');
-    // The scale-in stopped the aborted green tasks (the blue ones are shielded): production goes to blue.
-    expect(world.live('dep-2')).toHaveLength(0);
-    expect(world.live('dep-1').length).toBeGreaterThan(0);
-    expect(world.share()).toBe(0);
-    expect(world.share(TEST)).toBe(0);
+    expect(world.live('dep-1')).toHaveLength(1);
+    expect(world.live('dep-2')).toHaveLength(1);
+    expect(world.share()).toBe(100);
   });
 });

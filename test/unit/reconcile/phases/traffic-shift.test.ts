@@ -101,6 +101,37 @@ describe('a traffic shift, pass by pass', () => {
     expect(world.primary.rolloutState).toBe('COMPLETED');
   });
 
+  // Seed 291: a desired count lowered from 15 to 3 during a canary left the 15 old tasks serving
+  // until clean-up. Each of the shift's two fleets stays at most the desired count.
+  it('scales the serving fleet in with a lowered desired count, and shifts on', () => {
+    const world = new World({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+    });
+    for (let i = 0; i < 5 && world.share() !== 10; i++) {
+      world.pass(); // launches, registers, shifts test traffic, then 10 % of production
+      world.now += MIN;
+    }
+    expect(world.share()).toBe(10);
+    world.service = { ...world.service, desiredCount: 1 };
+    const drained = world.pass();
+    expect(drained.actions).toContainEqual(
+      expect.objectContaining({
+        type: 'deregister-targets',
+        reason: expect.stringContaining('serves production with 2 old tasks and desires 1'),
+      }),
+    );
+    world.now += MIN;
+    world.pass();
+    expect(world.live('dep-1')).toHaveLength(1);
+    expect(world.live('dep-2')).toHaveLength(1);
+    expect(world.primary.rolloutState).toBe('IN_PROGRESS');
+    expect(world.share()).toBe(10);
+    world.run();
+    expect(world.primary.rolloutState).toBe('COMPLETED');
+    expect(world.live('dep-1')).toHaveLength(0);
+  });
+
   it('holds a step while the rule was not read, and says why', () => {
     const world = new World({ strategy: 'CANARY' }, false);
     world.pass(); // launches
