@@ -206,6 +206,11 @@ const hold = (state: RolloutState, reason: string, until?: number): false => {
 function stepShift(state: RolloutState): boolean {
   const { primary, service } = state;
   const current = primary.trafficShift as TrafficShift;
+  if (
+    (current.stage === 'PRODUCTION_TRAFFIC_SHIFT' || current.stage === 'BAKE_TIME') &&
+    holdWhileNewGroupDown(state, current)
+  )
+    return false;
   const since = epochOf(current.stageStartedAt) ?? state.now;
   switch (current.stage) {
     case 'SCALE_UP': {
@@ -312,14 +317,48 @@ const servesIn = (state: PlanState, group: string): boolean =>
 /**
  * A failed shift that stays where it is (ABORT, or a failure without rollback) keeps its weights while
  * both groups can serve; once one of them has no healthy task left (a scale-in stopped the aborted
- * tasks, they died) and the other has, all of the rule goes to the other, not to nothing.
+ * tasks, they died) and the other has, all of the rule goes to the other, not to nothing. A shift under
+ * way sends no production to a new group with no healthy task while the old one has (its tasks crashed
+ * after they passed: seeds 295, 411); its stage waits for them (holdWhileNewGroupDown). Test traffic
+ * stays on the new group: it is there to reach the new revision, or nothing.
  */
-const stranded = (state: PlanState, from: string, to: string, percent: number): number => {
-  if (state.primary?.rolloutState !== 'FAILED') return percent;
+const stranded = (
+  state: PlanState,
+  pair: { from: string; to: string },
+  percent: number,
+  production: boolean,
+): number => {
+  const { from, to } = pair;
+  const failed = state.primary?.rolloutState === 'FAILED';
+  if (!failed && !(production && isShifting(state.primary))) return percent;
   if (percent > 0 && !servesIn(state, to) && servesIn(state, from)) return 0;
-  if (percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
+  if (failed && percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
   return percent;
 };
+
+/** The new groups of a shift that have no healthy task while their old groups have. */
+const downNewGroups = (state: PlanState, shift: TrafficShift): string[] =>
+  shift.routes
+    .filter((route) => !servesIn(state, route.to) && servesIn(state, route.from))
+    .map((route) => targetGroupName(route.to));
+
+/**
+ * While production is back on the old groups because a new one has no healthy task (stranded), a
+ * production step or the bake time starts again: it counts only while production is where it says.
+ */
+function holdWhileNewGroupDown(state: RolloutState, shift: TrafficShift): boolean {
+  if (shift.productionPercent <= 0) return false;
+  const down = downNewGroups(state, shift);
+  if (down.length === 0) return false;
+  const { primary, service } = state;
+  // Said once, in the pass that takes production back (the rules still showed the stage's weights).
+  if (productionShows(state, shift))
+    state.events.push(
+      `service ${service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift: ${down.join(', ')} has no healthy task; production goes back until it has, and ${shift.stage} starts again then.`,
+    );
+  primary.trafficShift = { ...shift, stageStartedAt: state.nowIso };
+  return hold(state, `holds production off ${down.join(', ')}: no healthy task there`);
+}
 
 /** The percent of each rule's traffic the shift wants on the new group; other rules: the serving group. */
 const wantedShares = (
@@ -341,13 +380,13 @@ const wantedShares = (
       wanted.push({
         rule: advanced.productionListenerRule,
         ...pair,
-        percent: route ? stranded(state, pair.from, pair.to, shift?.productionPercent ?? 0) : 0,
+        percent: route ? stranded(state, pair, shift?.productionPercent ?? 0, true) : 0,
       });
     if (advanced.testListenerRule)
       wanted.push({
         rule: advanced.testListenerRule,
         ...pair,
-        percent: route && shift && TESTING.has(shift.stage) ? stranded(state, pair.from, pair.to, 100) : 0,
+        percent: route && shift && TESTING.has(shift.stage) ? stranded(state, pair, 100, false) : 0,
       });
   }
   return wanted;

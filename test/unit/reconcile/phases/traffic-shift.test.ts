@@ -132,6 +132,53 @@ describe('a traffic shift, pass by pass', () => {
     expect(world.live('dep-1')).toHaveLength(0);
   });
 
+  // Seeds 295 and 411: a revision that crashed after passing its health checks left production all on
+  // its empty group through the bake, beside a healthy old fleet.
+  it.each([
+    ['BLUE_GREEN in its bake', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3 }, 'BAKE_TIME', 100, 3],
+    [
+      'a CANARY step',
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 4 } },
+      'PRODUCTION_TRAFFIC_SHIFT',
+      20,
+      4,
+    ],
+  ] as const)(
+    '%s takes production off a new group whose tasks all died, and starts the stage again once it serves',
+    (_name, config, stage, percent, minutes) => {
+      const world = new World(config as Partial<DeploymentConfiguration>, false);
+      const reached = () => world.share() === percent && world.primary.trafficShift?.stage === stage;
+      for (let i = 0; i < 6 && !reached(); i++) {
+        world.pass();
+        world.now += MIN;
+      }
+      expect(world.primary.trafficShift).toMatchObject({ stage, productionPercent: percent });
+      for (const t of world.live('dep-2'))
+        Object.assign(t, {
+          desiredStatus: 'STOPPED',
+          lastStatus: 'STOPPED',
+          stopCode: 'EssentialContainerExited',
+          stoppedAt: world.now,
+        });
+      const back = world.pass();
+      expect(world.share()).toBe(0);
+      expect(back.events).toContainEqual(
+        expect.stringContaining('web-green has no healthy task; production goes back until it has'),
+      );
+      expect(world.primary).toMatchObject({ rolloutState: 'IN_PROGRESS', trafficShift: { stage } });
+      let servesAgainAt: number | undefined;
+      world.run(200, (w) => {
+        if (w.share() > 0) servesAgainAt ??= w.now;
+        // The old fleet stays while the new one is down.
+        if (servesAgainAt === undefined) expect(w.live('dep-1')).toHaveLength(2);
+      });
+      expect(world.primary.rolloutState).toBe('COMPLETED');
+      expect(world.shares).toEqual(stage === 'BAKE_TIME' ? [100, 0, 100] : [20, 0, 20, 100]);
+      // The stage ran its whole time again from when production came back.
+      expect(world.now - (servesAgainAt ?? world.now)).toBeGreaterThanOrEqual(minutes * MIN);
+    },
+  );
+
   it('holds a step while the rule was not read, and says why', () => {
     const world = new World({ strategy: 'CANARY' }, false);
     world.pass(); // launches
