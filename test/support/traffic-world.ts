@@ -106,6 +106,17 @@ export class World {
     return this.tasks.filter((t) => t.deploymentId === deploymentId && t.desiredStatus === 'RUNNING');
   }
 
+  /** Every live task of the deployment exits on its own (an essential container exited). */
+  die(deploymentId: string): void {
+    for (const t of this.live(deploymentId))
+      Object.assign(t, {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedAt: this.now,
+      });
+  }
+
   pass(): PlanResult {
     const targetHealth: Record<string, { id: string; port: number; state: 'healthy' }[]> = {
       [BLUE]: [],

@@ -386,7 +386,7 @@ const wantedShares = (
       wanted.push({
         rule: advanced.testListenerRule,
         ...pair,
-        percent: route && shift && TESTING.has(shift.stage) ? stranded(state, pair, 100, false) : 0,
+        percent: route && shift ? stranded(state, pair, TESTING.has(shift.stage) ? 100 : 0, false) : 0,
       });
   }
   return wanted;

@@ -177,13 +177,7 @@ describe('after an ABORT, production never forwards to a group with nothing heal
     world.pass();
     // Seed 1 emptied the green fleet with a scale-in (before each fleet was scaled in alike, seed 291);
     // its tasks dying does the same, and a FAILED deployment launches no replacement.
-    for (const t of world.live('dep-2'))
-      Object.assign(t, {
-        desiredStatus: 'STOPPED',
-        lastStatus: 'STOPPED',
-        stopCode: 'EssentialContainerExited',
-        stoppedAt: world.now,
-      });
+    world.die('dep-2');
     for (let i = 0; i < 4; i++) {
       world.now += MIN;
       world.pass();
@@ -208,5 +202,23 @@ describe('after an ABORT, production never forwards to a group with nothing heal
     expect(world.live('dep-1')).toHaveLength(1);
     expect(world.live('dep-2')).toHaveLength(1);
     expect(world.share()).toBe(100);
+  });
+
+  it('an ABORT before any traffic moved, the old fleet gone, sends production and test traffic to the group that serves (seed 492)', () => {
+    const world = canary({ stage: 'BAKE_TIME' });
+    world.die('dep-1');
+    world.pass(); // launches the new fleet
+    world.now += MIN;
+    world.pass(); // registers it
+    world.now += MIN;
+    requestStop(world, 'ABORT');
+    for (let i = 0; i < 3; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    expect(dep2(world)).toMatchObject({ rolloutState: 'FAILED', trafficShift: { stage: 'SCALE_UP' } });
+    expect(world.live('dep-2')).toHaveLength(2);
+    expect(world.share()).toBe(100);
+    expect(world.share(TEST)).toBe(100);
   });
 });

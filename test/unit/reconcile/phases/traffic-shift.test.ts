@@ -153,13 +153,7 @@ describe('a traffic shift, pass by pass', () => {
         world.now += MIN;
       }
       expect(world.primary.trafficShift).toMatchObject({ stage, productionPercent: percent });
-      for (const t of world.live('dep-2'))
-        Object.assign(t, {
-          desiredStatus: 'STOPPED',
-          lastStatus: 'STOPPED',
-          stopCode: 'EssentialContainerExited',
-          stoppedAt: world.now,
-        });
+      world.die('dep-2');
       const back = world.pass();
       expect(world.share()).toBe(0);
       expect(back.events).toContainEqual(
