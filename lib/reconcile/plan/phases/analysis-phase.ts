@@ -14,7 +14,7 @@ import { epochOf } from '../../../time';
 import { analysisFailed, analysisFailureReason, intervalEvent, judgeInterval } from './analysis';
 import { failPrimary, rollBack } from './judge';
 import type { RolloutState } from './state';
-import { isShifting, setStage } from './traffic-shift';
+import { isShifting } from './traffic-shift';
 
 const at = (iso: string): number => epochOf(iso) ?? 0;
 
@@ -71,6 +71,5 @@ export function judgeAnalysis(state: RolloutState): void {
   if (!analysisFailed(config, kept)) return;
   const failure = analysisFailureReason(config, kept);
   failPrimary(state, failure);
-  setStage(state, primary, 'ROLLBACK', 0);
   rollBack(state, primary);
 }

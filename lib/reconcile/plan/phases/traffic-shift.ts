@@ -112,10 +112,9 @@ export function judgeAlarms(state: RolloutState): void {
   const reason = alarms[firing]?.reason;
   const failure = `CloudWatch alarm ${firing} is in ALARM${reason ? `: ${reason}` : ''}`;
   failPrimary(state, failure);
-  if (shift.alarms.rollback) {
-    setStage(state, primary, 'ROLLBACK', 0);
-    rollBack(state, primary);
-  }
+  // The stage says ROLLBACK once a rollback took over (noteRolledBack): with nothing to roll back to,
+  // the deployment fails where it is, and its traffic goes where it can be served (seed 503).
+  if (shift.alarms.rollback) rollBack(state, primary);
 }
 
 /** A deployment that failed and was rolled back (by alarm or breaker) says so in its stage. */

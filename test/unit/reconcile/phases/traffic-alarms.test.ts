@@ -17,6 +17,33 @@ describe('alarms', () => {
       alarms: { alarmNames: ['web-5xx', 'web-p99'], enable: true, rollback },
     });
 
+  // Seed 503: the old revision never served (its tasks crashed), and the alarm's rollback set the stage
+  // to ROLLBACK with nothing to roll back to: production went all to the empty old group.
+  it('with nothing to roll back to, fails in place and sends production to the group that serves', () => {
+    const world = alarmed(true);
+    world.die('dep-1');
+    world.service = {
+      ...world.service,
+      deployments: world.service.deployments.map((d) =>
+        d.id === 'dep-1' ? { ...d, status: 'INACTIVE', rolloutState: 'FAILED' } : d,
+      ),
+    };
+    const events: string[] = [];
+    world.run(60, (w) => {
+      events.push(...(w.last?.events ?? []));
+      if (w.share() === 20) w.alarms = { 'web-5xx': { state: 'ALARM', reason: 'Threshold Crossed' } };
+    });
+    for (let i = 0; i < 2; i++) {
+      world.now += MIN;
+      world.pass();
+    }
+    expect(world.primary).toMatchObject({ id: 'dep-2', rolloutState: 'FAILED' });
+    expect(events).toContainEqual(expect.stringContaining('no COMPLETED deployment to roll back to'));
+    expect(world.primary.trafficShift?.stage).not.toBe('ROLLBACK');
+    expect(world.live('dep-2')).toHaveLength(2);
+    expect(world.share()).toBe(100);
+  });
+
   it('ignores an alarm before the first production shift', () => {
     const world = alarmed(true);
     world.alarms = { 'web-p99': { state: 'ALARM', reason: 'Threshold Crossed' } };
