@@ -89,8 +89,10 @@ export const withPrimaryDeployment = (service: Service, deployment: Deployment, 
   const kept = previous.filter(
     (existing) => existing.status !== 'INACTIVE' || inactiveKept++ < INACTIVE_DEPLOYMENTS_KEPT,
   );
-  // The strategy as it is now: a change of strategy applies from the next deployment.
-  const trafficShift = newTrafficShift(service, at);
+  // The strategy as it is now: a change of strategy applies from the next deployment. A rollback that
+  // adopts its revision's running tasks goes back at once, as an automatic rollback does: those tasks
+  // serve where they are, and a shift of its own would send traffic to the group they are not in.
+  const trafficShift = deployment.adoptsTasksOf === undefined ? newTrafficShift(service, at) : undefined;
   const primary = trafficShift ? { ...deployment, trafficShift } : deployment;
   return { ...service, taskDefinition: deployment.taskDefinition, deployments: [primary, ...kept] };
 };

@@ -335,6 +335,14 @@ const stranded = (
   return percent;
 };
 
+/**
+ * With no shift governing (none, or a rollback under way), a rule forwards to its serving group; but
+ * never all to one with no healthy task while the other has: a rollback to a revision whose tasks are
+ * gone leaves traffic where it is served until the rollback's tasks serve (seed 542).
+ */
+const servingOrOther = (state: PlanState, pair: { from: string; to: string }): number =>
+  !servesIn(state, pair.from) && servesIn(state, pair.to) ? 100 : 0;
+
 /** The new groups of a shift that have no healthy task while their old groups have. */
 const downNewGroups = (state: PlanState, shift: TrafficShift): string[] =>
   shift.routes
@@ -379,13 +387,18 @@ const wantedShares = (
       wanted.push({
         rule: advanced.productionListenerRule,
         ...pair,
-        percent: route ? stranded(state, pair, shift?.productionPercent ?? 0, true) : 0,
+        percent: route
+          ? stranded(state, pair, shift?.productionPercent ?? 0, true)
+          : servingOrOther(state, pair),
       });
     if (advanced.testListenerRule)
       wanted.push({
         rule: advanced.testListenerRule,
         ...pair,
-        percent: route && shift ? stranded(state, pair, TESTING.has(shift.stage) ? 100 : 0, false) : 0,
+        percent:
+          route && shift
+            ? stranded(state, pair, TESTING.has(shift.stage) ? 100 : 0, false)
+            : servingOrOther(state, pair),
       });
   }
   return wanted;

@@ -221,4 +221,31 @@ describe('after an ABORT, production never forwards to a group with nothing heal
     expect(world.share()).toBe(100);
     expect(world.share(TEST)).toBe(100);
   });
+
+  // Seed 542: a ROLLBACK to a revision whose tasks were all gone sent production at once to its empty
+  // group, while the group it left had healthy tasks, until the rollback's own tasks were up.
+  it('a rollback to a revision with no task left keeps traffic where it is served until its tasks are', () => {
+    const world = canary({ stage: 'BAKE_TIME' });
+    for (let i = 0; i < 6 && world.share() !== 10; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    world.die('dep-1');
+    requestStop(world, 'ROLLBACK');
+    world.pass();
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', taskDefinition: 'web:1' });
+    expect(world.share()).toBe(100);
+    expect(world.share(TEST)).toBe(100);
+    const shares: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      world.now += MIN;
+      world.pass();
+      shares.push(world.share());
+    }
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'COMPLETED' });
+    // Back on blue once the rollback's tasks serve there, and for good.
+    expect(shares.at(-1)).toBe(0);
+    expect(shares.slice(shares.indexOf(0))).toEqual(shares.slice(shares.indexOf(0)).map(() => 0));
+    expect(world.share(TEST)).toBe(0);
+  });
 });

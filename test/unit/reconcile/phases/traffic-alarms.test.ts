@@ -171,6 +171,8 @@ describe('rules with no shift under way', () => {
       deployments: world.service.deployments.map(({ trafficShift: _t, ...d }) => d),
       servingTargetGroups: { [BLUE]: GREEN },
     };
+    // Its tasks serve in the serving group (a rule never goes all to a group with none while the other has).
+    for (const t of world.tasks) if (t.targets) t.targets.registered = [{ targetGroupArn: GREEN, port: 80 }];
     world.rules[PROD] = { [BLUE]: 500, [GREEN]: 500 };
     const result = world.pass();
     expect(result.actions).toContainEqual(
