@@ -63,6 +63,26 @@ describe('rollbackClearsProduction', () => {
       ),
     ).toEqual([]);
   });
+
+  it('lets traffic stay while the group rolled back to has nothing healthy, then gives the grace again', () => {
+    const records = [record()];
+    let blueHealthy = 0;
+    const healthyIn = (group: string) => (group === BLUE ? blueHealthy : 2);
+    const onGreen = () => ({ [BLUE]: 0, [GREEN]: 1 });
+    expect(rollbackClearsProduction(T + ROLLBACK_GRACE_MS, records, onGreen, never, healthyIn)).toEqual([]);
+    expect(rollbackClearsProduction(T + 3 * ROLLBACK_GRACE_MS, records, onGreen, never, healthyIn)).toEqual(
+      [],
+    );
+    blueHealthy = 1;
+    // The rollback's tasks serve from here: one more grace, then the failed group must be clear.
+    const later = T + 3 * ROLLBACK_GRACE_MS;
+    expect(rollbackClearsProduction(later + 1_000, records, onGreen, never, healthyIn)).toEqual([]);
+    expect(
+      rollbackClearsProduction(later + ROLLBACK_GRACE_MS, records, onGreen, never, healthyIn).map(
+        (v) => v.invariant,
+      ),
+    ).toEqual(['rollbackClearsProduction']);
+  });
 });
 
 describe('noTrafficToEmptyGroup', () => {

@@ -14,7 +14,10 @@ export const EMPTY_GROUP_GRACE_MS = 30_000;
 /** A rule's forward weights by target group ARN (groups absent from the action weigh nothing). */
 export type Weights = Record<string, number>;
 
-/** A deployment Tugboat wrote FAILED in its ROLLBACK stage, first seen at `at`, with its route's rules. */
+/**
+ * A deployment Tugboat wrote FAILED in its ROLLBACK stage, first seen at `at` (or when the group rolled
+ * back to could serve again), with its route's rules.
+ */
 export interface RollbackRecord {
   service: string;
   deploymentId: string;
@@ -28,17 +31,24 @@ export interface RollbackRecord {
  * `rollbackClearsProduction`: once a deployment failed with rollback, its group's production weight is 0
  * within ROLLBACK_GRACE_MS, whatever hooks answer or are doing. Judged once, at the first step past the
  * grace; a newer deployment that already shifts production onto the same group (a deploy after the
- * rollback) excuses it.
+ * rollback) excuses it. Never to nothing: while the group rolled back to has no healthy target and the
+ * failed one has (a rollback to a revision whose tasks are gone, seed 542), traffic may stay, and the
+ * grace starts again once that ends.
  */
 export const rollbackClearsProduction = (
   now: number,
   records: RollbackRecord[],
   weightsOf: (rule: string) => Weights | undefined,
   shiftingOnto: (service: string, group: string, since: number) => boolean,
+  healthyIn: (group: string) => number = () => 1,
 ): Violation[] => {
   const found: Violation[] = [];
   for (const record of records) {
     if (record.judged || now < record.at + ROLLBACK_GRACE_MS) continue;
+    if (record.routes.some((route) => healthyIn(route.from) === 0 && healthyIn(route.to) > 0)) {
+      record.at = now;
+      continue;
+    }
     record.judged = true;
     for (const route of record.routes) {
       const weights = weightsOf(route.rule);

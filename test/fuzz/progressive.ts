@@ -253,29 +253,42 @@ export const startProgressive = async (
     /** The step's checks of the rules; what they found this step and since the last (rule changes, hook calls). */
     check(now: number): Violation[] {
       const found = violations.splice(0);
-      found.push(
-        ...rollbackClearsProduction(now, rollbacks, weightsOf, (service, group, since) =>
-          (mirror.get(service)?.deployments ?? []).some(
-            (d) =>
-              d.status === 'PRIMARY' &&
-              Date.parse(d.createdAt) > since &&
-              (d.trafficShift?.productionPercent ?? 0) > 0 &&
-              d.trafficShift!.routes.some((r) => r.to === group),
-          ),
-        ),
+      const healthyByGroup = new Map<string, number>();
+      const live = [...wirings.values()].filter(
+        (wiring) => !deletedAt.has(wiring.service) && mirror.get(wiring.service)?.status === 'ACTIVE',
       );
-      const views: RuleView[] = [];
-      for (const wiring of wirings.values()) {
-        if (deletedAt.has(wiring.service) || mirror.get(wiring.service)?.status !== 'ACTIVE') continue;
-        const healthy: Record<string, number> = {};
+      for (const wiring of live)
         for (const group of [wiring.blue, wiring.green]) {
           const { TargetHealthDescriptions } = elb.handle('DescribeTargetHealth', {
             TargetGroupArn: group,
           }) as {
             TargetHealthDescriptions: { TargetHealth: { State: string } }[];
           };
-          healthy[group] = TargetHealthDescriptions.filter((t) => t.TargetHealth.State === 'healthy').length;
+          healthyByGroup.set(
+            group,
+            TargetHealthDescriptions.filter((t) => t.TargetHealth.State === 'healthy').length,
+          );
         }
+      const healthyIn = (group: string) => healthyByGroup.get(group) ?? 0;
+      found.push(
+        ...rollbackClearsProduction(
+          now,
+          rollbacks,
+          weightsOf,
+          (service, group, since) =>
+            (mirror.get(service)?.deployments ?? []).some(
+              (d) =>
+                d.status === 'PRIMARY' &&
+                Date.parse(d.createdAt) > since &&
+                (d.trafficShift?.productionPercent ?? 0) > 0 &&
+                d.trafficShift!.routes.some((r) => r.to === group),
+            ),
+          healthyIn,
+        ),
+      );
+      const views: RuleView[] = [];
+      for (const wiring of live) {
+        const healthy = Object.fromEntries([wiring.blue, wiring.green].map((g) => [g, healthyIn(g)]));
         for (const rule of [wiring.production, ...(wiring.test ? [wiring.test] : [])]) {
           const weights = weightsOf(rule) ?? {};
           found.push(...weightsNeverAllZero(wiring.service, rule, weights, now));
