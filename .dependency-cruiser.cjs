@@ -72,6 +72,14 @@ module.exports = {
       },
     },
     {
+      name: 'api-without-hooks',
+      comment:
+        'The API plans but never calls a lifecycle hook: it composes the reconciler without the hook invoker and its Lambda client (lib/wiring-api.ts), so its cold start loads no Lambda client (docs/performance.md). node_modules are excluded from the graph: the rule names the modules that import the client.',
+      severity: 'error',
+      from: { path: '^functions/api\\.ts$' },
+      to: { path: '^lib/(hooks/invoker|wiring)\\.ts$', reachable: true },
+    },
+    {
       name: 'lib-not-into-outer-folders',
       comment: 'lib/ is the core: handlers, the CLI, the console, the local stack and the tests sit on it.',
       severity: 'error',

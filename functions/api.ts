@@ -7,9 +7,9 @@ import { httpErrorMapper, requestIdOf } from '../lib/api/middleware';
 import { createRouter } from '../lib/api/router';
 import { apiRoutes } from '../lib/api/routes';
 import { apiRequestLogFields } from '../lib/log-fields';
-import { createRuntime } from '../lib/wiring';
+import { createApiRuntime } from '../lib/wiring-api';
 
-const runtime = createRuntime();
+const runtime = createApiRuntime();
 const logger = new Logger({ serviceName: 'tugboat-api' });
 
 export const handler = middy<APIGatewayProxyEventV2, unknown, Error, Context>()

@@ -28,7 +28,7 @@ import {
 } from './http';
 import { jobRoutes } from './job-routes';
 import { openApiRoutes } from './openapi';
-import { present, responseSchema } from './present';
+import { documentedAnswers } from './present';
 import { jsonRoute, type Route } from './router';
 import { taskRoutes } from './task-routes';
 
@@ -57,6 +57,7 @@ const asDocumented = (route: Route): Route => ({
   ...route,
   handler: async (request) => {
     const response: ApiResponse = await route.handler(request);
+    const { present, responseSchema } = await documentedAnswers();
     const schema = responseSchema(route.method, route.path, response.statusCode);
     if (!schema || typeof response.body !== 'string' || response.body === '') return response;
     return { ...response, body: `${JSON.stringify(present(schema, answeredValue(response)))}\n` };

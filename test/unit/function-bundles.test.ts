@@ -25,6 +25,27 @@ const bundledModules = async (handler: string): Promise<string[]> => {
   return Object.keys(result.metafile.inputs);
 };
 
+/** The bundle as serverless.yml builds it, unminified: esbuild names each module it initializes lazily. */
+const bundleText = async (handler: string): Promise<string> => {
+  const result = await build({
+    entryPoints: [resolve(root, 'functions', `${handler}.ts`)],
+    bundle: true,
+    write: false,
+    minify: false,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+    outfile: 'out.js',
+    absWorkingDir: root,
+  });
+  return result.outputFiles[0]!.text;
+};
+
+/** esbuild's lazy initializer of a module (`__esm({ "path"() { ... } })`): its code runs at its first import(). */
+const initializedOnFirstImport = (text: string, path: string) => text.includes(`"${path}"() {`);
+
 const fullZod = (path: string) => /node_modules\/zod\/(index\.js|v4\/classic\/)/.test(path);
 const reconciler = (path: string) => /lib\/reconcile\/(pass|plan\/phases)\//.test(path);
 const elbClient = (path: string) => path.includes('@aws-sdk/client-elastic-load-balancing-v2/');
@@ -71,6 +92,17 @@ describe('function bundles', () => {
     const modules = await bundledModules('jobs-scheduler');
     expect(modules.filter(lambdaClient)).toEqual([]);
     expect(modules.filter(cloudWatchClient)).toEqual([]);
+  }, 30_000);
+
+  it('the API holds no Lambda client: its planner only plans, and a plan calls no lifecycle hook', async () => {
+    const modules = await bundledModules('api');
+    expect(modules.filter(lambdaClient)).toEqual([]);
+    expect(modules.some((path) => /lib\/reconcile\/pass\/reconcile\.ts$/.test(path))).toBe(true);
+  }, 30_000);
+
+  it('the API builds its OpenAPI document (110 KB of object literal) at its first answer, not at load', async () => {
+    const text = await bundleText('api');
+    expect(initializedOnFirstImport(text, 'lib/api/openapi.json')).toBe(true);
   }, 30_000);
 
   it('the scheduler holds the ELB client but not the reconciler', async () => {

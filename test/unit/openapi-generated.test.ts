@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../lib/api/openapi';
+import openApiDocument from '../../lib/api/openapi.json' with { type: 'json' };
 import { buildOpenApiDocument } from '../../lib/api/openapi-document';
-import { present, responseSchema } from '../../lib/api/present';
+import { documentedAnswers } from '../../lib/api/present';
 import type { Deployment, Service } from '../../lib/domain';
 import { createServiceSchema, updateServiceSchema } from '../../lib/validation/schemas';
 
@@ -199,7 +199,8 @@ const SERVICE_PATH = '/clusters/{cluster}/services/{serviceName}';
 describe('answers shaped by the document', () => {
   const event = { id: 'e1', createdAt: '2026-12-01T00:00:00.000Z', message: 'steady', principal: 'local' };
 
-  it("show every field a service keeps, deployments' too, but the reconciler's bookkeeping", () => {
+  it("show every field a service keeps, deployments' too, but the reconciler's bookkeeping", async () => {
+    const { present, responseSchema } = await documentedAnswers();
     const expected = {
       ...without(service, SERVICE_BOOKKEEPING),
       deployments: [shownDeployment],

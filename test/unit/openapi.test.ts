@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../lib/api/openapi';
+import { loadOpenApiDocument } from '../../lib/api/openapi';
+import openApiDocument from '../../lib/api/openapi.json' with { type: 'json' };
 import { apiRoutes } from '../../lib/api/routes';
 import type { UseCaseContext } from '../../lib/use-cases/context';
 import { createContractValidator, openApiPaths } from '../support/openapi';
@@ -29,6 +30,12 @@ describe('the OpenAPI document', () => {
   it('has no duplicate routes', () => {
     expect(new Set(served).size).toBe(served.length);
     expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  it('is what GET /openapi.json serves, loaded on first use (once)', async () => {
+    const loaded = await loadOpenApiDocument();
+    expect(loaded).toEqual(openApiDocument);
+    expect(await loadOpenApiDocument()).toBe(loaded);
   });
 
   it('is OpenAPI 3.1 whose schemas all compile under JSON Schema 2020-12 (strict)', () => {
