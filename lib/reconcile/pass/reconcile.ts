@@ -91,10 +91,11 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     options: PassOptions,
   ): Promise<ReconcileOutcome> => {
     const { deadline, ...cause } = options;
-    // The service item and its tasks are independent reads: both at once.
-    const taskRecords = deps.store.listRecentServiceTasks(cluster, serviceName);
-    taskRecords.catch(() => undefined); // awaited below, unless the service is gone
-    const stored = await deps.store.getService(cluster, serviceName);
+    // The service item and its tasks: one read (the service in the live tasks' BatchGetItem).
+    const read = deps.store.getServiceWithRecentTasks(cluster, serviceName);
+    const taskRecords = read.then(({ tasks }) => tasks);
+    taskRecords.catch(() => undefined); // the failure is the read's, thrown below
+    const { service: stored } = await read;
     called('dynamodb:GetService');
     if (!stored || stored.status === 'INACTIVE') return { status: 'gone' };
     let service: Service = stored;
