@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../errors';
 import { ITEM_TYPE, keys } from './keys';
 import type { TugboatStore } from './port';
-import { isConditionFailed, type Table } from './table';
+import type { Table } from './table';
 
 type RateBudgetPort = Pick<TugboatStore, 'reserveRate' | 'drainRate'>;
 
@@ -39,36 +39,23 @@ export class RateBudgetItems implements RateBudgetPort {
     await this.moveRateTimeline(bucket, (current) => Math.max(current, nowMs + toleranceMs));
   }
 
-  /**
-   * Read, then a conditional write of the next instant; a lost race pauses, then tries again from the
-   * instant the failed write found (DynamoDB returns the item with the failure), without reading again.
-   * Returns the instant written.
-   */
+  /** Read, then a conditional write of the next instant; a lost race reads again. Returns the instant written. */
   private async moveRateTimeline(bucket: string, next: (current: number) => number): Promise<number> {
     const key = keys.rateBucket(bucket);
-    let current = await this.table.get<{ tat: number }>(key);
     for (let attempt = 0; attempt < MAX_RATE_ATTEMPTS; attempt++) {
+      const current = await this.table.get<{ tat: number }>(key);
       const tat = next(current?.tat ?? 0);
       if (current !== undefined && tat === current.tat) return tat;
-      try {
-        await this.table.send(
-          new PutCommand({
-            TableName: this.table.name,
-            Item: { ...key, itemType: ITEM_TYPE.rateBucket, tat },
-            ConditionExpression: current === undefined ? 'attribute_not_exists(PK)' : 'tat = :seen',
-            ...(current === undefined ? {} : { ExpressionAttributeValues: { ':seen': current.tat } }),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-          'write',
-        );
-        return tat;
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-        const found = error.Item?.tat?.N;
-        await this.pauseAfterLostRace(attempt);
-        // Without the item in the failure (an older DynamoDB), read it.
-        current = found === undefined ? await this.table.get<{ tat: number }>(key) : { tat: Number(found) };
-      }
+      const written = await this.table.sendIfCondition(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...key, itemType: ITEM_TYPE.rateBucket, tat },
+          ConditionExpression: current === undefined ? 'attribute_not_exists(PK)' : 'tat = :seen',
+          ...(current === undefined ? {} : { ExpressionAttributeValues: { ':seen': current.tat } }),
+        }),
+      );
+      if (written) return tat;
+      await this.pauseAfterLostRace(attempt);
     }
     throw new DependencyError(`Rate budget ${bucket}: ${MAX_RATE_ATTEMPTS} writes in a row lost a race`);
   }
