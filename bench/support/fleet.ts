@@ -17,11 +17,7 @@ import {
   FARGATE_LAUNCH_BUCKET,
   FARGATE_LAUNCH_RATE,
 } from '../../lib/ecs/pacer';
-import {
-  createReconciler,
-  type ReconcileOutcome,
-  type ReconcilerDeps,
-} from '../../lib/reconcile/pass/reconcile';
+import type { ReconcileOutcome, ReconcilerDeps } from '../../lib/reconcile/pass/reconcile';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
 import { DynamoDbStore, rateRetryPauseMs } from '../../lib/store/dynamodb';
@@ -41,6 +37,7 @@ import { SimQueue, simReconcileQueue, startPollers } from './queue';
 import { seededRandom } from './random';
 import { createTaskCensus } from './task-census';
 import { VirtualTime } from './virtual-time';
+import { workerInstances } from './worker-instances';
 
 export const CLUSTER = 'bench';
 /** The fleet's clusters: `bench` alone, or bench-0 .. bench-<count - 1> (`--clusters`). */
@@ -241,7 +238,8 @@ export const startFleet = async (options: FleetOptions) => {
   };
   const api = benchApi(context, time.now);
 
-  // Each worker instance keeps its gateways (and their read pacers) across invocations, as Lambda does.
+  // Each worker instance keeps its gateways (and their read pacers) and its reconciler across
+  // invocations, as Lambda does.
   const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
   const workerElb = Array.from({ length: options.workers }, () => loadBalancing?.lambdaInstanceElb());
   const workerTimeoutMs = timeoutOf('reconcileWorker');
@@ -251,19 +249,18 @@ export const startFleet = async (options: FleetOptions) => {
   let taskEventFailures = 0;
   /** What reconcile requests came to: a pass that launched or stopped tasks, one that found nothing to do, the lease held, the service gone, or answered by a later pass. */
   const reconcileOutcomes = { acted: 0, idle: 0, busy: 0, gone: 0, superseded: 0 };
+  const reconcilers = workerInstances((instance, invocation) => ({
+    store: guarded(store, invocation),
+    ecsFor: (cluster) => guarded(workerEcs[instance]!(cluster), invocation),
+    now: time.now,
+    newId,
+    ...(workerElb[instance] ? { elb: guarded(workerElb[instance], invocation) } : {}),
+    ...reconcilerExtras(instance),
+  }));
   const reconcileWorkers = startPollers(reconcileQueue, options.workers, async (records, instance) => {
     const result = await withTimeout(time, workerTimeoutMs, (invocation) => {
-      const ecsFor = workerEcs[instance]!;
-      const reconciler = createReconciler({
-        store: guarded(store, invocation),
-        ecsFor: (cluster) => guarded(ecsFor(cluster), invocation),
-        now: time.now,
-        newId,
-        ...(workerElb[instance] ? { elb: guarded(workerElb[instance], invocation) } : {}),
-        ...reconcilerExtras(instance),
-      });
       return processReconcileBatch(
-        reconciler,
+        reconcilers.reconciler(instance, invocation),
         guarded(reconcileQueuePort, invocation),
         records,
         reconcileLog,
@@ -274,6 +271,7 @@ export const startFleet = async (options: FleetOptions) => {
     });
     if (!result.killed) return result.value;
     killedAtTimeout.reconcileWorker++;
+    reconcilers.killed(instance);
     return records.map((record) => record.messageId);
   });
   const eventsTimeoutMs = timeoutOf('taskEvents');
@@ -407,6 +405,7 @@ export const startFleet = async (options: FleetOptions) => {
     /** Gives every reconciler the workers build from now on these dependencies too. */
     setReconcilerExtras(extras: (instance: number) => Partial<ReconcilerDeps>) {
       reconcilerExtras = extras;
+      reconcilers.reset();
     },
     setDesiredPerService(count: number) {
       desiredPerService = count;

@@ -104,6 +104,14 @@ export interface TugboatStore {
    * rest of its history.
    */
   listRecentServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]>;
+  /**
+   * getService and listRecentServiceTasks as a pass starts, the service read consistently in the same
+   * BatchGetItem as the live tasks (one call fewer than the two).
+   */
+  getServiceWithRecentTasks(
+    cluster: string,
+    serviceName: string,
+  ): Promise<{ service: Service | undefined; tasks: TaskRecord[] }>;
   /** Every task of the cluster that is not STOPPED, from the sparse index. */
   listAliveTasks(cluster: string): Promise<TaskRecord[]>;
   /** A task by id alone (through its locator item), whichever partition holds it. */

@@ -3,7 +3,7 @@
  * STOPPED), a locator per task id, and the bookkeeping the scheduler and the reconciler keep on them.
  */
 import { type QueryCommandInput, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { Page, TaskLoadBalancing, TaskRecord } from '../domain';
+import type { Page, Service, TaskLoadBalancing, TaskRecord } from '../domain';
 import { TASK_HISTORY_SECONDS } from '../inventory/retention';
 import { ITEM_TYPE, keys } from './keys';
 import {
@@ -24,6 +24,7 @@ type TaskInventoryPort = Pick<
   | 'setTaskLoadBalancing'
   | 'listServiceTasks'
   | 'listRecentServiceTasks'
+  | 'getServiceWithRecentTasks'
   | 'listAliveTasks'
   | 'findTask'
   | 'listTaskPage'
@@ -150,6 +151,17 @@ export class TaskInventoryItems implements TaskInventoryPort {
 
   listRecentServiceTasks(cluster: string, serviceName: string): Promise<TaskRecord[]> {
     return this.recent.listRecentServiceTasks(cluster, serviceName);
+  }
+
+  async getServiceWithRecentTasks(
+    cluster: string,
+    serviceName: string,
+  ): Promise<{ service: Service | undefined; tasks: TaskRecord[] }> {
+    const { tasks, also } = await this.recent.listRecentServiceTasksWith(cluster, serviceName, [
+      keys.service(cluster, serviceName),
+    ]);
+    const [item] = also;
+    return { service: item ? stripKeys<Service>(item) : undefined, tasks };
   }
 
   async markTaskMissing(record: TaskRecord, at: string | undefined): Promise<boolean> {

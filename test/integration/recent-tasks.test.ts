@@ -223,6 +223,34 @@ describe('the tasks a pass reads (listRecentServiceTasks)', () => {
   });
 });
 
+describe('a pass reads its service and its tasks in one go', () => {
+  it("the service comes in the live tasks' BatchGetItem, not a GetItem of its own", async () => {
+    await newService('one-read');
+    const live = task('one-read');
+    await store.recordTask(live);
+    reads.reset();
+    const { service, tasks } = await store.getServiceWithRecentTasks('default', 'one-read');
+    expect(service?.serviceName).toBe('one-read');
+    expect(service).toEqual(await store.getService('default', 'one-read'));
+    expect(tasks).toEqual(await store.listRecentServiceTasks('default', 'one-read'));
+    expect(tasks.map((record) => record.taskId)).toEqual([live.taskId]);
+    expect(await store.getServiceWithRecentTasks('default', 'never-made')).toEqual({
+      service: undefined,
+      tasks: [],
+    });
+  });
+
+  it('a pass of a service without tasks reads the service once, in the BatchGetItem', async () => {
+    await newService('idle-read');
+    reads.reset();
+    expect((await reconciler.reconcile('default', 'idle-read')).status).toBe('reconciled');
+    const calls = reads.snapshot().byOperation;
+    // The task definition's read only (it is not registered with ECS, so not kept).
+    expect(calls.GetItem?.calls).toBe(1);
+    expect(calls.BatchGetItem?.calls).toBe(1);
+  });
+});
+
 describe('the local stack on a table an older Tugboat made', () => {
   it('adds the stopped-tasks index that a persisted table lacks', async () => {
     const oldName = `tugboat-old-${randomUUID()}`;

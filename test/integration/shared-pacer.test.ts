@@ -80,6 +80,30 @@ describe('createSharedPacer against DynamoDB Local', () => {
     expect(pauses.filter((attempt) => attempt === 0).length).toBeGreaterThanOrEqual(9);
   });
 
+  it('while the timeline is ahead of now, each reservation is one atomic update: no read, no lost race', async () => {
+    const documents = DynamoDBDocumentClient.from(client);
+    const send = documents.send.bind(documents);
+    const calls: string[] = [];
+    documents.send = (async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      calls.push(command.constructor.name);
+      return (send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+    }) as typeof documents.send;
+    const counted = new DynamoDbStore(documents, tableName);
+    const bucket = `ahead-${randomUUID()}`;
+    const now = Date.parse('2026-11-25T12:00:00.000Z');
+    // The first reservation finds no timeline: read, then write.
+    expect(await counted.reserveRate(bucket, 500, 0, now)).toBe(now + 500);
+    calls.length = 0;
+    const conformAt = await Promise.all(
+      Array.from({ length: 40 }, () => counted.reserveRate(bucket, 500, 0, now)),
+    );
+    expect(calls).toEqual(Array.from({ length: 40 }, () => 'UpdateCommand'));
+    // Each served once, 500 ms after the one before.
+    expect(conformAt.map((at) => at - now).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, index) => (index + 2) * 500),
+    );
+  });
+
   it('the pause is full jitter, capped', () => {
     expect(rateRetryPauseMs(0, () => 0.999)).toBe(1);
     expect(rateRetryPauseMs(3, () => 0.5)).toBe(8);

@@ -19,12 +19,14 @@ import {
 import type { Action, LaunchAction } from '../plan/types';
 import type { PassCause, PassContext } from './context';
 import type { PassReader } from './inputs';
-import type { PassWriter } from './writes';
+import type { PassWriter, RecordEvents } from './writes';
 
 export interface LaunchOptions {
   replay: boolean;
   deadline?: number;
   cause: PassCause;
+  /** The pass's event writer (default: one that reads the newest events at each write). */
+  recordEvents?: RecordEvents;
 }
 
 /** A launch ECS answered, with the tasks it started (for the service event). */
@@ -118,7 +120,7 @@ export const createLauncher = (
     service: Service,
     launch: InflightLaunch,
     outcome: LaunchOutcome,
-    cause: PassCause,
+    options: LaunchOptions,
   ): Promise<Service> => {
     const next = withoutLaunches(service, new Set([launch.clientToken]));
     if (outcome.refusal) {
@@ -132,7 +134,7 @@ export const createLauncher = (
       );
     }
     const written = await persist(next, service);
-    await recordEvents(written, outcome.events, cause);
+    await (options.recordEvents ?? recordEvents)(written, outcome.events, options.cause);
     return written;
   };
 
@@ -190,7 +192,7 @@ export const createLauncher = (
         }
         throw error;
       }
-      current = await confirmLaunch(current, launch, outcome, options.cause);
+      current = await confirmLaunch(current, launch, outcome, options);
       launched += outcome.launched;
       refused += outcome.refusal?.count ?? 0;
       started.push(...outcome.taskArns);

@@ -47,7 +47,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
   const reader = createPassReader(context);
   const writer = createPassWriter(context);
   const { planWithRecords, computePlan, targetDeps } = reader;
-  const { persist, recordEvents, recordTasks } = writer;
+  const { persist, passEvents, recordTasks } = writer;
   const { makeLaunches } = createLauncher(context, reader, writer);
 
   /**
@@ -91,14 +91,17 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     options: PassOptions,
   ): Promise<ReconcileOutcome> => {
     const { deadline, ...cause } = options;
-    // The service item and its tasks are independent reads: both at once.
-    const taskRecords = deps.store.listRecentServiceTasks(cluster, serviceName);
-    taskRecords.catch(() => undefined); // awaited below, unless the service is gone
-    const stored = await deps.store.getService(cluster, serviceName);
+    // The service item and its tasks: one read (the service in the live tasks' BatchGetItem).
+    const read = deps.store.getServiceWithRecentTasks(cluster, serviceName);
+    const taskRecords = read.then(({ tasks }) => tasks);
+    taskRecords.catch(() => undefined); // the failure is the read's, thrown below
+    const { service: stored } = await read;
     called('dynamodb:GetService');
     if (!stored || stored.status === 'INACTIVE') return { status: 'gone' };
     let service: Service = stored;
     const pastDeadline = () => deadline !== undefined && deps.now() >= deadline;
+    // The pass's service events: the newest stored ones read once, then kept with what it writes.
+    const recordEvents = passEvents();
 
     // Launches a crashed or cut-short pass committed to: replay them with the same tokens before
     // planning anew (ECS answers the ones it made from their tokens).
@@ -108,6 +111,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       const replayed = await makeLaunches(service, {
         replay: true,
         cause,
+        recordEvents,
         ...(deadline ? { deadline } : {}),
       });
       service = replayed.service;
@@ -203,7 +207,12 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
     if (launches.length > 0) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
-      const made = await makeLaunches(service, { replay: false, cause, ...(deadline ? { deadline } : {}) });
+      const made = await makeLaunches(service, {
+        replay: false,
+        cause,
+        recordEvents,
+        ...(deadline ? { deadline } : {}),
+      });
       service = made.service;
       launched += made.launched;
       startedArns.push(...made.started);

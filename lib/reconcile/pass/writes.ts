@@ -11,6 +11,14 @@ import { messagesToRecord } from './events';
 
 const MAX_EVENTS_KEPT_IN_ONE_PASS = 20;
 
+/** The service's newest stored events a pass knows of, newest first; `all` when there are no others. */
+interface KnownEvents {
+  items: ServiceEvent[];
+  all: boolean;
+}
+
+export type RecordEvents = (service: Service, messages: string[], cause?: PassCause) => Promise<void>;
+
 export const createPassWriter = ({ deps, called }: PassContext) => {
   /**
    * Writes the reconciler's bookkeeping over `previous`. Only a change of what the service runs
@@ -29,12 +37,25 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
     return written;
   };
 
-  const recordEvents = async (service: Service, messages: string[], cause: PassCause = {}): Promise<void> => {
-    if (messages.length === 0) return;
+  /**
+   * Writes the messages messagesToRecord keeps, given the newest stored events: `known` (newest first),
+   * when it holds enough of them, else read. Returns the newest events known after the write.
+   */
+  const writeEvents = async (
+    service: Service,
+    messages: string[],
+    cause: PassCause,
+    known?: KnownEvents,
+  ): Promise<KnownEvents | undefined> => {
+    if (messages.length === 0) return known;
     const kept = messages.slice(0, MAX_EVENTS_KEPT_IN_ONE_PASS);
-    const newest = await deps.store.listServiceEvents(service.cluster, service.serviceName, {
-      limit: kept.length,
-    });
+    let newest = known;
+    if (!newest || (!newest.all && newest.items.length < kept.length)) {
+      const page = await deps.store.listServiceEvents(service.cluster, service.serviceName, {
+        limit: kept.length,
+      });
+      newest = { items: page.items, all: page.nextToken === undefined && page.items.length < kept.length };
+    }
     const base = deps.now();
     const fresh = messagesToRecord(kept, newest.items, base);
     const events: ServiceEvent[] = fresh.map((message, index) => ({
@@ -45,10 +66,32 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
       ...(cause.principal === undefined ? {} : { principal: cause.principal }),
       ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
     }));
-    if (events.length > 0) {
-      await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
-      called('dynamodb:AddServiceEvents');
-    }
+    if (events.length === 0) return newest;
+    await deps.store.addServiceEvents(service.cluster, service.serviceName, events);
+    called('dynamodb:AddServiceEvents');
+    return { items: [...events].reverse().concat(newest.items), all: newest.all };
+  };
+
+  /** Writes one batch of the service's event messages (see messagesToRecord), reading the newest first. */
+  const recordEvents = async (service: Service, messages: string[], cause: PassCause = {}): Promise<void> => {
+    await writeEvents(service, messages, cause);
+  };
+
+  /**
+   * The event writer of one pass: the newest stored events are read once, then kept with the pass's own
+   * writes, so a pass that writes events twice (its plan's, then what it did) reads them once. Writes go
+   * in the order they were asked for. Under its lease no other pass writes the service's events.
+   */
+  const passEvents = (): RecordEvents => {
+    let known: KnownEvents | undefined;
+    let last: Promise<unknown> = Promise.resolve();
+    return (service, messages, cause = {}) => {
+      const write = last.then(async () => {
+        known = await writeEvents(service, messages, cause, known);
+      });
+      last = write.catch(() => undefined);
+      return write;
+    };
   };
 
   const recordTasks = async (tasks: Task[]): Promise<void> => {
@@ -57,7 +100,7 @@ export const createPassWriter = ({ deps, called }: PassContext) => {
     if (tasks.length > 0) called('dynamodb:RecordTasks');
   };
 
-  return { persist, recordEvents, recordTasks };
+  return { persist, recordEvents, passEvents, recordTasks };
 };
 
 export type PassWriter = ReturnType<typeof createPassWriter>;
