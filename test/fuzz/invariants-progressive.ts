@@ -70,6 +70,8 @@ export const rollbackClearsProduction = (
 export interface RuleView {
   service: string;
   rule: string;
+  /** The service's test listener rule (else its production rule). */
+  test?: boolean;
   groups: [string, string];
   weights: Weights;
   healthy: Record<string, number>;
@@ -77,15 +79,16 @@ export interface RuleView {
 
 /**
  * `noTrafficToEmptyGroup`: a rule never forwards all its weight to a group with no healthy target while
- * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS, except on the
- * old group of a shift still in progress (`oldGroupOfShift`). `since` is the memory between steps (rule
- * -> when the condition began).
+ * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS, except where a
+ * shift still in progress keeps it (`shiftKeeps`): production on its old group, and test traffic on its
+ * new group (it is there to reach the new revision, or nothing). `since` is the memory between steps
+ * (rule -> when the condition began).
  */
 export const noTrafficToEmptyGroup = (
   now: number,
   views: RuleView[],
   since: Map<string, number>,
-  oldGroupOfShift: (service: string, group: string) => boolean = () => false,
+  shiftKeeps: (view: RuleView, group: string) => boolean = () => false,
 ): Violation[] => {
   const found: Violation[] = [];
   for (const view of views) {
@@ -100,7 +103,7 @@ export const noTrafficToEmptyGroup = (
       onto !== undefined &&
       (view.healthy[onto] ?? 0) === 0 &&
       (view.healthy[other] ?? 0) > 0 &&
-      !oldGroupOfShift(view.service, onto);
+      !shiftKeeps(view, onto);
     if (!starved) {
       since.delete(view.rule);
       continue;

@@ -298,16 +298,19 @@ export const startProgressive = async (
             groups: [wiring.blue, wiring.green],
             weights,
             healthy,
+            test: rule === wiring.test,
           });
         }
       }
       found.push(
-        ...noTrafficToEmptyGroup(now, views, starvedSince, (service, group) =>
-          (mirror.get(service)?.deployments ?? []).some(
+        ...noTrafficToEmptyGroup(now, views, starvedSince, (view, group) =>
+          (mirror.get(view.service)?.deployments ?? []).some(
             (d) =>
               d.status === 'PRIMARY' &&
               d.rolloutState === 'IN_PROGRESS' &&
-              d.trafficShift?.routes.some((r) => r.from === group) === true,
+              d.trafficShift?.routes.some(
+                (r) => r.from === group || (view.test === true && r.to === group),
+              ) === true,
           ),
         ),
       );

@@ -69,4 +69,23 @@ describe('scenario fuzzer, seeds it found failing', () => {
     },
     SEED_TIMEOUT_MS,
   );
+
+  // A ROLLBACK to a revision whose tasks were gone sent production at once to its empty group while the
+  // failed one had healthy tasks (noTrafficToEmptyGroup, then rollbackClearsProduction once fixed).
+  it(
+    'seed 542 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(542, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
+
+  // An API rollback adopting the serving tasks got a CANARY shift of its own, to the empty group.
+  it(
+    'seed 532 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(532, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
 });
