@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { classifyEcsError } from '../../ecs/errors';
 import { isThrottling } from '../../ecs/gateway';
-import { DependencyError } from '../../errors';
+import { DependencyError, VersionConflictError } from '../../errors';
 import { reconcileRequestLogFields } from '../../log-fields';
 import { type IntakeLog, parseJsonMessage, type QueueRecord } from '../../queue/messages';
 import { newestRequestedAt, type ReconcileQueue, type ReconcileRequest } from '../../queue/reconcile-queue';
@@ -33,12 +33,19 @@ const THROTTLED_RETRY_SECONDS = 1;
  * (a bug, a poison message, DynamoDB) fail the message, so SQS redelivers it and dead-letters it.
  */
 const FAILED_RETRY_SECONDS = 5;
+/**
+ * The service changed between the pass's read and its write (a PATCH, the scaling evaluator's desired
+ * count): the write is refused before any ECS call it would have made, so look again in a second, with
+ * what changed, rather than after the visibility timeout.
+ */
+const CONFLICT_RETRY_SECONDS = 1;
 
 const isThrottled = (error: unknown): boolean =>
   error instanceof DependencyError && isThrottling(error.cause);
 
 /** Seconds until the request is worth retrying, or undefined if its failure is not transient. */
 const retryDelaySeconds = (error: unknown): number | undefined => {
+  if (error instanceof VersionConflictError) return CONFLICT_RETRY_SECONDS;
   if (isThrottled(error)) return THROTTLED_RETRY_SECONDS;
   const kind = classifyEcsError(error instanceof DependencyError ? error.cause : error);
   if (kind === 'throttling') return THROTTLED_RETRY_SECONDS;
@@ -135,7 +142,12 @@ export const processReconcileBatch = async (
         const retryInSeconds = retryDelaySeconds(error);
         if (retryInSeconds !== undefined) {
           try {
-            const why = isThrottled(error) ? 'throttled' : 'failed';
+            const why =
+              error instanceof VersionConflictError
+                ? 'changed concurrently'
+                : isThrottled(error)
+                  ? 'throttled'
+                  : 'failed';
             await queue.enqueue([{ ...request, reason: `${why}: ${request.reason}` }], retryInSeconds);
             return;
           } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError } from '../../../lib/errors';
+import { DependencyError, VersionConflictError } from '../../../lib/errors';
 import {
   type ReconcileQueue,
   type ReconcileRequest,
@@ -60,6 +60,22 @@ describe('processReconcileBatch when ECS throttles past the gateway retries', ()
     const reconciler = failingReconciler(new DependencyError('DynamoDB write failed', new Error('boom')));
     expect(await processReconcileBatch(reconciler, queue, records, quiet)).toEqual(['m-1']);
     expect(sent).toEqual([]);
+  });
+});
+
+// At 1,000 scaled services a pass's service write lost its version check to the scaling evaluator's
+// desiredCount write now and then, and the message waited out the six-minute visibility timeout.
+describe('processReconcileBatch when the service changed under the pass', () => {
+  it('asks again in a second: the next pass reads what changed', async () => {
+    const { queue, sent } = recordingQueue();
+    const reconciler = failingReconciler(new VersionConflictError('Service web was changed concurrently'));
+    expect(await processReconcileBatch(reconciler, queue, records, quiet)).toEqual([]);
+    expect(sent).toEqual([
+      {
+        requests: [{ cluster: 'default', serviceName: 'web', reason: 'changed concurrently: created' }],
+        delaySeconds: 1,
+      },
+    ]);
   });
 });
 
