@@ -10,7 +10,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
-import { createReadPacer, createSharedPacer, FARGATE_LAUNCH_BUCKET, FARGATE_LAUNCH_RATE } from './ecs/pacer';
+import {
+  createReadPacer,
+  createSharedPacer,
+  FARGATE_LAUNCH_BUCKET,
+  FARGATE_LAUNCH_RATE,
+  TASK_DEFINITION_MODIFY_BUCKET,
+  TASK_DEFINITION_MODIFY_RATE,
+} from './ecs/pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
 import { runtimeNow } from './runtime-clock';
@@ -54,10 +61,23 @@ export const createBaseRuntime = (config: TugboatConfig = loadConfig()) => {
     rate: FARGATE_LAUNCH_RATE,
   });
   const readPacer = createReadPacer();
+  // First launches of new revisions register them, from every worker instance at once: shared too.
+  const registrationPacer = createSharedPacer({
+    budget: store,
+    bucket: TASK_DEFINITION_MODIFY_BUCKET,
+    rate: TASK_DEFINITION_MODIFY_RATE,
+  });
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
-      gateway = createEcsGateway({ client: ecs(), cluster, launchPacer, readPacer, now: runtimeNow });
+      gateway = createEcsGateway({
+        client: ecs(),
+        cluster,
+        launchPacer,
+        readPacer,
+        registrationPacer,
+        now: runtimeNow,
+      });
       gateways.set(cluster, gateway);
     }
     return gateway;

@@ -58,6 +58,8 @@ export interface EcsGatewayOptions {
   launchPacer?: Pacer;
   /** Waits for read room before each ListTasks and DescribeTasks attempt (see pacer.ts). */
   readPacer?: Pacer;
+  /** Waits for room before each RegisterTaskDefinition attempt (see pacer.ts). */
+  registrationPacer?: Pacer;
 }
 
 export interface RunTasksRequest {
@@ -99,7 +101,14 @@ export interface EcsGateway {
   describeTasks(tasks: string[]): Promise<{ tasks: Task[]; failures: Failure[] }>;
   /** Every page. */
   listTasks(filter?: TaskListFilter): Promise<string[]>;
-  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  /**
+   * With a `deadline` (epoch ms on the gateway's clock), throws PacingDeadlineError instead of waiting
+   * for registration room past it.
+   */
+  registerTaskDefinition(
+    input: RegisterTaskDefinitionCommandInput,
+    deadline?: number,
+  ): Promise<TaskDefinition>;
   /** By ARN (`family:revision` of ECS's own numbering); an unknown one is not an error. */
   deregisterTaskDefinition(taskDefinitionArn: string): Promise<void>;
 }
@@ -280,10 +289,20 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       return arns;
     },
 
-    async registerTaskDefinition(input) {
-      const output = await withRetry('RegisterTaskDefinition', () =>
-        client.send(new RegisterTaskDefinitionCommand(input)),
-      );
+    async registerTaskDefinition(input, deadline) {
+      const output = await withRetry(
+        'RegisterTaskDefinition',
+        () => client.send(new RegisterTaskDefinitionCommand(input)),
+        {
+          pacer: options.registrationPacer,
+          tokens: 1,
+          ...(deadline === undefined ? {} : { deadline }),
+        },
+      ).catch((error: unknown) => {
+        // A registration held back launched nothing, whatever its own earlier attempts sent.
+        if (error instanceof PacingDeadlineError) error.mayHaveLaunched = false;
+        throw error;
+      });
       if (!output.taskDefinition)
         throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
       return output.taskDefinition;

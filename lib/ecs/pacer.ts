@@ -48,6 +48,8 @@ export interface Rate {
 export const FARGATE_LAUNCH_RATE: Rate = { burst: 100, perSecond: 20 };
 /** The cluster-resource read actions, ListTasks and DescribeTasks (ECS API request throttling). */
 export const CLUSTER_RESOURCE_READ_RATE: Rate = { burst: 100, perSecond: 20 };
+/** RegisterTaskDefinition and DeregisterTaskDefinition: ECS's task definition modify actions. */
+export const TASK_DEFINITION_MODIFY_RATE: Rate = { burst: 20, perSecond: 1 };
 
 export const createPacer = (options: PacerOptions & Rate): Pacer => {
   const { burst, perSecond } = options;
@@ -150,3 +152,8 @@ export const createSharedPacer = (
 
 /** The shared Fargate launch budget of every process that launches with one store. */
 export const FARGATE_LAUNCH_BUCKET = 'fargate-task-launch';
+/**
+ * The shared registration budget: 1,000 services of new families launching at once would otherwise each
+ * retry a throttled registration every second, a storm that grows with the square of the services.
+ */
+export const TASK_DEFINITION_MODIFY_BUCKET = 'ecs-task-definition-modify';

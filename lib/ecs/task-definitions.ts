@@ -30,6 +30,8 @@ export interface EcsTaskDefinitionDeps {
   installation?: string;
   /** Called after each external call, by name (the reconciler's crash-injection hook). */
   afterCall?: (call: string) => void;
+  /** A pass's deadline: registration room after it is the next pass's (PacingDeadlineError). */
+  deadline?: number;
 }
 
 /**
@@ -100,7 +102,10 @@ const register = async (
   cacheKey: string,
 ): Promise<string> => {
   const called = (name: string) => deps.afterCall?.(name);
-  const registered = await deps.ecs.registerTaskDefinition(ecsRegistrationOf(taskDefinition, installation));
+  const registered = await deps.ecs.registerTaskDefinition(
+    ecsRegistrationOf(taskDefinition, installation),
+    deps.deadline,
+  );
   called('ecs:RegisterTaskDefinition');
   const ours = registered.taskDefinitionArn!;
   const kept = await keepRegistration(deps.store, called, taskDefinition, ours);

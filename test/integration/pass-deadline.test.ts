@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEcsClientForGateway, createEcsGateway } from '../../lib/ecs/gateway';
 import { createLaunchPacer, type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
+import { registerTaskDefinition } from '../support/api';
 import { isLive, serviceTasks } from '../support/ecs';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -135,6 +136,40 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     expect(await serviceTasks(local.ecs, 'late')).toHaveLength(20);
     // The three calls it never made are not left for the next pass to replay.
     expect((await local.store.getService('default', 'late'))?.inflightLaunches).toBeUndefined();
+  }, 60_000);
+
+  // 1,000 services of new families launching at once each retried a throttled registration every second.
+  it('gives its message back with a delay when registration room would come after the deadline, launching nothing', async () => {
+    const family = await registerTaskDefinition(local.api, 'unregistered', 'nginx:1.27');
+    await local.api.post('/clusters/default/services', {
+      serviceName: 'fresh',
+      taskDefinition: family,
+      desiredCount: 2,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    const deadlines: Array<number | undefined> = [];
+    const registrationPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        deadlines.push(deadline);
+        if (deadline !== undefined) throw new PacingDeadlineError(4_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const pass = local.reconciler({
+      ecsFor: (cluster) =>
+        createEcsGateway({ client: createEcsClientForGateway(), cluster, registrationPacer }),
+    });
+    const outcome = await pass.reconcile('default', 'fresh', undefined, { deadline: Date.now() + 60_000 });
+    expect(outcome).toMatchObject({ status: 'reconciled', launched: 0, wakeInMs: 4_000 });
+    expect(deadlines).toHaveLength(1);
+    expect(await serviceTasks(local.ecs, 'fresh')).toHaveLength(0);
+    const stored = await local.store.getService('default', 'fresh');
+    expect(stored?.inflightLaunches).toBeUndefined();
+    expect(stored?.deployments[0]?.rolloutState).toBe('IN_PROGRESS');
+    const revision = await local.store.getTaskDefinition('unregistered', 1);
+    expect(revision?.ecsTaskDefinitionArn).toBeUndefined();
   }, 60_000);
 
   it('a rollout whose launches wait on the launch rate for longer than progressDeadlineSeconds does not fail', async () => {

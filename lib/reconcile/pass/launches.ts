@@ -65,13 +65,18 @@ export const createLauncher = (
   { persist, recordEvents, recordTasks }: PassWriter,
 ) => {
   /** The revision's ARN in ECS, registering it there the first time it is launched. */
-  const ecsTaskDefinitionArn = async (cluster: string, reference: string): Promise<string> =>
+  const ecsTaskDefinitionArn = async (
+    cluster: string,
+    reference: string,
+    deadline?: number,
+  ): Promise<string> =>
     registeredArn(
       {
         store: deps.store,
         ecs: deps.ecsFor(cluster),
         afterCall: called,
         ...(deps.installation ? { installation: deps.installation } : {}),
+        ...(deadline === undefined ? {} : { deadline }),
       },
       await getTaskDefinition(reference),
     );
@@ -85,7 +90,11 @@ export const createLauncher = (
     const gateway = deps.ecsFor(service.cluster);
     let result: Awaited<ReturnType<EcsGateway['runTasks']>>;
     try {
-      const taskDefinitionArn = await ecsTaskDefinitionArn(service.cluster, launch.taskDefinition);
+      const taskDefinitionArn = await ecsTaskDefinitionArn(
+        service.cluster,
+        launch.taskDefinition,
+        options.deadline,
+      );
       result = await gateway.runTasks({
         taskDefinition: taskDefinitionArn,
         count: launch.count,
