@@ -8,6 +8,7 @@
  * Kubernetes' deployment controller applies the same rules (rolling.go, progress.go, rollback.go).
  */
 
+import { judgeAlarms } from './phases/alarms';
 import { judgeAnalysis } from './phases/analysis-phase';
 import { judgeStopRequest } from './phases/approval';
 import { isBackingOff, recordCrashLoopBackoff } from './phases/backoff';
@@ -25,7 +26,6 @@ import { replaceOld, scaleIn, scaleInServing, stopRound, trimToCap } from './pha
 import {
   advanceShift,
   completeShift,
-  judgeAlarms,
   keepShiftProgress,
   noteRolledBack,
   runRollbackHooks,

@@ -8,10 +8,9 @@
  *
  * Level-triggered: the stage and its start are stored on the deployment, the rules' weights are read
  * every pass, and a rule that forwards otherwise than the stage wants is set again; a stage waits for
- * the rules to show its weights before its bake time may end it. From the first production shift to the
- * end of bake time, a named CloudWatch alarm in ALARM fails the deployment; with `rollback`, production
- * goes back to the old group at once (no shift governs any more) and the rollback deployment adopts the
- * old tasks while the new ones drain.
+ * the rules to show its weights before its bake time may end it. A deployment failed with a rollback
+ * (alarms.ts, the analysis, a hook, a stop) has no say over the weights any more: production goes back
+ * to the old group at once, and the rollback deployment adopts the old tasks while the new ones drain.
  */
 import {
   type Deployment,
@@ -26,15 +25,9 @@ import { epochOf, isoOf, MINUTE_MS } from '../../../time';
 import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
-import { failPrimary, rollBack } from './judge';
 import { awaitsHooks, BEFORE_SCALE_UP, runsRollbackHooks } from './lifecycle-hooks';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
-/** How often a deployment watching alarms reads them: CloudWatch evaluates an alarm each minute. */
-const ALARM_READ_INTERVAL_MS = 60_000;
-
-/** Stages in which the deployment may still be failed by an alarm. */
-const WATCHED: ReadonlySet<TrafficStage> = new Set(['PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME']);
 /** Stages in which test traffic goes to the new groups. */
 const TESTING: ReadonlySet<TrafficStage> = new Set([
   'TEST_TRAFFIC_SHIFT',
@@ -86,36 +79,6 @@ export const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, p
     `service ${state.service.serviceName} deployment ${d.id} ${shift.strategy} traffic shift: ${stage}, ${percent}% of production traffic to ${groups}.`,
   );
 };
-
-/**
- * Phase: alarms. From the first production shift to the end of bake time, any named alarm in ALARM
- * fails the PRIMARY, naming the alarm and its reason; with `rollback`, it is rolled back.
- */
-export function judgeAlarms(state: RolloutState): void {
-  const { primary } = state;
-  const shift = primary.trafficShift;
-  if (!isShifting(primary) || shift?.alarms === undefined || !WATCHED.has(shift.stage)) return;
-  const alarms = state.input.traffic?.alarms ?? {};
-  const firing = shift.alarms.alarmNames.find((name) => alarms[name]?.state === 'ALARM');
-  if (firing === undefined) {
-    // Alarms are read by passes: a stage baking for minutes would otherwise have none until its bake
-    // ends, and an alarm firing meanwhile would fail the deployment only then.
-    const until = state.now + ALARM_READ_INTERVAL_MS;
-    state.actions.push({
-      type: 'hold',
-      deploymentId: primary.id,
-      until,
-      reason: `deployment ${primary.id} watches its alarms; next read at ${isoOf(until)}`,
-    });
-    return;
-  }
-  const reason = alarms[firing]?.reason;
-  const failure = `CloudWatch alarm ${firing} is in ALARM${reason ? `: ${reason}` : ''}`;
-  failPrimary(state, failure);
-  // The stage says ROLLBACK once a rollback took over (noteRolledBack): with nothing to roll back to,
-  // the deployment fails where it is, and its traffic goes where it can be served (seed 503).
-  if (shift.alarms.rollback) rollBack(state, primary);
-}
 
 /** A deployment that failed and was rolled back (by alarm or breaker) says so in its stage. */
 export function noteRolledBack(state: PlanState): void {
