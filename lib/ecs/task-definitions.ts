@@ -10,10 +10,12 @@ import type { TugboatStore } from '../store/port';
 import type { EcsGateway } from './gateway';
 
 /**
- * Registered ECS task definitions by installation and Tugboat ARN: registration is throttled to 1/s,
- * so never repeat it.
+ * Registered ECS task definitions by installation and Tugboat ARN, per ECS gateway (a process keeps one
+ * per cluster): registration is throttled to 1/s, so never repeat it. Per gateway, not per process: a
+ * process that talks to another ECS endpoint (one benchmark after another, each with a local ECS of its
+ * own) must not launch an ARN the other endpoint registered.
  */
-const ecsArnCache = new Map<string, string>();
+const ecsArnCacheBy = new WeakMap<EcsGateway, Map<string, string>>();
 /**
  * Registrations under way through one ECS gateway (a process's, for a cluster), by the same key: a pass
  * that launches 25 jobs of one new revision at once registers it once, not 25 times (20 copies, the rest
@@ -72,6 +74,11 @@ export const ecsTaskDefinitionArn = async (
 ): Promise<string> => {
   const installation = deps.installation ?? DEFAULT_INSTALLATION;
   const cacheKey = `${installation} ${taskDefinition.taskDefinitionArn}`;
+  let ecsArnCache = ecsArnCacheBy.get(deps.ecs);
+  if (ecsArnCache === undefined) {
+    ecsArnCache = new Map();
+    ecsArnCacheBy.set(deps.ecs, ecsArnCache);
+  }
   const cached = taskDefinition.ecsTaskDefinitionArn ?? ecsArnCache.get(cacheKey);
   if (cached) return cached;
   let registering = registeringBy.get(deps.ecs);
@@ -86,7 +93,7 @@ export const ecsTaskDefinitionArn = async (
     const arn = await underWay.catch(() => undefined);
     if (arn) return arn;
   }
-  const registration = register(deps, taskDefinition, installation, cacheKey);
+  const registration = register(deps, taskDefinition, installation, cacheKey, ecsArnCache);
   registering.set(cacheKey, registration);
   try {
     return await registration;
@@ -100,6 +107,7 @@ const register = async (
   taskDefinition: TaskDefinition,
   installation: string,
   cacheKey: string,
+  ecsArnCache: Map<string, string>,
 ): Promise<string> => {
   const called = (name: string) => deps.afterCall?.(name);
   const registered = await deps.ecs.registerTaskDefinition(

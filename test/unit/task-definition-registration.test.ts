@@ -59,4 +59,19 @@ describe('ecsTaskDefinitionArn', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
     expect(calls()).toBe(2);
   });
+
+  // `npm run bench -- --quick` ran the jobs benchmark after converge in one process: its fleet launched
+  // web:1 by the ARN converge's own local ECS had registered, and the new endpoint refused every launch.
+  it('remembers a registration per ECS gateway: another endpoint registers the revision itself', async () => {
+    const first = registeringEcs();
+    const second = registeringEcs();
+    const taskDefinition = revision();
+    await ecsTaskDefinitionArn({ store, ecs: first.ecs }, taskDefinition);
+    expect(await ecsTaskDefinitionArn({ store, ecs: first.ecs }, taskDefinition)).toBe(
+      'arn:aws:ecs:us-east-1:000000000000:task-definition/copy:1',
+    );
+    expect(first.calls()).toBe(1);
+    await ecsTaskDefinitionArn({ store, ecs: second.ecs }, taskDefinition);
+    expect(second.calls()).toBe(1);
+  });
 });
