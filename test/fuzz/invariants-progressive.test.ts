@@ -83,6 +83,26 @@ describe('rollbackClearsProduction', () => {
       ),
     ).toEqual(['rollbackClearsProduction']);
   });
+
+  it('measures the grace from the last step the group rolled back to was down, not from the judging step (seed 770)', () => {
+    const records = [record()];
+    let blueHealthy = 0;
+    const healthyIn = (group: string) => (group === BLUE ? blueHealthy : 2);
+    const onGreen = () => ({ [BLUE]: 0, [GREEN]: 1 });
+    const step = 5_000;
+    // Down at every step through T + 15 s (a crash loop), then serving from T + 20 s.
+    for (let at = T + step; at <= T + 3 * step; at += step)
+      expect(rollbackClearsProduction(at, records, onGreen, never, healthyIn)).toEqual([]);
+    blueHealthy = 2;
+    // One step of serving is not the grace.
+    expect(rollbackClearsProduction(T + 4 * step, records, onGreen, never, healthyIn)).toEqual([]);
+    // A whole grace since it was last seen down: production owes it now.
+    expect(
+      rollbackClearsProduction(T + 3 * step + ROLLBACK_GRACE_MS, records, onGreen, never, healthyIn).map(
+        (v) => v.invariant,
+      ),
+    ).toEqual(['rollbackClearsProduction']);
+  });
 });
 
 describe('noTrafficToEmptyGroup', () => {

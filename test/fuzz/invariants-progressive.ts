@@ -33,7 +33,8 @@ export interface RollbackRecord {
  * grace; a newer deployment that already shifts production onto the same group (a deploy after the
  * rollback) excuses it. Never to nothing: while the group rolled back to has no healthy target and the
  * failed one has (a rollback to a revision whose tasks are gone, seed 542), traffic may stay, and the
- * grace starts again once that ends.
+ * grace starts again once that ends: at the last step that saw it, so a group rolled back to whose tasks
+ * pass their checks and crash (seed 770) must serve for the whole grace before production owes it.
  */
 export const rollbackClearsProduction = (
   now: number,
@@ -44,11 +45,14 @@ export const rollbackClearsProduction = (
 ): Violation[] => {
   const found: Violation[] = [];
   for (const record of records) {
-    if (record.judged || now < record.at + ROLLBACK_GRACE_MS) continue;
+    if (record.judged) continue;
+    // Seen at every step, not only once the grace is up: a group rolled back to that serves for a moment
+    // between crashes (seed 770) has not served for the grace.
     if (record.routes.some((route) => healthyIn(route.from) === 0 && healthyIn(route.to) > 0)) {
       record.at = now;
       continue;
     }
+    if (now < record.at + ROLLBACK_GRACE_MS) continue;
     record.judged = true;
     for (const route of record.routes) {
       const weights = weightsOf(route.rule);
