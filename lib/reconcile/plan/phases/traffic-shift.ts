@@ -269,12 +269,24 @@ export function completeShift(state: RolloutState): void {
   );
 }
 
-/** A live, healthy task registered in `group`. */
-const servesIn = (state: PlanState, group: string): boolean =>
-  live(state).some(
-    (t) =>
-      healthy(state, t) && (t.targets?.registered ?? []).some((target) => target.targetGroupArn === group),
-  );
+/**
+ * A live task registered in `group` whose target there ELB calls healthy: the load balancer routes to it,
+ * whether or not its minReadySeconds are over (those pace the rollout, not whether a group can serve;
+ * seed 845 kept production on a failed group for the rollback's whole minReadySeconds). A group this pass
+ * did not read falls back to the task's own health.
+ */
+const servesIn = (state: PlanState, group: string): boolean => {
+  const seen = state.lb?.targetHealth[group];
+  return live(state).some((t) => {
+    const registered = (t.targets?.registered ?? []).find((target) => target.targetGroupArn === group);
+    if (registered === undefined) return false;
+    if (seen === undefined) return healthy(state, t);
+    return seen.some(
+      (target) =>
+        target.id === t.privateIpv4Address && target.port === registered.port && target.state === 'healthy',
+    );
+  });
+};
 
 /**
  * A failed shift that stays where it is (ABORT, or a failure without rollback) keeps its weights while

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ApprovalConfiguration, Deployment, StopRequest } from '../../../../lib/domain';
+import { S } from '../../../support/plan';
 import { BLUE, MIN, TEST, World } from '../../../support/traffic-world';
 
 const canary = (approval: ApprovalConfiguration) =>
@@ -247,5 +248,36 @@ describe('after an ABORT, production never forwards to a group with nothing heal
     expect(shares.at(-1)).toBe(0);
     expect(shares.slice(shares.indexOf(0))).toEqual(shares.slice(shares.indexOf(0)).map(() => 0));
     expect(world.share(TEST)).toBe(0);
+  });
+
+  // Seed 845: the same, but the rollback's tasks had minReadySeconds to wait out: production stayed on
+  // the failed group while the load balancer already called the rollback's targets healthy.
+  it('a rollback takes production back once the load balancer calls its targets healthy, not after minReadySeconds', () => {
+    const world = new World({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+      bakeTimeInMinutes: 3,
+      minReadySeconds: 120,
+    });
+    for (let i = 0; i < 10 && world.share() !== 10; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    expect(world.share()).toBe(10);
+    world.die('dep-1');
+    requestStop(world, 'ROLLBACK');
+    world.pass();
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', taskDefinition: 'web:1' });
+    expect(world.share()).toBe(100);
+    // Passes 10 s apart: the rollback's tasks launch, register (healthy at once here), and serve.
+    const shares: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      world.now += 10 * S;
+      world.pass();
+      shares.push(world.share());
+    }
+    expect(shares).toContain(0);
+    // Well inside the rollback tasks' minReadySeconds (120 s), which pace the rollout, not the traffic.
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'IN_PROGRESS' });
   });
 });
