@@ -1,7 +1,7 @@
 /**
  * Tugboat's Elastic Load Balancing gateway, on an injected ElasticLoadBalancingV2Client: registrations and
  * deregistrations batched into one call per target group, target health read with one DescribeTargetHealth
- * per target group, and each target group's deregistration delay read once and cached.
+ * per target group, and each target group's deregistration delay and health check timing read once and cached.
  *
  * Retries follow the ECS gateway (lib/ecs/gateway.ts): throttling, and here also the service's own 5xx
  * faults, are retried with full jitter and injectable sleep/random; build the client with `maxAttempts: 1`
@@ -10,6 +10,7 @@
 import {
   DeregisterTargetsCommand,
   DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   type ElasticLoadBalancingV2ClientConfig,
@@ -34,12 +35,18 @@ export interface TargetRegistration {
   target: Target;
 }
 
+/** How soon a newly registered target can be healthy: ELB checks it every interval, healthyThreshold passes in a row. */
+export interface HealthCheckTiming {
+  intervalSeconds: number;
+  healthyThreshold: number;
+}
+
 export interface ElbGatewayOptions {
   client: ElasticLoadBalancingV2Client;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** How long a deregistration delay read stays cached (default 5 minutes). */
+  /** How long a deregistration delay or health check timing read stays cached (default 5 minutes). */
   delayCacheMs?: number;
   now?: () => number;
 }
@@ -55,6 +62,8 @@ export interface ElbGateway {
   describeTargetHealthOf(targetGroupArns: Iterable<string>): Promise<Map<string, TargetHealthDescription[]>>;
   /** `deregistration_delay.timeout_seconds`, from DescribeTargetGroupAttributes, cached. */
   deregistrationDelaySeconds(targetGroupArn: string): Promise<number>;
+  /** `HealthCheckIntervalSeconds` and `HealthyThresholdCount`, from DescribeTargetGroups, cached. */
+  healthCheckTiming(targetGroupArn: string): Promise<HealthCheckTiming>;
 }
 
 /** An ElasticLoadBalancingV2Client whose own retries leave transient errors to the gateway. */
@@ -97,6 +106,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
   const now = options.now ?? Date.now;
   const delayCacheMs = options.delayCacheMs ?? 300_000;
   const delays = new Map<string, { seconds: number; readAt: number }>();
+  const timings = new Map<string, { timing: HealthCheckTiming; readAt: number }>();
 
   const withRetry = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
@@ -171,6 +181,22 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
           : defaultDeregistrationDelaySeconds;
       delays.set(targetGroupArn, { seconds, readAt: now() });
       return seconds;
+    },
+
+    async healthCheckTiming(targetGroupArn) {
+      const cached = timings.get(targetGroupArn);
+      if (cached && now() - cached.readAt < delayCacheMs) return cached.timing;
+      const output = await withRetry('DescribeTargetGroups', () =>
+        client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] })),
+      );
+      const group = output.TargetGroups?.[0];
+      // The reference's defaults for an ip target group over HTTP, should ELB leave them out.
+      const timing = {
+        intervalSeconds: group?.HealthCheckIntervalSeconds ?? 30,
+        healthyThreshold: group?.HealthyThresholdCount ?? 5,
+      };
+      timings.set(targetGroupArn, { timing, readAt: now() });
+      return timing;
     },
   };
 };

@@ -4,6 +4,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
+  ModifyTargetGroupCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -112,6 +113,23 @@ describe('ELB gateway against the local endpoint', () => {
     expect(calls.filter((call) => call === 'DescribeTargetGroupAttributesCommand')).toHaveLength(2);
     now += 300_000;
     expect(await gateway.deregistrationDelaySeconds(web)).toBe(30);
+  });
+
+  it('reads a target group health check timing once and serves it from the cache until it expires', async () => {
+    const { admin } = await twoGroups();
+    expect(await gateway.healthCheckTiming(admin)).toEqual({ intervalSeconds: 5, healthyThreshold: 2 });
+    await h.client.send(
+      new ModifyTargetGroupCommand({
+        TargetGroupArn: admin,
+        HealthCheckIntervalSeconds: 30,
+        HealthyThresholdCount: 5,
+      }),
+    );
+    expect(await gateway.healthCheckTiming(admin)).toEqual({ intervalSeconds: 5, healthyThreshold: 2 });
+    expect(calls.filter((call) => call === 'DescribeTargetGroupsCommand')).toHaveLength(1);
+    now += 300_000;
+    expect(await gateway.healthCheckTiming(admin)).toEqual({ intervalSeconds: 30, healthyThreshold: 5 });
+    expect(calls.filter((call) => call === 'DescribeTargetGroupsCommand')).toHaveLength(2);
   });
 
   it('passes on the endpoint errors it does not retry', async () => {

@@ -1,7 +1,7 @@
 /**
  * The executor's half of load balancing (the planner's is targets.ts): it reads what the planner needs
  * (one DescribeTargetHealth per target group of the service; deregistration delays only for a pass that
- * drains a task) and carries out the planned target actions, registrations and deregistrations each batched
+ * drains a task; health check timings only for groups with a target still `initial`) and carries out the planned target actions, registrations and deregistrations each batched
  * into one call per target group, then records them on the tasks' inventory items. Recording after
  * the call makes a crash in between harmless: the next pass sees the target group and plans again.
  */
@@ -105,6 +105,32 @@ export const withDeregistrationDelays = async (
     }
   }
   return { ...input, deregistrationDelaySeconds: delays, notFound };
+};
+
+/**
+ * The input with the health check timing of each target group that has a target still `initial`
+ * (DescribeTargetGroups, through the gateway's cache): how long its new tasks cannot be healthy, so the
+ * pass need not look again before then (plan/first-checks.ts).
+ */
+export const withHealthChecks = async (
+  deps: TargetExecutorDeps,
+  input: LoadBalancingInput,
+): Promise<LoadBalancingInput> => {
+  const initial = Object.entries(input.targetHealth)
+    .filter(([, targets]) => targets.some((target) => target.state === 'initial'))
+    .map(([arn]) => arn);
+  if (initial.length === 0) return input;
+  const healthChecks = { ...input.healthChecks };
+  for (const arn of initial) {
+    try {
+      healthChecks[arn] = await deps.elb.healthCheckTiming(arn);
+      deps.called('elb:DescribeTargetGroups');
+    } catch (error) {
+      // Deleted since it was read: its targets are not registered, and the pass plans without it.
+      if (!isTargetGroupNotFound(error)) throw error;
+    }
+  }
+  return { ...input, healthChecks };
 };
 
 const targetOf = (ref: TargetRef): TaskTarget => ({ targetGroupArn: ref.targetGroupArn, port: ref.port });

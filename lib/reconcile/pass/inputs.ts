@@ -21,6 +21,7 @@ import {
   readLoadBalancing,
   targetGroupsToRead,
   withDeregistrationDelays,
+  withHealthChecks,
 } from './apply-target-actions';
 import type { PassContext } from './context';
 import { cachedTaskDefinitions } from './task-definition-cache';
@@ -56,7 +57,10 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
     const loadBalancing =
       deps.elb && needsTargetGroups(service, records)
-        ? await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records))
+        ? await withHealthChecks(
+            targetDeps(deps.elb),
+            await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records)),
+          )
         : undefined;
     const traffic = await readTraffic({ deps, called }, service);
     const now = deps.now();

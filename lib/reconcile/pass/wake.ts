@@ -23,6 +23,21 @@ const progressDeadlineIn = (service: Service, result: PlanResult, now: number): 
   return Math.max(1_000, progressAt + seconds * 1000 - now);
 };
 
+/**
+ * How long the PRIMARY's new tasks cannot be healthy (they await their first target health checks,
+ * first-checks.ts), ms from now, when nothing else in the plan waits on a clock of its own: a hold with no
+ * end (a rule change to see) or a traffic change looks again at the usual pace.
+ */
+const firstChecksWait = (service: Service, result: PlanResult, now: number): number | undefined => {
+  if (result.healthyNoSoonerThan === undefined) return undefined;
+  const untimed = result.actions.some(
+    (action) => (action.type === 'hold' && action.until === undefined) || action.type === 'set-traffic',
+  );
+  if (untimed) return undefined;
+  const deadline = progressDeadlineIn(service, result, now);
+  return Math.min(result.healthyNoSoonerThan - now, deadline ?? Number.POSITIVE_INFINITY);
+};
+
 /** How long until a time-based condition (readiness, back-off) may change the plan. */
 export const wakeDelay = (service: Service, result: PlanResult, now: number): number | undefined => {
   const holds = result.actions.filter((action) => action.type === 'hold' && action.until !== undefined);
@@ -47,7 +62,8 @@ export const wakeDelay = (service: Service, result: PlanResult, now: number): nu
     result.runningCount !== service.desiredCount
   ) {
     const minReadyMs = (service.deploymentConfiguration.minReadySeconds ?? 40) * 1000;
-    return Math.max(1_000, Math.min(minReadyMs, 30_000));
+    const poll = Math.max(1_000, Math.min(minReadyMs, 30_000));
+    return Math.max(poll, firstChecksWait(service, result, now) ?? 0);
   }
   return undefined;
 };

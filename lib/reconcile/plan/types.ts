@@ -121,12 +121,23 @@ export interface PlanOptions {
   installation?: string;
 }
 
+/** A target group's HealthCheckIntervalSeconds and HealthyThresholdCount. */
+export interface TargetGroupHealthCheck {
+  intervalSeconds: number;
+  healthyThreshold: number;
+}
+
 /** What the target groups of a load-balanced service look like this pass. */
 export interface LoadBalancingInput {
   /** Registered targets per target group ARN, from one DescribeTargetHealth each; a missing group was not read. */
   targetHealth: Record<string, ObservedTarget[]>;
   /** `deregistration_delay.timeout_seconds` per target group ARN (absent: the reference's 300). */
   deregistrationDelaySeconds: Record<string, number>;
+  /**
+   * Health check timing per target group ARN, read for the groups with a target still `initial`: how soon
+   * such a target can be healthy (first-checks.ts). Absent: not known, and the pass looks again soon.
+   */
+  healthChecks?: Record<string, TargetGroupHealthCheck>;
   /**
    * Target groups ELB answered TargetGroupNotFound for (deleted under the service): nothing is registered
    * with them, and they hold no drain, since no target of theirs can take traffic.
@@ -306,6 +317,11 @@ export interface PlanResult {
    * other than a back-off deadline), so the caller may drop one equal to the newest stored event.
    */
   events: string[];
+  /**
+   * Epoch ms: no PRIMARY task that is not healthy yet can be before then, since each awaits its first
+   * target health checks (first-checks.ts). Absent when some such task could be sooner, or there is none.
+   */
+  healthyNoSoonerThan?: number;
 }
 
 /** StopTask reason prefix for tasks stopped for failing health checks; a failed launch is recognised by it. */

@@ -4,6 +4,7 @@
  */
 import { type Deployment, primaryDesiredCount, type Service, type ServiceStatus } from '../../../domain';
 import { targetGroupNotFoundEvent } from '../event-texts';
+import { healthyNoSoonerThan } from '../first-checks';
 import { planTargetUpkeep, setTargetCounts } from '../target-groups';
 import { inPendingState, inRunningState, isStopped } from '../tasks';
 import type { Action, LoadBalancingInput, ObservedTask, PlanResult } from '../types';
@@ -79,6 +80,8 @@ export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResu
   state.events.push(...targetGroupEvents(service, lb));
   setTargetCounts(service, deployments, tasks, stopped, lb);
   updateDeployments(state, serviceStatus);
+  const waiting = live(state).filter((t) => t.deploymentId === state.primary?.id && !healthy(state, t));
+  const notBefore = healthyNoSoonerThan(service, waiting, lb);
   return {
     actions,
     deployments,
@@ -87,5 +90,6 @@ export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResu
     ...(state.servingTargetGroups ? { servingTargetGroups: state.servingTargetGroups } : {}),
     ...countsOf(tasks, launchedBy(actions)),
     events: state.events,
+    ...(notBefore !== undefined && notBefore > state.now ? { healthyNoSoonerThan: notBefore } : {}),
   };
 }
