@@ -146,6 +146,11 @@ export interface Service {
   /** Reconciler bookkeeping: a delayed reconcile is already scheduled for this instant (ISO). */
   wakeAt?: string;
   /**
+   * Reconciler bookkeeping: its target groups' health check timing as a pass last read it, kept here so
+   * every worker instance shares one DescribeTargetGroups per group (see reconcile/plan/first-checks.ts).
+   */
+  targetGroupHealthChecks?: Record<string, TargetGroupHealthCheckRead>;
+  /**
    * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
    * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.
    */
@@ -153,6 +158,13 @@ export interface Service {
   statusVersion: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A target group's HealthCheckIntervalSeconds and HealthyThresholdCount, and when they were read (ISO). */
+export interface TargetGroupHealthCheckRead {
+  intervalSeconds: number;
+  healthyThreshold: number;
+  readAt: string;
 }
 
 /**

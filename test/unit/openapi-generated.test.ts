@@ -187,12 +187,19 @@ const service: Required<Service> = {
   deployments: [deployment],
   inflightLaunches: [],
   wakeAt: '2026-12-01T00:05:00.000Z',
+  targetGroupHealthChecks: {
+    'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef': {
+      intervalSeconds: 30,
+      healthyThreshold: 5,
+      readAt: '2026-12-01T00:01:00.000Z',
+    },
+  },
   version: 3,
   statusVersion: 9,
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedAt: '2026-12-01T00:01:00.000Z',
 };
-const SERVICE_BOOKKEEPING = ['inflightLaunches', 'wakeAt', 'statusVersion'];
+const SERVICE_BOOKKEEPING = ['inflightLaunches', 'wakeAt', 'targetGroupHealthChecks', 'statusVersion'];
 
 const SERVICE_PATH = '/clusters/{cluster}/services/{serviceName}';
 

@@ -6,7 +6,13 @@
  * the call makes a crash in between harmless: the next pass sees the target group and plans again.
  */
 import { TargetGroupNotFoundException } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Service, TaskLoadBalancing, TaskRecord, TaskTarget } from '../../domain';
+import type {
+  Service,
+  TargetGroupHealthCheckRead,
+  TaskLoadBalancing,
+  TaskRecord,
+  TaskTarget,
+} from '../../domain';
 import type { ElbGateway, TargetRegistration } from '../../elb/gateway';
 import type { TugboatStore } from '../../store/port';
 import { isoOf } from '../../time';
@@ -107,30 +113,45 @@ export const withDeregistrationDelays = async (
   return { ...input, deregistrationDelaySeconds: delays, notFound };
 };
 
+/** How long a health check timing kept on the service is trusted before it is read again. */
+export const HEALTH_CHECK_TIMING_TTL_MS = 15 * 60_000;
+
 /**
- * The input with the health check timing of each target group that has a target still `initial`
- * (DescribeTargetGroups, through the gateway's cache): how long its new tasks cannot be healthy, so the
- * pass need not look again before then (plan/first-checks.ts).
+ * The input with the health check timing of each target group that has a target still `initial`: how long
+ * its new tasks cannot be healthy, so the pass need not look again before then (plan/first-checks.ts).
+ * Taken from the service's record of them while fresh, else read (DescribeTargetGroups, through the
+ * gateway's cache); `read` is what was read, for the pass to keep on the service.
  */
 export const withHealthChecks = async (
   deps: TargetExecutorDeps,
   input: LoadBalancingInput,
-): Promise<LoadBalancingInput> => {
+  kept: Service['targetGroupHealthChecks'] = {},
+): Promise<{ input: LoadBalancingInput; read: Record<string, TargetGroupHealthCheckRead> }> => {
   const initial = Object.entries(input.targetHealth)
     .filter(([, targets]) => targets.some((target) => target.state === 'initial'))
     .map(([arn]) => arn);
-  if (initial.length === 0) return input;
+  const read: Record<string, TargetGroupHealthCheckRead> = {};
+  if (initial.length === 0) return { input, read };
   const healthChecks = { ...input.healthChecks };
   for (const arn of initial) {
+    const known = kept[arn];
+    if (known && deps.now() - Date.parse(known.readAt) < HEALTH_CHECK_TIMING_TTL_MS) {
+      healthChecks[arn] = {
+        intervalSeconds: known.intervalSeconds,
+        healthyThreshold: known.healthyThreshold,
+      };
+      continue;
+    }
     try {
       healthChecks[arn] = await deps.elb.healthCheckTiming(arn);
       deps.called('elb:DescribeTargetGroups');
+      read[arn] = { ...healthChecks[arn], readAt: isoOf(deps.now()) };
     } catch (error) {
       // Deleted since it was read: its targets are not registered, and the pass plans without it.
       if (!isTargetGroupNotFound(error)) throw error;
     }
   }
-  return { ...input, healthChecks };
+  return { input: { ...input, healthChecks }, read };
 };
 
 const targetOf = (ref: TargetRef): TaskTarget => ({ targetGroupArn: ref.targetGroupArn, port: ref.port });

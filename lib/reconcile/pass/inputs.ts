@@ -7,6 +7,7 @@ import {
   type HookResult,
   parseRevisionReference,
   type Service,
+  type TargetGroupHealthCheckRead,
   type TaskDefinition,
   type TaskRecord,
 } from '../../domain';
@@ -46,7 +47,12 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     service: Service,
     taskRecords?: Promise<TaskRecord[]>,
     hookResult?: HookResult,
-  ): Promise<{ result: PlanResult; records: TaskRecord[] }> => {
+  ): Promise<{
+    result: PlanResult;
+    records: TaskRecord[];
+    /** Health check timings read this pass, for the service to keep (withHealthChecks). */
+    healthChecksRead: Record<string, TargetGroupHealthCheckRead>;
+  }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
     called('dynamodb:ListRecentServiceTasks');
@@ -55,13 +61,15 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
     }
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
-    const loadBalancing =
+    const timed =
       deps.elb && needsTargetGroups(service, records)
         ? await withHealthChecks(
             targetDeps(deps.elb),
             await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records)),
+            service.targetGroupHealthChecks,
           )
         : undefined;
+    const loadBalancing = timed?.input;
     const traffic = await readTraffic({ deps, called }, service);
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
@@ -88,7 +96,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     if (loadBalancing && deps.elb && drained.length > 0) {
       result = planWith(await withDeregistrationDelays(targetDeps(deps.elb), loadBalancing, drained));
     }
-    return { result, records };
+    return { result, records, healthChecksRead: timed?.read ?? {} };
   };
 
   /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */

@@ -124,7 +124,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // A lifecycle hook due now is called before planning: the plan judges its answer.
     const hookResult = await callDueHook(context, service, deadline);
     // Replayed launches recorded new tasks: read the tasks again after them.
-    const { result, records } = await planWithRecords(
+    const { result, records, healthChecksRead } = await planWithRecords(
       service,
       replaying ? undefined : taskRecords,
       hookResult,
@@ -143,6 +143,9 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       pendingCount: result.pendingCount,
       deployments: result.deployments,
       ...(result.servingTargetGroups ? { servingTargetGroups: result.servingTargetGroups } : {}),
+      ...(Object.keys(healthChecksRead).length > 0
+        ? { targetGroupHealthChecks: { ...service.targetGroupHealthChecks, ...healthChecksRead } }
+        : {}),
     };
     delete next.inflightLaunches;
     if (launches.length > 0) next.inflightLaunches = launches;

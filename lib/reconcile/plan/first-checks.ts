@@ -34,10 +34,7 @@ export const healthyNoSoonerThan = (
       if (seen?.state === 'healthy') continue;
       const timing = lb.healthChecks[target.targetGroupArn];
       if (timing === undefined || (seen !== undefined && seen.state !== 'initial')) return undefined;
-      bound = Math.max(
-        bound,
-        task.startedAt + (timing.healthyThreshold - 1) * timing.intervalSeconds * 1000,
-      );
+      bound = Math.max(bound, task.startedAt + (timing.healthyThreshold - 1) * timing.intervalSeconds * 1000);
     }
     earliest = Math.min(earliest, bound);
   }
