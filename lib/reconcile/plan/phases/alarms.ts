@@ -5,8 +5,8 @@
 import type { TrafficStage } from '../../../domain';
 import { isoOf } from '../../../time';
 import { failPrimary, rollBack } from './judge';
+import { isShifting } from './serving';
 import type { RolloutState } from './state';
-import { isShifting } from './traffic-shift';
 
 /** How often a deployment watching alarms reads them: CloudWatch evaluates an alarm each minute. */
 const ALARM_READ_INTERVAL_MS = 60_000;

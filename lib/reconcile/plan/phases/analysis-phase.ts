@@ -13,8 +13,8 @@ import {
 import { epochOf } from '../../../time';
 import { analysisFailed, analysisFailureReason, intervalEvent, judgeInterval } from './analysis';
 import { failPrimary, rollBack } from './judge';
+import { isShifting } from './serving';
 import type { RolloutState } from './state';
-import { isShifting } from './traffic-shift';
 
 const at = (iso: string): number => epochOf(iso) ?? 0;
 

@@ -13,9 +13,9 @@ import type { Action, ObservedTask, RunTaskCall } from '../types';
 import { type CrashLoopBackoff, isBackingOff } from './backoff';
 import { BEFORE_SCALE_UP, hooksPending } from './lifecycle-hooks';
 import { maxTaskCap, minHealthyFloor } from './limits';
+import { isShifting } from './serving';
 import { holdBackSpot } from './spot-retry';
 import { drainingCount, healthy, live, type RolloutState } from './state';
-import { isShifting } from './traffic-shift';
 
 /** Places `count` new tasks given the live ones per provider (default: the strategy's base and weight). */
 export type Placer = (count: number, running: RunningByProvider) => Placement[];

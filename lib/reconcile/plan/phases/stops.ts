@@ -6,10 +6,10 @@
 
 import { type StopBudget, stopBudget } from '../floor';
 import { isUp } from '../tasks';
-import type { ObservedTask } from '../types';
+import type { ObservedTask, StopCause } from '../types';
 import { maxTaskCap, minHealthyFloor } from './limits';
+import { isShifting } from './serving';
 import { healthy, live, type RolloutState, rulesFor, scaleInOrder, stop } from './state';
-import { isShifting } from './traffic-shift';
 
 /** The live tasks before the stops to make room, and the floor's budget for them. */
 export interface StopRound {
@@ -35,6 +35,24 @@ export function stopRound(state: RolloutState): StopRound {
   };
 }
 
+/** Stops up to `count` of `candidates`, the least ready first, each as the floor's budget allows. */
+const stopAsAllowed = (
+  state: RolloutState,
+  round: StopRound,
+  candidates: ObservedTask[],
+  count: number,
+  why: (task: ObservedTask) => { cause: StopCause; reason: string },
+): void => {
+  let stopped = 0;
+  for (const t of scaleInOrder(state, candidates)) {
+    if (stopped >= count) break;
+    if (!round.budget.take(t)) continue;
+    stopped += 1;
+    const { cause, reason } = why(t);
+    stop(state, t, cause, reason);
+  }
+};
+
 /**
  * Old tasks go as the floor allows, unhealthy and pending ones first. While the PRIMARY cannot
  * launch (failed or backing off) they keep serving, and only a surplus over desired is stopped.
@@ -49,18 +67,14 @@ export function replaceOld(state: RolloutState, round: StopRound, canLaunch: boo
     canLaunch || primaryLive.length >= desired
       ? oldLive.length
       : primaryLive.length + oldLive.length - desired;
-  let oldStopped = 0;
-  for (const t of scaleInOrder(state, oldLive)) {
-    if (oldStopped >= oldToStop) break;
-    if (!round.budget.take(t)) continue;
-    oldStopped += 1;
-    if (state.byId.has(t.deploymentId)) {
-      const reason = `deployment ${t.deploymentId} is replaced by deployment ${primary.id} (${primary.taskDefinition})`;
-      stop(state, t, 'replaced', reason);
-    } else {
-      stop(state, t, 'orphan', `task belongs to no deployment of service ${service.serviceName}`);
-    }
-  }
+  stopAsAllowed(state, round, oldLive, oldToStop, (t) =>
+    state.byId.has(t.deploymentId)
+      ? {
+          cause: 'replaced',
+          reason: `deployment ${t.deploymentId} is replaced by deployment ${primary.id} (${primary.taskDefinition})`,
+        }
+      : { cause: 'orphan', reason: `task belongs to no deployment of service ${service.serviceName}` },
+  );
 }
 
 /** The PRIMARY's tasks over the desired count go, as the floor allows. */
@@ -71,15 +85,10 @@ export function scaleIn(state: RolloutState, round: StopRound): void {
   // Kept tasks (a return to Spot's replacements) are neither stopped nor counted as excess.
   const candidates = primaryLive.filter((t) => !state.keep.has(t.taskArn));
   const excess = candidates.length - desired;
-  for (const t of scaleInOrder(state, candidates).slice(0, Math.max(0, excess))) {
-    if (!round.budget.take(t)) continue;
-    stop(
-      state,
-      t,
-      'scale-in',
-      `service ${service.serviceName} has ${primaryLive.length} tasks and desires ${desired}`,
-    );
-  }
+  // Only the first `excess` in order are tried: a refused one is not traded for a readier task after it.
+  const tried = scaleInOrder(state, candidates).slice(0, Math.max(0, excess));
+  const reason = `service ${service.serviceName} has ${primaryLive.length} tasks and desires ${desired}`;
+  stopAsAllowed(state, round, tried, tried.length, () => ({ cause: 'scale-in', reason }));
 }
 
 /**
@@ -93,13 +102,7 @@ export function scaleInServing(state: RolloutState, round: StopRound): void {
   const excess = serving.length - service.desiredCount;
   if (excess <= 0) return;
   const reason = `service ${service.serviceName} serves production with ${serving.length} old tasks and desires ${service.desiredCount}`;
-  let stopped = 0;
-  for (const t of scaleInOrder(state, serving)) {
-    if (stopped >= excess) break;
-    if (!round.budget.take(t)) continue;
-    stopped += 1;
-    stop(state, t, 'scale-in', reason);
-  }
+  stopAsAllowed(state, round, serving, excess, () => ({ cause: 'scale-in', reason }));
 }
 
 /**
@@ -119,11 +122,5 @@ export function trimToCap(state: RolloutState, round: StopRound): void {
   if (excess <= 0) return;
   const candidates = remaining.filter((t) => !state.shielded.has(t.taskArn) && !state.keep.has(t.taskArn));
   const reason = `service ${service.serviceName} has ${remaining.length} running or pending tasks; maximumPercent ${config.maximumPercent} of ${desiredCount} desired allows ${cap}`;
-  let trimmed = 0;
-  for (const t of scaleInOrder(state, candidates)) {
-    if (trimmed >= excess) break;
-    if (!round.budget.take(t)) continue;
-    trimmed += 1;
-    stop(state, t, 'scale-in', reason);
-  }
+  stopAsAllowed(state, round, candidates, excess, () => ({ cause: 'scale-in', reason }));
 }

@@ -26,6 +26,7 @@ import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
 import { awaitsHooks, BEFORE_SCALE_UP, runsRollbackHooks } from './lifecycle-hooks';
+import { isShifting, neverToNothing, servesIn } from './serving';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** Stages in which test traffic goes to the new groups. */
@@ -35,10 +36,6 @@ const TESTING: ReadonlySet<TrafficStage> = new Set([
   'BAKE_TIME',
   'CLEAN_UP',
 ]);
-
-/** A PRIMARY whose traffic shift is under way: it launches its full count and shifts on. */
-export const isShifting = (d: Deployment | undefined): boolean =>
-  d?.trafficShift !== undefined && d.rolloutState === 'IN_PROGRESS' && d.status === 'PRIMARY';
 
 /**
  * The shift that decides the rules' weights: the PRIMARY's, while it is under way or failed without a
@@ -270,31 +267,12 @@ export function completeShift(state: RolloutState): void {
 }
 
 /**
- * A live task registered in `group` whose target there ELB calls healthy: the load balancer routes to it,
- * whether or not its minReadySeconds are over (those pace the rollout, not whether a group can serve;
- * seed 845 kept production on a failed group for the rollback's whole minReadySeconds). A group this pass
- * did not read falls back to the task's own health.
- */
-const servesIn = (state: PlanState, group: string): boolean => {
-  const seen = state.lb?.targetHealth[group];
-  return live(state).some((t) => {
-    const registered = (t.targets?.registered ?? []).find((target) => target.targetGroupArn === group);
-    if (registered === undefined) return false;
-    if (seen === undefined) return healthy(state, t);
-    return seen.some(
-      (target) =>
-        target.id === t.privateIpv4Address && target.port === registered.port && target.state === 'healthy',
-    );
-  });
-};
-
-/**
- * A failed shift that stays where it is (ABORT, or a failure without rollback) keeps its weights while
- * both groups can serve; once one of them has no healthy task left (a scale-in stopped the aborted
- * tasks, they died) and the other has, all of the rule goes to the other, not to nothing. A shift under
- * way sends no production to a new group with no healthy task while the old one has (its tasks crashed
- * after they passed: seeds 295, 411); its stage waits for them (holdWhileNewGroupDown). Test traffic
- * stays on the new group: it is there to reach the new revision, or nothing.
+ * A rule governed by a shift. A failed shift that stays where it is (ABORT, or a failure without
+ * rollback) keeps its weights while both groups can serve; once one of them has no healthy task left (a
+ * scale-in stopped the aborted tasks, they died) and the other has, all of the rule goes to the other. A
+ * shift under way sends no production to a new group with no healthy task while the old one has (its
+ * tasks crashed after they passed: seeds 295, 411); its stage waits for them (holdWhileNewGroupDown).
+ * Test traffic stays on the new group: it is there to reach the new revision, or nothing.
  */
 const stranded = (
   state: PlanState,
@@ -302,21 +280,18 @@ const stranded = (
   percent: number,
   production: boolean,
 ): number => {
-  const { from, to } = pair;
   const failed = state.primary?.rolloutState === 'FAILED';
   if (!failed && !(production && isShifting(state.primary))) return percent;
-  if (percent > 0 && !servesIn(state, to) && servesIn(state, from)) return 0;
-  if (failed && percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
-  return percent;
+  return neverToNothing(state, pair, percent, !failed);
 };
 
 /**
- * With no shift governing (none, or a rollback under way), a rule forwards to its serving group; but
- * never all to one with no healthy task while the other has: a rollback to a revision whose tasks are
- * gone leaves traffic where it is served until the rollback's tasks serve (seed 542).
+ * With no shift governing (none, or a rollback under way), a rule forwards to its serving group, never to
+ * nothing: a rollback to a revision whose tasks are gone leaves traffic where it is served until the
+ * rollback's tasks serve (seed 542).
  */
 const servingOrOther = (state: PlanState, pair: { from: string; to: string }): number =>
-  !servesIn(state, pair.from) && servesIn(state, pair.to) ? 100 : 0;
+  neverToNothing(state, pair, 0, false);
 
 /** The new groups of a shift that have no healthy task while their old groups have. */
 const downNewGroups = (state: PlanState, shift: TrafficShift): string[] =>

@@ -1,0 +1,46 @@
+/**
+ * Which target groups can take traffic this pass, and the rule that follows from it: traffic never goes
+ * to a group with no healthy target while the other group of its pair has one.
+ */
+import type { Deployment } from '../../../domain';
+import { healthy, live, type PlanState } from './state';
+
+/** A PRIMARY whose traffic shift is under way: it launches its full count and shifts on. */
+export const isShifting = (d: Deployment | undefined): boolean =>
+  d?.trafficShift !== undefined && d.rolloutState === 'IN_PROGRESS' && d.status === 'PRIMARY';
+
+/**
+ * A live task registered in `group` whose target there ELB calls healthy: the load balancer routes to it,
+ * whether or not its minReadySeconds are over (those pace the rollout, not whether a group can serve;
+ * seed 845 kept production on a failed group for the rollback's whole minReadySeconds). A group this pass
+ * did not read falls back to the task's own health.
+ */
+export const servesIn = (state: PlanState, group: string): boolean => {
+  const seen = state.lb?.targetHealth[group];
+  return live(state).some((t) => {
+    const registered = (t.targets?.registered ?? []).find((target) => target.targetGroupArn === group);
+    if (registered === undefined) return false;
+    if (seen === undefined) return healthy(state, t);
+    return seen.some(
+      (target) =>
+        target.id === t.privateIpv4Address && target.port === registered.port && target.state === 'healthy',
+    );
+  });
+};
+
+/**
+ * Never to nothing: a rule does not send traffic to a group with no healthy task while the other group of
+ * its pair has one; it sends all of it to the other. `keepOld` leaves a rule on its old group even so: a
+ * shift under way keeps production there until its stages move it (a deploy that mends a service whose
+ * old revision never served).
+ */
+export const neverToNothing = (
+  state: PlanState,
+  { from, to }: { from: string; to: string },
+  percent: number,
+  keepOld: boolean,
+): number => {
+  if (percent > 0 && !servesIn(state, to) && servesIn(state, from)) return 0;
+  if (!keepOld && percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
+  return percent;
+};
