@@ -3,13 +3,12 @@
  * time (bench/support/fleet.ts). Converge builds the fleet, steady measures one pass over it, recover
  * breaks it.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { clusterOfService, listTasksMinimum, victimsByCluster } from './support/clusters';
-import { type CallCount, type DynamoDbTotals, ecsDelta } from './support/counters';
+import { ecsDelta } from './support/counters';
 import { type Fleet, SCHEDULE_MS, startFleet } from './support/fleet';
 import { BENCH_HEALTH_CHECK, healthCheckSeconds } from './support/load-balancing';
 import { dumpStall } from './support/stall-dump';
+import { runSteadyPassProcess } from './support/steady-pass-process';
 
 /** ECS's published Fargate launch limits and the local endpoint's default start time. */
 export const LAUNCH_BURST = 100;
@@ -199,51 +198,6 @@ export const runConverge = async (fleet: Fleet, options: PipelineOptions) => {
       : {}),
   };
 };
-
-interface SteadyPassOutput {
-  report: {
-    services: number;
-    enqueued: number;
-    unknownTasks: number;
-    vanishedTasks: number;
-    alreadyRequested: number;
-  };
-  ecs: Record<string, CallCount>;
-  elb?: Record<string, CallCount>;
-  dynamoDb: DynamoDbTotals;
-  sqs: { sendMessageBatchCalls: number; messages: number };
-  cpuMs: number;
-  wallMs: number;
-  memory: { rssBeforeBytes: number; peakRssBytes: number; peakHeapBytes: number };
-}
-
-const runSteadyPassProcess = (fleet: Fleet): Promise<SteadyPassOutput> =>
-  new Promise((resolvePass, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', resolve(import.meta.dirname, 'steady-pass.ts')],
-      {
-        env: {
-          ...process.env,
-          BENCH_DYNAMODB_ENDPOINT: fleet.dynamoDbEndpoint,
-          BENCH_TABLE: fleet.tableName,
-          BENCH_ECS_URL: fleet.server.url,
-          BENCH_NOW: String(fleet.time.now()),
-          ...(fleet.loadBalancing ? { BENCH_ELB_URL: fleet.loadBalancing.server.url } : {}),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`steady pass exited with ${code}`));
-      else resolvePass(JSON.parse(output.trim().split('\n').at(-1)!) as SteadyPassOutput);
-    });
-  });
 
 export const runSteady = async (fleet: Fleet, options: PipelineOptions) => {
   await settle(fleet);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 
 /** A Lambda context as the runtime passes it, for invoking handlers locally. */
 export const lambdaContext = (functionName: string, timeoutMs = 30_000): Context => {
@@ -19,3 +19,16 @@ export const lambdaContext = (functionName: string, timeoutMs = 30_000): Context
     succeed: () => undefined,
   };
 };
+
+/** An EventBridge scheduled event, as the rule `rule` delivers it at `time`. */
+export const scheduledEvent = (time = Date.now(), rule = 'tugboat-reconcile-schedule'): ScheduledEvent => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '000000000000',
+  time: new Date(time).toISOString(),
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  resources: [`arn:aws:events:us-east-1:000000000000:rule/${rule}`],
+  detail: {},
+});

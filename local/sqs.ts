@@ -106,3 +106,19 @@ export const createQueues = async <Name extends string>(
   );
   return Object.fromEntries(entries) as Record<Name, QueueWithDlq>;
 };
+
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`, a host that does not resolve
+ * everywhere; it finds a queue by its path alone, so the URLs are rewritten onto its loopback endpoint.
+ */
+export const onEndpoint = <Name extends string>(
+  queues: Record<Name, QueueWithDlq>,
+  endpoint: string,
+): Record<Name, QueueWithDlq> => {
+  const rewrite = (url: string) => `${endpoint}${new URL(url).pathname}`;
+  const result = {} as Record<Name, QueueWithDlq>;
+  for (const [name, queue] of Object.entries(queues) as Array<[Name, QueueWithDlq]>) {
+    result[name] = { ...queue, url: rewrite(queue.url), dlqUrl: rewrite(queue.dlqUrl) };
+  }
+  return result;
+};

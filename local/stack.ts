@@ -20,9 +20,9 @@ import {
   startLocalElbServer,
 } from './elb';
 import { type HttpApiHandler, startHttpApi } from './http-api';
-import { lambdaContext } from './lambda-context';
+import { lambdaContext, scheduledEvent } from './lambda-context';
 import { assertPortFree } from './preflight';
-import { createQueues, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
+import { createQueues, onEndpoint, type QueueWithDlq, startLocalSqs, TUGBOAT_QUEUE_NAMES } from './sqs';
 import { type SqsEventHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 
 export interface LocalStackOptions {
@@ -93,34 +93,6 @@ export interface LocalStack {
 
 /** Concurrent invocations an SQS event source mapping starts with when messages are available. */
 const LAMBDA_INITIAL_SQS_CONCURRENCY = 5;
-
-/**
- * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`, a host that does not resolve
- * everywhere; it finds a queue by its path alone, so the URLs are rewritten onto its loopback endpoint.
- */
-const onEndpoint = <Name extends string>(
-  queues: Record<Name, QueueWithDlq>,
-  endpoint: string,
-): Record<Name, QueueWithDlq> => {
-  const rewrite = (url: string) => `${endpoint}${new URL(url).pathname}`;
-  const result = {} as Record<Name, QueueWithDlq>;
-  for (const [name, queue] of Object.entries(queues) as Array<[Name, QueueWithDlq]>) {
-    result[name] = { ...queue, url: rewrite(queue.url), dlqUrl: rewrite(queue.dlqUrl) };
-  }
-  return result;
-};
-
-const scheduledEvent = (time = Date.now(), rule = 'tugboat-reconcile-schedule'): ScheduledEvent => ({
-  version: '0',
-  id: crypto.randomUUID(),
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '000000000000',
-  time: new Date(time).toISOString(),
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  resources: [`arn:aws:events:us-east-1:000000000000:rule/${rule}`],
-  detail: {},
-});
 
 /**
  * The local stack: DynamoDB Local, fauxqs (SQS), Tugboat's ECS endpoint, the HTTP API, the queue

@@ -2,11 +2,13 @@ import {
   CreateClusterCommand,
   type CreateClusterCommandInput,
   ECSClient,
+  type ECSServiceException,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
+import { expect } from 'vitest';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from '../../local/ecs';
 import type { TaskStateChangeEvent } from '../../local/ecs/engine';
 
@@ -86,4 +88,19 @@ export const runFargate = async (client: ECSClient, input: Partial<RunTaskComman
     }),
   );
   return output.tasks ?? [];
+};
+
+export type ErrorClass = abstract new (...args: never[]) => ECSServiceException;
+
+/** Awaits a call that must fail with ECS's error `type` (HTTP 400), its message matching `message`. */
+export const expectEcsError = async (promise: Promise<unknown>, type: ErrorClass, message?: RegExp) => {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error, 'the call should have failed').toBeInstanceOf(type);
+  const serviceError = error as ECSServiceException;
+  expect(serviceError.$metadata.httpStatusCode).toBe(400);
+  if (message) expect(serviceError.message).toMatch(message);
+  return serviceError;
 };
