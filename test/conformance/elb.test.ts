@@ -7,8 +7,8 @@
  */
 import { supportedActions } from '../../local/elb';
 import { launchTask, startElbHarness } from '../local-elb/helpers';
-import { xmlText } from './shapes';
 import { type Call, describeConformance, queryCaller } from './suite';
+import { xmlText } from './wire';
 
 let created = 0;
 /** Creates an `ip` target group of its own and answers its ARN. */

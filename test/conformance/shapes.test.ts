@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { serviceModel } from '../../local/models/model';
 import { requestViolations, validationMessage } from '../../local/models/validate';
-import { brokenRequests, jsonProblems, parseXml, toQuery, xmlProblems } from './shapes';
+import { brokenRequests, jsonProblems, xmlProblems } from './shapes';
+import { parseXml, toQuery } from './wire';
 
 const ecs = serviceModel('ecs');
 const elb = serviceModel('elbv2');

@@ -13,11 +13,9 @@ import {
   type Json,
   jsonProblems,
   minimalValue,
-  parseXml,
-  toQuery,
-  type XmlNode,
   xmlProblems,
 } from './shapes';
+import { parseXml, toQuery, type XmlNode } from './wire';
 
 export interface Answer {
   status: number;
