@@ -10,13 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ecsClusterDirectory } from '../../lib/ecs/clusters';
-import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
-import {
-  createReadPacer,
-  createSharedPacer,
-  FARGATE_LAUNCH_BUCKET,
-  FARGATE_LAUNCH_RATE,
-} from '../../lib/ecs/pacer';
+import { createEcsClientForGateway } from '../../lib/ecs/gateway';
 import type { ReconcileOutcome, ReconcilerDeps } from '../../lib/reconcile/pass/reconcile';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
@@ -31,10 +25,11 @@ import { freePort } from '../../local/ports';
 import { benchApi } from './bench-api';
 import { countDynamoDbCalls, countEcsCalls } from './counters';
 import { deployedFunctions } from './deployed';
+import { lambdaInstanceEcsOf } from './lambda-ecs';
 import { guarded, withTimeout } from './lambda-timeout';
 import { type FleetLoadBalancing, startFleetLoadBalancing } from './load-balancing';
 import { SimQueue, simReconcileQueue, startPollers } from './queue';
-import { seededRandom } from './random';
+import { seededRandom, seededUuid } from './random';
 import { createTaskCensus } from './task-census';
 import { VirtualTime } from './virtual-time';
 import { workerInstances } from './worker-instances';
@@ -100,17 +95,8 @@ export const startFleet = async (options: FleetOptions) => {
     : await startDynamoDbLocal({ port: await freePort() });
   const tableName = options.tableName ?? 'tugboat-bench';
   const dynamoDbClient = localDynamoDbClient(dynamoDb.endpoint);
-  const idRandom = seededRandom((options.seed ?? 42) + 2);
   /** A UUID v4 from the seeded randomness (deterministic runs), else the system's. */
-  const newId = options.deterministic
-    ? () => {
-        const hex = Array.from({ length: 32 }, () => Math.floor(idRandom() * 16).toString(16));
-        hex[12] = '4';
-        hex[16] = '8';
-        const h = hex.join('');
-        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-      }
-    : randomUUID;
+  const newId = options.deterministic ? seededUuid(seededRandom((options.seed ?? 42) + 2)) : randomUUID;
   await createTable(dynamoDbClient, tableName);
 
   const census = createTaskCensus();
@@ -193,37 +179,7 @@ export const startFleet = async (options: FleetOptions) => {
     throw error;
   }
 
-  /**
-   * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock: the
-   * scheduler and every worker are separate instances, each with its own read pacer, and all launching
-   * against the launch budget they share through the table.
-   */
-  const lambdaInstanceEcs = () => {
-    const gateways = new Map<string, EcsGateway>();
-    const launchPacer = createSharedPacer({
-      budget: store,
-      bucket: FARGATE_LAUNCH_BUCKET,
-      rate: FARGATE_LAUNCH_RATE,
-      now: time.now,
-      sleep: time.sleep,
-    });
-    const readPacer = createReadPacer({ now: time.now, sleep: time.sleep });
-    return (cluster: string): EcsGateway => {
-      let gateway = gateways.get(cluster);
-      if (!gateway) {
-        gateway = createEcsGateway({
-          client: ecsClient,
-          cluster,
-          sleep: time.sleep,
-          random,
-          launchPacer,
-          readPacer,
-        });
-        gateways.set(cluster, gateway);
-      }
-      return gateway;
-    };
-  };
+  const lambdaInstanceEcs = lambdaInstanceEcsOf({ store, client: ecsClient, time, random });
   const schedulerEcsFor = lambdaInstanceEcs();
 
   const context: UseCaseContext = {
