@@ -80,6 +80,16 @@ describe('scenario fuzzer, seeds it found failing', () => {
     SEED_TIMEOUT_MS,
   );
 
+  // A rollback kept production on the failed group for its tasks' whole minReadySeconds while the load
+  // balancer already called them healthy (never-to-nothing judged a group by minReadySeconds).
+  it(
+    'seed 845 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(845, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
+
   // An API rollback adopting the serving tasks got a CANARY shift of its own, to the empty group.
   it(
     'seed 532 holds every invariant over 3 virtual minutes',
