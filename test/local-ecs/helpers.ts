@@ -1,12 +1,14 @@
 import {
   CreateClusterCommand,
   type CreateClusterCommandInput,
+  DescribeTasksCommand,
   ECSClient,
   type ECSServiceException,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
   type RunTaskCommandInput,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { expect } from 'vitest';
 import { type LocalEcsServer, type LocalEcsServerOptions, startLocalEcsServer } from '../../local/ecs';
@@ -103,4 +105,36 @@ export const expectEcsError = async (promise: Promise<unknown>, type: ErrorClass
   expect(serviceError.$metadata.httpStatusCode).toBe(400);
   if (message) expect(serviceError.message).toMatch(message);
   return serviceError;
+};
+
+/** A harness whose `apps` cluster has FARGATE and FARGATE_SPOT (defaults: start 2000 ms, stop 1000 ms, crash 1000 ms after RUNNING). */
+export const startAppsHarness = async (): Promise<Harness> => {
+  const h = await startHarness();
+  await createCluster(h.client, { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+  return h;
+};
+
+/** A harness with the `apps` cluster and the `web` family (nginx:1.27) registered. */
+export const startWebHarness = async (): Promise<Harness> => {
+  const h = await startHarness();
+  await createCluster(h.client);
+  await registerFargate(h.client, 'web', 'nginx:1.27');
+  return h;
+};
+
+/** One task of `apps` as DescribeTasks shows it, with its tags. */
+export const describeOne = async (h: Harness, arn: string): Promise<Task | undefined> =>
+  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] })))
+    .tasks?.[0];
+
+/** The task's lastStatus at each of the given virtual instants (ms after launch). */
+export const statusesAt = async (h: Harness, arn: string, instants: number[]) => {
+  const seen: string[] = [];
+  let elapsed = 0;
+  for (const instant of instants) {
+    h.server.ecs.advance(instant - elapsed);
+    elapsed = instant;
+    seen.push((await describeOne(h, arn))?.lastStatus ?? 'GONE');
+  }
+  return seen;
 };

@@ -1,47 +1,37 @@
 /** The local ECS endpoint's image tag behaviours (crash, unhealthy, noport...) through the SDK. */
-import { DescribeTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCluster, type Harness, registerFargate, runFargate, startHarness, t0 } from './helpers';
+import {
+  describeOne,
+  type Harness,
+  registerFargate,
+  runFargate,
+  startAppsHarness,
+  statusesAt,
+  t0,
+} from './helpers';
 
 let h: Harness;
 
 beforeEach(async () => {
-  // Defaults: start 2000 ms, stop 1000 ms, crash 1000 ms after RUNNING.
-  h = await startHarness();
-  await createCluster(h.client, { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+  h = await startAppsHarness();
 });
 afterEach(() => h.close());
-
-const describeOne = async (arn: string): Promise<Task | undefined> =>
-  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] })))
-    .tasks?.[0];
-
-/** The task's lastStatus at each of the given virtual instants (ms after launch). */
-const statusesAt = async (arn: string, instants: number[]) => {
-  const seen: string[] = [];
-  let elapsed = 0;
-  for (const instant of instants) {
-    h.server.ecs.advance(instant - elapsed);
-    elapsed = instant;
-    seen.push((await describeOne(arn))?.lastStatus ?? 'GONE');
-  }
-  return seen;
-};
 
 describe('image tag behaviour', () => {
   it('crash: the essential container exits 1 about 1 s after RUNNING', async () => {
     await registerFargate(h.client, 'web', 'registry.local:5000/shop/api:v2-crash');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2999);
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('RUNNING');
     h.server.ecs.advance(1);
-    const exiting = await describeOne(task!.taskArn!);
+    const exiting = await describeOne(h, task!.taskArn!);
     expect(exiting?.desiredStatus).toBe('STOPPED');
     expect(exiting?.lastStatus).toBe('DEACTIVATING');
     expect(exiting?.containers?.[0]?.exitCode).toBe(1);
     expect(exiting?.executionStoppedAt?.getTime()).toBe(t0 + 3000);
     h.server.ecs.advance(1000);
-    const stopped = await describeOne(task!.taskArn!);
+    const stopped = await describeOne(h, task!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.stopCode).toBe('EssentialContainerExited');
     expect(stopped?.stoppedReason).toBe('Essential container in task exited');
@@ -52,11 +42,11 @@ describe('image tag behaviour', () => {
     await registerFargate(h.client, 'web', 'busybox:exit3');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(4999);
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('RUNNING');
     h.server.ecs.advance(1);
-    expect((await describeOne(task!.taskArn!))?.desiredStatus).toBe('STOPPED');
+    expect((await describeOne(h, task!.taskArn!))?.desiredStatus).toBe('STOPPED');
     h.server.ecs.advance(1000);
-    const stopped = await describeOne(task!.taskArn!);
+    const stopped = await describeOne(h, task!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.stopCode).toBe('EssentialContainerExited');
     expect(stopped?.containers?.[0]?.exitCode).toBe(3);
@@ -66,7 +56,7 @@ describe('image tag behaviour', () => {
     await registerFargate(h.client, 'web', 'busybox:exit0');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(6000);
-    const stopped = await describeOne(task!.taskArn!);
+    const stopped = await describeOne(h, task!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.containers?.[0]?.exitCode).toBe(0);
   });
@@ -75,9 +65,9 @@ describe('image tag behaviour', () => {
     await registerFargate(h.client, 'web', 'web:crash-2500ms');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2000 + 2499);
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('RUNNING');
     h.server.ecs.advance(1);
-    const exiting = await describeOne(task!.taskArn!);
+    const exiting = await describeOne(h, task!.taskArn!);
     expect(exiting?.desiredStatus).toBe('STOPPED');
     expect(exiting?.executionStoppedAt?.getTime()).toBe(t0 + 4500);
   });
@@ -85,9 +75,9 @@ describe('image tag behaviour', () => {
   it('pullfail: never reaches RUNNING and stops from PENDING with TaskFailedToStart', async () => {
     await registerFargate(h.client, 'web', 'example.com/app:pullfail');
     const [task] = await runFargate(h.client);
-    const seen = await statusesAt(task!.taskArn!, [500, 1499, 1500, 2000, 2500, 5000]);
+    const seen = await statusesAt(h, task!.taskArn!, [500, 1499, 1500, 2000, 2500, 5000]);
     expect(seen).toEqual(['PENDING', 'PENDING', 'STOPPING', 'DEPROVISIONING', 'STOPPED', 'STOPPED']);
-    const stopped = await describeOne(task!.taskArn!);
+    const stopped = await describeOne(h, task!.taskArn!);
     expect(stopped?.startedAt).toBeUndefined();
     expect(stopped?.stopCode).toBe('TaskFailedToStart');
     expect(stopped?.stoppedReason).toMatch(/^CannotPullContainerError:/);
@@ -99,7 +89,7 @@ describe('image tag behaviour', () => {
     await registerFargate(h.client, 'web', 'crash:5000/app');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(60_000);
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('RUNNING');
   });
 
   it('healthy: HEALTHY after startPeriod when an essential container has a health check', async () => {
@@ -115,12 +105,12 @@ describe('image tag behaviour', () => {
     });
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2000 + 29_999);
-    const early = await describeOne(task!.taskArn!);
+    const early = await describeOne(h, task!.taskArn!);
     expect(early?.lastStatus).toBe('RUNNING');
     expect(early?.healthStatus).toBe('UNKNOWN');
     expect(early?.containers?.[0]?.healthStatus).toBe('UNKNOWN');
     h.server.ecs.advance(1);
-    const later = await describeOne(task!.taskArn!);
+    const later = await describeOne(h, task!.taskArn!);
     expect(later?.healthStatus).toBe('HEALTHY');
     expect(later?.containers?.[0]?.healthStatus).toBe('HEALTHY');
     // The health verdict is a state change of its own.
@@ -128,7 +118,7 @@ describe('image tag behaviour', () => {
     expect(later?.lastStatus).toBe('RUNNING');
 
     await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
-    const stopping = await describeOne(task!.taskArn!);
+    const stopping = await describeOne(h, task!.taskArn!);
     expect(stopping?.lastStatus).toBe('DEACTIVATING');
     expect(stopping?.healthStatus).toBe('UNKNOWN');
   });
@@ -149,10 +139,10 @@ describe('image tag behaviour', () => {
     const [checked] = await runFargate(h.client);
     const [unchecked] = await runFargate(h.client, { taskDefinition: 'side' });
     h.server.ecs.advance(2000);
-    const healthy = await describeOne(checked!.taskArn!);
+    const healthy = await describeOne(h, checked!.taskArn!);
     expect(healthy?.healthStatus).toBe('HEALTHY');
     expect(healthy?.containers?.map((container) => container.healthStatus)).toEqual(['HEALTHY', 'UNKNOWN']);
-    const unknown = await describeOne(unchecked!.taskArn!);
+    const unknown = await describeOne(h, unchecked!.taskArn!);
     expect(unknown?.healthStatus).toBe('UNKNOWN');
     expect(unknown?.containers?.map((container) => container.healthStatus)).toEqual(['UNKNOWN', 'UNKNOWN']);
   });
@@ -167,7 +157,7 @@ describe('image tag behaviour', () => {
     h.server.ecs.advance(2000 + 5_000);
     await h.client.send(new StopTaskCommand({ cluster: 'apps', task: task!.taskArn! }));
     h.server.ecs.advance(60_000);
-    const stopped = await describeOne(task!.taskArn!);
+    const stopped = await describeOne(h, task!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.healthStatus).toBe('UNKNOWN');
     // PROVISIONING, PENDING, ACTIVATING, RUNNING, then DEACTIVATING to STOPPED: no health change in between.
@@ -186,15 +176,15 @@ describe('image tag behaviour', () => {
     });
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2000 + 9_000);
-    const early = await describeOne(task!.taskArn!);
+    const early = await describeOne(h, task!.taskArn!);
     expect(early?.healthStatus).toBe('UNKNOWN');
     h.server.ecs.advance(1_000);
-    const sick = await describeOne(task!.taskArn!);
+    const sick = await describeOne(h, task!.taskArn!);
     expect(sick?.healthStatus).toBe('UNHEALTHY');
     expect(sick?.containers?.[0]?.healthStatus).toBe('UNHEALTHY');
     expect(sick?.version).toBe(early!.version! + 1);
     h.server.ecs.advance(3_600_000);
-    const later = await describeOne(task!.taskArn!);
+    const later = await describeOne(h, task!.taskArn!);
     expect(later?.lastStatus).toBe('RUNNING');
     expect(later?.healthStatus).toBe('UNHEALTHY');
     expect(later?.version).toBe(sick?.version);
@@ -204,9 +194,9 @@ describe('image tag behaviour', () => {
     await registerFargate(h.client, 'web', 'nginx:unhealthy');
     const [task] = await runFargate(h.client);
     h.server.ecs.advance(2000);
-    const running = await describeOne(task!.taskArn!);
+    const running = await describeOne(h, task!.taskArn!);
     h.server.ecs.advance(3_600_000);
-    const later = await describeOne(task!.taskArn!);
+    const later = await describeOne(h, task!.taskArn!);
     expect(later?.lastStatus).toBe('RUNNING');
     expect(later?.healthStatus).toBe('UNKNOWN');
     expect(later?.version).toBe(running?.version);
@@ -233,10 +223,10 @@ describe('image tag behaviour', () => {
     expect(result.interrupted).toEqual([spot!.taskArn]);
     expect(result.failures).toEqual([{ arn: onDemand!.taskArn, reason: 'NOT_FARGATE_SPOT' }]);
     h.server.ecs.advance(1000);
-    const stopped = await describeOne(spot!.taskArn!);
+    const stopped = await describeOne(h, spot!.taskArn!);
     expect(stopped?.lastStatus).toBe('STOPPED');
     expect(stopped?.stopCode).toBe('SpotInterruption');
-    expect((await describeOne(onDemand!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, onDemand!.taskArn!))?.lastStatus).toBe('RUNNING');
   });
 
   it('the local advance-clock call moves the virtual clock and applies what fell due', async () => {
@@ -248,7 +238,7 @@ describe('image tag behaviour', () => {
     const response = await advance({ ms: 2000 });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ now: before + 2000 });
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('RUNNING');
     const refused = await advance({ ms: -1 });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ __type: 'InvalidParameterException' });

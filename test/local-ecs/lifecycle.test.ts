@@ -1,31 +1,23 @@
-import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCluster, type Harness, registerFargate, runFargate, startHarness, t0 } from './helpers';
+import {
+  createCluster,
+  describeOne,
+  type Harness,
+  registerFargate,
+  runFargate,
+  startAppsHarness,
+  startHarness,
+  statusesAt,
+  t0,
+} from './helpers';
 
 let h: Harness;
 
 beforeEach(async () => {
-  // Defaults: start 2000 ms, stop 1000 ms, crash 1000 ms after RUNNING.
-  h = await startHarness();
-  await createCluster(h.client, { capacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+  h = await startAppsHarness();
 });
 afterEach(() => h.close());
-
-const describeOne = async (arn: string): Promise<Task | undefined> =>
-  (await h.client.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] })))
-    .tasks?.[0];
-
-/** The task's lastStatus at each of the given virtual instants (ms after launch). */
-const statusesAt = async (arn: string, instants: number[]) => {
-  const seen: string[] = [];
-  let elapsed = 0;
-  for (const instant of instants) {
-    h.server.ecs.advance(instant - elapsed);
-    elapsed = instant;
-    seen.push((await describeOne(arn))?.lastStatus ?? 'GONE');
-  }
-  return seen;
-};
 
 describe('lifecycle', () => {
   it('goes PROVISIONING -> PENDING -> ACTIVATING -> RUNNING, filling the timestamps ECS fills', async () => {
@@ -47,7 +39,7 @@ describe('lifecycle', () => {
     expect(launched?.containers?.[0]?.lastStatus).toBe('PENDING');
     const arn = launched!.taskArn!;
 
-    expect(await statusesAt(arn, [499, 500, 1499, 1500, 1999, 2000])).toEqual([
+    expect(await statusesAt(h, arn, [499, 500, 1499, 1500, 1999, 2000])).toEqual([
       'PROVISIONING',
       'PENDING',
       'PENDING',
@@ -55,7 +47,7 @@ describe('lifecycle', () => {
       'ACTIVATING',
       'RUNNING',
     ]);
-    const running = await describeOne(arn);
+    const running = await describeOne(h, arn);
     expect(running?.pullStartedAt?.getTime()).toBe(t0 + 500);
     expect(running?.pullStoppedAt?.getTime()).toBe(t0 + 1500);
     expect(running?.startedAt?.getTime()).toBe(t0 + 2000);
@@ -68,7 +60,7 @@ describe('lifecycle', () => {
 
     // Runs until stopped.
     h.server.ecs.advance(6 * 3_600_000);
-    expect((await describeOne(arn))?.lastStatus).toBe('RUNNING');
+    expect((await describeOne(h, arn))?.lastStatus).toBe('RUNNING');
 
     const stopAt = t0 + 2000 + 6 * 3_600_000;
     const stopped = await h.client.send(
@@ -80,7 +72,7 @@ describe('lifecycle', () => {
     expect(stopped.task?.stoppedReason).toBe('scale in');
     expect(stopped.task?.stoppingAt?.getTime()).toBe(stopAt);
 
-    expect(await statusesAt(arn, [332, 333, 666, 667, 999, 1000])).toEqual([
+    expect(await statusesAt(h, arn, [332, 333, 666, 667, 999, 1000])).toEqual([
       'DEACTIVATING',
       'STOPPING',
       'STOPPING',
@@ -88,7 +80,7 @@ describe('lifecycle', () => {
       'DEPROVISIONING',
       'STOPPED',
     ]);
-    const final = await describeOne(arn);
+    const final = await describeOne(h, arn);
     expect(final?.executionStoppedAt?.getTime()).toBe(stopAt + 667);
     expect(final?.stoppedAt?.getTime()).toBe(stopAt + 1000);
     expect(final?.containers?.[0]?.lastStatus).toBe('STOPPED');
@@ -114,8 +106,8 @@ describe('lifecycle', () => {
       new StopTaskCommand({ cluster: 'apps', task: task!.taskArn!.split('/').at(-1)! }),
     );
     expect(stopped.task?.lastStatus).toBe('STOPPING');
-    expect(await statusesAt(task!.taskArn!, [500, 1000])).toEqual(['DEPROVISIONING', 'STOPPED']);
-    expect((await describeOne(task!.taskArn!))?.startedAt).toBeUndefined();
+    expect(await statusesAt(h, task!.taskArn!, [500, 1000])).toEqual(['DEPROVISIONING', 'STOPPED']);
+    expect((await describeOne(h, task!.taskArn!))?.startedAt).toBeUndefined();
   });
 
   it('names tasks alike in two runs with seededTaskIds and the same seed', async () => {
@@ -172,7 +164,7 @@ describe('STOPPED visibility', () => {
     expect((await h.client.send(new ListTasksCommand({ cluster: 'apps' }))).taskArns).toEqual([]);
 
     h.server.ecs.advance(3_600_000 - 1);
-    expect((await describeOne(task!.taskArn!))?.lastStatus).toBe('STOPPED');
+    expect((await describeOne(h, task!.taskArn!))?.lastStatus).toBe('STOPPED');
     expect((await listStopped()).taskArns).toHaveLength(1);
 
     h.server.ecs.advance(1);

@@ -6,21 +6,12 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createCluster,
-  expectEcsError,
-  type Harness,
-  network,
-  registerFargate,
-  startHarness,
-} from './helpers';
+import { expectEcsError, type Harness, network, registerFargate, startWebHarness } from './helpers';
 
 let h: Harness;
 
 beforeEach(async () => {
-  h = await startHarness();
-  await createCluster(h.client);
-  await registerFargate(h.client, 'web', 'nginx:1.27');
+  h = await startWebHarness();
 });
 afterEach(() => h.close());
 

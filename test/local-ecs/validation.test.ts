@@ -18,15 +18,13 @@ import {
   type Harness,
   registerFargate,
   runFargate,
-  startHarness,
+  startWebHarness,
 } from './helpers';
 
 let h: Harness;
 
 beforeEach(async () => {
-  h = await startHarness();
-  await createCluster(h.client);
-  await registerFargate(h.client, 'web', 'nginx:1.27');
+  h = await startWebHarness();
 });
 afterEach(() => h.close());
 
