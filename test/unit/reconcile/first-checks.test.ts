@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { wakeDelay } from '../../../lib/reconcile/pass/wake';
+import { healthyNoSoonerThan } from '../../../lib/reconcile/plan/first-checks';
 import { plan } from '../../../lib/reconcile/plan/plan';
 import type {
   LoadBalancingInput,
@@ -13,7 +14,14 @@ import type {
   TargetGroupHealthCheck,
   TargetState,
 } from '../../../lib/reconcile/plan/types';
-import { deploymentConfiguration, task as observedTask, rollingService, S, T0 } from '../../support/plan';
+import {
+  deploymentConfiguration,
+  task as observedTask,
+  rollingService,
+  S,
+  service,
+  T0,
+} from '../../support/plan';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
 const PORT = 8080;
@@ -144,5 +152,48 @@ describe('healthyNoSoonerThan', () => {
     // rollingService's deploy began 60 s ago: the default deadline (600 s) is 540 s away.
     expect(result.healthyNoSoonerThan).toBe(T0 - S + 2700 * S);
     expect(wakeDelay(svc, result, T0)).toBe(540 * S);
+  });
+});
+
+describe('healthyNoSoonerThan with two target groups', () => {
+  const API = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/api/00000000000000ff';
+  const svc = service({
+    loadBalancers: [
+      { targetGroupArn: TG, containerName: 'web', containerPort: PORT },
+      { targetGroupArn: API, containerName: 'web', containerPort: 9090 },
+    ],
+  });
+  const both = (startedAt: number, ip: string): ObservedTask =>
+    observedTask('dep-1', {
+      startedAt,
+      privateIpv4Address: ip,
+      targets: {
+        registered: [
+          { targetGroupArn: TG, port: PORT },
+          { targetGroupArn: API, port: 9090 },
+        ],
+      },
+    });
+  const lb = (states: Record<string, TargetState>, ips: string[]): LoadBalancingInput => ({
+    targetHealth: {
+      [TG]: ips.map((id) => ({ id, port: PORT, state: states[TG] ?? 'initial' })),
+      [API]: ips.map((id) => ({ id, port: 9090, state: states[API] ?? 'initial' })),
+    },
+    deregistrationDelaySeconds: {},
+    healthChecks: { [TG]: ALB_DEFAULTS, [API]: { intervalSeconds: 10, healthyThreshold: 3 } },
+  });
+
+  it("waits for the slower group's first checks, and only for a group still initial", () => {
+    const task = both(T0, '10.0.2.1');
+    expect(healthyNoSoonerThan(svc, [task], lb({}, ['10.0.2.1']))).toBe(T0 + 120 * S);
+    expect(healthyNoSoonerThan(svc, [task], lb({ [TG]: 'healthy' }, ['10.0.2.1']))).toBe(T0 + 20 * S);
+    expect(
+      healthyNoSoonerThan(svc, [task], lb({ [TG]: 'healthy', [API]: 'unhealthy' }, ['10.0.2.1'])),
+    ).toBeUndefined();
+  });
+
+  it('is the earliest over the tasks', () => {
+    const tasks = [both(T0, '10.0.2.1'), both(T0 - 100 * S, '10.0.2.2')];
+    expect(healthyNoSoonerThan(svc, tasks, lb({}, ['10.0.2.1', '10.0.2.2']))).toBe(T0 + 20 * S);
   });
 });
