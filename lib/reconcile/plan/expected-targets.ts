@@ -8,7 +8,10 @@ export const isLoadBalanced = (service: Service): boolean => (service.loadBalanc
  * The targets a task should have: those recorded registering it, else the service's load balancers, in
  * the group its deployment registers in (a traffic shift's `to`, else the group serving now).
  */
-export const expectedTargets = (service: Service, task: ObservedTask): TaskTarget[] => {
+export const expectedTargets = (
+  service: Service,
+  task: Pick<ObservedTask, 'deploymentId' | 'targets'>,
+): TaskTarget[] => {
   const recorded = task.targets?.registered ?? [];
   if (recorded.length > 0) return recorded;
   const shift = service.deployments.find((d) => d.id === task.deploymentId)?.trafficShift;

@@ -13,8 +13,9 @@ import {
   TargetGroupNotFoundException,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type LoadBalancer, type Service, servingTargetGroup, type TaskRecord } from '../../domain';
+import type { LoadBalancer, Service, TaskRecord } from '../../domain';
 import type { ElbGateway } from '../../elb/gateway';
+import { expectedTargets } from '../plan/expected-targets';
 
 /** DescribeTargetHealth calls in flight at once (ELB's Describe calls share one account-wide rate). */
 export const TARGET_HEALTH_CONCURRENCY = 8;
@@ -108,6 +109,18 @@ const addresses = (records: TaskRecord[]) =>
   new Set(records.flatMap((record) => (record.privateIpv4Address ? [record.privateIpv4Address] : [])));
 
 /**
+ * The targets the planner expects a running task to have (expected-targets.ts): those recorded registering
+ * it, else its deployment's group. Mid-shift a new task is in the group production is moving to, not the
+ * one serving now: judged in the serving group it would ask for a pass every run of a shift or a bake
+ * that has its own wake-up (five wasted passes a linear deployment).
+ */
+const targetsOf = (service: Service, record: TaskRecord, read: Set<string>) =>
+  expectedTargets(service, {
+    deploymentId: record.deploymentId ?? '',
+    targets: { registered: record.loadBalancing?.targets ?? [] },
+  }).filter((target) => read.has(target.targetGroupArn));
+
+/**
  * Why the service needs a pass by its target groups' health, or undefined. `own` is the service's live
  * inventory; only a target of its own tasks can be a stray (the sweep leaves any other alone).
  */
@@ -115,15 +128,16 @@ const targetReason = (service: Service, own: TaskRecord[], health: Map<string, T
   const tasks = own.filter((record) => record.desiredStatus === 'RUNNING');
   const ips = addresses(tasks);
   const leaving = addresses(own.filter((record) => record.desiredStatus !== 'RUNNING'));
-  for (const lb of service.loadBalancers ?? []) {
-    // At steady state the running tasks serve from the group production traffic goes to.
-    const group = health.get(servingTargetGroup(service, lb)) ?? new Map<string, string>();
-    for (const record of tasks) {
-      if (record.loadBalancing?.deregisteredAt !== undefined) return `task ${record.taskId} is draining`;
-      const state = group.get(`${record.privateIpv4Address}:${lb.containerPort}`);
+  const groups = new Set((service.loadBalancers ?? []).flatMap(groupsOf));
+  for (const record of tasks) {
+    if (record.loadBalancing?.deregisteredAt !== undefined) return `task ${record.taskId} is draining`;
+    for (const target of targetsOf(service, record, groups)) {
+      const state = health.get(target.targetGroupArn)?.get(`${record.privateIpv4Address}:${target.port}`);
       if (state !== 'healthy')
         return `task ${record.taskId} has a target that is ${state ?? 'not registered'}`;
     }
+  }
+  for (const lb of service.loadBalancers ?? []) {
     for (const arn of groupsOf(lb)) {
       for (const [target, state] of health.get(arn) ?? new Map<string, string>()) {
         const [id, port] = [

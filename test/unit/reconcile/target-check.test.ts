@@ -275,3 +275,58 @@ describe('a service with an alternate target group (advancedConfiguration)', () 
     expect(enqueued).toEqual([expect.stringContaining('api: task a1 has a target that is unhealthy')]);
   });
 });
+
+describe('a service in the middle of a traffic shift, waiting on its own wake-up', () => {
+  /** api shifts from TG_B to TG_G: its old tasks a1, a2 serve in TG_B, new tasks n1, n2 registered in TG_G. */
+  const shifting = (services: Service[]) => {
+    const api = services[1]!;
+    api.loadBalancers![0]!.advancedConfiguration = { alternateTargetGroupArn: TG_G };
+    api.wakeAt = '2026-11-25T00:05:00.000Z';
+    api.deployments = [
+      deployment('dep-new', 'web:2', {
+        desiredCount: 2,
+        trafficShift: {
+          strategy: 'CANARY',
+          stage: 'PRODUCTION_TRAFFIC_SHIFT',
+          stageStartedAt: '2026-11-25T00:00:00.000Z',
+          productionPercent: 5,
+          routes: [{ targetGroupArn: TG_B, from: TG_B, to: TG_G }],
+          bakeTimeInMinutes: 5,
+        },
+      }),
+      deployment('dep-api', 'web:1', { status: 'ACTIVE', rolloutState: 'COMPLETED', desiredCount: 2 }),
+    ];
+  };
+  const registered = (record: TaskRecord, deploymentId: string, group: string): TaskRecord => ({
+    ...record,
+    deploymentId,
+    loadBalancing: { targets: [{ targetGroupArn: group, port: 80 }] },
+  });
+  const newTasks = () => [
+    registered(task('api', 'n1', '10.0.0.7'), 'dep-new', TG_G),
+    registered(task('api', 'n2', '10.0.0.8'), 'dep-new', TG_G),
+  ];
+  const health = () => ({
+    ...allHealthy(),
+    [TG_G]: [target('10.0.0.7', 'healthy'), target('10.0.0.8', 'healthy')],
+  });
+
+  it('judges each new task in the group it registered in, and asks for nothing while all are healthy', async () => {
+    const { described, enqueued } = await run(health(), newTasks(), shifting);
+    expect(described).toContain(TG_G);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('asks for a pass when a new task turns unhealthy in its group mid-bake', async () => {
+    const bad = health();
+    bad[TG_G][1] = target('10.0.0.8', 'unhealthy');
+    const { enqueued } = await run(bad, newTasks(), shifting);
+    expect(enqueued).toEqual([expect.stringContaining('api: task n2 has a target that is unhealthy')]);
+  });
+
+  it("asks for a pass for a new task with no recorded target that is not in the shift's new group", async () => {
+    const unrecorded = { ...task('api', 'n3', '10.0.0.9'), deploymentId: 'dep-new' };
+    const { enqueued } = await run(health(), [...newTasks(), unrecorded], shifting);
+    expect(enqueued).toEqual([expect.stringContaining('api: task n3 has a target that is not registered')]);
+  });
+});
