@@ -182,6 +182,7 @@ const runScenario = async (
   // 1 % of the service's requests a minute: the bad group's 5xx over it is the service's 5xx rate over 1 %.
   const threshold = (options.requestsPerSecond * 60 * ALARM_PERCENT) / 100;
   const elbBefore = lb.counter.snapshot();
+  const ecsBefore = fleet.ecsCounter.snapshot();
   const cloudWatchBefore = world.cloudWatchCounter.snapshot();
   const elbLogStart = world.elbCallLog.length;
   const cloudWatchLogStart = world.cloudWatchCallLog.length;
@@ -202,6 +203,8 @@ const runScenario = async (
 
   const durations: number[] = [];
   const deployToCompleted: number[] = [];
+  // Where a good deployment's time goes: before its first shift, shifting to 100 %, after (bake, clean-up).
+  const phases = { toFirstShift: [] as number[], shifting: [] as number[], fullToCompleted: [] as number[] };
   const detect: number[] = [];
   const shiftBack: number[] = [];
   let completed = 0;
@@ -217,7 +220,15 @@ const runScenario = async (
     if (record.completedAt !== undefined) {
       completed++;
       deployToCompleted.push(seconds(record.completedAt - d.at));
-      if (firstShiftAt !== undefined) durations.push(seconds(record.completedAt - firstShiftAt));
+      if (firstShiftAt !== undefined) {
+        durations.push(seconds(record.completedAt - firstShiftAt));
+        const fullAt = firstShareAt(timeline, d.to, firstShiftAt, (share) => share >= 1);
+        phases.toFirstShift.push(seconds(firstShiftAt - d.at));
+        if (fullAt !== undefined) {
+          phases.shifting.push(seconds(fullAt - firstShiftAt));
+          phases.fullToCompleted.push(seconds(record.completedAt - fullAt));
+        }
+      }
     } else if (record.failedAt !== undefined) {
       failed++;
       // What failed it: analysis, an alarm (whichever), or the reason's first words.
@@ -265,6 +276,15 @@ const runScenario = async (
       count.calls - (cloudWatchBefore[action]?.calls ?? 0),
     ]),
   );
+  // RunTask and StopTask share ECS's cluster-resource modify bucket (40 a second): a clean-up of many
+  // services at once is paced by it, and its throttled attempts show here.
+  const ecsCalls = Object.fromEntries(
+    Object.entries(fleet.ecsCounter.snapshot()).flatMap(([action, count]) => {
+      const calls = count.calls - (ecsBefore[action]?.calls ?? 0);
+      const throttled = count.throttled - (ecsBefore[action]?.throttled ?? 0);
+      return calls > 0 ? [[action, { calls, throttled }]] : [];
+    }),
+  );
   const elbCallsTotal = Object.values(elbCalls).reduce((sum, calls) => sum + calls, 0);
   // Only the actions called during the scenario (the set-up's Create* calls were before it).
   const perDeployment = (calls: Record<string, number>) =>
@@ -288,6 +308,11 @@ const runScenario = async (
           durationRatio: round(percentile(durations, 99) / configured, 3),
           durationRatioP50: round(percentile(durations, 50) / configured, 3),
           deployToCompletedSeconds: spread(deployToCompleted),
+          phaseSeconds: {
+            toFirstShift: spread(phases.toFirstShift),
+            shifting: spread(phases.shifting),
+            fullToCompleted: spread(phases.fullToCompleted),
+          },
         }
       : {
           detected: detect.length,
@@ -301,6 +326,7 @@ const runScenario = async (
       newGroupsFromWeights: Math.round((fromWeights * options.requestsPerSecond) / 1000),
       newGroupsTrafficModel: Math.round(world.modelRequests(newGroups, firstMinute, lastMinute)),
     },
+    ecsCalls,
     elbCallsPerDeployment: round(elbCallsTotal / deploys.length, 2),
     elbCallsPerDeploymentByAction: perDeployment(elbCalls),
     elbThrottled,
