@@ -9,6 +9,7 @@ import {
   EMPTY_GROUP_GRACE_MS,
   type HookCall,
   hooksOnlyWhileLive,
+  newerShiftOnto,
   noTrafficToEmptyGroup,
   ROLLBACK_GRACE_MS,
   type RollbackRecord,
@@ -102,6 +103,34 @@ describe('rollbackClearsProduction', () => {
         (v) => v.invariant,
       ),
     ).toEqual(['rollbackClearsProduction']);
+  });
+});
+
+describe("rollbackClearsProduction's excuse, a newer shift onto the group (newerShiftOnto)", () => {
+  const shifted = (createdAt: number, productionPercent: number, status: Deployment['status'] = 'PRIMARY') =>
+    deployment('d3', 'web:3', {
+      status,
+      createdAt: new Date(createdAt).toISOString(),
+      trafficShift: {
+        strategy: 'CANARY',
+        stage: 'PRODUCTION_TRAFFIC_SHIFT',
+        stageStartedAt: new Date(createdAt).toISOString(),
+        productionPercent,
+        routes: [{ targetGroupArn: BLUE, from: BLUE, to: GREEN }],
+        bakeTimeInMinutes: 0,
+      },
+    });
+
+  it('counts a deploy made in the same instant as the failure (seed 1724) or after it', () => {
+    expect(newerShiftOnto([shifted(T, 90.1)], GREEN, T)).toBe(true);
+    expect(newerShiftOnto([shifted(T + 1, 90.1)], GREEN, T)).toBe(true);
+  });
+
+  it('not one made before the failure, one not yet shifting, one not PRIMARY, or another group', () => {
+    expect(newerShiftOnto([shifted(T - 1, 90.1)], GREEN, T)).toBe(false);
+    expect(newerShiftOnto([shifted(T, 0)], GREEN, T)).toBe(false);
+    expect(newerShiftOnto([shifted(T, 90.1, 'ACTIVE')], GREEN, T)).toBe(false);
+    expect(newerShiftOnto([shifted(T, 90.1)], BLUE, T)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
  * rules forward, read from the local load balancer at every step and at every rule change, and every
  * lifecycle hook call Tugboat makes, judged against the service as Tugboat last wrote it.
  */
-import type { LifecycleHookStage, Service } from '../../lib/domain';
+import type { Deployment, LifecycleHookStage, Service } from '../../lib/domain';
 import type { Violation } from './invariants';
 
 /** A rollback has this long to show production off the failed group: one pass, asked for at once. */
@@ -69,6 +69,24 @@ export const rollbackClearsProduction = (
   }
   return found;
 };
+
+/**
+ * rollbackClearsProduction's excuse: a PRIMARY made at or after `since` (the failure) whose shift already sends
+ * production onto `group`. At, not only after: a deploy in the same instant as the failure is the newer one
+ * (seed 1724: its CANARY took 90.1 % onto the group the failed deployment had registered in).
+ */
+export const newerShiftOnto = (
+  deployments: readonly Pick<Deployment, 'status' | 'createdAt' | 'trafficShift'>[],
+  group: string,
+  since: number,
+): boolean =>
+  deployments.some(
+    (d) =>
+      d.status === 'PRIMARY' &&
+      Date.parse(d.createdAt) >= since &&
+      (d.trafficShift?.productionPercent ?? 0) > 0 &&
+      (d.trafficShift?.routes.some((r) => r.to === group) ?? false),
+  );
 
 /** One rule of a progressive service at a step: its pair of groups, weights and healthy targets. */
 export interface RuleView {

@@ -25,6 +25,7 @@ import type { Violation } from './invariants';
 import {
   type HookCall,
   hooksOnlyWhileLive,
+  newerShiftOnto,
   noTrafficToEmptyGroup,
   type RollbackRecord,
   type RuleView,
@@ -275,14 +276,7 @@ export const startProgressive = async (
           now,
           rollbacks,
           weightsOf,
-          (service, group, since) =>
-            (mirror.get(service)?.deployments ?? []).some(
-              (d) =>
-                d.status === 'PRIMARY' &&
-                Date.parse(d.createdAt) > since &&
-                (d.trafficShift?.productionPercent ?? 0) > 0 &&
-                d.trafficShift!.routes.some((r) => r.to === group),
-            ),
+          (service, group, since) => newerShiftOnto(mirror.get(service)?.deployments ?? [], group, since),
           healthyIn,
         ),
       );

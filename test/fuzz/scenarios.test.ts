@@ -90,6 +90,16 @@ describe('scenario fuzzer, seeds it found failing', () => {
     SEED_TIMEOUT_MS,
   );
 
+  // A deploy in the same instant as a failure with rollback shifted production onto the failed deployment's
+  // group: the invariant excused only deploys made after the failure (its mistake, not Tugboat's).
+  it(
+    'seed 1724 holds every invariant over 3 virtual minutes',
+    async () => {
+      await holds(1724, 3);
+    },
+    SEED_TIMEOUT_MS,
+  );
+
   // An API rollback adopting the serving tasks got a CANARY shift of its own, to the empty group.
   it(
     'seed 532 holds every invariant over 3 virtual minutes',
