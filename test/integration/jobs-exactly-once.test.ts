@@ -60,11 +60,16 @@ describe('scheduled jobs: each tick launches once', () => {
   const pass = (now: number, hooks: Parameters<typeof runJobsPass>[0]['hooks'] = {}) =>
     runJobsPass({ context: local.runtime.useCases, now, hooks });
 
-  /** A pass that dies after its RunTask (with the run's token, retried through injected faults), before recording it. */
+  /**
+   * A pass that dies after its RunTask (with the run's token, retried through injected faults), before
+   * recording it. Only for `jobName`'s run: the earlier tests' jobs tick every minute too, and a pass whose
+   * `now` is in a later minute than theirs claims their runs as well (the pass goes on for those).
+   */
   const passDyingAfterRunTask = async (jobName: string, now: number) => {
     const job = (await local.runtime.jobs.getJob('default', jobName))!;
     return pass(now, {
       afterClaim: async (run) => {
+        if (run.jobName !== jobName) return;
         for (;;) {
           try {
             await runTasks(local.runtime.useCases, 'default', {
@@ -119,8 +124,8 @@ describe('scheduled jobs: each tick launches once', () => {
     const job = await createJob('crash-before');
     const now = afterTicks(job.createdAt, 1);
     const crashed = await pass(now, {
-      afterClaim: async () => {
-        throw new Error('injected crash after the claim');
+      afterClaim: async (run) => {
+        if (run.jobName === 'crash-before') throw new Error('injected crash after the claim');
       },
     });
     expect(crashed.failedJobs.map((failed) => failed.jobName)).toContain('crash-before');
