@@ -10,14 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
-import {
-  createReadPacer,
-  createSharedPacer,
-  FARGATE_LAUNCH_BUCKET,
-  FARGATE_LAUNCH_RATE,
-  TASK_DEFINITION_MODIFY_BUCKET,
-  TASK_DEFINITION_MODIFY_RATE,
-} from './ecs/pacer';
+import { createEcsPacers } from './ecs/pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
 import { runtimeNow } from './runtime-clock';
@@ -53,29 +46,14 @@ export const createBaseRuntime = (config: TugboatConfig = loadConfig()) => {
     return ecsClient;
   };
   const gateways = new Map<string, EcsGateway>();
-  // ECS's rates are per account and region, so one pacer of each serves every cluster. Launches come
-  // from every reconcile worker instance at once, so their budget is shared through the table.
-  const launchPacer = createSharedPacer({
-    budget: store,
-    bucket: FARGATE_LAUNCH_BUCKET,
-    rate: FARGATE_LAUNCH_RATE,
-  });
-  const readPacer = createReadPacer();
-  // First launches of new revisions register them, from every worker instance at once: shared too.
-  const registrationPacer = createSharedPacer({
-    budget: store,
-    bucket: TASK_DEFINITION_MODIFY_BUCKET,
-    rate: TASK_DEFINITION_MODIFY_RATE,
-  });
+  const pacers = createEcsPacers(store);
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {
       gateway = createEcsGateway({
         client: ecs(),
         cluster,
-        launchPacer,
-        readPacer,
-        registrationPacer,
+        ...pacers,
         now: runtimeNow,
       });
       gateways.set(cluster, gateway);

@@ -1,16 +1,11 @@
 /**
  * The ECS gateways of one Lambda instance, as lib/wiring.ts builds them, on the simulated clock: the
- * scheduler and every worker are separate instances, each with its own read pacer, and all launching
- * against the launch budget they share through the table.
+ * scheduler and every worker are separate instances, each with its own read pacer, and all launching,
+ * registering and stopping against the budgets they share through the table (createEcsPacers, as deployed).
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
-import {
-  createReadPacer,
-  createSharedPacer,
-  FARGATE_LAUNCH_BUCKET,
-  FARGATE_LAUNCH_RATE,
-} from '../../lib/ecs/pacer';
+import { createEcsPacers } from '../../lib/ecs/pacer';
 import type { TugboatStore } from '../../lib/store/port';
 import type { VirtualTime } from './virtual-time';
 
@@ -26,18 +21,11 @@ export const lambdaInstanceEcsOf =
   ({ store, client, time, random }: LambdaEcsDeps) =>
   () => {
     const gateways = new Map<string, EcsGateway>();
-    const launchPacer = createSharedPacer({
-      budget: store,
-      bucket: FARGATE_LAUNCH_BUCKET,
-      rate: FARGATE_LAUNCH_RATE,
-      now: time.now,
-      sleep: time.sleep,
-    });
-    const readPacer = createReadPacer({ now: time.now, sleep: time.sleep });
+    const pacers = createEcsPacers(store, { now: time.now, sleep: time.sleep });
     return (cluster: string): EcsGateway => {
       let gateway = gateways.get(cluster);
       if (!gateway) {
-        gateway = createEcsGateway({ client, cluster, sleep: time.sleep, random, launchPacer, readPacer });
+        gateway = createEcsGateway({ client, cluster, sleep: time.sleep, now: time.now, random, ...pacers });
         gateways.set(cluster, gateway);
       }
       return gateway;

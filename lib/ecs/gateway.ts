@@ -33,7 +33,7 @@ import {
 import { MAX_TASKS_PER_RUN_TASK } from '../domain';
 import { DependencyError, ValidationError } from '../errors';
 import { classifyEcsError } from './errors';
-import { type Pacer, PacingDeadlineError } from './pacer';
+import { MAX_ROOM_WAIT_MS, type Pacer, PacingDeadlineError } from './pacer';
 
 export const maxTasksPerDescribe = 100;
 
@@ -60,6 +60,17 @@ export interface EcsGatewayOptions {
   readPacer?: Pacer;
   /** Waits for room before each RegisterTaskDefinition attempt (see pacer.ts). */
   registrationPacer?: Pacer;
+  /**
+   * ECS's cluster-resource modify budget, which RunTask and StopTask share: each StopTask attempt waits
+   * for room, and each RunTask call ECS answered is charged to it (see pacer.ts).
+   */
+  modifyPacer?: Pacer;
+  /**
+   * The longest a call with a deadline waits for room (default MAX_ROOM_WAIT_MS): a longer wait throws
+   * PacingDeadlineError, so a pass gives its worker back rather than sleeping on it while other
+   * services' passes queue behind it.
+   */
+  maxRoomWaitMs?: number;
 }
 
 export interface RunTasksRequest {
@@ -96,7 +107,11 @@ export interface TaskListFilter {
 
 export interface EcsGateway {
   runTasks(request: RunTasksRequest): Promise<{ tasks: Task[]; failures: Failure[] }>;
-  stopTask(task: string, reason: string): Promise<Task | undefined>;
+  /**
+   * With a `deadline` (epoch ms on the gateway's clock), throws PacingDeadlineError instead of waiting
+   * for room in the modify budget past it; no retry back-off ends after it either.
+   */
+  stopTask(task: string, reason: string, deadline?: number): Promise<Task | undefined>;
   /** Any number of tasks; asks ECS 100 at a time. */
   describeTasks(tasks: string[]): Promise<{ tasks: Task[]; failures: Failure[] }>;
   /** Every page. */
@@ -164,7 +179,7 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
           pacing?.pacer !== undefined &&
           !(attempt === 0 && pacing.unpacedFirst) &&
           !(previous === 'transient' && pacing.idempotent);
-        if (reserve) await pacing?.pacer?.reserve(pacing.tokens, pacing.deadline);
+        if (reserve) await pacing?.pacer?.reserve(pacing.tokens, roomDeadline(pacing.deadline));
         return await call(reserve);
       } catch (error) {
         if (error instanceof PacingDeadlineError) {
@@ -192,6 +207,11 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       }
     }
   };
+
+  const maxRoomWaitMs = options.maxRoomWaitMs ?? MAX_ROOM_WAIT_MS;
+  /** A call with a deadline waits for room until the deadline or maxRoomWaitMs from now, whichever is first. */
+  const roomDeadline = (deadline: number | undefined) =>
+    deadline === undefined ? undefined : Math.min(deadline, now() + maxRoomWaitMs);
 
   const reads = { pacer: options.readPacer, tokens: 1 };
 
@@ -238,6 +258,7 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
         },
       );
       const tasks = output.tasks ?? [];
+      await options.modifyPacer?.charge(1);
       if (pacer && unreserved) {
         // Made without a reservation: what ECS launched just now still spent launch room.
         const fresh = tasks.filter(
@@ -249,10 +270,20 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       return { tasks, failures: output.failures ?? [] };
     },
 
-    async stopTask(task, reason) {
-      const output = await withRetry('StopTask', () =>
-        client.send(new StopTaskCommand({ cluster, task, reason })),
-      );
+    async stopTask(task, reason, deadline) {
+      const output = await withRetry(
+        'StopTask',
+        () => client.send(new StopTaskCommand({ cluster, task, reason })),
+        {
+          pacer: options.modifyPacer,
+          tokens: 1,
+          ...(deadline === undefined ? {} : { deadline }),
+        },
+      ).catch((error: unknown) => {
+        // A stop held back stopped nothing that matters: StopTask made again is harmless.
+        if (error instanceof PacingDeadlineError) error.mayHaveLaunched = false;
+        throw error;
+      });
       return output.task;
     },
 

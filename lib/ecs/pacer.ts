@@ -50,6 +50,15 @@ export const FARGATE_LAUNCH_RATE: Rate = { burst: 100, perSecond: 20 };
 export const CLUSTER_RESOURCE_READ_RATE: Rate = { burst: 100, perSecond: 20 };
 /** RegisterTaskDefinition and DeregisterTaskDefinition: ECS's task definition modify actions. */
 export const TASK_DEFINITION_MODIFY_RATE: Rate = { burst: 20, perSecond: 1 };
+/** RunTask and StopTask: ECS's cluster-resource modify actions (ECS API request throttling). */
+export const CLUSTER_RESOURCE_MODIFY_RATE: Rate = { burst: 100, perSecond: 40 };
+
+/**
+ * The longest a call with a deadline (a reconcile pass's) sleeps for room. Fifty workers each sleeping up
+ * to their deadline for launch room held every worker while thousands of services launched, and the
+ * passes that would shift traffic or stop old tasks queued behind them until the launches were done.
+ */
+export const MAX_ROOM_WAIT_MS = 5_000;
 
 export const createPacer = (options: PacerOptions & Rate): Pacer => {
   const { burst, perSecond } = options;
@@ -157,3 +166,42 @@ export const FARGATE_LAUNCH_BUCKET = 'fargate-task-launch';
  * retry a throttled registration every second, a storm that grows with the square of the services.
  */
 export const TASK_DEFINITION_MODIFY_BUCKET = 'ecs-task-definition-modify';
+/**
+ * The shared stop budget: a thousand services' clean-ups at once made 12,700 StopTask calls, 9,700 of them
+ * throttled, for 3,000 tasks, each retry after a random back-off whether or not room had come.
+ */
+export const CLUSTER_RESOURCE_MODIFY_BUCKET = 'ecs-cluster-resource-modify';
+
+export interface EcsPacers {
+  launchPacer: Pacer;
+  readPacer: Pacer;
+  registrationPacer: Pacer;
+  modifyPacer: Pacer;
+}
+
+/**
+ * One Lambda instance's pacers: ECS's rates are per account and region, so one of each serves every
+ * cluster; the budgets every instance spends at once (launches, registrations, stops) are shared through
+ * the store, the reads (the scheduler's, one instance at a time) kept in the process.
+ */
+export const createEcsPacers = (budget: RateBudget, clock: PacerOptions = {}): EcsPacers => ({
+  launchPacer: createSharedPacer({
+    ...clock,
+    budget,
+    bucket: FARGATE_LAUNCH_BUCKET,
+    rate: FARGATE_LAUNCH_RATE,
+  }),
+  readPacer: createReadPacer(clock),
+  registrationPacer: createSharedPacer({
+    ...clock,
+    budget,
+    bucket: TASK_DEFINITION_MODIFY_BUCKET,
+    rate: TASK_DEFINITION_MODIFY_RATE,
+  }),
+  modifyPacer: createSharedPacer({
+    ...clock,
+    budget,
+    bucket: CLUSTER_RESOURCE_MODIFY_BUCKET,
+    rate: CLUSTER_RESOURCE_MODIFY_RATE,
+  }),
+});

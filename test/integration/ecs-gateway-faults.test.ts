@@ -173,3 +173,89 @@ describe('ECS gateway: launch budget', () => {
     ).rejects.toBeInstanceOf(PacingDeadlineError);
   });
 });
+
+describe('ECS gateway: the modify budget RunTask and StopTask share', () => {
+  const stoppingStatus = (harness: Harness, taskArn: string) =>
+    (
+      harness.server.ecs.handle('DescribeTasks', { cluster: 'apps', tasks: [taskArn] }) as {
+        tasks: { desiredStatus: string }[];
+      }
+    ).tasks[0]?.desiredStatus;
+
+  it('each StopTask waits for room; each RunTask ECS answered is charged to it', async () => {
+    const { h, client } = await setup();
+    const modify = recordingPacer();
+    const gateway = createEcsGateway({ client, cluster: 'apps', modifyPacer: modify.pacer });
+    const { tasks } = await gateway.runTasks({
+      taskDefinition: 'web',
+      count: 2,
+      clientToken: 'two',
+      networkConfiguration: network,
+    });
+    // One call, however many tasks it launched.
+    expect(modify.charged).toEqual([1]);
+    expect(modify.reserved).toEqual([]);
+    await gateway.stopTask(tasks[0]!.taskArn!, 'scaled in');
+    expect(modify.reserved).toEqual([1]);
+    expect(stoppingStatus(h, tasks[0]!.taskArn!)).toBe('STOPPED');
+  });
+
+  it('a StopTask with a deadline does not wait for room past it, and stops nothing', async () => {
+    const { h, client } = await setup();
+    const deadlines: Array<number | undefined> = [];
+    const modifyPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        deadlines.push(deadline);
+        if (deadline !== undefined) throw new PacingDeadlineError(1_500);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const gateway = createEcsGateway({ client, cluster: 'apps', modifyPacer, now: () => 1_000 });
+    const { tasks } = await gateway.runTasks({
+      taskDefinition: 'web',
+      count: 1,
+      clientToken: 'one',
+      networkConfiguration: network,
+    });
+    const taskArn = tasks[0]!.taskArn!;
+    const held = await gateway.stopTask(taskArn, 'scaled in', 61_000).catch((caught: unknown) => caught);
+    expect(held).toBeInstanceOf(PacingDeadlineError);
+    expect((held as PacingDeadlineError).retryInMs).toBe(1_500);
+    expect(stoppingStatus(h, taskArn)).toBe('RUNNING');
+    // Without a deadline (a person's DELETE through the API) it waits as long as it takes.
+    await gateway.stopTask(taskArn, 'by hand');
+    expect(deadlines).toEqual([1_000 + 5_000, undefined]);
+    expect(stoppingStatus(h, taskArn)).toBe('STOPPED');
+  });
+
+  it('a call with a deadline waits for room no longer than maxRoomWaitMs, nor past its deadline', async () => {
+    const { client } = await setup();
+    const deadlines: Array<number | undefined> = [];
+    const launchPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        deadlines.push(deadline);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const gateway = createEcsGateway({
+      client,
+      cluster: 'apps',
+      launchPacer,
+      maxRoomWaitMs: 2_000,
+      now: () => 10_000,
+    });
+    const launch = (clientToken: string, deadline: number) =>
+      gateway.runTasks({
+        taskDefinition: 'web',
+        count: 1,
+        clientToken,
+        networkConfiguration: network,
+        deadline,
+      });
+    await launch('far', 60_000);
+    await launch('near', 11_000);
+    expect(deadlines).toEqual([12_000, 11_000]);
+  });
+});

@@ -216,4 +216,42 @@ describe('a pass with a deadline (no reconcile worker: the test drives every pas
     });
     expect(await serviceTasks(local.ecs, 'patient')).toHaveLength(2);
   }, 60_000);
+
+  // A thousand services' clean-ups at once retried thousands of throttled StopTasks after random back-offs.
+  it('gives its message back with a delay when stop room would come after the deadline, stopping what it could', async () => {
+    await local.api.post('/clusters/default/services', {
+      serviceName: 'shrink',
+      taskDefinition: 'big',
+      desiredCount: 3,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      deploymentConfiguration: { minReadySeconds: 0 },
+    });
+    await local.reconciler().reconcile('default', 'shrink');
+    const running = async () =>
+      (await serviceTasks(local.ecs, 'shrink')).filter((task) => task.desiredStatus === 'RUNNING');
+    expect(await running()).toHaveLength(3);
+    const scaled = await local.api.patch('/clusters/default/services/shrink', { desiredCount: 0 });
+    expect(scaled.status).toBe(200);
+
+    // Room for one StopTask; the next would have to wait 2 s more than the pass may.
+    let reservations = 0;
+    const modifyPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        if (++reservations > 1 && deadline !== undefined) throw new PacingDeadlineError(2_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const pass = local.reconciler({
+      ecsFor: (cluster) => createEcsGateway({ client: createEcsClientForGateway(), cluster, modifyPacer }),
+    });
+    const outcome = await pass.reconcile('default', 'shrink', undefined, { deadline: Date.now() + 60_000 });
+    expect(outcome).toMatchObject({ status: 'reconciled', stopped: 1, wakeInMs: 2_000 });
+    expect(await running()).toHaveLength(2);
+
+    // The next pass, with room, stops the rest.
+    const next = await local.reconciler().reconcile('default', 'shrink');
+    expect(next).toMatchObject({ status: 'reconciled', stopped: 2 });
+    expect(await running()).toHaveLength(0);
+  }, 60_000);
 });

@@ -15,7 +15,8 @@
  */
 
 import type { Service } from '../../domain';
-import { FARGATE_LAUNCH_RATE } from '../../ecs/pacer';
+import type { EcsGateway } from '../../ecs/gateway';
+import { FARGATE_LAUNCH_RATE, PacingDeadlineError } from '../../ecs/pacer';
 import { isoOf } from '../../time';
 import { startedTasksEvent, stoppedTasksEvent, targetGroupNotFoundEvent } from '../plan/event-texts';
 import type { PlanResult, StopAction } from '../plan/types';
@@ -203,7 +204,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
     for (const action of stops) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
-      const task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason);
+      let task: Awaited<ReturnType<EcsGateway['stopTask']>>;
+      try {
+        task = await deps.ecsFor(cluster).stopTask(action.taskArn, action.reason, deadline);
+      } catch (error) {
+        // No stop room soon: the stops not made are the next pass's, when room is expected.
+        if (error instanceof PacingDeadlineError) return stopShort(error.retryInMs);
+        throw error;
+      }
       called('ecs:StopTask');
       if (task) await recordTasks([task]);
       stoppedArns.push(action.taskArn);
