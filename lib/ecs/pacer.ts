@@ -135,19 +135,25 @@ export const createSharedPacer = (
     line = turn.catch(() => undefined);
     return turn;
   };
+  const heldBackLine = `${bucket}${HELD_BACK_LINE_SUFFIX}`;
   return {
     async reserve(count, deadline) {
       const costMs = Math.min(count, burst) * intervalMs;
-      const conformsAt = await inTurn(async () => {
+      const { conformsAt, turnAt } = await inTurn(async () => {
         const at = await budget.reserveRate(bucket, costMs, toleranceMs, now());
-        if (deadline !== undefined && at > deadline) {
-          // Give the reservation back: a wait past the deadline is the next pass's, not this one's.
-          await budget.reserveRate(bucket, -costMs, toleranceMs, now());
-        }
-        return at;
+        if (deadline === undefined || at <= deadline) return { conformsAt: at, turnAt: at };
+        // Give the reservation back: a wait past the deadline is the next pass's, not this one's. And
+        // take a turn in the line of callers held back, which moves at the budget's rate: a thousand
+        // held back at once come back one after another as room is expected for each, not all after
+        // the same wait to find the room taken again.
+        await budget.reserveRate(bucket, -costMs, toleranceMs, now());
+        // The turn starts no sooner than this caller's own room would have come.
+        return { conformsAt: at, turnAt: await budget.reserveRate(heldBackLine, costMs, costMs, at) };
       });
+      if (deadline !== undefined && conformsAt > deadline) {
+        throw new PacingDeadlineError(Math.max(conformsAt, turnAt) - now());
+      }
       const waitMs = conformsAt - now();
-      if (deadline !== undefined && conformsAt > deadline) throw new PacingDeadlineError(waitMs);
       if (waitMs > 0) await sleep(Math.ceil(waitMs));
     },
     async charge(count) {
@@ -158,6 +164,9 @@ export const createSharedPacer = (
     },
   };
 };
+
+/** Appended to a shared budget's name: the line of the callers it held back past their deadlines. */
+export const HELD_BACK_LINE_SUFFIX = '#held-back';
 
 /** The shared Fargate launch budget of every process that launches with one store. */
 export const FARGATE_LAUNCH_BUCKET = 'fargate-task-launch';

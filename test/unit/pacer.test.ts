@@ -90,7 +90,7 @@ describe('launch pacer with a deadline', () => {
  * event loop later, counting how many of them are under way at once.
  */
 const memoryBudget = () => {
-  let tat = 0;
+  const tats = new Map<string, number>();
   let underWay = 0;
   let mostAtOnce = 0;
   let calls = 0;
@@ -103,17 +103,18 @@ const memoryBudget = () => {
     return work();
   };
   const budget: RateBudget = {
-    reserveRate: (_bucket, costMs, toleranceMs, nowMs) =>
+    reserveRate: (bucket, costMs, toleranceMs, nowMs) =>
       call(() => {
-        tat = Math.max(tat, nowMs) + costMs;
+        const tat = Math.max(tats.get(bucket) ?? 0, nowMs) + costMs;
+        tats.set(bucket, tat);
         return Math.max(nowMs, tat - toleranceMs);
       }),
-    drainRate: (_bucket, toleranceMs, nowMs) =>
+    drainRate: (bucket, toleranceMs, nowMs) =>
       call(() => {
-        tat = Math.max(tat, nowMs + toleranceMs);
+        tats.set(bucket, Math.max(tats.get(bucket) ?? 0, nowMs + toleranceMs));
       }),
   };
-  return { budget, mostAtOnce: () => mostAtOnce, calls: () => calls };
+  return { budget, mostAtOnce: () => mostAtOnce, calls: () => calls, tats };
 };
 
 describe('shared pacer', () => {
@@ -154,6 +155,37 @@ describe('shared pacer', () => {
     expect(memory.mostAtOnce()).toBe(1);
     // The refused 10 took nothing: the third caller's 10 wait 500 ms, not 1,000.
     expect(time.sleeps).toEqual([500]);
+  });
+
+  // A thousand services' launches held back at once all came back after the same few seconds, every time.
+  it('sends callers held back past their deadlines back one after another, at the rate room comes', async () => {
+    // Every caller reserves at one instant (the clock stands).
+    const memory = memoryBudget();
+    const pacer = createSharedPacer({
+      budget: memory.budget,
+      bucket: 'launch',
+      rate: { burst: 100, perSecond: 20 },
+      now: () => 0,
+      sleep: async () => undefined,
+    });
+    // The burst is spent; then 4 callers of 10 tasks each (500 ms of room each) that may wait 900 ms.
+    await pacer.reserve(100);
+    const held = await Promise.all(
+      Array.from({ length: 4 }, () => pacer.reserve(10, 900).catch((error: unknown) => error)),
+    );
+    // The first fits (500 ms). Each held back comes back when its turn's room is expected: the first of
+    // them when its own room would have come, each next one 500 ms later; not all after the same wait.
+    expect(held[0]).toBeUndefined();
+    expect(held.slice(1).map((error) => (error as PacingDeadlineError).retryInMs)).toEqual([
+      1_000, 1_500, 2_000,
+    ]);
+    // Giving back left the budget's own timeline where the one that fitted left it.
+    expect(memory.tats.get('launch')).toBe(5_500);
+    expect(memory.tats.get('launch#held-back')).toBe(2_500);
+    // A caller with no deadline is never held back and takes no turn.
+    await pacer.reserve(10);
+    expect(memory.tats.get('launch')).toBe(6_000);
+    expect(memory.tats.get('launch#held-back')).toBe(2_500);
   });
 
   it('goes on after a reservation the store failed', async () => {
