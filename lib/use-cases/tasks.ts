@@ -63,6 +63,9 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
   return new DependencyError(`ECS ${operation} failed`, error);
 };
 
+/** The longest a request of the HTTP API waits for room in an ECS budget. */
+const API_ROOM_WAIT_MS = 10_000;
+
 /** A task another installation (or anything else) started is, to this one, a task that does not exist. */
 const ownTask = <T extends { startedBy?: string | undefined }>(
   context: UseCaseContext,
@@ -179,7 +182,9 @@ export const stopTask = async (
       ownTask(context, await context.store.findTask(cluster, taskId)) ??
       ownTask(context, (await ecsOf(context, cluster).describeTasks([taskId])).tasks[0]);
     if (!own) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
-    task = await ecsOf(context, cluster).stopTask(taskId, reason);
+    // Behind a thousand services' clean-ups the shared stop budget may be a minute ahead: answer 503 within
+    // the HTTP API's 30 s rather than sleep past it.
+    task = await ecsOf(context, cluster).stopTask(taskId, reason, context.now().getTime() + API_ROOM_WAIT_MS);
   } catch (error) {
     const mapped = fromEcsError(error, cluster, 'StopTask');
     if (mapped instanceof NotFoundError && !(error instanceof TugboatError)) {

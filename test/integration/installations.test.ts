@@ -64,9 +64,9 @@ describe('installations never touch each other’s tasks', () => {
         });
         gateway = {
           ...real,
-          stopTask: async (task: string, reason: string) => {
+          stopTask: async (task: string, reason: string, deadline?: number) => {
             stopped.push(task);
-            return real.stopTask(task, reason);
+            return real.stopTask(task, reason, deadline);
           },
         } as EcsGateway;
         gateways.set(cluster, gateway);
