@@ -63,8 +63,11 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
   return new DependencyError(`ECS ${operation} failed`, error);
 };
 
-/** The longest a request of the HTTP API waits for room in an ECS budget. */
-const API_ROOM_WAIT_MS = 10_000;
+/**
+ * No wait of an HTTP API request's ECS call (back-off) ends later than this: the HTTP API gives up at 30 s.
+ * A wait for room in an ECS budget is shorter still (the gateway's MAX_ROOM_WAIT_MS).
+ */
+const API_CALL_DEADLINE_MS = 20_000;
 
 /** A task another installation (or anything else) started is, to this one, a task that does not exist. */
 const ownTask = <T extends { startedBy?: string | undefined }>(
@@ -184,7 +187,11 @@ export const stopTask = async (
     if (!own) throw new NotFoundError(`Task ${taskId} not found in cluster ${cluster}`);
     // Behind a thousand services' clean-ups the shared stop budget may be a minute ahead: answer 503 within
     // the HTTP API's 30 s rather than sleep past it.
-    task = await ecsOf(context, cluster).stopTask(taskId, reason, context.now().getTime() + API_ROOM_WAIT_MS);
+    task = await ecsOf(context, cluster).stopTask(
+      taskId,
+      reason,
+      context.now().getTime() + API_CALL_DEADLINE_MS,
+    );
   } catch (error) {
     const mapped = fromEcsError(error, cluster, 'StopTask');
     if (mapped instanceof NotFoundError && !(error instanceof TugboatError)) {
