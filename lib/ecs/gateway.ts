@@ -215,6 +215,18 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
 
   const reads = { pacer: options.readPacer, tokens: 1 };
 
+  /**
+   * A call that is not a launch, paced one token an attempt. Held back, it launched nothing, whatever its
+   * earlier attempts sent (mayHaveLaunched speaks of RunTask's tasks only).
+   */
+  const withRoom = <T>(operation: string, call: () => Promise<T>, pacer?: Pacer, deadline?: number) =>
+    withRetry(operation, call, { pacer, tokens: 1, ...(deadline === undefined ? {} : { deadline }) }).catch(
+      (error: unknown) => {
+        if (error instanceof PacingDeadlineError) error.mayHaveLaunched = false;
+        throw error;
+      },
+    );
+
   return {
     async runTasks(request) {
       if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_TASKS_PER_RUN_TASK) {
@@ -271,19 +283,12 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
     },
 
     async stopTask(task, reason, deadline) {
-      const output = await withRetry(
+      const output = await withRoom(
         'StopTask',
         () => client.send(new StopTaskCommand({ cluster, task, reason })),
-        {
-          pacer: options.modifyPacer,
-          tokens: 1,
-          ...(deadline === undefined ? {} : { deadline }),
-        },
-      ).catch((error: unknown) => {
-        // A stop held back stopped nothing that matters: StopTask made again is harmless.
-        if (error instanceof PacingDeadlineError) error.mayHaveLaunched = false;
-        throw error;
-      });
+        options.modifyPacer,
+        deadline,
+      );
       return output.task;
     },
 
@@ -321,19 +326,12 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
     },
 
     async registerTaskDefinition(input, deadline) {
-      const output = await withRetry(
+      const output = await withRoom(
         'RegisterTaskDefinition',
         () => client.send(new RegisterTaskDefinitionCommand(input)),
-        {
-          pacer: options.registrationPacer,
-          tokens: 1,
-          ...(deadline === undefined ? {} : { deadline }),
-        },
-      ).catch((error: unknown) => {
-        // A registration held back launched nothing, whatever its own earlier attempts sent.
-        if (error instanceof PacingDeadlineError) error.mayHaveLaunched = false;
-        throw error;
-      });
+        options.registrationPacer,
+        deadline,
+      );
       if (!output.taskDefinition)
         throw new DependencyError('ECS RegisterTaskDefinition returned no task definition');
       return output.taskDefinition;
