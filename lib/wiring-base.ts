@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, required, type TugboatConfig } from './config';
 import { ecsClusterDirectory } from './ecs/clusters';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from './ecs/gateway';
-import { createEcsPacers, createReadPacer } from './ecs/pacer';
+import { createEcsPacers } from './ecs/pacer';
 import { SqsReconcileQueue } from './queue/reconcile-queue';
 import { createSqsClient } from './queue/sqs-client';
 import { runtimeNow } from './runtime-clock';
@@ -47,9 +47,8 @@ export const createBaseRuntime = (config: TugboatConfig = loadConfig()) => {
   };
   const gateways = new Map<string, EcsGateway>();
   // The shared budgets on the runtime's clock, the one the passes' deadlines are on (virtual in the local
-  // stack's tests). The read pacer waits in a loop, so it keeps real time: a virtual clock that stands
-  // still would never refill it.
-  const pacers = { ...createEcsPacers(store, { now: runtimeNow }), readPacer: createReadPacer() };
+  // stack's tests). The read pacer keeps real time: a virtual clock that stands still would never refill it.
+  const pacers = createEcsPacers(store, { now: runtimeNow }, {});
   const ecsFor = (cluster: string): EcsGateway => {
     let gateway = gateways.get(cluster);
     if (!gateway) {

@@ -139,20 +139,17 @@ export const createSharedPacer = (
   return {
     async reserve(count, deadline) {
       const costMs = Math.min(count, burst) * intervalMs;
-      const { conformsAt, turnAt } = await inTurn(async () => {
+      const conformsAt = await inTurn(async () => {
         const at = await budget.reserveRate(bucket, costMs, toleranceMs, now());
-        if (deadline === undefined || at <= deadline) return { conformsAt: at, turnAt: at };
+        if (deadline === undefined || at <= deadline) return at;
         // Give the reservation back: a wait past the deadline is the next pass's, not this one's. And
         // take a turn in the line of callers held back, which moves at the budget's rate: a thousand
         // held back at once come back one after another as room is expected for each, not all after
-        // the same wait to find the room taken again.
+        // the same wait to find the room taken again. The turn starts no sooner than `at`.
         await budget.reserveRate(bucket, -costMs, toleranceMs, now());
-        // The turn starts no sooner than this caller's own room would have come.
-        return { conformsAt: at, turnAt: await budget.reserveRate(heldBackLine, costMs, costMs, at) };
+        const turnAt = await budget.reserveRate(heldBackLine, costMs, costMs, at);
+        throw new PacingDeadlineError(turnAt - now());
       });
-      if (deadline !== undefined && conformsAt > deadline) {
-        throw new PacingDeadlineError(Math.max(conformsAt, turnAt) - now());
-      }
       const waitMs = conformsAt - now();
       if (waitMs > 0) await sleep(Math.ceil(waitMs));
     },
@@ -193,14 +190,19 @@ export interface EcsPacers {
  * cluster; the budgets every instance spends at once (launches, registrations, stops) are shared through
  * the store, the reads (the scheduler's, one instance at a time) kept in the process.
  */
-export const createEcsPacers = (budget: RateBudget, clock: PacerOptions = {}): EcsPacers => ({
+export const createEcsPacers = (
+  budget: RateBudget,
+  clock: PacerOptions = {},
+  /** The read pacer's clock (default `clock`): it waits in a loop, so its clock must move while it sleeps. */
+  readClock: PacerOptions = clock,
+): EcsPacers => ({
   launchPacer: createSharedPacer({
     ...clock,
     budget,
     bucket: FARGATE_LAUNCH_BUCKET,
     rate: FARGATE_LAUNCH_RATE,
   }),
-  readPacer: createReadPacer(clock),
+  readPacer: createReadPacer(readClock),
   registrationPacer: createSharedPacer({
     ...clock,
     budget,
