@@ -23,6 +23,11 @@ export interface ReconcileRequest {
   correlationId?: string;
   /** Who made the change through the API: the pass's service events record it. */
   principal?: string;
+  /**
+   * How many passes for this request failed in a row with an unexpected error: the worker asks again
+   * shortly a few times (worker.ts), then lets the message fail into SQS's redrive and dead-letter queue.
+   */
+  failedPasses?: number;
 }
 
 export interface ReconcileQueue {

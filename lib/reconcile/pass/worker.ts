@@ -17,6 +17,7 @@ const reconcileRequestSchema = z.looseObject({
   requestedAt: z.optional(z.int().check(z.nonnegative())),
   correlationId: z.optional(z.string().check(z.maxLength(256))),
   principal: z.optional(z.string().check(z.maxLength(2048))),
+  failedPasses: z.optional(z.int().check(z.nonnegative())),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
@@ -29,8 +30,7 @@ const BUSY_RETRY_SECONDS = 2;
 const THROTTLED_RETRY_SECONDS = 1;
 /**
  * ECS still failed the pass transiently (5xx, timeouts, resets) after the gateway's retries: its launches
- * are committed, so look again in a few seconds rather than after the visibility timeout. Other failures
- * (a bug, a poison message, DynamoDB) fail the message, so SQS redelivers it and dead-letters it.
+ * are committed, so look again in a few seconds rather than after the visibility timeout.
  */
 const FAILED_RETRY_SECONDS = 5;
 /**
@@ -40,17 +40,34 @@ const FAILED_RETRY_SECONDS = 5;
  */
 const CONFLICT_RETRY_SECONDS = 1;
 
+/**
+ * A refusal (a 4xx, which a retry would not change) fails the message at once: SQS redelivers it after
+ * the visibility timeout and dead-letters it after maxReceiveCount. Any other failure (a bug, a broken
+ * hook invoker, an error without a status) is asked again after 5, 10 and 20 s first: a pass that died
+ * after it began a scale-in's drains would otherwise leave the drained tasks running until the
+ * scheduler's next minute (fuzz seed 1917). Past those three it fails the message in the same way.
+ */
+export const UNEXPECTED_RETRIES = 3;
+const UNEXPECTED_RETRY_SECONDS = 5;
+
 const isThrottled = (error: unknown): boolean =>
   error instanceof DependencyError && isThrottling(error.cause);
 
-/** Seconds until the request is worth retrying, or undefined if its failure is not transient. */
-const retryDelaySeconds = (error: unknown): number | undefined => {
-  if (error instanceof VersionConflictError) return CONFLICT_RETRY_SECONDS;
-  if (isThrottled(error)) return THROTTLED_RETRY_SECONDS;
+/**
+ * When to ask again and how the retry counts its failed passes, or undefined to fail the message.
+ * Throttling, transient ECS errors and version conflicts are back-pressure: always asked again.
+ */
+const retryOf = (
+  error: unknown,
+  failedPasses: number,
+): { delaySeconds: number; failedPasses?: number } | undefined => {
+  if (error instanceof VersionConflictError) return { delaySeconds: CONFLICT_RETRY_SECONDS };
+  if (isThrottled(error)) return { delaySeconds: THROTTLED_RETRY_SECONDS };
   const kind = classifyEcsError(error instanceof DependencyError ? error.cause : error);
-  if (kind === 'throttling') return THROTTLED_RETRY_SECONDS;
-  if (kind === 'transient') return FAILED_RETRY_SECONDS;
-  return undefined;
+  if (kind === 'throttling') return { delaySeconds: THROTTLED_RETRY_SECONDS };
+  if (kind === 'transient') return { delaySeconds: FAILED_RETRY_SECONDS };
+  if (kind === 'permanent' || failedPasses >= UNEXPECTED_RETRIES) return undefined;
+  return { delaySeconds: UNEXPECTED_RETRY_SECONDS * 2 ** failedPasses, failedPasses: failedPasses + 1 };
 };
 
 /**
@@ -68,6 +85,12 @@ export interface BatchOptions {
   deadline?: number;
 }
 
+const failureFields = (request: ReconcileRequest): Record<string, string> => ({
+  cluster: request.cluster,
+  serviceName: request.serviceName,
+  ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+});
+
 /**
  * A failure is reported per message, as every queue intake does (its fields name the cluster, service
  * and correlation id, as far as the message says them); an outcome per service, for one pass answers
@@ -79,7 +102,8 @@ export interface WorkerLog extends Pick<IntakeLog<ReconcileOutcome>, 'failed'> {
 
 /**
  * One batch of the reconcile queue. Messages naming the same service are reconciled once; a message
- * fails (and SQS redelivers it, then dead-letters it) only when its service's reconcile failed.
+ * fails (and SQS redelivers it, then dead-letters it) only when its service's reconcile failed, with an
+ * error no retry is asked for (retryOf).
  */
 export const processReconcileBatch = async (
   reconciler: Reconciler,
@@ -100,6 +124,7 @@ export const processReconcileBatch = async (
         ...(parsed.requestedAt === undefined ? {} : { requestedAt: parsed.requestedAt }),
         ...(parsed.correlationId === undefined ? {} : { correlationId: parsed.correlationId }),
         ...(parsed.principal === undefined ? {} : { principal: parsed.principal }),
+        ...(parsed.failedPasses === undefined ? {} : { failedPasses: parsed.failedPasses }),
       };
       const key = `${request.cluster}/${request.serviceName}`;
       const group = byService.get(key);
@@ -107,6 +132,8 @@ export const processReconcileBatch = async (
         // One pass answers every message of the service only if it started after the newest of them.
         group.request.requestedAt = newestRequestedAt(group.request.requestedAt, request.requestedAt);
         if (group.request.requestedAt === undefined) delete group.request.requestedAt;
+        const failedPasses = Math.max(group.request.failedPasses ?? 0, request.failedPasses ?? 0);
+        if (failedPasses > 0) group.request.failedPasses = failedPasses;
         group.messageIds.push(record.messageId);
       } else {
         byService.set(key, { request, messageIds: [record.messageId] });
@@ -135,12 +162,12 @@ export const processReconcileBatch = async (
           await queue.enqueue([{ ...request, reason: `retry: ${request.reason}` }], BUSY_RETRY_SECONDS);
         } else if (outcome.status === 'reconciled' && outcome.wakeInMs !== undefined) {
           // A wake-up is a new request, due when it is delivered.
-          const { requestedAt: _answered, ...wakeUp } = request;
+          const { requestedAt: _answered, failedPasses: _passed, ...wakeUp } = request;
           await queue.enqueue([{ ...wakeUp, reason: 'wake-up' }], outcome.wakeInMs / 1000);
         }
       } catch (error) {
-        const retryInSeconds = retryDelaySeconds(error);
-        if (retryInSeconds !== undefined) {
+        const retry = retryOf(error, request.failedPasses ?? 0);
+        if (retry !== undefined) {
           try {
             const why =
               error instanceof VersionConflictError
@@ -148,18 +175,28 @@ export const processReconcileBatch = async (
                 : isThrottled(error)
                   ? 'throttled'
                   : 'failed';
-            await queue.enqueue([{ ...request, reason: `${why}: ${request.reason}` }], retryInSeconds);
+            const { failedPasses: _before, ...rest } = request;
+            const again: ReconcileRequest = {
+              ...rest,
+              reason: `${why}: ${request.reason}`,
+              ...(retry.failedPasses === undefined ? {} : { failedPasses: retry.failedPasses }),
+            };
+            await queue.enqueue([again], retry.delaySeconds);
+            // An unexpected failure is still reported (ReconcileFailures), though its message is kept.
+            if (retry.failedPasses !== undefined)
+              for (const messageId of messageIds)
+                log.failed(messageId, error, {
+                  ...failureFields(request),
+                  retryInSeconds: String(retry.delaySeconds),
+                  failedPasses: String(retry.failedPasses),
+                });
             return;
           } catch {
             // Could not ask again: fail the messages so SQS redelivers them.
           }
         }
         for (const messageId of messageIds) {
-          log.failed(messageId, error, {
-            cluster: request.cluster,
-            serviceName: request.serviceName,
-            ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
-          });
+          log.failed(messageId, error, failureFields(request));
           failed.push(messageId);
         }
       }

@@ -54,12 +54,110 @@ describe('processReconcileBatch when ECS throttles past the gateway retries', ()
     const reconciler = failingReconciler(new DependencyError('ECS RunTask still throttled', throttling()));
     expect(await processReconcileBatch(reconciler, queue, records, quiet)).toEqual(['m-1']);
   });
+});
 
-  it('still fails the message for other dependency errors', async () => {
+// Seed 1917: a pass that died (its hook invoker threw) after it began a scale-in's drains left the drained
+// tasks running until the scheduler's next minute; its message would have waited six minutes.
+describe('processReconcileBatch when a pass fails unexpectedly', () => {
+  const unexpected = () => new DependencyError('DynamoDB write failed', new Error('boom'));
+  const withFailedPasses = (failedPasses: number | undefined) => [
+    {
+      messageId: 'm-1',
+      body: JSON.stringify({ cluster: 'default', serviceName: 'web', reason: 'created', failedPasses }),
+    },
+  ];
+
+  it.each([
+    { failedPasses: undefined, delaySeconds: 5, next: 1 },
+    { failedPasses: 1, delaySeconds: 10, next: 2 },
+    { failedPasses: 2, delaySeconds: 20, next: 3 },
+  ])(
+    'after $failedPasses failed passes asks again in $delaySeconds s, counting $next, and reports the failure',
+    async ({ failedPasses, delaySeconds, next }) => {
+      const { queue, sent } = recordingQueue();
+      const reported: Array<Record<string, string>> = [];
+      const log = {
+        reconciled: () => undefined,
+        failed: (_id: string, _e: unknown, f: Record<string, string>) => reported.push(f),
+      };
+      const failed = await processReconcileBatch(
+        failingReconciler(unexpected()),
+        queue,
+        withFailedPasses(failedPasses),
+        log,
+      );
+      expect(failed).toEqual([]);
+      expect(sent).toEqual([
+        {
+          requests: [
+            { cluster: 'default', serviceName: 'web', reason: 'failed: created', failedPasses: next },
+          ],
+          delaySeconds,
+        },
+      ]);
+      expect(reported).toEqual([
+        {
+          cluster: 'default',
+          serviceName: 'web',
+          retryInSeconds: String(delaySeconds),
+          failedPasses: String(next),
+        },
+      ]);
+    },
+  );
+
+  it('fails the message after three failed passes, so SQS redelivers it and dead-letters a poison one', async () => {
     const { queue, sent } = recordingQueue();
-    const reconciler = failingReconciler(new DependencyError('DynamoDB write failed', new Error('boom')));
-    expect(await processReconcileBatch(reconciler, queue, records, quiet)).toEqual(['m-1']);
+    const failed = await processReconcileBatch(
+      failingReconciler(unexpected()),
+      queue,
+      withFailedPasses(3),
+      quiet,
+    );
+    expect(failed).toEqual(['m-1']);
     expect(sent).toEqual([]);
+  });
+
+  it('counts the most failed passes of the messages one pass answers', async () => {
+    const { queue, sent } = recordingQueue();
+    const batch = [
+      ...withFailedPasses(2),
+      { messageId: 'm-2', body: JSON.stringify({ cluster: 'default', serviceName: 'web', reason: 'x' }) },
+    ];
+    expect(await processReconcileBatch(failingReconciler(unexpected()), queue, batch, quiet)).toEqual([]);
+    expect(sent.map((s) => [s.requests[0]?.failedPasses, s.delaySeconds])).toEqual([[3, 20]]);
+  });
+
+  it('a successful pass forgets the count: its wake-up carries none', async () => {
+    const { queue, sent } = recordingQueue();
+    const reconciler: Reconciler = {
+      reconcile: async () =>
+        ({ status: 'reconciled', plan: {}, launched: 0, stopped: 0, wakeInMs: 5_000 }) as unknown as Awaited<
+          ReturnType<Reconciler['reconcile']>
+        >,
+      computePlan: async () => {
+        throw new Error('not used');
+      },
+    };
+    expect(await processReconcileBatch(reconciler, queue, withFailedPasses(2), quiet)).toEqual([]);
+    expect(sent).toEqual([
+      { requests: [{ cluster: 'default', serviceName: 'web', reason: 'wake-up' }], delaySeconds: 5 },
+    ]);
+  });
+
+  it('refuses a failedPasses that is not a count, naming the field', async () => {
+    const { queue, sent } = recordingQueue();
+    const errors: unknown[] = [];
+    const log = { reconciled: () => undefined, failed: (_id: string, e: unknown) => errors.push(e) };
+    const bad = [
+      {
+        messageId: 'm-1',
+        body: JSON.stringify({ cluster: 'default', serviceName: 'web', failedPasses: -1 }),
+      },
+    ];
+    expect(await processReconcileBatch(failingReconciler(unexpected()), queue, bad, log)).toEqual(['m-1']);
+    expect(sent).toEqual([]);
+    expect(String(errors[0])).toContain('failedPasses');
   });
 });
 
