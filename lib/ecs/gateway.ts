@@ -124,8 +124,11 @@ export interface EcsGateway {
     input: RegisterTaskDefinitionCommandInput,
     deadline?: number,
   ): Promise<TaskDefinition>;
-  /** By ARN (`family:revision` of ECS's own numbering); an unknown one is not an error. */
-  deregisterTaskDefinition(taskDefinitionArn: string): Promise<void>;
+  /**
+   * By ARN (`family:revision` of ECS's own numbering); an unknown one is not an error. It spends the same
+   * ECS budget as a registration, so it waits for the same room (with a `deadline`, as a registration does).
+   */
+  deregisterTaskDefinition(taskDefinitionArn: string, deadline?: number): Promise<void>;
 }
 
 /** An ECSClient whose own retries leave ThrottlingException to the gateway. */
@@ -337,10 +340,13 @@ export const createEcsGateway = (options: EcsGatewayOptions): EcsGateway => {
       return output.taskDefinition;
     },
 
-    async deregisterTaskDefinition(taskDefinitionArn) {
+    async deregisterTaskDefinition(taskDefinitionArn, deadline) {
       try {
-        await withRetry('DeregisterTaskDefinition', () =>
-          client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })),
+        await withRoom(
+          'DeregisterTaskDefinition',
+          () => client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })),
+          options.registrationPacer,
+          deadline,
         );
       } catch (error) {
         // Already gone from ECS (deregistered, or deleted by hand): nothing left to do.

@@ -121,7 +121,7 @@ const register = async (
   ecsArnCache.set(cacheKey, kept);
   if (kept !== ours) {
     // Nothing launched ours; a failed deregistration only leaves an unused copy behind.
-    await deps.ecs.deregisterTaskDefinition(ours).catch(() => undefined);
+    await deps.ecs.deregisterTaskDefinition(ours, deps.deadline).catch(() => undefined);
     called('ecs:DeregisterTaskDefinition');
   }
   return kept;
@@ -165,15 +165,17 @@ export const ACCOUNT_WIDE_GATEWAY = 'default';
  * that), then records it on the revision, which takes it out of the index of copies awaiting it.
  * DeregisterTaskDefinition may be repeated (the gateway takes an INACTIVE or unknown copy as done), so a
  * crash between the two steps, or a lost race for the write, costs only the call again at the next
- * attempt (a DELETE, or the next scheduler run). Returns the revision as it now stands.
+ * attempt (a DELETE, or the next scheduler run). Returns the revision as it now stands. With a
+ * `deadline`, room in the task definition budget that comes after it throws PacingDeadlineError.
  */
 export const retireEcsCopy = async (
   deps: Pick<EcsTaskDefinitionDeps, 'store' | 'ecs'>,
   taskDefinition: TaskDefinition,
   at: string,
+  deadline?: number,
 ): Promise<TaskDefinition> => {
   if (!awaitsEcsDeregistration(taskDefinition)) return taskDefinition;
-  await deps.ecs.deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn!);
+  await deps.ecs.deregisterTaskDefinition(taskDefinition.ecsTaskDefinitionArn!, deadline);
   const next: TaskDefinition = {
     ...taskDefinition,
     ecsDeregisteredAt: at,

@@ -80,3 +80,9 @@ export const installationOfContext = (context: UseCaseContext): string =>
 /** Jittered pause between optimistic-locking retries, so racing writers spread out. */
 export const sleepBeforeRetry = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+
+/**
+ * No wait of an HTTP API request's ECS call (back-off) ends later than this: the HTTP API gives up at 30 s.
+ * A wait for room in an ECS budget is shorter still (the gateway's MAX_ROOM_WAIT_MS).
+ */
+export const API_CALL_DEADLINE_MS = 20_000;

@@ -19,7 +19,7 @@ import { servicesOfClusters } from '../reconcile/scheduler/revision-retirement';
 import { parseInput } from '../validation/parse';
 import { assertAllowedRoles } from '../validation/roles';
 import { ecsName, registerTaskDefinitionSchema } from '../validation/task-definition-schemas';
-import { sleepBeforeRetry, type UseCaseContext } from './context';
+import { API_CALL_DEADLINE_MS, sleepBeforeRetry, type UseCaseContext } from './context';
 import { fillAbandonedRevisions } from './revision-gaps';
 
 const MAX_REGISTRATION_ATTEMPTS = 60;
@@ -180,7 +180,13 @@ export const deregisterTaskDefinition = async (
   }
   try {
     const ecs = context.ecsFor(ACCOUNT_WIDE_GATEWAY);
-    const retired = await retireEcsCopy({ store: context.store, ecs }, inactive, context.now().toISOString());
+    const now = context.now();
+    const retired = await retireEcsCopy(
+      { store: context.store, ecs },
+      inactive,
+      now.toISOString(),
+      now.getTime() + API_CALL_DEADLINE_MS,
+    );
     return { ...retired, servicesUsingRevision };
   } catch (error) {
     throw new DependencyError(

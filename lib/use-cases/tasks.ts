@@ -16,7 +16,7 @@ import type { PageRequest } from '../store/port';
 import { parseInput } from '../validation/parse';
 import { parseCluster } from '../validation/path-params';
 import { listTasksQuerySchema, runTaskSchema, stopReasonSchema, taskIdSchema } from '../validation/tasks';
-import { installationOfContext, type UseCaseContext } from './context';
+import { API_CALL_DEADLINE_MS, installationOfContext, type UseCaseContext } from './context';
 import { assertNotScalerFamily } from './scaling';
 import { resolveUsableTaskDefinition } from './task-definitions';
 import { decodeCursor, encodeCursor } from './task-list-cursor';
@@ -62,12 +62,6 @@ const fromEcsError = (error: unknown, cluster: string, operation: string): Error
   }
   return new DependencyError(`ECS ${operation} failed`, error);
 };
-
-/**
- * No wait of an HTTP API request's ECS call (back-off) ends later than this: the HTTP API gives up at 30 s.
- * A wait for room in an ECS budget is shorter still (the gateway's MAX_ROOM_WAIT_MS).
- */
-const API_CALL_DEADLINE_MS = 20_000;
 
 /** A task another installation (or anything else) started is, to this one, a task that does not exist. */
 const ownTask = <T extends { startedBy?: string | undefined }>(

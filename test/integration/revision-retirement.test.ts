@@ -2,6 +2,7 @@ import { CreateClusterCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, TaskDefinition } from '../../lib/domain';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../../lib/ecs/gateway';
+import { type Pacer, PacingDeadlineError } from '../../lib/ecs/pacer';
 import { ecsTaskDefinitionArn } from '../../lib/ecs/task-definitions';
 import { runReconcileScheduler } from '../../lib/reconcile/scheduler/scheduler';
 import type { TugboatStore } from '../../lib/store/port';
@@ -140,6 +141,47 @@ describe('the ECS copy of a deleted revision', () => {
     const finished = await schedule();
     expect(finished.ecsCopiesRetired).toEqual(['crashy:1']);
     expect((await current('crashy')).ecsDeregisteredAt).toEqual(expect.any(String));
+    expect(await store.listRevisionsAwaitingEcsDeregistration()).toEqual([]);
+  });
+});
+
+// DeregisterTaskDefinition spends ECS's task definition modify budget (1 a second) as registrations do:
+// unpaced, a run retiring many copies was throttled (184 of 211 calls) and held registrations back.
+describe('the ECS copies a scheduler run retires', () => {
+  it('each wait for room in the budget registrations use; those whose room comes after the deadline wait for the next run', async () => {
+    for (const family of ['paced-a', 'paced-b']) {
+      await store.createTaskDefinition(revision(family));
+      await ecsTaskDefinitionArn({ store, ecs: gatewayFor('default') }, await current(family));
+      await markInactive(family);
+    }
+    const reservations: Array<number | undefined> = [];
+    const registrationPacer: Pacer = {
+      reserve: async (_count, deadline) => {
+        reservations.push(deadline);
+        if (reservations.length > 1) throw new PacingDeadlineError(1_000);
+      },
+      charge: async () => undefined,
+      exhausted: () => undefined,
+    };
+    const deadline = Date.now() + 30_000;
+    const run = await runReconcileScheduler({
+      store,
+      ecsFor: (cluster) => createEcsGateway({ client, cluster, registrationPacer }),
+      enqueue: async () => undefined,
+      now: Date.now,
+      deadline,
+    });
+    // Each waits no later than the run's deadline (the gateway caps a wait at MAX_ROOM_WAIT_MS too).
+    expect(reservations).toHaveLength(2);
+    for (const until of reservations) expect(until).toBeLessThanOrEqual(deadline);
+    expect(run.ecsCopiesRetired).toHaveLength(1);
+    expect(run.retirementFailure).toBeUndefined();
+    const left = (await store.listRevisionsAwaitingEcsDeregistration()).map((r) => r.family);
+    expect(left).toHaveLength(1);
+    expect(['paced-a', 'paced-b']).toContain(left[0]);
+
+    const next = await schedule();
+    expect(next.ecsCopiesRetired).toEqual([`${left[0]}:1`]);
     expect(await store.listRevisionsAwaitingEcsDeregistration()).toEqual([]);
   });
 });

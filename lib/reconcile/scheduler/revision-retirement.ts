@@ -13,6 +13,7 @@
  */
 import { awaitsEcsDeregistration, revisionReference, revisionsInUse, type Service } from '../../domain';
 import type { EcsGateway } from '../../ecs/gateway';
+import { PacingDeadlineError } from '../../ecs/pacer';
 import { retireEcsCopy } from '../../ecs/task-definitions';
 import type { TugboatStore } from '../../store/port';
 import { isoOf } from '../../time';
@@ -61,6 +62,11 @@ export interface RevisionRetirementDeps {
   /** A gateway to ECS (task definitions are account-wide). */
   ecs: EcsGateway;
   now: () => number;
+  /**
+   * The run's deadline (epoch ms): DeregisterTaskDefinition spends the budget registrations need, so it
+   * waits for room only until then; the copies left are the next run's.
+   */
+  deadline?: number;
 }
 
 /**
@@ -79,7 +85,12 @@ export const retireUnusedEcsCopies = async (
   for (const taskDefinition of waiting) {
     const reference = revisionReference(taskDefinition);
     if (inUse.has(reference) || !awaitsEcsDeregistration(taskDefinition)) continue;
-    await retireEcsCopy(deps, taskDefinition, isoOf(deps.now()));
+    try {
+      await retireEcsCopy(deps, taskDefinition, isoOf(deps.now()), deps.deadline);
+    } catch (error) {
+      if (error instanceof PacingDeadlineError) break;
+      throw error;
+    }
     retired.push(reference);
   }
   return retired;

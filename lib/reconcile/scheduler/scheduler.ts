@@ -131,7 +131,12 @@ export const runReconcileScheduler = async (deps: SchedulerDeps): Promise<Schedu
   // revision-retirement.ts on why here). A failure leaves every mark for the next run.
   try {
     const retired = await retireUnusedEcsCopies(
-      { store: deps.store, ecs: deps.ecsFor(ACCOUNT_WIDE_GATEWAY), now: deps.now },
+      {
+        store: deps.store,
+        ecs: deps.ecsFor(ACCOUNT_WIDE_GATEWAY),
+        now: deps.now,
+        ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),
+      },
       () => servicesOfClusters(deps.store, clusters, { known: servicesRead }),
     );
     if (retired.length > 0) report.ecsCopiesRetired = retired;
