@@ -25,9 +25,11 @@ export const lambdaInstanceEcsOf =
     return (cluster: string): EcsGateway => {
       let gateway = gateways.get(cluster);
       if (!gateway) {
-        // Not the registration pacer the deployed wiring has: with it the jobs benchmark's launches wait
-        // behind registrations paced at 1 a second while unpaced deregistrations spend the same bucket
-        // (docs/performance.md, fifth progressive measurement); that is still to be understood.
+        // Not the registration pacer the deployed wiring has. With it the quick jobs benchmark missed by far
+        // (tick -> RunTask 7.6-8.4 x its bound): its set-up's 30 services and first job launches all
+        // register their family's first revision at the same instant from different instances, 35
+        // RegisterTaskDefinition calls for 2 revisions, and the 32 copies that lost the race are
+        // deregistered, all at ECS's 1 a second (docs/performance.md, "Registrations racing").
         const { launchPacer, readPacer, modifyPacer } = pacers;
         gateway = createEcsGateway({
           client,
