@@ -182,6 +182,7 @@ const runScenario = async (
   // 1 % of the service's requests a minute: the bad group's 5xx over it is the service's 5xx rate over 1 %.
   const threshold = (options.requestsPerSecond * 60 * ALARM_PERCENT) / 100;
   const elbBefore = lb.counter.snapshot();
+  const describeBudgetBefore = lb.describeBudget.snapshot();
   const ecsBefore = fleet.ecsCounter.snapshot();
   const cloudWatchBefore = world.cloudWatchCounter.snapshot();
   const elbLogStart = world.elbCallLog.length;
@@ -270,6 +271,8 @@ const runScenario = async (
     (sum, [action, count]) => sum + count.throttled - (elbBefore[action]?.throttled ?? 0),
     0,
   );
+  const describeBudget = lb.describeBudget.snapshot();
+  const elbDescribeOverPublishedBudget = describeBudget.overBudget - describeBudgetBefore.overBudget;
   const cloudWatchCalls = Object.fromEntries(
     Object.entries(world.cloudWatchCounter.snapshot()).map(([action, count]) => [
       action,
@@ -330,6 +333,7 @@ const runScenario = async (
     elbCallsPerDeployment: round(elbCallsTotal / deploys.length, 2),
     elbCallsPerDeploymentByAction: perDeployment(elbCalls),
     elbThrottled,
+    elbDescribeOverPublishedBudget,
     elbPeakCallsPerSecond: peakPerSecond(world.elbCallLog.slice(elbLogStart)),
     cloudWatchCallsPerDeploymentByAction: perDeployment(cloudWatchCalls),
     cloudWatchPeakCallsPerSecond: peakPerSecond(world.cloudWatchCallLog.slice(cloudWatchLogStart)),

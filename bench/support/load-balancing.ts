@@ -3,11 +3,46 @@
  * tasks (as local/stack.ts wires it), one target group per service with a short health check, Tugboat's
  * ELB gateways as each Lambda instance builds them (lib/wiring.ts), and a count of the targets healthy now.
  */
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import type { LocalEcsServer } from '../../local/ecs';
 import { createIpTargetGroup, startLocalElbServer } from '../../local/elb';
 import { countEcsCalls } from './counters';
 import type { VirtualTime } from './virtual-time';
+
+/**
+ * The local ELB endpoint throttles nothing, so its "0 throttled" says nothing. ELB's user guide ("Request
+ * throttling for the ELB API") gives its non-mutating actions (Describe*) a bucket of 40 tokens refilled at
+ * 10 a second, per account and Region; it publishes no bucket per action. Each Describe* call is taken from
+ * such a bucket on the virtual clock, and a call that finds it empty is counted: one ELB would have
+ * throttled (the call itself still goes through, so the run is unchanged).
+ */
+export const ELB_DESCRIBE_BUDGET = { burst: 40, perSecond: 10 };
+
+export const trackDescribeBudget = (client: ElasticLoadBalancingV2Client, now: () => number) => {
+  let tokens = ELB_DESCRIBE_BUDGET.burst;
+  let at = now();
+  let calls = 0;
+  let overBudget = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName?.startsWith('Describe')) {
+        const t = now();
+        tokens = Math.min(
+          ELB_DESCRIBE_BUDGET.burst,
+          tokens + ((t - at) / 1000) * ELB_DESCRIBE_BUDGET.perSecond,
+        );
+        at = t;
+        calls++;
+        if (tokens >= 1) tokens -= 1;
+        else overBudget++;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchElbDescribeBudget', priority: 'low' },
+  );
+  return { snapshot: () => ({ calls, overBudget }) };
+};
 
 /** The benchmark's target groups: checks every 5 s, healthy after 2 passes, a short drain. */
 export const BENCH_HEALTH_CHECK = { intervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 5 };
@@ -36,12 +71,14 @@ export const startFleetLoadBalancing = async (options: {
     credentials: options.credentials,
   });
   const counter = countEcsCalls(client, time);
+  const describeBudget = trackDescribeBudget(client, time.now);
   const targetGroupArns: string[] = [];
 
   return {
     server,
     client,
     counter,
+    describeBudget,
     targetGroupArns,
     /** A gateway per Lambda instance: its deregistration-delay cache lives as long as the instance. */
     lambdaInstanceElb: (): ElbGateway =>
