@@ -1,7 +1,7 @@
 /** queueWorkersKeepInFlight over hand-made checks: what it flags and what it lets be. */
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../lib/domain';
-import { service } from '../support/plan';
+import { deployment, service } from '../support/plan';
 import type { ServiceDraw } from './generators';
 import { type EdgeInput, edgeMemory, queueWorkersKeepInFlight } from './invariants-edges';
 
@@ -93,5 +93,53 @@ describe('deployOnFallbackCompletes excuses what judges a progressive deployment
     expect(JUDGED_BY_TRAFFIC.test('3 tasks failed to start: circuit breaker threshold 3 reached.')).toBe(
       false,
     );
+  });
+});
+
+describe('deployOnFallbackCompletes and limits that allow no progress', () => {
+  /** A deploy of a runnable image made on the fallback during an outage, FAILED at its deadline. */
+  const failedOnFallback = async (minimumHealthyPercent: number, maximumPercent: number) => {
+    const { deployOnFallbackCompletes } = await import('./invariants-edges');
+    const svc: Service = service({
+      serviceName: 'web',
+      desiredCount: 5,
+      spotFallback: {
+        enabled: true,
+        fallbackAfterSeconds: 30,
+        returnAfterSeconds: 300,
+        maxOnDemandPercent: 100,
+      },
+      deploymentConfiguration: { minimumHealthyPercent, maximumPercent },
+      deployments: [
+        deployment('new', 'web:2', {
+          rolloutState: 'FAILED',
+          rolloutStateReason:
+            'no progress for 120 seconds (progressDeadlineSeconds) since 2026-12-01T00:01:50.000Z.',
+        }),
+        deployment('old', 'web:1', {
+          status: 'ACTIVE',
+          rolloutState: 'COMPLETED',
+          spotFallback: { active: true } as unknown as NonNullable<
+            Service['deployments'][number]['spotFallback']
+          >,
+        }),
+      ],
+    } as Partial<Service>);
+    const input = {
+      now: 0,
+      draws: new Map([['web', { spotFallback: { maxOnDemandPercent: 100 } } as unknown as ServiceDraw]]),
+      spot: { available: false, since: 0 },
+      behaviourOf: () => ({ kind: 'runs' }),
+    } as unknown as EdgeInput;
+    const found: string[] = [];
+    deployOnFallbackCompletes(input, 'web', svc, edgeMemory(), (invariant) => found.push(invariant));
+    return found;
+  };
+
+  // Seed 2102: 5 desired at minimumHealthyPercent 100 and maximumPercent 100 can neither stop nor start a task.
+  it('excuses a rolling deploy whose cap is no more than its floor, and only that', async () => {
+    expect(await failedOnFallback(100, 100)).toEqual([]);
+    expect(await failedOnFallback(100, 200)).toEqual(['deployOnFallbackCompletes']);
+    expect(await failedOnFallback(50, 100)).toEqual(['deployOnFallbackCompletes']);
   });
 });

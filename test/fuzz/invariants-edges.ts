@@ -7,6 +7,7 @@
  */
 import type { Service, ServiceEvent } from '../../lib/domain';
 import { splitLaunches } from '../../lib/reconcile/plan/capacity';
+import { maxTaskCap, minHealthyFloor } from '../../lib/reconcile/plan/phases/limits';
 import { spotRetryDelayMs } from '../../lib/reconcile/plan/phases/spot-retry';
 import type { ImageBehaviour, ServiceDraw } from './generators';
 import { failedOnItsOwn, isLive, type Ledger } from './ledger';
@@ -148,12 +149,25 @@ export function deployOnFallbackCompletes(
     // A progressive deployment failed by what judges its traffic (a lifecycle hook, an alarm, the analysis,
     // an approval's timeout, an operator's stop) is no fallback's doing (seed 122: a hook answered FAILED).
     if (JUDGED_BY_TRAFFIC.test(deployment.rolloutStateReason)) continue;
+    // A rolling deploy whose limits allow no surge and no task less (seed 2102: 5 desired at 100 % and 100 %)
+    // cannot replace a task with or without Spot: it fails at its progress deadline, as the planner says.
+    if (rollingWithoutRoom(service)) continue;
     report(
       'deployOnFallbackCompletes',
       `deployment ${deployment.id} (an image that runs) began on the fallback during a Spot outage and FAILED: ${deployment.rolloutStateReason}`,
     );
   }
 }
+
+/** A rolling service whose maximumPercent cap is no more than its minimumHealthyPercent floor. */
+const rollingWithoutRoom = (service: Service): boolean => {
+  const { deploymentConfiguration: config, desiredCount } = service;
+  if ((config.strategy ?? 'ROLLING') !== 'ROLLING' || desiredCount === 0) return false;
+  return (
+    maxTaskCap(desiredCount, config.maximumPercent) <=
+    minHealthyFloor(desiredCount, config.minimumHealthyPercent)
+  );
+};
 
 /** The FARGATE tasks the strategy itself places for the desired count (its base and its weighted share). */
 const idealOnDemand = (service: Service): number =>

@@ -119,4 +119,15 @@ describe('scenario fuzzer, seeds it found failing', () => {
     },
     SEED_TIMEOUT_MS,
   );
+
+  // A deploy during a Spot outage at 5 desired, minimumHealthyPercent 100 and maximumPercent 100 failed at its
+  // progress deadline: those limits let no rolling deploy stop or start a task, Spot or not. The invariant
+  // blamed the fallback (its mistake, not Tugboat's).
+  it(
+    'seed 2102 holds every invariant over 4 virtual minutes',
+    async () => {
+      await holds(2102, 4);
+    },
+    SEED_TIMEOUT_MS,
+  );
 });
