@@ -19,6 +19,7 @@ import {
   type LocalElbServer,
   startLocalElbServer,
 } from './elb';
+import { elbThrottleFromEnv } from './elb/throttle';
 import { type HttpApiHandler, startHttpApi } from './http-api';
 import { lambdaContext, scheduledEvent } from './lambda-context';
 import { assertPortFree } from './preflight';
@@ -196,6 +197,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       host: '127.0.0.1',
       clock: ecs.ecs,
       tasks: ecs.ecs,
+      throttle: elbThrottleFromEnv(process.env.TUGBOAT_LOCAL_ELB_THROTTLE),
     });
     stoppers.push(elb.close);
     // The load balancer's traffic is what CloudWatch reports as AWS/ApplicationELB.

@@ -7,17 +7,19 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import type { LocalEcsServer } from '../../local/ecs';
 import { createIpTargetGroup, startLocalElbServer } from '../../local/elb';
+import { ELB_NON_MUTATING_RATE, isNonMutating } from '../../local/elb/throttle';
 import { countEcsCalls } from './counters';
 import type { VirtualTime } from './virtual-time';
 
 /**
- * The local ELB endpoint throttles nothing, so its "0 throttled" says nothing. ELB's user guide ("Request
- * throttling for the ELB API") gives its non-mutating actions (Describe*) a bucket of 40 tokens refilled at
- * 10 a second, per account and Region; it publishes no bucket per action. Each Describe* call is taken from
- * such a bucket on the virtual clock, and a call that finds it empty is counted: one ELB would have
- * throttled (the call itself still goes through, so the run is unchanged).
+ * The local ELB endpoint throttles nothing unless asked (local/elb/throttle.ts), so its "0 throttled" says
+ * nothing. Each Describe* call is taken from ELB's published non-mutating bucket (40, then 10 a second) on
+ * the virtual clock, and a call that finds it empty is counted: one ELB would have throttled (the call
+ * itself still goes through, so the run is unchanged).
  */
-export const ELB_DESCRIBE_BUDGET = { burst: 40, perSecond: 10 };
+export const ELB_DESCRIBE_BUDGET = ELB_NON_MUTATING_RATE;
+
+const actionOf = (commandName: string | undefined) => (commandName ?? '').replace(/Command$/, '');
 
 export const trackDescribeBudget = (client: ElasticLoadBalancingV2Client, now: () => number) => {
   let tokens = ELB_DESCRIBE_BUDGET.burst;
@@ -26,7 +28,7 @@ export const trackDescribeBudget = (client: ElasticLoadBalancingV2Client, now: (
   let overBudget = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName?.startsWith('Describe')) {
+      if (isNonMutating(actionOf(context.commandName))) {
         const t = now();
         tokens = Math.min(
           ELB_DESCRIBE_BUDGET.burst,

@@ -46,6 +46,7 @@ import {
   targetGroupViewOf,
 } from './target-groups';
 import { checkRegistrable, checkWellFormed, readTargets } from './targets';
+import { createElbThrottle } from './throttle';
 import { createTrafficModel, type TrafficModel } from './traffic';
 import { validateRequest } from './validate';
 
@@ -66,6 +67,8 @@ export interface LocalElbOptions {
   maxTargetsPerGroup?: number;
   /** Application Load Balancer quotas (50 load balancers, 50 listeners and 100 rules each, ...). */
   balancerQuotas?: Partial<BalancerQuotas>;
+  /** ELB's request throttling (throttle.ts): 1 as published, another factor to scale it; default 'off'. */
+  throttle?: 'off' | number;
 }
 
 export interface LocalElb {
@@ -114,6 +117,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const clock = options.clock ?? { now: () => Date.now() };
+  const throttle = createElbThrottle(() => clock.now(), options.throttle ?? 'off');
   const maxTargetGroups = options.maxTargetGroups ?? 3000;
   const maxTargetsPerGroup = options.maxTargetsPerGroup ?? 1000;
   const groups = new Map<string, TargetGroup>();
@@ -392,6 +396,7 @@ export const createLocalElb = (options: LocalElbOptions = {}): LocalElb => {
       const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
       if (!handler)
         throw new ElbServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+      throttle(action);
       validateRequest(action, input);
       return handler(input);
     },

@@ -1,0 +1,43 @@
+/**
+ * ELB's request throttling ("Request throttling for the ELB API", Elastic Load Balancing user guide): a token
+ * bucket per account and Region for each set of actions, and `Throttling` / `Rate exceeded` (HTTP 400) past
+ * it. The guide gives the non-mutating actions (Describe*) of API version 2 a bucket of 40 tokens refilled
+ * at 10 a second. The buckets of the mutating actions are in a table this emulator does not have, so they
+ * are not throttled. Off unless asked for: Tugboat does not pace its ELB reads yet, and the benchmarks
+ * count what this bucket would refuse instead (bench/support/load-balancing.ts).
+ */
+import { type Bucket, type BucketSpec, fullBucket, take } from '../ecs/throttle';
+import { ElbServiceError } from './errors';
+
+export const ELB_NON_MUTATING_RATE: BucketSpec = { burst: 40, perSecond: 10 };
+
+/** Whether the action takes a token from the non-mutating bucket. */
+export const isNonMutating = (action: string): boolean => action.startsWith('Describe');
+
+/**
+ * A check to call before each action: it throws ELB's Throttling error when the action's bucket is empty.
+ * `scale` multiplies the bucket (1 as published; 'off' throttles nothing).
+ */
+export const createElbThrottle = (now: () => number, scale: 'off' | number) => {
+  if (scale === 'off') return (_action: string) => undefined;
+  const spec: BucketSpec = {
+    burst: Math.max(1, Math.round(ELB_NON_MUTATING_RATE.burst * scale)),
+    perSecond: ELB_NON_MUTATING_RATE.perSecond * scale,
+  };
+  let bucket: Bucket = fullBucket(spec, now());
+  return (action: string) => {
+    if (!isNonMutating(action)) return;
+    const taken = take(bucket, spec, now(), 1);
+    bucket = taken.bucket;
+    if (!taken.granted) throw new ElbServiceError('Throttling', 'Rate exceeded');
+  };
+};
+
+/** `TUGBOAT_LOCAL_ELB_THROTTLE`: unset, empty, `off` or `0` for none, else a positive factor. */
+export const elbThrottleFromEnv = (raw: string | undefined): 'off' | number => {
+  if (raw === undefined || raw === '' || raw === 'off' || raw === '0') return 'off';
+  const factor = Number(raw);
+  if (!Number.isFinite(factor) || factor <= 0)
+    throw new Error(`TUGBOAT_LOCAL_ELB_THROTTLE must be off or a positive number, got '${raw}'`);
+  return factor;
+};
