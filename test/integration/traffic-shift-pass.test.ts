@@ -231,3 +231,60 @@ it('an alarm in ALARM during bake time puts production back on blue and fails th
   );
   expect((await service('alarmed')).servingTargetGroups).toBeUndefined();
 }, 240_000);
+
+// Seed 2203: a hook call takes up to 20 s, and a desired count written meanwhile made the pass's write fail
+// its version check, so the pass's work (a scale-in's stops) waited for the passes after it.
+it('a change made while a lifecycle hook is called is planned with, not lost to a version conflict', async () => {
+  blue = await createIpTargetGroup(local.elb, { Name: 'hooked-blue' }, 0);
+  green = await createIpTargetGroup(local.elb, { Name: 'hooked-green' }, 0);
+  const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
+  let patchedDuringCall = false;
+  const reconciler = local.reconciler({
+    listenerRules: rule.listenerRules,
+    invokeHook: async () => {
+      if (!patchedDuringCall) {
+        const patched = await local.api.patch('/clusters/default/services/hooked', { desiredCount: 3 });
+        expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+        patchedDuringCall = true;
+      }
+      return { hookStatus: 'SUCCEEDED' };
+    },
+  });
+  await deployCanary('hooked', {
+    lifecycleHooks: [
+      {
+        hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:hooked-check',
+        roleArn: 'arn:aws:iam::000000000000:role/hooks',
+        lifecycleStages: ['PRE_SCALE_UP'],
+      },
+    ],
+  });
+  await eventually(
+    'the first deployment COMPLETED',
+    async () => {
+      await reconciler.reconcile('default', 'hooked');
+      return (await service('hooked')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  await local.api.patch('/clusters/default/services/hooked', { taskDefinition: 'hooked:2' });
+  const outcomes: string[] = [];
+  await eventually(
+    'the hook called',
+    async () => {
+      const outcome = await reconciler.reconcile('default', 'hooked').then(
+        (o) => o.status,
+        (error: Error) => `threw ${error.name}`,
+      );
+      outcomes.push(outcome);
+      return patchedDuringCall ? true : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  // The pass that called the hook wrote its plan, made with the desired count set during the call.
+  expect(outcomes.at(-1)).toBe('reconciled');
+  const body = await service('hooked');
+  expect(body.desiredCount).toBe(3);
+  expect(body.deployments[0]).toMatchObject({ taskDefinition: 'hooked:2', desiredCount: 3 });
+  expect(body.deployments[0].trafficShift?.stage).not.toBe('PRE_SCALE_UP');
+}, 120_000);

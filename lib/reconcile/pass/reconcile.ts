@@ -86,6 +86,13 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     }
   };
 
+  /** The service and its tasks read again after a hook call; no service, or an INACTIVE one, is gone. */
+  const readAfterHook = async (cluster: string, serviceName: string) => {
+    const read = await deps.store.getServiceWithRecentTasks(cluster, serviceName);
+    called('dynamodb:GetService');
+    return { service: read.service?.status === 'INACTIVE' ? undefined : read.service, tasks: read.tasks };
+  };
+
   const passUnderLease = async (
     cluster: string,
     serviceName: string,
@@ -124,10 +131,16 @@ export const createReconciler = (deps: ReconcilerDeps) => {
 
     // A lifecycle hook due now is called before planning: the plan judges its answer.
     const hookResult = await callDueHook(context, service, deadline);
+    // A call may take up to 20 s: a change made meanwhile (a PATCH, the scaling evaluator's desired count)
+    // is planned with, not lost to the version check of the pass's write (fuzz seed 2203: a scale-in to 0
+    // waited out two such calls). The lease keeps other passes out, so what changed is theirs alone.
+    const reread = hookResult === undefined ? undefined : await readAfterHook(cluster, serviceName);
+    if (reread !== undefined && reread.service === undefined) return { status: 'gone' };
+    if (reread?.service !== undefined) service = reread.service;
     // Replayed launches recorded new tasks: read the tasks again after them.
     const { result, records, healthChecksRead } = await planWithRecords(
       service,
-      replaying ? undefined : taskRecords,
+      reread !== undefined ? Promise.resolve(reread.tasks) : replaying ? undefined : taskRecords,
       hookResult,
     );
     const planned = launchesOf(result.actions);
