@@ -141,4 +141,15 @@ describe('scenario fuzzer, seeds it found failing', () => {
     },
     SEED_TIMEOUT_MS,
   );
+
+  // A POST_SCALE_UP hook whose invoker threw from its third call on ended every pass before its plan: the
+  // hook's 1-minute timeout never came and crashed tasks were not replaced (shortServiceHasEvent). A throw is
+  // now a failed call, which the plan judges.
+  it(
+    'seed 2264 holds every invariant over 4 virtual minutes',
+    async () => {
+      await holds(2264, 4);
+    },
+    SEED_TIMEOUT_MS,
+  );
 });

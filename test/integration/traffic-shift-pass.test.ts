@@ -288,3 +288,56 @@ it('a change made while a lifecycle hook is called is planned with, not lost to 
   expect(body.deployments[0]).toMatchObject({ taskDefinition: 'hooked:2', desiredCount: 3 });
   expect(body.deployments[0].trafficShift?.stage).not.toBe('PRE_SCALE_UP');
 }, 120_000);
+
+// Seed 2264: an invoker that threw ended every pass before its plan, so the hook's timeout never came and
+// dead tasks were not replaced. Its throw is now a failed call, as a failed Lambda invocation is.
+it('a hook invoker that throws fails the call, not the pass: the deployment rolls back naming it', async () => {
+  blue = await createIpTargetGroup(local.elb, { Name: 'throwing-blue' }, 0);
+  green = await createIpTargetGroup(local.elb, { Name: 'throwing-green' }, 0);
+  const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
+  let calls = 0;
+  const reconciler = local.reconciler({
+    listenerRules: rule.listenerRules,
+    invokeHook: async () => {
+      calls += 1;
+      throw new Error('socket hang up');
+    },
+  });
+  await deployCanary('throwing', {
+    lifecycleHooks: [
+      {
+        hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:throwing-check',
+        roleArn: 'arn:aws:iam::000000000000:role/hooks',
+        lifecycleStages: ['PRE_SCALE_UP'],
+      },
+    ],
+  });
+  await eventually(
+    'the first deployment COMPLETED',
+    async () => {
+      await reconciler.reconcile('default', 'throwing');
+      return (await service('throwing')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  await local.api.patch('/clusters/default/services/throwing', { taskDefinition: 'throwing:2' });
+  const failed = await eventually(
+    'the new deployment FAILED',
+    async () => {
+      const outcome = await reconciler.reconcile('default', 'throwing');
+      expect(outcome.status).not.toBe('busy');
+      const body = await service('throwing');
+      return body.deployments.find(
+        (d: { taskDefinition: string; rolloutState: string }) =>
+          d.taskDefinition === 'throwing:2' && d.rolloutState === 'FAILED',
+      );
+    },
+    { timeoutMs: 30_000 },
+  );
+  expect(calls).toBe(1);
+  expect(failed.rolloutStateReason).toContain('failed to answer (call 1): the call failed: socket hang up');
+  expect((await service('throwing')).deployments[0]).toMatchObject({
+    status: 'PRIMARY',
+    taskDefinition: 'throwing:1',
+  });
+}, 120_000);

@@ -5,7 +5,7 @@
  * dies between the call and that write leaves the call due, so the next pass calls again with the same
  * executionId (ECS may also call a hook more than once: hooks must be idempotent).
  */
-import { type Deployment, type HookResult, hookPayload, type Service } from '../../domain';
+import { type Deployment, type HookAnswer, type HookResult, hookPayload, type Service } from '../../domain';
 import { epochOf, isoOf } from '../../time';
 import type { PassContext } from './context';
 
@@ -72,11 +72,19 @@ export const callDueHook = async (
   if (room < MIN_CALL_MS) return undefined;
   const other = otherRevisionOf(service, due.deployment);
   const payload = hookPayload(service, shift, due.deployment.id, other, due.execution);
-  const answer = await deps.invokeHook(
-    due.execution.hookTargetArn,
-    payload,
-    Math.min(HOOK_CALL_TIMEOUT_MS, room),
-  );
+  // Whatever goes wrong calling the hook is an answer the plan judges, as a failed invocation is: an
+  // invoker that throws would otherwise end every pass before its plan, so nothing else the service needs
+  // (a dead task's replacement, the hook's own timeout) would happen (fuzz seed 2264).
+  let answer: HookAnswer;
+  try {
+    answer = await deps.invokeHook(
+      due.execution.hookTargetArn,
+      payload,
+      Math.min(HOOK_CALL_TIMEOUT_MS, room),
+    );
+  } catch (error) {
+    answer = { error: `the call failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
   called('lambda:Invoke');
   return { executionId: due.execution.executionId, at: isoOf(now), answer };
 };
