@@ -17,6 +17,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, expect, it } from 'vitest';
 import { createListenerRules } from '../../lib/elb/rules';
+import type { ReconcilerDeps } from '../../lib/reconcile/pass/context';
 import { createIpTargetGroup } from '../support/elb';
 import { useTestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -232,28 +233,19 @@ it('an alarm in ALARM during bake time puts production back on blue and fails th
   expect((await service('alarmed')).servingTargetGroups).toBeUndefined();
 }, 240_000);
 
-// Seed 2203: a hook call takes up to 20 s, and a desired count written meanwhile made the pass's write fail
-// its version check, so the pass's work (a scale-in's stops) waited for the passes after it.
-it('a change made while a lifecycle hook is called is planned with, not lost to a version conflict', async () => {
-  blue = await createIpTargetGroup(local.elb, { Name: 'hooked-blue' }, 0);
-  green = await createIpTargetGroup(local.elb, { Name: 'hooked-green' }, 0);
+/**
+ * A CANARY service of its own groups with a PRE_SCALE_UP hook called through `invokeHook`, its first
+ * revision rolled out and its second deployed; the reconciler that drives it.
+ */
+const hookedCanary = async (name: string, invokeHook: ReconcilerDeps['invokeHook']) => {
+  blue = await createIpTargetGroup(local.elb, { Name: `${name}-blue` }, 0);
+  green = await createIpTargetGroup(local.elb, { Name: `${name}-green` }, 0);
   const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
-  let patchedDuringCall = false;
-  const reconciler = local.reconciler({
-    listenerRules: rule.listenerRules,
-    invokeHook: async () => {
-      if (!patchedDuringCall) {
-        const patched = await local.api.patch('/clusters/default/services/hooked', { desiredCount: 3 });
-        expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-        patchedDuringCall = true;
-      }
-      return { hookStatus: 'SUCCEEDED' };
-    },
-  });
-  await deployCanary('hooked', {
+  const reconciler = local.reconciler({ listenerRules: rule.listenerRules, invokeHook });
+  await deployCanary(name, {
     lifecycleHooks: [
       {
-        hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:hooked-check',
+        hookTargetArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}-check`,
         roleArn: 'arn:aws:iam::000000000000:role/hooks',
         lifecycleStages: ['PRE_SCALE_UP'],
       },
@@ -262,12 +254,27 @@ it('a change made while a lifecycle hook is called is planned with, not lost to 
   await eventually(
     'the first deployment COMPLETED',
     async () => {
-      await reconciler.reconcile('default', 'hooked');
-      return (await service('hooked')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
+      await reconciler.reconcile('default', name);
+      return (await service(name)).deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
     },
     { timeoutMs: 60_000 },
   );
-  await local.api.patch('/clusters/default/services/hooked', { taskDefinition: 'hooked:2' });
+  await local.api.patch(`/clusters/default/services/${name}`, { taskDefinition: `${name}:2` });
+  return reconciler;
+};
+
+// Seed 2203: a hook call takes up to 20 s, and a desired count written meanwhile made the pass's write fail
+// its version check, so the pass's work (a scale-in's stops) waited for the passes after it.
+it('a change made while a lifecycle hook is called is planned with, not lost to a version conflict', async () => {
+  let patchedDuringCall = false;
+  const reconciler = await hookedCanary('hooked', async () => {
+    if (!patchedDuringCall) {
+      const patched = await local.api.patch('/clusters/default/services/hooked', { desiredCount: 3 });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      patchedDuringCall = true;
+    }
+    return { hookStatus: 'SUCCEEDED' };
+  });
   const outcomes: string[] = [];
   await eventually(
     'the hook called',
@@ -292,35 +299,11 @@ it('a change made while a lifecycle hook is called is planned with, not lost to 
 // Seed 2264: an invoker that threw ended every pass before its plan, so the hook's timeout never came and
 // dead tasks were not replaced. Its throw is now a failed call, as a failed Lambda invocation is.
 it('a hook invoker that throws fails the call, not the pass: the deployment rolls back naming it', async () => {
-  blue = await createIpTargetGroup(local.elb, { Name: 'throwing-blue' }, 0);
-  green = await createIpTargetGroup(local.elb, { Name: 'throwing-green' }, 0);
-  const rule = stubbedRule({ [blue]: 1, [green]: 0 }, green);
   let calls = 0;
-  const reconciler = local.reconciler({
-    listenerRules: rule.listenerRules,
-    invokeHook: async () => {
-      calls += 1;
-      throw new Error('socket hang up');
-    },
+  const reconciler = await hookedCanary('throwing', async () => {
+    calls += 1;
+    throw new Error('socket hang up');
   });
-  await deployCanary('throwing', {
-    lifecycleHooks: [
-      {
-        hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:throwing-check',
-        roleArn: 'arn:aws:iam::000000000000:role/hooks',
-        lifecycleStages: ['PRE_SCALE_UP'],
-      },
-    ],
-  });
-  await eventually(
-    'the first deployment COMPLETED',
-    async () => {
-      await reconciler.reconcile('default', 'throwing');
-      return (await service('throwing')).deployments[0].rolloutState === 'COMPLETED' ? true : undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
-  await local.api.patch('/clusters/default/services/throwing', { taskDefinition: 'throwing:2' });
   const failed = await eventually(
     'the new deployment FAILED',
     async () => {
