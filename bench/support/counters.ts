@@ -31,7 +31,8 @@ export interface InflightTracker {
   inflight: number;
 }
 
-const actionOf = (commandName: string | undefined) => (commandName ?? 'Unknown').replace(/Command$/, '');
+export const actionOf = (commandName: string | undefined) =>
+  (commandName ?? 'Unknown').replace(/Command$/, '');
 
 export const countEcsCalls = (
   client: ECSClient | ElasticLoadBalancingV2Client | CloudWatchClient,

@@ -7,8 +7,8 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import type { LocalEcsServer } from '../../local/ecs';
 import { createIpTargetGroup, startLocalElbServer } from '../../local/elb';
-import { ELB_NON_MUTATING_RATE, isNonMutating } from '../../local/elb/throttle';
-import { countEcsCalls } from './counters';
+import { ELB_NON_MUTATING_RATE, isNonMutating, nonMutatingBucket } from '../../local/elb/throttle';
+import { actionOf, countEcsCalls } from './counters';
 import type { VirtualTime } from './virtual-time';
 
 /**
@@ -19,25 +19,16 @@ import type { VirtualTime } from './virtual-time';
  */
 export const ELB_DESCRIBE_BUDGET = ELB_NON_MUTATING_RATE;
 
-const actionOf = (commandName: string | undefined) => (commandName ?? '').replace(/Command$/, '');
-
 export const trackDescribeBudget = (client: ElasticLoadBalancingV2Client, now: () => number) => {
-  let tokens = ELB_DESCRIBE_BUDGET.burst;
-  let at = now();
+  const granted = nonMutatingBucket(now, ELB_DESCRIBE_BUDGET);
   let calls = 0;
   let overBudget = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (isNonMutating(actionOf(context.commandName))) {
-        const t = now();
-        tokens = Math.min(
-          ELB_DESCRIBE_BUDGET.burst,
-          tokens + ((t - at) / 1000) * ELB_DESCRIBE_BUDGET.perSecond,
-        );
-        at = t;
+      const action = actionOf(context.commandName);
+      if (isNonMutating(action)) {
         calls++;
-        if (tokens >= 1) tokens -= 1;
-        else overBudget++;
+        if (!granted(action)) overBudget++;
       }
       return next(args);
     },
