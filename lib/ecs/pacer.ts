@@ -126,7 +126,9 @@ export const createSharedPacer = (
   const { burst, perSecond } = options.rate;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const intervalMs = 1000 / perSecond;
+  // Whole milliseconds: the store adds costs in decimal and compares the instant it holds with the one
+  // read back as a double, so a fractional cost (1000 / 6) would never match and every write would "lose".
+  const intervalMs = Math.ceil(1000 / perSecond);
   const toleranceMs = burst * intervalMs;
   let line: Promise<unknown> = Promise.resolve();
   /** The store's part of a call, after this process's calls before it (whatever they came to). */

@@ -36,6 +36,25 @@ describe('createSharedPacer against DynamoDB Local', () => {
     expect(clock.elapsed(start)).toBe(3_000);
   });
 
+  it('keeps a rate whose interval is not whole milliseconds (6 a second) without losing races', async () => {
+    // 1000 / 6 ms per token: the store adds costs in decimal, and compared with a double read back the
+    // instant it holds never matched, so the read-then-write of the next reservation "lost" 100 times.
+    const clock = sharedClock();
+    const start = clock.now();
+    const bucket = `sixth-${randomUUID()}`;
+    const rate = { burst: 6, perSecond: 6 };
+    const processes = Array.from({ length: 2 }, () =>
+      createSharedPacer({ budget: store, bucket, rate, ...clock }),
+    );
+    for (let call = 0; call < 6; call++) await processes[call % 2]!.reserve(1);
+    expect(clock.elapsed(start)).toBe(0);
+    // Two seconds refill the burst (6, no more); the 18 tokens past it each wait the interval, rounded
+    // up to 167 ms, whichever process asks.
+    await clock.sleep(2_000);
+    for (let call = 0; call < 24; call++) await processes[call % 2]!.reserve(1);
+    expect(clock.elapsed(start)).toBe(2_000 + 18 * 167);
+  });
+
   it('serves concurrent reservations once each, in the order they were committed', async () => {
     const bucket = `race-${randomUUID()}`;
     const now = Date.parse('2026-11-25T12:00:00.000Z');
