@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createSchedulerElbDescribePacer } from '../lib/elb/calls';
 import { tugboatMetrics } from '../lib/metrics';
 import { schedulerDeadline } from '../lib/reconcile/scheduler/deadline';
 import { schedulerMetrics } from '../lib/reconcile/scheduler/metrics';
@@ -13,7 +14,12 @@ import { createBaseRuntime } from '../lib/wiring-base';
 import { elbGatewayOnce } from '../lib/wiring-elb';
 
 const runtime = createBaseRuntime();
-const elb = elbGatewayOnce();
+// The scheduler's own share of ELB's Describe* budget (lib/elb/calls.ts), on real time (a virtual clock
+// that stands still would never refill it); the target-group check's deadline bounds each wait for room.
+const elb = elbGatewayOnce(() => ({
+  describePacer: createSchedulerElbDescribePacer(),
+  maxRoomWaitMs: Number.POSITIVE_INFINITY,
+}));
 const logger = new Logger({ serviceName: 'tugboat-reconcile-scheduler' });
 const metrics = tugboatMetrics('tugboat-reconcile-scheduler');
 const queue = runtime.reconcileQueue();

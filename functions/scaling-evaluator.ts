@@ -5,7 +5,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createSharedElbDescribePacer } from '../lib/elb/calls';
 import { tugboatMetrics } from '../lib/metrics';
+import { runtimeNow } from '../lib/runtime-clock';
 import { createAlarmClient, createMetricReader } from '../lib/scaling/cloudwatch';
 import { evaluateScaling } from '../lib/scaling/evaluate';
 import { createQueueBacklogReader } from '../lib/scaling/queue-backlog';
@@ -14,7 +16,10 @@ import { createBaseRuntime } from '../lib/wiring-base';
 import { elbGatewayOnce } from '../lib/wiring-elb';
 
 const runtime = createBaseRuntime();
-const elb = elbGatewayOnce();
+// The passes' share of ELB's Describe* budget (lib/elb/calls.ts): its reads take turns with theirs.
+const elb = elbGatewayOnce(() => ({
+  describePacer: createSharedElbDescribePacer(runtime.store, { now: runtimeNow }),
+}));
 const logger = new Logger({ serviceName: 'tugboat-scaling-evaluator' });
 const metrics = tugboatMetrics('tugboat-scaling-evaluator');
 const queue = runtime.reconcileQueue();

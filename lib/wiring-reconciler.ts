@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { createSharedElbDescribePacer } from './elb/calls';
 import { createElbClientForGateway } from './elb/gateway';
 import { createListenerRules, type ListenerRules } from './elb/rules';
 import type { ReconcilerDeps } from './reconcile/pass/context';
@@ -19,10 +20,12 @@ import { elbGatewayOnce } from './wiring-elb';
 
 export const composeReconciler = (base: BaseRuntime, hooks: Pick<ReconcilerDeps, 'invokeHook'> = {}) => {
   const { config, store, ecsFor } = base;
-  const elb = elbGatewayOnce();
+  // Targets and rules spend one share of ELB's Describe* budget, with every other instance (calls.ts).
+  const describePacer = createSharedElbDescribePacer(store, { now: runtimeNow });
+  const elb = elbGatewayOnce(() => ({ describePacer }));
   let rules: ListenerRules | undefined;
   const listenerRules = (): ListenerRules => {
-    rules ??= createListenerRules({ client: createElbClientForGateway() });
+    rules ??= createListenerRules({ client: createElbClientForGateway(), now: runtimeNow, describePacer });
     return rules;
   };
   let alarmReader: ReturnType<typeof createAlarmStateReader> | undefined;

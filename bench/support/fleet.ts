@@ -11,6 +11,7 @@ import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ecsClusterDirectory } from '../../lib/ecs/clusters';
 import { createEcsClientForGateway } from '../../lib/ecs/gateway';
+import { createSchedulerElbDescribePacer, createSharedElbDescribePacer } from '../../lib/elb/calls';
 import type { ReconcileOutcome, ReconcilerDeps } from '../../lib/reconcile/pass/reconcile';
 import { passDeadline, processReconcileBatch } from '../../lib/reconcile/pass/worker';
 import { runReconcileScheduler, type SchedulerReport } from '../../lib/reconcile/scheduler/scheduler';
@@ -61,6 +62,8 @@ export interface FleetOptions {
   ecsFaultRate?: number;
   /** Starts the local ELB endpoint on the same clock and tasks, and gives the reconciler an ELB gateway. */
   loadBalanced?: boolean;
+  /** The local ELB endpoint's request throttling (default 1: ELB's published buckets; 'off': none). */
+  elbThrottle?: 'off' | number;
   /**
    * The store's pause after a lost race for a shared rate budget on the virtual clock (seeded jitter), as
    * Tugboat's other waits are. Without it the pause is a real setTimeout, during which nothing is in
@@ -134,9 +137,20 @@ export const startFleet = async (options: FleetOptions) => {
   const reconcileQueue = new SimQueue(time.now, RECONCILE_VISIBILITY_MS);
   const reconcileQueuePort = simReconcileQueue(reconcileQueue, time.now);
   const loadBalancing: FleetLoadBalancing | undefined = options.loadBalanced
-    ? await startFleetLoadBalancing({ ecs: server, time, random, region, credentials })
+    ? await startFleetLoadBalancing({
+        ecs: server,
+        time,
+        random,
+        region,
+        credentials,
+        ...(options.elbThrottle === undefined ? {} : { throttle: options.elbThrottle }),
+      })
     : undefined;
-  const schedulerElb = loadBalancing?.lambdaInstanceElb();
+  // The scheduler's share of ELB's Describe* budget, in its instance (lib/elb/calls.ts), on the clock.
+  const schedulerElb = loadBalancing?.lambdaInstanceElb({
+    describePacer: createSchedulerElbDescribePacer({ now: time.now, sleep: time.sleep }),
+    maxRoomWaitMs: Number.POSITIVE_INFINITY,
+  });
 
   const ecsClient = createEcsClientForGateway({ endpoint: server.url, region, credentials });
   const ecsCounter = countEcsCalls(ecsClient, time);
@@ -197,7 +211,14 @@ export const startFleet = async (options: FleetOptions) => {
   // Each worker instance keeps its gateways (and their read pacers) and its reconciler across
   // invocations, as Lambda does.
   const workerEcs = Array.from({ length: options.workers }, () => lambdaInstanceEcs());
-  const workerElb = Array.from({ length: options.workers }, () => loadBalancing?.lambdaInstanceElb());
+  // Each worker instance's share of the passes' Describe* budget, kept in the table: its gateway's and
+  // its listener rules' (a benchmark's extras) reads take turns with every other instance's.
+  const workerDescribePacers = Array.from({ length: options.workers }, () =>
+    createSharedElbDescribePacer(store, { now: time.now, sleep: time.sleep }),
+  );
+  const workerElb = workerDescribePacers.map((describePacer) =>
+    loadBalancing?.lambdaInstanceElb({ describePacer }),
+  );
   const workerTimeoutMs = timeoutOf('reconcileWorker');
   /** What a benchmark adds to each worker instance's reconciler (listener rules, alarms, analysis). */
   let reconcilerExtras: (instance: number) => Partial<ReconcilerDeps> = () => ({});
@@ -278,7 +299,7 @@ export const startFleet = async (options: FleetOptions) => {
         ecsFor: (cluster) => guarded(schedulerEcsFor(cluster), invocation),
         enqueue: (requests) => guarded(reconcileQueuePort, invocation).enqueue(requests),
         now: time.now,
-        ...(schedulerElb ? { elb: guarded(schedulerElb, invocation) } : {}),
+        ...(schedulerElb ? { elb: guarded(schedulerElb, invocation), elbClock: time.now } : {}),
       }),
     );
     if (result.killed) killedAtTimeout.reconcileScheduler++;
@@ -358,6 +379,8 @@ export const startFleet = async (options: FleetOptions) => {
     disableSchedule() {
       schedulerEnabled = false;
     },
+    /** Worker instance `instance`'s share of ELB's Describe* budget (its listener rules pace with it). */
+    describePacerOf: (instance: number) => workerDescribePacers[instance],
     /** Gives every reconciler the workers build from now on these dependencies too. */
     setReconcilerExtras(extras: (instance: number) => Partial<ReconcilerDeps>) {
       reconcilerExtras = extras;

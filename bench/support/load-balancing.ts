@@ -4,6 +4,7 @@
  * ELB gateways as each Lambda instance builds them (lib/wiring.ts), and a count of the targets healthy now.
  */
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElbCallOptions } from '../../lib/elb/calls';
 import { createElbClientForGateway, createElbGateway, type ElbGateway } from '../../lib/elb/gateway';
 import type { LocalEcsServer } from '../../local/ecs';
 import { createIpTargetGroup, startLocalElbServer } from '../../local/elb';
@@ -12,10 +13,10 @@ import { actionOf, countEcsCalls } from './counters';
 import type { VirtualTime } from './virtual-time';
 
 /**
- * The local ELB endpoint throttles nothing unless asked (local/elb/throttle.ts), so its "0 throttled" says
- * nothing. Each Describe* call is taken from ELB's published non-mutating bucket (40, then 10 a second) on
- * the virtual clock, and a call that finds it empty is counted: one ELB would have throttled (the call
- * itself still goes through, so the run is unchanged).
+ * Each Describe* call is taken from ELB's published non-mutating bucket (40, then 10 a second) on the
+ * virtual clock, and a call that finds it empty is counted: one ELB would have throttled. The fleet's
+ * endpoint throttles as published too (local/elb/throttle.ts), so such a call is also refused and counted
+ * as throttled; with the endpoint's throttle off (`elbThrottle: 'off'`) it still goes through.
  */
 export const ELB_DESCRIBE_BUDGET = ELB_NON_MUTATING_RATE;
 
@@ -50,6 +51,8 @@ export const startFleetLoadBalancing = async (options: {
   random: () => number;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The endpoint's request throttling (default 1: ELB's published buckets). */
+  throttle?: 'off' | number;
 }) => {
   const { time } = options;
   const server = await startLocalElbServer({
@@ -57,6 +60,7 @@ export const startFleetLoadBalancing = async (options: {
     host: '127.0.0.1',
     clock: options.ecs.ecs,
     tasks: options.ecs.ecs,
+    throttle: options.throttle ?? 1,
   });
   const client = createElbClientForGateway({
     endpoint: server.url,
@@ -73,9 +77,12 @@ export const startFleetLoadBalancing = async (options: {
     counter,
     describeBudget,
     targetGroupArns,
-    /** A gateway per Lambda instance: its deregistration-delay cache lives as long as the instance. */
-    lambdaInstanceElb: (): ElbGateway =>
-      createElbGateway({ client, sleep: time.sleep, random: options.random, now: time.now }),
+    /**
+     * A gateway per Lambda instance: its deregistration-delay cache lives as long as the instance; `pacing`,
+     * its share of the Describe* budget, as lib/wiring-reconciler.ts and the scheduler's handler give it.
+     */
+    lambdaInstanceElb: (pacing: Pick<ElbCallOptions, 'describePacer' | 'maxRoomWaitMs'> = {}): ElbGateway =>
+      createElbGateway({ client, sleep: time.sleep, random: options.random, now: time.now, ...pacing }),
     /** Creates the target group (HTTP, port 80, type ip) with the benchmark's health check; its ARN. */
     async createTargetGroup(name: string): Promise<string> {
       const arn = await createIpTargetGroup(

@@ -15,7 +15,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Service } from '../../lib/domain';
-import { createListenerRules } from '../../lib/elb/rules';
+import { createListenerRules, type ListenerRules } from '../../lib/elb/rules';
 import type { ReconcilerDeps } from '../../lib/reconcile/pass/reconcile';
 import { loadBalancerDimension, readAnalysisFigures } from '../../lib/scaling/analysis-metrics';
 import { createAlarmStateReader, createMetricReader } from '../../lib/scaling/cloudwatch';
@@ -75,13 +75,30 @@ export const startProgressiveWorld = async (fleet: Fleet, options: { services: n
 
   const alarmStates = createAlarmStateReader(cloudWatch.client);
   const metricReader = createMetricReader(cloudWatch.client);
-  const listenerRules = createListenerRules({ client: lb.client, sleep: time.sleep, random: fleet.random });
-  const extras: Partial<ReconcilerDeps> = {
-    listenerRules,
-    alarmStates,
-    analysisFigures: (target, start, end) => readAnalysisFigures(metricReader, target, start, end),
+  // Each worker instance's listener rules, paced with its gateway (as lib/wiring-reconciler.ts builds them).
+  const rulesOf = new Map<number, ListenerRules>();
+  const listenerRulesOf = (instance: number): ListenerRules => {
+    let rules = rulesOf.get(instance);
+    if (rules === undefined) {
+      const describePacer = fleet.describePacerOf(instance);
+      rules = createListenerRules({
+        client: lb.client,
+        sleep: time.sleep,
+        random: fleet.random,
+        now: time.now,
+        ...(describePacer ? { describePacer } : {}),
+      });
+      rulesOf.set(instance, rules);
+    }
+    return rules;
   };
-  fleet.setReconcilerExtras(() => extras);
+  const analysisFigures: ReconcilerDeps['analysisFigures'] = (target, start, end) =>
+    readAnalysisFigures(metricReader, target, start, end);
+  fleet.setReconcilerExtras((instance) => ({
+    listenerRules: listenerRulesOf(instance),
+    alarmStates,
+    analysisFigures,
+  }));
 
   // Each production rule's weights as the load balancer applied them, at the instant it did.
   const timelines = new Map<string, WeightsAt[]>();

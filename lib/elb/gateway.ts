@@ -3,9 +3,9 @@
  * deregistrations batched into one call per target group, target health read with one DescribeTargetHealth
  * per target group, and each target group's deregistration delay and health check timing read once and cached.
  *
- * Retries follow the ECS gateway (lib/ecs/gateway.ts): throttling, and here also the service's own 5xx
- * faults, are retried with full jitter and injectable sleep/random; build the client with `maxAttempts: 1`
- * (createElbClientForGateway) so the SDK's retries do not stack on these.
+ * Calls go through calls.ts: transient errors retried, and each Describe* paced to ELB's published budget
+ * when the gateway is given a pacer; a read that would wait past its deadline (or MAX_ROOM_WAIT_MS)
+ * throws PacingDeadlineError.
  */
 import {
   DeregisterTargetsCommand,
@@ -17,8 +17,10 @@ import {
   RegisterTargetsCommand,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from '../ecs/gateway';
-import { DependencyError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
+import { type CallDeadline, createElbCaller, type ElbCallOptions } from './calls';
+
+export { isTransientElbError } from './calls';
 
 /** The reference's default when a target group does not say otherwise. */
 export const defaultDeregistrationDelaySeconds = 300;
@@ -41,14 +43,10 @@ export interface HealthCheckTiming {
   healthyThreshold: number;
 }
 
-export interface ElbGatewayOptions {
+export interface ElbGatewayOptions extends ElbCallOptions {
   client: ElasticLoadBalancingV2Client;
-  retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
   /** How long a deregistration delay or health check timing read stays cached (default 5 minutes). */
   delayCacheMs?: number;
-  now?: () => number;
 }
 
 export interface ElbGateway {
@@ -57,33 +55,23 @@ export interface ElbGateway {
   /** One DeregisterTargets per target group named in `registrations`. */
   deregisterTargets(registrations: TargetRegistration[]): Promise<void>;
   /** Every registered target of the group (or only `targets`) with its health, in one DescribeTargetHealth. */
-  describeTargetHealth(targetGroupArn: string, targets?: Target[]): Promise<TargetHealthDescription[]>;
+  describeTargetHealth(
+    targetGroupArn: string,
+    targets?: Target[],
+    options?: CallDeadline,
+  ): Promise<TargetHealthDescription[]>;
   /** The same for several target groups: one DescribeTargetHealth per distinct target group. */
   describeTargetHealthOf(targetGroupArns: Iterable<string>): Promise<Map<string, TargetHealthDescription[]>>;
   /** `deregistration_delay.timeout_seconds`, from DescribeTargetGroupAttributes, cached. */
-  deregistrationDelaySeconds(targetGroupArn: string): Promise<number>;
+  deregistrationDelaySeconds(targetGroupArn: string, options?: CallDeadline): Promise<number>;
   /** `HealthCheckIntervalSeconds` and `HealthyThresholdCount`, from DescribeTargetGroups, cached. */
-  healthCheckTiming(targetGroupArn: string): Promise<HealthCheckTiming>;
+  healthCheckTiming(targetGroupArn: string, options?: CallDeadline): Promise<HealthCheckTiming>;
 }
 
 /** An ElasticLoadBalancingV2Client whose own retries leave transient errors to the gateway. */
 export const createElbClientForGateway = (
   config: ElasticLoadBalancingV2ClientConfig = {},
 ): ElasticLoadBalancingV2Client => new ElasticLoadBalancingV2Client({ maxAttempts: 1, ...config });
-
-/** Throttling (ELB's code is `Throttling`) or a fault on the service's side. */
-export const isTransientElbError = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
-  if (
-    ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(
-      error.name,
-    )
-  )
-    return true;
-  return (error as { $fault?: string }).$fault === 'server';
-};
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Targets grouped by target group, each target once, in first-seen order. */
 export const byTargetGroup = (registrations: TargetRegistration[]): Map<string, Target[]> => {
@@ -100,44 +88,29 @@ export const byTargetGroup = (registrations: TargetRegistration[]): Map<string, 
 
 export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
   const { client } = options;
-  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
+  const call = createElbCaller(options);
   const now = options.now ?? Date.now;
   const delayCacheMs = options.delayCacheMs ?? 300_000;
   const delays = new Map<string, { seconds: number; readAt: number }>();
   const timings = new Map<string, { timing: HealthCheckTiming; readAt: number }>();
-
-  const withRetry = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isTransientElbError(error)) throw error;
-        if (attempt + 1 >= policy.maxAttempts) {
-          throw new DependencyError(
-            `Elastic Load Balancing ${operation} still failing after ${policy.maxAttempts} attempts`,
-            error,
-          );
-        }
-        await sleep(retryDelayMs(attempt, policy, random));
-      }
-    }
-  };
 
   const targetsOf = (targets: Target[]) => targets.map((target) => ({ Id: target.id, Port: target.port }));
 
   const describeTargetHealth = async (
     targetGroupArn: string,
     targets?: Target[],
+    { deadline }: CallDeadline = {},
   ): Promise<TargetHealthDescription[]> => {
-    const output = await withRetry('DescribeTargetHealth', () =>
-      client.send(
-        new DescribeTargetHealthCommand({
-          TargetGroupArn: targetGroupArn,
-          ...(targets ? { Targets: targetsOf(targets) } : {}),
-        }),
-      ),
+    const output = await call(
+      'DescribeTargetHealth',
+      () =>
+        client.send(
+          new DescribeTargetHealthCommand({
+            TargetGroupArn: targetGroupArn,
+            ...(targets ? { Targets: targetsOf(targets) } : {}),
+          }),
+        ),
+      deadline,
     );
     return output.TargetHealthDescriptions ?? [];
   };
@@ -145,7 +118,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
   return {
     async registerTargets(registrations) {
       for (const [arn, targets] of byTargetGroup(registrations)) {
-        await withRetry('RegisterTargets', () =>
+        await call('RegisterTargets', () =>
           client.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: targetsOf(targets) })),
         );
       }
@@ -153,7 +126,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
 
     async deregisterTargets(registrations) {
       for (const [arn, targets] of byTargetGroup(registrations)) {
-        await withRetry('DeregisterTargets', () =>
+        await call('DeregisterTargets', () =>
           client.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: targetsOf(targets) })),
         );
       }
@@ -167,11 +140,13 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
       return health;
     },
 
-    async deregistrationDelaySeconds(targetGroupArn) {
+    async deregistrationDelaySeconds(targetGroupArn, { deadline } = {}) {
       const cached = delays.get(targetGroupArn);
       if (cached && now() - cached.readAt < delayCacheMs) return cached.seconds;
-      const output = await withRetry('DescribeTargetGroupAttributes', () =>
-        client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn })),
+      const output = await call(
+        'DescribeTargetGroupAttributes',
+        () => client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn })),
+        deadline,
       );
       const value = output.Attributes?.find((attribute) => attribute.Key === delayAttribute)?.Value;
       const parsed = Number(value);
@@ -183,11 +158,13 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
       return seconds;
     },
 
-    async healthCheckTiming(targetGroupArn) {
+    async healthCheckTiming(targetGroupArn, { deadline } = {}) {
       const cached = timings.get(targetGroupArn);
       if (cached && now() - cached.readAt < delayCacheMs) return cached.timing;
-      const output = await withRetry('DescribeTargetGroups', () =>
-        client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] })),
+      const output = await call(
+        'DescribeTargetGroups',
+        () => client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] })),
+        deadline,
       );
       const group = output.TargetGroups?.[0];
       // The reference's defaults for an ip target group over HTTP, should ELB leave them out.

@@ -15,26 +15,28 @@ import {
   ModifyRuleCommand,
   RuleNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from '../ecs/gateway';
-import { DependencyError } from '../errors';
-import { isTransientElbError } from './gateway';
+import { type CallDeadline, createElbCaller, type ElbCallOptions } from './calls';
 
 /** Target group ARN -> forward weight. */
 export type ForwardWeights = Record<string, number>;
 
 export interface ListenerRules {
   /** The forward weights of each rule or listener that exists (one DescribeRules and one DescribeListeners). */
-  forwardWeights(arns: Iterable<string>): Promise<Record<string, ForwardWeights>>;
+  forwardWeights(arns: Iterable<string>, options?: CallDeadline): Promise<Record<string, ForwardWeights>>;
   /** Replaces the forward action of the rule (ModifyRule) or listener default action (ModifyListener). */
-  setForwardWeights(arn: string, weights: Array<{ targetGroupArn: string; weight: number }>): Promise<void>;
+  setForwardWeights(
+    arn: string,
+    weights: Array<{ targetGroupArn: string; weight: number }>,
+    options?: CallDeadline,
+  ): Promise<void>;
 }
 
-export interface ListenerRulesOptions {
+export interface ListenerRulesOptions extends ElbCallOptions {
   client: ElasticLoadBalancingV2Client;
-  retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
+
+/** How long a rule's actions, once read or set, are used to set it again without reading it first. */
+export const ACTIONS_KEPT_MS = 60_000;
 
 export const isListenerArn = (arn: string): boolean => arn.includes(':listener/');
 
@@ -75,34 +77,18 @@ export const withWeights = (
   });
 };
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isNotFound = (error: unknown) =>
   error instanceof RuleNotFoundException || error instanceof ListenerNotFoundException;
 
 export const createListenerRules = (options: ListenerRulesOptions): ListenerRules => {
   const { client } = options;
-  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-
-  const withRetry = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isTransientElbError(error)) throw error;
-        if (attempt + 1 >= policy.maxAttempts)
-          throw new DependencyError(
-            `Elastic Load Balancing ${operation} still failing after ${policy.maxAttempts} attempts`,
-            error,
-          );
-        await sleep(retryDelayMs(attempt, policy, random));
-      }
-    }
-  };
+  const call = createElbCaller(options);
+  const now = options.now ?? Date.now;
+  const kept = new Map<string, { actions: Action[]; at: number }>();
+  const keep = (arn: string, actions: Action[]) => kept.set(arn, { actions, at: now() });
 
   /** The actions of each rule or listener that exists; one by one after a not-found, to skip only it. */
-  const actionsOf = async (arns: string[]): Promise<Map<string, Action[]>> => {
+  const actionsOf = async (arns: string[], deadline?: number): Promise<Map<string, Action[]>> => {
     const found = new Map<string, Action[]>();
     const rules = arns.filter((arn) => !isListenerArn(arn));
     const listeners = arns.filter(isListenerArn);
@@ -110,14 +96,18 @@ export const createListenerRules = (options: ListenerRulesOptions): ListenerRule
       if (batch.length === 0) return;
       try {
         if (listener) {
-          const answer = await withRetry('DescribeListeners', () =>
-            client.send(new DescribeListenersCommand({ ListenerArns: batch })),
+          const answer = await call(
+            'DescribeListeners',
+            () => client.send(new DescribeListenersCommand({ ListenerArns: batch })),
+            deadline,
           );
           for (const l of answer.Listeners ?? [])
             if (l.ListenerArn) found.set(l.ListenerArn, l.DefaultActions ?? []);
         } else {
-          const answer = await withRetry('DescribeRules', () =>
-            client.send(new DescribeRulesCommand({ RuleArns: batch })),
+          const answer = await call(
+            'DescribeRules',
+            () => client.send(new DescribeRulesCommand({ RuleArns: batch })),
+            deadline,
           );
           for (const r of answer.Rules ?? []) if (r.RuleArn) found.set(r.RuleArn, r.Actions ?? []);
         }
@@ -128,28 +118,37 @@ export const createListenerRules = (options: ListenerRulesOptions): ListenerRule
     };
     await describe(rules, false);
     await describe(listeners, true);
+    for (const [arn, actions] of found) keep(arn, actions);
     return found;
   };
 
   return {
-    async forwardWeights(arns) {
-      const found = await actionsOf([...new Set(arns)]);
+    async forwardWeights(arns, { deadline } = {}) {
+      const found = await actionsOf([...new Set(arns)], deadline);
       const weights: Record<string, ForwardWeights> = {};
       for (const [arn, actions] of found) weights[arn] = weightsOf(actions) ?? {};
       return weights;
     },
 
-    async setForwardWeights(arn, weights) {
-      const actions = (await actionsOf([arn])).get(arn) ?? [];
+    async setForwardWeights(arn, weights, { deadline } = {}) {
+      const recent = kept.get(arn);
+      const actions =
+        recent !== undefined && now() - recent.at < ACTIONS_KEPT_MS
+          ? recent.actions
+          : ((await actionsOf([arn], deadline)).get(arn) ?? []);
       const next = withWeights(actions, weights);
+      // Forgotten until it answers: a failed call may or may not have changed the rule.
+      kept.delete(arn);
       if (isListenerArn(arn)) {
-        await withRetry('ModifyListener', () =>
+        const answer = await call('ModifyListener', () =>
           client.send(new ModifyListenerCommand({ ListenerArn: arn, DefaultActions: next })),
         );
+        keep(arn, answer.Listeners?.[0]?.DefaultActions ?? next);
       } else {
-        await withRetry('ModifyRule', () =>
+        const answer = await call('ModifyRule', () =>
           client.send(new ModifyRuleCommand({ RuleArn: arn, Actions: next })),
         );
+        keep(arn, answer.Rules?.[0]?.Actions ?? next);
       }
     },
   };

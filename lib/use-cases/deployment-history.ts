@@ -4,6 +4,7 @@
  */
 
 import type { Deployment, Page } from '../domain';
+import { PacingDeadlineError } from '../ecs/pacer';
 import { DependencyError, NotFoundError, ValidationError } from '../errors';
 import type { PlanResult } from '../reconcile/plan/types';
 import { decodePageToken, encodePageToken } from '../store/page-token';
@@ -74,7 +75,15 @@ export const planService = async (
   if (!context.planner) throw new DependencyError('This function has no planner configured');
   const service = await getService(context, cluster, serviceName);
   const computedAt = context.now().toISOString();
-  const result = await context.planner.computePlan(service);
+  const result = await context.planner.computePlan(service).catch((error: unknown) => {
+    // Reading the target groups and rules waits for room in ELB's Describe* budget: a 503, not a 500.
+    if (error instanceof PacingDeadlineError)
+      throw new DependencyError(
+        `no room in ELB's read budget; try again in ${Math.ceil(error.retryInMs / 1000)} s`,
+        error,
+      );
+    throw error;
+  });
   return {
     cluster: service.cluster,
     serviceName: service.serviceName,

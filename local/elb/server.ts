@@ -109,7 +109,7 @@ export const startLocalElbServer = async (options: LocalElbServerOptions = {}): 
           'NoSuchVersion',
           `The requested version (${String(version ?? '')}) of service AmazonElasticLoadBalancingV2 does not exist.`,
         );
-      send(response, 200, resultDocument(action, elb.handle(action, members), requestId), requestId);
+      send(response, 200, resultDocument(action, elb.serve(action, members), requestId), requestId);
     } catch (error) {
       const failure =
         error instanceof ElbServiceError

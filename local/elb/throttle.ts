@@ -3,8 +3,10 @@
  * bucket per account and Region for each set of actions, and `Throttling` / `Rate exceeded` (HTTP 400) past
  * it. The guide gives the non-mutating actions (Describe*) of API version 2 a bucket of 40 tokens refilled
  * at 10 a second. The buckets of the mutating actions are in a table this emulator does not have, so they
- * are not throttled. Off unless asked for: Tugboat does not pace its ELB reads yet, and the benchmarks
- * count what this bucket would refuse instead (bench/support/load-balancing.ts).
+ * are not throttled. It throttles requests from the wire only (LocalElb.serve), not a harness looking on in
+ * process (LocalElb.handle). Off unless asked for (TUGBOAT_LOCAL_ELB_THROTTLE); the benchmarks' and the
+ * fuzzer's fleets turn it on (bench/support/load-balancing.ts), and Tugboat paces its reads to it
+ * (lib/elb/calls.ts).
  */
 import { type Bucket, type BucketSpec, fullBucket, take } from '../ecs/throttle';
 import { ElbServiceError } from './errors';

@@ -15,6 +15,7 @@ import {
 import type { Fleet } from '../../bench/support/fleet';
 import { startFleetCloudWatch } from '../../bench/support/fleet-cloudwatch';
 import type { HookAnswer, HookPayload, LifecycleHookStage, Service } from '../../lib/domain';
+import type { Pacer } from '../../lib/ecs/pacer';
 import { createListenerRules } from '../../lib/elb/rules';
 import type { AlarmState } from '../../lib/reconcile/plan/types';
 import { readAnalysisFigures } from '../../lib/scaling/analysis-metrics';
@@ -161,10 +162,18 @@ export const startProgressive = async (
     }
   };
 
+  const optionalPacer = (describePacer: Pacer | undefined) => (describePacer ? { describePacer } : {});
   const cloudWatch = await startFleetCloudWatch(fleet);
   const metricReader = createMetricReader(cloudWatch.client);
-  fleet.setReconcilerExtras(() => ({
-    listenerRules: createListenerRules({ client: lb.client, sleep: time.sleep, random: fleet.random }),
+  fleet.setReconcilerExtras((instance) => ({
+    listenerRules: createListenerRules({
+      client: lb.client,
+      sleep: time.sleep,
+      random: fleet.random,
+      now: time.now,
+      // Paced with the instance's gateway, as deployed (lib/wiring-reconciler.ts).
+      ...optionalPacer(fleet.describePacerOf(instance)),
+    }),
     alarmStates: async (names) =>
       Object.fromEntries(
         names.map((name) => {

@@ -24,7 +24,12 @@ export interface TargetExecutorDeps {
   store: TugboatStore;
   now: () => number;
   called: (call: string) => void;
+  /** The pass's deadline: no wait for room in ELB's Describe* budget ends after it (PacingDeadlineError). */
+  deadline?: number;
 }
+
+const byDeadline = (deps: TargetExecutorDeps) =>
+  deps.deadline === undefined ? {} : { deadline: deps.deadline };
 
 /** Target groups a pass reads: the service's, and those its tasks in play were registered with (targets.ts). */
 export const targetGroupsToRead = (service: Service, records: TaskRecord[]): string[] =>
@@ -52,7 +57,7 @@ export const readLoadBalancing = async (
   const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
   for (const arn of targetGroupArns) {
     try {
-      const descriptions = await deps.elb.describeTargetHealth(arn);
+      const descriptions = await deps.elb.describeTargetHealth(arn, undefined, byDeadline(deps));
       deps.called('elb:DescribeTargetHealth');
       input.targetHealth[arn] = descriptions.flatMap((description): ObservedTarget[] => {
         const id = description.Target?.Id;
@@ -102,7 +107,7 @@ export const withDeregistrationDelays = async (
   const notFound = [...(input.notFound ?? [])];
   for (const arn of targetGroupArns) {
     try {
-      delays[arn] = await deps.elb.deregistrationDelaySeconds(arn);
+      delays[arn] = await deps.elb.deregistrationDelaySeconds(arn, byDeadline(deps));
       deps.called('elb:DescribeTargetGroupAttributes');
     } catch (error) {
       // Deleted since it was read: it holds no drain (rather than the reference's 300 s default).
@@ -143,7 +148,7 @@ export const withHealthChecks = async (
       continue;
     }
     try {
-      healthChecks[arn] = await deps.elb.healthCheckTiming(arn);
+      healthChecks[arn] = await deps.elb.healthCheckTiming(arn, byDeadline(deps));
       deps.called('elb:DescribeTargetGroups');
       read[arn] = { ...healthChecks[arn], readAt: isoOf(deps.now()) };
     } catch (error) {

@@ -41,12 +41,23 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     return taskDefinition;
   };
 
-  const targetDeps = (elb: ElbGateway) => ({ elb, store: deps.store, now: deps.now, called });
+  const targetDeps = (elb: ElbGateway, deadline?: number) => ({
+    elb,
+    store: deps.store,
+    now: deps.now,
+    called,
+    ...(deadline === undefined ? {} : { deadline }),
+  });
 
+  /**
+   * With a `deadline`, a read that would wait for room in ELB's Describe* budget past it throws
+   * PacingDeadlineError (the pass stops short and asks for the next one when room is expected).
+   */
   const planWithRecords = async (
     service: Service,
     taskRecords?: Promise<TaskRecord[]>,
     hookResult?: HookResult,
+    deadline?: number,
   ): Promise<{
     result: PlanResult;
     records: TaskRecord[];
@@ -61,16 +72,17 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       facts[reference] = taskDefinitionFacts(await getTaskDefinition(reference));
     }
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
+    const elbDeps = deps.elb && targetDeps(deps.elb, deadline);
     const timed =
-      deps.elb && needsTargetGroups(service, records)
+      elbDeps && needsTargetGroups(service, records)
         ? await withHealthChecks(
-            targetDeps(deps.elb),
-            await readLoadBalancing(targetDeps(deps.elb), targetGroupsToRead(service, records)),
+            elbDeps,
+            await readLoadBalancing(elbDeps, targetGroupsToRead(service, records)),
             service.targetGroupHealthChecks,
           )
         : undefined;
     const loadBalancing = timed?.input;
-    const traffic = await readTraffic({ deps, called }, service);
+    const traffic = await readTraffic({ deps, called }, service, deadline);
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
       plan({
@@ -92,9 +104,9 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       });
     let result = planWith(loadBalancing);
     // Only a drain depends on the deregistration delays: read them then, and plan again with them.
-    const drained = loadBalancing && deps.elb ? drainedTargetGroups(result.actions) : [];
-    if (loadBalancing && deps.elb && drained.length > 0) {
-      result = planWith(await withDeregistrationDelays(targetDeps(deps.elb), loadBalancing, drained));
+    const drained = loadBalancing && elbDeps ? drainedTargetGroups(result.actions) : [];
+    if (loadBalancing && elbDeps && drained.length > 0) {
+      result = planWith(await withDeregistrationDelays(elbDeps, loadBalancing, drained));
     }
     return { result, records, healthChecksRead: timed?.read ?? {} };
   };

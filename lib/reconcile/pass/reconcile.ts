@@ -138,15 +138,31 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     if (reread !== undefined && reread.service === undefined) return { status: 'gone' };
     if (reread?.service !== undefined) service = reread.service;
     // Replayed launches recorded new tasks: read the tasks again after them.
-    const { result, records, healthChecksRead } = await planWithRecords(
-      service,
-      reread !== undefined ? Promise.resolve(reread.tasks) : replaying ? undefined : taskRecords,
-      hookResult,
+    let planned: Awaited<ReturnType<typeof planWithRecords>>;
+    try {
+      planned = await planWithRecords(
+        service,
+        reread !== undefined ? Promise.resolve(reread.tasks) : replaying ? undefined : taskRecords,
+        hookResult,
+        deadline,
+      );
+    } catch (error) {
+      // No room in ELB's Describe* budget soon: the next pass reads, when room is expected. A hook
+      // answer not planned with is asked for again then (hooks are called again anyway: hooks.ts).
+      if (error instanceof PacingDeadlineError) return cutShort(service, launched, 0, error.retryInMs);
+      throw error;
+    }
+    const { result, records, healthChecksRead } = planned;
+    const plannedLaunches = launchesOf(result.actions);
+    const launches = launchesWithin(
+      plannedLaunches,
+      deadline,
+      deps.now(),
+      deps.launchRate ?? FARGATE_LAUNCH_RATE,
     );
-    const planned = launchesOf(result.actions);
-    const launches = launchesWithin(planned, deadline, deps.now(), deps.launchRate ?? FARGATE_LAUNCH_RATE);
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-    const wakeInMs = launches.length < planned.length ? FOLLOW_UP_MS : wakeDelay(service, result, deps.now());
+    const wakeInMs =
+      launches.length < plannedLaunches.length ? FOLLOW_UP_MS : wakeDelay(service, result, deps.now());
     const wakeAt = wakeInMs === undefined ? undefined : isoOf(deps.now() + wakeInMs);
 
     const next: Service = {
@@ -202,7 +218,13 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // Traffic first: a rollback takes production off the new tasks before they drain.
     if (result.actions.some((action) => action.type === 'set-traffic')) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
-      await applyTraffic(context, result.actions);
+      try {
+        await applyTraffic(context, result.actions, deadline);
+      } catch (error) {
+        // A rule not read within ACTIONS_KEPT_MS is read before it is set: no room, the next pass sets it.
+        if (error instanceof PacingDeadlineError) return stopShort(error.retryInMs);
+        throw error;
+      }
     }
     // Targets next: a task is deregistered before it stops (its StopTask comes in a later pass).
     if (

@@ -37,10 +37,13 @@ export const alarmsToRead = (service: Service): string[] =>
 export const readTraffic = async (
   { deps, called }: PassContext,
   service: Service,
+  deadline?: number,
 ): Promise<TrafficInput | undefined> => {
   const rules = listenerRulesOf(service);
   if (rules.length === 0 || deps.listenerRules === undefined) return undefined;
-  const input: TrafficInput = { rules: await deps.listenerRules.forwardWeights(rules) };
+  const input: TrafficInput = {
+    rules: await deps.listenerRules.forwardWeights(rules, deadline === undefined ? {} : { deadline }),
+  };
   called('elb:DescribeRules');
   const alarms = alarmsToRead(service);
   if (alarms.length > 0 && deps.alarmStates) {
@@ -102,11 +105,16 @@ export const analysisToRead = (
 export const applyTraffic = async (
   { deps, called }: PassContext,
   actions: readonly { type: string }[],
+  deadline?: number,
 ): Promise<number> => {
   const sets = actions.filter((action): action is SetTrafficAction => action.type === 'set-traffic');
   if (sets.length === 0 || deps.listenerRules === undefined) return 0;
   for (const action of sets) {
-    await deps.listenerRules.setForwardWeights(action.listenerRule, action.weights);
+    await deps.listenerRules.setForwardWeights(
+      action.listenerRule,
+      action.weights,
+      deadline === undefined ? {} : { deadline },
+    );
     called('elb:ModifyRule');
   }
   return sets.length;

@@ -9,6 +9,7 @@
 import type { Service, TaskRecord } from '../../domain';
 import type { EcsGateway } from '../../ecs/gateway';
 import { ACCOUNT_WIDE_GATEWAY } from '../../ecs/task-definitions';
+import { ELB_DESCRIBE_SCHEDULER_RATE } from '../../elb/calls';
 import type { ElbGateway } from '../../elb/gateway';
 import { DEFAULT_INSTALLATION, startedByInstallation } from '../../inventory/naming';
 import { taskRecordFromEcs } from '../../inventory/task-record';
@@ -18,7 +19,7 @@ import { isoOf } from '../../time';
 import { CLOCK_SKEW_MARGIN_MS } from '../pass/context';
 import type { TaskStopCode } from '../plan/types';
 import { listAllServices, retireUnusedEcsCopies, servicesOfClusters } from './revision-retirement';
-import { type ClusterTargets, checkTargets } from './target-group-check';
+import { type ClusterTargets, checkTargets, TARGET_CHECK_MAX_MS } from './target-group-check';
 
 export interface SchedulerDeps {
   store: TugboatStore;
@@ -34,6 +35,8 @@ export interface SchedulerDeps {
   foreignTasks?: Set<string>;
   /** With it, steady load-balanced services are checked against their target groups (target-check.ts). */
   elb?: ElbGateway;
+  /** The clock `elb`'s Describe* pacer is on (default Date.now: the deployed scheduler's). */
+  elbClock?: () => number;
   /**
    * Epoch ms on `now`: the target-group check, which runs after every cluster's level check has sent
    * its requests, starts no call after it and waits for none past it.
@@ -153,11 +156,12 @@ const checkTargetGroups = async (
   steady: ClusterTargets[],
   report: SchedulerReport,
 ): Promise<void> => {
-  const targets = await checkTargets(
-    elb,
-    steady,
-    deps.deadline === undefined ? {} : { budgetMs: deps.deadline - deps.now() },
-  );
+  const now = deps.now();
+  const targets = await checkTargets(elb, steady, {
+    budgetMs: Math.min(TARGET_CHECK_MAX_MS, (deps.deadline ?? Number.POSITIVE_INFINITY) - now),
+    rotation: { rate: ELB_DESCRIBE_SCHEDULER_RATE, now },
+    ...(deps.elbClock ? { clock: deps.elbClock } : {}),
+  });
   report.targetGroupsRead = (report.targetGroupsRead ?? 0) + targets.targetGroupsRead;
   report.targetGroupsUnread = (report.targetGroupsUnread ?? 0) + targets.targetGroupsUnread;
   if (targets.failures.length > 0)

@@ -8,14 +8,26 @@
  * It runs after the scheduler has sent its other requests, TARGET_HEALTH_CONCURRENCY calls at a time,
  * and only until its deadline: a slow or hanging ELB costs the run only the services behind the target
  * groups it could not read, which are judged again at the next run.
+ *
+ * Its reads are paced to the scheduler's share of ELB's Describe* budget (lib/elb/calls.ts: 16 at once,
+ * 5 a second), so a run reads at most about 16 + 5 x its budget in seconds. With more target groups than
+ * that, each run starts where the one a minute earlier is expected to have stopped (`rotation`), so every
+ * group is read in turn, every ceil(groups / per run) minutes.
  */
 import {
   TargetGroupNotFoundException,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancer, Service, TaskRecord } from '../../domain';
+import { PacingDeadlineError, type Rate } from '../../ecs/pacer';
 import type { ElbGateway } from '../../elb/gateway';
 import { expectedTargets } from '../plan/expected-targets';
+
+/**
+ * The longest the check reads: the scheduler runs one at a time each minute (reserved concurrency 1), and
+ * a run still going when the next is due costs that run; and the whole run stays within 30 s.
+ */
+export const TARGET_CHECK_MAX_MS = 25_000;
 
 /** DescribeTargetHealth calls in flight at once (ELB's Describe calls share one account-wide rate). */
 export const TARGET_HEALTH_CONCURRENCY = 8;
@@ -40,7 +52,26 @@ export interface TargetCheckOptions {
   /** Milliseconds the check may take, from now: no call starts after, none is waited for past it. */
   budgetMs?: number;
   concurrency?: number;
+  /**
+   * The rate the gateway paces reads to, and the run's instant (epoch ms): with both and a budget, the
+   * groups are read from the one this minute's run is expected to reach first (see the top).
+   */
+  rotation?: { rate: Rate; now: number };
+  /** The clock of the gateway's pacer, which the wait for room ends by (default Date.now). */
+  clock?: () => number;
 }
+
+/** Where a run starts reading `count` groups (sorted): a minute's worth of reads past the last run's start. */
+export const rotationStart = (
+  count: number,
+  budgetMs: number,
+  { rate, now }: { rate: Rate; now: number },
+) => {
+  if (count === 0) return 0;
+  const perRun = Math.max(1, Math.floor(rate.burst + (rate.perSecond * Math.max(0, budgetMs)) / 1000));
+  if (perRun >= count) return 0;
+  return (Math.floor(now / 60_000) * perRun) % count;
+};
 
 type TargetStates = Map<string, string>;
 
@@ -54,12 +85,14 @@ const statesOf = (descriptions: TargetHealthDescription[]): TargetStates =>
 const readTargetHealth = async (
   elb: ElbGateway,
   arns: string[],
-  { budgetMs, concurrency = TARGET_HEALTH_CONCURRENCY }: TargetCheckOptions,
+  { budgetMs, concurrency = TARGET_HEALTH_CONCURRENCY, clock = Date.now }: TargetCheckOptions,
 ): Promise<{ health: Map<string, TargetStates>; failures: TargetCheckResult['failures'] }> => {
   const health = new Map<string, TargetStates>();
   const failures: TargetCheckResult['failures'] = [];
   let expired = false;
   let timer: NodeJS.Timeout | undefined;
+  // On the pacer's clock: the wait for room ends by it (the timer below ends a hanging call on real time).
+  const deadlineAt = budgetMs === undefined ? undefined : clock() + Math.max(0, budgetMs);
   const deadline =
     budgetMs === undefined
       ? new Promise<never>(() => undefined)
@@ -75,13 +108,17 @@ const readTargetHealth = async (
   const queue = [...arns];
   const worker = async () => {
     for (let arn = queue.shift(); arn !== undefined && !expired; arn = queue.shift()) {
-      const read = elb.describeTargetHealth(arn).then(
-        (descriptions) => health.set(arn!, statesOf(descriptions)),
-        (error: unknown) => {
-          if (error instanceof TargetGroupNotFoundException) health.set(arn!, new Map());
-          else failures.push({ targetGroupArn: arn!, error });
-        },
-      );
+      const read = elb
+        .describeTargetHealth(arn, undefined, deadlineAt === undefined ? {} : { deadline: deadlineAt })
+        .then(
+          (descriptions) => health.set(arn!, statesOf(descriptions)),
+          (error: unknown) => {
+            if (error instanceof TargetGroupNotFoundException) health.set(arn!, new Map());
+            // No room in the budget before the deadline: this group and the rest wait for the next run.
+            else if (error instanceof PacingDeadlineError) expired = true;
+            else failures.push({ targetGroupArn: arn!, error });
+          },
+        );
       // A call still hanging at the deadline is left behind: its answer, if any, comes too late to count.
       await Promise.race([read, deadline]);
     }
@@ -168,8 +205,16 @@ export const checkTargets = async (
         entry.services.flatMap((service) => (service.loadBalancers ?? []).flatMap(groupsOf)),
       ),
     ),
-  ];
-  const { health, failures } = await readTargetHealth(elb, arns, options);
+  ].sort();
+  const start =
+    options.rotation && options.budgetMs !== undefined
+      ? rotationStart(arns.length, options.budgetMs, options.rotation)
+      : 0;
+  const { health, failures } = await readTargetHealth(
+    elb,
+    [...arns.slice(start), ...arns.slice(0, start)],
+    options,
+  );
   const needsPass = new Map<string, Map<string, string>>();
   for (const { cluster, services, alive } of balanced) {
     for (const service of services) {

@@ -2,10 +2,15 @@ import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balan
 import { describe, expect, it } from 'vitest';
 import type { Service, TaskRecord } from '../../../lib/domain';
 import type { EcsGateway } from '../../../lib/ecs/gateway';
+import { PacingDeadlineError } from '../../../lib/ecs/pacer';
 import type { ElbGateway } from '../../../lib/elb/gateway';
 import type { ReconcileRequest } from '../../../lib/queue/reconcile-queue';
 import { runReconcileScheduler } from '../../../lib/reconcile/scheduler/scheduler';
-import { TARGET_HEALTH_CONCURRENCY } from '../../../lib/reconcile/scheduler/target-group-check';
+import {
+  checkTargets,
+  rotationStart,
+  TARGET_HEALTH_CONCURRENCY,
+} from '../../../lib/reconcile/scheduler/target-group-check';
 import type { TugboatStore } from '../../../lib/store/port';
 import { deployment, service } from '../../support/plan';
 
@@ -328,5 +333,64 @@ describe('a service in the middle of a traffic shift, waiting on its own wake-up
     const unrecorded = { ...task('api', 'n3', '10.0.0.9'), deploymentId: 'dep-new' };
     const { enqueued } = await run(health(), [...newTasks(), unrecorded], shifting);
     expect(enqueued).toEqual([expect.stringContaining('api: task n3 has a target that is not registered')]);
+  });
+});
+
+describe("the check within the scheduler's share of ELB's Describe* budget", () => {
+  const groups = Array.from({ length: 10 }, (_, i) => `${TG_A.slice(0, -2)}${String(i).padStart(2, '0')}`);
+  const steadyIn = (arns: string[]) => [
+    {
+      cluster: 'default',
+      services: arns.map((arn, i) => steady(`svc${i}`, arn)),
+      alive: [] as TaskRecord[],
+    },
+  ];
+
+  it('starts each minute where the last is expected to have stopped, and starts at 0 when one run reads all', () => {
+    const rate = { burst: 2, perSecond: 1 };
+    // 2 + 1 x 3 s = 5 groups a run.
+    expect(rotationStart(12, 3_000, { rate, now: 0 })).toBe(0);
+    expect(rotationStart(12, 3_000, { rate, now: 60_000 })).toBe(5);
+    expect(rotationStart(12, 3_000, { rate, now: 120_000 + 59_999 })).toBe(10);
+    expect(rotationStart(12, 3_000, { rate, now: 180_000 })).toBe(3);
+    expect(rotationStart(5, 3_000, { rate, now: 60_000 })).toBe(0);
+    expect(rotationStart(0, 3_000, { rate, now: 60_000 })).toBe(0);
+  });
+
+  it('stops reading when the pacer has no room before the deadline: the rest are unread, not failed', async () => {
+    const described: string[] = [];
+    const elb = {
+      describeTargetHealth: async (arn: string, _targets: unknown, options: { deadline?: number }) => {
+        expect(options.deadline).toBe(1_000 + 30_000);
+        if (described.length === 3) throw new PacingDeadlineError(500);
+        described.push(arn);
+        return [];
+      },
+    } as unknown as ElbGateway;
+    const result = await checkTargets(elb, steadyIn(groups), {
+      budgetMs: 30_000,
+      concurrency: 1,
+      clock: () => 1_000,
+    });
+    expect(result.targetGroupsRead).toBe(3);
+    expect(result.targetGroupsUnread).toBe(7);
+    expect(result.failures).toEqual([]);
+  });
+
+  it('reads from the rotation start on, wrapping around', async () => {
+    const described: string[] = [];
+    const elb = {
+      describeTargetHealth: async (arn: string) => {
+        described.push(arn);
+        return [];
+      },
+    } as unknown as ElbGateway;
+    await checkTargets(elb, steadyIn(groups), {
+      budgetMs: 3_000,
+      concurrency: 1,
+      rotation: { rate: { burst: 2, perSecond: 1 }, now: 60_000 },
+    });
+    const sorted = [...groups].sort();
+    expect(described).toEqual([...sorted.slice(5), ...sorted.slice(0, 5)]);
   });
 });
