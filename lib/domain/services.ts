@@ -151,6 +151,12 @@ export interface Service {
    */
   targetGroupHealthChecks?: Record<string, TargetGroupHealthCheckRead>;
   /**
+   * Reconciler bookkeeping: when a pass last read each of its target groups (DescribeTargetHealth), ISO;
+   * until TARGET_HEALTH_REFRESH_MS later a group may be taken as the inventory records it
+   * (reconcile/pass/target-reads.ts).
+   */
+  targetHealthReadAt?: Record<string, string>;
+  /**
    * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
    * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.
    */

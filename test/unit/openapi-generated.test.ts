@@ -194,12 +194,22 @@ const service: Required<Service> = {
       readAt: '2026-12-01T00:01:00.000Z',
     },
   },
+  targetHealthReadAt: {
+    'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef':
+      '2026-12-01T00:01:00.000Z',
+  },
   version: 3,
   statusVersion: 9,
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedAt: '2026-12-01T00:01:00.000Z',
 };
-const SERVICE_BOOKKEEPING = ['inflightLaunches', 'wakeAt', 'targetGroupHealthChecks', 'statusVersion'];
+const SERVICE_BOOKKEEPING = [
+  'inflightLaunches',
+  'wakeAt',
+  'targetGroupHealthChecks',
+  'targetHealthReadAt',
+  'statusVersion',
+];
 
 const SERVICE_PATH = '/clusters/{cluster}/services/{serviceName}';
 

@@ -13,6 +13,7 @@ import {
 } from '../../domain';
 import type { ElbGateway } from '../../elb/gateway';
 import { NotFoundError } from '../../errors';
+import { isoOf } from '../../time';
 import { observedTaskFromRecord, taskDefinitionFacts } from '../plan/observe';
 import { plan } from '../plan/plan';
 import type { LoadBalancingInput, PlanResult, TaskDefinitionFacts } from '../plan/types';
@@ -25,6 +26,7 @@ import {
   withHealthChecks,
 } from './apply-target-actions';
 import type { PassContext } from './context';
+import { recordedTargets, splitTargetGroupReads } from './target-reads';
 import { cachedTaskDefinitions } from './task-definition-cache';
 import { readTraffic } from './traffic';
 
@@ -63,6 +65,8 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     records: TaskRecord[];
     /** Health check timings read this pass, for the service to keep (withHealthChecks). */
     healthChecksRead: Record<string, TargetGroupHealthCheckRead>;
+    /** The target groups this pass read, and when; `inPlay`: every group it looked after. */
+    targetHealthRead: { readAt: Record<string, string>; inPlay: string[] };
   }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
@@ -73,15 +77,22 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     }
     const observedTasks = records.flatMap((record) => observedTaskFromRecord(record) ?? []);
     const elbDeps = deps.elb && targetDeps(deps.elb, deadline);
+    const readAt = deps.now();
+    const groups = elbDeps && needsTargetGroups(service, records) ? targetGroupsToRead(service, records) : [];
+    // Only the groups the inventory cannot speak for are read (target-reads.ts).
+    const { read, recorded } = splitTargetGroupReads(service, records, groups, readAt);
+    const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, read) : undefined;
+    for (const arn of recorded)
+      if (readInput) readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
     const timed =
-      elbDeps && needsTargetGroups(service, records)
-        ? await withHealthChecks(
-            elbDeps,
-            await readLoadBalancing(elbDeps, targetGroupsToRead(service, records)),
-            service.targetGroupHealthChecks,
-          )
+      elbDeps && readInput
+        ? await withHealthChecks(elbDeps, readInput, service.targetGroupHealthChecks)
         : undefined;
     const loadBalancing = timed?.input;
+    // A group ELB no longer has is read every pass: the inventory would speak for it as if it were there.
+    const targetHealthRead = Object.fromEntries(
+      read.filter((arn) => !readInput?.notFound?.includes(arn)).map((arn) => [arn, isoOf(readAt)]),
+    );
     const traffic = await readTraffic({ deps, called }, service, deadline);
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
@@ -108,7 +119,12 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     if (loadBalancing && elbDeps && drained.length > 0) {
       result = planWith(await withDeregistrationDelays(elbDeps, loadBalancing, drained));
     }
-    return { result, records, healthChecksRead: timed?.read ?? {} };
+    return {
+      result,
+      records,
+      healthChecksRead: timed?.read ?? {},
+      targetHealthRead: { readAt: targetHealthRead, inPlay: groups },
+    };
   };
 
   /** Reads what is there and asks plan() what to do: no writes, no ECS calls. Also serves dry runs. */

@@ -41,6 +41,17 @@ export type { PassCause, PassOptions, ReconcileOutcome, ReconcilerDeps } from '.
 
 export { CLOCK_SKEW_MARGIN_MS } from './context';
 
+/** The service's target group read times with this pass's (target-reads.ts), for the groups still in play. */
+const keptReadTimes = (
+  service: Service,
+  { readAt, inPlay }: { readAt: Record<string, string>; inPlay: string[] },
+): Pick<Service, 'targetHealthReadAt'> => {
+  const kept = Object.fromEntries(
+    Object.entries({ ...service.targetHealthReadAt, ...readAt }).filter(([arn]) => inPlay.includes(arn)),
+  );
+  return Object.keys(kept).length > 0 ? { targetHealthReadAt: kept } : {};
+};
+
 export const createReconciler = (deps: ReconcilerDeps) => {
   const leaseMs = deps.leaseMs ?? 60_000;
   const context = passContext(deps);
@@ -152,7 +163,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (error instanceof PacingDeadlineError) return cutShort(service, launched, 0, error.retryInMs);
       throw error;
     }
-    const { result, records, healthChecksRead } = planned;
+    const { result, records, healthChecksRead, targetHealthRead } = planned;
     const plannedLaunches = launchesOf(result.actions);
     const launches = launchesWithin(
       plannedLaunches,
@@ -176,6 +187,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       ...(Object.keys(healthChecksRead).length > 0
         ? { targetGroupHealthChecks: { ...service.targetGroupHealthChecks, ...healthChecksRead } }
         : {}),
+      ...keptReadTimes(service, targetHealthRead),
     };
     delete next.inflightLaunches;
     if (launches.length > 0) next.inflightLaunches = launches;

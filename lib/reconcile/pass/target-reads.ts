@@ -1,0 +1,94 @@
+/**
+ * Which target groups a pass reads (DescribeTargetHealth) and which it takes from the inventory: ELB
+ * allows an account 10 Describe* calls a second (lib/elb/calls.ts), and a pass reading every group of
+ * its service each time spent that many times over during a thousand services' deployments.
+ *
+ * A group is read when the pass can learn something there that the inventory does not say:
+ * - it has not been read for TARGET_HEALTH_REFRESH_MS (an unhealthy target, a stray, a deleted group);
+ * - a task registered there (or to be) is RUNNING but not yet recorded healthy: it is becoming healthy;
+ * - a task registered there stopped, or was told to, since the group was last read, and was not drained:
+ *   its target may be a stray to deregister at once.
+ * Otherwise the group is taken as the inventory records it: each live task's target `healthy` once its
+ * targets were all healthy (TaskLoadBalancing.healthyAt), `draining` while it drains.
+ */
+import type { Service, TaskRecord } from '../../domain';
+import { epochOf } from '../../time';
+import { expectedTargets } from '../plan/expected-targets';
+import type { ObservedTarget } from '../plan/types';
+
+/** How long a pass trusts the inventory's account of a target group. */
+export const TARGET_HEALTH_REFRESH_MS = 60_000;
+
+const registeredIn = (service: Service, record: TaskRecord, arn: string) =>
+  expectedTargets(service, {
+    deploymentId: record.deploymentId ?? '',
+    targets: { registered: record.loadBalancing?.targets ?? [] },
+  }).filter((target) => target.targetGroupArn === arn);
+
+const becomingHealthy = (record: TaskRecord) =>
+  record.lastStatus === 'RUNNING' &&
+  record.desiredStatus === 'RUNNING' &&
+  record.loadBalancing?.deregisteredAt === undefined &&
+  record.loadBalancing?.healthyAt === undefined;
+
+/** When the task stopped, or was told to: the latest instant the inventory knows of it leaving. */
+const leftAt = (record: TaskRecord): number | undefined => {
+  if (record.lastStatus !== 'STOPPED' && record.desiredStatus === 'RUNNING') return undefined;
+  return epochOf(record.stoppedAt) ?? epochOf(record.stoppingAt) ?? epochOf(record.updatedAt) ?? 0;
+};
+
+/** Why the pass reads the group, or undefined: the inventory's account of it will do. */
+export const whyReadGroup = (
+  service: Service,
+  records: TaskRecord[],
+  arn: string,
+  now: number,
+): string | undefined => {
+  const readAt = epochOf(service.targetHealthReadAt?.[arn]);
+  if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
+  for (const record of records) {
+    if (registeredIn(service, record, arn).length === 0) continue;
+    if (becomingHealthy(record)) return `task ${record.taskId} is becoming healthy`;
+    const left = leftAt(record);
+    const recorded = (record.loadBalancing?.targets ?? []).some((t) => t.targetGroupArn === arn);
+    if (
+      recorded &&
+      left !== undefined &&
+      left >= readAt &&
+      record.loadBalancing?.deregisteredAt === undefined
+    )
+      return `task ${record.taskId} left without being drained`;
+  }
+  return undefined;
+};
+
+/** The groups to read and those to take from the inventory. */
+export const splitTargetGroupReads = (
+  service: Service,
+  records: TaskRecord[],
+  arns: string[],
+  now: number,
+): { read: string[]; recorded: string[] } => {
+  const read: string[] = [];
+  const recorded: string[] = [];
+  for (const arn of arns) (whyReadGroup(service, records, arn, now) ? read : recorded).push(arn);
+  return { read, recorded };
+};
+
+/** A group as the inventory records it: the live tasks' targets, healthy or draining. */
+export const recordedTargets = (
+  records: TaskRecord[],
+  arn: string,
+  now: number,
+): ObservedTarget[] =>
+  records.flatMap((record): ObservedTarget[] => {
+    const lb = record.loadBalancing;
+    const id = record.privateIpv4Address;
+    if (id === undefined || lb === undefined || record.lastStatus === 'STOPPED') return [];
+    const draining = lb.deregisteredAt !== undefined;
+    if (draining && (epochOf(lb.stopDueAt) ?? 0) <= now) return [];
+    if (!draining && (lb.healthyAt === undefined || record.desiredStatus !== 'RUNNING')) return [];
+    return lb.targets
+      .filter((target) => target.targetGroupArn === arn)
+      .map((target) => ({ id, port: target.port, state: draining ? 'draining' : 'healthy' }));
+  });

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../../lib/domain';
+import {
+  recordedTargets,
+  splitTargetGroupReads,
+  TARGET_HEALTH_REFRESH_MS,
+  whyReadGroup,
+} from '../../../lib/reconcile/pass/target-reads';
+import { deployment, iso, S, service, T0 } from '../../support/plan';
+
+const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/00000000000000aa';
+const OTHER = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/api/00000000000000bb';
+
+const balanced = (readAt?: number) =>
+  service({
+    loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80 }],
+    deployments: [deployment('dep-1', 'web:1', { rolloutState: 'COMPLETED' })],
+    ...(readAt === undefined ? {} : { targetHealthReadAt: { [TG]: iso(readAt) } }),
+  });
+
+let serial = 0;
+const record = (
+  overrides: Partial<TaskRecord> = {},
+  lb: Partial<NonNullable<TaskRecord['loadBalancing']>> = {},
+) =>
+  ({
+    cluster: 'default',
+    serviceName: 'web',
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/t${++serial}`,
+    taskId: `t${serial}`,
+    deploymentId: 'dep-1',
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    privateIpv4Address: `10.0.0.${serial}`,
+    eventVersion: 3,
+    updatedAt: iso(T0 - 120 * S),
+    loadBalancing: { targets: [{ targetGroupArn: TG, port: 80 }], healthyAt: iso(T0 - 100 * S), ...lb },
+    ...overrides,
+  }) as TaskRecord;
+
+describe('which target groups a pass reads', () => {
+  it('reads a group never read, or not read for a minute; trusts the inventory within it', () => {
+    const records = [record(), record()];
+    expect(whyReadGroup(balanced(), records, TG, T0)).toBe('not read lately');
+    expect(whyReadGroup(balanced(T0 - TARGET_HEALTH_REFRESH_MS), records, TG, T0)).toBe('not read lately');
+    expect(whyReadGroup(balanced(T0 - TARGET_HEALTH_REFRESH_MS + 1), records, TG, T0)).toBeUndefined();
+  });
+
+  it('reads while a RUNNING task there is not yet recorded healthy, but not for one still PENDING', () => {
+    const recent = balanced(T0 - 5 * S);
+    const newTask = record({}, { healthyAt: undefined });
+    expect(whyReadGroup(recent, [record(), newTask], TG, T0)).toBe(
+      `task ${newTask.taskId} is becoming healthy`,
+    );
+    // Never registered yet: it registers where its deployment does (the service's group).
+    const unregistered = record({ loadBalancing: undefined });
+    expect(whyReadGroup(recent, [unregistered], TG, T0)).toBe(
+      `task ${unregistered.taskId} is becoming healthy`,
+    );
+    expect(
+      whyReadGroup(recent, [record({ lastStatus: 'PENDING', loadBalancing: undefined })], TG, T0),
+    ).toBeUndefined();
+    // Becoming healthy in another group says nothing of this one.
+    const elsewhere = record({}, { healthyAt: undefined, targets: [{ targetGroupArn: OTHER, port: 80 }] });
+    expect(whyReadGroup(recent, [elsewhere], TG, T0)).toBeUndefined();
+  });
+
+  it('reads when a task registered there left since the last read without a drain (a stray to sweep)', () => {
+    const recent = balanced(T0 - 5 * S);
+    const crashed = record({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: iso(T0 - 2 * S) });
+    expect(whyReadGroup(recent, [crashed], TG, T0)).toBe(`task ${crashed.taskId} left without being drained`);
+    const told = record({ desiredStatus: 'STOPPED', stoppingAt: iso(T0 - 1 * S) });
+    expect(whyReadGroup(recent, [told], TG, T0)).toBe(`task ${told.taskId} left without being drained`);
+    // Left before the last read: that read saw it (and the pass swept it).
+    const before = record({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: iso(T0 - 9 * S) });
+    expect(whyReadGroup(recent, [before], TG, T0)).toBeUndefined();
+    // Drained: Tugboat deregistered it itself.
+    const drained = record(
+      { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: iso(T0 - 2 * S) },
+      { deregisteredAt: iso(T0 - 30 * S), stopDueAt: iso(T0 - 3 * S) },
+    );
+    expect(whyReadGroup(recent, [drained], TG, T0)).toBeUndefined();
+  });
+
+  it('splits the groups in play into read and recorded', () => {
+    const recent = { ...balanced(T0 - 5 * S), targetHealthReadAt: { [TG]: iso(T0 - 5 * S) } };
+    expect(splitTargetGroupReads(recent, [record()], [TG, OTHER], T0)).toEqual({
+      read: [OTHER],
+      recorded: [TG],
+    });
+  });
+});
+
+describe('a group as the inventory records it', () => {
+  it('has each live task recorded healthy as healthy, a draining one as draining until its stop is due', () => {
+    const healthy = record();
+    const draining = record({}, { deregisteredAt: iso(T0 - 10 * S), stopDueAt: iso(T0 + 10 * S) });
+    const drained = record({}, { deregisteredAt: iso(T0 - 30 * S), stopDueAt: iso(T0 - 1 * S) });
+    const stopped = record({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
+    const leaving = record({ desiredStatus: 'STOPPED' });
+    const notYet = record({}, { healthyAt: undefined });
+    const elsewhere = record({}, { targets: [{ targetGroupArn: OTHER, port: 80 }] });
+    expect(
+      recordedTargets([healthy, draining, drained, stopped, leaving, notYet, elsewhere], TG, T0),
+    ).toEqual([
+      { id: healthy.privateIpv4Address, port: 80, state: 'healthy' },
+      { id: draining.privateIpv4Address, port: 80, state: 'draining' },
+    ]);
+  });
+});
