@@ -157,6 +157,12 @@ export interface Service {
    */
   targetHealthReadAt?: Record<string, string>;
   /**
+   * Reconciler bookkeeping: each listener rule's forward weights (target group ARN -> weight) as a pass
+   * last read or set them, and when (ISO); until LISTENER_RULE_REFRESH_MS later a pass takes them from
+   * here. A rule a pass is about to set is dropped first, so a crash before its record reads it again.
+   */
+  listenerRuleWeights?: Record<string, { weights: Record<string, number>; at: string }>;
+  /**
    * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
    * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.
    */

@@ -28,6 +28,11 @@ export interface ReconcileRequest {
    * shortly a few times (worker.ts), then lets the message fail into SQS's redrive and dead-letter queue.
    */
   failedPasses?: number;
+  /**
+   * The scheduler found a target group that differs from what the inventory says (an unhealthy or stray
+   * target): the pass reads every target group of the service rather than take any from the inventory.
+   */
+  readTargetGroups?: boolean;
 }
 
 export interface ReconcileQueue {

@@ -194,6 +194,15 @@ const service: Required<Service> = {
       readAt: '2026-12-01T00:01:00.000Z',
     },
   },
+  listenerRuleWeights: {
+    'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener-rule/app/alb/0123456789abcdef/0123456789abcdef/0123456789abcdef':
+      {
+        weights: {
+          'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef': 1,
+        },
+        at: '2026-12-01T00:01:00.000Z',
+      },
+  },
   targetHealthReadAt: {
     'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef':
       '2026-12-01T00:01:00.000Z',
@@ -208,6 +217,7 @@ const SERVICE_BOOKKEEPING = [
   'wakeAt',
   'targetGroupHealthChecks',
   'targetHealthReadAt',
+  'listenerRuleWeights',
   'statusVersion',
 ];
 

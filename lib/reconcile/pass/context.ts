@@ -66,6 +66,8 @@ export interface PassOptions extends PassCause {
    * make before it (the Lambda's remaining time minus a margin).
    */
   deadline?: number;
+  /** Read every target group of the service, none taken from the inventory (ReconcileRequest's). */
+  readTargetGroups?: boolean;
 }
 
 export type ReconcileOutcome =

@@ -53,13 +53,14 @@ export const createPassReader = ({ deps, called }: PassContext) => {
 
   /**
    * With a `deadline`, a read that would wait for room in ELB's Describe* budget past it throws
-   * PacingDeadlineError (the pass stops short and asks for the next one when room is expected).
+   * PacingDeadlineError (the pass stops short and asks for the next one when room is expected). With
+   * `readTargetGroups`, every target group is read (target-reads.ts otherwise picks them).
    */
   const planWithRecords = async (
     service: Service,
     taskRecords?: Promise<TaskRecord[]>,
     hookResult?: HookResult,
-    deadline?: number,
+    { deadline, readTargetGroups = false }: { deadline?: number; readTargetGroups?: boolean } = {},
   ): Promise<{
     result: PlanResult;
     records: TaskRecord[];
@@ -67,6 +68,8 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     healthChecksRead: Record<string, TargetGroupHealthCheckRead>;
     /** The target groups this pass read, and when; `inPlay`: every group it looked after. */
     targetHealthRead: { readAt: Record<string, string>; inPlay: string[] };
+    /** The listener rules' weights, if this pass read them (rather than took them from the service). */
+    rulesRead?: { rules: Record<string, Record<string, number>>; at: number };
   }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
@@ -80,7 +83,9 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const readAt = deps.now();
     const groups = elbDeps && needsTargetGroups(service, records) ? targetGroupsToRead(service, records) : [];
     // Only the groups the inventory cannot speak for are read (target-reads.ts).
-    const { read, recorded } = splitTargetGroupReads(service, records, groups, readAt);
+    const { read, recorded } = readTargetGroups
+      ? { read: groups, recorded: [] }
+      : splitTargetGroupReads(service, records, groups, readAt);
     const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, read) : undefined;
     for (const arn of recorded)
       if (readInput) readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
@@ -93,7 +98,10 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const targetHealthRead = Object.fromEntries(
       read.filter((arn) => !readInput?.notFound?.includes(arn)).map((arn) => [arn, isoOf(readAt)]),
     );
-    const traffic = await readTraffic({ deps, called }, service, deadline);
+    const trafficRead = await readTraffic({ deps, called }, service, deadline);
+    const { rulesReadAt, ...traffic } = trafficRead ?? { rules: {} };
+    const rulesRead =
+      trafficRead && rulesReadAt !== undefined ? { rules: trafficRead.rules, at: rulesReadAt } : undefined;
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
       plan({
@@ -102,7 +110,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
         taskDefinitions: facts,
         now,
         ...(input ? { loadBalancing: input } : {}),
-        ...(traffic ? { traffic } : {}),
+        ...(trafficRead ? { traffic } : {}),
         ...(hookResult ? { hookResult } : {}),
         ...(deps.planOptions || deps.installation
           ? {
@@ -124,6 +132,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       records,
       healthChecksRead: timed?.read ?? {},
       targetHealthRead: { readAt: targetHealthRead, inPlay: groups },
+      ...(rulesRead ? { rulesRead } : {}),
     };
   };
 

@@ -33,7 +33,7 @@ import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { callDueHook } from './hooks';
 import { createPassReader } from './inputs';
 import { createLauncher, launchesOf } from './launches';
-import { applyTraffic } from './traffic';
+import { applyTraffic, rulesSetBy, ruleWeightsToKeep } from './traffic';
 import { schedulesWake, wakeDelay } from './wake';
 import { createPassWriter } from './writes';
 
@@ -45,11 +45,11 @@ export { CLOCK_SKEW_MARGIN_MS } from './context';
 const keptReadTimes = (
   service: Service,
   { readAt, inPlay }: { readAt: Record<string, string>; inPlay: string[] },
-): Pick<Service, 'targetHealthReadAt'> => {
+): Service['targetHealthReadAt'] => {
   const kept = Object.fromEntries(
     Object.entries({ ...service.targetHealthReadAt, ...readAt }).filter(([arn]) => inPlay.includes(arn)),
   );
-  return Object.keys(kept).length > 0 ? { targetHealthReadAt: kept } : {};
+  return Object.keys(kept).length > 0 ? kept : undefined;
 };
 
 export const createReconciler = (deps: ReconcilerDeps) => {
@@ -109,7 +109,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     serviceName: string,
     options: PassOptions,
   ): Promise<ReconcileOutcome> => {
-    const { deadline, ...cause } = options;
+    const { deadline, readTargetGroups, ...cause } = options;
     // The service item and its tasks: one read (the service in the live tasks' BatchGetItem).
     const read = deps.store.getServiceWithRecentTasks(cluster, serviceName);
     const taskRecords = read.then(({ tasks }) => tasks);
@@ -155,7 +155,10 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         service,
         reread !== undefined ? Promise.resolve(reread.tasks) : replaying ? undefined : taskRecords,
         hookResult,
-        deadline,
+        {
+          ...(deadline === undefined ? {} : { deadline }),
+          ...(readTargetGroups ? { readTargetGroups } : {}),
+        },
       );
     } catch (error) {
       // No room in ELB's Describe* budget soon: the next pass reads, when room is expected. A hook
@@ -163,7 +166,7 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (error instanceof PacingDeadlineError) return cutShort(service, launched, 0, error.retryInMs);
       throw error;
     }
-    const { result, records, healthChecksRead, targetHealthRead } = planned;
+    const { result, records, healthChecksRead, targetHealthRead, rulesRead } = planned;
     const plannedLaunches = launchesOf(result.actions);
     const launches = launchesWithin(
       plannedLaunches,
@@ -187,8 +190,14 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       ...(Object.keys(healthChecksRead).length > 0
         ? { targetGroupHealthChecks: { ...service.targetGroupHealthChecks, ...healthChecksRead } }
         : {}),
-      ...keptReadTimes(service, targetHealthRead),
     };
+    // Bookkeeping of what the pass read (or is about to set), each left out when empty.
+    const readTimes = keptReadTimes(service, targetHealthRead);
+    const ruleWeights = ruleWeightsToKeep(service, rulesRead, rulesSetBy(result.actions));
+    if (readTimes) next.targetHealthReadAt = readTimes;
+    else delete next.targetHealthReadAt;
+    if (ruleWeights) next.listenerRuleWeights = ruleWeights;
+    else delete next.listenerRuleWeights;
     delete next.inflightLaunches;
     if (launches.length > 0) next.inflightLaunches = launches;
     const scheduleWake = schedulesWake(service, wakeAt, deps.now());
@@ -230,8 +239,16 @@ export const createReconciler = (deps: ReconcilerDeps) => {
     // Traffic first: a rollback takes production off the new tasks before they drain.
     if (result.actions.some((action) => action.type === 'set-traffic')) {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
+      const set: NonNullable<Service['listenerRuleWeights']> = {};
       try {
-        await applyTraffic(context, result.actions, deadline);
+        await applyTraffic(context, result.actions, deadline, (rule, weights) => {
+          set[rule] = { weights, at: isoOf(deps.now()) };
+        });
+        // What was set, recorded: the next passes take the weights from here (traffic.ts).
+        service = await persist(
+          { ...service, listenerRuleWeights: { ...service.listenerRuleWeights, ...set } },
+          service,
+        );
       } catch (error) {
         // A rule not read within ACTIONS_KEPT_MS is read before it is set: no room, the next pass sets it.
         if (error instanceof PacingDeadlineError) return stopShort(error.retryInMs);

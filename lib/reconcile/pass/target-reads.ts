@@ -17,7 +17,7 @@ import { expectedTargets } from '../plan/expected-targets';
 import type { ObservedTarget } from '../plan/types';
 
 /** How long a pass trusts the inventory's account of a target group. */
-export const TARGET_HEALTH_REFRESH_MS = 60_000;
+export const TARGET_HEALTH_REFRESH_MS = 120_000;
 
 const registeredIn = (service: Service, record: TaskRecord, arn: string) =>
   expectedTargets(service, {
@@ -76,11 +76,7 @@ export const splitTargetGroupReads = (
 };
 
 /** A group as the inventory records it: the live tasks' targets, healthy or draining. */
-export const recordedTargets = (
-  records: TaskRecord[],
-  arn: string,
-  now: number,
-): ObservedTarget[] =>
+export const recordedTargets = (records: TaskRecord[], arn: string, now: number): ObservedTarget[] =>
   records.flatMap((record): ObservedTarget[] => {
     const lb = record.loadBalancing;
     const id = record.privateIpv4Address;

@@ -10,7 +10,7 @@ import {
   type Deployment,
   type Service,
 } from '../../domain';
-import { epochOf } from '../../time';
+import { epochOf, isoOf } from '../../time';
 import type { SetTrafficAction, TrafficInput } from '../plan/types';
 import type { AnalysisTarget, PassContext } from './context';
 
@@ -34,17 +34,69 @@ export const alarmsToRead = (service: Service): string[] =>
       : [],
   );
 
+/**
+ * How long a pass takes a listener rule's weights from the service's record of them (listenerRuleWeights)
+ * instead of DescribeRules: Tugboat sets them and records what it set, so a read finds something else
+ * only when a person or another tool changed the rule meanwhile.
+ */
+export const LISTENER_RULE_REFRESH_MS = 120_000;
+
+/** Every rule's recorded weights, when each was recorded within the refresh; else undefined (read them). */
+export const recordedRuleWeights = (
+  service: Service,
+  rules: string[],
+  now: number,
+): Record<string, Record<string, number>> | undefined => {
+  const recorded: Record<string, Record<string, number>> = {};
+  for (const rule of rules) {
+    const kept = service.listenerRuleWeights?.[rule];
+    const at = epochOf(kept?.at);
+    if (kept === undefined || at === undefined || now - at >= LISTENER_RULE_REFRESH_MS) return undefined;
+    recorded[rule] = kept.weights;
+  }
+  return recorded;
+};
+
+/**
+ * The service's rule weights after a pass: those read this pass (`read`), less the rules it is about to
+ * set (`setting`: they are recorded once set, and a crash before that makes the next pass read them).
+ * Rules the service no longer has are left out; undefined when none is left.
+ */
+export const ruleWeightsToKeep = (
+  service: Service,
+  read: { rules: Record<string, Record<string, number>>; at: number } | undefined,
+  setting: readonly string[],
+): Service['listenerRuleWeights'] => {
+  const inUse = new Set(listenerRulesOf(service));
+  const kept: NonNullable<Service['listenerRuleWeights']> = { ...service.listenerRuleWeights };
+  if (read)
+    for (const [rule, weights] of Object.entries(read.rules)) kept[rule] = { weights, at: isoOf(read.at) };
+  for (const rule of Object.keys(kept)) if (!inUse.has(rule) || setting.includes(rule)) delete kept[rule];
+  return Object.keys(kept).length > 0 ? kept : undefined;
+};
+
+/**
+ * The rules' weights (from the record while fresh, else one DescribeRules for them all), the alarms and
+ * the analysis interval the plan judges. `rulesReadAt`: when the rules were read, if they were.
+ */
 export const readTraffic = async (
   { deps, called }: PassContext,
   service: Service,
   deadline?: number,
-): Promise<TrafficInput | undefined> => {
+): Promise<(TrafficInput & { rulesReadAt?: number }) | undefined> => {
   const rules = listenerRulesOf(service);
   if (rules.length === 0 || deps.listenerRules === undefined) return undefined;
-  const input: TrafficInput = {
-    rules: await deps.listenerRules.forwardWeights(rules, deadline === undefined ? {} : { deadline }),
+  const now = deps.now();
+  const recorded = recordedRuleWeights(service, rules, now);
+  const input: TrafficInput & { rulesReadAt?: number } = {
+    rules:
+      recorded ??
+      (await deps.listenerRules.forwardWeights(rules, deadline === undefined ? {} : { deadline })),
   };
-  called('elb:DescribeRules');
+  if (recorded === undefined) {
+    input.rulesReadAt = now;
+    called('elb:DescribeRules');
+  }
   const alarms = alarmsToRead(service);
   if (alarms.length > 0 && deps.alarmStates) {
     input.alarms = await deps.alarmStates(alarms);
@@ -101,11 +153,21 @@ export const analysisToRead = (
   };
 };
 
-/** ModifyRule (or ModifyListener) for each set-traffic action; returns how many it set. */
+/** The listener rules the plan sets. */
+export const rulesSetBy = (actions: readonly { type: string }[]): string[] =>
+  actions.flatMap((action) =>
+    action.type === 'set-traffic' ? [(action as SetTrafficAction).listenerRule] : [],
+  );
+
+/**
+ * ModifyRule (or ModifyListener) for each set-traffic action, in order; `onSet` hears of each as it is
+ * set (the pass records the weights). Returns how many it set.
+ */
 export const applyTraffic = async (
   { deps, called }: PassContext,
   actions: readonly { type: string }[],
   deadline?: number,
+  onSet: (rule: string, weights: Record<string, number>) => void = () => undefined,
 ): Promise<number> => {
   const sets = actions.filter((action): action is SetTrafficAction => action.type === 'set-traffic');
   if (sets.length === 0 || deps.listenerRules === undefined) return 0;
@@ -116,6 +178,10 @@ export const applyTraffic = async (
       deadline === undefined ? {} : { deadline },
     );
     called('elb:ModifyRule');
+    onSet(
+      action.listenerRule,
+      Object.fromEntries(action.weights.map(({ targetGroupArn, weight }) => [targetGroupArn, weight])),
+    );
   }
   return sets.length;
 };

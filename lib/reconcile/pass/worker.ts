@@ -18,6 +18,7 @@ const reconcileRequestSchema = z.looseObject({
   correlationId: z.optional(z.string().check(z.maxLength(256))),
   principal: z.optional(z.string().check(z.maxLength(2048))),
   failedPasses: z.optional(z.int().check(z.nonnegative())),
+  readTargetGroups: z.optional(z.boolean()),
 });
 
 /** Another reconciler holds the service: look again shortly rather than wait for the next tick. */
@@ -125,6 +126,7 @@ export const processReconcileBatch = async (
         ...(parsed.correlationId === undefined ? {} : { correlationId: parsed.correlationId }),
         ...(parsed.principal === undefined ? {} : { principal: parsed.principal }),
         ...(parsed.failedPasses === undefined ? {} : { failedPasses: parsed.failedPasses }),
+        ...(parsed.readTargetGroups ? { readTargetGroups: true } : {}),
       };
       const key = `${request.cluster}/${request.serviceName}`;
       const group = byService.get(key);
@@ -134,6 +136,7 @@ export const processReconcileBatch = async (
         if (group.request.requestedAt === undefined) delete group.request.requestedAt;
         const failedPasses = Math.max(group.request.failedPasses ?? 0, request.failedPasses ?? 0);
         if (failedPasses > 0) group.request.failedPasses = failedPasses;
+        if (request.readTargetGroups) group.request.readTargetGroups = true;
         group.messageIds.push(record.messageId);
       } else {
         byService.set(key, { request, messageIds: [record.messageId] });
@@ -154,6 +157,7 @@ export const processReconcileBatch = async (
             ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
             ...(request.principal === undefined ? {} : { principal: request.principal }),
             ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+            ...(request.readTargetGroups ? { readTargetGroups: true } : {}),
           },
         );
         log.reconciled(request, outcome);
@@ -162,7 +166,12 @@ export const processReconcileBatch = async (
           await queue.enqueue([{ ...request, reason: `retry: ${request.reason}` }], BUSY_RETRY_SECONDS);
         } else if (outcome.status === 'reconciled' && outcome.wakeInMs !== undefined) {
           // A wake-up is a new request, due when it is delivered.
-          const { requestedAt: _answered, failedPasses: _passed, ...wakeUp } = request;
+          const {
+            requestedAt: _answered,
+            failedPasses: _passed,
+            readTargetGroups: _read,
+            ...wakeUp
+          } = request;
           await queue.enqueue([{ ...wakeUp, reason: 'wake-up' }], outcome.wakeInMs / 1000);
         }
       } catch (error) {

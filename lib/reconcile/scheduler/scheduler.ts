@@ -167,7 +167,13 @@ const checkTargetGroups = async (
   if (targets.failures.length > 0)
     report.failedTargetGroups = [...(report.failedTargetGroups ?? []), ...targets.failures];
   for (const [cluster, needsPass] of targets.needsPass) {
-    const requests = [...needsPass].map(([serviceName, reason]) => ({ cluster, serviceName, reason }));
+    // The pass must see what the check saw: ELB, not the inventory's account (pass/target-reads.ts).
+    const requests = [...needsPass].map(([serviceName, reason]) => ({
+      cluster,
+      serviceName,
+      reason,
+      readTargetGroups: true,
+    }));
     try {
       await sendRequests(deps, cluster, [], requests, report);
     } catch (error) {

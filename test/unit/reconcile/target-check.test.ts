@@ -86,7 +86,12 @@ const run = async (
     now: () => 0,
     elb,
   });
-  return { report, described, enqueued: enqueued.map((r) => `${r.serviceName}: ${r.reason}`) };
+  return {
+    report,
+    described,
+    requests: enqueued,
+    enqueued: enqueued.map((r) => `${r.serviceName}: ${r.reason}`),
+  };
 };
 
 const allHealthy = () => ({
@@ -325,8 +330,10 @@ describe('a service in the middle of a traffic shift, waiting on its own wake-up
   it('asks for a pass when a new task turns unhealthy in its group mid-bake', async () => {
     const bad = health();
     bad[TG_G][1] = target('10.0.0.8', 'unhealthy');
-    const { enqueued } = await run(bad, newTasks(), shifting);
+    const { enqueued, requests } = await run(bad, newTasks(), shifting);
     expect(enqueued).toEqual([expect.stringContaining('api: task n2 has a target that is unhealthy')]);
+    // The pass must see what the check saw, not the inventory's account of the group (target-reads.ts).
+    expect(requests[0]?.readTargetGroups).toBe(true);
   });
 
   it("asks for a pass for a new task with no recorded target that is not in the shift's new group", async () => {

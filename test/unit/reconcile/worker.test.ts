@@ -301,3 +301,42 @@ describe('stampRequests', () => {
     ]);
   });
 });
+
+describe('processReconcileBatch and readTargetGroups', () => {
+  type Outcome = Awaited<ReturnType<Reconciler['reconcile']>>;
+  const message = (id: string, body: object) => ({ messageId: id, body: JSON.stringify(body) });
+
+  it.each([
+    { flags: [undefined, true, undefined], passed: true },
+    { flags: [false, undefined], passed: undefined },
+  ])(
+    'a pass reads every target group when any message of the service asks ($flags)',
+    async ({ flags, passed }) => {
+      const options: Array<{ readTargetGroups?: boolean }> = [];
+      const reconciler: Reconciler = {
+        reconcile: async (_cluster, _serviceName, _requestedAt, passOptions = {}) => {
+          options.push(passOptions);
+          return {
+            status: 'reconciled',
+            plan: {},
+            launched: 0,
+            stopped: 0,
+            wakeInMs: 5_000,
+          } as unknown as Outcome;
+        },
+        computePlan: async () => {
+          throw new Error('not used');
+        },
+      };
+      const sent = recordingQueue();
+      const batch = flags.map((readTargetGroups, index) =>
+        message(`m-${index}`, { cluster: 'default', serviceName: 'web', reason: 'check', readTargetGroups }),
+      );
+      expect(await processReconcileBatch(reconciler, sent.queue, batch, quiet)).toEqual([]);
+      expect(options).toHaveLength(1);
+      expect(options[0]?.readTargetGroups).toBe(passed);
+      // The pass's wake-up is its own request: it picks its reads again.
+      expect(sent.sent.flatMap((s) => s.requests).every((r) => r.readTargetGroups === undefined)).toBe(true);
+    },
+  );
+});
