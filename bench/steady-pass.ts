@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createEcsClientForGateway, createEcsGateway, type EcsGateway } from '../lib/ecs/gateway';
 import { createLaunchPacer, createReadPacer } from '../lib/ecs/pacer';
+import { createSchedulerElbDescribePacer } from '../lib/elb/calls';
 import { createElbClientForGateway, createElbGateway } from '../lib/elb/gateway';
 import type { ReconcileRequest } from '../lib/queue/reconcile-queue';
 import { createReconciler } from '../lib/reconcile/pass/reconcile';
@@ -54,7 +55,17 @@ const elbClient = elbUrl
     })
   : undefined;
 const elbCounter = elbClient ? countEcsCalls(elbClient) : undefined;
-const elb = elbClient ? createElbGateway({ client: elbClient, sleep, now: () => now }) : undefined;
+// With the scheduler's share of ELB's Describe* budget, as functions/reconcile-scheduler.ts builds it (on
+// the endpoint's virtual clock here: the endpoint throttles on it too).
+const elb = elbClient
+  ? createElbGateway({
+      client: elbClient,
+      sleep,
+      now: () => now,
+      describePacer: createSchedulerElbDescribePacer(pacing),
+      maxRoomWaitMs: Number.POSITIVE_INFINITY,
+    })
+  : undefined;
 const store = new DynamoDbStore(
   DynamoDBDocumentClient.from(dynamoDbClient, { marshallOptions: { removeUndefinedValues: true } }),
   env('BENCH_TABLE'),
@@ -91,7 +102,7 @@ const report = await runReconcileScheduler({
     sendCalls += Math.ceil(requests.length / 10);
   },
   now: () => now,
-  ...(elb ? { elb } : {}),
+  ...(elb ? { elb, elbClock: () => now } : {}),
 });
 if (report.failedClusters[0]) throw report.failedClusters[0].error;
 const reconciler = createReconciler({

@@ -160,8 +160,13 @@ export interface Service {
    * Reconciler bookkeeping: each listener rule's forward weights (target group ARN -> weight) as a pass
    * last read or set them, and when (ISO); until LISTENER_RULE_REFRESH_MS later a pass takes them from
    * here. A rule a pass is about to set is dropped first, so a crash before its record reads it again.
+   * `actions`: the rule's actions (ELB's Action shapes) as read or set, so setting the weights again
+   * keeps the others without a DescribeRules first (a rollback's shift back waits on no read).
    */
-  listenerRuleWeights?: Record<string, { weights: Record<string, number>; at: string }>;
+  listenerRuleWeights?: Record<
+    string,
+    { weights: Record<string, number>; at: string; actions?: Array<Record<string, unknown>> }
+  >;
   /**
    * Bumped by every change of what the user asked for (the ETag); status written by the reconciler
    * (counts, deployment progress, events) bumps only statusVersion, so If-Match stays meaningful.

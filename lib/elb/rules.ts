@@ -20,15 +20,27 @@ import { type CallDeadline, createElbCaller, type ElbCallOptions } from './calls
 /** Target group ARN -> forward weight. */
 export type ForwardWeights = Record<string, number>;
 
+/** A rule's (or listener's default) actions and their forward weights. */
+export interface RuleRead {
+  weights: ForwardWeights;
+  actions: Action[];
+}
+
 export interface ListenerRules {
   /** The forward weights of each rule or listener that exists (one DescribeRules and one DescribeListeners). */
   forwardWeights(arns: Iterable<string>, options?: CallDeadline): Promise<Record<string, ForwardWeights>>;
-  /** Replaces the forward action of the rule (ModifyRule) or listener default action (ModifyListener). */
+  /** The same with each rule's actions, to set it later without reading it again. */
+  readRules(arns: Iterable<string>, options?: CallDeadline): Promise<Record<string, RuleRead>>;
+  /**
+   * Replaces the forward action of the rule (ModifyRule) or listener default action (ModifyListener),
+   * keeping its other actions: those given (`actions`, as read before), else those read within
+   * ACTIONS_KEPT_MS, else read now. Returns the actions as ELB answered them.
+   */
   setForwardWeights(
     arn: string,
     weights: Array<{ targetGroupArn: string; weight: number }>,
-    options?: CallDeadline,
-  ): Promise<void>;
+    options?: CallDeadline & { actions?: Action[] },
+  ): Promise<Action[]>;
 }
 
 export interface ListenerRulesOptions extends ElbCallOptions {
@@ -130,12 +142,20 @@ export const createListenerRules = (options: ListenerRulesOptions): ListenerRule
       return weights;
     },
 
-    async setForwardWeights(arn, weights, { deadline } = {}) {
+    async readRules(arns, { deadline } = {}) {
+      const found = await actionsOf([...new Set(arns)], deadline);
+      const rules: Record<string, RuleRead> = {};
+      for (const [arn, actions] of found) rules[arn] = { weights: weightsOf(actions) ?? {}, actions };
+      return rules;
+    },
+
+    async setForwardWeights(arn, weights, { deadline, actions: given } = {}) {
       const recent = kept.get(arn);
       const actions =
-        recent !== undefined && now() - recent.at < ACTIONS_KEPT_MS
+        given ??
+        (recent !== undefined && now() - recent.at < ACTIONS_KEPT_MS
           ? recent.actions
-          : ((await actionsOf([arn], deadline)).get(arn) ?? []);
+          : ((await actionsOf([arn], deadline)).get(arn) ?? []));
       const next = withWeights(actions, weights);
       // Forgotten until it answers: a failed call may or may not have changed the rule.
       kept.delete(arn);
@@ -143,13 +163,16 @@ export const createListenerRules = (options: ListenerRulesOptions): ListenerRule
         const answer = await call('ModifyListener', () =>
           client.send(new ModifyListenerCommand({ ListenerArn: arn, DefaultActions: next })),
         );
-        keep(arn, answer.Listeners?.[0]?.DefaultActions ?? next);
-      } else {
-        const answer = await call('ModifyRule', () =>
-          client.send(new ModifyRuleCommand({ RuleArn: arn, Actions: next })),
-        );
-        keep(arn, answer.Rules?.[0]?.Actions ?? next);
+        const set = answer.Listeners?.[0]?.DefaultActions ?? next;
+        keep(arn, set);
+        return set;
       }
+      const answer = await call('ModifyRule', () =>
+        client.send(new ModifyRuleCommand({ RuleArn: arn, Actions: next })),
+      );
+      const set = answer.Rules?.[0]?.Actions ?? next;
+      keep(arn, set);
+      return set;
     },
   };
 };

@@ -28,7 +28,7 @@ import {
 import type { PassContext } from './context';
 import { recordedTargets, splitTargetGroupReads } from './target-reads';
 import { cachedTaskDefinitions } from './task-definition-cache';
-import { readTraffic } from './traffic';
+import { type RulesRead, readTraffic } from './traffic';
 
 export const createPassReader = ({ deps, called }: PassContext) => {
   // Revisions are immutable: once read (and registered in ECS), a reconciler keeps them.
@@ -69,7 +69,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     /** The target groups this pass read, and when; `inPlay`: every group it looked after. */
     targetHealthRead: { readAt: Record<string, string>; inPlay: string[] };
     /** The listener rules' weights, if this pass read them (rather than took them from the service). */
-    rulesRead?: { rules: Record<string, Record<string, number>>; at: number };
+    rulesRead?: RulesRead;
   }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
@@ -99,9 +99,8 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       read.filter((arn) => !readInput?.notFound?.includes(arn)).map((arn) => [arn, isoOf(readAt)]),
     );
     const trafficRead = await readTraffic({ deps, called }, service, deadline);
-    const { rulesReadAt, ...traffic } = trafficRead ?? { rules: {} };
-    const rulesRead =
-      trafficRead && rulesReadAt !== undefined ? { rules: trafficRead.rules, at: rulesReadAt } : undefined;
+    const traffic = trafficRead?.input;
+    const rulesRead = trafficRead?.read;
     const now = deps.now();
     const planWith = (input?: LoadBalancingInput) =>
       plan({
@@ -110,7 +109,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
         taskDefinitions: facts,
         now,
         ...(input ? { loadBalancing: input } : {}),
-        ...(trafficRead ? { traffic } : {}),
+        ...(traffic ? { traffic } : {}),
         ...(hookResult ? { hookResult } : {}),
         ...(deps.planOptions || deps.installation
           ? {

@@ -33,7 +33,7 @@ import { cutShort, FOLLOW_UP_MS, launchesWithin } from './deadline';
 import { callDueHook } from './hooks';
 import { createPassReader } from './inputs';
 import { createLauncher, launchesOf } from './launches';
-import { applyTraffic, rulesSetBy, ruleWeightsToKeep } from './traffic';
+import { applyTraffic, knownRuleActions, recordOf, rulesSetBy, ruleWeightsToKeep } from './traffic';
 import { schedulesWake, wakeDelay } from './wake';
 import { createPassWriter } from './writes';
 
@@ -191,6 +191,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
         ? { targetGroupHealthChecks: { ...service.targetGroupHealthChecks, ...healthChecksRead } }
         : {}),
     };
+    // The rules' actions as known before the write below drops the records of the rules it sets.
+    const ruleActions = knownRuleActions(service, rulesRead);
     // Bookkeeping of what the pass read (or is about to set), each left out when empty.
     const readTimes = keptReadTimes(service, targetHealthRead);
     const ruleWeights = ruleWeightsToKeep(service, rulesRead, rulesSetBy(result.actions));
@@ -241,8 +243,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       if (pastDeadline()) return stopShort(FOLLOW_UP_MS);
       const set: NonNullable<Service['listenerRuleWeights']> = {};
       try {
-        await applyTraffic(context, result.actions, deadline, (rule, weights) => {
-          set[rule] = { weights, at: isoOf(deps.now()) };
+        await applyTraffic(context, result.actions, deadline, ruleActions, (rule, weights, actions) => {
+          set[rule] = { weights, at: isoOf(deps.now()), actions: recordOf(actions) };
         });
         // What was set, recorded: the next passes take the weights from here (traffic.ts).
         service = await persist(

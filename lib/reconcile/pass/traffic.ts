@@ -4,6 +4,8 @@
  * weights the plan asks for. A read that fails leaves the rule or alarm out of the plan's input: the
  * plan then holds the stage that needs it rather than guess.
  */
+
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   analysisEvidence,
   DEFAULT_ANALYSIS_INTERVAL_SECONDS,
@@ -57,6 +59,17 @@ export const recordedRuleWeights = (
   return recorded;
 };
 
+/** What a pass read of its rules: their weights and actions, and when. */
+export interface RulesRead {
+  rules: Record<string, Record<string, number>>;
+  actions: Record<string, Action[]>;
+  at: number;
+}
+
+type RecordedActions = NonNullable<NonNullable<Service['listenerRuleWeights']>[string]['actions']>;
+/** ELB's actions as the service item keeps them (plain data; the domain knows no SDK shape). */
+export const recordOf = (actions: Action[]): RecordedActions => actions as unknown as RecordedActions;
+
 /**
  * The service's rule weights after a pass: those read this pass (`read`), less the rules it is about to
  * set (`setting`: they are recorded once set, and a crash before that makes the next pass read them).
@@ -64,39 +77,44 @@ export const recordedRuleWeights = (
  */
 export const ruleWeightsToKeep = (
   service: Service,
-  read: { rules: Record<string, Record<string, number>>; at: number } | undefined,
+  read: RulesRead | undefined,
   setting: readonly string[],
 ): Service['listenerRuleWeights'] => {
   const inUse = new Set(listenerRulesOf(service));
   const kept: NonNullable<Service['listenerRuleWeights']> = { ...service.listenerRuleWeights };
   if (read)
-    for (const [rule, weights] of Object.entries(read.rules)) kept[rule] = { weights, at: isoOf(read.at) };
+    for (const [rule, weights] of Object.entries(read.rules)) {
+      const actions = read.actions[rule];
+      kept[rule] = { weights, at: isoOf(read.at), ...(actions ? { actions: recordOf(actions) } : {}) };
+    }
   for (const rule of Object.keys(kept)) if (!inUse.has(rule) || setting.includes(rule)) delete kept[rule];
   return Object.keys(kept).length > 0 ? kept : undefined;
 };
 
 /**
  * The rules' weights (from the record while fresh, else one DescribeRules for them all), the alarms and
- * the analysis interval the plan judges. `rulesReadAt`: when the rules were read, if they were.
+ * the analysis interval the plan judges; `read`: the rules as read, if they were.
  */
 export const readTraffic = async (
   { deps, called }: PassContext,
   service: Service,
   deadline?: number,
-): Promise<(TrafficInput & { rulesReadAt?: number }) | undefined> => {
+): Promise<{ input: TrafficInput; read?: RulesRead } | undefined> => {
   const rules = listenerRulesOf(service);
   if (rules.length === 0 || deps.listenerRules === undefined) return undefined;
   const now = deps.now();
   const recorded = recordedRuleWeights(service, rules, now);
-  const input: TrafficInput & { rulesReadAt?: number } = {
-    rules:
-      recorded ??
-      (await deps.listenerRules.forwardWeights(rules, deadline === undefined ? {} : { deadline })),
-  };
+  let read: RulesRead | undefined;
   if (recorded === undefined) {
-    input.rulesReadAt = now;
+    const found = await deps.listenerRules.readRules(rules, deadline === undefined ? {} : { deadline });
     called('elb:DescribeRules');
+    read = {
+      rules: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.weights])),
+      actions: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.actions])),
+      at: now,
+    };
   }
+  const input: TrafficInput = { rules: recorded ?? read?.rules ?? {} };
   const alarms = alarmsToRead(service);
   if (alarms.length > 0 && deps.alarmStates) {
     input.alarms = await deps.alarmStates(alarms);
@@ -112,7 +130,7 @@ export const readTraffic = async (
       ...figures,
     };
   }
-  return input;
+  return { input, ...(read ? { read } : {}) };
 };
 
 /**
@@ -153,6 +171,19 @@ export const analysisToRead = (
   };
 };
 
+/** Each rule's actions as the service records them, with those this pass read over them. */
+export const knownRuleActions = (
+  service: Service,
+  read: RulesRead | undefined,
+): Record<string, Action[]> => ({
+  ...Object.fromEntries(
+    Object.entries(service.listenerRuleWeights ?? {}).flatMap(([rule, kept]) =>
+      kept.actions ? [[rule, kept.actions as unknown as Action[]]] : [],
+    ),
+  ),
+  ...read?.actions,
+});
+
 /** The listener rules the plan sets. */
 export const rulesSetBy = (actions: readonly { type: string }[]): string[] =>
   actions.flatMap((action) =>
@@ -160,27 +191,30 @@ export const rulesSetBy = (actions: readonly { type: string }[]): string[] =>
   );
 
 /**
- * ModifyRule (or ModifyListener) for each set-traffic action, in order; `onSet` hears of each as it is
- * set (the pass records the weights). Returns how many it set.
+ * ModifyRule (or ModifyListener) for each set-traffic action, in order, keeping each rule's other
+ * actions as `known` gives them (else as the adapter reads them); `onSet` hears of each as it is set
+ * (the pass records it). Returns how many it set.
  */
 export const applyTraffic = async (
   { deps, called }: PassContext,
   actions: readonly { type: string }[],
   deadline?: number,
-  onSet: (rule: string, weights: Record<string, number>) => void = () => undefined,
+  known: Record<string, Action[]> = {},
+  onSet: (rule: string, weights: Record<string, number>, actions: Action[]) => void = () => undefined,
 ): Promise<number> => {
   const sets = actions.filter((action): action is SetTrafficAction => action.type === 'set-traffic');
   if (sets.length === 0 || deps.listenerRules === undefined) return 0;
   for (const action of sets) {
-    await deps.listenerRules.setForwardWeights(
-      action.listenerRule,
-      action.weights,
-      deadline === undefined ? {} : { deadline },
-    );
+    const given = known[action.listenerRule];
+    const set = await deps.listenerRules.setForwardWeights(action.listenerRule, action.weights, {
+      ...(deadline === undefined ? {} : { deadline }),
+      ...(given ? { actions: given } : {}),
+    });
     called('elb:ModifyRule');
     onSet(
       action.listenerRule,
       Object.fromEntries(action.weights.map(({ targetGroupArn, weight }) => [targetGroupArn, weight])),
+      set,
     );
   }
   return sets.length;

@@ -146,6 +146,26 @@ describe('the gateway and the listener rules spend the pacer', () => {
     elb.restore();
   });
 
+  it('sets a rule with the actions it is given without reading it, and answers the actions set', async () => {
+    const elb = mockClient(ElasticLoadBalancingV2Client);
+    elb.on(ModifyRuleCommand).callsFake((input: { Actions: unknown }) => ({
+      Rules: [{ RuleArn: RULE, Actions: input.Actions }],
+    }));
+    const rules = createListenerRules({ client: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) });
+    const set = await rules.setForwardWeights(RULE, [{ targetGroupArn: BLUE, weight: 1 }], {
+      actions: [
+        { Type: 'authenticate-oidc', Order: 1 },
+        { Type: 'forward', TargetGroupArn: GREEN, Order: 2 },
+      ],
+    });
+    expect(elb.commandCalls(DescribeRulesCommand)).toHaveLength(0);
+    expect(set).toEqual([
+      { Type: 'authenticate-oidc', Order: 1 },
+      { Type: 'forward', Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 1 }] } },
+    ]);
+    elb.restore();
+  });
+
   it('reads a rule again after a ModifyRule that failed: it may or may not have changed it', async () => {
     const elb = mockClient(ElasticLoadBalancingV2Client);
     elb.on(DescribeRulesCommand).resolves({

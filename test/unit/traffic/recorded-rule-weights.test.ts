@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../../lib/domain';
 import {
+  knownRuleActions,
   LISTENER_RULE_REFRESH_MS,
   recordedRuleWeights,
   rulesSetBy,
@@ -56,14 +57,27 @@ describe("a listener rule's recorded weights", () => {
       [RULE]: { weights: { [BLUE]: 1 }, ...at(T0 - 60 * S) },
       [OLD]: { weights: { [BLUE]: 1 }, ...at(T0 - 60 * S) },
     };
-    const read = { rules: { [RULE]: { [BLUE]: 1 }, [TEST]: { [BLUE]: 1 } }, at: T0 };
+    const actions = [
+      { Type: 'authenticate-oidc', Order: 1 },
+      { Type: 'forward', TargetGroupArn: BLUE, Order: 2 },
+    ];
+    const read = {
+      rules: { [RULE]: { [BLUE]: 1 }, [TEST]: { [BLUE]: 1 } },
+      actions: { [RULE]: actions as never, [TEST]: [] },
+      at: T0,
+    };
+    // Each rule's actions kept with its weights: setting it later keeps the others without a read.
     expect(ruleWeightsToKeep(shifting(before), read, [])).toEqual({
-      [RULE]: { weights: { [BLUE]: 1 }, at: iso(T0) },
-      [TEST]: { weights: { [BLUE]: 1 }, at: iso(T0) },
+      [RULE]: { weights: { [BLUE]: 1 }, at: iso(T0), actions },
+      [TEST]: { weights: { [BLUE]: 1 }, at: iso(T0), actions: [] },
+    });
+    expect(knownRuleActions(shifting(ruleWeightsToKeep(shifting(before), read, [])), undefined)).toEqual({
+      [RULE]: actions,
+      [TEST]: [],
     });
     // About to be set: dropped, so a pass that dies before recording what it set reads the rule again.
     expect(ruleWeightsToKeep(shifting(before), read, [TEST])).toEqual({
-      [RULE]: { weights: { [BLUE]: 1 }, at: iso(T0) },
+      [RULE]: { weights: { [BLUE]: 1 }, at: iso(T0), actions },
     });
     // Not read: the record as it was (the rule no longer the service's left out).
     expect(ruleWeightsToKeep(shifting(before), undefined, [])).toEqual({ [RULE]: before[RULE] });
