@@ -125,21 +125,21 @@ describe('a target group deleted under a running service', () => {
       const live = await liveRecords('orphaned');
       return live.length === 2 && live.every((r) => r.lastStatus === 'RUNNING') ? true : undefined;
     });
-    // The group is deleted after the pass read it, before it registers the new task there.
+    // The group is deleted after the pass planned, just before it registers the new task there. (The
+    // pass need not read the group first: a task not registered yet is registered without a read.)
     const real = localElb();
     let deleted = false;
-    const deletingAfterRead: ElbGateway = {
+    const deletingBeforeRegistration: ElbGateway = {
       ...real,
-      async describeTargetHealth(arn, targets) {
-        const health = await real.describeTargetHealth(arn, targets);
-        if (arn === gone && !deleted) {
+      async registerTargets(registrations) {
+        if (!deleted && registrations.some((r) => r.targetGroupArn === gone)) {
           await local.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: gone }));
           deleted = true;
         }
-        return health;
+        return real.registerTargets(registrations);
       },
     };
-    const outcome = await pass('orphaned', deletingAfterRead);
+    const outcome = await pass('orphaned', deletingBeforeRegistration);
     expect(deleted).toBe(true);
     expect(outcome.status).toBe('reconciled');
     const fresh = (await liveRecords('orphaned')).find((r) => r.loadBalancing?.targets.length !== 2);

@@ -5,15 +5,19 @@
  *
  * A group is read when the pass can learn something there that the inventory does not say:
  * - it has not been read for TARGET_HEALTH_REFRESH_MS (an unhealthy target, a stray, a deleted group);
- * - a task registered there (or to be) is RUNNING but not yet recorded healthy: it is becoming healthy;
+ * - a task registered there is RUNNING, not yet recorded healthy, and could be healthy by now (its start
+ *   plus the group's first health checks, plan/first-checks.ts; sooner a read finds it `initial` again);
  * - a task registered there stopped, or was told to, since the group was last read, and was not drained:
  *   its target may be a stray to deregister at once.
  * Otherwise the group is taken as the inventory records it: each live task's target `healthy` once its
- * targets were all healthy (TaskLoadBalancing.healthyAt), `draining` while it drains.
+ * targets were all healthy (TaskLoadBalancing.healthyAt), `initial` until then, `draining` while it
+ * drains. A task not registered yet is registered by the pass without a read (RegisterTargets is
+ * idempotent, should a pass that died have registered it already).
  */
 import type { Service, TaskRecord } from '../../domain';
 import { epochOf } from '../../time';
 import { expectedTargets } from '../plan/expected-targets';
+import { healthyNoSoonerThanTarget } from '../plan/first-checks';
 import type { ObservedTarget } from '../plan/types';
 
 /** How long a pass trusts the inventory's account of a target group. */
@@ -30,6 +34,15 @@ const becomingHealthy = (record: TaskRecord) =>
   record.desiredStatus === 'RUNNING' &&
   record.loadBalancing?.deregisteredAt === undefined &&
   record.loadBalancing?.healthyAt === undefined;
+
+/** Whether the task's target in the group may be healthy at `now` (unknown timing: it may). */
+const mayBeHealthy = (service: Service, record: TaskRecord, arn: string, now: number): boolean => {
+  const timing = service.targetGroupHealthChecks?.[arn];
+  const startedAt = epochOf(record.startedAt);
+  return (
+    timing === undefined || startedAt === undefined || now >= healthyNoSoonerThanTarget(startedAt, timing)
+  );
+};
 
 /** When the task stopped, or was told to: the latest instant the inventory knows of it leaving. */
 const leftAt = (record: TaskRecord): number | undefined => {
@@ -48,9 +61,10 @@ export const whyReadGroup = (
   if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
   for (const record of records) {
     if (registeredIn(service, record, arn).length === 0) continue;
-    if (becomingHealthy(record)) return `task ${record.taskId} is becoming healthy`;
-    const left = leftAt(record);
     const recorded = (record.loadBalancing?.targets ?? []).some((t) => t.targetGroupArn === arn);
+    if (recorded && becomingHealthy(record) && mayBeHealthy(service, record, arn, now))
+      return `task ${record.taskId} is becoming healthy`;
+    const left = leftAt(record);
     if (
       recorded &&
       left !== undefined &&
@@ -75,7 +89,7 @@ export const splitTargetGroupReads = (
   return { read, recorded };
 };
 
-/** A group as the inventory records it: the live tasks' targets, healthy or draining. */
+/** A group as the inventory records it: the live tasks' targets, healthy, initial or draining. */
 export const recordedTargets = (records: TaskRecord[], arn: string, now: number): ObservedTarget[] =>
   records.flatMap((record): ObservedTarget[] => {
     const lb = record.loadBalancing;
@@ -83,8 +97,9 @@ export const recordedTargets = (records: TaskRecord[], arn: string, now: number)
     if (id === undefined || lb === undefined || record.lastStatus === 'STOPPED') return [];
     const draining = lb.deregisteredAt !== undefined;
     if (draining && (epochOf(lb.stopDueAt) ?? 0) <= now) return [];
-    if (!draining && (lb.healthyAt === undefined || record.desiredStatus !== 'RUNNING')) return [];
+    if (!draining && record.desiredStatus !== 'RUNNING') return [];
+    const state = draining ? 'draining' : lb.healthyAt === undefined ? 'initial' : 'healthy';
     return lb.targets
       .filter((target) => target.targetGroupArn === arn)
-      .map((target) => ({ id, port: target.port, state: draining ? 'draining' : 'healthy' }));
+      .map((target) => ({ id, port: target.port, state }));
   });

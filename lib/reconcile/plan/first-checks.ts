@@ -8,7 +8,11 @@
  */
 import { expectedTargets } from './expected-targets';
 import { isRunning } from './tasks';
-import type { LoadBalancingInput, ObservedTask } from './types';
+import type { LoadBalancingInput, ObservedTask, TargetGroupHealthCheck } from './types';
+
+/** The soonest a target of a task RUNNING since `startedAt` can be healthy in a group with this timing. */
+export const healthyNoSoonerThanTarget = (startedAt: number, timing: TargetGroupHealthCheck): number =>
+  startedAt + (timing.healthyThreshold - 1) * timing.intervalSeconds * 1000;
 
 /**
  * The instant before which none of `waiting` (live tasks that are not healthy yet) can be: the earliest of
@@ -34,7 +38,7 @@ export const healthyNoSoonerThan = (
       if (seen?.state === 'healthy') continue;
       const timing = lb.healthChecks[target.targetGroupArn];
       if (timing === undefined || (seen !== undefined && seen.state !== 'initial')) return undefined;
-      bound = Math.max(bound, task.startedAt + (timing.healthyThreshold - 1) * timing.intervalSeconds * 1000);
+      bound = Math.max(bound, healthyNoSoonerThanTarget(task.startedAt, timing));
     }
     earliest = Math.min(earliest, bound);
   }

@@ -47,23 +47,32 @@ describe('which target groups a pass reads', () => {
     expect(whyReadGroup(balanced(T0 - TARGET_HEALTH_REFRESH_MS + 1), records, TG, T0)).toBeUndefined();
   });
 
-  it('reads while a RUNNING task there is not yet recorded healthy, but not for one still PENDING', () => {
+  it('reads while a RUNNING task registered there is not yet recorded healthy, but not for one still PENDING', () => {
     const recent = balanced(T0 - 5 * S);
     const newTask = record({}, { healthyAt: undefined });
     expect(whyReadGroup(recent, [record(), newTask], TG, T0)).toBe(
       `task ${newTask.taskId} is becoming healthy`,
     );
-    // Never registered yet: it registers where its deployment does (the service's group).
-    const unregistered = record({ loadBalancing: undefined });
-    expect(whyReadGroup(recent, [unregistered], TG, T0)).toBe(
-      `task ${unregistered.taskId} is becoming healthy`,
-    );
+    // Not registered yet: the pass registers it without reading (a read would not find it there).
+    expect(whyReadGroup(recent, [record({ loadBalancing: undefined })], TG, T0)).toBeUndefined();
     expect(
       whyReadGroup(recent, [record({ lastStatus: 'PENDING', loadBalancing: undefined })], TG, T0),
     ).toBeUndefined();
     // Becoming healthy in another group says nothing of this one.
     const elsewhere = record({}, { healthyAt: undefined, targets: [{ targetGroupArn: OTHER, port: 80 }] });
     expect(whyReadGroup(recent, [elsewhere], TG, T0)).toBeUndefined();
+  });
+
+  it("does not read before the group's first health checks can have passed, once their timing is known", () => {
+    // Checked every 10 s, healthy after 3 passes: not healthy before its start plus 20 s.
+    const timed = {
+      ...balanced(T0 - 5 * S),
+      targetGroupHealthChecks: { [TG]: { intervalSeconds: 10, healthyThreshold: 3, readAt: iso(T0) } },
+    };
+    const started = (at: number) => record({ startedAt: iso(at) }, { healthyAt: undefined });
+    expect(whyReadGroup(timed, [started(T0 - 19 * S)], TG, T0)).toBeUndefined();
+    const ready = started(T0 - 20 * S);
+    expect(whyReadGroup(timed, [ready], TG, T0)).toBe(`task ${ready.taskId} is becoming healthy`);
   });
 
   it('reads when a task registered there left since the last read without a drain (a stray to sweep)', () => {
@@ -93,7 +102,7 @@ describe('which target groups a pass reads', () => {
 });
 
 describe('a group as the inventory records it', () => {
-  it('has each live task recorded healthy as healthy, a draining one as draining until its stop is due', () => {
+  it('has each live task recorded healthy as healthy, one not yet as initial, a draining one as draining until its stop is due', () => {
     const healthy = record();
     const draining = record({}, { deregisteredAt: iso(T0 - 10 * S), stopDueAt: iso(T0 + 10 * S) });
     const drained = record({}, { deregisteredAt: iso(T0 - 30 * S), stopDueAt: iso(T0 - 1 * S) });
@@ -106,6 +115,7 @@ describe('a group as the inventory records it', () => {
     ).toEqual([
       { id: healthy.privateIpv4Address, port: 80, state: 'healthy' },
       { id: draining.privateIpv4Address, port: 80, state: 'draining' },
+      { id: notYet.privateIpv4Address, port: 80, state: 'initial' },
     ]);
   });
 });
