@@ -1,7 +1,7 @@
 /**
  * A small world for the traffic-shift planner tests: ECS launches and stops what the plan says, every
- * registered target turns healthy, and ELB's listener rules forward as the last ModifyRule set them (or
- * as a test sets them behind the planner's back).
+ * registered target turns healthy (`checksTakeMs` after its registration), and ELB's listener rules forward
+ * as the last ModifyRule set them (or as a test sets them behind the planner's back).
  */
 import type {
   Deployment,
@@ -45,6 +45,8 @@ export class World {
   respond?: (execution: HookExecution) => HookAnswer;
   /** The hook calls made, in order. */
   hookCalls: HookExecution[] = [];
+  /** How long a registered target stays `initial` before ELB calls it healthy (0: at once). */
+  checksTakeMs = 0;
   private serial = 0;
 
   constructor(config: Partial<DeploymentConfiguration>, test = true) {
@@ -118,17 +120,18 @@ export class World {
   }
 
   pass(): PlanResult {
-    const targetHealth: Record<string, { id: string; port: number; state: 'healthy' }[]> = {
+    const targetHealth: Record<string, { id: string; port: number; state: 'healthy' | 'initial' }[]> = {
       [BLUE]: [],
       [GREEN]: [],
     };
     for (const t of this.tasks) {
       if (t.desiredStatus !== 'RUNNING' || t.targets?.drain) continue;
+      const checked = (t.targets?.healthyAt ?? this.now) + this.checksTakeMs <= this.now;
       for (const target of t.targets?.registered ?? [])
         targetHealth[target.targetGroupArn]?.push({
           id: t.privateIpv4Address ?? '',
           port: 80,
-          state: 'healthy',
+          state: checked ? 'healthy' : 'initial',
         });
     }
     // The pass's own choice of the due call (the shifting PRIMARY's, else a rollback's).

@@ -38,8 +38,23 @@ const firstChecksWait = (service: Service, result: PlanResult, now: number): num
   return Math.min(result.healthyNoSoonerThan - now, deadline ?? Number.POSITIVE_INFINITY);
 };
 
-/** How long until a time-based condition (readiness, back-off) may change the plan. */
+/** ELB's shortest health check interval: no target turns healthy more often than this. */
+export const TARGET_HEALTH_PACE_MS = 5_000;
+
+/**
+ * How long until a time-based condition (readiness, back-off, a target's health check) may change the
+ * plan. Traffic kept off its serving group waits on the load balancer, not on minReadySeconds or a
+ * far hold (a Spot back-off): it looks again at ELB's pace once the first checks can have passed.
+ */
 export const wakeDelay = (service: Service, result: PlanResult, now: number): number | undefined => {
+  const delay = rolloutWakeDelay(service, result, now);
+  if (result.trafficAwaitsHealth === undefined) return delay;
+  const checks = Math.max(TARGET_HEALTH_PACE_MS, (result.healthyNoSoonerThan ?? now) - now);
+  return Math.min(delay ?? Number.POSITIVE_INFINITY, checks);
+};
+
+/** How long until the rollout's own time-based conditions (readiness, back-off) may change the plan. */
+const rolloutWakeDelay = (service: Service, result: PlanResult, now: number): number | undefined => {
   const holds = result.actions.filter((action) => action.type === 'hold' && action.until !== undefined);
   const untils = holds.map((action) => (action as { until: number }).until - now).filter((ms) => ms > 0);
   const settling = result.deployments.some(

@@ -322,6 +322,11 @@ export interface PlanResult {
    * target health checks (first-checks.ts). Absent when some such task could be sooner, or there is none.
    */
   healthyNoSoonerThan?: number;
+  /**
+   * A listener rule is kept off its serving group until the load balancer calls targets there healthy
+   * (a rollback's tasks coming up): the next pass is due at the load balancer's pace (wake.ts).
+   */
+  trafficAwaitsHealth?: true;
 }
 
 /** StopTask reason prefix for tasks stopped for failing health checks; a failed launch is recognised by it. */

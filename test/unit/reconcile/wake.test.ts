@@ -1,12 +1,14 @@
 /**
  * When a pass asks to be woken: a crash loop's back-off may outlast the deployment's progress deadline,
  * and the deployment must still be judged at its deadline (a defect the scenario fuzzer found: a
- * backing-off deployment stayed IN_PROGRESS past progressDeadlineSeconds until its back-off ended).
+ * backing-off deployment stayed IN_PROGRESS past progressDeadlineSeconds until its back-off ended); and
+ * production kept off its serving group waits on the load balancer's health checks, not on minReadySeconds.
  */
 import { describe, expect, it } from 'vitest';
-import { wakeDelay } from '../../../lib/reconcile/pass/wake';
+import { TARGET_HEALTH_PACE_MS, wakeDelay } from '../../../lib/reconcile/pass/wake';
 import { plan } from '../../../lib/reconcile/plan/plan';
 import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
+import { MIN, World } from '../../support/traffic-world';
 
 /** A PRIMARY whose tasks crashed `crashes` times, the last one just now: a long back-off. */
 const crashLoop = (crashes: number, lastProgressAgoMs: number, progressDeadlineSeconds?: number) => {
@@ -48,5 +50,47 @@ describe('wakeDelay', () => {
     const until = hold && hold.type === 'hold' ? hold.until : undefined;
     expect(until).toBeDefined();
     expect(wakeDelay(svc, result, T0)).toBe((until ?? 0) - T0);
+  });
+});
+
+describe('wakeDelay while production waits on a group to serve', () => {
+  // Fuzz seeds 3046, 3158, 3192: a rollback to a revision with no task left keeps production on the failed
+  // group until its own tasks serve, but looked again only at minReadySeconds' pace (up to 30 s) or at a
+  // Spot back-off's end: production stayed on the failed group 15-20 s after ELB called them healthy.
+  it("looks again at the load balancer's pace, and takes production back once the targets are healthy", () => {
+    const world = new World({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+      bakeTimeInMinutes: 3,
+      minReadySeconds: 120,
+    });
+    for (let i = 0; i < 10 && world.share() !== 10; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    world.die('dep-1');
+    world.service = {
+      ...world.service,
+      deployments: world.service.deployments.map((d) =>
+        d.id === 'dep-2' ? { ...d, stopRequested: { stopType: 'ROLLBACK', at: iso(world.now) } } : d,
+      ),
+    };
+    world.checksTakeMs = 10 * S;
+    world.pass();
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'IN_PROGRESS' });
+    // The rollback's tasks run and register; ELB has not called them healthy yet.
+    world.now += S;
+    const registering = world.pass();
+    expect(world.share()).toBe(100);
+    expect(wakeDelay(world.service, registering, world.now)).toBe(TARGET_HEALTH_PACE_MS);
+    world.now += TARGET_HEALTH_PACE_MS;
+    expect(wakeDelay(world.service, world.pass(), world.now)).toBe(TARGET_HEALTH_PACE_MS);
+    expect(world.share()).toBe(100);
+    world.now += TARGET_HEALTH_PACE_MS;
+    const serving = world.pass();
+    expect(world.share()).toBe(0);
+    // Nothing waits on ELB any more: the rollout's own pace (minReadySeconds, at most 30 s).
+    expect(serving.trafficAwaitsHealth).toBeUndefined();
+    expect(wakeDelay(world.service, serving, world.now)).toBe(30 * S);
   });
 });

@@ -91,5 +91,6 @@ export function finish(state: PlanState, serviceStatus: ServiceStatus): PlanResu
     ...countsOf(tasks, launchedBy(actions)),
     events: state.events,
     ...(notBefore !== undefined && notBefore > state.now ? { healthyNoSoonerThan: notBefore } : {}),
+    ...(state.trafficAwaitsHealth ? { trafficAwaitsHealth: true as const } : {}),
   };
 }

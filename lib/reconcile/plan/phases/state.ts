@@ -54,6 +54,8 @@ export interface PlanState {
    * one and not yet reported stopped), with the instant they were: failures before ECS reports the stop.
    */
   failingHealth: Map<string, number>;
+  /** Set when a listener rule is kept off its serving group until targets there are healthy (traffic-shift.ts). */
+  trafficAwaitsHealth?: boolean;
 }
 
 /** A pass past the point where the service has a PRIMARY (repaired if it was stored without one). */

@@ -288,10 +288,15 @@ const stranded = (
 /**
  * With no shift governing (none, or a rollback under way), a rule forwards to its serving group, never to
  * nothing: a rollback to a revision whose tasks are gone leaves traffic where it is served until the
- * rollback's tasks serve (seed 542).
+ * rollback's tasks serve (seed 542). Those tasks serve from the health check at which the load balancer
+ * calls them healthy, whatever their minReadySeconds: while the PRIMARY brings them up, the next pass
+ * comes at the load balancer's pace (trafficAwaitsHealth; fuzz seeds 3046, 3158, 3192).
  */
-const servingOrOther = (state: PlanState, pair: { from: string; to: string }): number =>
-  neverToNothing(state, pair, 0, false);
+const servingOrOther = (state: PlanState, pair: { from: string; to: string }): number => {
+  const percent = neverToNothing(state, pair, 0, false);
+  if (percent > 0 && state.primary?.rolloutState === 'IN_PROGRESS') state.trafficAwaitsHealth = true;
+  return percent;
+};
 
 /** The new groups of a shift that have no healthy task while their old groups have. */
 const downNewGroups = (state: PlanState, shift: TrafficShift): string[] =>
