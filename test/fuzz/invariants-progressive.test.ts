@@ -27,6 +27,7 @@ describe('rollbackClearsProduction', () => {
   const record = (): RollbackRecord => ({
     service: 'web',
     deploymentId: 'd2',
+    failedAt: T,
     at: T,
     routes: [{ rule: RULE, to: GREEN, from: BLUE }],
   });
@@ -103,6 +104,26 @@ describe('rollbackClearsProduction', () => {
         (v) => v.invariant,
       ),
     ).toEqual(['rollbackClearsProduction']);
+  });
+
+  // Seed 3046: a deploy 3 minutes after the failure shifted onto its group while the group rolled back to
+  // never served (its grace kept starting again); once it did, the excuse looked for a deploy newer than
+  // the grace's start, not than the failure, and blamed the newer deployment's 50 % on the failed one.
+  it('excuses a deployment made after the failure that shifts onto its group, though the grace started again later', () => {
+    const records = [record()];
+    let blueHealthy = 0;
+    const healthyIn = (group: string) => (group === BLUE ? blueHealthy : 2);
+    const half = () => ({ [BLUE]: 500, [GREEN]: 500 });
+    const madeAt = T + 60_000;
+    const shiftingOnto = (_service: string, group: string, since: number) =>
+      group === GREEN && madeAt >= since;
+    const downUntil = T + 120_000;
+    expect(rollbackClearsProduction(downUntil, records, half, shiftingOnto, healthyIn)).toEqual([]);
+    blueHealthy = 1;
+    expect(
+      rollbackClearsProduction(downUntil + ROLLBACK_GRACE_MS, records, half, shiftingOnto, healthyIn),
+    ).toEqual([]);
+    expect(records[0]?.judged).toBe(true);
   });
 });
 

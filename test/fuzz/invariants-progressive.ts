@@ -15,12 +15,13 @@ export const EMPTY_GROUP_GRACE_MS = 30_000;
 export type Weights = Record<string, number>;
 
 /**
- * A deployment Tugboat wrote FAILED in its ROLLBACK stage, first seen at `at` (or when the group rolled
- * back to could serve again), with its route's rules.
+ * A deployment Tugboat wrote FAILED in its ROLLBACK stage, first seen at `failedAt`, with its route's rules.
+ * `at` starts the grace: the failure, or the last step at which the group rolled back to could not serve.
  */
 export interface RollbackRecord {
   service: string;
   deploymentId: string;
+  failedAt: number;
   at: number;
   /** The failed deployment's group (`to`) per production rule. */
   routes: { rule: string; to: string; from: string }[];
@@ -57,7 +58,7 @@ export const rollbackClearsProduction = (
     for (const route of record.routes) {
       const weights = weightsOf(route.rule);
       const weight = weights?.[route.to] ?? 0;
-      if (weights === undefined || weight === 0 || shiftingOnto(record.service, route.to, record.at))
+      if (weights === undefined || weight === 0 || shiftingOnto(record.service, route.to, record.failedAt))
         continue;
       found.push({
         invariant: 'rollbackClearsProduction',
@@ -73,7 +74,8 @@ export const rollbackClearsProduction = (
 /**
  * rollbackClearsProduction's excuse: a PRIMARY made at or after `since` (the failure) whose shift already sends
  * production onto `group`. At, not only after: a deploy in the same instant as the failure is the newer one
- * (seed 1724: its CANARY took 90.1 % onto the group the failed deployment had registered in).
+ * (seed 1724: its CANARY took 90.1 % onto the group the failed deployment had registered in). The failure,
+ * not the grace's start: a deploy made while the grace kept starting again is newer all the same (seed 3046).
  */
 export const newerShiftOnto = (
   deployments: readonly Pick<Deployment, 'status' | 'createdAt' | 'trafficShift'>[],

@@ -110,6 +110,7 @@ export const startProgressive = async (
       rollbacks.push({
         service: next.serviceName,
         deploymentId: d.id,
+        failedAt: time.now(),
         at: time.now(),
         routes: d.trafficShift.routes.flatMap((r) =>
           r.productionListenerRule ? [{ rule: r.productionListenerRule, to: r.to, from: r.from }] : [],
