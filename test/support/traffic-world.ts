@@ -209,3 +209,21 @@ export class World {
     }
   }
 }
+
+/**
+ * A canary (10 %, 2 min bake, 3 min bake after) of a service with minReadySeconds 120, passed minute by
+ * minute until production shows the canary's share.
+ */
+export const slowReadyCanaryAt10Percent = (): World => {
+  const world = new World({
+    strategy: 'CANARY',
+    canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+    bakeTimeInMinutes: 3,
+    minReadySeconds: 120,
+  });
+  for (let i = 0; i < 10 && world.share() !== 10; i++) {
+    world.pass();
+    world.now += MIN;
+  }
+  return world;
+};

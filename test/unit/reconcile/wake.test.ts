@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TARGET_HEALTH_PACE_MS, wakeDelay } from '../../../lib/reconcile/pass/wake';
 import { plan } from '../../../lib/reconcile/plan/plan';
 import { deployment, deploymentConfiguration, iso, S, service, T0, task } from '../../support/plan';
-import { MIN, World } from '../../support/traffic-world';
+import { slowReadyCanaryAt10Percent } from '../../support/traffic-world';
 
 /** A PRIMARY whose tasks crashed `crashes` times, the last one just now: a long back-off. */
 const crashLoop = (crashes: number, lastProgressAgoMs: number, progressDeadlineSeconds?: number) => {
@@ -58,16 +58,7 @@ describe('wakeDelay while production waits on a group to serve', () => {
   // group until its own tasks serve, but looked again only at minReadySeconds' pace (up to 30 s) or at a
   // Spot back-off's end: production stayed on the failed group 15-20 s after ELB called them healthy.
   it("looks again at the load balancer's pace, and takes production back once the targets are healthy", () => {
-    const world = new World({
-      strategy: 'CANARY',
-      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
-      bakeTimeInMinutes: 3,
-      minReadySeconds: 120,
-    });
-    for (let i = 0; i < 10 && world.share() !== 10; i++) {
-      world.pass();
-      world.now += MIN;
-    }
+    const world = slowReadyCanaryAt10Percent();
     world.die('dep-1');
     world.service = {
       ...world.service,

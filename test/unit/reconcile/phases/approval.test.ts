@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalConfiguration, Deployment, StopRequest } from '../../../../lib/domain';
 import { S } from '../../../support/plan';
-import { BLUE, MIN, TEST, World } from '../../../support/traffic-world';
+import { BLUE, MIN, slowReadyCanaryAt10Percent, TEST, World } from '../../../support/traffic-world';
 
 const canary = (approval: ApprovalConfiguration) =>
   new World({
@@ -253,16 +253,7 @@ describe('after an ABORT, production never forwards to a group with nothing heal
   // Seed 845: the same, but the rollback's tasks had minReadySeconds to wait out: production stayed on
   // the failed group while the load balancer already called the rollback's targets healthy.
   it('a rollback takes production back once the load balancer calls its targets healthy, not after minReadySeconds', () => {
-    const world = new World({
-      strategy: 'CANARY',
-      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
-      bakeTimeInMinutes: 3,
-      minReadySeconds: 120,
-    });
-    for (let i = 0; i < 10 && world.share() !== 10; i++) {
-      world.pass();
-      world.now += MIN;
-    }
+    const world = slowReadyCanaryAt10Percent();
     expect(world.share()).toBe(10);
     world.die('dep-1');
     requestStop(world, 'ROLLBACK');
