@@ -134,7 +134,8 @@ export interface Service {
   autoDeploy?: AutoDeploy;
   /**
    * Load balancers with an alternate group: entry targetGroupArn -> the group production traffic goes to
-   * now (absent: the entry's own). Swapped when a non-rolling deployment completes.
+   * now (absent: the entry's own). Swapped when a non-rolling deployment reaches CLEAN_UP (completed or
+   * not), and back by a rollback of it.
    */
   servingTargetGroups?: Record<string, string>;
   /** Auto scaling: with it, desiredCount is what the scaler last chose, within [minCapacity, maxCapacity]. */

@@ -17,6 +17,7 @@ import { finish } from './phases/finish';
 import { judgeRollout } from './phases/judge';
 import { launchOrHold } from './phases/launch';
 import { countFailedTasks, ensurePrimary, noteProgress } from './phases/primary';
+import { recordServing } from './phases/serving';
 import { markSettled } from './phases/settle';
 import { shutDown } from './phases/shut-down';
 import { countByProvider, noteSpotFallback, spotPlacer } from './phases/spot-fallback';
@@ -70,6 +71,7 @@ export function plan(input: PlanInput): PlanResult {
   if (canLaunch) launched += launchReturnBatch(rollout, spot, launched);
   markSettled(rollout, launched);
   completeShift(rollout);
+  recordServing(rollout);
   setTraffic(rollout);
   countByProvider(rollout);
   return finish(rollout, 'ACTIVE');

@@ -306,7 +306,7 @@ export interface PlanResult {
   serviceStatus: ServiceStatus;
   /** The service's target `family:revision` (changes on rollback). */
   taskDefinition: string;
-  /** Set when a traffic shift completes this pass: the groups that serve from now on (Service.servingTargetGroups). */
+  /** Set when the serving groups change this pass (a shift's CLEAN_UP, a rollback of one): Service.servingTargetGroups. */
   servingTargetGroups?: Record<string, string>;
   /** ECS's runningCount: tasks whose last status is RUNNING, including those being stopped or drained. */
   runningCount: number;

@@ -3,7 +3,7 @@
  * to a group with no healthy target while the other group of its pair has one.
  */
 import type { Deployment } from '../../../domain';
-import { healthy, live, type PlanState } from './state';
+import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** A PRIMARY whose traffic shift is under way: it launches its full count and shifts on. */
 export const isShifting = (d: Deployment | undefined): boolean =>
@@ -44,3 +44,24 @@ export const neverToNothing = (
   if (!keepOld && percent < 100 && !servesIn(state, from) && servesIn(state, to)) return 100;
   return percent;
 };
+
+/**
+ * The groups production is served from, by the PRIMARY, level-triggered. A shift at CLEAN_UP has moved
+ * production for good (its old tasks drain), so its groups serve from then on, completed or not: one
+ * replaced at CLEAN_UP never completes, and the next deploy would shift from the emptied group (seed
+ * 3158). A rollback of a shift serves from that shift's old groups again, where production went back.
+ * Recorded (PlanResult.servingTargetGroups) only when it changes.
+ */
+export function recordServing(state: RolloutState): void {
+  const { primary, service } = state;
+  const rolledBack = primary.rollbackOf === undefined ? undefined : state.byId.get(primary.rollbackOf);
+  const shift = primary.trafficShift?.stage === 'CLEAN_UP' ? primary.trafficShift : undefined;
+  const pairs =
+    shift?.routes.map((route) => [route.targetGroupArn, route.to] as const) ??
+    (rolledBack?.trafficShift?.stage === 'ROLLBACK'
+      ? rolledBack.trafficShift.routes.map((route) => [route.targetGroupArn, route.from] as const)
+      : []);
+  const current = service.servingTargetGroups ?? {};
+  if (pairs.every(([entry, group]) => (current[entry] ?? entry) === group)) return;
+  state.servingTargetGroups = { ...current, ...Object.fromEntries(pairs) };
+}

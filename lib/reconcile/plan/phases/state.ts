@@ -47,7 +47,7 @@ export interface PlanState {
   keep: Set<string>;
   /** Old tasks serving production while a traffic shift is under way: no replacement stops them. */
   shielded: Set<string>;
-  /** Set when a traffic shift completes: the groups serving from now on. */
+  /** Set when the groups serving production change (recordServing): the groups serving from now on. */
   servingTargetGroups?: Record<string, string>;
   /**
    * Tasks taken out for failing their health checks (stopped by this pass, or deregistered by an earlier

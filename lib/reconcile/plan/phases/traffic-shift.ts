@@ -249,16 +249,13 @@ function shieldServing(state: PlanState, shift: TrafficShift): void {
   }
 }
 
-/** Phase: a shift that completed this pass makes its groups the serving ones. */
+/** Phase: a shift that completed this pass says so (its groups serve from its CLEAN_UP: recordServing). */
 export function completeShift(state: RolloutState): void {
   const { primary, service } = state;
   const shift = primary.trafficShift;
   const before = state.original.get(primary.id);
   if (shift === undefined || primary.rolloutState !== 'COMPLETED' || before?.rolloutState === 'COMPLETED')
     return;
-  const serving = { ...service.servingTargetGroups };
-  for (const route of shift.routes) serving[route.targetGroupArn] = route.to;
-  state.servingTargetGroups = serving;
   state.events.push(
     `service ${service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift completed: ${shift.routes
       .map((route) => targetGroupName(route.to))

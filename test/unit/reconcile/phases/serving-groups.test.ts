@@ -1,0 +1,78 @@
+/**
+ * Which groups serve production once a traffic shift has moved it, over the small world of
+ * traffic-shift.test.ts: a deployment replaced at CLEAN_UP never completes, yet its groups serve.
+ */
+import { describe, expect, it } from 'vitest';
+import { type DeploymentConfiguration, servingTargetGroup } from '../../../../lib/domain';
+import { withPrimaryDeployment } from '../../../../lib/use-cases/service-deployments';
+import { deployment, iso } from '../../../support/plan';
+import { BLUE, GREEN, MIN, TEST, World } from '../../../support/traffic-world';
+
+/** dep-2's shift passed minute by minute until it reaches CLEAN_UP (its old tasks being stopped). */
+const atCleanUp = (config: Partial<DeploymentConfiguration>): World => {
+  const world = new World(config);
+  for (let i = 0; i < 20 && world.primary.trafficShift?.stage !== 'CLEAN_UP'; i++) {
+    world.pass();
+    world.now += MIN;
+  }
+  expect(world.primary).toMatchObject({ id: 'dep-2', rolloutState: 'IN_PROGRESS' });
+  expect(world.primary.trafficShift?.stage).toBe('CLEAN_UP');
+  expect(world.share()).toBe(100);
+  return world;
+};
+
+const deploy = (world: World, id: string, taskDefinition: string): void => {
+  const next = deployment(id, taskDefinition, {
+    createdAt: iso(world.now),
+    desiredCount: world.service.desiredCount,
+  });
+  world.service = withPrimaryDeployment(world.service, next, iso(world.now));
+};
+
+describe('the serving groups after a shift reached CLEAN_UP', () => {
+  // Fuzz seed 3158: the groups swapped only when a shift COMPLETED; a deploy made during the CLEAN_UP
+  // before it shifted from the old, emptied group onto the one serving, and production went all to the
+  // empty group until a rollback.
+  it.each([
+    ['BLUE_GREEN', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }],
+    [
+      'CANARY',
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 } },
+    ],
+  ] as const)('%s: a deploy replacing it shifts from its group to the other one', (_name, config) => {
+    const world = atCleanUp(config as Partial<DeploymentConfiguration>);
+    deploy(world, 'dep-3', 'web:3');
+    expect(world.primary.trafficShift?.routes).toMatchObject([
+      { targetGroupArn: BLUE, from: GREEN, to: BLUE },
+    ]);
+    const sharesBefore = world.shares.length;
+    world.run(30, (w) => {
+      // Production stays on dep-2's tasks until dep-3's serve, then leaves them for good.
+      if (w.live('dep-3').some((t) => t.targets === undefined)) expect(w.share()).toBe(100);
+    });
+    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
+    expect(world.shares.slice(sharesBefore).at(-1)).toBe(0);
+    expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
+    expect(world.live('dep-2')).toHaveLength(0);
+    expect(world.share(TEST)).toBe(0);
+    expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
+  });
+
+  it('a rollback from CLEAN_UP serves from the old groups again', () => {
+    const world = atCleanUp({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
+    world.service = {
+      ...world.service,
+      deployments: world.service.deployments.map((d) =>
+        d.id === 'dep-2' ? { ...d, stopRequested: { stopType: 'ROLLBACK', at: iso(world.now) } } : d,
+      ),
+    };
+    world.run(30);
+    expect(world.primary).toMatchObject({ rollbackOf: 'dep-2', rolloutState: 'COMPLETED' });
+    expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
+    expect(world.share()).toBe(0);
+    expect(world.live(world.primary.id).map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([
+      BLUE,
+      BLUE,
+    ]);
+  });
+});
