@@ -7,6 +7,7 @@ import type { Deployment, Service, TrafficShift } from '../../lib/domain';
 import { deployment, service } from '../support/plan';
 import {
   EMPTY_GROUP_GRACE_MS,
+  emptyGroupMemory,
   type HookCall,
   hooksOnlyWhileLive,
   newerShiftOnto,
@@ -165,7 +166,7 @@ describe('noTrafficToEmptyGroup', () => {
   });
 
   it('flags all the weight on a group with no healthy target while the other has some, past the grace (planted)', () => {
-    const since = new Map<string, number>();
+    const since = emptyGroupMemory();
     const starved = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 2, [GREEN]: 0 });
     const found = [];
     for (let now = T; now <= T + EMPTY_GROUP_GRACE_MS + 10_000; now += 5_000)
@@ -174,21 +175,39 @@ describe('noTrafficToEmptyGroup', () => {
   });
 
   it('lets be the old group of a shift in progress (seed 2: a deploy mending a revision that never served)', () => {
-    const since = new Map<string, number>();
+    const since = emptyGroupMemory();
     const old = view({ [BLUE]: 1, [GREEN]: 0 }, { [BLUE]: 0, [GREEN]: 6 });
     for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
-      expect(noTrafficToEmptyGroup(now, [old], since, (_, group) => group === BLUE)).toEqual([]);
+      expect(
+        noTrafficToEmptyGroup(now, [old], since, (_, group) => (group === BLUE ? T : undefined)),
+      ).toEqual([]);
     // Its new group gets no such pass.
     const onNew = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 2, [GREEN]: 0 });
     const found = [];
-    const memory = new Map<string, number>();
+    const memory = emptyGroupMemory();
     for (let now = T; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
-      found.push(...noTrafficToEmptyGroup(now, [onNew], memory, (_, group) => group === BLUE));
+      found.push(
+        ...noTrafficToEmptyGroup(now, [onNew], memory, (_, group) => (group === BLUE ? T : undefined)),
+      );
     expect(found).toHaveLength(1);
   });
 
+  // Seed 3158: a deploy made while the shift before it was at CLEAN_UP shifted from the group its old
+  // tasks had drained from; production, all on the healthy group, went all to the empty one.
+  it('flags production moved onto the empty old group of a shift after the shift began (planted)', () => {
+    const memory = emptyGroupMemory();
+    const serving = view({ [BLUE]: 0, [GREEN]: 1 }, { [BLUE]: 0, [GREEN]: 5 });
+    const moved = view({ [BLUE]: 1, [GREEN]: 0 }, { [BLUE]: 0, [GREEN]: 5 });
+    const keeps = (_: RuleView, group: string) => (group === BLUE ? T : undefined);
+    expect(noTrafficToEmptyGroup(T - 5_000, [serving], memory, keeps)).toEqual([]);
+    const found = [];
+    for (let now = T + 5_000; now <= T + 2 * EMPTY_GROUP_GRACE_MS; now += 5_000)
+      found.push(...noTrafficToEmptyGroup(now, [moved], memory, keeps));
+    expect(found.map((v) => v.invariant)).toEqual(['noTrafficToEmptyGroup']);
+  });
+
   it('lets be a short episode, a split, both groups empty, and the serving group healthy', () => {
-    const since = new Map<string, number>();
+    const since = emptyGroupMemory();
     const cases = [
       view({ [BLUE]: 500, [GREEN]: 500 }, { [BLUE]: 2, [GREEN]: 0 }),
       view({ [BLUE]: 1 }, { [BLUE]: 0, [GREEN]: 0 }),

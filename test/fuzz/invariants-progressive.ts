@@ -101,18 +101,30 @@ export interface RuleView {
   healthy: Record<string, number>;
 }
 
+/** noTrafficToEmptyGroup's memory between steps, by rule. */
+export interface EmptyGroupMemory {
+  /** When the rule began forwarding all to a group with no healthy target (the other one healthy). */
+  starved: Map<string, number>;
+  /** The group the rule forwards all its weight to, and since when (-Infinity: since first seen). */
+  allOn: Map<string, { group: string; since: number }>;
+}
+
+export const emptyGroupMemory = (): EmptyGroupMemory => ({ starved: new Map(), allOn: new Map() });
+
 /**
  * `noTrafficToEmptyGroup`: a rule never forwards all its weight to a group with no healthy target while
  * the other group of its pair has healthy targets, for longer than EMPTY_GROUP_GRACE_MS, except where a
- * shift still in progress keeps it (`shiftKeeps`): production on its old group, and test traffic on its
- * new group (it is there to reach the new revision, or nothing). `since` is the memory between steps
- * (rule -> when the condition began).
+ * shift still in progress keeps it (`shiftKeeps` says since when that shift runs): production on its old
+ * group, and test traffic on its new group (it is there to reach the new revision, or nothing). A shift
+ * keeps production only where it found it: one that moved production off the other group onto this one
+ * after it began is no excuse (seed 3158: a deploy made during a CLEAN_UP shifted from the emptied group,
+ * and production went all to it).
  */
 export const noTrafficToEmptyGroup = (
   now: number,
   views: RuleView[],
-  since: Map<string, number>,
-  shiftKeeps: (view: RuleView, group: string) => boolean = () => false,
+  memory: EmptyGroupMemory,
+  shiftKeeps: (view: RuleView, group: string) => number | undefined = () => undefined,
 ): Violation[] => {
   const found: Violation[] = [];
   for (const view of views) {
@@ -121,19 +133,23 @@ export const noTrafficToEmptyGroup = (
     const wb = view.weights[b] ?? 0;
     const onto = wa > 0 && wb === 0 ? a : wb > 0 && wa === 0 ? b : undefined;
     const other = onto === a ? b : a;
+    const seen = memory.allOn.get(view.rule);
+    if (onto === undefined) memory.allOn.set(view.rule, { group: '', since: now });
+    else if (seen?.group !== onto)
+      memory.allOn.set(view.rule, { group: onto, since: seen ? now : -Infinity });
+    const allOnSince = memory.allOn.get(view.rule)?.since ?? -Infinity;
     // A shift under way keeps production on its old group until its stages move it, healthy or not (a
     // deploy that mends a service whose old revision never served): only the new group is its concern.
+    const keptSince = onto === undefined ? undefined : shiftKeeps(view, onto);
+    const kept = keptSince !== undefined && (view.test === true || allOnSince <= keptSince);
     const starved =
-      onto !== undefined &&
-      (view.healthy[onto] ?? 0) === 0 &&
-      (view.healthy[other] ?? 0) > 0 &&
-      !shiftKeeps(view, onto);
+      onto !== undefined && (view.healthy[onto] ?? 0) === 0 && (view.healthy[other] ?? 0) > 0 && !kept;
     if (!starved) {
-      since.delete(view.rule);
+      memory.starved.delete(view.rule);
       continue;
     }
-    const began = since.get(view.rule) ?? now;
-    since.set(view.rule, began);
+    const began = memory.starved.get(view.rule) ?? now;
+    memory.starved.set(view.rule, began);
     if (now - began > EMPTY_GROUP_GRACE_MS && now - began <= EMPTY_GROUP_GRACE_MS + 5_000)
       found.push({
         invariant: 'noTrafficToEmptyGroup',

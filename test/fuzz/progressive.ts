@@ -24,6 +24,7 @@ import type { ServiceDraw, TimedAction } from './generators';
 import type { HookDraw } from './generators-progressive';
 import type { Violation } from './invariants';
 import {
+  emptyGroupMemory,
   type HookCall,
   hooksOnlyWhileLive,
   newerShiftOnto,
@@ -68,7 +69,7 @@ export const startProgressive = async (
   const deletedAt = new Map<string, number>();
   const rollbacks: RollbackRecord[] = [];
   const seenFailed = new Set<string>();
-  const starvedSince = new Map<string, number>();
+  const starvedSince = emptyGroupMemory();
 
   // Alarm states by the scenario's schedule, exact to the millisecond of the virtual clock.
   const alarmSchedule = scenario.actions
@@ -307,16 +308,17 @@ export const startProgressive = async (
         }
       }
       found.push(
-        ...noTrafficToEmptyGroup(now, views, starvedSince, (view, group) =>
-          (mirror.get(view.service)?.deployments ?? []).some(
+        ...noTrafficToEmptyGroup(now, views, starvedSince, (view, group) => {
+          const keeping = (mirror.get(view.service)?.deployments ?? []).find(
             (d) =>
               d.status === 'PRIMARY' &&
               d.rolloutState === 'IN_PROGRESS' &&
               d.trafficShift?.routes.some(
                 (r) => r.from === group || (view.test === true && r.to === group),
               ) === true,
-          ),
-        ),
+          );
+          return keeping === undefined ? undefined : Date.parse(keeping.createdAt);
+        }),
       );
       return found;
     },
