@@ -227,7 +227,7 @@ const serviceFields = {
   servingTargetGroups: z
     .record(z.string(), z.string())
     .describe(
-      'Load balancers with advancedConfiguration: each entry targetGroupArn -> the target group production traffic goes to now (absent: the entry itself). The groups swap roles when a BLUE_GREEN, CANARY or LINEAR deployment completes.',
+      'Load balancers with advancedConfiguration: each entry targetGroupArn -> the target group production traffic goes to now (absent: the entry itself). The groups swap roles when a BLUE_GREEN, CANARY or LINEAR deployment reaches CLEAN_UP (production all on its group), whether or not it then completes, and back if it is rolled back.',
     )
     .optional(),
   deployments: z.array(deploymentSchema),
