@@ -46,12 +46,8 @@ it('a pass with no room for its target group reads plans with the inventory, and
   await eventually(
     'both tasks registered, and a read refused',
     async () => {
-      const refusedBefore = budget.deadlines.length;
       const outcome = await pass();
       expect(outcome.status).toBe('reconciled');
-      // A pass that could not read asks for the next one no later than room is expected.
-      if (budget.deadlines.length > refusedBefore && outcome.status === 'reconciled')
-        expect(outcome.wakeInMs).toBeLessThanOrEqual(4_200);
       const live = (await local.store.listServiceTasks('default', 'read-budget')).filter(
         (task) => task.desiredStatus === 'RUNNING',
       );

@@ -54,11 +54,8 @@ const isTargetGroupNotFound = (error: unknown): boolean => error instanceof Targ
 export const readLoadBalancing = async (
   deps: TargetExecutorDeps,
   targetGroupArns: string[],
-  /**
-   * Told of the groups not read for want of room in ELB's Describe* budget (the rest, from the first),
-   * and how soon room is expected.
-   */
-  unread: (arns: string[], roomInMs: number) => void = () => undefined,
+  /** Told of the groups not read for want of room in ELB's Describe* budget (the rest, from the first). */
+  unread: (arns: string[]) => void = () => undefined,
 ): Promise<LoadBalancingInput> => {
   const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
   for (const [index, arn] of targetGroupArns.entries()) {
@@ -83,7 +80,7 @@ export const readLoadBalancing = async (
       });
     } catch (error) {
       if (error instanceof PacingDeadlineError) {
-        unread(targetGroupArns.slice(index), error.retryInMs);
+        unread(targetGroupArns.slice(index));
         break;
       }
       if (!isTargetGroupNotFound(error)) throw error;

@@ -70,8 +70,6 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     targetHealthRead: { readAt: Record<string, string>; inPlay: string[] };
     /** The listener rules' weights, if this pass read them (rather than took them from the service). */
     rulesRead?: RulesRead;
-    /** Groups it wanted to read had no room: how soon room is expected (the next pass reads them then). */
-    readRoomInMs?: number;
   }> => {
     const records = await (taskRecords ??
       deps.store.listRecentServiceTasks(service.cluster, service.serviceName));
@@ -91,13 +89,9 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     // A group with no room to read it is taken from the inventory too: the plan goes on (an analysis
     // verdict, a rollback, a bake's end) instead of waiting for room, and reads it on a later pass.
     const unread: string[] = [];
-    let roomInMs: number | undefined;
     const readInput =
       elbDeps && groups.length > 0
-        ? await readLoadBalancing(elbDeps, read, (arns, inMs) => {
-            unread.push(...arns);
-            roomInMs = inMs;
-          })
+        ? await readLoadBalancing(elbDeps, read, (arns) => unread.push(...arns))
         : undefined;
     for (const arn of [...recorded, ...unread])
       if (readInput) readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
@@ -146,7 +140,6 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       healthChecksRead: timed?.read ?? {},
       targetHealthRead: { readAt: targetHealthRead, inPlay: groups },
       ...(rulesRead ? { rulesRead } : {}),
-      ...(roomInMs === undefined ? {} : { readRoomInMs: roomInMs }),
     };
   };
 

@@ -175,14 +175,8 @@ export const createReconciler = (deps: ReconcilerDeps) => {
       deps.launchRate ?? FARGATE_LAUNCH_RATE,
     );
     const stops = result.actions.filter((action): action is StopAction => action.type === 'stop');
-    // A group it could not read is read by the next pass, as soon as room is expected.
-    const planWake = wakeDelay(service, result, deps.now());
     const wakeInMs =
-      launches.length < plannedLaunches.length
-        ? FOLLOW_UP_MS
-        : planned.readRoomInMs === undefined
-          ? planWake
-          : Math.min(planWake ?? Number.POSITIVE_INFINITY, Math.max(0, Math.ceil(planned.readRoomInMs)));
+      launches.length < plannedLaunches.length ? FOLLOW_UP_MS : wakeDelay(service, result, deps.now());
     const wakeAt = wakeInMs === undefined ? undefined : isoOf(deps.now() + wakeInMs);
 
     const next: Service = {
