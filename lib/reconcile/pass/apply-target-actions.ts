@@ -13,7 +13,6 @@ import type {
   TaskRecord,
   TaskTarget,
 } from '../../domain';
-import { PacingDeadlineError } from '../../ecs/pacer';
 import type { ElbGateway, TargetRegistration } from '../../elb/gateway';
 import type { TugboatStore } from '../../store/port';
 import { isoOf } from '../../time';
@@ -54,11 +53,9 @@ const isTargetGroupNotFound = (error: unknown): boolean => error instanceof Targ
 export const readLoadBalancing = async (
   deps: TargetExecutorDeps,
   targetGroupArns: string[],
-  /** Told of the groups not read for want of room in ELB's Describe* budget (the rest, from the first). */
-  unread: (arns: string[]) => void = () => undefined,
 ): Promise<LoadBalancingInput> => {
   const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
-  for (const [index, arn] of targetGroupArns.entries()) {
+  for (const arn of targetGroupArns) {
     try {
       const descriptions = await deps.elb.describeTargetHealth(arn, undefined, byDeadline(deps));
       deps.called('elb:DescribeTargetHealth');
@@ -79,10 +76,6 @@ export const readLoadBalancing = async (
         ];
       });
     } catch (error) {
-      if (error instanceof PacingDeadlineError) {
-        unread(targetGroupArns.slice(index));
-        break;
-      }
       if (!isTargetGroupNotFound(error)) throw error;
       input.notFound?.push(arn);
     }
@@ -159,8 +152,6 @@ export const withHealthChecks = async (
       deps.called('elb:DescribeTargetGroups');
       read[arn] = { ...healthChecks[arn], readAt: isoOf(deps.now()) };
     } catch (error) {
-      // No room to read it: not known, and the pass looks again soon (as with no timing at all).
-      if (error instanceof PacingDeadlineError) continue;
       // Deleted since it was read: its targets are not registered, and the pass plans without it.
       if (!isTargetGroupNotFound(error)) throw error;
     }

@@ -86,14 +86,8 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const { read, recorded } = readTargetGroups
       ? { read: groups, recorded: [] }
       : splitTargetGroupReads(service, records, groups, readAt);
-    // A group with no room to read it is taken from the inventory too: the plan goes on (an analysis
-    // verdict, a rollback, a bake's end) instead of waiting for room, and reads it on a later pass.
-    const unread: string[] = [];
-    const readInput =
-      elbDeps && groups.length > 0
-        ? await readLoadBalancing(elbDeps, read, (arns) => unread.push(...arns))
-        : undefined;
-    for (const arn of [...recorded, ...unread])
+    const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, read) : undefined;
+    for (const arn of recorded)
       if (readInput) readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
     const timed =
       elbDeps && readInput
@@ -102,9 +96,7 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const loadBalancing = timed?.input;
     // A group ELB no longer has is read every pass: the inventory would speak for it as if it were there.
     const targetHealthRead = Object.fromEntries(
-      read
-        .filter((arn) => !readInput?.notFound?.includes(arn) && !unread.includes(arn))
-        .map((arn) => [arn, isoOf(readAt)]),
+      read.filter((arn) => !readInput?.notFound?.includes(arn)).map((arn) => [arn, isoOf(readAt)]),
     );
     const trafficRead = await readTraffic({ deps, called }, service, deadline);
     const traffic = trafficRead?.input;

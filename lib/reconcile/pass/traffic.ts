@@ -12,7 +12,6 @@ import {
   type Deployment,
   type Service,
 } from '../../domain';
-import { PacingDeadlineError } from '../../ecs/pacer';
 import { epochOf, isoOf } from '../../time';
 import type { SetTrafficAction, TrafficInput } from '../plan/types';
 import type { AnalysisTarget, PassContext } from './context';
@@ -49,13 +48,12 @@ export const recordedRuleWeights = (
   service: Service,
   rules: string[],
   now: number,
-  refreshMs = LISTENER_RULE_REFRESH_MS,
 ): Record<string, Record<string, number>> | undefined => {
   const recorded: Record<string, Record<string, number>> = {};
   for (const rule of rules) {
     const kept = service.listenerRuleWeights?.[rule];
     const at = epochOf(kept?.at);
-    if (kept === undefined || at === undefined || now - at >= refreshMs) return undefined;
+    if (kept === undefined || at === undefined || now - at >= LISTENER_RULE_REFRESH_MS) return undefined;
     recorded[rule] = kept.weights;
   }
   return recorded;
@@ -105,26 +103,16 @@ export const readTraffic = async (
   const rules = listenerRulesOf(service);
   if (rules.length === 0 || deps.listenerRules === undefined) return undefined;
   const now = deps.now();
-  let recorded = recordedRuleWeights(service, rules, now);
+  const recorded = recordedRuleWeights(service, rules, now);
   let read: RulesRead | undefined;
   if (recorded === undefined) {
-    let found: Awaited<ReturnType<typeof deps.listenerRules.readRules>>;
-    try {
-      found = await deps.listenerRules.readRules(rules, deadline === undefined ? {} : { deadline });
-    } catch (error) {
-      // No room to read them: a record however old will do for this pass (it is Tugboat's own account
-      // of what it set); with none for some rule, the pass waits for room.
-      recorded = recordedRuleWeights(service, rules, now, Number.POSITIVE_INFINITY);
-      if (!(error instanceof PacingDeadlineError) || recorded === undefined) throw error;
-      found = {};
-    }
+    const found = await deps.listenerRules.readRules(rules, deadline === undefined ? {} : { deadline });
     called('elb:DescribeRules');
-    if (recorded === undefined)
-      read = {
-        rules: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.weights])),
-        actions: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.actions])),
-        at: now,
-      };
+    read = {
+      rules: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.weights])),
+      actions: Object.fromEntries(Object.entries(found).map(([arn, rule]) => [arn, rule.actions])),
+      at: now,
+    };
   }
   const input: TrafficInput = { rules: recorded ?? read?.rules ?? {} };
   const alarms = alarmsToRead(service);
