@@ -3,7 +3,9 @@
  * allows an account 10 Describe* calls a second (lib/elb/calls.ts), and a pass reading every group of
  * its service each time spent that many times over during a thousand services' deployments.
  *
- * A group is read when the pass can learn something there that the inventory does not say:
+ * A group where no task of the service is recorded is never read (there is nothing of its own to learn;
+ * a new task registers without a read). Another is read when the pass can learn something there that the
+ * inventory does not say:
  * - it has not been read for TARGET_HEALTH_REFRESH_MS (an unhealthy target, a stray, a deleted group);
  * - a task registered there is RUNNING, not yet recorded healthy, and could be healthy by now (its start
  *   plus the group's first health checks, plan/first-checks.ts; sooner a read finds it `initial` again);
@@ -57,6 +59,12 @@ export const whyReadGroup = (
   arn: string,
   now: number,
 ): string | undefined => {
+  // No task of the service recorded there: nothing of its own to learn (a new task registers without a
+  // read). Else a new service's first pass, its launches, would wait for room to read an empty group.
+  const anyRecorded = records.some((record) =>
+    (record.loadBalancing?.targets ?? []).some((target) => target.targetGroupArn === arn),
+  );
+  if (!anyRecorded) return undefined;
   const readAt = epochOf(service.targetHealthReadAt?.[arn]);
   if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
   for (const record of records) {

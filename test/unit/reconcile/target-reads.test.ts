@@ -47,6 +47,18 @@ describe('which target groups a pass reads', () => {
     expect(whyReadGroup(balanced(T0 - TARGET_HEALTH_REFRESH_MS + 1), records, TG, T0)).toBeUndefined();
   });
 
+  it('never reads a group where no task of the service is recorded: a new service launches without a read', () => {
+    // Never read, but nothing of the service's is there: its first pass plans its launches at once.
+    expect(whyReadGroup(balanced(), [], TG, T0)).toBeUndefined();
+    expect(
+      whyReadGroup(balanced(), [record({ lastStatus: 'PENDING', loadBalancing: undefined })], TG, T0),
+    ).toBeUndefined();
+    expect(whyReadGroup(balanced(), [record({ loadBalancing: undefined })], TG, T0)).toBeUndefined();
+    expect(whyReadGroup(balanced(), [record({ loadBalancing: undefined }), record()], TG, T0)).toBe(
+      'not read lately',
+    );
+  });
+
   it('reads while a RUNNING task registered there is not yet recorded healthy, but not for one still PENDING', () => {
     const recent = balanced(T0 - 5 * S);
     const newTask = record({}, { healthyAt: undefined });
@@ -94,7 +106,8 @@ describe('which target groups a pass reads', () => {
 
   it('splits the groups in play into read and recorded', () => {
     const recent = { ...balanced(T0 - 5 * S), targetHealthReadAt: { [TG]: iso(T0 - 5 * S) } };
-    expect(splitTargetGroupReads(recent, [record()], [TG, OTHER], T0)).toEqual({
+    const there = record({}, { targets: [{ targetGroupArn: OTHER, port: 80 }] });
+    expect(splitTargetGroupReads(recent, [record(), there], [TG, OTHER], T0)).toEqual({
       read: [OTHER],
       recorded: [TG],
     });
