@@ -8,13 +8,15 @@
  * fuzzer's fleets turn it on (bench/support/load-balancing.ts), and Tugboat paces its reads to it
  * (lib/elb/calls.ts).
  */
+import { ELB_DESCRIBE_RATE, isElbDescribe } from '../../lib/elb/calls';
 import { type Bucket, type BucketSpec, fullBucket, take } from '../ecs/throttle';
 import { ElbServiceError } from './errors';
 
-export const ELB_NON_MUTATING_RATE: BucketSpec = { burst: 40, perSecond: 10 };
+// The published bucket and which actions take from it: one definition, Tugboat's own (lib/elb/calls.ts).
+export const ELB_NON_MUTATING_RATE: BucketSpec = ELB_DESCRIBE_RATE;
 
 /** Whether the action takes a token from the non-mutating bucket. */
-export const isNonMutating = (action: string): boolean => action.startsWith('Describe');
+export const isNonMutating = isElbDescribe;
 
 /**
  * The non-mutating bucket on `now`: each call of the result takes a token for a Describe* action and says
