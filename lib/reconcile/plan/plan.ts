@@ -17,7 +17,7 @@ import { finish } from './phases/finish';
 import { judgeRollout } from './phases/judge';
 import { launchOrHold } from './phases/launch';
 import { countFailedTasks, ensurePrimary, noteProgress } from './phases/primary';
-import { recordServing } from './phases/serving';
+import { recordServing, startFromServing } from './phases/serving';
 import { markSettled } from './phases/settle';
 import { shutDown } from './phases/shut-down';
 import { countByProvider, noteSpotFallback, spotPlacer } from './phases/spot-fallback';
@@ -61,6 +61,7 @@ export function plan(input: PlanInput): PlanResult {
   const backoff = recordCrashLoopBackoff(rollout);
   const canLaunch = rollout.primary.rolloutState !== 'FAILED' && !isBackingOff(rollout, backoff);
   const spot = stopReturnedOnDemand(rollout, noteSpotFallback(rollout), canLaunch);
+  startFromServing(rollout);
   advanceShift(rollout);
   const round = stopRound(rollout);
   replaceOld(rollout, round, canLaunch);

@@ -3,6 +3,7 @@
  * to a group with no healthy target while the other group of its pair has one.
  */
 import type { Deployment } from '../../../domain';
+import { targetGroupName } from '../waiting';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** A PRIMARY whose traffic shift is under way: it launches its full count and shifts on. */
@@ -64,4 +65,34 @@ export function recordServing(state: RolloutState): void {
   const current = service.servingTargetGroups ?? {};
   if (pairs.every(([entry, group]) => (current[entry] ?? entry) === group)) return;
   state.servingTargetGroups = { ...current, ...Object.fromEntries(pairs) };
+}
+
+/**
+ * A shift starts from where production is served. A new deploy takes its old groups from the record
+ * (recordServing), but a deploy that replaced a shift before its CLEAN_UP may have moved production to
+ * that shift's new groups, and the recorded group may hold nothing that serves (an old revision that never
+ * did: seed 3192, where the next deploy put production back on the empty group). So while its shift is at
+ * SCALE_UP and none of its tasks is registered yet, a route whose old group cannot serve while its new one
+ * can swaps them: the new revision starts in the group production is not on.
+ */
+export function startFromServing(state: RolloutState): void {
+  const { primary } = state;
+  const shift = primary.trafficShift;
+  if (!isShifting(primary) || shift?.stage !== 'SCALE_UP') return;
+  const registered = state.tasks.some(
+    (t) => t.deploymentId === primary.id && (t.targets?.registered.length ?? 0) > 0,
+  );
+  if (registered) return;
+  const swapped = shift.routes.filter((route) => !servesIn(state, route.from) && servesIn(state, route.to));
+  if (swapped.length === 0) return;
+  primary.trafficShift = {
+    ...shift,
+    routes: shift.routes.map((route) =>
+      swapped.includes(route) ? { ...route, from: route.to, to: route.from } : route,
+    ),
+  };
+  for (const route of swapped)
+    state.events.push(
+      `service ${state.service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift: ${targetGroupName(route.to)} serves production and ${targetGroupName(route.from)} does not; the new revision starts in ${targetGroupName(route.from)}.`,
+    );
 }

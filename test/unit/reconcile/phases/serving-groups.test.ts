@@ -75,4 +75,37 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
       BLUE,
     ]);
   });
+
+  // Fuzz seed 3192: a deploy replaced a shift that had moved production to GREEN but not yet reached
+  // CLEAN_UP, so the record still named BLUE, where nothing served any more (its revision's tasks were
+  // gone). The new deploy shifted from BLUE and sent all production there, away from GREEN's healthy tasks.
+  it('a deploy replacing a shift before CLEAN_UP starts in the group production is not on', () => {
+    const world = new World({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 });
+    for (let i = 0; i < 10 && world.primary.trafficShift?.stage !== 'BAKE_TIME'; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    expect(world.share()).toBe(100);
+    world.die('dep-1');
+    deploy(world, 'dep-3', 'web:3');
+    expect(world.primary.trafficShift?.routes).toMatchObject([{ from: BLUE, to: GREEN }]);
+    const first = world.pass();
+    world.now += MIN;
+    expect(world.primary.trafficShift?.routes).toMatchObject([{ from: GREEN, to: BLUE }]);
+    expect(first.events.join('\n')).toContain(
+      'web-green serves production and web does not; the new revision starts in web.',
+    );
+    world.run(30, (w) => {
+      // Production never goes to BLUE before dep-3 serves there.
+      const servesInBlue = w
+        .live('dep-3')
+        .some((t) => t.targets?.registered.some((target) => target.targetGroupArn === BLUE));
+      if (!servesInBlue) expect(w.share()).toBe(100);
+    });
+    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
+    expect(world.share()).toBe(0);
+    expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
+    expect(world.live('dep-2')).toHaveLength(0);
+    expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
+  });
 });
