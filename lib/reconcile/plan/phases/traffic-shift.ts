@@ -77,12 +77,18 @@ export const setStage = (state: PlanState, d: Deployment, stage: TrafficStage, p
   );
 };
 
-/** A deployment that failed and was rolled back (by alarm or breaker) says so in its stage. */
+/**
+ * A deployment that failed and was rolled back (a rollback deployment of it exists: alarm, breaker,
+ * analysis, hook or stop) says so in its stage. One that failed without a rollback (ABORT, a breaker
+ * without rollback) keeps its stage when a newer deploy replaces it: production stays where it was until
+ * that deploy moves it, and no rollback hook runs for it (fuzz seed 3192 at 60 minutes).
+ */
 export function noteRolledBack(state: PlanState): void {
+  const rolledBack = new Set(state.deployments.flatMap((d) => (d.rollbackOf ? [d.rollbackOf] : [])));
   for (const d of state.deployments) {
     const shift = d.trafficShift;
     if (shift === undefined || d === state.primary || d.rolloutState !== 'FAILED') continue;
-    if (shift.stage !== 'ROLLBACK') setStage(state, d, 'ROLLBACK', 0);
+    if (shift.stage !== 'ROLLBACK' && rolledBack.has(d.id)) setStage(state, d, 'ROLLBACK', 0);
   }
 }
 

@@ -108,4 +108,48 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
     expect(world.live('dep-2')).toHaveLength(0);
     expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
   });
+
+  // Fuzz seed 3192 at 60 minutes: a shift ABORTed at CLEAN_UP and then replaced was marked ROLLBACK, as if
+  // production had gone back; its rollback hooks would run, and the fuzzer expected production off its
+  // group, where the newer deploy rightly kept it until its own tasks served.
+  it('a shift failed without rollback keeps its stage when a newer deploy replaces it', () => {
+    const world = new World({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+      bakeTimeInMinutes: 5,
+      lifecycleHooks: [
+        {
+          hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:check',
+          lifecycleStages: ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'],
+        },
+      ],
+    });
+    world.respond = () => ({ hookStatus: 'SUCCEEDED' });
+    for (let i = 0; i < 10 && world.share() !== 10; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    expect(world.share()).toBe(10);
+    world.service = {
+      ...world.service,
+      deployments: world.service.deployments.map((d) =>
+        d.id === 'dep-2' ? { ...d, stopRequested: { stopType: 'ABORT', at: iso(world.now) } } : d,
+      ),
+    };
+    world.pass();
+    world.now += MIN;
+    const dep2 = () => world.service.deployments.find((d) => d.id === 'dep-2');
+    expect(dep2()).toMatchObject({ rolloutState: 'FAILED' });
+    deploy(world, 'dep-3', 'web:3');
+    const calls = world.hookCalls.length;
+    world.run(30);
+    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
+    expect(dep2()?.trafficShift).toMatchObject({ stage: 'PRODUCTION_TRAFFIC_SHIFT', productionPercent: 10 });
+    // dep-3's own: test traffic, then each production step (10 %, 100 %); no rollback call for dep-2.
+    expect(world.hookCalls.slice(calls).map((call) => call.lifecycleStage)).toEqual([
+      'TEST_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+    ]);
+  });
 });
