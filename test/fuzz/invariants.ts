@@ -325,6 +325,16 @@ export class Invariants {
     const since = new Date(memory.shortSince - input.stepMs - 1000).toISOString();
     const events = await input.eventsOf(name);
     const why = events.filter((event) => event.createdAt >= since && !/steady state/i.test(event.message));
+    // Or the newest event, older than the shortfall, still holds: it names a wait that has not ended (a
+    // back-off's "next launch at" a time to come: seed 3223, a task stopped behind Tugboat's back while
+    // the PRIMARY backed off, and no launch could replace it before that time).
+    // Or it says the PRIMARY failed, and the PRIMARY still has: a failed deployment launches nothing
+    // (seed 4104: a task died after the breaker failed a deployment without rollback).
+    const newest = events[0]?.message ?? '';
+    const standing = newest.match(/next launch at (\S+?)\.?$/)?.[1];
+    if (standing !== undefined && Date.parse(standing) > input.now) return;
+    const primary = primaryOf(service);
+    if (primary?.rolloutState === 'FAILED' && newest.includes(`deployment ${primary.id} failed`)) return;
     if (why.length === 0)
       this.report({
         invariant: 'shortServiceHasEvent',

@@ -57,4 +57,15 @@ describe('service events: what a pass writes', () => {
     expect(messagesToRecord(messages, storedNewestFirst, NOW)).toEqual([]);
     expect(messagesToRecord(messages, [], NOW)).toEqual(messages);
   });
+
+  // Fuzz seed 3223: a back-off said "next launch at 00:02:10" at 00:02:00; new failures lengthened it to
+  // 00:07:40, and for five minutes the newest event still named the passed time: nothing said why the
+  // service was short.
+  it('writes a repeat at once when the newest event named a time that has passed and the repeat another', () => {
+    const newest = stored(backingOff(2, '2026-11-25T11:59:10.000Z'), 60_000);
+    const longer = backingOff(7, '2026-11-25T12:04:40.000Z');
+    expect(messagesToRecord([longer], [newest], NOW)).toEqual([longer]);
+    // The same passed time named again is no news.
+    expect(messagesToRecord([backingOff(3, '2026-11-25T11:59:10.000Z')], [newest], NOW)).toEqual([]);
+  });
 });
