@@ -2,7 +2,7 @@
  * Which target groups can take traffic this pass, and the rule that follows from it: traffic never goes
  * to a group with no healthy target while the other group of its pair has one.
  */
-import type { Deployment } from '../../../domain';
+import type { Deployment, TrafficRoute } from '../../../domain';
 import { targetGroupName } from '../waiting';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
@@ -27,6 +27,16 @@ export const servesIn = (state: PlanState, group: string): boolean => {
         target.id === t.privateIpv4Address && target.port === registered.port && target.state === 'healthy',
     );
   });
+};
+
+/** The new group's share of a rule's forward weights (0..100), or undefined if the rule was not read. */
+export const shareOf = (state: PlanState, rule: string, route: TrafficRoute): number | undefined => {
+  const weights = state.input.traffic?.rules[rule];
+  if (weights === undefined) return undefined;
+  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+  const other = total - (weights[route.from] ?? 0) - (weights[route.to] ?? 0);
+  if (total === 0 || other > 0) return Number.NaN;
+  return ((weights[route.to] ?? 0) * 100) / total;
 };
 
 /**
@@ -69,11 +79,13 @@ export function recordServing(state: RolloutState): void {
 
 /**
  * A shift starts from where production is served. A new deploy takes its old groups from the record
- * (recordServing), but a deploy that replaced a shift before its CLEAN_UP may have moved production to
- * that shift's new groups, and the recorded group may hold nothing that serves (an old revision that never
- * did: seed 3192, where the next deploy put production back on the empty group). So while its shift is at
- * SCALE_UP and none of its tasks is registered yet, a route whose old group cannot serve while its new one
- * can swaps them: the new revision starts in the group production is not on.
+ * (recordServing), but a deploy that replaced a shift before its CLEAN_UP finds production moved,
+ * wholly or mostly, to that shift's new groups; and the recorded group may hold nothing that serves (an
+ * old revision that never did: seed 3192, where the next deploy put production back on the empty group).
+ * So while its shift is at SCALE_UP and none of its tasks is registered yet, a route swaps its groups
+ * when its old group cannot serve while its new one can, or when both can and its production rule sends
+ * more than half to the new one (a deploy replacing one at BAKE_TIME): the new revision starts in the
+ * group production is not on, and production stays on the revision it was on.
  */
 export function startFromServing(state: RolloutState): void {
   const { primary } = state;
@@ -83,7 +95,13 @@ export function startFromServing(state: RolloutState): void {
     (t) => t.deploymentId === primary.id && (t.targets?.registered.length ?? 0) > 0,
   );
   if (registered) return;
-  const swapped = shift.routes.filter((route) => !servesIn(state, route.from) && servesIn(state, route.to));
+  const onNew = (route: TrafficRoute): boolean => {
+    if (!servesIn(state, route.to)) return false;
+    if (!servesIn(state, route.from)) return true;
+    const rule = route.productionListenerRule;
+    return rule !== undefined && (shareOf(state, rule, route) ?? 0) > 50;
+  };
+  const swapped = shift.routes.filter(onNew);
   if (swapped.length === 0) return;
   primary.trafficShift = {
     ...shift,
@@ -93,6 +111,6 @@ export function startFromServing(state: RolloutState): void {
   };
   for (const route of swapped)
     state.events.push(
-      `service ${state.service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift: ${targetGroupName(route.to)} serves production and ${targetGroupName(route.from)} does not; the new revision starts in ${targetGroupName(route.from)}.`,
+      `service ${state.service.serviceName} deployment ${primary.id} ${shift.strategy} traffic shift: production is on ${targetGroupName(route.to)}, so the new revision starts in ${targetGroupName(route.from)}.`,
     );
 }

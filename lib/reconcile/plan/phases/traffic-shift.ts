@@ -26,7 +26,7 @@ import { targetGroupName } from '../waiting';
 import { awaitsEvidence } from './analysis-hold';
 import { awaitsApproval } from './approval';
 import { awaitsHooks, BEFORE_SCALE_UP, runsRollbackHooks } from './lifecycle-hooks';
-import { isShifting, neverToNothing, servesIn } from './serving';
+import { isShifting, neverToNothing, servesIn, shareOf } from './serving';
 import { healthy, live, type PlanState, type RolloutState } from './state';
 
 /** Stages in which test traffic goes to the new groups. */
@@ -91,16 +91,6 @@ export function noteRolledBack(state: PlanState): void {
     if (shift.stage !== 'ROLLBACK' && rolledBack.has(d.id)) setStage(state, d, 'ROLLBACK', 0);
   }
 }
-
-/** The new group's share of a rule's forward weights (0..100), or undefined if the rule was not read. */
-const shareOf = (state: PlanState, rule: string, route: TrafficRoute): number | undefined => {
-  const weights = state.input.traffic?.rules[rule];
-  if (weights === undefined) return undefined;
-  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
-  const other = total - (weights[route.from] ?? 0) - (weights[route.to] ?? 0);
-  if (total === 0 || other > 0) return Number.NaN;
-  return ((weights[route.to] ?? 0) * 100) / total;
-};
 
 const forwards = (state: PlanState, rule: string, route: TrafficRoute, percent: number): boolean => {
   const share = shareOf(state, rule, route);

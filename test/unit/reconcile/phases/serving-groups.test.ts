@@ -93,7 +93,7 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
     world.now += MIN;
     expect(world.primary.trafficShift?.routes).toMatchObject([{ from: GREEN, to: BLUE }]);
     expect(first.events.join('\n')).toContain(
-      'web-green serves production and web does not; the new revision starts in web.',
+      'production is on web-green, so the new revision starts in web.',
     );
     world.run(30, (w) => {
       // Production never goes to BLUE before dep-3 serves there.
@@ -151,5 +151,29 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
       'PRODUCTION_TRAFFIC_SHIFT',
       'PRODUCTION_TRAFFIC_SHIFT',
     ]);
+  });
+
+  // Replaced at BAKE_TIME, production was all on dep-2's GREEN while dep-1 still ran in BLUE: the next
+  // deploy shifted from BLUE (the record), taking production back to the older revision at once.
+  it('a deploy replacing a shift at BAKE_TIME keeps production on the revision it was on', () => {
+    const world = new World({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 });
+    for (let i = 0; i < 10 && world.primary.trafficShift?.stage !== 'BAKE_TIME'; i++) {
+      world.pass();
+      world.now += MIN;
+    }
+    expect(world.share()).toBe(100);
+    expect(world.live('dep-1')).toHaveLength(2);
+    deploy(world, 'dep-3', 'web:3');
+    world.run(30, (w) => {
+      const inBlue = w
+        .live('dep-3')
+        .some((t) => t.targets?.registered.some((target) => target.targetGroupArn === BLUE));
+      if (!inBlue) expect(w.share()).toBe(100);
+    });
+    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
+    expect(world.share()).toBe(0);
+    expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
+    expect(world.live('dep-1')).toHaveLength(0);
+    expect(world.live('dep-2')).toHaveLength(0);
   });
 });
