@@ -29,6 +29,32 @@ const deploy = (world: World, id: string, taskDefinition: string): void => {
   world.service = withPrimaryDeployment(world.service, next, iso(world.now));
 };
 
+/** A blue/green deploy (10 min bake) passed until it bakes, all production on GREEN. */
+const atBakeTime = (): World => {
+  const world = new World({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 });
+  for (let i = 0; i < 10 && world.primary.trafficShift?.stage !== 'BAKE_TIME'; i++) {
+    world.pass();
+    world.now += MIN;
+  }
+  expect(world.share()).toBe(100);
+  return world;
+};
+
+/** Runs dep-3 to COMPLETED: production stays on GREEN until dep-3 is in BLUE, then all goes to BLUE. */
+const completesInBlueKeepingProduction = (world: World): void => {
+  world.run(30, (w) => {
+    const inBlue = w
+      .live('dep-3')
+      .some((t) => t.targets?.registered.some((target) => target.targetGroupArn === BLUE));
+    if (!inBlue) expect(w.share()).toBe(100);
+  });
+  expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
+  expect(world.share()).toBe(0);
+  expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
+  expect(world.live('dep-2')).toHaveLength(0);
+  expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
+};
+
 describe('the serving groups after a shift reached CLEAN_UP', () => {
   // Fuzz seed 3158: the groups swapped only when a shift COMPLETED; a deploy made during the CLEAN_UP
   // before it shifted from the old, emptied group onto the one serving, and production went all to the
@@ -80,12 +106,7 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
   // CLEAN_UP, so the record still named BLUE, where nothing served any more (its revision's tasks were
   // gone). The new deploy shifted from BLUE and sent all production there, away from GREEN's healthy tasks.
   it('a deploy replacing a shift before CLEAN_UP starts in the group production is not on', () => {
-    const world = new World({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 });
-    for (let i = 0; i < 10 && world.primary.trafficShift?.stage !== 'BAKE_TIME'; i++) {
-      world.pass();
-      world.now += MIN;
-    }
-    expect(world.share()).toBe(100);
+    const world = atBakeTime();
     world.die('dep-1');
     deploy(world, 'dep-3', 'web:3');
     expect(world.primary.trafficShift?.routes).toMatchObject([{ from: BLUE, to: GREEN }]);
@@ -95,18 +116,7 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
     expect(first.events.join('\n')).toContain(
       'production is on web-green, so the new revision starts in web.',
     );
-    world.run(30, (w) => {
-      // Production never goes to BLUE before dep-3 serves there.
-      const servesInBlue = w
-        .live('dep-3')
-        .some((t) => t.targets?.registered.some((target) => target.targetGroupArn === BLUE));
-      if (!servesInBlue) expect(w.share()).toBe(100);
-    });
-    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
-    expect(world.share()).toBe(0);
-    expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
-    expect(world.live('dep-2')).toHaveLength(0);
-    expect(servingTargetGroup(world.service, { targetGroupArn: BLUE })).toBe(BLUE);
+    completesInBlueKeepingProduction(world);
   });
 
   // Fuzz seed 3192 at 60 minutes: a shift ABORTed at CLEAN_UP and then replaced was marked ROLLBACK, as if
@@ -156,24 +166,10 @@ describe('the serving groups after a shift reached CLEAN_UP', () => {
   // Replaced at BAKE_TIME, production was all on dep-2's GREEN while dep-1 still ran in BLUE: the next
   // deploy shifted from BLUE (the record), taking production back to the older revision at once.
   it('a deploy replacing a shift at BAKE_TIME keeps production on the revision it was on', () => {
-    const world = new World({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 });
-    for (let i = 0; i < 10 && world.primary.trafficShift?.stage !== 'BAKE_TIME'; i++) {
-      world.pass();
-      world.now += MIN;
-    }
-    expect(world.share()).toBe(100);
+    const world = atBakeTime();
     expect(world.live('dep-1')).toHaveLength(2);
     deploy(world, 'dep-3', 'web:3');
-    world.run(30, (w) => {
-      const inBlue = w
-        .live('dep-3')
-        .some((t) => t.targets?.registered.some((target) => target.targetGroupArn === BLUE));
-      if (!inBlue) expect(w.share()).toBe(100);
-    });
-    expect(world.primary).toMatchObject({ id: 'dep-3', rolloutState: 'COMPLETED' });
-    expect(world.share()).toBe(0);
-    expect(world.live('dep-3').map((t) => t.targets?.registered[0]?.targetGroupArn)).toEqual([BLUE, BLUE]);
+    completesInBlueKeepingProduction(world);
     expect(world.live('dep-1')).toHaveLength(0);
-    expect(world.live('dep-2')).toHaveLength(0);
   });
 });
