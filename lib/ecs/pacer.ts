@@ -11,8 +11,10 @@ export interface Pacer {
   /**
    * Resolves when `count` tokens fit the estimated bucket, and takes them. With a `deadline` (epoch ms on
    * the pacer's clock), a wait that would end after it takes nothing and throws PacingDeadlineError.
+   * `optional`: a call made only if there is room (a refresh); turned away, it takes no turn among the
+   * callers held back (createSharedPacer), whose turns it would push back.
    */
-  reserve(count: number, deadline?: number): Promise<void>;
+  reserve(count: number, deadline?: number, optional?: boolean): Promise<void>;
   /** Takes `count` tokens ECS already spent (a call made without reserving), without waiting. */
   charge(count: number): Promise<void>;
   /** ECS throttled a call: there is no room, whatever this process thought. */
@@ -139,11 +141,15 @@ export const createSharedPacer = (
   };
   const heldBackLine = `${bucket}${HELD_BACK_LINE_SUFFIX}`;
   return {
-    async reserve(count, deadline) {
+    async reserve(count, deadline, optional = false) {
       const costMs = Math.min(count, burst) * intervalMs;
       const conformsAt = await inTurn(async () => {
         const at = await budget.reserveRate(bucket, costMs, toleranceMs, now());
         if (deadline === undefined || at <= deadline) return at;
+        if (optional) {
+          await budget.reserveRate(bucket, -costMs, toleranceMs, now());
+          throw new PacingDeadlineError(at - now());
+        }
         // Give the reservation back: a wait past the deadline is the next pass's, not this one's. And
         // take a turn in the line of callers held back, which moves at the budget's rate: a thousand
         // held back at once come back one after another as room is expected for each, not all after

@@ -78,11 +78,16 @@ export interface ElbCallOptions {
 /** Per call: no wait for room may end after `deadline` (epoch ms on the `now` clock). */
 export interface CallDeadline {
   deadline?: number;
+  /** Made only if the Describe* budget has room at once, else PacingDeadlineError (a refresh). */
+  ifRoomNow?: boolean;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** `call(operation, send, deadline?)`: one ELB action, paced when it is a Describe*, retried when transient. */
+/**
+ * `call(operation, send, deadline?, ifRoomNow?)`: one ELB action, paced when it is a Describe*, retried
+ * when transient; with `ifRoomNow`, made only if there is room at once (CallDeadline).
+ */
 export const createElbCaller = (options: ElbCallOptions = {}) => {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const sleep = options.sleep ?? defaultSleep;
@@ -93,13 +98,18 @@ export const createElbCaller = (options: ElbCallOptions = {}) => {
   const roomDeadline = (deadline: number | undefined) =>
     Math.min(deadline ?? Number.POSITIVE_INFINITY, now() + maxRoomWaitMs);
 
-  return async <T>(operation: string, send: () => Promise<T>, deadline?: number): Promise<T> => {
+  return async <T>(
+    operation: string,
+    send: () => Promise<T>,
+    deadline?: number,
+    ifRoomNow = false,
+  ): Promise<T> => {
     const paced = pacer !== undefined && isElbDescribe(operation);
     for (let attempt = 0; ; attempt++) {
       try {
         if (paced) {
-          const until = roomDeadline(deadline);
-          await pacer.reserve(1, Number.isFinite(until) ? until : undefined);
+          const until = ifRoomNow ? now() : roomDeadline(deadline);
+          await pacer.reserve(1, Number.isFinite(until) ? until : undefined, ifRoomNow);
         }
         return await send();
       } catch (error) {

@@ -99,7 +99,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
   const describeTargetHealth = async (
     targetGroupArn: string,
     targets?: Target[],
-    { deadline }: CallDeadline = {},
+    { deadline, ifRoomNow }: CallDeadline = {},
   ): Promise<TargetHealthDescription[]> => {
     const output = await call(
       'DescribeTargetHealth',
@@ -111,6 +111,7 @@ export const createElbGateway = (options: ElbGatewayOptions): ElbGateway => {
           }),
         ),
       deadline,
+      ifRoomNow,
     );
     return output.TargetHealthDescriptions ?? [];
   };

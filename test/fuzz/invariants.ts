@@ -328,13 +328,14 @@ export class Invariants {
     // Or the newest event, older than the shortfall, still holds: it names a wait that has not ended (a
     // back-off's "next launch at" a time to come: seed 3223, a task stopped behind Tugboat's back while
     // the PRIMARY backed off, and no launch could replace it before that time).
-    // Or it says the PRIMARY failed, and the PRIMARY still has: a failed deployment launches nothing
-    // (seed 4104: a task died after the breaker failed a deployment without rollback).
+    // Or it is of the PRIMARY's failure, and the PRIMARY is still FAILED: a failed deployment launches
+    // nothing (seed 4104: a task died after the breaker failed a deployment without rollback; seed 3307
+    // at 60 minutes: after a failed rollback, which is not rolled back again).
     const newest = events[0]?.message ?? '';
     const standing = newest.match(/next launch at (\S+?)\.?$/)?.[1];
     if (standing !== undefined && Date.parse(standing) > input.now) return;
     const primary = primaryOf(service);
-    if (primary?.rolloutState === 'FAILED' && newest.includes(`deployment ${primary.id} failed`)) return;
+    if (primary?.rolloutState === 'FAILED' && newest.includes(`deployment ${primary.id} `)) return;
     if (why.length === 0)
       this.report({
         invariant: 'shortServiceHasEvent',

@@ -75,3 +75,34 @@ it('a pass with no room for its target group reads stops short, asks again when 
     { timeoutMs: 40_000, intervalMs: 500 },
   );
 }, 90_000);
+
+it('a pass whose only read is a stale group refresh plans on from the inventory when there is no room at once', async () => {
+  // The service of the test above, converged; its group last read long ago (a refresh is due).
+  const service = await local.store.getService('default', 'read-budget');
+  if (!service) throw new Error('read-budget is missing');
+  const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+  await local.store.updateService({ ...service, targetHealthReadAt: { [targetGroupArn]: longAgo } }, service);
+  const budget = closedPacer(4_200);
+  const reconciler = local.reconciler({
+    elb: createElbGateway({ client: createElbClientForGateway(), describePacer: budget.pacer }),
+    leaseMs: 5_000,
+  });
+  const asked = Date.now();
+  const outcome = await reconciler.reconcile('default', 'read-budget', undefined, {
+    deadline: Date.now() + 60_000,
+  });
+  // It asked for room once, with no wait, and planned from the inventory: steady, nothing to do, no wake
+  // for want of room.
+  expect(budget.deadlines).toHaveLength(1);
+  expect(budget.deadlines[0]).toBeLessThanOrEqual(Date.now());
+  expect(budget.deadlines[0]).toBeGreaterThanOrEqual(asked);
+  expect(outcome).toMatchObject({ status: 'reconciled', launched: 0, stopped: 0 });
+  expect(outcome.status === 'reconciled' && outcome.wakeInMs).not.toBe(4_200);
+  // Not read: still due, so a pass with room refreshes it.
+  const after = await local.store.getService('default', 'read-budget');
+  expect(after?.targetHealthReadAt?.[targetGroupArn]).toBe(longAgo);
+  budget.open();
+  await reconciler.reconcile('default', 'read-budget');
+  const read = await local.store.getService('default', 'read-budget');
+  expect(Date.parse(read?.targetHealthReadAt?.[targetGroupArn] ?? '')).toBeGreaterThanOrEqual(asked);
+}, 60_000);

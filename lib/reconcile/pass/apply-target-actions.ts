@@ -26,10 +26,14 @@ export interface TargetExecutorDeps {
   called: (call: string) => void;
   /** The pass's deadline: no wait for room in ELB's Describe* budget ends after it (PacingDeadlineError). */
   deadline?: number;
+  /** Reads only with room at once in that budget, else PacingDeadlineError (refreshes: target-reads.ts). */
+  ifRoomNow?: boolean;
 }
 
-const byDeadline = (deps: TargetExecutorDeps) =>
-  deps.deadline === undefined ? {} : { deadline: deps.deadline };
+const byDeadline = (deps: TargetExecutorDeps) => ({
+  ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),
+  ...(deps.ifRoomNow ? { ifRoomNow: true } : {}),
+});
 
 /** Target groups a pass reads: the service's, and those its tasks in play were registered with (targets.ts). */
 export const targetGroupsToRead = (service: Service, records: TaskRecord[]): string[] =>

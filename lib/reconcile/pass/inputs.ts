@@ -11,6 +11,7 @@ import {
   type TaskDefinition,
   type TaskRecord,
 } from '../../domain';
+import { PacingDeadlineError } from '../../ecs/pacer';
 import type { ElbGateway } from '../../elb/gateway';
 import { NotFoundError } from '../../errors';
 import { isoOf } from '../../time';
@@ -52,6 +53,30 @@ export const createPassReader = ({ deps, called }: PassContext) => {
   });
 
   /**
+   * Reads each group while ELB's Describe* budget has room at once (no wait): refreshes that would queue
+   * give way to the reads that move deployments (target-reads.ts). Returns what it read, and which groups.
+   */
+  const refreshWhileRoom = async (
+    elbDeps: ReturnType<typeof targetDeps>,
+    groups: string[],
+  ): Promise<{ input: LoadBalancingInput; read: string[] }> => {
+    const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
+    const read: string[] = [];
+    for (const arn of groups) {
+      try {
+        const one = await readLoadBalancing({ ...elbDeps, ifRoomNow: true }, [arn]);
+        Object.assign(input.targetHealth, one.targetHealth);
+        input.notFound?.push(...(one.notFound ?? []));
+        read.push(arn);
+      } catch (error) {
+        if (error instanceof PacingDeadlineError) break;
+        throw error;
+      }
+    }
+    return { input, read };
+  };
+
+  /**
    * With a `deadline`, a read that would wait for room in ELB's Describe* budget past it throws
    * PacingDeadlineError (the pass stops short and asks for the next one when room is expected). With
    * `readTargetGroups`, every target group is read (target-reads.ts otherwise picks them).
@@ -82,13 +107,23 @@ export const createPassReader = ({ deps, called }: PassContext) => {
     const elbDeps = deps.elb && targetDeps(deps.elb, deadline);
     const readAt = deps.now();
     const groups = elbDeps && needsTargetGroups(service, records) ? targetGroupsToRead(service, records) : [];
-    // Only the groups the inventory cannot speak for are read (target-reads.ts).
-    const { read, recorded } = readTargetGroups
-      ? { read: groups, recorded: [] }
+    // Only the groups the inventory cannot speak for are read; refreshes only with room (target-reads.ts).
+    const split = readTargetGroups
+      ? { read: groups, refresh: [], recorded: [] }
       : splitTargetGroupReads(service, records, groups, readAt);
-    const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, read) : undefined;
-    for (const arn of recorded)
-      if (readInput) readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
+    const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, split.read) : undefined;
+    const refreshed =
+      elbDeps && readInput && split.refresh.length > 0
+        ? await refreshWhileRoom(elbDeps, split.refresh)
+        : undefined;
+    if (readInput && refreshed) {
+      Object.assign(readInput.targetHealth, refreshed.input.targetHealth);
+      readInput.notFound?.push(...(refreshed.input.notFound ?? []));
+    }
+    const read = [...split.read, ...(refreshed?.read ?? [])];
+    for (const arn of groups)
+      if (readInput && !read.includes(arn))
+        readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
     const timed =
       elbDeps && readInput
         ? await withHealthChecks(elbDeps, readInput, service.targetGroupHealthChecks)

@@ -52,21 +52,14 @@ const leftAt = (record: TaskRecord): number | undefined => {
   return epochOf(record.stoppedAt) ?? epochOf(record.stoppingAt) ?? epochOf(record.updatedAt) ?? 0;
 };
 
-/** Why the pass reads the group, or undefined: the inventory's account of it will do. */
-export const whyReadGroup = (
+/** Why a task there makes the pass read the group, whatever its last read: undefined if none does. */
+const whyTasksNeedRead = (
   service: Service,
   records: TaskRecord[],
   arn: string,
   now: number,
+  readAt: number,
 ): string | undefined => {
-  // No task of the service recorded there: nothing of its own to learn (a new task registers without a
-  // read). Else a new service's first pass, its launches, would wait for room to read an empty group.
-  const anyRecorded = records.some((record) =>
-    (record.loadBalancing?.targets ?? []).some((target) => target.targetGroupArn === arn),
-  );
-  if (!anyRecorded) return undefined;
-  const readAt = epochOf(service.targetHealthReadAt?.[arn]);
-  if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
   for (const record of records) {
     if (registeredIn(service, record, arn).length === 0) continue;
     const recorded = (record.loadBalancing?.targets ?? []).some((t) => t.targetGroupArn === arn);
@@ -84,17 +77,54 @@ export const whyReadGroup = (
   return undefined;
 };
 
-/** The groups to read and those to take from the inventory. */
+/** Why the pass reads the group, or undefined: the inventory's account of it will do. */
+export const whyReadGroup = (
+  service: Service,
+  records: TaskRecord[],
+  arn: string,
+  now: number,
+): string | undefined => {
+  // No task of the service recorded there: nothing of its own to learn (a new task registers without a
+  // read). Else a new service's first pass, its launches, would wait for room to read an empty group.
+  const anyRecorded = records.some((record) =>
+    (record.loadBalancing?.targets ?? []).some((target) => target.targetGroupArn === arn),
+  );
+  if (!anyRecorded) return undefined;
+  const readAt = epochOf(service.targetHealthReadAt?.[arn]);
+  if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
+  return whyTasksNeedRead(service, records, arn, now, readAt);
+};
+
+/**
+ * The groups to read, to refresh, and to take from the inventory. A refresh is a group read before whose
+ * only reason is its age: the pass reads it if ELB's budget has room at once, else takes it from the
+ * inventory (inputs.ts), so that with many services deploying at once the reads that move a deployment
+ * (a task becoming healthy, one gone undrained) are not queued behind refreshes. The reconcile
+ * scheduler's steady check reads every group in its rotation meanwhile, and asks for a pass that reads
+ * them all where it finds one that is not as recorded.
+ */
 export const splitTargetGroupReads = (
   service: Service,
   records: TaskRecord[],
   arns: string[],
   now: number,
-): { read: string[]; recorded: string[] } => {
+): { read: string[]; refresh: string[]; recorded: string[] } => {
   const read: string[] = [];
+  const refresh: string[] = [];
   const recorded: string[] = [];
-  for (const arn of arns) (whyReadGroup(service, records, arn, now) ? read : recorded).push(arn);
-  return { read, recorded };
+  for (const arn of arns) {
+    const why = whyReadGroup(service, records, arn, now);
+    const readAt = epochOf(service.targetHealthReadAt?.[arn]);
+    if (why === undefined) recorded.push(arn);
+    else if (
+      why === 'not read lately' &&
+      readAt !== undefined &&
+      whyTasksNeedRead(service, records, arn, now, readAt) === undefined
+    )
+      refresh.push(arn);
+    else read.push(arn);
+  }
+  return { read, refresh, recorded };
 };
 
 /** A group as the inventory records it: the live tasks' targets, healthy, initial or draining. */

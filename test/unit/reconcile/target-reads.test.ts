@@ -109,8 +109,25 @@ describe('which target groups a pass reads', () => {
     const there = record({}, { targets: [{ targetGroupArn: OTHER, port: 80 }] });
     expect(splitTargetGroupReads(recent, [record(), there], [TG, OTHER], T0)).toEqual({
       read: [OTHER],
+      refresh: [],
       recorded: [TG],
     });
+  });
+
+  it('makes a group read before, whose only reason is its age, a refresh; a task moving there makes it a read', () => {
+    const stale = balanced(T0 - TARGET_HEALTH_REFRESH_MS);
+    expect(splitTargetGroupReads(stale, [record(), record()], [TG], T0)).toEqual({
+      read: [],
+      refresh: [TG],
+      recorded: [],
+    });
+    // Never read: read, room or not.
+    expect(splitTargetGroupReads(balanced(), [record()], [TG], T0).read).toEqual([TG]);
+    // Old, and a task there may be healthy by now, or left undrained since the last read: read.
+    const becoming = record({}, { healthyAt: undefined });
+    expect(splitTargetGroupReads(stale, [record(), becoming], [TG], T0).read).toEqual([TG]);
+    const crashed = record({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: iso(T0 - 2 * S) });
+    expect(splitTargetGroupReads(stale, [record(), crashed], [TG], T0).read).toEqual([TG]);
   });
 });
 
