@@ -53,27 +53,27 @@ export const createPassReader = ({ deps, called }: PassContext) => {
   });
 
   /**
-   * Reads each group while ELB's Describe* budget has room at once (no wait): refreshes that would queue
-   * give way to the reads that move deployments (target-reads.ts). Returns what it read, and which groups.
+   * Reads each group into `into` while ELB's Describe* budget has room at once (no wait): refreshes give
+   * way to the reads that move deployments (target-reads.ts). Returns the groups it read.
    */
   const refreshWhileRoom = async (
     elbDeps: ReturnType<typeof targetDeps>,
     groups: string[],
-  ): Promise<{ input: LoadBalancingInput; read: string[] }> => {
-    const input: LoadBalancingInput = { targetHealth: {}, deregistrationDelaySeconds: {}, notFound: [] };
+    into: LoadBalancingInput,
+  ): Promise<string[]> => {
     const read: string[] = [];
     for (const arn of groups) {
       try {
         const one = await readLoadBalancing({ ...elbDeps, ifRoomNow: true }, [arn]);
-        Object.assign(input.targetHealth, one.targetHealth);
-        input.notFound?.push(...(one.notFound ?? []));
+        Object.assign(into.targetHealth, one.targetHealth);
+        into.notFound?.push(...(one.notFound ?? []));
         read.push(arn);
       } catch (error) {
         if (error instanceof PacingDeadlineError) break;
         throw error;
       }
     }
-    return { input, read };
+    return read;
   };
 
   /**
@@ -112,15 +112,8 @@ export const createPassReader = ({ deps, called }: PassContext) => {
       ? { read: groups, refresh: [], recorded: [] }
       : splitTargetGroupReads(service, records, groups, readAt);
     const readInput = elbDeps && groups.length > 0 ? await readLoadBalancing(elbDeps, split.read) : undefined;
-    const refreshed =
-      elbDeps && readInput && split.refresh.length > 0
-        ? await refreshWhileRoom(elbDeps, split.refresh)
-        : undefined;
-    if (readInput && refreshed) {
-      Object.assign(readInput.targetHealth, refreshed.input.targetHealth);
-      readInput.notFound?.push(...(refreshed.input.notFound ?? []));
-    }
-    const read = [...split.read, ...(refreshed?.read ?? [])];
+    const refreshed = elbDeps && readInput ? await refreshWhileRoom(elbDeps, split.refresh, readInput) : [];
+    const read = [...split.read, ...refreshed];
     for (const arn of groups)
       if (readInput && !read.includes(arn))
         readInput.targetHealth[arn] = recordedTargets(records, arn, readAt);
