@@ -126,5 +126,3 @@ export const createElbCaller = (options: ElbCallOptions = {}) => {
     }
   };
 };
-
-export type ElbCaller = ReturnType<typeof createElbCaller>;
