@@ -27,9 +27,10 @@ export interface RuleRead {
 }
 
 export interface ListenerRules {
-  /** The forward weights of each rule or listener that exists (one DescribeRules and one DescribeListeners). */
-  forwardWeights(arns: Iterable<string>, options?: CallDeadline): Promise<Record<string, ForwardWeights>>;
-  /** The same with each rule's actions, to set it later without reading it again. */
+  /**
+   * The forward weights and actions of each rule or listener that exists (one DescribeRules and one
+   * DescribeListeners), to set it later without reading it again.
+   */
   readRules(arns: Iterable<string>, options?: CallDeadline): Promise<Record<string, RuleRead>>;
   /**
    * Replaces the forward action of the rule (ModifyRule) or listener default action (ModifyListener),
@@ -135,13 +136,6 @@ export const createListenerRules = (options: ListenerRulesOptions): ListenerRule
   };
 
   return {
-    async forwardWeights(arns, { deadline } = {}) {
-      const found = await actionsOf([...new Set(arns)], deadline);
-      const weights: Record<string, ForwardWeights> = {};
-      for (const [arn, actions] of found) weights[arn] = weightsOf(actions) ?? {};
-      return weights;
-    },
-
     async readRules(arns, { deadline } = {}) {
       const found = await actionsOf([...new Set(arns)], deadline);
       const rules: Record<string, RuleRead> = {};

@@ -126,7 +126,7 @@ describe('the gateway and the listener rules spend the pacer', () => {
       describePacer: pacer,
       now: () => now,
     });
-    expect(await rules.forwardWeights([RULE])).toEqual({ [RULE]: { [BLUE]: 1 } });
+    expect((await rules.readRules([RULE]))[RULE]?.weights).toEqual({ [BLUE]: 1 });
     const canary = [
       { targetGroupArn: BLUE, weight: 950 },
       { targetGroupArn: GREEN, weight: 50 },
@@ -174,7 +174,7 @@ describe('the gateway and the listener rules spend the pacer', () => {
     const refused = Object.assign(new Error('no'), { name: 'ValidationError' });
     elb.on(ModifyRuleCommand).rejectsOnce(refused).resolves({});
     const rules = createListenerRules({ client: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) });
-    await rules.forwardWeights([RULE]);
+    await rules.readRules([RULE]);
     await expect(rules.setForwardWeights(RULE, [{ targetGroupArn: GREEN, weight: 1 }])).rejects.toThrow('no');
     await rules.setForwardWeights(RULE, [{ targetGroupArn: GREEN, weight: 1 }]);
     expect(elb.commandCalls(DescribeRulesCommand)).toHaveLength(2);

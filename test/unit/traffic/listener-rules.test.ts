@@ -113,7 +113,8 @@ describe('createListenerRules', () => {
         },
       ],
     });
-    expect(await rules(elb).forwardWeights([RULE, GONE, LISTENER])).toEqual({
+    const read = await rules(elb).readRules([RULE, GONE, LISTENER]);
+    expect(Object.fromEntries(Object.entries(read).map(([arn, rule]) => [arn, rule.weights]))).toEqual({
       [RULE]: { [BLUE]: 1 },
       [LISTENER]: { [BLUE]: 0, [GREEN]: 1 },
     });
