@@ -117,6 +117,16 @@ const memoryBudget = () => {
   return { budget, mostAtOnce: () => mostAtOnce, calls: () => calls, tats };
 };
 
+/** A shared launch pacer over `memory` whose clock stands at 0 (its waits pass no time). */
+const standingLaunchPacer = (memory: ReturnType<typeof memoryBudget>) =>
+  createSharedPacer({
+    budget: memory.budget,
+    bucket: 'launch',
+    rate: { burst: 100, perSecond: 20 },
+    now: () => 0,
+    sleep: async () => undefined,
+  });
+
 describe('shared pacer', () => {
   it("sends one process's concurrent reservations to the store one at a time, and paces them all", async () => {
     // Every caller reserves at one instant (the sleeps are recorded, the clock stands).
@@ -161,13 +171,7 @@ describe('shared pacer', () => {
   it('sends callers held back past their deadlines back one after another, at the rate room comes', async () => {
     // Every caller reserves at one instant (the clock stands).
     const memory = memoryBudget();
-    const pacer = createSharedPacer({
-      budget: memory.budget,
-      bucket: 'launch',
-      rate: { burst: 100, perSecond: 20 },
-      now: () => 0,
-      sleep: async () => undefined,
-    });
+    const pacer = standingLaunchPacer(memory);
     // The burst is spent; then 4 callers of 10 tasks each (500 ms of room each) that may wait 900 ms.
     await pacer.reserve(100);
     const held = await Promise.all(
@@ -193,13 +197,7 @@ describe('shared pacer', () => {
   // progressive benchmark's analysis detect p99 went from 92 to 134 s).
   it('turns an optional reservation without room away without a turn among the callers held back', async () => {
     const memory = memoryBudget();
-    const pacer = createSharedPacer({
-      budget: memory.budget,
-      bucket: 'launch',
-      rate: { burst: 100, perSecond: 20 },
-      now: () => 0,
-      sleep: async () => undefined,
-    });
+    const pacer = standingLaunchPacer(memory);
     await pacer.reserve(100);
     const turnedAway = await pacer.reserve(10, 0, true).catch((error: unknown) => error);
     expect(turnedAway).toBeInstanceOf(PacingDeadlineError);
