@@ -11,8 +11,8 @@ export interface Pacer {
   /**
    * Resolves when `count` tokens fit the estimated bucket, and takes them. With a `deadline` (epoch ms on
    * the pacer's clock), a wait that would end after it takes nothing and throws PacingDeadlineError.
-   * `optional`: a call made only if there is room (a refresh); turned away, it takes no turn among the
-   * callers held back (createSharedPacer), whose turns it would push back.
+   * `optional`: a call made only if there is room (a refresh), and (createSharedPacer) only while no
+   * caller held back waits for its turn; turned away, it takes no turn among them.
    */
   reserve(count: number, deadline?: number, optional?: boolean): Promise<void>;
   /** Takes `count` tokens ECS already spent (a call made without reserving), without waiting. */
@@ -144,6 +144,12 @@ export const createSharedPacer = (
     async reserve(count, deadline, optional = false) {
       const costMs = Math.min(count, burst) * intervalMs;
       const conformsAt = await inTurn(async () => {
+        if (optional) {
+          // Callers held back wait for their turns: an optional one would take the room at their turn
+          // and send them back again, without end (a thousand deployments' reads starved for 17 min).
+          const turnsUntil = await budget.reserveRate(heldBackLine, 0, 0, now());
+          if (turnsUntil > now()) throw new PacingDeadlineError(turnsUntil - now());
+        }
         const at = await budget.reserveRate(bucket, costMs, toleranceMs, now());
         if (deadline === undefined || at <= deadline) return at;
         if (optional) {

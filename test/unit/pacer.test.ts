@@ -203,10 +203,37 @@ describe('shared pacer', () => {
     expect(turnedAway).toBeInstanceOf(PacingDeadlineError);
     expect((turnedAway as PacingDeadlineError).retryInMs).toBe(500);
     expect(memory.tats.get('launch')).toBe(5_000);
-    expect(memory.tats.get('launch#held-back')).toBeUndefined();
+    expect(memory.tats.get('launch#held-back') ?? 0).toBe(0);
     // A caller held back after it gets the first turn, as if the optional one had not asked.
     const held = await pacer.reserve(10, 0).catch((error: unknown) => error);
     expect((held as PacingDeadlineError).retryInMs).toBe(500);
+  });
+
+  // The 1,000-service progressive benchmark: refreshes took the room each held-back read came back to at
+  // its turn, and sent it back again; five deployments made no pass for 17 minutes and failed.
+  it('turns an optional reservation away while a caller held back waits for its turn, room or not', async () => {
+    let now = 0;
+    const memory = memoryBudget();
+    const pacer = createSharedPacer({
+      budget: memory.budget,
+      bucket: 'launch',
+      rate: { burst: 100, perSecond: 20 },
+      now: () => now,
+      sleep: async () => undefined,
+    });
+    await pacer.reserve(100);
+    const held = await pacer.reserve(10, 0).catch((error: unknown) => error);
+    expect((held as PacingDeadlineError).retryInMs).toBe(500);
+    // At 600 ms there is room for 10 again, but the held-back caller's turn came at 500: not the optional one's.
+    now = 600;
+    const turnedAway = await pacer.reserve(10, now, true).catch((error: unknown) => error);
+    expect(turnedAway).toBeInstanceOf(PacingDeadlineError);
+    expect(memory.tats.get('launch')).toBe(5_000);
+    await pacer.reserve(10, now);
+    // Once no caller held back waits, an optional one takes the room there is.
+    now = 1_200;
+    await pacer.reserve(10, now, true);
+    expect(memory.tats.get('launch')).toBe(6_000);
   });
 
   it('goes on after a reservation the store failed', async () => {
