@@ -52,6 +52,8 @@ const leftAt = (record: TaskRecord): number | undefined => {
   return epochOf(record.stoppedAt) ?? epochOf(record.stoppingAt) ?? epochOf(record.updatedAt) ?? 0;
 };
 
+const NOT_READ_LATELY = 'not read lately';
+
 /** Why a task there makes the pass read the group, whatever its last read: undefined if none does. */
 const whyTasksNeedRead = (
   service: Service,
@@ -91,8 +93,11 @@ export const whyReadGroup = (
   );
   if (!anyRecorded) return undefined;
   const readAt = epochOf(service.targetHealthReadAt?.[arn]);
-  if (readAt === undefined || now - readAt >= TARGET_HEALTH_REFRESH_MS) return 'not read lately';
-  return whyTasksNeedRead(service, records, arn, now, readAt);
+  if (readAt === undefined) return NOT_READ_LATELY;
+  // A task's reason first: NOT_READ_LATELY then means the group's age alone (a refresh).
+  const tasks = whyTasksNeedRead(service, records, arn, now, readAt);
+  if (tasks !== undefined) return tasks;
+  return now - readAt >= TARGET_HEALTH_REFRESH_MS ? NOT_READ_LATELY : undefined;
 };
 
 /**
@@ -114,13 +119,8 @@ export const splitTargetGroupReads = (
   const recorded: string[] = [];
   for (const arn of arns) {
     const why = whyReadGroup(service, records, arn, now);
-    const readAt = epochOf(service.targetHealthReadAt?.[arn]);
     if (why === undefined) recorded.push(arn);
-    else if (
-      why === 'not read lately' &&
-      readAt !== undefined &&
-      whyTasksNeedRead(service, records, arn, now, readAt) === undefined
-    )
+    else if (why === NOT_READ_LATELY && epochOf(service.targetHealthReadAt?.[arn]) !== undefined)
       refresh.push(arn);
     else read.push(arn);
   }
